@@ -1,0 +1,4 @@
+export * from './constants.js';
+export * from './logger.js';
+export * from './message.js';
+export * from './frames.js';
