@@ -1,1 +1,128 @@
-export {};
+/**
+ * The embedded Kubernetes-compatible API server: `startApiServer({dataDir, port})` serves the Sedna kinds and the
+ * core kinds the control plane needs, stores them in SQLite under dataDir, and writes a kubeconfig beside them.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { findKind } from '@sedna/api';
+import { GarbageCollector } from './registry/gc.js';
+import { Registry } from './registry/registry.js';
+import { Store } from './storage/store.js';
+import { createRequestHandler, type PodLogsProvider } from './http/server.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { ensureServerCertificate } from './pki.js';
+
+export interface ApiServerOptions {
+  /** Folder for the database, the token and the kubeconfig; created when missing. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Bearer token clients must send; by default one generated on first start and kept in dataDir/token. */
+  token?: string;
+  bodyLimitBytes?: number;
+  eventRetention?: number;
+  podLogs?: PodLogsProvider;
+  bookmarkIntervalMs?: number;
+  /** Extra host names and IP addresses the server certificate must cover (for clients on other hosts). */
+  certificateNames?: string[];
+}
+
+export interface RunningApiServer {
+  url: string;
+  port: number;
+  host: string;
+  token: string;
+  kubeconfigPath: string;
+  /** PEM of the CA that signed the server certificate; clients trust it. */
+  caPem: string;
+  store: Store;
+  registry: Registry;
+  /** Sets the pod log provider after start (the control plane wires it once its parts are up). */
+  setPodLogs(provider: PodLogsProvider): void;
+  close(): Promise<void>;
+}
+
+const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'sedna'];
+
+function loadOrCreateToken(dataDir: string): string {
+  const path = join(dataDir, 'token');
+  if (existsSync(path)) {
+    const token = readFileSync(path, 'utf8').trim();
+    if (token) return token;
+  }
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? loadOrCreateToken(options.dataDir);
+  const store = new Store({ path: join(options.dataDir, 'apiserver.db'), ...(options.eventRetention ? { eventRetention: options.eventRetention } : {}) });
+  const registry = new Registry(store);
+  const namespaceKind = findKind('Namespace')!;
+  for (const name of BOOTSTRAP_NAMESPACES) {
+    if (!store.get('/namespaces', '', name)) registry.create(namespaceKind, '', { metadata: { name } });
+  }
+  const gc = new GarbageCollector(store, registry);
+  gc.start();
+
+  let address = '';
+  let podLogs = options.podLogs;
+  const handler = createRequestHandler({
+    store,
+    registry,
+    token,
+    ...(options.bodyLimitBytes ? { bodyLimit: options.bodyLimitBytes } : {}),
+    ...(options.bookmarkIntervalMs ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}),
+    podLogs: (ns, name, opts, res) => {
+      if (!podLogs) throw new Error('pod logs are not available: no control plane is serving them');
+      return podLogs(ns, name, opts, res);
+    },
+    serverAddress: () => address,
+  });
+  const tls = ensureServerCertificate(join(options.dataDir, 'pki'), [host, ...(options.certificateNames ?? [])].filter((n) => n !== '0.0.0.0' && n !== '::'));
+  const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, keepAliveTimeout: 120_000, requestTimeout: 0 }, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  address = `${host}:${port}`;
+  const url = `https://${address}`;
+  const kubeconfigPath = join(options.dataDir, 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, { server: url, token, caPem: tls.caPem });
+
+  return {
+    url,
+    port,
+    host,
+    token,
+    kubeconfigPath,
+    caPem: tls.caPem,
+    store,
+    registry,
+    setPodLogs: (provider) => {
+      podLogs = provider;
+    },
+    close: async () => {
+      gc.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
+    },
+  };
+}
+
+export { Store } from './storage/store.js';
+export type { ChangeEvent, StoredObject, WatchEventType } from './storage/store.js';
+export { Registry, resourceKey } from './registry/registry.js';
+export { ApiError } from './http/errors.js';
+export type { PodLogsProvider, PodLogOptions } from './http/server.js';
+export { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';

@@ -1,0 +1,77 @@
+/** Server-side printing: the `meta.k8s.io/v1 Table` kubectl asks for with `Accept: ...;as=Table`. */
+import type { KindDefinition, KubeObject } from '@sedna/api';
+import { evaluateJsonPath } from './jsonpath.js';
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export interface TableColumn {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+
+export function tableColumns(def: KindDefinition): TableColumn[] {
+  return [
+    { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
+    ...def.printerColumns.map((c) => ({
+      name: c.name,
+      type: c.type === 'date' ? 'string' : c.type,
+      format: c.type === 'date' ? 'date' : '',
+      description: c.description ?? c.jsonPath,
+      priority: c.priority ?? 0,
+    })),
+  ];
+}
+
+/** Kubernetes' short human durations: 45s, 5m10s, 3h, 2d, 3y. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  const days = Math.floor(hours / 24);
+  if (days < 8) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`;
+  if (days < 365 * 2) return `${days}d`;
+  return `${Math.floor(days / 365)}y`;
+}
+
+function cell(def: KindDefinition, index: number, object: KubeObject, now: number): unknown {
+  const column = def.printerColumns[index]!;
+  const values = evaluateJsonPath(column.jsonPath, object);
+  if (values.length === 0) return column.type === 'date' ? '<unknown>' : null;
+  if (column.type === 'date') {
+    const time = Date.parse(String(values[0]));
+    return Number.isNaN(time) ? String(values[0]) : humanDuration(now - time);
+  }
+  if (values.length === 1) {
+    const v = values[0];
+    return typeof v === 'object' ? JSON.stringify(v) : v;
+  }
+  return values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(',');
+}
+
+export function tableRow(def: KindDefinition, object: KubeObject, include: IncludeObject, now = Date.now()): Record<string, unknown> {
+  const cells: unknown[] = [object.metadata.name ?? ''];
+  for (let i = 0; i < def.printerColumns.length; i++) cells.push(cell(def, i, object, now));
+  const row: Record<string, unknown> = { cells };
+  if (include === 'Object') row['object'] = object;
+  else if (include === 'Metadata') row['object'] = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+  return row;
+}
+
+export function table(def: KindDefinition, objects: readonly KubeObject[], include: IncludeObject, listMeta: Record<string, unknown>, withColumns = true): Record<string, unknown> {
+  const now = Date.now();
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: listMeta,
+    ...(withColumns ? { columnDefinitions: tableColumns(def) } : { columnDefinitions: null }),
+    rows: objects.map((o) => tableRow(def, o, include, now)),
+  };
+}
