@@ -1,0 +1,79 @@
+/**
+ * Where model files come from and go to. Local paths and file:// URLs are handled here; s3:// and http(s)://
+ * go through one injectable transfer hook (the lib's storage module plugs in with setRemoteModelStorage), so the
+ * backends never talk to the network themselves.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Copies a remote object to a local file (download) or a local file to a remote URL (upload). */
+export interface RemoteModelStorage {
+  download(src: string, dst: string): Promise<unknown>;
+  upload(src: string, dst: string): Promise<unknown>;
+}
+
+let remoteStorage: RemoteModelStorage | undefined;
+
+/** Installs (or, with undefined, removes) the transfer used for s3:// and http(s):// model URLs. */
+export function setRemoteModelStorage(storage: RemoteModelStorage | undefined): void {
+  remoteStorage = storage;
+}
+
+const REMOTE_SCHEMES = ['s3:', 'http:', 'https:'];
+
+export function isRemoteUrl(url: string): boolean {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:)\/\//.exec(url);
+  return m !== null && REMOTE_SCHEMES.includes((m[1] as string).toLowerCase());
+}
+
+/** The local filesystem path of a plain path or file:// URL; throws for any other scheme. */
+export function localPathOf(url: string): string {
+  if (typeof url !== 'string' || url.length === 0) throw new TypeError('model url must be a non-empty string');
+  if (url.startsWith('file://')) return fileURLToPath(url);
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url);
+  if (scheme) throw new Error(`model url ${url}: unsupported scheme ${scheme[1]}:// (use a local path, file://, s3:// or http(s)://)`);
+  return url;
+}
+
+function storageFor(url: string): RemoteModelStorage {
+  if (remoteStorage === undefined) {
+    throw new Error(
+      `model url ${url} is remote: remote model URLs need the lib's storage module (install it with setRemoteModelStorage)`,
+    );
+  }
+  return remoteStorage;
+}
+
+/** Joins a file name onto a URL or path, keeping the scheme's separator. */
+export function joinUrl(base: string, name: string): string {
+  if (isRemoteUrl(base) || base.startsWith('file://')) return base.endsWith('/') ? base + name : `${base}/${name}`;
+  return join(base, name);
+}
+
+/** A scratch directory for staging remote files; remove() deletes it. */
+export interface Staging {
+  dir: string;
+  remove(): Promise<void>;
+}
+
+export async function makeStaging(): Promise<Staging> {
+  const dir = await mkdtemp(join(tmpdir(), 'sedna-model-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Makes the file at `url` readable locally: a local path as is, a remote one downloaded into `staging`. */
+export async function fetchModelFile(url: string, staging: () => Promise<Staging>, localName: string): Promise<string> {
+  if (!isRemoteUrl(url)) return localPathOf(url);
+  const storage = storageFor(url);
+  const dst = join((await staging()).dir, localName);
+  await storage.download(url, dst);
+  return dst;
+}
+
+/** Publishes a locally written file to `url` (a no-op when url is the local path itself). */
+export async function publishModelFile(localPath: string, url: string): Promise<void> {
+  if (!isRemoteUrl(url)) return;
+  await storageFor(url).upload(localPath, url);
+}
