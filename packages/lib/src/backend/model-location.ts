@@ -3,9 +3,9 @@
  * go through one injectable transfer hook (the lib's storage module plugs in with setRemoteModelStorage), so the
  * backends never talk to the network themselves.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Copies a remote object to a local file (download) or a local file to a remote URL (upload). */
@@ -76,4 +76,24 @@ export async function fetchModelFile(url: string, staging: () => Promise<Staging
 export async function publishModelFile(localPath: string, url: string): Promise<void> {
   if (!isRemoteUrl(url)) return;
   await storageFor(url).upload(localPath, url);
+}
+
+/** Writes one file's bytes to a path or URL (remote ones staged locally, then uploaded); returns the URL. */
+export async function writeModelFile(bytes: Uint8Array, url: string, stagingName: string): Promise<string> {
+  if (!isRemoteUrl(url)) {
+    const path = localPathOf(url);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, bytes);
+    return url;
+  }
+  const storage = storageFor(url);
+  const staging = await makeStaging();
+  try {
+    const local = join(staging.dir, stagingName);
+    await writeFile(local, bytes);
+    await storage.upload(local, url);
+  } finally {
+    await staging.remove();
+  }
+  return url;
 }
