@@ -75,6 +75,8 @@ function sendStatus(res: ServerResponse, err: ApiError): void {
     res.end();
     return;
   }
+  // After an oversized body the client may still be sending: do not reuse that connection.
+  if (err.code === 413) res.setHeader('Connection', 'close');
   sendJson(res, err.code, err.toStatus());
 }
 

@@ -204,7 +204,7 @@ export class Registry {
       prepareForUpdate(def, next);
     }
     delete next.metadata.resourceVersion;
-    const unchanged = JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: old.metadata.resourceVersion } }) === current.json;
+    const unchanged = deepEqual({ ...next, metadata: { ...next.metadata, resourceVersion: old.metadata.resourceVersion } }, old);
     if (unchanged || options.dryRun) return unchanged ? old : { ...next, metadata: { ...next.metadata, resourceVersion: old.metadata.resourceVersion } };
     // Removing the last finalizer of an object being deleted completes its deletion.
     if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
@@ -322,6 +322,17 @@ export class Registry {
     }
     if (missing.length > 0) throw errors.invalid(def.kind, def.group, object.metadata.name ?? '', missing);
   }
+}
+
+/** Structural equality of JSON values, ignoring key order. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((v, i) => deepEqual(v, (b as unknown[])[i]));
+  const ak = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const bk = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 function sameList(a: readonly string[], b: readonly string[] | undefined): boolean {
