@@ -53,7 +53,7 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file}: invalid JSON (${(error as Error).message})`);
+    throw new Error(`${file}: invalid JSON (${(error as Error).message})`, { cause: error });
   }
 }
 
