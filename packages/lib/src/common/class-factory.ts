@@ -131,7 +131,7 @@ function normalizeParam(param: Readonly<Record<string, ParamValue>> | string | u
   try {
     parsed = JSON.parse(param);
   } catch (error) {
-    throw new Error(`${owner}: param is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${owner}: param is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${owner}: param must be a JSON object`);
   return parsed as Record<string, ParamValue>;

@@ -254,7 +254,7 @@ export class BaseConfig {
       try {
         text = readFileSync(trimmed, 'utf8');
       } catch (error) {
-        throw new Error(`environment variable PARAMETERS: cannot read ${trimmed}: ${(error as Error).message}`);
+        throw new Error(`environment variable PARAMETERS: cannot read ${trimmed}: ${(error as Error).message}`, { cause: error });
       }
       return parseJsonObject(text, `parameters file ${trimmed} (from PARAMETERS)`);
     }
@@ -277,7 +277,7 @@ function parseJsonObject(text: string, source: string): Record<string, unknown> 
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${source}: invalid JSON: ${(error as Error).message}`);
+    throw new Error(`${source}: invalid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${source}: expected a JSON object`);
   return value as Record<string, unknown>;
@@ -332,7 +332,7 @@ export function parseKeyValueList(text: string, source: string): Record<string, 
   try {
     list = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${source}: invalid JSON: ${(error as Error).message}`);
+    throw new Error(`${source}: invalid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (!Array.isArray(list)) throw new Error(`${source}: expected a JSON list of {"key", "value"} objects`);
   const param: Record<string, ParamValue> = {};
