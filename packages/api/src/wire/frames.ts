@@ -8,19 +8,14 @@
  */
 import { isPlainObject, s, type Infer, type Schema } from '../schema/dsl.js';
 import { checkDns1123Subdomain, checkLabelValue, checkQualifiedName } from '../meta/names.js';
+import { NodeAddressSchema } from '../core/others.js';
 
 const frameId = () => s.int64({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
-
-export const NodeAddressSchema = s.object({
-  /** Kubernetes NodeAddress type: InternalIP, ExternalIP, Hostname, ... */
-  type: s.string({ minLength: 1 }),
-  address: s.string({ minLength: 1 }),
-});
-export type NodeAddress = Infer<typeof NodeAddressSchema>;
 
 /** What an LC tells about its node when it connects. */
 export const NodeHelloSchema = s.object({
   name: s.string({ minLength: 1, refine: checkDns1123Subdomain }),
+  /** Kubernetes NodeAddress entries: `{type: InternalIP | ExternalIP | Hostname, address}`. */
   addresses: s.array(NodeAddressSchema).default([]),
   /** Node labels, e.g. the edge/cloud role (`node-role.kubernetes.io/edge: ""`). */
   labels: s.map(s.string({ refine: checkLabelValue }), checkQualifiedName).default({}),
