@@ -1,0 +1,122 @@
+/** Options and hooks of the NodeHub, with their defaults and checks. */
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import {
+  DEFAULT_HELLO_TIMEOUT_MS,
+  DEFAULT_NODE_GRACE_PERIOD_MS,
+  DEFAULT_PING_INTERVAL_MS,
+  MAX_FRAME_BYTES,
+  consoleLogger,
+  type ChannelLogger,
+  type DownstreamMessage,
+  type NodeHello,
+  type UpstreamMessage,
+} from '@sedna/api';
+
+export interface HubTlsOptions {
+  /** PEM certificate chain and private key; the hub then serves wss://. */
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+export interface NodeHubOptions {
+  /** Listen address; default 0.0.0.0 (the original GM's websocket address). */
+  host?: string;
+  /** Listen port; 0 picks a free one (see address()). Default 9000 as in the original. */
+  port?: number;
+  /** Shared secret every LC must present as `Authorization: Bearer <token>`. */
+  token: string;
+  /** Serve TLS with this certificate (ignored when `server` is given). */
+  tls?: HubTlsOptions;
+  /**
+   * An existing HTTP(S) server to attach to instead of creating one; the hub handles its upgrade requests on
+   * `path`, listens on it only if it is not listening yet, and never closes it.
+   */
+  server?: HttpServer | HttpsServer;
+  /** Upgrade path; default '/'. */
+  path?: string;
+  /** Silence after which a node is NotReady; default 40 s. */
+  nodeGracePeriodMs?: number;
+  /** Websocket-level ping period; a peer that misses one is cut. Default 10 s. */
+  pingIntervalMs?: number;
+  /** Time allowed between the upgrade and the hello frame; default 10 s. */
+  helloTimeoutMs?: number;
+  /** Largest frame accepted, in bytes; default 16 MiB. */
+  maxFrameBytes?: number;
+  /** Upstream messages of one node waiting to be applied before the hub cuts it (1008); default 1024. */
+  maxPendingUpstream?: number;
+  /** How long close() waits for upstream handlers in progress to finish and be acknowledged; default 5 s. */
+  drainTimeoutMs?: number;
+  logger?: ChannelLogger;
+}
+
+/** Why a node's readiness changed; mirrors a Node condition's reason. */
+export type NodeReadyReason = 'NodeConnected' | 'HeartbeatResumed' | 'HeartbeatTimeout' | 'ConnectionClosed';
+
+export interface UpstreamMeta {
+  /** The LC's id of the message, increasing within one outbox epoch. */
+  id: number;
+  /** The LC's outbox identity; (epoch, id) is unique, for handlers that want to be idempotent across GM restarts. */
+  outboxEpoch: string;
+}
+
+export interface NodeHubHooks {
+  /** A node said hello (after authentication). Awaited before the welcome; a throw refuses the node (1011). */
+  onNodeHello?(hello: NodeHello): void | Promise<void>;
+  /** The node's readiness changed (called only on a change). */
+  onNodeReady?(node: string, ready: boolean, reason: NodeReadyReason, message: string): void;
+  /**
+   * Applies and persists one upstream message. The hub acknowledges only after this resolves; a rejection is
+   * answered with a negative ack carrying the error message, and the LC drops the message.
+   */
+  onUpstream(node: string, message: UpstreamMessage, meta: UpstreamMeta): Promise<void>;
+  /** Everything the node should hold now; sent as a full resync after each hello. */
+  resyncFor(node: string): Promise<DownstreamMessage[]>;
+}
+
+export interface ResolvedHubOptions {
+  host: string;
+  port: number;
+  token: string;
+  tls: HubTlsOptions | undefined;
+  server: HttpServer | HttpsServer | undefined;
+  path: string;
+  nodeGracePeriodMs: number;
+  pingIntervalMs: number;
+  helloTimeoutMs: number;
+  maxFrameBytes: number;
+  maxPendingUpstream: number;
+  drainTimeoutMs: number;
+  logger: ChannelLogger;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const out = value ?? fallback;
+  if (!Number.isInteger(out) || out <= 0) throw new RangeError(`NodeHub option ${name} must be a positive integer, got ${String(value)}`);
+  return out;
+}
+
+export function resolveHubOptions(options: NodeHubOptions): ResolvedHubOptions {
+  if (typeof options.token !== 'string' || options.token.trim() === '') {
+    throw new TypeError('NodeHub option token must be a non-empty string: local controllers authenticate with it');
+  }
+  const port = options.port ?? 9000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`NodeHub option port must be 0..65535, got ${String(options.port)}`);
+  const path = options.path ?? '/';
+  if (!path.startsWith('/')) throw new TypeError(`NodeHub option path must start with '/', got ${JSON.stringify(path)}`);
+  return {
+    host: options.host ?? '0.0.0.0',
+    port,
+    token: options.token,
+    tls: options.tls,
+    server: options.server,
+    path,
+    nodeGracePeriodMs: positiveInteger('nodeGracePeriodMs', options.nodeGracePeriodMs, DEFAULT_NODE_GRACE_PERIOD_MS),
+    pingIntervalMs: positiveInteger('pingIntervalMs', options.pingIntervalMs, DEFAULT_PING_INTERVAL_MS),
+    helloTimeoutMs: positiveInteger('helloTimeoutMs', options.helloTimeoutMs, DEFAULT_HELLO_TIMEOUT_MS),
+    maxFrameBytes: positiveInteger('maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES),
+    maxPendingUpstream: positiveInteger('maxPendingUpstream', options.maxPendingUpstream, 1024),
+    drainTimeoutMs: positiveInteger('drainTimeoutMs', options.drainTimeoutMs, 5_000),
+    logger: options.logger ?? consoleLogger('gm/hub'),
+  };
+}
