@@ -1,0 +1,110 @@
+/** Options and hooks of the GmClient, with their defaults and checks. */
+import {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_UPSTREAM_WINDOW,
+  MAX_FRAME_BYTES,
+  NodeHelloSchema,
+  consoleLogger,
+  type ChannelLogger,
+  type DownstreamMessage,
+  type NodeAddress,
+  type NodeHello,
+} from '@sedna/api';
+import type { BackoffOptions } from './backoff.js';
+
+export interface GmClientOptions {
+  /** The GM's channel: `ws://host:port/` or `wss://host:port/`. */
+  url: string;
+  /** Shared secret, sent as `Authorization: Bearer <token>`. */
+  token: string;
+  nodeName: string;
+  /** Node addresses for the GM's Node object. */
+  addresses?: NodeAddress[];
+  /** Node labels, e.g. the edge/cloud role. */
+  labels?: Record<string, string>;
+  /** The LC's software version. */
+  version: string;
+  /** The SQLite file of the upstream outbox; created with its folder if missing. */
+  outboxPath: string;
+  /** Heartbeat period; default 5 s. Keep it well under the GM's grace period (40 s by default). */
+  heartbeatMs?: number;
+  reconnect?: BackoffOptions;
+  /** PEM CA certificate(s) to trust for wss:// besides the system ones (a self-signed GM). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Upstream messages sent before waiting for acknowledgements; default 64. */
+  upstreamWindow?: number;
+  /** Largest frame, in bytes, either way; default 16 MiB. */
+  maxFrameBytes?: number;
+  /** Time allowed for the upgrade plus the welcome frame; default 10 s. */
+  connectTimeoutMs?: number;
+  logger?: ChannelLogger;
+}
+
+export interface GmClientHooks {
+  /** A downstream message after the resync (insert and update are both an upsert). Calls are sequential. */
+  onMessage(message: DownstreamMessage): void | Promise<void>;
+  /**
+   * The full state this node should hold, after every (re)connect. The LC upserts these objects and drops
+   * local objects not among them (planResync computes both).
+   */
+  onResync(messages: DownstreamMessage[]): void | Promise<void>;
+  /** Connected means welcomed by the GM; called on each change. */
+  onConnectionChange?(connected: boolean): void;
+}
+
+export interface ResolvedClientOptions {
+  url: URL;
+  token: string;
+  hello: NodeHello;
+  outboxPath: string;
+  heartbeatMs: number;
+  reconnect: BackoffOptions;
+  ca: string | Buffer | Array<string | Buffer> | undefined;
+  upstreamWindow: number;
+  maxFrameBytes: number;
+  connectTimeoutMs: number;
+  logger: ChannelLogger;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const out = value ?? fallback;
+  if (!Number.isInteger(out) || out <= 0) throw new RangeError(`GmClient option ${name} must be a positive integer, got ${String(value)}`);
+  return out;
+}
+
+export function resolveClientOptions(options: GmClientOptions): ResolvedClientOptions {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new TypeError(`GmClient option url is not a URL: ${JSON.stringify(options.url)}`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new TypeError(`GmClient option url must be ws:// or wss://, got ${JSON.stringify(options.url)}`);
+  }
+  if (typeof options.token !== 'string' || options.token.trim() === '') throw new TypeError('GmClient option token must be a non-empty string');
+  if (typeof options.outboxPath !== 'string' || options.outboxPath === '') throw new TypeError('GmClient option outboxPath must be a file path');
+  const { value: hello, errors } = NodeHelloSchema.parse({
+    name: options.nodeName,
+    addresses: options.addresses,
+    labels: options.labels,
+    version: options.version,
+  });
+  if (!hello) {
+    const detail = errors.map((e) => `${e.field === 'name' ? 'nodeName' : e.field}: ${e.message}`).join('; ');
+    throw new TypeError(`GmClient hello fields are invalid: ${detail}`);
+  }
+  return {
+    url,
+    token: options.token,
+    hello,
+    outboxPath: options.outboxPath,
+    heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs, DEFAULT_HEARTBEAT_MS),
+    reconnect: options.reconnect ?? {},
+    ca: options.ca,
+    upstreamWindow: positiveInteger('upstreamWindow', options.upstreamWindow, DEFAULT_UPSTREAM_WINDOW),
+    maxFrameBytes: positiveInteger('maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES),
+    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, 10_000),
+    logger: options.logger ?? consoleLogger(`lc/gmclient ${options.nodeName}`),
+  };
+}
