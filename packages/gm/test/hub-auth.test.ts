@@ -1,0 +1,41 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NODE_NAME_HEADER } from '@sedna/api';
+import { Cleanup, HubWorld, LcWorld, RawClient, TOKEN, tempDir, waitFor } from './hub-fixtures.js';
+
+describe('hub authentication', () => {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run());
+
+  it('refuses a wrong or missing token at the upgrade with HTTP 401, before any websocket', async () => {
+    const gm = await HubWorld.start(cleanup);
+    await expect(RawClient.connect(cleanup, gm.url, { [NODE_NAME_HEADER]: 'edge-1', Authorization: 'Bearer wrong' })).rejects.toMatchObject({
+      status: 401,
+      body: 'invalid bearer token\n',
+    });
+    await expect(RawClient.connect(cleanup, gm.url, { [NODE_NAME_HEADER]: 'edge-1' })).rejects.toMatchObject({
+      status: 401,
+      body: expect.stringContaining('missing Authorization'),
+    });
+    expect(gm.hellos).toEqual([]);
+    expect(gm.hub.connectedNodes()).toEqual([]);
+    expect(gm.logger.find('warn', 'invalid bearer token')).toBeDefined();
+  });
+
+  it('refuses a missing or invalid Node-Name with HTTP 400', async () => {
+    const gm = await HubWorld.start(cleanup);
+    await expect(RawClient.connect(cleanup, gm.url, { Authorization: `Bearer ${TOKEN}` })).rejects.toMatchObject({ status: 400 });
+    await expect(RawClient.connect(cleanup, gm.url, { [NODE_NAME_HEADER]: 'Not_A_Name', Authorization: `Bearer ${TOKEN}` })).rejects.toMatchObject({
+      status: 400,
+      body: expect.stringContaining('invalid Node-Name header'),
+    });
+  });
+
+  it('keeps an LC with a wrong token out, logging the refusal, while it keeps retrying', async () => {
+    const gm = await HubWorld.start(cleanup);
+    const lc = LcWorld.start(cleanup, gm.url, `${tempDir(cleanup)}/outbox.db`, undefined, { token: 'not-the-token' });
+    await waitFor('two refusals logged by the LC', () => lc.logger.entries.filter((entry) => entry.message === 'the GM refused the connection').length >= 2);
+    expect(lc.logger.find('error', 'invalid bearer token')).toBeDefined();
+    expect(lc.client.connected).toBe(false);
+    expect(gm.hellos).toEqual([]);
+  });
+});
