@@ -133,3 +133,11 @@ export function kubectl(t: TestServer, args: string[], input?: string, bin = kub
     child.stdin.end(input ?? '');
   });
 }
+
+let built = false;
+/** Builds the packages once, for tests that run the compiled programs as child processes. */
+export function ensureBuilt(): void {
+  if (built) return;
+  execFileSync('npx', ['tsc', '-b', join(repoRoot, 'packages/apiserver/tsconfig.json')], { cwd: repoRoot, stdio: 'inherit' });
+  built = true;
+}
