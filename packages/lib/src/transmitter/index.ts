@@ -1,0 +1,4 @@
+export * from './weights-codec.js';
+export * from './ws-transmitter.js';
+export * from './s3-transmitter.js';
+export * from './kind.js';
