@@ -1,0 +1,8 @@
+export {
+  WorkerReportServer,
+  WorkerReportRejected,
+  DEFAULT_REPORT_PORT,
+  type WorkerReportHandler,
+  type WorkerReportServerOptions,
+} from './report-server.js';
+export { parseWorkerMessage, type WorkerMessage, type WorkerResult, type ParsedWorkerMessage } from './worker-message.js';
