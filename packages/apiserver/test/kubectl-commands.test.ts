@@ -34,7 +34,7 @@ describe('kubectl commands', () => {
     const described = await kubectl(t, ['describe', 'model', 'cmd-model']);
     expect(described.status, described.stderr).toBe(0);
     expect(described.stdout).toMatch(/Name:\s+cmd-model/);
-    expect(described.stdout).toMatch(/Url:\s+\/models\/v2\.onnx/);
+    expect(described.stdout).toMatch(/URL:\s+\/models\/v2\.onnx/);
     const strategic = await kubectl(t, ['patch', 'model', 'cmd-model', '-p', '{"spec":{"format":"x"}}']);
     expect(strategic.status).not.toBe(0);
     expect(strategic.stderr).toContain('merge patch');
