@@ -5,7 +5,7 @@
  * dependents runs beside it (gc.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { apiVersionOf, type FieldError, type KindDefinition, type KubeObject, findKindByResource } from '@sedna/api';
+import { apiVersionOf, type FieldError, type KindDefinition, type KubeObject, findKindByResource, ValidationContext } from '@sedna/api';
 import { ApiError, errors } from '../http/errors.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import { applyMergePatch, isObject } from '../patch/merge-patch.js';
@@ -137,6 +137,7 @@ export class Registry {
     if (typeof expected === 'string' && expected !== '' && expected !== current.object.metadata.resourceVersion) {
       throw errors.conflict(def.group, def.plural, name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
+    if (subresource === 'status') return this.writeStatus(def, current, raw['status'], options);
     const { object, warnings } = validateObject(def, raw, options.fieldValidation ?? 'Warn');
     return { object: this.writeUpdate(def, current, object, subresource, options), warnings };
   }
@@ -160,6 +161,7 @@ export class Registry {
         patched = applyStrategicMergePatch(current.object, patch);
         break;
     }
+    if (subresource === 'status') return this.writeStatus(def, current, (patched as Record<string, unknown>)['status'], options);
     const raw = this.checkBody(def, patched, namespace);
     const meta = raw['metadata'] as Record<string, unknown>;
     if (meta['name'] !== name) throw errors.badRequest('a patch may not change metadata.name');
@@ -169,6 +171,25 @@ export class Registry {
     }
     const { object, warnings } = validateObject(def, raw, options.fieldValidation ?? 'Warn');
     return { object: this.writeUpdate(def, current, object, subresource, options), warnings };
+  }
+
+  /**
+   * The status subresource changes only `status`: the rest of the stored object is valid already, so only the
+   * new status is validated (the hot path of every controller and local controller report).
+   */
+  private writeStatus(def: KindDefinition, current: StoredObject, status: unknown, options: WriteOptions): WriteResult {
+    const statusSchema = def.body.shape['status'];
+    const ctx = new ValidationContext(options.fieldValidation === 'Strict' ? 'reject' : 'prune');
+    const checked = status === undefined || status === null || !statusSchema ? undefined : statusSchema.check(status, 'status', ctx);
+    const name = current.object.metadata.name ?? '';
+    if (ctx.unknownFields.length > 0) throw errors.badRequest(`strict decoding error: ${ctx.unknownFields.map((f) => `unknown field "${f}"`).join(', ')}`);
+    if (ctx.errors.length > 0) throw errors.invalid(def.kind, def.group, name, ctx.errors);
+    const next: KubeObject = { ...current.object };
+    if (checked === undefined) delete next['status'];
+    else next['status'] = checked;
+    if (deepEqual(next['status'], current.object['status'])) return { object: current.object, warnings: [] };
+    if (options.dryRun) return { object: next, warnings: [] };
+    return { object: this.store.put(resourceKey(def), next, 'MODIFIED').object, warnings: [] };
   }
 
   /** Applies an update of the main resource or of its status, keeping what that path may not change. */
@@ -284,7 +305,8 @@ export class Registry {
 
   private checkBody(def: KindDefinition, body: unknown, namespace: string): Record<string, unknown> {
     if (!isObject(body)) throw errors.badRequest(`the request body must be a JSON or YAML object describing a ${def.kind}`);
-    const raw = structuredClone(body);
+    // Bodies come fresh from JSON.parse or from a patch of the stored object; copy only what is changed here.
+    const raw: Record<string, unknown> = { ...body };
     const expectedVersion = apiVersionOf(def);
     if (raw['apiVersion'] !== undefined && raw['apiVersion'] !== expectedVersion) {
       throw errors.badRequest(`the API version in the data (${String(raw['apiVersion'])}) does not match the expected API version (${expectedVersion})`);
@@ -294,7 +316,7 @@ export class Registry {
     }
     if (raw['metadata'] === undefined || raw['metadata'] === null) raw['metadata'] = {};
     if (!isObject(raw['metadata'])) throw errors.badRequest('metadata must be an object');
-    const meta = raw['metadata'];
+    const meta = (raw['metadata'] = { ...raw['metadata'] });
     if (def.namespaced) {
       if (meta['namespace'] !== undefined && meta['namespace'] !== '' && meta['namespace'] !== namespace) {
         throw errors.badRequest(`the namespace of the provided object (${String(meta['namespace'])}) does not match the namespace sent on the request (${namespace})`);
