@@ -1,0 +1,3 @@
+export * from './message.js';
+export * from './lc-client.js';
+export * from './lc-reporter.js';
