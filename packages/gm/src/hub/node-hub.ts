@@ -40,7 +40,6 @@ interface NodeRecord {
   /** undefined until the node first said hello. */
   ready: boolean | undefined;
   lastHeartbeatAt: number;
-  outboxEpoch: string | undefined;
   readonly upstream: UpstreamSequencer;
 }
 
@@ -253,10 +252,9 @@ export class NodeHub {
       session.close(CloseCode.HelloRejected, 'protocol mismatch');
       return;
     }
-    session.markGreeting();
+    session.markGreeting(frame.outboxEpoch);
     const record = this.recordFor(name);
     record.hello = frame.node;
-    record.outboxEpoch = frame.outboxEpoch;
     record.upstream.useEpoch(frame.outboxEpoch);
     try {
       await this.hooks.onNodeHello?.(frame.node);
@@ -314,7 +312,7 @@ export class NodeHub {
     // While closing, new messages are left unacknowledged: the LC keeps them and resends to the next GM.
     if (this.state !== 'running') return;
     const record = this.recordFor(session.nodeName);
-    const epoch = record.outboxEpoch;
+    const epoch = session.outboxEpoch;
     if (epoch === undefined) return; // unreachable: upstream frames are only accepted after a hello
     if (record.upstream.pending >= this.options.maxPendingUpstream) {
       this.options.logger.error('node exceeded the unacknowledged upstream limit; cutting it', { node: record.name, limit: this.options.maxPendingUpstream });
@@ -386,7 +384,7 @@ export class NodeHub {
   private recordFor(name: string): NodeRecord {
     let record = this.nodes.get(name);
     if (!record) {
-      record = { name, session: undefined, hello: undefined, ready: undefined, lastHeartbeatAt: 0, outboxEpoch: undefined, upstream: new UpstreamSequencer() };
+      record = { name, session: undefined, hello: undefined, ready: undefined, lastHeartbeatAt: 0, upstream: new UpstreamSequencer() };
       this.nodes.set(name, record);
     }
     return record;

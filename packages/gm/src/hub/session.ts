@@ -40,6 +40,7 @@ export class NodeSession {
   private flushScheduled = false;
   private heardSinceLastPing = true;
   private helloTimer: NodeJS.Timeout | undefined;
+  private epoch: string | undefined;
   private resolveClosed!: () => void;
   /** Resolves once the socket has closed. */
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
@@ -82,9 +83,16 @@ export class NodeSession {
     return this.queue.size;
   }
 
+  /** The outbox epoch from this connection's hello; upstream ids on this connection belong to it. */
+  get outboxEpoch(): string | undefined {
+    return this.epoch;
+  }
+
   /** The hub accepted the hello and is registering the node. */
-  markGreeting(): void {
-    if (this.stateValue === 'awaiting-hello') this.stateValue = 'greeting';
+  markGreeting(outboxEpoch: string): void {
+    if (this.stateValue !== 'awaiting-hello') return;
+    this.stateValue = 'greeting';
+    this.epoch = outboxEpoch;
   }
 
   /**

@@ -20,7 +20,8 @@ import type { ResolvedClientOptions } from './options.js';
 export interface ConnectionEvents {
   welcomed(connection: GmConnection, frame: WelcomeFrame): void;
   frame(connection: GmConnection, frame: Exclude<GmFrame, WelcomeFrame>): void;
-  ended(connection: GmConnection, code: number, reason: string): void;
+  /** `error` is the failure that ended it, if any (refused, unreachable, TLS, ...). */
+  ended(connection: GmConnection, code: number, reason: string, error: string | undefined): void;
 }
 
 /** Silence from the GM (no frame, no ping) longer than this many ping intervals means it is gone. */
@@ -30,6 +31,7 @@ export class GmConnection {
   private isWelcomed = false;
   private ended = false;
   private refused = false;
+  private failure: string | undefined;
   private lastHeardAt = Date.now();
   private timers: NodeJS.Timeout[] = [];
   private readonly ws: WebSocket;
@@ -74,7 +76,8 @@ export class GmConnection {
     this.ws.on('message', (data, isBinary) => this.receive(data, isBinary));
     this.ws.on('ping', () => (this.lastHeardAt = Date.now()));
     this.ws.on('error', (err) => {
-      if (!this.refused) this.logger.warn('connection to the GM failed', { url: options.url.href, error: err.message });
+      // The client decides how loudly to log it: a long GM outage would otherwise log every retry.
+      if (!this.refused) this.failure ??= err.message;
     });
     this.ws.on('close', (code, reason) => this.end(code, reason.toString('utf8')));
   }
@@ -149,7 +152,7 @@ export class GmConnection {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
     if (this.isWelcomed) this.logger.info('disconnected from the GM', { code, reason: reason || describeCloseCode(code) });
-    this.events.ended(this, code, reason);
+    this.events.ended(this, code, reason, this.failure);
   }
 
   private after(ms: number, fn: () => void): void {

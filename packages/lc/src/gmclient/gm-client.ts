@@ -34,6 +34,8 @@ export class GmClient {
   private resyncBuffer: { expected: number; messages: DownstreamMessage[] } | undefined;
   /** Hook calls run one after another, in frame order. */
   private deliveries: Promise<void> = Promise.resolve();
+  /** Connection attempts that failed since the last welcome; only some of them are logged as warnings. */
+  private failedAttempts = 0;
   private readonly connectionEvents: ConnectionEvents;
 
   /** Opens the outbox now (so sendUpstream works before start()), throwing if the file cannot be used. */
@@ -51,7 +53,7 @@ export class GmClient {
     this.connectionEvents = {
       welcomed: (connection, frame) => this.handleWelcome(connection, frame),
       frame: (connection, frame) => this.handleFrame(connection, frame),
-      ended: (connection, code, reason) => this.handleEnded(connection, code, reason),
+      ended: (connection, code, reason, error) => this.handleEnded(connection, code, reason, error),
     };
   }
 
@@ -124,6 +126,7 @@ export class GmClient {
   private handleWelcome(connection: GmConnection, frame: WelcomeFrame): void {
     if (connection !== this.connection) return;
     this.backoff.reset();
+    this.failedAttempts = 0;
     if (this.options.heartbeatMs * 2 > frame.gracePeriodMs) {
       this.logger.warn('heartbeatMs is too long for the GM\'s grace period; the node may flap NotReady', {
         heartbeatMs: this.options.heartbeatMs,
@@ -135,7 +138,7 @@ export class GmClient {
     this.pumpUpstream();
   }
 
-  private handleEnded(connection: GmConnection, code: number, reason: string): void {
+  private handleEnded(connection: GmConnection, code: number, reason: string, error: string | undefined): void {
     if (connection !== this.connection) return;
     const wasConnected = connection.wasWelcomed;
     this.connection = undefined;
@@ -143,6 +146,12 @@ export class GmClient {
     if (wasConnected) this.notifyConnection(false);
     if (this.state !== 'running') return;
     const delay = this.backoff.next();
+    if (error !== undefined) {
+      this.failedAttempts++;
+      // The first failure of an outage, then one in 20 (about every 100 s at the capped delay).
+      const level = this.failedAttempts === 1 || this.failedAttempts % 20 === 0 ? 'warn' : 'debug';
+      this.logger[level]('cannot reach the GM; retrying', { url: this.options.url.href, error, attempts: this.failedAttempts, retryInMs: delay });
+    }
     this.logger.debug('reconnecting', { inMs: delay, code, reason: reason || describeCloseCode(code) });
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
