@@ -14,7 +14,10 @@ export interface ProcessRunnerOptions {
   /** The node's address: status.hostIP, and status.podIP unless `podIP` is given (embedded pods share the node's network). */
   hostIP: string;
   podIP?: string;
-  /** Called whenever a pod's status changes. Exceptions it throws are logged, not propagated. */
+  /**
+   * Called whenever a pod's status changes. Exceptions it throws are logged, not propagated. The pod passed is
+   * the incarnation the status is about: after a replacement the old uid may report its end.
+   */
   onStatus: (pod: RunnablePod, status: PodStatus) => void;
   /** Restart delays; defaults in DEFAULT_RESTART_BACKOFF (1 s doubling to 60 s). */
   restartBackoff?: Partial<RestartBackoffOptions>;
@@ -147,7 +150,7 @@ export class ProcessRunner {
    * a new uid under a known name stops the old pod first. A pod whose folder exists (an LC restart without
    * `recover()`) is re-adopted rather than started twice.
    */
-  run(pod: RunnablePod): Promise<void> {
+  async run(pod: RunnablePod): Promise<void> {
     const valid = asRunnablePod(pod);
     const key = podKey(valid.metadata);
     return this.serialized(key, async () => {
@@ -163,7 +166,13 @@ export class ProcessRunner {
       }
       const podDir = path.join(this.podsRoot, podDirName(valid.metadata));
       if (existsSync(path.join(podDir, 'pod.json'))) {
-        const { state } = loadPodFolder(podDir);
+        let state: PersistedPodState | undefined;
+        try {
+          state = loadPodFolder(podDir).state;
+        } catch (error) {
+          // Without its state the pod is taken back from what the wrapper left: its pid file and exit status.
+          this.context.warn(`pod folder ${podDir}: ${(error as Error).message}; recovering from the wrapper's files`);
+        }
         savePod(podDir, valid);
         this.pods.set(key, PodProcess.adopt(valid, podDir, this.context, state));
       } else {
@@ -173,7 +182,7 @@ export class ProcessRunner {
   }
 
   /** A changed copy of a pod: same as `run` (a new uid replaces the old pod, an unknown pod starts). */
-  update(pod: RunnablePod): Promise<void> {
+  async update(pod: RunnablePod): Promise<void> {
     return this.run(pod);
   }
 
