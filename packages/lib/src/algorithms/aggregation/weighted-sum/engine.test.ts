@@ -1,0 +1,117 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../common/random.js';
+import { WeightArena } from './arena.js';
+import { WeightedSumEngine } from './engine.js';
+import { weightedSumReference } from './reference.js';
+
+function randomLayers(random: () => number, lengths: readonly number[]): Float32Array[] {
+  return lengths.map((length) => Float32Array.from({ length }, () => random() - 0.5));
+}
+
+function maxDifference(a: readonly Float32Array[], b: readonly Float32Array[]): number {
+  let max = 0;
+  a.forEach((layer, index) => {
+    for (let position = 0; position < layer.length; position++) max = Math.max(max, Math.abs(layer[position]! - b[index]![position]!));
+  });
+  return max;
+}
+
+// Small chunks and a low threshold force several chunks per layer, the JS tail, and the worker threads.
+const threaded = new WeightedSumEngine({ threads: 2, chunkFloats: 64, minFloatsForThreads: 0 });
+const single = new WeightedSumEngine({ threads: 1, chunkFloats: 32 });
+
+afterAll(async () => {
+  await threaded.dispose();
+  await single.dispose();
+});
+
+describe('WeightedSumEngine', () => {
+  it('computes a hand-checked weighted sum', async () => {
+    const inputs = [[Float32Array.from({ length: 20 }, (_, i) => i)], [Float32Array.from({ length: 20 }, (_, i) => 100 + i)]];
+    const { layers, nonFinite } = await single.weightedSum(inputs, [0.25, 0.75]);
+    expect(nonFinite).toBe(false);
+    expect(Array.from(layers[0]!)).toEqual(Array.from({ length: 20 }, (_, i) => 75 + i));
+  });
+
+  it('agrees with the plain-JS reference on odd layer sizes, on one thread and with workers', async () => {
+    const random = seededRandom(1);
+    const lengths = [1, 15, 16, 17, 333, 1000, 4099];
+    const inputs = Array.from({ length: 7 }, () => randomLayers(random, lengths));
+    const coefficients = [0.1, 0.2, 0.05, 0.15, 0.3, 0.1, 0.1];
+    const reference = weightedSumReference(inputs, coefficients);
+    for (const engine of [single, threaded]) {
+      const result = await engine.weightedSum(inputs, coefficients);
+      expect(result.layers.map((layer) => layer.length)).toEqual(lengths);
+      expect(maxDifference(result.layers, reference.layers)).toBeLessThan(1e-6);
+      expect(result.nonFinite).toBe(false);
+    }
+  });
+
+  it('reads inputs in place when they live in its arena', async () => {
+    const random = seededRandom(2);
+    const external = Array.from({ length: 3 }, () => randomLayers(random, [5000, 77]));
+    const inArena = external.map((layers) => layers.map((layer) => threaded.arena.adopt(layer)));
+    expect(threaded.arena.contains(inArena[0]![0]!)).toBe(true);
+    const before = threaded.arena.allocatedBytes;
+    const result = await threaded.weightedSum(inArena, [0.5, 0.25, 0.25]);
+    expect(threaded.arena.allocatedBytes).toBe(before); // temporaries were released
+    expect(maxDifference(result.layers, weightedSumReference(external, [0.5, 0.25, 0.25]).layers)).toBeLessThan(1e-6);
+    for (const layers of inArena) for (const layer of layers) threaded.arena.release(layer);
+  });
+
+  it('flags NaN and infinite inputs, even with a zero coefficient', async () => {
+    const clean = [Float32Array.from({ length: 100 }, () => 1)];
+    const withNaN = [Float32Array.from({ length: 100 }, (_, i) => (i === 40 ? Number.NaN : 1))];
+    const withInfinityInTail = [Float32Array.from({ length: 100 }, (_, i) => (i === 99 ? Number.POSITIVE_INFINITY : 1))];
+    for (const engine of [single, threaded]) {
+      expect((await engine.weightedSum([clean, withNaN], [0.5, 0.5])).nonFinite).toBe(true);
+      expect((await engine.weightedSum([clean, withInfinityInTail], [1, 0])).nonFinite).toBe(true);
+      expect((await engine.weightedSum([clean, clean], [0.5, 0.5])).nonFinite).toBe(false);
+    }
+    expect(weightedSumReference([clean, withNaN], [0.5, 0.5]).nonFinite).toBe(true);
+  });
+
+  it('runs concurrent calls one after the other without mixing them', async () => {
+    const a = [[Float32Array.from({ length: 1000 }, () => 1)]];
+    const b = [[Float32Array.from({ length: 1000 }, () => 2)]];
+    const [ra, rb] = await Promise.all([threaded.weightedSum(a, [3]), threaded.weightedSum(b, [3])]);
+    expect(ra.layers[0]!.every((x) => x === 3)).toBe(true);
+    expect(rb.layers[0]!.every((x) => x === 6)).toBe(true);
+  });
+
+  it('rejects mismatched arguments with a clear error', async () => {
+    const one = [Float32Array.of(1, 2)];
+    expect(() => single.weightedSum([one], [0.5, 0.5])).toThrow(/1 inputs but 2 coefficients/);
+    expect(() => single.weightedSum([one, [Float32Array.of(1)]], [0.5, 0.5])).toThrow(/input 1 layer 0 has 1 floats, input 0 has 2/);
+    expect(() => single.weightedSum([one], [Number.NaN])).toThrow(/coefficient 0 must be finite/);
+    expect(() => new WeightedSumEngine({ chunkFloats: 10 })).toThrow(/multiple of 16/);
+  });
+});
+
+describe('WeightArena', () => {
+  it('reuses released blocks and refuses foreign arrays', () => {
+    const arena = new WeightArena();
+    const a = arena.allocate(1000);
+    const b = arena.allocate(10);
+    expect(a.every((x) => x === 0)).toBe(true);
+    expect(a.byteOffset % 64).toBe(0);
+    arena.release(a);
+    const c = arena.allocate(900);
+    expect(c.byteOffset).toBe(a.byteOffset);
+    expect(() => arena.release(new Float32Array(4))).toThrow(/not allocated by this arena/);
+    arena.release(b);
+    arena.release(c);
+    expect(() => arena.release(c)).toThrow(/already released/);
+    expect(arena.allocatedBytes).toBe(0);
+  });
+
+  it('grows on demand and keeps earlier views valid', () => {
+    const arena = new WeightArena();
+    const first = arena.allocate(16);
+    first[3] = 42;
+    const big = arena.allocate(1 << 20);
+    expect(arena.capacityBytes).toBeGreaterThanOrEqual(4 << 20);
+    expect(first[3]).toBe(42);
+    expect(arena.contains(first) && arena.contains(big)).toBe(true);
+  });
+});

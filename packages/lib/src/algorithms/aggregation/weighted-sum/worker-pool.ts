@@ -1,0 +1,119 @@
+/**
+ * Worker threads that run the SIMD weighted-sum kernel on the arena's shared memory.
+ *
+ * The worker program is a short script passed as text (`eval: true`) so it runs the same way from the
+ * TypeScript sources (tests) and from the compiled package: there is no separate worker file to locate.
+ * Workers are unref'd while idle, so an idle pool never keeps a process alive.
+ */
+import type { WasmMemory } from './wasm-api.js';
+import { Worker } from 'node:worker_threads';
+import { runClaimedChunks, type ChunkReport, type WeightedSumPlan } from './chunk-runner.js';
+import { weightedSumModule } from './wasm-module.js';
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const runClaimedChunks = ${runClaimedChunks.toString()};
+const { memory, module } = workerData;
+const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.weighted_sum;
+parentPort.on('message', (job) => {
+  try {
+    const report = runClaimedChunks(kernel, memory.buffer, job.plan, job.slot);
+    parentPort.postMessage({ id: job.id, chunks: report.chunks, nonFiniteChunks: report.nonFiniteChunks });
+  } catch (error) {
+    parentPort.postMessage({ id: job.id, error: String((error && error.stack) || error) });
+  }
+});
+`;
+
+interface WorkerReply {
+  id: number;
+  chunks?: number;
+  nonFiniteChunks?: number;
+  error?: string;
+}
+
+interface Pending {
+  remaining: number;
+  reports: ChunkReport[];
+  resolve: (reports: ChunkReport[]) => void;
+  reject: (error: Error) => void;
+}
+
+export class KernelWorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextJobId = 1;
+  private failure: Error | undefined;
+
+  constructor(memory: WasmMemory, size: number) {
+    const module = weightedSumModule();
+    for (let index = 0; index < size; index++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, module }, name: `sedna-weighted-sum-${index}` });
+      worker.unref();
+      worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+      worker.on('error', (error) => this.fail(new Error(`weighted-sum worker ${index} failed: ${error.message}`)));
+      worker.on('exit', (code) => this.fail(new Error(`weighted-sum worker ${index} exited (code ${code})`)));
+      this.workers.push(worker);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** False once a worker has failed or exited; the owner then replaces the pool. */
+  get healthy(): boolean {
+    return this.failure === undefined;
+  }
+
+  /**
+   * Sends the plan to every worker. The returned promise settles when all of them have replied (each
+   * replies once, after it found no chunk left to claim). Call it before the main thread joins in.
+   */
+  dispatch(plan: WeightedSumPlan): Promise<ChunkReport[]> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextJobId++;
+    const done = new Promise<ChunkReport[]>((resolve, reject) => {
+      this.pending.set(id, { remaining: this.workers.length, reports: [], resolve, reject });
+    });
+    // Keep the process alive while a job is out; idle workers are unref'd again when it settles.
+    this.workers.forEach((worker, index) => {
+      worker.ref();
+      // Slot 0 is the calling thread's scratch block; worker i uses slot i + 1.
+      worker.postMessage({ id, plan, slot: index + 1 });
+    });
+    const settle = (): void => {
+      if (this.pending.size === 0) for (const worker of this.workers) worker.unref();
+    };
+    done.then(settle, settle);
+    return done;
+  }
+
+  async terminate(): Promise<void> {
+    this.fail(new Error('weighted-sum worker pool terminated'));
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  private onReply(reply: WorkerReply): void {
+    const job = this.pending.get(reply.id);
+    if (job === undefined) return;
+    if (reply.error !== undefined) {
+      this.pending.delete(reply.id);
+      job.reject(new Error(`weighted-sum worker error: ${reply.error}`));
+      return;
+    }
+    job.reports.push({ chunks: reply.chunks ?? 0, nonFiniteChunks: reply.nonFiniteChunks ?? 0 });
+    if (--job.remaining === 0) {
+      this.pending.delete(reply.id);
+      job.resolve(job.reports);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const [id, job] of this.pending) {
+      this.pending.delete(id);
+      job.reject(error);
+    }
+  }
+}
