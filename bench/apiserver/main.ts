@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -97,7 +98,7 @@ try {
   const latencies: number[] = [];
   const watches = await Promise.all(
     Array.from({ length: 100 }, () =>
-      new Promise<import('node:http').ClientRequest>((res, rej) => {
+      new Promise<ClientRequest>((res, rej) => {
         const rv = '0';
         const req = request({ host: '127.0.0.1', port, method: 'GET', path: `/apis/sedna.io/v1alpha1/namespaces/kube-system/datasets?watch=true&resourceVersion=${rv}`, agent: watchAgent, headers: { Authorization: `Bearer ${token}` } }, (r) => {
           let buf = '';

@@ -20,8 +20,8 @@ function openssl(args: string[], cwd: string): void {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error('the `openssl` command is needed to make the API server certificates: apt-get install openssl');
-    throw new Error(`openssl ${args[0]} failed: ${e.stderr?.toString().trim() ?? e.message}`);
+    if (e.code === 'ENOENT') throw new Error('the `openssl` command is needed to make the API server certificates: apt-get install openssl', { cause: err });
+    throw new Error(`openssl ${args[0]} failed: ${e.stderr?.toString().trim() ?? e.message}`, { cause: err });
   }
 }
 
