@@ -6,10 +6,14 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { LayerType } from '../model-spec.js';
+import { registerWasmConvFilterGrad } from './wasm-conv-filter-grad.js';
 
 // tfjs's cpu backend prints advice to install tfjs-node on first use; that package cannot be installed here
 // (its install step downloads libtensorflow), so the advice only misleads. PROD silences tfjs warnings.
 tf.env().set('PROD', true);
+
+// Fill the wasm backend's one gap for training convolutions (see wasm-conv-filter-grad.ts).
+registerWasmConvFilterGrad();
 
 export type TfjsEngine = 'wasm' | 'cpu';
 /** 'auto' is wasm, except cpu for training a model whose gradient kernels wasm lacks. */

@@ -56,9 +56,10 @@ describe('TfjsEstimator', () => {
     est.dispose();
   });
 
-  it('trains a CNN (cpu for the conv gradients unless wasm has them) with logits output', async () => {
+  it('trains a CNN on wasm (with the added filter-gradient kernel) with logits output', async () => {
     const { x, y } = syntheticClasses(64, [8, 8, 1], 2, 2);
     const est = await TfjsEstimator.create({ spec: cnnSpec, seed: 5 });
+    expect(est.trainingEngine()).toBe('wasm');
     const before = (await est.evaluate(x, y))['loss'] as number;
     await est.train(x, y, { epochs: 3, batchSize: 16, learningRate: 0.01, optimizer: 'adam', seed: 2 });
     const after = await est.evaluate(x, y);
