@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NODE_NAME_HEADER } from '@sedna/api';
 import { Cleanup, HubWorld, LcWorld, RawClient, TOKEN, tempDir, waitFor } from './hub-fixtures.js';
@@ -28,6 +30,20 @@ describe('hub authentication', () => {
       status: 400,
       body: expect.stringContaining('invalid Node-Name header'),
     });
+  });
+
+  it('attaches to a shared HTTP server at its path and leaves the server running when it closes', async () => {
+    const server = createServer((_req, res) => res.end('api'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.add(() => new Promise((resolve) => server.close(resolve)));
+    const port = (server.address() as AddressInfo).port;
+    const gm = await HubWorld.start(cleanup, { server, path: '/sedna' });
+    const lc = LcWorld.start(cleanup, `ws://127.0.0.1:${port}/sedna`, `${tempDir(cleanup)}/outbox.db`);
+    await waitFor('the resync', () => lc.resyncs === 1);
+    await lc.client.close();
+    await gm.hub.close();
+    expect(server.listening).toBe(true);
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('api');
   });
 
   it('keeps an LC with a wrong token out, logging the refusal, while it keeps retrying', async () => {
