@@ -94,8 +94,8 @@ export class NodeHub {
       });
     }
     this.sessionEvents = {
-      hello: (session, frame) => void this.handleHello(session, frame),
-      upstream: (session, frame) => void this.handleUpstream(session, frame),
+      hello: (session, frame) => this.guard(session, 'hello', this.handleHello(session, frame)),
+      upstream: (session, frame) => this.guard(session, 'upstream', this.handleUpstream(session, frame)),
       heartbeat: (session) => this.handleHeartbeat(session),
       closed: (session, code, reason) => this.handleClosed(session, code, reason),
     };
@@ -412,6 +412,14 @@ export class NodeHub {
       throw new RangeError(`downstream message ${messageKey(message.header)} is ${frameBytes} bytes, over the ${this.options.maxFrameBytes}-byte frame limit`);
     }
     return encoded;
+  }
+
+  /** A bug in frame handling is logged and costs the node its connection (it reconnects), never the GM. */
+  private guard(session: NodeSession, what: string, work: Promise<void>): void {
+    work.catch((err: unknown) => {
+      this.options.logger.error(`unexpected failure handling a ${what} frame; closing the connection`, { node: session.nodeName, error: errorText(err) });
+      session.close(CloseCode.InternalError, `internal error handling ${what}`);
+    });
   }
 
   private async drainUpstream(): Promise<void> {
