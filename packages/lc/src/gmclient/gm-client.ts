@@ -51,8 +51,8 @@ export class GmClient {
     this.backoff = new ReconnectBackoff(this.options.reconnect);
     this.outbox = new UpstreamOutbox(this.options.outboxPath);
     this.connectionEvents = {
-      welcomed: (connection, frame) => this.handleWelcome(connection, frame),
-      frame: (connection, frame) => this.handleFrame(connection, frame),
+      welcomed: (connection, frame) => this.guard(connection, () => this.handleWelcome(connection, frame)),
+      frame: (connection, frame) => this.guard(connection, () => this.handleFrame(connection, frame)),
       ended: (connection, code, reason, error) => this.handleEnded(connection, code, reason, error),
     };
   }
@@ -154,6 +154,19 @@ export class GmClient {
     }
     this.logger.debug('reconnecting', { inMs: delay, code, reason: reason || describeCloseCode(code) });
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /**
+   * An outbox failure (disk full, I/O error) while handling a frame is logged and ends this connection; the
+   * client reconnects and resends from the outbox, so nothing stored is lost and the LC keeps running.
+   */
+  private guard(connection: GmConnection, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.logger.error('failure handling a frame from the GM; reconnecting', { error: errorText(err) });
+      void connection.close(CloseCode.InternalError, 'LC internal error');
+    }
   }
 
   private notifyConnection(connected: boolean): void {
