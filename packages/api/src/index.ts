@@ -13,3 +13,4 @@ export * from './sedna/lifelonglearning.js';
 export * from './sedna/multiedge.js';
 export * from './kinds.js';
 export * from './crd.js';
+export * from './wire/index.js';

@@ -1,0 +1,4 @@
+export * from './workqueue.js';
+export * from './informer.js';
+export * from './controller.js';
+export * from './manager.js';

@@ -1,0 +1,111 @@
+/**
+ * Watch-backed caches over @kubernetes/client-node's ListWatch, restarted with backoff when the watch fails (the
+ * API server restarting, a network cut), so that controllers see the same objects against the embedded API server
+ * and a real cluster.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as k8s from '@kubernetes/client-node';
+import type { KubeObject } from '@sedna/api';
+
+export type ObjectHandler = (type: 'add' | 'update' | 'delete', obj: KubeObject, old?: KubeObject) => void;
+
+export interface ResourceInformer {
+  readonly path: string;
+  get(name: string, namespace?: string): KubeObject | undefined;
+  list(namespace?: string): KubeObject[];
+  onChange(handler: ObjectHandler): void;
+  /** Resolves once the first list is in the cache. */
+  synced(): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** The REST path of a kind's collection (all namespaces). */
+export function collectionPath(apiVersion: string, plural: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}/${plural}` : `/api/${apiVersion}/${plural}`;
+}
+
+export interface InformerTarget {
+  apiVersion: string;
+  kind: string;
+  plural: string;
+}
+
+// The client's typed models turn timestamps into Dates; our objects stay plain JSON, read raw.
+type WatchedObject = KubeObject & k8s.KubernetesObject;
+
+/** GET a path as JSON with the kubeconfig's TLS settings and credentials, without typed deserialisation. */
+export async function getJson<T>(kc: k8s.KubeConfig, path: string): Promise<T> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(path, cluster.server);
+  const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+  await kc.applyToHTTPSOptions(opts);
+  const request = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise<T>((resolve, reject) => {
+    const req = request(url, opts, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 500) >= 300) reject(Object.assign(new Error(`GET ${path}: ${res.statusCode} ${body}`), { statusCode: res.statusCode }));
+        else resolve(JSON.parse(body) as T);
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export function createInformer(kc: k8s.KubeConfig, target: InformerTarget, options: { labelSelector?: string; log?: (msg: string) => void } = {}): ResourceInformer {
+  const handlers: ObjectHandler[] = [];
+  const path = collectionPath(target.apiVersion, target.plural);
+  const list = () => getJson<k8s.KubernetesListObject<WatchedObject>>(kc, path + (options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : ''));
+  const lw = new k8s.ListWatch<WatchedObject>(path, new k8s.Watch(kc), list, false, options.labelSelector);
+  const previous = new Map<string, KubeObject>();
+  const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+  let resolveSynced: () => void;
+  const syncedPromise = new Promise<void>((r) => (resolveSynced = r));
+  let stopped = false;
+  let failures = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+
+  const emit = (type: 'add' | 'update' | 'delete', obj: KubeObject): void => {
+    const key = keyOf(obj);
+    const old = previous.get(key);
+    if (type === 'delete') previous.delete(key);
+    else previous.set(key, obj);
+    for (const h of handlers) h(type, obj, old);
+  };
+  lw.on('add', (o) => emit('add', o as KubeObject));
+  lw.on('update', (o) => emit('update', o as KubeObject));
+  lw.on('delete', (o) => emit('delete', o as KubeObject));
+  lw.on('connect', () => {
+    failures = 0;
+  });
+  lw.on('error', (err: unknown) => {
+    if (stopped) return;
+    failures++;
+    const delay = Math.min(5000, 100 * 2 ** Math.min(failures, 6));
+    options.log?.(`watch ${path} failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`);
+    restartTimer = setTimeout(() => void lw.start().then(() => resolveSynced()).catch(() => undefined), delay);
+  });
+
+  return {
+    path,
+    get: (name, namespace) => lw.get(name, namespace) as KubeObject | undefined,
+    list: (namespace) => [...lw.list(namespace)],
+    onChange: (h) => void handlers.push(h),
+    synced: () => syncedPromise,
+    start: () => {
+      stopped = false;
+      void lw.start().then(() => resolveSynced()).catch(() => undefined);
+    },
+    stop: async () => {
+      stopped = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      await lw.stop();
+    },
+  };
+}
