@@ -1,1 +1,1 @@
-export {};
+export * from './gmclient/index.js';
