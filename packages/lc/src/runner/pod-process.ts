@@ -9,7 +9,7 @@ import { ContainerConfigError, containerEnv, expandReferences, type PodAddresses
 import { terminationFromStatus, timestamp, type Termination } from './lifecycle.js';
 import { saveState, savePod, type PersistedPodState } from './pod-state.js';
 import type { RunnablePod } from './pod-ref.js';
-import { isOurLiveProcess, readProcStart, signalGroup } from './proc.js';
+import { groupHasLiveMembers, isOurLiveProcess, readProcStart, signalGroup } from './proc.js';
 import { backoffStep, shouldRestart, type RestartBackoffOptions } from './restart-policy.js';
 import { buildPodStatus, CONFIG_ERROR_REASON } from './status.js';
 import { readExitStatus, readWrapperPid, spawnWrapped } from './wrapper.js';
@@ -132,11 +132,16 @@ export class PodProcess {
     if (lifecycle.kind !== 'running') return;
     const pgid = lifecycle.pid;
     signalGroup(pgid, 'SIGTERM');
-    if (!(await this.exitedWithin(gracePeriodSeconds * 1000))) {
-      signalGroup(pgid, 'SIGKILL');
-      if (!(await this.exitedWithin(AFTER_KILL_WAIT_MS))) {
+    if (!(await this.exitedWithin(gracePeriodSeconds * 1000))) signalGroup(pgid, 'SIGKILL');
+    // The wrapper's end is not the group's: wait until every process of it is gone (SIGKILLing stragglers).
+    const deadline = Date.now() + AFTER_KILL_WAIT_MS;
+    while (!(await this.exitedWithin(0)) || groupHasLiveMembers(pgid)) {
+      if (Date.now() > deadline) {
         this.context.warn(`pod ${this.describe()}: process group ${pgid} still there ${AFTER_KILL_WAIT_MS} ms after SIGKILL`);
+        return;
       }
+      signalGroup(pgid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Process identity checks through Linux's /proc. A pid alone is not an identity (pids are reused), so a worker
@@ -16,6 +16,7 @@ export interface ProcessIdentity {
 
 interface ProcStat {
   state: string;
+  processGroup: string;
   startTime: string;
 }
 
@@ -28,10 +29,10 @@ function readProcStat(pid: number): ProcStat | undefined {
   }
   // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
+  const [state, , processGroup] = fields;
   const startTime = fields[19];
-  if (state === undefined || startTime === undefined) return undefined;
-  return { state, startTime };
+  if (state === undefined || processGroup === undefined || startTime === undefined) return undefined;
+  return { state, processGroup, startTime };
 }
 
 /** Start time of a live process, to record next to its pid. */
@@ -53,6 +54,21 @@ export function isOurLiveProcess(identity: ProcessIdentity, marker: string): boo
   } catch {
     return false;
   }
+}
+
+/**
+ * True while a process of group `pgid` is alive. Zombies do not count: where pid 1 does not reap orphans
+ * (minimal container or VM inits), killed workers linger as zombies that signals still "reach".
+ */
+export function groupHasLiveMembers(pgid: number): boolean {
+  if (!HAS_PROC) return signalsReach(-pgid);
+  const group = String(pgid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcStat(Number(entry));
+    if (stat && stat.processGroup === group && stat.state !== 'Z' && stat.state !== 'X') return true;
+  }
+  return false;
 }
 
 function signalsReach(pid: number): boolean {
