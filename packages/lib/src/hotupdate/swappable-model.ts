@@ -1,0 +1,86 @@
+/**
+ * The serving model of an inference worker, replaceable while requests run. Each request leases the
+ * current estimator for its whole duration; a swap only changes which estimator new requests lease.
+ * The old one is disposed once its last lease ends, so a request in flight never loses its model and
+ * no request ever sees one that is half loaded (the new estimator is fully loaded before the swap).
+ */
+import type { Estimator, Tensor } from '../core/estimator.js';
+
+interface Slot<E> {
+  readonly estimator: E;
+  readonly version: string | undefined;
+  leases: number;
+  retired: boolean;
+  disposed: boolean;
+}
+
+export class SwappableModel<E extends Estimator = Estimator> {
+  private slot: Slot<E>;
+  private swaps = 0;
+
+  constructor(
+    estimator: E,
+    version?: string,
+    /** Called when disposing a retired estimator fails (default: a console warning). */
+    private readonly onDisposeError: (error: unknown) => void = (e) => console.warn(`disposing a replaced model failed: ${String(e)}`),
+  ) {
+    this.slot = { estimator, version, leases: 0, retired: false, disposed: false };
+  }
+
+  /** The estimator new requests get. */
+  get estimator(): E {
+    return this.slot.estimator;
+  }
+
+  /** The model_update_time of the serving model (undefined for the initial model when unknown). */
+  get version(): string | undefined {
+    return this.slot.version;
+  }
+
+  /** Swaps done so far. */
+  get swapCount(): number {
+    return this.swaps;
+  }
+
+  /** Runs `work` on the current estimator, which stays alive until `work` settles. */
+  async use<T>(work: (estimator: E) => Promise<T> | T): Promise<T> {
+    const slot = this.slot;
+    slot.leases++;
+    try {
+      return await work(slot.estimator);
+    } finally {
+      slot.leases--;
+      if (slot.retired && slot.leases === 0) this.dispose(slot);
+    }
+  }
+
+  predict(x: Tensor): Promise<Tensor> {
+    return this.use((estimator) => estimator.predict(x));
+  }
+
+  /** Makes a fully loaded estimator the serving one; the previous one is disposed when idle. */
+  swap(estimator: E, version: string): void {
+    if (estimator === this.slot.estimator) throw new Error('swap needs a fresh estimator, not the one already serving');
+    const previous = this.slot;
+    this.slot = { estimator, version, leases: 0, retired: false, disposed: false };
+    this.swaps++;
+    previous.retired = true;
+    if (previous.leases === 0) this.dispose(previous);
+  }
+
+  /** Disposes the serving estimator (at shutdown), once its requests are done. */
+  close(): void {
+    this.slot.retired = true;
+    if (this.slot.leases === 0) this.dispose(this.slot);
+  }
+
+  private dispose(slot: Slot<E>): void {
+    if (slot.disposed) return;
+    slot.disposed = true;
+    try {
+      slot.estimator.dispose?.();
+    } catch (err) {
+      this.onDisposeError(err);
+    }
+  }
+}
