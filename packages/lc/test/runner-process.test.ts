@@ -91,7 +91,7 @@ describe('ProcessRunner with real processes', () => {
       argv: ['world', '$(WHO)', '$(UNKNOWN)'],
     });
     expect(printed.cwd).toContain(`default_ok-pod_${pod.metadata.uid}`);
-    expect(await runner.logs({ namespace: 'default', name: 'ok-pod' }, { tail: 1 })).toBe('to stderr\n');
+    expect(await runner.logs('default/ok-pod', { tail: 1 })).toBe('to stderr\n');
   });
 
   it('a pod that fails with restartPolicy Never ends Failed with its exit code', async () => {

@@ -24,6 +24,14 @@ export interface PodRef {
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const UID = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
+/** A PodRef, or its key `namespace/name`. */
+export function toPodRef(ref: PodRef | string): PodRef {
+  if (typeof ref !== 'string') return ref;
+  const slash = ref.indexOf('/');
+  if (slash <= 0 || slash === ref.length - 1) throw new Error(`pod key "${ref}" must be namespace/name`);
+  return { namespace: ref.slice(0, slash), name: ref.slice(slash + 1) };
+}
+
 /** `namespace/name`: the key the runner files pods under. */
 export function podKey(ref: PodRef): string {
   return `${ref.namespace}/${ref.name}`;

@@ -5,7 +5,7 @@ import type { PodStatus } from '@sedna/api';
 import { DEFAULT_LOG_LIMITS, followLog, readLog, rotateIfNeeded, type LogLimits } from './log-files.js';
 import { loadPodFolder, savePod, type PersistedPodState } from './pod-state.js';
 import { PodProcess, type PodProcessContext } from './pod-process.js';
-import { asRunnablePod, parsePodDirName, podDirName, podKey, type PodRef, type RunnablePod } from './pod-ref.js';
+import { asRunnablePod, parsePodDirName, podDirName, podKey, toPodRef, type PodRef, type RunnablePod } from './pod-ref.js';
 import { DEFAULT_RESTART_BACKOFF, type RestartBackoffOptions } from './restart-policy.js';
 
 export interface ProcessRunnerOptions {
@@ -192,7 +192,8 @@ export class ProcessRunner {
    * maxGracePeriodSeconds), waits for the exit, then removes its folder and logs.
    * With a `uid`, only that incarnation is stopped. Returns false when no such pod runs here.
    */
-  stop(ref: PodRef, options: { gracePeriodSeconds?: number } = {}): Promise<boolean> {
+  async stop(podRef: PodRef | string, options: { gracePeriodSeconds?: number } = {}): Promise<boolean> {
+    const ref = toPodRef(podRef);
     const key = podKey(ref);
     return this.serialized(key, async () => {
       const existing = this.pods.get(key);
@@ -213,8 +214,8 @@ export class ProcessRunner {
     return [...this.pods.values()].map((pod) => ({ ...pod.key, status: pod.status() }));
   }
 
-  get(ref: PodRef): RunnerPodInfo | undefined {
-    const pod = this.find(ref);
+  get(ref: PodRef | string): RunnerPodInfo | undefined {
+    const pod = this.find(toPodRef(ref));
     return pod ? { ...pod.key, status: pod.status() } : undefined;
   }
 
@@ -233,19 +234,24 @@ export class ProcessRunner {
   }
 
   /** The pod's log (stdout and stderr interleaved): the text, or with `follow` a stream that ends with the run. */
-  logs(ref: PodRef, options: LogOptions & { follow: true }): Readable;
-  logs(ref: PodRef, options?: LogOptions & { follow?: false }): Promise<string>;
-  logs(ref: PodRef, options: LogOptions = {}): Readable | Promise<string> {
-    const pod = this.find(ref);
-    if (!pod) {
-      const error = new Error(`pod ${podKey(ref)}${ref.uid ? ` (${ref.uid})` : ''} is not run by this node`);
-      if (options.follow) throw error;
-      return Promise.reject(error);
+  logs(ref: PodRef | string, options: LogOptions & { follow: true }): Readable;
+  logs(ref: PodRef | string, options?: LogOptions & { follow?: false }): Promise<string>;
+  logs(podRef: PodRef | string, options: LogOptions = {}): Readable | Promise<string> {
+    // Bad arguments reject the promise, or throw when a stream was asked for.
+    const fail = (message: string) => {
+      if (options.follow) throw new Error(message);
+      return Promise.reject(new Error(message));
+    };
+    let ref: PodRef;
+    try {
+      ref = toPodRef(podRef);
+    } catch (error) {
+      return fail((error as Error).message);
     }
+    const pod = this.find(ref);
+    if (!pod) return fail(`pod ${podKey(ref)}${ref.uid ? ` (${ref.uid})` : ''} is not run by this node`);
     if (options.tail !== undefined && (!Number.isInteger(options.tail) || options.tail < 0)) {
-      const error = new Error(`logs: tail must be a non-negative integer (got ${options.tail})`);
-      if (options.follow) throw error;
-      return Promise.reject(error);
+      return fail(`logs: tail must be a non-negative integer (got ${options.tail})`);
     }
     if (options.follow) {
       return followLog(pod.podDir, this.logLimits, {
