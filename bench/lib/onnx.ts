@@ -1,0 +1,100 @@
+/**
+ * Overhead of the lib's ONNX estimator over calling ONNX Runtime directly, on the same model and the same batches:
+ * a Fashion-MNIST MLP (784-256-128-10, trained for one epoch on 10,000 images with the mlp estimator and exported
+ * with the lib's exporter), inference over the 10,000 test images in batches of 256, one intra-op thread.
+ * Rounds alternate direct and lib passes (each >= 1 s) so machine noise hits both alike.
+ *  - onnx_lib_overhead_pct = median over rounds of (1 - lib throughput / direct throughput) * 100 (positive: the
+ *    lib is slower); the throughputs reported are medians over rounds.
+ * Run alone: `npx tsx bench/lib/onnx.ts`.
+ */
+import { pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { MlpEstimator } from '../../packages/lib/src/backend/mlp/estimator.js';
+import { OnnxEstimator } from '../../packages/lib/src/backend/onnx/estimator.js';
+import { readFashionMnist } from '../../packages/lib/src/backend/fashion-mnist-files.js';
+import { exportToOnnx } from '../../packages/lib/src/onnx/export.js';
+import { MLP_SPEC } from './train.js';
+
+const BATCH = 256;
+const ROUNDS = 7;
+const ROUND_MS = 1000;
+
+const log = (msg: string): void => {
+  process.stderr.write(`[bench lib/onnx] ${msg}\n`);
+};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
+/** Repeats full passes over the test set for at least ROUND_MS; returns samples per second. */
+async function timed(pass: () => Promise<void>, samples: number): Promise<number> {
+  const start = performance.now();
+  let passes = 0;
+  do {
+    await pass();
+    passes++;
+  } while (performance.now() - start < ROUND_MS);
+  return (passes * samples) / ((performance.now() - start) / 1000);
+}
+
+export async function measure(): Promise<Record<string, number>> {
+  log('training a Fashion-MNIST MLP for the model (1 epoch on 10,000 images)');
+  const train = await readFashionMnist('train', 10_000);
+  const test = await readFashionMnist('t10k');
+  const mlp = new MlpEstimator({ spec: MLP_SPEC, seed: 1 });
+  await mlp.train({ data: train.x, shape: [train.n, 784] }, train.y, { epochs: 1, batchSize: 64, learningRate: 1e-3, seed: 1 });
+  const bytes = exportToOnnx({ spec: mlp.spec, weights: mlp.getWeights() });
+
+  const sessionOptions: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+  const session = await ort.InferenceSession.create(bytes, sessionOptions);
+  const lib = new OnnxEstimator({ batchSize: BATCH, intraOpNumThreads: 1, interOpNumThreads: 1 });
+  await lib.loadBytes(bytes, 'fashion-mnist-mlp.onnx');
+  const x = { data: test.x, shape: [test.n, 784] };
+
+  // The direct loop does what a careful caller would: feed views of the batch, read each output.
+  let sink = 0;
+  const direct = async (): Promise<void> => {
+    for (let start = 0; start < test.n; start += BATCH) {
+      const rows = Math.min(BATCH, test.n - start);
+      const out = await session.run({ input: new ort.Tensor('float32', test.x.subarray(start * 784, (start + rows) * 784), [rows, 784]) });
+      sink += ((out['output'] as ort.Tensor).data as Float32Array)[0] as number;
+    }
+  };
+  const viaLib = async (): Promise<void> => {
+    sink += (await lib.predict(x)).data[0] as number;
+  };
+
+  const accuracy = (await lib.evaluate(x, test.y))['accuracy'] as number;
+  log(`test accuracy of the model: ${(accuracy * 100).toFixed(2)} %`);
+  await timed(direct, test.n); // warm-up: let the process, caches and CPU frequency settle
+  await timed(viaLib, test.n);
+  const directRuns: number[] = [];
+  const libRuns: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    directRuns.push(await timed(direct, test.n));
+    libRuns.push(await timed(viaLib, test.n));
+    log(`round ${r + 1}/${ROUNDS}: direct ${directRuns[r]?.toFixed(0)} samples/s, lib ${libRuns[r]?.toFixed(0)} samples/s`);
+  }
+  await session.release();
+  lib.dispose();
+  if (Number.isNaN(sink)) log('outputs contained NaN');
+  const overheads = directRuns.map((d, r) => (1 - (libRuns[r] as number) / d) * 100);
+  return {
+    onnx_lib_overhead_pct: median(overheads),
+    onnx_direct_samples_per_s: median(directRuns),
+    onnx_lib_samples_per_s: median(libRuns),
+    onnx_model_test_accuracy: accuracy,
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  measure().then(
+    (r) => console.log(JSON.stringify(r)),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
