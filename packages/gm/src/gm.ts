@@ -1,0 +1,90 @@
+/**
+ * The GlobalManager: the controllers of every feature over a Kubernetes API (the embedded one or a real cluster),
+ * and the websocket hub local controllers connect to.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { DownstreamMessage } from '@sedna/api';
+import { ChannelRouter } from './channel/router.js';
+import type { GmConfig } from './config.js';
+import { DatasetController } from './controllers/dataset/controller.js';
+import { PodController } from './controllers/pod/controller.js';
+import { NodeHub } from './hub/index.js';
+import { NodeLifecycle } from './nodes/node-lifecycle.js';
+import { KubeClient } from './runtime/client.js';
+import { ControllerManager, type Logger } from './runtime/manager.js';
+
+export interface GlobalManagerOptions {
+  config: GmConfig;
+  /** The API to reconcile against; by default config.kubeConfig, else in-cluster. */
+  kubeConfig?: k8s.KubeConfig;
+  /** Embedded mode: Pods bound to nodes run as processes on the local controllers (no kubelet). */
+  runPodsOnLocalControllers: boolean;
+  tls?: { cert: string; key: string };
+  log?: Logger;
+}
+
+export interface RunningGlobalManager {
+  /** Where local controllers connect (ws:// or wss://). */
+  hubUrl: string;
+  hubPort: number;
+  manager: ControllerManager;
+  client: KubeClient;
+  connectedNodes(): string[];
+  stop(): Promise<void>;
+}
+
+export async function startGlobalManager(options: GlobalManagerOptions): Promise<RunningGlobalManager> {
+  const { config } = options;
+  const log: Logger = options.log ?? ((level, msg) => console[level === 'info' ? 'log' : level](`[gm] ${msg}`));
+  if (!config.nodeToken) throw new Error('the GM configuration needs nodeToken: the secret local controllers present');
+  const kc = options.kubeConfig ?? new k8s.KubeConfig();
+  if (!options.kubeConfig) {
+    if (config.kubeConfig) kc.loadFromFile(config.kubeConfig);
+    else kc.loadFromCluster();
+  }
+  const client = new KubeClient(kc);
+  const manager = new ControllerManager(kc, log);
+  const router = new ChannelRouter();
+  const nodes = new NodeLifecycle(client, (m) => log('info', m));
+
+  manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
+  if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));
+  const nodeInformer = manager.informer('Node');
+  await manager.start();
+
+  const hub = new NodeHub(
+    {
+      token: config.nodeToken,
+      host: config.websocket.address,
+      port: config.websocket.port,
+      nodeGracePeriodMs: config.nodeGracePeriodSeconds * 1000,
+      ...(options.tls ? { tls: options.tls } : {}),
+    },
+    {
+      onNodeHello: (hello) => nodes.onHello(hello),
+      onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
+      onUpstream: (node, message) => router.upstream(node, message),
+      resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
+    },
+  );
+  await hub.start();
+  router.attach(hub);
+  nodes.watchForAbsentNodes(() => nodeInformer.list(), config.nodeGracePeriodSeconds * 1000);
+  const address = hub.address();
+  const host = config.websocket.address === '0.0.0.0' ? '127.0.0.1' : config.websocket.address;
+  const hubUrl = `${options.tls ? 'wss' : 'ws'}://${host}:${address.port}/`;
+  log('info', `local controllers connect to ${hubUrl}`);
+  return {
+    hubUrl,
+    hubPort: address.port,
+    manager,
+    client,
+    connectedNodes: () => hub.connectedNodes(),
+    stop: async () => {
+      nodes.stop();
+      await hub.close();
+      await manager.stop();
+      client.close();
+    },
+  };
+}

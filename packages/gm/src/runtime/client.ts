@@ -1,0 +1,108 @@
+/**
+ * A small JSON client for the Kubernetes API with the kubeconfig's TLS and credentials. Controllers use it instead
+ * of the typed client-node models because those turn timestamps into Dates and drop unknown fields; Sedna objects
+ * stay plain JSON end to end.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type * as k8s from '@kubernetes/client-node';
+import { apiVersionOf, findKind, type KindDefinition, type KubeObject } from '@sedna/api';
+
+export class ApiStatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof ApiStatusError && err.code === 404;
+}
+export function isConflict(err: unknown): boolean {
+  return err instanceof ApiStatusError && err.code === 409;
+}
+
+export class KubeClient {
+  private readonly agentCache = new Map<string, https.Agent>();
+
+  constructor(readonly kc: k8s.KubeConfig) {}
+
+  async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const cluster = this.kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const url = new URL(path, cluster.server);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const opts: https.RequestOptions = { method, headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}) } };
+    await this.kc.applyToHTTPSOptions(opts);
+    // Keep connections alive: controllers make many small requests.
+    const key = `${url.host}`;
+    let agent = this.agentCache.get(key);
+    if (!agent) {
+      agent = new https.Agent({ keepAlive: true, ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.cert ? { cert: opts.cert } : {}), ...(opts.key ? { key: opts.key } : {}) });
+      this.agentCache.set(key, agent);
+    }
+    if (url.protocol === 'https:') opts.agent = agent;
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    return new Promise<T>((resolve, reject) => {
+      const req = send(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const code = res.statusCode ?? 500;
+          if (code >= 300) {
+            let reason = 'Unknown';
+            let message = text;
+            try {
+              const status = JSON.parse(text) as { reason?: string; message?: string };
+              reason = status.reason ?? reason;
+              message = status.message ?? text;
+            } catch {
+              // not a Status object
+            }
+            reject(new ApiStatusError(code, reason, `${method} ${path}: ${code} ${message}`));
+          } else resolve((text ? JSON.parse(text) : undefined) as T);
+        });
+      });
+      req.on('error', reject);
+      if (payload) req.write(payload);
+      req.end();
+    });
+  }
+
+  path(def: KindDefinition, namespace: string | undefined, name?: string, subresource?: string): string {
+    const base = def.group === '' ? `/api/${def.version}` : `/apis/${apiVersionOf(def)}`;
+    const ns = def.namespaced && namespace ? `/namespaces/${namespace}` : '';
+    return `${base}${ns}/${def.plural}${name ? `/${name}` : ''}${subresource ? `/${subresource}` : ''}`;
+  }
+
+  private def(kind: string): KindDefinition {
+    const def = findKind(kind);
+    if (!def) throw new Error(`unknown kind ${kind}`);
+    return def;
+  }
+
+  get(kind: string, namespace: string, name: string): Promise<KubeObject> {
+    return this.request('GET', this.path(this.def(kind), namespace, name));
+  }
+
+  create(kind: string, namespace: string, body: Record<string, unknown>): Promise<KubeObject> {
+    const def = this.def(kind);
+    return this.request('POST', this.path(def, namespace), { apiVersion: apiVersionOf(def), kind: def.kind, ...body });
+  }
+
+  mergePatch(kind: string, namespace: string, name: string, patch: Record<string, unknown>, subresource?: 'status'): Promise<KubeObject> {
+    return this.request('PATCH', this.path(this.def(kind), namespace, name, subresource), patch, 'application/merge-patch+json');
+  }
+
+  delete(kind: string, namespace: string, name: string, options: Record<string, unknown> = {}): Promise<KubeObject> {
+    return this.request('DELETE', this.path(this.def(kind), namespace, name), { kind: 'DeleteOptions', apiVersion: 'v1', ...options });
+  }
+
+  close(): void {
+    for (const a of this.agentCache.values()) a.destroy();
+  }
+}
