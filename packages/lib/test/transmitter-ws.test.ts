@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 
 import type { WeightTensor } from '../src/core/estimator.js';
-import { WSTransmitter, WeightsCodecError, transmitterKindFromEnv } from '../src/transmitter/index.js';
+import { WSTransmitter, WeightsCodecError } from '../src/transmitter/index.js';
 
 function tensor(name: string, shape: number[], fill: (i: number) => number): WeightTensor {
   const size = shape.reduce((a, b) => a * b, 1);
@@ -97,11 +97,5 @@ describe('WebSocket transmitter over loopback', () => {
 
   it('names the URL when it cannot connect', async () => {
     await expect(WSTransmitter.connect('ws://127.0.0.1:1/FedAvg', { timeoutMs: 2000 })).rejects.toThrow(/cannot connect to ws:\/\/127\.0\.0\.1:1\/FedAvg/);
-  });
-
-  it('reads TRANSMITTER from the environment', () => {
-    expect(transmitterKindFromEnv({})).toBe('ws');
-    expect(transmitterKindFromEnv({ TRANSMITTER: 'S3' })).toBe('s3');
-    expect(() => transmitterKindFromEnv({ TRANSMITTER: 'mqtt' })).toThrow('TRANSMITTER must be "ws" or "s3"');
   });
 });

@@ -3,24 +3,24 @@
  * (the original `BaseDataSource`). Test data (inference input) carries no labels.
  */
 
-export const DATA_TYPES = ['train', 'eval', 'test'] as const;
-export type DataType = (typeof DATA_TYPES)[number];
+export const DATA_SOURCE_TYPES = ['train', 'eval', 'test'] as const;
+export type DataSourceType = (typeof DATA_SOURCE_TYPES)[number];
 
 /** Throws a clear error unless `value` is one of train, eval, test. */
-export function assertDataType(value: unknown, field = 'dataType'): asserts value is DataType {
-  if (typeof value !== 'string' || !(DATA_TYPES as readonly string[]).includes(value)) {
-    throw new Error(`${field} must be one of ${DATA_TYPES.join(', ')}; got ${JSON.stringify(value)}`);
+export function assertDataSourceType(value: unknown, field = 'dataType'): asserts value is DataSourceType {
+  if (typeof value !== 'string' || !(DATA_SOURCE_TYPES as readonly string[]).includes(value)) {
+    throw new Error(`${field} must be one of ${DATA_SOURCE_TYPES.join(', ')}; got ${JSON.stringify(value)}`);
   }
 }
 
 export class BaseDataSource<X, Y> {
-  readonly dataType: DataType;
+  readonly dataType: DataSourceType;
   readonly x: readonly X[];
   /** One label per sample, or empty for test data and for unlabelled sources. */
   readonly y: readonly Y[];
 
-  constructor(dataType: DataType, x: readonly X[], y: readonly Y[]) {
-    assertDataType(dataType);
+  constructor(dataType: DataSourceType, x: readonly X[], y: readonly Y[]) {
+    assertDataSourceType(dataType);
     if (y.length !== 0 && y.length !== x.length) {
       throw new Error(`data source has ${x.length} samples but ${y.length} labels; they must match`);
     }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 
 import type { Tensor } from '../core/estimator.js';
-import { BaseDataSource, assertDataType, type DataType } from './base.js';
+import { BaseDataSource, assertDataSourceType, type DataSourceType } from './base.js';
 import { DataParseError, MalformedLines, type MalformedPolicy, type SkippedLine } from './malformed.js';
 import type { LabelKind, SampleOrigin } from './txt.js';
 
@@ -95,7 +95,7 @@ export function tokenizeCsv(text: string, file: string, malformed: MalformedLine
 }
 
 export interface CsvOptions {
-  dataType: DataType;
+  dataType: DataSourceType;
   /** Name of the label column, taken out of the features. Without it the source has no labels. */
   label?: string;
   labels?: LabelKind;
@@ -109,7 +109,7 @@ export type CsvRow = Readonly<Record<string, string>>;
 
 export class CsvDataSource<Y extends string | number> extends BaseDataSource<CsvRow, Y> {
   constructor(
-    dataType: DataType,
+    dataType: DataSourceType,
     x: readonly CsvRow[],
     y: readonly Y[],
     /** The feature columns, in header order. */
@@ -145,7 +145,7 @@ export function parseCsvText(
   inputs: readonly { file: string; text: string }[],
   options: CsvOptions,
 ): CsvDataSource<string> | CsvDataSource<number> {
-  assertDataType(options.dataType, 'options.dataType');
+  assertDataSourceType(options.dataType, 'options.dataType');
   const labelKind = options.labels ?? 'string';
   const malformed = new MalformedLines(options.onMalformed);
   const x: CsvRow[] = [];

@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Tensor } from '../core/estimator.js';
-import type { DataType } from './base.js';
+import type { DataSourceType } from './base.js';
 import { pixelsToTensor, type ImageLayout } from './fashion-mnist.js';
 import { DataParseError, type MalformedPolicy, type SkippedLine } from './malformed.js';
 import { parseTxtIndex } from './txt.js';
@@ -105,7 +105,7 @@ export async function writeImageSet(
 }
 
 export interface ReadImageSetOptions {
-  dataType?: DataType;
+  dataType?: DataSourceType;
   normalize?: boolean;
   layout?: ImageLayout;
   dataPathPrefix?: string;

@@ -7,7 +7,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { BaseDataSource, assertDataType, type DataType } from './base.js';
+import { BaseDataSource, assertDataSourceType, type DataSourceType } from './base.js';
 import { DataParseError, type MalformedPolicy, type SkippedLine } from './malformed.js';
 
 export interface CocoImage {
@@ -33,7 +33,7 @@ export interface CocoImageAnnotations {
 }
 
 export interface CocoJsonOptions {
-  dataType: DataType;
+  dataType: DataSourceType;
   /** Folder image file names are relative to (default: the annotation file's folder). */
   imageRoot?: string;
   /** Annotations that fail validation: an error (default) or skipped and listed. */
@@ -44,7 +44,7 @@ export class CocoDataSource extends BaseDataSource<CocoImage, readonly CocoBox[]
   private readonly byId: Map<number, number>;
 
   constructor(
-    dataType: DataType,
+    dataType: DataSourceType,
     x: readonly CocoImage[],
     y: readonly (readonly CocoBox[])[],
     /** Sorted category ids; a box's classIndex indexes this list. */
@@ -71,7 +71,7 @@ export class CocoDataSource extends BaseDataSource<CocoImage, readonly CocoBox[]
 }
 
 export async function parseCocoJson(file: string, options: CocoJsonOptions): Promise<CocoDataSource> {
-  assertDataType(options.dataType, 'options.dataType');
+  assertDataSourceType(options.dataType, 'options.dataType');
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(file, 'utf8'));

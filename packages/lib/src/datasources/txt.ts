@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { BaseDataSource, assertDataType, type DataType } from './base.js';
+import { BaseDataSource, assertDataSourceType, type DataSourceType } from './base.js';
 import { DataParseError, MalformedLines, type MalformedPolicy, type SkippedLine } from './malformed.js';
 
 /** One non-empty line of an index file, split into its columns. */
@@ -36,7 +36,7 @@ export async function readTxtIndexRows(file: string): Promise<TxtIndexRow[]> {
 export type LabelKind = 'string' | 'integer';
 
 export interface TxtIndexOptions {
-  dataType: DataType;
+  dataType: DataSourceType;
   /** How labels are read: kept as text (default) or parsed as integers (class ids). */
   labels?: LabelKind;
   /** Resolve relative sample paths against this folder instead of the index file's folder. */
@@ -59,7 +59,7 @@ export interface SampleOrigin {
 
 export class TxtDataSource<Y extends string | number> extends BaseDataSource<string, Y> {
   constructor(
-    dataType: DataType,
+    dataType: DataSourceType,
     x: readonly string[],
     y: readonly Y[],
     readonly origins: readonly SampleOrigin[],
@@ -89,7 +89,7 @@ export function parseTxtIndexText(
   inputs: readonly { file: string; text: string }[],
   options: TxtIndexOptions,
 ): TxtDataSource<string> | TxtDataSource<number> {
-  assertDataType(options.dataType, 'options.dataType');
+  assertDataSourceType(options.dataType, 'options.dataType');
   const labelKind = options.labels ?? 'string';
   if (labelKind !== 'string' && labelKind !== 'integer') {
     throw new Error(`options.labels must be 'string' or 'integer'; got ${JSON.stringify(labelKind)}`);

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 
-import type { Env } from '../storage/s3.js';
+import type { Env } from '../common/config.js';
 
 export interface HotUpdateConfig {
   readonly modelPath: string;

@@ -3,7 +3,7 @@
  * failure; here retries back off exponentially and only happen when they can help (network errors,
  * timeouts, 5xx, 408, 429). A 4xx such as the LC's 400 for a name mismatch fails at once.
  */
-import type { Env } from '../storage/s3.js';
+import type { Env } from '../common/config.js';
 import { assertWorkerMessage, type WorkerMessage } from './message.js';
 
 export const DEFAULT_LC_SERVER = 'http://127.0.0.1:9100';

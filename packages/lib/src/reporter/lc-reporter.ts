@@ -7,7 +7,7 @@
  * report is retried with backoff (never slower than the period), each attempt built from the counters
  * of that moment, so when the LC returns it gets the latest numbers, not a backlog of stale ones.
  */
-import type { Env } from '../storage/s3.js';
+import type { Env } from '../common/config.js';
 import type { LCClient } from './lc-client.js';
 import { formatReportTime, type ModelResult, type WorkerIdentity, type WorkerMessage } from './message.js';
 

@@ -2,7 +2,7 @@
  * What a worker tells its local controller: `POST {LC_SERVER}/sedna/workers/{name}/info` with this
  * JSON body (the original `report_task_info` message; sedna-reference §3.3, §4.2).
  */
-import type { Env } from '../storage/s3.js';
+import type { Env } from '../common/config.js';
 
 export const WORKER_REPORT_KINDS = ['train', 'eval', 'deploy', 'inference'] as const;
 export type WorkerReportKind = (typeof WORKER_REPORT_KINDS)[number];

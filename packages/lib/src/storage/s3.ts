@@ -19,7 +19,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../common/config.js';
 
 export interface S3Settings {
   /** Endpoint URL with scheme, e.g. http://127.0.0.1:9000. */

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { StorageError, describeError, type StorageOperation } from './errors.js';
 import { HttpBackend, type HttpOptions } from './http.js';
 import { copyLocal, fileTarget, statOrUndefined, writeLocal } from './local.js';
-import { S3Backend, s3ErrorInfo, s3SettingsFromEnv, type Env, type S3Settings } from './s3.js';
+import type { Env } from '../common/config.js';
+import { S3Backend, s3ErrorInfo, s3SettingsFromEnv, type S3Settings } from './s3.js';
 import { parseStorageUrl, type StorageLocation } from './url.js';
 
 export interface StorageOptions {

@@ -42,10 +42,6 @@ export function parseStorageUrl(url: string): StorageLocation {
   }
 }
 
-export function isRemoteUrl(url: string): boolean {
-  return parseStorageUrl(url).kind !== 'local';
-}
-
 /** Joins path segments onto a storage URL with '/' (s3 and http) or the platform separator (local). */
 export function joinStorageUrl(base: string, ...segments: string[]): string {
   const location = parseStorageUrl(base);

@@ -1,4 +1,3 @@
 export * from './weights-codec.js';
 export * from './ws-transmitter.js';
 export * from './s3-transmitter.js';
-export * from './kind.js';

@@ -4,7 +4,7 @@
  * Objects hold the same binary encoding as the WebSocket frames. Any storage URL works as the base
  * (a local folder too), which keeps single-machine runs simple.
  */
-import type { Env } from '../storage/s3.js';
+import type { Env } from '../common/config.js';
 import { Storage } from '../storage/storage.js';
 import { joinStorageUrl, parseStorageUrl } from '../storage/url.js';
 import { decodeWeights, encodeWeights, type WeightsMessage } from './weights-codec.js';
