@@ -20,7 +20,7 @@ async function readIdx(path: string, expectedMagic: number): Promise<{ dims: num
   try {
     raw = gunzipSync(await readFile(path));
   } catch (e) {
-    throw new Error(`cannot read ${path} (install the Debian package dataset-fashion-mnist): ${(e as Error).message}`);
+    throw new Error(`cannot read ${path} (install the Debian package dataset-fashion-mnist): ${(e as Error).message}`, { cause: e });
   }
   const magic = raw.readUInt32BE(0);
   if (magic !== expectedMagic) throw new Error(`${path}: IDX magic 0x${magic.toString(16)}, expected 0x${expectedMagic.toString(16)}`);

@@ -99,7 +99,7 @@ export class OnnxEstimator implements Estimator {
       try {
         bytes = await readFile(path);
       } catch (e) {
-        throw new Error(`cannot read ONNX model ${url}: ${(e as Error).message}`);
+        throw new Error(`cannot read ONNX model ${url}: ${(e as Error).message}`, { cause: e });
       }
     } finally {
       await (staging as Staging | undefined)?.remove();
@@ -114,7 +114,7 @@ export class OnnxEstimator implements Estimator {
     try {
       session = await ort.InferenceSession.create(bytes, this.sessionOptions);
     } catch (e) {
-      throw new Error(`ONNX Runtime cannot open ${where}: ${(e as Error).message}`);
+      throw new Error(`ONNX Runtime cannot open ${where}: ${(e as Error).message}`, { cause: e });
     }
     const inputName = this.options.inputName ?? session.inputNames[0];
     const outputName = this.options.outputName ?? session.outputNames[0];

@@ -78,7 +78,7 @@ function parseModelJson(text: string, where: string): ModelJson {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${where} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${where} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const m = json as Partial<ModelJson> | null;
   if (typeof m !== 'object' || m === null || m.modelTopology === undefined) throw new Error(`${where} has no modelTopology: not a tfjs layers model`);
@@ -106,7 +106,7 @@ export async function readModelArtifacts(url: string): Promise<tf.io.ModelArtifa
     try {
       text = await readFile(jsonPath, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read model ${jsonUrl}: ${(e as Error).message}`);
+      throw new Error(`cannot read model ${jsonUrl}: ${(e as Error).message}`, { cause: e });
     }
     const json = parseModelJson(text, jsonUrl);
     const weightSpecs: tf.io.WeightsManifestEntry[] = [];
@@ -119,7 +119,7 @@ export async function readModelArtifacts(url: string): Promise<tf.io.ModelArtifa
         try {
           buffers.push(await readFile(local));
         } catch (e) {
-          throw new Error(`cannot read weights ${fileUrl} of model ${jsonUrl}: ${(e as Error).message}`);
+          throw new Error(`cannot read weights ${fileUrl} of model ${jsonUrl}: ${(e as Error).message}`, { cause: e });
         }
       }
     }

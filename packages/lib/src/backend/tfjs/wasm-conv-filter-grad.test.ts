@@ -25,8 +25,8 @@ describe('wasm Conv2DBackpropFilter', () => {
     [[1, 5, 5, 1], [5, 5, 1, 9], 1, 'same'],
   ] as const)('matches the cpu backend: x %j, w %j, stride %i, %s', async (xShape, wShape, strides, pad) => {
     const random = seededRandom(3);
-    const xs = Float32Array.from({ length: xShape.reduce((a, b) => a * b, 1) }, () => random() - 0.5);
-    const ws = Float32Array.from({ length: wShape.reduce((a, b) => a * b, 1) }, () => random() - 0.5);
+    const xs = Float32Array.from({ length: xShape.reduce((a: number, b: number) => a * b, 1) }, () => random() - 0.5);
+    const ws = Float32Array.from({ length: wShape.reduce((a: number, b: number) => a * b, 1) }, () => random() - 0.5);
     const want = await filterGradient('cpu', xs, [...xShape], ws, [...wShape], strides, pad);
     const got = await filterGradient('wasm', xs, [...xShape], ws, [...wShape], strides, pad);
     expect(got.length).toBe(want.length);

@@ -24,7 +24,7 @@ function compiledModule(): object {
   try {
     return (compiled ??= new wasm.Module(kernelModuleBytes()));
   } catch (e) {
-    throw new Error(`the MLP kernels need WebAssembly SIMD, which this runtime rejected: ${(e as Error).message}`);
+    throw new Error(`the MLP kernels need WebAssembly SIMD, which this runtime rejected: ${(e as Error).message}`, { cause: e });
   }
 }
 
