@@ -22,7 +22,9 @@ export type HotUpdateEvent =
   | { readonly type: 'updated'; readonly version: string; readonly modelPath: string }
   | { readonly type: 'load-failed'; readonly version: string; readonly modelPath: string; readonly error: unknown }
   | { readonly type: 'config-error'; readonly error: unknown }
-  | { readonly type: 'report-failed'; readonly status: WorkerReportStatus; readonly error: unknown };
+  | { readonly type: 'report-failed'; readonly status: WorkerReportStatus; readonly error: unknown }
+  /** Anything else that went wrong in a check (a bug, or an estimator factory misbehaving). */
+  | { readonly type: 'check-error'; readonly error: unknown };
 
 /** What one check did. */
 export type CheckOutcome = 'unchanged' | 'updated' | 'failed' | 'config-error' | 'no-config' | 'stopped';
@@ -93,7 +95,8 @@ export class ModelHotUpdater<E extends Estimator> {
 
   /**
    * Reads the config and loads a new model if its version changed. Checks never overlap: a call
-   * during a check gets the result of one more check run right after it.
+   * during a check gets the result of one more check run right after it. Never rejects: problems
+   * are events and outcomes.
    */
   checkNow(): Promise<CheckOutcome> {
     if (this.checking) {
@@ -103,9 +106,14 @@ export class ModelHotUpdater<E extends Estimator> {
       });
       return this.rerun;
     }
-    const check = this.check().finally(() => {
-      if (this.checking === check) this.checking = undefined;
-    });
+    const check = this.check()
+      .catch((error: unknown): CheckOutcome => {
+        this.emit({ type: 'check-error', error });
+        return 'failed';
+      })
+      .finally(() => {
+        if (this.checking === check) this.checking = undefined;
+      });
     this.checking = check;
     return check;
   }
