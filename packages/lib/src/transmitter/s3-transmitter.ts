@@ -7,7 +7,7 @@
 import type { Env } from '../common/config.js';
 import { Storage } from '../storage/storage.js';
 import { joinStorageUrl, parseStorageUrl } from '../storage/url.js';
-import { decodeWeights, encodeWeights, type WeightsMessage } from './weights-codec.js';
+import { decodeWeightsMessage, encodeWeightsMessage, type WeightsMessage } from './weights-codec.js';
 
 export interface S3TransmitterOptions {
   /** Base URL the objects live under, e.g. s3://bucket/fl-job/agg (AGG_DATA_PATH). */
@@ -60,7 +60,7 @@ export class S3Transmitter {
   /** Writes weights as object `name`; returns its URL. */
   async send(name: string, message: WeightsMessage): Promise<string> {
     const url = this.urlOf(name);
-    await this.storage.writeBytes(url, encodeWeights(message));
+    await this.storage.writeBytes(url, encodeWeightsMessage(message));
     return url;
   }
 
@@ -77,7 +77,7 @@ export class S3Transmitter {
     }
     const bytes = await this.storage.readBytes(url);
     try {
-      return decodeWeights(bytes);
+      return decodeWeightsMessage(bytes);
     } catch (err) {
       throw new Error(`${url}: ${(err as Error).message}`, { cause: err });
     }

@@ -33,7 +33,7 @@ export class WeightsCodecError extends Error {
   }
 }
 
-export function encodeWeights(message: WeightsMessage): Uint8Array {
+export function encodeWeightsMessage(message: WeightsMessage): Uint8Array {
   const encoder = new TextEncoder();
   const metaBytes = message.meta === undefined ? new Uint8Array(0) : encoder.encode(JSON.stringify(message.meta));
   const names = message.weights.map((w) => encoder.encode(w.name));
@@ -84,7 +84,7 @@ export function encodeWeights(message: WeightsMessage): Uint8Array {
 }
 
 /** Decodes and validates; every inconsistency is a WeightsCodecError saying what is wrong where. */
-export function decodeWeights(bytes: Uint8Array): WeightsMessage {
+export function decodeWeightsMessage(bytes: Uint8Array): WeightsMessage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (pos: number, n: number, what: string): void => {
     if (pos + n > bytes.length) throw new WeightsCodecError(`truncated: ${what} needs bytes ${pos}..${pos + n - 1}, but the message has ${bytes.length}`);

@@ -6,7 +6,7 @@
  */
 import { WebSocket, type RawData } from 'ws';
 
-import { decodeWeights, encodeWeights, type JsonValue, type WeightsMessage } from './weights-codec.js';
+import { decodeWeightsMessage, encodeWeightsMessage, type JsonValue, type WeightsMessage } from './weights-codec.js';
 
 export type TransmitterFrame = { readonly kind: 'weights'; readonly message: WeightsMessage } | { readonly kind: 'control'; readonly data: JsonValue };
 
@@ -90,7 +90,7 @@ export class WSTransmitter {
 
   /** Sends weights (and their meta) as one binary frame. */
   send(message: WeightsMessage): Promise<void> {
-    return this.write(encodeWeights(message), true);
+    return this.write(encodeWeightsMessage(message), true);
   }
 
   /** Sends a JSON control message as a text frame. */
@@ -161,7 +161,7 @@ export class WSTransmitter {
     let entry: Inbound;
     try {
       entry = isBinary
-        ? { ok: true, frame: { kind: 'weights', message: decodeWeights(bytes) } }
+        ? { ok: true, frame: { kind: 'weights', message: decodeWeightsMessage(bytes) } }
         : { ok: true, frame: { kind: 'control', data: JSON.parse(bytes.toString('utf8')) as JsonValue } };
     } catch (err) {
       const error = new Error(`frame ${this.framesSeen} from ${this.peer} (${isBinary ? 'binary' : 'text'}, ${bytes.length} bytes) is invalid: ${(err as Error).message}`, {
