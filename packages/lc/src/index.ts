@@ -1,1 +1,6 @@
 export * from './gmclient/index.js';
+export * from './runner/index.js';
+export * from './server/index.js';
+export * from './managers/dataset/index.js';
+export * from './nodeapi/node-api.js';
+export * from './lc.js';

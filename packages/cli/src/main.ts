@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+/**
+ * The `sedna` command.
+ *   sedna up [--edge-nodes N] [--data-dir DIR]      the all-in-one control plane with a cloud and N edge nodes
+ *   sedna join --gm URL --token T --node-name N     a local controller for this host
+ *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
+ *   sedna version
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { startControlPlane } from './commands/control-plane.js';
+import { join as joinNode } from './commands/join.js';
+import { up } from './commands/up.js';
+import { bundledKubectl, runKubectl } from './kubectl.js';
+import { DEFAULT_DATA_DIR, resolveKubeconfig } from './paths.js';
+
+const VERSION = '0.1.0';
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const KUBECTL_COMMANDS = new Set(['apply', 'get', 'describe', 'delete', 'logs', 'patch', 'label', 'create', 'edit', 'explain', 'api-resources']);
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port number: ${value}`);
+  return n;
+}
+
+function untilSignal(stop: () => Promise<void>): void {
+  const handler = (): void => {
+    void stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}
+
+/** Passes kubectl-style commands through, taking our own --data-dir and --kubeconfig out. */
+async function passThrough(argv: string[]): Promise<number> {
+  let dataDir = DEFAULT_DATA_DIR;
+  let kubeconfig: string | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--data-dir') dataDir = argv[++i] ?? dataDir;
+    else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length);
+    else if (a === '--kubeconfig') kubeconfig = argv[++i];
+    else if (a.startsWith('--kubeconfig=')) kubeconfig = a.slice('--kubeconfig='.length);
+    else rest.push(a);
+  }
+  const kubectl = bundledKubectl(join(root, 'node_modules', '.cache'));
+  return runKubectl(kubectl, resolveKubeconfig(kubeconfig, dataDir), rest);
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] && KUBECTL_COMMANDS.has(argv[0])) {
+  process.exit(await passThrough(argv));
+}
+
+const program = new Command('sedna').description('Sedna edge-cloud synergy AI, in TypeScript').version(VERSION, '--version');
+
+program
+  .command('up')
+  .description('start the all-in-one control plane with a cloud node and N edge nodes on this machine')
+  .option('--edge-nodes <n>', 'number of edge nodes', '2')
+  .option('--data-dir <dir>', 'state folder', DEFAULT_DATA_DIR)
+  .option('--port <port>', 'API server port (0: any free port)', '6443')
+  .option('--hub-port <port>', 'port local controllers connect to (0: any free port)', '9000')
+  .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
+  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; datasetRoot: string[] }) => {
+    const edgeNodes = Number(o.edgeNodes);
+    if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
+    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), datasetRoots: o.datasetRoot });
+    console.log('Press Ctrl-C to stop.');
+    untilSignal(handle.stop);
+  });
+
+program
+  .command('control-plane')
+  .description('run the API server and the GM in this process (what `up` starts)')
+  .option('--data-dir <dir>', 'state folder', DEFAULT_DATA_DIR)
+  .option('--port <port>', 'API server port', '6443')
+  .option('--hub-port <port>', 'port local controllers connect to', '9000')
+  .option('--host <address>', 'address to listen on (0.0.0.0 for local controllers on other hosts)', '127.0.0.1')
+  .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
+  .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
+  .action(async (o: { dataDir: string; port: string; hubPort: string; host: string; advertise: string[]; nodeGracePeriod: string }) => {
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod) });
+    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}`);
+    untilSignal(cp.stop);
+  });
+
+program
+  .command('join')
+  .description('run a local controller for this host, connected to a GM')
+  .requiredOption('--gm <url>', 'the GM channel, wss://host:port/')
+  .requiredOption('--token <token>', 'the node token of the control plane')
+  .requiredOption('--node-name <name>', 'this node')
+  .addOption(new Option('--role <role>', 'node role').choices(['edge', 'cloud']).default('edge'))
+  .option('--ca <file>', 'CA certificate of the GM (self-signed control planes)')
+  .option('--data-dir <dir>', 'state folder', join(DEFAULT_DATA_DIR, 'node'))
+  .option('--address <ip>', 'this node\'s address, as the control plane and other nodes reach it', '127.0.0.1')
+  .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
+  .option('--heartbeat-ms <ms>', 'heartbeat period')
+  .action(async (o: { gm: string; token: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string }) => {
+    const lc = await joinNode({ gm: o.gm, token: o.token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}) });
+    untilSignal(lc.close);
+  });
+
+program
+  .command('version')
+  .description('print the version')
+  .action(() => console.log(`sedna ${VERSION} (TypeScript; sedna.io/v1alpha1)`));
+
+program.addHelpText('after', `\nkubectl commands (${[...KUBECTL_COMMANDS].join(', ')}) run the bundled kubectl against the embedded control plane\n(--data-dir, default ${DEFAULT_DATA_DIR}) or --kubeconfig.`);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  console.error(`sedna: ${(err as Error).message}`);
+  process.exit(1);
+}

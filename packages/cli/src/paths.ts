@@ -1,0 +1,32 @@
+/** Where the all-in-one control plane keeps its state, and how commands find it. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const DEFAULT_DATA_DIR = '.sedna';
+
+export interface ControlPlaneInfo {
+  apiUrl: string;
+  kubeconfig: string;
+  hubUrl: string;
+  caFile: string;
+  nodeTokenFile: string;
+  pid: number;
+}
+
+export function controlPlaneInfoPath(dataDir: string): string {
+  return join(resolve(dataDir), 'control-plane.json');
+}
+
+export function readControlPlaneInfo(dataDir: string): ControlPlaneInfo | undefined {
+  const path = controlPlaneInfoPath(dataDir);
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8')) as ControlPlaneInfo;
+}
+
+/** The kubeconfig a command uses: --kubeconfig, else $KUBECONFIG, else the embedded control plane's. */
+export function resolveKubeconfig(explicit: string | undefined, dataDir: string): string | undefined {
+  if (explicit) return explicit;
+  if (process.env['KUBECONFIG']) return undefined;
+  const embedded = join(resolve(dataDir), 'apiserver', 'kubeconfig');
+  return existsSync(embedded) ? embedded : undefined;
+}

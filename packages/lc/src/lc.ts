@@ -1,0 +1,198 @@
+/**
+ * The LocalController of one node: the GM client (hello, resync, downstream objects, an on-disk outbox for
+ * upstream reports), the dataset manager, the worker report endpoint, the node API for logs, and in embedded mode
+ * the process runner for the Pods bound to this node.
+ */
+import { join } from 'node:path';
+import type { DownstreamMessage, NodeAddress, UpstreamMessage } from '@sedna/api';
+import { messageKey } from '@sedna/api';
+import { GmClient, planResync } from './gmclient/index.js';
+import { DatasetManager, type DatasetObject } from './managers/dataset/index.js';
+import { NodeApi } from './nodeapi/node-api.js';
+import { asRunnablePod, ProcessRunner, type RunnablePod } from './runner/index.js';
+import { WorkerReportServer } from './server/index.js';
+
+export const LC_VERSION = '0.1.0';
+export const ROLE_LABEL = 'sedna.io/role';
+export const NODE_API_PORT_LABEL = 'sedna.io/node-api-port';
+export const REPORT_PORT_LABEL = 'sedna.io/lc-port';
+
+export interface LocalControllerOptions {
+  nodeName: string;
+  role: 'cloud' | 'edge';
+  /** The GM's channel, ws:// or wss://. */
+  gmUrl: string;
+  token: string;
+  /** CA to trust for wss:// (a self-signed GM). */
+  gmCa?: string;
+  dataDir: string;
+  /** The node's address: Node InternalIP, and hostIP/podIP of its embedded pods. */
+  address: string;
+  /** Worker report endpoint (LC_SERVER); 9100 by default, 0 for any. */
+  reportPort?: number;
+  /** Node API (logs); 0 for any. */
+  nodeApiPort?: number;
+  /** Run the Pods bound to this node as processes (embedded mode). */
+  runPods: boolean;
+  /** Folders datasets may be read from. */
+  datasetRoots: string[];
+  datasetCheckIntervalMs?: number;
+  heartbeatMs?: number;
+  maxGracePeriodSeconds?: number;
+  log?: (msg: string) => void;
+}
+
+export interface RunningLocalController {
+  reportPort: number;
+  nodeApiPort: number;
+  runner?: ProcessRunner;
+  datasets: DatasetManager;
+  client: GmClient;
+  close(): Promise<void>;
+}
+
+function statusMessage(kind: string, namespace: string, name: string, content: Record<string, unknown>): UpstreamMessage {
+  return { header: { namespace, resourceKind: kind, resourceName: name, operation: 'status' }, content };
+}
+
+export async function startLocalController(options: LocalControllerOptions): Promise<RunningLocalController> {
+  const log = options.log ?? ((m: string) => console.log(`[lc ${options.nodeName}] ${m}`));
+  // The client exists before the managers report, so upstream sends go through one queue; it starts last.
+  let client: GmClient | undefined;
+  const upstream = (message: UpstreamMessage): void => {
+    if (!client) return;
+    client.sendUpstream(message).catch((err: unknown) => log(`cannot queue an upstream report: ${(err as Error).message}`));
+  };
+
+  const runner = options.runPods
+    ? new ProcessRunner({
+        dataDir: join(options.dataDir, 'runner'),
+        hostIP: options.address,
+        onStatus: (pod, status) => upstream(statusMessage('pod', pod.metadata.namespace, pod.metadata.name, { uid: pod.metadata.uid, status: status as unknown as Record<string, unknown> })),
+        ...(options.maxGracePeriodSeconds !== undefined ? { maxGracePeriodSeconds: options.maxGracePeriodSeconds } : {}),
+      })
+    : undefined;
+  if (runner) {
+    const adopted = await runner.recover();
+    if (adopted > 0) log(`re-adopted ${adopted} pod(s) from before a restart`);
+  }
+
+  const datasets = new DatasetManager({
+    roots: options.datasetRoots,
+    nodeName: options.nodeName,
+    ...(options.datasetCheckIntervalMs ? { checkIntervalMs: options.datasetCheckIntervalMs } : {}),
+    onSampleCount: (ref, status) => upstream(statusMessage('dataset', ref.namespace, ref.name, status)),
+    onError: (ref, error) => upstream(statusMessage('dataset', ref.namespace, ref.name, { error: { reason: error.reason, message: error.message } })),
+    warn: log,
+  });
+
+  const reports = new WorkerReportServer({
+    host: '127.0.0.1',
+    port: options.reportPort ?? 9100,
+    isKnownWorker: (name, namespace) => runner?.hasWorker(name, namespace) ?? true,
+    warn: log,
+  });
+  const reportAddress = await reports.listen();
+  const nodeApi = new NodeApi({
+    host: options.address,
+    port: options.nodeApiPort ?? 0,
+    token: options.token,
+    logs: (namespace, name, o) => {
+      if (!runner) throw new Error('this local controller does not run pods');
+      const key = `${namespace}/${name}`;
+      return o.follow ? runner.logs(key, { ...o, follow: true }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}) });
+    },
+  });
+  const nodeApiAddress = await nodeApi.listen();
+
+  /** Objects this LC holds, by message key, so a resync can drop the ones the GM no longer sends. */
+  const held = new Map<string, DownstreamMessage>();
+  const applyPod = async (message: DownstreamMessage): Promise<void> => {
+    if (!runner) return;
+    const { namespace, resourceName } = message.header;
+    if (message.header.operation === 'delete') {
+      await runner.stop(`${namespace}/${resourceName}`);
+      return;
+    }
+    const pod: RunnablePod = asRunnablePod(message.content);
+    if (pod.metadata.deletionTimestamp) {
+      await runner.stop({ namespace, name: resourceName, uid: pod.metadata.uid }, { gracePeriodSeconds: pod.metadata.deletionGracePeriodSeconds ?? 30 });
+      const status = runner.get({ namespace, name: resourceName, uid: pod.metadata.uid })?.status ?? { phase: 'Failed' };
+      upstream(statusMessage('pod', namespace, resourceName, { uid: pod.metadata.uid, status: status as unknown as Record<string, unknown>, stopped: true }));
+      return;
+    }
+    if (runner.get({ namespace, name: resourceName, uid: pod.metadata.uid })) await runner.update(pod);
+    else await runner.run(pod);
+  };
+  const apply = async (message: DownstreamMessage): Promise<void> => {
+    const key = messageKey(message.header);
+    if (message.header.operation === 'delete') held.delete(key);
+    else held.set(key, message);
+    switch (message.header.resourceKind) {
+      case 'pod':
+        await applyPod(message);
+        break;
+      case 'dataset':
+        if (message.header.operation === 'delete') datasets.delete({ namespace: message.header.namespace, name: message.header.resourceName });
+        else datasets.upsert(message.content as unknown as DatasetObject);
+        break;
+      default:
+        log(`ignoring downstream ${message.header.resourceKind} ${message.header.namespace}/${message.header.resourceName}: no manager for that kind yet`);
+    }
+  };
+
+  const labels: Record<string, string> = { [ROLE_LABEL]: options.role, [NODE_API_PORT_LABEL]: String(nodeApiAddress.port), [REPORT_PORT_LABEL]: String(reportAddress.port) };
+  if (options.role === 'edge') labels['node-role.kubernetes.io/edge'] = '';
+  const addresses: NodeAddress[] = [
+    { type: 'InternalIP', address: options.address },
+    { type: 'Hostname', address: options.nodeName },
+  ];
+  client = new GmClient(
+    {
+      url: options.gmUrl,
+      token: options.token,
+      nodeName: options.nodeName,
+      version: LC_VERSION,
+      addresses,
+      labels,
+      outboxPath: join(options.dataDir, 'outbox.db'),
+      ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(options.gmCa ? { ca: options.gmCa } : {}),
+    },
+    {
+      onMessage: (message) => apply(message),
+      onResync: async (messages) => {
+        const plan = planResync(held.keys(), messages);
+        for (const key of plan.removals) {
+          const old = held.get(key);
+          if (old) await apply({ ...old, header: { ...old.header, operation: 'delete' } });
+        }
+        for (const message of plan.upserts) await apply(message);
+        // Pods re-adopted after an LC restart that the GM no longer lists were deleted meanwhile: stop them.
+        if (runner) {
+          const listed = new Set(messages.filter((m) => m.header.resourceKind === 'pod').map((m) => `${m.header.namespace}/${m.header.resourceName}`));
+          for (const pod of runner.list()) if (!listed.has(`${pod.namespace}/${pod.name}`)) await runner.stop(`${pod.namespace}/${pod.name}`);
+        }
+      },
+      onConnectionChange: (connected) => log(connected ? 'connected to the GM' : 'disconnected from the GM'),
+    },
+  );
+  await client.start();
+  log(`node ${options.nodeName} (${options.role}) at ${options.address}: worker reports on 127.0.0.1:${reportAddress.port}, node API on ${nodeApiAddress.host}:${nodeApiAddress.port}`);
+
+  return {
+    reportPort: reportAddress.port,
+    nodeApiPort: nodeApiAddress.port,
+    ...(runner ? { runner } : {}),
+    datasets,
+    client,
+    close: async () => {
+      await client!.close();
+      datasets.close();
+      await reports.close();
+      await nodeApi.close();
+      // Workers keep running: a restarted LC re-adopts them (see runner/README.md).
+      runner?.close();
+    },
+  };
+}
