@@ -7,7 +7,9 @@
  *  - train_ratio_vs_torch: the first over the second;
  *  - cnn_train_samples_per_s: conv 3x3x16, maxpool 2, conv 3x3x32, maxpool 2, dense 128, dense 10, the tfjs
  *    estimator (wasm backend with the lib's Conv2DBackpropFilter kernel), one epoch on 6,000 images;
- *    torch_cnn_train_samples_per_s is the same CNN in PyTorch.
+ *    torch_cnn_train_samples_per_s is the same CNN in PyTorch;
+ *  - tfjs_mlp_train_samples_per_s: the same MLP with the tfjs estimator (wasm backend, lean loop), on the first
+ *    12,800 images, for comparison with the mlp estimator.
  * Throughput = samples / wall time of the first epoch (shuffle and warm-up included), as in
  * shared/reference/ml-baselines.md. Run alone: `npx tsx bench/lib/train.ts`.
  */
@@ -20,6 +22,7 @@ import { TfjsEstimator } from '../../packages/lib/src/backend/tfjs/estimator.js'
 
 const PYTHON = '/usr/bin/python3';
 const CNN_SAMPLES = 6000;
+const TFJS_MLP_SAMPLES = 12_800;
 
 const log = (msg: string): void => {
   process.stderr.write(`[bench lib/train] ${msg}\n`);
@@ -151,6 +154,17 @@ export async function measure(): Promise<Record<string, number>> {
   cnn.dispose();
   log(`cnn: ${(cnnRun['samplesPerSecond'] as number).toFixed(0)} samples/s, test accuracy ${((cnnTest['accuracy'] as number) * 100).toFixed(2)} %`);
 
+  log('MLP with the tfjs estimator (wasm), 1 epoch of 12,800');
+  const tfjsMlp = await TfjsEstimator.create({ spec: MLP_SPEC, seed: 1 });
+  const tfjsRun = await tfjsMlp.train({ data: train.x.subarray(0, TFJS_MLP_SAMPLES * 784), shape: [TFJS_MLP_SAMPLES, 784] }, train.y.subarray(0, TFJS_MLP_SAMPLES), {
+    epochs: 1,
+    batchSize: 64,
+    learningRate: 1e-3,
+    seed: 1,
+  });
+  tfjsMlp.dispose();
+  log(`tfjs mlp: ${(tfjsRun['samplesPerSecond'] as number).toFixed(0)} samples/s`);
+
   log('PyTorch baseline (1 thread)');
   const torch = await measureTorch();
   const trainSps = mlpRun['samplesPerSecond'] as number;
@@ -163,6 +177,7 @@ export async function measure(): Promise<Record<string, number>> {
     torch_cnn_train_samples_per_s: torch.cnn,
     cnn_ratio_vs_torch: (cnnRun['samplesPerSecond'] as number) / torch.cnn,
     cnn_test_accuracy_1_epoch: cnnTest['accuracy'] as number,
+    tfjs_mlp_train_samples_per_s: tfjsRun['samplesPerSecond'] as number,
   };
 }
 

@@ -17,7 +17,7 @@ export { AggregationError } from './types.js';
 export type { AggClient, Aggregation, AggregationResult, ClientRejection, StatefulAggregation } from './types.js';
 export { weightedAverage } from './weighted-average.js';
 export { WeightArena, type ArenaOptions } from './weighted-sum/arena.js';
-export { WeightedSumEngine, defaultWeightedSumEngine, type WeightedSumEngineOptions } from './weighted-sum/engine.js';
+export { WeightedSumEngine, defaultWeightedSumEngine, disposeDefaultWeightedSumEngine, type WeightedSumEngineOptions } from './weighted-sum/engine.js';
 export { weightedSumReference, type WeightedSumOutput } from './weighted-sum/reference.js';
 export { weightedSumModuleBytes } from './weighted-sum/wasm-module.js';
 

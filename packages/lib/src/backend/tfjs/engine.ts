@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { LayerType } from '../model-spec.js';
 import { registerWasmConvFilterGrad } from './wasm-conv-filter-grad.js';
+import { installWasmKernelOverrides } from './wasm-kernel-overrides.js';
 
 // tfjs's cpu backend prints advice to install tfjs-node on first use; that package cannot be installed here
 // (its install step downloads libtensorflow), so the advice only misleads. PROD silences tfjs warnings.
@@ -14,6 +15,8 @@ tf.env().set('PROD', true);
 
 // Fill the wasm backend's one gap for training convolutions (see wasm-conv-filter-grad.ts).
 registerWasmConvFilterGrad();
+// Faster SIMD versions of the scalar wasm kernels that dominate training (see wasm-kernel-overrides.ts).
+installWasmKernelOverrides();
 
 export type TfjsEngine = 'wasm' | 'cpu';
 /** 'auto' is wasm, except cpu for training a model whose gradient kernels wasm lacks. */

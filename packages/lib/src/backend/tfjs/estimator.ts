@@ -176,11 +176,13 @@ export class TfjsEstimator implements Estimator {
     const out = new Float32Array(n * width);
     for (let start = 0; start < n; start += this.predictBatchSize) {
       const end = Math.min(n, start + this.predictBatchSize);
-      const values = tf.tidy(() => {
+      // tidy returns the tensor, not its values: tidy walks a returned container element by element
+      const y = tf.tidy(() => {
         const xb = tf.tensor(x.data.subarray(start * perSample, end * perSample), [end - start, ...spec.inputShape], 'float32');
-        return (model.predict(xb) as tf.Tensor).dataSync() as Float32Array;
+        return model.predict(xb) as tf.Tensor;
       });
-      out.set(values, start * width);
+      out.set(y.dataSync() as Float32Array, start * width);
+      y.dispose();
     }
     return { data: out, shape: [n, ...outShape] };
   }

@@ -35,7 +35,7 @@ describe('WeightedSumEngine', () => {
 
   it('agrees with the plain-JS reference on odd layer sizes, on one thread and with workers', async () => {
     const random = seededRandom(1);
-    const lengths = [1, 15, 16, 17, 333, 1000, 4099];
+    const lengths = [1, 15, 0, 16, 17, 333, 1000, 4099, 0];
     const inputs = Array.from({ length: 7 }, () => randomLayers(random, lengths));
     const coefficients = [0.1, 0.2, 0.05, 0.15, 0.3, 0.1, 0.1];
     const reference = weightedSumReference(inputs, coefficients);

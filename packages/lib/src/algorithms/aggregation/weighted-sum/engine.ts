@@ -40,6 +40,7 @@ export class WeightedSumEngine {
   private readonly minFloatsForThreads: number;
   private kernel: WeightedSumKernel | undefined;
   private pool: KernelWorkerPool | undefined;
+  private threadsDisabled = false;
   /** Jobs run one at a time: they share the claim counter and the worker pool. */
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -121,9 +122,12 @@ export class WeightedSumEngine {
       Atomics.store(addresses, 0, 0);
       const workerReports = pool?.dispatch(plan);
       let nonFiniteChunks = 0;
+      let mainChunks = 0;
       let failure: { error: unknown } | undefined;
       try {
-        nonFiniteChunks += runClaimedChunks(kernel, arena.buffer, plan, 0).nonFiniteChunks;
+        const report = runClaimedChunks(kernel, arena.buffer, plan, 0);
+        mainChunks = report.chunks;
+        nonFiniteChunks += report.nonFiniteChunks;
       } catch (error) {
         failure = { error };
       }
@@ -133,7 +137,11 @@ export class WeightedSumEngine {
           for (const report of await workerReports) nonFiniteChunks += report.nonFiniteChunks;
         } catch (error) {
           await this.replacePool();
-          failure ??= { error };
+          // A worker that failed before claiming any chunk left all of them to this thread: the result is
+          // complete. That happens when the worker script cannot run at all (for instance under code
+          // instrumentation), so this engine stops using threads instead of failing every call.
+          if (failure === undefined && mainChunks === plan.totalChunks) this.disableThreads(error);
+          else failure ??= { error };
         }
       }
       if (failure !== undefined) throw failure.error;
@@ -143,8 +151,13 @@ export class WeightedSumEngine {
     }
   }
 
+  private disableThreads(error: unknown): void {
+    this.threadsDisabled = true;
+    process.emitWarning(`weighted sum: worker threads failed, continuing on one thread: ${String(error)}`, 'SednaPerformanceWarning');
+  }
+
   private workerPool(): KernelWorkerPool | undefined {
-    if (this.threads <= 1) return undefined;
+    if (this.threads <= 1 || this.threadsDisabled) return undefined;
     if (this.pool !== undefined && !this.pool.healthy) void this.replacePool();
     this.pool ??= new KernelWorkerPool(this.arena.memory, this.threads - 1);
     return this.pool;
@@ -185,4 +198,11 @@ let shared: WeightedSumEngine | undefined;
 export function defaultWeightedSumEngine(): WeightedSumEngine {
   shared ??= new WeightedSumEngine();
   return shared;
+}
+
+/** Stops the process-wide engine's threads; the next use creates a fresh engine. */
+export async function disposeDefaultWeightedSumEngine(): Promise<void> {
+  const engine = shared;
+  shared = undefined;
+  await engine?.dispose();
 }
