@@ -17,19 +17,23 @@ export interface UpOptions {
   apiPort: number;
   hubPort: number;
   datasetRoots: string[];
-  /** Resolve once everything is Ready instead of running until a signal (tests and scripts). */
-  detach?: boolean;
+  /** Seconds without heartbeats before a node is NotReady (default 40). */
+  nodeGracePeriodSeconds?: number;
+  /** Heartbeat period of the local controllers. */
+  heartbeatMs?: number;
   log?: (msg: string) => void;
 }
 
 export interface UpHandle {
+  dataDir: string;
   kubeconfig: string;
   nodes: string[];
   children: ChildProcess[];
   stop(): Promise<void>;
 }
 
-const main = fileURLToPath(new URL('../main.js', import.meta.url));
+// The parts run the built CLI (also when this module is loaded from its TypeScript source, as in tests).
+const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 function prefixed(child: ChildProcess, name: string, log: (msg: string) => void): void {
   for (const stream of [child.stdout, child.stderr]) {
@@ -92,7 +96,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
 
   try {
     log(`starting the control plane (API server and GM) in ${dataDir}`);
-    startChild('control-plane', ['control-plane', '--data-dir', dataDir, '--port', String(options.apiPort), '--hub-port', String(options.hubPort)]);
+    startChild('control-plane', ['control-plane', '--data-dir', dataDir, '--port', String(options.apiPort), '--hub-port', String(options.hubPort), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : [])]);
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
     const nodes = ['cloud-node', ...Array.from({ length: options.edgeNodes }, (_, i) => `edge-node-${i + 1}`)];
     const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
@@ -107,6 +111,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
         '--data-dir', join(dataDir, 'nodes', node),
         '--address', '127.0.0.1',
         ...options.datasetRoots.flatMap((r) => ['--dataset-root', r]),
+        ...(options.heartbeatMs ? ['--heartbeat-ms', String(options.heartbeatMs)] : []),
       ]);
     }
     const kc = new k8s.KubeConfig();
@@ -126,7 +131,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     log(`\nSedna is up: ${nodes.length} nodes Ready (${nodes.join(', ')}).`);
     log(`  export KUBECONFIG=${info.kubeconfig}`);
     log('  kubectl get nodes        (or: sedna get nodes)');
-    return { kubeconfig: info.kubeconfig, nodes, children, stop };
+    return { dataDir, kubeconfig: info.kubeconfig, nodes, children, stop };
   } catch (err) {
     await stop();
     throw err;
