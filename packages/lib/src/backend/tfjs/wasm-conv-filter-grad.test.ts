@@ -21,6 +21,7 @@ describe('wasm Conv2DBackpropFilter', () => {
 
   it.each([
     [[2, 7, 6, 3], [3, 3, 3, 5], 1, 'valid'],
+    [[2, 6, 7, 8], [3, 3, 8, 6], 2, 'same'], // channels a multiple of 4: the panel-wise im2col
     [[3, 9, 8, 2], [3, 2, 2, 4], 2, 'same'],
     [[1, 5, 5, 1], [5, 5, 1, 9], 1, 'same'],
   ] as const)('matches the cpu backend: x %j, w %j, stride %i, %s', async (xShape, wShape, strides, pad) => {

@@ -25,6 +25,72 @@ interface WasmBackendLike {
 
 let runtime: KernelRuntime | undefined;
 
+/**
+ * im2col straight into packed panels: packed[(q >> 2) * P * 4 + p * 4 + (q & 3)] = x[b, iy, ix, ci] with
+ * q = (kh * FW + kw) * CI + ci, p = (b * OH + oy) * OW + ox, iy = oy*sh + kh - top, ix = ox*sw + kw - left.
+ * Padding pixels stay 0 (the buffer is zeroed). This general version writes lanes one at a time.
+ */
+function im2colScattered(packed: Float32Array, xs: Float32Array, info: tf.backend_util.Conv2DInfo, P: number): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      const q0 = (kh * filterWidth + kw) * inChannels;
+      for (let b = 0; b < batchSize; b++) {
+        for (let oy = 0; oy < outHeight; oy++) {
+          const iy = oy * strideHeight + kh - top;
+          if (iy < 0 || iy >= inHeight) continue;
+          for (let ox = 0; ox < outWidth; ox++) {
+            const ix = ox * strideWidth + kw - left;
+            if (ix < 0 || ix >= inWidth) continue;
+            const p = (b * outHeight + oy) * outWidth + ox;
+            const src = ((b * inHeight + iy) * inWidth + ix) * inChannels;
+            for (let ci = 0; ci < inChannels; ci++) {
+              const q = q0 + ci;
+              packed[(q >> 2) * P * 4 + p * 4 + (q & 3)] = xs[src + ci] as number;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The same when CI is a multiple of 4: every panel then holds 4 channels of one (kh, kw), so each p writes 4
+ * consecutive floats copied from 4 consecutive input channels, and a panel is filled front to back.
+ */
+function im2colPanels(packed: Float32Array, xs: Float32Array, info: tf.backend_util.Conv2DInfo, P: number): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      for (let c0 = 0; c0 < inChannels; c0 += 4) {
+        const panel = (((kh * filterWidth + kw) * inChannels + c0) >> 2) * P * 4;
+        for (let b = 0; b < batchSize; b++) {
+          for (let oy = 0; oy < outHeight; oy++) {
+            const iy = oy * strideHeight + kh - top;
+            if (iy < 0 || iy >= inHeight) continue;
+            const row = (b * inHeight + iy) * inWidth;
+            let dst = panel + (b * outHeight + oy) * outWidth * 4;
+            for (let ox = 0; ox < outWidth; ox++, dst += 4) {
+              const ix = ox * strideWidth + kw - left;
+              if (ix < 0 || ix >= inWidth) continue;
+              const src = (row + ix) * inChannels + c0;
+              packed[dst] = xs[src] as number;
+              packed[dst + 1] = xs[src + 1] as number;
+              packed[dst + 2] = xs[src + 2] as number;
+              packed[dst + 3] = xs[src + 3] as number;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 function filterGrad(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as FilterGradAttrs;
@@ -40,9 +106,7 @@ function filterGrad(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; att
     false,
     'channelsLast',
   );
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const P = batchSize * outHeight * outWidth; // GEMM reduction length
   const Q = filterHeight * filterWidth * inChannels; // rows of dW
   const rt = (runtime ??= new KernelRuntime());
@@ -56,28 +120,8 @@ function filterGrad(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; att
     const packed = rt.f32(pa, panels * 4 * P);
     packed.fill(0); // padding pixels and the rows past Q of the last panel
     const xs = backend.typedArrayFromHeap(x);
-    // packed[(q >> 2) * P * 4 + p * 4 + (q & 3)] = x[b, oy*sh + kh - top, ox*sw + kw - left, ci]
-    for (let kh = 0; kh < filterHeight; kh++) {
-      for (let kw = 0; kw < filterWidth; kw++) {
-        for (let b = 0; b < batchSize; b++) {
-          for (let oy = 0; oy < outHeight; oy++) {
-            const iy = oy * strideHeight + kh - top;
-            if (iy < 0 || iy >= inHeight) continue;
-            for (let ox = 0; ox < outWidth; ox++) {
-              const ix = ox * strideWidth + kw - left;
-              if (ix < 0 || ix >= inWidth) continue;
-              const p = (b * outHeight + oy) * outWidth + ox;
-              const src = ((b * inHeight + iy) * inWidth + ix) * inChannels;
-              const q0 = (kh * filterWidth + kw) * inChannels;
-              for (let ci = 0; ci < inChannels; ci++) {
-                const q = q0 + ci;
-                packed[(q >> 2) * P * 4 + p * 4 + (q & 3)] = xs[src + ci] as number;
-              }
-            }
-          }
-        }
-      }
-    }
+    if (inChannels % 4 === 0) im2colPanels(packed, xs, info, P);
+    else im2colScattered(packed, xs, info, P);
     rt.f32(dyPtr, P * outChannels).set(backend.typedArrayFromHeap(dy));
     rt.kernels.gemm(Q, outChannels, P, pa, dyPtr, outChannels * 4, 32, out, outChannels, scratch);
     const result = backend.makeOutput([...attrs.filterShape], 'float32');
