@@ -79,6 +79,16 @@ describe('WeightedSumEngine', () => {
     expect(rb.layers[0]!.every((x) => x === 6)).toBe(true);
   });
 
+  it('hands out prepared output buffers without ever sharing one between results', async () => {
+    const inputs = [[Float32Array.from({ length: 3000 }, (_, i) => i)], [Float32Array.from({ length: 3000 }, () => 1)]];
+    const first = await threaded.weightedSum(inputs, [1, 1]);
+    await threaded.whenIdle(); // the workers pre-fault a buffer for the next job of this shape
+    const second = await threaded.weightedSum(inputs, [2, 0]);
+    expect(second.layers[0]!.buffer).not.toBe(first.layers[0]!.buffer);
+    expect(first.layers[0]![2999]).toBe(3000);
+    expect(second.layers[0]![2999]).toBe(5998);
+  });
+
   it('rejects mismatched arguments with a clear error', async () => {
     const one = [Float32Array.of(1, 2)];
     expect(() => single.weightedSum([one], [0.5, 0.5])).toThrow(/1 inputs but 2 coefficients/);

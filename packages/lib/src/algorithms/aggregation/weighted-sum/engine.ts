@@ -41,6 +41,9 @@ export class WeightedSumEngine {
   private kernel: WeightedSumKernel | undefined;
   private pool: KernelWorkerPool | undefined;
   private threadsDisabled = false;
+  /** Pre-faulted output buffers by byte length, ready for the next job of the same shape. */
+  private readonly spareOutputs = new Map<number, { ready: SharedArrayBuffer[]; preparing: number }>();
+  private readonly background = new Set<Promise<void>>();
   /** Jobs run one at a time: they share the claim counter and the worker pool. */
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -102,7 +105,7 @@ export class WeightedSumEngine {
       const coefTable = counter + 16;
       tables.set(coefficients, 4);
       const addresses = new Int32Array(tables.buffer, tables.byteOffset, tableFloats);
-      const outputs = layerLengths.map((length) => new Float32Array(new SharedArrayBuffer(length * 4)));
+      const outputs = layerLengths.map((length) => new Float32Array(this.takeSpareOutput(length * 4) ?? new SharedArrayBuffer(length * 4)));
       const pool = totalFloatsOf(layerLengths, clientCount) >= this.minFloatsForThreads ? this.workerPool() : undefined;
       const scratchBlocks = Array.from({ length: 1 + (pool?.size ?? 0) }, () => arena.allocate(this.chunkFloats, false));
       temporaries.push(...scratchBlocks);
@@ -145,10 +148,59 @@ export class WeightedSumEngine {
         }
       }
       if (failure !== undefined) throw failure.error;
+      if (pool !== undefined && this.pool === pool) this.prepareSpareOutputs(pool, layerLengths);
       return { layers: outputs, nonFinite: nonFiniteChunks > 0 };
     } finally {
       for (const block of temporaries) arena.release(block);
     }
+  }
+
+  private takeSpareOutput(bytes: number): SharedArrayBuffer | undefined {
+    return this.spareOutputs.get(bytes)?.ready.pop();
+  }
+
+  /**
+   * Fresh output memory costs a page fault per 4 KiB on first write, about as much as the weighted sum
+   * itself. So after a job the workers pre-fault buffers for the next job of the same shape, between rounds.
+   * Buffers are never reused, only prepared: the caller owns every output it was given.
+   */
+  private prepareSpareOutputs(pool: KernelWorkerPool, layerLengths: readonly number[]): void {
+    const wanted = new Map<number, number>();
+    for (const length of layerLengths) if (length > 0) wanted.set(length * 4, (wanted.get(length * 4) ?? 0) + 1);
+    for (const bytes of this.spareOutputs.keys()) if (!wanted.has(bytes)) this.spareOutputs.delete(bytes);
+    for (const [bytes, count] of wanted) {
+      let spares = this.spareOutputs.get(bytes);
+      if (spares === undefined) {
+        spares = { ready: [], preparing: 0 };
+        this.spareOutputs.set(bytes, spares);
+      }
+      const entry = spares;
+      for (let missing = count - entry.ready.length - entry.preparing; missing > 0; missing--) {
+        const buffer = new SharedArrayBuffer(bytes);
+        entry.preparing++;
+        // A failed pre-fault only means the next job allocates fresh memory.
+        const prepared = pool.prefault(buffer).then(
+          () => {
+            entry.preparing--;
+            if (this.spareOutputs.get(bytes) === entry) entry.ready.push(buffer);
+          },
+          () => {
+            entry.preparing--;
+          },
+        );
+        this.background.add(prepared);
+        void prepared.finally(() => this.background.delete(prepared));
+      }
+    }
+  }
+
+  /**
+   * Resolves when the background preparation started by earlier jobs is done. Benchmarks use it to model
+   * the gap between federated rounds; servers need not call it.
+   */
+  async whenIdle(): Promise<void> {
+    await this.queue;
+    await Promise.all([...this.background]);
   }
 
   private disableThreads(error: unknown): void {

@@ -16,6 +16,13 @@ const runClaimedChunks = ${runClaimedChunks.toString()};
 const { memory, module } = workerData;
 const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.weighted_sum;
 parentPort.on('message', (job) => {
+  if (job.prefault !== undefined) {
+    // Touch one byte per 4 KiB page so the kernel maps the pages now, off the aggregation's critical path.
+    const bytes = new Uint8Array(job.prefault);
+    for (let offset = 0; offset < bytes.length; offset += 4096) bytes[offset] = 0;
+    parentPort.postMessage({ id: job.id, prefaulted: true });
+    return;
+  }
   try {
     const report = runClaimedChunks(kernel, memory.buffer, job.plan, job.slot);
     parentPort.postMessage({ id: job.id, chunks: report.chunks, nonFiniteChunks: report.nonFiniteChunks });
@@ -27,6 +34,7 @@ parentPort.on('message', (job) => {
 
 interface WorkerReply {
   id: number;
+  prefaulted?: boolean;
   chunks?: number;
   nonFiniteChunks?: number;
   error?: string;
@@ -42,6 +50,9 @@ interface Pending {
 export class KernelWorkerPool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
+  private readonly prefaults = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private nextWorker = 0;
+  private outstanding = 0;
   private nextJobId = 1;
   private failure: Error | undefined;
 
@@ -76,17 +87,40 @@ export class KernelWorkerPool {
     const done = new Promise<ChunkReport[]>((resolve, reject) => {
       this.pending.set(id, { remaining: this.workers.length, reports: [], resolve, reject });
     });
-    // Keep the process alive while a job is out; idle workers are unref'd again when it settles.
+    this.updateRefs(1);
     this.workers.forEach((worker, index) => {
-      worker.ref();
       // Slot 0 is the calling thread's scratch block; worker i uses slot i + 1.
       worker.postMessage({ id, plan, slot: index + 1 });
     });
-    const settle = (): void => {
-      if (this.pending.size === 0) for (const worker of this.workers) worker.unref();
-    };
+    const settle = (): void => this.updateRefs(-1);
     done.then(settle, settle);
     return done;
+  }
+
+  /**
+   * Has a worker touch every page of a fresh buffer, so that writing it later costs no page faults (they
+   * cost about as much as the weighted sum itself). Runs after any job already queued on that worker.
+   */
+  prefault(buffer: SharedArrayBuffer): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextJobId++;
+    const worker = this.workers[this.nextWorker++ % this.workers.length]!;
+    this.updateRefs(1);
+    const done = new Promise<void>((resolve, reject) => {
+      this.prefaults.set(id, { resolve, reject });
+      worker.postMessage({ id, prefault: buffer });
+    });
+    const settle = (): void => this.updateRefs(-1);
+    done.then(settle, settle);
+    return done;
+  }
+
+  /** Workers keep the process alive exactly while some job or pre-fault is out. */
+  private updateRefs(change: number): void {
+    const before = this.outstanding;
+    this.outstanding += change;
+    if (before === 0 && this.outstanding > 0) for (const worker of this.workers) worker.ref();
+    if (before > 0 && this.outstanding === 0) for (const worker of this.workers) worker.unref();
   }
 
   async terminate(): Promise<void> {
@@ -95,6 +129,12 @@ export class KernelWorkerPool {
   }
 
   private onReply(reply: WorkerReply): void {
+    const prefault = this.prefaults.get(reply.id);
+    if (prefault !== undefined) {
+      this.prefaults.delete(reply.id);
+      prefault.resolve();
+      return;
+    }
     const job = this.pending.get(reply.id);
     if (job === undefined) return;
     if (reply.error !== undefined) {
@@ -111,6 +151,10 @@ export class KernelWorkerPool {
 
   private fail(error: Error): void {
     this.failure ??= error;
+    for (const [id, prefault] of this.prefaults) {
+      this.prefaults.delete(id);
+      prefault.reject(error);
+    }
     for (const [id, job] of this.pending) {
       this.pending.delete(id);
       job.reject(error);
