@@ -7,6 +7,8 @@ import type { DownstreamMessage } from '@sedna/api';
 import { ChannelRouter } from './channel/router.js';
 import type { GmConfig } from './config.js';
 import { DatasetController } from './controllers/dataset/controller.js';
+import { JointInferenceController } from './controllers/jointinference/controller.js';
+import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
 import { NodeHub } from './hub/index.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
@@ -50,6 +52,10 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
   if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));
   const nodeInformer = manager.informer('Node');
+  const addressing = options.runPodsOnLocalControllers
+    ? embeddedAddressing(nodeInformer, manager.informer('Service'))
+    : kubernetesAddressing(config.localController.server);
+  manager.add(new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router));
   await manager.start();
 
   const hub = new NodeHub(

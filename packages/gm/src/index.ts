@@ -6,3 +6,6 @@ export * from './channel/router.js';
 export * from './nodes/node-lifecycle.js';
 export * from './controllers/dataset/controller.js';
 export * from './controllers/pod/controller.js';
+export * from './controllers/jointinference/controller.js';
+export * from './workers/worker-pod.js';
+export * from './workers/addressing.js';

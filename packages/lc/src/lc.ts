@@ -92,6 +92,18 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     isKnownWorker: (name, namespace) => runner?.hasWorker(name, namespace) ?? true,
     warn: log,
   });
+  // Worker reports of the features go up as the original's status messages: {phase, status, output}.
+  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob']) {
+    reports.register(kind, (report) =>
+      upstream(
+        statusMessage(kind, report.namespace, report.ownerName, {
+          phase: report.kind,
+          status: report.status,
+          output: { ...(report.results ? { models: report.results } : {}), ...(report.ownerInfo ? { ownerInfo: report.ownerInfo } : {}) },
+        }),
+      ),
+    );
+  }
   const reportAddress = await reports.listen();
   const nodeApi = new NodeApi({
     host: options.address,

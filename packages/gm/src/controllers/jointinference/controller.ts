@@ -1,0 +1,174 @@
+/**
+ * JointInferenceService: a cloud worker serving the big model behind a Service, and an edge worker with the little
+ * model and hard example mining that calls it (the original's two Deployments; here Pods that are recreated when
+ * they end or when the spec changes, so spec updates reach the running workers, which the original dropped).
+ * Status: conditions Pending, Running, Failed (a new one only when the state changes), `active` and `failed`
+ * counts, and `metrics` from the edge worker's reports. JOB_NAME is set for both workers (the original forgot it,
+ * so its status metrics never landed).
+ */
+import type { JointInferenceServiceSpec, KubeObject, ModelSpec, ServiceCondition, UpstreamMessage } from '@sedna/api';
+import type { ChannelRouter } from '../../channel/router.js';
+import { isNotFound, type KubeClient } from '../../runtime/client.js';
+import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
+import { recordEvent } from '../../runtime/events.js';
+import type { ResourceInformer } from '../../runtime/informer.js';
+import type { Addressing } from '../../workers/addressing.js';
+import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerName } from '../../workers/worker-pod.js';
+
+export const BIG_MODEL_PORT = 5000;
+const KIND = 'JointInferenceService';
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class JointInferenceController implements Controller {
+  readonly name = 'jointinference';
+
+  constructor(
+    private readonly services: ResourceInformer,
+    private readonly models: ResourceInformer,
+    private readonly pods: ResourceInformer,
+    private readonly kubeServices: ResourceInformer,
+    private readonly client: KubeClient,
+    private readonly addressing: Addressing,
+    router: ChannelRouter,
+  ) {
+    router.handleUpstream('jointinferenceservice', (node, message) => this.upstream(node, message));
+  }
+
+  watches() {
+    return [
+      { informer: this.services, map: self },
+      { informer: this.pods, map: ownerKeys(KIND) },
+      { informer: this.kubeServices, map: ownerKeys(KIND) },
+      // A Model's URL change is a new model for the workers that use it.
+      {
+        informer: this.models,
+        map: (model: KubeObject) =>
+          this.services
+            .list(model.metadata.namespace)
+            .filter((ji) => {
+              const spec = ji['spec'] as JointInferenceServiceSpec;
+              return spec.edgeWorker.model.name === model.metadata.name || spec.cloudWorker.model.name === model.metadata.name;
+            })
+            .map((ji) => `${ji.metadata.namespace}/${ji.metadata.name}`),
+      },
+    ];
+  }
+
+  async reconcile(key: ObjectKey): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const ji = this.services.get(name, namespace);
+    if (!ji || ji.metadata.deletionTimestamp) return; // its workers go by garbage collection
+    const spec = ji['spec'] as JointInferenceServiceSpec;
+    const cloudModel = this.model(namespace, spec.cloudWorker.model.name);
+    const edgeModel = this.model(namespace, spec.edgeWorker.model.name);
+    if (!cloudModel || !edgeModel) {
+      await this.setStatus(ji, 'Pending', 'ModelNotFound', `waiting for model ${!cloudModel ? spec.cloudWorker.model.name : spec.edgeWorker.model.name}`, 0, 0);
+      return;
+    }
+    const service = await this.ensureService(ji);
+    const cloudNode = spec.cloudWorker.template.spec.nodeName;
+    const edgeNode = spec.edgeWorker.template.spec.nodeName;
+    const endpoint = this.addressing.endpoint(service, cloudNode);
+    if (!endpoint) {
+      await this.setStatus(ji, 'Pending', 'WaitingForCloudNode', `the cloud worker's node ${cloudNode ?? '(none)'} has no address yet`, 0, 0);
+      return;
+    }
+    const common = { NAMESPACE: namespace, JOB_NAME: name, SERVICE_NAME: name };
+    await this.ensureWorker(ji, 'cloud', spec.cloudWorker.template, {
+      ...common,
+      MODEL_URL: cloudModel.url,
+      BIG_MODEL_BIND_PORT: String(endpoint.bindPort),
+      LC_SERVER: this.addressing.lcServer(cloudNode),
+    });
+    await this.ensureWorker(ji, 'edge', spec.edgeWorker.template, {
+      ...common,
+      MODEL_URL: edgeModel.url,
+      HEM_NAME: spec.edgeWorker.hardExampleMining.name,
+      HEM_PARAMETERS: JSON.stringify(spec.edgeWorker.hardExampleMining.parameters ?? []),
+      BIG_MODEL_IP: endpoint.host,
+      BIG_MODEL_PORT: String(endpoint.port),
+      LC_SERVER: this.addressing.lcServer(edgeNode),
+    });
+    const workers = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji));
+    const active = workers.filter((p) => isActive(p) && podPhase(p) === 'Running').length;
+    const failed = workers.filter((p) => podPhase(p) === 'Failed').length;
+    if (active === 2) await this.setStatus(ji, 'Running', 'WorkersRunning', 'the cloud and edge workers are running', active, failed);
+    else await this.setStatus(ji, 'Pending', 'WorkersStarting', `${active} of 2 workers running`, active, failed);
+  }
+
+  private model(namespace: string, name: string): ModelSpec | undefined {
+    return this.models.get(name, namespace)?.['spec'] as ModelSpec | undefined;
+  }
+
+  private async ensureService(ji: KubeObject): Promise<KubeObject> {
+    const name = `${ji.metadata.name}-cloud`;
+    const namespace = ji.metadata.namespace!;
+    const existing = this.kubeServices.get(name, namespace);
+    if (existing) return existing;
+    const spec = this.addressing.serviceSpec(BIG_MODEL_PORT, undefined);
+    try {
+      return await this.client.create('Service', namespace, {
+        metadata: { name, namespace, labels: { 'app.sedna.io': `${ji.metadata.name}-cloud-svc` }, ownerReferences: [controllerRef(ji)] },
+        spec: { ...spec, selector: { [`jointinferenceservice.sedna.io/name`]: ji.metadata.name!, [`jointinferenceservice.sedna.io/worker-type`]: 'cloud' } },
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code === 409) return this.client.get('Service', namespace, name);
+      throw err;
+    }
+  }
+
+  /** One active worker of a type, made from the current spec; an outdated or ended one is replaced. */
+  private async ensureWorker(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>): Promise<void> {
+    const namespace = ji.metadata.namespace!;
+    const hashOf = { template, env };
+    const wanted = specHash(hashOf);
+    const pods = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji, workerType));
+    let current = false;
+    for (const pod of pods) {
+      if (pod.metadata.deletionTimestamp) continue;
+      const upToDate = pod.metadata.annotations?.[SPEC_HASH_ANNOTATION] === wanted;
+      if (upToDate && isActive(pod) && !current) {
+        current = true;
+        continue;
+      }
+      // Outdated, ended, or a duplicate: replace it.
+      await this.client.delete('Pod', namespace, pod.metadata.name!).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      if (!upToDate) await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `the ${workerType} worker ${pod.metadata.name} is replaced to apply the new spec`);
+    }
+    if (current) return;
+    const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: workerName(workerType) }, restartPolicy: 'Always', hashOf });
+    const created = await this.client.create('Pod', namespace, pod);
+    await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker ${created.metadata.name}`);
+  }
+
+  private async setStatus(ji: KubeObject, type: ServiceCondition['type'], reason: string, message: string, active: number, failed: number): Promise<void> {
+    const status = (ji['status'] ?? {}) as { conditions?: ServiceCondition[]; startTime?: string; active?: number; failed?: number; metrics?: unknown };
+    const conditions = [...(status.conditions ?? [])];
+    const last = conditions[conditions.length - 1];
+    if (!last || last.type !== type || last.reason !== reason) {
+      conditions.push({ type, status: 'True', reason, message, lastTransitionTime: now(), lastHeartbeatTime: now() });
+    }
+    // Metrics are written by reports; this patch leaves them alone.
+    const next = { conditions, startTime: status.startTime ?? now(), active, failed };
+    const current = { conditions: status.conditions ?? [], startTime: status.startTime, active: status.active, failed: status.failed };
+    if (JSON.stringify(next) === JSON.stringify(current)) return;
+    await this.client.mergePatch(KIND, ji.metadata.namespace!, ji.metadata.name!, { status: next }, 'status');
+  }
+
+  /** The edge worker's reports: ownerInfo counters become `status.metrics` (strings, as the original). */
+  private async upstream(_node: string, message: UpstreamMessage): Promise<void> {
+    const { namespace, resourceName } = message.header;
+    if (!this.services.get(resourceName, namespace)) throw new Error(`jointinferenceservice ${namespace}/${resourceName} is unknown`);
+    const ownerInfo = ((message.content['output'] as { ownerInfo?: Record<string, unknown> } | undefined)?.ownerInfo ?? {}) as Record<string, unknown>;
+    const metrics = Object.entries(ownerInfo)
+      .filter(([k]) => k !== 'startTime' && k !== 'updateTime')
+      .map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) }));
+    if (metrics.length === 0) return;
+    await this.client.mergePatch(KIND, namespace, resourceName, { status: { metrics } }, 'status');
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * How workers reach the local controller of their node and the services of cloud workers.
+ * - kubernetes mode: Services with cluster DNS (`<svc>.<ns>`) on the service port; LC_SERVER from the GM config
+ *   (the LC runs with host networking on every node).
+ * - embedded mode: no cluster network; a cloud worker binds a node port allocated for its Service (type NodePort)
+ *   and others reach it at its node's address; LC_SERVER is the node's LC on 127.0.0.1 at the port it announced.
+ */
+import type { KubeObject, NodeAddress } from '@sedna/api';
+import type { ResourceInformer } from '../runtime/informer.js';
+
+export const LC_PORT_LABEL = 'sedna.io/lc-port';
+const NODE_PORT_MIN = 30000;
+const NODE_PORT_MAX = 32767;
+
+export interface ServiceEndpoint {
+  /** Where other workers connect. */
+  host: string;
+  port: number;
+  /** What the serving worker binds. */
+  bindPort: number;
+}
+
+export interface Addressing {
+  readonly embedded: boolean;
+  lcServer(nodeName: string | undefined): string;
+  /** The Service to create for a cloud worker listening on `port`. */
+  serviceSpec(port: number, existing: KubeObject | undefined): Record<string, unknown>;
+  endpoint(service: KubeObject, nodeName: string | undefined): ServiceEndpoint | undefined;
+}
+
+export function kubernetesAddressing(lcServer: string): Addressing {
+  return {
+    embedded: false,
+    lcServer: () => lcServer,
+    serviceSpec: (port) => ({ type: 'ClusterIP', ports: [{ name: 'tcp-0', port, targetPort: port, protocol: 'TCP' }] }),
+    endpoint: (service) => {
+      const port = (service['spec'] as { ports?: { port: number }[] }).ports?.[0]?.port;
+      return port ? { host: `${service.metadata.name}.${service.metadata.namespace}`, port, bindPort: port } : undefined;
+    },
+  };
+}
+
+export function embeddedAddressing(nodes: ResourceInformer, services: ResourceInformer): Addressing {
+  const nodeAddress = (name: string | undefined): string | undefined => {
+    const node = name ? nodes.get(name) : undefined;
+    const addresses = (node?.['status'] as { addresses?: NodeAddress[] } | undefined)?.addresses ?? [];
+    return addresses.find((a) => a.type === 'InternalIP')?.address;
+  };
+  const usedNodePorts = (): Set<number> =>
+    new Set(services.list().flatMap((s) => ((s['spec'] as { ports?: { nodePort?: number }[] }).ports ?? []).map((p) => p.nodePort ?? 0)));
+  return {
+    embedded: true,
+    lcServer: (nodeName) => {
+      const node = nodeName ? nodes.get(nodeName) : undefined;
+      const port = node?.metadata.labels?.[LC_PORT_LABEL];
+      return `http://127.0.0.1:${port ?? 9100}`;
+    },
+    serviceSpec: (port, existing) => {
+      const current = ((existing?.['spec'] as { ports?: { nodePort?: number }[] } | undefined)?.ports ?? [])[0]?.nodePort;
+      let nodePort = current;
+      if (!nodePort) {
+        const used = usedNodePorts();
+        do nodePort = NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN + 1));
+        while (used.has(nodePort));
+      }
+      return { type: 'NodePort', ports: [{ name: 'tcp-0', port, targetPort: nodePort, nodePort, protocol: 'TCP' }] };
+    },
+    endpoint: (service, nodeName) => {
+      const nodePort = ((service['spec'] as { ports?: { nodePort?: number }[] }).ports ?? [])[0]?.nodePort;
+      const host = nodeAddress(nodeName);
+      return nodePort && host ? { host, port: nodePort, bindPort: nodePort } : undefined;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The worker machinery every feature controller uses (the original's runtime/worker.go): Pods named and labelled
+ * after their job, owned by it, with the Sedna environment appended to every container; and how workers reach the
+ * local controller and cloud services in each mode.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { apiVersionOf, findKind, type EnvVar, type KubeObject, type PodTemplateSpec } from '@sedna/api';
+
+export const SPEC_HASH_ANNOTATION = 'sedna.io/spec-hash';
+
+/** `jointinferenceservice.sedna.io/`: the label prefix of a kind's workers. */
+export function labelPrefix(kind: string): string {
+  return `${kind.toLowerCase()}.sedna.io/`;
+}
+
+export function workerLabels(owner: KubeObject, workerType: string): Record<string, string> {
+  const p = labelPrefix(owner.kind);
+  return { [`${p}name`]: owner.metadata.name!, [`${p}uid`]: owner.metadata.uid!, [`${p}worker-type`]: workerType.toLowerCase() };
+}
+
+/** Label selector of all workers of one job, or of one worker type. */
+export function workerSelector(owner: KubeObject, workerType?: string): string {
+  const p = labelPrefix(owner.kind);
+  return `${p}uid=${owner.metadata.uid}${workerType ? `,${p}worker-type=${workerType.toLowerCase()}` : ''}`;
+}
+
+export function isWorkerOf(pod: KubeObject, owner: KubeObject, workerType?: string): boolean {
+  const p = labelPrefix(owner.kind);
+  const labels = pod.metadata.labels ?? {};
+  return labels[`${p}uid`] === owner.metadata.uid && (!workerType || labels[`${p}worker-type`] === workerType.toLowerCase());
+}
+
+export function controllerRef(owner: KubeObject): NonNullable<KubeObject['metadata']['ownerReferences']>[number] {
+  const def = findKind(owner.kind)!;
+  return { apiVersion: apiVersionOf(def), kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+/** A stable digest of what a worker is made from: a change means the running worker is out of date. */
+export function specHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+export interface WorkerPodSpec {
+  owner: KubeObject;
+  workerType: string;
+  template: PodTemplateSpec;
+  /** Sedna's environment, appended to every container after the template's own. */
+  env: Record<string, string>;
+  restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+  /** What the worker is made from, hashed into an annotation. */
+  hashOf: unknown;
+}
+
+export function buildWorkerPod(spec: WorkerPodSpec): Record<string, unknown> {
+  const { owner, workerType, template } = spec;
+  const sednaEnv: EnvVar[] = Object.entries(spec.env).map(([name, value]) => ({ name, value }));
+  const podSpec = structuredClone(template.spec);
+  podSpec.containers = podSpec.containers.map((c) => ({ ...c, env: [...(c.env ?? []).filter((e) => !(e.name in spec.env)), ...sednaEnv] }));
+  if (spec.restartPolicy && !template.spec.restartPolicy) podSpec.restartPolicy = spec.restartPolicy;
+  return {
+    metadata: {
+      generateName: `${owner.metadata.name}-${workerType.toLowerCase()}-`,
+      namespace: owner.metadata.namespace,
+      labels: { ...(template.metadata?.labels ?? {}), ...workerLabels(owner, workerType) },
+      annotations: { ...(template.metadata?.annotations ?? {}), [SPEC_HASH_ANNOTATION]: specHash(spec.hashOf) },
+      ownerReferences: [controllerRef(owner)],
+    },
+    spec: podSpec,
+  };
+}
+
+/** The original's WORKER_NAME: `<type>worker-<5 random chars>`. */
+export function workerName(workerType: string): string {
+  const chars = 'bcdfghjklmnpqrstvwxz2456789';
+  const bytes = randomBytes(5);
+  return `${workerType.toLowerCase()}worker-${[...bytes].map((b) => chars[b % chars.length]).join('')}`;
+}
+
+export function podPhase(pod: KubeObject): string {
+  return (pod['status'] as { phase?: string } | undefined)?.phase ?? 'Pending';
+}
+
+export function isActive(pod: KubeObject): boolean {
+  const phase = podPhase(pod);
+  return !pod.metadata.deletionTimestamp && (phase === 'Pending' || phase === 'Running');
+}
