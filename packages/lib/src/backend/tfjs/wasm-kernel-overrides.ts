@@ -4,8 +4,11 @@
  * 4.22 runs these as plain scalar loops; these versions use the SIMD GEMM of ../mlp/wasm:
  *  - BatchMatMul (one matrix pair, float32): packed GEMM with any transposition; other cases go to tfjs's kernel;
  *  - Conv2DBackpropInput (NHWC): dcol = dy · Wᵀ as one GEMM, then col2im scatter-adds dcol into dx;
- *  - MaxPoolGrad: dy goes to the first maximum of each window (tfjs's tie rule), one pass over the windows.
+ *  - MaxPoolGrad: dy goes to the first maximum of each window (tfjs's tie rule); the maxima are found four
+ *    channels at a time by the window_argmax SIMD kernel when the channel count is a multiple of 4.
  * Each replaces the registered wasm kernel, keeping its setup function so tfjs's own still initialises.
+ * Views of the tfjs heap (typedArrayFromHeap) are taken only after the kernel's last makeOutput, which can grow
+ * the heap and detach older views.
  */
 import * as tf from '@tensorflow/tfjs';
 import { KernelRuntime } from '../mlp/wasm/runtime.js';
@@ -157,11 +160,31 @@ function maxPoolGrad(original: tf.KernelFunc) {
     const top = info.padInfo.top;
     const left = info.padInfo.left;
     const backend = args.backend as WasmBackendLike;
+    // makeOutput may grow the wasm heap, which detaches every view taken before it: views come after
+    const out = backend.makeOutput([...input.shape], 'float32');
     const x = backend.typedArrayFromHeap(input);
     const g = backend.typedArrayFromHeap(dy);
-    const out = backend.makeOutput([...input.shape], 'float32');
     const dx = backend.typedArrayFromHeap(out);
     dx.fill(0);
+    if (inChannels % 4 === 0) {
+      // SIMD: the first maximum of every window and channel, four channels at a time, then a scalar scatter
+      const r = rt();
+      const mark = r.mark();
+      try {
+        const xp = copyIn(r, x);
+        const count = batchSize * outHeight * outWidth * inChannels;
+        const idx = r.alloc(count);
+        r.kernels.window_argmax(xp, idx, batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, top, left);
+        const at = r.i32(idx, count);
+        for (let i = 0; i < count; i++) {
+          const k = at[i] as number;
+          if (k >= 0) dx[k] = (dx[k] as number) + (g[i] as number);
+        }
+      } finally {
+        r.release(mark);
+      }
+      return out;
+    }
     // Per window: scan its pixels in row-major order with the channels innermost (contiguous in NHWC), keeping
     // each channel's first maximum; then route dy there.
     const best = new Float32Array(inChannels);

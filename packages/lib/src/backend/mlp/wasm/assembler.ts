@@ -167,6 +167,9 @@ export class FunctionBuilder {
   i32GeS(): this {
     return this.op(0x4e);
   }
+  i32GtS(): this {
+    return this.op(0x4a);
+  }
   i32Add(): this {
     return this.op(0x6a);
   }
@@ -233,6 +236,24 @@ export class FunctionBuilder {
   }
   v128And(): this {
     return this.simd(0x4e);
+  }
+  /** v128.const with four i32 lanes. */
+  v128ConstI32x4(lanes: readonly [number, number, number, number]): this {
+    this.simd(0x0c);
+    const b = new Uint8Array(16);
+    const view = new DataView(b.buffer);
+    lanes.forEach((v, i) => view.setInt32(i * 4, v, true));
+    return this.op(...b);
+  }
+  /** v128.bitselect(a, b, mask): bits of a where mask is 1, of b elsewhere. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  i32x4Add(): this {
+    return this.simd(0xae);
   }
   f32x4Splat(): this {
     return this.simd(0x13);

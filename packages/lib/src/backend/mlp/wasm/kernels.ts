@@ -13,7 +13,7 @@
  *    does 8 multiplies and 8 adds (wasm SIMD has no fused multiply-add in the default feature set). Tiles that
  *    stick out past N go through a 4x8 scratch tile and are copied out column by column.
  * Element-wise kernels (bias + ReLU, ReLU backward, column sums, Adam, SGD) run 4 lanes at a time with a scalar
- * tail.
+ * tail. window_argmax serves the tfjs max-pool gradient (../../tfjs/wasm-kernel-overrides.ts).
  */
 import { FunctionBuilder, type Local, ValType, assembleModule } from './assembler.js';
 
@@ -381,10 +381,82 @@ function sgd(): FunctionBuilder {
   return f;
 }
 
+function windowArgmax(): FunctionBuilder {
+  // window_argmax(x, out, B, H, W, C, OH, OW, fh, fw, sh, sw, top, left): for every pooling window and channel of
+  // an NHWC image batch (C a multiple of 4), the element index of the window's first maximum (-1 for a window
+  // with no pixel inside the image), written as int32 to out[((b*OH + oy)*OW + ox)*C + c]. Four channels at a
+  // time: a lane takes a new position only when strictly greater, which keeps the first maximum as tfjs does.
+  const f = new FunctionBuilder('window_argmax', Array(14).fill(i32) as ValType[]);
+  const [x, out, B, H, W, C, OH, OW, fh, fw, sh, sw, top, left] = f.params as Local[] as [
+    Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
+  ];
+  const [b, oy, ox, c4, iy, ix, ys, ye, xs, xe, c4n, base, outp] = Array.from({ length: 13 }, () => f.local(i32)) as [
+    Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
+  ];
+  const best = f.local(v128);
+  const at = f.local(v128);
+  const v = f.local(v128);
+  const m = f.local(v128);
+  const lanes = f.local(v128);
+  f.v128ConstI32x4([0, 1, 2, 3]).set(lanes);
+  f.get(C).i32Const(2).i32ShrU().set(c4n);
+  f.get(out).set(outp);
+  // max(a, 0) and min(a, limit) with select
+  const clampLow = (l: Local): void => {
+    f.get(l).i32Const(0).get(l).i32Const(0).i32GtS().select().set(l);
+  };
+  const clampHigh = (l: Local, limit: Local): void => {
+    f.get(l).get(limit).get(l).get(limit).i32LtS().select().set(l);
+  };
+  f.forRange(b, B, () => {
+    f.forRange(oy, OH, () => {
+      f.get(oy).get(sh).i32Mul().get(top).i32Sub().set(ys);
+      f.get(ys).get(fh).i32Add().set(ye);
+      clampLow(ys);
+      clampHigh(ye, H);
+      f.forRange(ox, OW, () => {
+        f.get(ox).get(sw).i32Mul().get(left).i32Sub().set(xs);
+        f.get(xs).get(fw).i32Add().set(xe);
+        clampLow(xs);
+        clampHigh(xe, W);
+        f.forRange(c4, c4n, () => {
+          f.f32Const(-Infinity).f32x4Splat().set(best);
+          f.i32Const(-1).i32x4Splat().set(at);
+          f.get(ys).set(iy);
+          f.block(() => {
+            f.get(iy).get(ye).i32GeS().brIf(0);
+            f.loop(() => {
+              f.get(xs).set(ix);
+              f.block(() => {
+                f.get(ix).get(xe).i32GeS().brIf(0);
+                f.loop(() => {
+                  // base = ((b*H + iy)*W + ix)*C + c4*4 (an element index)
+                  f.get(b).get(H).i32Mul().get(iy).i32Add().get(W).i32Mul().get(ix).i32Add().get(C).i32Mul().get(c4).i32Const(2).i32Shl().i32Add().set(base);
+                  f.get(x).get(base).i32Const(2).i32Shl().i32Add().v128Load().set(v);
+                  f.get(v).get(best).f32x4Gt().set(m);
+                  f.get(v).get(best).get(m).v128Bitselect().set(best);
+                  f.get(base).i32x4Splat().get(lanes).i32x4Add().get(at).get(m).v128Bitselect().set(at);
+                  f.inc(ix, 1);
+                  f.get(ix).get(xe).i32LtS().brIf(0);
+                });
+              });
+              f.inc(iy, 1);
+              f.get(iy).get(ye).i32LtS().brIf(0);
+            });
+          });
+          f.get(outp).get(at).v128Store();
+          f.inc(outp, 16);
+        });
+      });
+    });
+  });
+  return f;
+}
+
 /** The assembled module's bytes (built once per process). */
 let moduleBytes: Uint8Array | undefined;
 export function kernelModuleBytes(): Uint8Array {
-  return (moduleBytes ??= assembleModule([packA(), packB(), gemm(), biasAct(), reluBackward(), colSum(), adam(), sgd()]));
+  return (moduleBytes ??= assembleModule([packA(), packB(), gemm(), biasAct(), reluBackward(), colSum(), adam(), sgd(), windowArgmax()]));
 }
 
 /** The exported kernels; see the module comment for their contracts. */
@@ -397,4 +469,8 @@ export interface Kernels {
   col_sum(M: number, N: number, x: number, out: number): void;
   adam(n: number, w: number, g: number, m: number, v: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number): void;
   sgd(n: number, w: number, g: number, lr: number): void;
+  window_argmax(
+    x: number, out: number, B: number, H: number, W: number, C: number, OH: number, OW: number,
+    fh: number, fw: number, sh: number, sw: number, top: number, left: number,
+  ): void;
 }

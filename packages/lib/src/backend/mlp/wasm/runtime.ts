@@ -59,6 +59,11 @@ export class KernelRuntime {
     return ptr;
   }
 
+  /** A view of `length` int32 values at `ptr` (same rules as f32). */
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+
   /** A view of `length` floats at `ptr`; take a fresh one after any alloc (growth detaches old views). */
   f32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, length);
