@@ -1,0 +1,184 @@
+/**
+ * Benchmark of the control plane at scale. The real control plane (API server and GM in one process, as
+ * `sedna up` runs it) serves simulated local controllers: lightweight websocket clients in this process that speak
+ * the channel protocol (hello, heartbeats, acknowledged upstream reports). Measures:
+ * - nodes: simulated LCs connected and Ready;
+ * - gm_rss_mb: resident memory of the control-plane process (API server and GM together) with them connected;
+ * - status_updates_per_s: upstream reports applied to the API (persisted) and acknowledged, end to end;
+ * - downstream_p99_ms: a Dataset spec change until its node's LC has it, at that node count;
+ * - pod_start_p50_ms: a Pod created until its process runs, on a real LC (a child process with its runner).
+ *
+ *   npm run bench -- controlplane [--nodes 1000]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
+import WebSocket from 'ws';
+import { NODE_NAME_HEADER, WIRE_PROTOCOL_VERSION } from '@sedna/api';
+import { KubeClient } from '@sedna/gm';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const NODES = arg('nodes', 1000);
+const log = (m: string): void => void process.stderr.write(`[controlplane bench] ${m}\n`);
+const dataDir = mkdtempSync(join(tmpdir(), 'sedna-bench-cp-'));
+const children: ChildProcess[] = [];
+
+function startCli(args: string[]): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.on('data', (c: Buffer) => {
+    const text = c.toString();
+    if (/error/i.test(text)) process.stderr.write(text);
+  });
+  children.push(child);
+  return child;
+}
+
+async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
+const round = (x: number): number => Math.round(x * 10) / 10;
+
+interface SimNode {
+  name: string;
+  ws: WebSocket;
+  nextId: number;
+}
+
+try {
+  const cp = startCli(['control-plane', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--node-grace-period', '120']);
+  const info = await until('the control plane', () => (existsSync(join(dataDir, 'control-plane.json')) ? (JSON.parse(readFileSync(join(dataDir, 'control-plane.json'), 'utf8')) as { hubUrl: string; kubeconfig: string; caFile: string; nodeTokenFile: string }) : undefined));
+  const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
+  const ca = readFileSync(info.caFile);
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(info.kubeconfig);
+  const client = new KubeClient(kc);
+
+  // Simulated LCs: every downstream frame is time-stamped on arrival; acks resolve their upstream ids.
+  const received = new Map<string, number>(); // "<node>/<name>/<generation>" -> ms
+  const acked = new Set<string>();
+  let ackCount = 0;
+  const sims: SimNode[] = [];
+  const connect = (name: string): Promise<SimNode> =>
+    new Promise((resolvePromise, reject) => {
+      const ws = new WebSocket(info.hubUrl, { headers: { [NODE_NAME_HEADER]: name, Authorization: `Bearer ${token}` }, ca, perMessageDeflate: false });
+      const sim: SimNode = { name, ws, nextId: 1 };
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', protocol: WIRE_PROTOCOL_VERSION, node: { name, version: 'sim', addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], labels: { 'sedna.io/role': 'edge' } }, outboxEpoch: `sim-${name}` })));
+      ws.on('error', reject);
+      ws.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as { type: string; id?: number; message?: { header: { resourceName: string }; content: { metadata: { generation?: number } } } };
+        if (frame.type === 'resync-end') {
+          setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"heartbeat"}'), 5_000).unref();
+          resolvePromise(sim);
+        } else if (frame.type === 'downstream' && frame.message) {
+          received.set(`${name}/${frame.message.header.resourceName}/${frame.message.content.metadata.generation ?? 0}`, performance.now());
+        } else if (frame.type === 'ack' || frame.type === 'nack') {
+          acked.add(`${name}/${frame.id}`);
+          ackCount++;
+        }
+      });
+    });
+  log(`connecting ${NODES} simulated local controllers`);
+  for (let start = 0; start < NODES; start += 100) {
+    sims.push(...(await Promise.all(Array.from({ length: Math.min(100, NODES - start) }, (_, i) => connect(`sim-${start + i}`)))));
+  }
+  await until('every node Ready', async () => {
+    const list = await client.request<{ items: { status?: { conditions?: { type: string; status: string }[] } }[] }>('GET', '/api/v1/nodes');
+    const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    return ready >= NODES ? ready : undefined;
+  });
+  log(`${NODES} nodes Ready`);
+
+  // One Dataset per node, sent down by the GM.
+  for (let i = 0; i < NODES; i++) {
+    await client.create('Dataset', 'default', { metadata: { name: `ds-${i}` }, spec: { url: `/data/ds-${i}.txt`, format: 'txt', nodeName: `sim-${i}` } });
+  }
+  await until('every dataset on its node', () => (sims.every((s, i) => received.has(`${s.name}/ds-${i}/1`)) ? true : undefined));
+  const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${cp.pid}/status`, 'utf8'))![1]) / 1024;
+  log(`control plane RSS with ${NODES} nodes and datasets: ${rssMb.toFixed(0)} MB`);
+
+  // Downstream: a spec change until the node has it.
+  const latencies: number[] = [];
+  for (let k = 0; k < 200; k++) {
+    const i = Math.floor(Math.random() * NODES);
+    const current = await client.get('Dataset', 'default', `ds-${i}`);
+    const generation = (current.metadata.generation ?? 1) + 1;
+    const t0 = performance.now();
+    await client.mergePatch('Dataset', 'default', `ds-${i}`, { spec: { format: generation % 2 ? 'txt' : 'csv' } });
+    const key = `sim-${i}/ds-${i}/${generation}`;
+    const at = await until(`the change of ds-${i}`, () => received.get(key), 10_000);
+    latencies.push(at - t0);
+  }
+  log(`downstream: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms`);
+
+  // Upstream: reports from every node, applied to the API and acknowledged.
+  const perNode = 5;
+  const total = NODES * perNode;
+  const ackBase = ackCount;
+  const t0 = performance.now();
+  for (let round = 0; round < perNode; round++) {
+    for (const [i, sim] of sims.entries()) {
+      const id = sim.nextId++;
+      sim.ws.send(JSON.stringify({ type: 'upstream', id, message: { header: { namespace: 'default', resourceKind: 'dataset', resourceName: `ds-${i}`, operation: 'status' }, content: { numberOfSamples: round * 10 + 1 } } }));
+    }
+  }
+  await until('every report acknowledged', () => (ackCount - ackBase >= total ? true : undefined), 300_000);
+  const seconds = (performance.now() - t0) / 1000;
+  const statusPerS = total / seconds;
+  log(`upstream: ${total} reports applied and acknowledged in ${seconds.toFixed(2)} s (${statusPerS.toFixed(0)}/s)`);
+  const sample = await client.get('Dataset', 'default', `ds-${NODES - 1}`);
+  if ((sample['status'] as { numberOfSamples?: number }).numberOfSamples !== (perNode - 1) * 10 + 1) throw new Error('the last report did not land');
+  for (const s of sims) s.ws.terminate();
+
+  // Pod start on a real local controller.
+  startCli(['join', '--gm', info.hubUrl, '--token', token, '--ca', info.caFile, '--node-name', 'runner-node', '--data-dir', join(dataDir, 'runner-node'), '--dataset-root', dataDir]);
+  await until('runner-node Ready', async () => {
+    const n = await client.get('Node', '', 'runner-node');
+    return (n['status'] as { conditions?: { type: string; status: string }[] }).conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+  });
+  const starts: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    const marker = join(dataDir, `started-${k}`);
+    const t = Date.now();
+    await client.create('Pod', 'default', { metadata: { name: `start-${k}` }, spec: { nodeName: 'runner-node', restartPolicy: 'Never', containers: [{ name: 'main', command: ['sh', '-c', `date +%s%3N > ${marker}`] }] } });
+    const startedAt = await until('the process', () => (existsSync(marker) && readFileSync(marker, 'utf8').trim() ? Number(readFileSync(marker, 'utf8').trim()) : undefined), 10_000);
+    starts.push(startedAt - t);
+  }
+  log(`pod start: p50 ${percentile(starts, 0.5)} ms, max ${Math.max(...starts)} ms`);
+  client.close();
+
+  console.log(
+    JSON.stringify({
+      nodes: NODES,
+      gm_rss_mb: round(rssMb),
+      gm_rss_note: 'resident memory of the control-plane process: API server and GM together',
+      status_updates_per_s: Math.round(statusPerS),
+      downstream_p50_ms: round(percentile(latencies, 0.5)),
+      downstream_p99_ms: round(percentile(latencies, 0.99)),
+      pod_start_p50_ms: percentile(starts, 0.5),
+      targets: { nodes: 1000, gm_rss_mb: '< 300', status_updates_per_s: '>= 2000', downstream_p99_ms: '< 100', pod_start_p50_ms: '< 300' },
+    }),
+  );
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  rmSync(dataDir, { recursive: true, force: true });
+}
