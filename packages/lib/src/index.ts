@@ -1,1 +1,10 @@
-export {};
+export * from './core/estimator.js';
+export * from './common/index.js';
+export * from './algorithms/index.js';
+export * from './datasources/index.js';
+export * from './storage/index.js';
+export * from './transmitter/index.js';
+export * from './reporter/index.js';
+export * from './hotupdate/index.js';
+export * from './backend/index.js';
+export * from './onnx/index.js';
