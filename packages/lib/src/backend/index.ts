@@ -44,6 +44,7 @@ export type { TfjsEngine, TfjsEngineChoice } from './tfjs/engine.js';
 export { buildLayersModel, specFromLayersModel } from './tfjs/layers.js';
 export { loadSpecModel, saveSpecModel } from './tfjs/spec-model-io.js';
 export { registerWasmConvFilterGrad } from './tfjs/wasm-conv-filter-grad.js';
+export { installWasmKernelOverrides } from './tfjs/wasm-kernel-overrides.js';
 export { MlpEstimator } from './mlp/estimator.js';
 export type { MlpEstimatorOptions } from './mlp/estimator.js';
 export { MlpSpecError, mlpSupports } from './mlp/network.js';
