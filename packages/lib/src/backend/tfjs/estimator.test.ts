@@ -2,7 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { copyFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MlpEstimator } from '../mlp/estimator.js';
+import { setRemoteModelStorage } from '../model-location.js';
+import { writeModelArtifacts } from './model-dir.js';
 import type { ModelSpec } from '../model-spec.js';
 import { syntheticClasses } from '../test-data.js';
 import { TfjsEstimator } from './estimator.js';
@@ -35,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+afterEach(() => setRemoteModelStorage(undefined));
 
 describe('TfjsEstimator', () => {
   it('trains an MLP on wasm, reports progress, evaluates and predicts probabilities', async () => {
@@ -110,5 +116,51 @@ describe('TfjsEstimator', () => {
     await expect(est.load('s3://bucket/model')).rejects.toThrow(/storage module/);
     await expect(est.load(join(dir, 'missing'))).rejects.toThrow(/cannot read model/);
     est.dispose();
+  });
+
+  it('loads a plain tfjs model (no spec metadata) into the tfjs and mlp estimators', async () => {
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [6], units: 5, activation: 'tanh', name: 'hidden' }), tf.layers.dense({ units: 2, activation: 'softmax', name: 'out' })],
+    });
+    const target = join(dir, 'plain');
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      await writeModelArtifacts(artifacts, target);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const x = { data: Float32Array.from({ length: 12 }, (_, i) => i / 12), shape: [2, 6] };
+    const want = (model.predict(tf.tensor(x.data, [2, 6])) as tf.Tensor).dataSync();
+    const est = await TfjsEstimator.create();
+    await est.load(target);
+    expect(est.spec.layers.map((l) => l.name)).toEqual(['hidden', 'out']);
+    const mlp = new MlpEstimator();
+    await mlp.load(join(target, 'model.json'));
+    for (const got of [await est.predict(x), await mlp.predict(x)]) {
+      got.data.forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 5));
+    }
+    expect(mlp.getWeights().map((w) => w.name)).toEqual(['hidden/kernel', 'hidden/bias', 'out/kernel', 'out/bias']);
+    est.dispose();
+    model.dispose();
+  });
+
+  it('reads and writes remote model directories through the installed storage, file by file', async () => {
+    const est = await TfjsEstimator.create({ spec: mlpSpec, seed: 8 });
+    const source = join(dir, 'remote-src');
+    await est.save(source);
+    const calls: string[] = [];
+    setRemoteModelStorage({
+      download: async (src, dst) => {
+        calls.push(`get ${src}`);
+        await copyFile(join(source, src.slice(src.lastIndexOf('/') + 1)), dst);
+      },
+      upload: async (_src, dst) => {
+        calls.push(`put ${dst}`);
+      },
+    });
+    const loaded = await TfjsEstimator.create();
+    await loaded.load('s3://models/mlp/');
+    expect(await loaded.save('s3://models/out')).toBe('s3://models/out/model.json');
+    expect(calls).toEqual(['get s3://models/mlp/model.json', 'get s3://models/mlp/weights.bin', 'put s3://models/out/weights.bin', 'put s3://models/out/model.json']);
+    est.dispose();
+    loaded.dispose();
   });
 });
