@@ -35,7 +35,7 @@ beforeAll(async () => {
   try {
     handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: [work], nodeGracePeriodSeconds: 3, heartbeatMs: 500, log: (m) => logs.push(m) });
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${logs.join('\n')}`);
+    throw new Error(`${(err as Error).message}\n${logs.join('\n')}`, { cause: err });
   }
 }, 120_000);
 
@@ -113,7 +113,7 @@ describe('sedna up', () => {
       const pods = await getJson(['pods']);
       expect(pods.items.map((p: { metadata: { name: string } }) => p.metadata.name).sort()).toEqual(['failing', 'once']);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${logs.slice(-30).join('\n')}`);
+      throw new Error(`${(err as Error).message}\n${logs.slice(-30).join('\n')}`, { cause: err });
     }
   });
 

@@ -112,7 +112,7 @@ describe('local controllers in their own network namespaces', () => {
       await waitFor('far-edge-1 Ready again', async () => ((await ready(hosts[0]!.node)) === 'True' ? true : undefined), 30_000);
       await waitFor('the queued count', async () => ((await samples()) === 5 ? true : undefined), 30_000);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${output.slice(-40).join('')}`);
+      throw new Error(`${(err as Error).message}\n${output.slice(-40).join('')}`, { cause: err });
     }
   });
 });

@@ -57,11 +57,11 @@ function statusMessage(kind: string, namespace: string, name: string, content: R
 
 export async function startLocalController(options: LocalControllerOptions): Promise<RunningLocalController> {
   const log = options.log ?? ((m: string) => console.log(`[lc ${options.nodeName}] ${m}`));
-  // The client exists before the managers report, so upstream sends go through one queue; it starts last.
-  let client: GmClient | undefined;
+  // Reports go to the GM client's on-disk outbox; the client is made once the ports it announces are known.
+  const channel: { client?: GmClient } = {};
   const upstream = (message: UpstreamMessage): void => {
-    if (!client) return;
-    client.sendUpstream(message).catch((err: unknown) => log(`cannot queue an upstream report: ${(err as Error).message}`));
+    if (!channel.client) return;
+    channel.client.sendUpstream(message).catch((err: unknown) => log(`cannot queue an upstream report: ${(err as Error).message}`));
   };
 
   const runner = options.runPods
@@ -72,10 +72,6 @@ export async function startLocalController(options: LocalControllerOptions): Pro
         ...(options.maxGracePeriodSeconds !== undefined ? { maxGracePeriodSeconds: options.maxGracePeriodSeconds } : {}),
       })
     : undefined;
-  if (runner) {
-    const adopted = await runner.recover();
-    if (adopted > 0) log(`re-adopted ${adopted} pod(s) from before a restart`);
-  }
 
   const datasets = new DatasetManager({
     roots: options.datasetRoots,
@@ -159,7 +155,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     { type: 'InternalIP', address: options.address },
     { type: 'Hostname', address: options.nodeName },
   ];
-  client = new GmClient(
+  const client = new GmClient(
     {
       url: options.gmUrl,
       token: options.token,
@@ -189,6 +185,12 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       onConnectionChange: (connected) => log(connected ? 'connected to the GM' : 'disconnected from the GM'),
     },
   );
+  channel.client = client;
+  // Statuses of pods that ran on while the LC was down go to the outbox now, before the first connect.
+  if (runner) {
+    const adopted = await runner.recover();
+    if (adopted > 0) log(`re-adopted ${adopted} pod(s) from before a restart`);
+  }
   await client.start();
   log(`node ${options.nodeName} (${options.role}) at ${options.address}: worker reports on 127.0.0.1:${reportAddress.port}, node API on ${nodeApiAddress.host}:${nodeApiAddress.port}`);
 
@@ -199,7 +201,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     datasets,
     client,
     close: async () => {
-      await client!.close();
+      await client.close();
       datasets.close();
       await reports.close();
       await nodeApi.close();
