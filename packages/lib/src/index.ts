@@ -8,3 +8,4 @@ export * from './reporter/index.js';
 export * from './hotupdate/index.js';
 export * from './backend/index.js';
 export * from './onnx/index.js';
+import './model-storage.js';
