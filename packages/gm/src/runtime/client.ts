@@ -41,7 +41,8 @@ export class KubeClient {
     const key = `${url.host}`;
     let agent = this.agentCache.get(key);
     if (!agent) {
-      agent = new https.Agent({ keepAlive: true, ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.cert ? { cert: opts.cert } : {}), ...(opts.key ? { key: opts.key } : {}) });
+      // A bounded pool: hundreds of concurrent reports should share warm TLS connections, not open one each.
+      agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.cert ? { cert: opts.cert } : {}), ...(opts.key ? { key: opts.key } : {}) });
       this.agentCache.set(key, agent);
     }
     if (url.protocol === 'https:') opts.agent = agent;
