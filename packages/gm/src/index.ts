@@ -9,3 +9,4 @@ export * from './controllers/pod/controller.js';
 export * from './controllers/jointinference/controller.js';
 export * from './workers/worker-pod.js';
 export * from './workers/addressing.js';
+export * from './channel/node-sync.js';

@@ -3,10 +3,9 @@
  * API server restarting, a network cut), so that controllers see the same objects against the embedded API server
  * and a real cluster.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '@sedna/api';
+import { KubeClient } from './client.js';
 
 export type ObjectHandler = (type: 'add' | 'update' | 'delete', obj: KubeObject, old?: KubeObject) => void;
 
@@ -35,33 +34,11 @@ export interface InformerTarget {
 // The client's typed models turn timestamps into Dates; our objects stay plain JSON, read raw.
 type WatchedObject = KubeObject & k8s.KubernetesObject;
 
-/** GET a path as JSON with the kubeconfig's TLS settings and credentials, without typed deserialisation. */
-export async function getJson<T>(kc: k8s.KubeConfig, path: string): Promise<T> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const url = new URL(path, cluster.server);
-  const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
-  await kc.applyToHTTPSOptions(opts);
-  const request = url.protocol === 'https:' ? https.request : http.request;
-  return new Promise<T>((resolve, reject) => {
-    const req = request(url, opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 500) >= 300) reject(Object.assign(new Error(`GET ${path}: ${res.statusCode} ${body}`), { statusCode: res.statusCode }));
-        else resolve(JSON.parse(body) as T);
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 export function createInformer(kc: k8s.KubeConfig, target: InformerTarget, options: { labelSelector?: string; log?: (msg: string) => void } = {}): ResourceInformer {
   const handlers: ObjectHandler[] = [];
   const path = collectionPath(target.apiVersion, target.plural);
-  const list = () => getJson<k8s.KubernetesListObject<WatchedObject>>(kc, path + (options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : ''));
+  const client = new KubeClient(kc);
+  const list = () => client.request<k8s.KubernetesListObject<WatchedObject>>('GET', path + (options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : ''));
   const lw = new k8s.ListWatch<WatchedObject>(path, new k8s.Watch(kc), list, false, options.labelSelector);
   const previous = new Map<string, KubeObject>();
   const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
@@ -106,6 +83,7 @@ export function createInformer(kc: k8s.KubeConfig, target: InformerTarget, optio
       stopped = true;
       if (restartTimer) clearTimeout(restartTimer);
       await lw.stop();
+      client.close();
     },
   };
 }

@@ -4,6 +4,7 @@
  * becomes a Warning event on the Dataset (the last good count stays).
  */
 import type { DatasetSpec, KubeObject, UpstreamMessage } from '@sedna/api';
+import { NodeSync } from '../../channel/node-sync.js';
 import { type ChannelRouter, objectMessage } from '../../channel/router.js';
 import type { KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/controller.js';
@@ -27,14 +28,15 @@ function fingerprint(ds: KubeObject): string {
 
 export class DatasetController implements Controller {
   readonly name = 'dataset';
-  private readonly sent = new Map<ObjectKey, { node: string; fingerprint: string; stub: KubeObject }>();
+  private readonly nodes: NodeSync;
 
   constructor(
     private readonly datasets: ResourceInformer,
-    private readonly router: ChannelRouter,
+    router: ChannelRouter,
     private readonly client: KubeClient,
     private readonly log: (msg: string) => void,
   ) {
+    this.nodes = new NodeSync(router);
     router.addResyncContributor((node) => this.datasets.list().filter((d) => nodeOf(d) === node).map((d) => objectMessage('insert', d)));
     router.handleUpstream('dataset', (node, message) => this.upstream(node, message));
   }
@@ -46,18 +48,7 @@ export class DatasetController implements Controller {
   async reconcile(key: ObjectKey): Promise<void> {
     const { namespace, name } = splitKey(key);
     const ds = this.datasets.get(name, namespace);
-    const previous = this.sent.get(key);
-    if (!ds) {
-      if (previous) this.router.send(previous.node, 'delete', previous.stub);
-      this.sent.delete(key);
-      return;
-    }
-    const node = nodeOf(ds);
-    if (previous && previous.node !== node) this.router.send(previous.node, 'delete', ds);
-    const print = fingerprint(ds);
-    if (previous?.node === node && previous.fingerprint === print) return;
-    this.router.send(node, previous ? 'update' : 'insert', ds);
-    this.sent.set(key, { node, fingerprint: print, stub: { apiVersion: ds.apiVersion, kind: ds.kind, metadata: { name, namespace } } });
+    this.nodes.sync(key, ds, ds ? nodeOf(ds) : undefined, ds ? fingerprint(ds) : '');
   }
 
   private async upstream(node: string, message: UpstreamMessage): Promise<void> {

@@ -4,6 +4,7 @@
  * has stopped its process, the GM completes the deletion.
  */
 import type { KubeObject, PodStatus, UpstreamMessage } from '@sedna/api';
+import { NodeSync } from '../../channel/node-sync.js';
 import { type ChannelRouter, objectMessage } from '../../channel/router.js';
 import { isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/controller.js';
@@ -24,13 +25,14 @@ function nodeOf(pod: KubeObject): string | undefined {
 
 export class PodController implements Controller {
   readonly name = 'pod';
-  private readonly sent = new Map<ObjectKey, { node: string; print: string; stub: KubeObject }>();
+  private readonly nodes: NodeSync;
 
   constructor(
     private readonly pods: ResourceInformer,
-    private readonly router: ChannelRouter,
+    router: ChannelRouter,
     private readonly client: KubeClient,
   ) {
+    this.nodes = new NodeSync(router);
     router.addResyncContributor((node) => this.pods.list().filter((p) => nodeOf(p) === node).map((p) => objectMessage('insert', p)));
     router.handleUpstream('pod', (node, message) => this.upstream(node, message));
   }
@@ -42,18 +44,8 @@ export class PodController implements Controller {
   async reconcile(key: ObjectKey): Promise<void> {
     const { namespace, name } = splitKey(key);
     const pod = this.pods.get(name, namespace);
-    const previous = this.sent.get(key);
-    if (!pod) {
-      if (previous) this.router.send(previous.node, 'delete', previous.stub);
-      this.sent.delete(key);
-      return;
-    }
-    const node = nodeOf(pod);
-    if (!node) return;
-    const print = `${pod.metadata.uid}|${pod.metadata.deletionTimestamp ?? ''}`;
-    if (previous?.node === node && previous.print === print) return;
-    this.router.send(node, previous ? 'update' : 'insert', pod);
-    this.sent.set(key, { node, print, stub: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, uid: pod.metadata.uid } } });
+    // The spec of a pod is immutable; what its node needs again is a new incarnation or the start of its deletion.
+    this.nodes.sync(key, pod, pod ? nodeOf(pod) : undefined, pod ? `${pod.metadata.uid}|${pod.metadata.deletionTimestamp ?? ''}` : '');
   }
 
   private async upstream(node: string, message: UpstreamMessage): Promise<void> {
