@@ -91,6 +91,18 @@ export class OnnxEstimator implements Estimator {
     return { inputs: session.inputNames, outputs: session.outputNames };
   }
 
+  /**
+   * The per-sample input shape the graph declares (its input's dimensions after the batch axis), or undefined when
+   * any of them is symbolic. Lets a service refuse requests of the wrong shape before running them.
+   */
+  get inputShape(): readonly number[] | undefined {
+    const { session, inputName } = this.session();
+    const meta = session.inputMetadata.find((m) => m.name === inputName);
+    if (meta === undefined || !meta.isTensor) return undefined;
+    const dims = meta.shape.slice(1);
+    return dims.length > 0 && dims.every((d): d is number => typeof d === 'number' && d > 0) ? dims : undefined;
+  }
+
   async load(url: string): Promise<void> {
     let staging: Staging | undefined;
     let bytes: Uint8Array;
