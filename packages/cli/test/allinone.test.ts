@@ -48,9 +48,9 @@ afterAll(async () => {
 describe('sedna up', () => {
   it('brings up a cloud node and two edge nodes, Ready', async () => {
     const r = await sedna(['get', 'nodes', '--data-dir', dataDir]);
-    expect(r.stdout).toMatch(/cloud-node\s+True\s+cloud/);
-    expect(r.stdout).toMatch(/edge-node-1\s+True\s+edge/);
-    expect(r.stdout).toMatch(/edge-node-2\s+True\s+edge/);
+    expect(r.stdout).toMatch(/cloud-node\s+Ready\s+cloud/);
+    expect(r.stdout).toMatch(/edge-node-1\s+Ready\s+edge/);
+    expect(r.stdout).toMatch(/edge-node-2\s+Ready\s+edge/);
   });
 
   it('makes a Dataset follow its file as lines are appended', async () => {

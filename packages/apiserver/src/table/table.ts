@@ -43,6 +43,7 @@ export function humanDuration(ms: number): string {
 
 function cell(def: KindDefinition, index: number, object: KubeObject, now: number): unknown {
   const column = def.printerColumns[index]!;
+  if (column.compute) return column.compute(object);
   const values = evaluateJsonPath(column.jsonPath, object);
   if (values.length === 0) return column.type === 'date' ? '<unknown>' : null;
   if (column.type === 'date') {
