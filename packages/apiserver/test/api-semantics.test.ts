@@ -319,3 +319,14 @@ describe('bad requests', () => {
     expect((warn.json()['spec'] as Record<string, unknown>)['colour']).toBeUndefined();
   });
 });
+
+describe('status subresource concurrency', () => {
+  it('answers 409 to a status patch that names a stale resourceVersion', async () => {
+    const created = await createDataset('ds-status-occ');
+    await t.custom.patchNamespacedCustomObjectStatus({ ...G, namespace: 'default', plural: 'datasets', name: 'ds-status-occ', body: { status: { numberOfSamples: 1 } } }, merge);
+    const stale = await apiError(
+      t.custom.patchNamespacedCustomObjectStatus({ ...G, namespace: 'default', plural: 'datasets', name: 'ds-status-occ', body: { metadata: { resourceVersion: created.metadata.resourceVersion }, status: { numberOfSamples: 2 } } }, merge),
+    );
+    expect(stale.code).toBe(409);
+  });
+});

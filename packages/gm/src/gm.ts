@@ -7,6 +7,7 @@ import type { DownstreamMessage } from '@sedna/api';
 import { ChannelRouter } from './channel/router.js';
 import type { GmConfig } from './config.js';
 import { DatasetController } from './controllers/dataset/controller.js';
+import { FederatedLearningController } from './controllers/federatedlearning/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
@@ -55,6 +56,9 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   const addressing = options.runPodsOnLocalControllers
     ? embeddedAddressing(nodeInformer, manager.informer('Service'))
     : kubernetesAddressing(config.localController.server);
+  manager.add(
+    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router),
+  );
   manager.add(new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router));
   await manager.start();
 

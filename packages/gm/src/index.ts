@@ -10,3 +10,5 @@ export * from './controllers/jointinference/controller.js';
 export * from './workers/worker-pod.js';
 export * from './workers/addressing.js';
 export * from './channel/node-sync.js';
+export * from './controllers/federatedlearning/controller.js';
+export * from './workers/placement.js';

@@ -161,7 +161,13 @@ export class Registry {
         patched = applyStrategicMergePatch(current.object, patch);
         break;
     }
-    if (subresource === 'status') return this.writeStatus(def, current, (patched as Record<string, unknown>)['status'], options);
+    if (subresource === 'status') {
+      const expected = ((patched as KubeObject).metadata ?? {}).resourceVersion;
+      if (typeof expected === 'string' && expected !== current.object.metadata.resourceVersion) {
+        throw errors.conflict(def.group, def.plural, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      return this.writeStatus(def, current, (patched as Record<string, unknown>)['status'], options);
+    }
     const raw = this.checkBody(def, patched, namespace);
     const meta = raw['metadata'] as Record<string, unknown>;
     if (meta['name'] !== name) throw errors.badRequest('a patch may not change metadata.name');

@@ -1,0 +1,230 @@
+/**
+ * FederatedLearningJob: an aggregation worker (cloud) behind a Service, and one training worker per
+ * `trainingWorkers[i]` on its dataset's node. Phase Pending, Running, Succeeded, Failed; conditions Training (one
+ * per round reported), Complete, Failed; `active`, `succeeded`, `failed`. A deleted worker is recreated while the
+ * job runs; a spec change restarts all workers. The aggregated model's metrics go into the Model's status (the
+ * original never delivered them).
+ */
+import type { DatasetSpec, FederatedLearningJobSpec, KubeObject, ModelSpec, UpstreamMessage } from '@sedna/api';
+import type { ChannelRouter } from '../../channel/router.js';
+import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
+import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
+import { recordEvent } from '../../runtime/events.js';
+import type { ResourceInformer } from '../../runtime/informer.js';
+import type { Addressing } from '../../workers/addressing.js';
+import { nodeForRole } from '../../workers/placement.js';
+import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
+
+export const AGG_PORT = 7363;
+const KIND = 'FederatedLearningJob';
+const GENERATION_ANNOTATION = 'sedna.io/job-generation';
+const INDEX_ANNOTATION = 'sedna.io/worker-index';
+
+type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+interface FlCondition {
+  type: 'Complete' | 'Failed' | 'Training';
+  status: 'True';
+  lastProbeTime?: string;
+  lastHeartbeatTime?: string;
+  reason?: string;
+  message?: string;
+}
+interface FlStatus {
+  conditions?: FlCondition[];
+  startTime?: string;
+  completionTime?: string;
+  active?: number;
+  succeeded?: number;
+  failed?: number;
+  phase?: Phase;
+}
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class FederatedLearningController implements Controller {
+  readonly name = 'federatedlearning';
+
+  constructor(
+    private readonly jobs: ResourceInformer,
+    private readonly models: ResourceInformer,
+    private readonly datasets: ResourceInformer,
+    private readonly pods: ResourceInformer,
+    private readonly services: ResourceInformer,
+    private readonly nodes: ResourceInformer,
+    private readonly client: KubeClient,
+    private readonly addressing: Addressing,
+    router: ChannelRouter,
+  ) {
+    router.handleUpstream('federatedlearningjob', (node, message) => this.upstream(node, message));
+  }
+
+  watches() {
+    return [
+      { informer: this.jobs, map: self },
+      { informer: this.pods, map: ownerKeys(KIND) },
+      { informer: this.services, map: ownerKeys(KIND) },
+    ];
+  }
+
+  async reconcile(key: ObjectKey): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const job = this.jobs.get(name, namespace);
+    if (!job || job.metadata.deletionTimestamp) return;
+    const status = (job['status'] ?? {}) as FlStatus;
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') return; // finished jobs keep their workers' records
+    const spec = job['spec'] as FederatedLearningJobSpec;
+    const generation = String(job.metadata.generation ?? 1);
+    const workers = this.pods.list(namespace).filter((p) => isWorkerOf(p, job));
+
+    // A spec change restarts every worker.
+    const outdated = workers.filter((p) => p.metadata.annotations?.[GENERATION_ANNOTATION] !== generation && !p.metadata.deletionTimestamp);
+    if (outdated.length > 0) {
+      for (const pod of outdated) await this.deletePod(namespace, pod.metadata.name!);
+      await recordEvent(this.client, job, 'Normal', 'SpecChanged', `restarting ${outdated.length} worker(s) for generation ${generation}`);
+      return;
+    }
+
+    const aggModel = this.models.get(spec.aggregationWorker.model.name, namespace)?.['spec'] as ModelSpec | undefined;
+    const pretrained = spec.pretrainedModel ? (this.models.get(spec.pretrainedModel.name, namespace)?.['spec'] as ModelSpec | undefined) : undefined;
+    if (!aggModel || (spec.pretrainedModel && !pretrained)) {
+      await this.writeStatus(job, { ...status, phase: 'Pending' });
+      return;
+    }
+    const service = await this.ensureService(job);
+    const aggNode = spec.aggregationWorker.template.spec.nodeName || nodeForRole(this.nodes, 'cloud');
+    const endpoint = aggNode ? this.addressing.endpoint(service, aggNode) : undefined;
+    if (!aggNode || !endpoint) {
+      await this.writeStatus(job, { ...status, phase: 'Pending' });
+      return;
+    }
+    const transmitter = spec.transmitter?.s3 ? 's3' : 'ws';
+    const common: Record<string, string> = {
+      NAMESPACE: namespace,
+      JOB_NAME: name,
+      PARTICIPANTS_COUNT: String(spec.trainingWorkers.length),
+      TRANSMITTER: transmitter,
+      ...(spec.transmitter?.s3 ? { AGG_DATA_PATH: spec.transmitter.s3.aggDataPath } : {}),
+      ...(pretrained ? { PRETRAINED_MODEL_URL: pretrained.url } : {}),
+    };
+    const started = workers.some((p) => p.metadata.annotations?.[INDEX_ANNOTATION] === 'aggregation');
+    const done = (index: string) => workers.some((p) => p.metadata.annotations?.[INDEX_ANNOTATION] === index && (isActive(p) || podPhase(p) === 'Succeeded'));
+
+    if (!done('aggregation')) {
+      await this.createWorker(job, 'aggregation', 'aggregation', { ...spec.aggregationWorker.template, spec: { ...spec.aggregationWorker.template.spec, nodeName: aggNode } }, {
+        ...common,
+        MODEL_URL: aggModel.url,
+        AGG_BIND_PORT: String(endpoint.bindPort),
+        LC_SERVER: this.addressing.lcServer(aggNode),
+      }, generation, started);
+    }
+    for (const [i, worker] of spec.trainingWorkers.entries()) {
+      if (done(String(i))) continue;
+      const dataset = this.datasets.get(worker.dataset.name, namespace)?.['spec'] as DatasetSpec | undefined;
+      if (!dataset) continue; // created when its Dataset appears
+      const node = worker.template.spec.nodeName || dataset.nodeName;
+      await this.createWorker(job, 'train', String(i), { ...worker.template, spec: { ...worker.template.spec, nodeName: node } }, {
+        ...common,
+        AGG_IP: endpoint.host,
+        AGG_PORT: String(endpoint.port),
+        TRAIN_DATASET_URL: dataset.url,
+        DATASET_NAME: worker.dataset.name,
+        MODEL_NAME: spec.aggregationWorker.model.name,
+        MODEL_URL: aggModel.url,
+        LC_SERVER: this.addressing.lcServer(node),
+      }, generation, started);
+    }
+
+    const current = this.pods.list(namespace).filter((p) => isWorkerOf(p, job) && !p.metadata.deletionTimestamp);
+    const active = current.filter(isActive).length;
+    const succeeded = current.filter((p) => podPhase(p) === 'Succeeded').length;
+    const failed = current.filter((p) => podPhase(p) === 'Failed').length;
+    const next: FlStatus = { ...status, active, succeeded, failed, startTime: status.startTime ?? now() };
+    if (failed > 0) {
+      next.phase = 'Failed';
+      next.conditions = [...(status.conditions ?? []), { type: 'Failed', status: 'True', lastProbeTime: now(), lastHeartbeatTime: now(), reason: 'WorkerFailed', message: `${failed} worker(s) failed` }];
+      next.completionTime = now();
+    } else if (succeeded > 0 && active === 0) {
+      next.phase = 'Succeeded';
+      next.conditions = [...(status.conditions ?? []), { type: 'Complete', status: 'True', lastProbeTime: now(), lastHeartbeatTime: now(), reason: 'Completed', message: 'every worker completed' }];
+      next.completionTime = now();
+    } else {
+      next.phase = 'Running';
+    }
+    await this.writeStatus(job, next);
+  }
+
+  private async createWorker(job: KubeObject, workerType: 'aggregation' | 'train', index: string, template: FederatedLearningJobSpec['aggregationWorker']['template'], env: Record<string, string>, generation: string, recreate: boolean): Promise<void> {
+    const pod = buildWorkerPod({
+      owner: job,
+      workerType,
+      template: { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [GENERATION_ANNOTATION]: generation, [INDEX_ANNOTATION]: index } } },
+      env: { ...env, WORKER_NAME: workerName(workerType === 'aggregation' ? 'agg' : 'train') },
+      restartPolicy: 'OnFailure',
+      hashOf: { template, env },
+    });
+    const created = await this.client.create('Pod', job.metadata.namespace!, pod);
+    await recordEvent(this.client, job, 'Normal', recreate ? 'WorkerRecreated' : 'WorkerCreated', `${recreate ? 'recreated' : 'created'} the ${workerType} worker ${created.metadata.name}${workerType === 'train' ? ` (trainingWorkers[${index}])` : ''}`);
+  }
+
+  private async ensureService(job: KubeObject): Promise<KubeObject> {
+    const name = `${job.metadata.name}-aggregation`;
+    const namespace = job.metadata.namespace!;
+    const existing = this.services.get(name, namespace);
+    if (existing) return existing;
+    try {
+      return await this.client.create('Service', namespace, {
+        metadata: { name, namespace, ownerReferences: [controllerRef(job)] },
+        spec: { ...this.addressing.serviceSpec(AGG_PORT, undefined), selector: { 'federatedlearningjob.sedna.io/name': job.metadata.name!, 'federatedlearningjob.sedna.io/worker-type': 'aggregation' } },
+      });
+    } catch (err) {
+      if (isConflict(err)) return this.client.get('Service', namespace, name);
+      throw err;
+    }
+  }
+
+  private async deletePod(namespace: string, name: string): Promise<void> {
+    await this.client.delete('Pod', namespace, name).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+
+  private async writeStatus(job: KubeObject, next: FlStatus): Promise<void> {
+    if (JSON.stringify(next) === JSON.stringify(job['status'] ?? {})) return;
+    await this.client.mergePatch(KIND, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: next }, 'status');
+  }
+
+  /**
+   * Reports of the workers: a new round appends a Training condition; the aggregated model's metrics go into the
+   * aggregation Model's status.
+   */
+  private async upstream(_node: string, message: UpstreamMessage): Promise<void> {
+    const { namespace, resourceName } = message.header;
+    const output = (message.content['output'] ?? {}) as { ownerInfo?: { currentRound?: number; updateTime?: string }; models?: { metrics?: Record<string, unknown> }[] };
+    for (let attempt = 0; ; attempt++) {
+      const job = await this.client.get(KIND, namespace, resourceName).catch((err: unknown) => {
+        if (isNotFound(err)) throw new Error(`federatedlearningjob ${namespace}/${resourceName} is unknown`, { cause: err });
+        throw err;
+      });
+      const spec = job['spec'] as FederatedLearningJobSpec;
+      const metrics = output.models?.[0]?.metrics;
+      if (metrics && Object.keys(metrics).length > 0) {
+        const list = Object.entries(metrics).map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) }));
+        await this.client.mergePatch('Model', namespace, spec.aggregationWorker.model.name, { status: { metrics: list, updateTime: now() } }, 'status');
+      }
+      const round = Number(output.ownerInfo?.currentRound ?? 0);
+      if (!(round > 0)) return;
+      const status = (job['status'] ?? {}) as FlStatus;
+      const text = `Round ${round} reaches at ${output.ownerInfo?.updateTime ?? now()}`;
+      if ((status.conditions ?? []).some((c) => c.type === 'Training' && c.message?.startsWith(`Round ${round} `))) return;
+      const conditions = [...(status.conditions ?? []), { type: 'Training' as const, status: 'True' as const, lastProbeTime: now(), lastHeartbeatTime: now(), reason: 'DoTraining', message: text }];
+      try {
+        await this.client.mergePatch(KIND, namespace, resourceName, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: { conditions } }, 'status');
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 4) throw err;
+      }
+    }
+  }
+}

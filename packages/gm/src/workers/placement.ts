@@ -1,0 +1,20 @@
+/**
+ * Where a worker runs when its template names no node: the dataset's node for workers that train on a dataset
+ * (as Sedna does), else a Ready node of the wanted role. Embedded mode has no scheduler, so the GM chooses.
+ */
+import type { KubeObject, NodeCondition } from '@sedna/api';
+import { ROLE_LABEL } from '../nodes/node-lifecycle.js';
+import type { ResourceInformer } from '../runtime/informer.js';
+
+function isReady(node: KubeObject): boolean {
+  return ((node['status'] as { conditions?: NodeCondition[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** The first Ready node of a role, by name, so the choice is stable across reconciles. */
+export function nodeForRole(nodes: ResourceInformer, role: 'cloud' | 'edge'): string | undefined {
+  return nodes
+    .list()
+    .filter((n) => n.metadata.labels?.[ROLE_LABEL] === role && isReady(n))
+    .map((n) => n.metadata.name!)
+    .sort()[0];
+}
