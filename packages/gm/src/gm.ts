@@ -8,6 +8,7 @@ import { ChannelRouter } from './channel/router.js';
 import type { GmConfig } from './config.js';
 import { DatasetController } from './controllers/dataset/controller.js';
 import { FederatedLearningController } from './controllers/federatedlearning/controller.js';
+import { IncrementalLearningController } from './controllers/incrementallearning/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
@@ -59,6 +60,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   manager.add(
     new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router),
   );
+  manager.add(new IncrementalLearningController(manager.informer('IncrementalLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router));
   manager.add(new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router));
   await manager.start();
 

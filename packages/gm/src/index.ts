@@ -12,3 +12,5 @@ export * from './workers/addressing.js';
 export * from './channel/node-sync.js';
 export * from './controllers/federatedlearning/controller.js';
 export * from './workers/placement.js';
+export * from './controllers/incrementallearning/controller.js';
+export * from './controllers/incrementallearning/stage-machine.js';
