@@ -79,6 +79,8 @@ export class BigModelService {
   private server: Server | undefined;
   private bound: ServiceAddress | undefined;
   private ignoredCallbackLogged = false;
+  /** Predictions whose bodies are still arriving: the batcher waits its window only while there are some. */
+  private arriving = 0;
   private readonly counts = { jsonRequests: 0, binaryRequests: 0, rejected: 0, failed: 0 };
 
   constructor(private readonly options: BigModelServiceOptions) {
@@ -99,6 +101,7 @@ export class BigModelService {
       run: (batch) => options.estimator.predict(batch),
       maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
       windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
+      expectingMore: () => this.arriving > 0,
     });
   }
 
@@ -200,29 +203,45 @@ export class BigModelService {
   }
 
   private async predict(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const form = requestForm(req);
-    const body = await readBody(req, this.maxBodyBytes);
-    if (form === 'binary') {
-      let tensor: Tensor;
-      try {
-        tensor = decodeTensor(body);
-      } catch (error) {
-        if (error instanceof TensorWireError) throw new BadRequestError(400, `bad tensor: ${error.message}`);
-        throw error;
+    // Counted from the headers until the samples reach the batcher: a batch waits for company only while some are on
+    // their way. A request that fails before that lets a waiting batch go at once (nudge).
+    this.arriving++;
+    let submitted = false;
+    const submit = (batch: Tensor): Promise<Tensor> => {
+      submitted = true;
+      this.arriving--;
+      return this.batcher.submit(batch);
+    };
+    try {
+      const form = requestForm(req);
+      const body = await readBody(req, this.maxBodyBytes);
+      if (form === 'binary') {
+        let tensor: Tensor;
+        try {
+          tensor = decodeTensor(body);
+        } catch (error) {
+          if (error instanceof TensorWireError) throw new BadRequestError(400, `bad tensor: ${error.message}`);
+          throw error;
+        }
+        const output = await submit(viewBinaryBatch(tensor, this.sampleShape));
+        this.counts.binaryRequests++;
+        res.writeHead(200, { 'content-type': TENSOR_CONTENT_TYPE });
+        res.end(encodeTensor(output));
+        return;
       }
-      const output = await this.batcher.submit(viewBinaryBatch(tensor, this.sampleShape));
-      this.counts.binaryRequests++;
-      res.writeHead(200, { 'content-type': TENSOR_CONTENT_TYPE });
-      res.end(encodeTensor(output));
-      return;
+      const request = parseJsonRequest(body);
+      this.noteIgnoredCallback(request);
+      const view = viewJsonData(request.data, this.sampleShape);
+      const output = await submit(view.batch);
+      this.counts.jsonRequests++;
+      const rows = tensorToNested(output);
+      sendJson(res, 200, { result: view.single ? rows[0] : rows });
+    } finally {
+      if (!submitted) {
+        this.arriving--;
+        this.batcher.nudge();
+      }
     }
-    const request = parseJsonRequest(body);
-    this.noteIgnoredCallback(request);
-    const view = viewJsonData(request.data, this.sampleShape);
-    const output = await this.batcher.submit(view.batch);
-    this.counts.jsonRequests++;
-    const rows = tensorToNested(output);
-    sendJson(res, 200, { result: view.single ? rows[0] : rows });
   }
 
   /** The original server read `callback`, its client sent `post_process`; neither can run here, and saying so once is enough. */

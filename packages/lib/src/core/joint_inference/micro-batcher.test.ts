@@ -75,4 +75,20 @@ describe('MicroBatcher', () => {
     for (const w of waiting) await expect(w).rejects.toBeInstanceOf(BatcherClosedError);
     await expect(batcher.submit(sample(5))).rejects.toBeInstanceOf(BatcherClosedError);
   });
+
+  it('waits its window only while more requests are on their way', async () => {
+    const model = doubler();
+    let onTheirWay = false;
+    // A window of a minute: the test would time out if it were waited.
+    const batcher = new MicroBatcher({ run: model.run, windowMs: 60_000, expectingMore: () => onTheirWay });
+    expect(Array.from((await batcher.submit(sample(1))).data)).toEqual([2]);
+    onTheirWay = true;
+    const waiting = batcher.submit(sample(2));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(model.batches).toEqual([[1, 1]]);
+    onTheirWay = false;
+    batcher.nudge();
+    expect(Array.from((await waiting).data)).toEqual([4]);
+    expect(model.batches).toEqual([[1, 1], [1, 1]]);
+  });
 });

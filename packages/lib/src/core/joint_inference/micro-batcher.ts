@@ -4,6 +4,10 @@
  * `windowMs` of the first waiting one (or while a batch is running) go through the estimator together, up to
  * `maxBatchSize` samples, and each caller gets its own rows back.
  *
+ * The window is only waited while `expectingMore()` says other requests are on their way (the service counts
+ * the requests whose bodies are still arriving): a lone request from a single edge worker then runs at once
+ * instead of paying the window on every hard example.
+ *
  * One batch runs at a time: the estimator is not assumed reentrant, and on a small machine running batches
  * back to back is what gives the throughput. Requests whose samples have different shapes are never mixed.
  */
@@ -18,6 +22,8 @@ export interface MicroBatcherOptions {
   windowMs?: number;
   /** Most samples waiting; beyond it submit() rejects with QueueFullError (default 16 × maxBatchSize). */
   maxQueuedSamples?: number;
+  /** Whether more requests are on their way, worth waiting the window for (default: always). */
+  expectingMore?: () => boolean;
 }
 
 export interface MicroBatcherStats {
@@ -56,7 +62,8 @@ export class MicroBatcher {
   readonly maxQueuedSamples: number;
   private readonly queue: Pending[] = [];
   private queuedSamples = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** The wait for company of the first queued request, when one is on. */
+  private wait: { cancel(): void } | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
   private counters = { requests: 0, samples: 0, batches: 0, largestBatch: 0 };
@@ -93,25 +100,43 @@ export class MicroBatcher {
   /** Refuses new requests, lets the running batch finish and fails the waiting ones. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelWait();
     for (const pending of this.queue.splice(0)) pending.reject(new BatcherClosedError('the service stopped before this request ran'));
     this.queuedSamples = 0;
     await this.running;
   }
 
+  /** Looks again at whether to wait: call it when a request that was on its way will not come after all. */
+  nudge(): void {
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.running !== undefined || this.queue.length === 0) return; // the running batch reschedules when done
-    if (this.queuedSamples >= this.maxBatchSize) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
+    const waitForMore = this.queuedSamples < this.maxBatchSize && (this.options.expectingMore?.() ?? true);
+    if (!waitForMore) {
+      this.cancelWait();
       this.start();
       return;
     }
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
+    if (this.wait !== undefined) return;
+    const fire = (): void => {
+      this.wait = undefined;
       this.start();
-    }, this.windowMs);
+    };
+    // setTimeout(0) would wait a whole millisecond; a zero window means "this turn of the event loop".
+    if (this.windowMs === 0) {
+      const immediate = setImmediate(fire);
+      this.wait = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timer = setTimeout(fire, this.windowMs);
+      this.wait = { cancel: () => clearTimeout(timer) };
+    }
+  }
+
+  private cancelWait(): void {
+    this.wait?.cancel();
+    this.wait = undefined;
   }
 
   private start(): void {
