@@ -1,9 +1,9 @@
 /**
- * Benchmark of the control plane at scale. The real control plane (API server and GM in one process, as
- * `sedna up` runs it) serves simulated local controllers: lightweight websocket clients in this process that speak
+ * Benchmark of the control plane at scale. The real control plane (the API server, with the GM in a process of
+ * its own, as `sedna up` runs them) serves simulated local controllers: lightweight websocket clients in this process that speak
  * the channel protocol (hello, heartbeats, acknowledged upstream reports). Measures:
  * - nodes: simulated LCs connected and Ready;
- * - gm_rss_mb: resident memory of the control-plane process (API server and GM together) with them connected;
+ * - gm_rss_mb: resident memory of the GM process with them connected (and apiserver_rss_mb of the API server's);
  * - status_updates_per_s: upstream reports applied to the API (persisted) and acknowledged, end to end;
  * - downstream_p99_ms: a Dataset spec change until its node's LC has it, at that node count;
  * - pod_start_p50_ms: a Pod created until its process runs, on a real LC (a child process with its runner).
@@ -31,7 +31,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'sedna-bench-cp-'));
 const children: ChildProcess[] = [];
 
 function startCli(args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_NODE_ARGS passes node flags to the control plane and LCs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (c: Buffer) => {
     const text = c.toString();
     if (/error/i.test(text)) process.stderr.write(text);
@@ -112,8 +114,11 @@ try {
     await client.create('Dataset', 'default', { metadata: { name: `ds-${i}` }, spec: { url: `/data/ds-${i}.txt`, format: 'txt', nodeName: `sim-${i}` } });
   }
   await until('every dataset on its node', () => (sims.every((s, i) => received.has(`${s.name}/ds-${i}/1`)) ? true : undefined));
-  const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${cp.pid}/status`, 'utf8'))![1]) / 1024;
-  log(`control plane RSS with ${NODES} nodes and datasets: ${rssMb.toFixed(0)} MB`);
+  const rss = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  const gmPid = (JSON.parse(readFileSync(join(dataDir, 'gm.ready'), 'utf8')) as { pid: number }).pid;
+  const rssMb = rss(gmPid);
+  const apiRssMb = rss(cp.pid!);
+  log(`with ${NODES} nodes and datasets: GM ${rssMb.toFixed(0)} MB, API server ${apiRssMb.toFixed(0)} MB resident`);
 
   // Downstream: a spec change until the node has it.
   const latencies: number[] = [];
@@ -169,7 +174,7 @@ try {
     JSON.stringify({
       nodes: NODES,
       gm_rss_mb: round(rssMb),
-      gm_rss_note: 'resident memory of the control-plane process: API server and GM together',
+      apiserver_rss_mb: round(apiRssMb),
       status_updates_per_s: Math.round(statusPerS),
       downstream_p50_ms: round(percentile(latencies, 0.5)),
       downstream_p99_ms: round(percentile(latencies, 0.99)),

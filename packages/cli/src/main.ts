@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { startControlPlane } from './commands/control-plane.js';
+import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
 import { up } from './commands/up.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
@@ -86,6 +87,22 @@ program
     const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod) });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}`);
     untilSignal(cp.stop);
+  });
+
+program
+  .command('gm')
+  .description('run the GlobalManager alone (control-plane starts it; use it for a real cluster with --kubernetes)')
+  .requiredOption('--config <file>', 'the GM configuration file (websocket, nodeToken, kubeConfig, ...)')
+  .option('--kubeconfig <file>', 'the API to reconcile against (default: the config file\'s kubeConfig, else in-cluster)')
+  .option('--tls-cert <file>', 'certificate of the websocket hub (wss)')
+  .option('--tls-key <file>', 'key of that certificate')
+  .option('--ready-file <file>', 'write {hubUrl, pid} there once ready')
+  .option('--kubernetes', 'pods run on the cluster\'s kubelets, not on local controllers', false)
+  .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; readyFile?: string; kubernetes: boolean }) => {
+    const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
+    untilSignal(gm.stop);
+    // Started by a control plane: go when it goes, even if it was killed without a chance to stop us.
+    if (process.send) process.once('disconnect', () => void gm.stop().then(() => process.exit(0)));
   });
 
 program

@@ -10,7 +10,10 @@ export interface ControlPlaneInfo {
   hubUrl: string;
   caFile: string;
   nodeTokenFile: string;
+  /** The control-plane process (API server, GM supervisor). */
   pid: number;
+  /** The GM's process when the control plane started it (it is restarted with a new pid when it dies). */
+  gmPid: number;
 }
 
 export function controlPlaneInfoPath(dataDir: string): string {

@@ -117,6 +117,21 @@ describe('sedna up', () => {
     }
   });
 
+  it('restarts a GM killed with SIGKILL, and the local controllers reconnect and resync', async () => {
+    const before = readControlPlaneInfo(dataDir)!;
+    const gmPid = Number(readFileSync(join(dataDir, 'gm.ready'), 'utf8') && JSON.parse(readFileSync(join(dataDir, 'gm.ready'), 'utf8')).pid);
+    expect(gmPid).toBeGreaterThan(0);
+    process.kill(gmPid, 'SIGKILL');
+    appendFileSync(join(work, 'train_data.txt'), 'img/gm.png 0\n');
+    await waitFor('a new GM', () => {
+      const ready = JSON.parse(readFileSync(join(dataDir, 'gm.ready'), 'utf8')) as { pid: number };
+      return ready.pid !== gmPid ? true : undefined;
+    }, 30_000);
+    await waitFor('the report queued while the GM was away', async () => ((await getJson(['dataset', 'incremental-dataset'])).status?.numberOfSamples === 8 ? true : undefined), 30_000);
+    for (const node of handle.nodes) await waitFor(`${node} Ready`, async () => ((await nodeReady(node)) === 'True' ? true : undefined), 30_000);
+    expect(readControlPlaneInfo(dataDir)!.hubUrl).toBe(before.hubUrl);
+  });
+
   it('turns a killed local controller NotReady, and Ready with nothing lost when it is back', async () => {
     const lc = handle.children[2]!; // edge-node-1
     const args = lc.spawnargs.slice(1);
@@ -129,6 +144,6 @@ describe('sedna up', () => {
     const again = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     handle.children[2] = again;
     await waitFor('edge-node-1 Ready', async () => ((await nodeReady('edge-node-1')) === 'True' ? true : undefined));
-    await waitFor('8 samples', async () => ((await getJson(['dataset', 'incremental-dataset'])).status?.numberOfSamples === 8 ? true : undefined));
+    await waitFor('9 samples', async () => ((await getJson(['dataset', 'incremental-dataset'])).status?.numberOfSamples === 9 ? true : undefined));
   });
 });

@@ -4,12 +4,13 @@
  * controllers where to connect, and serves `kubectl logs` by reading from the pod's node.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join, resolve } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
-import { parseGmConfig, startGlobalManager, type RunningGlobalManager } from '@sedna/gm';
 import { NODE_API_PORT_LABEL } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 
@@ -26,8 +27,9 @@ export interface ControlPlaneOptions {
 
 export interface RunningControlPlane {
   api: RunningApiServer;
-  gm: RunningGlobalManager;
   info: ControlPlaneInfo;
+  /** The GM runs as a supervised child process. */
+  gmPid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -70,24 +72,106 @@ function podLogsFrom(api: RunningApiServer, nodeToken: string): PodLogsProvider 
   };
 }
 
+const GM_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/**
+ * Runs the GM as a child process and restarts it when it dies (backoff up to 5 s), always on the same hub port so
+ * that local controllers reconnect to the address they know.
+ */
+class GmSupervisor {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private restarts = 0;
+
+  constructor(
+    private readonly args: (hubPort: number) => string[],
+    private readonly readyFile: string,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  hubPort = 0;
+
+  async start(hubPort: number): Promise<string> {
+    rmSync(this.readyFile, { force: true });
+    // The IPC channel ties the GM's life to ours: it exits when we are gone (see `sedna gm`).
+    const child = spawn(process.execPath, [GM_MAIN, ...this.args(hubPort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = child;
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`the GM exited (${signal ?? code}) before it was ready`))));
+    const ready = (async () => {
+      for (;;) {
+        if (existsSync(this.readyFile)) {
+          const text = readFileSync(this.readyFile, 'utf8');
+          if (text.endsWith('\n')) return JSON.parse(text) as { hubUrl: string };
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const { hubUrl } = await Promise.race([ready, exited]);
+    this.hubPort = Number(new URL(hubUrl).port);
+    child.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      const delay = Math.min(5000, 200 * 2 ** Math.min(this.restarts++, 5));
+      this.log(`the GM exited (${signal ?? code}); restarting it in ${delay} ms`);
+      setTimeout(() => void this.start(this.hubPort).then(() => (this.restarts = 0)).catch((err: unknown) => this.log(String(err))), delay);
+    });
+    return hubUrl;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((r) => {
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  }
+}
+
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
   const dataDir = resolve(options.dataDir);
   const apiDir = join(dataDir, 'apiserver');
   const api = await startApiServer({ dataDir: apiDir, port: options.apiPort, host: options.host === '0.0.0.0' ? '127.0.0.1' : options.host, certificateNames: options.advertise });
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(api.kubeconfigPath);
-  const tls = { cert: readFileSync(join(apiDir, 'pki', 'apiserver.crt'), 'utf8'), key: readFileSync(join(apiDir, 'pki', 'apiserver.key'), 'utf8') };
-  const config = parseGmConfig({ websocket: { address: options.host, port: options.hubPort }, nodeToken, ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}) });
-  const gm = await startGlobalManager({ config, kubeConfig: kc, runPodsOnLocalControllers: true, tls });
+  const gmConfigFile = join(dataDir, 'gm.yaml');
+  const writeConfig = (hubPort: number) =>
+    writeFileSync(
+      gmConfigFile,
+      stringify({ kubeConfig: api.kubeconfigPath, websocket: { address: options.host, port: hubPort }, nodeToken, ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}) }),
+      { mode: 0o600 },
+    );
+  const gm = new GmSupervisor(
+    (hubPort) => {
+      writeConfig(hubPort);
+      return ['gm', '--config', gmConfigFile, '--tls-cert', join(apiDir, 'pki', 'apiserver.crt'), '--tls-key', join(apiDir, 'pki', 'apiserver.key'), '--ready-file', join(dataDir, 'gm.ready')];
+    },
+    join(dataDir, 'gm.ready'),
+    (m) => console.error(`[control-plane] ${m}`),
+  );
+  // A GM left over from a control plane killed a moment ago may still hold the hub port: retry a few times.
+  let hubUrl = '';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      hubUrl = await gm.start(options.hubPort);
+      break;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+    }
+  }
   api.setPodLogs(podLogsFrom(api, nodeToken));
-  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl: gm.hubUrl, caFile: join(apiDir, 'pki', 'ca.crt'), nodeTokenFile, pid: process.pid };
+  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, caFile: join(apiDir, 'pki', 'ca.crt'), nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0 };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {
     api,
-    gm,
     info,
+    gmPid: () => gm.pid,
     stop: async () => {
       await gm.stop();
       await api.close();
