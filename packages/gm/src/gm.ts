@@ -8,7 +8,9 @@ import { ChannelRouter } from './channel/router.js';
 import type { GmConfig } from './config.js';
 import { DatasetController } from './controllers/dataset/controller.js';
 import { FederatedLearningController } from './controllers/federatedlearning/controller.js';
-import { IncrementalLearningController } from './controllers/incrementallearning/controller.js';
+import { incrementalLearning } from './controllers/incrementallearning/controller.js';
+import { lifelongLearning } from './controllers/lifelonglearning/controller.js';
+import { StageJobController } from './controllers/stagejob/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
@@ -60,7 +62,9 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   manager.add(
     new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router),
   );
-  manager.add(new IncrementalLearningController(manager.informer('IncrementalLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router));
+  for (const kind of [incrementalLearning, lifelongLearning]) {
+    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server));
+  }
   manager.add(new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router));
   await manager.start();
 

@@ -1,0 +1,279 @@
+/**
+ * The controller of the stage-machine jobs (IncrementalLearningJob, LifelongLearningJob): the Train, Eval, Deploy
+ * machine (stage-machine.ts) over the job's append-only conditions. The local controller of the dataset's node
+ * decides when a stage is Ready (its triggers) and reports; the GM runs the stage workers and the inference worker.
+ * What differs between the kinds (their workers' environment, when the inference worker starts, cold or hot
+ * deploy, extra status) is a StageJobKind.
+ */
+import type { DatasetSpec, JobStage, KubeObject, PodTemplateSpec, StageCondition, UpstreamMessage } from '@sedna/api';
+import { NodeSync } from '../../channel/node-sync.js';
+import { type ChannelRouter, objectMessage } from '../../channel/router.js';
+import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
+import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
+import { recordEvent } from '../../runtime/events.js';
+import type { ResourceInformer } from '../../runtime/informer.js';
+import type { Addressing } from '../../workers/addressing.js';
+import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
+import { automaticTransition, condition, latest, reportedCondition, type WorkerState, workerTransition } from './stage-machine.js';
+
+const STAGE_INDEX_ANNOTATION = 'sedna.io/stage-index';
+/** How long a worker that exited 0 gets for its report to arrive before the GM ends the stage without it. */
+const REPORT_GRACE_MS = 10_000;
+
+/** The `data` of a stage condition: what the LC prepared (input) and what the worker produced (output). */
+export interface StageData {
+  input?: { models?: { url?: string; format?: string }[]; dataURL?: string; dataIndexURL?: string; outputDir?: string };
+  output?: { models?: Record<string, unknown>[]; ownerInfo?: unknown };
+}
+
+export function parseStageData(c: StageCondition | undefined): StageData {
+  if (!c?.data) return {};
+  try {
+    return JSON.parse(c.data) as StageData;
+  } catch {
+    return {};
+  }
+}
+
+export interface StageJobContext {
+  job: KubeObject;
+  dataset: DatasetSpec | undefined;
+  conditions: readonly StageCondition[];
+  models: ResourceInformer;
+  /** LC_SERVER for a worker on `node`. */
+  lcServer(node: string | undefined): string;
+  /** KB_SERVER: the knowledge base of lifelong learning (GM configuration `knowledgeBaseServer.server`). */
+  kbServer: string;
+}
+
+/** What one kind of stage-machine job does differently. */
+export interface StageJobKind {
+  kind: string;
+  datasetName(job: KubeObject): string;
+  modelNames(job: KubeObject): string[];
+  template(job: KubeObject, stage: JobStage): PodTemplateSpec;
+  /** The inference worker's environment; undefined while it cannot be made (a model missing). */
+  inferenceEnv(ctx: StageJobContext): Record<string, string> | undefined;
+  /** IL runs its inference worker from the start; LL only once a first Deploy is ready. */
+  inferenceFromStart: boolean;
+  /** Hot update instead of restarting the inference worker on deploy. */
+  hotUpdate(job: KubeObject): boolean;
+  /** The environment of a Train or Eval worker, from the Ready condition's input. */
+  stageEnv(ctx: StageJobContext, stage: 'Train' | 'Eval', data: StageData): Record<string, string>;
+  /** Annotations the job should carry (e.g. the hot-update config path). */
+  annotations?(job: KubeObject): Record<string, string>;
+  /** Extra status to write from a report (lifelong learning's knowledge base). */
+  statusFromReport?(job: KubeObject, content: Record<string, unknown>): Record<string, unknown> | undefined;
+}
+
+const WORKER_TYPE: Record<JobStage, 'train' | 'eval' | 'inference'> = { Train: 'train', Eval: 'eval', Deploy: 'inference' };
+
+export class StageJobController implements Controller {
+  readonly name: string;
+  private readonly sync: NodeSync;
+
+  constructor(
+    private readonly spec: StageJobKind,
+    private readonly jobs: ResourceInformer,
+    private readonly models: ResourceInformer,
+    private readonly datasets: ResourceInformer,
+    private readonly pods: ResourceInformer,
+    private readonly client: KubeClient,
+    private readonly addressing: Addressing,
+    router: ChannelRouter,
+    private readonly kbServer: string,
+  ) {
+    this.name = spec.kind.toLowerCase();
+    this.sync = new NodeSync(router);
+    router.handleUpstream(this.name, (node, message) => this.upstream(node, message));
+    router.addResyncContributor((node) =>
+      this.jobs.list().flatMap((job) => {
+        if (this.dataset(job)?.nodeName !== node) return [];
+        return [...this.modelsOf(job).map((m) => objectMessage('insert', m)), objectMessage('insert', job)];
+      }),
+    );
+  }
+
+  watches() {
+    return [
+      { informer: this.jobs, map: self },
+      { informer: this.pods, map: ownerKeys(this.spec.kind) },
+      {
+        informer: this.datasets,
+        map: (ds: KubeObject) => this.jobs.list(ds.metadata.namespace).filter((j) => this.spec.datasetName(j) === ds.metadata.name).map((j) => `${j.metadata.namespace}/${j.metadata.name}`),
+      },
+    ];
+  }
+
+  private dataset(job: KubeObject): DatasetSpec | undefined {
+    return this.datasets.get(this.spec.datasetName(job), job.metadata.namespace)?.['spec'] as DatasetSpec | undefined;
+  }
+
+  private modelsOf(job: KubeObject): KubeObject[] {
+    return [...new Set(this.spec.modelNames(job))].map((n) => this.models.get(n, job.metadata.namespace)).filter((m): m is KubeObject => m !== undefined);
+  }
+
+  async reconcile(key: ObjectKey): Promise<{ requeueAfterMs?: number } | void> {
+    const { namespace, name } = splitKey(key);
+    const job = this.jobs.get(name, namespace);
+    if (!job || job.metadata.deletionTimestamp) {
+      this.sync.sync(`job:${key}`, undefined, undefined, '');
+      return;
+    }
+    const dataset = this.dataset(job);
+    const status = (job['status'] ?? {}) as { conditions?: StageCondition[]; startTime?: string };
+    const conditions = status.conditions ?? [];
+    const current = latest(conditions);
+    const ctx: StageJobContext = { job, dataset, conditions, models: this.models, lcServer: (node) => this.addressing.lcServer(node), kbServer: this.kbServer };
+
+    // Downstream: the job and its models to the dataset's node, whose local controller runs the triggers.
+    if (dataset) {
+      for (const model of this.modelsOf(job)) this.sync.sync(`model:${namespace}/${model.metadata.name}@${dataset.nodeName}`, model, dataset.nodeName, `${model.metadata.generation}`);
+      this.sync.sync(`job:${key}`, job, dataset.nodeName, `${job.metadata.generation}|${JSON.stringify(job.metadata.annotations ?? {})}|${conditions.length}`);
+    }
+    const wanted = this.spec.annotations?.(job) ?? {};
+    if (Object.entries(wanted).some(([k, v]) => job.metadata.annotations?.[k] !== v)) {
+      await this.client.mergePatch(this.spec.kind, namespace, name, { metadata: { annotations: wanted } });
+      return;
+    }
+    const inferenceStarted = this.spec.inferenceFromStart || conditions.some((c) => c.stage === 'Deploy' && c.type === 'Completed');
+    if (inferenceStarted) await this.ensureInferenceWorker(ctx);
+
+    const automatic = automaticTransition(current);
+    if (automatic) return this.append(job, conditions, automatic, status.startTime === undefined);
+    if (!current) return;
+
+    if (current.type === 'Ready') {
+      if (current.stage === 'Deploy') {
+        if (this.spec.hotUpdate(job)) return this.append(job, conditions, condition('Deploy', 'Starting', 'HotUpdate', 'the inference worker will load the new model', current.data));
+        for (const pod of this.workers(job, 'inference')) await this.deletePod(namespace, pod.metadata.name!);
+        await recordEvent(this.client, job, 'Normal', 'ColdUpdate', 'restarting the inference worker with the new model');
+        return this.append(job, conditions, condition('Deploy', 'Completed', 'InferenceRestarted', 'the inference worker was (re)started with the new model', current.data));
+      }
+      await this.createStageWorker(ctx, current, conditions.length - 1);
+      return this.append(job, conditions, condition(current.stage, 'Starting', 'WorkerCreated', `the ${current.stage.toLowerCase()} worker is starting`, current.data));
+    }
+
+    if (current.type === 'Starting' || current.type === 'Running') {
+      const readyIndex = conditions.map((c) => c.stage === current.stage && c.type === 'Ready').lastIndexOf(true);
+      const worker =
+        current.stage === 'Deploy'
+          ? this.workers(job, 'inference').find(isActive)
+          : this.workers(job, WORKER_TYPE[current.stage]).find((p) => p.metadata.annotations?.[STAGE_INDEX_ANNOTATION] === String(readyIndex));
+      const state: WorkerState = worker ? (podPhase(worker) as WorkerState) : 'none';
+      if (state === 'Running' && worker) await this.annotateStageNode(job, current.stage, String((worker['spec'] as { nodeName?: string }).nodeName ?? ''));
+      const next = workerTransition(current, state, worker ? terminationReason(worker) : undefined);
+      if (next) return this.append(job, conditions, next);
+      if (state === 'Succeeded' && worker) {
+        // The worker's own report (with its models) ends the stage; if it never comes, end it without.
+        const finished = Date.parse(terminatedAt(worker) ?? '') || Date.now();
+        const wait = finished + REPORT_GRACE_MS - Date.now();
+        if (wait > 0) return { requeueAfterMs: wait };
+        return this.append(job, conditions, condition(current.stage, 'Completed', 'WorkerSucceeded', 'the worker exited 0 without reporting its results', current.data));
+      }
+      if (state === 'none' && current.stage !== 'Deploy') {
+        return this.append(job, conditions, condition(current.stage, 'Failed', 'WorkerMissing', `the ${current.stage.toLowerCase()} worker is gone`, current.data));
+      }
+    }
+  }
+
+  private workers(job: KubeObject, workerType: string): KubeObject[] {
+    return this.pods
+      .list(job.metadata.namespace)
+      .filter((p) => isWorkerOf(p, job, workerType) && !p.metadata.deletionTimestamp)
+      .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
+  }
+
+  private async ensureInferenceWorker(ctx: StageJobContext): Promise<void> {
+    const { job, dataset } = ctx;
+    const namespace = job.metadata.namespace!;
+    const pods = this.workers(job, 'inference');
+    if (pods.some(isActive)) return;
+    for (const ended of pods) await this.deletePod(namespace, ended.metadata.name!);
+    const base = this.spec.template(job, 'Deploy');
+    const node = base.spec.nodeName || dataset?.nodeName;
+    const env = this.spec.inferenceEnv(ctx);
+    if (!env || !node) return;
+    const template = { ...base, spec: { ...base.spec, nodeName: node } };
+    const fullEnv = { NAMESPACE: namespace, JOB_NAME: job.metadata.name!, WORKER_NAME: workerName('infer'), LC_SERVER: this.addressing.lcServer(node), ...env };
+    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: 'inference', template, env: fullEnv, restartPolicy: 'Always', hashOf: { template, env } }));
+    await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the inference worker ${pod.metadata.name}`);
+  }
+
+  private async createStageWorker(ctx: StageJobContext, ready: StageCondition, readyIndex: number): Promise<void> {
+    const { job, dataset } = ctx;
+    const namespace = job.metadata.namespace!;
+    const stage = ready.stage as 'Train' | 'Eval';
+    if (this.workers(job, WORKER_TYPE[stage]).some((p) => p.metadata.annotations?.[STAGE_INDEX_ANNOTATION] === String(readyIndex))) return;
+    const template = this.spec.template(job, stage);
+    const node = template.spec.nodeName || dataset?.nodeName;
+    const env: Record<string, string> = {
+      NAMESPACE: namespace,
+      JOB_NAME: job.metadata.name!,
+      WORKER_NAME: workerName(stage === 'Train' ? 'train-' : 'eval-'),
+      LC_SERVER: this.addressing.lcServer(node),
+      ...(dataset ? { ORIGINAL_DATASET_URL: dataset.url } : {}),
+      ...this.spec.stageEnv(ctx, stage, parseStageData(ready)),
+    };
+    const withNode = { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [STAGE_INDEX_ANNOTATION]: String(readyIndex) } }, spec: { ...template.spec, ...(node ? { nodeName: node } : {}) } };
+    // Never restarted by its node: a failure ends the stage (Failed, with the reason) and the job goes back to Train.
+    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: WORKER_TYPE[stage], template: withNode, env, restartPolicy: 'Never', hashOf: { withNode, env } }));
+    await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the ${stage.toLowerCase()} worker ${pod.metadata.name}`);
+  }
+
+  private async annotateStageNode(job: KubeObject, stage: JobStage, node: string): Promise<void> {
+    const annotation = `sedna.io/${stage}`;
+    if (!node || job.metadata.annotations?.[annotation] === node) return;
+    await this.client.mergePatch(this.spec.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { annotations: { [annotation]: node } } });
+  }
+
+  private async deletePod(namespace: string, name: string): Promise<void> {
+    await this.client.delete('Pod', namespace, name).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+
+  /** Appends one condition, guarded by the resourceVersion the decision was made on. */
+  private async append(job: KubeObject, conditions: readonly StageCondition[], next: StageCondition, start = false): Promise<void> {
+    const patch: Record<string, unknown> = { conditions: [...conditions, next] };
+    if (start) patch['startTime'] = next.lastTransitionTime;
+    await this.client.mergePatch(this.spec.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status').catch((err: unknown) => {
+      // The job changed meanwhile: the change event reconciles again from the new state.
+      if (!isConflict(err)) throw err;
+    });
+  }
+
+  private async upstream(node: string, message: UpstreamMessage): Promise<void> {
+    const { namespace, resourceName } = message.header;
+    const content = message.content as { phase?: string; status?: string; input?: unknown; output?: unknown };
+    for (let attempt = 0; ; attempt++) {
+      const job = await this.client.get(this.spec.kind, namespace, resourceName).catch((err: unknown) => {
+        if (isNotFound(err)) throw new Error(`${this.name} ${namespace}/${resourceName} is unknown`, { cause: err });
+        throw err;
+      });
+      const extra = this.spec.statusFromReport?.(job, message.content) ?? {};
+      const conditions = ((job['status'] as { conditions?: StageCondition[] } | undefined)?.conditions ?? []) as StageCondition[];
+      const next = reportedCondition(latest(conditions), String(content.phase ?? ''), String(content.status ?? ''), JSON.stringify({ input: content.input ?? {}, output: content.output ?? {} }));
+      if (typeof next === 'string') {
+        console.warn(`[gm] ${this.name} ${namespace}/${resourceName}: a report from ${node} (${content.phase}/${content.status}) is ignored: ${next}`);
+        if (Object.keys(extra).length === 0) return;
+      }
+      const status = { ...extra, ...(typeof next === 'string' ? {} : { conditions: [...conditions, next] }) };
+      try {
+        await this.client.mergePatch(this.spec.kind, namespace, resourceName, { metadata: { resourceVersion: job.metadata.resourceVersion }, status }, 'status');
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 4) throw err;
+      }
+    }
+  }
+}
+
+function terminatedAt(pod: KubeObject): string | undefined {
+  return (pod['status'] as { containerStatuses?: { state?: { terminated?: { finishedAt?: string } } }[] } | undefined)?.containerStatuses?.[0]?.state?.terminated?.finishedAt;
+}
+
+function terminationReason(pod: KubeObject): string {
+  const t = (pod['status'] as { containerStatuses?: { state?: { terminated?: { exitCode?: number; reason?: string; message?: string } } }[] } | undefined)?.containerStatuses?.[0]?.state?.terminated;
+  return t ? `the worker ${pod.metadata.name} failed: exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.message ? `: ${t.message}` : ''}` : `the worker ${pod.metadata.name} failed`;
+}
