@@ -117,7 +117,11 @@ function discovery(o: HandlerOptions, path: string): unknown {
   }
   const m = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(path);
   if (m) {
-    if (m[2] === undefined) return apiGroup(m[1]!) ?? (() => { throw errors.pathNotFound(path); })();
+    if (m[2] === undefined) {
+      const group = apiGroup(m[1]!);
+      if (!group) throw errors.pathNotFound(path);
+      return group;
+    }
     const list = apiResourceList(m[1]!, m[2]);
     if ((list['resources'] as unknown[]).length === 0) throw errors.pathNotFound(path);
     return list;
