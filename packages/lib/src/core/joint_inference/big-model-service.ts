@@ -273,7 +273,7 @@ export class BigModelService {
       return;
     }
     const headers: Record<string, string> = {};
-    if (status === 405) headers['allow'] = (error as MethodNotAllowed).allow;
+    if (error instanceof MethodNotAllowed) headers['allow'] = error.allow;
     // A body we stopped reading cannot leave the connection reusable.
     if (!req.complete) headers['connection'] = 'close';
     sendJson(res, status, { error: reason }, headers);
