@@ -11,7 +11,7 @@ export { FedAvg, RoundMemory, type EngineOptions } from './fedavg.js';
 export { FedProx, addProximalGradient, proximalGradient, proximalTerm } from './fedprox.js';
 export { FedAvgV2, MistNet } from './plato.js';
 export { FedMedian, FedTrimmedAvg, Krum, MultiKrum, krumScores } from './robust.js';
-export { FedAdagrad, FedAdam, FedAvgM, FedYogi } from './server-optimizers.js';
+export { FedAdagrad, FedAdam, FedAvgM, FedYogi, ServerOptimizer, type ServerOptimizerState } from './server-optimizers.js';
 export { findNonFinite, screenClients } from './screening.js';
 export { AggregationError } from './types.js';
 export type { AggClient, Aggregation, AggregationResult, ClientRejection, StatefulAggregation } from './types.js';

@@ -15,7 +15,18 @@ function cloneTensors(weights: readonly WeightTensor[]): WeightTensor[] {
   return weights.map((tensor) => ({ name: tensor.name, shape: [...tensor.shape], data: tensor.data.slice() }));
 }
 
-abstract class ServerOptimizer extends RoundMemory implements StatefulAggregation {
+/**
+ * What a server optimizer carries from one round to the next, so that an aggregator restarted from a checkpoint
+ * resumes the same trajectory: the global model, the step count and every moment buffer.
+ */
+export interface ServerOptimizerState {
+  readonly steps: number;
+  readonly globalWeights: readonly WeightTensor[] | undefined;
+  /** Moment buffers keyed `<moment>/<tensor index>`, e.g. `m/0`, `v/3`, `momentum/1`. */
+  readonly moments: Readonly<Record<string, Float32Array>>;
+}
+
+export abstract class ServerOptimizer extends RoundMemory implements StatefulAggregation {
   private current: WeightTensor[] | undefined;
   /** Server steps taken so far (Flower's server_round when the initial model was set). */
   protected steps = 0;
@@ -52,6 +63,38 @@ abstract class ServerOptimizer extends RoundMemory implements StatefulAggregatio
     this.current = tensorsLike(this.current, updated);
     return { ...average, weights: cloneTensors(this.current) };
   }
+
+  /** A copy of the state a checkpoint needs (see ServerOptimizerState). */
+  exportState(): ServerOptimizerState {
+    const moments: Record<string, Float32Array> = {};
+    for (const [kind, buffers] of Object.entries(this.momentBuffers())) {
+      for (const [index, buffer] of buffers.entries()) moments[`${kind}/${index}`] = buffer.slice();
+    }
+    return { steps: this.steps, globalWeights: this.globalWeights, moments };
+  }
+
+  /** Puts back a state exportState() gave; a moment of an unknown kind or tensor is an error naming it. */
+  restoreState(state: ServerOptimizerState): void {
+    if (state.globalWeights === undefined) this.current = undefined;
+    else this.setGlobalWeights(state.globalWeights);
+    const kinds = this.momentBuffers();
+    for (const buffers of Object.values(kinds)) buffers.clear();
+    for (const [key, buffer] of Object.entries(state.moments)) {
+      const [kind, indexText] = key.split('/');
+      const index = Number(indexText);
+      const buffers = kind === undefined ? undefined : kinds[kind];
+      const tensor = this.current?.[index];
+      if (buffers === undefined || tensor === undefined || tensor.data.length !== buffer.length) {
+        throw new AggregationError(`${this.name}: the saved moment "${key}" does not fit this optimizer and its global model`);
+      }
+      buffers.get(index, buffer.length).set(buffer);
+    }
+    if (!Number.isInteger(state.steps) || state.steps < 0) throw new AggregationError(`${this.name}: the saved step count ${state.steps} is not a non-negative integer`);
+    this.steps = state.steps;
+  }
+
+  /** The moment buffers by kind, for exportState/restoreState. */
+  protected abstract momentBuffers(): Record<string, Moments>;
 
   /** False when the parameters make the step the identity on the average (FedAvgM with lr 1, momentum 0). */
   protected usesServerStep(): boolean {
@@ -98,6 +141,13 @@ class Moments {
   clear(): void {
     this.buffers = [];
   }
+
+  /** The buffers created so far, by tensor index. */
+  entries(): [number, Float32Array][] {
+    const found: [number, Float32Array][] = [];
+    this.buffers.forEach((buffer, index) => found.push([index, buffer]));
+    return found;
+  }
 }
 
 /**
@@ -140,6 +190,10 @@ export class FedAvgM extends ServerOptimizer {
 
   protected resetMoments(): void {
     this.momentum.clear();
+  }
+
+  protected momentBuffers(): Record<string, Moments> {
+    return { momentum: this.momentum };
   }
 }
 
@@ -214,6 +268,10 @@ abstract class FedOpt extends ServerOptimizer {
     this.m.clear();
     this.v.clear();
     this.steps = 0;
+  }
+
+  protected momentBuffers(): Record<string, Moments> {
+    return { m: this.m, v: this.v };
   }
 }
 

@@ -1,0 +1,339 @@
+/**
+ * The training worker of federated learning (the original's FederatedLearning(estimator, aggregation)): it trains
+ * the estimator on the worker's own data, sends the weights and the sample count to the aggregator, takes the
+ * aggregated model back, and repeats until the aggregator says the last round is done.
+ *
+ * Unlike the original it starts from the aggregator's model (all workers start alike), applies FedProx's proximal
+ * term when the aggregator's strategy asks for it, can compress its updates, reconnects and rejoins the current
+ * round when the connection drops (or the aggregator restarts), and reports its progress to the local controller
+ * with the owner kind the LC routes on.
+ */
+import type { AlgorithmSpec, Env } from '../../../common/config.js';
+import { TRAIN_DEFAULTS } from '../../../backend/train-options.js';
+import type { ModelResult } from '../../../reporter/message.js';
+import { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
+import type { Estimator, Labels, Metrics, Tensor, TrainOptions, WeightTensor } from '../../estimator.js';
+import { WeightsEncoder } from '../frames.js';
+import { stderrLog, type LogLine } from '../log.js';
+import type { ClientMetrics, GlobalHeader, RoundConfig, RoundRecord, UpdateHeader } from '../protocol.js';
+import { FederatedReporter } from '../report.js';
+import { trainerSettingsFromEnv } from '../settings.js';
+import { cloneWeights } from '../structure.js';
+import { AggregatorConnection, type Inbound } from './connection.js';
+import { proximalStep } from './proximal.js';
+
+export interface FederatedLearningOptions {
+  estimator: Estimator;
+  /** The worker's environment (default process.env): AGG_IP, AGG_PORT, WORKER_NAME, `epochs`, ... */
+  env?: Env;
+  /** Overrides of what the environment says. */
+  aggregatorUrl?: string;
+  workerName?: string;
+  jobName?: string;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** A codec for the updates (`Float16`, `Int8Linear`, `TopK`); default: the `compression` env, else none. */
+  compression?: AlgorithmSpec | string;
+  /** Send the difference to the global model instead of the weights (default: when compressing). */
+  sendDelta?: boolean;
+  /** More options for estimator.train (seed, optimizer, ...). */
+  trainOptions?: TrainOptions;
+  /** How long to keep trying to reach the aggregator after losing it (default CONNECT_TIMEOUT, 300 s). */
+  connectTimeoutMs?: number;
+  /** Where to save the final model on this worker, if anywhere (the aggregator saves MODEL_URL). */
+  saveModelUrl?: string;
+  /** Progress reports; default from LC_SERVER (none when unset); false for none. */
+  reporter?: FederatedReporter | false;
+  /** Weights through S3 objects; default: when TRANSMITTER is s3. */
+  s3?: S3Transmitter;
+  log?: LogLine;
+}
+
+export interface TrainData {
+  readonly x: Tensor;
+  readonly y: Labels;
+}
+
+export interface FederatedTrainResult {
+  /** Rounds the aggregator completed. */
+  readonly rounds: number;
+  /** Rounds this worker trained for (a worker that joined late, or was refused, trains fewer). */
+  readonly roundsTrained: number;
+  /** The aggregator's per-round records, as sent with the last round. */
+  readonly history: readonly RoundRecord[];
+  /** The estimator, holding the final global model. */
+  readonly estimator: Estimator;
+  /** Bytes sent to and received from the aggregator (frames, or S3 objects). */
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+  /** Per round trained: local training time and the time from sending the update to getting the next model. */
+  readonly timings: readonly { round: number; trainMs: number; waitMs: number }[];
+}
+
+interface RoundState {
+  /** Rounds the aggregator has completed, as far as this worker knows. */
+  completed: number;
+  /** The global model the current round started from (what deltas and FedProx refer to). */
+  base: WeightTensor[] | undefined;
+  config: RoundConfig;
+  /** The round an update was sent for and is awaiting its result. */
+  awaiting: number | undefined;
+  sentAt: number;
+}
+
+const RECONNECT_INITIAL_DELAY_MS = 250;
+const RECONNECT_MAX_DELAY_MS = 5_000;
+
+export class FederatedLearning {
+  readonly estimator: Estimator;
+  readonly workerName: string;
+  readonly jobName: string;
+  readonly aggregatorUrl: string;
+  private readonly log: LogLine;
+  private readonly epochs: number;
+  private readonly batchSize: number;
+  private readonly learningRate: number | undefined;
+  private readonly encoder: WeightsEncoder;
+  private readonly sendDelta: boolean;
+  private readonly connectTimeoutMs: number;
+  private readonly reporter: FederatedReporter | undefined;
+  private readonly s3: S3Transmitter | undefined;
+  private readonly modelUrl: string | undefined;
+  private connection: AggregatorConnection | undefined;
+  private bytesSent = 0;
+  private bytesReceived = 0;
+
+  constructor(private readonly options: FederatedLearningOptions) {
+    const env = options.env ?? process.env;
+    const settings = trainerSettingsFromEnv(options.workerName ? { ...env, WORKER_NAME: options.workerName } : env);
+    this.estimator = options.estimator;
+    this.workerName = options.workerName ?? settings.workerName;
+    this.jobName = options.jobName ?? settings.jobName;
+    this.aggregatorUrl = options.aggregatorUrl ?? settings.aggregatorUrl;
+    this.log = options.log ?? stderrLog(`trainer ${this.workerName}`);
+    this.epochs = options.epochs ?? settings.epochs;
+    this.batchSize = options.batchSize ?? settings.batchSize;
+    this.learningRate = options.learningRate ?? settings.learningRate;
+    this.encoder = new WeightsEncoder(options.compression ?? settings.compression);
+    this.sendDelta = options.sendDelta ?? this.encoder.compression !== undefined;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? settings.connectTimeoutMs;
+    this.reporter = options.reporter === false ? undefined : (options.reporter ?? FederatedReporter.fromEnv(env, this.log));
+    this.s3 = options.s3 ?? (settings.transmitter === 's3' ? S3Transmitter.fromEnv(env) : undefined);
+    this.modelUrl = settings.modelUrl;
+  }
+
+  /**
+   * Runs rounds until the aggregator's exit flag: train locally, send, take the aggregate. Resolves with the
+   * estimator holding the final global model. `signal` aborts (the connection is dropped, as in a crash).
+   */
+  async train(data: TrainData, options: { signal?: AbortSignal } = {}): Promise<FederatedTrainResult> {
+    const samples = data.x.shape[0] ?? 0;
+    if (!Number.isInteger(samples) || samples < 1) throw new Error(`federated learning: the training data has no samples (x.shape ${JSON.stringify(data.x.shape)})`);
+    const signal = options.signal;
+    const state: RoundState = { completed: 0, base: undefined, config: { algorithm: 'FedAvg' }, awaiting: undefined, sentAt: 0 };
+    const timings: { round: number; trainMs: number; waitMs: number }[] = [];
+    let roundsTrained = 0;
+    signal?.addEventListener('abort', () => this.connection?.terminate(), { once: true });
+    try {
+      this.connection = await this.connect(signal);
+      for (;;) {
+        const message: Inbound = await this.connection.next(signal);
+        if (message.kind === 'closed') {
+          this.log(`${message.error.message}; reconnecting`);
+          this.connection = await this.connect(signal);
+          continue;
+        }
+        if (message.kind === 'broken') throw message.error;
+        if (message.kind === 'reject') {
+          this.log(`the aggregator refused this worker's update for round ${message.header.round_number}: ${message.header.reason}`);
+          if (message.retry && message.header.round_number === state.completed + 1) {
+            // Start the round again from the global model: the local model went somewhere unusable.
+            if (state.base !== undefined) this.estimator.setWeights(state.base);
+            await this.trainAndSend(data, state, timings, signal);
+            roundsTrained++;
+          }
+          continue;
+        }
+        const { header, weights } = message;
+        this.adopt(state, header, weights, timings);
+        if (header.type === 'recv_weight') {
+          this.reporter?.report('running', { currentRound: header.round_number, sampleCount: header.total_sample, localSamples: samples });
+        }
+        if (header.exit_flag === 'ok') {
+          return await this.finish(state, header.history ?? (header.record ? [header.record] : []), roundsTrained, timings);
+        }
+        if (header.type === 'sync_weight' && header.submitted === true) {
+          state.awaiting = header.round_number + 1;
+          continue;
+        }
+        await this.trainAndSend(data, state, timings, signal);
+        roundsTrained++;
+      }
+    } catch (error) {
+      this.reporter?.report('failed', { currentRound: state.completed, error: (error as Error).message });
+      await this.reporter?.flush();
+      throw error;
+    } finally {
+      this.collectBytes();
+      this.connection?.close();
+      this.connection = undefined;
+    }
+  }
+
+  /** Takes the aggregator's model and round. */
+  private adopt(state: RoundState, header: GlobalHeader, weights: WeightTensor[] | undefined, timings: { round: number; waitMs: number }[]): void {
+    if (header.has_weights && weights !== undefined) {
+      this.estimator.setWeights(weights);
+      state.base = cloneWeights(weights);
+    }
+    if (header.type === 'recv_weight' && state.awaiting !== undefined && header.round_number >= state.awaiting) {
+      const timing = timings.find((entry) => entry.round === state.awaiting);
+      if (timing !== undefined) timing.waitMs = performance.now() - state.sentAt;
+      state.awaiting = undefined;
+    }
+    state.completed = header.round_number;
+    state.config = header.config;
+  }
+
+  private async trainAndSend(data: TrainData, state: RoundState, timings: { round: number; trainMs: number; waitMs: number }[], signal: AbortSignal | undefined): Promise<void> {
+    const round = state.completed + 1;
+    const started = performance.now();
+    const metrics = await this.trainLocally(data, state);
+    const trainMs = performance.now() - started;
+    signal?.throwIfAborted();
+    const weights = this.estimator.getWeights();
+    const delta = this.sendDelta && state.base !== undefined;
+    const body = this.encoder.encode(delta ? difference(weights, state.base!) : weights);
+    const header: UpdateHeader = {
+      type: 'update_weight',
+      client: this.workerName,
+      job_name: this.jobName,
+      round_number: round,
+      num_samples: data.x.shape[0]!,
+      ...(metrics === undefined ? {} : { metrics }),
+      ...(delta ? { delta: true } : {}),
+    };
+    state.awaiting = round;
+    state.sentAt = performance.now();
+    timings.push({ round, trainMs, waitMs: 0 });
+    try {
+      await this.connection!.sendUpdate(header, body, weights);
+    } catch (error) {
+      // The connection dropped: the reconnect that follows resynchronises, and the round is trained again if needed.
+      this.log(`sending the update for round ${round} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async trainLocally(data: TrainData, state: RoundState): Promise<ClientMetrics | undefined> {
+    const learningRate = this.learningRate ?? (this.options.trainOptions?.learningRate as number | undefined) ?? TRAIN_DEFAULTS.learningRate;
+    const mu = state.config.proximal_mu ?? 0;
+    const proximal = mu > 0 && state.base !== undefined ? proximalStep(this.estimator, state.base, mu, learningRate) : undefined;
+    const userBatchEnd = this.options.trainOptions?.['onBatchEnd'] as ((...args: unknown[]) => void) | undefined;
+    const trainOptions: TrainOptions = {
+      ...this.options.trainOptions,
+      epochs: this.epochs,
+      batchSize: this.batchSize,
+      ...(this.learningRate === undefined ? {} : { learningRate: this.learningRate }),
+      ...(proximal === undefined
+        ? {}
+        : {
+            onBatchEnd: (...args: unknown[]) => {
+              proximal.onBatchEnd();
+              userBatchEnd?.(...args);
+            },
+          }),
+    };
+    const result: Metrics = await this.estimator.train(data.x, data.y, trainOptions);
+    if (proximal !== undefined && proximal.steps() === 0) {
+      // An estimator that never calls onBatchEnd still gets the term, once for the whole local training.
+      proximalStep(this.estimator, state.base!, mu, learningRate).onBatchEnd();
+      this.log('the estimator does not call onBatchEnd: the FedProx proximal step was applied once per round');
+    }
+    const metrics: { loss?: number; accuracy?: number } = {};
+    if (Number.isFinite(result['loss'])) metrics.loss = result['loss']!;
+    if (Number.isFinite(result['accuracy'])) metrics.accuracy = result['accuracy']!;
+    return Object.keys(metrics).length > 0 ? metrics : undefined;
+  }
+
+  private async finish(state: RoundState, history: readonly RoundRecord[], roundsTrained: number, timings: FederatedTrainResult['timings']): Promise<FederatedTrainResult> {
+    this.log(`finished: the aggregator completed ${state.completed} round(s); this worker trained ${roundsTrained}`);
+    if (this.options.saveModelUrl !== undefined) await this.estimator.save(this.options.saveModelUrl);
+    this.reporter?.report('completed', { currentRound: state.completed, sampleCount: history.at(-1)?.totalSamples ?? 0 }, this.results(history));
+    await this.reporter?.flush();
+    this.collectBytes();
+    return { rounds: state.completed, roundsTrained, history, estimator: this.estimator, bytesSent: this.bytesSent, bytesReceived: this.bytesReceived, timings };
+  }
+
+  /** The aggregated model (MODEL_URL, written by the aggregation worker) with its per-round global metrics. */
+  private results(history: readonly RoundRecord[]): ModelResult[] | undefined {
+    if (this.modelUrl === undefined) return undefined;
+    const accuracy = history.map((record) => record.accuracy ?? record.trainAccuracy).filter((value): value is number => value !== undefined);
+    const loss = history.map((record) => record.loss ?? record.trainLoss).filter((value): value is number => value !== undefined);
+    const metrics: Record<string, number[]> = {};
+    if (accuracy.length > 0) metrics['accuracy'] = accuracy;
+    if (loss.length > 0) metrics['loss'] = loss;
+    const format = /\.onnx$/i.test(this.modelUrl) ? 'onnx' : (/\.([A-Za-z0-9]+)$/.exec(this.modelUrl)?.[1]?.toLowerCase() ?? 'tfjs');
+    return [{ format, url: this.modelUrl, ...(Object.keys(metrics).length > 0 ? { metrics } : {}) }];
+  }
+
+  /** Connects and subscribes, retrying with backoff for up to connectTimeoutMs. */
+  private async connect(signal: AbortSignal | undefined): Promise<AggregatorConnection> {
+    this.collectBytes();
+    const deadline = Date.now() + this.connectTimeoutMs;
+    let delay = RECONNECT_INITIAL_DELAY_MS;
+    for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
+      try {
+        const connection = await AggregatorConnection.open({
+          url: this.aggregatorUrl,
+          clientId: this.workerName,
+          timeoutMs: Math.max(1000, Math.min(30_000, deadline - Date.now())),
+          ...(this.s3 === undefined ? {} : { s3: this.s3 }),
+        });
+        if (attempt > 1) this.log(`connected to the aggregator at ${this.aggregatorUrl} after ${attempt} attempts`);
+        return connection;
+      } catch (error) {
+        if (Date.now() + delay > deadline) {
+          throw new Error(`cannot reach the aggregator at ${this.aggregatorUrl} within ${this.connectTimeoutMs / 1000} s (CONNECT_TIMEOUT): ${(error as Error).message}`, { cause: error });
+        }
+        if (attempt === 1) this.log(`${(error as Error).message}; retrying`);
+        await sleep(delay, signal);
+        delay = Math.min(RECONNECT_MAX_DELAY_MS, delay * 2);
+      }
+    }
+  }
+
+  /** Adds the current connection's byte counts to the totals (connections come and go). */
+  private collectBytes(): void {
+    const connection = this.connection;
+    if (connection === undefined) return;
+    this.bytesSent += connection.bytesSent;
+    this.bytesReceived += connection.bytesReceived;
+    connection.bytesSent = 0;
+    connection.bytesReceived = 0;
+  }
+}
+
+function difference(weights: readonly WeightTensor[], base: readonly WeightTensor[]): WeightTensor[] {
+  return weights.map((tensor, index) => {
+    const reference = base[index]!.data;
+    const data = new Float32Array(tensor.data.length);
+    for (let position = 0; position < data.length; position++) data[position] = tensor.data[position]! - reference[position]!;
+    return { name: tensor.name, shape: tensor.shape, data };
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * Federated learning (sedna-reference §4.4): the aggregation worker's AggregationServer and the training workers'
+ * FederatedLearning client, over the original's websocket protocol (JSON) or the lib's binary frames.
+ */
+export { AggregationServer } from './server/aggregation-server.js';
+export type { AggregationServerOptions, AggregatorStatus, FederatedResult } from './server/aggregation-server.js';
+export { aggregationServerFromEnv } from './server/from-env.js';
+export type { AggregatorFromEnvOptions } from './server/from-env.js';
+export { FederatedLearning } from './client/federated-learning.js';
+export type { FederatedLearningOptions, FederatedTrainResult, TrainData } from './client/federated-learning.js';
+export { AggregatorConnection } from './client/connection.js';
+export type { ConnectionOptions, Inbound } from './client/connection.js';
+export { proximalStep } from './client/proximal.js';
+export { WeightsEncoder, decodeFrame, decodeWeightsBody, encodeFrame } from './frames.js';
+export type { DecodedFrame } from './frames.js';
+export { positionalName, weightsFromNested, weightsToNested } from './json-weights.js';
+export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+export type { Checkpoint } from './checkpoint.js';
+export { saveGlobalModel } from './model-output.js';
+export type { SavedModel } from './model-output.js';
+export { FederatedReporter } from './report.js';
+export type { FederatedReporterOptions } from './report.js';
+export { aggregationFromEnv, aggregatorSettingsFromEnv, trainerSettingsFromEnv } from './settings.js';
+export type { AggregatorSettings, TrainerSettings } from './settings.js';
+export { MistNetNotImplementedError } from './mistnet.js';
+export { silentLog, stderrLog } from './log.js';
+export type { LogLine } from './log.js';
+export {
+  DEFAULT_AGG_PORT,
+  DEFAULT_AGGREGATION,
+  ProtocolError,
+  parseGlobalHeader,
+  parseRejectHeader,
+  parseSubscribe,
+  parseUpdateHeader,
+} from './protocol.js';
+export type { ClientMetrics, ExitFlag, GlobalHeader, RejectHeader, RoundConfig, RoundRecord, SubscribeMessage, UpdateHeader, Wire } from './protocol.js';

@@ -1,0 +1,786 @@
+/**
+ * The aggregation worker's server (the original's AggregationServer, sedna-reference §4.4): training workers
+ * subscribe over a websocket, send their weights after local training, and get the aggregated model back once the
+ * round ends, with `exit_flag` "ok" after `exit_round` rounds. On top of the original:
+ *
+ * - any aggregation strategy of the lib by name (FedAvg, FedProx, FedAdam, Krum, FedMedian, ...);
+ * - weights as binary frames, optionally compressed, and the original's JSON for the Python lib's workers;
+ * - a round timeout: a round ends when every participant answered, or `round_timeout_seconds` after its first
+ *   update with at least `min_clients` usable updates, so a worker that died does not hang the job;
+ * - a worker that reconnects rejoins at the current round (it gets the current global model);
+ * - unusable updates (NaN, infinity, wrong shapes) are refused, the worker named in the log, and the round goes on;
+ * - per-round records (samples, metrics, bytes) reported to the local controller;
+ * - a checkpoint after each round (global model, round, server optimizer state) that a restarted aggregator resumes;
+ * - at the end the global model is saved to MODEL_URL, and the server closes once the workers are gone.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { FedProx } from '../../../algorithms/aggregation/fedprox.js';
+import { MistNet } from '../../../algorithms/aggregation/plato.js';
+import { createAggregation, registerAggregations } from '../../../algorithms/aggregation/index.js';
+import { ServerOptimizer } from '../../../algorithms/aggregation/server-optimizers.js';
+import type { Aggregation, StatefulAggregation } from '../../../algorithms/aggregation/types.js';
+import type { AlgorithmSpec } from '../../../common/config.js';
+import type { ModelResult } from '../../../reporter/message.js';
+import type { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
+import { encodeWeightsMessage } from '../../../transmitter/weights-codec.js';
+import type { Estimator, Metrics, WeightTensor } from '../../estimator.js';
+import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoint.js';
+import { decodeFrame, encodeFrame } from '../frames.js';
+import { weightsFromNested, weightsToNested } from '../json-weights.js';
+import { stderrLog, type LogLine } from '../log.js';
+import { MistNetNotImplementedError } from '../mistnet.js';
+import { saveGlobalModel, type SavedModel } from '../model-output.js';
+import {
+  DEFAULT_AGG_PORT,
+  ProtocolError,
+  isObject,
+  parseSampleCount,
+  parseSubscribe,
+  parseUpdateHeader,
+  type ClientMetrics,
+  type GlobalHeader,
+  type RoundConfig,
+  type RoundRecord,
+} from '../protocol.js';
+import type { FederatedReporter } from '../report.js';
+import { cloneWeights, shapeMismatch, unusableWeights } from '../structure.js';
+import { combineRound, weightedMetric } from './combine.js';
+import { OpenRound, type CloseReason } from './open-round.js';
+import { ClientSession } from './session.js';
+
+export interface AggregationServerOptions {
+  /** The strategy: a registry name, a method dict `{method, param}`, or an instance. */
+  aggregation: string | AlgorithmSpec | Aggregation;
+  /** Training workers per round (PARTICIPANTS_COUNT). */
+  participantsCount: number;
+  /** Rounds to run (`exit_round`). */
+  exitRound: number;
+  /** Usable updates a round needs to end by timeout (default 1). */
+  minClients?: number;
+  /** How long after its first update a round waits for the others (default 600 s). */
+  roundTimeoutMs?: number;
+  /** Bind address (default 0.0.0.0) and port (default 7363; 0 picks a free one). */
+  host?: string;
+  port?: number;
+  jobName?: string;
+  workerName?: string;
+  /** The model the first round starts from; default: the estimator's weights, else the workers' own. */
+  initialWeights?: readonly WeightTensor[];
+  /** Saves the final model in the estimator's format (or ONNX for a `.onnx` MODEL_URL). */
+  estimator?: Estimator;
+  /** Evaluates each new global model (the aggregator's own test data): its loss and accuracy go into the records. */
+  evaluate?: (weights: readonly WeightTensor[]) => Promise<Metrics>;
+  /** Where the final model goes (MODEL_URL); none: it is not saved. */
+  modelUrl?: string;
+  /** Where the state goes after each round; none: no checkpoints. */
+  checkpointUrl?: string;
+  /** Weights through objects under AGG_DATA_PATH instead of websocket frames. */
+  s3?: S3Transmitter;
+  reporter?: FederatedReporter;
+  log?: LogLine;
+  /** Largest frame accepted (default 512 MiB). */
+  maxPayloadBytes?: number;
+  /** After the last round, how long run() waits for workers to disconnect (default 30 s). */
+  lingerMs?: number;
+  /** Websocket ping period; a worker that misses a pong is dropped (default 15 s). */
+  pingIntervalMs?: number;
+}
+
+export interface FederatedResult {
+  readonly rounds: number;
+  readonly history: readonly RoundRecord[];
+  readonly weights: readonly WeightTensor[] | undefined;
+  readonly model: SavedModel | undefined;
+}
+
+export interface AggregatorStatus {
+  readonly completedRounds: number;
+  readonly exitRound: number;
+  readonly finished: boolean;
+  readonly connected: readonly string[];
+  readonly openRound: { readonly number: number; readonly answered: number; readonly usable: number };
+  readonly history: readonly RoundRecord[];
+  readonly resumedFrom: number | undefined;
+}
+
+const DEFAULT_ROUND_TIMEOUT_MS = 600_000;
+const DEFAULT_MAX_PAYLOAD = 512 * 1024 * 1024;
+/** Close code for a socket replaced by a newer connection of the same worker. */
+const REPLACED_CODE = 4000;
+
+function isStateful(aggregation: Aggregation): aggregation is StatefulAggregation {
+  return typeof (aggregation as Partial<StatefulAggregation>).setGlobalWeights === 'function';
+}
+
+export class AggregationServer {
+  readonly aggregation: Aggregation;
+  readonly done: Promise<FederatedResult>;
+  private readonly log: LogLine;
+  private readonly participants: number;
+  private readonly exitRound: number;
+  private readonly minClients: number;
+  private readonly roundTimeoutMs: number;
+  private readonly jobName: string;
+  private readonly workerName: string;
+  private readonly sessions = new Map<string, ClientSession>();
+  private readonly sessionOf = new WeakMap<WebSocket, ClientSession>();
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private http: Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private roundTimer: NodeJS.Timeout | undefined;
+  private completedRounds = 0;
+  private global: WeightTensor[] | undefined;
+  private lastTotalSamples = 0;
+  private history: RoundRecord[] = [];
+  private round = new OpenRound(1);
+  private closing = false;
+  private finished = false;
+  private stopped = false;
+  private resumedFrom: number | undefined;
+  private lastBroadcastAt = performance.now();
+  private resolveDone!: (result: FederatedResult) => void;
+  private rejectDone!: (error: Error) => void;
+
+  constructor(private readonly options: AggregationServerOptions) {
+    registerAggregations();
+    this.aggregation = typeof options.aggregation === 'object' && 'aggregate' in options.aggregation ? options.aggregation : createAggregation(specOf(options.aggregation));
+    if (this.aggregation instanceof MistNet) throw new MistNetNotImplementedError(this.aggregation.parameters);
+    this.log = options.log ?? stderrLog('aggregator');
+    this.participants = options.participantsCount;
+    this.exitRound = options.exitRound;
+    this.minClients = options.minClients ?? 1;
+    this.roundTimeoutMs = options.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
+    this.jobName = options.jobName ?? 'sedna';
+    this.workerName = options.workerName ?? 'aggregator';
+    for (const [name, value, min] of [
+      ['participantsCount', this.participants, 1],
+      ['exitRound', this.exitRound, 1],
+      ['minClients', this.minClients, 1],
+    ] as const) {
+      if (!Number.isInteger(value) || value < min) throw new RangeError(`AggregationServer: ${name} must be an integer >= ${min}, got ${value}`);
+    }
+    if (this.minClients > this.participants) throw new RangeError(`AggregationServer: minClients (${this.minClients}) exceeds participantsCount (${this.participants})`);
+    if (!(this.roundTimeoutMs > 0)) throw new RangeError(`AggregationServer: roundTimeoutMs must be positive, got ${this.roundTimeoutMs}`);
+    this.done = new Promise((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // run() and tests await `done`; a failure nobody awaits must not crash the process as unhandled.
+    this.done.catch(() => undefined);
+  }
+
+  /** Restores a checkpoint or sets the initial model, then listens. Resolves with the bound address. */
+  async start(): Promise<{ host: string; port: number }> {
+    if (this.http !== undefined) throw new Error('AggregationServer: already started');
+    await this.restoreOrInitialise();
+    const http = createServer((request, response) => this.answerHttp(request, response));
+    const wss = new WebSocketServer({ server: http, maxPayload: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD });
+    wss.on('connection', (socket) => this.accept(socket));
+    this.http = http;
+    this.wss = wss;
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(this.options.port ?? DEFAULT_AGG_PORT, this.options.host ?? '0.0.0.0', () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+    this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs ?? 15_000);
+    this.pingTimer.unref();
+    const address = this.address;
+    this.log(
+      `listening on ${address.host}:${address.port}: ${this.aggregation.name}, ${this.participants} participant(s), ${this.exitRound} round(s), ` +
+        `min ${this.minClients} per round, timeout ${this.roundTimeoutMs / 1000} s${this.resumedFrom !== undefined ? `, resumed after round ${this.resumedFrom}` : ''}`,
+    );
+    this.options.reporter?.report('running', this.ownerInfo());
+    if (this.completedRounds >= this.exitRound) void this.finish();
+    return address;
+  }
+
+  get address(): { host: string; port: number } {
+    const address = this.http?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('AggregationServer: not listening');
+    return { host: address.address, port: address.port };
+  }
+
+  status(): AggregatorStatus {
+    return {
+      completedRounds: this.completedRounds,
+      exitRound: this.exitRound,
+      finished: this.finished,
+      connected: [...this.sessions.keys()],
+      openRound: { number: this.round.number, answered: this.round.answered, usable: this.round.accepted().length },
+      history: [...this.history],
+      resumedFrom: this.resumedFrom,
+    };
+  }
+
+  /** Starts, runs every round, lingers until the workers are gone (or lingerMs), and stops. */
+  async run(): Promise<FederatedResult> {
+    if (this.http === undefined) await this.start();
+    try {
+      const result = await this.done;
+      await this.waitForWorkersToLeave(this.options.lingerMs ?? 30_000);
+      return result;
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /** Closes every connection and the port at once (what a crash looks like to the workers). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.pingTimer);
+    clearTimeout(this.roundTimer);
+    for (const socket of this.wss?.clients ?? []) socket.terminate();
+    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
+    const http = this.http;
+    if (http !== undefined) {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+    await this.options.reporter?.flush();
+    if (!this.finished) this.rejectDone(new Error('the aggregation server stopped before the last round'));
+  }
+
+  // --- start-up
+
+  private async restoreOrInitialise(): Promise<void> {
+    const url = this.options.checkpointUrl;
+    const checkpoint = url === undefined ? undefined : await loadCheckpoint(url);
+    const reason = checkpoint === undefined ? undefined : this.whyNotResume(checkpoint);
+    if (checkpoint !== undefined && reason === undefined) {
+      this.completedRounds = checkpoint.completedRounds;
+      this.global = checkpoint.globalWeights === undefined ? undefined : [...checkpoint.globalWeights];
+      this.history = [...checkpoint.history];
+      this.lastTotalSamples = this.history.at(-1)?.totalSamples ?? 0;
+      if (checkpoint.optimizer !== undefined && this.aggregation instanceof ServerOptimizer) this.aggregation.restoreState(checkpoint.optimizer);
+      else if (this.global !== undefined && isStateful(this.aggregation)) this.aggregation.setGlobalWeights(this.global);
+      this.resumedFrom = this.completedRounds;
+      this.round = new OpenRound(this.completedRounds + 1);
+      this.log(`resuming from the checkpoint ${url} after round ${this.completedRounds}`);
+      return;
+    }
+    if (checkpoint !== undefined) this.log(`not resuming from the checkpoint ${url}: ${reason}; starting over`);
+    const initial = this.options.initialWeights ?? this.options.estimator?.getWeights();
+    if (initial !== undefined) {
+      this.global = cloneWeights(initial);
+      if (isStateful(this.aggregation)) this.aggregation.setGlobalWeights(this.global);
+    }
+    await this.publishGlobalObject();
+  }
+
+  private whyNotResume(checkpoint: Checkpoint): string | undefined {
+    if (checkpoint.finished) return 'it belongs to a run that finished';
+    if (checkpoint.jobName !== this.jobName) return `it belongs to job "${checkpoint.jobName}"`;
+    if (checkpoint.algorithm !== this.aggregation.name) return `it was written by ${checkpoint.algorithm}, this run uses ${this.aggregation.name}`;
+    const initial = this.options.initialWeights ?? this.options.estimator?.getWeights();
+    if (initial !== undefined && checkpoint.globalWeights !== undefined) {
+      const problem = shapeMismatch(initial, checkpoint.globalWeights);
+      if (problem !== undefined) return `its model differs from this one (${problem})`;
+    }
+    return undefined;
+  }
+
+  // --- connections
+
+  private accept(socket: WebSocket): void {
+    this.alive.set(socket, true);
+    socket.on('pong', () => this.alive.set(socket, true));
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      this.receive(socket, bytes, isBinary).catch((error: unknown) => this.log(`handling a message from ${this.describe(socket)} failed: ${(error as Error).message}`));
+    });
+    socket.on('close', () => this.disconnected(socket));
+    socket.on('error', (error) => this.log(`connection ${this.describe(socket)}: ${error.message}`));
+  }
+
+  private describe(socket: WebSocket): string {
+    const session = this.sessionOf.get(socket);
+    return session === undefined ? 'of a worker that has not subscribed' : `of worker "${session.id}"`;
+  }
+
+  private disconnected(socket: WebSocket): void {
+    const session = this.sessionOf.get(socket);
+    if (session === undefined || this.sessions.get(session.id) !== session) return;
+    this.sessions.delete(session.id);
+    this.log(`worker "${session.id}" disconnected (${this.sessions.size} connected)`);
+  }
+
+  private pingAll(): void {
+    for (const socket of this.wss?.clients ?? []) {
+      if (this.alive.get(socket) === false) {
+        this.log(`dropping ${this.describe(socket)}: no answer to the last ping`);
+        socket.terminate();
+        continue;
+      }
+      this.alive.set(socket, false);
+      socket.ping();
+    }
+  }
+
+  private async receive(socket: WebSocket, bytes: Buffer, isBinary: boolean): Promise<void> {
+    const session = this.sessionOf.get(socket);
+    if (isBinary) {
+      if (session === undefined) throw new ProtocolError('a binary frame before subscribing');
+      let frame;
+      try {
+        frame = decodeFrame(bytes);
+      } catch (error) {
+        this.refuse(session, this.round.number, (error as Error).message, true);
+        return;
+      }
+      if (frame.header['type'] !== 'update_weight') throw new ProtocolError(`unexpected binary frame of type ${JSON.stringify(frame.header['type'])}`);
+      await this.receiveUpdate(session, frame.header, frame.weights, bytes.length);
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      // The original's workers serialise NaN as a bare NaN, which is not JSON: name the worker and go on.
+      if (session !== undefined) this.refuse(session, this.round.number, `its message is not valid JSON (${(error as Error).message})`, true);
+      else this.log(`a message that is not JSON from a worker that has not subscribed: ${(error as Error).message}`);
+      return;
+    }
+    if (!isObject(message)) throw new ProtocolError('a message must be a JSON object');
+    switch (message['type']) {
+      case 'subscribe':
+        this.subscribe(socket, message);
+        return;
+      case 'update_weight':
+        if (session === undefined) throw new ProtocolError('update_weight before subscribing');
+        await this.receiveJsonUpdate(session, message, bytes.length);
+        return;
+      default:
+        // The original broadcast messages of any other type as they are.
+        for (const other of this.sessions.values()) other.sendText(bytes.toString('utf8'));
+    }
+  }
+
+  private subscribe(socket: WebSocket, message: Record<string, unknown>): void {
+    const subscription = parseSubscribe(message);
+    const id = subscription.client_id;
+    const previous = this.sessions.get(id);
+    if (previous !== undefined && previous.socket !== socket) {
+      this.log(`worker "${id}" reconnected; closing its previous connection`);
+      previous.socket.close(REPLACED_CODE, 'replaced by a newer connection of the same worker');
+    }
+    for (const other of this.sessions.values()) if (other.id !== id) other.sendJson({ type: 'CLIENT_JOIN', data: id });
+    const session = new ClientSession(id, subscription.wire ?? 'json', socket, new Date());
+    this.sessions.set(id, session);
+    this.sessionOf.set(socket, session);
+    for (const other of this.sessions.values()) other.sendJson(message);
+    this.log(`worker "${id}" joined (${session.wire}; ${this.sessions.size} connected) at round ${this.round.number}`);
+    if (session.wire === 'binary') void this.sendSync(session);
+  }
+
+  // --- updates
+
+  private async receiveJsonUpdate(session: ClientSession, message: Record<string, unknown>, bytes: number): Promise<void> {
+    if (message['object'] !== undefined) {
+      // A worker of this lib with the S3 transmitter: the header names the object that holds the weights.
+      const header = parseUpdateHeader(message);
+      const s3 = this.options.s3;
+      if (s3 === undefined) {
+        this.refuse(session, header.round_number, 'it sent weights through S3, but this aggregator uses the websocket transmitter', false);
+        return;
+      }
+      let weights: WeightTensor[];
+      let objectBytes: number;
+      try {
+        const got = await s3.recv(header.object!, { timeoutMs: 30_000, pollMs: 100 });
+        weights = [...got.weights];
+        objectBytes = encodedSize(weights);
+      } catch (error) {
+        this.refuse(session, header.round_number, `its weights object cannot be read: ${(error as Error).message}`, true);
+        return;
+      }
+      await this.receiveUpdate(session, message, weights, bytes + objectBytes);
+      return;
+    }
+    // The original's message: {client, data: {num_samples, weights}, job_name}, for the round being collected.
+    const data = message['data'];
+    let weights: WeightTensor[];
+    let numSamples: number;
+    try {
+      if (!isObject(data)) throw new ProtocolError('update_weight: "data" must be an object');
+      numSamples = parseSampleCount(data['num_samples'], 'update_weight data');
+      weights = weightsFromNested(data['weights'], this.global?.map((tensor) => tensor.name));
+    } catch (error) {
+      this.refuse(session, this.round.number, (error as Error).message, true);
+      return;
+    }
+    this.admit(session, { round: this.round.number, numSamples, weights, metrics: undefined, delta: false, named: false }, bytes);
+  }
+
+  private async receiveUpdate(session: ClientSession, rawHeader: Record<string, unknown>, weights: WeightTensor[] | undefined, bytes: number): Promise<void> {
+    let header;
+    try {
+      header = parseUpdateHeader(rawHeader);
+      if (header.client !== session.id) throw new ProtocolError(`update_weight: "client" is "${header.client}" but the connection subscribed as "${session.id}"`);
+      if (weights === undefined) throw new ProtocolError('update_weight carries no weights');
+    } catch (error) {
+      this.refuse(session, this.round.number, (error as Error).message, true);
+      return;
+    }
+    this.admit(session, { round: header.round_number, numSamples: header.num_samples, weights, metrics: header.metrics, delta: header.delta ?? false, named: true }, bytes);
+  }
+
+  /** Checks one update and records it as the worker's answer for the round, or refuses it. */
+  private admit(
+    session: ClientSession,
+    update: { round: number; numSamples: number; weights: WeightTensor[]; metrics: ClientMetrics | undefined; delta: boolean; named: boolean },
+    bytes: number,
+  ): void {
+    const id = session.id;
+    if (this.finished || this.closing || update.round < this.round.number) {
+      this.refuse(session, update.round, `round ${update.round} is already closed`, false);
+      if (this.finished) void this.sendSync(session);
+      return;
+    }
+    if (update.round > this.round.number) {
+      this.log(`worker "${id}" sent an update for round ${update.round} while round ${this.round.number} is open; sending it the current model`);
+      void this.sendSync(session);
+      return;
+    }
+    const unusable = unusableWeights(id, update.weights);
+    if (unusable !== undefined) return this.refuse(session, update.round, unusable, true, bytes);
+    let weights = update.weights;
+    if (this.global !== undefined) {
+      const mismatch = shapeMismatch(this.global, weights);
+      if (mismatch !== undefined) return this.refuse(session, update.round, mismatch, true, bytes);
+      if (update.delta) weights = addDelta(this.global, weights);
+    } else if (update.delta) {
+      return this.refuse(session, update.round, 'it sent a difference to a global model, but there is none yet', true, bytes);
+    }
+    this.round.answer(id, { kind: 'accepted', update: { id, numSamples: update.numSamples, weights, metrics: update.metrics, named: update.named } }, bytes);
+    this.armTimer();
+    this.tryClose();
+  }
+
+  /** Refuses a worker's update: logged with its name; the worker hears why (and whether to train again). */
+  private refuse(session: ClientSession, round: number, reason: string, retry: boolean, bytes = 0): void {
+    this.log(`round ${round}: refused the update of worker "${session.id}": ${reason}`);
+    if (round === this.round.number && !this.closing && !this.finished && retry) {
+      this.round.answer(session.id, { kind: 'rejected', reason }, bytes);
+      this.armTimer();
+    }
+    session.sendJson({ type: 'reject_weight', client: session.id, round_number: round, reason, retry });
+    this.tryClose();
+  }
+
+  // --- rounds
+
+  private armTimer(): void {
+    if (this.roundTimer !== undefined) return;
+    const round = this.round;
+    this.roundTimer = setTimeout(() => {
+      this.roundTimer = undefined;
+      if (round !== this.round || this.closing) return;
+      round.timedOut = true;
+      if (round.closeReason(this.participants, this.minClients) === undefined) {
+        this.log(
+          `round ${round.number}: ${round.accepted().length} usable update(s) of the ${this.minClients} needed after ${this.roundTimeoutMs / 1000} s ` +
+            `(${this.sessions.size} worker(s) connected); still waiting`,
+        );
+        this.armTimer();
+        return;
+      }
+      this.tryClose();
+    }, this.roundTimeoutMs);
+    this.roundTimer.unref();
+  }
+
+  private tryClose(): void {
+    if (this.closing || this.finished || this.stopped) return;
+    const reason = this.round.closeReason(this.participants, this.minClients);
+    if (reason === undefined) return;
+    this.closing = true;
+    clearTimeout(this.roundTimer);
+    this.roundTimer = undefined;
+    this.closeRound(reason).catch((error: unknown) => {
+      this.log(`round ${this.round.number} failed: ${(error as Error).message}`);
+      this.options.reporter?.report('failed', { ...this.ownerInfo(), error: (error as Error).message });
+      this.rejectDone(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  private async closeRound(reason: CloseReason): Promise<void> {
+    const round = this.round;
+    const combined = await combineRound(round.accepted(), this.global, this.aggregation);
+    for (const rejection of combined.rejected) this.log(`round ${round.number}: left out the update of worker "${rejection.id}": ${rejection.reason}`);
+    const rejected = [...round.rejected(), ...combined.rejected];
+    if (combined.weights !== undefined) this.global = combined.weights;
+    else this.log(`round ${round.number}: no update could be aggregated; the global model stays as it was`);
+    this.completedRounds = round.number;
+    this.lastTotalSamples = combined.totalSamples;
+    const evaluation = await this.evaluateGlobal(round.number);
+    const now = performance.now();
+    const record: RoundRecord = {
+      round: round.number,
+      samples: Object.fromEntries(combined.used.map((update) => [update.id, update.numSamples])),
+      totalSamples: combined.totalSamples,
+      accepted: combined.used.map((update) => update.id),
+      rejected,
+      aggregated: combined.weights !== undefined,
+      closedBy: reason,
+      ...optionalNumber('trainLoss', weightedMetric(combined.used, 'loss')),
+      ...optionalNumber('trainAccuracy', weightedMetric(combined.used, 'accuracy')),
+      ...optionalNumber('loss', evaluation?.['loss']),
+      ...optionalNumber('accuracy', evaluation?.['accuracy']),
+      bytesReceived: round.bytesReceived,
+      bytesSent: 0,
+      aggregationMs: combined.aggregationMs,
+      collectMs: now - (round.firstAnswerAt ?? now),
+      durationMs: now - this.lastBroadcastAt,
+    };
+    const exit = this.completedRounds >= this.exitRound;
+    this.history.push(record);
+    // The checkpoint goes first: a worker never sees a round the aggregator could forget in a crash.
+    await this.writeCheckpoint(false);
+    const saved = exit ? await this.saveModel() : undefined;
+    await this.publishGlobalObject();
+    const bytesSent = this.broadcast(record, exit);
+    this.history[this.history.length - 1] = { ...record, bytesSent };
+    this.lastBroadcastAt = performance.now();
+    this.log(describeRound(record, reason, this.exitRound) + (bytesSent > 0 ? `, ${formatBytes(bytesSent)} sent` : ''));
+    this.round = new OpenRound(this.completedRounds + 1);
+    this.closing = false;
+    if (exit) await this.finish(saved);
+    else this.options.reporter?.report('running', this.ownerInfo());
+  }
+
+  /** The aggregator's own evaluation of the new global model; a failure is logged, the round goes on. */
+  private async evaluateGlobal(round: number): Promise<Metrics | undefined> {
+    if (this.global === undefined || this.options.evaluate === undefined) return undefined;
+    try {
+      return await this.options.evaluate(this.global);
+    } catch (error) {
+      this.log(`round ${round}: evaluating the global model failed: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async finish(saved?: SavedModel): Promise<void> {
+    if (this.finished) return;
+    try {
+      const model = saved ?? (await this.saveModel());
+      this.finished = true;
+      await this.writeCheckpoint(true);
+      this.options.reporter?.report('completed', this.ownerInfo(), this.results(model));
+      this.log(`finished after ${this.completedRounds} round(s)${model ? `; the model is at ${model.url}` : ''}`);
+      for (const session of this.sessions.values()) if (session.wire === 'binary') void this.sendSync(session);
+      this.resolveDone({ rounds: this.completedRounds, history: [...this.history], weights: this.global, model });
+    } catch (error) {
+      this.options.reporter?.report('failed', { ...this.ownerInfo(), error: (error as Error).message });
+      this.rejectDone(error as Error);
+    }
+  }
+
+  private async saveModel(): Promise<SavedModel | undefined> {
+    const url = this.options.modelUrl;
+    if (url === undefined) return undefined;
+    if (this.global === undefined) throw new Error('no round produced a model to save');
+    return saveGlobalModel(url, this.global, this.options.estimator);
+  }
+
+  private async writeCheckpoint(finished: boolean): Promise<void> {
+    const url = this.options.checkpointUrl;
+    if (url === undefined) return;
+    const optimizer = this.aggregation instanceof ServerOptimizer ? this.aggregation.exportState() : undefined;
+    try {
+      await saveCheckpoint(url, {
+        jobName: this.jobName,
+        algorithm: this.aggregation.name,
+        completedRounds: this.completedRounds,
+        finished,
+        globalWeights: this.global,
+        optimizer,
+        history: this.history,
+      });
+    } catch (error) {
+      // A missed checkpoint costs a restart some rounds; it must not stop the job.
+      this.log(`writing the checkpoint ${url} failed: ${(error as Error).message}`);
+    }
+  }
+
+  // --- messages to workers
+
+  private config(): RoundConfig {
+    const mu = this.aggregation instanceof FedProx ? this.aggregation.proximalMu : 0;
+    return mu > 0 ? { algorithm: this.aggregation.name, proximal_mu: mu } : { algorithm: this.aggregation.name };
+  }
+
+  private globalHeader(type: GlobalHeader['type'], extra: Partial<GlobalHeader>): GlobalHeader {
+    return {
+      type,
+      client: this.workerName,
+      job_name: this.jobName,
+      round_number: this.completedRounds,
+      total_sample: this.lastTotalSamples,
+      exit_flag: this.finished || this.completedRounds >= this.exitRound ? 'ok' : 'continue',
+      config: this.config(),
+      has_weights: this.global !== undefined,
+      ...(this.options.s3 !== undefined && this.global !== undefined ? { object: globalObjectName(this.completedRounds) } : {}),
+      ...extra,
+    };
+  }
+
+  /** The global model to every worker; returns the bytes sent. */
+  private broadcast(record: RoundRecord, exit: boolean): number {
+    const header = this.globalHeader('recv_weight', { record, ...(exit ? { history: this.history } : {}) });
+    const sessions = [...this.sessions.values()];
+    const before = sessions.reduce((sum, session) => sum + session.bytesSent, 0);
+    const binary = sessions.filter((session) => session.wire === 'binary');
+    if (binary.length > 0) {
+      if (this.options.s3 !== undefined) {
+        const text = JSON.stringify(header);
+        for (const session of binary) session.sendText(text);
+      } else {
+        const frame = encodeFrame({ ...header }, this.global === undefined ? undefined : encodeWeightsMessage({ weights: this.global }));
+        for (const session of binary) session.sendBinary(frame);
+      }
+    }
+    const json = sessions.filter((session) => session.wire === 'json');
+    if (json.length > 0) {
+      const text = JSON.stringify({
+        type: 'recv_weight',
+        client: this.workerName,
+        job_name: this.jobName,
+        round_number: this.completedRounds,
+        data: { total_sample: this.lastTotalSamples, round_number: this.completedRounds, weights: this.global === undefined ? [] : weightsToNested(this.global), exit_flag: header.exit_flag },
+      });
+      for (const session of json) session.sendText(text);
+    }
+    const s3Bytes = this.options.s3 !== undefined && this.global !== undefined ? binary.length * encodedSize(this.global) : 0;
+    return sessions.reduce((sum, session) => sum + session.bytesSent, 0) - before + s3Bytes;
+  }
+
+  /** The current model and round to one worker of this lib (on joining, or to put it back in step). */
+  private async sendSync(session: ClientSession): Promise<void> {
+    const header = this.globalHeader('sync_weight', {
+      submitted: this.round.hasAccepted(session.id) && !this.closing,
+      ...(this.finished ? { history: this.history } : {}),
+    });
+    if (this.options.s3 !== undefined) session.sendJson(header);
+    else session.sendBinary(encodeFrame({ ...header }, this.global === undefined ? undefined : encodeWeightsMessage({ weights: this.global })));
+  }
+
+  /** With the S3 transmitter, the global model of the current round as an object the workers read. */
+  private async publishGlobalObject(): Promise<void> {
+    if (this.options.s3 === undefined || this.global === undefined) return;
+    await this.options.s3.send(globalObjectName(this.completedRounds), { weights: this.global, meta: { round_number: this.completedRounds } });
+  }
+
+  // --- reports and HTTP
+
+  private ownerInfo(): Record<string, unknown> {
+    const last = this.history.at(-1);
+    return {
+      currentRound: this.completedRounds,
+      exitRound: this.exitRound,
+      sampleCount: this.lastTotalSamples,
+      participants: [...this.sessions.keys()],
+      ...(last === undefined ? {} : { lastRound: last }),
+    };
+  }
+
+  private results(model: SavedModel | undefined): ModelResult[] | undefined {
+    if (model === undefined) return undefined;
+    const series = (key: 'accuracy' | 'loss', fallback: 'trainAccuracy' | 'trainLoss'): number[] => {
+      const central = this.history.filter((record) => record[key] !== undefined).map((record) => record[key]!);
+      return central.length > 0 ? central : this.history.filter((record) => record[fallback] !== undefined).map((record) => record[fallback]!);
+    };
+    const metrics: Record<string, number[]> = {};
+    const accuracy = series('accuracy', 'trainAccuracy');
+    const loss = series('loss', 'trainLoss');
+    if (accuracy.length > 0) metrics['accuracy'] = accuracy;
+    if (loss.length > 0) metrics['loss'] = loss;
+    return [{ format: model.format, url: model.url, ...(Object.keys(metrics).length > 0 ? { metrics } : {}) }];
+  }
+
+  /** GET /<aggregation>: the connected workers, or one worker's details with `client_id` (the original's client_info). */
+  private answerHttp(request: IncomingMessage, response: ServerResponse): void {
+    if (request.method !== 'GET') {
+      response.writeHead(405, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `${request.method} is not supported; use GET or a websocket` }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const query = new URL(request.url ?? '/', 'http://aggregator').searchParams.get('client_id');
+      let bodyId: unknown;
+      try {
+        const body = Buffer.concat(chunks).toString('utf8');
+        bodyId = body.trim() === '' ? undefined : (JSON.parse(body) as { client_id?: unknown }).client_id;
+      } catch {
+        response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'the body must be JSON, e.g. {"client_id": "..."}' }));
+        return;
+      }
+      const id = query ?? (typeof bodyId === 'string' ? bodyId : undefined);
+      response.setHeader('content-type', 'application/json');
+      if (id === undefined) {
+        response.end(JSON.stringify({ clients: [...this.sessions.keys()] }));
+        return;
+      }
+      const session = this.sessions.get(id);
+      if (session === undefined) {
+        response.writeHead(404).end(JSON.stringify({ error: `no worker "${id}" is connected` }));
+        return;
+      }
+      response.end(JSON.stringify({ client_id: id, connected_at: session.connectedAt.toISOString(), info: { wire: session.wire, round: this.round.number, submitted: this.round.hasAccepted(id) } }));
+    });
+  }
+
+  private async waitForWorkersToLeave(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, Math.min(100, timeoutMs)));
+  }
+}
+
+function specOf(aggregation: string | AlgorithmSpec): AlgorithmSpec {
+  return typeof aggregation === 'string' ? { method: aggregation, param: {} } : aggregation;
+}
+
+function addDelta(global: readonly WeightTensor[], delta: readonly WeightTensor[]): WeightTensor[] {
+  return delta.map((tensor, index) => {
+    const base = global[index]!.data;
+    const data = new Float32Array(tensor.data.length);
+    for (let position = 0; position < data.length; position++) data[position] = base[position]! + tensor.data[position]!;
+    return { name: tensor.name, shape: tensor.shape, data };
+  });
+}
+
+function globalObjectName(round: number): string {
+  return `global/round-${String(round).padStart(5, '0')}.weights`;
+}
+
+function encodedSize(weights: readonly WeightTensor[]): number {
+  return weights.reduce((sum, tensor) => sum + 4 * tensor.data.length, 0);
+}
+
+function optionalNumber<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined || !Number.isFinite(value) ? {} : { [key]: value }) as { [P in K]?: number };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function describeRound(record: RoundRecord, reason: CloseReason, exitRound: number): string {
+  const parts = [
+    `round ${record.round}/${exitRound} ${record.aggregated ? 'aggregated' : 'kept the global model'} (${reason === 'timeout' ? 'by timeout' : 'all answered'}): ${record.accepted.length} update(s), ${record.totalSamples} samples`,
+  ];
+  if (record.rejected.length > 0) parts.push(`${record.rejected.length} refused (${record.rejected.map((r) => `"${r.id}"`).join(', ')})`);
+  if (record.accuracy !== undefined) parts.push(`test accuracy ${(record.accuracy * 100).toFixed(2)}%`);
+  else if (record.trainAccuracy !== undefined) parts.push(`train accuracy ${(record.trainAccuracy * 100).toFixed(2)}%`);
+  parts.push(`${formatBytes(record.bytesReceived)} received`, `aggregation ${record.aggregationMs.toFixed(1)} ms`);
+  return parts.join(', ');
+}
