@@ -80,6 +80,8 @@ interface RoundState {
   /** The round an update was sent for and is awaiting its result. */
   awaiting: number | undefined;
   sentAt: number;
+  /** The round this worker already trained again after a refusal (once per round: a second refusal waits). */
+  retried: number | undefined;
 }
 
 const RECONNECT_INITIAL_DELAY_MS = 250;
@@ -131,7 +133,7 @@ export class FederatedLearning {
     const samples = data.x.shape[0] ?? 0;
     if (!Number.isInteger(samples) || samples < 1) throw new Error(`federated learning: the training data has no samples (x.shape ${JSON.stringify(data.x.shape)})`);
     const signal = options.signal;
-    const state: RoundState = { completed: 0, base: undefined, config: { algorithm: 'FedAvg' }, awaiting: undefined, sentAt: 0 };
+    const state: RoundState = { completed: 0, base: undefined, config: { algorithm: 'FedAvg' }, awaiting: undefined, sentAt: 0, retried: undefined };
     const timings: { round: number; trainMs: number; waitMs: number }[] = [];
     let roundsTrained = 0;
     signal?.addEventListener('abort', () => this.connection?.terminate(), { once: true });
@@ -147,8 +149,10 @@ export class FederatedLearning {
         if (message.kind === 'broken') throw message.error;
         if (message.kind === 'reject') {
           this.log(`the aggregator refused this worker's update for round ${message.header.round_number}: ${message.header.reason}`);
-          if (message.retry && message.header.round_number === state.completed + 1) {
+          const round = message.header.round_number;
+          if (message.retry && round === state.completed + 1 && state.retried !== round) {
             // Start the round again from the global model: the local model went somewhere unusable.
+            state.retried = round;
             if (state.base !== undefined) this.estimator.setWeights(state.base);
             await this.trainAndSend(data, state, timings, signal);
             roundsTrained++;
