@@ -1,6 +1,8 @@
 /**
- * The two models of the example and where they live: a little one for the edge (multinomial logistic
- * regression, 7,850 parameters) and a big one for the cloud (a 784-256-128-10 network, 235,146 parameters).
+ * The two models of the example and where they live: a little one for the edge (a 784-32-10 network, 25,450
+ * parameters: with a hidden layer its confidence tells easy from hard images better than logistic regression's,
+ * so fewer go to the cloud for the same accuracy) and a big one for the cloud (a 784-256-128-10 network, 235,146
+ * parameters).
  * Both end in a softmax, so their outputs are the class probabilities the CrossEntropy mining judges.
  */
 import { join } from 'node:path';
@@ -11,7 +13,10 @@ export const BIG_MODEL_FILE = 'big-model.onnx';
 
 export const LITTLE_MODEL_SPEC: ModelSpec = {
   inputShape: [784],
-  layers: [{ type: 'dense', units: 10, activation: 'softmax' }],
+  layers: [
+    { type: 'dense', units: 32, activation: 'relu' },
+    { type: 'dense', units: 10, activation: 'softmax' },
+  ],
 };
 
 export const BIG_MODEL_SPEC: ModelSpec = {

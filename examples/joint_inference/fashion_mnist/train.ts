@@ -45,7 +45,7 @@ export interface TrainReport {
   big: ModelReport;
 }
 
-export const TRAIN_DEFAULTS = { epochsLittle: 3, epochsBig: 12, seed: 7 };
+export const TRAIN_DEFAULTS = { epochsLittle: 5, epochsBig: 12, seed: 7 };
 const BATCH_SIZE = 64;
 const LEARNING_RATE = 1e-3;
 
@@ -61,7 +61,7 @@ export async function trainModels(options: TrainOptions): Promise<TrainReport> {
   const train = await loadFashionMnist({ split: 'train', count: trainCount });
   const test = await loadFashionMnist({ split: 'test', count: testCount });
 
-  const little = await trainOne('little model (logistic regression)', LITTLE_MODEL_SPEC, options.epochsLittle ?? TRAIN_DEFAULTS.epochsLittle, paths.little);
+  const little = await trainOne('little model (784-32-10 network)', LITTLE_MODEL_SPEC, options.epochsLittle ?? TRAIN_DEFAULTS.epochsLittle, paths.little);
   const big = await trainOne('big model (784-256-128-10 network)', BIG_MODEL_SPEC, options.epochsBig ?? TRAIN_DEFAULTS.epochsBig, paths.big);
   const report: TrainReport = { trainImages: trainCount, testImages: testCount, little, big };
   await writeFile(join(options.outDir, 'training.json'), `${JSON.stringify(report, null, 2)}\n`);

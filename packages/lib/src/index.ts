@@ -8,4 +8,5 @@ export * from './reporter/index.js';
 export * from './hotupdate/index.js';
 export * from './backend/index.js';
 export * from './onnx/index.js';
+export * from './core/joint_inference/index.js';
 import './model-storage.js';
