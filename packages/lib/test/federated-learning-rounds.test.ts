@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MlpEstimator } from '../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../src/backend/model-spec.js';
+import type { AlgorithmSpec } from '../src/common/config.js';
 import { syntheticClasses } from '../src/backend/test-data.js';
 import { AggregationServer, FederatedLearning, FederatedReporter, silentLog, type AggregationServerOptions, type FederatedTrainResult } from '../src/core/federated_learning/index.js';
 import { LCClient } from '../src/reporter/lc-client.js';
@@ -87,7 +88,7 @@ describe('three workers and an aggregator', () => {
     expect(outcome.rounds).toBe(3);
     expect(outcome.history.map((record) => record.round)).toEqual([1, 2, 3]);
     for (const record of outcome.history) {
-      expect(record.accepted.sort()).toEqual(['edge-0', 'edge-1', 'edge-2']);
+      expect([...record.accepted].sort()).toEqual(['edge-0', 'edge-1', 'edge-2']);
       expect(record.totalSamples).toBe(360);
       expect(record.closedBy).toBe('participants');
       expect(record.bytesReceived).toBeGreaterThan(3 * 4 * (12 * 16 + 16 + 16 * 4 + 4));
@@ -110,7 +111,11 @@ describe('three workers and an aggregator', () => {
   });
 
   it('run FedProx (the workers get μ from the aggregator) and FedAdam (server optimizer) to a model that learned', async () => {
-    for (const aggregation of [{ method: 'FedProx', param: { proximal_mu: '0.5' } }, { method: 'FedAdam', param: { eta: '0.05' } }]) {
+    const strategies: AlgorithmSpec[] = [
+      { method: 'FedProx', param: { proximal_mu: '0.5' } },
+      { method: 'FedAdam', param: { eta: '0.05' } },
+    ];
+    for (const aggregation of strategies) {
       const evaluator = new MlpEstimator({ spec, seed: 1 });
       const { server: aggregator, url } = await startServer({
         aggregation,
