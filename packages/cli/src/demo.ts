@@ -27,7 +27,7 @@ function run(command: string, args: string[]): Promise<number> {
 
 console.log('$ sedna up --edge-nodes 2');
 const handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: ['/'], log: (m) => (/Sedna is up|export KUBECONFIG/.test(m) ? console.log(m.trim()) : undefined) });
-let status = 1;
+let status: number;
 try {
   console.log('\n$ kubectl get nodes');
   await run(kubectl, ['--kubeconfig', handle.kubeconfig, 'get', 'nodes', '-o', 'wide']);

@@ -155,16 +155,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     (m) => console.error(`[control-plane] ${m}`),
   );
   // A GM left over from a control plane killed a moment ago may still hold the hub port: retry a few times.
-  let hubUrl = '';
-  for (let attempt = 0; ; attempt++) {
+  const startGm = async (attempt = 0): Promise<string> => {
     try {
-      hubUrl = await gm.start(options.hubPort);
-      break;
+      return await gm.start(options.hubPort);
     } catch (err) {
       if (attempt >= 5) throw err;
       await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+      return startGm(attempt + 1);
     }
-  }
+  };
+  const hubUrl = await startGm();
   api.setPodLogs(podLogsFrom(api, nodeToken));
   const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, caFile: join(apiDir, 'pki', 'ca.crt'), nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0 };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
