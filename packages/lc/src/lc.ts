@@ -10,7 +10,8 @@ import { GmClient, planResync } from './gmclient/index.js';
 import { DatasetManager, type DatasetObject } from './managers/dataset/index.js';
 import { NodeApi } from './nodeapi/node-api.js';
 import { asRunnablePod, ProcessRunner, type RunnablePod } from './runner/index.js';
-import { WorkerReportServer } from './server/index.js';
+import { IncrementalLearningManager } from './managers/incrementallearning/index.js';
+import { WorkerReportRejected, WorkerReportServer } from './server/index.js';
 
 export const LC_VERSION = '0.1.0';
 export const ROLE_LABEL = 'sedna.io/role';
@@ -73,11 +74,29 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       })
     : undefined;
 
+  // Incremental learning: triggers and round data on the dataset's node, hot update on the deploy node. Its
+  // hooks read the dataset manager below, which exists before any of them runs.
+  const incremental = new IncrementalLearningManager({
+    nodeName: options.nodeName,
+    dataDir: options.dataDir,
+    roots: options.datasetRoots,
+    send: (namespace, name, content) => upstream(statusMessage('incrementallearningjob', namespace, name, content as unknown as Record<string, unknown>)),
+    samples: (key) => datasets.samples(key),
+    datasetInfo: (key) => {
+      const snapshot = datasets.get(key);
+      return snapshot ? { ...(snapshot.format ? { format: snapshot.format } : {}), ...(snapshot.header ? { header: snapshot.header } : {}) } : undefined;
+    },
+    warn: log,
+    log,
+  });
   const datasets = new DatasetManager({
     roots: options.datasetRoots,
     nodeName: options.nodeName,
     ...(options.datasetCheckIntervalMs ? { checkIntervalMs: options.datasetCheckIntervalMs } : {}),
-    onSampleCount: (ref, status) => upstream(statusMessage('dataset', ref.namespace, ref.name, status)),
+    onSampleCount: (ref, status) => {
+      upstream(statusMessage('dataset', ref.namespace, ref.name, status));
+      incremental.datasetChanged(`${ref.namespace}/${ref.name}`);
+    },
     onError: (ref, error) => upstream(statusMessage('dataset', ref.namespace, ref.name, { error: { reason: error.reason, message: error.message } })),
     warn: log,
   });
@@ -89,7 +108,11 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     warn: log,
   });
   // Worker reports of the features go up as the original's status messages: {phase, status, output}.
-  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob']) {
+  // Incremental learning reports go through its manager, which forwards them only for jobs it knows.
+  reports.register('incrementallearningjob', (report) => {
+    if (!incremental.handleWorkerReport(report)) throw new WorkerReportRejected(404, `incrementallearningjob ${report.namespace}/${report.ownerName} is not known on node ${options.nodeName}`);
+  });
+  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'lifelonglearningjob']) {
     reports.register(kind, (report) =>
       upstream(
         statusMessage(kind, report.namespace, report.ownerName, {
@@ -140,9 +163,18 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       case 'pod':
         await applyPod(message);
         break;
+      case 'incrementallearningjob':
+        if (message.header.operation === 'delete') await incremental.deleteJob(`${message.header.namespace}/${message.header.resourceName}`);
+        else incremental.upsertJob(message.content);
+        break;
+      case 'model':
+        if (message.header.operation === 'delete') incremental.deleteModel(`${message.header.namespace}/${message.header.resourceName}`);
+        else incremental.upsertModel(message.content);
+        break;
       case 'dataset':
         if (message.header.operation === 'delete') datasets.delete({ namespace: message.header.namespace, name: message.header.resourceName });
         else datasets.upsert(message.content as unknown as DatasetObject);
+        incremental.datasetChanged(`${message.header.namespace}/${message.header.resourceName}`);
         break;
       default:
         log(`ignoring downstream ${message.header.resourceKind} ${message.header.namespace}/${message.header.resourceName}: no manager for that kind yet`);
@@ -202,6 +234,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     client,
     close: async () => {
       await client.close();
+      await incremental.close();
       datasets.close();
       await reports.close();
       await nodeApi.close();

@@ -88,7 +88,7 @@ export class StageJobController implements Controller {
     router.handleUpstream(this.name, (node, message) => this.upstream(node, message));
     router.addResyncContributor((node) =>
       this.jobs.list().flatMap((job) => {
-        if (this.dataset(job)?.nodeName !== node) return [];
+        if (!this.residentNodes(job, this.dataset(job)).some(([, n]) => n === node)) return [];
         return [...this.modelsOf(job).map((m) => objectMessage('insert', m)), objectMessage('insert', job)];
       }),
     );
@@ -105,6 +105,13 @@ export class StageJobController implements Controller {
     ];
   }
 
+  /** The nodes that hold the job: the dataset's, and the inference worker's when it is another. */
+  private residentNodes(job: KubeObject, dataset: DatasetSpec | undefined): [string, string][] {
+    if (!dataset) return [];
+    const deployNode = this.spec.template(job, 'Deploy').spec.nodeName || dataset.nodeName;
+    return deployNode === dataset.nodeName ? [['dataset', dataset.nodeName]] : [['dataset', dataset.nodeName], ['deploy', deployNode]];
+  }
+
   private dataset(job: KubeObject): DatasetSpec | undefined {
     return this.datasets.get(this.spec.datasetName(job), job.metadata.namespace)?.['spec'] as DatasetSpec | undefined;
   }
@@ -117,7 +124,7 @@ export class StageJobController implements Controller {
     const { namespace, name } = splitKey(key);
     const job = this.jobs.get(name, namespace);
     if (!job || job.metadata.deletionTimestamp) {
-      this.sync.sync(`job:${key}`, undefined, undefined, '');
+      for (const role of ['dataset', 'deploy']) this.sync.sync(`job:${key}@${role}`, undefined, undefined, '');
       return;
     }
     const dataset = this.dataset(job);
@@ -126,10 +133,11 @@ export class StageJobController implements Controller {
     const current = latest(conditions);
     const ctx: StageJobContext = { job, dataset, conditions, models: this.models, lcServer: (node) => this.addressing.lcServer(node), kbServer: this.kbServer };
 
-    // Downstream: the job and its models to the dataset's node, whose local controller runs the triggers.
-    if (dataset) {
-      for (const model of this.modelsOf(job)) this.sync.sync(`model:${namespace}/${model.metadata.name}@${dataset.nodeName}`, model, dataset.nodeName, `${model.metadata.generation}`);
-      this.sync.sync(`job:${key}`, job, dataset.nodeName, `${job.metadata.generation}|${JSON.stringify(job.metadata.annotations ?? {})}|${conditions.length}`);
+    // Downstream: the job and its models to the dataset's node, whose local controller runs the triggers, and to the
+    // node of the inference worker, whose local controller does hot updates.
+    for (const [role, node] of this.residentNodes(job, dataset)) {
+      for (const model of this.modelsOf(job)) this.sync.sync(`model:${namespace}/${model.metadata.name}@${role}`, model, node, `${model.metadata.generation}`);
+      this.sync.sync(`job:${key}@${role}`, job, node, `${job.metadata.generation}|${JSON.stringify(job.metadata.annotations ?? {})}|${conditions.length}`);
     }
     const wanted = this.spec.annotations?.(job) ?? {};
     if (Object.entries(wanted).some(([k, v]) => job.metadata.annotations?.[k] !== v)) {
