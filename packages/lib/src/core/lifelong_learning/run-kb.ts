@@ -1,0 +1,22 @@
+/**
+ * Runs the knowledge base server from its environment (the original's run_kb):
+ *   KnowledgeBaseServer=http://0.0.0.0:9020 KnowledgeBasePath=/var/lib/sedna/kb node --import tsx run-kb.ts
+ */
+import { pathToFileURL } from 'node:url';
+
+import { KnowledgeBaseServer } from './kb-server/kb-server.js';
+import { kbServerSettingsFromEnv } from './kb-server/settings.js';
+
+export async function runKnowledgeBaseServer(env = process.env): Promise<KnowledgeBaseServer> {
+  const settings = kbServerSettingsFromEnv(env);
+  const server = await KnowledgeBaseServer.start({ ...settings, log: (line) => console.log(line) });
+  console.log(`knowledge base listening on ${settings.host}:${server.address.port}, files in ${settings.saveDir}, database ${settings.database}`);
+  return server;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const server = await runKnowledgeBaseServer();
+  const stop = (): void => void server.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
