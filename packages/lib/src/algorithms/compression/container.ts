@@ -140,7 +140,9 @@ export class ByteReader {
     const offset = this.take(byteCount, what);
     const absolute = this.bytes.byteOffset + offset;
     if (absolute % kind.BYTES_PER_ELEMENT === 0) return new kind(this.bytes.buffer as ArrayBuffer, absolute, count);
-    const copy = this.bytes.slice(offset, offset + byteCount);
+    // A fresh copy: a Node Buffer's slice() shares memory (and its pool), unlike Uint8Array's.
+    const copy = new Uint8Array(byteCount);
+    copy.set(this.bytes.subarray(offset, offset + byteCount));
     return new kind(copy.buffer, 0, count);
   }
 }

@@ -22,6 +22,18 @@ describe('binary frames', () => {
     expect(decodeFrame(encodeFrame({ type: 'x' })).weights).toBeUndefined();
   });
 
+  it('decode frames that sit at any offset of a larger buffer, as websocket messages do', () => {
+    for (const compression of ['Float16', 'Float32', 'Int8Linear']) {
+      const frame = encodeFrame({ type: 'x' }, new WeightsEncoder(compression).encode(weights));
+      for (const shift of [1, 2, 3]) {
+        const pool = Buffer.alloc(frame.length + 8, 0xff);
+        pool.set(frame, shift);
+        const decoded = decodeFrame(pool.subarray(shift, shift + frame.length));
+        decoded.weights!.forEach((tensor, index) => tensor.data.forEach((value, i) => expect(value).toBeCloseTo(weights[index]!.data[i]!, 1)));
+      }
+    }
+  });
+
   it('send NaN weights uncompressed (a codec refuses them) so the aggregator can name the worker', () => {
     const poisoned = [{ ...weights[1]!, data: Float32Array.from([Number.NaN, 1]) }];
     const frame = decodeFrame(encodeFrame({}, new WeightsEncoder('Float16').encode(poisoned)));

@@ -33,6 +33,8 @@ export interface AggregatorSettings {
   readonly transmitter: Transmitter;
   /** AGG_DATA_PATH: where the S3 transmitter exchanges weights. */
   readonly aggDataPath: string | undefined;
+  /** `broadcast_compression` with `broadcast_compression_parameters`: a codec for the global model sent to workers. */
+  readonly broadcastCompression: AlgorithmSpec | undefined;
   /** `linger_seconds` (default 30): after the last round, how long to wait for workers to pick up the result. */
   readonly lingerMs: number;
   readonly jobName: string;
@@ -101,6 +103,12 @@ function algorithmParameters(context: Context, name: string): Record<string, Par
   return param;
 }
 
+/** A codec named by env `name`, with `<name>_parameters`. */
+function codecFromEnv(context: Context, name: string): AlgorithmSpec | undefined {
+  const method = context.getParameters(name);
+  return method === undefined ? undefined : { method, param: algorithmParameters(context, name) };
+}
+
 export function aggregationFromEnv(env: Env = process.env): AlgorithmSpec {
   const context = new Context(env);
   return { method: context.getParameters('aggregation_algorithm') ?? DEFAULT_AGGREGATION, param: algorithmParameters(context, 'aggregation') };
@@ -134,6 +142,7 @@ export function aggregatorSettingsFromEnv(env: Env = process.env): AggregatorSet
     checkpointUrl,
     transmitter: config.transmitter,
     aggDataPath: config.aggDataPath === './' ? undefined : config.aggDataPath,
+    broadcastCompression: codecFromEnv(context, 'broadcast_compression'),
     lingerMs: nonNegativeNumber(context, 'linger_seconds', 30) * 1000,
     jobName: config.jobName,
     workerName: config.workerName || 'aggregator',
@@ -147,7 +156,6 @@ export function trainerSettingsFromEnv(env: Env = process.env): TrainerSettings 
   const aggregation = context.getParameters('aggregation_algorithm') ?? DEFAULT_AGGREGATION;
   const protocol = config.aggProtocol;
   if (protocol !== 'ws' && protocol !== 'wss') throw new Error(`environment variable AGG_PROTOCOL must be ws or wss, got ${JSON.stringify(protocol)}`);
-  const compressionName = context.getParameters('compression');
   const host = config.aggIp.includes(':') && !config.aggIp.startsWith('[') ? `[${config.aggIp}]` : config.aggIp;
   return {
     aggregatorUrl: `${protocol}://${host}:${config.aggPort}/${encodeURIComponent(aggregation)}`,
@@ -156,7 +164,7 @@ export function trainerSettingsFromEnv(env: Env = process.env): TrainerSettings 
     epochs: positiveInteger(context, 'epochs', 1),
     batchSize: positiveInteger(context, 'batch_size', 32),
     learningRate: positiveNumber(context, 'learning_rate', undefined),
-    compression: compressionName === undefined ? undefined : { method: compressionName, param: algorithmParameters(context, 'compression') },
+    compression: codecFromEnv(context, 'compression'),
     transmitter: config.transmitter,
     aggDataPath: config.aggDataPath === './' ? undefined : config.aggDataPath,
     connectTimeoutMs: config.connectTimeoutSeconds * 1000,

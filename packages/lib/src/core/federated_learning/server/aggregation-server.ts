@@ -24,10 +24,9 @@ import type { Aggregation, StatefulAggregation } from '../../../algorithms/aggre
 import type { AlgorithmSpec } from '../../../common/config.js';
 import type { ModelResult } from '../../../reporter/message.js';
 import type { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
-import { encodeWeightsMessage } from '../../../transmitter/weights-codec.js';
 import type { Estimator, Metrics, WeightTensor } from '../../estimator.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoint.js';
-import { decodeFrame, encodeFrame } from '../frames.js';
+import { WeightsEncoder, decodeFrame, decodeWeightsBody, encodeFrame } from '../frames.js';
 import { weightsFromNested, weightsToNested } from '../json-weights.js';
 import { stderrLog, type LogLine } from '../log.js';
 import { MistNetNotImplementedError } from '../mistnet.js';
@@ -80,6 +79,11 @@ export interface AggregationServerOptions {
   s3?: S3Transmitter;
   reporter?: FederatedReporter;
   log?: LogLine;
+  /**
+   * A codec for the global model sent to workers (`Float16`, `Int8Linear`); default none (float32). The aggregator
+   * then keeps the decoded model as its global one, so that it and the workers hold the same numbers.
+   */
+  broadcastCompression?: AlgorithmSpec | string;
   /** Largest frame accepted (default 512 MiB). */
   maxPayloadBytes?: number;
   /** After the last round, how long run() waits for workers to disconnect (default 30 s). */
@@ -124,6 +128,7 @@ export class AggregationServer {
   private readonly roundTimeoutMs: number;
   private readonly jobName: string;
   private readonly workerName: string;
+  private readonly broadcastEncoder: WeightsEncoder;
   private readonly sessions = new Map<string, ClientSession>();
   private readonly sessionOf = new WeakMap<WebSocket, ClientSession>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
@@ -155,6 +160,7 @@ export class AggregationServer {
     this.roundTimeoutMs = options.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
     this.jobName = options.jobName ?? 'sedna';
     this.workerName = options.workerName ?? 'aggregator';
+    this.broadcastEncoder = new WeightsEncoder(options.broadcastCompression);
     for (const [name, value, min] of [
       ['participantsCount', this.participants, 1],
       ['exitRound', this.exitRound, 1],
@@ -268,7 +274,7 @@ export class AggregationServer {
     if (checkpoint !== undefined) this.log(`not resuming from the checkpoint ${url}: ${reason}; starting over`);
     const initial = this.options.initialWeights ?? this.options.estimator?.getWeights();
     if (initial !== undefined) {
-      this.global = cloneWeights(initial);
+      this.global = this.asBroadcast(cloneWeights(initial));
       if (isStateful(this.aggregation)) this.aggregation.setGlobalWeights(this.global);
     }
     await this.publishGlobalObject();
@@ -515,7 +521,7 @@ export class AggregationServer {
     const combined = await combineRound(round.accepted(), this.global, this.aggregation);
     for (const rejection of combined.rejected) this.log(`round ${round.number}: left out the update of worker "${rejection.id}": ${rejection.reason}`);
     const rejected = [...round.rejected(), ...combined.rejected];
-    if (combined.weights !== undefined) this.global = combined.weights;
+    if (combined.weights !== undefined) this.global = this.asBroadcast(combined.weights);
     else this.log(`round ${round.number}: no update could be aggregated; the global model stays as it was`);
     this.completedRounds = round.number;
     this.lastTotalSamples = combined.totalSamples;
@@ -642,7 +648,7 @@ export class AggregationServer {
         const text = JSON.stringify(header);
         for (const session of binary) session.sendText(text);
       } else {
-        const frame = encodeFrame({ ...header }, this.global === undefined ? undefined : encodeWeightsMessage({ weights: this.global }));
+        const frame = encodeFrame({ ...header }, this.global === undefined ? undefined : this.broadcastEncoder.encode(this.global));
         for (const session of binary) session.sendBinary(frame);
       }
     }
@@ -668,7 +674,13 @@ export class AggregationServer {
       ...(this.finished ? { history: this.history } : {}),
     });
     if (this.options.s3 !== undefined) session.sendJson(header);
-    else session.sendBinary(encodeFrame({ ...header }, this.global === undefined ? undefined : encodeWeightsMessage({ weights: this.global })));
+    else session.sendBinary(encodeFrame({ ...header }, this.global === undefined ? undefined : this.broadcastEncoder.encode(this.global)));
+  }
+
+  /** The global model as workers will decode it (itself when the broadcast is not compressed). */
+  private asBroadcast(weights: WeightTensor[]): WeightTensor[] {
+    if (this.broadcastEncoder.compression === undefined) return weights;
+    return decodeWeightsBody(this.broadcastEncoder.encode(weights)).weights;
   }
 
   /** With the S3 transmitter, the global model of the current round as an object the workers read. */

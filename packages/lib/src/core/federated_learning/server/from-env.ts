@@ -53,6 +53,7 @@ export async function aggregationServerFromEnv(options: AggregatorFromEnvOptions
     jobName: settings.jobName,
     workerName: settings.workerName,
     lingerMs: settings.lingerMs,
+    ...(settings.broadcastCompression === undefined ? {} : { broadcastCompression: settings.broadcastCompression }),
     log,
     ...(initialWeights === undefined ? {} : { initialWeights }),
     ...(options.estimator === undefined ? {} : { estimator: options.estimator }),
