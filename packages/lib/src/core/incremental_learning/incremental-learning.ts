@@ -30,7 +30,8 @@ import { modelResult, type ReportedMetrics } from './model-info.js';
 
 export const INCREMENTAL_OWNER_KIND = 'incrementallearningjob';
 
-export type LogLine = (line: string) => void;
+/** Where the class writes its log lines. */
+type LogLine = (line: string) => void;
 
 export interface LabelledData {
   x: Tensor;
@@ -96,6 +97,8 @@ export interface IncrementalInferenceOptions {
   postProcess?: (output: Tensor) => unknown;
   /** Names of the samples (frame numbers...), used for hard example files. */
   ids?: readonly string[];
+  /** Save this batch's hard examples (default true); false mines without saving, e.g. for samples seen before. */
+  keepHardExamples?: boolean;
 }
 
 /** The original's `(infer_res, res, is_hard_example)`, named, plus which samples of a batch were hard. */
@@ -194,7 +197,7 @@ export class IncrementalLearning<E extends Estimator = Estimator> {
       const row: Tensor = { data: output.data.subarray(i * width, (i + 1) * width), shape: [1, ...output.shape.slice(1)] };
       const isHard = this.hem !== null && this.hem.isHard((this.options.hemInput ?? probabilities)(row));
       hard.push(isHard);
-      if (isHard && this.store) {
+      if (isHard && this.store && options.keepHardExamples !== false) {
         const size = x.data.length / (x.shape[0] ?? 1);
         const id = options.ids?.[i];
         await this.store.save({ input: { data: x.data.subarray(i * size, (i + 1) * size), shape: [1, ...x.shape.slice(1)] }, output: row, ...(id !== undefined ? { id } : {}) });

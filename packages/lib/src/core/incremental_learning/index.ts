@@ -11,7 +11,6 @@ export type {
   IncrementalTrainOptions,
   IncrementalTrainResult,
   LabelledData,
-  LogLine,
   ModelSaver,
 } from './incremental-learning.js';
 export { onnxSaver } from './savers.js';
