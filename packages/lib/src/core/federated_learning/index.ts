@@ -33,5 +33,6 @@ export {
   parseRejectHeader,
   parseSubscribe,
   parseUpdateHeader,
+  summarizeRound,
 } from './protocol.js';
-export type { ClientMetrics, ExitFlag, GlobalHeader, RejectHeader, RoundConfig, RoundRecord, SubscribeMessage, UpdateHeader, Wire } from './protocol.js';
+export type { ClientMetrics, ExitFlag, GlobalHeader, RejectHeader, RoundConfig, RoundRecord, RoundSummary, SubscribeMessage, UpdateHeader, Wire } from './protocol.js';

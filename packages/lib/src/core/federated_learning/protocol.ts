@@ -91,6 +91,29 @@ export interface RoundRecord {
   readonly durationMs: number;
 }
 
+/** What workers hear of a round: its outcome without the per-worker details (which grow with the workers). */
+export interface RoundSummary {
+  readonly round: number;
+  readonly totalSamples: number;
+  /** Updates that went into the global model. */
+  readonly updates: number;
+  readonly aggregated: boolean;
+  readonly trainLoss?: number;
+  readonly trainAccuracy?: number;
+  readonly loss?: number;
+  readonly accuracy?: number;
+}
+
+export function summarizeRound(record: RoundRecord): RoundSummary {
+  const { round, totalSamples, aggregated, trainLoss, trainAccuracy, loss, accuracy } = record;
+  const summary: { -readonly [K in keyof RoundSummary]: RoundSummary[K] } = { round, totalSamples, updates: record.accepted.length, aggregated };
+  if (trainLoss !== undefined) summary.trainLoss = trainLoss;
+  if (trainAccuracy !== undefined) summary.trainAccuracy = trainAccuracy;
+  if (loss !== undefined) summary.loss = loss;
+  if (accuracy !== undefined) summary.accuracy = accuracy;
+  return summary;
+}
+
 /** The header of the aggregator's global model message. */
 export interface GlobalHeader {
   /** `recv_weight` after a round; `sync_weight` to a worker that (re)joins. */
@@ -106,10 +129,10 @@ export interface GlobalHeader {
   readonly has_weights: boolean;
   /** sync_weight: the aggregator already holds this worker's update for the open round. */
   readonly submitted?: boolean;
-  /** recv_weight: the round's record. */
-  readonly record?: RoundRecord;
-  /** With exit_flag ok: every round's record. */
-  readonly history?: readonly RoundRecord[];
+  /** recv_weight: the round's outcome. */
+  readonly summary?: RoundSummary;
+  /** With exit_flag ok: every round's outcome. */
+  readonly history?: readonly RoundSummary[];
   /** S3 transmitter: the object that holds the global model. */
   readonly object?: string;
 }

@@ -15,7 +15,7 @@ import { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
 import type { Estimator, Labels, Metrics, Tensor, TrainOptions, WeightTensor } from '../../estimator.js';
 import { WeightsEncoder } from '../frames.js';
 import { stderrLog, type LogLine } from '../log.js';
-import type { ClientMetrics, GlobalHeader, RoundConfig, RoundRecord, UpdateHeader } from '../protocol.js';
+import type { ClientMetrics, GlobalHeader, RoundConfig, RoundSummary, UpdateHeader } from '../protocol.js';
 import { FederatedReporter } from '../report.js';
 import { trainerSettingsFromEnv } from '../settings.js';
 import { cloneWeights } from '../structure.js';
@@ -60,8 +60,8 @@ export interface FederatedTrainResult {
   readonly rounds: number;
   /** Rounds this worker trained for (a worker that joined late, or was refused, trains fewer). */
   readonly roundsTrained: number;
-  /** The aggregator's per-round records, as sent with the last round. */
-  readonly history: readonly RoundRecord[];
+  /** The aggregator's per-round outcomes, as sent with the last round. */
+  readonly history: readonly RoundSummary[];
   /** The estimator, holding the final global model. */
   readonly estimator: Estimator;
   /** Bytes sent to and received from the aggregator (frames, or S3 objects). */
@@ -165,7 +165,7 @@ export class FederatedLearning {
           this.reporter?.report('running', { currentRound: header.round_number, sampleCount: header.total_sample, localSamples: samples });
         }
         if (header.exit_flag === 'ok') {
-          return await this.finish(state, header.history ?? (header.record ? [header.record] : []), roundsTrained, timings);
+          return await this.finish(state, header.history ?? (header.summary ? [header.summary] : []), roundsTrained, timings);
         }
         if (header.type === 'sync_weight' && header.submitted === true) {
           state.awaiting = header.round_number + 1;
@@ -260,7 +260,7 @@ export class FederatedLearning {
     return Object.keys(metrics).length > 0 ? metrics : undefined;
   }
 
-  private async finish(state: RoundState, history: readonly RoundRecord[], roundsTrained: number, timings: FederatedTrainResult['timings']): Promise<FederatedTrainResult> {
+  private async finish(state: RoundState, history: readonly RoundSummary[], roundsTrained: number, timings: FederatedTrainResult['timings']): Promise<FederatedTrainResult> {
     this.log(`finished: the aggregator completed ${state.completed} round(s); this worker trained ${roundsTrained}`);
     if (this.options.saveModelUrl !== undefined) await this.estimator.save(this.options.saveModelUrl);
     this.reporter?.report('completed', { currentRound: state.completed, sampleCount: history.at(-1)?.totalSamples ?? 0 }, this.results(history));
@@ -270,7 +270,7 @@ export class FederatedLearning {
   }
 
   /** The aggregated model (MODEL_URL, written by the aggregation worker) with its per-round global metrics. */
-  private results(history: readonly RoundRecord[]): ModelResult[] | undefined {
+  private results(history: readonly RoundSummary[]): ModelResult[] | undefined {
     if (this.modelUrl === undefined) return undefined;
     const accuracy = history.map((record) => record.accuracy ?? record.trainAccuracy).filter((value): value is number => value !== undefined);
     const loss = history.map((record) => record.loss ?? record.trainLoss).filter((value): value is number => value !== undefined);

@@ -38,6 +38,7 @@ import {
   parseSampleCount,
   parseSubscribe,
   parseUpdateHeader,
+  summarizeRound,
   type ClientMetrics,
   type GlobalHeader,
   type RoundConfig,
@@ -639,7 +640,7 @@ export class AggregationServer {
 
   /** The global model to every worker; returns the bytes sent. */
   private broadcast(record: RoundRecord, exit: boolean): number {
-    const header = this.globalHeader('recv_weight', { record, ...(exit ? { history: this.history } : {}) });
+    const header = this.globalHeader('recv_weight', { summary: summarizeRound(record), ...(exit ? { history: this.history.map(summarizeRound) } : {}) });
     const sessions = [...this.sessions.values()];
     const before = sessions.reduce((sum, session) => sum + session.bytesSent, 0);
     const binary = sessions.filter((session) => session.wire === 'binary');
@@ -671,7 +672,7 @@ export class AggregationServer {
   private async sendSync(session: ClientSession): Promise<void> {
     const header = this.globalHeader('sync_weight', {
       submitted: this.round.hasAccepted(session.id) && !this.closing,
-      ...(this.finished ? { history: this.history } : {}),
+      ...(this.finished ? { history: this.history.map(summarizeRound) } : {}),
     });
     if (this.options.s3 !== undefined) session.sendJson(header);
     else session.sendBinary(encodeFrame({ ...header }, this.global === undefined ? undefined : this.broadcastEncoder.encode(this.global)));
