@@ -1,6 +1,6 @@
 /** Every kind the project knows: its REST names, schema, printer columns and the objects it references. */
 import type { ObjectSchema, Shape } from './schema/dsl.js';
-import { EventBodySchema, NamespaceBodySchema, NodeBodySchema, SecretBodySchema, ServiceBodySchema } from './core/others.js';
+import { DeploymentBodySchema, EventBodySchema, NamespaceBodySchema, NodeBodySchema, SecretBodySchema, ServiceBodySchema } from './core/others.js';
 import { PodBodySchema, type PodTemplateSpec } from './core/pod.js';
 import { DatasetBodySchema } from './sedna/dataset.js';
 import { ModelBodySchema } from './sedna/model.js';
@@ -250,6 +250,14 @@ export const KINDS: readonly KindDefinition[] = [
       { name: 'Object', type: 'string', jsonPath: '.involvedObject.name' },
       { name: 'Message', type: 'string', jsonPath: '.message' },
       { name: 'Last-Seen', type: 'date', jsonPath: '.lastTimestamp' },
+    ],
+  },
+  {
+    ...core, group: 'apps', kind: 'Deployment', plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], namespaced: true, body: DeploymentBodySchema,
+    printerColumns: [
+      { name: 'Ready', type: 'string', jsonPath: '.status.readyReplicas' },
+      { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas' },
+      AGE,
     ],
   },
   {

@@ -65,7 +65,9 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   for (const kind of [incrementalLearning, lifelongLearning]) {
     manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server));
   }
-  manager.add(new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router));
+  manager.add(
+    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
+  );
   await manager.start();
 
   const hub = new NodeHub(

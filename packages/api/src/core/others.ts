@@ -1,5 +1,5 @@
 import { s, type Infer } from '../schema/dsl.js';
-import { QuantitySchema } from './pod.js';
+import { DeploymentSpecShape, QuantitySchema } from './pod.js';
 
 export const ServicePortSchema = s.object(
   {
@@ -109,6 +109,15 @@ export const NamespaceBodySchema = s.object(
   {
     spec: s.object({ finalizers: s.array(s.string()).optional() }).optional(),
     status: s.object({ phase: s.enum('Active', 'Terminating').optional() }, { preserveUnknown: true }).optional(),
+  },
+  { preserveUnknown: true },
+);
+
+/** apps/v1 Deployment: what the GM creates for long-running workers on a real cluster (the embedded mode runs Pods). */
+export const DeploymentBodySchema = s.object(
+  {
+    spec: s.object(DeploymentSpecShape, { preserveUnknown: true }),
+    status: s.freeObject().optional(),
   },
   { preserveUnknown: true },
 );

@@ -43,9 +43,14 @@ export function apiResourceList(group: string, version: string): Record<string, 
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
 }
 
-function sednaGroup(): Record<string, unknown> {
-  const gv = { groupVersion: `${SEDNA_GROUP}/${SEDNA_VERSION}`, version: SEDNA_VERSION };
-  return { name: SEDNA_GROUP, versions: [gv], preferredVersion: gv };
+/** Every named API group the server serves (one version each), Sedna's first. */
+function groups(): Record<string, unknown>[] {
+  const names = [...new Set(KINDS.filter((k) => k.group !== '').map((k) => k.group))].sort((a, b) => (a === SEDNA_GROUP ? -1 : b === SEDNA_GROUP ? 1 : a.localeCompare(b)));
+  return names.map((name) => {
+    const version = name === SEDNA_GROUP ? SEDNA_VERSION : KINDS.find((k) => k.group === name)!.version;
+    const gv = { groupVersion: `${name}/${version}`, version };
+    return { name, versions: [gv], preferredVersion: gv };
+  });
 }
 
 export function apiVersions(serverAddress: string): Record<string, unknown> {
@@ -53,11 +58,12 @@ export function apiVersions(serverAddress: string): Record<string, unknown> {
 }
 
 export function apiGroupList(): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [sednaGroup()] };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups() };
 }
 
 export function apiGroup(group: string): Record<string, unknown> | undefined {
-  return group === SEDNA_GROUP ? { kind: 'APIGroup', apiVersion: 'v1', ...sednaGroup() } : undefined;
+  const found = groups().find((g) => g['name'] === group);
+  return found ? { kind: 'APIGroup', apiVersion: 'v1', ...found } : undefined;
 }
 
 export { apiVersionOf };

@@ -4,14 +4,14 @@
  * PATCH), and which patch types each kind takes.
  */
 import { createHash } from 'node:crypto';
-import { KINDS, type KindDefinition, objectOpenApiSchema } from '@sedna/api';
+import { KINDS, type KindDefinition, objectOpenApiSchema, SEDNA_GROUP } from '@sedna/api';
 
 function gvPath(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
 }
 
 function schemaName(def: KindDefinition): string {
-  const reversed = def.group === '' ? 'io.k8s.api.core' : def.group.split('.').reverse().join('.');
+  const reversed = def.group === '' ? 'io.k8s.api.core' : def.group === SEDNA_GROUP ? def.group.split('.').reverse().join('.') : `io.k8s.api.${def.group}`;
   return `${reversed}.${def.version}.${def.kind}`;
 }
 
@@ -24,7 +24,8 @@ function gvk(def: KindDefinition): Record<string, string> {
 function patchTypes(def: KindDefinition): Record<string, unknown> {
   const body = { schema: { type: 'object' } };
   const types: Record<string, unknown> = { 'application/json-patch+json': body, 'application/merge-patch+json': body };
-  if (def.group === '') types['application/strategic-merge-patch+json'] = body;
+  // Custom resources take no strategic merge patch; built-in kinds (core, apps) do.
+  if (def.group !== SEDNA_GROUP) types['application/strategic-merge-patch+json'] = body;
   return types;
 }
 

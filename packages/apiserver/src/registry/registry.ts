@@ -5,7 +5,7 @@
  * dependents runs beside it (gc.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { apiVersionOf, type FieldError, type KindDefinition, type KubeObject, findKindByResource, ValidationContext } from '@sedna/api';
+import { apiVersionOf, type FieldError, type KindDefinition, type KubeObject, findKindByResource, SEDNA_GROUP, ValidationContext } from '@sedna/api';
 import { ApiError, errors } from '../http/errors.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import { applyMergePatch, isObject } from '../patch/merge-patch.js';
@@ -154,7 +154,7 @@ export class Registry {
         patched = applyJsonPatch(current.object, patch);
         break;
       case 'strategic':
-        if (def.group !== '') {
+        if (def.group === SEDNA_GROUP) {
           throw errors.unsupportedMediaType(`strategic merge patch is not supported for ${def.plural}.${def.group}: use a JSON merge patch (application/merge-patch+json) or a JSON patch`);
         }
         if (!isObject(patch)) throw errors.badRequest('a strategic merge patch must be a JSON object');

@@ -1,7 +1,8 @@
 /**
  * JointInferenceService: a cloud worker serving the big model behind a Service, and an edge worker with the little
- * model and hard example mining that calls it (the original's two Deployments; here Pods that are recreated when
- * they end or when the spec changes, so spec updates reach the running workers, which the original dropped).
+ * model and hard example mining that calls it. On a real cluster they are Deployments, as in the original; in
+ * embedded mode, Pods that are recreated when they end. Either way a spec change reaches the running workers (the
+ * original dropped JI spec updates).
  * Status: conditions Pending, Running, Failed (a new one only when the state changes), `active` and `failed`
  * counts, and `metrics` from the edge worker's reports. JOB_NAME is set for both workers (the original forgot it,
  * so its status metrics never landed).
@@ -13,7 +14,7 @@ import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../.
 import { recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import type { Addressing } from '../../workers/addressing.js';
-import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerName } from '../../workers/worker-pod.js';
+import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
 
 export const BIG_MODEL_PORT = 5000;
 const KIND = 'JointInferenceService';
@@ -33,6 +34,8 @@ export class JointInferenceController implements Controller {
     private readonly client: KubeClient,
     private readonly addressing: Addressing,
     router: ChannelRouter,
+    /** Kubernetes mode: the workers are Deployments (the kubelets run their pods); embedded mode: Pods. */
+    private readonly deployments?: ResourceInformer,
   ) {
     router.handleUpstream('jointinferenceservice', (node, message) => this.upstream(node, message));
   }
@@ -42,6 +45,7 @@ export class JointInferenceController implements Controller {
       { informer: this.services, map: self },
       { informer: this.pods, map: ownerKeys(KIND) },
       { informer: this.kubeServices, map: ownerKeys(KIND) },
+      ...(this.deployments ? [{ informer: this.deployments, map: ownerKeys(KIND) }] : []),
       // A Model's URL change is a new model for the workers that use it.
       {
         informer: this.models,
@@ -92,9 +96,23 @@ export class JointInferenceController implements Controller {
       BIG_MODEL_PORT: String(endpoint.port),
       LC_SERVER: this.addressing.lcServer(edgeNode),
     });
-    const workers = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji));
-    const active = workers.filter((p) => isActive(p) && podPhase(p) === 'Running').length;
-    const failed = workers.filter((p) => podPhase(p) === 'Failed').length;
+    let active: number;
+    let failed: number;
+    if (this.deployments) {
+      const deployments = this.deployments.list(namespace).filter((d) => isWorkerOf(d, ji));
+      const available = (d: KubeObject) => Number((d['status'] as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0;
+      const replicaFailure = (d: KubeObject) => ((d['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+      active = deployments.filter(available).length;
+      failed = deployments.filter(replicaFailure).length;
+      if (failed > 0) {
+        await this.setStatus(ji, 'Failed', 'ReplicaFailure', `${failed} worker deployment(s) cannot create pods`, active, failed);
+        return;
+      }
+    } else {
+      const workers = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji));
+      active = workers.filter((p) => isActive(p) && podPhase(p) === 'Running').length;
+      failed = workers.filter((p) => podPhase(p) === 'Failed').length;
+    }
     if (active === 2) await this.setStatus(ji, 'Running', 'WorkersRunning', 'the cloud and edge workers are running', active, failed);
     else await this.setStatus(ji, 'Pending', 'WorkersStarting', `${active} of 2 workers running`, active, failed);
   }
@@ -120,8 +138,35 @@ export class JointInferenceController implements Controller {
     }
   }
 
+  /** Kubernetes mode: a Deployment per worker type, its pod template updated when the spec changes. */
+  private async ensureDeployment(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>): Promise<void> {
+    const namespace = ji.metadata.namespace!;
+    const name = `${ji.metadata.name}-deployment-${workerType}`;
+    // A stable WORKER_NAME per deployment: a random one would change the template on every reconcile.
+    const stableName = `${workerType}worker-${specHash(ji.metadata.uid).slice(0, 5)}`;
+    const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: stableName }, restartPolicy: 'Always', hashOf: { template, env } });
+    const podMeta = pod['metadata'] as { labels: Record<string, string>; annotations: Record<string, string>; ownerReferences: unknown[] };
+    const selectorLabels = workerLabels(ji, workerType);
+    const desired = {
+      replicas: 1,
+      selector: { matchLabels: selectorLabels },
+      template: { metadata: { labels: podMeta.labels, annotations: podMeta.annotations }, spec: pod['spec'] },
+    };
+    const existing = this.deployments!.get(name, namespace);
+    if (!existing) {
+      await this.client.create('Deployment', namespace, { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': `${ji.metadata.name}-${workerType}-svc` }, ownerReferences: podMeta.ownerReferences }, spec: desired });
+      await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker deployment ${name}`);
+      return;
+    }
+    const current = (existing['spec'] as { template?: { metadata?: { annotations?: Record<string, string> } } }).template?.metadata?.annotations?.[SPEC_HASH_ANNOTATION];
+    if (current === podMeta.annotations[SPEC_HASH_ANNOTATION]) return;
+    await this.client.mergePatch('Deployment', namespace, name, { spec: { template: desired.template } });
+    await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `updated the ${workerType} worker deployment ${name} to apply the new spec`);
+  }
+
   /** One active worker of a type, made from the current spec; an outdated or ended one is replaced. */
   private async ensureWorker(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>): Promise<void> {
+    if (this.deployments) return this.ensureDeployment(ji, workerType, template, env);
     const namespace = ji.metadata.namespace!;
     const hashOf = { template, env };
     const wanted = specHash(hashOf);
