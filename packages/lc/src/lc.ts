@@ -3,7 +3,8 @@
  * upstream reports), the dataset manager, the worker report endpoint, the node API for logs, and in embedded mode
  * the process runner for the Pods bound to this node.
  */
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { DownstreamMessage, NodeAddress, UpstreamMessage } from '@sedna/api';
 import { messageKey } from '@sedna/api';
 import { GmClient, planResync } from './gmclient/index.js';
@@ -163,10 +164,17 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       case 'pod':
         await applyPod(message);
         break;
-      case 'incrementallearningjob':
-        if (message.header.operation === 'delete') await incremental.deleteJob(`${message.header.namespace}/${message.header.resourceName}`);
-        else incremental.upsertJob(message.content);
+      case 'incrementallearningjob': {
+        if (message.header.operation === 'delete') {
+          await incremental.deleteJob(`${message.header.namespace}/${message.header.resourceName}`);
+          break;
+        }
+        // The hot-update folder exists before the inference worker starts, so it can watch it (DirectoryOrCreate).
+        const config = (message.content['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations?.['sedna.io/model-hot-update-config'];
+        if (config) await mkdir(dirname(config), { recursive: true }).catch((err: unknown) => log(`cannot create the hot-update folder of ${config}: ${(err as Error).message}`));
+        incremental.upsertJob(message.content);
         break;
+      }
       case 'model':
         if (message.header.operation === 'delete') incremental.deleteModel(`${message.header.namespace}/${message.header.resourceName}`);
         else incremental.upsertModel(message.content);

@@ -9,4 +9,5 @@ export * from './hotupdate/index.js';
 export * from './backend/index.js';
 export * from './onnx/index.js';
 export * from './core/joint_inference/index.js';
+export * from './core/incremental_learning/index.js';
 import './model-storage.js';

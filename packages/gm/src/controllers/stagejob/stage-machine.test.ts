@@ -30,6 +30,8 @@ describe('incremental learning stage machine', () => {
     expect(reportedCondition(at('Eval', 'Waiting'), 'train', 'completed', '{}')).toBe('the job is in stage Eval, not Train');
     expect(reportedCondition(at('Train', 'Running'), 'train', 'ready', '{}')).toBe('Train is Running, not Waiting');
     expect(reportedCondition(at('Train', 'Completed'), 'train', 'completed', '{}')).toBe('Train is Completed; nothing to end');
+    expect(show(reportedCondition(at('Eval', 'Waiting'), 'eval', 'failed', '{}'))).toBe('Eval/Failed');
+    expect(reportedCondition(at('Eval', 'Failed'), 'eval', 'failed', '{}')).toBe('Eval is Failed; nothing to end');
     expect(reportedCondition(at('Train', 'Waiting'), 'inference', 'ready', '{}')).toMatch(/unknown phase/);
     expect(reportedCondition(at('Train', 'Waiting'), 'train', 'done', '{}')).toMatch(/unknown status/);
   });

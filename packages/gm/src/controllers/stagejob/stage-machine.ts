@@ -51,7 +51,12 @@ export function reportedCondition(current: StageCondition | undefined, phase: st
   if (current.stage !== stage) return `the job is in stage ${current.stage}, not ${stage}`;
   // Ready only answers Waiting; Completed and Failed only end a stage that has started.
   if (type === 'Ready' && current.type !== 'Waiting') return `${stage} is ${current.type}, not Waiting`;
-  if ((type === 'Completed' || type === 'Failed') && !(current.type === 'Starting' || current.type === 'Running' || (stage === 'Deploy' && current.type === 'Waiting'))) {
+  // Completed ends a stage that has started (or a Deploy the LC decided against); Failed may also come while the LC
+  // prepares a stage (Waiting), e.g. an eval with no trained model to evaluate.
+  if (type === 'Completed' && !(current.type === 'Starting' || current.type === 'Running' || (stage === 'Deploy' && current.type === 'Waiting'))) {
+    return `${stage} is ${current.type}; nothing to end`;
+  }
+  if (type === 'Failed' && !(current.type === 'Waiting' || current.type === 'Starting' || current.type === 'Running')) {
     return `${stage} is ${current.type}; nothing to end`;
   }
   return condition(stage, type, 'ReportedByLC', 'reported by lc', data);
