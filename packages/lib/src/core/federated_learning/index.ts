@@ -7,7 +7,7 @@ export type { AggregationServerOptions, AggregatorStatus, FederatedResult } from
 export { aggregationServerFromEnv } from './server/from-env.js';
 export type { AggregatorFromEnvOptions } from './server/from-env.js';
 export { FederatedLearning } from './client/federated-learning.js';
-export type { FederatedLearningOptions, FederatedTrainResult, TrainData } from './client/federated-learning.js';
+export type { FederatedLearningOptions, FederatedTrainResult, RoundTiming, TrainData } from './client/federated-learning.js';
 export { AggregatorConnection } from './client/connection.js';
 export type { ConnectionOptions, Inbound } from './client/connection.js';
 export { proximalStep } from './client/proximal.js';

@@ -46,7 +46,14 @@ export class AggregatorConnection {
   static open(options: ConnectionOptions): Promise<AggregatorConnection> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(options.url, { handshakeTimeout: timeoutMs, maxPayload: options.maxPayloadBytes ?? 512 * 1024 * 1024 });
+      const socket = new WebSocket(options.url, {
+        handshakeTimeout: timeoutMs,
+        maxPayload: options.maxPayloadBytes ?? 512 * 1024 * 1024,
+        // Client frames must carry a mask; it exists to stop scripts in browsers from steering what caching proxies
+        // see, which a training worker is not. A zero mask spares both ends a JS pass over every weight byte (in
+        // ws without its native addon that pass cost more than the rest of the transfer).
+        generateMask: (mask: Buffer) => mask.fill(0),
+      });
       socket.binaryType = 'nodebuffer';
       const connection = new AggregatorConnection(socket, options);
       let acknowledged = false;

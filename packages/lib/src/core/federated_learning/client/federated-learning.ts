@@ -67,8 +67,16 @@ export interface FederatedTrainResult {
   /** Bytes sent to and received from the aggregator (frames, or S3 objects). */
   readonly bytesSent: number;
   readonly bytesReceived: number;
-  /** Per round trained: local training time and the time from sending the update to getting the next model. */
-  readonly timings: readonly { round: number; trainMs: number; waitMs: number }[];
+  /** Per round trained: local training and the wait from sending the update to getting the next model. */
+  readonly timings: readonly RoundTiming[];
+}
+
+export interface RoundTiming {
+  readonly round: number;
+  /** performance.now() when local training began (comparable between workers of one process). */
+  readonly trainStart: number;
+  readonly trainMs: number;
+  waitMs: number;
 }
 
 interface RoundState {
@@ -134,7 +142,7 @@ export class FederatedLearning {
     if (!Number.isInteger(samples) || samples < 1) throw new Error(`federated learning: the training data has no samples (x.shape ${JSON.stringify(data.x.shape)})`);
     const signal = options.signal;
     const state: RoundState = { completed: 0, base: undefined, config: { algorithm: 'FedAvg' }, awaiting: undefined, sentAt: 0, retried: undefined };
-    const timings: { round: number; trainMs: number; waitMs: number }[] = [];
+    const timings: RoundTiming[] = [];
     let roundsTrained = 0;
     signal?.addEventListener('abort', () => this.connection?.terminate(), { once: true });
     try {
@@ -186,7 +194,7 @@ export class FederatedLearning {
   }
 
   /** Takes the aggregator's model and round. */
-  private adopt(state: RoundState, header: GlobalHeader, weights: WeightTensor[] | undefined, timings: { round: number; waitMs: number }[]): void {
+  private adopt(state: RoundState, header: GlobalHeader, weights: WeightTensor[] | undefined, timings: RoundTiming[]): void {
     if (header.has_weights && weights !== undefined) {
       this.estimator.setWeights(weights);
       state.base = cloneWeights(weights);
@@ -200,7 +208,7 @@ export class FederatedLearning {
     state.config = header.config;
   }
 
-  private async trainAndSend(data: TrainData, state: RoundState, timings: { round: number; trainMs: number; waitMs: number }[], signal: AbortSignal | undefined): Promise<void> {
+  private async trainAndSend(data: TrainData, state: RoundState, timings: RoundTiming[], signal: AbortSignal | undefined): Promise<void> {
     const round = state.completed + 1;
     const started = performance.now();
     const metrics = await this.trainLocally(data, state);
@@ -220,7 +228,7 @@ export class FederatedLearning {
     };
     state.awaiting = round;
     state.sentAt = performance.now();
-    timings.push({ round, trainMs, waitMs: 0 });
+    timings.push({ round, trainStart: started, trainMs, waitMs: 0 });
     try {
       await this.connection!.sendUpdate(header, body, weights);
     } catch (error) {

@@ -1,0 +1,32 @@
+/**
+ * One training worker of the benchmark in its own process (as on a real edge node): loads its share of the
+ * training set and runs the lib's FederatedLearning client against the aggregator in the main process. Its last
+ * stdout line is a JSON object with its per-round local training and waiting times and its bytes.
+ *
+ * Arguments: <aggregator url> <worker name> <split: iid|dirichlet> <clients> <index> <local epochs> [compression: a codec
+ * name, or its method dict as JSON]
+ */
+import { FederatedLearning, silentLog } from '../../packages/lib/src/core/federated_learning/index.js';
+import { BATCH_SIZE, createModel, loadTrain, shardOf, type SplitKind } from './shared.js';
+
+const [url, name, split, clients, index, epochs, compression] = process.argv.slice(2);
+if (url === undefined || name === undefined || (split !== 'iid' && split !== 'dirichlet') || clients === undefined || index === undefined || epochs === undefined) {
+  console.error('usage: client-process.ts <url> <name> <iid|dirichlet> <clients> <index> <epochs> [compression]');
+  process.exit(2);
+}
+const shard = shardOf(await loadTrain(), split as SplitKind, Number(clients), Number(index));
+const result = await new FederatedLearning({
+  estimator: createModel(100 + Number(index)),
+  env: {},
+  aggregatorUrl: url,
+  workerName: name,
+  epochs: Number(epochs),
+  batchSize: BATCH_SIZE,
+  // A codec name (Int8Linear) or a method dict as JSON ({"method":"TopK","param":{"ratio":"0.05"}}).
+  ...(compression ? { compression: compression.startsWith('{') ? (JSON.parse(compression) as { method: string; param: Record<string, string> }) : compression } : {}),
+  trainOptions: { seed: Number(index) },
+  reporter: false,
+  log: silentLog,
+}).train(shard);
+console.log(JSON.stringify({ name, samples: shard.y.length, timings: result.timings, bytesSent: result.bytesSent, bytesReceived: result.bytesReceived }));
+process.exit(0);
