@@ -174,6 +174,20 @@ describe('three workers and an aggregator', () => {
     }
   });
 
+  it('with client choice, train each round on the chosen workers only', async () => {
+    const { server: aggregator, url } = await startServer({ participantsCount: 6, clientChoose: { method: 'SimpleClientChoose', param: { per_round: '2' } } });
+    const results = await Promise.all([0, 1, 2, 3, 4, 5].map((k) => worker(url, k).train(share(k % 3))));
+    const outcome = await aggregator.done;
+    expect(outcome.history.map((record) => record.accepted.length)).toEqual([2, 2, 2]);
+    expect(outcome.history.every((record) => record.closedBy === 'participants')).toBe(true);
+    // Every worker ends with the global model, though only the chosen ones trained.
+    expect(results.reduce((sum, result) => sum + result.roundsTrained, 0)).toBe(6);
+    for (const result of results) {
+      expect(result.rounds).toBe(3);
+      result.estimator.getWeights().forEach((tensor, index) => expect(Array.from(tensor.data)).toEqual(Array.from(outcome.weights![index]!.data)));
+    }
+  });
+
   it('report progress to the local controller: rounds while running, the model and its metrics at the end', async () => {
     const lc = new FakeLC();
     await lc.start();

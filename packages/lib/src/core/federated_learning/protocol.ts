@@ -129,6 +129,11 @@ export interface GlobalHeader {
   readonly has_weights: boolean;
   /** sync_weight: the aggregator already holds this worker's update for the open round. */
   readonly submitted?: boolean;
+  /**
+   * With client choice: the workers that train the next round (the others wait for the round after), or null while
+   * the aggregator waits for enough workers to choose from. Absent without client choice: everyone trains.
+   */
+  readonly selected?: readonly string[] | null;
   /** recv_weight: the round's outcome. */
   readonly summary?: RoundSummary;
   /** With exit_flag ok: every round's outcome. */
@@ -229,6 +234,10 @@ export function parseGlobalHeader(message: JsonObject): GlobalHeader {
   if (exitFlag !== 'ok' && exitFlag !== 'continue') throw new ProtocolError(`${where}: "exit_flag" must be "ok" or "continue", got ${JSON.stringify(exitFlag)}`);
   const config = field(message, 'config', isObject, 'an object', where);
   const algorithm = field(config, 'algorithm', isNonEmptyString, 'a non-empty string', `${where} config`);
+  const selected = message['selected'];
+  if (selected !== undefined && selected !== null && !(Array.isArray(selected) && selected.every((id) => typeof id === 'string'))) {
+    throw new ProtocolError(`${where}: "selected" must be a list of worker names or null`);
+  }
   const mu = config['proximal_mu'];
   if (mu !== undefined && (typeof mu !== 'number' || !(mu >= 0))) throw new ProtocolError(`${where}: "config.proximal_mu" must be a number >= 0`);
   return {

@@ -32,6 +32,10 @@ describe('aggregator settings', () => {
     });
     expect(aggregatorSettingsFromEnv({})).toMatchObject({ aggregation: { method: 'FedAvg', param: {} }, exitRound: 1, minClients: 1, participantsCount: 1, checkpointUrl: undefined });
     expect(aggregatorSettingsFromEnv({ aggregation_parameters: '{"eta": 0.05}' }).aggregation.param).toEqual({ eta: 0.05 });
+    expect(aggregatorSettingsFromEnv({ client_choose: 'FractionClientChoose', client_choose_parameters: '{"fraction_fit": "0.1"}', broadcast_compression: 'Float16' })).toMatchObject({
+      clientChoose: { method: 'FractionClientChoose', param: { fraction_fit: '0.1' } },
+      broadcastCompression: { method: 'Float16', param: {} },
+    });
   });
 
   it('name the variable that is wrong', () => {

@@ -35,6 +35,8 @@ export interface AggregatorSettings {
   readonly aggDataPath: string | undefined;
   /** `broadcast_compression` with `broadcast_compression_parameters`: a codec for the global model sent to workers. */
   readonly broadcastCompression: AlgorithmSpec | undefined;
+  /** `client_choose` with `client_choose_parameters`: which workers train each round (default: all). */
+  readonly clientChoose: AlgorithmSpec | undefined;
   /** `linger_seconds` (default 30): after the last round, how long to wait for workers to pick up the result. */
   readonly lingerMs: number;
   readonly jobName: string;
@@ -103,8 +105,8 @@ function algorithmParameters(context: Context, name: string): Record<string, Par
   return param;
 }
 
-/** A codec named by env `name`, with `<name>_parameters`. */
-function codecFromEnv(context: Context, name: string): AlgorithmSpec | undefined {
+/** An algorithm (a codec, a client choice) named by env `name`, with `<name>_parameters`. */
+function algorithmFromEnv(context: Context, name: string): AlgorithmSpec | undefined {
   const method = context.getParameters(name);
   return method === undefined ? undefined : { method, param: algorithmParameters(context, name) };
 }
@@ -142,7 +144,8 @@ export function aggregatorSettingsFromEnv(env: Env = process.env): AggregatorSet
     checkpointUrl,
     transmitter: config.transmitter,
     aggDataPath: config.aggDataPath === './' ? undefined : config.aggDataPath,
-    broadcastCompression: codecFromEnv(context, 'broadcast_compression'),
+    broadcastCompression: algorithmFromEnv(context, 'broadcast_compression'),
+    clientChoose: algorithmFromEnv(context, 'client_choose'),
     lingerMs: nonNegativeNumber(context, 'linger_seconds', 30) * 1000,
     jobName: config.jobName,
     workerName: config.workerName || 'aggregator',
@@ -164,7 +167,7 @@ export function trainerSettingsFromEnv(env: Env = process.env): TrainerSettings 
     epochs: positiveInteger(context, 'epochs', 1),
     batchSize: positiveInteger(context, 'batch_size', 32),
     learningRate: positiveNumber(context, 'learning_rate', undefined),
-    compression: codecFromEnv(context, 'compression'),
+    compression: algorithmFromEnv(context, 'compression'),
     transmitter: config.transmitter,
     aggDataPath: config.aggDataPath === './' ? undefined : config.aggDataPath,
     connectTimeoutMs: config.connectTimeoutSeconds * 1000,

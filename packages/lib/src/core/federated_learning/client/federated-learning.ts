@@ -175,6 +175,10 @@ export class FederatedLearning {
         if (header.exit_flag === 'ok') {
           return await this.finish(state, header.history ?? (header.summary ? [header.summary] : []), roundsTrained, timings);
         }
+        if (header.selected === null || (header.selected !== undefined && !header.selected.includes(this.workerName))) {
+          // Client choice: another round's turn (or the aggregator is still choosing).
+          continue;
+        }
         if (header.type === 'sync_weight' && header.submitted === true) {
           state.awaiting = header.round_number + 1;
           continue;

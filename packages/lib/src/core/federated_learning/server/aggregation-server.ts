@@ -21,6 +21,8 @@ import { MistNet } from '../../../algorithms/aggregation/plato.js';
 import { createAggregation, registerAggregations } from '../../../algorithms/aggregation/index.js';
 import { ServerOptimizer } from '../../../algorithms/aggregation/server-optimizers.js';
 import type { Aggregation, StatefulAggregation } from '../../../algorithms/aggregation/types.js';
+import { createClientChoose, registerClientChoose } from '../../../algorithms/client_choose/index.js';
+import type { ClientChoose } from '../../../algorithms/client_choose/types.js';
 import type { AlgorithmSpec } from '../../../common/config.js';
 import type { ModelResult } from '../../../reporter/message.js';
 import type { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
@@ -61,6 +63,11 @@ export interface AggregationServerOptions {
   minClients?: number;
   /** How long after its first update a round waits for the others (default 600 s). */
   roundTimeoutMs?: number;
+  /**
+   * Client choice: which connected workers of this lib train each round (SimpleClientChoose, FractionClientChoose);
+   * a name, a method dict or an instance. Default: every worker, every round.
+   */
+  clientChoose?: string | AlgorithmSpec | ClientChoose;
   /** Bind address (default 0.0.0.0) and port (default 7363; 0 picks a free one). */
   host?: string;
   port?: number;
@@ -130,6 +137,7 @@ export class AggregationServer {
   private readonly jobName: string;
   private readonly workerName: string;
   private readonly broadcastEncoder: WeightsEncoder;
+  private readonly chooser: ClientChoose | undefined;
   private readonly sessions = new Map<string, ClientSession>();
   private readonly sessionOf = new WeakMap<WebSocket, ClientSession>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
@@ -162,6 +170,7 @@ export class AggregationServer {
     this.jobName = options.jobName ?? 'sedna';
     this.workerName = options.workerName ?? 'aggregator';
     this.broadcastEncoder = new WeightsEncoder(options.broadcastCompression);
+    this.chooser = chooserOf(options.clientChoose);
     for (const [name, value, min] of [
       ['participantsCount', this.participants, 1],
       ['exitRound', this.exitRound, 1],
@@ -383,7 +392,13 @@ export class AggregationServer {
     this.sessionOf.set(socket, session);
     for (const other of this.sessions.values()) other.sendJson(message);
     this.log(`worker "${id}" joined (${session.wire}; ${this.sessions.size} connected) at round ${this.round.number}`);
-    if (session.wire === 'binary') void this.sendSync(session);
+    if (session.wire !== 'binary') return;
+    if (this.chooser !== undefined && this.round.selected === undefined && !this.closing && !this.finished && this.choose(this.round)) {
+      // Enough workers to choose from at last: everyone hears who trains this round.
+      for (const other of this.sessions.values()) if (other.wire === 'binary') void this.sendSync(other);
+      return;
+    }
+    void this.sendSync(session);
   }
 
   // --- updates
@@ -455,6 +470,10 @@ export class AggregationServer {
       void this.sendSync(session);
       return;
     }
+    if (this.chooser !== undefined && !this.round.selected?.has(id)) {
+      this.refuse(session, update.round, `it was not chosen for round ${update.round}`, false);
+      return;
+    }
     const unusable = unusableWeights(id, update.weights);
     if (unusable !== undefined) return this.refuse(session, update.round, unusable, true, bytes);
     let weights = update.weights;
@@ -490,7 +509,7 @@ export class AggregationServer {
       this.roundTimer = undefined;
       if (round !== this.round || this.closing) return;
       round.timedOut = true;
-      if (round.closeReason(this.participants, this.minClients) === undefined) {
+      if (round.closeReason(...this.quorum()) === undefined) {
         this.log(
           `round ${round.number}: ${round.accepted().length} usable update(s) of the ${this.minClients} needed after ${this.roundTimeoutMs / 1000} s ` +
             `(${this.sessions.size} worker(s) connected); still waiting`,
@@ -503,9 +522,32 @@ export class AggregationServer {
     this.roundTimer.unref();
   }
 
+  /** Answers the open round waits for, and usable updates it needs to end by timeout. */
+  private quorum(): [participants: number, minUsable: number] {
+    const participants = this.round.selected?.size ?? this.participants;
+    return [participants, Math.min(this.minClients, participants)];
+  }
+
+  /**
+   * Client choice for `round` among the connected workers of this lib; false when there are too few to choose
+   * from yet (the choice is made again as workers join).
+   */
+  private choose(round: OpenRound): boolean {
+    if (this.chooser === undefined) return false;
+    const available = [...this.sessions.values()].filter((session) => session.wire === 'binary').map((session) => session.id);
+    const picked = this.chooser.choose(available);
+    if (picked.length === 0) {
+      this.log(`round ${round.number}: ${available.length} worker(s) connected, ${this.chooser.name} needs ${this.chooser.minAvailable} to choose from; waiting`);
+      return false;
+    }
+    round.selected = new Set(picked);
+    this.log(`round ${round.number}: ${this.chooser.name} chose ${picked.length} of ${available.length} worker(s)`);
+    return true;
+  }
+
   private tryClose(): void {
     if (this.closing || this.finished || this.stopped) return;
-    const reason = this.round.closeReason(this.participants, this.minClients);
+    const reason = this.round.closeReason(...this.quorum());
     if (reason === undefined) return;
     this.closing = true;
     clearTimeout(this.roundTimer);
@@ -552,11 +594,13 @@ export class AggregationServer {
     await this.writeCheckpoint(false);
     const saved = exit ? await this.saveModel() : undefined;
     await this.publishGlobalObject();
+    // The next round (and its workers, with client choice) goes out with this round's model.
+    this.round = new OpenRound(this.completedRounds + 1);
+    if (!exit) this.choose(this.round);
     const bytesSent = this.broadcast(record, exit);
     this.history[this.history.length - 1] = { ...record, bytesSent };
     this.lastBroadcastAt = performance.now();
     this.log(describeRound(record, reason, this.exitRound) + (bytesSent > 0 ? `, ${formatBytes(bytesSent)} sent` : ''));
-    this.round = new OpenRound(this.completedRounds + 1);
     this.closing = false;
     if (exit) await this.finish(saved);
     else this.options.reporter?.report('running', this.ownerInfo());
@@ -633,6 +677,7 @@ export class AggregationServer {
       exit_flag: this.finished || this.completedRounds >= this.exitRound ? 'ok' : 'continue',
       config: this.config(),
       has_weights: this.global !== undefined,
+      ...(this.chooser === undefined ? {} : { selected: this.round.selected === undefined ? null : [...this.round.selected] }),
       ...(this.options.s3 !== undefined && this.global !== undefined ? { object: globalObjectName(this.completedRounds) } : {}),
       ...extra,
     };
@@ -754,6 +799,13 @@ export class AggregationServer {
     const deadline = Date.now() + timeoutMs;
     while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, Math.min(100, timeoutMs)));
   }
+}
+
+function chooserOf(choice: AggregationServerOptions['clientChoose']): ClientChoose | undefined {
+  if (choice === undefined) return undefined;
+  if (typeof choice === 'object' && 'choose' in choice) return choice;
+  registerClientChoose();
+  return createClientChoose(typeof choice === 'string' ? { method: choice, param: {} } : choice);
 }
 
 function specOf(aggregation: string | AlgorithmSpec): AlgorithmSpec {

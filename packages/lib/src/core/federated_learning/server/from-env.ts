@@ -54,6 +54,7 @@ export async function aggregationServerFromEnv(options: AggregatorFromEnvOptions
     workerName: settings.workerName,
     lingerMs: settings.lingerMs,
     ...(settings.broadcastCompression === undefined ? {} : { broadcastCompression: settings.broadcastCompression }),
+    ...(settings.clientChoose === undefined ? {} : { clientChoose: settings.clientChoose }),
     log,
     ...(initialWeights === undefined ? {} : { initialWeights }),
     ...(options.estimator === undefined ? {} : { estimator: options.estimator }),

@@ -25,6 +25,8 @@ export class OpenRound {
   firstAnswerAt: number | undefined;
   bytesReceived = 0;
   timedOut = false;
+  /** With client choice: the workers chosen for this round (undefined: not chosen yet, or no client choice). */
+  selected: ReadonlySet<string> | undefined;
 
   /** `number` is the round being collected: rounds completed + 1. */
   constructor(readonly number: number) {}
