@@ -8,7 +8,7 @@
  * Data comes from Debian's dataset-fashion-mnist package; nothing is downloaded.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePgm, loadFashionMnist, MlpEstimator, saveOnnx, writeImageSet } from './lib.js';
@@ -74,6 +74,9 @@ export async function prepare(options: PrepareOptions): Promise<WorkPaths> {
 
   await mkdir(p.datasetImages, { recursive: true });
   await writeFile(p.dataset, '');
+  // The deploy model starts as the base model (the control plane's deploy stage overwrites it round by round).
+  await mkdir(path.dirname(p.deployModel), { recursive: true });
+  await copyFile(p.baseOnnx, p.deployModel);
   await writeFile(p.prepared, JSON.stringify({ options: wanted, preparedAt: new Date().toISOString() }, null, 1));
   return p;
 }

@@ -157,6 +157,15 @@ describe('unusable updates', () => {
   });
 });
 
+describe('strategies the aggregator cannot run', () => {
+  it('fail at start with a message naming the strategy, or listing the known ones', () => {
+    const make = (aggregation: AggregationServerOptions['aggregation']) => () => new AggregationServer({ aggregation, participantsCount: 1, exitRound: 1, log });
+    expect(make({ method: 'MistNet', param: { cut_layer: '4', epsilon: '100' } })).toThrow(/MistNet \(cut_layer 4, epsilon 100\) is not implemented/);
+    expect(make('FedAvgV2')).toThrow(/"FedAvgV2" is not implemented/);
+    expect(make('FedAvgX')).toThrow(/no "FedAvgX" registered as aggregation \(known: .*FedAdam.*FedAvg.*Krum/);
+  });
+});
+
 describe('an aggregator restarted from its checkpoint', () => {
   it('resumes after the last checkpointed round (with the FedAdam state), and the workers reconnect and finish', async () => {
     const checkpointUrl = join(dir, 'restart.fl-checkpoint');

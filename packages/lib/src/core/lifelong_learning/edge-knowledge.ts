@@ -49,6 +49,11 @@ export class EdgeKnowledge {
     return this.current?.index.create_time;
   }
 
+  /** The newest version (create_time) seen at the index URL; served from the next inference on. */
+  get publishedVersion(): string | undefined {
+    return this.latestVersion;
+  }
+
   /** Starts the hot reload poll (idempotent). */
   start(): void {
     if (this.timer !== undefined || this.options.pollPeriodMs <= 0) return;

@@ -147,6 +147,11 @@ export class LifelongLearning {
     return this.edge?.version;
   }
 
+  /** The newest index version seen at MODEL_URLS (by the poll or checkForNewIndex); the next inference serves it. */
+  get publishedVersion(): string | undefined {
+    return this.edge?.publishedVersion;
+  }
+
   /** Unseen samples saved by this worker so far. */
   get unseenSamplesSaved(): number {
     return this.unseenWriter?.count ?? 0;

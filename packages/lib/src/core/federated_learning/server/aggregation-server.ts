@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { FedProx } from '../../../algorithms/aggregation/fedprox.js';
-import { MistNet } from '../../../algorithms/aggregation/plato.js';
+import { FedAvgV2, MistNet } from '../../../algorithms/aggregation/plato.js';
 import { createAggregation, registerAggregations } from '../../../algorithms/aggregation/index.js';
 import { ServerOptimizer } from '../../../algorithms/aggregation/server-optimizers.js';
 import type { Aggregation, StatefulAggregation } from '../../../algorithms/aggregation/types.js';
@@ -162,6 +162,7 @@ export class AggregationServer {
     registerAggregations();
     this.aggregation = typeof options.aggregation === 'object' && 'aggregate' in options.aggregation ? options.aggregation : createAggregation(specOf(options.aggregation));
     if (this.aggregation instanceof MistNet) throw new MistNetNotImplementedError(this.aggregation.parameters);
+    if (this.aggregation instanceof FedAvgV2) throw new Error('aggregation "FedAvgV2" is not implemented: it was the Plato framework\'s path; use "FedAvg"');
     this.log = options.log ?? stderrLog('aggregator');
     this.participants = options.participantsCount;
     this.exitRound = options.exitRound;
