@@ -297,7 +297,7 @@ describe('task update decision', () => {
 
   it('default: known tasks retrain; a big new task is learned from its nearest task; a small one waits', () => {
     const updates = new UpdateStrategyDefault().decide(
-      { seen: new Map([['north', labelled(blob(0, 0, 3), 'north')]]), unseen: SampleSet.concat([labelled(blob(1, 1, 12), 'east'), labelled(blob(30, 30, 4), 'west')]) },
+      { seen: new Map([['north', labelled(blob(0, 0, 3), 'north')]]), unseen: SampleSet.concat([labelled(blob(0.3, 0.2, 12), 'east'), labelled(blob(30, 30, 4), 'west')]) },
       context(),
     );
     expect(updates.map((u) => [u.kind, u.kind === 'retrain' ? u.task : u.task.entry, u.kind === 'new-task' ? u.transferFrom : u.kind === 'retrain' ? u.newSamples.size : u.task.samples.size])).toEqual([
@@ -305,6 +305,13 @@ describe('task update decision', () => {
       ['new-task', 'east', 'north'],
       ['pending', 'west', 4],
     ]);
+  });
+
+  it('default: a new task far from every known task starts from fresh weights', () => {
+    const updates = new UpdateStrategyDefault().decide({ seen: new Map(), unseen: labelled(blob(60, -60, 12), 'far') }, context());
+    expect(updates).toMatchObject([{ kind: 'new-task', transferFrom: null }]);
+    const close = new UpdateStrategyDefault({ transfer_max_score: 1000 }).decide({ seen: new Map(), unseen: labelled(blob(60, -60, 12), 'far') }, context());
+    expect(close).toMatchObject([{ kind: 'new-task', transferFrom: 'north' }]);
   });
 
   it('default: pending samples from earlier updates count toward a new task; a known name retrains', () => {
