@@ -4,14 +4,14 @@
  *
  * Deploying reads the index, loads the model of every deployed group and saves a copy under the edge folder
  * (edge_output_url, default /var/lib/sedna/kb), copies the task profiles there, and writes the local index with
- * the same create_time. Groups the evaluation withdrew are not loaded; their samples count as unseen.
+ * the same create_time; the files of the version it replaces are deleted once the new one serves. Groups the evaluation withdrew are not loaded; their samples count as unseen.
  *
  * Hot reload (the original's ModelHotUpdateThread): every MODEL_POLL_PERIOD_SECONDS (default 30) the index at
  * MODEL_URLS is read and its create_time noted; the next inference after a change deploys the new index and then
  * swaps it in, so a request never sees half of one version and half of another. A failed deployment keeps the
  * current one serving, is logged, and is tried again at the next change or the next inference.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Storage } from '../../storage/storage.js';
@@ -152,9 +152,29 @@ export class EdgeKnowledge {
     this.current = knowledge;
     this.latestVersion = local.create_time;
     await previous?.dispose();
+    await removeOtherVersions(path.join(edgeDir, SEEN_TASK), version);
     const deployed = groups.filter((g) => g.deploy).map((g) => g.entry);
     this.options.log(`deployed knowledge base index ${local.create_time}: ${deployed.length} task groups (${deployed.join(', ')})${groups.length > deployed.length ? `, ${groups.length - deployed.length} withdrawn` : ''}`);
     this.options.onDeployed?.(local);
     return knowledge;
+  }
+}
+
+/** Deletes the version folders (v<digits>) of earlier deployments under every task folder of `root`. */
+async function removeOtherVersions(root: string, keep: string): Promise<void> {
+  let tasks: string[];
+  try {
+    tasks = await readdir(root);
+  } catch {
+    return;
+  }
+  for (const task of tasks) {
+    let versions: string[];
+    try {
+      versions = await readdir(path.join(root, task));
+    } catch {
+      continue;
+    }
+    for (const version of versions) if (/^v\d+$/.test(version) && version !== keep) await rm(path.join(root, task, version), { recursive: true, force: true });
   }
 }
