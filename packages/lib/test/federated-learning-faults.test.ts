@@ -160,7 +160,6 @@ describe('unusable updates', () => {
 describe('strategies the aggregator cannot run', () => {
   it('fail at start with a message naming the strategy, or listing the known ones', () => {
     const make = (aggregation: AggregationServerOptions['aggregation']) => () => new AggregationServer({ aggregation, participantsCount: 1, exitRound: 1, log });
-    expect(make({ method: 'MistNet', param: { cut_layer: '4', epsilon: '100' } })).toThrow(/MistNet \(cut_layer 4, epsilon 100\) is not implemented/);
     expect(make('FedAvgV2')).toThrow(/"FedAvgV2" is not implemented/);
     expect(make('FedAvgX')).toThrow(/no "FedAvgX" registered as aggregation \(known: .*FedAdam.*FedAvg.*Krum/);
   });
@@ -193,8 +192,9 @@ describe('an aggregator restarted from its checkpoint', () => {
     expect(outcome.rounds).toBe(5);
     expect(outcome.history.map((record) => record.round)).toEqual([1, 2, 3, 4, 5]);
     expect(results.every((result) => result.rounds === 5)).toBe(true);
-    // Round 3's first updates went down with the first aggregator: each worker trained it again for the second.
-    expect(results.map((result) => result.roundsTrained)).toEqual([6, 6, 6]);
+    // A worker that had started round 3 when the first aggregator went down trains it again for the second (6
+    // trainings); one whose round-2 result was lost in the crash learns of it on rejoining and trains round 3 once (5).
+    for (const result of results) expect([5, 6]).toContain(result.roundsTrained);
     expect((await loadCheckpoint(checkpointUrl))?.finished).toBe(true);
 
     // A later run of the same job starts over instead of resuming a finished one.

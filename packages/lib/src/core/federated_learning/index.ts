@@ -22,17 +22,19 @@ export { FederatedReporter } from './report.js';
 export type { FederatedReporterOptions } from './report.js';
 export { aggregationFromEnv, aggregatorSettingsFromEnv, trainerSettingsFromEnv } from './settings.js';
 export type { AggregatorSettings, TrainerSettings } from './settings.js';
-export { MistNetNotImplementedError } from './mistnet.js';
+export { MistNetCloudTrainer, extractFeatures, privatizeFeatures, splitModel } from './mistnet.js';
+export type { MistNetSettings, SplitModel } from './mistnet.js';
 export { silentLog, stderrLog } from './log.js';
 export type { LogLine } from './log.js';
 export {
   DEFAULT_AGG_PORT,
   DEFAULT_AGGREGATION,
   ProtocolError,
+  parseFeaturesHeader,
   parseGlobalHeader,
   parseRejectHeader,
   parseSubscribe,
   parseUpdateHeader,
   summarizeRound,
 } from './protocol.js';
-export type { ClientMetrics, ExitFlag, GlobalHeader, RejectHeader, RoundConfig, RoundRecord, RoundSummary, SubscribeMessage, UpdateHeader, Wire } from './protocol.js';
+export type { ClientMetrics, ExitFlag, FeaturesHeader, GlobalHeader, RejectHeader, RoundConfig, RoundRecord, RoundSummary, SubscribeMessage, UpdateHeader, Wire } from './protocol.js';

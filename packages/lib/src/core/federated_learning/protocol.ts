@@ -31,6 +31,10 @@ export interface RoundConfig {
   readonly algorithm: string;
   /** FedProx's μ: workers add (μ/2)·‖w − w_global‖² to their local objective when it is above 0. */
   readonly proximal_mu?: number;
+  /** MistNet: layers that run on the edge, the privacy budget per feature value, and the clipping bound. */
+  readonly cut_layer?: number;
+  readonly epsilon?: number;
+  readonly clip?: number;
 }
 
 /** Metrics a worker may send with its update (its local training's last epoch). */
@@ -59,6 +63,15 @@ export interface UpdateHeader {
   readonly delta?: boolean;
   /** S3 transmitter: the object under AGG_DATA_PATH that holds the weights. */
   readonly object?: string;
+}
+
+/** MistNet: the header of a worker's features (binary frame; the body holds `features` [n, d] and `labels` [n]). */
+export interface FeaturesHeader {
+  readonly type: 'upload_features';
+  readonly client: string;
+  readonly job_name: string;
+  readonly round_number: number;
+  readonly num_samples: number;
 }
 
 /** One aggregated round as the aggregator records and reports it. */
@@ -238,8 +251,13 @@ export function parseGlobalHeader(message: JsonObject): GlobalHeader {
   if (selected !== undefined && selected !== null && !(Array.isArray(selected) && selected.every((id) => typeof id === 'string'))) {
     throw new ProtocolError(`${where}: "selected" must be a list of worker names or null`);
   }
-  const mu = config['proximal_mu'];
-  if (mu !== undefined && (typeof mu !== 'number' || !(mu >= 0))) throw new ProtocolError(`${where}: "config.proximal_mu" must be a number >= 0`);
+  const numbers: Record<string, number> = {};
+  for (const key of ['proximal_mu', 'cut_layer', 'epsilon', 'clip'] as const) {
+    const value = config[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !(value >= 0)) throw new ProtocolError(`${where}: "config.${key}" must be a number >= 0`);
+    numbers[key] = value;
+  }
   return {
     ...(message as object),
     type,
@@ -248,8 +266,19 @@ export function parseGlobalHeader(message: JsonObject): GlobalHeader {
     round_number: field(message, 'round_number', isCount, 'a round count >= 0', where),
     total_sample: field(message, 'total_sample', isCount, 'a non-negative integer', where),
     exit_flag: exitFlag,
-    config: mu === undefined ? { algorithm } : { algorithm, proximal_mu: mu },
+    config: { algorithm, ...numbers },
     has_weights: field(message, 'has_weights', (v): v is boolean => typeof v === 'boolean', 'a boolean', where),
+  };
+}
+
+export function parseFeaturesHeader(message: JsonObject): FeaturesHeader {
+  const where = 'upload_features';
+  return {
+    type: 'upload_features',
+    client: field(message, 'client', isNonEmptyString, 'a non-empty string', where),
+    job_name: typeof message['job_name'] === 'string' ? message['job_name'] : '',
+    round_number: field(message, 'round_number', isRound, 'a round number >= 1', where),
+    num_samples: parseSampleCount(message['num_samples'], where),
   };
 }
 

@@ -37,6 +37,8 @@ export interface AggregatorSettings {
   readonly broadcastCompression: AlgorithmSpec | undefined;
   /** `client_choose` with `client_choose_parameters`: which workers train each round (default: all). */
   readonly clientChoose: AlgorithmSpec | undefined;
+  /** MistNet: `cloud_epochs` (default 5) the cloud trains per round, `feature_clip` (default 4) the clipping bound. */
+  readonly mistnet: { readonly epochs: number; readonly clip: number };
   /** `linger_seconds` (default 30): after the last round, how long to wait for workers to pick up the result. */
   readonly lingerMs: number;
   readonly jobName: string;
@@ -146,6 +148,7 @@ export function aggregatorSettingsFromEnv(env: Env = process.env): AggregatorSet
     aggDataPath: config.aggDataPath === './' ? undefined : config.aggDataPath,
     broadcastCompression: algorithmFromEnv(context, 'broadcast_compression'),
     clientChoose: algorithmFromEnv(context, 'client_choose'),
+    mistnet: { epochs: positiveInteger(context, 'cloud_epochs', 5), clip: positiveNumber(context, 'feature_clip', 4) ?? 4 },
     lingerMs: nonNegativeNumber(context, 'linger_seconds', 30) * 1000,
     jobName: config.jobName,
     workerName: config.workerName || 'aggregator',

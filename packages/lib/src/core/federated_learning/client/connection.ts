@@ -118,6 +118,11 @@ export class AggregatorConnection {
     await this.write(encodeFrame({ ...header }, body), true);
   }
 
+  /** Sends a frame as it is (MistNet's features). The S3 transmitter does not carry these: they go over the socket. */
+  sendFrame(frame: Uint8Array): Promise<void> {
+    return this.write(frame, true);
+  }
+
   /** Closes politely. */
   close(): void {
     this.ended = true;

@@ -8,12 +8,16 @@
  * round when the connection drops (or the aggregator restarts), and reports its progress to the local controller
  * with the owner kind the LC routes on.
  */
+import { randomFillSync } from 'node:crypto';
 import type { AlgorithmSpec, Env } from '../../../common/config.js';
 import { TRAIN_DEFAULTS } from '../../../backend/train-options.js';
 import type { ModelResult } from '../../../reporter/message.js';
 import { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
 import type { Estimator, Labels, Metrics, Tensor, TrainOptions, WeightTensor } from '../../estimator.js';
-import { WeightsEncoder } from '../frames.js';
+import type { ModelSpec } from '../../../backend/model-spec.js';
+import { encodeWeightsMessage } from '../../../transmitter/weights-codec.js';
+import { WeightsEncoder, encodeFrame } from '../frames.js';
+import { extractFeatures } from '../mistnet.js';
 import { stderrLog, type LogLine } from '../log.js';
 import type { ClientMetrics, GlobalHeader, RoundConfig, RoundSummary, UpdateHeader } from '../protocol.js';
 import { FederatedReporter } from '../report.js';
@@ -213,6 +217,7 @@ export class FederatedLearning {
   }
 
   private async trainAndSend(data: TrainData, state: RoundState, timings: RoundTiming[], signal: AbortSignal | undefined): Promise<void> {
+    if (state.config.algorithm === 'MistNet') return this.sendFeatures(data, state, timings);
     const round = state.completed + 1;
     const started = performance.now();
     const metrics = await this.trainLocally(data, state);
@@ -238,6 +243,31 @@ export class FederatedLearning {
     } catch (error) {
       // The connection dropped: the reconnect that follows resynchronises, and the round is trained again if needed.
       this.log(`sending the update for round ${round} failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** MistNet: instead of training, the edge part's noised features of the local data go to the aggregator. */
+  private async sendFeatures(data: TrainData, state: RoundState, timings: RoundTiming[]): Promise<void> {
+    const round = state.completed + 1;
+    const { cut_layer: cutLayer, epsilon, clip } = state.config;
+    const spec = (this.estimator as { spec?: ModelSpec }).spec;
+    if (spec === undefined || cutLayer === undefined || epsilon === undefined || clip === undefined) {
+      throw new Error('MistNet needs an estimator with a model spec (a dense network) and the aggregator\'s cut_layer, epsilon and clip');
+    }
+    const started = performance.now();
+    const features = await extractFeatures(spec, state.base ?? this.estimator.getWeights(), { cutLayer, epsilon, clip }, data.x, secureRandom());
+    const trainMs = performance.now() - started;
+    const n = data.x.shape[0]!;
+    const labels = Float32Array.from(data.y as ArrayLike<number>);
+    const header = { type: 'upload_features', client: this.workerName, job_name: this.jobName, round_number: round, num_samples: n };
+    const body = encodeWeightsMessage({ weights: [{ name: 'features', shape: features.shape, data: features.data }, { name: 'labels', shape: [n], data: labels }] });
+    state.awaiting = round;
+    state.sentAt = performance.now();
+    timings.push({ round, trainStart: started, trainMs, waitMs: 0 });
+    try {
+      await this.connection!.sendFrame(encodeFrame(header, body));
+    } catch (error) {
+      this.log(`sending the features for round ${round} failed: ${(error as Error).message}`);
     }
   }
 
@@ -338,6 +368,19 @@ function difference(weights: readonly WeightTensor[], base: readonly WeightTenso
     for (let position = 0; position < data.length; position++) data[position] = tensor.data[position]! - reference[position]!;
     return { name: tensor.name, shape: tensor.shape, data };
   });
+}
+
+/** Uniform numbers in [0, 1) from the operating system's generator: the privacy noise must not be predictable. */
+function secureRandom(): () => number {
+  const buffer = new Uint32Array(4096);
+  let next = buffer.length;
+  return () => {
+    if (next === buffer.length) {
+      randomFillSync(buffer);
+      next = 0;
+    }
+    return buffer[next++]! / 0x1_0000_0000;
+  };
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -26,18 +26,20 @@ import type { ClientChoose } from '../../../algorithms/client_choose/types.js';
 import type { AlgorithmSpec } from '../../../common/config.js';
 import type { ModelResult } from '../../../reporter/message.js';
 import type { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
+import type { ModelSpec } from '../../../backend/model-spec.js';
 import type { Estimator, Metrics, WeightTensor } from '../../estimator.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoint.js';
 import { WeightsEncoder, decodeFrame, decodeWeightsBody, encodeFrame } from '../frames.js';
 import { weightsFromNested, weightsToNested } from '../json-weights.js';
 import { stderrLog, type LogLine } from '../log.js';
-import { MistNetNotImplementedError } from '../mistnet.js';
+import { MistNetCloudTrainer, type MistNetSettings } from '../mistnet.js';
 import { saveGlobalModel, type SavedModel } from '../model-output.js';
 import {
   DEFAULT_AGG_PORT,
   ProtocolError,
   isObject,
   parseSampleCount,
+  parseFeaturesHeader,
   parseSubscribe,
   parseUpdateHeader,
   summarizeRound,
@@ -48,8 +50,8 @@ import {
 } from '../protocol.js';
 import type { FederatedReporter } from '../report.js';
 import { cloneWeights, shapeMismatch, unusableWeights } from '../structure.js';
-import { combineRound, weightedMetric } from './combine.js';
-import { OpenRound, type CloseReason } from './open-round.js';
+import { combineRound, weightedMetric, type CombinedRound } from './combine.js';
+import { OpenRound, type AcceptedUpdate, type CloseReason } from './open-round.js';
 import { ClientSession } from './session.js';
 
 export interface AggregationServerOptions {
@@ -92,6 +94,8 @@ export interface AggregationServerOptions {
    * then keeps the decoded model as its global one, so that it and the workers hold the same numbers.
    */
   broadcastCompression?: AlgorithmSpec | string;
+  /** MistNet: how the cloud trains the layers after the cut (default 5 epochs of batch 32) and the clipping bound (4). */
+  mistnet?: { epochs?: number; batchSize?: number; learningRate?: number; clip?: number };
   /** Largest frame accepted (default 512 MiB). */
   maxPayloadBytes?: number;
   /** After the last round, how long run() waits for workers to disconnect (default 30 s). */
@@ -138,6 +142,7 @@ export class AggregationServer {
   private readonly workerName: string;
   private readonly broadcastEncoder: WeightsEncoder;
   private readonly chooser: ClientChoose | undefined;
+  private readonly mistnet: { settings: MistNetSettings; trainer: MistNetCloudTrainer } | undefined;
   private readonly sessions = new Map<string, ClientSession>();
   private readonly sessionOf = new WeakMap<WebSocket, ClientSession>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
@@ -161,7 +166,7 @@ export class AggregationServer {
   constructor(private readonly options: AggregationServerOptions) {
     registerAggregations();
     this.aggregation = typeof options.aggregation === 'object' && 'aggregate' in options.aggregation ? options.aggregation : createAggregation(specOf(options.aggregation));
-    if (this.aggregation instanceof MistNet) throw new MistNetNotImplementedError(this.aggregation.parameters);
+    this.mistnet = this.aggregation instanceof MistNet ? mistnetOf(this.aggregation, options) : undefined;
     if (this.aggregation instanceof FedAvgV2) throw new Error('aggregation "FedAvgV2" is not implemented: it was the Plato framework\'s path; use "FedAvg"');
     this.log = options.log ?? stderrLog('aggregator');
     this.participants = options.participantsCount;
@@ -351,7 +356,15 @@ export class AggregationServer {
         this.refuse(session, this.round.number, (error as Error).message, true);
         return;
       }
+      if (frame.header['type'] === 'upload_features') {
+        this.receiveFeatures(session, frame.header, frame.weights, bytes.length);
+        return;
+      }
       if (frame.header['type'] !== 'update_weight') throw new ProtocolError(`unexpected binary frame of type ${JSON.stringify(frame.header['type'])}`);
+      if (this.mistnet !== undefined) {
+        this.refuse(session, this.round.number, 'this aggregator runs MistNet: workers send features, not weights', false);
+        return;
+      }
       await this.receiveUpdate(session, frame.header, frame.weights, bytes.length);
       return;
     }
@@ -454,6 +467,54 @@ export class AggregationServer {
     this.admit(session, { round: header.round_number, numSamples: header.num_samples, weights, metrics: header.metrics, delta: header.delta ?? false, named: true }, bytes);
   }
 
+  /** MistNet: a worker's features and labels for the round. */
+  private receiveFeatures(session: ClientSession, rawHeader: Record<string, unknown>, tensors: WeightTensor[] | undefined, bytes: number): void {
+    const round = this.round.number;
+    if (this.mistnet === undefined) {
+      this.refuse(session, round, `this aggregator runs ${this.aggregation.name}, not MistNet: workers send weights`, false);
+      return;
+    }
+    let header;
+    try {
+      header = parseFeaturesHeader(rawHeader);
+      if (header.client !== session.id) throw new ProtocolError(`upload_features: "client" is "${header.client}" but the connection subscribed as "${session.id}"`);
+    } catch (error) {
+      this.refuse(session, round, (error as Error).message, true);
+      return;
+    }
+    if (this.finished || this.closing || header.round_number !== round) {
+      this.refuse(session, header.round_number, `round ${header.round_number} is not the open round ${round}`, false);
+      if (this.finished) void this.sendSync(session);
+      return;
+    }
+    const problem = featuresProblem(tensors, header.num_samples, this.mistnet.trainer.featureSize);
+    if (problem !== undefined) return this.refuse(session, round, problem, true, bytes);
+    const [x, labels] = tensors!;
+    const features = { x: { data: x!.data, shape: [...x!.shape] }, y: Int32Array.from(labels!.data) };
+    this.round.answer(session.id, { kind: 'accepted', update: { id: session.id, numSamples: header.num_samples, weights: [], metrics: undefined, named: true, features } }, bytes);
+    this.armTimer();
+    this.tryClose();
+  }
+
+  /** MistNet: the cloud part trained on every accepted worker's features. */
+  private async combineFeatures(updates: readonly AcceptedUpdate[]): Promise<CombinedRound & { metrics: Metrics | undefined }> {
+    const usable = updates.filter((update) => update.features !== undefined);
+    if (usable.length === 0 || this.global === undefined) return { weights: undefined, used: [], rejected: [], totalSamples: 0, aggregationMs: 0, metrics: undefined };
+    const width = this.mistnet!.trainer.featureSize;
+    const total = usable.reduce((sum, update) => sum + update.numSamples, 0);
+    const x = new Float32Array(total * width);
+    const y = new Int32Array(total);
+    let offset = 0;
+    for (const update of usable) {
+      x.set(update.features!.x.data, offset * width);
+      y.set(update.features!.y, offset);
+      offset += update.numSamples;
+    }
+    const started = performance.now();
+    const trained = await this.mistnet!.trainer.train(this.global, { data: x, shape: [total, width] }, y);
+    return { weights: trained.weights, used: usable, rejected: [], totalSamples: total, aggregationMs: performance.now() - started, metrics: trained.metrics };
+  }
+
   /** Checks one update and records it as the worker's answer for the round, or refuses it. */
   private admit(
     session: ClientSession,
@@ -461,6 +522,10 @@ export class AggregationServer {
     bytes: number,
   ): void {
     const id = session.id;
+    if (this.mistnet !== undefined) {
+      this.refuse(session, update.round, 'this aggregator runs MistNet: workers send features, not weights', false);
+      return;
+    }
     if (this.finished || this.closing || update.round < this.round.number) {
       this.refuse(session, update.round, `round ${update.round} is already closed`, false);
       if (this.finished) void this.sendSync(session);
@@ -562,7 +627,7 @@ export class AggregationServer {
 
   private async closeRound(reason: CloseReason): Promise<void> {
     const round = this.round;
-    const combined = await combineRound(round.accepted(), this.global, this.aggregation);
+    const combined = this.mistnet !== undefined ? await this.combineFeatures(round.accepted()) : { ...(await combineRound(round.accepted(), this.global, this.aggregation)), metrics: undefined };
     for (const rejection of combined.rejected) this.log(`round ${round.number}: left out the update of worker "${rejection.id}": ${rejection.reason}`);
     const rejected = [...round.rejected(), ...combined.rejected];
     if (combined.weights !== undefined) this.global = this.asBroadcast(combined.weights);
@@ -579,8 +644,8 @@ export class AggregationServer {
       rejected,
       aggregated: combined.weights !== undefined,
       closedBy: reason,
-      ...optionalNumber('trainLoss', weightedMetric(combined.used, 'loss')),
-      ...optionalNumber('trainAccuracy', weightedMetric(combined.used, 'accuracy')),
+      ...optionalNumber('trainLoss', combined.metrics?.['loss'] ?? weightedMetric(combined.used, 'loss')),
+      ...optionalNumber('trainAccuracy', combined.metrics?.['accuracy'] ?? weightedMetric(combined.used, 'accuracy')),
       ...optionalNumber('loss', evaluation?.['loss']),
       ...optionalNumber('accuracy', evaluation?.['accuracy']),
       bytesReceived: round.bytesReceived,
@@ -664,6 +729,10 @@ export class AggregationServer {
   // --- messages to workers
 
   private config(): RoundConfig {
+    if (this.mistnet !== undefined) {
+      const { cutLayer, epsilon, clip } = this.mistnet.settings;
+      return { algorithm: this.aggregation.name, cut_layer: cutLayer, epsilon, clip };
+    }
     const mu = this.aggregation instanceof FedProx ? this.aggregation.proximalMu : 0;
     return mu > 0 ? { algorithm: this.aggregation.name, proximal_mu: mu } : { algorithm: this.aggregation.name };
   }
@@ -800,6 +869,35 @@ export class AggregationServer {
     const deadline = Date.now() + timeoutMs;
     while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, Math.min(100, timeoutMs)));
   }
+}
+
+function specOfEstimator(estimator: Estimator | undefined): ModelSpec | undefined {
+  const spec = (estimator as { spec?: unknown } | undefined)?.spec;
+  return typeof spec === 'object' && spec !== null && 'layers' in spec ? (spec as ModelSpec) : undefined;
+}
+
+/** MistNet's settings and cloud trainer; it needs the whole model, from the estimator's spec. */
+function mistnetOf(strategy: MistNet, options: AggregationServerOptions): { settings: MistNetSettings; trainer: MistNetCloudTrainer } {
+  const spec = specOfEstimator(options.estimator);
+  if (spec === undefined) throw new Error('MistNet needs the whole model: give the aggregator an estimator with a model spec (a dense network)');
+  const settings: MistNetSettings = { cutLayer: strategy.parameters.cut_layer, epsilon: strategy.parameters.epsilon, clip: options.mistnet?.clip ?? 4 };
+  const trainer = new MistNetCloudTrainer(spec, settings, {
+    epochs: options.mistnet?.epochs ?? 5,
+    batchSize: options.mistnet?.batchSize ?? 32,
+    ...(options.mistnet?.learningRate === undefined ? {} : { learningRate: options.mistnet.learningRate }),
+  });
+  return { settings, trainer };
+}
+
+/** Why MistNet features cannot be used, or undefined. */
+function featuresProblem(tensors: readonly WeightTensor[] | undefined, samples: number, width: number): string | undefined {
+  if (tensors === undefined || tensors.length !== 2) return 'upload_features must carry two tensors: features and labels';
+  const [x, y] = tensors as [WeightTensor, WeightTensor];
+  if (x.shape.length !== 2 || x.shape[0] !== samples || x.shape[1] !== width) return `the features have shape [${x.shape.join(', ')}], expected [${samples}, ${width}]`;
+  if (y.shape.length !== 1 || y.shape[0] !== samples) return `the labels have shape [${y.shape.join(', ')}], expected [${samples}]`;
+  for (let index = 0; index < x.data.length; index++) if (!Number.isFinite(x.data[index]!)) return `feature value ${index} is ${x.data[index]}`;
+  for (let index = 0; index < y.data.length; index++) if (!Number.isInteger(y.data[index]!) || y.data[index]! < 0) return `label ${index} is ${y.data[index]}, not a class id`;
+  return undefined;
 }
 
 function chooserOf(choice: AggregationServerOptions['clientChoose']): ClientChoose | undefined {

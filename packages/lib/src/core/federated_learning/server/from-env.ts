@@ -53,6 +53,7 @@ export async function aggregationServerFromEnv(options: AggregatorFromEnvOptions
     jobName: settings.jobName,
     workerName: settings.workerName,
     lingerMs: settings.lingerMs,
+    mistnet: settings.mistnet,
     ...(settings.broadcastCompression === undefined ? {} : { broadcastCompression: settings.broadcastCompression }),
     ...(settings.clientChoose === undefined ? {} : { clientChoose: settings.clientChoose }),
     log,

@@ -3,7 +3,7 @@
  * update, or the reason its update was refused. The round can end when every participant has answered and enough
  * updates are usable, or, once its timeout has passed, as soon as enough are usable.
  */
-import type { WeightTensor } from '../../estimator.js';
+import type { Tensor, WeightTensor } from '../../estimator.js';
 import type { ClientMetrics } from '../protocol.js';
 
 export interface AcceptedUpdate {
@@ -13,6 +13,8 @@ export interface AcceptedUpdate {
   readonly metrics: ClientMetrics | undefined;
   /** Whether the tensors carry the worker's own names (binary) or positional ones (the original's JSON). */
   readonly named: boolean;
+  /** MistNet: the worker's noised features and their labels (its `weights` are then empty). */
+  readonly features?: { readonly x: Tensor; readonly y: Int32Array };
 }
 
 export type Answer = { readonly kind: 'accepted'; readonly update: AcceptedUpdate } | { readonly kind: 'rejected'; readonly reason: string };
