@@ -12,9 +12,13 @@
  *      the example's measure.ts);
  *   5. the baseline, single_model_acc: one model of the same shape, trained with the same settings on every image
  *      the knowledge base learned from, on the same test set.
+ *   6. (first seed) how the same recognizer does on other kinds of new camera conditions, against the round-1
+ *      knowledge base: the share of each probe condition's test images found unseen (probe_unseen_recall), next to
+ *      the false alarms on the known sites. Some conditions stay within what the known sites look like.
  * Prints progress to stderr and one JSON object (means over the seeds, then per-seed figures) as its last line.
  *
  * Options: --seeds 1,2,3,4,5  --train-per-site 2000  --new-site-train 2000  --test-per-site 1000  --epochs 10  --hidden 64
+ * --transfer-max-score 2 (UpdateStrategyDefault's: a large value makes the new site start from the nearest site's model)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +26,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { siteSampleSet } from '../../examples/lifelong_learning/fashion_mnist/site-samples.js';
-import { INITIAL_SITES, NEW_SITE } from '../../examples/lifelong_learning/fashion_mnist/sites.js';
+import { INITIAL_SITES, NEW_SITE, renderAtSite, type SiteCondition } from '../../examples/lifelong_learning/fashion_mnist/sites.js';
+import { createRng } from '../../packages/lib/src/datasources/rng.js';
 import { modelSpec } from '../../examples/lifelong_learning/fashion_mnist/worker-config.js';
 import { SampleSet } from '../../packages/lib/src/algorithms/lifelong/sample-set.js';
 import { MlpEstimator } from '../../packages/lib/src/backend/mlp/estimator.js';
@@ -41,6 +46,7 @@ const { values } = parseArgs({
     'test-per-site': { type: 'string', default: '1000' },
     epochs: { type: 'string', default: '10' },
     hidden: { type: 'string', default: '64' },
+    'transfer-max-score': { type: 'string', default: '2' },
   },
 });
 const seeds = (values.seeds as string).split(',').map(Number);
@@ -65,6 +71,26 @@ interface SeedFigures {
   per_site_acc_round2: Record<string, number>;
   single_model_per_site_acc: Record<string, number>;
   seconds: { initial_training: number; update: number; single_model_training: number; edge_inference_per_1000: number };
+  probe_unseen_recall?: Record<string, number>;
+}
+
+/** Other new-camera conditions the recognizer is probed with (not part of the example's sites). */
+const PROBES: Record<string, SiteCondition> = {
+  'control: the entrance camera itself': { rotation: 0, invert: false, contrast: [0.85, 1], brightness: [0, 0.05], noise: 0.02 },
+  'fog (low contrast, bright background)': { rotation: 0, invert: false, contrast: [0.4, 0.5], brightness: [0.4, 0.5], noise: 0.03 },
+  'heavy sensor noise (sigma 0.25)': { rotation: 0, invert: false, contrast: [0.85, 1], brightness: [0, 0.05], noise: 0.25 },
+  'upright, very dim': { rotation: 0, invert: false, contrast: [0.35, 0.5], brightness: [0, 0.03], noise: 0.02 },
+  'rotated 270 degrees': { rotation: 270, invert: false, contrast: [0.8, 1], brightness: [0, 0.05], noise: 0.03 },
+};
+
+function probeSet(source: { pixels: Uint8Array; y: Int32Array }, first: number, count: number, condition: SiteCondition, seed: number): SampleSet {
+  const rng = createRng(seed);
+  const data = new Float32Array(count * 784);
+  for (let k = 0; k < count; k++) {
+    const image = renderAtSite(source.pixels.subarray((first + k) * 784, (first + k + 1) * 784), condition, rng);
+    for (let t = 0; t < 784; t++) data[k * 784 + t] = (image[t] as number) / 255;
+  }
+  return new SampleSet({ dataType: 'test', features: { data, shape: [count, 784] }, attributes: Array.from({ length: count }, () => ({ site: 'probe' })), ids: Array.from({ length: count }, (_, k) => `probe-${k}`) });
 }
 
 const train = await loadFashionMnist({ split: 'train', count: INITIAL_SITES.length * trainPerSite + newSiteTrain });
@@ -84,6 +110,7 @@ async function runSeed(seed: number): Promise<SeedFigures> {
         seenEstimator: () => new MlpEstimator({ spec, seed }),
         taskDefinition: { method: 'TaskDefinitionByDataAttr', param: { attribute: 'site' } },
         taskAllocation: { method: 'TaskAllocationByDataAttr', param: { attribute: 'site' } },
+        taskUpdateDecision: { method: 'UpdateStrategyDefault', param: { transfer_max_score: values['transfer-max-score'] as string } },
         unseenSampleRecognition: { method: 'SampleRecognitionByDistance', param: { quantile: 0.99 } },
         trainOptions: { epochs, batchSize: 32, learningRate: 0.001, seed },
         classes: FASHION_MNIST_CLASSES,
@@ -104,6 +131,16 @@ async function runSeed(seed: number): Promise<SeedFigures> {
     started = performance.now();
     const before = await edge1.inference(testSet);
     const inferSeconds = (performance.now() - started) / 1000;
+    let probes: Record<string, number> | undefined;
+    if (seed === seeds[0]) {
+      probes = {};
+      for (const [name, condition] of Object.entries(PROBES)) {
+        // The new site's test images, seen under another condition.
+        const result = await edge1.inference(probeSet(test, INITIAL_SITES.length * testPerSite, testPerSite, condition, seed * 100 + 77));
+        // Only what the recognizer decided: the probes' site attribute matches no task on purpose.
+        probes[name] = result.outcomes.filter((o) => o.reason === 'unseen-sample').length / testPerSite;
+      }
+    }
     await edge1.close();
 
     started = performance.now();
@@ -155,6 +192,7 @@ async function runSeed(seed: number): Promise<SeedFigures> {
       per_site_acc_round2: r2,
       single_model_per_site_acc: singleBySite,
       seconds: { initial_training: initialSeconds, update: updateSeconds, single_model_training: singleSeconds, edge_inference_per_1000: (inferSeconds * 1000) / testSet.size },
+      ...(probes ? { probe_unseen_recall: probes } : {}),
     };
     log(
       `seed ${seed}: per-task ${figures.per_task_acc.toFixed(4)} vs single ${figures.single_model_acc.toFixed(4)}; unseen precision ${figures.unseen_precision.toFixed(3)} recall ${figures.unseen_recall.toFixed(3)}; bwt ${figures.bwt.toFixed(4)} fwt ${figures.fwt.toFixed(4)}`,
@@ -179,8 +217,9 @@ const result = {
   known_site_false_alarm_rate: round(mean('known_site_false_alarm_rate')),
   bwt: round(mean('bwt')),
   fwt: round(mean('fwt')),
+  probe_unseen_recall: perSeed[0]?.probe_unseen_recall,
   targets: { per_task_gain_points: '>= 3', unseen_precision: '>= 0.9', unseen_recall: '>= 0.9', bwt: '>= -0.01' },
-  setup: { initial_sites: INITIAL_SITES, new_site: NEW_SITE, train_per_site: trainPerSite, new_site_train: newSiteTrain, test_per_site: testPerSite, model: `784-${values.hidden}-10 mlp`, epochs, seeds },
+  setup: { initial_sites: INITIAL_SITES, new_site: NEW_SITE, train_per_site: trainPerSite, new_site_train: newSiteTrain, test_per_site: testPerSite, model: `784-${values.hidden}-10 mlp`, epochs, seeds, transfer_max_score: Number(values['transfer-max-score']) },
   per_seed: perSeed,
   seconds: round((performance.now() - started) / 1000),
 };

@@ -8,8 +8,8 @@
  *   starts from the known task most of its samples are nearest to when that task is related (`transfer`, default
  *   true): the median of the samples' normalized profile scores is at most `transfer_max_score` (default 2, i.e.
  *   twice a task's own 99th-percentile score). An unrelated task starts from fresh weights, since starting from a
- *   model of different-looking data learns worse than starting afresh (measured on the example's thermal camera:
- *   0.61-0.70 against 0.70-0.72 accuracy). A smaller task is kept as an unseen task until more samples arrive. A new task named like a known one (a known site that now looks
+ *   model of different-looking data learns worse than starting afresh (the example's thermal camera: 0.61-0.70
+ *   against 0.70-0.72 accuracy; `npm run bench -- lifelong_learning --transfer-max-score 1000` and the README). A smaller task is kept as an unseen task until more samples arrive. A new task named like a known one (a known site that now looks
  *   different) retrains the known task; under cluster definitions it is renamed instead, since cluster numbers
  *   carry no meaning across updates.
  * - UpdateStrategyByFinetune: no new tasks; every sample fine-tunes the known task it belongs to, or the nearest one.

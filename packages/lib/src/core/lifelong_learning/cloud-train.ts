@@ -250,8 +250,11 @@ function groupSize(group: TaskGroup): number {
   return group.tasks.reduce((n, t) => n + t.samples.size, 0);
 }
 
+/** Training figures that describe the model (the estimators' timing and counts are left out of the index). */
+const NOT_MODEL_METRICS = new Set(['seconds', 'samplesPerSecond', 'epochs', 'samples']);
+
 function numericMetrics(metrics: Metrics): Record<string, number> {
-  return Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
+  return Object.fromEntries(Object.entries(metrics).filter(([k, v]) => typeof v === 'number' && Number.isFinite(v) && !NOT_MODEL_METRICS.has(k)));
 }
 
 function describeMetrics(metrics: Metrics): string {
