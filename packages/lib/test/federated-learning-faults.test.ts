@@ -176,9 +176,11 @@ describe('an aggregator restarted from its checkpoint', () => {
     const runs = [0, 1, 2].map((k) =>
       worker(first.url, `edge-${k}`, new HookedEstimator(new MlpEstimator({ spec, seed: k }), { beforeTrain: (training) => (training === 3 ? gate : undefined) }), { connectTimeoutMs: 30_000 }).train(share(k)),
     );
-    await waitFor('two rounds', () => first.server.status().completedRounds === 2, 20_000);
-    const saved = await loadCheckpoint(checkpointUrl);
-    expect(saved?.completedRounds).toBe(2);
+    // The checkpoint of round 2 is written before its result goes out.
+    const saved = await waitFor('the checkpoint of round 2', async () => {
+      const checkpoint = await loadCheckpoint(checkpointUrl);
+      return checkpoint?.completedRounds === 2 ? checkpoint : undefined;
+    }, 20_000);
     expect(saved?.optimizer?.steps).toBeGreaterThan(0);
     expect(Object.keys(saved?.optimizer?.moments ?? {})).toEqual(expect.arrayContaining(['m/0', 'v/0']));
     await first.server.stop(); // a crash: every connection drops at once

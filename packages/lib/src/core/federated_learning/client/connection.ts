@@ -26,6 +26,12 @@ export interface ConnectionOptions {
   maxPayloadBytes?: number;
   /** With the S3 transmitter: where weights objects are written and read. */
   s3?: S3Transmitter;
+  /**
+   * How long the aggregator may stay silent (no message, no ping) before the connection is taken for lost and
+   * dropped, so that the worker reconnects (default 120 s; the aggregator pings every 15 s). A network that fails
+   * without closing the connection is otherwise never noticed.
+   */
+  idleTimeoutMs?: number;
 }
 
 export class AggregatorConnection {
@@ -36,6 +42,7 @@ export class AggregatorConnection {
   /** Keeps messages in order while S3 objects are read. */
   private chain: Promise<void> = Promise.resolve();
   private ended = false;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly socket: WebSocket,
@@ -143,10 +150,23 @@ export class AggregatorConnection {
 
   private watchClose(): void {
     let lastError: Error | undefined;
+    const idleMs = this.options.idleTimeoutMs ?? 120_000;
+    const rearm = (): void => {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => {
+        lastError = new Error(`nothing from the aggregator for ${idleMs / 1000} s`);
+        this.socket.terminate();
+      }, idleMs);
+      this.idleTimer.unref();
+    };
+    rearm();
+    this.socket.on('ping', rearm);
+    this.socket.on('message', rearm);
     this.socket.on('error', (error) => {
       lastError = error;
     });
     this.socket.once('close', (code: number, reason: Buffer) => {
+      clearTimeout(this.idleTimer);
       const why = reason.length > 0 ? `: ${reason.toString('utf8')}` : '';
       const error = new Error(`the connection to the aggregator closed (code ${code}${why})${lastError ? ` after ${lastError.message}` : ''}`);
       this.chain = this.chain.then(() => this.deliver({ kind: 'closed', error }));

@@ -100,7 +100,11 @@ export interface AggregationServerOptions {
   maxPayloadBytes?: number;
   /** After the last round, how long run() waits for workers to disconnect (default 30 s). */
   lingerMs?: number;
-  /** Websocket ping period; a worker that misses a pong is dropped (default 15 s). */
+  /**
+   * Websocket ping period (default 15 s). A worker that answers none of 4 pings in a row is dropped: a crashed
+   * process closes its connection at once, so pings only find lost networks, and a worker busy in a long training
+   * step must not be taken for one.
+   */
   pingIntervalMs?: number;
 }
 
@@ -123,6 +127,7 @@ export interface AggregatorStatus {
 
 const DEFAULT_ROUND_TIMEOUT_MS = 600_000;
 const DEFAULT_MAX_PAYLOAD = 512 * 1024 * 1024;
+const MAX_UNANSWERED_PINGS = 4;
 /** Close code for a socket replaced by a newer connection of the same worker. */
 const REPLACED_CODE = 4000;
 
@@ -145,7 +150,8 @@ export class AggregationServer {
   private readonly mistnet: { settings: MistNetSettings; trainer: MistNetCloudTrainer } | undefined;
   private readonly sessions = new Map<string, ClientSession>();
   private readonly sessionOf = new WeakMap<WebSocket, ClientSession>();
-  private readonly alive = new WeakMap<WebSocket, boolean>();
+  /** Pings each socket has not answered yet. */
+  private readonly unanswered = new WeakMap<WebSocket, number>();
   private http: Server | undefined;
   private wss: WebSocketServer | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -311,8 +317,8 @@ export class AggregationServer {
   // --- connections
 
   private accept(socket: WebSocket): void {
-    this.alive.set(socket, true);
-    socket.on('pong', () => this.alive.set(socket, true));
+    this.unanswered.set(socket, 0);
+    socket.on('pong', () => this.unanswered.set(socket, 0));
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       this.receive(socket, bytes, isBinary).catch((error: unknown) => this.log(`handling a message from ${this.describe(socket)} failed: ${(error as Error).message}`));
@@ -335,12 +341,13 @@ export class AggregationServer {
 
   private pingAll(): void {
     for (const socket of this.wss?.clients ?? []) {
-      if (this.alive.get(socket) === false) {
-        this.log(`dropping ${this.describe(socket)}: no answer to the last ping`);
+      const unanswered = this.unanswered.get(socket) ?? 0;
+      if (unanswered >= MAX_UNANSWERED_PINGS) {
+        this.log(`dropping ${this.describe(socket)}: no answer to the last ${unanswered} pings`);
         socket.terminate();
         continue;
       }
-      this.alive.set(socket, false);
+      this.unanswered.set(socket, unanswered + 1);
       socket.ping();
     }
   }
