@@ -158,6 +158,23 @@ describe('lifelong learning edge and update behaviours', () => {
     expect(more.index.statistics).toEqual({ labeled_unseen_samples: 24, unseen_samples: 0 });
   });
 
+  it('retrains a group shared by several tasks once, with the new samples of each', async () => {
+    const options = { taskRelationshipDiscovery: { method: 'TaskRelationDiscoverBySimilarity', param: { threshold: 100 } } };
+    const initial = await worker({ OUTPUT_URL: path.join(dir, 'kb10') }, options).train(SampleSet.concat([site('a', 0, 0, 40), site('b', 1, 1, 40)]));
+    expect(initial.index.seen_task.task_groups.map((g) => [g.entry, g.tasks.map((t) => t.entry), g.relations.map((r) => r.transfer_ratio)])).toEqual([['a+b', ['a', 'b'], [0.5, 0.5]]]);
+    const update = await worker({ OUTPUT_URL: path.join(dir, 'kb11'), HAS_COMPLETED_INITIAL_TRAINING: 'true', CLOUD_KB_INDEX: initial.published.indexUrl }, options).train(
+      SampleSet.concat([site('a', 0, 0, 5, 200), site('b', 1, 1, 7, 200), site('a', 0, 0, 3)]),
+    );
+    expect(update.updates.map((u) => [u.kind, u.kind === 'retrain' && u.task]).sort()).toEqual([
+      ['retrain', 'a'],
+      ['retrain', 'b'],
+    ]);
+    expect(Object.keys(update.trained)).toEqual(['a+b']);
+    const group = update.index.seen_task.task_groups[0];
+    expect(group?.model?.train_samples).toBe(92);
+    expect(group?.tasks.map((t) => t.samples.sample_num)).toEqual([45, 47]);
+  });
+
   it('works with tasks defined by clustering: allocation by the nearest centre, new clusters renamed', async () => {
     const options = { taskDefinition: { method: 'TaskDefinitionByCluster', param: { n_class: 2, seed: 3 } } };
     const data = SampleSet.concat([site('x', 0, 0, 50), site('y', 8, 0, 50)]);

@@ -148,14 +148,27 @@ export async function updateKnowledge(parts: LifelongParts, trainData: SampleSet
   const trained: Record<string, Metrics> = {};
   const unseenGroups: KbTaskGroupRecord[] = [];
   const applied: TaskUpdate[] = [];
+  // Retrains are done per group, once: several tasks of one group may have new samples.
+  const retrains = new Map<string, Map<string, SampleSet>>();
   for (const update of updates) {
-    if (update.kind === 'retrain') {
-      const result = await retrainGroup(parts, writer, knowledge, update.task, update.newSamples);
-      if (result === undefined) continue;
-      groups.set(result.record.entry, result.record);
-      trained[result.record.entry] = result.metrics;
-      applied.push(update);
-    } else if (update.kind === 'new-task') {
+    if (update.kind !== 'retrain') continue;
+    const group = knowledge.groupOfTask(update.task);
+    if (group === undefined) throw new Error(`the update decision retrains task "${update.task}", which the knowledge base does not have`);
+    const byTask = retrains.get(group) ?? new Map<string, SampleSet>();
+    const earlier = byTask.get(update.task);
+    byTask.set(update.task, earlier === undefined ? update.newSamples : SampleSet.concat([earlier, update.newSamples]));
+    retrains.set(group, byTask);
+  }
+  for (const [group, newSamples] of retrains) {
+    const result = await retrainGroup(parts, writer, knowledge, group, newSamples);
+    if (result === undefined) continue;
+    groups.set(group, result.record);
+    trained[group] = result.metrics;
+    applied.push(...updates.filter((u) => u.kind === 'retrain' && newSamples.has(u.task)));
+  }
+  for (const update of updates) {
+    if (update.kind === 'retrain') continue;
+    if (update.kind === 'new-task') {
       const group = algorithms.taskRelationshipDiscovery.discover([update.task])[0] as TaskGroup;
       if (groups.has(group.entry)) throw new Error(`the update made a new task group "${group.entry}", but the knowledge base already has one of that name`);
       const from = update.transferFrom === null ? undefined : knowledge.groupOfTask(update.transferFrom);
@@ -189,25 +202,33 @@ export async function updateKnowledge(parts: LifelongParts, trainData: SampleSet
   return finishRound(parts, writer, index, trained, applied);
 }
 
-/** Retrains the group of `task` on its stored samples plus the new ones not stored yet; undefined when none are new. */
-async function retrainGroup(parts: LifelongParts, writer: RoundWriter, knowledge: LoadedKnowledge, task: string, newSamples: SampleSet): Promise<{ record: KbTaskGroupRecord; metrics: Metrics } | undefined> {
-  const groupEntry = knowledge.groupOfTask(task);
-  if (groupEntry === undefined) throw new Error(`the update decision retrains task "${task}", which the knowledge base does not have`);
+/**
+ * Retrains a group on its tasks' stored samples plus the new ones not stored yet (`newSamples` by task), starting
+ * from its current model; undefined when none of the samples are new.
+ */
+async function retrainGroup(parts: LifelongParts, writer: RoundWriter, knowledge: LoadedKnowledge, groupEntry: string, newSamples: ReadonlyMap<string, SampleSet>): Promise<{ record: KbTaskGroupRecord; metrics: Metrics } | undefined> {
   const record = knowledge.group(groupEntry);
   const stored = await Promise.all(record.tasks.map((t) => loadTask(parts, t)));
   const storedIds = new Set(stored.flatMap((t) => t.samples.ids));
-  const fresh = newSamples.subset(newSamples.ids.flatMap((id, i) => (storedIds.has(id) ? [] : [i])));
-  if (fresh.size === 0) {
-    parts.log(`task ${task}: the ${newSamples.size} samples are already in the knowledge base; nothing to retrain`);
+  let added = 0;
+  const tasks: Task[] = stored.map((t) => {
+    const candidates = newSamples.get(t.entry);
+    if (candidates === undefined) return t;
+    const seenIds = new Set(storedIds);
+    const fresh = candidates.ids.flatMap((id, i) => (seenIds.has(id) ? [] : (seenIds.add(id), [i])));
+    added += fresh.length;
+    return fresh.length === 0 ? t : { ...t, samples: SampleSet.concat([t.samples, candidates.subset(fresh, t.samples.dataType)]) };
+  });
+  if (added === 0) {
+    parts.log(`group ${groupEntry}: the labelled samples are already in the knowledge base; nothing to retrain`);
     return undefined;
   }
-  const tasks: Task[] = stored.map((t) => (t.entry === task ? { ...t, samples: SampleSet.concat([t.samples, fresh.subset(fresh.ids.map((_, i) => i), t.samples.dataType)]) } : t));
   const group: TaskGroup = { entry: groupEntry, tasks, relations: record.relations.map((r) => ({ task: r.task, transferRatio: r.transfer_ratio })) };
   const samples = groupSamples(group);
   const { estimator, metrics } = await trainGroupModel(samples, { factory: parts.seenEstimator, trainOptions: parts.trainOptions, startFrom: (record.model as KbModelRecord).url });
   const model = await writer.model(estimator, SEEN_TASK, groupEntry, metrics, samples.size, null);
   estimator.dispose?.();
-  parts.log(`group ${groupEntry}: retrained with ${fresh.size} new samples of ${task} (${samples.size} in all; ${describeMetrics(metrics)})`);
+  parts.log(`group ${groupEntry}: retrained with ${added} new samples of ${[...newSamples.keys()].join(', ')} (${samples.size} in all; ${describeMetrics(metrics)})`);
   return { record: { ...(await groupRecord(writer, group, model)), deploy: record.deploy }, metrics };
 }
 
