@@ -10,4 +10,5 @@ export * from './backend/index.js';
 export * from './onnx/index.js';
 export * from './core/joint_inference/index.js';
 export * from './core/incremental_learning/index.js';
+export * from './core/lifelong_learning/index.js';
 import './model-storage.js';

@@ -6,11 +6,13 @@ import { registerAggregations } from './aggregation/index.js';
 import { registerClientChoose } from './client_choose/index.js';
 import { registerCompression } from './compression/index.js';
 import { registerHardExampleMining } from './hard_example_mining/index.js';
+import { registerLifelongAlgorithms } from './lifelong/index.js';
 
 export * from './aggregation/index.js';
 export * from './client_choose/index.js';
 export * from './compression/index.js';
 export * from './hard_example_mining/index.js';
+export * from './lifelong/index.js';
 export { ParamReader, type AlgorithmParams } from './params.js';
 
 /** Registers every built-in algorithm (idempotent; importing this module already did). */
@@ -19,6 +21,7 @@ export function registerBuiltinAlgorithms(): void {
   registerAggregations();
   registerClientChoose();
   registerCompression();
+  registerLifelongAlgorithms();
 }
 
 registerBuiltinAlgorithms();
