@@ -15,7 +15,8 @@ export interface SavedModel {
   readonly format: string;
 }
 
-function specOf(estimator: Estimator): ModelSpec | undefined {
+/** The model spec of an estimator that has one (the tfjs and mlp estimators). */
+export function modelSpecOf(estimator: Estimator): ModelSpec | undefined {
   const spec = (estimator as { spec?: unknown }).spec;
   return typeof spec === 'object' && spec !== null && 'layers' in spec ? (spec as ModelSpec) : undefined;
 }
@@ -30,7 +31,7 @@ function formatOf(url: string): string {
 export async function saveGlobalModel(url: string, weights: readonly WeightTensor[], estimator?: Estimator): Promise<SavedModel> {
   const wantsOnnx = /\.onnx$/i.test(url);
   if (estimator !== undefined) {
-    const spec = specOf(estimator);
+    const spec = modelSpecOf(estimator);
     if (wantsOnnx) {
       if (spec === undefined) throw new Error(`MODEL_URL ${url} asks for ONNX, but the estimator has no model spec to export from`);
       return { url: await saveOnnx({ spec, weights: [...weights] }, url), format: 'onnx' };

@@ -13,7 +13,7 @@
  * - a checkpoint after each round (global model, round, server optimizer state) that a restarted aggregator resumes;
  * - at the end the global model is saved to MODEL_URL, and the server closes once the workers are gone.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { FedProx } from '../../../algorithms/aggregation/fedprox.js';
@@ -24,15 +24,12 @@ import type { Aggregation, StatefulAggregation } from '../../../algorithms/aggre
 import { createClientChoose, registerClientChoose } from '../../../algorithms/client_choose/index.js';
 import type { ClientChoose } from '../../../algorithms/client_choose/types.js';
 import type { AlgorithmSpec } from '../../../common/config.js';
-import type { ModelResult } from '../../../reporter/message.js';
 import type { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
-import type { ModelSpec } from '../../../backend/model-spec.js';
 import type { Estimator, Metrics, WeightTensor } from '../../estimator.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoint.js';
-import { WeightsEncoder, decodeFrame, decodeWeightsBody, encodeFrame } from '../frames.js';
-import { weightsFromNested, weightsToNested } from '../json-weights.js';
+import { WeightsEncoder, decodeFrame } from '../frames.js';
+import { weightsFromNested } from '../json-weights.js';
 import { stderrLog, type LogLine } from '../log.js';
-import { MistNetCloudTrainer, type MistNetSettings } from '../mistnet.js';
 import { saveGlobalModel, type SavedModel } from '../model-output.js';
 import {
   DEFAULT_AGG_PORT,
@@ -50,8 +47,13 @@ import {
 } from '../protocol.js';
 import type { FederatedReporter } from '../report.js';
 import { cloneWeights, shapeMismatch, unusableWeights } from '../structure.js';
-import { combineRound, weightedMetric, type CombinedRound } from './combine.js';
-import { OpenRound, type AcceptedUpdate, type CloseReason } from './open-round.js';
+import { clientInfoHandler, type ClientInfo } from './client-info.js';
+import { combineRound, weightedMetric } from './combine.js';
+import { GlobalModelSender } from './global-sender.js';
+import { MistNetRounds, type MistNetTraining } from './mistnet-rounds.js';
+import { OpenRound, type CloseReason } from './open-round.js';
+import { modelResults } from './results.js';
+import { describeRound, formatBytes } from './round-log.js';
 import { ClientSession } from './session.js';
 
 export interface AggregationServerOptions {
@@ -95,7 +97,7 @@ export interface AggregationServerOptions {
    */
   broadcastCompression?: AlgorithmSpec | string;
   /** MistNet: how the cloud trains the layers after the cut (default 5 epochs of batch 32) and the clipping bound (4). */
-  mistnet?: { epochs?: number; batchSize?: number; learningRate?: number; clip?: number };
+  mistnet?: MistNetTraining;
   /** Largest frame accepted (default 512 MiB). */
   maxPayloadBytes?: number;
   /** After the last round, how long run() waits for workers to disconnect (default 30 s). */
@@ -145,9 +147,9 @@ export class AggregationServer {
   private readonly roundTimeoutMs: number;
   private readonly jobName: string;
   private readonly workerName: string;
-  private readonly broadcastEncoder: WeightsEncoder;
+  private readonly sender: GlobalModelSender;
   private readonly chooser: ClientChoose | undefined;
-  private readonly mistnet: { settings: MistNetSettings; trainer: MistNetCloudTrainer } | undefined;
+  private readonly mistnet: MistNetRounds | undefined;
   private readonly sessions = new Map<string, ClientSession>();
   private readonly sessionOf = new WeakMap<WebSocket, ClientSession>();
   /** Pings each socket has not answered yet. */
@@ -172,7 +174,7 @@ export class AggregationServer {
   constructor(private readonly options: AggregationServerOptions) {
     registerAggregations();
     this.aggregation = typeof options.aggregation === 'object' && 'aggregate' in options.aggregation ? options.aggregation : createAggregation(specOf(options.aggregation));
-    this.mistnet = this.aggregation instanceof MistNet ? mistnetOf(this.aggregation, options) : undefined;
+    this.mistnet = this.aggregation instanceof MistNet ? new MistNetRounds(this.aggregation, options.estimator, options.mistnet) : undefined;
     if (this.aggregation instanceof FedAvgV2) throw new Error('aggregation "FedAvgV2" is not implemented: it was the Plato framework\'s path; use "FedAvg"');
     this.log = options.log ?? stderrLog('aggregator');
     this.participants = options.participantsCount;
@@ -181,7 +183,7 @@ export class AggregationServer {
     this.roundTimeoutMs = options.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
     this.jobName = options.jobName ?? 'sedna';
     this.workerName = options.workerName ?? 'aggregator';
-    this.broadcastEncoder = new WeightsEncoder(options.broadcastCompression);
+    this.sender = new GlobalModelSender(new WeightsEncoder(options.broadcastCompression), options.s3);
     this.chooser = chooserOf(options.clientChoose);
     for (const [name, value, min] of [
       ['participantsCount', this.participants, 1],
@@ -204,7 +206,7 @@ export class AggregationServer {
   async start(): Promise<{ host: string; port: number }> {
     if (this.http !== undefined) throw new Error('AggregationServer: already started');
     await this.restoreOrInitialise();
-    const http = createServer((request, response) => this.answerHttp(request, response));
+    const http = createServer(clientInfoHandler({ clients: () => [...this.sessions.keys()], client: (id) => this.clientInfo(id) }));
     const wss = new WebSocketServer({ server: http, maxPayload: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD });
     wss.on('connection', (socket) => this.accept(socket));
     this.http = http;
@@ -296,10 +298,10 @@ export class AggregationServer {
     if (checkpoint !== undefined) this.log(`not resuming from the checkpoint ${url}: ${reason}; starting over`);
     const initial = this.options.initialWeights ?? this.options.estimator?.getWeights();
     if (initial !== undefined) {
-      this.global = this.asBroadcast(cloneWeights(initial));
+      this.global = this.sender.asSent(cloneWeights(initial));
       if (isStateful(this.aggregation)) this.aggregation.setGlobalWeights(this.global);
     }
-    await this.publishGlobalObject();
+    await this.sender.publish(this.completedRounds, this.global);
   }
 
   private whyNotResume(checkpoint: Checkpoint): string | undefined {
@@ -494,32 +496,11 @@ export class AggregationServer {
       if (this.finished) void this.sendSync(session);
       return;
     }
-    const problem = featuresProblem(tensors, header.num_samples, this.mistnet.trainer.featureSize);
-    if (problem !== undefined) return this.refuse(session, round, problem, true, bytes);
-    const [x, labels] = tensors!;
-    const features = { x: { data: x!.data, shape: [...x!.shape] }, y: Int32Array.from(labels!.data) };
+    const features = this.mistnet.readFeatures(tensors, header.num_samples);
+    if (typeof features === 'string') return this.refuse(session, round, features, true, bytes);
     this.round.answer(session.id, { kind: 'accepted', update: { id: session.id, numSamples: header.num_samples, weights: [], metrics: undefined, named: true, features } }, bytes);
     this.armTimer();
     this.tryClose();
-  }
-
-  /** MistNet: the cloud part trained on every accepted worker's features. */
-  private async combineFeatures(updates: readonly AcceptedUpdate[]): Promise<CombinedRound & { metrics: Metrics | undefined }> {
-    const usable = updates.filter((update) => update.features !== undefined);
-    if (usable.length === 0 || this.global === undefined) return { weights: undefined, used: [], rejected: [], totalSamples: 0, aggregationMs: 0, metrics: undefined };
-    const width = this.mistnet!.trainer.featureSize;
-    const total = usable.reduce((sum, update) => sum + update.numSamples, 0);
-    const x = new Float32Array(total * width);
-    const y = new Int32Array(total);
-    let offset = 0;
-    for (const update of usable) {
-      x.set(update.features!.x.data, offset * width);
-      y.set(update.features!.y, offset);
-      offset += update.numSamples;
-    }
-    const started = performance.now();
-    const trained = await this.mistnet!.trainer.train(this.global, { data: x, shape: [total, width] }, y);
-    return { weights: trained.weights, used: usable, rejected: [], totalSamples: total, aggregationMs: performance.now() - started, metrics: trained.metrics };
   }
 
   /** Checks one update and records it as the worker's answer for the round, or refuses it. */
@@ -634,10 +615,10 @@ export class AggregationServer {
 
   private async closeRound(reason: CloseReason): Promise<void> {
     const round = this.round;
-    const combined = this.mistnet !== undefined ? await this.combineFeatures(round.accepted()) : { ...(await combineRound(round.accepted(), this.global, this.aggregation)), metrics: undefined };
+    const combined = this.mistnet !== undefined ? await this.mistnet.combine(round.accepted(), this.global) : { ...(await combineRound(round.accepted(), this.global, this.aggregation)), metrics: undefined };
     for (const rejection of combined.rejected) this.log(`round ${round.number}: left out the update of worker "${rejection.id}": ${rejection.reason}`);
     const rejected = [...round.rejected(), ...combined.rejected];
-    if (combined.weights !== undefined) this.global = this.asBroadcast(combined.weights);
+    if (combined.weights !== undefined) this.global = this.sender.asSent(combined.weights);
     else this.log(`round ${round.number}: no update could be aggregated; the global model stays as it was`);
     this.completedRounds = round.number;
     this.lastTotalSamples = combined.totalSamples;
@@ -666,7 +647,7 @@ export class AggregationServer {
     // The checkpoint goes first: a worker never sees a round the aggregator could forget in a crash.
     await this.writeCheckpoint(false);
     const saved = exit ? await this.saveModel() : undefined;
-    await this.publishGlobalObject();
+    await this.sender.publish(this.completedRounds, this.global);
     // The next round (and its workers, with client choice) goes out with this round's model.
     this.round = new OpenRound(this.completedRounds + 1);
     if (!exit) this.choose(this.round);
@@ -696,7 +677,7 @@ export class AggregationServer {
       const model = saved ?? (await this.saveModel());
       this.finished = true;
       await this.writeCheckpoint(true);
-      this.options.reporter?.report('completed', this.ownerInfo(), this.results(model));
+      this.options.reporter?.report('completed', this.ownerInfo(), modelResults(this.history, model));
       this.log(`finished after ${this.completedRounds} round(s)${model ? `; the model is at ${model.url}` : ''}`);
       for (const session of this.sessions.values()) if (session.wire === 'binary') void this.sendSync(session);
       this.resolveDone({ rounds: this.completedRounds, history: [...this.history], weights: this.global, model });
@@ -736,10 +717,7 @@ export class AggregationServer {
   // --- messages to workers
 
   private config(): RoundConfig {
-    if (this.mistnet !== undefined) {
-      const { cutLayer, epsilon, clip } = this.mistnet.settings;
-      return { algorithm: this.aggregation.name, cut_layer: cutLayer, epsilon, clip };
-    }
+    if (this.mistnet !== undefined) return this.mistnet.config();
     const mu = this.aggregation instanceof FedProx ? this.aggregation.proximalMu : 0;
     return mu > 0 ? { algorithm: this.aggregation.name, proximal_mu: mu } : { algorithm: this.aggregation.name };
   }
@@ -755,7 +733,7 @@ export class AggregationServer {
       config: this.config(),
       has_weights: this.global !== undefined,
       ...(this.chooser === undefined ? {} : { selected: this.round.selected === undefined ? null : [...this.round.selected] }),
-      ...(this.options.s3 !== undefined && this.global !== undefined ? { object: globalObjectName(this.completedRounds) } : {}),
+      ...this.sender.objectField(this.completedRounds, this.global),
       ...extra,
     };
   }
@@ -763,31 +741,7 @@ export class AggregationServer {
   /** The global model to every worker; returns the bytes sent. */
   private broadcast(record: RoundRecord, exit: boolean): number {
     const header = this.globalHeader('recv_weight', { summary: summarizeRound(record), ...(exit ? { history: this.history.map(summarizeRound) } : {}) });
-    const sessions = [...this.sessions.values()];
-    const before = sessions.reduce((sum, session) => sum + session.bytesSent, 0);
-    const binary = sessions.filter((session) => session.wire === 'binary');
-    if (binary.length > 0) {
-      if (this.options.s3 !== undefined) {
-        const text = JSON.stringify(header);
-        for (const session of binary) session.sendText(text);
-      } else {
-        const frame = encodeFrame({ ...header }, this.global === undefined ? undefined : this.broadcastEncoder.encode(this.global));
-        for (const session of binary) session.sendBinary(frame);
-      }
-    }
-    const json = sessions.filter((session) => session.wire === 'json');
-    if (json.length > 0) {
-      const text = JSON.stringify({
-        type: 'recv_weight',
-        client: this.workerName,
-        job_name: this.jobName,
-        round_number: this.completedRounds,
-        data: { total_sample: this.lastTotalSamples, round_number: this.completedRounds, weights: this.global === undefined ? [] : weightsToNested(this.global), exit_flag: header.exit_flag },
-      });
-      for (const session of json) session.sendText(text);
-    }
-    const s3Bytes = this.options.s3 !== undefined && this.global !== undefined ? binary.length * encodedSize(this.global) : 0;
-    return sessions.reduce((sum, session) => sum + session.bytesSent, 0) - before + s3Bytes;
+    return this.sender.broadcast([...this.sessions.values()], header, this.global);
   }
 
   /** The current model and round to one worker of this lib (on joining, or to put it back in step). */
@@ -796,20 +750,7 @@ export class AggregationServer {
       submitted: this.round.hasAccepted(session.id) && !this.closing,
       ...(this.finished ? { history: this.history.map(summarizeRound) } : {}),
     });
-    if (this.options.s3 !== undefined) session.sendJson(header);
-    else session.sendBinary(encodeFrame({ ...header }, this.global === undefined ? undefined : this.broadcastEncoder.encode(this.global)));
-  }
-
-  /** The global model as workers will decode it (itself when the broadcast is not compressed). */
-  private asBroadcast(weights: WeightTensor[]): WeightTensor[] {
-    if (this.broadcastEncoder.compression === undefined) return weights;
-    return decodeWeightsBody(this.broadcastEncoder.encode(weights)).weights;
-  }
-
-  /** With the S3 transmitter, the global model of the current round as an object the workers read. */
-  private async publishGlobalObject(): Promise<void> {
-    if (this.options.s3 === undefined || this.global === undefined) return;
-    await this.options.s3.send(globalObjectName(this.completedRounds), { weights: this.global, meta: { round_number: this.completedRounds } });
+    this.sender.sync(session, header, this.global);
   }
 
   // --- reports and HTTP
@@ -825,86 +766,17 @@ export class AggregationServer {
     };
   }
 
-  private results(model: SavedModel | undefined): ModelResult[] | undefined {
-    if (model === undefined) return undefined;
-    const series = (key: 'accuracy' | 'loss', fallback: 'trainAccuracy' | 'trainLoss'): number[] => {
-      const central = this.history.filter((record) => record[key] !== undefined).map((record) => record[key]!);
-      return central.length > 0 ? central : this.history.filter((record) => record[fallback] !== undefined).map((record) => record[fallback]!);
-    };
-    const metrics: Record<string, number[]> = {};
-    const accuracy = series('accuracy', 'trainAccuracy');
-    const loss = series('loss', 'trainLoss');
-    if (accuracy.length > 0) metrics['accuracy'] = accuracy;
-    if (loss.length > 0) metrics['loss'] = loss;
-    return [{ format: model.format, url: model.url, ...(Object.keys(metrics).length > 0 ? { metrics } : {}) }];
-  }
-
-  /** GET /<aggregation>: the connected workers, or one worker's details with `client_id` (the original's client_info). */
-  private answerHttp(request: IncomingMessage, response: ServerResponse): void {
-    if (request.method !== 'GET') {
-      response.writeHead(405, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `${request.method} is not supported; use GET or a websocket` }));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const query = new URL(request.url ?? '/', 'http://aggregator').searchParams.get('client_id');
-      let bodyId: unknown;
-      try {
-        const body = Buffer.concat(chunks).toString('utf8');
-        bodyId = body.trim() === '' ? undefined : (JSON.parse(body) as { client_id?: unknown }).client_id;
-      } catch {
-        response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'the body must be JSON, e.g. {"client_id": "..."}' }));
-        return;
-      }
-      const id = query ?? (typeof bodyId === 'string' ? bodyId : undefined);
-      response.setHeader('content-type', 'application/json');
-      if (id === undefined) {
-        response.end(JSON.stringify({ clients: [...this.sessions.keys()] }));
-        return;
-      }
-      const session = this.sessions.get(id);
-      if (session === undefined) {
-        response.writeHead(404).end(JSON.stringify({ error: `no worker "${id}" is connected` }));
-        return;
-      }
-      response.end(JSON.stringify({ client_id: id, connected_at: session.connectedAt.toISOString(), info: { wire: session.wire, round: this.round.number, submitted: this.round.hasAccepted(id) } }));
-    });
+  /** What GET /<aggregation> tells about one connected worker. */
+  private clientInfo(id: string): ClientInfo | undefined {
+    const session = this.sessions.get(id);
+    if (session === undefined) return undefined;
+    return { client_id: id, connected_at: session.connectedAt.toISOString(), info: { wire: session.wire, round: this.round.number, submitted: this.round.hasAccepted(id) } };
   }
 
   private async waitForWorkersToLeave(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, Math.min(100, timeoutMs)));
   }
-}
-
-function specOfEstimator(estimator: Estimator | undefined): ModelSpec | undefined {
-  const spec = (estimator as { spec?: unknown } | undefined)?.spec;
-  return typeof spec === 'object' && spec !== null && 'layers' in spec ? (spec as ModelSpec) : undefined;
-}
-
-/** MistNet's settings and cloud trainer; it needs the whole model, from the estimator's spec. */
-function mistnetOf(strategy: MistNet, options: AggregationServerOptions): { settings: MistNetSettings; trainer: MistNetCloudTrainer } {
-  const spec = specOfEstimator(options.estimator);
-  if (spec === undefined) throw new Error('MistNet needs the whole model: give the aggregator an estimator with a model spec (a dense network)');
-  const settings: MistNetSettings = { cutLayer: strategy.parameters.cut_layer, epsilon: strategy.parameters.epsilon, clip: options.mistnet?.clip ?? 4 };
-  const trainer = new MistNetCloudTrainer(spec, settings, {
-    epochs: options.mistnet?.epochs ?? 5,
-    batchSize: options.mistnet?.batchSize ?? 32,
-    ...(options.mistnet?.learningRate === undefined ? {} : { learningRate: options.mistnet.learningRate }),
-  });
-  return { settings, trainer };
-}
-
-/** Why MistNet features cannot be used, or undefined. */
-function featuresProblem(tensors: readonly WeightTensor[] | undefined, samples: number, width: number): string | undefined {
-  if (tensors === undefined || tensors.length !== 2) return 'upload_features must carry two tensors: features and labels';
-  const [x, y] = tensors as [WeightTensor, WeightTensor];
-  if (x.shape.length !== 2 || x.shape[0] !== samples || x.shape[1] !== width) return `the features have shape [${x.shape.join(', ')}], expected [${samples}, ${width}]`;
-  if (y.shape.length !== 1 || y.shape[0] !== samples) return `the labels have shape [${y.shape.join(', ')}], expected [${samples}]`;
-  for (let index = 0; index < x.data.length; index++) if (!Number.isFinite(x.data[index]!)) return `feature value ${index} is ${x.data[index]}`;
-  for (let index = 0; index < y.data.length; index++) if (!Number.isInteger(y.data[index]!) || y.data[index]! < 0) return `label ${index} is ${y.data[index]}, not a class id`;
-  return undefined;
 }
 
 function chooserOf(choice: AggregationServerOptions['clientChoose']): ClientChoose | undefined {
@@ -927,10 +799,6 @@ function addDelta(global: readonly WeightTensor[], delta: readonly WeightTensor[
   });
 }
 
-function globalObjectName(round: number): string {
-  return `global/round-${String(round).padStart(5, '0')}.weights`;
-}
-
 function encodedSize(weights: readonly WeightTensor[]): number {
   return weights.reduce((sum, tensor) => sum + 4 * tensor.data.length, 0);
 }
@@ -939,19 +807,3 @@ function optionalNumber<K extends string>(key: K, value: number | undefined): { 
   return (value === undefined || !Number.isFinite(value) ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-function describeRound(record: RoundRecord, reason: CloseReason, exitRound: number): string {
-  const parts = [
-    `round ${record.round}/${exitRound} ${record.aggregated ? 'aggregated' : 'kept the global model'} (${reason === 'timeout' ? 'by timeout' : 'all answered'}): ${record.accepted.length} update(s), ${record.totalSamples} samples`,
-  ];
-  if (record.rejected.length > 0) parts.push(`${record.rejected.length} refused (${record.rejected.map((r) => `"${r.id}"`).join(', ')})`);
-  if (record.accuracy !== undefined) parts.push(`test accuracy ${(record.accuracy * 100).toFixed(2)}%`);
-  else if (record.trainAccuracy !== undefined) parts.push(`train accuracy ${(record.trainAccuracy * 100).toFixed(2)}%`);
-  parts.push(`${formatBytes(record.bytesReceived)} received`, `aggregation ${record.aggregationMs.toFixed(1)} ms`);
-  return parts.join(', ');
-}
