@@ -3,6 +3,7 @@
  * strategy, rounds, local epochs) written into the job's env. Both run modes use it: the cluster mode applies the
  * text, the local mode starts the workers from the templates' commands and env.
  */
+import type { Container } from '@sedna/api';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,18 +22,8 @@ export interface Placeholders {
   EDGE3_NODE: string;
 }
 
-export interface EnvVar {
-  name: string;
-  value?: string;
-}
-
-export interface Container {
-  name: string;
-  command?: string[];
-  args?: string[];
-  workingDir?: string;
-  env?: EnvVar[];
-}
+// The pod types are the API's own.
+export type { Container, EnvVar } from '@sedna/api';
 
 export interface PodTemplate {
   spec: { nodeName?: string; containers: Container[] };

@@ -3,6 +3,7 @@
  * change (mining algorithm, mining mode, which images) written into the JointInferenceService. Both run modes use
  * it: the cluster mode applies the text, the local mode reads the workers' commands and env from the objects.
  */
+import type { Container } from '@sedna/api';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,18 +31,8 @@ export interface EdgeOverrides {
   env?: Record<string, string>;
 }
 
-export interface EnvVar {
-  name: string;
-  value?: string;
-}
-
-export interface Container {
-  name: string;
-  command?: string[];
-  args?: string[];
-  workingDir?: string;
-  env?: EnvVar[];
-}
+// The pod types are the API's own.
+export type { Container, EnvVar } from '@sedna/api';
 
 export interface WorkerSpec {
   model: { name: string };

@@ -2,6 +2,7 @@
  * lifelong_learning.yaml, filled in: the placeholders replaced and the documents parsed. The local runner reads the
  * workers' commands, working folders and env from the LifelongLearningJob, as the GM would.
  */
+import type { Container } from '@sedna/api';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,18 +22,8 @@ export interface Placeholders {
   INFER_NODE: string;
 }
 
-export interface EnvVar {
-  name: string;
-  value?: string;
-}
-
-export interface Container {
-  name: string;
-  command?: string[];
-  args?: string[];
-  workingDir?: string;
-  env?: EnvVar[];
-}
+// The pod types are the API's own.
+export type { Container, EnvVar } from '@sedna/api';
 
 export interface Template {
   spec: { nodeName?: string; containers: Container[] };
