@@ -114,4 +114,38 @@ spec:
     expect(model.status.metrics).toEqual([{ key: 'accuracy', value: '[0.81]' }, { key: 'loss', value: '[0.52]' }]);
     expect(existsSync(go)).toBe(true);
   });
+
+  it('restarts every worker when the job spec changes', async () => {
+    const never = join(dataDir, 'never');
+    const js = (src: string) => JSON.stringify(src);
+    const job = (value: string) => `apiVersion: sedna.io/v1alpha1
+kind: FederatedLearningJob
+metadata: {name: fl-respec}
+spec:
+  aggregationWorker:
+    model: {name: global-model}
+    template:
+      spec:
+        containers: [{name: agg, command: ["node", "-e", ${js(aggregator)}], env: [{name: flavour, value: "${value}"}]}]
+  trainingWorkers:
+  - dataset: {name: edge1-data}
+    template:
+      spec:
+        containers: [{name: train, command: ["node", "-e", ${js(trainer(never))}]}]
+`;
+    expect((await sedna(['apply', '-f', '-', '--data-dir', dataDir], job('a'))).status).toBe(0);
+    const first = await waitFor('two running workers', async () => {
+      const items = (await getJson(['pods', '-l', 'federatedlearningjob.sedna.io/name=fl-respec'])).items;
+      return items.length === 2 && items.every((p: any) => p.status?.phase === 'Running') ? items.map((p: any) => p.metadata.name) : undefined;
+    }, 30_000);
+    expect((await sedna(['apply', '-f', '-', '--data-dir', dataDir], job('b'))).status).toBe(0);
+    await waitFor('two new workers of the new generation', async () => {
+      const items = (await getJson(['pods', '-l', 'federatedlearningjob.sedna.io/name=fl-respec'])).items.filter((p: any) => !p.metadata.deletionTimestamp);
+      const fresh = items.filter((p: any) => !first.includes(p.metadata.name) && p.metadata.annotations['sedna.io/job-generation'] === '2');
+      return items.length === 2 && fresh.length === 2 ? true : undefined;
+    }, 30_000);
+    const agg = (await getJson(['pods', '-l', 'federatedlearningjob.sedna.io/name=fl-respec,federatedlearningjob.sedna.io/worker-type=aggregation'])).items.find((p: any) => !p.metadata.deletionTimestamp);
+    expect(agg.spec.containers[0].env.find((e: any) => e.name === 'flavour').value).toBe('b');
+    await sedna(['delete', 'fl', 'fl-respec', '--data-dir', dataDir]);
+  });
 });
