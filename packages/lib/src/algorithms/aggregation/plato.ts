@@ -1,7 +1,8 @@
 /**
  * MistNet and FedAvgV2: in the original these only carry configuration for the Python Plato framework (their
- * aggregate() does nothing). There is no Plato here, so they keep their parameters and names, and aggregating
- * with them fails with a clear message instead of silently returning nothing.
+ * aggregate() does nothing). Here MistNet's parameters drive the AggregationServer's split training
+ * (core/federated_learning); FedAvgV2 (Plato's FedAvg) is not implemented. Averaging weights with either fails
+ * with a clear message instead of silently returning nothing.
  */
 import { ParamReader, type AlgorithmParams } from '../params.js';
 import type { AggClient, Aggregation, AggregationResult } from './types.js';
@@ -23,7 +24,9 @@ export class MistNet implements Aggregation {
   }
 
   aggregate(_clients: readonly AggClient[]): Promise<AggregationResult> {
-    return Promise.reject(new Error('aggregation "MistNet" is not implemented: it needs the Plato split-learning backend'));
+    // MistNet averages no weights: the aggregation server trains the layers after the cut on the workers' features
+    // (core/federated_learning, MistNetRounds). This class only carries and checks its parameters.
+    return Promise.reject(new Error('aggregation "MistNet" has no weight averaging: run it through the AggregationServer, which trains the layers after cut_layer on the features workers send'));
   }
 }
 

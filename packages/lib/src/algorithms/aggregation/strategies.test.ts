@@ -262,9 +262,9 @@ describe('registry', () => {
     expect((strategy as FedAdam).eta).toBe(0.05);
   });
 
-  it('keeps MistNet as a named, explicit not-implemented', async () => {
+  it('keeps MistNet as parameters only: its rounds are the aggregation server\'s, not a weight average', async () => {
     const mistnet = new MistNet({ cut_layer: '4', epsilon: '50' });
     expect(mistnet.parameters).toEqual({ type: 'mistnet', cut_layer: 4, epsilon: 50 });
-    await expect(mistnet.aggregate([])).rejects.toThrow(/not implemented/);
+    await expect(mistnet.aggregate([])).rejects.toThrow(/no weight averaging: run it through the AggregationServer/);
   });
 });
