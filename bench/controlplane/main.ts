@@ -78,6 +78,8 @@ try {
   const received = new Map<string, number>(); // "<node>/<name>/<generation>" -> ms
   const acked = new Set<string>();
   let ackCount = 0;
+  // A refused report (nack) was not applied: it must not count as throughput.
+  const refused: string[] = [];
   const sims: SimNode[] = [];
   const connect = (name: string): Promise<SimNode> =>
     new Promise((resolvePromise, reject) => {
@@ -92,7 +94,9 @@ try {
           resolvePromise(sim);
         } else if (frame.type === 'downstream' && frame.message) {
           received.set(`${name}/${frame.message.header.resourceName}/${frame.message.content.metadata.generation ?? 0}`, performance.now());
-        } else if (frame.type === 'ack' || frame.type === 'nack') {
+        } else if (frame.type === 'nack') {
+          refused.push(`${name}/${frame.id}: ${(frame as { reason?: string }).reason ?? ''}`);
+        } else if (frame.type === 'ack') {
           acked.add(`${name}/${frame.id}`);
           ackCount++;
         }
@@ -145,7 +149,9 @@ try {
       sim.ws.send(JSON.stringify({ type: 'upstream', id, message: { header: { namespace: 'default', resourceKind: 'dataset', resourceName: `ds-${i}`, operation: 'status' }, content: { numberOfSamples: round * 10 + 1 } } }));
     }
   }
-  await until('every report acknowledged', () => (ackCount - ackBase >= total ? true : undefined), 300_000);
+  // until() retries on errors, so a refusal is checked here and ends the benchmark.
+  await until('every report acknowledged or one refused', () => (ackCount - ackBase >= total || refused.length > 0 ? true : undefined), 300_000);
+  if (refused.length > 0) throw new Error(`the GM refused ${refused.length} report(s), e.g. ${refused[0]}`);
   const seconds = (performance.now() - t0) / 1000;
   const statusPerS = total / seconds;
   log(`upstream: ${total} reports applied and acknowledged in ${seconds.toFixed(2)} s (${statusPerS.toFixed(0)}/s)`);
