@@ -1,11 +1,12 @@
 /**
- * What the incremental learning manager sends upstream (kind `incrementallearningjob`, operation status): the
- * original's UpstreamMessage content. The GM appends one stage condition per message, with stage from `phase`,
- * type from `status`, and `data` = `{input, output}` (reference §3.2, §3.7).
+ * What the stage job managers (incremental and lifelong learning) send upstream (kind `incrementallearningjob` or
+ * `lifelonglearningjob`, operation status): the original's UpstreamMessage content. The GM appends one stage
+ * condition per message, with stage from `phase`, type from `status`, and `data` = `{input, output}` (reference
+ * §3.2, §3.7).
  */
 
-export type IlPhase = 'train' | 'eval' | 'deploy';
-export type IlStatus = 'ready' | 'completed' | 'failed' | 'waiting';
+export type StagePhase = 'train' | 'eval' | 'deploy';
+export type StageStatus = 'ready' | 'completed' | 'failed' | 'waiting';
 
 /** A model reference as the original's runtime.Model serialises it. */
 export interface UpstreamModel {
@@ -32,11 +33,11 @@ export interface UpstreamOutput {
 }
 
 /** A type alias (not an interface) so it is assignable to the channel's `Record<string, unknown>` content. */
-export type IncrementalUpstreamContent = {
-  phase: IlPhase | string;
-  status: IlStatus | string;
+export type StageUpstreamContent = {
+  phase: StagePhase | string;
+  status: StageStatus | string;
   input?: UpstreamInput;
   output?: UpstreamOutput;
 };
 
-export type SendUpstream = (namespace: string, name: string, content: IncrementalUpstreamContent) => void;
+export type SendUpstream = (namespace: string, name: string, content: StageUpstreamContent) => void;

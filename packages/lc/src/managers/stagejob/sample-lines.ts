@@ -1,5 +1,5 @@
 /**
- * What a sample line of an incremental learning dataset must look like. The dataset manager counts every
+ * What a sample line of an incremental or lifelong learning dataset must look like. The dataset manager counts every
  * non-blank line; training needs labelled samples, so the manager checks each new line before accounting it:
  * - txt: `path label`, exactly two whitespace-separated columns (the lib's txt reader refuses other lines too);
  * - csv: as many fields as the header (quoted fields may hold commas).

@@ -1,5 +1,5 @@
 /**
- * Which dataset samples went where: the incremental learning manager's accounting of a dataset that grows.
+ * Which dataset samples went where: the incremental and lifelong learning managers' accounting of a dataset that grows.
  *
  * New sample lines (those past `consumedLines`) are checked, then split by `trainProb`: the first share of each
  * batch goes to the next round's train data, the rest to the open eval version. The split is cumulative over all

@@ -45,13 +45,13 @@ export class JobStateStore {
       text = readFileSync(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new Error(`cannot read incremental learning state ${file}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`cannot read job state ${file}: ${(error as Error).message}`, { cause: error });
     }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new Error(`incremental learning state ${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
+      throw new Error(`job state ${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
     return checkState(value, file);
   }
@@ -76,14 +76,14 @@ export class JobStateStore {
 }
 
 function checkState(value: unknown, file: string): JobState {
-  if (value === null || typeof value !== 'object') throw new Error(`incremental learning state ${file}: expected a JSON object`);
+  if (value === null || typeof value !== 'object') throw new Error(`job state ${file}: expected a JSON object`);
   const v = value as Record<string, unknown>;
-  if (v.version !== STATE_VERSION) throw new Error(`incremental learning state ${file}: version ${JSON.stringify(v.version)} is not ${STATE_VERSION}`);
-  if (!Number.isInteger(v.rounds) || (v.rounds as number) < 0) throw new Error(`incremental learning state ${file}: rounds must be a non-negative integer`);
-  if (v.uid !== undefined && typeof v.uid !== 'string') throw new Error(`incremental learning state ${file}: uid must be a string`);
+  if (v.version !== STATE_VERSION) throw new Error(`job state ${file}: version ${JSON.stringify(v.version)} is not ${STATE_VERSION}`);
+  if (!Number.isInteger(v.rounds) || (v.rounds as number) < 0) throw new Error(`job state ${file}: rounds must be a non-negative integer`);
+  if (v.uid !== undefined && typeof v.uid !== 'string') throw new Error(`job state ${file}: uid must be a string`);
   const handled = v.handled;
   if (handled === null || typeof handled !== 'object' || Object.values(handled).some((mark) => typeof mark !== 'string')) {
-    throw new Error(`incremental learning state ${file}: handled must map actions to condition marks`);
+    throw new Error(`job state ${file}: handled must map actions to condition marks`);
   }
   return { version: STATE_VERSION, ...(v.uid !== undefined ? { uid: v.uid as string } : {}), rounds: v.rounds as number, ledger: checkLedgerState(v.ledger, file), handled: handled as JobState['handled'] };
 }

@@ -24,9 +24,9 @@ export class PathPolicy {
     roots: readonly string[],
     private readonly hostPrefix = '',
   ) {
-    if (roots.length === 0) throw new Error('incremental learning manager: at least one root folder is required (option roots)');
+    if (roots.length === 0) throw new Error('stage job manager: at least one root folder is required (option roots)');
     this.roots = roots.map((root) => {
-      if (!path.isAbsolute(root)) throw new Error(`incremental learning manager: root "${root}" must be an absolute path`);
+      if (!path.isAbsolute(root)) throw new Error(`stage job manager: root "${root}" must be an absolute path`);
       return path.resolve(root);
     });
   }
