@@ -6,3 +6,4 @@ export * from './nodeapi/node-api.js';
 export * from './lc.js';
 export * from './managers/incrementallearning/index.js';
 export * from './trigger/index.js';
+export * from './managers/lifelonglearning/index.js';

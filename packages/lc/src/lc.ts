@@ -12,7 +12,9 @@ import { DatasetManager, type DatasetObject } from './managers/dataset/index.js'
 import { NodeApi } from './nodeapi/node-api.js';
 import { asRunnablePod, ProcessRunner, type RunnablePod } from './runner/index.js';
 import { IncrementalLearningManager } from './managers/incrementallearning/index.js';
-import { WorkerReportRejected, WorkerReportServer } from './server/index.js';
+import { LifelongLearningManager } from './managers/lifelonglearning/index.js';
+import type { StageJobManagerOptions } from './managers/stagejob/index.js';
+import { WorkerReportServer } from './server/index.js';
 
 export const LC_VERSION = '0.1.0';
 export const ROLE_LABEL = 'sedna.io/role';
@@ -75,13 +77,14 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       })
     : undefined;
 
-  // Incremental learning: triggers and round data on the dataset's node, hot update on the deploy node. Its
-  // hooks read the dataset manager below, which exists before any of them runs.
-  const incremental = new IncrementalLearningManager({
+  // Incremental and lifelong learning: triggers and round data on the dataset's node (and for incremental
+  // learning the hot update on the deploy node). Their hooks read the dataset manager below, which exists before
+  // any of them runs.
+  const stageJobOptions = (kind: string): StageJobManagerOptions => ({
     nodeName: options.nodeName,
     dataDir: options.dataDir,
     roots: options.datasetRoots,
-    send: (namespace, name, content) => upstream(statusMessage('incrementallearningjob', namespace, name, content as unknown as Record<string, unknown>)),
+    send: (namespace, name, content) => upstream(statusMessage(kind, namespace, name, content)),
     samples: (key) => datasets.samples(key),
     datasetInfo: (key) => {
       const snapshot = datasets.get(key);
@@ -90,6 +93,8 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     warn: log,
     log,
   });
+  const incremental = new IncrementalLearningManager(stageJobOptions('incrementallearningjob'));
+  const lifelong = new LifelongLearningManager(stageJobOptions('lifelonglearningjob'));
   const datasets = new DatasetManager({
     roots: options.datasetRoots,
     nodeName: options.nodeName,
@@ -97,6 +102,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     onSampleCount: (ref, status) => {
       upstream(statusMessage('dataset', ref.namespace, ref.name, status));
       incremental.datasetChanged(`${ref.namespace}/${ref.name}`);
+      lifelong.datasetChanged(`${ref.namespace}/${ref.name}`);
     },
     onError: (ref, error) => upstream(statusMessage('dataset', ref.namespace, ref.name, { error: { reason: error.reason, message: error.message } })),
     warn: log,
@@ -108,12 +114,10 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     isKnownWorker: (name, namespace) => runner?.hasWorker(name, namespace) ?? true,
     warn: log,
   });
-  // Worker reports of the features go up as the original's status messages: {phase, status, output}.
-  // Incremental learning reports go through its manager, which forwards them only for jobs it knows.
-  reports.register('incrementallearningjob', (report) => {
-    if (!incremental.handleWorkerReport(report)) throw new WorkerReportRejected(404, `incrementallearningjob ${report.namespace}/${report.ownerName} is not known on node ${options.nodeName}`);
-  });
-  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'lifelonglearningjob']) {
+  // Worker reports of the features go up as the original's status messages: {phase, status, output}. All of
+  // them, also of stage jobs this LC does not hold: the GM sends a job only to the nodes of its dataset and its
+  // inference worker, while its train and eval workers may run here. The GM refuses reports of unknown jobs.
+  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob']) {
     reports.register(kind, (report) =>
       upstream(
         statusMessage(kind, report.namespace, report.ownerName, {
@@ -175,6 +179,10 @@ export async function startLocalController(options: LocalControllerOptions): Pro
         incremental.upsertJob(message.content);
         break;
       }
+      case 'lifelonglearningjob':
+        if (message.header.operation === 'delete') await lifelong.deleteJob(`${message.header.namespace}/${message.header.resourceName}`);
+        else lifelong.upsertJob(message.content);
+        break;
       case 'model':
         if (message.header.operation === 'delete') incremental.deleteModel(`${message.header.namespace}/${message.header.resourceName}`);
         else incremental.upsertModel(message.content);
@@ -183,6 +191,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
         if (message.header.operation === 'delete') datasets.delete({ namespace: message.header.namespace, name: message.header.resourceName });
         else datasets.upsert(message.content as unknown as DatasetObject);
         incremental.datasetChanged(`${message.header.namespace}/${message.header.resourceName}`);
+        lifelong.datasetChanged(`${message.header.namespace}/${message.header.resourceName}`);
         break;
       default:
         log(`ignoring downstream ${message.header.resourceKind} ${message.header.namespace}/${message.header.resourceName}: no manager for that kind yet`);
@@ -243,6 +252,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     close: async () => {
       await client.close();
       await incremental.close();
+      await lifelong.close();
       datasets.close();
       await reports.close();
       await nodeApi.close();

@@ -1,11 +1,12 @@
 /**
- * The GM's part of an IncrementalLearningJob's stage machine (reference §3.7), played in-process for the
- * manager's tests: it appends conditions as the GM would, sends the job back down after each one (upsertJob),
+ * The GM's part of an IncrementalLearningJob's (or LifelongLearningJob's) stage machine (reference §3.7), played
+ * in-process for the managers' tests: it appends conditions as the GM would, sends the job back down after each one (upsertJob),
  * "runs" the stage workers through functions the test gives, and routes their reports through the manager as the
  * LC's report endpoint would.
  */
 import type { StageCondition } from '@sedna/api';
-import type { IncrementalLearningManager, IncrementalUpstreamContent, UpstreamInput } from '../src/managers/incrementallearning/index.js';
+import type { IncrementalUpstreamContent, UpstreamInput } from '../src/managers/incrementallearning/index.js';
+import type { StageJobManager, StageJob } from '../src/managers/stagejob/index.js';
 
 type Stage = StageCondition['stage'];
 type Type = StageCondition['type'];
@@ -31,7 +32,7 @@ export class FakeGm {
   readonly received: IncrementalUpstreamContent[] = [];
   /** Messages the real GM would refuse (wrong stage...), with the reason. */
   readonly refused: { content: IncrementalUpstreamContent; reason: string }[] = [];
-  manager: IncrementalLearningManager | undefined;
+  manager: Pick<StageJobManager<StageJob>, 'upsertJob' | 'handleWorkerReport'> | undefined;
   private tick = 0;
   private pending: Promise<unknown>[] = [];
   private held: IncrementalUpstreamContent[] | undefined;
@@ -125,7 +126,8 @@ export class FakeGm {
     if (current.type === 'Failed') return this.append('Train', 'Waiting');
     if (current.type !== 'Ready') return;
     if (current.stage === 'Deploy') {
-      const hot = (this.job.spec.deploySpec as { model: { hotUpdateEnabled?: boolean } }).model.hotUpdateEnabled === true;
+      // (a lifelong learning job has no deploy model: the GM restarts its inference worker)
+      const hot = (this.job.spec.deploySpec as { model?: { hotUpdateEnabled?: boolean } }).model?.hotUpdateEnabled === true;
       if (!hot) {
         this.append('Deploy', 'Completed', current.data);
         return this.drive();

@@ -1,0 +1,40 @@
+/**
+ * The LifelongLearningJob object as the GM sends it, checked against the API schema (unknown fields pruned) into
+ * what the manager uses, with the train trigger compiled. Errors name the field.
+ */
+import { LifelongLearningJobSpecSchema, type LifelongLearningJobSpec } from '@sedna/api';
+import { compileTrigger, TriggerSpecError } from '../../trigger/index.js';
+import type { StageJob } from '../stagejob/job-manager.js';
+import { fieldErrors, JobObjectError, metadataOf, parseConditions } from '../stagejob/objects.js';
+
+export interface LlJob extends StageJob {
+  spec: LifelongLearningJobSpec;
+}
+
+/** Checks a LifelongLearningJob object; throws JobObjectError naming the fields at fault. */
+export function parseLifelongJob(object: unknown): LlJob {
+  const meta = metadataOf(object, 'lifelonglearningjob');
+  const what = `lifelonglearningjob ${meta.namespace}/${meta.name}`;
+  const body = object as { spec?: unknown; status?: { conditions?: unknown } };
+  const spec = LifelongLearningJobSpecSchema.parse(body.spec, 'prune');
+  if (!spec.value) throw new JobObjectError(`${what}: ${fieldErrors(spec.errors, 'spec')}`);
+  const conditions = parseConditions(body, what);
+  try {
+    return {
+      key: `${meta.namespace}/${meta.name}`,
+      namespace: meta.namespace,
+      name: meta.name,
+      uid: meta.uid,
+      annotations: meta.annotations,
+      spec: spec.value,
+      conditions,
+      datasetKey: `${meta.namespace}/${spec.value.dataset.name}`,
+      trainProb: spec.value.dataset.trainProb,
+      outputDir: spec.value.outputDir,
+      trainTrigger: compileTrigger(spec.value.trainSpec.trigger, 'spec.trainSpec.trigger'),
+    };
+  } catch (error) {
+    if (error instanceof TriggerSpecError) throw new JobObjectError(`${what}: ${error.message}`);
+    throw error;
+  }
+}
