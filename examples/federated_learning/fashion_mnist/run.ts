@@ -11,7 +11,8 @@
  * --algorithm (FedAvg | FedProx | FedAdam | any strategy of the lib), --param key=value (aggregation_parameters,
  * repeatable), --rounds (exit_round, default 10), --epochs (local epochs per round, default 1), --batch-size,
  * --split (dirichlet | classes | iid), --alpha, --classes-per-node, --count (training images shared out),
- * --test-count, --seed, --no-central, --cloud-node, --edge-nodes a,b,c, --kubectl, --keep, --timeout (s), --quiet.
+ * --test-count, --seed, --min-clients and --round-timeout (s) (min_clients and round_timeout_seconds; default: the
+ * YAML's), --no-central, --cloud-node, --edge-nodes a,b,c, --kubectl, --keep, --timeout (s), --quiet.
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,6 +44,9 @@ export interface RunOptions {
   rounds: number;
   epochs: number;
   batchSize: number;
+  /** min_clients and round_timeout_seconds of the aggregator; unset: the YAML's (2 and 120 s). */
+  minClients?: number;
+  roundTimeoutSeconds?: number;
   central: boolean;
   nodes: { cloud: string; edges: [string, string, string] };
   timeoutMs: number;
@@ -89,10 +93,16 @@ export async function runExample(options: RunOptions): Promise<RunReport> {
         aggregation_algorithm: options.algorithm,
         aggregation_parameters: JSON.stringify(options.parameters),
         summary_file: summaryFile,
+        ...(options.minClients === undefined ? {} : { min_clients: String(options.minClients) }),
+        ...(options.roundTimeoutSeconds === undefined ? {} : { round_timeout_seconds: String(options.roundTimeoutSeconds) }),
       },
       trainers: { epochs: String(options.epochs), batch_size: String(options.batchSize) },
     },
   );
+  // The aggregator resumes from the checkpoint next to the model (MODEL_URL.fl-checkpoint) when it names the same
+  // job: one left by an interrupted earlier run would make this new job carry on from there instead of round 1.
+  const modelUrl = manifest.modelUrls.get(manifest.job.spec.aggregationWorker.model.name);
+  if (modelUrl !== undefined) await rm(`${modelUrl}.fl-checkpoint`, { force: true });
   log(`federated learning: ${options.algorithm} ${JSON.stringify(options.parameters)}, ${options.rounds} round(s) of ${options.epochs} local epoch(s), ${options.prepare.split} split`);
   let modelMetrics: unknown;
   if (options.mode.kind === 'local') {
@@ -166,6 +176,8 @@ function parseOptions(args: string[]): RunOptions {
       count: { type: 'string' },
       'test-count': { type: 'string' },
       seed: { type: 'string' },
+      'min-clients': { type: 'string' },
+      'round-timeout': { type: 'string' },
       'no-central': { type: 'boolean' },
       'cloud-node': { type: 'string' },
       'edge-nodes': { type: 'string' },
@@ -191,6 +203,8 @@ function parseOptions(args: string[]): RunOptions {
   }
   const edges = (values['edge-nodes'] ?? 'edge-node-1,edge-node-2,edge-node-3').split(',');
   if (edges.length !== 3 || edges.some((edge) => edge === '')) throw new Error('--edge-nodes must name three nodes, e.g. edge-node-1,edge-node-2,edge-node-3');
+  const minClients = values['min-clients'] === undefined ? undefined : positive('min-clients', values['min-clients'], 1);
+  if (minClients !== undefined && minClients > edges.length) throw new Error(`--min-clients must be at most ${edges.length}, the number of trainers, got ${minClients}`);
   const workDir = values['work-dir'] ?? DEFAULT_WORK_DIR;
   const quiet = values.quiet ?? false;
   return {
@@ -211,6 +225,8 @@ function parseOptions(args: string[]): RunOptions {
     rounds: positive('rounds', values.rounds, 10),
     epochs: positive('epochs', values.epochs, 1),
     batchSize: positive('batch-size', values['batch-size'], 32),
+    ...(minClients === undefined ? {} : { minClients }),
+    ...(values['round-timeout'] === undefined ? {} : { roundTimeoutSeconds: positive('round-timeout', values['round-timeout'], 120, false) }),
     central: !(values['no-central'] ?? false),
     nodes: { cloud: values['cloud-node'] ?? 'cloud-node', edges: edges as [string, string, string] },
     timeoutMs: positive('timeout', values.timeout, 1800, false) * 1000,
