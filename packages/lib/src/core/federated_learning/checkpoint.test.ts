@@ -56,6 +56,9 @@ describe('checkpoints', () => {
     expect(await loadCheckpoint(join(dir, 'missing'))).toBeUndefined();
     const bytes = encodeCheckpoint({ jobName: 'j', algorithm: 'FedAvg', completedRounds: 0, finished: false, globalWeights: undefined, optimizer: undefined, history: [] });
     expect(decodeCheckpoint(bytes, 'x').globalWeights).toBeUndefined();
+    expect(decodeCheckpoint(bytes, 'x').workerName).toBeUndefined();
+    const named = encodeCheckpoint({ jobName: 'j', algorithm: 'FedAvg', completedRounds: 3, finished: true, workerName: 'aggworker-x', globalWeights: undefined, optimizer: undefined, history: [] });
+    expect(decodeCheckpoint(named, 'x')).toMatchObject({ finished: true, workerName: 'aggworker-x' });
     const fedAdam = new FedAdam();
     expect(() => fedAdam.restoreState({ steps: 1, globalWeights: [tensor('w', [1])], moments: { 'q/0': new Float32Array(1) } })).toThrow(/the saved moment "q\/0" does not fit/);
   });

@@ -22,6 +22,11 @@ export interface Checkpoint {
   readonly completedRounds: number;
   /** True once the last round was aggregated and the model saved: a new run starts over. */
   readonly finished: boolean;
+  /**
+   * The aggregation worker that wrote it (WORKER_NAME): the GM names every aggregator pod anew, and the name stays
+   * across restarts of the pod's process, so it tells such a restart from a later run. Absent in older checkpoints.
+   */
+  readonly workerName?: string;
   readonly globalWeights: readonly WeightTensor[] | undefined;
   readonly optimizer: ServerOptimizerState | undefined;
   readonly history: readonly RoundRecord[];
@@ -34,6 +39,7 @@ interface CheckpointMeta {
   algorithm: string;
   completedRounds: number;
   finished: boolean;
+  workerName?: string;
   globalCount: number;
   optimizer: { steps: number; globalCount: number; moments: string[] } | null;
   history: RoundRecord[];
@@ -58,6 +64,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
     algorithm: checkpoint.algorithm,
     completedRounds: checkpoint.completedRounds,
     finished: checkpoint.finished,
+    ...(checkpoint.workerName === undefined ? {} : { workerName: checkpoint.workerName }),
     globalCount: global.length,
     optimizer: optimizer === undefined ? null : { steps: optimizer.steps, globalCount: optimizerGlobal.length, moments: momentKeys },
     history: [...checkpoint.history],
@@ -90,6 +97,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
     algorithm: m.algorithm ?? '',
     completedRounds: m.completedRounds ?? 0,
     finished: m.finished ?? false,
+    ...(typeof m.workerName === 'string' ? { workerName: m.workerName } : {}),
     globalWeights: globalCount > 0 ? global : undefined,
     optimizer,
     history: m.history ?? [],

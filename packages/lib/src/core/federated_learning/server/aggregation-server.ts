@@ -128,6 +128,8 @@ export interface AggregatorStatus {
 }
 
 const DEFAULT_ROUND_TIMEOUT_MS = 600_000;
+/** The name of an aggregator not given one (no WORKER_NAME): not its own, so it cannot tell its checkpoints. */
+const DEFAULT_WORKER_NAME = 'aggregator';
 const DEFAULT_MAX_PAYLOAD = 512 * 1024 * 1024;
 const MAX_UNANSWERED_PINGS = 4;
 /** Close code for a socket replaced by a newer connection of the same worker. */
@@ -182,7 +184,7 @@ export class AggregationServer {
     this.minClients = options.minClients ?? 1;
     this.roundTimeoutMs = options.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
     this.jobName = options.jobName ?? 'sedna';
-    this.workerName = options.workerName ?? 'aggregator';
+    this.workerName = options.workerName ?? DEFAULT_WORKER_NAME;
     this.sender = new GlobalModelSender(new WeightsEncoder(options.broadcastCompression), options.s3);
     this.chooser = chooserOf(options.clientChoose);
     for (const [name, value, min] of [
@@ -292,7 +294,10 @@ export class AggregationServer {
       else if (this.global !== undefined && isStateful(this.aggregation)) this.aggregation.setGlobalWeights(this.global);
       this.resumedFrom = this.completedRounds;
       this.round = new OpenRound(this.completedRounds + 1);
-      this.log(`resuming from the checkpoint ${url} after round ${this.completedRounds}`);
+      // A finished run goes straight to finish() in start(): the model is saved and reported again, and workers that
+      // still join get it.
+      if (checkpoint.finished) this.log(`the run had finished before this restart (checkpoint ${url}, ${this.completedRounds} round(s)); ending it again`);
+      else this.log(`resuming from the checkpoint ${url} after round ${this.completedRounds}`);
       return;
     }
     if (checkpoint !== undefined) this.log(`not resuming from the checkpoint ${url}: ${reason}; starting over`);
@@ -305,7 +310,10 @@ export class AggregationServer {
   }
 
   private whyNotResume(checkpoint: Checkpoint): string | undefined {
-    if (checkpoint.finished) return 'it belongs to a run that finished';
+    // A finished run is over, unless this very worker finished it and its process was restarted after the last round
+    // (the pod's restart policy after a crash): its training workers got the last result and are gone, so starting
+    // over would wait for them for ever.
+    if (checkpoint.finished && !(this.workerName !== DEFAULT_WORKER_NAME && checkpoint.workerName === this.workerName)) return 'it belongs to a run that finished';
     if (checkpoint.jobName !== this.jobName) return `it belongs to job "${checkpoint.jobName}"`;
     if (checkpoint.algorithm !== this.aggregation.name) return `it was written by ${checkpoint.algorithm}, this run uses ${this.aggregation.name}`;
     const initial = this.options.initialWeights ?? this.options.estimator?.getWeights();
@@ -704,6 +712,7 @@ export class AggregationServer {
         algorithm: this.aggregation.name,
         completedRounds: this.completedRounds,
         finished,
+        workerName: this.workerName,
         globalWeights: this.global,
         optimizer,
         history: this.history,
