@@ -10,11 +10,17 @@
  *   LOOP (true)        start the stream again at its end
  *   RESULTS_URL        optional: appends `frame predicted-class model-version` per frame (the example measures
  *                      the live accuracy from it)
+ *   INFERENCE_PORT     optional: also answers `POST /predict` on this port (INFERENCE_HOST, default 127.0.0.1) with
+ *                      the serving model. The body is one or more 28×28 images as raw grey levels (784 bytes each);
+ *                      the answer `{"classes": [...], "hard": [...], "modelVersion": "..."}` names the model version
+ *                      that answered ("initial" before the first hot update). These images are mined but not saved
+ *                      as hard examples: the labeller only knows the camera's frames.
  * It runs until stopped (SIGTERM). Run: `node --import tsx .../inference.ts`.
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { argmax, Context, decodePgm, IncrementalLearning, OnnxEstimator, readTxtIndexRows } from './lib.js';
+import { argmax, Context, decodePgm, IncrementalLearning, OnnxEstimator, readTxtIndexRows, type Estimator } from './lib.js';
 import { logger, required, runMain } from './worker-env.js';
 
 const log = logger('inferworker');
@@ -40,6 +46,8 @@ runMain(async () => {
     },
   });
   log(`serving ${process.env.MODEL_URL} on ${frames.length} frames; hard example mining ${il.hem?.name ?? 'none'}; hot update ${il.hotUpdate.enabled ? 'on' : 'off'}`);
+
+  const server = process.env.INFERENCE_PORT ? await serve(il, Number(process.env.INFERENCE_PORT), process.env.INFERENCE_HOST || '127.0.0.1') : undefined;
 
   let stopping = false;
   const stop = (): void => {
@@ -79,5 +87,39 @@ runMain(async () => {
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
   log(`stopping after ${seen} frames (${hard} hard examples saved)`);
+  if (server) {
+    server.close();
+    server.closeAllConnections();
+  }
   await il.close();
 }, log);
+
+/** The HTTP face of the worker (INFERENCE_PORT): each request is one inference with the model serving now. */
+async function serve<E extends Estimator>(il: IncrementalLearning<E>, port: number, host: string): Promise<Server> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`INFERENCE_PORT must be a port number, got ${JSON.stringify(process.env.INFERENCE_PORT)}`);
+  const reply = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  };
+  const server = createServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== '/predict') return reply(res, 404, { error: 'POST /predict with 784 grey levels per image' });
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (body.length === 0 || body.length % 784 !== 0) return reply(res, 400, { error: `the body must be 784 bytes per image, got ${body.length}` });
+      const n = body.length / 784;
+      const data = new Float32Array(body.length);
+      for (let i = 0; i < body.length; i++) data[i] = (body[i] as number) / 255;
+      il.inference({ data, shape: [n, 784] }, { keepHardExamples: false }).then(
+        (out) => reply(res, 200, { classes: Array.from({ length: n }, (_, k) => argmax(out.inferResult.data, k * 10, 10)), hard: out.hardExamples, modelVersion: out.modelVersion ?? 'initial' }),
+        (error: unknown) => reply(res, 500, { error: error instanceof Error ? error.message : String(error) }),
+      );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  log(`answering POST /predict on ${host}:${port}`);
+  return server;
+}
