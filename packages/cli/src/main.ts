@@ -65,11 +65,12 @@ program
   .option('--data-dir <dir>', 'state folder', DEFAULT_DATA_DIR)
   .option('--port <port>', 'API server port (0: any free port)', '6443')
   .option('--hub-port <port>', 'port local controllers connect to (0: any free port)', '9000')
+  .option('--kb-port <port>', 'knowledge base server port, lifelong learning (0: any free port)', '9020')
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
-  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; datasetRoot: string[] }) => {
+  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[] }) => {
     const edgeNodes = Number(o.edgeNodes);
     if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
-    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), datasetRoots: o.datasetRoot });
+    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot });
     console.log('Press Ctrl-C to stop.');
     untilSignal(handle.stop);
   });
@@ -80,12 +81,13 @@ program
   .option('--data-dir <dir>', 'state folder', DEFAULT_DATA_DIR)
   .option('--port <port>', 'API server port', '6443')
   .option('--hub-port <port>', 'port local controllers connect to', '9000')
+  .option('--kb-port <port>', 'knowledge base server port, lifelong learning (0: any free port)', '9020')
   .option('--host <address>', 'address to listen on (0.0.0.0 for local controllers on other hosts)', '127.0.0.1')
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
-  .action(async (o: { dataDir: string; port: string; hubPort: string; host: string; advertise: string[]; nodeGracePeriod: string }) => {
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod) });
-    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}`);
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string }) => {
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod) });
+    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}`);
     untilSignal(cp.stop);
   });
 

@@ -8,6 +8,8 @@ export interface ControlPlaneInfo {
   apiUrl: string;
   kubeconfig: string;
   hubUrl: string;
+  /** The knowledge base server of lifelong learning (KB_SERVER of the workers). */
+  kbUrl: string;
   caFile: string;
   nodeTokenFile: string;
   /** The control-plane process (API server, GM supervisor). */

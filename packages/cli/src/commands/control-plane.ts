@@ -1,6 +1,6 @@
 /**
- * The control plane of the all-in-one mode in one process: the embedded API server and the GlobalManager with its
- * websocket hub (TLS with the API server's certificate). It writes `<data-dir>/control-plane.json` telling local
+ * The control plane of the all-in-one mode in one process: the embedded API server, the GlobalManager with its
+ * websocket hub (TLS with the API server's certificate), and the knowledge base server of lifelong learning. It writes `<data-dir>/control-plane.json` telling local
  * controllers where to connect, and serves `kubectl logs` by reading from the pod's node.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,7 @@ import { stringify } from 'yaml';
 import { startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
 import { NODE_API_PORT_LABEL } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
+import { KnowledgeBaseProcess } from './knowledge-base.js';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -23,6 +24,8 @@ export interface ControlPlaneOptions {
   /** Extra names and addresses for the certificate (hosts that join from elsewhere reach us by them). */
   advertise: string[];
   nodeGracePeriodSeconds?: number;
+  /** Port of the knowledge base server (the original's 9020); 0 for any free one. */
+  kbPort: number;
 }
 
 export interface RunningControlPlane {
@@ -139,11 +142,33 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const api = await startApiServer({ dataDir: apiDir, port: options.apiPort, host: options.host === '0.0.0.0' ? '127.0.0.1' : options.host, certificateNames: options.advertise });
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
+  const log = (m: string): void => console.error(`[control-plane] ${m}`);
+  const kb = new KnowledgeBaseProcess({
+    dir: join(dataDir, 'kb'),
+    host: options.host,
+    port: options.kbPort,
+    // Workers on other hosts reach it by the first advertised name, as they reach the API server.
+    advertise: options.host === '0.0.0.0' ? (options.advertise[0] ?? '127.0.0.1') : options.host,
+    log,
+  });
+  let kbUrl: string;
+  try {
+    kbUrl = await kb.start();
+  } catch (err) {
+    await api.close();
+    throw err;
+  }
   const gmConfigFile = join(dataDir, 'gm.yaml');
   const writeConfig = (hubPort: number) =>
     writeFileSync(
       gmConfigFile,
-      stringify({ kubeConfig: api.kubeconfigPath, websocket: { address: options.host, port: hubPort }, nodeToken, ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}) }),
+      stringify({
+        kubeConfig: api.kubeconfigPath,
+        websocket: { address: options.host, port: hubPort },
+        nodeToken,
+        knowledgeBaseServer: { server: kbUrl },
+        ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),
+      }),
       { mode: 0o600 },
     );
   const gm = new GmSupervisor(
@@ -152,7 +177,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       return ['gm', '--config', gmConfigFile, '--tls-cert', join(apiDir, 'pki', 'apiserver.crt'), '--tls-key', join(apiDir, 'pki', 'apiserver.key'), '--ready-file', join(dataDir, 'gm.ready')];
     },
     join(dataDir, 'gm.ready'),
-    (m) => console.error(`[control-plane] ${m}`),
+    log,
   );
   // A GM left over from a control plane killed a moment ago may still hold the hub port: retry a few times.
   const startGm = async (attempt = 0): Promise<string> => {
@@ -164,9 +189,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       return startGm(attempt + 1);
     }
   };
-  const hubUrl = await startGm();
+  let hubUrl: string;
+  try {
+    hubUrl = await startGm();
+  } catch (err) {
+    await kb.stop();
+    await api.close();
+    throw err;
+  }
   api.setPodLogs(podLogsFrom(api, nodeToken));
-  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, caFile: join(apiDir, 'pki', 'ca.crt'), nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0 };
+  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile: join(apiDir, 'pki', 'ca.crt'), nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0 };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {
     api,
@@ -174,6 +206,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     gmPid: () => gm.pid,
     stop: async () => {
       await gm.stop();
+      await kb.stop();
       await api.close();
     },
   };

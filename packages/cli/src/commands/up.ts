@@ -16,6 +16,8 @@ export interface UpOptions {
   edgeNodes: number;
   apiPort: number;
   hubPort: number;
+  /** Knowledge base server port (lifelong learning); default 0, any free one. */
+  kbPort?: number;
   datasetRoots: string[];
   /** Seconds without heartbeats before a node is NotReady (default 40). */
   nodeGracePeriodSeconds?: number;
@@ -96,7 +98,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
 
   try {
     log(`starting the control plane (API server and GM) in ${dataDir}`);
-    startChild('control-plane', ['control-plane', '--data-dir', dataDir, '--port', String(options.apiPort), '--hub-port', String(options.hubPort), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : [])]);
+    startChild('control-plane', ['control-plane', '--data-dir', dataDir, '--port', String(options.apiPort), '--hub-port', String(options.hubPort), '--kb-port', String(options.kbPort ?? 0), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : [])]);
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
     const nodes = ['cloud-node', ...Array.from({ length: options.edgeNodes }, (_, i) => `edge-node-${i + 1}`)];
     const token = readFileSync(info.nodeTokenFile, 'utf8').trim();

@@ -19,4 +19,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const stop = (): void => void server.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // Started with an IPC channel (by the sedna control plane): it ends with its parent, even a killed one.
+  if (process.send !== undefined) process.once('disconnect', stop);
 }

@@ -1,0 +1,85 @@
+/**
+ * The knowledge base server of lifelong learning, run by the control plane as the original's install runs its KB
+ * Deployment in the cloud: the lib's run-kb as a child process, its files and SQLite database under
+ * `<data-dir>/kb`, restarted on the same port when it dies. The GM gives its URL to workers as KB_SERVER.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The lib's entry resolves to its dist/index.js; run-kb sits beside it. (In tests this module is loaded from its
+// TypeScript source, but the control plane always runs from dist, without the `source` condition.)
+function runKbScript(): string {
+  return join(dirname(fileURLToPath(import.meta.resolve('@sedna/lib'))), 'core', 'lifelong_learning', 'run-kb.js');
+}
+
+const LISTENING = /knowledge base listening on [^\s:]+:(\d+)/;
+
+export interface KnowledgeBaseOptions {
+  /** The folder of its files and database. */
+  dir: string;
+  /** Address to listen on. */
+  host: string;
+  /** Port; 0 for any free one (kept across restarts). */
+  port: number;
+  /** The address workers reach it by (the host when it is not 0.0.0.0). */
+  advertise: string;
+  log: (msg: string) => void;
+}
+
+export class KnowledgeBaseProcess {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private restarts = 0;
+  private port: number;
+
+  constructor(private readonly options: KnowledgeBaseOptions) {
+    this.port = options.port;
+  }
+
+  /** Starts it and resolves with the URL workers use, once it listens. */
+  async start(): Promise<string> {
+    const child = spawn(process.execPath, [runKbScript()], {
+      env: { ...process.env, KnowledgeBaseServer: `http://${this.options.host}:${this.port}`, KnowledgeBasePath: this.options.dir },
+      // The IPC channel ties its life to ours (run-kb exits when it closes).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    let output = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        const text = chunk.toString();
+        for (const line of text.split('\n')) if (line.trim() !== '') this.options.log(`knowledge base | ${line}`);
+        output += text;
+        const match = LISTENING.exec(output);
+        if (match) resolve(Number(match[1]));
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code, signal) => reject(new Error(`the knowledge base server exited (${signal ?? code}) before it listened: ${output.trim().split('\n').at(-1) ?? ''}`)));
+    });
+    this.port = port;
+    child.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      const delay = Math.min(5000, 200 * 2 ** Math.min(this.restarts++, 5));
+      this.options.log(`the knowledge base server exited (${signal ?? code}); restarting it in ${delay} ms`);
+      setTimeout(() => void this.start().then(() => (this.restarts = 0)).catch((err: unknown) => this.options.log(String(err))), delay).unref();
+    });
+    return `http://${this.options.advertise}:${port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  }
+}
