@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
+import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
 import { ensureBuilt } from '../../../packages/cli/test/harness.js';
 import { kubectlPath } from '../../../packages/apiserver/test/harness.js';
 import { EXAMPLE_DIR } from './manifest.js';
@@ -34,6 +35,8 @@ beforeAll(async () => {
   handle = await up({ dataDir, edgeNodes: 3, apiPort: 0, hubPort: 0, datasetRoots: ['/'], log: () => undefined });
 }, 120_000);
 afterAll(async () => {
+  // Workers outlive their LC (it re-adopts them): end them before the control plane.
+  if (dataDir) stopPodProcesses(dataDir);
   await handle?.stop();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(workDir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
+import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
 import { ensureBuilt, sedna, waitFor } from '../../../packages/cli/test/harness.js';
 
 const exampleDir = resolve(import.meta.dirname, '.');
@@ -39,6 +40,8 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   labeller?.kill();
+  // Workers outlive their LC (it re-adopts them): end them before the control plane.
+  if (dataDir) stopPodProcesses(dataDir);
   await handle?.stop();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
