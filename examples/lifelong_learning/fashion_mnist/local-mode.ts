@@ -172,7 +172,21 @@ export interface RoundOutcome {
   deployedVersion: string;
 }
 
-export class LocalJob {
+/** What run.ts needs of a way to run the job: here with local processes, or on a control plane (kube-mode.ts). */
+export interface ExampleJob {
+  /** The deployed knowledge base index (<outputDir>/deploy/index.json). */
+  readonly deployIndex: string;
+  /** The knowledge base server the workers use (known after start, or after the first round on a control plane). */
+  readonly kbUrl: string;
+  start(): Promise<void>;
+  /** Runs (or waits for) the next Train, Eval and Deploy cycle. */
+  runRound(): Promise<RoundOutcome>;
+  /** Waits for the inference worker's summary of a pass over the feed. */
+  waitForSummary(file: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class LocalJob implements ExampleJob {
   private readonly sink = new ReportSink();
   private kb: WorkerProcess | undefined;
   private inference: WorkerProcess | undefined;

@@ -61,6 +61,11 @@ export function renderManifest(placeholders: Placeholders, file = MANIFEST_FILE)
   return { text: objects.map((o) => stringify(o)).join('---\n'), job: job as Manifest['job'], dataset: dataset as Manifest['dataset'] };
 }
 
+/** The manifest as YAML for kubectl, with what the runner changed in its objects (worker env, trigger). */
+export function manifestText(manifest: Manifest): string {
+  return [manifest.dataset, manifest.job].map((o) => stringify(o)).join('---\n');
+}
+
 /** The first container of a worker template, with its env as a record. */
 export function containerOf(template: Template, which: string): { container: Container; env: Record<string, string> } {
   const container = template.spec.containers[0];

@@ -1,6 +1,7 @@
 /**
- * End to end, with local processes: builds the sites' data, then runs the LifelongLearningJob of
- * lifelong_learning.yaml (a knowledge base server, a stand-in LC, train, eval and inference workers):
+ * End to end: builds the sites' data, then runs the LifelongLearningJob of lifelong_learning.yaml, with local
+ * processes (`--local`: a knowledge base server, a stand-in LC, train, eval and inference workers) or on a control
+ * plane (`--kubeconfig`, e.g. `sedna up`: applied with kubectl, the GM and the LCs run it):
  *   round 1  the knowledge base learns the three initial sites; the edge streams the cameras' feed, finds the new
  *            site's images unseen and saves them;
  *   label    a person (label.ts) labels the unseen samples into the dataset;
@@ -9,19 +10,24 @@
  * per-site accuracy matrix, backward and forward transfer, the unseen detection and the knowledge base's contents.
  *
  *   node --import tsx examples/lifelong_learning/fashion_mnist/run.ts --local
+ *   node --import tsx examples/lifelong_learning/fashion_mnist/run.ts --kubeconfig .sedna/apiserver/kubeconfig
  *
  * Options: --work-dir (default /tmp/sedna-ll-fashion-mnist), --train-per-site, --feed-per-site, --new-site-feed,
- * --test-per-site, --epochs, --hidden-units, --timeout (seconds), --quiet (no worker logs), --fresh (new data).
+ * --test-per-site, --epochs, --hidden-units, --train-threshold (the train trigger's num_of_samples threshold),
+ * --timeout (seconds), --quiet (no worker logs), --fresh (new data); with --kubeconfig also --kubectl, --keep (leave
+ * the job in place), --cloud-node and --edge-node (default cloud-node and edge-node-1, the names of `sedna up`).
  */
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
 
 import { summaryFile, type FeedSummary } from './feed-summary.js';
 import { labelUnseenSamples, type LabelResult } from './label.js';
-import { LocalJob, type RoundOutcome } from './local-mode.js';
+import { KubeJob } from './kube-mode.js';
+import { LocalJob, type ExampleJob, type RoundOutcome } from './local-mode.js';
 import { EXAMPLE_DIR, renderManifest, type Manifest } from './manifest.js';
 import { loadTestSet, measureIndex, measureUntrained, transferFigures, type SiteAccuracies, type TransferFigures } from './measure.js';
 import { prepareData, type PrepareOptions } from './prepare.js';
@@ -35,6 +41,10 @@ export interface RunOptions {
   data?: Omit<PrepareOptions, 'dataDir'>;
   /** Worker settings written into the templates' env (epochs, hidden_units, ...). */
   workerEnv?: Record<string, string>;
+  /** The train trigger's threshold on num_of_samples (default the YAML's, 400). */
+  trainThreshold?: number;
+  /** Run on a control plane instead of local processes. */
+  cluster?: { kubeconfig: string; kubectl?: string; keep?: boolean; cloudNode?: string; edgeNode?: string };
   timeoutMs?: number;
   echo?: boolean;
   log?: (line: string) => void;
@@ -52,6 +62,8 @@ export interface RunReport {
   /** The new site's feed images flagged unseen in round 1, and the initial sites' ones (false alarms). */
   unseenDetection: { newSiteRecall: number; falseAlarmRate: number; precision: number };
   knowledgeBase: KbQueryResult;
+  /** On a control plane: the job's `status.knowledgeBase` at the end, as `kubectl get ll -o yaml` shows it. */
+  statusKnowledgeBase?: unknown;
   files: { report: string; logs: string };
 }
 
@@ -69,11 +81,17 @@ export async function runExample(options: RunOptions): Promise<RunReport> {
   await rm(path.join(dataDir, 'labelled'), { recursive: true, force: true });
   await copyFile(data.initialTrainCsv, data.trainCsv);
 
-  const manifest = withWorkerEnv(
-    renderManifest({ EXAMPLE_DIR, DATA_DIR: dataDir, OUTPUT_DIR: outputDir, WORK_DIR: workDir, DATA_NODE: 'edge-node', TRAIN_NODE: 'cloud-node', EVAL_NODE: 'cloud-node', INFER_NODE: 'edge-node' }),
-    options.workerEnv ?? {},
+  const cluster = options.cluster;
+  const cloudNode = cluster?.cloudNode ?? 'cloud-node';
+  const edgeNode = cluster ? (cluster.edgeNode ?? 'edge-node-1') : 'edge-node';
+  const manifest = withTrainThreshold(
+    withWorkerEnv(renderManifest({ EXAMPLE_DIR, DATA_DIR: dataDir, OUTPUT_DIR: outputDir, WORK_DIR: workDir, DATA_NODE: edgeNode, TRAIN_NODE: cloudNode, EVAL_NODE: cloudNode, INFER_NODE: edgeNode }), options.workerEnv ?? {}),
+    options.trainThreshold,
   );
-  const job = new LocalJob({ manifest, workDir, logDir, echo: options.echo ?? true, log, timeoutMs: options.timeoutMs ?? 600_000 });
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const job: ExampleJob = cluster
+    ? new KubeJob({ manifest, kubeconfig: cluster.kubeconfig, ...(cluster.kubectl ? { kubectl: cluster.kubectl } : {}), keep: cluster.keep ?? false, timeoutMs, log })
+    : new LocalJob({ manifest, workDir, logDir, echo: options.echo ?? true, log, timeoutMs });
   const resultDir = envOf(manifest, 'infer_result_dir');
   const test = await loadTestSet(data.testCsv);
   const rounds: RoundOutcome[] = [];
@@ -117,6 +135,8 @@ export async function runExample(options: RunOptions): Promise<RunReport> {
       knowledgeBase,
       files: { report: path.join(workDir, 'report.json'), logs: logDir },
     };
+    await job.stop();
+    if (job instanceof KubeJob) report.statusKnowledgeBase = job.lastStatus['knowledgeBase'];
     await writeFile(report.files.report, JSON.stringify(report, null, 2));
     return report;
   } finally {
@@ -128,6 +148,12 @@ function envOf(manifest: Manifest, name: string): string {
   const value = manifest.job.spec.deploySpec.template.spec.containers[0]?.env?.find((e) => e.name === name)?.value;
   if (!value) throw new Error(`the deploy template of the manifest has no env ${name}`);
   return value;
+}
+
+/** Sets the train trigger's num_of_samples threshold. */
+function withTrainThreshold(manifest: Manifest, threshold: number | undefined): Manifest {
+  if (threshold !== undefined) manifest.job.spec.trainSpec.trigger.condition.threshold = threshold;
+  return manifest;
 }
 
 /** Sets worker parameters in every template's env. */
@@ -176,7 +202,11 @@ export function formatReport(report: RunReport): string {
   const index = report.knowledgeBase.index;
   if (index) lines.push(`  index ${index.create_time}: seen ${index.seen_task_groups.join(', ')}; unseen ${index.unseen_task_groups.join(', ') || '-'}; labelled unseen samples ${index.statistics.labeled_unseen_samples}`);
   lines.push(`  tables: ${Object.entries(report.knowledgeBase.tables).map(([t, n]) => `${t} ${n}`).join(', ')}`);
-  lines.push('', `Report: ${report.files.report}; worker logs: ${report.files.logs}`);
+  if (report.statusKnowledgeBase !== undefined) {
+    lines.push('', 'The job\'s status.knowledgeBase (kubectl get ll -o yaml):');
+    for (const line of stringify({ knowledgeBase: report.statusKnowledgeBase }).trimEnd().split('\n')) lines.push(`  ${line}`);
+  }
+  lines.push('', `Report: ${report.files.report}; ${report.statusKnowledgeBase === undefined ? `worker logs: ${report.files.logs}` : 'worker logs: kubectl logs <pod>'}`);
   return lines.join('\n');
 }
 
@@ -184,6 +214,12 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       local: { type: 'boolean', default: false },
+      kubeconfig: { type: 'string' },
+      kubectl: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      'cloud-node': { type: 'string' },
+      'edge-node': { type: 'string' },
+      'train-threshold': { type: 'string' },
       'work-dir': { type: 'string', default: DEFAULT_WORK_DIR },
       'train-per-site': { type: 'string' },
       'feed-per-site': { type: 'string' },
@@ -196,8 +232,8 @@ async function main(): Promise<void> {
       fresh: { type: 'boolean', default: false },
     },
   });
-  if (!values.local) {
-    console.error('usage: run.ts --local [options]   (only the local mode is implemented: the workers run as local processes)');
+  if (values.local === (values.kubeconfig !== undefined)) {
+    console.error('usage: run.ts --local [options]            the workers as local processes, no control plane\n       run.ts --kubeconfig FILE [options]    on a control plane (sedna up: .sedna/apiserver/kubeconfig)');
     process.exit(2);
   }
   const count = (name: string, value: string | undefined): number | undefined => {
@@ -217,7 +253,18 @@ async function main(): Promise<void> {
   const workerEnv: Record<string, string> = {};
   if (values.epochs !== undefined) workerEnv['epochs'] = String(count('epochs', values.epochs));
   if (values['hidden-units'] !== undefined) workerEnv['hidden_units'] = values['hidden-units'];
-  const report = await runExample({ workDir, data, workerEnv, timeoutMs: Number(values.timeout) * 1000, echo: !values.quiet });
+  const threshold = values['train-threshold'] === undefined ? undefined : Number(values['train-threshold']);
+  if (threshold !== undefined && !(threshold >= 0)) throw new Error(`--train-threshold must be a number of samples, got ${values['train-threshold']}`);
+  const cluster = values.kubeconfig === undefined
+    ? undefined
+    : {
+        kubeconfig: values.kubeconfig,
+        keep: values.keep,
+        ...(values.kubectl !== undefined ? { kubectl: values.kubectl } : {}),
+        ...(values['cloud-node'] !== undefined ? { cloudNode: values['cloud-node'] } : {}),
+        ...(values['edge-node'] !== undefined ? { edgeNode: values['edge-node'] } : {}),
+      };
+  const report = await runExample({ workDir, data, workerEnv, ...(threshold !== undefined ? { trainThreshold: threshold } : {}), ...(cluster ? { cluster } : {}), timeoutMs: Number(values.timeout) * 1000, echo: !values.quiet });
   console.log(formatReport(report));
 }
 
