@@ -7,10 +7,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The lib's entry resolves to its dist/index.js; run-kb sits beside it. (In tests this module is loaded from its
-// TypeScript source, but the control plane always runs from dist, without the `source` condition.)
-function runKbScript(): string {
-  return join(dirname(fileURLToPath(import.meta.resolve('@sedna/lib'))), 'core', 'lifelong_learning', 'run-kb.js');
+// The lib's entry resolves to its dist/index.js, run-kb.js beside it; a control plane run from the TypeScript
+// sources (node --conditions=source --import tsx, as the benchmarks do) gets src/index.ts and run-kb.ts, and its
+// node flags are passed on so the child can load it.
+function runKbCommand(): string[] {
+  const entry = fileURLToPath(import.meta.resolve('@sedna/lib'));
+  const script = join(dirname(entry), 'core', 'lifelong_learning', entry.endsWith('.ts') ? 'run-kb.ts' : 'run-kb.js');
+  return entry.endsWith('.ts') ? [...process.execArgv, script] : [script];
 }
 
 const LISTENING = /knowledge base listening on [^\s:]+:(\d+)/;
@@ -39,7 +42,7 @@ export class KnowledgeBaseProcess {
 
   /** Starts it and resolves with the URL workers use, once it listens. */
   async start(): Promise<string> {
-    const child = spawn(process.execPath, [runKbScript()], {
+    const child = spawn(process.execPath, runKbCommand(), {
       env: { ...process.env, KnowledgeBaseServer: `http://${this.options.host}:${this.port}`, KnowledgeBasePath: this.options.dir },
       // The IPC channel ties its life to ours (run-kb exits when it closes).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
