@@ -3,8 +3,8 @@
  * core kinds the control plane needs, stores them in SQLite under dataDir, and writes a kubeconfig beside them.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createPlainServer, type Server } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -30,6 +30,11 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Extra host names and IP addresses the server certificate must cover (for clients on other hosts). */
   certificateNames?: string[];
+  /**
+   * Also serve plain HTTP on this Unix socket (mode 0600; the bearer token is still required), for a client on the
+   * same host whose many small requests should not pay for TLS: the GM of the all-in-one control plane.
+   */
+  socketPath?: string;
 }
 
 export interface RunningApiServer {
@@ -38,6 +43,8 @@ export interface RunningApiServer {
   host: string;
   token: string;
   kubeconfigPath: string;
+  /** The Unix socket it also serves, when asked to. */
+  socketPath?: string;
   /** PEM of the CA that signed the server certificate; clients trust it. */
   caPem: string;
   store: Store;
@@ -93,6 +100,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
   });
+  const local = options.socketPath === undefined ? undefined : await listenOnSocket(options.socketPath, handler).catch(async (err: unknown) => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  });
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
   const url = `https://${address}`;
@@ -105,6 +117,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     host,
     token,
     kubeconfigPath,
+    ...(options.socketPath !== undefined ? { socketPath: options.socketPath } : {}),
     caPem: tls.caPem,
     store,
     registry,
@@ -113,11 +126,28 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     },
     close: async () => {
       gc.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of [server, local]) {
+        if (!s) continue;
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
       store.close();
     },
   };
+}
+
+/** A plain HTTP server on a Unix socket only the owner can open (a socket left by a killed server is replaced). */
+async function listenOnSocket(socketPath: string, handler: Parameters<typeof createPlainServer>[1]): Promise<Server> {
+  // sun_path holds 107 bytes on Linux: a longer path cannot be bound, say so rather than fail obscurely.
+  if (Buffer.byteLength(socketPath) > 107) throw new Error(`the API server's socket path is too long for a Unix socket (${Buffer.byteLength(socketPath)} bytes, at most 107): ${socketPath}`);
+  rmSync(socketPath, { force: true });
+  const server = createPlainServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  chmodSync(socketPath, 0o600);
+  return server;
 }
 
 export { Store } from './storage/store.js';

@@ -6,6 +6,7 @@
  *   localController: { server: http://localhost:9100 }     # given to workers as LC_SERVER
  *   knowledgeBaseServer: { server: http://localhost:9020 } # given to workers as KB_SERVER
  *   nodeToken: <secret>                              # LCs must present it (Authorization: Bearer)
+ *   apiSocket: ""                                    # the embedded API server's Unix socket: requests skip TLS
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -20,6 +21,8 @@ export const GmConfigSchema = s.object({
   knowledgeBaseServer: s.object({ server: s.string().default('http://localhost:9020') }).default({ server: 'http://localhost:9020' }),
   minResyncPeriodSeconds: s.int32({ minimum: 1 }).default(30),
   nodeToken: s.string().default(''),
+  /** The embedded API server's local Unix socket ("" = none): the GM's requests go there as plain HTTP. */
+  apiSocket: s.string().default(''),
   /** Seconds without heartbeats before a node is NotReady. */
   nodeGracePeriodSeconds: s.int32({ minimum: 1 }).default(40),
 });

@@ -48,7 +48,8 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     if (config.kubeConfig) kc.loadFromFile(config.kubeConfig);
     else kc.loadFromCluster();
   }
-  const client = new KubeClient(kc);
+  // Watches stay on the kubeconfig's server; the many small writes take the local socket when there is one.
+  const client = new KubeClient(kc, config.apiSocket ? { socketPath: config.apiSocket } : {});
   const manager = new ControllerManager(kc, log);
   const router = new ChannelRouter();
   const nodes = new NodeLifecycle(client, (m) => log('info', m));

@@ -139,7 +139,15 @@ class GmSupervisor {
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
   const dataDir = resolve(options.dataDir);
   const apiDir = join(dataDir, 'apiserver');
-  const api = await startApiServer({ dataDir: apiDir, port: options.apiPort, host: options.host === '0.0.0.0' ? '127.0.0.1' : options.host, certificateNames: options.advertise });
+  // The GM's requests take a local socket (no TLS) when its path fits a Unix socket; else the HTTPS port.
+  const socketPath = join(apiDir, 'api.sock');
+  const api = await startApiServer({
+    dataDir: apiDir,
+    port: options.apiPort,
+    host: options.host === '0.0.0.0' ? '127.0.0.1' : options.host,
+    certificateNames: options.advertise,
+    ...(Buffer.byteLength(socketPath) <= 107 ? { socketPath } : {}),
+  });
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
   const log = (m: string): void => console.error(`[control-plane] ${m}`);
@@ -167,6 +175,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         websocket: { address: options.host, port: hubPort },
         nodeToken,
         knowledgeBaseServer: { server: kbUrl },
+        ...(api.socketPath ? { apiSocket: api.socketPath } : {}),
         ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),
       }),
       { mode: 0o600 },

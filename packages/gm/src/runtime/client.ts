@@ -25,18 +25,37 @@ export function isConflict(err: unknown): boolean {
   return err instanceof ApiStatusError && err.code === 409;
 }
 
+export interface KubeClientOptions {
+  /**
+   * Send requests as plain HTTP over this Unix socket instead of to the kubeconfig's server: the embedded API
+   * server's local socket (same host, owner-only; the token is still sent). TLS costs more than the request itself
+   * for the small status writes the GM makes by the thousand.
+   */
+  socketPath?: string;
+}
+
 export class KubeClient {
   private readonly agentCache = new Map<string, https.Agent>();
+  private readonly socketAgent: http.Agent | undefined;
 
-  constructor(readonly kc: k8s.KubeConfig) {}
+  constructor(
+    readonly kc: k8s.KubeConfig,
+    private readonly options: KubeClientOptions = {},
+  ) {
+    if (options.socketPath !== undefined) this.socketAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  }
 
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(path, cluster.server);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const opts: https.RequestOptions = { method, headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}) } };
     await this.kc.applyToHTTPSOptions(opts);
+    if (this.socketAgent) {
+      const headers = opts.headers as Record<string, string | number>;
+      return this.send(http.request, new URL(path, 'http://localhost'), { method, headers, agent: this.socketAgent, socketPath: this.options.socketPath as string }, method, path, payload);
+    }
+    const url = new URL(path, cluster.server);
     // Keep connections alive: controllers make many small requests.
     const key = `${url.host}`;
     let agent = this.agentCache.get(key);
@@ -46,7 +65,10 @@ export class KubeClient {
       this.agentCache.set(key, agent);
     }
     if (url.protocol === 'https:') opts.agent = agent;
-    const send = url.protocol === 'https:' ? https.request : http.request;
+    return this.send(url.protocol === 'https:' ? https.request : http.request, url, opts, method, path, payload);
+  }
+
+  private send<T>(send: typeof http.request, url: URL, opts: http.RequestOptions, method: string, path: string, payload: Buffer | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const req = send(url, opts, (res) => {
         const chunks: Buffer[] = [];
@@ -69,8 +91,7 @@ export class KubeClient {
         });
       });
       req.on('error', reject);
-      if (payload) req.write(payload);
-      req.end();
+      req.end(payload);
     });
   }
 
@@ -105,5 +126,6 @@ export class KubeClient {
 
   close(): void {
     for (const a of this.agentCache.values()) a.destroy();
+    this.socketAgent?.destroy();
   }
 }
