@@ -4,14 +4,17 @@
  * `<data-dir>/kb`, restarted on the same port when it dies. The GM gives its URL to workers as KB_SERVER.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { endChild } from './child-process.js';
 
 // The lib's entry resolves to its dist/index.js, run-kb.js beside it; a control plane run from the TypeScript
 // sources (node --conditions=source --import tsx, as the benchmarks do) gets src/index.ts and run-kb.ts, and its
 // node flags are passed on so the child can load it.
 function runKbCommand(): string[] {
-  const entry = fileURLToPath(import.meta.resolve('@sedna/lib'));
+  // The real path: run-kb runs its main block only when started as itself, not through the node_modules link.
+  const entry = realpathSync(fileURLToPath(import.meta.resolve('@sedna/lib')));
   const script = join(dirname(entry), 'core', 'lifelong_learning', entry.endsWith('.ts') ? 'run-kb.ts' : 'run-kb.js');
   return entry.endsWith('.ts') ? [...process.execArgv, script] : [script];
 }
@@ -77,12 +80,7 @@ export class KnowledgeBaseProcess {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    });
+    if (this.child) await endChild(this.child);
   }
+
 }

@@ -2,6 +2,7 @@
  * Runs the knowledge base server from its environment (the original's run_kb):
  *   KnowledgeBaseServer=http://0.0.0.0:9020 KnowledgeBasePath=/var/lib/sedna/kb node --import tsx run-kb.ts
  */
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 import { KnowledgeBaseServer } from './kb-server/kb-server.js';
@@ -14,7 +15,8 @@ export async function runKnowledgeBaseServer(env = process.env): Promise<Knowled
   return server;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Started as a program (by its real path or through a link such as node_modules/@sedna/lib), not imported.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const server = await runKnowledgeBaseServer();
   const stop = (): void => void server.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
