@@ -3,14 +3,13 @@
  * GM runs the aggregator on the cloud node and a trainer on each dataset's node, each round becomes a Training
  * condition, and the aggregator's per-round metrics land in the Model's status; read with the real kubectl.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
 import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
-import { ensureBuilt } from '../../../packages/cli/test/harness.js';
+import { ensureBuilt, runCommand } from '../../../packages/cli/test/harness.js';
 import { kubectlPath } from '../../../packages/apiserver/test/harness.js';
 import { EXAMPLE_DIR } from './manifest.js';
 
@@ -18,15 +17,8 @@ let handle: UpHandle;
 let dataDir: string;
 let workDir: string;
 
-function run(command: string, args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: EXAMPLE_DIR, env: { ...process.env, HOME: dataDir } });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('close', (code) => resolve({ status: code ?? -1, out }));
-  });
-}
+/** Runs a command in the example's folder, HOME in the control plane's data dir. */
+const run = (command: string, args: string[]) => runCommand(command, args, { cwd: EXAMPLE_DIR, env: { HOME: dataDir } });
 
 beforeAll(async () => {
   ensureBuilt();

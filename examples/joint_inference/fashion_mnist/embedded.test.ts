@@ -2,7 +2,6 @@
  * The example end to end on the embedded control plane (`sedna up`), on a slice: models trained on 3,000 images,
  * 300 test images streamed; the JointInferenceService's status metrics are read with the real kubectl.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
 import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
-import { ensureBuilt } from '../../../packages/cli/test/harness.js';
+import { ensureBuilt, runCommand } from '../../../packages/cli/test/harness.js';
 import { kubectlPath } from '../../../packages/apiserver/test/harness.js';
 import { EXAMPLE_DIR } from './manifest.js';
 
@@ -18,15 +17,8 @@ let handle: UpHandle;
 let dataDir: string;
 let workDir: string;
 
-function run(command: string, args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((res) => {
-    const child = spawn(command, args, { cwd: EXAMPLE_DIR, env: { ...process.env, HOME: dataDir } });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', (code) => res({ status: code ?? -1, out }));
-  });
-}
+/** Runs a command in the example's folder, HOME in the control plane's data dir. */
+const run = (command: string, args: string[]) => runCommand(command, args, { cwd: EXAMPLE_DIR, env: { HOME: dataDir } });
 
 beforeAll(async () => {
   ensureBuilt();

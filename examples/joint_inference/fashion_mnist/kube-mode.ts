@@ -3,11 +3,8 @@
  * whose nodes can reach this machine's folders) with kubectl, follows the JointInferenceService's status, waits for
  * the edge worker's summary.json, and deletes what it applied unless told to keep it.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { bundledKubectl } from '../../../packages/cli/src/kubectl.js';
+import { defaultKubectl, kubectlRunner, type Kubectl } from '../../common/kubectl.js';
 import type { Manifest } from './manifest.js';
 
 export interface KubeRunOptions {
@@ -25,30 +22,6 @@ export interface KubeRunOptions {
 export interface KubeRunResult {
   /** The JointInferenceService's status when the summary appeared. */
   status: Record<string, unknown> | undefined;
-}
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-export function defaultKubectl(): string {
-  return process.env['KUBECTL'] || bundledKubectl(join(REPO_ROOT, 'node_modules', '.cache'));
-}
-
-interface Kubectl {
-  (args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
-}
-
-function kubectlRunner(bin: string, kubeconfig: string): Kubectl {
-  return (args, input) =>
-    new Promise((resolvePromise, reject) => {
-      const child = spawn(bin, ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', (error) => reject(new Error(`cannot run ${bin}: ${error.message}`, { cause: error })));
-      child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
 }
 
 function describeConditions(status: Record<string, unknown> | undefined): string {

@@ -5,7 +5,6 @@
  * worker on the edge; the new site is found unseen, labelled into the dataset, which fires round 2 by itself. The
  * job's status.knowledgeBase is read with the real kubectl.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
 import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
-import { ensureBuilt } from '../../../packages/cli/test/harness.js';
+import { ensureBuilt, runCommand } from '../../../packages/cli/test/harness.js';
 import { kubectlPath } from '../../../packages/apiserver/test/harness.js';
 import { EXAMPLE_DIR } from './manifest.js';
 import { INITIAL_SITES, NEW_SITE } from './sites.js';
@@ -22,15 +21,8 @@ let handle: UpHandle;
 let dataDir: string;
 let workDir: string;
 
-function run(command: string, args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: EXAMPLE_DIR, env: { ...process.env, HOME: dataDir } });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('close', (code) => resolve({ status: code ?? -1, out }));
-  });
-}
+/** Runs a command in the example's folder, HOME in the control plane's data dir. */
+const run = (command: string, args: string[]) => runCommand(command, args, { cwd: EXAMPLE_DIR, env: { HOME: dataDir } });
 
 beforeAll(async () => {
   ensureBuilt();

@@ -6,16 +6,13 @@
  * <outputDir>/deploy/index.json, and the GM (re)starts the inference worker on the edge with it. A round is over at
  * its Deploy/Completed condition; the next one starts when the labelled samples reach the trigger's threshold.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { bundledKubectl } from '../../../packages/cli/src/kubectl.js';
+import { join } from 'node:path';
+import { defaultKubectl, kubectlRunner, type Kubectl } from '../../common/kubectl.js';
 import type { ExampleJob, RoundOutcome, WorkerReport } from './local-mode.js';
 import { manifestText, type Manifest } from './manifest.js';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const KIND = 'lifelonglearningjob';
 
 export interface KubeJobOptions {
@@ -40,22 +37,6 @@ interface Condition {
 interface ConditionData {
   input?: { models?: WorkerReport['results']; dataURL?: string };
   output?: { models?: WorkerReport['results']; ownerInfo?: Record<string, unknown> };
-}
-
-type Kubectl = (args: string[], input?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
-
-function kubectlRunner(bin: string, kubeconfig: string): Kubectl {
-  return (args, input) =>
-    new Promise((resolvePromise, reject) => {
-      const child = spawn(bin, ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', (error) => reject(new Error(`cannot run ${bin}: ${error.message}`, { cause: error })));
-      child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
 }
 
 function dataOf(condition: Condition | undefined): ConditionData {
@@ -84,7 +65,7 @@ export class KubeJob implements ExampleJob {
   lastStatus: Record<string, unknown> = {};
 
   constructor(private readonly options: KubeJobOptions) {
-    this.kubectl = kubectlRunner(options.kubectl ?? (process.env['KUBECTL'] || bundledKubectl(join(REPO_ROOT, 'node_modules', '.cache'))), options.kubeconfig);
+    this.kubectl = kubectlRunner(options.kubectl ?? defaultKubectl(), options.kubeconfig);
     this.name = options.manifest.job.metadata.name;
     this.namespace = options.manifest.job.metadata.namespace ?? 'default';
   }

@@ -48,6 +48,17 @@ export function sedna(args: string[], input?: string): Promise<{ status: number;
   });
 }
 
+/** Runs a command (an example's run.ts, kubectl) and collects its stdout and stderr together, as a user sees them. */
+export function runCommand(command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ status: number; out: string }> {
+  return new Promise((res) => {
+    const child = spawn(command, args, { ...(options.cwd ? { cwd: options.cwd } : {}), env: { ...process.env, ...options.env } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => res({ status: code ?? -1, out }));
+  });
+}
+
 /** True while the process exists and is not a zombie (orphans here may not be reaped at once). */
 export function processAlive(pid: number): boolean {
   try {

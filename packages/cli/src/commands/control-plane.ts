@@ -13,6 +13,7 @@ import { stringify } from 'yaml';
 import { startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
 import { NODE_API_PORT_LABEL } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
+import { endChild } from './child-process.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
 
 export interface ControlPlaneOptions {
@@ -126,14 +127,9 @@ class GmSupervisor {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((r) => {
-      child.once('exit', () => r());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    });
+    if (this.child) await endChild(this.child);
   }
+
 }
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
@@ -214,8 +210,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     info,
     gmPid: () => gm.pid,
     stop: async () => {
-      await gm.stop();
-      await kb.stop();
+      // Both at once: a signal to the whole process group reaches them too, and must not look like a crash.
+      await Promise.all([gm.stop(), kb.stop()]);
       await api.close();
     },
   };

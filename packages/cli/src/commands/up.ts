@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { KubeClient } from '@sedna/gm';
 import { controlPlaneInfoPath, readControlPlaneInfo } from '../paths.js';
+import { endChild } from './child-process.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -83,17 +84,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
   };
   const anyExited = () => [...exited.values()][0];
   const stop = async (): Promise<void> => {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((r) => {
-            if (c.exitCode !== null || c.signalCode !== null) return r();
-            c.once('exit', () => r());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-          }),
-      ),
-    );
+    await Promise.all(children.map((c) => endChild(c)));
   };
 
   try {

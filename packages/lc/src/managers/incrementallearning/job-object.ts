@@ -5,7 +5,7 @@
 import { IncrementalLearningJobSpecSchema, type IncrementalLearningJobSpec } from '@sedna/api';
 import { compileTrigger, TriggerSpecError, type CompiledTrigger } from '../../trigger/index.js';
 import type { StageJob } from '../stagejob/job-manager.js';
-import { fieldErrors, JobObjectError, metadataOf, parseConditions, type StageModel } from '../stagejob/objects.js';
+import { fieldErrors, JobObjectError, metadataOf, parseConditions, stageJobFields, type StageModel } from '../stagejob/objects.js';
 
 export const ANNOTATION_HOT_UPDATE_CONFIG = 'sedna.io/model-hot-update-config';
 
@@ -34,18 +34,5 @@ export function parseJob(object: unknown): IlJob {
     if (error instanceof TriggerSpecError) throw new JobObjectError(`${what}: ${error.message}`);
     throw error;
   }
-  return {
-    key: `${meta.namespace}/${meta.name}`,
-    namespace: meta.namespace,
-    name: meta.name,
-    uid: meta.uid,
-    annotations: meta.annotations,
-    spec: spec.value,
-    conditions,
-    datasetKey: `${meta.namespace}/${spec.value.dataset.name}`,
-    trainProb: spec.value.dataset.trainProb,
-    outputDir: spec.value.outputDir,
-    trainTrigger,
-    deployTrigger,
-  };
+  return { ...stageJobFields(meta, spec.value, conditions, trainTrigger), spec: spec.value, deployTrigger };
 }

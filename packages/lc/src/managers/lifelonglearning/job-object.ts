@@ -5,7 +5,7 @@
 import { LifelongLearningJobSpecSchema, type LifelongLearningJobSpec } from '@sedna/api';
 import { compileTrigger, TriggerSpecError } from '../../trigger/index.js';
 import type { StageJob } from '../stagejob/job-manager.js';
-import { fieldErrors, JobObjectError, metadataOf, parseConditions } from '../stagejob/objects.js';
+import { fieldErrors, JobObjectError, metadataOf, parseConditions, stageJobFields } from '../stagejob/objects.js';
 
 export interface LlJob extends StageJob {
   spec: LifelongLearningJobSpec;
@@ -20,19 +20,7 @@ export function parseLifelongJob(object: unknown): LlJob {
   if (!spec.value) throw new JobObjectError(`${what}: ${fieldErrors(spec.errors, 'spec')}`);
   const conditions = parseConditions(body, what);
   try {
-    return {
-      key: `${meta.namespace}/${meta.name}`,
-      namespace: meta.namespace,
-      name: meta.name,
-      uid: meta.uid,
-      annotations: meta.annotations,
-      spec: spec.value,
-      conditions,
-      datasetKey: `${meta.namespace}/${spec.value.dataset.name}`,
-      trainProb: spec.value.dataset.trainProb,
-      outputDir: spec.value.outputDir,
-      trainTrigger: compileTrigger(spec.value.trainSpec.trigger, 'spec.trainSpec.trigger'),
-    };
+    return { ...stageJobFields(meta, spec.value, conditions, compileTrigger(spec.value.trainSpec.trigger, 'spec.trainSpec.trigger')), spec: spec.value };
   } catch (error) {
     if (error instanceof TriggerSpecError) throw new JobObjectError(`${what}: ${error.message}`);
     throw error;

@@ -3,6 +3,7 @@
  * Model objects, checked against the API schema into the few things the managers use. Errors name the field.
  */
 import { StageConditionSchema, s, type StageCondition } from '@sedna/api';
+import type { CompiledTrigger } from '../../trigger/index.js';
 import type { UpstreamModel } from './upstream.js';
 
 /** Annotations the GM sets on the job: the node each stage's worker runs on (reference §2). */
@@ -47,6 +48,27 @@ export function parseConditions(body: { status?: { conditions?: unknown } }, wha
   const conditions = ConditionsSchema.parse(body.status?.conditions ?? [], 'prune');
   if (!conditions.value) throw new JobObjectError(`${what}: ${fieldErrors(conditions.errors, 'status.conditions')}`);
   return conditions.value;
+}
+
+/** The fields every stage job has, from its metadata and the parts of the spec both features share. */
+export function stageJobFields(
+  meta: ObjectMeta,
+  spec: { dataset: { name: string; trainProb: number }; outputDir: string },
+  conditions: StageCondition[],
+  trainTrigger: CompiledTrigger,
+) {
+  return {
+    key: `${meta.namespace}/${meta.name}`,
+    namespace: meta.namespace,
+    name: meta.name,
+    uid: meta.uid,
+    annotations: meta.annotations,
+    conditions,
+    datasetKey: `${meta.namespace}/${spec.dataset.name}`,
+    trainProb: spec.dataset.trainProb,
+    outputDir: spec.outputDir,
+    trainTrigger,
+  };
 }
 
 export interface StageModel {
