@@ -3,41 +3,19 @@
  * GM runs the aggregator on the cloud node and a trainer on each dataset's node, each round becomes a Training
  * condition, and the aggregator's per-round metrics land in the Model's status; read with the real kubectl.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
-import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
-import { ensureBuilt, runCommand } from '../../../packages/cli/test/harness.js';
+import { describe, expect, it } from 'vitest';
 import { kubectlPath } from '../../../packages/apiserver/test/harness.js';
+import { useSednaUp } from '../../common/sedna-up-fixture.js';
 import { EXAMPLE_DIR } from './manifest.js';
 
-let handle: UpHandle;
-let dataDir: string;
-let workDir: string;
-
-/** Runs a command in the example's folder, HOME in the control plane's data dir. */
-const run = (command: string, args: string[]) => runCommand(command, args, { cwd: EXAMPLE_DIR, env: { HOME: dataDir } });
-
-beforeAll(async () => {
-  ensureBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'sedna-fl-embedded-'));
-  workDir = mkdtempSync(join(tmpdir(), 'sedna-fl-work-'));
-  handle = await up({ dataDir, edgeNodes: 3, apiPort: 0, hubPort: 0, datasetRoots: ['/'], log: () => undefined });
-}, 120_000);
-afterAll(async () => {
-  // Workers outlive their LC (it re-adopts them): end them before the control plane.
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(workDir, { recursive: true, force: true });
-});
+const up = useSednaUp({ name: 'fl', edgeNodes: 3, exampleDir: EXAMPLE_DIR });
+const run = (command: string, args: string[]) => up.run(command, args);
 
 describe('the federated learning example on sedna up', () => {
   it('runs the job to Succeeded with a Training condition per round and the metrics in the Model', async () => {
     const kubectl = kubectlPath();
-    const r = await run(process.execPath, ['--import', 'tsx', join(EXAMPLE_DIR, 'run.ts'), '--kubeconfig', handle.kubeconfig, '--kubectl', kubectl, '--work-dir', workDir, '--count', '3000', '--test-count', '500', '--rounds', '3', '--no-central', '--keep', '--quiet', '--timeout', '240']);
+    const r = await run(process.execPath, ['--import', 'tsx', join(EXAMPLE_DIR, 'run.ts'), '--kubeconfig', up.handle.kubeconfig, '--kubectl', kubectl, '--work-dir', up.workDir, '--count', '3000', '--test-count', '500', '--rounds', '3', '--no-central', '--keep', '--quiet', '--timeout', '240']);
     expect(r.status, r.out).toBe(0);
     const summary = JSON.parse(r.out.trim().split('\n').at(-1)!);
     expect(summary.fl_acc_per_round).toHaveLength(3);
@@ -47,7 +25,7 @@ describe('the federated learning example on sedna up', () => {
     ]);
 
     const get = async (args: string[]): Promise<any> => {
-      const got = await run(kubectl, ['--kubeconfig', handle.kubeconfig, 'get', ...args, '-o', 'json']);
+      const got = await run(kubectl, ['--kubeconfig', up.handle.kubeconfig, 'get', ...args, '-o', 'json']);
       expect(got.status, got.out).toBe(0);
       return JSON.parse(got.out);
     };

@@ -5,46 +5,24 @@
  * worker on the edge; the new site is found unseen, labelled into the dataset, which fires round 2 by itself. The
  * job's status.knowledgeBase is read with the real kubectl.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
-import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
-import { ensureBuilt, runCommand } from '../../../packages/cli/test/harness.js';
 import { kubectlPath } from '../../../packages/apiserver/test/harness.js';
+import { useSednaUp } from '../../common/sedna-up-fixture.js';
 import { EXAMPLE_DIR } from './manifest.js';
 import { INITIAL_SITES, NEW_SITE } from './sites.js';
 
-let handle: UpHandle;
-let dataDir: string;
-let workDir: string;
-
-/** Runs a command in the example's folder, HOME in the control plane's data dir. */
-const run = (command: string, args: string[]) => runCommand(command, args, { cwd: EXAMPLE_DIR, env: { HOME: dataDir } });
-
-beforeAll(async () => {
-  ensureBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'sedna-ll-embedded-'));
-  workDir = mkdtempSync(join(tmpdir(), 'sedna-ll-work-'));
-  handle = await up({ dataDir, edgeNodes: 1, apiPort: 0, hubPort: 0, datasetRoots: ['/'], log: () => undefined });
-}, 120_000);
-afterAll(async () => {
-  // Workers outlive their LC (it re-adopts them): end them before the control plane.
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(workDir, { recursive: true, force: true });
-});
+const up = useSednaUp({ name: 'll', edgeNodes: 1, exampleDir: EXAMPLE_DIR });
+const run = (command: string, args: string[]) => up.run(command, args);
 
 describe('the lifelong learning example on sedna up', () => {
   it('runs initial training, detects the unseen site, learns it in the round its labels trigger, and shows the knowledge base', async () => {
     const kubectl = kubectlPath();
     const r = await run(process.execPath, [
       '--import', 'tsx', join(EXAMPLE_DIR, 'run.ts'),
-      '--kubeconfig', handle.kubeconfig, '--kubectl', kubectl, '--keep', '--quiet',
-      '--work-dir', workDir,
+      '--kubeconfig', up.handle.kubeconfig, '--kubectl', kubectl, '--keep', '--quiet',
+      '--work-dir', up.workDir,
       '--train-per-site', '300', '--feed-per-site', '40', '--new-site-feed', '400', '--test-per-site', '200',
       // 400 labelled new-site samples give 320 train samples (trainProb 0.8): the YAML's 400 would wait for more
       '--train-threshold', '200',
@@ -54,7 +32,7 @@ describe('the lifelong learning example on sedna up', () => {
     expect(r.out).toMatch(/Unseen detection in the round-1 feed: new-site recall 1\.000/);
     expect(r.out).toContain("The job's status.knowledgeBase (kubectl get ll -o yaml):");
 
-    const got = await run(kubectl, ['--kubeconfig', handle.kubeconfig, 'get', 'll', 'fashion-mnist-lifelong-demo', '-o', 'yaml']);
+    const got = await run(kubectl, ['--kubeconfig', up.handle.kubeconfig, 'get', 'll', 'fashion-mnist-lifelong-demo', '-o', 'yaml']);
     expect(got.status, got.out).toBe(0);
     const job = parse(got.out);
     const history = job.status.conditions.map((c: any) => `${c.stage}/${c.type}`);
@@ -66,7 +44,7 @@ describe('the lifelong learning example on sedna up', () => {
     expect(kb.AIClasses.numberOfAIClasses).toBe(10);
     expect(kb.samples.numberOfLabeledUnseenSample).toBeGreaterThanOrEqual(320);
 
-    const pods = parse((await run(kubectl, ['--kubeconfig', handle.kubeconfig, 'get', 'pods', '-l', 'lifelonglearningjob.sedna.io/name=fashion-mnist-lifelong-demo', '-o', 'yaml'])).out).items;
+    const pods = parse((await run(kubectl, ['--kubeconfig', up.handle.kubeconfig, 'get', 'pods', '-l', 'lifelonglearningjob.sedna.io/name=fashion-mnist-lifelong-demo', '-o', 'yaml'])).out).items;
     const nodesOf = (type: string): string[] => [...new Set<string>(pods.filter((p: any) => p.metadata.labels['lifelonglearningjob.sedna.io/worker-type'] === type).map((p: any) => p.spec.nodeName))];
     expect(nodesOf('train')).toEqual(['cloud-node']);
     expect(nodesOf('eval')).toEqual(['cloud-node']);
