@@ -6,10 +6,8 @@
  * PARTICIPANTS_COUNT, TRAIN_DATASET_URL, DATASET_NAME, MODEL_NAME, MODEL_URL, TRANSMITTER, JOB_NAME, WORKER_NAME,
  * NAMESPACE. There is no local controller, so no LC_SERVER: the workers do not report.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { containerArgv, freePort, WorkerProcess } from '../../common/worker-process.js';
 import type { Container, Manifest, PodTemplate } from './manifest.js';
 
 export interface LocalRunOptions {
@@ -20,15 +18,6 @@ export interface LocalRunOptions {
   echo?: boolean;
   timeoutMs: number;
   log: (line: string) => void;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port on 127.0.0.1');
-  return address.port;
 }
 
 function suffix(): string {
@@ -45,56 +34,6 @@ function containerOf(template: PodTemplate, who: string): Container {
 function baseEnv(): Record<string, string> {
   const sedna = /^(AGG_|PARTICIPANTS_COUNT|MODEL_|TRAIN_DATASET_URL|DATASET_NAME|TRANSMITTER|JOB_NAME|WORKER_NAME|NAMESPACE|LC_SERVER|PRETRAINED_MODEL_URL)/;
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !sedna.test(entry[0])));
-}
-
-class WorkerProcess {
-  readonly exited: Promise<number>;
-  private readonly tail: string[] = [];
-
-  constructor(
-    readonly name: string,
-    private readonly child: ChildProcess,
-    logFile: string,
-    echo: boolean,
-    log: (line: string) => void,
-  ) {
-    const file = createWriteStream(logFile, { flags: 'w' });
-    const forward = (chunk: Buffer): void => {
-      file.write(chunk);
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        this.tail.push(line);
-        if (this.tail.length > 20) this.tail.shift();
-        if (echo) log(`  ${name} | ${line}`);
-      }
-    };
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
-    this.exited = new Promise((resolve) => {
-      child.once('error', (error) => {
-        log(`${name}: cannot start: ${error.message}`);
-        resolve(-1);
-      });
-      child.once('exit', (code, signal) => {
-        file.end();
-        resolve(code ?? (signal ? -1 : 0));
-      });
-    });
-  }
-
-  static start(name: string, container: Container, env: Record<string, string>, logFile: string, echo: boolean, log: (line: string) => void): WorkerProcess {
-    const [command, ...args] = [...container.command!, ...(container.args ?? [])];
-    const child = spawn(command!, args, { cwd: container.workingDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    return new WorkerProcess(name, child, logFile, echo, log);
-  }
-
-  stop(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-  }
-
-  lastLines(): string {
-    return this.tail.join('\n');
-  }
 }
 
 export async function runLocal(options: LocalRunOptions): Promise<void> {
@@ -115,11 +54,8 @@ export async function runLocal(options: LocalRunOptions): Promise<void> {
   workers.push(
     WorkerProcess.start(
       'aggregator',
-      aggregatorContainer,
-      { ...baseEnv(), ...templateEnv(aggregatorContainer), ...common, WORKER_NAME: `aggworker-${suffix()}`, MODEL_URL: modelUrl, AGG_BIND_IP: '127.0.0.1', AGG_BIND_PORT: String(port) },
-      join(options.logDir, 'aggregator.log'),
-      echo,
-      log,
+      containerArgv(aggregatorContainer, 'the aggregation worker'),
+      { cwd: aggregatorContainer.workingDir, env: { ...baseEnv(), ...templateEnv(aggregatorContainer), ...common, WORKER_NAME: `aggworker-${suffix()}`, MODEL_URL: modelUrl, AGG_BIND_IP: '127.0.0.1', AGG_BIND_PORT: String(port) }, logFile: join(options.logDir, 'aggregator.log'), echo, log },
     ),
   );
   job.spec.trainingWorkers.forEach((worker, index) => {
@@ -138,7 +74,7 @@ export async function runLocal(options: LocalRunOptions): Promise<void> {
       MODEL_NAME: modelName,
       MODEL_URL: modelUrl,
     };
-    workers.push(WorkerProcess.start(`trainer-${index + 1}`, container, env, join(options.logDir, `trainer-${index + 1}.log`), echo, log));
+    workers.push(WorkerProcess.start(`trainer-${index + 1}`, containerArgv(container, `trainer ${index + 1}`), { cwd: container.workingDir, env, logFile: join(options.logDir, `trainer-${index + 1}.log`), echo, log }));
   });
   log(`started the aggregator on 127.0.0.1:${port} and ${participants} training workers (logs in ${options.logDir})`);
 
@@ -156,7 +92,6 @@ export async function runLocal(options: LocalRunOptions): Promise<void> {
     await Promise.race([Promise.all(failures), timeout]);
   } finally {
     clearTimeout(timer);
-    for (const worker of workers) worker.stop();
-    await Promise.all(workers.map((worker) => worker.exited));
+    await Promise.all(workers.map((worker) => worker.stop()));
   }
 }

@@ -4,11 +4,11 @@
  * GM injects (sedna-reference §3.10: MODEL_URL, HEM_NAME/HEM_PARAMETERS, BIG_MODEL_IP/PORT, BIG_MODEL_BIND_PORT,
  * JOB_NAME, WORKER_NAME, NAMESPACE, LC_SERVER), and a stand-in LC that takes the edge worker's reports.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { containerArgv, freePort, WorkerProcess } from '../../common/worker-process.js';
 import type { Container, Manifest, WorkerSpec } from './manifest.js';
 
 export interface LocalRunOptions {
@@ -64,14 +64,6 @@ class ReportSink {
   }
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 function containerOf(worker: WorkerSpec, which: string): Container {
   const container = worker.template.spec.containers[0];
   if (container === undefined) throw new Error(`the ${which} worker's template has no container`);
@@ -81,54 +73,6 @@ function containerOf(worker: WorkerSpec, which: string): Container {
 
 function templateEnv(container: Container): Record<string, string> {
   return Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? '']));
-}
-
-class WorkerProcess {
-  private exitCode: number | null | undefined;
-  private readonly exited: Promise<void>;
-
-  private constructor(
-    readonly name: string,
-    private readonly child: ChildProcess,
-  ) {
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        this.exitCode = code ?? (signal ? -1 : null);
-        resolve();
-      }),
-    );
-  }
-
-  static start(name: string, container: Container, env: Record<string, string>, logFile: string, echo: boolean, log: (line: string) => void): WorkerProcess {
-    const [command, ...args] = [...(container.command as string[]), ...(container.args ?? [])];
-    const child = spawn(command as string, args, { cwd: container.workingDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const file = createWriteStream(logFile, { flags: 'w' });
-    const forward = (chunk: Buffer): void => {
-      file.write(chunk);
-      if (echo) for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') log(`  ${name} | ${line}`);
-    };
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
-    child.once('exit', () => file.end());
-    child.once('error', (error) => log(`${name}: cannot start ${command}: ${error.message}`));
-    return new WorkerProcess(name, child);
-  }
-
-  get ended(): boolean {
-    return this.exitCode !== undefined;
-  }
-
-  get code(): number | null | undefined {
-    return this.exitCode;
-  }
-
-  async stop(): Promise<void> {
-    if (this.ended) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
 }
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
@@ -152,7 +96,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const cloudContainer = containerOf(cloud, 'cloud');
     if (!options.cloudDown) {
       const env = { ...common, ...templateEnv(cloudContainer), WORKER_NAME: 'cloudworker-local', MODEL_URL: modelUrl(cloud, 'cloud'), BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: String(port) };
-      workers.push(WorkerProcess.start('cloud', cloudContainer, env, join(options.logDir, 'cloud.log'), echo, log));
+      workers.push(WorkerProcess.start('cloud', containerArgv(cloudContainer, 'the cloud worker'), { cwd: cloudContainer.workingDir, env, logFile: join(options.logDir, 'cloud.log'), echo, log }));
     } else {
       log('the cloud worker is left out (--cloud-down): hard examples fall back to the edge answer');
     }
@@ -172,7 +116,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       LC_PERIOD: '1',
     };
     if (options.cloudDown) edgeEnv['cloud_wait_seconds'] = '0';
-    const edgeWorker = WorkerProcess.start('edge', edgeContainer, edgeEnv, join(options.logDir, 'edge.log'), echo, log);
+    const edgeWorker = WorkerProcess.start('edge', containerArgv(edgeContainer, 'the edge worker'), { cwd: edgeContainer.workingDir, env: edgeEnv, logFile: join(options.logDir, 'edge.log'), echo, log });
     workers.push(edgeWorker);
 
     const deadline = Date.now() + options.timeoutMs;

@@ -9,13 +9,13 @@
  * - it deploys as the LC does: the eval worker's reported index is copied to <outputDir>/deploy/index.json, and the
  *   inference worker (started at the first deployment) hot-reloads it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
+import { freePort, WorkerProcess } from '../../common/worker-process.js';
 import { containerOf, EXAMPLE_DIR, type Manifest, type Template } from './manifest.js';
 
 const REPO_ROOT = path.resolve(EXAMPLE_DIR, '../../..');
@@ -62,64 +62,6 @@ export class ReportSink {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
-}
-
-export class WorkerProcess {
-  private exitCode: number | null | undefined;
-  readonly exited: Promise<number | null>;
-
-  private constructor(
-    readonly name: string,
-    readonly logFile: string,
-    private readonly child: ChildProcess,
-  ) {
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        this.exitCode = code ?? (signal ? -1 : null);
-        resolve(this.exitCode);
-      }),
-    );
-  }
-
-  static start(name: string, argv: readonly string[], options: { cwd?: string; env: Record<string, string>; logFile: string; echo: boolean; log: (line: string) => void }): WorkerProcess {
-    const [command, ...args] = argv;
-    if (command === undefined) throw new Error(`${name}: no command`);
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const file = createWriteStream(options.logFile, { flags: 'a' });
-    const forward = (chunk: Buffer): void => {
-      file.write(chunk);
-      if (options.echo) for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') options.log(`  ${name} | ${line}`);
-    };
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
-    child.once('exit', () => file.end());
-    child.once('error', (error) => options.log(`${name}: cannot start ${command}: ${error.message}`));
-    return new WorkerProcess(name, options.logFile, child);
-  }
-
-  get ended(): boolean {
-    return this.exitCode !== undefined;
-  }
-
-  get code(): number | null | undefined {
-    return this.exitCode;
-  }
-
-  async stop(): Promise<void> {
-    if (this.ended) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** The LC's accounting of a growing dataset: which rows went to train and which to eval versions. */
@@ -220,6 +162,7 @@ export class LocalJob implements ExampleJob {
     this.kb = WorkerProcess.start('kb', [process.execPath, '--import', 'tsx', RUN_KB], {
       cwd: REPO_ROOT,
       env: { ...process.env, KnowledgeBaseServer: this.kbUrl, KnowledgeBasePath: path.join(this.options.workDir, 'kb') } as Record<string, string>,
+      append: true,
       logFile: path.join(this.options.logDir, 'kb.log'),
       echo: this.options.echo,
       log: this.options.log,
@@ -287,6 +230,7 @@ export class LocalJob implements ExampleJob {
     this.inference = WorkerProcess.start('infer', [...(container.command ?? []), ...(container.args ?? [])], {
       ...(container.workingDir ? { cwd: container.workingDir } : {}),
       env: { ...(process.env as Record<string, string>), ...env, ...this.common, WORKER_NAME: 'inferworker-local', LC_SERVER: this.lcUrl, MODEL_URLS: this.deployIndex, OUTPUT_URL: this.outputDir },
+      append: true,
       logFile: path.join(this.options.logDir, 'infer.log'),
       echo: this.options.echo,
       log: this.options.log,
@@ -298,6 +242,7 @@ export class LocalJob implements ExampleJob {
     const worker = WorkerProcess.start(name, [...(container.command ?? []), ...(container.args ?? [])], {
       ...(container.workingDir ? { cwd: container.workingDir } : {}),
       env: { ...(process.env as Record<string, string>), ...env, ...this.common, WORKER_NAME: name, LC_SERVER: this.lcUrl, ...injected },
+      append: true,
       logFile: path.join(this.options.logDir, `${name}.log`),
       echo: this.options.echo,
       log: this.options.log,
