@@ -1,6 +1,6 @@
 /** Every kind the project knows: its REST names, schema, printer columns and the objects it references. */
 import type { ObjectSchema, Shape } from './schema/dsl.js';
-import { DeploymentBodySchema, EventBodySchema, NamespaceBodySchema, NodeBodySchema, SecretBodySchema, ServiceBodySchema } from './core/others.js';
+import { DeploymentBodySchema, EventBodySchema, LeaseBodySchema, NamespaceBodySchema, NodeBodySchema, SecretBodySchema, ServiceBodySchema } from './core/others.js';
 import { PodBodySchema, type PodTemplateSpec } from './core/pod.js';
 import { DatasetBodySchema } from './sedna/dataset.js';
 import { ModelBodySchema } from './sedna/model.js';
@@ -259,6 +259,10 @@ export const KINDS: readonly KindDefinition[] = [
       { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas' },
       AGE,
     ],
+  },
+  {
+    ...core, group: 'coordination.k8s.io', kind: 'Lease', plural: 'leases', singular: 'lease', shortNames: [], namespaced: true, body: LeaseBodySchema, statusSubresource: false,
+    printerColumns: [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity' }, AGE],
   },
   {
     ...core, kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], namespaced: false, body: NamespaceBodySchema, nameIsLabel: true,

@@ -121,3 +121,20 @@ export const DeploymentBodySchema = s.object(
   },
   { preserveUnknown: true },
 );
+
+/**
+ * coordination.k8s.io/v1 Lease: a named holder with a renew time. Nodes renew one each as their heartbeat (as
+ * current Kubernetes marks liveness) and GM replicas elect a leader on one (as controller-runtime does).
+ */
+export const LeaseSpecSchema = s.object(
+  {
+    holderIdentity: s.string().optional(),
+    leaseDurationSeconds: s.int32({ minimum: 1 }).optional(),
+    acquireTime: s.time().optional(),
+    renewTime: s.time().optional(),
+    leaseTransitions: s.int32({ minimum: 0 }).optional(),
+  },
+  { preserveUnknown: true },
+);
+export type LeaseSpec = Infer<typeof LeaseSpecSchema>;
+export const LeaseBodySchema = s.object({ spec: LeaseSpecSchema.default({}) }, { preserveUnknown: true });
