@@ -15,6 +15,8 @@ import { Store } from './storage/store.js';
 import { createRequestHandler, type PodLogsProvider } from './http/server.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensureServerCertificate } from './pki.js';
+import { instrumentApiServer } from './metrics/instrument.js';
+import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
 
 export interface ApiServerOptions {
   /** Folder for the database, the token and the kubeconfig; created when missing. */
@@ -35,6 +37,8 @@ export interface ApiServerOptions {
    * same host whose many small requests should not pay for TLS: the GM of the all-in-one control plane.
    */
   socketPath?: string;
+  /** Also serve /metrics without authentication on this address (a listener that serves nothing else). */
+  metricsAddress?: { host: string; port: number };
 }
 
 export interface RunningApiServer {
@@ -47,6 +51,8 @@ export interface RunningApiServer {
   socketPath?: string;
   /** PEM of the CA that signed the server certificate; clients trust it. */
   caPem: string;
+  /** The unauthenticated metrics listener, when asked for. */
+  metricsListener?: MetricsListener;
   store: Store;
   registry: Registry;
   /** Sets the pod log provider after start (the control plane wires it once its parts are up). */
@@ -82,7 +88,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
   let address = '';
   let podLogs = options.podLogs;
-  const handler = createRequestHandler({
+  const instrumentation = instrumentApiServer();
+  const apiHandler = createRequestHandler({
     store,
     registry,
     token,
@@ -94,6 +101,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     },
     serverAddress: () => address,
   });
+  const handler = instrumentation.wrap(apiHandler, token);
   const tls = ensureServerCertificate(join(options.dataDir, 'pki'), [host, ...(options.certificateNames ?? [])].filter((n) => n !== '0.0.0.0' && n !== '::'));
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, keepAliveTimeout: 120_000, requestTimeout: 0 }, handler);
   await new Promise<void>((resolve, reject) => {
@@ -105,6 +113,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw err;
   });
+  const metricsListener = options.metricsAddress ? await startMetricsListener(options.metricsAddress, instrumentation.registry) : undefined;
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
   const url = `https://${address}`;
@@ -119,6 +128,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     kubeconfigPath,
     ...(options.socketPath !== undefined ? { socketPath: options.socketPath } : {}),
     caPem: tls.caPem,
+    ...(metricsListener ? { metricsListener } : {}),
     store,
     registry,
     setPodLogs: (provider) => {
@@ -126,6 +136,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     },
     close: async () => {
       gc.stop();
+      await metricsListener?.close();
       for (const s of [server, local]) {
         if (!s) continue;
         s.closeAllConnections();
