@@ -12,6 +12,7 @@ import { Command, Option } from 'commander';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
+import { parseListenAddress } from '@sedna/metrics';
 import { up } from './commands/up.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
 import { DEFAULT_DATA_DIR, resolveKubeconfig } from './paths.js';
@@ -85,8 +86,9 @@ program
   .option('--host <address>', 'address to listen on (0.0.0.0 for local controllers on other hosts)', '127.0.0.1')
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string }) => {
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod) });
+  .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string }) => {
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}`);
     untilSignal(cp.stop);
   });
@@ -119,8 +121,9 @@ program
   .option('--address <ip>', 'this node\'s address, as the control plane and other nodes reach it', '127.0.0.1')
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
   .option('--heartbeat-ms <ms>', 'heartbeat period')
-  .action(async (o: { gm: string; token: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string }) => {
-    const lc = await joinNode({ gm: o.gm, token: o.token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}) });
+  .option('--metrics-address <host:port>', 'also serve /metrics without a token there (the node API serves it with the node token)')
+  .action(async (o: { gm: string; token: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; metricsAddress?: string }) => {
+    const lc = await joinNode({ gm: o.gm, token: o.token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     untilSignal(lc.close);
   });
 
