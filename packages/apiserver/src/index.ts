@@ -16,6 +16,7 @@ import { createRequestHandler, type PodLogsProvider } from './http/server.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensureServerCertificate } from './pki.js';
 import { instrumentApiServer } from './metrics/instrument.js';
+import { withExtraRoutes, type ExtraRoute } from './http/extra-routes.js';
 import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
 
 export interface ApiServerOptions {
@@ -57,6 +58,8 @@ export interface RunningApiServer {
   registry: Registry;
   /** Sets the pod log provider after start (the control plane wires it once its parts are up). */
   setPodLogs(provider: PodLogsProvider): void;
+  /** Serves a control-plane path under /sedna/ (exact path), with the API token. */
+  addRoute(path: string, route: ExtraRoute): void;
   close(): Promise<void>;
 }
 
@@ -101,7 +104,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     },
     serverAddress: () => address,
   });
-  const handler = instrumentation.wrap(apiHandler, token);
+  const extraRoutes = new Map<string, ExtraRoute>();
+  const handler = instrumentation.wrap(withExtraRoutes(apiHandler, token, extraRoutes), token);
   const tls = ensureServerCertificate(join(options.dataDir, 'pki'), [host, ...(options.certificateNames ?? [])].filter((n) => n !== '0.0.0.0' && n !== '::'));
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, keepAliveTimeout: 120_000, requestTimeout: 0 }, handler);
   await new Promise<void>((resolve, reject) => {
@@ -133,6 +137,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     registry,
     setPodLogs: (provider) => {
       podLogs = provider;
+    },
+    addRoute: (path, route) => {
+      if (!path.startsWith('/sedna/')) throw new Error(`control-plane routes live under /sedna/, got ${path}`);
+      extraRoutes.set(path, route);
     },
     close: async () => {
       gc.stop();
@@ -166,4 +174,5 @@ export type { ChangeEvent, StoredObject, WatchEventType } from './storage/store.
 export { Registry, resourceKey } from './registry/registry.js';
 export { ApiError } from './http/errors.js';
 export type { PodLogsProvider, PodLogOptions } from './http/server.js';
+export type { ExtraRoute } from './http/extra-routes.js';
 export { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';

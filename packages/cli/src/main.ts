@@ -4,6 +4,7 @@
  *   sedna up [--edge-nodes N] [--data-dir DIR]      the all-in-one control plane with a cloud and N edge nodes
  *   sedna join --gm URL --token T --node-name N     a local controller for this host
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
+ *   sedna logs --search WORD [--pod P] [--since 1h]  every pod's logs on every node searched
  *   sedna version
  */
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
 import { parseListenAddress } from '@sedna/metrics';
 import { up } from './commands/up.js';
+import { parseLogSearchArgs, searchLogs } from './commands/log-search.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
 import { DEFAULT_DATA_DIR, resolveKubeconfig } from './paths.js';
 
@@ -47,6 +49,10 @@ async function passThrough(argv: string[]): Promise<number> {
     else if (a === '--kubeconfig') kubeconfig = argv[++i];
     else if (a.startsWith('--kubeconfig=')) kubeconfig = a.slice('--kubeconfig='.length);
     else rest.push(a);
+  }
+  if (rest[0] === 'logs') {
+    const search = parseLogSearchArgs(rest.slice(1));
+    if (search) return searchLogs(resolveKubeconfig(kubeconfig, dataDir), search);
   }
   const kubectl = bundledKubectl(join(root, 'node_modules', '.cache'));
   return runKubectl(kubectl, resolveKubeconfig(kubeconfig, dataDir), rest);

@@ -16,6 +16,7 @@ import { LifelongLearningManager } from './managers/lifelonglearning/index.js';
 import type { StageJobManagerOptions } from './managers/stagejob/index.js';
 import { WorkerReportServer } from './server/index.js';
 import { lcMetrics } from './metrics/lc-metrics.js';
+import { logSearchRoute } from './logsearch/index.js';
 import { METRICS_SOCKET_ENV, workerMetricsSocket } from './metrics/worker-socket.js';
 import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
 
@@ -146,7 +147,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     host: options.address,
     port: options.nodeApiPort ?? 0,
     token: options.token,
-    routes: [metrics.route],
+    routes: [metrics.route, logSearchRoute(options.nodeName, join(runnerDir, 'pods'))],
     logs: (namespace, name, o) => {
       if (!runner) throw new Error('this local controller does not run pods');
       const key = `${namespace}/${name}`;

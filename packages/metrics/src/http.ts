@@ -38,7 +38,14 @@ export async function renderMetrics(registry: Registry, openMetrics: boolean): P
   const run = previous.catch(() => undefined).then(async () => {
     // prom-client types a registry by its format; switching it per scrape is what setContentType is for.
     (registry as Registry<never>).setContentType((openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE) as never);
-    return { contentType: registry.contentType, body: await registry.metrics() };
+    // prom-client 15 renames counters for OpenMetrics in place (drops `_total` from metric.name) and never
+    // restores them: later text-format scrapes would lose the suffix. Keep the names and put them back.
+    const names = registry.getMetricsAsArray().map((m) => [m, (m as unknown as { name: string }).name] as const);
+    try {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    } finally {
+      for (const [m, name] of names) (m as unknown as { name: string }).name = name;
+    }
   });
   queues.set(registry, run);
   return run;

@@ -16,6 +16,7 @@ import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
 import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
+import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -207,6 +208,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     throw err;
   }
   api.setPodLogs(podLogsFrom(api, nodeToken));
+  api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeToken));
   const caFile = join(apiDir, 'pki', 'ca.crt');
   const prometheus = prometheusFiles(dataDir);
   const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '@sedna/api';
 import type { RunningApiServer } from '@sedna/apiserver';
-import { NODE_API_PORT_LABEL } from '@sedna/lc';
+import { nodeApiAddress } from './node-api.js';
 
 export interface PrometheusFiles {
   dir: string;
@@ -60,19 +60,14 @@ interface TargetGroup {
   labels: Record<string, string>;
 }
 
-function nodeApiAddress(node: KubeObject): string | undefined {
-  const address = ((node['status'] as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
-  const port = node.metadata.labels?.[NODE_API_PORT_LABEL];
-  return address && port ? `${address}:${port}` : undefined;
-}
-
 /** The target groups of the local controllers and of the pods running on them. */
 export function discoveredTargets(nodes: readonly KubeObject[], pods: readonly KubeObject[]): { lcs: TargetGroup[]; workers: TargetGroup[] } {
   const addresses = new Map<string, string>();
   const lcs: TargetGroup[] = [];
   for (const node of nodes) {
-    const address = nodeApiAddress(node);
-    if (!address) continue;
+    const api = nodeApiAddress(node);
+    if (!api) continue;
+    const address = `${api.host}:${api.port}`;
     addresses.set(node.metadata.name!, address);
     lcs.push({ targets: [address], labels: { node: node.metadata.name! } });
   }

@@ -111,6 +111,26 @@ export function systemMetrics(registry: Registry, sources: SystemSources): void 
     },
   });
   new Gauge({
+    name: 'sedna_job_stage_conditions',
+    help: 'Conditions a stage job has gone through, by stage and condition type (its append-only condition list counted): every stage transition, also those shorter than a scrape interval',
+    labelNames: ['kind', 'namespace', 'name', 'stage', 'condition'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const job of sources.jobs()) {
+        const counts = new Map<string, { stage: string; condition: string; n: number }>();
+        for (const c of (job.status as JobStatusView | undefined)?.conditions ?? []) {
+          if (c.stage === undefined || !c.type) continue;
+          const key = `${c.stage}/${c.type}`;
+          const entry = counts.get(key) ?? { stage: c.stage, condition: c.type, n: 0 };
+          entry.n++;
+          counts.set(key, entry);
+        }
+        for (const { stage, condition, n } of counts.values()) this.set({ ...jobLabels(job), stage, condition }, n);
+      }
+    },
+  });
+  new Gauge({
     name: 'sedna_job_start_time_seconds',
     help: 'When the job or service started, Unix time (StartTime)',
     labelNames: ['kind', 'namespace', 'name'],
