@@ -149,6 +149,11 @@ describe('Prometheus scraping sedna up with an incremental learning job', () => 
     expect(await scalar('sedna_gm_connected_nodes')).toBe(2);
     expect(await scalar('sum(sedna_lc_upstream_ack_latency_seconds_count)')).toBeGreaterThan(0);
 
+    // Every stage transition is an Event of the job (kubectl get events tells its story).
+    const events = JSON.parse((await sedna(['get', 'events', '--field-selector', 'involvedObject.name=fashion-mnist-demo', '-o', 'json', '--data-dir', dataDir])).stdout) as { items: { reason: string; type: string }[] };
+    const reasons = new Set(events.items.map((e) => e.reason));
+    for (const c of conditions) expect(reasons, `${c.stage}${c.type}`).toContain(`${c.stage}${c.type}`);
+
     // promtool check metrics on every endpoint.
     const info = readControlPlaneInfo(dataDir)!;
     const ca = readFileSync(info.caFile, 'utf8');

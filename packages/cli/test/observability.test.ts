@@ -22,7 +22,7 @@ beforeAll(async () => {
   ensureBuilt();
   dataDir = tempDir('sedna-observability-');
   handle = await up({ dataDir, edgeNodes: 1, apiPort: 0, hubPort: 0, datasetRoots: ['/'], log: () => undefined });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   if (dataDir) stopPodProcesses(dataDir);
   await handle?.stop();

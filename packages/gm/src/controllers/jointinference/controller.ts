@@ -11,7 +11,7 @@ import type { JointInferenceServiceSpec, KubeObject, ModelSpec, ServiceCondition
 import type { ChannelRouter } from '../../channel/router.js';
 import { isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
-import { recordEvent } from '../../runtime/events.js';
+import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import type { Addressing } from '../../workers/addressing.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
@@ -195,14 +195,14 @@ export class JointInferenceController implements Controller {
     const status = (ji['status'] ?? {}) as { conditions?: ServiceCondition[]; startTime?: string; active?: number; failed?: number; metrics?: unknown };
     const conditions = [...(status.conditions ?? [])];
     const last = conditions[conditions.length - 1];
-    if (!last || last.type !== type || last.reason !== reason) {
-      conditions.push({ type, status: 'True', reason, message, lastTransitionTime: now(), lastHeartbeatTime: now() });
-    }
+    const changed = !last || last.type !== type || last.reason !== reason;
+    if (changed) conditions.push({ type, status: 'True', reason, message, lastTransitionTime: now(), lastHeartbeatTime: now() });
     // Metrics are written by reports; this patch leaves them alone.
     const next = { conditions, startTime: status.startTime ?? now(), active, failed };
     const current = { conditions: status.conditions ?? [], startTime: status.startTime, active: status.active, failed: status.failed };
     if (JSON.stringify(next) === JSON.stringify(current)) return;
     await this.client.mergePatch(KIND, ji.metadata.namespace!, ji.metadata.name!, { status: next }, 'status');
+    if (changed) await recordConditionEvent(this.client, ji, { type, reason, message });
   }
 
   /** The edge worker's reports: ownerInfo counters become `status.metrics` (strings, as the original). */
