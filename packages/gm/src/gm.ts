@@ -19,7 +19,7 @@ import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
 import { gmMetrics } from './metrics/gm-metrics.js';
-import { parseListenAddress, startMetricsListener, type MetricsListener, type Registry } from '@sedna/metrics';
+import { measuring, parseListenAddress, startMetricsListener, type MetricsListener, type Registry } from '@sedna/metrics';
 
 export interface GlobalManagerOptions {
   config: GmConfig;
@@ -90,10 +90,12 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     {
       onNodeHello: (hello) => nodes.onHello(hello),
       onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
-      onUpstream: async (node, message) => {
-        await router.upstream(node, message);
-        metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
-      },
+      onUpstream: measuring()
+        ? async (node, message) => {
+            await router.upstream(node, message);
+            metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
+          }
+        : (node, message) => router.upstream(node, message),
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
   );

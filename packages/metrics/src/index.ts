@@ -1,4 +1,4 @@
-export { componentRegistry, SEDNA_VERSION, type Component } from './registry.js';
+export { componentRegistry, measuring, SEDNA_VERSION, type Component } from './registry.js';
 export { handleMetricsRequest, hasBearerToken, isMetricsRequest, METRICS_PATH, parseListenAddress, renderMetrics, startMetricsListener, type MetricsListener } from './http.js';
 export { BoundedLabel, oneOf, statusClass } from './bounded.js';
 export * from './catalogue/controlplane.js';

@@ -27,3 +27,11 @@ export function componentRegistry(component: Component): Registry {
   info.set({ component, version: SEDNA_VERSION }, 1);
   return registry;
 }
+
+/**
+ * Whether the hot paths measure (request counts and latencies, reconcile durations): true unless SEDNA_METRICS=off.
+ * /metrics is served either way. The switch exists to measure what the measuring costs (bench/controlplane).
+ */
+export function measuring(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env['SEDNA_METRICS'] !== 'off';
+}

@@ -4,7 +4,7 @@
  * knows about metrics. `/metrics` takes the same bearer token as the API.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiServerMetrics, componentRegistry, handleMetricsRequest, hasBearerToken, isMetricsRequest, statusClass, type Registry } from '@sedna/metrics';
+import { apiServerMetrics, componentRegistry, measuring, handleMetricsRequest, hasBearerToken, isMetricsRequest, statusClass, type Registry } from '@sedna/metrics';
 import { parseRoute } from '../http/route.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -51,6 +51,7 @@ export function requestKind(method: string, url: string): { verb: string; resour
 export function instrumentApiServer(): ApiServerInstrumentation {
   const registry = componentRegistry('apiserver');
   const metrics = apiServerMetrics(registry);
+  const measure = measuring();
   return {
     registry,
     wrap: (handler, token) => (req, res) => {
@@ -62,7 +63,7 @@ export function instrumentApiServer(): ApiServerInstrumentation {
         handleMetricsRequest(registry, req, res);
         return;
       }
-      const kind = requestKind(req.method ?? 'GET', req.url ?? '/');
+      const kind = measure ? requestKind(req.method ?? 'GET', req.url ?? '/') : undefined;
       if (!kind) {
         handler(req, res);
         return;

@@ -11,6 +11,7 @@ import {
   hasBearerToken,
   hubMetrics,
   isMetricsRequest,
+  measuring,
   stageJobMetrics,
   systemMetrics,
   type HubMetrics,
@@ -36,7 +37,8 @@ export interface GmMetrics {
 /** Call before the controllers are added: their reconciles are measured from then on. */
 export function gmMetrics(manager: ControllerManager): GmMetrics {
   const registry = componentRegistry('gm');
-  manager.instrument(controllerMetrics(registry, () => manager.queueDepths()));
+  const controllers = controllerMetrics(registry, () => manager.queueDepths());
+  if (measuring()) manager.instrument(controllers);
   let attached: NodeHub | undefined;
   const nodes = (): HubNodeFigures[] =>
     (attached?.knownNodes() ?? []).flatMap((node) => {
