@@ -6,7 +6,7 @@
 // runs without recording.
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,8 @@ if (!name || !available.includes(name)) {
 }
 const args = process.argv.slice(3).filter((a) => a !== '--no-record');
 const record = !process.argv.includes('--no-record');
+// The machine's load when the run started and ended: other work on a 2-core machine moves every figure.
+const loadAtStart = loadavg()[0];
 const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, name, 'main.ts'), ...args], { stdio: ['inherit', 'pipe', 'inherit'] });
 let out = '';
 child.stdout.on('data', (chunk) => {
@@ -34,7 +36,7 @@ child.on('close', (code) => {
         bench: name,
         date: new Date().toISOString(),
         args,
-        machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+        machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, load_1m_start: loadAtStart, load_1m_end: loadavg()[0] },
         figures,
       };
       mkdirSync(join(here, 'results'), { recursive: true });

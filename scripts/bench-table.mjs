@@ -40,7 +40,8 @@ function table() {
     const run = lastRun(bench);
     if (!run) continue;
     const f = run.figures;
-    const runNote = `${run.date.slice(0, 10)}, ${run.machine.cores} cores${run.args.length ? `, \`${run.args.join(' ')}\`` : ''}`;
+    const load = run.machine.load_1m_start === undefined ? '' : `, load ${run.machine.load_1m_start.toFixed(1)}-${run.machine.load_1m_end.toFixed(1)}`;
+    const runNote = `${run.date.slice(0, 10)}, ${run.machine.cores} cores${load}${run.args.length ? `, \`${run.args.join(' ')}\`` : ''}`;
     for (const h of headlines[bench] ?? []) {
       const median = f[`${h.figure}_median`] ?? f[h.figure];
       if (median === undefined) continue;
