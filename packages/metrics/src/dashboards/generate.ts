@@ -1,5 +1,5 @@
 /** Writes (or with --check, verifies) deploy/dashboards/*.json from the specs. */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { grafanaDashboard } from './grafana.js';
 import { DASHBOARDS } from './specs.js';
@@ -14,12 +14,7 @@ export function writeDashboards(dir: string, check: boolean): string[] {
   for (const [name, text] of dashboardFiles()) {
     const path = join(dir, name);
     if (check) {
-      let old = '';
-      try {
-        old = readFileSync(path, 'utf8');
-      } catch {
-        old = '';
-      }
+      const old = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
       if (old !== text) stale.push(path);
     } else writeFileSync(path, text);
   }
