@@ -14,6 +14,7 @@ import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../.
 import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import type { Addressing } from '../../workers/addressing.js';
+import { syncHpa, type HpaSpec } from './autoscaling/hpa-object.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
 
 export const BIG_MODEL_PORT = 5000;
@@ -99,6 +100,10 @@ export class JointInferenceController implements Controller {
     let active: number;
     let failed: number;
     if (this.deployments) {
+      for (const workerType of ['cloud', 'edge'] as const) {
+        const hpa = (workerType === 'cloud' ? spec.cloudWorker : spec.edgeWorker).hpa as HpaSpec | undefined;
+        await syncHpa(this.client, ji, workerType, `${name}-deployment-${workerType}`, hpa);
+      }
       const deployments = this.deployments.list(namespace).filter((d) => isWorkerOf(d, ji));
       const available = (d: KubeObject) => Number((d['status'] as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0;
       const replicaFailure = (d: KubeObject) => ((d['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
