@@ -19,7 +19,7 @@ export interface AggregatorSettings {
   readonly minClients: number;
   /** `round_timeout_seconds` (default 600): how long after its first update a round waits for the others. */
   readonly roundTimeoutMs: number;
-  /** AGG_BIND_IP (default 0.0.0.0). */
+  /** AGG_BIND_IP (default 127.0.0.1: the GM gives the address its trainers are sent to). */
   readonly bindHost: string;
   /** AGG_BIND_PORT (default 7363; 0 picks a free port). */
   readonly bindPort: number;
@@ -139,7 +139,7 @@ export function aggregatorSettingsFromEnv(env: Env = process.env): AggregatorSet
     exitRound: positiveInteger(context, 'exit_round', 1),
     minClients,
     roundTimeoutMs: (positiveNumber(context, 'round_timeout_seconds', 600) ?? 600) * 1000,
-    bindHost: config.aggBindIp ?? '0.0.0.0',
+    bindHost: config.aggBindIp ?? '127.0.0.1',
     bindPort: config.aggBindPort,
     modelUrl,
     pretrainedModelUrl: pretrained,

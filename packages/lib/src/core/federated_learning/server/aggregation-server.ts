@@ -72,7 +72,7 @@ export interface AggregationServerOptions {
    * a name, a method dict or an instance. Default: every worker, every round.
    */
   clientChoose?: string | AlgorithmSpec | ClientChoose;
-  /** Bind address (default 0.0.0.0) and port (default 7363; 0 picks a free one). */
+  /** Bind address (default 127.0.0.1; the GM gives AGG_BIND_IP) and port (default 7363; 0 picks a free one). */
   host?: string;
   port?: number;
   jobName?: string;
@@ -215,7 +215,7 @@ export class AggregationServer {
     this.wss = wss;
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(this.options.port ?? DEFAULT_AGG_PORT, this.options.host ?? '0.0.0.0', () => {
+      http.listen(this.options.port ?? DEFAULT_AGG_PORT, this.options.host ?? '127.0.0.1', () => {
         http.off('error', reject);
         resolve();
       });
