@@ -66,6 +66,13 @@ export interface TrainerSettings {
   readonly connectTimeoutMs: number;
   /** MODEL_URL: the aggregated model (the aggregation worker writes it; reports name it). */
   readonly modelUrl: string | undefined;
+  /**
+   * AGG_WIRE (default auto): `binary` (this lib's frames), `json` (the original's messages, for an aggregation server
+   * of the original Python lib), or `auto` (ask the aggregator's GET /<aggregation>: this lib's names its wires).
+   */
+  readonly wire: 'auto' | 'json' | 'binary';
+  /** AGG_RECV_TIMEOUT (default 600 s): the longest wait for the aggregator's next model after sending an update. */
+  readonly recvTimeoutMs: number;
 }
 
 function positiveInteger(context: Context, name: string, fallback: number): number {
@@ -175,5 +182,13 @@ export function trainerSettingsFromEnv(env: Env = process.env): TrainerSettings 
     aggDataPath: config.aggDataPath === './' ? undefined : config.aggDataPath,
     connectTimeoutMs: config.connectTimeoutSeconds * 1000,
     modelUrl: config.modelUrl,
+    wire: wireFromEnv(context),
+    recvTimeoutMs: positiveNumber(context, 'AGG_RECV_TIMEOUT', 600)! * 1000,
   };
+}
+
+function wireFromEnv(context: Context): 'auto' | 'json' | 'binary' {
+  const wire = (context.getParameters('AGG_WIRE') ?? 'auto').toLowerCase();
+  if (wire !== 'auto' && wire !== 'json' && wire !== 'binary') throw new Error(`environment variable AGG_WIRE must be auto, json or binary, got ${JSON.stringify(wire)}`);
+  return wire;
 }
