@@ -250,10 +250,11 @@ export class FederatedLearning {
     } catch (error) {
       if (!timeout.signal.aborted || signal?.aborted) throw error;
       if (connection.wire === 'json') {
-        throw new Error(`no recv_weight from the aggregator at ${this.aggregatorUrl} within ${bound / 1000} s after the update for round ${state.awaiting} (AGG_RECV_TIMEOUT): it is still waiting for other workers, or it is not an aggregation server`);
+        throw new Error(`no recv_weight from the aggregator at ${this.aggregatorUrl} within ${bound / 1000} s after the update for round ${state.awaiting} (AGG_RECV_TIMEOUT): it is still waiting for other workers, or it is not an aggregation server`, { cause: error });
       }
       throw new Error(
         `the aggregator at ${this.aggregatorUrl} acknowledged the subscription but sent no sync_weight within ${bound / 1000} s: it does not speak this lib's binary wire (an aggregation server of the original Python lib?); set AGG_WIRE=json, or leave AGG_WIRE unset to ask it`,
+        { cause: error },
       );
     } finally {
       clearTimeout(timer);
