@@ -9,30 +9,15 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kubectlPath } from '../../packages/apiserver/test/harness.js';
+import { waitFor as until } from '../../packages/cli/test/harness.js';
 import { useSednaUp } from '../common/sedna-up-fixture.js';
+import { kubectl as runKubectl } from './harness.js';
 import { COMPAT_DIR, federatedLearningYaml, python, typescript } from './manifests.js';
 
 const up = useSednaUp({ name: 'pycompat-fl', edgeNodes: 1, exampleDir: COMPAT_DIR });
 const NODES = ['edge-node-1', 'cloud-node'];
 
-async function kubectl(args: string[], input?: string): Promise<string> {
-  const file = input === undefined ? undefined : join(up.workDir, `manifest-${Date.now()}.yaml`);
-  if (file !== undefined) writeFileSync(file, input);
-  const r = await up.run(kubectlPath(), ['--kubeconfig', up.handle.kubeconfig, ...args, ...(file ? ['-f', file] : [])]);
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.out}`);
-  return r.out;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
+const kubectl = (args: string[], manifest?: string): Promise<string> => runKubectl(up, args, manifest);
 
 /** Lines of "x1,x2,x3,y" with y = x.(1, -2, 0.5) + 0.3. */
 function dataFile(name: string, n: number, seed: number): string {
@@ -51,7 +36,7 @@ async function finished(name: string): Promise<any> {
   return until(`FederatedLearningJob ${name} to finish`, async () => {
     const job = JSON.parse(await kubectl(['get', 'federatedlearningjob', name, '-o', 'json']));
     return job.status?.phase === 'Succeeded' || job.status?.phase === 'Failed' ? job : undefined;
-  });
+  }, 90_000);
 }
 
 async function logsOf(name: string): Promise<string> {

@@ -5,32 +5,17 @@
  * - this lib's edge worker against a cloud worker of the original's shape, with no option set: the edge asks the
  *   service which form it takes and speaks the original's JSON; the cloud binds the BIG_MODEL_BIND_IP the GM gives.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kubectlPath } from '../../packages/apiserver/test/harness.js';
+import { waitFor as until } from '../../packages/cli/test/harness.js';
 import { useSednaUp } from '../common/sedna-up-fixture.js';
+import { kubectl as runKubectl } from './harness.js';
 import { COMPAT_DIR, jointInferenceYaml, python, typescript } from './manifests.js';
 
 const up = useSednaUp({ name: 'pycompat-ji', edgeNodes: 1, exampleDir: COMPAT_DIR });
 
-async function kubectl(args: string[], input?: string): Promise<string> {
-  const file = input === undefined ? undefined : join(up.workDir, `manifest-${Date.now()}.yaml`);
-  if (file !== undefined) writeFileSync(file, input);
-  const r = await up.run(kubectlPath(), ['--kubeconfig', up.handle.kubeconfig, ...args, ...(file ? ['-f', file] : [])]);
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.out}`);
-  return r.out;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+const kubectl = (args: string[], manifest?: string): Promise<string> => runKubectl(up, args, manifest);
 
 const lines = (file: string): any[] => {
   try {
@@ -60,7 +45,7 @@ describe('joint inference with workers of the original Python lib', () => {
       const ji = JSON.parse(await kubectl(['get', 'jointinferenceservice', 'py-edge', '-o', 'json']));
       const m = ji.status?.metrics as { key: string; value: string }[] | undefined;
       return m?.find((entry) => entry.key === 'inferenceNumber' && entry.value === '10') ? m : undefined;
-    });
+    }, 60_000);
     expect(metrics).toEqual(expect.arrayContaining([{ key: 'inferenceNumber', value: '10' }, { key: 'hardExampleNumber', value: '5' }, { key: 'uploadCloudRatio', value: '0.5' }]));
     await kubectl(['delete', 'jointinferenceservice', 'py-edge', '--wait=false']);
   }, 110_000);
