@@ -55,9 +55,8 @@ describe('joint inference with workers of the original Python lib', () => {
     const yaml = jointInferenceYaml('py-cloud', typescript('ts_edge_worker.ts', { RESULT_FILE: results, SAMPLES: '4' }), python('original_ji_cloud.py'), { name: 'CloudOnly', parameters: {} });
     await kubectl(['apply'], yaml);
     const outcomes = await until('4 samples answered', async () => (lines(results).length >= 4 ? lines(results) : undefined), 90_000);
-    // The first call may find the Python service still starting (then the edge answers); the others come from it.
     const fromCloud = outcomes.filter((o) => o.answeredBy === 'cloud');
-    expect(fromCloud.length, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(3);
+    expect(fromCloud.length, JSON.stringify(outcomes)).toBe(4);
     for (const outcome of fromCloud) {
       const x = [outcome.sample, 0.5, -outcome.sample, 1].map((v: number) => v * 3);
       const e = x.map((v) => Math.exp(v - Math.max(...x)));

@@ -7,7 +7,18 @@
 import { appendFileSync } from 'node:fs';
 import { JointInference, MlpEstimator } from './sedna-lib.js';
 
+/** Until the cloud's `GET /<job>` answers (both libs serve it): the test wants every hard sample answered by the cloud. */
+async function waitForCloud(): Promise<void> {
+  const url = `http://${process.env['BIG_MODEL_IP'] ?? '127.0.0.1'}:${process.env['BIG_MODEL_PORT'] ?? '5000'}/${process.env['JOB_NAME'] ?? 'sedna'}`;
+  for (let attempt = 0; attempt < 240; attempt++) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the cloud at ${url} did not come up within 60 s`);
+}
+
 async function main(): Promise<void> {
+  await waitForCloud();
   const estimator = new MlpEstimator({ spec: { inputShape: [4], layers: [{ type: 'dense', units: 4, activation: 'softmax' }] }, seed: 1 });
   const ji = await JointInference.create({ estimator, modelUrl: false });
   const count = Number(process.env['SAMPLES'] ?? '5');
