@@ -93,8 +93,8 @@ describe('WorkerReportServer', () => {
     const original = { name: 'edgeworker-xyz', namespace: 'default', ownerName: 'helmet', ownerKind: 'default', kind: 'inference', results: [], ownerInfo: { inferenceNumber: 4 } };
     expect(await post('edgeworker-xyz', original)).toEqual({ status: 200, body: { Status: 200, Message: 'OK' } });
     expect(received).toEqual([{ ...original, ownerKind: 'jointinferenceservice', status: 'running' }]);
-    // A bare pod has no owner to take the kind from: a 400 naming the field.
-    const orphan = await post('train-worker-abcde', { ...report, ownerKind: 'default' });
+    // A bare pod has no owner to take the kind from: a 400 naming the field (a train report would go to FL jobs).
+    const orphan = await post('train-worker-abcde', { ...report, kind: 'deploy', ownerKind: 'default' });
     expect(orphan.status).toBe(400);
     expect((orphan.body as { Message: string }).Message).toMatch(/^field "ownerKind" is "default"/);
   });

@@ -37,8 +37,13 @@ describe('the original lib\'s report shapes', () => {
     expect(parse(body, 'trainworker-abcde')).toEqual({ ok: true, message: { ...body, ownerKind: 'federatedlearningjob' } });
   });
 
-  it('ownerKind "default" of a worker this node does not know: a 400 naming the field', () => {
-    const result = parse({ name: 'stranger', namespace: 'default', ownerName: 'sedna', ownerKind: 'default', kind: 'train', status: 'running' }, 'stranger');
+  it('ownerKind "default" of a train worker whose pod this LC does not run: the federated learning jobs (the only such class)', () => {
+    const body = { name: 'stranger', namespace: 'default', ownerName: 'fl-job', ownerKind: 'default', kind: 'train', status: 'running' };
+    expect(parse(body, 'stranger')).toEqual({ ok: true, message: { ...body, ownerKind: 'federatedlearningjob' } });
+  });
+
+  it('ownerKind "default" of another phase with no owner here (BigModelService\'s hot-update deploy): a 400 naming the field', () => {
+    const result = parse({ name: 'stranger', namespace: 'default', ownerName: 'sedna', ownerKind: 'default', kind: 'deploy', status: 'completed' }, 'stranger');
     expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('field "ownerKind" is "default"') });
   });
 

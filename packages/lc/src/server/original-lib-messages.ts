@@ -9,7 +9,9 @@
  *   status and the GM read only `ownerInfo`; here such a report is a `running` one.
  * - FederatedLearning never sets its job kind, so its reports carry `ownerKind: "default"` (the original LC dropped
  *   them: no manager has that name). Here the worker's own pod says which job it belongs to, and the report goes to
- *   that kind's manager, as the worker meant it to.
+ *   that kind's manager, as the worker meant it to. Where this LC does not run the pod (a cluster's kubelet does), a
+ *   `train` report with "default" can only come from FederatedLearning (the only class of the original that trains
+ *   without setting its kind) and goes to the federated learning jobs; the GM refuses it if no such job exists.
  * - `results: null`, `ownerInfo: null` (Go's and Python's "nothing") are absent fields.
  *
  * Anything else missing or malformed is still refused with a 400 that names the field (worker-message.ts).
@@ -17,6 +19,9 @@
 
 /** The owner kind the original's JobBase reports when a feature class did not set its own. */
 export const ORIGINAL_DEFAULT_OWNER_KIND = 'default';
+
+/** The only reporting class of the original that trains with the default kind is FederatedLearning. */
+const DEFAULT_KIND_BY_PHASE: Readonly<Record<string, string>> = { train: 'federatedlearningjob' };
 
 /** Worker phases the original reports without a status: the inference reporter's periodic counters. */
 const PHASES_WITHOUT_STATUS: Readonly<Record<string, string>> = { inference: 'running' };
@@ -46,16 +51,16 @@ export function adaptOriginalLibMessage(body: unknown, ownerOf: WorkerOwnerLooku
     const name = fields['name'];
     const namespace = fields['namespace'];
     if (typeof name !== 'string' || typeof namespace !== 'string') return { ok: true, body: fields }; // the parse names the field
-    const owner = ownerOf?.(name, namespace);
+    const owner = ownerOf?.(name, namespace) ?? (typeof phase === 'string' && DEFAULT_KIND_BY_PHASE[phase] !== undefined ? { kind: DEFAULT_KIND_BY_PHASE[phase], name: '' } : undefined);
     if (owner === undefined) {
       return {
         ok: false,
-        reason: `field "ownerKind" is "default" (the original lib's FederatedLearning sends it) and worker ${namespace}/${name} has no owner on this node to take its kind from; send the job's kind, e.g. "federatedlearningjob"`,
+        reason: `field "ownerKind" is "default" (the original lib sends it from classes that set no kind) and worker ${namespace}/${name} has no owner on this node to take its kind from; send the job's kind, e.g. "federatedlearningjob"`,
       };
     }
     fields['ownerKind'] = owner.kind;
     // The original's JobBase falls back to JOB_NAME "sedna" when JOB_NAME is unset; the pod knows the real owner.
-    if (typeof fields['ownerName'] !== 'string' || fields['ownerName'] === '') fields['ownerName'] = owner.name;
+    if ((typeof fields['ownerName'] !== 'string' || fields['ownerName'] === '') && owner.name !== '') fields['ownerName'] = owner.name;
   }
   return { ok: true, body: fields };
 }
