@@ -3,6 +3,7 @@
  * once (a bound child costs an increment, no label hashing per sample).
  */
 import {
+  bigModelServiceMetrics,
   federatedLearningMetrics,
   incrementalLearningWorkerMetrics,
   jointInferenceMetrics,
@@ -51,6 +52,27 @@ export function jointInferenceRecorder(owner: Owner = ownerFromEnv()): JointInfe
         cloudLatency.observe(secondsSince(started));
       }
     },
+  };
+}
+
+/** Times one predict request of the big model service; counts it as ok or failed. */
+export function bigModelServiceRecorder(owner: Owner = ownerFromEnv()): <T>(run: () => Promise<T>) => Promise<T> {
+  const m = bigModelServiceMetrics(workerRegistry());
+  const ok = m.requests.labels({ ...owner, result: 'ok' });
+  const failed = m.requests.labels({ ...owner, result: 'failed' });
+  const duration = m.duration.labels(owner);
+  return async (run) => {
+    const started = performance.now();
+    try {
+      const out = await run();
+      ok.inc();
+      return out;
+    } catch (err) {
+      failed.inc();
+      throw err;
+    } finally {
+      duration.observe(secondsSince(started));
+    }
   };
 }
 

@@ -43,6 +43,19 @@ export function jointInferenceMetrics(registry: Registry): JointInferenceMetrics
   }));
 }
 
+export interface BigModelServiceMetrics {
+  requests: Counter<'namespace' | 'name' | 'result'>;
+  duration: Histogram<'namespace' | 'name'>;
+}
+
+/** The cloud side of joint inference: what the big model service served (the load an autoscaler reads). */
+export function bigModelServiceMetrics(registry: Registry): BigModelServiceMetrics {
+  return once(registry, 'bms', () => ({
+    requests: new Counter({ name: 'sedna_joint_inference_cloud_requests_total', help: 'Predict requests the big model service in the cloud answered, by result (ok, failed)', labelNames: ['namespace', 'name', 'result'], registers: [registry] }),
+    duration: new Histogram({ name: 'sedna_joint_inference_cloud_service_seconds', help: 'Time the big model service took for one predict request, batching wait included', labelNames: ['namespace', 'name'], buckets: LATENCY_BUCKETS, registers: [registry] }),
+  }));
+}
+
 export interface IncrementalLearningWorkerMetrics {
   inferences: Counter<'namespace' | 'name'>;
   hardSamples: Counter<'namespace' | 'name'>;

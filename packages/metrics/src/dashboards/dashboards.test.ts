@@ -9,7 +9,7 @@ import { componentRegistry } from '../registry.js';
 import { apiServerMetrics, controllerMetrics, hubMetrics, localControllerMetrics } from '../catalogue/controlplane.js';
 import { systemMetrics } from '../catalogue/system.js';
 import { stageJobMetrics } from '../catalogue/stagejobs.js';
-import { federatedLearningMetrics, incrementalLearningWorkerMetrics, jointInferenceMetrics, lifelongLearningWorkerMetrics } from '../catalogue/paradigms.js';
+import { bigModelServiceMetrics, federatedLearningMetrics, incrementalLearningWorkerMetrics, jointInferenceMetrics, lifelongLearningWorkerMetrics } from '../catalogue/paradigms.js';
 import { metricNamesIn } from './grafana.js';
 import { writeDashboards } from './generate.js';
 import { DASHBOARDS } from './specs.js';
@@ -24,6 +24,7 @@ function catalogueNames(): Set<string> {
   stageJobMetrics(registry, 'sedna_incremental_learning', () => []);
   stageJobMetrics(registry, 'sedna_lifelong_learning', () => []);
   jointInferenceMetrics(registry);
+  bigModelServiceMetrics(registry);
   incrementalLearningWorkerMetrics(registry);
   federatedLearningMetrics(registry);
   lifelongLearningWorkerMetrics(registry);
