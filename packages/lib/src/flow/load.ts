@@ -57,6 +57,8 @@ export interface LoadGraphOptions {
   env?: Env;
   /** Units to use besides the built-ins and the graph's own. */
   units?: readonly UnitDefinition[];
+  /** Node attributes set over the graph file's (`sedna flow run --set node.option=value`), by node. */
+  attributes?: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 export interface LoadedGraph {
@@ -66,7 +68,13 @@ export interface LoadedGraph {
 
 /** Parses a graph's text (as if read from `file`) and checks it. */
 export async function loadGraphText(text: string, file: string, options: LoadGraphOptions = {}): Promise<LoadedGraph> {
-  const parsed = parseGraphToml(text, file, (p) => readFileSync(p, 'utf8'));
+  let parsed = parseGraphToml(text, file, (p) => readFileSync(p, 'utf8'));
+  if (options.attributes) {
+    const known = new Set(parsed.dot.nodes.map((n) => n.name));
+    for (const node of options.attributes.keys()) if (!known.has(node)) throw new FlowGraphError(`${file}: cannot set options of node ${node}: the graph has no such node (its nodes: ${[...known].join(', ')})`);
+    const nodes = parsed.dot.nodes.map((n) => ({ ...n, attributes: { ...n.attributes, ...(options.attributes?.get(n.name) ?? {}) } }));
+    parsed = { ...parsed, dot: { ...parsed.dot, nodes } };
+  }
   const registry = builtinRegistry().clone();
   for (const unit of options.units ?? []) registry.register(unit);
   for (const dir of parsed.driverDirs) {

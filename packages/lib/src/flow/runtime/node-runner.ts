@@ -185,13 +185,34 @@ export class NodeRunner {
     }));
   }
 
+  /**
+   * A reader gathers batches and starts them (at most `concurrency` in flight); an emitter sends the results on in
+   * the order the batches started, each as soon as it and those before it are done.
+   */
   private async runNormal(): Promise<void> {
     const inFlight: Promise<Emission[]>[] = [];
-    const emitHead = async (): Promise<void> => {
-      for (const e of await (inFlight.shift() as Promise<Emission[]>)) await this.emit(e);
-    };
+    let readingDone = false;
+    let wakeEmitter: (() => void) | undefined;
+    let wakeReader: (() => void) | undefined;
+    const emitter = (async () => {
+      for (;;) {
+        while (inFlight.length === 0) {
+          if (readingDone) return;
+          await new Promise<void>((resolve) => (wakeEmitter = resolve));
+        }
+        for (const e of await (inFlight[0] as Promise<Emission[]>)) await this.emit(e);
+        inFlight.shift();
+        wakeReader?.();
+        wakeReader = undefined;
+      }
+    })();
+    let failure: unknown;
+    emitter.catch((error: unknown) => {
+      failure = error;
+      wakeReader?.();
+    });
     let ended = false;
-    while (!ended) {
+    while (!ended && failure === undefined) {
       const rows: Row[] = [];
       const first = await this.readRow();
       if (first.kind === 'eos') break;
@@ -206,10 +227,14 @@ export class NodeRunner {
         rows.push(row);
         if (row.kind === 'data') items++;
       }
-      while (inFlight.length >= this.node.concurrency) await emitHead();
+      while (inFlight.length >= this.node.concurrency && failure === undefined) await new Promise<void>((resolve) => (wakeReader = resolve));
       inFlight.push(this.processRows(rows));
+      wakeEmitter?.();
+      wakeEmitter = undefined;
     }
-    while (inFlight.length > 0) await emitHead();
+    readingDone = true;
+    wakeEmitter?.();
+    await emitter;
   }
 
   private async processRows(rows: Row[]): Promise<Emission[]> {

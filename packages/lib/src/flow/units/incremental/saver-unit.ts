@@ -27,7 +27,9 @@ const saver = defineUnit({
           batch.map(async (item) => {
             const record = requireRecord(item.ports.in_inference, 'in_inference');
             const id = item.meta[idField];
-            const file = await writer.save({ input: record.input, output: record.output, ...(typeof id === 'string' || typeof id === 'number' ? { id: String(id) } : {}) });
+            // The writer takes samples with their batch axis of 1.
+            const input = record.input.shape[0] === 1 && record.input.shape.length > 1 ? record.input : { data: record.input.data, shape: [1, ...record.input.shape] };
+            const file = await writer.save({ input, output: record.output, ...(typeof id === 'string' || typeof id === 'number' ? { id: String(id) } : {}) });
             return { ports: { out_inference: record }, meta: { hard_example_file: file } };
           }),
         );

@@ -124,7 +124,9 @@ const cameraInput = defineUnit({
     ...frameOptions,
   ],
   open(context) {
-    const options = framesOptions(context, resolveSource(option<string>(context, 'source_url'), context.baseDir));
+    // With an input format the source is a device or a filter description, not a file path.
+    const raw = option<string>(context, 'source_url');
+    const options = framesOptions(context, option<string>(context, 'input_format') ? raw : resolveSource(raw, context.baseDir));
     const format = option<string>(context, 'frame_id_format');
     const frameId = (k: number): string => format.replace(/\{k(?::(\d+))?\}/g, (_, width: string | undefined) => (width ? String(k).padStart(Number(width), '0') : String(k)));
     return { source: () => framesAsOutputs(options, 'out_frame', frameId) };
