@@ -37,7 +37,7 @@ function serveMetrics(flow: Flow, port: number, host: string): Promise<Server> {
   });
 }
 
-export async function runFlow(file: string, options: { set?: string[]; metricsPort?: number; metricsHost?: string; progressSeconds?: number }): Promise<number> {
+export async function runFlow(file: string, options: { set?: string[]; metricsPort?: number; metricsHost?: string; progressSeconds?: number; keepRunning?: boolean }): Promise<number> {
   const overrides = parseSets(options.set ?? []);
   const { graph } = await loadGraphFile(file, { env: process.env, ...(overrides.size ? { attributes: overrides } : {}) });
   log(`graph ${graph.name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges (${graph.nodes.map((n) => `${n.name}:${n.unit?.description.name ?? n.role}`).join(' ')})`);
@@ -62,6 +62,14 @@ export async function runFlow(file: string, options: { set?: string[]; metricsPo
   try {
     await flow.start();
     log(`the stream ended: ${flow.metrics.snapshot().units.map((u) => `${u.node} ${u.itemsIn} in, ${u.itemsOut} out${u.errors ? `, ${u.errors} failed` : ''}`).join('; ')}`);
+    if (options.keepRunning && !flow.stopping) {
+      // A service's worker that exits is started again (and would stream again): stay until told to stop.
+      log('staying up until SIGTERM (--keep-running)');
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', () => resolve());
+        process.once('SIGINT', () => resolve());
+      });
+    }
     return 0;
   } catch (error) {
     log(`failed: ${(error as Error).message}`);
@@ -82,8 +90,9 @@ export function registerFlowCommand(program: Command): void {
     .option('--metrics-port <port>', 'serve /metrics (Prometheus) and /flow (JSON) on this port (0: any)')
     .option('--metrics-host <address>', 'address of the metrics server', '127.0.0.1')
     .option('--progress-seconds <s>', 'how often to log the items through each unit', '30')
-    .action(async (graph: string, o: { set: string[]; metricsPort?: string; metricsHost: string; progressSeconds: string }) => {
-      const code = await runFlow(graph, { set: o.set, metricsHost: o.metricsHost, progressSeconds: Number(o.progressSeconds), ...(o.metricsPort !== undefined ? { metricsPort: Number(o.metricsPort) } : {}) });
+    .option('--keep-running', 'after the stream ends, stay up until SIGTERM (the worker of a service)', false)
+    .action(async (graph: string, o: { set: string[]; metricsPort?: string; metricsHost: string; progressSeconds: string; keepRunning: boolean }) => {
+      const code = await runFlow(graph, { set: o.set, metricsHost: o.metricsHost, progressSeconds: Number(o.progressSeconds), keepRunning: o.keepRunning, ...(o.metricsPort !== undefined ? { metricsPort: Number(o.metricsPort) } : {}) });
       process.exit(code);
     });
   flow

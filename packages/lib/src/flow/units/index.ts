@@ -1,5 +1,6 @@
 /** The built-in units (README.md lists them with their ports and options). */
 import type { UnitDefinition } from '../types.js';
+import { fileUnits } from './files/index-input.js';
 import { httpUnits } from './http/http-units.js';
 import { imageUnits } from './image/image-units.js';
 import { incrementalUnits } from './incremental/saver-unit.js';
@@ -11,5 +12,5 @@ import { reportUnits } from './report/lc-reporter-unit.js';
 import { videoUnits } from './video/video-units.js';
 
 export function builtinUnits(): UnitDefinition[] {
-  return [...videoUnits, ...imageUnits, onnxInference, ...miningUnits, ...jointUnits, ...incrementalUnits, ...httpUnits, ...outputUnits, ...reportUnits];
+  return [...videoUnits, ...fileUnits, ...imageUnits, onnxInference, ...miningUnits, ...jointUnits, ...incrementalUnits, ...httpUnits, ...outputUnits, ...reportUnits];
 }

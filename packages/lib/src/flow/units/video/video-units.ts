@@ -52,9 +52,12 @@ function framesOptions(context: UnitContext, source: string): FfmpegFramesOption
   };
 }
 
-async function* framesAsOutputs(options: FfmpegFramesOptions, port: string, frameId: (index: number) => string): AsyncGenerator<UnitOutput> {
-  for await (const frame of ffmpegFrames(options)) {
-    yield { ports: { [port]: frame.image }, meta: { frame_index: frame.index, frame_id: frameId(frame.index) } };
+/** The frames as items; with `loop` the source is played again from its start (meta `pass` counts the plays). */
+async function* framesAsOutputs(options: FfmpegFramesOptions, port: string, frameId: (index: number) => string, loop = false): AsyncGenerator<UnitOutput> {
+  for (let pass = 0; pass === 0 || (loop && !options.signal?.aborted); pass++) {
+    for await (const frame of ffmpegFrames(options)) {
+      yield { ports: { [port]: frame.image }, meta: { frame_index: frame.index, frame_id: frameId(frame.index), pass } };
+    }
   }
 }
 
@@ -121,6 +124,7 @@ const cameraInput = defineUnit({
   options: [
     { name: 'source_url', type: 'string', description: 'the camera: a device, URL or file', env: 'VIDEO_URL', required: true },
     { name: 'frame_id_format', type: 'string', description: 'the frame_id meta of frame k: {k} is k, {k:5} zero-padded to 5 digits', default: 'frame-{k:6}' },
+    { name: 'loop', type: 'boolean', description: 'play a file source again when it ends (meta pass counts the plays)', default: false },
     ...frameOptions,
   ],
   open(context) {
@@ -129,7 +133,8 @@ const cameraInput = defineUnit({
     const options = framesOptions(context, option<string>(context, 'input_format') ? raw : resolveSource(raw, context.baseDir));
     const format = option<string>(context, 'frame_id_format');
     const frameId = (k: number): string => format.replace(/\{k(?::(\d+))?\}/g, (_, width: string | undefined) => (width ? String(k).padStart(Number(width), '0') : String(k)));
-    return { source: () => framesAsOutputs(options, 'out_frame', frameId) };
+    const loop = option<boolean>(context, 'loop');
+    return { source: () => framesAsOutputs(options, 'out_frame', frameId, loop) };
   },
 });
 
