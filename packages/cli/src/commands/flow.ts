@@ -65,10 +65,13 @@ export async function runFlow(file: string, options: { set?: string[]; metricsPo
     if (options.keepRunning && !flow.stopping) {
       // A service's worker that exits is started again (and would stream again): stay until told to stop.
       log('staying up until SIGTERM (--keep-running)');
+      // A pending promise alone does not keep node running: a timer does, until the signal.
+      const alive = setInterval(() => undefined, 1 << 30);
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', () => resolve());
         process.once('SIGINT', () => resolve());
       });
+      clearInterval(alive);
     }
     return 0;
   } catch (error) {
