@@ -4,12 +4,13 @@
  *   hard ones to the big model service over HTTP, the class) as a graph against the same steps in a hand-written
  *   loop over the same lib calls, one image at a time on both sides; `--rounds` interleaved rounds (the side going
  *   first alternates), medians and interquartile ranges of the wall time. items_per_s: the graph's throughput.
- * - frames_per_s: the video graph on OpenCV's vtest.avi (768x576): decode (ffmpeg) -> resize to the detector's
- *   input size (320x320, bilinear, worker threads) -> normalize -> a small convolutional network on ONNX Runtime
- *   standing in for the detector (random weights: only its cost matters here).
+ * - frames_per_s: the video graph on OpenCV's vtest.avi (768x576): decode and scale to the detector's input size
+ *   (320x320) in ffmpeg -> normalize -> a small convolutional network on ONNX Runtime standing in for the detector
+ *   (random weights: only its cost matters here). frames_per_s_resize_unit: the same with the scaling done by our
+ *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 5] [--frames 0 (all 795)] [--models DIR]
+ *   npm run bench -- flow [--images 2000] [--rounds 5] [--frames 0 (all 795)] [--resize-frames 300] [--models DIR]
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,7 +30,7 @@ import { exportToOnnx } from '../../packages/lib/src/onnx/index.js';
 import { writeFile } from 'node:fs/promises';
 import { ensureVtest } from './vtest.js';
 
-const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' }, frames: { type: 'string', default: '0' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
+const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
 const log = (m: string): void => void process.stderr.write(`[flow bench] ${m}\n`);
 const images = Number(values.images);
 const rounds = Number(values.rounds);
@@ -78,7 +79,7 @@ const JI_GRAPH = `[graph]\ngraphconf = """digraph ji {
 }"""\n`;
 const { graph: jiGraph } = await loadGraphText(JI_GRAPH, path.join(work, 'ji.toml'), { env });
 
-async function runGraph(graph: BuiltGraph, inputs: Record<string, Iterable<unknown> | AsyncIterable<unknown>>, onOutput: (value: unknown) => void): Promise<Flow> {
+async function runGraph(graph: BuiltGraph, inputs: Readonly<Record<string, Iterable<unknown> | AsyncIterable<unknown>>>, onOutput: (value: unknown) => void): Promise<Flow> {
   const flow = await Flow.open(graph, { env, log: () => undefined, inputs, outputs: { out: (v) => onOutput(v) } });
   await flow.start();
   return flow;
@@ -155,30 +156,43 @@ const weights = weightShapes(DETECTOR).map((w) => ({ name: w.name, shape: w.shap
 const detectorFile = path.join(work, 'detector.onnx');
 await writeFile(detectorFile, exportToOnnx({ spec: DETECTOR, weights }));
 const frames = Number(values.frames);
-const VIDEO_GRAPH = `[graph]\ngraphconf = """digraph video {
+/** The video graph: decode -> to 320x320 -> normalize -> detector; `scale` says where the resize happens. */
+function videoGraphText(scale: 'ffmpeg' | 'resize-unit', maxFrames: number): string {
+  const demuxer = scale === 'ffmpeg' ? `width=320, height=320, max_frames=${maxFrames}` : `max_frames=${maxFrames}`;
+  const resize = scale === 'resize-unit' ? `image_resize[type=flowunit, flowunit=resize, image_width=320, image_height=320, threads=2, concurrency=4]` : '';
+  const resizeEdges = scale === 'resize-unit' ? 'videodecoder:out_video_frame -> image_resize:in_image\n  image_resize:out_image -> normalize:in_data' : 'videodecoder:out_video_frame -> normalize:in_data';
+  return `[graph]\ngraphconf = """digraph video {
   video_input[type=flowunit, flowunit=video_input, source_url="${video}"]
-  videodemuxer[type=flowunit, flowunit=video_demuxer, max_frames=${frames}]
+  videodemuxer[type=flowunit, flowunit=video_demuxer, ${demuxer}]
   videodecoder[type=flowunit, flowunit=video_decoder, pix_fmt=rgb]
-  image_resize[type=flowunit, flowunit=resize, image_width=320, image_height=320, threads=2, concurrency=4]
-  normalize[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098", threads=2, concurrency=4]
+  ${resize}
+  normalize[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
   detector[type=flowunit, flowunit=onnx_inference, model_url="${detectorFile}", batch_size=4]
   out[type=output]
   video_input:out_video_url -> videodemuxer:in_video_url
   videodemuxer:out_video_packet -> videodecoder:in_video_packet
-  videodecoder:out_video_frame -> image_resize:in_image
-  image_resize:out_image -> normalize:in_data
+  ${resizeEdges}
   normalize:out_data -> detector:input
   detector:output -> out
 }"""\n`;
-const { graph: videoGraph } = await loadGraphText(VIDEO_GRAPH, path.join(work, 'video.toml'), { env: {} });
-log(`video graph on ${video}: decode -> resize 768x576 to 320x320 -> normalize -> detector stand-in`);
-let videoFrames = 0;
-const videoStart = performance.now();
-const videoFlow = await runGraph(videoGraph, {}, () => void videoFrames++);
-const videoSeconds = (performance.now() - videoStart) / 1000;
-const framesPerS = videoFrames / videoSeconds;
-for (const u of videoFlow.metrics.snapshot().units) if (u.batches) log(`  ${u.node}: ${u.itemsOut} out, ${(u.busySeconds / Math.max(1, u.itemsIn) * 1000).toFixed(2)} ms per item`);
-log(`  ${videoFrames} frames in ${videoSeconds.toFixed(2)} s: ${framesPerS.toFixed(1)} frames/s (open included: ffprobe, model load)`);
+}
+async function videoRun(scale: 'ffmpeg' | 'resize-unit', maxFrames: number): Promise<{ frames: number; seconds: number }> {
+  const { graph } = await loadGraphText(videoGraphText(scale, maxFrames), path.join(work, `video-${scale}.toml`), { env: {} });
+  let count = 0;
+  const flow = await Flow.open(graph, { env: {}, log: () => undefined, outputs: { out: () => void count++ } });
+  const t = performance.now(); // the detector is loaded in open(); ffprobe and ffmpeg start inside the run
+  await flow.start();
+  const seconds = (performance.now() - t) / 1000;
+  for (const u of flow.metrics.snapshot().units) if (u.batches) log(`  ${u.node}: ${u.itemsOut} out, ${((u.busySeconds / Math.max(1, u.batches)) * 1000).toFixed(2)} ms per call`);
+  log(`  ${count} frames in ${seconds.toFixed(2)} s: ${(count / seconds).toFixed(1)} frames/s (${scale === 'ffmpeg' ? 'scaled by ffmpeg' : 'resize unit, 2 worker threads'})`);
+  return { frames: count, seconds };
+}
+log(`video graph on ${video}: decode -> 768x576 to 320x320 -> normalize -> detector stand-in`);
+const scaled = await videoRun('ffmpeg', frames);
+const framesPerS = scaled.frames / scaled.seconds;
+const videoFrames = scaled.frames;
+const jsResize = await videoRun('resize-unit', Number(values['resize-frames']));
+const jsResizeFps = jsResize.frames / jsResize.seconds;
 
 // ---- memory under backpressure
 
@@ -238,7 +252,9 @@ console.log(
     loop_items_per_s: r2(images / loopMedian, 0),
     frames_per_s: r2(framesPerS, 1),
     video_frames: videoFrames,
-    video_input: '768x576 vtest.avi -> 320x320',
+    video_input: '768x576 vtest.avi -> 320x320 (scaled by ffmpeg)',
+    frames_per_s_resize_unit: r2(jsResizeFps, 1),
+    resize_unit_frames: jsResize.frames,
     peak_rss_mb: r2(peakRss, 0),
     rss_first_quarter_mb: r2(firstQuarter, 0),
     rss_last_quarter_mb: r2(lastQuarter, 0),

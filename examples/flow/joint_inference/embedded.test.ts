@@ -46,7 +46,7 @@ describe('graphs as Sedna workers on sedna up', () => {
       } catch {
         return undefined;
       }
-    }, 180_000, 200);
+    }, 180_000);
     expect(lines).toHaveLength(300);
     const parsed = lines.map((line) => line.split(' '));
     expect(parsed.map((p) => p[0])).toEqual(Array.from({ length: 300 }, (_, k) => `img-${String(k).padStart(5, '0')}`));
@@ -61,7 +61,7 @@ describe('graphs as Sedna workers on sedna up', () => {
       const list = (JSON.parse(r.stdout).status?.metrics ?? []) as { key: string; value: string }[];
       const m = Object.fromEntries(list.map((e) => [e.key, e.value]));
       return m.inferenceNumber === '300' ? m : undefined;
-    }, 60_000, 500);
+    }, 60_000);
     expect(metrics.hardExampleNumber).toBe(String(cloud));
 
     // The mnist graph shape as a Pod: each POSTed image answered with the little model's class.
@@ -78,7 +78,7 @@ describe('graphs as Sedna workers on sedna up', () => {
         } catch {
           return undefined;
         }
-      }, 60_000, 200);
+      }, 60_000);
       const out = await model.predict({ data: Float32Array.from(pixels, (v) => v / 255), shape: [1, 784] });
       expect(answer.class).toBe(out.data.indexOf(Math.max(...out.data)));
     }

@@ -123,7 +123,7 @@ export class NodeRunner {
   // ---- writing
 
   private async emitToAll(token: Token): Promise<void> {
-    for (const queues of this.wiring.outputs.values()) for (const q of queues) await q.push(token);
+    for (const queues of this.wiring.outputs.values()) for (const q of queues) if (!q.tryPush(token)) await q.push(token);
   }
 
   private async emit(e: Emission): Promise<void> {
@@ -135,7 +135,7 @@ export class NodeRunner {
     for (const [port, queues] of this.wiring.outputs) {
       const value = e.ports[port];
       const token: Token = value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, value, meta: e.meta };
-      for (const q of queues) await q.push(token);
+      for (const q of queues) if (!q.tryPush(token)) await q.push(token);
     }
   }
 

@@ -30,6 +30,17 @@ export class BoundedQueue<T> {
     consumer?.();
   }
 
+  /** Adds the item if there is room now (no waiting, no promise); false when full. */
+  tryPush(item: T): boolean {
+    if (this.size >= this.capacity) return false;
+    this.items.push(item);
+    if (this.size > this.maxDepth) this.maxDepth = this.size;
+    const consumer = this.waitingConsumer;
+    this.waitingConsumer = undefined;
+    consumer?.();
+    return true;
+  }
+
   /** Waits for an item, then takes it. */
   async shift(): Promise<T> {
     while (this.size === 0) {

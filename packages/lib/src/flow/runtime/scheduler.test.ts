@@ -116,7 +116,7 @@ const sum = defineUnit({
   open: () => ({ collapse: (items, parent: Meta) => ({ ports: { out: `${String(parent.n)}:${items.reduce((s, i) => s + (i.ports.in as number), 0)}/${items.length}` } }) }),
 });
 
-async function run(dot: string, units: UnitDefinition[], options: { count?: number } = {}): Promise<{ out: unknown[]; metas: Meta[]; events: FlowEvent[]; flow: Flow; pulled: number }> {
+async function run(dot: string, units: UnitDefinition[]): Promise<{ out: unknown[]; metas: Meta[]; events: FlowEvent[]; flow: Flow; pulled: number }> {
   const pulled = { n: 0 };
   const text = `[flow]\nname = "t"\n[graph]\nformat = "graphviz"\ngraphconf = """digraph t {\n${dot}\n}"""\n`;
   const { graph } = await loadGraphText(text, '/tmp/t.toml', { units: [counter(pulled), ...units], env: {} });
@@ -124,7 +124,6 @@ async function run(dot: string, units: UnitDefinition[], options: { count?: numb
   const metas: Meta[] = [];
   const events: FlowEvent[] = [];
   const flow = await Flow.open(graph, { log: () => undefined, onEvent: (e) => events.push(e), outputs: { sink: (v, m) => void (out.push(v), metas.push(m)) } });
-  void options;
   await flow.start();
   return { out, metas, events, flow, pulled: pulled.n };
 }

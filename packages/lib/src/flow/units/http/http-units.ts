@@ -5,7 +5,7 @@
  * reaches in `time_out_ms` (the item was dropped, or went down a branch without a reply) gets 504; more than
  * `max_requests` waiting get 503.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { UnitDefinition, UnitOutput } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { claim, EXCHANGE_META, park, waitingCount } from './exchanges.js';
@@ -17,7 +17,7 @@ export interface HttpRequestItem {
   readonly body: Buffer;
 }
 
-function answer(response: import('node:http').ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function answer(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.headersSent || response.destroyed) return;
   if (body instanceof Uint8Array) response.writeHead(status, { 'content-type': 'application/octet-stream', ...headers }).end(body);
   else if (typeof body === 'string') response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(body);
