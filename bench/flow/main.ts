@@ -28,6 +28,7 @@ import { loadFashionMnist } from '../../packages/lib/src/datasources/index.js';
 import { defineUnit, Flow, loadGraphText, type BuiltGraph } from '../../packages/lib/src/flow/index.js';
 import { exportToOnnx } from '../../packages/lib/src/onnx/index.js';
 import { writeFile } from 'node:fs/promises';
+import { figure, interleave, round as r2, spread } from '../common/stats.js';
 import { ensureVtest } from './vtest.js';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
@@ -35,13 +36,6 @@ const log = (m: string): void => void process.stderr.write(`[flow bench] ${m}\n`
 const images = Number(values.images);
 const rounds = Number(values.rounds);
 const threshold = Number(values.threshold);
-const quantile = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * p;
-  const lo = Math.floor(pos);
-  return (s[lo] as number) + ((s[Math.ceil(pos)] as number) - (s[lo] as number)) * (pos - lo);
-};
-const r2 = (x: number, d = 2): number => Number(x.toFixed(d));
 const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
 
 // ---- the joint inference edge pipeline: a graph against a hand-written loop
@@ -113,28 +107,39 @@ async function loopSide(): Promise<{ seconds: number; classes: number[] }> {
 }
 
 log(`joint inference edge pipeline: ${images} images, ${rounds} interleaved rounds (graph vs hand-written loop)`);
-await loopSide();
-await graphSide(); // warm-up of both
-const graphTimes: number[] = [];
-const loopTimes: number[] = [];
 const answers: { loop?: number[]; graph?: number[] } = {};
-for (let round = 0; round < rounds; round++) {
-  const order = round % 2 === 0 ? ['loop', 'graph'] : ['graph', 'loop'];
-  for (const side of order) {
-    const result = side === 'loop' ? await loopSide() : await graphSide();
-    (side === 'loop' ? loopTimes : graphTimes).push(result.seconds);
-    if (result.classes.length !== images) throw new Error(`${side}: ${result.classes.length} answers for ${images} images`);
-    answers[side as 'loop' | 'graph'] = result.classes;
-  }
-  log(`  round ${round + 1}: loop ${loopTimes.at(-1)?.toFixed(3)} s, graph ${graphTimes.at(-1)?.toFixed(3)} s`);
-}
+const timed = (side: 'loop' | 'graph') => async (): Promise<number> => {
+  const result = side === 'loop' ? await loopSide() : await graphSide();
+  if (result.classes.length !== images) throw new Error(`${side}: ${result.classes.length} answers for ${images} images`);
+  answers[side] = result.classes;
+  return result.seconds;
+};
+// A is the graph, B the loop: the per-round ratio graph/loop gives the overhead's spread.
+const rounds_ = await interleave(rounds, timed('graph'), timed('loop'), (r, g, l) => log(`  round ${r}: graph ${g.toFixed(3)} s, loop ${l.toFixed(3)} s`));
+const graphTimes = rounds_.a;
+const loopTimes = rounds_.b;
+const overhead = spread(rounds_.ratio.map((x) => (x - 1) * 100));
 const same = (answers.loop ?? []).every((c, k) => c === answers.graph?.[k]);
-const graphMedian = quantile(graphTimes, 0.5);
-const loopMedian = quantile(loopTimes, 0.5);
-const overheadPct = ((graphMedian - loopMedian) / loopMedian) * 100;
-log(`  medians: loop ${loopMedian.toFixed(3)} s (IQR ${quantile(loopTimes, 0.25).toFixed(3)}-${quantile(loopTimes, 0.75).toFixed(3)}), graph ${graphMedian.toFixed(3)} s (IQR ${quantile(graphTimes, 0.25).toFixed(3)}-${quantile(graphTimes, 0.75).toFixed(3)}); the same answers: ${same}`);
+const graphMedian = spread(graphTimes).median;
+const loopMedian = spread(loopTimes).median;
+const overheadPct = overhead.median;
+log(`  medians: graph ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overheadPct.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); the same answers: ${same}`);
 client.close();
 await service.stop();
+
+// ---- the scheduler's own cost: items through six units that do nothing
+const pass = defineUnit({ name: 'pass', kind: 'normal', description: 'passes', inputs: [['in', 'any']], outputs: [['out', 'any']], open: () => ({ process: (batch) => batch.map((item) => ({ ports: { out: item.ports.in } })) }) });
+const CHAIN = `[graph]\ngraphconf = """digraph chain { in[type=input] a[type=flowunit, flowunit=pass] b[type=flowunit, flowunit=pass] c[type=flowunit, flowunit=pass] d[type=flowunit, flowunit=pass] e[type=flowunit, flowunit=pass] f[type=flowunit, flowunit=pass] out[type=output] in -> a:in a:out -> b:in b:out -> c:in c:out -> d:in d:out -> e:in e:out -> f:in f:out -> out }"""\n`;
+const { graph: chain } = await loadGraphText(CHAIN, path.join(work, 'chain.toml'), { units: [pass], env: {} });
+const CHAIN_ITEMS = 50_000;
+const hopMicros: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  const flow = await Flow.open(chain, { log: () => undefined, inputs: { in: Array.from({ length: CHAIN_ITEMS }, (_, k) => k) }, outputs: { out: () => undefined } });
+  const t = performance.now();
+  await flow.start();
+  hopMicros.push(((performance.now() - t) * 1000) / CHAIN_ITEMS / 6);
+}
+log(`scheduler: ${spread(hopMicros).median.toFixed(2)} us per item per unit (${CHAIN_ITEMS} items through 6 units that do nothing, ${rounds} runs)`);
 
 // ---- the video graph on vtest.avi
 
@@ -241,10 +246,10 @@ await rm(work, { recursive: true, force: true });
 console.log(
   JSON.stringify({
     overhead_pct: r2(overheadPct),
-    graph_seconds_median: r2(graphMedian, 3),
-    graph_seconds_iqr: [r2(quantile(graphTimes, 0.25), 3), r2(quantile(graphTimes, 0.75), 3)],
-    loop_seconds_median: r2(loopMedian, 3),
-    loop_seconds_iqr: [r2(quantile(loopTimes, 0.25), 3), r2(quantile(loopTimes, 0.75), 3)],
+    scheduler_us_per_item_per_unit: r2(spread(hopMicros).median),
+    ...figure('overhead_pct', overhead.n ? rounds_.ratio.map((x) => (x - 1) * 100) : [], 2),
+    ...figure('graph_seconds', graphTimes),
+    ...figure('loop_seconds', loopTimes),
     rounds,
     images,
     same_answers: same,
