@@ -66,8 +66,21 @@ export class NodeRunner {
 
   // ---- reading
 
-  /** One item's tokens from every input edge, combined into a row. */
-  private async readRow(): Promise<Row> {
+  /** One item's tokens from every input edge, combined into a row; without a promise when they are all there. */
+  private readRow(): Row | Promise<Row> {
+    if (this.rowReady()) {
+      const perPort: Token[][] = [];
+      for (const input of this.wiring.inputs) {
+        const tokens: Token[] = [];
+        for (const queue of input.queues) tokens.push((queue.tryShift() as { item: Token }).item);
+        perPort.push(tokens);
+      }
+      return this.combine(perPort);
+    }
+    return this.readRowWaiting();
+  }
+
+  private async readRowWaiting(): Promise<Row> {
     const inputs = this.wiring.inputs;
     if (inputs.length === 1 && inputs[0]?.queues.length === 1) return this.combine([[await take(inputs[0].queues[0] as BoundedQueue<Token>)]]);
     const perPort: Token[][] = [];
@@ -126,17 +139,26 @@ export class NodeRunner {
     for (const queues of this.wiring.outputs.values()) for (const q of queues) if (!q.tryPush(token)) await q.push(token);
   }
 
-  private async emit(e: Emission): Promise<void> {
-    if (e.kind !== 'data') {
-      await this.emitToAll(e);
-      return;
-    }
-    this.hooks.metrics.itemsOut++;
+  /** The tokens of one emission on every output edge; a promise only when some queue is full (backpressure). */
+  private emit(e: Emission): Promise<void> | undefined {
+    if (e.kind === 'data') this.hooks.metrics.itemsOut++;
+    const pending: [BoundedQueue<Token>, Token][] = [];
     for (const [port, queues] of this.wiring.outputs) {
-      const value = e.ports[port];
-      const token: Token = value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, value, meta: e.meta };
-      for (const q of queues) if (!q.tryPush(token)) await q.push(token);
+      let token: Token;
+      if (e.kind !== 'data') token = e;
+      else {
+        const value = e.ports[port];
+        token = value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, value, meta: e.meta };
+      }
+      for (const q of queues) {
+        // Once one push has to wait, the rest go after it, in order.
+        if (pending.length > 0 || !q.tryPush(token)) pending.push([q, token]);
+      }
     }
+    if (pending.length === 0) return undefined;
+    return (async () => {
+      for (const [q, token] of pending) await q.push(token);
+    })();
   }
 
   private failed(id: ItemId, meta: Meta, error: unknown): Emission {
@@ -190,6 +212,7 @@ export class NodeRunner {
    * the order the batches started, each as soon as it and those before it are done.
    */
   private async runNormal(): Promise<void> {
+    if (this.node.concurrency === 1) return this.runSequential();
     const inFlight: Promise<Emission[]>[] = [];
     let readingDone = false;
     let wakeEmitter: (() => void) | undefined;
@@ -200,7 +223,10 @@ export class NodeRunner {
           if (readingDone) return;
           await new Promise<void>((resolve) => (wakeEmitter = resolve));
         }
-        for (const e of await (inFlight[0] as Promise<Emission[]>)) await this.emit(e);
+        for (const e of await (inFlight[0] as Promise<Emission[]>)) {
+          const waiting = this.emit(e);
+          if (waiting) await waiting;
+        }
         inFlight.shift();
         wakeReader?.();
         wakeReader = undefined;
@@ -237,29 +263,64 @@ export class NodeRunner {
     await emitter;
   }
 
+  /** One batch at a time: read, call the unit, send the results on, read the next. */
+  private async runSequential(): Promise<void> {
+    for (;;) {
+      const next = this.readRow();
+      const first = next instanceof Promise ? await next : next;
+      if (first.kind === 'eos') return;
+      const rows: Row[] = [first];
+      let items = first.kind === 'data' ? 1 : 0;
+      let ended = false;
+      while (items < this.node.batchSize && this.rowReady()) {
+        const row = this.readRow() as Row;
+        if (row.kind === 'eos') {
+          ended = true;
+          break;
+        }
+        rows.push(row);
+        if (row.kind === 'data') items++;
+      }
+      for (const e of await this.processRows(rows)) {
+        const waiting = this.emit(e);
+        if (waiting) await waiting;
+      }
+      if (ended) return;
+    }
+  }
+
   private async processRows(rows: Row[]): Promise<Emission[]> {
-    const data = rows.filter((r): r is Extract<Row, { kind: 'data' }> => r.kind === 'data');
-    const outputs = new Map<Row, UnitOutput | { error: unknown }>();
+    const data: Extract<Row, { kind: 'data' }>[] = [];
+    for (const row of rows) if (row.kind === 'data') data.push(row);
+    let results: (UnitOutput | { error: unknown })[] = [];
     if (data.length > 0) {
       this.hooks.metrics.itemsIn += data.length;
       const started = performance.now();
-      const results = await this.callUnit(data);
+      results = await this.callUnit(data);
       this.hooks.metrics.observe(data.length, (performance.now() - started) / 1000);
-      data.forEach((row, k) => outputs.set(row, results[k] as UnitOutput | { error: unknown }));
     }
-    return rows.map((row): Emission => {
+    const emissions: Emission[] = [];
+    let next = 0;
+    for (const row of rows) {
       if (row.kind === 'eos') throw new Error('unreachable: end of stream inside a batch');
-      if (row.kind === 'error') return this.failed(row.id, row.meta, new Error(row.reason));
-      if (row.kind !== 'data') {
-        this.hooks.metrics.skipped += row.kind === 'skip' ? 1 : 0;
-        return { kind: row.kind, id: row.id, meta: row.meta };
+      if (row.kind === 'error') {
+        emissions.push(this.failed(row.id, row.meta, new Error(row.reason)));
+        continue;
       }
-      const out = outputs.get(row) as UnitOutput | { error: unknown };
-      if ('error' in out) return this.failed(row.id, row.meta, out.error);
+      if (row.kind !== 'data') {
+        if (row.kind === 'skip') this.hooks.metrics.skipped++;
+        emissions.push({ kind: row.kind, id: row.id, meta: row.meta });
+        continue;
+      }
+      const out = results[next++] as UnitOutput | { error: unknown };
+      if ('error' in out) {
+        emissions.push(this.failed(row.id, row.meta, out.error));
+        continue;
+      }
       const problem = this.checkOutput(out);
-      if (problem) return this.failed(row.id, row.meta, new Error(problem));
-      return { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports };
-    });
+      emissions.push(problem ? this.failed(row.id, row.meta, new Error(problem)) : { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports });
+    }
+    return emissions;
   }
 
   /** The unit on a batch; a failed batch is tried item by item so only the bad items are dropped. */
@@ -271,11 +332,13 @@ export class NodeRunner {
     }
     const process = this.instance?.process?.bind(this.instance);
     if (!process) throw new Error(`node ${this.node.name}: unit ${this.node.unit?.description.name} has no process()`);
-    const inputs: UnitInput[] = rows.map((r) => ({ ports: r.ports, meta: r.meta }));
+    // A data row already has the shape of a unit's input ({ports, meta}).
+    const inputs: readonly UnitInput[] = rows;
     try {
-      const outs = await process(inputs);
+      const called = process(inputs);
+      const outs = called instanceof Promise ? await called : called;
       if (outs.length !== inputs.length) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs.length} inputs`);
-      return [...outs];
+      return outs as (UnitOutput | { error: unknown })[];
     } catch (error) {
       if (inputs.length === 1) return [{ error }];
       const one: (UnitOutput | { error: unknown })[] = [];
@@ -293,13 +356,18 @@ export class NodeRunner {
 
   /** A condition unit sets exactly one output; other units set every connected output. */
   private checkOutput(out: UnitOutput): string | undefined {
-    const set = [...this.wiring.outputs.keys()].filter((p) => out.ports[p] !== undefined);
     if (this.kind === 'condition') {
-      const all = this.node.outputs.filter((p) => out.ports[p.name] !== undefined);
-      return all.length === 1 ? undefined : `condition unit ${this.node.unit?.description.name} must set exactly one output, set ${all.length}`;
+      let set = 0;
+      for (const p of this.node.outputs) if (out.ports[p.name] !== undefined) set++;
+      return set === 1 ? undefined : `condition unit ${this.node.unit?.description.name} must set exactly one output, set ${set}`;
     }
-    const missing = [...this.wiring.outputs.keys()].filter((p) => !set.includes(p));
-    return missing.length ? `unit ${this.node.unit?.description.name} gave no value on output ${missing.join(', ')}` : undefined;
+    for (const port of this.wiring.outputs.keys()) {
+      if (out.ports[port] === undefined) {
+        const missing = [...this.wiring.outputs.keys()].filter((p) => out.ports[p] === undefined);
+        return `unit ${this.node.unit?.description.name} gave no value on output ${missing.join(', ')}`;
+      }
+    }
+    return undefined;
   }
 
   private async runExpand(): Promise<void> {
