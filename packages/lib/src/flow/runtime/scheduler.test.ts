@@ -261,6 +261,16 @@ describe('the flow scheduler', () => {
     expect(out).toEqual([0, 1, 2, 3, 4, 5].map((n) => `${n}:${n * (n - 1)}/${n}`));
   });
 
+  it('takes an output fed by two sources as items come, each source in its own order', async () => {
+    const text = `[graph]\ngraphconf = """digraph t { a[type=input] b[type=input] ta[type=flowunit, flowunit=tag_a] tb[type=flowunit, flowunit=tag_b, ms=1] sink[type=output] a -> ta:in b -> tb:in ta:out -> sink tb:out -> sink }"""\n`;
+    const { graph } = await loadGraphText(text, '/tmp/two.toml', { units: [tag('tag_a', 'a'), tag('tag_b', 'b')], env: {} });
+    const out: string[] = [];
+    const flow = await Flow.open(graph, { log: () => undefined, inputs: { a: [0, 1, 2, 3, 4], b: [0, 1, 2] }, outputs: { sink: (v) => void out.push(v as string) } });
+    await flow.start();
+    expect(out.filter((v) => v.endsWith('a'))).toEqual(['0a', '1a', '2a', '3a', '4a']);
+    expect(out.filter((v) => v.endsWith('b'))).toEqual(['0b', '1b', '2b']);
+  });
+
   it('runs a CPU-bound unit in worker threads and keeps the order', async () => {
     const frames = Array.from({ length: 12 }, (_, k) => ({ data: new Uint8Array(64 * 48 * 3).fill(k * 10), width: 64, height: 48, channels: 3, layout: 'hwc', pixelFormat: 'rgb' }));
     const text = `[graph]\ngraphconf = """digraph t {\n in[type=input]\n r[type=flowunit, flowunit=resize, image_width=16, image_height=12, threads=2, concurrency=4]\n sink[type=output]\n in -> r:in_image\n r:out_image -> sink\n}"""\n`;
