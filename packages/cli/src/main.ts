@@ -14,6 +14,7 @@ import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
 import { parseListenAddress } from '@sedna/metrics';
+import { registerFlowCommand } from './commands/flow.js';
 import { up } from './commands/up.js';
 import { parseLogSearchArgs, searchLogs } from './commands/log-search.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
@@ -132,6 +133,8 @@ program
     const lc = await joinNode({ gm: o.gm, token: o.token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     untilSignal(lc.close);
   });
+
+registerFlowCommand(program);
 
 program
   .command('version')
