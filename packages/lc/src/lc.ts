@@ -136,7 +136,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     logs: (namespace, name, o) => {
       if (!runner) throw new Error('this local controller does not run pods');
       const key = `${namespace}/${name}`;
-      return o.follow ? runner.logs(key, { ...o, follow: true }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}) });
+      return o.follow && !o.previous ? runner.logs(key, { ...o, follow: true, previous: false }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}), ...(o.previous ? { previous: true } : {}) });
     },
   });
   const nodeApiAddress = await nodeApi.listen();
