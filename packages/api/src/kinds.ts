@@ -2,6 +2,7 @@
 import type { ObjectSchema, Shape } from './schema/dsl.js';
 import { DeploymentBodySchema, EventBodySchema, LeaseBodySchema, NamespaceBodySchema, NodeBodySchema, SecretBodySchema, ServiceBodySchema } from './core/others.js';
 import { PodBodySchema, type PodTemplateSpec } from './core/pod.js';
+import { podReady, podRestarts, podStatusReason } from './core/pod-printer.js';
 import { DatasetBodySchema } from './sedna/dataset.js';
 import { ModelBodySchema } from './sedna/model.js';
 import { JointInferenceServiceBodySchema } from './sedna/jointinference.js';
@@ -60,7 +61,8 @@ export interface KindDefinition {
 }
 
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
-const sedna = { group: SEDNA_GROUP, version: SEDNA_VERSION, namespaced: true, statusSubresource: true, preserveUnknownFields: false, nameIsLabel: false, categories: ['sedna'] };
+// `kubectl get all` and `kubectl get sedna` list the Sedna kinds.
+const sedna = { group: SEDNA_GROUP, version: SEDNA_VERSION, namespaced: true, statusSubresource: true, preserveUnknownFields: false, nameIsLabel: false, categories: ['all', 'sedna'] };
 const core = { group: '', version: 'v1', statusSubresource: true, preserveUnknownFields: true, nameIsLabel: false, categories: [] as string[] };
 
 // Helpers to read nested fields of an unvalidated-but-checked object without casts everywhere.
@@ -203,17 +205,18 @@ export const KINDS: readonly KindDefinition[] = [
   },
   // Core kinds the embedded API serves.
   {
-    ...core, kind: 'Pod', plural: 'pods', singular: 'pod', shortNames: ['po'], namespaced: true, body: PodBodySchema,
+    ...core, kind: 'Pod', plural: 'pods', singular: 'pod', shortNames: ['po'], namespaced: true, body: PodBodySchema, categories: ['all'],
     printerColumns: [
-      { name: 'Status', type: 'string', jsonPath: '.status.phase' },
-      { name: 'Restarts', type: 'integer', jsonPath: '.status.containerStatuses[0].restartCount' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.containerStatuses[*].ready', description: 'The number of ready containers of all', compute: podReady },
+      { name: 'Status', type: 'string', jsonPath: '.status.phase', description: 'The waiting or terminated reason of a container, else the phase', compute: podStatusReason },
+      { name: 'Restarts', type: 'string', jsonPath: '.status.containerStatuses[*].restartCount', description: 'Restarts of all containers, and how long ago the last one', compute: (o) => podRestarts(o) },
       AGE,
-      { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1 },
       { name: 'IP', type: 'string', jsonPath: '.status.podIP', priority: 1 },
+      { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1 },
     ],
   },
   {
-    ...core, kind: 'Service', plural: 'services', singular: 'service', shortNames: ['svc'], namespaced: true, body: ServiceBodySchema, nameIsLabel: true,
+    ...core, kind: 'Service', plural: 'services', singular: 'service', shortNames: ['svc'], namespaced: true, body: ServiceBodySchema, nameIsLabel: true, categories: ['all'],
     printerColumns: [
       { name: 'Type', type: 'string', jsonPath: '.spec.type' },
       { name: 'Cluster-IP', type: 'string', jsonPath: '.spec.clusterIP' },
@@ -253,7 +256,7 @@ export const KINDS: readonly KindDefinition[] = [
     ],
   },
   {
-    ...core, group: 'apps', kind: 'Deployment', plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], namespaced: true, body: DeploymentBodySchema,
+    ...core, group: 'apps', kind: 'Deployment', plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], namespaced: true, body: DeploymentBodySchema, categories: ['all'],
     printerColumns: [
       { name: 'Ready', type: 'string', jsonPath: '.status.readyReplicas' },
       { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas' },

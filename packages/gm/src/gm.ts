@@ -14,6 +14,7 @@ import { StageJobController } from './controllers/stagejob/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
+import { References } from './workers/references.js';
 import { NodeHub } from './hub/index.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
@@ -57,17 +58,18 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
   if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));
   const nodeInformer = manager.informer('Node');
+  const references = new References({ datasets: manager.informer('Dataset'), models: manager.informer('Model'), nodes: nodeInformer });
   const addressing = options.runPodsOnLocalControllers
     ? embeddedAddressing(nodeInformer, manager.informer('Service'))
     : kubernetesAddressing(config.localController.server);
   manager.add(
-    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router),
+    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router, references),
   );
   for (const kind of [incrementalLearning, lifelongLearning]) {
-    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server));
+    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server, references));
   }
   manager.add(
-    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
+    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
   );
   await manager.start();
 

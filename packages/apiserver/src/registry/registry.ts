@@ -5,7 +5,7 @@
  * dependents runs beside it (gc.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { apiVersionOf, type FieldError, type KindDefinition, type KubeObject, findKindByResource, SEDNA_GROUP, ValidationContext } from '@sedna/api';
+import { apiVersionOf, type KindDefinition, type KubeObject, SEDNA_GROUP, ValidationContext } from '@sedna/api';
 import { ApiError, errors } from '../http/errors.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import { applyMergePatch, isObject } from '../patch/merge-patch.js';
@@ -56,6 +56,7 @@ export interface DeleteOptions extends WriteOptions {
 export type PatchType = 'merge' | 'json' | 'strategic';
 
 const NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+const MAX_GENERATE_NAME_PREFIX = 63 - 5;
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';
 
@@ -100,7 +101,8 @@ export class Registry {
     const raw = this.checkBody(def, body, namespace);
     const meta = raw['metadata'] as Record<string, unknown>;
     if (typeof meta['name'] !== 'string' || meta['name'] === '') {
-      if (typeof meta['generateName'] === 'string' && meta['generateName'] !== '') meta['name'] = `${meta['generateName']}${randomSuffix()}`;
+      // As Kubernetes' name generator: the prefix is cut to 58 characters so the name fits a DNS label.
+      if (typeof meta['generateName'] === 'string' && meta['generateName'] !== '') meta['name'] = `${meta['generateName'].slice(0, MAX_GENERATE_NAME_PREFIX)}${randomSuffix()}`;
       else throw errors.invalid(def.kind, def.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
     }
     const { object, warnings } = validateObject(def, raw, options.fieldValidation ?? 'Warn');
@@ -109,7 +111,6 @@ export class Registry {
     if (this.store.get(resourceKey(def), def.namespaced ? namespace : '', name)) {
       throw errors.alreadyExists(def.group, def.plural, name);
     }
-    this.checkReferences(def, object, namespace);
     const metadata = object.metadata;
     delete metadata.resourceVersion;
     delete metadata.deletionTimestamp;
@@ -337,18 +338,6 @@ export class Registry {
     if (ns.object.metadata.deletionTimestamp) {
       throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`);
     }
-  }
-
-  /** Jobs and services must name datasets, models and nodes that exist; the error lists every missing one. */
-  private checkReferences(def: KindDefinition, object: KubeObject, namespace: string): void {
-    if (!def.references) return;
-    const missing: FieldError[] = [];
-    for (const ref of def.references(object)) {
-      const target = findKindByResource(ref.resource === 'nodes' ? '' : 'sedna.io', ref.resource)!;
-      const found = this.store.get(resourceKey(target), ref.resource === 'nodes' ? '' : namespace, ref.name);
-      if (!found) missing.push({ type: 'FieldValueNotFound', field: ref.field, message: `Not found: ${JSON.stringify(ref.name)}: no ${target.kind} of that name${ref.resource === 'nodes' ? '' : ` in namespace ${namespace}`}` });
-    }
-    if (missing.length > 0) throw errors.invalid(def.kind, def.group, object.metadata.name ?? '', missing);
   }
 }
 

@@ -9,6 +9,8 @@ import { type ChannelRouter, objectMessage } from '../../channel/router.js';
 import { isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/controller.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
+import { recordEvent } from '../../runtime/events.js';
+import { containerEvents } from './container-events.js';
 
 /** What the LC reports for a pod. */
 export interface PodReport {
@@ -62,6 +64,8 @@ export class PodController implements Controller {
         return;
       }
       await this.client.mergePatch('Pod', namespace, resourceName, { status: report.status }, 'status');
+      // What a kubelet would say about the change, as Events on the Pod (aggregated: a crash loop is one that counts).
+      for (const e of containerEvents(pod, report.status)) await recordEvent(this.client, pod, e.type, e.reason, e.message, 'kubelet', node);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
