@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findKind } from '@sedna/api';
 import { GarbageCollector } from './registry/gc.js';
+import { NamespaceController } from './registry/namespace-controller.js';
 import { Registry } from './registry/registry.js';
 import { Store } from './storage/store.js';
 import { createRequestHandler, type PodLogsProvider } from './http/server.js';
@@ -79,6 +80,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   }
   const gc = new GarbageCollector(store, registry);
   gc.start();
+  const namespaces = new NamespaceController(store, registry);
+  namespaces.start();
 
   let address = '';
   let podLogs = options.podLogs;
@@ -126,6 +129,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     },
     close: async () => {
       gc.stop();
+      namespaces.stop();
       for (const s of [server, local]) {
         if (!s) continue;
         s.closeAllConnections();

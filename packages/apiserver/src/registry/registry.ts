@@ -58,6 +58,7 @@ export type PatchType = 'merge' | 'json' | 'strategic';
 const NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_GENERATE_NAME_PREFIX = 63 - 5;
 const FOREGROUND = 'foregroundDeletion';
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 const ORPHAN = 'orphan';
 
 export function randomSuffix(length = 5): string {
@@ -252,6 +253,7 @@ export class Registry {
     if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
       throw errors.conflict(def.group, def.plural, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
     }
+    if (def.kind === 'Namespace') return this.deleteNamespace(obj, options);
     if (options.dryRun) return obj;
     const policy = options.propagationPolicy ?? 'Background';
     if (policy === 'Orphan') this.orphanDependents(obj);
@@ -277,6 +279,22 @@ export class Registry {
       return this.store.put(resourceKey(def), next, 'MODIFIED').object;
     }
     return this.store.remove(resourceKey(def), obj.metadata.namespace ?? '', name)!.object;
+  }
+
+  /**
+   * A Namespace is not removed at once: it turns Terminating and the namespace controller deletes its content,
+   * then the Namespace (namespace-controller.ts). The system namespaces cannot be deleted, as on Kubernetes.
+   */
+  private deleteNamespace(obj: KubeObject, options: DeleteOptions): KubeObject {
+    const name = obj.metadata.name!;
+    if (PROTECTED_NAMESPACES.has(name)) throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+    if (options.dryRun || obj.metadata.deletionTimestamp) return obj;
+    const next: KubeObject = {
+      ...obj,
+      metadata: { ...obj.metadata, deletionTimestamp: nowRfc3339(), deletionGracePeriodSeconds: 0 },
+      status: { ...((obj['status'] as Record<string, unknown> | undefined) ?? {}), phase: 'Terminating' },
+    };
+    return this.store.put('/namespaces', next, 'MODIFIED').object;
   }
 
   /**
@@ -365,6 +383,8 @@ function prepareForCreate(def: KindDefinition, object: KubeObject): void {
       break;
     case 'Namespace':
       object['status'] = { phase: 'Active' };
+      // The namespace controller's finalizer: the Namespace stays until its content is gone.
+      object['spec'] = { ...((object['spec'] as Record<string, unknown> | undefined) ?? {}), finalizers: ['kubernetes'] };
       break;
     case 'Service': {
       const spec = (object['spec'] ??= {}) as Record<string, unknown>;
