@@ -53,7 +53,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   const client = new KubeClient(kc, config.apiSocket ? { socketPath: config.apiSocket } : {});
   const manager = new ControllerManager(kc, log);
   const router = new ChannelRouter();
-  const nodes = new NodeLifecycle(client, (m) => log('info', m));
+  const nodes = new NodeLifecycle(client, (m) => log('info', m), options.runPodsOnLocalControllers);
 
   manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
   if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));
@@ -84,6 +84,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     {
       onNodeHello: (hello) => nodes.onHello(hello),
       onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
+      onNodeHeartbeat: (node) => nodes.onHeartbeat(node),
       onUpstream: (node, message) => router.upstream(node, message),
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
