@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { findKind } from '@sedna/api';
 import { GarbageCollector } from './registry/gc.js';
 import { NamespaceController } from './registry/namespace-controller.js';
+import { builtInCrds } from './registry/admission.js';
 import { Registry } from './registry/registry.js';
 import { Store } from './storage/store.js';
 import { createRequestHandler, type PodLogsProvider } from './http/server.js';
@@ -77,6 +78,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const namespaceKind = findKind('Namespace')!;
   for (const name of BOOTSTRAP_NAMESPACES) {
     if (!store.get('/namespaces', '', name)) registry.create(namespaceKind, '', { metadata: { name } });
+  }
+  // The CRDs this server serves, readable as on a cluster (`kubectl get crd`, `kubectl apply -f deploy/crds/`).
+  const crdKind = findKind('CustomResourceDefinition')!;
+  for (const [name, manifest] of builtInCrds()) {
+    const stored = store.get('apiextensions.k8s.io/customresourcedefinitions', '', name);
+    if (!stored) registry.create(crdKind, '', { ...manifest, status: { acceptedNames: (manifest['spec'] as { names: unknown }).names, conditions: [{ type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }] } });
   }
   const gc = new GarbageCollector(store, registry);
   gc.start();

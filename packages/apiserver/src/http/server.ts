@@ -11,6 +11,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import { ApiError, errors } from './errors.js';
 import { groupVersionDocument, openApiRoot } from './openapi.js';
 import { boolParam, intParam } from './query.js';
+import { answerReview, isReviewKind } from './reviews.js';
 import { parseRoute, type ResourceRoute } from './route.js';
 import { serveWatch } from './watch.js';
 
@@ -176,6 +177,11 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
     throw errors.pathNotFound(url.pathname);
   }
   const readJson = async (): Promise<unknown> => parseBody(await readBody(req, bodyLimit), req.headers['content-type']);
+  if (isReviewKind(def)) {
+    if (method !== 'POST' || name !== undefined) throw errors.methodNotAllowed(method, url.pathname);
+    sendJson(res, 201, answerReview(def, await readJson()));
+    return;
+  }
 
   if (name === undefined) {
     const listNamespace = route.allNamespaces ? undefined : namespace;

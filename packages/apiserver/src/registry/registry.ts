@@ -13,6 +13,7 @@ import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { fieldPredicate } from '../selectors/fields.js';
 import { labelPredicate } from '../selectors/labels.js';
 import type { Store, StoredObject } from '../storage/store.js';
+import { admitCreate } from './admission.js';
 import { type FieldValidation, specFingerprint, validateObject } from './validation.js';
 
 export function resourceKey(def: Pick<KindDefinition, 'group' | 'plural'>): string {
@@ -123,6 +124,7 @@ export class Registry {
     if (def.namespaced) metadata.namespace = namespace;
     else delete metadata.namespace;
     prepareForCreate(def, object);
+    admitCreate(this.store, object);
     if (options.dryRun) return { object: { ...object, metadata: { ...metadata, resourceVersion: String(this.store.resourceVersion) } }, warnings, created: true };
     return { object: this.store.put(resourceKey(def), object, 'ADDED').object, warnings, created: true };
   }

@@ -106,4 +106,13 @@ export const OBJECTS: Record<string, MessageDescriptor> = {
   'v1/Service': { 1: f('metadata', ObjectMeta), 2: f('spec', ServiceSpec) },
   'v1/ServiceAccount': { 1: f('metadata', ObjectMeta), 2: f('secrets', ObjectReference, true), 4: ptr('automountServiceAccountToken', 'bool') },
   'apps/v1/Deployment': { 1: f('metadata', ObjectMeta), 2: f('spec', DeploymentSpec) },
+  // `kubectl auth can-i` and `kubectl auth whoami`.
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': {
+    1: f('metadata', ObjectMeta),
+    2: f('spec', {
+      1: f('resourceAttributes', { 1: f('namespace', 'string'), 2: f('verb', 'string'), 3: f('group', 'string'), 4: f('version', 'string'), 5: f('resource', 'string'), 6: f('subresource', 'string'), 7: f('name', 'string') }),
+      2: f('nonResourceAttributes', { 1: f('path', 'string'), 2: f('verb', 'string') }),
+    }),
+  },
+  'authentication.k8s.io/v1/SelfSubjectReview': { 1: f('metadata', ObjectMeta) },
 };
