@@ -12,6 +12,7 @@ import { findKind } from '@sedna/api';
 import { GarbageCollector } from './registry/gc.js';
 import { NamespaceController } from './registry/namespace-controller.js';
 import { builtInCrds } from './registry/admission.js';
+import { VolumeBinder } from './registry/volume-binder.js';
 import { Registry } from './registry/registry.js';
 import { Store } from './storage/store.js';
 import { createRequestHandler, type PodLogsProvider } from './http/server.js';
@@ -89,6 +90,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   gc.start();
   const namespaces = new NamespaceController(store, registry);
   namespaces.start();
+  const volumes = new VolumeBinder(store, registry, join(options.dataDir, 'volumes'));
+  volumes.start();
 
   let address = '';
   let podLogs = options.podLogs;
@@ -137,6 +140,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     close: async () => {
       gc.stop();
       namespaces.stop();
+      volumes.stop();
       for (const s of [server, local]) {
         if (!s) continue;
         s.closeAllConnections();

@@ -14,6 +14,7 @@ import { StageJobController } from './controllers/stagejob/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
+import { ClaimResolver } from './controllers/pod/claims.js';
 import { References } from './workers/references.js';
 import { NodeHub } from './hub/index.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
@@ -56,7 +57,10 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   const nodes = new NodeLifecycle(client, (m) => log('info', m), options.runPodsOnLocalControllers);
 
   manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
-  if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));
+  if (options.runPodsOnLocalControllers) {
+    const claims = manager.informer('PersistentVolumeClaim');
+    manager.add(new PodController(manager.informer('Pod'), router, client, { resolver: new ClaimResolver(claims, manager.informer('PersistentVolume')), informer: claims }));
+  }
   const nodeInformer = manager.informer('Node');
   const references = new References({ datasets: manager.informer('Dataset'), models: manager.informer('Model'), nodes: nodeInformer });
   const addressing = options.runPodsOnLocalControllers

@@ -383,6 +383,12 @@ function prepareForCreate(def: KindDefinition, object: KubeObject): void {
     case 'Pod':
       object['status'] = { phase: 'Pending' };
       break;
+    case 'PersistentVolume':
+      object['status'] = { phase: 'Available' };
+      break;
+    case 'PersistentVolumeClaim':
+      object['status'] = { phase: 'Pending' };
+      break;
     case 'Namespace':
       object['status'] = { phase: 'Active' };
       // The namespace controller's finalizer: the Namespace stays until its content is gone.

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { PodStatus } from '@sedna/api';
 import { checkWorkingDir, commandLine, ContainerStartError, resolveExecutable } from './command.js';
+import { prepareVolumes } from './volumes.js';
 import { ContainerConfigError, containerEnv, expandReferences, type PodAddresses } from './container-env.js';
 import { terminationFromStatus, timestamp, type Termination } from './lifecycle.js';
 import { saveState, savePod, type PersistedPodState } from './pod-state.js';
@@ -221,6 +222,7 @@ export class PodProcess {
     const argv = commandLine(container);
     const { env, declared } = containerEnv(this.pod, container, this.context.addresses, this.context.parentEnv);
     const expanded = argv.map((arg) => expandReferences(arg, declared));
+    prepareVolumes(this.pod, container, this.podDir);
     const cwd = container.workingDir ?? this.defaultWorkingDir();
     await checkWorkingDir(cwd);
     const program = await resolveExecutable(expanded[0] as string, env.PATH, cwd);

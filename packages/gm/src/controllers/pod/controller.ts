@@ -11,6 +11,7 @@ import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/c
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { recordEvent } from '../../runtime/events.js';
 import { containerEvents } from './container-events.js';
+import type { ClaimResolver } from './claims.js';
 
 /** What the LC reports for a pod. */
 export interface PodReport {
@@ -33,21 +34,29 @@ export class PodController implements Controller {
     private readonly pods: ResourceInformer,
     router: ChannelRouter,
     private readonly client: KubeClient,
+    private readonly claims?: { resolver: ClaimResolver; informer: ResourceInformer },
   ) {
     this.nodes = new NodeSync(router);
-    router.addResyncContributor((node) => this.pods.list().filter((p) => nodeOf(p) === node).map((p) => objectMessage('insert', p)));
+    router.addResyncContributor((node) => this.pods.list().filter((p) => nodeOf(p) === node).map((p) => objectMessage('insert', this.forNode(p))));
     router.handleUpstream('pod', (node, message) => this.upstream(node, message));
   }
 
   watches() {
-    return [{ informer: this.pods, map: self }];
+    const claims = this.claims;
+    return [{ informer: this.pods, map: self }, ...(claims ? [{ informer: claims.informer, map: (claim: KubeObject) => claims.resolver.podsUsing(this.pods, claim) }] : [])];
+  }
+
+  /** The pod as its node gets it: claims resolved to their volume's directory. */
+  private forNode(pod: KubeObject): KubeObject {
+    return this.claims ? this.claims.resolver.resolve(pod) : pod;
   }
 
   async reconcile(key: ObjectKey): Promise<void> {
     const { namespace, name } = splitKey(key);
     const pod = this.pods.get(name, namespace);
     // The spec of a pod is immutable; what its node needs again is a new incarnation or the start of its deletion.
-    this.nodes.sync(key, pod, pod ? nodeOf(pod) : undefined, pod ? `${pod.metadata.uid}|${pod.metadata.deletionTimestamp ?? ''}` : '');
+    const claims = pod && this.claims ? this.claims.resolver.fingerprint(pod) : '';
+    this.nodes.sync(key, pod ? this.forNode(pod) : undefined, pod ? nodeOf(pod) : undefined, pod ? `${pod.metadata.uid}|${pod.metadata.deletionTimestamp ?? ''}|${claims}` : '');
   }
 
   private async upstream(node: string, message: UpstreamMessage): Promise<void> {
