@@ -15,6 +15,7 @@ import { JointInferenceController } from './controllers/jointinference/controlle
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
 import { ClaimResolver } from './controllers/pod/claims.js';
+import { SchedulerController } from './controllers/scheduler/controller.js';
 import { References } from './workers/references.js';
 import { NodeHub } from './hub/index.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
@@ -62,6 +63,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     manager.add(new PodController(manager.informer('Pod'), router, client, { resolver: new ClaimResolver(claims, manager.informer('PersistentVolume')), informer: claims }));
   }
   const nodeInformer = manager.informer('Node');
+  if (options.runPodsOnLocalControllers) manager.add(new SchedulerController(manager.informer('Pod'), nodeInformer, client));
   const references = new References({ datasets: manager.informer('Dataset'), models: manager.informer('Model'), nodes: nodeInformer });
   const addressing = options.runPodsOnLocalControllers
     ? embeddedAddressing(nodeInformer, manager.informer('Service'))

@@ -72,7 +72,10 @@ export class PodController implements Controller {
         await this.client.delete('Pod', namespace, resourceName, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
         return;
       }
-      await this.client.mergePatch('Pod', namespace, resourceName, { status: report.status }, 'status');
+      // The node reports its conditions; the ones others own (PodScheduled, by the scheduler) stay.
+      const reported = new Set((report.status.conditions ?? []).map((c) => c.type));
+      const kept = ((pod['status'] as PodStatus | undefined)?.conditions ?? []).filter((c) => !reported.has(c.type));
+      await this.client.mergePatch('Pod', namespace, resourceName, { status: { ...report.status, conditions: [...kept, ...(report.status.conditions ?? [])] } }, 'status');
       // What a kubelet would say about the change, as Events on the Pod (aggregated: a crash loop is one that counts).
       for (const e of containerEvents(pod, report.status)) await recordEvent(this.client, pod, e.type, e.reason, e.message, 'kubelet', node);
     } catch (err) {
