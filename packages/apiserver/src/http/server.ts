@@ -10,6 +10,7 @@ import { readBody, parseBody, DEFAULT_BODY_LIMIT } from './body.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { ApiError, errors } from './errors.js';
 import { groupVersionDocument, openApiRoot } from './openapi.js';
+import { openApiV2Json, openApiV2Protobuf } from './openapi-v2.js';
 import { boolParam, intParam } from './query.js';
 import { answerReview, isReviewKind } from './reviews.js';
 import { parseRoute, type ResourceRoute } from './route.js';
@@ -92,7 +93,13 @@ async function handle(o: HandlerOptions, req: IncomingMessage, res: ServerRespon
       return;
     }
   }
-  if (path === '/openapi/v2' || path === '/swagger.json') throw errors.pathNotFound(path);
+  if (path === '/openapi/v2' || path === '/swagger.json') {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, path);
+    // kubectl before v3 discovery asks for the gnostic protobuf form; other clients get JSON.
+    if ((req.headers.accept ?? '').includes('protobuf')) res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(openApiV2Protobuf());
+    else sendJson(res, 200, openApiV2Json());
+    return;
+  }
   const route = parseRoute(path);
   if (route.type === 'discovery') throw errors.pathNotFound(path);
   await handleResource(o, req, res, url, route, method);
