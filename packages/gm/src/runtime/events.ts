@@ -30,6 +30,11 @@ interface Similar {
   since: number;
 }
 
+/** MicroTime as Kubernetes writes it (exactly six fractional digits: Go clients parse it strictly). */
+function microTime(): string {
+  return new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -78,7 +83,7 @@ export class EventRecorder {
     if (seen) {
       const count = seen.count + 1;
       try {
-        await this.client.mergePatch('Event', seen.namespace, seen.name, { count, lastTimestamp: t, series: { count, lastObservedTime: new Date().toISOString() } });
+        await this.client.mergePatch('Event', seen.namespace, seen.name, { count, lastTimestamp: t, series: { count, lastObservedTime: microTime() } });
         seen.count = count;
         // Most recently used last, for the LRU trim.
         this.seen.delete(key);
