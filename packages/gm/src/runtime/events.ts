@@ -52,8 +52,11 @@ export class EventRecorder {
     const involved = { apiVersion: about.apiVersion, kind: about.kind, name: about.metadata.name, namespace: about.metadata.namespace, uid: about.metadata.uid };
     const source = `${component}|${host ?? ''}`;
     const objectKey = `${involved.kind}|${involved.namespace ?? ''}|${involved.name}|${involved.uid ?? ''}`;
-    const finalMessage = this.aggregate(`${source}|${objectKey}|${type}|${reason}`, message);
-    const key = `${source}|${objectKey}|${type}|${reason}|${finalMessage}`;
+    const aggregateKey = `${source}|${objectKey}|${type}|${reason}`;
+    const combined = this.aggregate(aggregateKey, message);
+    // A combined event is one Event for the reason (its message the latest); otherwise one per message.
+    const finalMessage = combined ? `${COMBINED_PREFIX}${message}` : message;
+    const key = combined ? aggregateKey : `${aggregateKey}|${message}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
     const next = previous.then(() => this.write(key, about, involved, type, reason, finalMessage, component, host));
     const settled = next.catch(() => undefined);
@@ -64,8 +67,8 @@ export class EventRecorder {
     return next;
   }
 
-  /** The message to record: the original, or the combined one once the reason repeats with many messages. */
-  private aggregate(key: string, message: string): string {
+  /** True once the reason repeated with too many different messages: the events are combined. */
+  private aggregate(key: string, message: string): boolean {
     const t = Date.now();
     let entry = this.similar.get(key);
     if (!entry || t - entry.since > SIMILAR_WINDOW_MS) {
@@ -74,7 +77,7 @@ export class EventRecorder {
       this.trim(this.similar);
     }
     entry.messages.add(message);
-    return entry.messages.size > SIMILAR_LIMIT ? `${COMBINED_PREFIX}${message}` : message;
+    return entry.messages.size > SIMILAR_LIMIT;
   }
 
   private async write(key: string, about: KubeObject, involved: Record<string, unknown>, type: EventType, reason: string, message: string, component: string, host: string | undefined): Promise<void> {
@@ -83,7 +86,7 @@ export class EventRecorder {
     if (seen) {
       const count = seen.count + 1;
       try {
-        await this.client.mergePatch('Event', seen.namespace, seen.name, { count, lastTimestamp: t, series: { count, lastObservedTime: microTime() } });
+        await this.client.mergePatch('Event', seen.namespace, seen.name, { message, count, lastTimestamp: t, series: { count, lastObservedTime: microTime() } });
         seen.count = count;
         // Most recently used last, for the LRU trim.
         this.seen.delete(key);

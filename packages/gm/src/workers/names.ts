@@ -11,7 +11,7 @@ export const DNS_LABEL_MAX = 63;
 /** `base + suffix` if it fits in `max`, else `<prefix of base>-<10 hex of a hash of base>` + suffix. */
 export function fitName(base: string, max: number, suffix = ''): string {
   if (base.length + suffix.length <= max) return base + suffix;
-  const hash = createHash('sha256').update(base).digest('hex').slice(0, 10);
+  const hash = createHash('sha256').update(base).digest('hex').slice(0, Math.max(1, Math.min(10, max - suffix.length)));
   const room = Math.max(0, max - suffix.length - hash.length - 1);
   // Names and label values must start and end with an alphanumeric character.
   const prefix = base.slice(0, room).replace(/[^A-Za-z0-9]+$/, '');
