@@ -11,7 +11,7 @@ import { isConflict, isInvalid, isNotFound, type KubeClient } from '../../runtim
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
-import type { Addressing } from '../../workers/addressing.js';
+import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
 import { nameLabelValue, serviceName } from '../../workers/names.js';
 import { nodeForRole } from '../../workers/placement.js';
 import { firstWorkerProblem } from '../../workers/pod-problem.js';
@@ -110,7 +110,7 @@ export class FederatedLearningController implements Controller {
       return;
     }
     try {
-      await this.ensureWorkers(job, spec, status, workers, aggModel, pretrained, generation);
+      if (!(await this.ensureWorkers(job, spec, status, workers, aggModel, pretrained, generation))) return;
     } catch (err) {
       // A derived object the API refuses (a limit broken): say so on the job, not only in the GM's log.
       if (!isInvalid(err)) throw err;
@@ -142,7 +142,8 @@ export class FederatedLearningController implements Controller {
     await this.writeStatus(job, next);
   }
 
-  private async ensureWorkers(job: KubeObject, spec: FederatedLearningJobSpec, status: FlStatus, workers: KubeObject[], aggModel: ModelSpec, pretrained: ModelSpec | undefined, generation: string): Promise<void> {
+  /** Creates the workers that are missing; false while the aggregator's node has no address (status written). */
+  private async ensureWorkers(job: KubeObject, spec: FederatedLearningJobSpec, status: FlStatus, workers: KubeObject[], aggModel: ModelSpec, pretrained: ModelSpec | undefined, generation: string): Promise<boolean> {
     const namespace = job.metadata.namespace!;
     const name = job.metadata.name!;
     const service = await this.ensureService(job);
@@ -150,7 +151,7 @@ export class FederatedLearningController implements Controller {
     const endpoint = aggNode ? this.addressing.endpoint(service, aggNode) : undefined;
     if (!aggNode || !endpoint) {
       await this.writeStatus(job, pendingBecause(status, 'WaitingForCloudNode', `the aggregation worker's node ${aggNode ?? '(no Ready cloud node)'} has no address yet`));
-      return;
+      return false;
     }
     const transmitter = spec.transmitter?.s3 ? 's3' : 'ws';
     const common: Record<string, string> = {
@@ -165,12 +166,18 @@ export class FederatedLearningController implements Controller {
     const done = (index: string) => workers.some((p) => p.metadata.annotations?.[INDEX_ANNOTATION] === index && (isActive(p) || podPhase(p) === 'Succeeded'));
 
     if (!done('aggregation')) {
-      await this.createWorker(job, 'aggregation', 'aggregation', { ...spec.aggregationWorker.template, spec: { ...spec.aggregationWorker.template.spec, nodeName: aggNode } }, {
-        ...common,
-        MODEL_URL: aggModel.url,
-        AGG_BIND_PORT: String(endpoint.bindPort),
-        LC_SERVER: this.addressing.lcServer(aggNode),
-      }, generation, started);
+      // The aggregator binds where the trainers are sent (the original's guessed its host's outward address).
+      const bind = bindAddressEnv('AGG_BIND_IP', endpoint);
+      await this.createWorker(
+        job,
+        'aggregation',
+        'aggregation',
+        { ...spec.aggregationWorker.template, spec: { ...spec.aggregationWorker.template.spec, nodeName: aggNode } },
+        { ...common, MODEL_URL: aggModel.url, ...bind.env, AGG_BIND_PORT: String(endpoint.bindPort), LC_SERVER: this.addressing.lcServer(aggNode) },
+        generation,
+        started,
+        bind.fieldEnv,
+      );
     }
     for (const [i, worker] of spec.trainingWorkers.entries()) {
       if (done(String(i))) continue;
@@ -188,14 +195,16 @@ export class FederatedLearningController implements Controller {
         LC_SERVER: this.addressing.lcServer(node),
       }, generation, started);
     }
+    return true;
   }
 
-  private async createWorker(job: KubeObject, workerType: 'aggregation' | 'train', index: string, template: FederatedLearningJobSpec['aggregationWorker']['template'], env: Record<string, string>, generation: string, recreate: boolean): Promise<void> {
+  private async createWorker(job: KubeObject, workerType: 'aggregation' | 'train', index: string, template: FederatedLearningJobSpec['aggregationWorker']['template'], env: Record<string, string>, generation: string, recreate: boolean, fieldEnv: Record<string, string> = {}): Promise<void> {
     const pod = buildWorkerPod({
       owner: job,
       workerType,
       template: { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [GENERATION_ANNOTATION]: generation, [INDEX_ANNOTATION]: index } } },
       env: { ...env, WORKER_NAME: workerName(workerType === 'aggregation' ? 'agg' : 'train') },
+      fieldEnv,
       restartPolicy: 'OnFailure',
       hashOf: { template, env },
     });
