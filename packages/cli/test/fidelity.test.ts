@@ -9,7 +9,7 @@
  * - deleting a namespace ends its Pods' processes; a claim is mounted at its mountPath.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultKubectl, type Kubectl, kubectlRunner } from '../../../examples/common/kubectl.js';
@@ -80,6 +80,49 @@ describe("the documentation's JointInference sample, unchanged", () => {
     expect(described.stdout).toMatch(/State:\s+Waiting\s+Reason:\s+CreateContainerConfigError/);
     expect(described.stdout).toMatch(/Warning\s+Failed\s+.*Error: container "little-model": command is required/);
   }, 120_000);
+});
+
+describe('an incremental learning job whose inference worker has no command', () => {
+  it('says CreateContainerConfigError in its waiting condition', async () => {
+    const file = join(dataDir, 'il-data.txt');
+    writeFileSync(file, 'a.png 0\n');
+    const manifest = `apiVersion: sedna.io/v1alpha1
+kind: Dataset
+metadata: {name: il-data}
+spec: {url: "${file}", format: txt, nodeName: edge-node-1}
+---
+apiVersion: sedna.io/v1alpha1
+kind: Model
+metadata: {name: il-model}
+spec: {url: /m, format: pb}
+---
+apiVersion: sedna.io/v1alpha1
+kind: IncrementalLearningJob
+metadata: {name: il-no-command}
+spec:
+  initialModel: {name: il-model}
+  dataset: {name: il-data, trainProb: 0.8}
+  trainSpec:
+    template: {spec: {nodeName: edge-node-1, containers: [{name: train, image: x}]}}
+    trigger: {checkPeriodSeconds: 60, condition: {operator: ">", threshold: 500, metric: num_of_samples}}
+  evalSpec:
+    template: {spec: {nodeName: edge-node-1, containers: [{name: eval, image: x}]}}
+  deploySpec:
+    model: {name: il-model}
+    trigger: {condition: {operator: ">", threshold: 0.1, metric: precision_delta}}
+    hardExampleMining: {name: IBT}
+    template: {spec: {nodeName: edge-node-1, containers: [{name: infer, image: x}]}}
+  outputDir: ${join(dataDir, 'il-out')}
+`;
+    expect((await kubectl(['apply', '-f', '-'], manifest)).stderr).toBe('');
+    const job = await waitFor('the waiting condition naming CreateContainerConfigError', async () => {
+      const o = await json(['get', 'il', 'il-no-command']);
+      return o.status?.conditions?.at(-1)?.reason === 'CreateContainerConfigError' ? o : undefined;
+    }, 60_000);
+    expect(job.status.conditions.at(-1)).toMatchObject({ type: 'Waiting', stage: 'Train' });
+    expect(job.status.conditions.at(-1).message).toMatch(/the inference worker .*command is required/);
+    await kubectl(['delete', 'il', 'il-no-command', '--wait=false']);
+  }, 90_000);
 });
 
 describe('a worker that crashes', () => {

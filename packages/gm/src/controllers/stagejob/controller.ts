@@ -156,6 +156,14 @@ export class StageJobController implements Controller {
     }
     const inferenceStarted = this.spec.inferenceFromStart || conditions.some((c) => c.stage === 'Deploy' && c.type === 'Completed');
     if (inferenceStarted) await this.ensureInferenceWorker(ctx);
+    // An inference worker that cannot start says why on a waiting job (its node's reason), once per reason.
+    const inference = inferenceStarted ? this.workers(job, 'inference').find(isActive) : undefined;
+    const inferenceProblem = inference && podPhase(inference) === 'Pending' ? podProblem(inference) : undefined;
+    if (inferenceProblem && current?.type === 'Waiting' && current.reason !== inferenceProblem.reason) {
+      const message = `the inference worker ${inference!.metadata.name}: ${inferenceProblem.message}`;
+      await recordEvent(this.client, job, 'Warning', inferenceProblem.reason, message);
+      return this.append(job, conditions, condition(current.stage, 'Waiting', inferenceProblem.reason, message, current.data));
+    }
 
     const automatic = automaticTransition(current);
     if (automatic) return this.append(job, conditions, automatic, status.startTime === undefined);
