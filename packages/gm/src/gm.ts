@@ -14,6 +14,9 @@ import { StageJobController } from './controllers/stagejob/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
+import { ClaimResolver } from './controllers/pod/claims.js';
+import { SchedulerController } from './controllers/scheduler/controller.js';
+import { References } from './workers/references.js';
 import { NodeHub } from './hub/index.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
@@ -59,22 +62,27 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   const manager = new ControllerManager(kc, log);
   const metrics = gmMetrics(manager);
   const router = new ChannelRouter();
-  const nodes = new NodeLifecycle(client, (m) => log('info', m));
+  const nodes = new NodeLifecycle(client, (m) => log('info', m), options.runPodsOnLocalControllers);
 
   manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
-  if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));
+  if (options.runPodsOnLocalControllers) {
+    const claims = manager.informer('PersistentVolumeClaim');
+    manager.add(new PodController(manager.informer('Pod'), router, client, { resolver: new ClaimResolver(claims, manager.informer('PersistentVolume')), informer: claims }));
+  }
   const nodeInformer = manager.informer('Node');
+  if (options.runPodsOnLocalControllers) manager.add(new SchedulerController(manager.informer('Pod'), nodeInformer, client));
+  const references = new References({ datasets: manager.informer('Dataset'), models: manager.informer('Model'), nodes: nodeInformer });
   const addressing = options.runPodsOnLocalControllers
     ? embeddedAddressing(nodeInformer, manager.informer('Service'))
     : kubernetesAddressing(config.localController.server);
   manager.add(
-    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router),
+    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router, references),
   );
   for (const kind of [incrementalLearning, lifelongLearning]) {
-    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server));
+    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server, references));
   }
   manager.add(
-    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
+    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
   );
   await manager.start();
 
@@ -90,6 +98,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     {
       onNodeHello: (hello) => nodes.onHello(hello),
       onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
+      onNodeHeartbeat: (node) => nodes.onHeartbeat(node),
       onUpstream: measuring()
         ? async (node, message) => {
             await router.upstream(node, message);

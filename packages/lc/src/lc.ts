@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { DownstreamMessage, NodeAddress, UpstreamMessage } from '@sedna/api';
 import { messageKey } from '@sedna/api';
 import { GmClient, planResync } from './gmclient/index.js';
+import { nodeFacts } from './nodeinfo/node-info.js';
 import { DatasetManager, type DatasetObject } from './managers/dataset/index.js';
 import { NodeApi } from './nodeapi/node-api.js';
 import { asRunnablePod, ProcessRunner, type RunnablePod } from './runner/index.js';
@@ -152,7 +153,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     logs: (namespace, name, o) => {
       if (!runner) throw new Error('this local controller does not run pods');
       const key = `${namespace}/${name}`;
-      return o.follow ? runner.logs(key, { ...o, follow: true }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}) });
+      return o.follow && !o.previous ? runner.logs(key, { ...o, follow: true, previous: false }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}), ...(o.previous ? { previous: true } : {}) });
     },
   });
   const nodeApiAddress = await nodeApi.listen();
@@ -226,6 +227,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       token: options.token,
       nodeName: options.nodeName,
       version: LC_VERSION,
+      ...nodeFacts(LC_VERSION),
       addresses,
       labels,
       outboxPath: join(options.dataDir, 'outbox.db'),

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
+import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
 import { NODE_API_PORT_LABEL } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
@@ -58,13 +58,14 @@ function podLogsFrom(api: RunningApiServer, nodeToken: string): PodLogsProvider 
     const address = ((node?.['status'] as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
     const port = node?.metadata.labels?.[NODE_API_PORT_LABEL];
     if (!address || !port) throw new Error(`node ${nodeName} has no local controller address for logs`);
-    const query = new URLSearchParams({ ...(options.follow ? { follow: 'true' } : {}), ...(options.tailLines !== undefined ? { tailLines: String(options.tailLines) } : {}) });
+    const query = new URLSearchParams({ ...(options.follow ? { follow: 'true' } : {}), ...(options.previous ? { previous: 'true' } : {}), ...(options.tailLines !== undefined ? { tailLines: String(options.tailLines) } : {}) });
     await new Promise<void>((done, fail) => {
       const req = http.get({ host: address, port: Number(port), path: `/pods/${namespace}/${name}/log?${query}`, headers: { Authorization: `Bearer ${nodeToken}` } }, (upstream) => {
         if (upstream.statusCode !== 200) {
           let text = '';
           upstream.on('data', (c: Buffer) => (text += c.toString()));
-          upstream.on('end', () => fail(new Error(`node ${nodeName}: ${text.trim() || upstream.statusCode}`)));
+          // The node's 400 (container waiting to start, no previous run) is the client's answer, as a kubelet's is.
+          upstream.on('end', () => fail(upstream.statusCode === 400 ? new ApiError(400, 'BadRequest', text.trim()) : new Error(`node ${nodeName}: ${text.trim() || upstream.statusCode}`)));
           return;
         }
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });

@@ -348,6 +348,7 @@ export class NodeHub {
     const record = this.nodes.get(session.nodeName);
     if (!record || record.session !== session) return;
     record.lastHeartbeatAt = Date.now();
+    this.hooks.onNodeHeartbeat?.(session.nodeName);
     if (record.ready === false && session.welcomed) this.setReady(record, true, 'HeartbeatResumed', 'heartbeats resumed');
   }
 

@@ -65,6 +65,8 @@ export interface UpstreamMeta {
 export interface NodeHubHooks {
   /** A node said hello (after authentication). Awaited before the welcome; a throw refuses the node (1011). */
   onNodeHello?(hello: NodeHello): void | Promise<void>;
+  /** A heartbeat arrived from a connected node. */
+  onNodeHeartbeat?(node: string): void;
   /** The node's readiness changed (called only on a change). */
   onNodeReady?(node: string, ready: boolean, reason: NodeReadyReason, message: string): void;
   /**

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { apiVersionOf, findKind, type EnvVar, type KubeObject, type PodTemplateSpec } from '@sedna/api';
+import { nameLabelValue } from './names.js';
 
 export const SPEC_HASH_ANNOTATION = 'sedna.io/spec-hash';
 
@@ -15,7 +16,7 @@ export function labelPrefix(kind: string): string {
 
 export function workerLabels(owner: KubeObject, workerType: string): Record<string, string> {
   const p = labelPrefix(owner.kind);
-  return { [`${p}name`]: owner.metadata.name!, [`${p}uid`]: owner.metadata.uid!, [`${p}worker-type`]: workerType.toLowerCase() };
+  return { [`${p}name`]: nameLabelValue(owner.metadata.name!), [`${p}uid`]: owner.metadata.uid!, [`${p}worker-type`]: workerType.toLowerCase() };
 }
 
 /** Label selector of all workers of one job, or of one worker type. */
