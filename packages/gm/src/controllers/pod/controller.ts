@@ -77,7 +77,10 @@ export class PodController implements Controller {
       const kept = ((pod['status'] as PodStatus | undefined)?.conditions ?? []).filter((c) => !reported.has(c.type));
       await this.client.mergePatch('Pod', namespace, resourceName, { status: { ...report.status, conditions: [...kept, ...(report.status.conditions ?? [])] } }, 'status');
       // What a kubelet would say about the change, as Events on the Pod (aggregated: a crash loop is one that counts).
-      for (const e of containerEvents(pod, report.status)) await recordEvent(this.client, pod, e.type, e.reason, e.message, 'kubelet', node);
+      // An Event that cannot be written is logged; it must not fail the status report it comes from.
+      for (const e of containerEvents(pod, report.status)) {
+        await recordEvent(this.client, pod, e.type, e.reason, e.message, 'kubelet', node).catch((err: unknown) => console.warn(`[gm] cannot record the event ${e.reason} of pod ${namespace}/${resourceName}: ${(err as Error).message}`));
+      }
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
