@@ -19,9 +19,23 @@ interface Plot {
   svg: string;
 }
 
-function caseLabel(c: RankedCase): string {
-  const hps = c.spec.modules.flatMap((m) => Object.entries(m.hyperparameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`));
-  return `${c.spec.algorithm.name}${hps.length ? ` ${hps.join(' ')}` : ''}`.slice(0, 48);
+/** Hyperparameters that differ between the cases, `name=value`, the short label of a case in a plot. */
+function varying(cases: readonly RankedCase[]): Set<string> {
+  const values = new Map<string, Set<string>>();
+  for (const c of cases) for (const m of c.spec.modules) for (const [k, v] of Object.entries(m.hyperparameters)) {
+    const key = `${m.type}-${k}`;
+    values.set(key, (values.get(key) ?? new Set()).add(JSON.stringify(v)));
+  }
+  return new Set([...values].filter(([, v]) => v.size > 1).map(([k]) => k));
+}
+
+function caseLabel(c: RankedCase, vary?: Set<string>, skip?: string, withAlgorithm = true): string {
+  const hps = c.spec.modules.flatMap((m) =>
+    Object.entries(m.hyperparameters)
+      .filter(([k]) => (vary ? vary.has(`${m.type}-${k}`) : true) && `${m.type}-${k}` !== skip)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`),
+  );
+  return [withAlgorithm ? c.spec.algorithm.name : '', ...hps].filter(Boolean).join(' ').slice(0, 40);
 }
 
 function safe(name: string): string {
@@ -30,9 +44,11 @@ function safe(name: string): string {
 
 export function plotsFor(cases: readonly RankedCase[]): Plot[] {
   const plots: Plot[] = [];
+  const vary = varying(cases);
+  const oneAlgorithm = new Set(cases.map((c) => c.spec.algorithm.name)).size === 1;
   const metrics = [...new Set(cases.flatMap((c) => Object.entries(c.result.metrics).filter(([, v]) => typeof v === 'number').map(([k]) => k)))];
   for (const metric of metrics) {
-    const bars = cases.filter((c) => typeof c.result.metrics[metric] === 'number').map((c) => ({ label: caseLabel(c), value: c.result.metrics[metric] as number }));
+    const bars = cases.filter((c) => typeof c.result.metrics[metric] === 'number').map((c, k) => ({ label: `#${k + 1} ${caseLabel(c, vary, undefined, !oneAlgorithm)}`, value: c.result.metrics[metric] as number }));
     plots.push({ name: `metric-${safe(metric)}`, title: `${metric} per test case`, svg: barChart(`${metric} per test case`, metric, bars) });
     const hpNames = [...new Set(cases.flatMap((c) => c.spec.modules.flatMap((m) => Object.keys(m.hyperparameters).map((h) => `${m.type}-${h}`))))];
     for (const hp of hpNames) {
@@ -40,10 +56,11 @@ export function plotsFor(cases: readonly RankedCase[]): Plot[] {
         const [type, ...rest] = hp.split('-');
         const v = c.spec.modules.find((m) => m.type === type)?.hyperparameters[rest.join('-')];
         const y = c.result.metrics[metric];
-        return typeof v === 'number' && typeof y === 'number' ? [{ algorithm: c.spec.algorithm.name, x: v, y }] : [];
+        // One line per setting of everything else, so a line shows this hyperparameter's effect alone.
+        return typeof v === 'number' && typeof y === 'number' ? [{ series: caseLabel(c, vary, hp, !oneAlgorithm) || c.spec.algorithm.name, x: v, y }] : [];
       });
       if (new Set(points.map((p) => p.x)).size < 2) continue;
-      const series = [...new Set(points.map((p) => p.algorithm))].map((name) => ({ name, points: points.filter((p) => p.algorithm === name) }));
+      const series = [...new Set(points.map((p) => p.series))].map((name) => ({ name, points: points.filter((p) => p.series === name) }));
       const title = `${metric} against ${hp}`;
       plots.push({ name: `${safe(metric)}-vs-${safe(hp)}`, title, svg: lineChart(title, hp, metric, series) });
     }
@@ -56,7 +73,7 @@ export function heatmapsFor(c: RankedCase): { key: string; svg: string }[] {
   if (typeof matrix !== 'object' || matrix === null || Array.isArray(matrix)) return [];
   return Object.entries(matrix as Record<string, unknown>)
     .filter(([, m]) => Array.isArray(m))
-    .map(([key, m]) => ({ key, svg: heatmap(`${key} matrix: ${caseLabel(c)}`, m as number[][], 'task round', 'task') }));
+    .map(([key, m]) => ({ key, svg: heatmap(`${key} matrix, ${c.spec.algorithm.name}`, m as number[][], 'task round', 'task') }));
 }
 
 function htmlTable(table: Table): string {

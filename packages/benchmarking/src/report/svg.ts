@@ -2,7 +2,7 @@
 
 const W = 720;
 const H = 400;
-const M = { left: 70, right: 20, top: 40, bottom: 90 };
+const M = { left: 110, right: 20, top: 40, bottom: 110 };
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -18,7 +18,9 @@ ${body}
 }
 
 function fmt(v: number): string {
-  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3);
+  if (v === 0) return '0';
+  if (Math.abs(v) >= 100) return v.toFixed(0);
+  return String(Number(v.toPrecision(3)));
 }
 
 function yAxis(min: number, max: number, label: string): { body: string; y: (v: number) => number } {
@@ -87,7 +89,7 @@ export function heatmap(title: string, matrix: number[][], rowLabel: string, col
   const rows = matrix.length;
   const cols = Math.max(...matrix.map((r) => r.length), 1);
   const cell = Math.min(80, Math.floor(560 / Math.max(rows, cols)));
-  const width = 140 + cols * cell + 40;
+  const width = Math.max(560, 140 + cols * cell + 40);
   const height = 80 + rows * cell + 60;
   const values = matrix.flat();
   const lo = Math.min(...values);
