@@ -4,6 +4,7 @@
  *   sedna up [--edge-nodes N] [--data-dir DIR]      the all-in-one control plane with a cloud and N edge nodes
  *   sedna join --gm URL --token T --node-name N     a local controller for this host
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
+ *   sedna benchmark -f benchmarkingjob.yaml [--parallel N]   an Ianvs-compatible benchmarking job
  *   sedna version
  */
 import { dirname, join, resolve } from 'node:path';
@@ -123,6 +124,14 @@ program
     const lc = await joinNode({ gm: o.gm, token: o.token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}) });
     untilSignal(lc.close);
   });
+
+program
+  .command('benchmark')
+  .description('run an Ianvs benchmarking job (benchmarkingjob.yaml, testenv, algorithms): ranks, plots, report')
+  .requiredOption('-f, --file <file>', 'the benchmarkingjob.yaml')
+  .option('--parallel <n>', 'test cases run at the same time', '1')
+  // Loaded on use: the runner brings the whole worker lib, which the other commands do not need.
+  .action(async (o: { file: string; parallel: string }) => process.exit(await (await import('@sedna/benchmarking')).benchmarkCommand(o)));
 
 program
   .command('version')
