@@ -5,7 +5,7 @@
  * selected rank.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAlgorithm, type AlgorithmConfig } from './config/algorithm.js';
 import { loadBenchmarkingJob, type BenchmarkingJobConfig } from './config/benchmarkingjob.js';
@@ -100,9 +100,13 @@ export async function runBenchmarkingJob(file: string, options: RunOptions = {})
   }
 }
 
+/** `rank/failed_cases.csv`: this run's failed cases with their errors (removed when a run has none). */
 function writeFailures(jobDir: string, failed: readonly RankedCase[]): void {
-  if (failed.length === 0) return;
   const dir = join(jobDir, 'rank');
+  if (failed.length === 0) {
+    rmSync(join(dir, 'failed_cases.csv'), { force: true });
+    return;
+  }
   mkdirSync(dir, { recursive: true });
   const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
   const lines = ['algorithm,hyperparameters,error,time,url'];

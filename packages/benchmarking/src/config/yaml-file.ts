@@ -19,7 +19,7 @@ export function readYamlRoot(file: string, rootKey: string): YamlMap {
 }
 
 export function parseYamlRoot(text: string, file: string, rootKey: string): YamlMap {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
