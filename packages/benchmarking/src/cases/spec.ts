@@ -10,6 +10,8 @@ export interface SimulationTarget {
   edgeNodes: string[];
   /** Folder of the control plane's state (the case puts its job files under it). */
   dataDir: string;
+  /** Emulated links: the host side's interface of each edge node (its counters give the bytes sent). */
+  links: { node: string; hostIf: string }[];
 }
 
 export interface CaseSpec {

@@ -7,19 +7,14 @@
  */
 import { createAggregation, partitionByClass, partitionIid, type AggClient } from '@sedna/lib';
 import { moduleClass, moduleInstance, requireModule } from '../cases/modules.js';
-import { predictedClasses, subset } from './data.js';
+import { predictedClasses, subset, type LabelledSet } from './data.js';
+import type { CaseSpec } from '../cases/spec.js';
 import type { BaseModel, Paradigm } from './types.js';
 
-export const federatedLearning: Paradigm = async (ctx) => {
-  const { spec } = ctx;
-  const base = requireModule(spec.modules, 'basemodel', 'federatedlearning');
-  const aggModule = requireModule(spec.modules, 'aggregation', 'federatedlearning');
-  await moduleClass(aggModule);
-  const aggregation = createAggregation({ method: aggModule.name, param: aggModule.hyperparameters as Record<string, never> });
-  const clients = spec.testenv.clientNumber;
-  const rounds = spec.testenv.round;
+/** The clients' shares of the train set (fl_data_setting: train_ratio, iid or non-iid). */
+export function partitionClients(train: LabelledSet, spec: CaseSpec): { pool: LabelledSet; parts: number[][] } {
   const setting = spec.algorithm.flSetting;
-  const train = await ctx.train();
+  const clients = spec.testenv.clientNumber;
   const labelled = Math.round(train.y.length * setting.trainRatio);
   const pool = subset(train, Array.from({ length: labelled }, (_, i) => i));
   // non-iid: with non_iid_ratio r each client holds about (1 - r) of the classes (at least one).
@@ -28,6 +23,21 @@ export const federatedLearning: Paradigm = async (ctx) => {
     setting.dataPartition === 'iid'
       ? partitionIid(pool.y.length, clients, { seed: 1 })
       : partitionByClass(pool.y, clients, { classesPerClient: Math.max(1, Math.round(classes * (1 - setting.nonIidRatio))), seed: 1 });
+  return { pool, parts };
+}
+
+export const federatedLearning: Paradigm = async (ctx) => {
+  const { spec } = ctx;
+  // Under simulation the clients and the aggregator are a real job on the simulated control plane.
+  if (spec.simulation) return (await import('./federated-cluster.js')).federatedOnCluster(ctx);
+  const base = requireModule(spec.modules, 'basemodel', 'federatedlearning');
+  const aggModule = requireModule(spec.modules, 'aggregation', 'federatedlearning');
+  await moduleClass(aggModule);
+  const aggregation = createAggregation({ method: aggModule.name, param: aggModule.hyperparameters as Record<string, never> });
+  const clients = spec.testenv.clientNumber;
+  const rounds = spec.testenv.round;
+  const setting = spec.algorithm.flSetting;
+  const { pool, parts } = partitionClients(await ctx.train(), spec);
   const models: BaseModel[] = [];
   for (let c = 0; c < clients; c++) models.push(await moduleInstance<BaseModel>(base));
   const global = await moduleInstance<BaseModel>(base);

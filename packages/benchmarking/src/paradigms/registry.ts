@@ -5,12 +5,13 @@ import { incrementalLearning } from './incremental.js';
 import { jointInference } from './joint.js';
 import { lifelongLearning } from './lifelong.js';
 import { singleTaskLearning } from './singletask.js';
+import { refusingSimulation } from './no-simulation.js';
 import type { Paradigm } from './types.js';
 
 export const PARADIGM_RUNNERS: Record<ParadigmType, Paradigm> = {
-  singletasklearning: singleTaskLearning,
-  incrementallearning: incrementalLearning,
-  jointinference: jointInference,
+  singletasklearning: refusingSimulation('singletasklearning', singleTaskLearning),
+  incrementallearning: refusingSimulation('incrementallearning', incrementalLearning),
+  jointinference: refusingSimulation('jointinference', jointInference),
   federatedlearning: federatedLearning,
-  lifelonglearning: lifelongLearning,
+  lifelonglearning: refusingSimulation('lifelonglearning', lifelongLearning),
 };

@@ -78,7 +78,7 @@ function getJson(kc: Kubeconfig, path: string): Promise<unknown> {
 export async function startSimulation(config: SimulationConfig, dataDir: string, log: (line: string) => void): Promise<Simulation> {
   const started = Date.now();
   if (config.links.length > 0) {
-    const problem = linkSupportProblem();
+    const problem = linkSupportProblem(config.links);
     if (problem) throw new Error(`simulation.links: ${problem}`);
   }
   const main = sednaMain();
@@ -112,7 +112,10 @@ export async function startSimulation(config: SimulationConfig, dataDir: string,
     const edgeNodes = Array.from({ length: config.edgeNumber }, (_, i) => `edge-node-${i + 1}`);
     const hubPort = new URL(info.hubUrl).port;
     const joinArgs = (node: string, role: string, gm: string, address: string): string[] => ['join', '--gm', gm, '--token', token, '--ca', info.caFile, '--node-name', node, '--role', role, '--data-dir', join(dataDir, 'nodes', node), '--address', address, '--dataset-root', '/'];
-    for (const node of cloudNodes) startChild(node, joinArgs(node, 'cloud', info.hubUrl, '127.0.0.1'));
+    // With emulated links the cloud node takes a host address the edge namespaces route to (their default route),
+    // so the cloud workers' services (the aggregator) are reachable from the edge workers.
+    const cloudAddress = links[0]?.hostIp ?? '127.0.0.1';
+    for (const node of cloudNodes) startChild(node, joinArgs(node, 'cloud', info.hubUrl, cloudAddress));
     edgeNodes.forEach((node, i) => {
       const link = links[i];
       if (link) startChild(node, joinArgs(node, 'edge', `wss://${link.hostIp}:${hubPort}/`, link.edgeIp), link.ns);
@@ -128,7 +131,7 @@ export async function startSimulation(config: SimulationConfig, dataDir: string,
     const startupSeconds = (Date.now() - started) / 1000;
     log(`simulation: ${all.length} nodes Ready in ${startupSeconds.toFixed(1)} s (${all.join(', ')})`);
     return {
-      target: { kubeconfig: info.kubeconfig, cloudNodes, edgeNodes, dataDir },
+      target: { kubeconfig: info.kubeconfig, cloudNodes, edgeNodes, dataDir, links: links.map((l) => ({ node: edgeNodes[l.edge - 1] as string, hostIf: l.hostIf })) },
       startupSeconds,
       links,
       bytesPerLink: () => Object.fromEntries(links.map((l) => [edgeNodes[l.edge - 1] as string, (({ toEdge, fromEdge }) => toEdge + fromEdge)(linkBytes(l))])),

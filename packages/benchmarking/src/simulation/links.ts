@@ -4,6 +4,7 @@
  * Needs root and iproute2; refused with a message saying so otherwise.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { LinkConfig } from '../config/benchmarkingjob.js';
 
 export interface EdgeLink {
@@ -20,8 +21,26 @@ function run(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 }
 
-/** Why links cannot be emulated here, or undefined when they can. */
-export function linkSupportProblem(): string | undefined {
+/** Whether the kernel has the netem qdisc: tried on the loopback of a throwaway namespace. */
+function netemAvailable(): boolean {
+  const ns = `sdn-probe-${process.pid}`;
+  try {
+    run('ip', ['netns', 'add', ns]);
+    run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    try {
+      run('ip', ['netns', 'del', ns]);
+    } catch {
+      // not created
+    }
+  }
+}
+
+/** Why these links cannot be emulated here, or undefined when they can. */
+export function linkSupportProblem(links: readonly LinkConfig[]): string | undefined {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'emulating links needs root (network namespaces and tc netem); run as root or remove simulation.links';
   for (const tool of [['ip', '-V'], ['tc', '-V']] as const) {
     try {
@@ -29,6 +48,9 @@ export function linkSupportProblem(): string | undefined {
     } catch {
       return `emulating links needs the "${tool[0]}" command (Debian package iproute2)`;
     }
+  }
+  if (links.some((l) => netemArgs(l).length > 0) && !netemAvailable()) {
+    return 'latency, bandwidth and loss need the kernel\'s netem qdisc (sch_netem), which this kernel does not have; links without them still put each edge node in its own network namespace (per-link byte counts)';
   }
   return undefined;
 }
@@ -58,6 +80,7 @@ export function createLinks(edgeNumber: number, links: readonly LinkConfig[], ta
       run('ip', ['netns', 'exec', link.ns, 'ip', 'addr', 'add', `${link.edgeIp}/24`, 'dev', link.nsIf]);
       run('ip', ['netns', 'exec', link.ns, 'ip', 'link', 'set', link.nsIf, 'up']);
       run('ip', ['netns', 'exec', link.ns, 'ip', 'link', 'set', 'lo', 'up']);
+      run('ip', ['netns', 'exec', link.ns, 'ip', 'route', 'add', 'default', 'via', link.hostIp]);
       if (config && netemArgs(config).length > 0) {
         run('tc', ['qdisc', 'add', 'dev', link.hostIf, 'root', 'netem', ...netemArgs(config)]);
         run('ip', ['netns', 'exec', link.ns, 'tc', 'qdisc', 'add', 'dev', link.nsIf, 'root', 'netem', ...netemArgs(config)]);
@@ -80,8 +103,8 @@ export function deleteLink(link: EdgeLink): void {
   }
 }
 
-/** Bytes sent each way on a link (from the host side's counters). */
-export function linkBytes(link: EdgeLink): { toEdge: number; fromEdge: number } {
-  const read = (what: string): number => Number(run('cat', [`/sys/class/net/${link.hostIf}/statistics/${what}`]).trim());
+/** Bytes sent each way on a link so far (the host side's interface counters). */
+export function linkBytes(link: Pick<EdgeLink, 'hostIf'>): { toEdge: number; fromEdge: number } {
+  const read = (what: string): number => Number(readFileSync(`/sys/class/net/${link.hostIf}/statistics/${what}`, 'utf8').trim());
   return { toEdge: read('tx_bytes'), fromEdge: read('rx_bytes') };
 }
