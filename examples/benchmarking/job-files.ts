@@ -18,6 +18,8 @@ export interface JobFilesOptions {
   testenv?: Record<string, string>;
   /** Lines added to benchmarkingjob.yaml's benchmarkingjob mapping (indented by two spaces), e.g. simulation. */
   jobExtra?: string;
+  /** Keep only these algorithms of the job. */
+  algorithms?: string[];
 }
 
 function absolutize(text: string, from: string): string {
@@ -39,6 +41,10 @@ export function writeJobFiles(example: ExampleName, dir: string, options: JobFil
   let job = absolutize(readFileSync(join(exampleDir, 'benchmarkingjob.yaml'), 'utf8'), exampleDir)
     .replace(/workspace: .*/, `workspace: "${options.workspace}"`)
     .replace(/testenv: .*/, `testenv: "${join(dir, 'testenv.yaml')}"`);
+  if (options.algorithms) {
+    const keep = options.algorithms;
+    job = job.replace(/\n( +)- name: "([^"]+)"\n +url: "[^"]+"/g, (entry, _indent: string, name: string) => (keep.includes(name) ? entry : ''));
+  }
   if (options.jobExtra) job = job.replace(/\n {2}rank:/, `\n${options.jobExtra.replace(/\n$/, '')}\n  rank:`);
   const file = join(dir, 'benchmarkingjob.yaml');
   writeFileSync(file, job);

@@ -17,7 +17,7 @@ import { prepareDataset } from './dataset/prepare.js';
 import { formatTable } from './rank/print-table.js';
 import { saveRank, type RankFiles, type RankedCase } from './rank/rank.js';
 import { writeReport } from './report/report.js';
-import { startSimulation, type Simulation } from './simulation/cluster.js';
+import { startSimulation } from './simulation/cluster.js';
 
 export interface RunOptions {
   parallel?: number;
@@ -64,17 +64,19 @@ export async function runBenchmarkingJob(file: string, options: RunOptions = {})
   const dataset = await prepareDataset(testenv.dataset, { log });
   const specs = plan.specs.map((s) => ({ ...s, testenv: { ...s.testenv, dataset } }));
 
-  let simulation: Simulation | undefined;
+  let stopSimulation: (() => Promise<void>) | undefined;
+  let simulationStartupSeconds: number | undefined;
   const onSignal = (): void => {
     log('interrupted: stopping the test cases and the simulation');
     killRunningCases();
-    void (simulation?.stop() ?? Promise.resolve()).then(() => process.exit(130));
+    void (stopSimulation?.() ?? Promise.resolve()).then(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     if (job.simulation) {
-      simulation = await startSimulation(job.simulation, join(job.outputDir, 'simulation'), log);
+      const simulation = await startSimulation(job.simulation, join(job.outputDir, 'simulation'), log, { onStarting: (stop) => (stopSimulation = stop) });
+      simulationStartupSeconds = simulation.startupSeconds;
       for (const s of specs) s.simulation = simulation.target;
     }
     const results = await runCases(specs, { parallel: options.parallel ?? 1, log });
@@ -92,11 +94,11 @@ export async function runBenchmarkingJob(file: string, options: RunOptions = {})
       log(`report: ${report}`);
     }
     if (failed.length > 0) log(`${failed.length} of ${all.length} test case(s) failed; see ${join(job.outputDir, 'rank', 'failed_cases.csv')}`);
-    return { job, cases: all, failed, rank, report, ...(simulation ? { simulationStartupSeconds: simulation.startupSeconds } : {}) };
+    return { job, cases: all, failed, rank, report, ...(simulationStartupSeconds !== undefined ? { simulationStartupSeconds } : {}) };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await simulation?.stop();
+    await stopSimulation?.();
   }
 }
 

@@ -6,7 +6,7 @@
  * job calls it after the cases, on failure and on Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -28,7 +28,8 @@ export interface Simulation {
 export function sednaMain(): string {
   let main: string;
   try {
-    main = join(dirname(createRequire(import.meta.url).resolve('@sedna/cli')), 'main.js');
+    // The package's entry is dist/index.js, or src/index.ts under the "source" condition (tests, benchmarks).
+    main = join(dirname(dirname(createRequire(import.meta.url).resolve('@sedna/cli'))), 'dist', 'main.js');
   } catch {
     throw new Error('simulation needs the sedna command (@sedna/cli): install the workspace (npm install) and build it (npm run build)');
   }
@@ -75,7 +76,12 @@ function getJson(kc: Kubeconfig, path: string): Promise<unknown> {
   });
 }
 
-export async function startSimulation(config: SimulationConfig, dataDir: string, log: (line: string) => void): Promise<Simulation> {
+export interface StartOptions {
+  /** Called before anything starts with the function that stops it all (Ctrl-C during the start-up). */
+  onStarting?: (stop: () => Promise<void>) => void;
+}
+
+export async function startSimulation(config: SimulationConfig, dataDir: string, log: (line: string) => void, options: StartOptions = {}): Promise<Simulation> {
   const started = Date.now();
   if (config.links.length > 0) {
     const problem = linkSupportProblem(config.links);
@@ -97,9 +103,12 @@ export async function startSimulation(config: SimulationConfig, dataDir: string,
   let links: EdgeLink[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(children.map(end));
+    // Workers outlive their local controller on purpose (a restarted LC adopts them): end the pods' own too.
+    endPodProcesses(dataDir);
     for (const l of links) deleteLink(l);
     links = [];
   };
+  options.onStarting?.(stop);
   try {
     if (config.links.length > 0) links = createLinks(config.edgeNumber, config.links, tag);
     const host = links.length > 0 ? ['--host', '0.0.0.0', '--advertise', ...links.map((l) => l.hostIp)] : [];
@@ -107,6 +116,7 @@ export async function startSimulation(config: SimulationConfig, dataDir: string,
     startChild('control-plane', ['control-plane', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', ...host]);
     const infoFile = join(dataDir, 'control-plane.json');
     const info = await waitFor('the control plane', () => (existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as { hubUrl: string; caFile: string; nodeTokenFile: string; kubeconfig: string }) : undefined), 60_000, exited);
+    log(`simulation: control plane up after ${((Date.now() - started) / 1000).toFixed(1)} s; starting the nodes' local controllers`);
     const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
     const cloudNodes = Array.from({ length: config.cloudNumber }, (_, i) => (config.cloudNumber === 1 ? 'cloud-node' : `cloud-node-${i + 1}`));
     const edgeNodes = Array.from({ length: config.edgeNumber }, (_, i) => `edge-node-${i + 1}`);
@@ -140,6 +150,33 @@ export async function startSimulation(config: SimulationConfig, dataDir: string,
   } catch (err) {
     await stop();
     throw new Error(`simulation could not start: ${(err as Error).message}${output.length ? `\n${output.slice(-10).join('')}` : ''}`, { cause: err });
+  }
+}
+
+/**
+ * The process groups of the pods the nodes under `dataDir` run: each pod's wrapper shell leads its group and has
+ * its pod folder (`<dataDir>/nodes/<node>/runner/pods/...`) on its command line.
+ */
+export function endPodProcesses(dataDir: string): void {
+  const marker = join(dataDir, 'nodes');
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(marker) || !cmdline.includes('/runner/pods/')) continue;
+    try {
+      process.kill(-Number(entry), 'SIGKILL');
+    } catch {
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
   }
 }
 
