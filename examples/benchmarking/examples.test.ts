@@ -57,7 +57,7 @@ describe('benchmarking examples on a Fashion-MNIST slice', () => {
       expect(Number(r.f1_score)).toBeGreaterThan(0.3);
       expect(Number(r.samples_transfer_ratio)).toBeGreaterThan(0);
       expect(r.paradigm).toBe('incrementallearning');
-      expect(existsSync(join(r.url, 'output', 'train', '1'))).toBe(true);
+      expect(existsSync(join(r.url ?? '', 'output', 'train', '1'))).toBe(true);
     }
     expect(existsSync(join(out.job.outputDir, 'report', 'index.html'))).toBe(true);
     expect(existsSync(join(out.job.outputDir, 'report', 'metric-f1_score.png'))).toBe(true);

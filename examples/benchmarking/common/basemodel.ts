@@ -20,7 +20,7 @@ export class FashionMLP extends MlpEstimator {
     super({
       spec: MODEL_SPEC,
       seed: hp.seed ?? 7,
-      trainDefaults: { epochs: hp.epochs ?? 2, batchSize: hp.batch_size ?? 64, learningRate: hp.learning_rate ?? 0.001, seed: hp.seed ?? 7 },
+      trainDefaults: { epochs: hp.epochs ?? 2, batchSize: hp.batch_size ?? 64, learningRate: hp.learning_rate ?? 0.001 },
     });
   }
 }

@@ -35,7 +35,7 @@ async function ensureTypeScript(): Promise<void> {
       const api = (await import('tsx/esm/api')) as { register: () => unknown };
       api.register();
     } catch (err) {
-      throw new Error(`TypeScript modules need tsx (npm install tsx): ${(err as Error).message}`);
+      throw new Error(`TypeScript modules need tsx (npm install tsx): ${(err as Error).message}`, { cause: err });
     }
   })();
   return tsxRegistered;
@@ -79,7 +79,7 @@ export async function moduleClass(module: ModuleInstance): Promise<Registrable> 
   try {
     return ClassFactory.getCls(classTypeOf(module.type), module.name);
   } catch (err) {
-    throw new Error(`${what}: ${(err as Error).message}${module.url ? ` (after loading ${module.url})` : ' (it has no url, so it must be one the lib registers)'}`);
+    throw new Error(`${what}: ${(err as Error).message}${module.url ? ` (after loading ${module.url})` : ' (it has no url, so it must be one the lib registers)'}`, { cause: err });
   }
 }
 

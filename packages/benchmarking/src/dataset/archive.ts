@@ -71,7 +71,7 @@ export function extractZip(bytes: Uint8Array, root: string, name = 'zip'): numbe
       try {
         data = inflateRawSync(raw);
       } catch (err) {
-        throw new Error(`${name}: corrupt zip entry ${entry}: ${(err as Error).message}`);
+        throw new Error(`${name}: corrupt zip entry ${entry}: ${(err as Error).message}`, { cause: err });
       }
     } else throw new Error(`${name}: entry ${entry} uses compression method ${method}; only stored and deflated entries are supported`);
     if (crc32(data) >>> 0 !== crc) throw new Error(`${name}: corrupt zip entry ${entry} (CRC mismatch)`);
@@ -86,7 +86,7 @@ export function extractTarGz(bytes: Uint8Array, root: string, name = 'tar.gz'): 
   try {
     tar = gunzipSync(bytes);
   } catch (err) {
-    throw new Error(`${name}: corrupt gzip data: ${(err as Error).message}`);
+    throw new Error(`${name}: corrupt gzip data: ${(err as Error).message}`, { cause: err });
   }
   let p = 0;
   let files = 0;

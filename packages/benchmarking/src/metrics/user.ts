@@ -14,7 +14,7 @@ export async function loadUserMetric(name: string, url: string): Promise<MetricF
   try {
     fn = ClassFactory.getCls(ClassType.GENERAL, name);
   } catch (err) {
-    throw new Error(`metric "${name}": ${url} loaded but did not register it: ${(err as Error).message}`);
+    throw new Error(`metric "${name}": ${url} loaded but did not register it: ${(err as Error).message}`, { cause: err });
   }
   if (typeof fn !== 'function') throw new Error(`metric "${name}" is registered but is not a function`);
   return fn as MetricFunction;

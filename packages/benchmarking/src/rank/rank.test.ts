@@ -51,11 +51,11 @@ describe('rank files', () => {
 
     const second = saveRank(job, [ranked('d', 0.7, 0.97, 0.9, '2026-01-02 10:00:00'), ranked('e', 0.95, 0.9, 0.5, '2026-01-02 10:00:01')], rank());
     const again = parseCsv(readFileSync(second.allRank, 'utf8'));
-    expect(again.rows.map((r) => r.url.split('/').pop())).toEqual(['d', 'b', 'c', 'a', 'e']);
+    expect(again.rows.map((r) => (r.url ?? '').split('/').pop())).toEqual(['d', 'b', 'c', 'a', 'e']);
     // selected_rank drops rows that repeat on everything but time and url (a and e).
     const selected = parseCsv(readFileSync(second.selectedRank, 'utf8'));
     expect(selected.header).toEqual(['rank', 'algorithm', 'f1_score', 'samples_transfer_ratio', 'paradigm', 'basemodel', 'hard_example_mining', 'basemodel-momentum', 'basemodel-learning_rate', 'hard_example_mining-threshold_img', 'time', 'url']);
-    expect(selected.rows.map((r) => r.url.split('/').pop())).toEqual(['d', 'b', 'c', 'a']);
+    expect(selected.rows.map((r) => (r.url ?? '').split('/').pop())).toEqual(['d', 'b', 'c', 'a']);
     expect(formatTable(second.selected).split('\n')[1]).toMatch(/^\| rank \| +algorithm +\| f1_score \|/);
   });
 
@@ -69,7 +69,7 @@ describe('rank files', () => {
   });
 
   it('sorts stably and puts missing values last', () => {
-    const rows = [{ m: '' }, { m: '2' }, { m: '1' }, { m: '2', k: 'x' }];
+    const rows: Record<string, string>[] = [{ m: '' }, { m: '2' }, { m: '1' }, { m: '2', k: 'x' }];
     expect(sortRows(rows, [{ metric: 'm', ascend: false }], ['m'])).toEqual([{ m: '2' }, { m: '2', k: 'x' }, { m: '1' }, { m: '' }]);
     expect(sortRows(rows, [{ metric: 'absent', ascend: false }], ['m'])).toEqual(rows);
   });

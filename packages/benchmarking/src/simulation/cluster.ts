@@ -121,7 +121,7 @@ export async function startSimulation(config: SimulationConfig, dataDir: string,
     const cloudNodes = Array.from({ length: config.cloudNumber }, (_, i) => (config.cloudNumber === 1 ? 'cloud-node' : `cloud-node-${i + 1}`));
     const edgeNodes = Array.from({ length: config.edgeNumber }, (_, i) => `edge-node-${i + 1}`);
     const hubPort = new URL(info.hubUrl).port;
-    const joinArgs = (node: string, role: string, gm: string, address: string): string[] => ['join', '--gm', gm, '--token', token, '--ca', info.caFile, '--node-name', node, '--role', role, '--data-dir', join(dataDir, 'nodes', node), '--address', address, '--dataset-root', '/'];
+    const joinArgs = (node: string, role: string, gm: string, address: string): string[] => ['join', '--gm', gm, '--token', token, '--ca', info.caFile, '--node-name', node, '--role', role, '--data-dir', join(dataDir, 'nodes', node), '--address', address, '--dataset-root', '/', '--heartbeat-ms', '1000'];
     // With emulated links the cloud node takes a host address the edge namespaces route to (their default route),
     // so the cloud workers' services (the aggregator) are reachable from the edge workers.
     const cloudAddress = links[0]?.hostIp ?? '127.0.0.1';
