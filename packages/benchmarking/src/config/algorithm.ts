@@ -54,6 +54,8 @@ const SPLITTING = ['default'];
 
 export function loadAlgorithm(file: string, name: string): AlgorithmConfig {
   const root = new Fields(file, 'algorithm', readYamlRoot(file, 'algorithm'));
+  const raw = root.map.paradigm_type;
+  if (raw === 'multiedgeinference' || raw === 'federatedclassincrementallearning') root.fail('paradigm_type', `"${raw}" is an Ianvs paradigm this runner does not implement (implemented: ${PARADIGMS.join(', ')})`);
   const paradigm = root.oneOf('paradigm_type', PARADIGMS);
   if (root.list('third_party_packages').length > 0) root.fail('third_party_packages', 'Python packages cannot be loaded by this runner; import what a module needs from the module file itself');
   const readSetting = (s: Fields, trainRatio: number): DataSetting => ({

@@ -4,6 +4,8 @@
  * download fields of the simulation proposal (`dataset_url`, `dataset_path`) and ours (`sha256`, `format`,
  * `mirrors`) live in `dataset` too.
  */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Fields } from './fields.js';
 import { resolveInput } from './paths.js';
 import { readYamlRoot } from './yaml-file.js';
@@ -125,7 +127,8 @@ function parseDataset(f: Fields, file: string, workspace: string, warnings: stri
     download = {
       url,
       mirrors,
-      path: path === undefined ? defaultDatasetPath(url, workspace) : resolveInput(path, file),
+      // An output folder, so like Ianvs's workspace it is relative to the working directory.
+      path: path === undefined ? defaultDatasetPath(url, workspace) : path.startsWith('file://') ? fileURLToPath(path) : resolve(path),
       sha256: sha256?.toLowerCase(),
       format,
     };

@@ -20,6 +20,8 @@ function asSampleSet(set: LabelledSet, dataType: 'train' | 'eval'): SampleSet {
 
 export const lifelongLearning: Paradigm = async (ctx) => {
   const { spec } = ctx;
+  const mode = spec.testenv.modelEval.metric.mode;
+  if (mode !== '' && mode !== 'no-inference') throw new Error(`testenv.model_eval.model_metric.mode "${mode}": lifelong learning's ${mode} mode is not implemented by this runner (no-inference is)`);
   const base = requireModule(spec.modules, 'basemodel', 'lifelonglearning');
   const definitionModule = findModule(spec.modules, 'task_definition') ?? builtin('task_definition', 'TaskDefinitionByOrigin');
   const definition = await moduleInstance<TaskDefinition>(definitionModule);
