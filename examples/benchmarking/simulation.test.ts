@@ -51,7 +51,7 @@ describe('edge-cloud simulation', () => {
   it('runs federated learning as a job on 1 cloud and 3 edge nodes and tears everything down', async () => {
     const logs: string[] = [];
     const before = namespaces();
-    const out = await runBenchmarkingJob(job('fl', root ? '    links: [{edge: all}]\n' : ''), { parallel: 1, log: (l) => void logs.push(l) });
+    const out = await runBenchmarkingJob(job('fl', root ? '    links: [{edge: all, bandwidth_mbps: 100}]\n' : ''), { parallel: 1, log: (l) => void logs.push(l) });
     expect(out.failed.map((c) => c.result.error)).toEqual([]);
     expect(out.simulationStartupSeconds).toBeGreaterThan(0);
     const [c] = out.cases;
@@ -69,7 +69,7 @@ describe('edge-cloud simulation', () => {
   }, 300_000);
 
   it('stops the simulated control plane on Ctrl-C', async () => {
-    const file = job('interrupted', root ? '    links: [{edge: all}]\n' : '');
+    const file = job('interrupted', root ? '    links: [{edge: all, bandwidth_mbps: 100}]\n' : '');
     const child = spawn(process.execPath, [cliMain, 'benchmark', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     for (const s of [child.stdout, child.stderr]) s.on('data', (c: Buffer) => (output += c.toString()));
@@ -95,7 +95,7 @@ describe('edge-cloud simulation', () => {
     }
     if (netem) return; // this kernel can emulate them; the first test covers namespaces
     const file = job('netem', '    links: [{edge: all, latency_ms: 20, bandwidth_mbps: 10}]\n');
-    await expect(runBenchmarkingJob(file, { log: () => undefined })).rejects.toThrow(/simulation.links: latency, bandwidth and loss need the kernel's netem qdisc \(sch_netem\)/);
+    await expect(runBenchmarkingJob(file, { log: () => undefined })).rejects.toThrow(/simulation.links: latency, jitter and loss need the kernel's netem qdisc \(sch_netem\)/);
     expect(existsSync(join(dir, 'netem', 'workspace', 'benchmarkingjob', 'simulation', 'control-plane.json'))).toBe(false);
   });
 });

@@ -49,8 +49,8 @@ export function linkSupportProblem(links: readonly LinkConfig[]): string | undef
       return `emulating links needs the "${tool[0]}" command (Debian package iproute2)`;
     }
   }
-  if (links.some((l) => netemArgs(l).length > 0) && !netemAvailable()) {
-    return 'latency, bandwidth and loss need the kernel\'s netem qdisc (sch_netem), which this kernel does not have; links without them still put each edge node in its own network namespace (per-link byte counts)';
+  if (links.some((l) => l.latencyMs > 0 || l.jitterMs > 0 || l.lossPercent > 0) && !netemAvailable()) {
+    return 'latency, jitter and loss need the kernel\'s netem qdisc (sch_netem), which this kernel does not have; bandwidth alone is emulated with tbf, and links without any still put each edge node in its own network namespace (per-link byte counts)';
   }
   return undefined;
 }
@@ -81,9 +81,14 @@ export function createLinks(edgeNumber: number, links: readonly LinkConfig[], ta
       run('ip', ['netns', 'exec', link.ns, 'ip', 'link', 'set', link.nsIf, 'up']);
       run('ip', ['netns', 'exec', link.ns, 'ip', 'link', 'set', 'lo', 'up']);
       run('ip', ['netns', 'exec', link.ns, 'ip', 'route', 'add', 'default', 'via', link.hostIp]);
-      if (config && netemArgs(config).length > 0) {
-        run('tc', ['qdisc', 'add', 'dev', link.hostIf, 'root', 'netem', ...netemArgs(config)]);
-        run('ip', ['netns', 'exec', link.ns, 'tc', 'qdisc', 'add', 'dev', link.nsIf, 'root', 'netem', ...netemArgs(config)]);
+      if (config) {
+        // Bandwidth alone goes through tbf, which kernels without netem still have.
+        const onlyRate = config.latencyMs === 0 && config.jitterMs === 0 && config.lossPercent === 0;
+        const qdisc = onlyRate ? (config.bandwidthMbps > 0 ? ['tbf', 'rate', `${config.bandwidthMbps}mbit`, 'burst', '32kbit', 'latency', '400ms'] : []) : ['netem', ...netemArgs(config)];
+        if (qdisc.length > 0) {
+          run('tc', ['qdisc', 'add', 'dev', link.hostIf, 'root', ...qdisc]);
+          run('ip', ['netns', 'exec', link.ns, 'tc', 'qdisc', 'add', 'dev', link.nsIf, 'root', ...qdisc]);
+        }
       }
     }
   } catch (err) {
