@@ -9,9 +9,11 @@
  * - simulation_startup_s: the simulated control plane with 1 cloud and 3 edge nodes, from the start until every
  *   node is Ready.
  *
- * Targets: speedup >= 1.6 on 2 cores, cache_hit_s < 1, simulation_startup_s < 10. Progress goes to stderr; the
- * last line on stdout is one JSON object.
- *   npm run bench -- benchmarking [--train 60000] [--test 10000] [--keep]
+ * Download and cache hit are measured --rounds times (each into an empty cache), the grid runs serial and parallel
+ * interleaved over --rounds rounds (after a warm-up of each), the simulation starts --sim-rounds times; medians and
+ * interquartile ranges. Targets: speedup >= 1.6 on 2 cores, cache_hit_s < 1, simulation_startup_s < 10. Progress
+ * goes to stderr; the last line on stdout is one JSON object.
+ *   npm run bench -- benchmarking [--train 60000] [--test 10000] [--rounds 5] [--sim-rounds 3] [--keep]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,64 +24,93 @@ import { prepareDataset, type PrepareStats } from '../../packages/benchmarking/s
 import { startSimulation } from '../../packages/benchmarking/src/simulation/cluster.js';
 import { fashionSliceTarGz, serveFiles } from '../../packages/benchmarking/test/fixtures.js';
 import { writeJobFiles } from '../../examples/benchmarking/job-files.js';
+import { figure, interleave } from '../common/stats.js';
 
-const { values } = parseArgs({ options: { train: { type: 'string', default: '60000' }, test: { type: 'string', default: '10000' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    train: { type: 'string', default: '60000' },
+    test: { type: 'string', default: '10000' },
+    rounds: { type: 'string', default: '5' },
+    'sim-rounds': { type: 'string', default: '3' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const rounds = Number(values.rounds);
+const simRounds = Number(values['sim-rounds']);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'sedna-bench-benchmarking-'));
-process.env.SEDNA_BENCHMARK_CACHE = join(dir, 'cache');
-const round = (v: number, d = 2): number => Math.round(v * 10 ** d) / 10 ** d;
 
 const archive = fashionSliceTarGz(Number(values.train), Number(values.test));
 const server = await serveFiles({ '/fashion-mnist.tar.gz': archive });
 try {
   const url = `${server.url}/fashion-mnist.tar.gz`;
-  const datasetPath = join(dir, 'dataset', 'fashion-mnist');
-  const dataset = () => ({
-    trainIndex: join(datasetPath, 'train_index.txt'),
-    testIndex: join(datasetPath, 'test_index.txt'),
+  const dataset = (path: string) => ({
+    trainIndex: join(path, 'train_index.txt'),
+    testIndex: join(path, 'test_index.txt'),
     trainIndexRaw: './train_index.txt',
     testIndexRaw: './test_index.txt',
     label: '',
-    download: { url, mirrors: [], path: datasetPath, sha256: undefined, format: undefined },
+    download: { url, mirrors: [], path, sha256: undefined, format: undefined },
   });
   log(`dataset: ${(archive.length / 1e6).toFixed(1)} MB from ${url}`);
-  const stats: PrepareStats = { cacheHit: false, downloadedBytes: 0, downloadSeconds: 0 };
-  let t = performance.now();
-  await prepareDataset(dataset(), { log }, stats);
-  const prepareS = (performance.now() - t) / 1000;
-  const downloadMbPerS = stats.downloadedBytes / 1e6 / stats.downloadSeconds;
-  t = performance.now();
-  const hit: PrepareStats = { cacheHit: false, downloadedBytes: 0, downloadSeconds: 0 };
-  await prepareDataset(dataset(), { log }, hit);
-  const cacheHitS = (performance.now() - t) / 1000;
-  if (!hit.cacheHit) throw new Error('the second prepare was not a cache hit');
+  // Download, prepare and cache hit, each round into an empty cache and folder.
+  const downloads: number[] = [];
+  const prepares: number[] = [];
+  const hits: number[] = [];
+  let datasetPath = '';
+  for (let r = 0; r < rounds; r++) {
+    datasetPath = join(dir, `dataset-${r}`, 'fashion-mnist');
+    const cacheDir = join(dir, `cache-${r}`);
+    const stats: PrepareStats = { cacheHit: false, downloadedBytes: 0, downloadSeconds: 0 };
+    let t = performance.now();
+    await prepareDataset(dataset(datasetPath), { log, cacheDir }, stats);
+    prepares.push((performance.now() - t) / 1000);
+    downloads.push(stats.downloadedBytes / 1e6 / stats.downloadSeconds);
+    const hit: PrepareStats = { cacheHit: false, downloadedBytes: 0, downloadSeconds: 0 };
+    t = performance.now();
+    await prepareDataset(dataset(datasetPath), { log, cacheDir }, hit);
+    hits.push((performance.now() - t) / 1000);
+    if (!hit.cacheHit) throw new Error('the second prepare was not a cache hit');
+    if (r < rounds - 1) rmSync(join(dir, `dataset-${r}`), { recursive: true, force: true });
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 
-  const grid = async (name: string, parallel: number): Promise<{ seconds: number; cases: number }> => {
+  // The grid: serial and --parallel 2 interleaved round by round, each run in a fresh workspace.
+  let runs = 0;
+  let cases = 0;
+  const grid = async (parallel: number): Promise<number> => {
+    const name = `run-${runs++}-p${parallel}`;
     const file = writeJobFiles('incremental_learning', join(dir, name), { datasetUrl: url, datasetPath, workspace: join(dir, name, 'workspace') });
     const started = performance.now();
-    const out = await runBenchmarkingJob(file, { parallel, log });
+    const out = await runBenchmarkingJob(file, { parallel, log: () => undefined });
     if (out.failed.length > 0) throw new Error(`${out.failed.length} case(s) failed: ${out.failed[0]?.result.error}`);
-    return { seconds: (performance.now() - started) / 1000, cases: out.cases.length };
+    cases = out.cases.length;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    return (performance.now() - started) / 1000;
   };
-  const serial = await grid('serial', 1);
-  const parallel = await grid('parallel', 2);
+  const timed = await interleave(rounds, () => grid(1), () => grid(2), (r, a, b) => log(`round ${r}: serial ${a.toFixed(1)} s, --parallel 2 ${b.toFixed(1)} s`));
 
-  const sim = await startSimulation({ cloudNumber: 1, edgeNumber: 3, clusterName: 'bench', kubeedgeVersion: '', sednaVersion: '', links: [] }, join(dir, 'simulation'), log);
-  await sim.stop();
+  const startups: number[] = [];
+  for (let r = 0; r < simRounds; r++) {
+    const sim = await startSimulation({ cloudNumber: 1, edgeNumber: 3, clusterName: 'bench', kubeedgeVersion: '', sednaVersion: '', links: [] }, join(dir, 'simulation'), log);
+    startups.push(sim.startupSeconds);
+    await sim.stop();
+  }
 
   console.log(
     JSON.stringify({
-      cases: serial.cases,
+      cases,
+      rounds,
       train_images: Number(values.train),
       test_images: Number(values.test),
-      serial_s: round(serial.seconds),
-      parallel_s: round(parallel.seconds),
-      speedup: round(serial.seconds / parallel.seconds),
-      download_mb_per_s: round(downloadMbPerS, 1),
-      prepare_s: round(prepareS),
-      cache_hit_s: round(cacheHitS, 3),
-      simulation_startup_s: round(sim.startupSeconds),
-      targets: { speedup: '>= 1.6', cache_hit_s: '< 1', simulation_startup_s: '< 10' },
+      ...figure('serial_s', timed.a, 2),
+      ...figure('parallel_s', timed.b, 2),
+      ...figure('speedup', timed.ratio, 2),
+      ...figure('download_mb_per_s', downloads, 1),
+      ...figure('prepare_s', prepares, 2),
+      ...figure('cache_hit_s', hits, 4),
+      ...figure('simulation_startup_s', startups, 2),
+      simulation_rounds: simRounds,
     }),
   );
 } finally {
