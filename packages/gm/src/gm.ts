@@ -18,6 +18,8 @@ import { NodeHub } from './hub/index.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
+import { gmMetrics } from './metrics/gm-metrics.js';
+import { measuring, parseListenAddress, startMetricsListener, type MetricsListener, type Registry } from '@sedna/metrics';
 
 export interface GlobalManagerOptions {
   config: GmConfig;
@@ -36,6 +38,10 @@ export interface RunningGlobalManager {
   manager: ControllerManager;
   client: KubeClient;
   connectedNodes(): string[];
+  /** The GM's metrics (served at /metrics on the hub port with the node token). */
+  metrics: Registry;
+  /** The metrics-only listener without authentication, when `metrics.address` is configured. */
+  metricsListener?: MetricsListener;
   stop(): Promise<void>;
 }
 
@@ -51,6 +57,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   // Watches stay on the kubeconfig's server; the many small writes take the local socket when there is one.
   const client = new KubeClient(kc, config.apiSocket ? { socketPath: config.apiSocket } : {});
   const manager = new ControllerManager(kc, log);
+  const metrics = gmMetrics(manager);
   const router = new ChannelRouter();
   const nodes = new NodeLifecycle(client, (m) => log('info', m));
 
@@ -78,15 +85,23 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
       port: config.websocket.port,
       nodeGracePeriodMs: config.nodeGracePeriodSeconds * 1000,
       ...(options.tls ? { tls: options.tls } : {}),
+      onRequest: metrics.route(config.nodeToken),
     },
     {
       onNodeHello: (hello) => nodes.onHello(hello),
       onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
-      onUpstream: (node, message) => router.upstream(node, message),
+      onUpstream: measuring()
+        ? async (node, message) => {
+            await router.upstream(node, message);
+            metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
+          }
+        : (node, message) => router.upstream(node, message),
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
   );
   await hub.start();
+  metrics.attachHub(hub);
+  const metricsListener = config.metrics.address ? await startMetricsListener(parseListenAddress(config.metrics.address, 'metrics.address'), metrics.registry) : undefined;
   router.attach(hub);
   nodes.watchForAbsentNodes(() => nodeInformer.list(), config.nodeGracePeriodSeconds * 1000);
   const address = hub.address();
@@ -99,7 +114,10 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     manager,
     client,
     connectedNodes: () => hub.connectedNodes(),
+    metrics: metrics.registry,
+    ...(metricsListener ? { metricsListener } : {}),
     stop: async () => {
+      await metricsListener?.close();
       nodes.stop();
       await hub.close();
       await manager.stop();

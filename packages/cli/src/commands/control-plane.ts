@@ -15,6 +15,8 @@ import { NODE_API_PORT_LABEL } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
+import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
+import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -27,6 +29,8 @@ export interface ControlPlaneOptions {
   nodeGracePeriodSeconds?: number;
   /** Port of the knowledge base server (the original's 9020); 0 for any free one. */
   kbPort: number;
+  /** Also serve the API server's /metrics without a token on this address. */
+  metricsAddress?: { host: string; port: number };
 }
 
 export interface RunningControlPlane {
@@ -143,6 +147,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     host: options.host === '0.0.0.0' ? '127.0.0.1' : options.host,
     certificateNames: options.advertise,
     ...(Buffer.byteLength(socketPath) <= 107 ? { socketPath } : {}),
+    ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
   });
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
@@ -203,13 +208,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     throw err;
   }
   api.setPodLogs(podLogsFrom(api, nodeToken));
-  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile: join(apiDir, 'pki', 'ca.crt'), nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0 };
+  api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeToken));
+  const caFile = join(apiDir, 'pki', 'ca.crt');
+  const prometheus = prometheusFiles(dataDir);
+  const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile });
+  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {
     api,
     info,
     gmPid: () => gm.pid,
     stop: async () => {
+      stopDiscovery();
       // Both at once: a signal to the whole process group reaches them too, and must not look like a crash.
       await Promise.all([gm.stop(), kb.stop()]);
       await api.close();

@@ -13,6 +13,8 @@ export interface NodeApiOptions {
   port: number;
   token: string;
   logs: (namespace: string, name: string, options: { tail?: number; follow?: boolean }) => Readable | Promise<string>;
+  /** Other routes (metrics, log search), after authentication: true when handled. */
+  routes?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean)[];
 }
 
 const LOG_PATH = /^\/pods\/([a-z0-9][-a-z0-9.]*)\/([a-z0-9][-a-z0-9.]*)\/log$/;
@@ -28,6 +30,7 @@ export class NodeApi {
         res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: the node API needs the node token\n');
         return;
       }
+      if (options.routes?.some((route) => route(req, res))) return;
       const url = new URL(req.url ?? '/', 'http://node');
       const m = LOG_PATH.exec(url.pathname);
       if (req.method !== 'GET' || !m) {
