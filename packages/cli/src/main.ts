@@ -5,6 +5,7 @@
  *   sedna join --gm URL --token T --node-name N     a local controller for this host
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
  *   sedna logs --search WORD [--pod P] [--since 1h]  every pod's logs on every node searched
+ *   sedna benchmark -f benchmarkingjob.yaml [--parallel N]   an Ianvs-compatible benchmarking job
  *   sedna version
  */
 import { dirname, join, resolve } from 'node:path';
@@ -135,6 +136,14 @@ program
   });
 
 registerFlowCommand(program);
+
+program
+  .command('benchmark')
+  .description('run an Ianvs benchmarking job (benchmarkingjob.yaml, testenv, algorithms): ranks, plots, report')
+  .requiredOption('-f, --file <file>', 'the benchmarkingjob.yaml')
+  .option('--parallel <n>', 'test cases run at the same time', '1')
+  // Loaded on use: the runner brings the whole worker lib, which the other commands do not need.
+  .action(async (o: { file: string; parallel: string }) => process.exit(await (await import('@sedna/benchmarking')).benchmarkCommand(o)));
 
 program
   .command('version')
