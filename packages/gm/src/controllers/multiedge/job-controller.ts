@@ -8,7 +8,7 @@
 import type { KubeObject, VideoAnalyticsJobSpec } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
 import type { KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
+import { type Controller, type ObjectKey, ownerKeys, type ReconcileResult, self, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
@@ -77,7 +77,7 @@ export class MultiEdgeJobController implements Controller {
     ];
   }
 
-  async reconcile(key: ObjectKey): Promise<void> {
+  async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
     const job = this.objects.get(name, namespace);
     if (!job || job.metadata.deletionTimestamp) return;
@@ -114,9 +114,16 @@ export class MultiEdgeJobController implements Controller {
       push('Failed', 'BackoffLimitExceeded', `${failed} worker(s) failed; backoffLimit is ${backoffLimit}`);
       await recordEvent(this.client, job, 'Warning', 'BackoffLimitExceeded', `${failed} worker(s) failed; backoffLimit is ${backoffLimit}`);
     } else {
+      const peers = this.decl.peers ? peerEnv(namespace, this.decl.peers, this.deps.services, this.deps.pods, this.deps.addressing) : { env: {}, waitingFor: [] };
+      if (active === 0 && peers.waitingFor.length > 0) {
+        // A peer service exists but its worker has no address yet: started now, this worker would never learn it.
+        next.phase = 'Pending';
+        next.conditions = conditions;
+        await this.write(job, next);
+        return { requeueAfterMs: 1000 };
+      }
       if (active === 0 && (!this.workers.embedded || node)) {
-        const peers = this.decl.peers ? peerEnv(namespace, this.decl.peers, this.deps.services, this.deps.pods, this.deps.addressing) : {};
-        const env = { ...peers, ...this.workers.envFor(job, group, node, endpoints, groups) };
+        const env = { ...peers.env, ...this.workers.envFor(job, group, node, endpoints, groups) };
         const template = node ? { ...group.template, spec: { ...group.template.spec, nodeName: node } } : group.template;
         const pod = buildWorkerPod({ owner: job, workerType: group.workerType, template, env: { ...env, WORKER_NAME: workerName(group.workerNamePrefix ?? group.workerType) }, restartPolicy: 'Never', hashOf: { template, env } });
         const created = await this.client.create('Pod', namespace, pod);

@@ -26,9 +26,14 @@ function ownerOf(obj: KubeObject, kind: string): string | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.kind === kind && r.controller)?.name;
 }
 
-/** The environment naming each peer kind's service in `namespace`, for the peers that have a reachable address. */
-export function peerEnv(namespace: string, peers: PeerKind[], services: ResourceInformer, pods: ResourceInformer, addressing: Addressing): Record<string, string> {
+/**
+ * The environment naming each peer kind's service in `namespace`, for the peers that have a reachable address, and
+ * the peers that exist but have no address yet (their worker is not placed yet): a worker started now would never
+ * learn it, so the caller waits for them.
+ */
+export function peerEnv(namespace: string, peers: PeerKind[], services: ResourceInformer, pods: ResourceInformer, addressing: Addressing): { env: Record<string, string>; waitingFor: string[] } {
   const env: Record<string, string> = {};
+  const waitingFor: string[] = [];
   for (const peer of peers) {
     const candidates = services
       .list(namespace)
@@ -49,8 +54,9 @@ export function peerEnv(namespace: string, peers: PeerKind[], services: Resource
       env[peer.env.port] = String(endpoint.port);
       break;
     }
+    if (candidates.length > 0 && !(peer.env.host in env)) waitingFor.push(`${peer.kind} ${ownerOf(candidates[0]!, peer.kind)}`);
   }
-  return env;
+  return { env, waitingFor };
 }
 
 /** Maps a change of a peer kind's Service to the keys of every object of `kind` in its namespace. */

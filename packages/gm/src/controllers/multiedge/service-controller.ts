@@ -65,7 +65,7 @@ export class MultiEdgeServiceController implements Controller {
       return;
     }
     const endpoints = await this.workers.ensureServices(owner, groups);
-    const peers = this.decl.peers ? peerEnv(namespace, this.decl.peers, this.deps.services, this.deps.pods, this.deps.addressing) : {};
+    const peers = this.decl.peers ? peerEnv(namespace, this.decl.peers, this.deps.services, this.deps.pods, this.deps.addressing).env : {};
     let active = 0;
     let failed = 0;
     let needed = 0;
