@@ -19,7 +19,7 @@ import { parseAllDocuments } from 'yaml';
 import { defaultKubectl, kubectlRunner, type Kubectl } from '../common/kubectl.js';
 import { startNatsServer, type RunningNatsServer } from '@sedna/lib/multi_edge_inference';
 import { trainFeatureExtractor, MODEL_FILE } from './embedder.js';
-import { evaluate, resultsPage, type Figures } from './evaluate.js';
+import { evaluate, realVideoReid, resultsPage, type Figures } from './evaluate.js';
 import { realVideoCameras } from './real-video.js';
 import { writeScenario } from './scenario-files.js';
 
@@ -45,7 +45,7 @@ export interface RunOptions {
 }
 
 export interface RunResult {
-  figures: Figures;
+  figures: Figures & { detections?: number };
   page: string;
   outDir: string;
   status: Record<string, unknown>;
@@ -75,7 +75,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const t = await trainFeatureExtractor({ outDir: modelDir, steps: o.trainSteps, log });
     log(`trained in ${t.seconds.toFixed(0)} s, final loss ${t.loss.toFixed(3)}`);
   }
-  const detectorConfig = o.realVideo ? { detector: 'background-subtraction', warmup: 25, minArea: 150 } : { detector: 'background-subtraction', warmup: 25, minArea: 120 };
+  const detectorConfig = o.realVideo ? { detector: 'background-subtraction', warmup: 50, minArea: 60 } : { detector: 'background-subtraction', warmup: 25, minArea: 120 };
   writeFileSync(join(modelDir, 'detector.json'), JSON.stringify(detectorConfig));
 
   let videos: Record<string, string>;
@@ -115,6 +115,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     FPS: String(o.fps),
     REALTIME: String(o.realtime),
     MIN_AREA: String(detectorConfig.minArea),
+    WARMUP: String(detectorConfig.warmup),
   });
   const remove = async () => {
     await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], manifest);
@@ -145,7 +146,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       fe: (await getJson(kubectl, ['fe', 'feature-extraction'])).status,
       reid: (await getJson(kubectl, ['reid', 'reid'])).status,
     };
-    const figures = evaluate(outDir, o.realVideo ? Object.fromEntries(Object.keys(videos).map((c) => [c, ''])) : gt, queryIds);
+    const figures: Figures = o.realVideo ? { ...evaluate(outDir, Object.fromEntries(Object.keys(videos).map((c) => [c, ''])), []), ...realVideoReid(outDir) } : evaluate(outDir, gt, queryIds);
     const page = resultsPage(outDir, videos, figures);
     return { figures, page, outDir, status };
   } finally {

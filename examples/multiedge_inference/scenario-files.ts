@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cropRgb } from './image.js';
-import { makeScenario, type ScenarioOptions } from './scene.js';
+import { makeScenario, SCENE_VERSION, type ScenarioOptions } from './scene.js';
 import { writePng } from './worker-common.js';
 
 export interface ScenarioFiles {
@@ -37,7 +37,7 @@ function encode(path: string, width: number, height: number, fps: number, frames
 
 export async function writeScenario(dir: string, options: ScenarioOptions & { fps: number }, log: (l: string) => void = () => undefined): Promise<ScenarioFiles> {
   const stamp = join(dir, 'scenario.json');
-  const key = JSON.stringify(options);
+  const key = JSON.stringify({ ...options, renderer: SCENE_VERSION });
   if (existsSync(stamp)) {
     const saved = JSON.parse(readFileSync(stamp, 'utf8')) as { key: string; files: ScenarioFiles };
     if (saved.key === key) return saved.files;

@@ -13,6 +13,8 @@ export const WORLD_HEIGHT = 240;
 export const ITEM_SCALE = 2;
 const ITEM_BRIGHTNESS = 235;
 export const EMPTY_FRAMES = 12;
+/** Changes when the renderer does, so cached renders are redone. */
+export const SCENE_VERSION = 2;
 
 export interface CameraSpec {
   name: string;
