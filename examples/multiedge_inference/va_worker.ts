@@ -68,12 +68,27 @@ function onResult(message: DetTrackMessage): void {
   }
 }
 
+// The source first: a camera that cannot be opened fails the worker before anything else is set up.
+let source: ReturnType<typeof frameSourceFromEnv>;
+try {
+  source = frameSourceFromEnv();
+} catch (err) {
+  const reason = `camera failed: ${(err as Error).message}`;
+  log(WHO, reason);
+  await reporter.report({ ...counters, lastError: reason }, 'failed', true);
+  process.exit(1);
+}
 let fe: ClientTransport;
 let reid: ClientTransport | undefined;
+async function failed(reason: string): Promise<never> {
+  log(WHO, reason);
+  await reporter.report({ ...counters, lastError: reason }, 'failed', true);
+  process.exit(1);
+}
 if (broker) {
   const common = { broker, namespace, connectAttempts: Number(process.env.broker_attempts ?? 10), log: (m: string) => log(WHO, m) };
   const feClient = new NatsClient({ ...common, service: process.env.FE_SERVICE_NAME ?? 'feature-extraction', inTopic: 'object_detection', outTopic: 'enriched_object', camera }, onResult);
-  await feClient.start();
+  await feClient.start().catch((err: unknown) => failed(`broker unreachable: ${(err as Error).message}`));
   fe = feClient;
   const reidClient = new NatsClient({ ...common, service: process.env.REID_SERVICE_NAME ?? 'reid', inTopic: 'reid', outTopic: 'reid_result', camera }, undefined);
   await reidClient.start();
@@ -119,7 +134,6 @@ const endpoint = pluginEndpoint('VideoAnalytics');
 const status = new RestServer({ host: endpoint.host, port: endpoint.port, service: endpoint.service, routes: {}, status: () => ({ camera, ...counters, lastError }) });
 await status.listen().catch((err: unknown) => log(WHO, `status endpoint not served: ${(err as Error).message}`));
 
-const source = frameSourceFromEnv();
 const started = Date.now();
 let exitCode = 0;
 try {
