@@ -18,6 +18,7 @@ export interface CameraFigures {
   dropped: number;
   fps: number;
   bytes_up_per_frame: number;
+  warmup: number;
 }
 
 export interface Figures {
@@ -76,7 +77,7 @@ export function evaluate(outDir: string, gtFiles: Record<string, string>, queryI
     // No ground-truth file (the real video): only the system figures.
     const gt = gtPath ? readGt(gtPath, new Set(pred.map((p) => p.frame))) : [];
     const m = gtPath ? mota(gt, pred) : { mota: NaN };
-    cameras[camera] = { det_ap50: gtPath ? averagePrecision(gt, pred) : NaN, mota: m.mota, idf1: gtPath ? idf1(gt, pred) : NaN, frames: summary['frames'] ?? 0, results: pred.length, dropped: summary['dropped'] ?? 0, fps: summary['fps'] ?? 0, bytes_up_per_frame: (summary['bytesUp'] ?? 0) / sent };
+    cameras[camera] = { det_ap50: gtPath ? averagePrecision(gt, pred) : NaN, mota: m.mota, idf1: gtPath ? idf1(gt, pred) : NaN, frames: summary['frames'] ?? 0, results: pred.length, dropped: summary['dropped'] ?? 0, fps: summary['fps'] ?? 0, bytes_up_per_frame: (summary['bytesUp'] ?? 0) / sent, warmup: summary['warmupFrames'] ?? 0 };
     if (gtPath) tls.push(tracklets(camera, gt, pred));
     const seen = new Map<number, number>();
     for (const f of gt) for (const b of f.boxes) if (!seen.has(b.id)) seen.set(b.id, f.frame);
@@ -98,7 +99,8 @@ export function evaluate(outDir: string, gtFiles: Record<string, string>, queryI
     found.add(key);
   }
   const identities = readLines<{ global?: number }>(join(outDir, 'identities.jsonl'));
-  const fps = Object.values(cameras).map((c) => c.fps);
+  // Sustained: the rate frames were read at, times the share of the detected frames whose result came back.
+  const fps = Object.values(cameras).map((c) => c.fps * Math.min(1, c.results / Math.max(1, c.frames - c.warmup)));
   return {
     cameras,
     reid_rank1: reid.rank1,
