@@ -59,6 +59,7 @@ export function renderManifest(text: string, values: Record<string, string>): st
   return text;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl's JSON, read field by field below
 async function getJson(kubectl: Kubectl, args: string[]): Promise<any> {
   const r = await kubectl(['get', ...args, '-o', 'json']);
   if (r.code !== 0) throw new Error(`kubectl get ${args.join(' ')}: ${r.stderr}`);

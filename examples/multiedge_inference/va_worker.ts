@@ -98,9 +98,11 @@ if (broker) {
   const reidUrl = process.env.REID_MODEL_BIND_URL ? pluginEndpoint('ReID_I').url : undefined;
   if (reidUrl) reid = new RestClient(reidUrl, 'reid', 'reid', () => undefined);
 }
-// Over REST the services must be up before the first frame goes out (the broker would hold the messages instead).
-if (!broker) {
-  for (const [name, url] of [['feature extraction', `${pluginEndpoint('Feature_Extraction_I').url}/feature_extraction/status`], ...(reid ? [['ReID', `${pluginEndpoint('ReID_I').url}/reid/status`]] : [])] as [string, string][]) {
+// The services must be up before the first frame goes out: over REST a frame sent earlier is lost; over the broker
+// it would wait in the stream and its result come late. Both answer GET /<service>/status.
+{
+  const reidStatus = process.env.REID_MODEL_BIND_URL ? [['ReID', `${pluginEndpoint('ReID_I').url}/reid/status`]] : [];
+  for (const [name, url] of [['feature extraction', `${pluginEndpoint('Feature_Extraction_I').url}/feature_extraction/status`], ...reidStatus] as [string, string][]) {
     const waitUntil = Date.now() + Number(process.env.service_wait_s ?? 180) * 1000;
     for (;;) {
       const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
