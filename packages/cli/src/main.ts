@@ -4,6 +4,7 @@
  *   sedna up [--edge-nodes N] [--data-dir DIR]      the all-in-one control plane with a cloud and N edge nodes
  *   sedna join --gm URL --token T --node-name N     a local controller for this host
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
+ *   sedna logs --search WORD [--pod P] [--since 1h]  every pod's logs on every node searched
  *   sedna version
  */
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +13,10 @@ import { Command, Option } from 'commander';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
+import { parseListenAddress } from '@sedna/metrics';
+import { registerFlowCommand } from './commands/flow.js';
 import { up } from './commands/up.js';
+import { parseLogSearchArgs, searchLogs } from './commands/log-search.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
 import { DEFAULT_DATA_DIR, resolveKubeconfig } from './paths.js';
 
@@ -46,6 +50,10 @@ async function passThrough(argv: string[]): Promise<number> {
     else if (a === '--kubeconfig') kubeconfig = argv[++i];
     else if (a.startsWith('--kubeconfig=')) kubeconfig = a.slice('--kubeconfig='.length);
     else rest.push(a);
+  }
+  if (rest[0] === 'logs') {
+    const search = parseLogSearchArgs(rest.slice(1));
+    if (search) return searchLogs(resolveKubeconfig(kubeconfig, dataDir), search);
   }
   const kubectl = bundledKubectl(join(root, 'node_modules', '.cache'));
   return runKubectl(kubectl, resolveKubeconfig(kubeconfig, dataDir), rest);
@@ -85,8 +93,9 @@ program
   .option('--host <address>', 'address to listen on (0.0.0.0 for local controllers on other hosts)', '127.0.0.1')
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string }) => {
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod) });
+  .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string }) => {
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}`);
     untilSignal(cp.stop);
   });
@@ -119,10 +128,13 @@ program
   .option('--address <ip>', 'this node\'s address, as the control plane and other nodes reach it', '127.0.0.1')
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
   .option('--heartbeat-ms <ms>', 'heartbeat period')
-  .action(async (o: { gm: string; token: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string }) => {
-    const lc = await joinNode({ gm: o.gm, token: o.token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}) });
+  .option('--metrics-address <host:port>', 'also serve /metrics without a token there (the node API serves it with the node token)')
+  .action(async (o: { gm: string; token: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; metricsAddress?: string }) => {
+    const lc = await joinNode({ gm: o.gm, token: o.token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     untilSignal(lc.close);
   });
+
+registerFlowCommand(program);
 
 program
   .command('version')

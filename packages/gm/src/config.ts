@@ -7,6 +7,7 @@
  *   knowledgeBaseServer: { server: http://localhost:9020 } # given to workers as KB_SERVER
  *   nodeToken: <secret>                              # LCs must present it (Authorization: Bearer)
  *   apiSocket: ""                                    # the embedded API server's Unix socket: requests skip TLS
+ *   metrics: { address: "" }                         # HOST:PORT serving /metrics without a token ("" = only on the hub port, with it)
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -25,6 +26,8 @@ export const GmConfigSchema = s.object({
   apiSocket: s.string().default(''),
   /** Seconds without heartbeats before a node is NotReady. */
   nodeGracePeriodSeconds: s.int32({ minimum: 1 }).default(40),
+  /** `address`: HOST:PORT of a listener serving only /metrics, without authentication ("" = none). */
+  metrics: s.object({ address: s.string().default('') }).default({ address: '' }),
 });
 export type GmConfig = Infer<typeof GmConfigSchema>;
 

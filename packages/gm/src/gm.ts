@@ -15,10 +15,15 @@ import { JointInferenceController } from './controllers/jointinference/controlle
 import { multiEdgeControllers } from './controllers/multiedge/index.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
+import { ClaimResolver } from './controllers/pod/claims.js';
+import { SchedulerController } from './controllers/scheduler/controller.js';
+import { References } from './workers/references.js';
 import { NodeHub } from './hub/index.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
+import { gmMetrics } from './metrics/gm-metrics.js';
+import { measuring, parseListenAddress, startMetricsListener, type MetricsListener, type Registry } from '@sedna/metrics';
 
 export interface GlobalManagerOptions {
   config: GmConfig;
@@ -37,6 +42,10 @@ export interface RunningGlobalManager {
   manager: ControllerManager;
   client: KubeClient;
   connectedNodes(): string[];
+  /** The GM's metrics (served at /metrics on the hub port with the node token). */
+  metrics: Registry;
+  /** The metrics-only listener without authentication, when `metrics.address` is configured. */
+  metricsListener?: MetricsListener;
   stop(): Promise<void>;
 }
 
@@ -52,23 +61,29 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   // Watches stay on the kubeconfig's server; the many small writes take the local socket when there is one.
   const client = new KubeClient(kc, config.apiSocket ? { socketPath: config.apiSocket } : {});
   const manager = new ControllerManager(kc, log);
+  const metrics = gmMetrics(manager);
   const router = new ChannelRouter();
-  const nodes = new NodeLifecycle(client, (m) => log('info', m));
+  const nodes = new NodeLifecycle(client, (m) => log('info', m), options.runPodsOnLocalControllers);
 
   manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
-  if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));
+  if (options.runPodsOnLocalControllers) {
+    const claims = manager.informer('PersistentVolumeClaim');
+    manager.add(new PodController(manager.informer('Pod'), router, client, { resolver: new ClaimResolver(claims, manager.informer('PersistentVolume')), informer: claims }));
+  }
   const nodeInformer = manager.informer('Node');
+  if (options.runPodsOnLocalControllers) manager.add(new SchedulerController(manager.informer('Pod'), nodeInformer, client));
+  const references = new References({ datasets: manager.informer('Dataset'), models: manager.informer('Model'), nodes: nodeInformer });
   const addressing = options.runPodsOnLocalControllers
     ? embeddedAddressing(nodeInformer, manager.informer('Service'))
     : kubernetesAddressing(config.localController.server);
   manager.add(
-    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router),
+    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router, references),
   );
   for (const kind of [incrementalLearning, lifelongLearning]) {
-    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server));
+    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server, references));
   }
   manager.add(
-    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
+    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
   );
   for (const c of multiEdgeControllers({ pods: manager.informer('Pod'), services: manager.informer('Service'), nodes: nodeInformer, models: manager.informer('Model'), client, addressing, ...(options.runPodsOnLocalControllers ? {} : { deployments: manager.informer('Deployment') }) }, (kind) => manager.informer(kind), router)) manager.add(c);
   await manager.start();
@@ -80,15 +95,24 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
       port: config.websocket.port,
       nodeGracePeriodMs: config.nodeGracePeriodSeconds * 1000,
       ...(options.tls ? { tls: options.tls } : {}),
+      onRequest: metrics.route(config.nodeToken),
     },
     {
       onNodeHello: (hello) => nodes.onHello(hello),
       onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
-      onUpstream: (node, message) => router.upstream(node, message),
+      onNodeHeartbeat: (node) => nodes.onHeartbeat(node),
+      onUpstream: measuring()
+        ? async (node, message) => {
+            await router.upstream(node, message);
+            metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
+          }
+        : (node, message) => router.upstream(node, message),
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
   );
   await hub.start();
+  metrics.attachHub(hub);
+  const metricsListener = config.metrics.address ? await startMetricsListener(parseListenAddress(config.metrics.address, 'metrics.address'), metrics.registry) : undefined;
   router.attach(hub);
   nodes.watchForAbsentNodes(() => nodeInformer.list(), config.nodeGracePeriodSeconds * 1000);
   const address = hub.address();
@@ -101,7 +125,10 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     manager,
     client,
     connectedNodes: () => hub.connectedNodes(),
+    metrics: metrics.registry,
+    ...(metricsListener ? { metricsListener } : {}),
     stop: async () => {
+      await metricsListener?.close();
       nodes.stop();
       await hub.close();
       await manager.stop();

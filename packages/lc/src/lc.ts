@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { DownstreamMessage, NodeAddress, UpstreamMessage } from '@sedna/api';
 import { messageKey } from '@sedna/api';
 import { GmClient, planResync } from './gmclient/index.js';
+import { nodeFacts } from './nodeinfo/node-info.js';
 import { DatasetManager, type DatasetObject } from './managers/dataset/index.js';
 import { NodeApi } from './nodeapi/node-api.js';
 import { asRunnablePod, ProcessRunner, type RunnablePod } from './runner/index.js';
@@ -15,6 +16,10 @@ import { IncrementalLearningManager } from './managers/incrementallearning/index
 import { LifelongLearningManager } from './managers/lifelonglearning/index.js';
 import type { StageJobManagerOptions } from './managers/stagejob/index.js';
 import { WorkerReportServer } from './server/index.js';
+import { lcMetrics } from './metrics/lc-metrics.js';
+import { logSearchRoute } from './logsearch/index.js';
+import { METRICS_SOCKET_ENV, workerMetricsSocket } from './metrics/worker-socket.js';
+import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
 
 export const LC_VERSION = '0.1.0';
 /** The multi-edge kinds: their workers' reports go up as they are (the original LC answered 200 and dropped them). */
@@ -45,6 +50,8 @@ export interface LocalControllerOptions {
   datasetCheckIntervalMs?: number;
   heartbeatMs?: number;
   maxGracePeriodSeconds?: number;
+  /** Also serve /metrics without authentication on this address (a listener serving nothing else). */
+  metricsAddress?: { host: string; port: number };
   log?: (msg: string) => void;
 }
 
@@ -54,6 +61,7 @@ export interface RunningLocalController {
   runner?: ProcessRunner;
   datasets: DatasetManager;
   client: GmClient;
+  metricsListener?: MetricsListener;
   close(): Promise<void>;
 }
 
@@ -70,9 +78,11 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     channel.client.sendUpstream(message).catch((err: unknown) => log(`cannot queue an upstream report: ${(err as Error).message}`));
   };
 
+  const runnerDir = join(options.dataDir, 'runner');
   const runner = options.runPods
     ? new ProcessRunner({
-        dataDir: join(options.dataDir, 'runner'),
+        dataDir: runnerDir,
+        workerEnv: (pod) => ({ [METRICS_SOCKET_ENV]: workerMetricsSocket(runnerDir, pod.metadata.namespace, pod.metadata.name) }),
         hostIP: options.address,
         onStatus: (pod, status) => upstream(statusMessage('pod', pod.metadata.namespace, pod.metadata.name, { uid: pod.metadata.uid, status: status as unknown as Record<string, unknown> })),
         ...(options.maxGracePeriodSeconds !== undefined ? { maxGracePeriodSeconds: options.maxGracePeriodSeconds } : {}),
@@ -110,6 +120,10 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     warn: log,
   });
 
+  const metrics = lcMetrics(
+    { pendingUpstream: () => channel.client?.pendingUpstream() ?? 0, podPhases: () => runner?.list().map((p) => p.status.phase ?? 'Unknown') ?? [] },
+    (namespace, name) => (runner?.list().some((p) => p.namespace === namespace && p.name === name) ? workerMetricsSocket(runnerDir, namespace, name) : undefined),
+  );
   const reports = new WorkerReportServer({
     host: '127.0.0.1',
     port: options.reportPort ?? 9100,
@@ -121,25 +135,27 @@ export async function startLocalController(options: LocalControllerOptions): Pro
   // them, also of stage jobs this LC does not hold: the GM sends a job only to the nodes of its dataset and its
   // inference worker, while its train and eval workers may run here. The GM refuses reports of unknown jobs.
   for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob', ...MULTI_EDGE_KINDS]) {
-    reports.register(kind, (report) =>
+    reports.register(kind, (report) => {
+      metrics.metrics.workerReports.inc({ kind });
       upstream(
         statusMessage(kind, report.namespace, report.ownerName, {
           phase: report.kind,
           status: report.status,
           output: { ...(report.results ? { models: report.results } : {}), ...(report.ownerInfo ? { ownerInfo: report.ownerInfo } : {}) },
         }),
-      ),
-    );
+      );
+    });
   }
   const reportAddress = await reports.listen();
   const nodeApi = new NodeApi({
     host: options.address,
     port: options.nodeApiPort ?? 0,
     token: options.token,
+    routes: [metrics.route, logSearchRoute(options.nodeName, join(runnerDir, 'pods'))],
     logs: (namespace, name, o) => {
       if (!runner) throw new Error('this local controller does not run pods');
       const key = `${namespace}/${name}`;
-      return o.follow ? runner.logs(key, { ...o, follow: true }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}) });
+      return o.follow && !o.previous ? runner.logs(key, { ...o, follow: true, previous: false }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}), ...(o.previous ? { previous: true } : {}) });
     },
   });
   const nodeApiAddress = await nodeApi.listen();
@@ -213,6 +229,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       token: options.token,
       nodeName: options.nodeName,
       version: LC_VERSION,
+      ...nodeFacts(LC_VERSION),
       addresses,
       labels,
       outboxPath: join(options.dataDir, 'outbox.db'),
@@ -234,7 +251,11 @@ export async function startLocalController(options: LocalControllerOptions): Pro
           for (const pod of runner.list()) if (!listed.has(`${pod.namespace}/${pod.name}`)) await runner.stop(`${pod.namespace}/${pod.name}`);
         }
       },
-      onConnectionChange: (connected) => log(connected ? 'connected to the GM' : 'disconnected from the GM'),
+      onConnectionChange: (connected) => {
+        metrics.metrics.connected.set(connected ? 1 : 0);
+        log(connected ? 'connected to the GM' : 'disconnected from the GM');
+      },
+      onAcknowledged: (seconds) => metrics.metrics.ackLatency.observe(seconds),
     },
   );
   channel.client = client;
@@ -244,6 +265,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     if (adopted > 0) log(`re-adopted ${adopted} pod(s) from before a restart`);
   }
   await client.start();
+  const metricsListener = options.metricsAddress ? await startMetricsListener(options.metricsAddress, metrics.registry) : undefined;
   log(`node ${options.nodeName} (${options.role}) at ${options.address}: worker reports on 127.0.0.1:${reportAddress.port}, node API on ${nodeApiAddress.host}:${nodeApiAddress.port}`);
 
   return {
@@ -252,7 +274,9 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     ...(runner ? { runner } : {}),
     datasets,
     client,
+    ...(metricsListener ? { metricsListener } : {}),
     close: async () => {
+      await metricsListener?.close();
       await client.close();
       await incremental.close();
       await lifelong.close();

@@ -21,6 +21,10 @@ export const NodeHelloSchema = s.object({
   labels: s.map(s.string({ refine: checkLabelValue }), checkQualifiedName).default({}),
   /** The LC's software version. */
   version: s.string({ minLength: 1 }),
+  /** The host's facts for the Node's `status.nodeInfo` (architecture, osImage, kernelVersion, ...). */
+  nodeInfo: s.map(s.string()).optional(),
+  /** `status.capacity` (cpu, memory, pods); allocatable is the same (nothing is reserved). */
+  capacity: s.map(s.string()).optional(),
 });
 export type NodeHello = Infer<typeof NodeHelloSchema>;
 

@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors } from './errors.js';
+import { decodeKubernetesProtobuf, UnsupportedProtobufKind } from './protobuf/decode.js';
 
 export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
 
@@ -35,9 +36,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 /** Parses a body by its media type; YAML is accepted where JSON is, as the real server does. */
 export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+  const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  if (type === PROTOBUF && raw.length > 0) return parseProtobuf(raw);
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
-  const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  if (!type.includes('json') && !type.includes('yaml') && type !== '' && type !== '*/*') {
+    throw errors.unsupportedMediaType(`the body of the request was in an unknown format (${type}) - accepted media types include: application/json, application/yaml`);
+  }
   if (type.includes('yaml')) {
     try {
       return parseYaml(text);
@@ -49,5 +54,17 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
     return JSON.parse(text) as unknown;
   } catch (err) {
     throw errors.badRequest(`the request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/** kubectl's generators send the kinds they create as protobuf: those are decoded, other kinds answered 415. */
+function parseProtobuf(raw: Buffer): unknown {
+  try {
+    return decodeKubernetesProtobuf(raw);
+  } catch (err) {
+    if (err instanceof UnsupportedProtobufKind) throw errors.unsupportedMediaType(err.message);
+    throw errors.badRequest(`the request body is not a valid Kubernetes protobuf message: ${(err as Error).message}`);
   }
 }

@@ -10,6 +10,9 @@ import { readBody, parseBody, DEFAULT_BODY_LIMIT } from './body.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { ApiError, errors } from './errors.js';
 import { groupVersionDocument, openApiRoot } from './openapi.js';
+import { openApiV2Json, openApiV2Protobuf } from './openapi-v2.js';
+import { boolParam, intParam } from './query.js';
+import { answerReview, isReviewKind } from './reviews.js';
 import { parseRoute, type ResourceRoute } from './route.js';
 import { serveWatch } from './watch.js';
 
@@ -90,7 +93,13 @@ async function handle(o: HandlerOptions, req: IncomingMessage, res: ServerRespon
       return;
     }
   }
-  if (path === '/openapi/v2' || path === '/swagger.json') throw errors.pathNotFound(path);
+  if (path === '/openapi/v2' || path === '/swagger.json') {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, path);
+    // kubectl before v3 discovery asks for the gnostic protobuf form; other clients get JSON.
+    if ((req.headers.accept ?? '').includes('protobuf')) res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(openApiV2Protobuf());
+    else sendJson(res, 200, openApiV2Json());
+    return;
+  }
   const route = parseRoute(path);
   if (route.type === 'discovery') throw errors.pathNotFound(path);
   await handleResource(o, req, res, url, route, method);
@@ -145,14 +154,6 @@ function writeOptions(query: URLSearchParams): WriteOptions {
   return { dryRun: dryRun.length > 0, ...(fv ? { fieldValidation: fv as FieldValidation } : {}) };
 }
 
-function intParam(query: URLSearchParams, name: string): number | undefined {
-  const value = query.get(name);
-  if (value === null || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 function patchType(contentType: string | undefined): PatchType {
   const type = (contentType ?? '').split(';')[0]!.trim();
   switch (type) {
@@ -183,6 +184,11 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
     throw errors.pathNotFound(url.pathname);
   }
   const readJson = async (): Promise<unknown> => parseBody(await readBody(req, bodyLimit), req.headers['content-type']);
+  if (isReviewKind(def)) {
+    if (method !== 'POST' || name !== undefined) throw errors.methodNotAllowed(method, url.pathname);
+    sendJson(res, 201, answerReview(def, await readJson()));
+    return;
+  }
 
   if (name === undefined) {
     const listNamespace = route.allNamespaces ? undefined : namespace;
@@ -190,7 +196,7 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
       const labelSelector = query.get('labelSelector') ?? undefined;
       const fieldSelector = query.get('fieldSelector') ?? undefined;
       const asTable = includeFromAccept(req.headers.accept, query);
-      if (route.watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1') {
+      if (route.watchPrefix || boolParam(query, 'watch')) {
         serveWatch(
           o.store,
           {
@@ -200,8 +206,8 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
             ...(labelSelector ? { labelSelector } : {}),
             ...(fieldSelector ? { fieldSelector } : {}),
             ...(intParam(query, 'timeoutSeconds') !== undefined ? { timeoutSeconds: intParam(query, 'timeoutSeconds')! } : {}),
-            allowBookmarks: query.get('allowWatchBookmarks') === 'true',
-            sendInitialEvents: query.get('sendInitialEvents') === 'true',
+            allowBookmarks: boolParam(query, 'allowWatchBookmarks'),
+            sendInitialEvents: boolParam(query, 'sendInitialEvents'),
             ...(asTable ? { asTable } : {}),
             ...(o.bookmarkIntervalMs ? { bookmarkIntervalMs: o.bookmarkIntervalMs } : {}),
           },
@@ -255,7 +261,7 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
     if (!o.podLogs) throw new ApiError(503, 'InternalError', 'pod logs are served by the control plane, which is not running with this API server');
     const tailLines = intParam(query, 'tailLines');
     const container = query.get('container');
-    await o.podLogs(namespace, name, { follow: query.get('follow') === 'true', previous: query.get('previous') === 'true', ...(tailLines !== undefined ? { tailLines } : {}), ...(container ? { container } : {}) }, res);
+    await o.podLogs(namespace, name, { follow: boolParam(query, 'follow'), previous: boolParam(query, 'previous'), ...(tailLines !== undefined ? { tailLines } : {}), ...(container ? { container } : {}) }, res);
     return;
   }
   const status = subresource === 'status' ? 'status' : undefined;
@@ -295,7 +301,7 @@ async function readDeleteOptions(req: IncomingMessage, query: URLSearchParams, b
   if (policy !== undefined && policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
     throw errors.badRequest(`propagationPolicy must be Background, Foreground or Orphan; got ${JSON.stringify(policy)}`);
   }
-  const orphan = body?.['orphanDependents'] ?? (query.get('orphanDependents') === 'true' ? true : undefined);
+  const orphan = body?.['orphanDependents'] ?? (boolParam(query, 'orphanDependents') ? true : undefined);
   const grace = body?.['gracePeriodSeconds'] ?? intParam(query, 'gracePeriodSeconds');
   const pre = body?.['preconditions'] as DeleteOptions['preconditions'] | undefined;
   const dryRun = (Array.isArray(body?.['dryRun']) && (body['dryRun'] as unknown[]).length > 0) || query.getAll('dryRun').length > 0;

@@ -10,11 +10,13 @@ import http from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
+import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
 import { NODE_API_PORT_LABEL } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
+import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
+import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -27,6 +29,8 @@ export interface ControlPlaneOptions {
   nodeGracePeriodSeconds?: number;
   /** Port of the knowledge base server (the original's 9020); 0 for any free one. */
   kbPort: number;
+  /** Also serve the API server's /metrics without a token on this address. */
+  metricsAddress?: { host: string; port: number };
 }
 
 export interface RunningControlPlane {
@@ -54,13 +58,14 @@ function podLogsFrom(api: RunningApiServer, nodeToken: string): PodLogsProvider 
     const address = ((node?.['status'] as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
     const port = node?.metadata.labels?.[NODE_API_PORT_LABEL];
     if (!address || !port) throw new Error(`node ${nodeName} has no local controller address for logs`);
-    const query = new URLSearchParams({ ...(options.follow ? { follow: 'true' } : {}), ...(options.tailLines !== undefined ? { tailLines: String(options.tailLines) } : {}) });
+    const query = new URLSearchParams({ ...(options.follow ? { follow: 'true' } : {}), ...(options.previous ? { previous: 'true' } : {}), ...(options.tailLines !== undefined ? { tailLines: String(options.tailLines) } : {}) });
     await new Promise<void>((done, fail) => {
       const req = http.get({ host: address, port: Number(port), path: `/pods/${namespace}/${name}/log?${query}`, headers: { Authorization: `Bearer ${nodeToken}` } }, (upstream) => {
         if (upstream.statusCode !== 200) {
           let text = '';
           upstream.on('data', (c: Buffer) => (text += c.toString()));
-          upstream.on('end', () => fail(new Error(`node ${nodeName}: ${text.trim() || upstream.statusCode}`)));
+          // The node's 400 (container waiting to start, no previous run) is the client's answer, as a kubelet's is.
+          upstream.on('end', () => fail(upstream.statusCode === 400 ? new ApiError(400, 'BadRequest', text.trim()) : new Error(`node ${nodeName}: ${text.trim() || upstream.statusCode}`)));
           return;
         }
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -143,6 +148,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     host: options.host === '0.0.0.0' ? '127.0.0.1' : options.host,
     certificateNames: options.advertise,
     ...(Buffer.byteLength(socketPath) <= 107 ? { socketPath } : {}),
+    ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
   });
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
@@ -203,13 +209,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     throw err;
   }
   api.setPodLogs(podLogsFrom(api, nodeToken));
-  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile: join(apiDir, 'pki', 'ca.crt'), nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0 };
+  api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeToken));
+  const caFile = join(apiDir, 'pki', 'ca.crt');
+  const prometheus = prometheusFiles(dataDir);
+  const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile });
+  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {
     api,
     info,
     gmPid: () => gm.pid,
     stop: async () => {
+      stopDiscovery();
       // Both at once: a signal to the whole process group reaches them too, and must not look like a crash.
       await Promise.all([gm.stop(), kb.stop()]);
       await api.close();

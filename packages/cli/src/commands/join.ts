@@ -13,6 +13,7 @@ export interface JoinOptions {
   caFile?: string;
   datasetRoots: string[];
   heartbeatMs?: number;
+  metricsAddress?: { host: string; port: number };
 }
 
 export async function join(options: JoinOptions): Promise<RunningLocalController> {
@@ -29,5 +30,6 @@ export async function join(options: JoinOptions): Promise<RunningLocalController
     runPods: true,
     datasetRoots: options.datasetRoots.map((r) => resolve(r)),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
   });
 }

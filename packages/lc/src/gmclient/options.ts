@@ -24,6 +24,9 @@ export interface GmClientOptions {
   labels?: Record<string, string>;
   /** The LC's software version. */
   version: string;
+  /** Host facts for the Node's status (see nodeinfo/). */
+  nodeInfo?: Record<string, string>;
+  capacity?: Record<string, string>;
   /** The SQLite file of the upstream outbox; created with its folder if missing. */
   outboxPath: string;
   /** Heartbeat period; default 5 s. Keep it well under the GM's grace period (40 s by default). */
@@ -50,6 +53,8 @@ export interface GmClientHooks {
   onResync(messages: DownstreamMessage[]): void | Promise<void>;
   /** Connected means welcomed by the GM; called on each change. */
   onConnectionChange?(connected: boolean): void;
+  /** The GM acknowledged an upstream message queued by this process `seconds` ago (metrics). */
+  onAcknowledged?(seconds: number): void;
 }
 
 export interface ResolvedClientOptions {
@@ -89,6 +94,8 @@ export function resolveClientOptions(options: GmClientOptions): ResolvedClientOp
     addresses: options.addresses,
     labels: options.labels,
     version: options.version,
+    ...(options.nodeInfo ? { nodeInfo: options.nodeInfo } : {}),
+    ...(options.capacity ? { capacity: options.capacity } : {}),
   });
   if (!hello) {
     const detail = errors.map((e) => `${e.field === 'name' ? 'nodeName' : e.field}: ${e.message}`).join('; ');

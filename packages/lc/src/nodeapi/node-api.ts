@@ -7,12 +7,21 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { LogUnavailableError } from '../runner/process-runner.js';
+
+export interface NodeLogOptions {
+  tail?: number;
+  follow?: boolean;
+  previous?: boolean;
+}
 
 export interface NodeApiOptions {
   host: string;
   port: number;
   token: string;
-  logs: (namespace: string, name: string, options: { tail?: number; follow?: boolean }) => Readable | Promise<string>;
+  logs: (namespace: string, name: string, options: NodeLogOptions) => Readable | Promise<string>;
+  /** Other routes (metrics, log search), after authentication: true when handled. */
+  routes?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean)[];
 }
 
 const LOG_PATH = /^\/pods\/([a-z0-9][-a-z0-9.]*)\/([a-z0-9][-a-z0-9.]*)\/log$/;
@@ -28,6 +37,7 @@ export class NodeApi {
         res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: the node API needs the node token\n');
         return;
       }
+      if (options.routes?.some((route) => route(req, res))) return;
       const url = new URL(req.url ?? '/', 'http://node');
       const m = LOG_PATH.exec(url.pathname);
       if (req.method !== 'GET' || !m) {
@@ -36,11 +46,12 @@ export class NodeApi {
       }
       const tail = url.searchParams.get('tailLines');
       const follow = url.searchParams.get('follow') === 'true';
-      void this.serveLogs(m[1]!, m[2]!, { ...(tail ? { tail: Number(tail) } : {}), follow }, res);
+      const previous = url.searchParams.get('previous') === 'true';
+      void this.serveLogs(m[1]!, m[2]!, { ...(tail ? { tail: Number(tail) } : {}), follow, previous }, res);
     });
   }
 
-  private async serveLogs(namespace: string, name: string, options: { tail?: number; follow?: boolean }, res: http.ServerResponse): Promise<void> {
+  private async serveLogs(namespace: string, name: string, options: NodeLogOptions, res: http.ServerResponse): Promise<void> {
     try {
       const out = await this.options.logs(namespace, name, options);
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -50,7 +61,8 @@ export class NodeApi {
         res.on('close', () => out.destroy());
       }
     } catch (err) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`${(err as Error).message}\n`);
+      // 400 as a kubelet answers for a container not started or no previous run; 404 for a pod not here.
+      res.writeHead(err instanceof LogUnavailableError ? 400 : 404, { 'Content-Type': 'text/plain' }).end(`${(err as Error).message}\n`);
     }
   }
 

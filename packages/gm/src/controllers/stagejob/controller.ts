@@ -11,9 +11,12 @@ import { type ChannelRouter, objectMessage } from '../../channel/router.js';
 import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
+import { recordStageTransition } from './stage-events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import type { Addressing } from '../../workers/addressing.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
+import { podProblem } from '../../workers/pod-problem.js';
+import type { References } from '../../workers/references.js';
 import { automaticTransition, condition, latest, reportedCondition, type WorkerState, workerTransition } from './stage-machine.js';
 
 const STAGE_INDEX_ANNOTATION = 'sedna.io/stage-index';
@@ -82,6 +85,7 @@ export class StageJobController implements Controller {
     private readonly addressing: Addressing,
     router: ChannelRouter,
     private readonly kbServer: string,
+    private readonly references: References,
   ) {
     this.name = spec.kind.toLowerCase();
     this.sync = new NodeSync(router);
@@ -97,6 +101,7 @@ export class StageJobController implements Controller {
   watches() {
     return [
       { informer: this.jobs, map: self },
+      ...this.references.watches(this.jobs),
       { informer: this.pods, map: ownerKeys(this.spec.kind) },
       {
         informer: this.datasets,
@@ -144,8 +149,22 @@ export class StageJobController implements Controller {
       await this.client.mergePatch(this.spec.kind, namespace, name, { metadata: { annotations: wanted } });
       return;
     }
+    // Missing references keep the job waiting, with a condition naming them (once per change of what is missing).
+    const missing = this.references.check(job);
+    if (missing && (!current || current.type === 'Waiting')) {
+      if (current?.reason === missing.reason && current.message === missing.message) return;
+      return this.append(job, conditions, condition(current?.stage ?? 'Train', 'Waiting', missing.reason, missing.message, current?.data), status.startTime === undefined);
+    }
     const inferenceStarted = this.spec.inferenceFromStart || conditions.some((c) => c.stage === 'Deploy' && c.type === 'Completed');
     if (inferenceStarted) await this.ensureInferenceWorker(ctx);
+    // An inference worker that cannot start says why on a waiting job (its node's reason), once per reason.
+    const inference = inferenceStarted ? this.workers(job, 'inference').find(isActive) : undefined;
+    const inferenceProblem = inference && podPhase(inference) === 'Pending' ? podProblem(inference) : undefined;
+    if (inferenceProblem && current?.type === 'Waiting' && current.reason !== inferenceProblem.reason) {
+      const message = `the inference worker ${inference!.metadata.name}: ${inferenceProblem.message}`;
+      await recordEvent(this.client, job, 'Warning', inferenceProblem.reason, message);
+      return this.append(job, conditions, condition(current.stage, 'Waiting', inferenceProblem.reason, message, current.data));
+    }
 
     const automatic = automaticTransition(current);
     if (automatic) return this.append(job, conditions, automatic, status.startTime === undefined);
@@ -169,6 +188,12 @@ export class StageJobController implements Controller {
           ? this.workers(job, 'inference').find(isActive)
           : this.workers(job, WORKER_TYPE[current.stage]).find((p) => p.metadata.annotations?.[STAGE_INDEX_ANNOTATION] === String(readyIndex));
       const state: WorkerState = worker ? (podPhase(worker) as WorkerState) : 'none';
+      // A stage worker that cannot start says why on the job (its node's reason), once per reason.
+      const problem = worker && state === 'Pending' ? podProblem(worker) : undefined;
+      if (problem && current.reason !== problem.reason) {
+        await recordEvent(this.client, job, 'Warning', problem.reason, `the ${current.stage.toLowerCase()} worker ${worker!.metadata.name}: ${problem.message}`);
+        return this.append(job, conditions, condition(current.stage, current.type, problem.reason, `the ${current.stage.toLowerCase()} worker ${worker!.metadata.name}: ${problem.message}`, current.data));
+      }
       if (state === 'Running' && worker) await this.annotateStageNode(job, current.stage, String((worker['spec'] as { nodeName?: string }).nodeName ?? ''));
       const next = workerTransition(current, state, worker ? terminationReason(worker) : undefined);
       if (next) return this.append(job, conditions, next);
@@ -245,10 +270,15 @@ export class StageJobController implements Controller {
   private async append(job: KubeObject, conditions: readonly StageCondition[], next: StageCondition, start = false): Promise<void> {
     const patch: Record<string, unknown> = { conditions: [...conditions, next] };
     if (start) patch['startTime'] = next.lastTransitionTime;
-    await this.client.mergePatch(this.spec.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status').catch((err: unknown) => {
-      // The job changed meanwhile: the change event reconciles again from the new state.
-      if (!isConflict(err)) throw err;
-    });
+    const written = await this.client.mergePatch(this.spec.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status').then(
+      () => true,
+      (err: unknown) => {
+        // The job changed meanwhile: the change event reconciles again from the new state.
+        if (!isConflict(err)) throw err;
+        return false;
+      },
+    );
+    if (written) await recordStageTransition(this.client, job, next);
   }
 
   private async upstream(node: string, message: UpstreamMessage): Promise<void> {
@@ -269,6 +299,7 @@ export class StageJobController implements Controller {
       const status = { ...extra, ...(typeof next === 'string' ? {} : { conditions: [...conditions, next] }) };
       try {
         await this.client.mergePatch(this.spec.kind, namespace, resourceName, { metadata: { resourceVersion: job.metadata.resourceVersion }, status }, 'status');
+        if (typeof next !== 'string') await recordStageTransition(this.client, job, next);
         return;
       } catch (err) {
         if (!isConflict(err) || attempt >= 4) throw err;
