@@ -12,6 +12,7 @@ import { incrementalLearning } from './controllers/incrementallearning/controlle
 import { lifelongLearning } from './controllers/lifelonglearning/controller.js';
 import { StageJobController } from './controllers/stagejob/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
+import { multiEdgeControllers } from './controllers/multiedge/index.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
 import { ClaimResolver } from './controllers/pod/claims.js';
@@ -84,6 +85,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   manager.add(
     new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
   );
+  for (const c of multiEdgeControllers({ pods: manager.informer('Pod'), services: manager.informer('Service'), nodes: nodeInformer, models: manager.informer('Model'), client, addressing, ...(options.runPodsOnLocalControllers ? {} : { deployments: manager.informer('Deployment') }) }, (kind) => manager.informer(kind), router)) manager.add(c);
   await manager.start();
 
   const hub = new NodeHub(

@@ -22,6 +22,8 @@ import { METRICS_SOCKET_ENV, workerMetricsSocket } from './metrics/worker-socket
 import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
 
 export const LC_VERSION = '0.1.0';
+/** The multi-edge kinds: their workers' reports go up as they are (the original LC answered 200 and dropped them). */
+const MULTI_EDGE_KINDS = ['featureextractionservice', 'videoanalyticsjob', 'reidjob', 'objectsearchservice', 'objecttrackingservice'];
 export const ROLE_LABEL = 'sedna.io/role';
 export const NODE_API_PORT_LABEL = 'sedna.io/node-api-port';
 export const REPORT_PORT_LABEL = 'sedna.io/lc-port';
@@ -132,7 +134,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
   // Worker reports of the features go up as the original's status messages: {phase, status, output}. All of
   // them, also of stage jobs this LC does not hold: the GM sends a job only to the nodes of its dataset and its
   // inference worker, while its train and eval workers may run here. The GM refuses reports of unknown jobs.
-  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob']) {
+  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob', ...MULTI_EDGE_KINDS]) {
     reports.register(kind, (report) => {
       metrics.metrics.workerReports.inc({ kind });
       upstream(
