@@ -15,6 +15,7 @@ import { IncrementalLearningManager } from './managers/incrementallearning/index
 import { LifelongLearningManager } from './managers/lifelonglearning/index.js';
 import type { StageJobManagerOptions } from './managers/stagejob/index.js';
 import { WorkerReportServer } from './server/index.js';
+import { DiskPressure, queueWorkerReport } from './diskpressure/index.js';
 
 export const LC_VERSION = '0.1.0';
 export const ROLE_LABEL = 'sedna.io/role';
@@ -67,6 +68,10 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     if (!channel.client) return;
     channel.client.sendUpstream(message).catch((err: unknown) => log(`cannot queue an upstream report: ${(err as Error).message}`));
   };
+  const disk = new DiskPressure({ dir: options.dataDir, log });
+  // A worker's report is acknowledged only once it is in the outbox on disk (see queueWorkerReport).
+  let clientReady: (client: GmClient) => void = () => undefined;
+  const clientMade = new Promise<GmClient>((resolve) => (clientReady = resolve));
 
   const runner = options.runPods
     ? new ProcessRunner({
@@ -118,8 +123,10 @@ export async function startLocalController(options: LocalControllerOptions): Pro
   // them, also of stage jobs this LC does not hold: the GM sends a job only to the nodes of its dataset and its
   // inference worker, while its train and eval workers may run here. The GM refuses reports of unknown jobs.
   for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob']) {
-    reports.register(kind, (report) =>
-      upstream(
+    reports.register(kind, async (report) =>
+      queueWorkerReport(
+        await clientMade,
+        disk,
         statusMessage(kind, report.namespace, report.ownerName, {
           phase: report.kind,
           status: report.status,
@@ -215,6 +222,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       outboxPath: join(options.dataDir, 'outbox.db'),
       ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.gmCa ? { ca: options.gmCa } : {}),
+      conditions: () => disk.conditions(),
     },
     {
       onMessage: (message) => apply(message),
@@ -235,6 +243,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     },
   );
   channel.client = client;
+  clientReady(client);
   // Statuses of pods that ran on while the LC was down go to the outbox now, before the first connect.
   if (runner) {
     const adopted = await runner.recover();
@@ -251,6 +260,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     client,
     close: async () => {
       await client.close();
+      disk.close();
       await incremental.close();
       await lifelong.close();
       datasets.close();

@@ -1,6 +1,6 @@
 /** Reading request bodies with a size limit, as JSON or YAML. */
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { MalformedRequest, parseJsonBounded, parseYamlBounded } from '@sedna/api/guard';
 import { errors } from './errors.js';
 
 export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
@@ -38,16 +38,11 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
   const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-  if (type.includes('yaml')) {
-    try {
-      return parseYaml(text);
-    } catch (err) {
-      throw errors.badRequest(`the request body is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  // Depth and alias limits are checked before parsing: a deeply nested body must cost a 400, not the process.
   try {
-    return JSON.parse(text) as unknown;
+    return type.includes('yaml') ? parseYamlBounded(text) : parseJsonBounded(text);
   } catch (err) {
-    throw errors.badRequest(`the request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof MalformedRequest) throw errors.badRequest(err.message);
+    throw err;
   }
 }

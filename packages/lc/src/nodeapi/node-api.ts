@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { guardRequests, MalformedRequest, parseRequestUrl } from '@sedna/api/guard';
 
 export interface NodeApiOptions {
   host: string;
@@ -22,22 +23,27 @@ export class NodeApi {
 
   constructor(private readonly options: NodeApiOptions) {
     const expected = Buffer.from(`Bearer ${options.token}`);
-    this.server = http.createServer((req, res) => {
+    const text = (res: http.ServerResponse, status: number, reason: string): void => {
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${reason}\n`);
+    };
+    // Guarded: nothing a caller sends (before or after the token check) may throw out of the handler.
+    this.server = http.createServer(guardRequests((req, res) => {
       const given = Buffer.from(req.headers.authorization ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: the node API needs the node token\n');
         return;
       }
-      const url = new URL(req.url ?? '/', 'http://node');
+      const url = parseRequestUrl(req.url);
       const m = LOG_PATH.exec(url.pathname);
       if (req.method !== 'GET' || !m) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`no such node API path: ${url.pathname}\n`);
         return;
       }
       const tail = url.searchParams.get('tailLines');
+      if (tail !== null && tail !== '' && !/^\d{1,9}$/.test(tail)) throw new MalformedRequest(400, `tailLines must be a non-negative integer, got ${JSON.stringify(tail.slice(0, 50))}`);
       const follow = url.searchParams.get('follow') === 'true';
-      void this.serveLogs(m[1]!, m[2]!, { ...(tail ? { tail: Number(tail) } : {}), follow }, res);
-    });
+      return this.serveLogs(m[1]!, m[2]!, { ...(tail ? { tail: Number(tail) } : {}), follow }, res);
+    }, { name: 'node API', answer: text }));
   }
 
   private async serveLogs(namespace: string, name: string, options: { tail?: number; follow?: boolean }, res: http.ServerResponse): Promise<void> {
@@ -46,11 +52,13 @@ export class NodeApi {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       if (typeof out === 'string') res.end(out);
       else {
+        out.on('error', () => res.destroy());
         out.pipe(res);
         res.on('close', () => out.destroy());
       }
     } catch (err) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`${(err as Error).message}\n`);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`${(err as Error).message}\n`);
     }
   }
 

@@ -17,6 +17,7 @@ import { NestedListError, tensorFromNested, tensorToNested } from './nested-list
 import { BadRequestError, HEALTH_PATH, JSON_CONTENT_TYPE, predictPath, servicePath, viewBinaryBatch, viewJsonData } from './protocol.js';
 import { declaredSampleShape } from './sample-shape.js';
 import { decodeTensor, encodeTensor, TENSOR_CONTENT_TYPE, TensorWireError } from './tensor-wire.js';
+import { MalformedRequest, guardRequests, parseJsonBounded, parseRequestUrl } from '@sedna/api/guard';
 
 export const DEFAULT_BIND_IP = '0.0.0.0';
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -119,7 +120,7 @@ export class BigModelService {
     if (this.server !== undefined) throw new Error('the big model service is already started');
     if (this.modelUrl !== false) await this.options.estimator.load(this.modelUrl);
     this.sampleShape = this.options.sampleShape ?? declaredSampleShape(this.options.estimator);
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer(guardRequests((req, res) => this.handle(req, res), { name: 'big model service', log: (line) => this.log(line) }));
     // Edge clients keep connections open between hard examples; close idle ones late, so a reused socket is rarely
     // one the server is closing at that moment.
     server.keepAliveTimeout = 65_000;
@@ -184,7 +185,7 @@ export class BigModelService {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const path = new URL(req.url ?? '/', 'http://service').pathname;
+      const path = parseRequestUrl(req.url).pathname;
       if (path === predictPath(this.jobName)) {
         requireMethod(req, 'POST');
         await this.predict(req, res);
@@ -254,7 +255,11 @@ export class BigModelService {
   private answerError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     let status: number;
     let reason: string;
-    if (error instanceof BadRequestError) {
+    if (error instanceof MalformedRequest) {
+      status = error.status;
+      reason = error.message;
+      this.counts.rejected++;
+    } else if (error instanceof BadRequestError) {
       status = error.status;
       reason = error.message;
       this.counts.rejected++;
@@ -309,8 +314,9 @@ interface JsonPredictRequest {
 function parseJsonRequest(body: Buffer): JsonPredictRequest {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = parseJsonBounded(body.toString('utf8'), { what: 'the body' });
   } catch (error) {
+    if (error instanceof MalformedRequest) throw new BadRequestError(400, `bad JSON: ${error.message}`);
     throw new BadRequestError(400, `bad JSON: ${(error as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BadRequestError(400, 'bad request: the body must be a JSON object {"data": [...]}');

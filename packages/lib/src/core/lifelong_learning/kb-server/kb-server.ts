@@ -16,6 +16,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { MalformedRequest, decodeComponent, guardRequests, parseJsonBounded, parseRequestUrl } from '@sedna/api/guard';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -67,7 +68,7 @@ export class KnowledgeBaseServer {
     await files.init();
     const database = new KnowledgeBaseDatabase(options.database ?? path.join(options.saveDir, DEFAULT_KB_DATABASE_NAME));
     const holder: { kb?: KnowledgeBaseServer } = {};
-    const server = createServer((req, res) => void holder.kb?.handle(req, res));
+    const server = createServer(guardRequests((req, res) => holder.kb?.handle(req, res), { name: 'knowledge base', log: options.log ?? console.error }));
     const kb = new KnowledgeBaseServer(server, database, files, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, options.log ?? (() => {}));
     holder.kb = kb;
     try {
@@ -105,7 +106,7 @@ export class KnowledgeBaseServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', 'http://kb');
+      const url = parseRequestUrl(req.url);
       const route = url.pathname.startsWith(KB_BASE_PATH) ? url.pathname.slice(KB_BASE_PATH.length) || '/' : undefined;
       if (route === undefined) throw new HttpError(404, `no route ${url.pathname}; the knowledge base serves ${KB_BASE_PATH}/...`);
       const method = req.method ?? 'GET';
@@ -120,12 +121,12 @@ export class KnowledgeBaseServer {
         return await this.sendFile(req, res, files, url.searchParams.get('name') ?? undefined);
       }
       if (route.startsWith('/files/') && (method === 'GET' || method === 'HEAD')) {
-        return await this.sendFile(req, res, decodeURIComponent(route.slice('/files/'.length)));
+        return await this.sendFile(req, res, decodeComponent(route.slice('/files/'.length), 'the file name in the path'));
       }
       const known = ['/update', '/update/status', '/query', '/file/upload', '/file/download', '/files/'];
       throw new HttpError(known.some((r) => route === r || route.startsWith('/files/')) ? 405 : 404, `no route ${method} ${url.pathname}`);
     } catch (error) {
-      const status = error instanceof HttpError ? error.status : error instanceof KbPathError || error instanceof KbIndexError ? 400 : 500;
+      const status = error instanceof HttpError || error instanceof MalformedRequest ? error.status : error instanceof KbPathError || error instanceof KbIndexError || isClientPathError(error) ? 400 : 500;
       if (status === 500) this.log(`knowledge base: ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);
       if (!res.headersSent) sendJson(res, status, { detail: (error as Error).message });
       else res.destroy();
@@ -212,7 +213,8 @@ export class KnowledgeBaseServer {
     const file = await this.files.existingFile(relative);
     if (file === undefined) throw new HttpError(404, `no file ${JSON.stringify(relative)} in the knowledge base`);
     const headers: Record<string, string | number> = { 'content-type': contentType(file.path), 'content-length': file.size };
-    if (name) headers['content-disposition'] = `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`;
+    // Printable ASCII only: any other character in a header makes writeHead throw.
+    if (name) headers['content-disposition'] = `attachment; filename="${name.replace(/["\\]|[^\x20-\x7e]/g, '_')}"`;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
     await new Promise<void>((resolve, reject) => {
@@ -259,11 +261,7 @@ export class KnowledgeBaseServer {
       if (optional) return undefined;
       throw new HttpError(400, 'the body must be JSON');
     }
-    try {
-      return JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      throw new HttpError(400, `the body is not valid JSON: ${(error as Error).message}`);
-    }
+    return parseJsonBounded(body.toString('utf8'), { what: 'the body' });
   }
 }
 
@@ -274,6 +272,12 @@ async function fileField(form: FormData, field: string, what: string): Promise<s
   const text = await (value as Blob).text();
   if (text.trim() === '') throw new HttpError(400, `multipart field "${field}" is an empty file`);
   return text;
+}
+
+/** File system errors a client's name causes (too long, a folder where a file is expected): 400, not 500. */
+function isClientPathError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENAMETOOLONG' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOTEMPTY';
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
