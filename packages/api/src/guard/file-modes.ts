@@ -39,7 +39,7 @@ export function restrictTree(root: string): number {
       }
     }
     if (stat.isDirectory()) {
-      let names: string[] = [];
+      let names: string[];
       try {
         names = readdirSync(path);
       } catch {
