@@ -21,6 +21,8 @@ export interface FuzzEndpoint extends RawTarget {
   headers?: Record<string, string>;
   /** Bodies it accepts, mutated by the fuzzer. */
   bodies?: unknown[];
+  /** The request its bodies go with: a share of the campaign sends well-formed requests with them. */
+  accepts?: { method: string; path: string; contentType: string };
 }
 
 const NASTY_SEGMENTS = ['//[', '[', '%', '%zz', '%E0%A4%A', '%00', '%2e%2e/%2e%2e', '..', '../..', '%2F', '~', '\u00e9', '\ud800', '?', '#', ';', '@', ':', '//', '/./', '*', '%25', '%c0%ae'];
@@ -107,12 +109,31 @@ function headers(endpoint: FuzzEndpoint): fc.Arbitrary<Array<[string, string]>> 
   return fc.tuple(auth, type, upgrade, extra).map(([a, t, u, e]) => [...own, ...(a as Array<[string, string]>), ...(t as Array<[string, string]>), ...(u as Array<[string, string]>), ...e]);
 }
 
+function frame(method: string, target: string, headers: Array<[string, string]>, body: Buffer): Buffer {
+  // Transfer-Encoding and Content-Length together are refused by the parser; keep the body framed by length.
+  const lines = [`${method} ${target} HTTP/1.1`, 'Host: localhost', ...headers.filter(([k]) => k.toLowerCase() !== 'transfer-encoding' && k.toLowerCase() !== 'content-length').map(([k, v]) => `${k}: ${v}`), `Content-Length: ${body.length}`, 'Connection: close'];
+  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), body]);
+}
+
+/** Well-formed requests with the endpoint's bodies, lightly mutated: they reach the handlers' deepest paths. */
+function acceptedRequests(endpoint: FuzzEndpoint): fc.Arbitrary<Buffer> | undefined {
+  const accepts = endpoint.accepts;
+  const valid = endpoint.bodies;
+  if (!accepts || !valid || valid.length === 0) return undefined;
+  const auth: Array<[string, string]> = endpoint.token ? [['Authorization', `Bearer ${endpoint.token}`]] : [];
+  return fc
+    .tuple(fc.constantFrom(...valid), fc.option(fc.tuple(fc.constantFrom('ownerName', 'ownerKind', 'kind', 'status', 'results', 'ownerInfo', 'namespace'), fc.jsonValue({ maxDepth: 2 })), { freq: 3 }))
+    .map(([body, change]) => frame(accepts.method, accepts.path, [...Object.entries(endpoint.headers ?? {}), ...auth, ['Content-Type', accepts.contentType]], Buffer.from(JSON.stringify(change && typeof body === 'object' ? { ...body, [change[0]]: change[1] } : body))));
+}
+
 /** Requests as bytes, ready for sendRaw. */
 export function hostileRequests(endpoint: FuzzEndpoint): fc.Arbitrary<Buffer> {
+  const hostile = hostileOnly(endpoint);
+  const accepted = acceptedRequests(endpoint);
+  return accepted ? fc.oneof({ weight: 3, arbitrary: hostile }, { weight: 1, arbitrary: accepted }) : hostile;
+}
+
+function hostileOnly(endpoint: FuzzEndpoint): fc.Arbitrary<Buffer> {
   const method = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') }, { weight: 1, arbitrary: fc.stringMatching(/^[A-Z]{1,10}$/) });
-  return fc.tuple(method, targets(endpoint), headers(endpoint), bodies(endpoint)).map(([m, t, h, body]) => {
-    // Transfer-Encoding and Content-Length together are refused by the parser; keep the body framed by length.
-    const lines = [`${m} ${t} HTTP/1.1`, 'Host: localhost', ...h.filter(([k]) => k.toLowerCase() !== 'transfer-encoding' && k.toLowerCase() !== 'content-length').map(([k, v]) => `${k}: ${v}`), `Content-Length: ${body.length}`, 'Connection: close'];
-    return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), body]);
-  });
+  return fc.tuple(method, targets(endpoint), headers(endpoint), bodies(endpoint)).map(([m, t, h, body]) => frame(m, t, h, body));
 }

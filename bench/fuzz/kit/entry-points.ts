@@ -54,13 +54,17 @@ const report = (kind: string) => ({ name: 'fuzz-worker', namespace: 'default', o
 
 export async function startEntryPoints(dir: string, log: (line: string) => void = () => undefined): Promise<EntryPoints> {
   mkdirSync(dir, { recursive: true });
-  const closers: Array<() => Promise<void>> = [];
+  const closers: Array<[string, () => Promise<void>]> = [];
   const close = async (): Promise<void> => {
-    for (const c of closers.reverse()) await c().catch((err: unknown) => log(`closing: ${(err as Error).message}`));
+    for (const [name, c] of closers.reverse()) {
+      const started = Date.now();
+      await c().catch((err: unknown) => log(`closing the ${name}: ${(err as Error).message}`));
+      if (Date.now() - started > 1000) log(`closing the ${name} took ${Date.now() - started} ms`);
+    }
   };
   try {
     const api = await startApiServer({ dataDir: join(dir, 'apiserver'), port: 0, podLogs: async (_ns, name, _o, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end(`logs of ${name}\n`) });
-    closers.push(() => api.close());
+    closers.push(['API server', () => api.close()]);
     const podKind = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x', command: ['sleep', '1'] }] } };
     api.registry.create((await import('@sedna/api')).findKind('Pod')!, 'default', podKind);
 
@@ -76,7 +80,7 @@ export async function startEntryPoints(dir: string, log: (line: string) => void 
       },
     );
     await hub.start();
-    closers.push(() => hub.close());
+    closers.push(['hub', () => hub.close()]);
     const hubPort = hub.address().port;
 
     const lc = await startLocalController({
@@ -92,10 +96,10 @@ export async function startEntryPoints(dir: string, log: (line: string) => void 
       datasetRoots: [dir],
       log: () => undefined,
     });
-    closers.push(() => lc.close());
+    closers.push(['LC', () => lc.close()]);
 
     const kb = await KnowledgeBaseServer.start({ saveDir: join(dir, 'kb'), host: '127.0.0.1', port: 0, log: () => undefined });
-    closers.push(() => kb.close());
+    closers.push(['knowledge base', () => kb.close()]);
 
     const aggregator = new AggregationServer({
       aggregation: 'FedAvg',
@@ -109,11 +113,11 @@ export async function startEntryPoints(dir: string, log: (line: string) => void 
       log: () => undefined,
     });
     const aggPort = (await aggregator.start()).port;
-    closers.push(() => aggregator.stop());
+    closers.push(['aggregation server', () => aggregator.stop()]);
 
     const service = new BigModelService({ estimator: sumEstimator(), env: {}, modelUrl: false, host: '127.0.0.1', port: 0, log: () => undefined });
     const servicePort = (await service.start()).port;
-    closers.push(() => service.stop());
+    closers.push(['big model service', () => service.stop()]);
 
     const local = { host: '127.0.0.1', tls: false };
     const endpoints: FuzzEndpoint[] = [
@@ -128,11 +132,11 @@ export async function startEntryPoints(dir: string, log: (line: string) => void 
         bodies: [podKind, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'eA==' } }, { apiVersion: 'sedna.io/v1alpha1', kind: 'Dataset', metadata: { name: 'd' }, spec: { url: '/tmp/x.txt', format: 'txt', nodeName: 'edge-1' } }, [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }], { metadata: { labels: { a: 'b' } } }],
       },
       { name: 'hub', ...local, port: hubPort, token, websocket: true, headers: { 'Node-Name': 'fuzz-node' }, paths: ['/', '/ws', '/healthz'], contentTypes: ['application/json'] },
-      { name: 'lc-report', ...local, port: lc.reportPort, paths: ['/sedna/workers/fuzz-worker/info', '/healthz'], contentTypes: ['application/json'], bodies: REPORT_KINDS.map(report) },
+      { name: 'lc-report', ...local, port: lc.reportPort, paths: ['/sedna/workers/fuzz-worker/info', '/healthz'], contentTypes: ['application/json'], bodies: REPORT_KINDS.map(report), accepts: { method: 'POST', path: '/sedna/workers/fuzz-worker/info', contentType: 'application/json' } },
       { name: 'lc-node-api', ...local, port: lc.nodeApiPort, token, paths: ['/pods/default/p1/log', '/pods/default/p1/log?follow=true', '/pods/default/p1/log?tailLines=3'], contentTypes: [] },
-      { name: 'knowledge-base', ...local, port: kb.address.port, paths: ['/knowledgebase', '/knowledgebase/update', '/knowledgebase/update/status', '/knowledgebase/query', '/knowledgebase/file/upload', '/knowledgebase/file/download?files=index.pkl', '/knowledgebase/files/index.pkl'], contentTypes: ['multipart/form-data; boundary=x', 'application/json'], bodies: [{ status: 1, tasks: 'a,b' }, { tasks: ['a'] }] },
+      { name: 'knowledge-base', ...local, port: kb.address.port, paths: ['/knowledgebase', '/knowledgebase/update', '/knowledgebase/update/status', '/knowledgebase/query', '/knowledgebase/file/upload', '/knowledgebase/file/download?files=index.pkl', '/knowledgebase/files/index.pkl'], contentTypes: ['multipart/form-data; boundary=x', 'application/json'], bodies: [{ status: 1, tasks: 'a,b' }, { tasks: ['a'] }], accepts: { method: 'POST', path: '/knowledgebase/query', contentType: 'application/json' } },
       { name: 'aggregation-server', ...local, port: aggPort, websocket: true, paths: ['/', '/fl-job', '/?client_id=x'], contentTypes: ['application/json'], bodies: [{ client_id: 'x' }] },
-      { name: 'big-model-service', ...local, port: servicePort, paths: ['/sedna/predict', '/sedna', '/healthz'], contentTypes: ['application/json', 'application/x-sedna-tensor'], bodies: [{ data: [[1, 2, 3]] }, { data: [[1, 2], [3, 4]], callback: null }] },
+      { name: 'big-model-service', ...local, port: servicePort, paths: ['/sedna/predict', '/sedna', '/healthz'], contentTypes: ['application/json', 'application/x-sedna-tensor'], bodies: [{ data: [[1, 2, 3]] }, { data: [[1, 2], [3, 4]], callback: null }], accepts: { method: 'POST', path: '/sedna/predict', contentType: 'application/json' } },
     ];
     return {
       endpoints,

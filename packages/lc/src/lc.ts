@@ -3,6 +3,7 @@
  * upstream reports), the dataset manager, the worker report endpoint, the node API for logs, and in embedded mode
  * the process runner for the Pods bound to this node.
  */
+import { mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DownstreamMessage, NodeAddress, UpstreamMessage } from '@sedna/api';
@@ -14,7 +15,8 @@ import { asRunnablePod, ProcessRunner, type RunnablePod } from './runner/index.j
 import { IncrementalLearningManager } from './managers/incrementallearning/index.js';
 import { LifelongLearningManager } from './managers/lifelonglearning/index.js';
 import type { StageJobManagerOptions } from './managers/stagejob/index.js';
-import { WorkerReportServer } from './server/index.js';
+import { DEFAULT_REPORT_PORT, WorkerReportServer } from './server/index.js';
+import { choosePort, readStablePorts, writeStablePorts } from './ports/stable-ports.js';
 import { DiskPressure, queueWorkerReport } from './diskpressure/index.js';
 
 export const LC_VERSION = '0.1.0';
@@ -58,6 +60,17 @@ export interface RunningLocalController {
 
 function statusMessage(kind: string, namespace: string, name: string, content: Record<string, unknown>): UpstreamMessage {
   return { header: { namespace, resourceKind: kind, resourceName: name, operation: 'status' }, content };
+}
+
+/** Listens on the saved port; when another process took it meanwhile, on any port (and says so). */
+async function listenOrAny(what: string, listen: (port?: number) => Promise<{ host: string; port: number }>, fromSaved: boolean, log: (m: string) => void): Promise<{ host: string; port: number }> {
+  try {
+    return await listen();
+  } catch (err) {
+    if (!fromSaved) throw err;
+    log(`the ${what} port of the last start is taken (${(err as Error).message}); listening on another one: workers started before this restart cannot reach the new one`);
+    return listen(0);
+  }
 }
 
 export async function startLocalController(options: LocalControllerOptions): Promise<RunningLocalController> {
@@ -113,9 +126,12 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     warn: log,
   });
 
+  // Ports of the last start when "any" was asked: a restarted LC keeps its running workers' LC_SERVER valid.
+  mkdirSync(options.dataDir, { recursive: true });
+  const saved = readStablePorts(options.dataDir);
   const reports = new WorkerReportServer({
     host: '127.0.0.1',
-    port: options.reportPort ?? 9100,
+    port: choosePort(options.reportPort, saved.reportPort, DEFAULT_REPORT_PORT),
     isKnownWorker: (name, namespace) => runner?.hasWorker(name, namespace) ?? true,
     warn: log,
   });
@@ -135,10 +151,10 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       ),
     );
   }
-  const reportAddress = await reports.listen();
+  const reportAddress = await listenOrAny('worker report', (port) => reports.listen(port), saved.reportPort !== undefined && options.reportPort === 0, log);
   const nodeApi = new NodeApi({
     host: options.address,
-    port: options.nodeApiPort ?? 0,
+    port: choosePort(options.nodeApiPort ?? 0, saved.nodeApiPort, 0),
     token: options.token,
     logs: (namespace, name, o) => {
       if (!runner) throw new Error('this local controller does not run pods');
@@ -146,7 +162,8 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       return o.follow ? runner.logs(key, { ...o, follow: true }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}) });
     },
   });
-  const nodeApiAddress = await nodeApi.listen();
+  const nodeApiAddress = await listenOrAny('node API', (port) => nodeApi.listen(port), saved.nodeApiPort !== undefined && (options.nodeApiPort ?? 0) === 0, log);
+  writeStablePorts(options.dataDir, { reportPort: reportAddress.port, nodeApiPort: nodeApiAddress.port });
 
   /** Objects this LC holds, by message key, so a resync can drop the ones the GM no longer sends. */
   const held = new Map<string, DownstreamMessage>();

@@ -62,10 +62,14 @@ export class NodeApi {
     }
   }
 
-  async listen(): Promise<{ host: string; port: number }> {
+  /** Listens on the configured port, or on `port` when given (a retry on another port after a failure). */
+  async listen(portOverride?: number): Promise<{ host: string; port: number }> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => resolve());
+      this.server.listen(portOverride ?? this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
     const a = this.server.address() as AddressInfo;
     return { host: a.address, port: a.port };

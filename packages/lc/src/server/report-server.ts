@@ -99,9 +99,10 @@ export class WorkerReportServer {
     return [...this.handlers.keys()].sort();
   }
 
-  async listen(): Promise<{ host: string; port: number }> {
+  /** Listens on the configured port, or on `port` when given (a retry on another port after a failure). */
+  async listen(portOverride?: number): Promise<{ host: string; port: number }> {
     const host = this.options.host ?? '127.0.0.1';
-    const port = this.options.port ?? DEFAULT_REPORT_PORT;
+    const port = portOverride ?? this.options.port ?? DEFAULT_REPORT_PORT;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(new Error(`worker report server: cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
       this.server.once('error', onError);
