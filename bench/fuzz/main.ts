@@ -54,7 +54,7 @@ function descendants(root: number): Array<{ pid: number; command: string }> {
   const walk = (pid: number): void => {
     for (const [child, ppid] of parent) {
       if (ppid !== pid) continue;
-      let command = '';
+      let command: string;
       try {
         command = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ');
       } catch {
