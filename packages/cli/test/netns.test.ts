@@ -76,7 +76,7 @@ beforeAll(async () => {
   hubPort = new URL(info.hubUrl).port;
   const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
   for (const h of hosts) {
-    start(['join', '--gm', `wss://${h.gmIp}:${hubPort}/`, '--token', token, '--ca', info.caFile, '--node-name', h.node, '--address', h.lcIp, '--data-dir', join(dataDir, h.node), '--dataset-root', dataDir, '--heartbeat-ms', '500'], h.ns);
+    start(['join', '--gm', `wss://${h.gmIp}:${hubPort}/`, '--token-file', info.nodeTokenFile, '--ca', info.caFile, '--node-name', h.node, '--address', h.lcIp, '--data-dir', join(dataDir, h.node), '--dataset-root', dataDir, '--heartbeat-ms', '500'], h.ns);
   }
 }, 60_000);
 

@@ -4,7 +4,7 @@
  * whatever a worker printed). A umask of 077 makes every file they create owner-only, including the side files
  * SQLite creates itself; restrictTree fixes files an older version left readable.
  */
-import { lstatSync, readdirSync, chmodSync, existsSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Sets the process umask to 077 (files 0600, folders 0700 from now on) and returns the previous one. */
@@ -49,4 +49,20 @@ export function restrictTree(root: string): number {
     }
   }
   return changed;
+}
+
+/**
+ * Makes a SQLite database file owner-only before it is opened: SQLite creates its WAL and shared-memory side files
+ * with the database file's permissions, so they follow. Side files left readable by an older version are fixed too.
+ */
+export function ownerOnlyDatabaseFile(path: string): void {
+  if (path === '' || path === ':memory:' || path.startsWith('file:')) return;
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch {
+      // that side file does not exist (yet)
+    }
+  }
 }

@@ -8,4 +8,4 @@ export { readLimitedBody } from './body.js';
 export { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, jsonDepth, parseJsonBounded, parseYamlBounded, valueDepth, yamlDepthBound, type ParseLimits } from './nesting.js';
 export { guardRequests, guardUpgrades, refuseSocket, statusOf, type GuardOptions, type RequestHandler, type UpgradeHandler } from './handler.js';
 export { installLastResort, lastResortCount, type LastResortOptions } from './last-resort.js';
-export { ownerOnlyFiles, restrictTree } from './file-modes.js';
+export { ownerOnlyDatabaseFile, ownerOnlyFiles, restrictTree } from './file-modes.js';
