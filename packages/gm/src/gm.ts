@@ -18,6 +18,7 @@ import { NodeHub } from './hub/index.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
+import { configureJobCredentials } from './workers/job-credentials.js';
 
 export interface GlobalManagerOptions {
   config: GmConfig;
@@ -57,6 +58,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
   if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));
   const nodeInformer = manager.informer('Node');
+  configureJobCredentials(config.jobCredentialSecret);
   const addressing = options.runPodsOnLocalControllers
     ? embeddedAddressing(nodeInformer, manager.informer('Service'))
     : kubernetesAddressing(config.localController.server);

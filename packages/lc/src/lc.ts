@@ -17,7 +17,7 @@ import { LifelongLearningManager } from './managers/lifelonglearning/index.js';
 import type { StageJobManagerOptions } from './managers/stagejob/index.js';
 import { DEFAULT_REPORT_PORT, WorkerReportServer } from './server/index.js';
 import { choosePort, readStablePorts, writeStablePorts } from './ports/stable-ports.js';
-import { DiskPressure, queueWorkerReport } from './diskpressure/index.js';
+import { DiskPressure, isDiskFull, queueWorkerReport } from './diskpressure/index.js';
 
 export const LC_VERSION = '0.1.0';
 export const ROLE_LABEL = 'sedna.io/role';
@@ -167,6 +167,8 @@ export async function startLocalController(options: LocalControllerOptions): Pro
 
   /** Objects this LC holds, by message key, so a resync can drop the ones the GM no longer sends. */
   const held = new Map<string, DownstreamMessage>();
+  /** Pods that could not start, tried again with backoff. */
+  const podRetries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
   const applyPod = async (message: DownstreamMessage): Promise<void> => {
     if (!runner) return;
     const { namespace, resourceName } = message.header;
@@ -181,8 +183,27 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       upstream(statusMessage('pod', namespace, resourceName, { uid: pod.metadata.uid, status: status as unknown as Record<string, unknown>, stopped: true }));
       return;
     }
-    if (runner.get({ namespace, name: resourceName, uid: pod.metadata.uid })) await runner.update(pod);
-    else await runner.run(pod);
+    const key = `${namespace}/${resourceName}`;
+    clearTimeout(podRetries.get(key)?.timer);
+    try {
+      if (runner.get({ namespace, name: resourceName, uid: pod.metadata.uid })) await runner.update(pod);
+      else await runner.run(pod);
+      podRetries.delete(key);
+    } catch (err) {
+      // A pod that could not start (a full disk, a folder it could not make) is tried again with backoff, with the
+      // latest spec the GM sent, until it starts or is deleted: space may free up.
+      if (isDiskFull(err)) disk.writeFailed(err);
+      const attempt = (podRetries.get(key)?.attempt ?? 0) + 1;
+      const delay = Math.min(60_000, 1000 * 2 ** (attempt - 1));
+      log(`pod ${key} could not start (${(err as Error).message}); trying again in ${delay / 1000} s (attempt ${attempt + 1})`);
+      const timer = setTimeout(() => {
+        const latest = held.get(messageKey({ resourceKind: 'pod', namespace, resourceName }));
+        if (latest && latest.header.operation !== 'delete') void applyPod(latest).catch((e: unknown) => log(`pod ${key}: ${(e as Error).message}`));
+        else podRetries.delete(key);
+      }, delay);
+      timer.unref();
+      podRetries.set(key, { timer, attempt });
+    }
   };
   const apply = async (message: DownstreamMessage): Promise<void> => {
     const key = messageKey(message.header);
@@ -278,6 +299,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     close: async () => {
       await client.close();
       disk.close();
+      for (const retry of podRetries.values()) clearTimeout(retry.timer);
       await incremental.close();
       await lifelong.close();
       datasets.close();

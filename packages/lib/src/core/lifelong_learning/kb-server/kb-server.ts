@@ -16,7 +16,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { MalformedRequest, decodeComponent, guardRequests, parseJsonBounded, parseRequestUrl } from '@sedna/api/guard';
+import { MalformedRequest, bearerToken, decodeComponent, guardRequests, parseJsonBounded, parseRequestUrl, verifyJobCredential } from '@sedna/api/guard';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -40,6 +40,12 @@ export interface KnowledgeBaseServerOptions {
   database?: string;
   /** Largest request body accepted (default 512 MiB). */
   maxUploadBytes?: number;
+  /**
+   * The control plane's job-credential secret: every POST (index, status, upload, query) must carry a job's
+   * credential made with it (Authorization: Bearer, SEDNA_JOB_CREDENTIAL). Without it, the server is open, as the
+   * original's. Downloads (GET) stay open: workers fetch models by plain URL.
+   */
+  credentialSecret?: string;
   log?: (line: string) => void;
 }
 
@@ -60,6 +66,7 @@ export class KnowledgeBaseServer {
     readonly database: KnowledgeBaseDatabase,
     readonly files: KbFiles,
     private readonly maxUploadBytes: number,
+    private readonly credentialSecret: string | undefined,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -69,7 +76,7 @@ export class KnowledgeBaseServer {
     const database = new KnowledgeBaseDatabase(options.database ?? path.join(options.saveDir, DEFAULT_KB_DATABASE_NAME));
     const holder: { kb?: KnowledgeBaseServer } = {};
     const server = createServer(guardRequests((req, res) => holder.kb?.handle(req, res), { name: 'knowledge base', log: options.log ?? console.error }));
-    const kb = new KnowledgeBaseServer(server, database, files, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, options.log ?? (() => {}));
+    const kb = new KnowledgeBaseServer(server, database, files, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, options.credentialSecret || undefined, options.log ?? (() => {}));
     holder.kb = kb;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -110,6 +117,13 @@ export class KnowledgeBaseServer {
       const route = url.pathname.startsWith(KB_BASE_PATH) ? url.pathname.slice(KB_BASE_PATH.length) || '/' : undefined;
       if (route === undefined) throw new HttpError(404, `no route ${url.pathname}; the knowledge base serves ${KB_BASE_PATH}/...`);
       const method = req.method ?? 'GET';
+      if (method === 'POST' && this.credentialSecret) {
+        const token = bearerToken(req.headers.authorization);
+        if (token === undefined || verifyJobCredential(this.credentialSecret, token) === undefined) {
+          req.resume();
+          throw new HttpError(401, 'the knowledge base needs a job credential for writes: Authorization: Bearer $SEDNA_JOB_CREDENTIAL (the GM gives it to every worker)');
+        }
+      }
       if (route === '/' && method === 'GET') return sendJson(res, 200, { name: 'knowledgebase', index: this.files.resolve(KB_INDEX_NAME) });
       if (route === '/update' && method === 'POST') return sendJson(res, 200, await this.serialized(() => this.update(req)));
       if (route === '/update/status' && method === 'POST') return sendJson(res, 200, await this.serialized(() => this.updateStatus(req)));
