@@ -67,7 +67,7 @@ export async function runCampaign(endpoints: FuzzEndpoint[], options: CampaignOp
             result.serverErrors++;
             if (result.samples.length < 10) result.samples.push(`${endpoint.name} ${answer.status}: ${JSON.stringify(request.subarray(0, 300).toString('latin1'))}`);
           }
-          if (endpoint.name === 'lc-report' && answer.status === 200 && request.subarray(0, 5).toString() === 'POST ') result.reportsAcknowledged++;
+          if (endpoint.name.endsWith('lc-report') && answer.status === 200 && request.subarray(0, 5).toString() === 'POST ') result.reportsAcknowledged++;
         }
       };
       await Promise.all(Array.from({ length: concurrency }, worker));

@@ -19,6 +19,7 @@ import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
 import { configureJobCredentials } from './workers/job-credentials.js';
+import { checkOwnership, type OwnershipCaches } from './channel/ownership.js';
 
 export interface GlobalManagerOptions {
   config: GmConfig;
@@ -71,6 +72,12 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   manager.add(
     new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
   );
+  // Asked before the manager starts: informers made later would not be started.
+  const ownership: OwnershipCaches = {
+    pods: manager.informer('Pod'),
+    datasets: manager.informer('Dataset'),
+    jobs: Object.fromEntries(['JointInferenceService', 'FederatedLearningJob', 'IncrementalLearningJob', 'LifelongLearningJob'].map((kind) => [kind.toLowerCase(), manager.informer(kind)])),
+  };
   await manager.start();
 
   const hub = new NodeHub(
@@ -85,7 +92,11 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
       onNodeHello: (hello) => nodes.onHello(hello),
       onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
       onNodeConditions: (node, conditions) => nodes.onConditions(node, conditions),
-      onUpstream: (node, message) => router.upstream(node, message),
+      onUpstream: async (node, message) => {
+        // Nodes report only on their own objects (a pod bound to them, a dataset on them, a job with a worker there).
+        checkOwnership(ownership, node, message);
+        await router.upstream(node, message);
+      },
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
   );
