@@ -9,7 +9,7 @@ import type { NodeCondition } from '@sedna/api';
 export interface DiskPressureOptions {
   /** The folder whose file system is watched (the LC's data dir). */
   dir: string;
-  /** Free bytes under which the node is under pressure; default 64 MiB. */
+  /** Free bytes under which the node is under pressure; default 64 MiB, or 10 % of a smaller file system. */
   minFreeBytes?: number;
   /** How often the free space is measured; default 10 s. */
   checkIntervalMs?: number;
@@ -45,13 +45,16 @@ export class DiskPressure {
   /** Measures the free space now. */
   check(): void {
     let free: number;
+    let floor: number;
     try {
       const stats = statfsSync(this.options.dir);
       free = stats.bavail * stats.bsize;
+      // As the kubelet's eviction threshold (10 % available): a small file system is not always under pressure.
+      floor = Math.min(this.minFreeBytes, Math.floor((stats.blocks * stats.bsize) / 10));
     } catch {
       return; // the folder is not there yet: nothing to tell
     }
-    if (free < this.minFreeBytes) this.set(true, `${free} bytes free in ${this.options.dir}, under ${this.minFreeBytes}`);
+    if (free < floor) this.set(true, `${free} bytes free in ${this.options.dir}, under ${floor}`);
     else this.set(false, `${free} bytes free in ${this.options.dir}`);
   }
 
