@@ -97,16 +97,16 @@ function headers(endpoint: FuzzEndpoint): fc.Arbitrary<Array<[string, string]>> 
     { weight: 1, arbitrary: anyByteString.map((v) => [['Authorization', `Bearer ${v}`]]) },
   );
   const type = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...(endpoint.contentTypes.length > 0 ? endpoint.contentTypes : MEDIA_TYPES)) }, { weight: 3, arbitrary: fc.constantFrom(...MEDIA_TYPES) }, { weight: 1, arbitrary: anyByteString }).map((t) => [['Content-Type', t]]);
-  const upgrade = endpoint.websocket
-    ? fc.oneof(fc.constant([]), fc.constant([['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Version', '13'], ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ==']]))
-    : fc.constant([]);
+  const upgradeHeaders: Array<[string, string]> = [['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Version', '13'], ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ==']];
+  const none: Array<[string, string]> = [];
+  const upgrade = endpoint.websocket ? fc.oneof(fc.constant(none), fc.constant(upgradeHeaders)) : fc.constant(none);
   const extra = fc.oneof(
     { weight: 4, arbitrary: fc.constant([] as Array<[string, string]>) },
     { weight: 2, arbitrary: fc.array(fc.tuple(fc.oneof(fc.constantFrom('Accept', 'Node-Name', 'Content-Encoding', 'Expect', 'Range', 'X-Forwarded-For'), printable), fc.oneof(printable, fc.constantFrom('application/json;as=Table;v=v1;g=meta.k8s.io', '100-continue', 'gzip', 'edge-1', 'bytes=0-1'))), { maxLength: 3 }) },
     { weight: 1, arbitrary: fc.array(fc.tuple(printable, anyByteString), { minLength: 1, maxLength: 2 }) },
   );
   const own = Object.entries(endpoint.headers ?? {});
-  return fc.tuple(auth, type, upgrade, extra).map(([a, t, u, e]) => [...own, ...(a as Array<[string, string]>), ...(t as Array<[string, string]>), ...(u as Array<[string, string]>), ...e]);
+  return fc.tuple(auth, type, upgrade, extra).map(([a, t, u, e]) => [...own, ...(a as Array<[string, string]>), ...(t as Array<[string, string]>), ...u, ...e]);
 }
 
 function frame(method: string, target: string, headers: Array<[string, string]>, body: Buffer): Buffer {

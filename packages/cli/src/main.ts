@@ -13,6 +13,7 @@ import { installLastResort, ownerOnlyFiles, restrictTree } from '@sedna/api/guar
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
+import { registerFlowCommand } from './commands/flow.js';
 import { resolveNodeToken } from './commands/node-token.js';
 import { up } from './commands/up.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
@@ -144,6 +145,8 @@ program
     const lc = await joinNode({ gm: o.gm, token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}) });
     untilSignal(lc.close);
   });
+
+registerFlowCommand(program);
 
 program
   .command('version')

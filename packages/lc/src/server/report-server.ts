@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MalformedRequest, decodeComponent, parseJsonBounded, parseRequestUrl, readLimitedBody } from '@sedna/api/guard';
+import { adaptOriginalLibMessage, type WorkerOwnerLookup } from './original-lib-messages.js';
 import { parseWorkerMessage, type WorkerMessage } from './worker-message.js';
 
 /** Takes the reports of one owner kind (a manager of the LC). */
@@ -45,6 +46,8 @@ export interface WorkerReportServerOptions {
   maxBodyBytes?: number;
   /** Whether this node runs the worker; unknown workers get 403. */
   isKnownWorker: (name: string, namespace: string) => boolean | Promise<boolean>;
+  /** The owner of a worker this node runs: gives reports of the original lib's `ownerKind: "default"` their kind. */
+  workerOwner?: WorkerOwnerLookup;
   warn?: (message: string) => void;
 }
 
@@ -167,7 +170,10 @@ export class WorkerReportServer {
     // Depth-checked before parsing: a report nested thousands of levels deep is refused here, not acknowledged and
     // then lost when it cannot be stored.
     const body = parseJsonBounded(text, { what: 'body' });
-    const parsed = parseWorkerMessage(body, workerName);
+    // The original Python lib's shapes (no status on inference reports, ownerKind "default") first.
+    const adapted = adaptOriginalLibMessage(body, this.options.workerOwner);
+    if (!adapted.ok) throw new Refusal(400, adapted.reason);
+    const parsed = parseWorkerMessage(adapted.body, workerName);
     if (!parsed.ok) throw new Refusal(400, parsed.reason);
     const { name, namespace } = parsed.message;
     if (!(await this.options.isKnownWorker(name, namespace))) {

@@ -39,7 +39,8 @@ export function clientInfoHandler(directory: ClientDirectory): (request: Incomin
         }
       }
       const id = query ?? (typeof bodyId === 'string' ? bodyId : undefined);
-      if (id === undefined) return json(response, 200, { clients: directory.clients() });
+      // `wires` tells a worker of this lib that it may use the binary frames (the original's answer has no such field).
+      if (id === undefined) return json(response, 200, { clients: directory.clients(), wires: ['binary', 'json'] });
       const info = directory.client(id);
       return info === undefined ? json(response, 404, { error: `no worker "${id}" is connected` }) : json(response, 200, info);
     },
