@@ -93,6 +93,6 @@ describe.skipIf(!isRoot)('a full disk on a local controller', () => {
     } catch (err) {
       throw new Error(`${(err as Error).message}: ${JSON.stringify(upstream.filter((m) => m.header.resourceKind === 'pod').map((m) => [m.header.resourceName, (m.content['status'] as { phase?: string; message?: string; containerStatuses?: unknown })]))}`, { cause: err });
     }
-    await until('DiskPressure False again', () => (conditions.at(-1)?.some((x) => x.type === 'DiskPressure' && x.status === 'False') ? true : undefined), 30_000);
-  }, 120_000);
+    await until('DiskPressure False again', () => (conditions.at(-1)?.some((x) => x.type === 'DiskPressure' && x.status === 'False') ? true : undefined), 60_000);
+  }, 180_000);
 });
