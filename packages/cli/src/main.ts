@@ -11,11 +11,13 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
+import { installLastResort, ownerOnlyFiles, restrictTree } from '@sedna/api/guard';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
 import { parseListenAddress } from '@sedna/metrics';
 import { registerFlowCommand } from './commands/flow.js';
+import { resolveNodeToken } from './commands/node-token.js';
 import { up } from './commands/up.js';
 import { parseLogSearchArgs, searchLogs } from './commands/log-search.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
@@ -29,6 +31,19 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port number: ${value}`);
   return n;
+}
+
+/**
+ * What every long-running sedna process does first: files it (and SQLite) creates are owner-only, files an older
+ * version left readable in its data folder are fixed, and an exception that escapes a handler is logged, not fatal.
+ */
+function serverProcess(name: string, dataDir?: string): void {
+  ownerOnlyFiles();
+  installLastResort({ name: `sedna ${name}` });
+  if (dataDir) {
+    const fixed = restrictTree(resolve(dataDir));
+    if (fixed > 0) console.error(`sedna ${name}: made ${fixed} file(s) and folder(s) under ${dataDir} owner-only`);
+  }
 }
 
 function untilSignal(stop: () => Promise<void>): void {
@@ -79,6 +94,7 @@ program
   .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[] }) => {
     const edgeNodes = Number(o.edgeNodes);
     if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
+    serverProcess('up', o.dataDir);
     const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot });
     console.log('Press Ctrl-C to stop.');
     untilSignal(handle.stop);
@@ -96,6 +112,7 @@ program
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
   .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
   .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string }) => {
+    serverProcess('control-plane', o.dataDir);
     const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}`);
     untilSignal(cp.stop);
@@ -111,6 +128,7 @@ program
   .option('--ready-file <file>', 'write {hubUrl, pid} there once ready')
   .option('--kubernetes', 'pods run on the cluster\'s kubelets, not on local controllers', false)
   .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; readyFile?: string; kubernetes: boolean }) => {
+    serverProcess('gm');
     const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
     untilSignal(gm.stop);
     // Started by a control plane: go when it goes, even if it was killed without a chance to stop us.
@@ -121,7 +139,8 @@ program
   .command('join')
   .description('run a local controller for this host, connected to a GM')
   .requiredOption('--gm <url>', 'the GM channel, wss://host:port/')
-  .requiredOption('--token <token>', 'the node token of the control plane')
+  .option('--token-file <file>', 'file holding the node token of the control plane (owner-only); or set SEDNA_NODE_TOKEN')
+  .option('--token <token>', 'deprecated: the token on the command line is readable by every local user; use --token-file')
   .requiredOption('--node-name <name>', 'this node')
   .addOption(new Option('--role <role>', 'node role').choices(['edge', 'cloud']).default('edge'))
   .option('--ca <file>', 'CA certificate of the GM (self-signed control planes)')
@@ -130,8 +149,10 @@ program
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
   .option('--heartbeat-ms <ms>', 'heartbeat period')
   .option('--metrics-address <host:port>', 'also serve /metrics without a token there (the node API serves it with the node token)')
-  .action(async (o: { gm: string; token: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; metricsAddress?: string }) => {
-    const lc = await joinNode({ gm: o.gm, token: o.token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
+  .action(async (o: { gm: string; token?: string; tokenFile?: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; metricsAddress?: string }) => {
+    serverProcess(`join ${o.nodeName}`, o.dataDir);
+    const token = resolveNodeToken({ ...(o.token !== undefined ? { flag: o.token } : {}), ...(o.tokenFile !== undefined ? { file: o.tokenFile } : {}), env: process.env, warn: (m) => console.error(`sedna join: ${m}`) });
+    const lc = await joinNode({ gm: o.gm, token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     untilSignal(lc.close);
   });
 

@@ -74,9 +74,8 @@ beforeAll(async () => {
   start(['control-plane', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--host', '0.0.0.0', '--node-grace-period', '3', '--advertise', ...hosts.map((h) => h.gmIp)]);
   const info = await waitFor('the control plane', () => JSON.parse(readFileSync(join(dataDir, 'control-plane.json'), 'utf8')) as { hubUrl: string; caFile: string; nodeTokenFile: string });
   hubPort = new URL(info.hubUrl).port;
-  const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
   for (const h of hosts) {
-    start(['join', '--gm', `wss://${h.gmIp}:${hubPort}/`, '--token', token, '--ca', info.caFile, '--node-name', h.node, '--address', h.lcIp, '--data-dir', join(dataDir, h.node), '--dataset-root', dataDir, '--heartbeat-ms', '500'], h.ns);
+    start(['join', '--gm', `wss://${h.gmIp}:${hubPort}/`, '--token-file', info.nodeTokenFile, '--ca', info.caFile, '--node-name', h.node, '--address', h.lcIp, '--data-dir', join(dataDir, h.node), '--dataset-root', dataDir, '--heartbeat-ms', '500'], h.ns);
   }
 }, 60_000);
 

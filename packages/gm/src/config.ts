@@ -22,6 +22,8 @@ export const GmConfigSchema = s.object({
   knowledgeBaseServer: s.object({ server: s.string().default('http://localhost:9020') }).default({ server: 'http://localhost:9020' }),
   minResyncPeriodSeconds: s.int32({ minimum: 1 }).default(30),
   nodeToken: s.string().default(''),
+  /** Secret of the per-job credentials workers get (SEDNA_JOB_CREDENTIAL); empty: none. */
+  jobCredentialSecret: s.string().default(''),
   /** The embedded API server's local Unix socket ("" = none): the GM's requests go there as plain HTTP. */
   apiSocket: s.string().default(''),
   /** Seconds without heartbeats before a node is NotReady. */

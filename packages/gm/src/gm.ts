@@ -24,6 +24,8 @@ import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
 import { gmMetrics } from './metrics/gm-metrics.js';
 import { measuring, parseListenAddress, startMetricsListener, type MetricsListener, type Registry } from '@sedna/metrics';
+import { configureJobCredentials } from './workers/job-credentials.js';
+import { checkOwnership, type OwnershipCaches } from './channel/ownership.js';
 
 export interface GlobalManagerOptions {
   config: GmConfig;
@@ -73,6 +75,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   const nodeInformer = manager.informer('Node');
   if (options.runPodsOnLocalControllers) manager.add(new SchedulerController(manager.informer('Pod'), nodeInformer, client));
   const references = new References({ datasets: manager.informer('Dataset'), models: manager.informer('Model'), nodes: nodeInformer });
+  configureJobCredentials(config.jobCredentialSecret);
   const addressing = options.runPodsOnLocalControllers
     ? embeddedAddressing(nodeInformer, manager.informer('Service'))
     : kubernetesAddressing(config.localController.server);
@@ -86,6 +89,12 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
   );
   for (const c of multiEdgeControllers({ pods: manager.informer('Pod'), services: manager.informer('Service'), nodes: nodeInformer, models: manager.informer('Model'), client, addressing, ...(options.runPodsOnLocalControllers ? {} : { deployments: manager.informer('Deployment') }) }, (kind) => manager.informer(kind), router)) manager.add(c);
+  // Asked before the manager starts: informers made later would not be started.
+  const ownership: OwnershipCaches = {
+    pods: manager.informer('Pod'),
+    datasets: manager.informer('Dataset'),
+    jobs: Object.fromEntries(['JointInferenceService', 'FederatedLearningJob', 'IncrementalLearningJob', 'LifelongLearningJob'].map((kind) => [kind.toLowerCase(), manager.informer(kind)])),
+  };
   await manager.start();
 
   const hub = new NodeHub(
@@ -101,12 +110,13 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
       onNodeHello: (hello) => nodes.onHello(hello),
       onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
       onNodeHeartbeat: (node) => nodes.onHeartbeat(node),
-      onUpstream: measuring()
-        ? async (node, message) => {
-            await router.upstream(node, message);
-            metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
-          }
-        : (node, message) => router.upstream(node, message),
+      onNodeConditions: (node, conditions) => nodes.onConditions(node, conditions),
+      onUpstream: async (node, message) => {
+        // Nodes report only on their own objects (a pod bound to them, a dataset on them, a job with a worker there).
+        checkOwnership(ownership, node, message);
+        await router.upstream(node, message);
+        if (measuring()) metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
+      },
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
   );

@@ -1,6 +1,6 @@
 /** Reading request bodies with a size limit, as JSON or YAML. */
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { MalformedRequest, parseJsonBounded, parseYamlBounded } from '@sedna/api/guard';
 import { errors } from './errors.js';
 import { decodeKubernetesProtobuf, UnsupportedProtobufKind } from './protobuf/decode.js';
 
@@ -43,17 +43,12 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
   if (!type.includes('json') && !type.includes('yaml') && type !== '' && type !== '*/*') {
     throw errors.unsupportedMediaType(`the body of the request was in an unknown format (${type}) - accepted media types include: application/json, application/yaml`);
   }
-  if (type.includes('yaml')) {
-    try {
-      return parseYaml(text);
-    } catch (err) {
-      throw errors.badRequest(`the request body is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  // Depth and alias limits are checked before parsing: a deeply nested body must cost a 400, not the process.
   try {
-    return JSON.parse(text) as unknown;
+    return type.includes('yaml') ? parseYamlBounded(text) : parseJsonBounded(text);
   } catch (err) {
-    throw errors.badRequest(`the request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof MalformedRequest) throw errors.badRequest(err.message);
+    throw err;
   }
 }
 

@@ -2,6 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiVersionOf, type KindDefinition } from '@sedna/api';
+import { MalformedRequest, parseRequestUrl } from '@sedna/api/guard';
 import type { DeleteOptions, PatchType, PropagationPolicy, Registry, WriteOptions } from '../registry/registry.js';
 import type { FieldValidation } from '../registry/validation.js';
 import type { Store } from '../storage/store.js';
@@ -46,7 +47,15 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Nothing a client sends may throw out of here: an exception in a request handler ends the process.
+    try {
+      serve(req, res);
+    } catch (err) {
+      fail(req, res, err);
+    }
+  };
+  function serve(req: IncomingMessage, res: ServerResponse): void {
+    const url = parseRequestUrl(req.url);
     if (UNAUTHENTICATED.has(url.pathname)) {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
       return;
@@ -56,20 +65,39 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
       sendStatus(res, errors.unauthorized());
       return;
     }
-    handle(options, req, res, url).catch((err: unknown) => {
-      if (err instanceof ApiError) sendStatus(res, err);
-      else {
-        console.error(`apiserver: ${req.method} ${req.url}:`, err);
-        sendStatus(res, errors.internal(err instanceof Error ? err.message : String(err)));
-      }
-    });
-  };
+    handle(options, req, res, url).catch((err: unknown) => fail(req, res, err));
+  }
+}
+
+function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  try {
+    if (err instanceof ApiError) sendStatus(res, err);
+    else if (err instanceof MalformedRequest) sendStatus(res, malformed(err));
+    else {
+      console.error(`apiserver: ${req.method} ${String(req.url).slice(0, 200)}:`, err);
+      sendStatus(res, errors.internal(err instanceof Error ? err.message : String(err)));
+    }
+  } catch (answerError) {
+    console.error('apiserver: could not answer a failed request:', answerError);
+    res.destroy();
+  }
+}
+
+function malformed(err: MalformedRequest): ApiError {
+  if (err.status === 413) return new ApiError(413, 'RequestEntityTooLarge', err.message);
+  if (err.status === 415) return errors.unsupportedMediaType(err.message);
+  return errors.badRequest(err.message);
+}
+
+/** A header value carries printable ASCII only: anything else (from a client's field names) is escaped. */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
   if (res.headersSent) return;
   const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json' };
-  if (warnings.length) headers['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  if (warnings.length) headers['Warning'] = warnings.map((w) => `299 - ${headerSafe(JSON.stringify(w))}`);
   res.writeHead(code, headers).end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 

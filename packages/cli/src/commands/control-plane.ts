@@ -153,7 +153,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
   const log = (m: string): void => console.error(`[control-plane] ${m}`);
+  // The secret of the per-job credentials (SEDNA_JOB_CREDENTIAL): the GM makes them, the knowledge base checks them.
+  const jobSecretFile = join(dataDir, 'job-credential-secret');
+  const jobSecret = loadOrCreate(jobSecretFile);
   const kb = new KnowledgeBaseProcess({
+    secretFile: jobSecretFile,
     dir: join(dataDir, 'kb'),
     host: options.host,
     port: options.kbPort,
@@ -176,6 +180,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         kubeConfig: api.kubeconfigPath,
         websocket: { address: options.host, port: hubPort },
         nodeToken,
+        jobCredentialSecret: jobSecret,
         knowledgeBaseServer: { server: kbUrl },
         ...(api.socketPath ? { apiSocket: api.socketPath } : {}),
         ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),

@@ -9,6 +9,7 @@ import {
   consoleLogger,
   type ChannelLogger,
   type DownstreamMessage,
+  type NodeCondition,
   type NodeHello,
   type UpstreamMessage,
 } from '@sedna/api';
@@ -69,6 +70,8 @@ export interface NodeHubHooks {
   onNodeHeartbeat?(node: string): void;
   /** The node's readiness changed (called only on a change). */
   onNodeReady?(node: string, ready: boolean, reason: NodeReadyReason, message: string): void;
+  /** The node's pressure conditions (DiskPressure) changed, as its heartbeat tells them. */
+  onNodeConditions?(node: string, conditions: NodeCondition[]): void;
   /**
    * Applies and persists one upstream message. The hub acknowledges only after this resolves; a rejection is
    * answered with a negative ack carrying the error message, and the LC drops the message.

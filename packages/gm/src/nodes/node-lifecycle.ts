@@ -112,6 +112,14 @@ export class NodeLifecycle {
     this.log(`node ${node} is ${ready ? 'Ready' : 'NotReady'} (${reason})`);
   }
 
+  /** Pressure conditions (DiskPressure) a node's heartbeat reported changed: merged into its status by type. */
+  onConditions(node: string, conditions: NodeCondition[]): void {
+    const t = now();
+    const stamped = conditions.map((c) => ({ ...c, lastHeartbeatTime: t, lastTransitionTime: t }));
+    void this.setStatus(node, { conditions: stamped }).catch((err: unknown) => this.log(`node ${node}: cannot record its conditions: ${(err as Error).message}`));
+    for (const c of conditions) if (c.status === 'True') this.log(`node ${node} reports ${c.type}: ${c.message ?? c.reason ?? ''}`);
+  }
+
   /** After a GM start, nodes that stay away for the grace period are NotReady. */
   watchForAbsentNodes(list: () => KubeObject[], graceMs: number): void {
     this.timer = setTimeout(() => {

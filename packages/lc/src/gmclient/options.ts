@@ -8,6 +8,7 @@ import {
   type ChannelLogger,
   type DownstreamMessage,
   type NodeAddress,
+  type NodeCondition,
   type NodeHello,
 } from '@sedna/api';
 import type { BackoffOptions } from './backoff.js';
@@ -41,6 +42,8 @@ export interface GmClientOptions {
   /** Time allowed for the upgrade plus the welcome frame; default 10 s. */
   connectTimeoutMs?: number;
   logger?: ChannelLogger;
+  /** The node's pressure conditions (DiskPressure), sent with every heartbeat. */
+  conditions?: () => NodeCondition[];
 }
 
 export interface GmClientHooks {
@@ -69,6 +72,7 @@ export interface ResolvedClientOptions {
   maxFrameBytes: number;
   connectTimeoutMs: number;
   logger: ChannelLogger;
+  conditions: (() => NodeCondition[]) | undefined;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -113,5 +117,6 @@ export function resolveClientOptions(options: GmClientOptions): ResolvedClientOp
     maxFrameBytes: positiveInteger('maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES),
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, 10_000),
     logger: options.logger ?? consoleLogger(`lc/gmclient ${options.nodeName}`),
+    conditions: options.conditions,
   };
 }

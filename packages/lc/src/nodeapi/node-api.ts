@@ -14,6 +14,7 @@ export interface NodeLogOptions {
   follow?: boolean;
   previous?: boolean;
 }
+import { guardRequests, MalformedRequest, parseRequestUrl } from '@sedna/api/guard';
 
 export interface NodeApiOptions {
   host: string;
@@ -31,24 +32,29 @@ export class NodeApi {
 
   constructor(private readonly options: NodeApiOptions) {
     const expected = Buffer.from(`Bearer ${options.token}`);
-    this.server = http.createServer((req, res) => {
+    const text = (res: http.ServerResponse, status: number, reason: string): void => {
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${reason}\n`);
+    };
+    // Guarded: nothing a caller sends (before or after the token check) may throw out of the handler.
+    this.server = http.createServer(guardRequests((req, res) => {
       const given = Buffer.from(req.headers.authorization ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: the node API needs the node token\n');
         return;
       }
       if (options.routes?.some((route) => route(req, res))) return;
-      const url = new URL(req.url ?? '/', 'http://node');
+      const url = parseRequestUrl(req.url);
       const m = LOG_PATH.exec(url.pathname);
       if (req.method !== 'GET' || !m) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`no such node API path: ${url.pathname}\n`);
         return;
       }
       const tail = url.searchParams.get('tailLines');
+      if (tail !== null && tail !== '' && !/^\d{1,9}$/.test(tail)) throw new MalformedRequest(400, `tailLines must be a non-negative integer, got ${JSON.stringify(tail.slice(0, 50))}`);
       const follow = url.searchParams.get('follow') === 'true';
       const previous = url.searchParams.get('previous') === 'true';
-      void this.serveLogs(m[1]!, m[2]!, { ...(tail ? { tail: Number(tail) } : {}), follow, previous }, res);
-    });
+      return this.serveLogs(m[1]!, m[2]!, { ...(tail ? { tail: Number(tail) } : {}), follow, previous }, res);
+    }, { name: 'node API', answer: text }));
   }
 
   private async serveLogs(namespace: string, name: string, options: NodeLogOptions, res: http.ServerResponse): Promise<void> {
@@ -57,19 +63,25 @@ export class NodeApi {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       if (typeof out === 'string') res.end(out);
       else {
+        out.on('error', () => res.destroy());
         out.pipe(res);
         res.on('close', () => out.destroy());
       }
     } catch (err) {
       // 400 as a kubelet answers for a container not started or no previous run; 404 for a pod not here.
-      res.writeHead(err instanceof LogUnavailableError ? 400 : 404, { 'Content-Type': 'text/plain' }).end(`${(err as Error).message}\n`);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(err instanceof LogUnavailableError ? 400 : 404, { 'Content-Type': 'text/plain' }).end(`${(err as Error).message}\n`);
     }
   }
 
-  async listen(): Promise<{ host: string; port: number }> {
+  /** Listens on the configured port, or on `port` when given (a retry on another port after a failure). */
+  async listen(portOverride?: number): Promise<{ host: string; port: number }> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => resolve());
+      this.server.listen(portOverride ?? this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
     const a = this.server.address() as AddressInfo;
     return { host: a.address, port: a.port };

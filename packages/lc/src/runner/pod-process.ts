@@ -69,7 +69,7 @@ export class PodProcess {
 
   /** A pod the runner has not seen before: record it and start its container. */
   static start(pod: RunnablePod, podDir: string, context: PodProcessContext): PodProcess {
-    mkdirSync(podDir, { recursive: true });
+    mkdirSync(podDir, { recursive: true, mode: 0o700 });
     const state: PersistedPodState = {
       version: 1,
       startTime: timestamp(),

@@ -14,7 +14,7 @@ import { recordEvent } from '../../runtime/events.js';
 import { recordStageTransition } from './stage-events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import type { Addressing } from '../../workers/addressing.js';
-import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
+import { buildWorkerPod, isActive, isWorkerOf, podPhase, stableWorker } from '../../workers/worker-pod.js';
 import { podProblem } from '../../workers/pod-problem.js';
 import type { References } from '../../workers/references.js';
 import { automaticTransition, condition, latest, reportedCondition, type WorkerState, workerTransition } from './stage-machine.js';
@@ -228,8 +228,10 @@ export class StageJobController implements Controller {
     const env = this.spec.inferenceEnv(ctx);
     if (!env || !node) return;
     const template = { ...base, spec: { ...base.spec, nodeName: node } };
-    const fullEnv = { NAMESPACE: namespace, JOB_NAME: job.metadata.name!, WORKER_NAME: workerName('infer'), LC_SERVER: this.addressing.lcServer(node), ...env };
-    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: 'inference', template, env: fullEnv, restartPolicy: 'Always', hashOf: { template, env } }));
+    // Named after the job and what it runs: a GM restarted before its cache saw this worker cannot make a second one.
+    const stable = stableWorker(job, 'inference', { template, env, replaced: pods.map((p) => p.metadata.name).sort() });
+    const fullEnv = { NAMESPACE: namespace, JOB_NAME: job.metadata.name!, WORKER_NAME: stable.workerName, LC_SERVER: this.addressing.lcServer(node), ...env };
+    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: 'inference', template, env: fullEnv, restartPolicy: 'Always', hashOf: { template, env }, name: stable.podName }));
     await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the inference worker ${pod.metadata.name}`);
   }
 
@@ -240,17 +242,19 @@ export class StageJobController implements Controller {
     if (this.workers(job, WORKER_TYPE[stage]).some((p) => p.metadata.annotations?.[STAGE_INDEX_ANNOTATION] === String(readyIndex))) return;
     const template = this.spec.template(job, stage);
     const node = template.spec.nodeName || dataset?.nodeName;
+    // One worker per stage round, named by it (see ensureInferenceWorker).
+    const stable = stableWorker(job, WORKER_TYPE[stage], { stage, readyIndex });
     const env: Record<string, string> = {
       NAMESPACE: namespace,
       JOB_NAME: job.metadata.name!,
-      WORKER_NAME: workerName(stage === 'Train' ? 'train-' : 'eval-'),
+      WORKER_NAME: stable.workerName,
       LC_SERVER: this.addressing.lcServer(node),
       ...(dataset ? { ORIGINAL_DATASET_URL: dataset.url } : {}),
       ...this.spec.stageEnv(ctx, stage, parseStageData(ready)),
     };
     const withNode = { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [STAGE_INDEX_ANNOTATION]: String(readyIndex) } }, spec: { ...template.spec, ...(node ? { nodeName: node } : {}) } };
     // Never restarted by its node: a failure ends the stage (Failed, with the reason) and the job goes back to Train.
-    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: WORKER_TYPE[stage], template: withNode, env, restartPolicy: 'Never', hashOf: { withNode, env } }));
+    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: WORKER_TYPE[stage], template: withNode, env, restartPolicy: 'Never', hashOf: { withNode, env }, name: stable.podName }));
     await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the ${stage.toLowerCase()} worker ${pod.metadata.name}`);
   }
 
