@@ -42,8 +42,9 @@ export class NodeApi {
         res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: the node API needs the node token\n');
         return;
       }
-      if (options.routes?.some((route) => route(req, res))) return;
+      // The request target is checked before any route sees it: a malformed one is a 400 here, not a throw there.
       const url = parseRequestUrl(req.url);
+      if (options.routes?.some((route) => route(req, res))) return;
       const m = LOG_PATH.exec(url.pathname);
       if (req.method !== 'GET' || !m) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`no such node API path: ${url.pathname}\n`);
