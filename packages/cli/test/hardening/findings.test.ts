@@ -110,14 +110,17 @@ describe('6. the knowledge base authenticates its callers', () => {
     try {
       const target = { name: 'kb', host: '127.0.0.1', port: kb.address.port, tls: false, paths: [], contentTypes: [] };
       const body = JSON.stringify({ tasks: ['a'] });
-      expect(await request(target, 'POST', '/knowledgebase/query', body, { 'Content-Type': 'application/json' })).toBe(401);
-      expect(await request(target, 'POST', '/knowledgebase/query', body, { 'Content-Type': 'application/json', Authorization: 'Bearer sj1.default.eA.u.forged' })).toBe(401);
+      // A write (the task status) without a credential or with a forged one is refused; the query is a read, open.
+      expect(await request(target, 'POST', '/knowledgebase/update/status', body, { 'Content-Type': 'application/json' })).toBe(401);
+      expect(await request(target, 'POST', '/knowledgebase/update/status', body, { 'Content-Type': 'application/json', Authorization: 'Bearer sj1.default.eA.u.forged' })).toBe(401);
+      expect(await request(target, 'POST', '/knowledgebase/query', body, { 'Content-Type': 'application/json' })).toBe(200);
       configureJobCredentials(secret);
       const job = { apiVersion: 'sedna.io/v1alpha1', kind: 'LifelongLearningJob', metadata: { name: 'll', namespace: 'default', uid: 'uid-1' } } as KubeObject;
       const pod = buildWorkerPod({ owner: job, workerType: 'train', template: { spec: { containers: [{ name: 'c', image: 'x' }] } }, env: {}, hashOf: {} }) as { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } };
       const credential = pod.spec.containers[0]!.env.find((e) => e.name === 'SEDNA_JOB_CREDENTIAL')!.value;
       expect(credential).toBe(jobCredential(secret, { namespace: 'default', name: 'll', uid: 'uid-1' }));
-      expect(await request(target, 'POST', '/knowledgebase/query', body, { 'Content-Type': 'application/json', Authorization: `Bearer ${credential}` })).toBe(200);
+      // With the worker's credential the write gets past authentication (this body is not a valid status: 400).
+      expect(await request(target, 'POST', '/knowledgebase/update/status', body, { 'Content-Type': 'application/json', Authorization: `Bearer ${credential}` })).toBe(400);
     } finally {
       configureJobCredentials('');
       await kb.close();

@@ -41,7 +41,7 @@ export interface KnowledgeBaseServerOptions {
   /** Largest request body accepted (default 512 MiB). */
   maxUploadBytes?: number;
   /**
-   * The control plane's job-credential secret: every POST (index, status, upload, query) must carry a job's
+   * The control plane's job-credential secret: every write (index, status, upload) must carry a job's
    * credential made with it (Authorization: Bearer, SEDNA_JOB_CREDENTIAL). Without it, the server is open, as the
    * original's. Downloads (GET) stay open: workers fetch models by plain URL.
    */
@@ -117,7 +117,9 @@ export class KnowledgeBaseServer {
       const route = url.pathname.startsWith(KB_BASE_PATH) ? url.pathname.slice(KB_BASE_PATH.length) || '/' : undefined;
       if (route === undefined) throw new HttpError(404, `no route ${url.pathname}; the knowledge base serves ${KB_BASE_PATH}/...`);
       const method = req.method ?? 'GET';
-      if (method === 'POST' && this.credentialSecret) {
+      // Writes need a job's credential; reads (GET, and the query, a POST only for its body) stay open, as the
+      // index and the models are downloaded by anyone who can reach the server.
+      if (method === 'POST' && route !== '/query' && this.credentialSecret) {
         const token = bearerToken(req.headers.authorization);
         if (token === undefined || verifyJobCredential(this.credentialSecret, token) === undefined) {
           req.resume();
