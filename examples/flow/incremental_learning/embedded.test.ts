@@ -14,7 +14,7 @@ const exampleDir = resolve(import.meta.dirname, '.');
 let f: RoundFixture;
 
 beforeAll(async () => {
-  f = await startRoundFixture('sedna-flow-il');
+  f = await startRoundFixture('sedna-flow-il', join(exampleDir, 'prepare.ts'));
 }, 180_000);
 afterAll(async () => {
   await f?.stop();

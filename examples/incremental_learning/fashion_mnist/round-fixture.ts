@@ -48,12 +48,15 @@ function run(args: string[]): Promise<{ status: number; out: string }> {
   });
 }
 
-/** Prepares the work folder on a slice and starts `sedna up` with one edge node; `prefix` names the temp folders. */
-export async function startRoundFixture(prefix: string): Promise<RoundFixture> {
+/**
+ * Prepares the work folder on a slice with `prepareScript` (the example's prepare.ts by default; a variant of the
+ * example may lay out more) and starts `sedna up` with one edge node; `prefix` names the temp folders.
+ */
+export async function startRoundFixture(prefix: string, prepareScript = join(IL_EXAMPLE_DIR, 'prepare.ts')): Promise<RoundFixture> {
   ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), `${prefix}-embedded-`));
   const work = mkdtempSync(join(tmpdir(), `${prefix}-work-`));
-  const prepared = await run(['--import', 'tsx', join(IL_EXAMPLE_DIR, 'prepare.ts'), '--work', work, '--frames', '1200', '--holdout', '400', '--base-samples', '6000', '--base-epochs', '3']);
+  const prepared = await run(['--import', 'tsx', prepareScript, '--work', work, '--frames', '1200', '--holdout', '400', '--base-samples', '6000', '--base-epochs', '3']);
   expect(prepared.status, prepared.out).toBe(0);
   const handle = await up({ dataDir, edgeNodes: 1, apiPort: 0, hubPort: 0, datasetRoots: [work], log: () => undefined });
   let labeller: ChildProcess | undefined;
