@@ -7,10 +7,16 @@ export function log(who: string, line: string): void {
   console.log(`[${new Date().toISOString()}] [${who}] ${line}`);
 }
 
-/** Reports `ownerInfo` counters to the LC now and then; a failed report is logged, never fatal. */
+/**
+ * Reports `ownerInfo` counters to the LC at most once per period; a failed report is logged, never fatal. A report
+ * that arrives inside the period is not dropped but sent when the period ends (only the newest one), so the counters
+ * the LC holds always end at the worker's last values, even when a whole burst fits in one period.
+ */
 export class Reporter {
   private readonly client = process.env.LC_SERVER ? LCClient.fromEnv(process.env, { retry: { attempts: 2 } }) : undefined;
   private last = 0;
+  private trailing: { ownerInfo: Record<string, unknown>; status: WorkerReportStatus } | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly kind: OwnerKind,
@@ -21,7 +27,20 @@ export class Reporter {
   async report(ownerInfo: Record<string, unknown>, status: WorkerReportStatus = 'running', force = false): Promise<void> {
     if (!this.client) return;
     const now = Date.now();
-    if (!force && now - this.last < this.periodMs) return;
+    if (!force && now - this.last < this.periodMs) {
+      this.trailing = { ownerInfo, status };
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        const pending = this.trailing;
+        this.trailing = undefined;
+        if (pending) void this.report(pending.ownerInfo, pending.status, true);
+      }, this.last + this.periodMs - now).unref();
+      return;
+    }
+    // A forced or on-time report supersedes one waiting for its turn.
+    this.trailing = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.last = now;
     try {
       const identity = workerIdentityFromEnv(this.kind);
