@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OnnxEstimator } from '../../../packages/lib/src/index.js';
+import { OnnxEstimator } from '@sedna/lib';
 import { sedna, waitFor } from '../../../packages/cli/test/harness.js';
 import { useSednaUp } from '../../common/sedna-up-fixture.js';
 import { freePort } from '../../common/worker-process.js';
