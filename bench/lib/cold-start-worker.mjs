@@ -1,6 +1,8 @@
 // One cold start of a joint inference edge worker's lib part, run as its own process by cold-start.ts:
 // import the lib, load the ONNX model, run a first inference, then print the elapsed time since the process
 // started and the resident memory as one JSON line. argv: <'package' | 'entry-points'> <model.onnx>.
+import { performance } from 'node:perf_hooks';
+
 const [how, model] = process.argv.slice(2);
 const { JointInference, OnnxEstimator } =
   how === 'package'
