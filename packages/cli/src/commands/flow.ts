@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
+import { workerEventReporterFromEnv } from '@sedna/lib';
 import { builtinRegistry, Flow, FlowGraphError, loadGraphFile, type FlowEvent } from '@sedna/lib/flow';
 
 function log(line: string): void {
@@ -41,7 +42,11 @@ export async function runFlow(file: string, options: { set?: string[]; metricsPo
   const overrides = parseSets(options.set ?? []);
   const { graph } = await loadGraphFile(file, { env: process.env, ...(overrides.size ? { attributes: overrides } : {}) });
   log(`graph ${graph.name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges (${graph.nodes.map((n) => `${n.name}:${n.unit?.description.name ?? n.role}`).join(' ')})`);
-  const flow = await Flow.open(graph, { env: process.env, log, onEvent: (_e: FlowEvent) => undefined });
+  // As a Sedna worker (LC_SERVER, JOB_NAME set), the flow's events (an item a unit failed on, a model swapped in)
+  // also go to the LC with the worker's reports and become Kubernetes Events on its Pod, repeats counted.
+  const events = workerEventReporterFromEnv(process.env, { onError: (e) => log(`event report failed, will retry: ${(e as Error).message}`) });
+  const onEvent = (e: FlowEvent): void => events?.record(e.type, e.reason, `flow ${graph.name}, node ${e.node}: ${e.summary}`);
+  const flow = await Flow.open(graph, { env: process.env, log, onEvent });
   const server = options.metricsPort !== undefined ? await serveMetrics(flow, options.metricsPort, options.metricsHost ?? '127.0.0.1') : undefined;
   if (server) {
     const address = server.address();
@@ -80,6 +85,7 @@ export async function runFlow(file: string, options: { set?: string[]; metricsPo
   } finally {
     clearInterval(progress);
     server?.close();
+    await events?.stop();
   }
 }
 

@@ -18,6 +18,8 @@ export interface FlowEvent {
   readonly reason: string;
   readonly node: string;
   readonly message: string;
+  /** The message without what differs per item (its id): repeats of one failure share it and are counted as one. */
+  readonly summary: string;
   readonly time: string;
 }
 
@@ -113,7 +115,10 @@ export class Flow {
       return new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1 }, this.instances.get(node.name), pool, {
         metrics,
         signal: this.abort.signal,
-        itemFailed: (name, id, meta, error) => this.event('Warning', 'ItemFailed', name, `item ${id}${describeMeta(meta)} dropped: ${error instanceof Error ? error.message : String(error)}`),
+        itemFailed: (name, id, meta, error) => {
+          const why = error instanceof Error ? error.message : String(error);
+          this.event('Warning', 'ItemFailed', name, `item ${id}${describeMeta(meta)} dropped: ${why}`, `an item was dropped: ${why}`);
+        },
         ...(sink ? { sink } : {}),
         ...(feed ? { feed } : {}),
       });
@@ -158,8 +163,8 @@ export class Flow {
     return this.abort.signal.aborted;
   }
 
-  private event(type: FlowEvent['type'], reason: string, node: string, message: string): void {
-    const event: FlowEvent = { type, reason, node, message, time: new Date().toISOString() };
+  private event(type: FlowEvent['type'], reason: string, node: string, message: string, summary = message): void {
+    const event: FlowEvent = { type, reason, node, message, summary, time: new Date().toISOString() };
     this.events.push(event);
     if (this.events.length > KEPT_EVENTS) this.events.splice(0, this.events.length - KEPT_EVENTS);
     this.log(`${type} ${reason} ${node}: ${message}`);
