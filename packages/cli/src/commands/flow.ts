@@ -6,7 +6,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
-import { workerEventReporterFromEnv } from '@sedna/lib';
+import { workerEventReporterFromEnv, workerRegistry } from '@sedna/lib';
+import { handleMetricsRequest, isMetricsRequest } from '@sedna/metrics';
 import { builtinRegistry, Flow, FlowGraphError, loadGraphFile, type FlowEvent } from '@sedna/lib/flow';
 
 function log(line: string): void {
@@ -27,7 +28,7 @@ function parseSets(sets: readonly string[]): Map<string, Record<string, string>>
 
 function serveMetrics(flow: Flow, port: number, host: string): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.url === '/metrics') res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(flow.metrics.toPrometheus());
+    if (isMetricsRequest(req)) handleMetricsRequest(flow.metrics.registry, req, res);
     else if (req.url === '/flow') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ graph: flow.graph.name, ...flow.metrics.snapshot(), events: flow.events.slice(-100) }));
     else if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     else res.writeHead(404).end();
@@ -46,7 +47,8 @@ export async function runFlow(file: string, options: { set?: string[]; metricsPo
   // also go to the LC with the worker's reports and become Kubernetes Events on its Pod, repeats counted.
   const events = workerEventReporterFromEnv(process.env, { onError: (e) => log(`event report failed, will retry: ${(e as Error).message}`) });
   const onEvent = (e: FlowEvent): void => events?.record(e.type, e.reason, `flow ${graph.name}, node ${e.node}: ${e.summary}`);
-  const flow = await Flow.open(graph, { env: process.env, log, onEvent });
+  // The worker's registry: served where its environment says (the LC's socket), and on --metrics-port.
+  const flow = await Flow.open(graph, { env: process.env, log, onEvent, metricsRegistry: workerRegistry(process.env, log) });
   const server = options.metricsPort !== undefined ? await serveMetrics(flow, options.metricsPort, options.metricsHost ?? '127.0.0.1') : undefined;
   if (server) {
     const address = server.address();

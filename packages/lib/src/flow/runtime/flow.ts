@@ -4,6 +4,7 @@
  * the end of the stream has passed every node. Per-unit metrics and events (an item a unit failed on, a hot update)
  * are kept on the flow.
  */
+import type { Registry } from '@sedna/metrics';
 import type { Env } from '../../common/config.js';
 import type { BuiltGraph } from '../graph/build.js';
 import type { Meta, UnitInstance } from '../types.js';
@@ -31,6 +32,8 @@ export interface FlowOptions {
   onEvent?: (event: FlowEvent) => void;
   /** Items for the graph's `type=input` nodes, by node name. */
   inputs?: Readonly<Record<string, AsyncIterable<unknown> | Iterable<unknown>>>;
+  /** Where the flow's metrics are shown (a worker's: `workerRegistry()`); default a registry of the flow's own. */
+  metricsRegistry?: Registry;
   /** Where the items of the graph's `type=output` nodes go, by node name (default: counted and dropped). */
   outputs?: Readonly<Record<string, (value: unknown, meta: Meta) => void | Promise<void>>>;
 }
@@ -50,7 +53,7 @@ export class Flow {
     readonly graph: BuiltGraph,
     private readonly options: FlowOptions,
   ) {
-    this.metrics = new FlowMetrics(graph.name);
+    this.metrics = new FlowMetrics(graph.name, options.metricsRegistry);
     this.log = options.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} [flow ${graph.name}] ${line}\n`));
   }
 
