@@ -47,6 +47,8 @@ export class NodeRunner {
   private readonly kind: string;
   /** The unit's process(), bound once. */
   private readonly process: UnitInstance['process'];
+  /** The node's only input edge, when it has one. */
+  private readonly single: { readonly port: string; readonly queue: BoundedQueue<Token> } | undefined;
 
   constructor(
     private readonly wiring: NodeWiring,
@@ -57,6 +59,8 @@ export class NodeRunner {
     this.node = wiring.node;
     this.kind = wiring.node.role === 'unit' ? (wiring.node.unit?.description.kind ?? 'normal') : wiring.node.role;
     this.process = instance?.process?.bind(instance);
+    const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
+    this.single = only ? { port: only.port, queue: only.queues[0] as BoundedQueue<Token> } : undefined;
   }
 
   async run(): Promise<void> {
@@ -73,6 +77,13 @@ export class NodeRunner {
 
   /** One item's tokens from every input edge, combined into a row; without a promise when they are all there. */
   private readRow(): Row | Promise<Row> {
+    const single = this.single;
+    if (single) {
+      // One input edge (most nodes): the token is the row, without the per-port lists.
+      const ready = single.queue.tryShift();
+      if (ready) return this.rowOf(single.port, ready.item);
+      return single.queue.shift().then((token) => this.rowOf(single.port, token));
+    }
     if (this.rowReady()) {
       const perPort: Token[][] = [];
       for (const input of this.wiring.inputs) {
@@ -101,6 +112,12 @@ export class NodeRunner {
   private rowReady(): boolean {
     for (const input of this.wiring.inputs) for (const queue of input.queues) if (queue.size === 0) return false;
     return true;
+  }
+
+  private rowOf(port: string, token: Token): Row {
+    if (token.kind === 'data') return { kind: 'data', id: token.id, ports: { [port]: token.value }, meta: token.meta };
+    if (token.kind === 'eos') return { kind: 'eos' };
+    return { kind: token.kind, id: token.id, meta: token.meta };
   }
 
   private combine(perPort: Token[][]): Row {
