@@ -8,7 +8,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OnnxEstimator } from '../../../packages/lib/src/index.js';
+import { OnnxEstimator } from '@sedna/lib';
 import { sedna, waitFor } from '../../../packages/cli/test/harness.js';
 import { defaultKubectl, kubectlRunner } from '../../common/kubectl.js';
 import { useSednaUp } from '../../common/sedna-up-fixture.js';

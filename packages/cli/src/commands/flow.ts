@@ -6,7 +6,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
-import { workerEventReporterFromEnv, workerRegistry } from '@sedna/lib';
+import { workerRegistry } from '@sedna/lib/metrics';
+import { workerEventReporterFromEnv } from '@sedna/lib/reporter';
 import { handleMetricsRequest, isMetricsRequest } from '@sedna/metrics';
 import { builtinRegistry, Flow, FlowGraphError, loadGraphFile, type FlowEvent } from '@sedna/lib/flow';
 
