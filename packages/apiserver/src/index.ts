@@ -14,7 +14,7 @@ import { NamespaceController } from './registry/namespace-controller.js';
 import { builtInCrds } from './registry/admission.js';
 import { VolumeBinder } from './registry/volume-binder.js';
 import { Registry } from './registry/registry.js';
-import { Store } from './storage/store.js';
+import { Store, type StoreSync } from './storage/store.js';
 import { createRequestHandler, type PodLogsProvider } from './http/server.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensureServerCertificate } from './pki.js';
@@ -32,6 +32,8 @@ export interface ApiServerOptions {
   token?: string;
   bodyLimitBytes?: number;
   eventRetention?: number;
+  /** How durable an acknowledged write is (the store's `sync`): `normal` (default) or `full` (fsync per write). */
+  storeSync?: StoreSync;
   podLogs?: PodLogsProvider;
   bookmarkIntervalMs?: number;
   /** Extra host names and IP addresses the server certificate must cover (for clients on other hosts). */
@@ -83,7 +85,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   mkdirSync(options.dataDir, { recursive: true });
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? loadOrCreateToken(options.dataDir);
-  const store = new Store({ path: join(options.dataDir, 'apiserver.db'), ...(options.eventRetention ? { eventRetention: options.eventRetention } : {}) });
+  const store = new Store({ path: join(options.dataDir, 'apiserver.db'), ...(options.eventRetention ? { eventRetention: options.eventRetention } : {}), ...(options.storeSync ? { sync: options.storeSync } : {}) });
   const registry = new Registry(store);
   const namespaceKind = findKind('Namespace')!;
   for (const name of BOOTSTRAP_NAMESPACES) {
@@ -184,8 +186,8 @@ async function listenOnSocket(socketPath: string, handler: Parameters<typeof cre
   return server;
 }
 
-export { Store } from './storage/store.js';
-export type { ChangeEvent, StoredObject, WatchEventType } from './storage/store.js';
+export { STORE_SYNC_MODES, Store } from './storage/store.js';
+export type { ChangeEvent, StoreSync, StoredObject, WatchEventType } from './storage/store.js';
 export { Registry, resourceKey } from './registry/registry.js';
 export { ApiError } from './http/errors.js';
 export type { PodLogsProvider, PodLogOptions } from './http/server.js';

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
+import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer, type StoreSync } from '@sedna/apiserver';
 import { NODE_API_PORT_LABEL } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
@@ -31,6 +31,8 @@ export interface ControlPlaneOptions {
   kbPort: number;
   /** Also serve the API server's /metrics without a token on this address. */
   metricsAddress?: { host: string; port: number };
+  /** The API server's write durability: `normal` (default: survives a killed process) or `full` (also a power cut). */
+  storeSync?: StoreSync;
 }
 
 export interface RunningControlPlane {
@@ -149,6 +151,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     certificateNames: options.advertise,
     ...(Buffer.byteLength(socketPath) <= 107 ? { socketPath } : {}),
     ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
+    ...(options.storeSync ? { storeSync: options.storeSync } : {}),
   });
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
