@@ -1,9 +1,11 @@
 /**
  * One test per finding of the hardening issue that can be shown in process (the others: fuzz-entry-points.test.ts for
- * the request that took the control plane down, disk-full.test.ts for a full disk, allinone.test.ts for supervision).
+ * the request that took the control plane down, disk-full.test.ts for a full disk (as root), allinone.test.ts for
+ * supervision, federatedlearning.test.ts and jointinference.test.ts for the bind addresses the GM gives workers, and
+ * packages/lib/src/core/federated_learning/server/job-scope.test.ts for the aggregator's credential and checkpoints).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import { checkOwnership, NotOwnedByNode } from '../../../gm/src/channel/ownershi
 import type { ResourceInformer } from '../../../gm/src/runtime/informer.js';
 import { makeRoots, readDatasetFile, startLocalController } from '@sedna/lc';
 import { KnowledgeBaseServer } from '@sedna/lib';
+import { NodeHub } from '@sedna/gm';
 import { resolveNodeToken } from '../../src/commands/node-token.js';
 import { sendRaw, startEntryPoints, type EntryPoints, type FuzzEndpoint } from '../../../../bench/fuzz/kit/index.js';
 
@@ -25,6 +28,13 @@ const request = (e: FuzzEndpoint, method: string, target: string, body = '', hea
   const lines = [`${method} ${target} HTTP/1.1`, 'Host: x', ...(e.token ? [`Authorization: Bearer ${e.token}`] : []), ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `Content-Length: ${Buffer.byteLength(body, 'latin1')}`, 'Connection: close'];
   return sendRaw(e, Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1'), 20_000).then((a) => a.status);
 };
+async function waitUntil(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 const report = (overrides: Record<string, unknown> = {}): string => JSON.stringify({ name: 'w1', namespace: 'default', ownerName: 'job-a', ownerKind: 'federatedlearningjob', kind: 'train', status: 'completed', ...overrides });
 
 beforeAll(async () => {
@@ -128,6 +138,19 @@ describe('6. the knowledge base authenticates its callers', () => {
   });
 });
 
+describe('6 (and 11). the aggregation server authenticates its callers', () => {
+  it("refuses a GET or a websocket upgrade without its job's credential, and takes them with it", async () => {
+    const agg = endpoint('aggregation-server');
+    const anonymous = { ...agg, token: undefined };
+    expect(await request(anonymous, 'GET', '/fl-job')).toBe(401);
+    expect(await request(agg, 'GET', '/fl-job')).toBe(200);
+    const upgrade = { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const handshake = (e: FuzzEndpoint) => sendRaw(e, Buffer.from(`GET /FedAvg HTTP/1.1\r\nHost: x\r\n${e.token ? `Authorization: Bearer ${e.token}\r\n` : ''}${Object.entries(upgrade).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`), 5_000).then((a) => a.status);
+    expect(await handshake(anonymous)).toBe(401);
+    expect(await handshake(agg)).toBe(101);
+  });
+});
+
 describe('7. deep bodies', () => {
   it('answers a YAML body nested 10,000 levels deep with 400, twice, and keeps serving; deep JSON bodies and patches too', async () => {
     const api = endpoint('apiserver');
@@ -152,6 +175,32 @@ describe('8. deterministic worker names', () => {
     const pod = buildWorkerPod({ owner: job, workerType: 'inference', template: { spec: { containers: [{ name: 'c', image: 'x', command: ['true'] }] } }, env: {}, hashOf: {}, name: a.podName });
     registry.create(findKind('Pod')!, 'default', structuredClone(pod));
     expect(() => registry.create(findKind('Pod')!, 'default', structuredClone(pod))).toThrow(/already exists/);
+  });
+});
+
+describe('9. the LC retries a Pod it could not start', () => {
+  it('starts a Pod whose first start failed (its folder could not be made, as on a full disk) once the cause is gone', async () => {
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const hub = new NodeHub({ token: 't0ken', host: '127.0.0.1', port: 0, logger: quiet }, { onUpstream: async () => undefined, resyncFor: async () => [] });
+    await hub.start();
+    const lines: string[] = [];
+    const dataDir = join(dir, 'lc-retry');
+    const lc = await startLocalController({ nodeName: 'edge-retry', role: 'edge', gmUrl: `ws://127.0.0.1:${hub.address().port}/`, token: 't0ken', dataDir, address: '127.0.0.1', reportPort: 0, nodeApiPort: 0, runPods: true, datasetRoots: [dir], log: (line) => void lines.push(line) });
+    try {
+      await waitUntil('the LC connected', () => hub.connectedNodes().includes('edge-retry'));
+      // A file where the pod's folder must go: its start fails as it does when the disk is full (ENOSPC).
+      const blocker = join(dataDir, 'runner', 'pods', 'default_p9_uid-p9');
+      writeFileSync(blocker, 'in the way');
+      hub.send('edge-retry', { header: { namespace: 'default', resourceKind: 'pod', resourceName: 'p9', operation: 'insert' }, content: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p9', namespace: 'default', uid: 'uid-p9' }, spec: { nodeName: 'edge-retry', restartPolicy: 'Never', containers: [{ name: 'c', image: 'x', command: ['sleep', '60'] }] } } });
+      await waitUntil('the first start to fail', () => lines.some((l) => /pod default\/p9 could not start .*trying again in 1 s/.test(l)));
+      expect(lc.runner!.hasWorker('p9', 'default')).toBe(false);
+      rmSync(blocker);
+      await waitUntil('the pod started by a retry', () => lc.runner!.hasWorker('p9', 'default'));
+    } finally {
+      await lc.close();
+      await hub.close();
+      for (const pod of lc.runner?.list() ?? []) await lc.runner!.stop(`${pod.namespace}/${pod.name}`).catch(() => undefined);
+    }
   });
 });
 
