@@ -13,7 +13,7 @@ import { jobCredential } from '@sedna/api/guard';
 import { MlpEstimator } from '../../../backend/mlp/estimator.js';
 import type { ModelSpec } from '../../../backend/model-spec.js';
 import { syntheticClasses } from '../../../backend/test-data.js';
-import { loadCheckpoint } from '../checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import { FederatedLearning } from '../client/federated-learning.js';
 import { aggregatorSettingsFromEnv, trainerSettingsFromEnv } from '../settings.js';
 import { AggregationServer, type AggregationServerOptions } from './aggregation-server.js';
@@ -119,40 +119,30 @@ describe("the aggregator takes callers of its own job only", () => {
 describe("the aggregator's checkpoint is its job's", () => {
   it('is resumed by a restart of the same job, and not by a job created again under the same name (another uid)', async () => {
     const url = join(dir, 'uid.fl-checkpoint');
-    // The first job (uid-1): some of its many rounds, then the aggregator dies.
-    const job = { exitRound: 10_000, workerName: 'fl-job-aggregation-aaaaa', checkpointUrl: url };
+    const job = { workerName: 'fl-job-aggregation-aaaaa', checkpointUrl: url };
+    // The first job (uid-1) runs to its end; its checkpoint names its uid.
     const first = await start({ ...job, jobUid: 'uid-1' });
-    const worker = trainer(first.port, {}, { connectTimeoutMs: 1000 });
-    const training = worker.train(data).catch((e: Error) => void lines.push(`trainer: ${e.message}`));
-    await waitFor(async () => ((await loadCheckpoint(url))?.completedRounds ?? 0) >= 1).catch((e: Error) => {
-      throw new Error(`${e.message}: ${lines.join('\n')}`);
-    });
+    await trainer(first.port, {}).train(data);
+    await first.server.done;
     await first.server.stop();
-    const checkpoint = await loadCheckpoint(url);
-    expect(checkpoint?.jobUid).toBe('uid-1');
-    expect(checkpoint?.finished).toBe(false);
+    const finished = (await loadCheckpoint(url))!;
+    expect(finished).toMatchObject({ jobUid: 'uid-1', finished: true, completedRounds: 2 });
 
-    // The same job's aggregator restarted: it resumes after the last round it checkpointed.
+    // As if its aggregator had died after round 1: a restart of the same job resumes there.
+    await saveCheckpoint(url, { ...finished, finished: false, completedRounds: 1, history: finished.history.slice(0, 1) });
     const again = await start({ ...job, jobUid: 'uid-1' });
-    expect(again.server.status().resumedFrom).toBe(checkpoint?.completedRounds);
+    expect(again.server.status().resumedFrom).toBe(1);
     await again.server.stop();
-    await training;
 
     // The job deleted and created again under the same name: another uid (and another worker name), a fresh start.
     const recreated = await start({ ...job, jobUid: 'uid-2', workerName: 'fl-job-aggregation-bbbbb' });
     expect(recreated.server.status()).toMatchObject({ completedRounds: 0, resumedFrom: undefined });
     expect(lines.some((line) => /not resuming .*: it belongs to an earlier job of the same name \(uid uid-1; this job's is uid-2\); starting over/.test(line))).toBe(true);
-    // Even under the same worker name (a deterministic name), the uid decides.
     await recreated.server.stop();
+
+    // Even a finished run under the same worker name (which would otherwise be ended again with the old model): the uid decides.
+    await saveCheckpoint(url, finished);
     const sameName = await start({ ...job, jobUid: 'uid-3' });
-    expect(sameName.server.status().resumedFrom).toBeUndefined();
+    expect(sameName.server.status()).toMatchObject({ completedRounds: 0, finished: false, resumedFrom: undefined });
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
