@@ -4,7 +4,7 @@
  * job's checkpoint (which would end it at once with the old job's model). The aggregator and trainers are this lib's,
  * so the run also shows the job credential the GM gives them accepted end to end.
  */
-import { writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useSednaUp } from '../../../../examples/common/sedna-up-fixture.js';
@@ -14,6 +14,18 @@ import { waitFor as until } from '../harness.js';
 
 const up = useSednaUp({ name: 'fl-recreated', edgeNodes: 1, exampleDir: COMPAT_DIR });
 const kubectl = (args: string[], manifest?: string): Promise<string> => runKubectl(up, args, manifest);
+
+/** Every file and folder under `root` (symbolic links not followed, sockets left out: their mode is not access). */
+function walk(root: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const path = join(root, entry.name);
+    if (entry.isSymbolicLink() || entry.isSocket()) continue;
+    out.push(path);
+    if (entry.isDirectory()) out.push(...walk(path));
+  }
+  return out;
+}
 
 async function pods(): Promise<any[]> {
   return JSON.parse(await kubectl(['get', 'pods', '-l', 'federatedlearningjob.sedna.io/name=fl-again', '-o', 'json'])).items;
@@ -51,5 +63,14 @@ describe('a federated learning job created again under the same name', () => {
     expect(log).toMatch(/round 1\/2 aggregated/);
     expect(log).toMatch(/round 2\/2 aggregated/);
     expect(log).toContain("callers need the job's credential");
+
+    // Finding 4 on a running system: every file and folder the control plane, the LCs and the workers wrote (the
+    // databases with their side files, tokens, the outbox, pod files, container logs, checkpoints) is owner-only.
+    // (In the work folder only what the workers wrote: the test wrote the data and manifests with its own umask; and
+    // not .kube, the discovery cache of the test's kubectl, a client with its own modes.)
+    const written = [...walk(up.dataDir).filter((path) => !path.startsWith(join(up.dataDir, '.kube'))), ...walk(up.workDir).filter((path) => path.startsWith(join(up.workDir, 'model')))];
+    expect(written.some((path) => path.endsWith('.fl-checkpoint'))).toBe(true);
+    const readable = written.filter((path) => (lstatSync(path).mode & 0o077) !== 0).map((path) => `${path} ${(lstatSync(path).mode & 0o777).toString(8)}`);
+    expect(readable).toEqual([]);
   }, 240_000);
 });
