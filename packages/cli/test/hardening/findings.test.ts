@@ -4,13 +4,13 @@
  * supervision, federatedlearning.test.ts and jointinference.test.ts for the bind addresses the GM gives workers, and
  * packages/lib/src/core/federated_learning/server/job-scope.test.ts for the aggregator's credential and checkpoints).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findKind, type KubeObject, type UpstreamMessage } from '@sedna/api';
-import { jobCredential } from '@sedna/api/guard';
+import { jobCredential, restrictTree } from '@sedna/api/guard';
 import { configureJobCredentials } from '../../../gm/src/workers/job-credentials.js';
 import { buildWorkerPod, stableWorker } from '../../../gm/src/workers/worker-pod.js';
 import { checkOwnership, NotOwnedByNode } from '../../../gm/src/channel/ownership.js';
@@ -47,6 +47,40 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+describe('1. a process-level last resort', () => {
+  it('logs an exception or a rejection that escaped every handler, and the server keeps answering', async () => {
+    // A server process of its own (the last resort is process-wide): a handler throws out of a timer, another
+    // rejects; the process must log both and answer the next request.
+    const script = `
+      import { createServer } from 'node:http';
+      import { installLastResort } from '@sedna/api/guard';
+      installLastResort({ name: 'probe' });
+      const server = createServer((req, res) => {
+        if (req.url === '/throw') { setImmediate(() => { throw new Error('thrown out of a handler'); }); Promise.reject(new Error('rejected in a handler')); }
+        res.end('ok');
+      });
+      server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
+      process.stdin.on('end', () => process.exit(0)).resume();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '..', '..'), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    try {
+      await waitUntil('the probe server', () => /port \d+/.test(out));
+      const port = Number(/port (\d+)/.exec(out)![1]);
+      const get = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+      expect(await get('/throw')).toBe(200);
+      await waitUntil('both escapes logged', () => /an exception escaped every handler.*thrown out of a handler/.test(err) && /a rejected promise escaped every handler.*rejected in a handler/.test(err));
+      expect(await get('/')).toBe(200);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.stdin.end();
+      child.kill();
+    }
+  });
+});
+
 describe('2. no report acknowledged and then lost', () => {
   it('refuses a report nested 5,000 levels deep (400) or with an invalid owner name (422) instead of answering 200', async () => {
     const lc = endpoint('lc-report');
@@ -81,6 +115,25 @@ describe('4. owner-only files', () => {
       expect((statSync(path).mode & 0o077).toString(8), file).toBe('0');
     }
     expect(files.filter((f) => existsSync(join(dir, 'entry', f))).length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('4. files an older version left readable', () => {
+  it('are made owner-only at start (restrictTree), without following symbolic links', () => {
+    const root = join(dir, 'old-data');
+    const outside = join(dir, 'not-ours.txt');
+    mkdirSync(join(root, 'runner', 'pods', 'p'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(root, 'runner', 'pods', 'p', 'pod.json'), '{}', { mode: 0o644 });
+    writeFileSync(join(root, 'outbox.db'), '', { mode: 0o664 });
+    writeFileSync(outside, '', { mode: 0o644 });
+    execFileSync('chmod', ['-R', 'go+rX', root]);
+    execFileSync('chmod', ['644', outside]);
+    symlinkSync(outside, join(root, 'link'));
+    expect(restrictTree(root)).toBeGreaterThanOrEqual(5);
+    for (const path of [root, join(root, 'runner'), join(root, 'runner', 'pods', 'p'), join(root, 'runner', 'pods', 'p', 'pod.json'), join(root, 'outbox.db')]) {
+      expect((statSync(path).mode & 0o077).toString(8), path).toBe('0');
+    }
+    expect(statSync(outside).mode & 0o777).toBe(0o644);
   });
 });
 
