@@ -15,8 +15,8 @@ import { configureJobCredentials } from '../../../gm/src/workers/job-credentials
 import { buildWorkerPod, stableWorker } from '../../../gm/src/workers/worker-pod.js';
 import { checkOwnership, NotOwnedByNode } from '../../../gm/src/channel/ownership.js';
 import type { ResourceInformer } from '../../../gm/src/runtime/informer.js';
-import { makeRoots, readDatasetFile, startLocalController } from '@sedna/lc';
-import { KnowledgeBaseServer } from '@sedna/lib';
+import { makeRoots, MAX_DATASET_FILE_BYTES, readDatasetFile, startLocalController } from '@sedna/lc';
+import { aggregationServerFromEnv, BigModelService, KnowledgeBaseServer, MlpEstimator } from '@sedna/lib';
 import { NodeHub } from '@sedna/gm';
 import { resolveNodeToken } from '../../src/commands/node-token.js';
 import { sendRaw, startEntryPoints, type EntryPoints, type FuzzEndpoint } from '../../../../bench/fuzz/kit/index.js';
@@ -257,12 +257,33 @@ describe('9. the LC retries a Pod it could not start', () => {
   });
 });
 
+describe('11. workers bind the address the GM gives, and only this host without one', () => {
+  it('the aggregation server and the big model service listen on 127.0.0.1 when the environment names no address', async () => {
+    const { server } = await aggregationServerFromEnv({ env: { AGG_BIND_PORT: '0', WORKER_NAME: 'agg' }, log: () => undefined });
+    const service = new BigModelService({ estimator: new MlpEstimator({ spec: { inputShape: [2], layers: [{ type: 'dense', units: 2 }] }, seed: 1 }), env: { BIG_MODEL_BIND_PORT: '0' }, modelUrl: false, log: () => undefined });
+    try {
+      expect((await server.start()).host).toBe('127.0.0.1');
+      expect((await service.start()).host).toBe('127.0.0.1');
+    } finally {
+      await server.stop();
+      await service.stop();
+    }
+    // The address the GM gives (on sedna up the node's, on a cluster the pod's IP) is what they bind.
+    const { settings } = await aggregationServerFromEnv({ env: { AGG_BIND_IP: '127.0.0.2', AGG_BIND_PORT: '0', WORKER_NAME: 'agg' }, log: () => undefined });
+    expect(settings.bindHost).toBe('127.0.0.2');
+  });
+});
+
 describe('12. the dataset manager reads only regular files, bounded', () => {
-  it('refuses a FIFO at once (no stall) and a device such as /dev/zero', async () => {
+  it('refuses a FIFO at once (no stall), a device such as /dev/zero and a file over its size limit', async () => {
     const fifo = join(dir, 'samples.fifo');
     execFileSync('mkfifo', [fifo]);
     await expect(readDatasetFile(fifo, makeRoots([dir]))).rejects.toThrow(/not a regular file \(a FIFO\)/);
     await expect(readDatasetFile('/dev/zero', makeRoots(['/']))).rejects.toThrow(/not a regular file \(a device\)/);
+    // A regular file larger than any index file (sparse: it costs no disk) is refused, not read into memory.
+    const huge = join(dir, 'huge.txt');
+    execFileSync('truncate', ['-s', `${MAX_DATASET_FILE_BYTES + 1}`, huge]);
+    await expect(readDatasetFile(huge, makeRoots([dir]))).rejects.toThrow(/over the \d+-byte limit/);
   });
 });
 
