@@ -33,7 +33,11 @@ function descendants(pid: number): number[] {
   const queue = [pid];
   while (queue.length > 0) {
     const parent = queue.shift()!;
-    for (const [child, of] of parentOf) if (of === parent) (found.push(child), queue.push(child));
+    for (const [child, of] of parentOf) {
+      if (of !== parent) continue;
+      found.push(child);
+      queue.push(child);
+    }
   }
   return found;
 }
