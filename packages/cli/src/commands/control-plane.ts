@@ -17,7 +17,7 @@ import { endChild } from './child-process.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
 import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
 import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
-import { CONSOLE_PREFIX, consoleBuilt, consoleRoute } from '@sedna/console';
+import { CONSOLE_FLOWUNITS_ROUTE, CONSOLE_PREFIX, CONSOLE_WATCH_ROUTE, consoleBuilt, consoleFlowunitsRoute, consoleRoute, consoleWatchRoute } from '@sedna/console';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -217,6 +217,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   api.setPodLogs(podLogsFrom(api, nodeToken));
   api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeToken));
   api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());
+  api.addRoute(CONSOLE_WATCH_ROUTE, consoleWatchRoute(api.store));
+  api.addRoute(CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute());
   if (!consoleBuilt()) log('the web console is not built (npm run build builds it); /console/ says so');
   const caFile = join(apiDir, 'pki', 'ca.crt');
   const prometheus = prometheusFiles(dataDir);

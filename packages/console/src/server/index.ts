@@ -9,6 +9,8 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CONSOLE_PREFIX = '/console/';
+export { CONSOLE_WATCH_ROUTE, consoleWatchRoute } from './watch-route.js';
+export { CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute } from './flowunits-route.js';
 
 /** Where `npm run build` puts the console's files (this module runs from src/server or dist/server). */
 export function consoleAssetsDir(): string {
