@@ -69,6 +69,14 @@ describe.skipIf(chromiumMissing)('the web console', () => {
   it('refuses a wrong token, logs in with the API token and shows the nodes Ready', async () => {
     const { page } = b;
     await page.goto(consoleUrl);
+    await page.getByTestId('login-token').waitFor();
+    // Figures for the report, not assertions (tests never assert timings).
+    // (Browser-side code as text: the tests' type check has no DOM types.)
+    const navigation = await page.evaluate(`(() => {
+      const n = performance.getEntriesByType('navigation')[0];
+      return { domContentLoaded: Math.round(n.domContentLoadedEventEnd), load: Math.round(n.loadEventEnd), transferKB: Math.round(n.transferSize / 1024) };
+    })()`);
+    console.log(`[figures] first page (login): ${JSON.stringify(navigation)} ms`);
     await page.getByTestId('login-token').fill('not-the-token');
     await page.getByTestId('login-submit').click();
     await page.getByTestId('login-error').waitFor();
@@ -82,6 +90,23 @@ describe.skipIf(chromiumMissing)('the web console', () => {
     await nodes.getByText('edge-node-1').waitFor();
     await expect.poll(async () => nodes.locator('tbody').getByText('Ready', { exact: true }).count(), { timeout: 30_000 }).toBe(2);
     await b.screenshot('02-overview');
+    // A change in the API to the screen: a Model created by a request, timed in the page until its row shows.
+    const shownMs = await page.evaluate<number>(`(async () => {
+      const seen = new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
+          if (document.querySelector('[data-testid="models-table"]')?.textContent?.includes('timing-model')) {
+            observer.disconnect();
+            resolve(performance.now());
+          }
+        });
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
+      const res = await fetch('/apis/sedna.io/v1alpha1/namespaces/default/models', { method: 'POST', headers: { Authorization: 'Bearer ${token}', 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'sedna.io/v1alpha1', kind: 'Model', metadata: { name: 'timing-model' }, spec: { url: '/m.onnx', format: 'onnx' } }) });
+      const created = performance.now();
+      if (!res.ok) throw new Error(await res.text());
+      return (await seen) - created;
+    })()`);
+    console.log(`[figures] a Model created through the API shown on the overview ${Math.round(shownMs)} ms after the API answered`);
   }, 60_000);
 
   it('composes a joint inference job, applies it and watches it reach Running, then searches its edge worker logs', async () => {
@@ -210,6 +235,9 @@ spec:
     // The field is marked in the editor, at its line.
     await expect.poll(() => page.locator('.cm-lintRange-error').first().textContent()).toContain('formt');
     await b.screenshot('07-yaml-error');
+    // The server's 400 to the dry run is the one error the browser logs here (it logs every failed request).
+    expect(b.errors.filter((e) => !e.includes('dryRun=All'))).toEqual([]);
+    b.errors.length = 0;
     // Nothing was stored: the Dataset keeps its format.
     const stored = await sedna(['get', 'dataset', 'il-data', '-o', 'json', '--data-dir', dataDir]);
     expect(JSON.parse(stored.stdout).spec.format).toBe('txt');

@@ -1,15 +1,18 @@
 /** The console's frame: the login until a token works, then the header and the page of the current route. */
-import { AppShell, Button, Group, Text } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { AppShell, Button, Group, Loader, Text } from '@mantine/core';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { ApiClient, savedToken, saveToken } from '../api/client';
 import { ApiContext } from '../api/context';
-import { ComposerPage } from '../composer/ComposerPage';
-import { JobPage } from '../job/JobPage';
 import { LoginPage } from '../login/LoginPage';
 import { LogSearchPage } from '../logs/LogSearchPage';
 import { OverviewPage } from '../overview/OverviewPage';
-import { CreatePage } from '../yaml/CreatePage';
-import { YamlPage } from '../yaml/YamlPage';
+
+// The pages with the graph editor (React Flow, elkjs) and the code editor (CodeMirror) load when first opened:
+// the login and the overview stay small.
+const ComposerPage = lazy(() => import('../composer/ComposerPage').then((m) => ({ default: m.ComposerPage })));
+const JobPage = lazy(() => import('../job/JobPage').then((m) => ({ default: m.JobPage })));
+const YamlPage = lazy(() => import('../yaml/YamlPage').then((m) => ({ default: m.YamlPage })));
+const CreatePage = lazy(() => import('../yaml/CreatePage').then((m) => ({ default: m.CreatePage })));
 import { Link } from './Link';
 import { useRoute, type Route } from './router';
 
@@ -69,7 +72,9 @@ export function App() {
           </Group>
         </AppShell.Header>
         <AppShell.Main>
-          <Page route={route} />
+          <Suspense fallback={<Loader size="sm" />}>
+            <Page route={route} />
+          </Suspense>
         </AppShell.Main>
       </AppShell>
     </ApiContext.Provider>

@@ -42,6 +42,8 @@ export function ComposerPage() {
   const [yamlText, setYamlText] = useState<string>();
   const [message, setMessage] = useState<{ color: string; text: string }>();
   const [exported, setExported] = useState<string>();
+  // A new layout remounts the canvas, which fits the whole graph into view again.
+  const [layoutVersion, setLayoutVersion] = useState(0);
 
   // The flow runtime's built-in units, as the control plane's catalogue gives them.
   useEffect(() => {
@@ -85,6 +87,7 @@ export function ComposerPage() {
       return def ? unitHeight(def) : 80;
     });
     setPositions(placed);
+    setLayoutVersion((v) => v + 1);
   };
 
   const rfNodes: UnitFlowNode[] = graph.nodes.map((n) => {
@@ -169,6 +172,7 @@ export function ComposerPage() {
         <Grid.Col span={{ base: 12, md: 7 }}>
           <div className="composer-canvas" data-testid="canvas">
             <ReactFlow
+              key={layoutVersion}
               nodes={rfNodes}
               edges={rfEdges}
               nodeTypes={nodeTypes}

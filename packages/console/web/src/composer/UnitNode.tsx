@@ -1,4 +1,5 @@
 /** A unit on the canvas: its label and id, its input ports on the left and outputs on the right, typed. */
+import '@xyflow/react/dist/style.css';
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import type { UnitDef } from './units';
 
@@ -14,7 +15,8 @@ export interface UnitNodeData extends Record<string, unknown> {
 export type UnitFlowNode = Node<UnitNodeData, 'unit'>;
 
 export const PORT_SPACING = 20;
-export const HEADER = 42;
+/** Room for the label, the id and node, and a live state line above the ports. */
+export const HEADER = 58;
 
 export function unitHeight(def: UnitDef): number {
   return HEADER + Math.max(def.inputs.length, def.outputs.length, 1) * PORT_SPACING + 8;

@@ -26,7 +26,7 @@ function parseData(data: string | undefined): StageData | undefined {
 
 function LearningRounds({ object }: { object: KubeObject }) {
   const all = conditions(object);
-  const rounds = all.filter((c) => c.stage === 'Train' && (c.type === 'Starting' || c.type === 'Running')).length;
+  const rounds = all.filter((c) => c.stage === 'Train' && c.type === 'Starting').length;
   const withModels = all.filter((c) => parseData(c.data)?.models?.length);
   const decision = [...all].reverse().find((c) => c.stage === 'Deploy');
   return (
