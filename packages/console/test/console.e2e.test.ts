@@ -56,7 +56,7 @@ beforeAll(async () => {
   consoleUrl = readControlPlaneInfo(dataDir)!.consoleUrl!;
   token = readFileSync(join(dataDir, 'apiserver', 'token'), 'utf8').trim();
   b = await openBrowser();
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await b?.close();
@@ -66,7 +66,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(chromiumMissing)('the web console', () => {
-  it('refuses a wrong token, logs in with the API token and shows the nodes Ready', async () => {
+  it('refuses a wrong token, logs in with the API token and shows the nodes Ready, and follows a list of 1,000 objects', async () => {
     const { page } = b;
     await page.goto(consoleUrl);
     await page.getByTestId('login-token').waitFor();
@@ -107,7 +107,32 @@ describe.skipIf(chromiumMissing)('the web console', () => {
       return (await seen) - created;
     })()`);
     console.log(`[figures] a Model created through the API shown on the overview ${Math.round(shownMs)} ms after the API answered`);
-  }, 60_000);
+    // A list of 1,000 objects: made through the API, then one more change timed to the screen as above.
+    await page.evaluate(`(async () => {
+      for (let i = 0; i < 1000; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, k) => fetch('/apis/sedna.io/v1alpha1/namespaces/default/models', { method: 'POST', headers: { Authorization: 'Bearer ${token}', 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'sedna.io/v1alpha1', kind: 'Model', metadata: { name: 'bulk-' + (i + k) }, spec: { url: '/m.onnx', format: 'onnx' } }) })));
+      }
+    })()`);
+    await expect.poll(() => page.getByTestId('models-title').textContent(), { timeout: 60_000 }).toBe('Models (1001)');
+    const changeWith1000Ms = await page.evaluate<number>(`(async () => {
+      const seen = new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
+          if (document.querySelector('[data-testid="models-title"]')?.textContent === 'Models (1002)') {
+            observer.disconnect();
+            resolve(performance.now());
+          }
+        });
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
+      const res = await fetch('/apis/sedna.io/v1alpha1/namespaces/default/models', { method: 'POST', headers: { Authorization: 'Bearer ${token}', 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'sedna.io/v1alpha1', kind: 'Model', metadata: { name: 'one-more' }, spec: { url: '/m.onnx', format: 'onnx' } }) });
+      const created = performance.now();
+      if (!res.ok) throw new Error(await res.text());
+      return (await seen) - created;
+    })()`);
+    console.log(`[figures] with 1,001 Models listed, one more shown ${Math.round(changeWith1000Ms)} ms after the API answered`);
+    await page.evaluate(`fetch('/apis/sedna.io/v1alpha1/namespaces/default/models', { method: 'DELETE', headers: { Authorization: 'Bearer ${token}' } }).then((r) => r.text())`);
+    await expect.poll(() => page.getByTestId('models-title').textContent(), { timeout: 60_000 }).toBe('Models (0)');
+  }, 150_000);
 
   it('composes a joint inference job, applies it and watches it reach Running, then searches its edge worker logs', async () => {
     await apply(`apiVersion: sedna.io/v1alpha1

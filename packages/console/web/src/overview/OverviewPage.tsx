@@ -12,6 +12,38 @@ import { Link } from '../app/Link';
 import { age, nodeReady, nodeRole, phaseColor, workloadPhase } from '../common/status';
 
 const KINDS = [NODE, EVENT, ...SEDNA_KINDS];
+/**
+ * Rows drawn per list: a list of thousands is counted and filtered in full, but only this many rows are in the
+ * page, so a change to one object re-renders little (rows are memoised on the object, which the live store keeps
+ * when it did not change).
+ */
+const MAX_ROWS = 200;
+
+function more(total: number): string {
+  return total > MAX_ROWS ? `showing ${MAX_ROWS} of ${total}: filter by name to narrow` : '';
+}
+
+const ModelRow = memo(function ModelRow({ m }: { m: KubeObject }) {
+  return (
+    <Table.Tr>
+      <Table.Td><Link to={{ page: 'yaml', plural: 'models', namespace: m.metadata.namespace ?? 'default', name: m.metadata.name }}>{m.metadata.name}</Link></Table.Td>
+      <Table.Td>{String(m.spec?.['format'] ?? '')}</Table.Td>
+      <Table.Td><Text size="xs" truncate="end" maw={260}>{String(m.spec?.['url'] ?? '')}</Text></Table.Td>
+    </Table.Tr>
+  );
+});
+
+const DatasetRow = memo(function DatasetRow({ d }: { d: KubeObject }) {
+  return (
+    <Table.Tr>
+      <Table.Td><Link to={{ page: 'job', plural: 'datasets', namespace: d.metadata.namespace ?? 'default', name: d.metadata.name }}>{d.metadata.name}</Link></Table.Td>
+      <Table.Td>{String(d.spec?.['nodeName'] ?? '-')}</Table.Td>
+      <Table.Td>{String(d.status?.['numberOfSamples'] ?? 0)} samples</Table.Td>
+    </Table.Tr>
+  );
+});
+
+const byName = (a: KubeObject, b: KubeObject) => a.metadata.name.localeCompare(b.metadata.name);
 const DATASET = SEDNA_KINDS.find((k) => k.kind === 'Dataset')!;
 const MODEL = SEDNA_KINDS.find((k) => k.kind === 'Model')!;
 
@@ -39,9 +71,12 @@ const WorkloadRow = memo(function WorkloadRow({ plural, kind, o }: { plural: str
 export function OverviewPage() {
   const live = useLive(KINDS);
   const [filter, setFilter] = useState('');
+  const matches = (o: KubeObject) => !filter || o.metadata.name.includes(filter);
   const workloads = WORKLOAD_KINDS.flatMap((k) => live.of(k).map((o) => ({ k, o })))
-    .filter(({ o }) => !filter || o.metadata.name.includes(filter))
-    .sort((a, b) => a.o.metadata.name.localeCompare(b.o.metadata.name));
+    .filter(({ o }) => matches(o))
+    .sort((a, b) => byName(a.o, b.o));
+  const datasets = live.of(DATASET).filter(matches).sort(byName);
+  const models = live.of(MODEL).filter(matches).sort(byName);
   const warnings = live
     .of(EVENT)
     .filter((e) => e['type'] === 'Warning')
@@ -89,7 +124,8 @@ export function OverviewPage() {
       <Card withBorder>
         <Group justify="space-between" mb="xs">
           <Title order={5}>Jobs and services ({workloads.length})</Title>
-          <TextInput size="xs" placeholder="filter by name" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} aria-label="filter jobs by name" />
+          <Text size="xs" c="dimmed">{more(workloads.length)}</Text>
+          <TextInput size="xs" placeholder="filter by name" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} aria-label="filter jobs, datasets and models by name" data-testid="overview-filter" />
         </Group>
         <ScrollArea.Autosize mah={420}>
           <Table data-testid="workloads-table" stickyHeader>
@@ -97,7 +133,7 @@ export function OverviewPage() {
               <Table.Tr><Table.Th>Kind</Table.Th><Table.Th>Name</Table.Th><Table.Th>Phase</Table.Th><Table.Th>Age</Table.Th></Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {workloads.map(({ k, o }) => (
+              {workloads.slice(0, MAX_ROWS).map(({ k, o }) => (
                 <WorkloadRow key={`${k.plural}/${o.metadata.namespace}/${o.metadata.name}`} plural={k.plural} kind={k.kind} o={o} />
               ))}
             </Table.Tbody>
@@ -106,32 +142,30 @@ export function OverviewPage() {
       </Card>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Card withBorder>
-          <Title order={5} mb="xs">Datasets</Title>
+          <Title order={5} mb="xs">Datasets ({live.of(DATASET).length})</Title>
+          <Text size="xs" c="dimmed">{more(datasets.length)}</Text>
+          <ScrollArea.Autosize mah={320}>
           <Table data-testid="datasets-table">
             <Table.Tbody>
-              {live.of(DATASET).map((d) => (
-                <Table.Tr key={`${d.metadata.namespace}/${d.metadata.name}`}>
-                  <Table.Td><Link to={{ page: 'job', plural: 'datasets', namespace: d.metadata.namespace ?? 'default', name: d.metadata.name }}>{d.metadata.name}</Link></Table.Td>
-                  <Table.Td>{String(d.spec?.['nodeName'] ?? '-')}</Table.Td>
-                  <Table.Td>{String(d.status?.['numberOfSamples'] ?? 0)} samples</Table.Td>
-                </Table.Tr>
+              {datasets.slice(0, MAX_ROWS).map((d) => (
+                <DatasetRow key={`${d.metadata.namespace}/${d.metadata.name}`} d={d} />
               ))}
             </Table.Tbody>
           </Table>
+          </ScrollArea.Autosize>
         </Card>
         <Card withBorder>
-          <Title order={5} mb="xs">Models</Title>
+          <Title order={5} mb="xs" data-testid="models-title">Models ({live.of(MODEL).length})</Title>
+          <Text size="xs" c="dimmed">{more(models.length)}</Text>
+          <ScrollArea.Autosize mah={320}>
           <Table data-testid="models-table">
             <Table.Tbody>
-              {live.of(MODEL).map((m) => (
-                <Table.Tr key={`${m.metadata.namespace}/${m.metadata.name}`}>
-                  <Table.Td><Link to={{ page: 'yaml', plural: 'models', namespace: m.metadata.namespace ?? 'default', name: m.metadata.name }}>{m.metadata.name}</Link></Table.Td>
-                  <Table.Td>{String(m.spec?.['format'] ?? '')}</Table.Td>
-                  <Table.Td><Text size="xs" truncate="end" maw={260}>{String(m.spec?.['url'] ?? '')}</Text></Table.Td>
-                </Table.Tr>
+              {models.slice(0, MAX_ROWS).map((m) => (
+                <ModelRow key={`${m.metadata.namespace}/${m.metadata.name}`} m={m} />
               ))}
             </Table.Tbody>
           </Table>
+          </ScrollArea.Autosize>
         </Card>
       </SimpleGrid>
     </Stack>
