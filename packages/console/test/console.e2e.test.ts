@@ -197,6 +197,15 @@ spec: {url: /models/little.onnx, format: onnx}
     await expect.poll(() => page.getByTestId('log-count').textContent()).toMatch(/^1 of \d+ lines match$/);
     await expect.poll(() => page.getByTestId('log-view').locator('mark').count()).toBe(1);
     await b.screenshot('04-joint-inference-job');
+    // Restart the edge worker (with confirmation): its pod is replaced and the new one runs.
+    const edgeRow = page.getByTestId('workers-table').locator('tr', { hasText: '-edge-' });
+    const before = await edgeRow.locator('td').first().textContent();
+    await edgeRow.getByRole('button', { name: 'Restart' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Restart' }).click();
+    await expect.poll(async () => {
+      const row = page.getByTestId('workers-table').locator('tr', { hasText: '-edge-' });
+      return (await row.count()) === 1 && (await row.locator('td').first().textContent()) !== before ? row.getByText('Running').count() : 0;
+    }, { timeout: 60_000 }).toBe(1);
   }, 120_000);
 
   it('shows an incremental learning job change stage live when its dataset grows', async () => {
@@ -242,6 +251,11 @@ spec:
     await expect.poll(() => stage.textContent(), { timeout: 60_000 }).toMatch(/^Train · (Starting|Running)$/);
     await expect.poll(() => stage.textContent(), { timeout: 60_000 }).toBe('Train · Running');
     await b.screenshot('06-incremental-learning-training');
+    // Deleting asks first, then the overview no longer lists the job.
+    await page.getByTestId('delete-job').click();
+    await page.getByTestId('delete-job-confirm').click();
+    await page.getByTestId('nodes-table').waitFor();
+    await expect.poll(() => page.getByTestId('job-link-il-live').count(), { timeout: 30_000 }).toBe(0);
   }, 150_000);
 
   it("edits a Dataset's YAML, and a deliberate error is refused with the field named", async () => {

@@ -4,6 +4,7 @@
  */
 import { Alert, Group, Select, Text, TextInput } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api/client';
 import { useApi } from '../api/context';
 
 const MAX_LINES = 5000;
@@ -21,9 +22,14 @@ export function LogView({ namespace, pods }: { namespace: string; pods: string[]
   const [query, setQuery] = useState('');
   const [error, setError] = useState<string>();
   const view = useRef<HTMLDivElement>(null);
+  // A restarted worker is a new pod: follow its replacement (same name up to the generated suffix), else the first.
+  const podList = pods.join(',');
   useEffect(() => {
-    if (!pod && pods[0]) setPod(pods[0]);
-  }, [pod, pods]);
+    if (pod && pods.includes(pod)) return;
+    const prefix = pod?.replace(/-[a-z0-9]+$/, '-');
+    setPod((prefix && pods.find((p) => p.startsWith(prefix))) || pods[0] || null);
+    // pods is compared by its names
+  }, [pod, podList]);
   useEffect(() => {
     if (!pod) return;
     const abort = new AbortController();
@@ -47,6 +53,8 @@ export function LogView({ namespace, pods }: { namespace: string; pods: string[]
           }, abort.signal);
         } catch (err) {
           if (abort.signal.aborted) return;
+          // The pod is gone (deleted, replaced): stop; the list of workers brings its replacement.
+          if (err instanceof ApiError && err.code === 404) return;
           setError(err instanceof Error ? err.message : String(err));
         }
         await new Promise((r) => setTimeout(r, 2000));
