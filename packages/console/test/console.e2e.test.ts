@@ -6,7 +6,7 @@
  * ModelBox graph and export it. Screenshots of each page go to packages/console/test-output/screenshots.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,10 +58,22 @@ beforeAll(async () => {
   b = await openBrowser();
 }, 300_000);
 
+/** Workers whose command line names this test's work dir: the stand-ins it started (ended whatever state they are in). */
+function killWorkersOf(dir: string): void {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+}
+
 afterAll(async () => {
   await b?.close();
   if (dataDir) stopPodProcesses(dataDir);
   await handle?.stop();
+  for (const dir of [workDir, dataDir]) if (dir) killWorkersOf(dir);
   for (const dir of [dataDir, workDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
