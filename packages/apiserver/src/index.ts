@@ -65,6 +65,8 @@ export interface RunningApiServer {
   setPodLogs(provider: PodLogsProvider): void;
   /** Serves a control-plane path under /sedna/ (exact path), with the API token. */
   addRoute(path: string, route: ExtraRoute): void;
+  /** Serves every path under a prefix (ending in /) without the token: static files such as the web console. */
+  addPublicPrefix(prefix: string, route: ExtraRoute): void;
   close(): Promise<void>;
 }
 
@@ -120,7 +122,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     serverAddress: () => address,
   });
   const extraRoutes = new Map<string, ExtraRoute>();
-  const handler = instrumentation.wrap(withExtraRoutes(apiHandler, token, extraRoutes), token);
+  const publicPrefixes = new Map<string, ExtraRoute>();
+  const handler = instrumentation.wrap(withExtraRoutes(apiHandler, token, extraRoutes, publicPrefixes), token);
   const tls = ensureServerCertificate(join(options.dataDir, 'pki'), [host, ...(options.certificateNames ?? [])].filter((n) => n !== '0.0.0.0' && n !== '::'));
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, keepAliveTimeout: 120_000, requestTimeout: 0 }, handler);
   await new Promise<void>((resolve, reject) => {
@@ -156,6 +159,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     addRoute: (path, route) => {
       if (!path.startsWith('/sedna/')) throw new Error(`control-plane routes live under /sedna/, got ${path}`);
       extraRoutes.set(path, route);
+    },
+    addPublicPrefix: (prefix, route) => {
+      // Never a prefix of the Kubernetes API's paths: those always need the token.
+      if (!/^\/[a-z][a-z0-9-]*\/$/.test(prefix) || ['/api/', '/apis/', '/openapi/', '/sedna/', '/version/', '/metrics/'].includes(prefix)) throw new Error(`a public prefix is one path segment outside the API's, got ${prefix}`);
+      publicPrefixes.set(prefix, route);
     },
     close: async () => {
       gc.stop();

@@ -17,6 +17,7 @@ import { endChild } from './child-process.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
 import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
 import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
+import { CONSOLE_FLOWUNITS_ROUTE, CONSOLE_PREFIX, CONSOLE_WATCH_ROUTE, consoleBuilt, consoleFlowunitsRoute, consoleRoute, consoleWatchRoute } from '@sedna/console';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -218,10 +219,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   }
   api.setPodLogs(podLogsFrom(api, nodeToken));
   api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeToken));
+  api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());
+  api.addRoute(CONSOLE_WATCH_ROUTE, consoleWatchRoute(api.store));
+  api.addRoute(CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute());
+  if (!consoleBuilt()) log('the web console is not built (npm run build builds it); /console/ says so');
   const caFile = join(apiDir, 'pki', 'ca.crt');
   const prometheus = prometheusFiles(dataDir);
   const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile });
-  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config };
+  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config, consoleUrl: `${api.url}${CONSOLE_PREFIX}` };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {
     api,

@@ -119,6 +119,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     log(`  export KUBECONFIG=${info.kubeconfig}`);
     log('  kubectl get nodes        (or: sedna get nodes)');
     if (info.prometheusConfig) log(`  metrics: prometheus --config.file=${info.prometheusConfig}`);
+    if (info.consoleUrl) log(`  web console: ${info.consoleUrl}  (log in with the token in ${join(dataDir, 'apiserver', 'token')}; the CA is ${info.caFile})`);
     return {
       dataDir,
       kubeconfig: info.kubeconfig,
