@@ -10,7 +10,7 @@
  *
  * With --metrics-cost it measures instead what the metrics cost the status update rate (./metrics-cost.ts).
  *
- *   npm run bench -- controlplane [--nodes 1000] [--metrics-cost [--rounds 6]]
+ *   npm run bench -- controlplane [--nodes 1000] [--metrics-cost [--rounds 8] [--per-node 5] [--scrape-interval 5]]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,7 +28,7 @@ const arg = (name: string, fallback: number): number => {
 };
 if (process.argv.includes('--metrics-cost')) {
   const { runMetricsCost } = await import('./metrics-cost.js');
-  await runMetricsCost({ nodes: arg('nodes', 200), rounds: arg('rounds', 6) });
+  await runMetricsCost({ nodes: arg('nodes', 200), rounds: arg('rounds', 8), perNode: arg('per-node', 5), scrapeIntervalS: arg('scrape-interval', 5) });
   process.exit(0);
 }
 const NODES = arg('nodes', 1000);
