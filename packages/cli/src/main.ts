@@ -2,7 +2,8 @@
 /**
  * The `sedna` command.
  *   sedna up [--edge-nodes N] [--data-dir DIR]      the all-in-one control plane with a cloud and N edge nodes
- *   sedna join --gm URL --token T --node-name N     a local controller for this host
+ *   sedna join --gm URL --token-file F --ca C --node-name N   a local controller for this host
+ *   sedna token create [--ttl 1h]                  a bootstrap token for nodes that join
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
  *   sedna version
  */
@@ -12,6 +13,7 @@ import { Command, Option } from 'commander';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
+import { createToken } from './commands/token.js';
 import { up } from './commands/up.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
 import { DEFAULT_DATA_DIR, resolveKubeconfig } from './paths.js';
@@ -85,8 +87,10 @@ program
   .option('--host <address>', 'address to listen on (0.0.0.0 for local controllers on other hosts)', '127.0.0.1')
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string }) => {
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod) });
+  .option('--allow-shared-token', 'accept the token every node shares (<data-dir>/node-token): single-machine `sedna up` only', false)
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; allowSharedToken: boolean }) => {
+    if (o.allowSharedToken && o.host !== '127.0.0.1' && o.host !== 'localhost') console.error('warning: --allow-shared-token with a non-local --host: any host that learns the token can speak for every node');
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), allowSharedToken: o.allowSharedToken });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}`);
     untilSignal(cp.stop);
   });
@@ -98,10 +102,12 @@ program
   .option('--kubeconfig <file>', 'the API to reconcile against (default: the config file\'s kubeConfig, else in-cluster)')
   .option('--tls-cert <file>', 'certificate of the websocket hub (wss)')
   .option('--tls-key <file>', 'key of that certificate')
+  .option('--ca-cert <file>', 'the control plane\'s CA certificate (signs node certificates at bootstrap)')
+  .option('--ca-key <file>', 'the key of that CA')
   .option('--ready-file <file>', 'write {hubUrl, pid} there once ready')
   .option('--kubernetes', 'pods run on the cluster\'s kubelets, not on local controllers', false)
-  .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; readyFile?: string; kubernetes: boolean }) => {
-    const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
+  .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; caCert?: string; caKey?: string; readyFile?: string; kubernetes: boolean }) => {
+    const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.caCert ? { caCert: o.caCert } : {}), ...(o.caKey ? { caKey: o.caKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
     untilSignal(gm.stop);
     // Started by a control plane: go when it goes, even if it was killed without a chance to stop us.
     if (process.send) process.once('disconnect', () => void gm.stop().then(() => process.exit(0)));
@@ -110,18 +116,50 @@ program
 program
   .command('join')
   .description('run a local controller for this host, connected to a GM')
-  .requiredOption('--gm <url>', 'the GM channel, wss://host:port/')
-  .requiredOption('--token <token>', 'the node token of the control plane')
+  .requiredOption('--gm <url...>', 'the GM channel, wss://host:port/ (several for GM replicas)')
+  .requiredOption('--token-file <file>', 'a file holding a bootstrap token (sedna token create); exchanged once for this node\'s own credential')
   .requiredOption('--node-name <name>', 'this node')
   .addOption(new Option('--role <role>', 'node role').choices(['edge', 'cloud']).default('edge'))
-  .option('--ca <file>', 'CA certificate of the GM (self-signed control planes)')
-  .option('--data-dir <dir>', 'state folder', join(DEFAULT_DATA_DIR, 'node'))
+  .option('--ca <file>', 'CA certificate of the control plane (<data-dir>/apiserver/pki/ca.crt)')
+  .option('--data-dir <dir>', 'state folder (its credential/ holds this node\'s credential)', join(DEFAULT_DATA_DIR, 'node'))
   .option('--address <ip>', 'this node\'s address, as the control plane and other nodes reach it', '127.0.0.1')
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
   .option('--heartbeat-ms <ms>', 'heartbeat period')
-  .action(async (o: { gm: string; token: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string }) => {
-    const lc = await joinNode({ gm: o.gm, token: o.token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}) });
+  .option('--report-port <port>', 'worker report endpoint, LC_SERVER (0: any free port)', '0')
+  .option('--node-api-port <port>', 'node API, pod logs (0: any free port)', '0')
+  .option('--kubernetes', 'pods run on the cluster\'s kubelets, not here (the LC DaemonSet)', false)
+  .action(async (o: { gm: string[]; tokenFile: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; reportPort: string; nodeApiPort: string; kubernetes: boolean }) => {
+    const lc = await joinNode({
+      gm: o.gm,
+      tokenFile: o.tokenFile,
+      nodeName: o.nodeName,
+      role: o.role,
+      dataDir: o.dataDir,
+      address: o.address,
+      datasetRoots: o.datasetRoot,
+      kubernetes: o.kubernetes,
+      reportPort: port(o.reportPort),
+      nodeApiPort: port(o.nodeApiPort),
+      ...(o.ca ? { caFile: o.ca } : {}),
+      ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}),
+    });
     untilSignal(lc.close);
+  });
+
+program
+  .command('token')
+  .description('bootstrap tokens for nodes that join (`sedna token create`)')
+  .command('create')
+  .description('make a short-lived bootstrap token, print it, and store it where the GM checks it')
+  .option('--ttl <duration>', 'how long it is valid: 30m, 2h, 1d', '1h')
+  .option('--namespace <ns>', 'the GM\'s credentials namespace', 'sedna')
+  .option('--secret <name>', 'also store it as the Secret NAME (key token) for the LC DaemonSet to mount')
+  .option('--output <file>', 'write the token to this file (mode 0600) instead of printing it')
+  .option('--description <text>', 'what it is for')
+  .option('--data-dir <dir>', 'the embedded control plane\'s state folder', DEFAULT_DATA_DIR)
+  .option('--kubeconfig <file>', 'a cluster\'s kubeconfig instead of the embedded control plane')
+  .action(async (o: { ttl: string; namespace: string; secret?: string; output?: string; description?: string; dataDir: string; kubeconfig?: string }) => {
+    await createToken({ ttl: o.ttl, namespace: o.namespace, dataDir: o.dataDir, ...(o.secret ? { secret: o.secret } : {}), ...(o.output ? { output: o.output } : {}), ...(o.description ? { description: o.description } : {}), ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}) });
   });
 
 program

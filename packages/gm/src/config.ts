@@ -5,8 +5,11 @@
  *   websocket: { address: 0.0.0.0, port: 9000 }
  *   localController: { server: http://localhost:9100 }     # given to workers as LC_SERVER
  *   knowledgeBaseServer: { server: http://localhost:9020 } # given to workers as KB_SERVER
- *   nodeToken: <secret>                              # LCs must present it (Authorization: Bearer)
+ *   nodeToken: ""                                    # a token shared by every LC: single-machine `sedna up` only
  *   apiSocket: ""                                    # the embedded API server's Unix socket: requests skip TLS
+ *   credentials: { namespace: sedna }                # Secrets of bootstrap tokens and per-node credentials
+ *   leaderElection: { enabled: false, leaseName: sedna-gm, leaseNamespace: sedna, leaseDurationSeconds: 12,
+ *                     renewDeadlineSeconds: 8, retryPeriodSeconds: 2, identity: "" }
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -25,6 +28,23 @@ export const GmConfigSchema = s.object({
   apiSocket: s.string().default(''),
   /** Seconds without heartbeats before a node is NotReady. */
   nodeGracePeriodSeconds: s.int32({ minimum: 1 }).default(40),
+  /** Where bootstrap tokens and node credentials live (Secrets); the GM's own namespace on a cluster. */
+  credentials: s.object({ namespace: s.string().default('sedna') }).default({ namespace: 'sedna' }),
+  /** Several GM replicas elect a leader on a coordination.k8s.io/v1 Lease; followers redirect LCs to it. */
+  leaderElection: s
+    .object({
+      enabled: s.boolean().default(false),
+      leaseName: s.string().default('sedna-gm'),
+      leaseNamespace: s.string().default('sedna'),
+      leaseDurationSeconds: s.int32({ minimum: 1 }).default(12),
+      renewDeadlineSeconds: s.int32({ minimum: 1 }).default(8),
+      retryPeriodSeconds: s.int32({ minimum: 1 }).default(2),
+      /** "" = $POD_NAME, else <hostname>_<random>. */
+      identity: s.string().default(''),
+      /** The URL followers send LCs to ("" = wss://$POD_IP:<port>/, else the listen address). */
+      advertiseUrl: s.string().default(''),
+    })
+    .default({ enabled: false, leaseName: 'sedna-gm', leaseNamespace: 'sedna', leaseDurationSeconds: 12, renewDeadlineSeconds: 8, retryPeriodSeconds: 2, identity: '', advertiseUrl: '' }),
 });
 export type GmConfig = Infer<typeof GmConfigSchema>;
 

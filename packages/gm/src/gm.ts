@@ -15,6 +15,11 @@ import { JointInferenceController } from './controllers/jointinference/controlle
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
 import { NodeHub } from './hub/index.js';
+import { BOOTSTRAP_PATH } from '@sedna/api';
+import { CertificateAuthority } from './credentials/certificate-authority.js';
+import { NodeCredentials } from './credentials/node-credentials.js';
+import { GmServer } from './server/gm-server.js';
+import { isConflict } from './runtime/client.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
@@ -26,6 +31,10 @@ export interface GlobalManagerOptions {
   /** Embedded mode: Pods bound to nodes run as processes on the local controllers (no kubelet). */
   runPodsOnLocalControllers: boolean;
   tls?: { cert: string; key: string };
+  /** The control plane's CA: signs each node's node API certificate at its bootstrap. */
+  ca?: { cert: string; key: string };
+  /** Serve on this (already listening) server instead of making one: leader election keeps one across terms. */
+  server?: GmServer;
   log?: Logger;
 }
 
@@ -42,7 +51,6 @@ export interface RunningGlobalManager {
 export async function startGlobalManager(options: GlobalManagerOptions): Promise<RunningGlobalManager> {
   const { config } = options;
   const log: Logger = options.log ?? ((level, msg) => console[level === 'info' ? 'log' : level](`[gm] ${msg}`));
-  if (!config.nodeToken) throw new Error('the GM configuration needs nodeToken: the secret local controllers present');
   const kc = options.kubeConfig ?? new k8s.KubeConfig();
   if (!options.kubeConfig) {
     if (config.kubeConfig) kc.loadFromFile(config.kubeConfig);
@@ -71,13 +79,33 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   );
   await manager.start();
 
+  // The embedded API has no namespace until someone makes it; on a cluster the release namespace exists.
+  if (options.runPodsOnLocalControllers) await ensureNamespace(client, config.credentials.namespace);
+  const credentials = new NodeCredentials({
+    kc,
+    client,
+    namespace: config.credentials.namespace,
+    sharedToken: config.nodeToken,
+    ca: options.ca ? new CertificateAuthority(options.ca.cert, options.ca.key) : undefined,
+    createNodes: options.runPodsOnLocalControllers,
+    log: (level, msg) => log(level, msg),
+  });
+  await credentials.start();
+  const ownServer = options.server === undefined;
+  const server = options.server ?? new GmServer(options.tls ? { tls: options.tls } : {});
+  if (ownServer) {
+    await server.listen(config.websocket.address, config.websocket.port);
+    server.route('/healthz', (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n'));
+  }
+  server.route(BOOTSTRAP_PATH, credentials.bootstrapRoute);
+
   const hub = new NodeHub(
     {
-      token: config.nodeToken,
+      authenticate: (token, node) => credentials.authenticate(token, node),
+      server: server.server,
       host: config.websocket.address,
       port: config.websocket.port,
       nodeGracePeriodMs: config.nodeGracePeriodSeconds * 1000,
-      ...(options.tls ? { tls: options.tls } : {}),
     },
     {
       onNodeHello: (hello) => nodes.onHello(hello),
@@ -87,11 +115,11 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     },
   );
   await hub.start();
+  credentials.onRevoked((node, why) => hub.disconnect(node, `credential revoked: ${why}`));
   router.attach(hub);
   nodes.watchForAbsentNodes(() => nodeInformer.list(), config.nodeGracePeriodSeconds * 1000);
   const address = hub.address();
-  const host = config.websocket.address === '0.0.0.0' ? '127.0.0.1' : config.websocket.address;
-  const hubUrl = `${options.tls ? 'wss' : 'ws'}://${host}:${address.port}/`;
+  const hubUrl = server.url(config.websocket.address);
   log('info', `local controllers connect to ${hubUrl}`);
   return {
     hubUrl,
@@ -102,8 +130,19 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     stop: async () => {
       nodes.stop();
       await hub.close();
+      server.route(BOOTSTRAP_PATH, undefined);
+      if (ownServer) await server.close();
+      await credentials.stop();
       await manager.stop();
       client.close();
     },
   };
+}
+
+async function ensureNamespace(client: KubeClient, name: string): Promise<void> {
+  try {
+    await client.create('Namespace', '', { metadata: { name } });
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+  }
 }

@@ -7,3 +7,4 @@ export * from './lc.js';
 export * from './managers/incrementallearning/index.js';
 export * from './trigger/index.js';
 export * from './managers/lifelonglearning/index.js';
+export * from './credentials/node-identity.js';

@@ -4,7 +4,7 @@
  * waits until every node is Ready, says how to use the kubeconfig, and runs until interrupted.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
@@ -89,15 +89,15 @@ export async function up(options: UpOptions): Promise<UpHandle> {
 
   try {
     log(`starting the control plane (API server and GM) in ${dataDir}`);
-    startChild('control-plane', ['control-plane', '--data-dir', dataDir, '--port', String(options.apiPort), '--hub-port', String(options.hubPort), '--kb-port', String(options.kbPort ?? 0), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : [])]);
+    startChild('control-plane', ['control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', String(options.apiPort), '--hub-port', String(options.hubPort), '--kb-port', String(options.kbPort ?? 0), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : [])]);
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
     const nodes = ['cloud-node', ...Array.from({ length: options.edgeNodes }, (_, i) => `edge-node-${i + 1}`)];
-    const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
     for (const node of nodes) {
       startChild(node, [
         'join',
         '--gm', info.hubUrl,
-        '--token', token,
+        // Every node is on this machine: the shared token buys each its own credential at its first start.
+        '--token-file', info.nodeTokenFile,
         '--ca', info.caFile,
         '--node-name', node,
         '--role', node.startsWith('cloud') ? 'cloud' : 'edge',

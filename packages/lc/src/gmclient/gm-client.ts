@@ -120,13 +120,20 @@ export class GmClient {
     this.reconnectTimer = undefined;
     if (this.state !== 'running') return;
     this.resyncBuffer = undefined;
-    this.connection = new GmConnection(this.options, this.outbox.epoch, this.connectionEvents, this.logger);
+    const url = this.redirectedTo ?? this.options.urls[this.urlIndex % this.options.urls.length]!;
+    this.connection = new GmConnection({ ...this.options, url }, this.outbox.epoch, this.connectionEvents, this.logger);
   }
+
+  /** Which of the configured GM URLs is tried next, and where the last follower sent us. */
+  private urlIndex = 0;
+  private redirectedTo: URL | undefined;
+  private redirectsInARow = 0;
 
   private handleWelcome(connection: GmConnection, frame: WelcomeFrame): void {
     if (connection !== this.connection) return;
     this.backoff.reset();
     this.failedAttempts = 0;
+    this.redirectsInARow = 0;
     if (this.options.heartbeatMs * 2 > frame.gracePeriodMs) {
       this.logger.warn('heartbeatMs is too long for the GM\'s grace period; the node may flap NotReady', {
         heartbeatMs: this.options.heartbeatMs,
@@ -145,6 +152,17 @@ export class GmClient {
     this.resyncBuffer = undefined;
     if (wasConnected) this.notifyConnection(false);
     if (this.state !== 'running') return;
+    if (connection.redirectTo && this.redirectsInARow < 3) {
+      // A follower named the leader: go there at once (a few times in a row at most, against redirect loops).
+      this.redirectsInARow++;
+      this.redirectedTo = connection.redirectTo;
+      this.reconnectTimer = setTimeout(() => this.connect(), 0);
+      return;
+    }
+    // Anything else: back to the configured GMs, the next one in turn.
+    if (this.redirectedTo) this.redirectedTo = undefined;
+    else if (!wasConnected) this.urlIndex++;
+    this.redirectsInARow = 0;
     const delay = this.backoff.next();
     if (error !== undefined) {
       this.failedAttempts++;
