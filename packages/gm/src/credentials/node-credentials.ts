@@ -138,7 +138,7 @@ export class NodeCredentials {
     });
     const nodeToken = randomBytes(32).toString('base64url');
     await this.storeCredential(node, sha256(nodeToken));
-    this.options.log('info', `node ${request.nodeName} bootstrapped${shared ? ' with the shared token' : ''}; its credential is Secret ${this.options.namespace}/${NODE_CREDENTIAL_SECRET_PREFIX}${request.nodeName}`);
+    this.options.log(shared ? 'warn' : 'info', `node ${request.nodeName} bootstrapped${shared ? ' with the token shared by every node (single-machine `sedna up` only)' : ''}; its credential is Secret ${this.options.namespace}/${NODE_CREDENTIAL_SECRET_PREFIX}${request.nodeName}`);
     return { token: nodeToken, certificate, ca: this.options.ca.certPem };
   }
 
