@@ -62,9 +62,14 @@ export async function startElectedGlobalManager(options: GlobalManagerOptions & 
     if (!target) res!.writeHead(503, { 'Content-Type': 'text/plain' }).end('not the leader; no leader known yet\n');
     else res!.writeHead(307, { Location: new URL(BOOTSTRAP_PATH, target.replace(/^ws/, 'http')).href }).end();
   };
+  // Stays attached for the replica's life: once the hub has attached its own listener, it answers instead; in the
+  // moment between winning the Lease and the hub starting, LCs are told to retry.
+  let leading = false;
   const followerUpgrade = (_req: IncomingMessage, socket: Duplex): void => {
+    if (server.server.listenerCount('upgrade') > 1) return;
     socket.on('error', () => socket.destroy());
-    redirect(undefined, socket);
+    if (leading) refuseUpgrade(socket, 503, 'this GM replica is starting as the leader; retry');
+    else redirect(undefined, socket);
   };
   server.server.on('upgrade', followerUpgrade);
   server.route('/healthz', (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n'));
@@ -86,7 +91,7 @@ export async function startElectedGlobalManager(options: GlobalManagerOptions & 
     },
     {
       onStartedLeading: () => {
-        server.server.off('upgrade', followerUpgrade);
+        leading = true;
         starting = startGlobalManager({ ...options, kubeConfig: kc, server })
           .then((running) => {
             gm = running;
@@ -102,8 +107,8 @@ export async function startElectedGlobalManager(options: GlobalManagerOptions & 
           await starting;
           const running = gm;
           gm = undefined;
+          leading = false;
           server.route(BOOTSTRAP_PATH, (_req, res) => redirect(res, undefined));
-          server.server.on('upgrade', followerUpgrade);
           await running?.stop();
           if (!stopped) options.onLostLeadership?.();
         })();

@@ -41,6 +41,8 @@ export class GmConnection {
   sentUpTo = 0;
   /** Where a GM that is not the leader sent us (a 307 to the leader's URL). */
   redirectTo: URL | undefined;
+  /** The HTTP status of a refused upgrade (503: a GM starting or stopping, worth a quick retry). */
+  refusedStatus: number | undefined;
 
   constructor(
     private readonly options: ResolvedClientOptions,
@@ -80,6 +82,7 @@ export class GmConnection {
         }
       }
       this.refused = true;
+      this.refusedStatus = response.statusCode;
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
@@ -97,6 +100,11 @@ export class GmConnection {
       if (!this.refused) this.failure ??= err.message;
     });
     this.ws.on('close', (code, reason) => this.end(code, reason.toString('utf8')));
+  }
+
+  /** The GM this connection dials. */
+  get url(): URL {
+    return this.options.url;
   }
 
   get welcomed(): boolean {

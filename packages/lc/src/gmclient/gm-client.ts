@@ -140,7 +140,7 @@ export class GmClient {
         gracePeriodMs: frame.gracePeriodMs,
       });
     }
-    this.logger.info('connected to the GM', { url: this.options.url.href, pendingUpstream: this.outbox.count() });
+    this.logger.info('connected to the GM', { url: connection.url.href, pendingUpstream: this.outbox.count() });
     this.notifyConnection(true);
     this.pumpUpstream();
   }
@@ -159,16 +159,19 @@ export class GmClient {
       this.reconnectTimer = setTimeout(() => this.connect(), 0);
       return;
     }
-    // Anything else: back to the configured GMs, the next one in turn.
+    // Anything else: back to the configured GMs, the next one in turn. A leader that a follower named and that
+    // cannot be reached is probably dead, and the follower about to lead: come back soon (1 s at most).
+    // Likewise a GM that says it is starting (503, a new leader's first moments).
+    const leaderGone = (this.redirectedTo !== undefined && !wasConnected) || connection.refusedStatus === 503;
     if (this.redirectedTo) this.redirectedTo = undefined;
     else if (!wasConnected) this.urlIndex++;
     this.redirectsInARow = 0;
-    const delay = this.backoff.next();
+    const delay = leaderGone ? Math.min(1_000, this.backoff.next()) : this.backoff.next();
     if (error !== undefined) {
       this.failedAttempts++;
       // The first failure of an outage, then one in 20 (about every 100 s at the capped delay).
       const level = this.failedAttempts === 1 || this.failedAttempts % 20 === 0 ? 'warn' : 'debug';
-      this.logger[level]('cannot reach the GM; retrying', { url: this.options.url.href, error, attempts: this.failedAttempts, retryInMs: delay });
+      this.logger[level]('cannot reach the GM; retrying', { url: connection.url.href, error, attempts: this.failedAttempts, retryInMs: delay });
     }
     this.logger.debug('reconnecting', { inMs: delay, code, reason: reason || describeCloseCode(code) });
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
