@@ -60,7 +60,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   const client = new KubeClient(kc, config.apiSocket ? { socketPath: config.apiSocket } : {});
   const manager = new ControllerManager(kc, log);
   const router = new ChannelRouter();
-  const nodes = new NodeLifecycle(client, (m) => log('info', m));
+  const nodes = new NodeLifecycle(client, (m) => log('info', m), options.runPodsOnLocalControllers);
 
   manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
   if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));

@@ -1,7 +1,8 @@
 /**
  * Nodes register themselves: a local controller's hello creates or updates its Node object (labels such as the
  * edge or cloud role, addresses) and marks it Ready; heartbeats stopping mark it NotReady. Nodes that do not come
- * back after a GM restart are marked NotReady once the grace period has passed.
+ * back after a GM restart are marked NotReady once the grace period has passed. On a real cluster the kubelet owns
+ * the Node and its status: the hello only adds the LC's labels to a Node that exists.
  */
 import type { KubeObject, NodeCondition, NodeHello } from '@sedna/api';
 import { isNotFound, type KubeClient } from '../runtime/client.js';
@@ -19,10 +20,19 @@ export class NodeLifecycle {
   constructor(
     private readonly client: KubeClient,
     private readonly log: (msg: string) => void,
+    /** Embedded mode: the GM creates Nodes and writes their Ready condition (false: a kubelet does). */
+    private readonly ownsNodes = true,
   ) {}
 
   async onHello(hello: NodeHello): Promise<void> {
     this.seen.add(hello.name);
+    if (!this.ownsNodes) {
+      const existing = await this.client.get('Node', '', hello.name).catch((err: unknown) => {
+        throw isNotFound(err) ? new Error(`there is no Node ${hello.name} in the cluster (the LC's node name must be its kubelet's)`) : err;
+      });
+      await this.client.mergePatch('Node', '', hello.name, { metadata: { labels: { ...(existing.metadata.labels ?? {}), ...hello.labels } } });
+      return;
+    }
     const ready = readyCondition(true, 'NodeConnected', 'the local controller connected');
     const status = { addresses: hello.addresses, conditions: [ready], nodeInfo: { kubeletVersion: `sedna-lc/${hello.version}` } };
     try {
@@ -39,12 +49,17 @@ export class NodeLifecycle {
 
   onReady(node: string, ready: boolean, reason: string, message: string): void {
     this.seen.add(node);
+    if (!this.ownsNodes) {
+      this.log(`the local controller of node ${node} is ${ready ? 'connected' : 'gone'} (${reason})`);
+      return;
+    }
     void this.setStatus(node, { conditions: [readyCondition(ready, reason, message)] }).catch((err: unknown) => this.log(`node ${node}: cannot record readiness: ${(err as Error).message}`));
     this.log(`node ${node} is ${ready ? 'Ready' : 'NotReady'} (${reason})`);
   }
 
   /** After a GM start, nodes that stay away for the grace period are NotReady. */
   watchForAbsentNodes(list: () => KubeObject[], graceMs: number): void {
+    if (!this.ownsNodes) return;
     this.timer = setTimeout(() => {
       for (const node of list()) {
         const name = node.metadata.name!;
