@@ -1,150 +1,183 @@
 /**
- * FedAvg of 10 clients × 10 M float32 parameters (400 MB of client weights), against the original Python
- * lib's formula in NumPy measured in a child process on the same machine.
+ * FedAvg of 10 clients x 10 M float32 parameters (400 MB of client weights) on the path the real aggregation server
+ * takes, against NumPy at its best and against the original Python lib's own formula, interleaved round by round.
  *
- * - fedavg_ms: our FedAvg strategy end to end (screening, SIMD weighted sum on all cores, fresh output), with
- *   the client weights decoded into the engine's arena as an aggregation server does when updates arrive,
- *   and with the gap between rounds in which the engine pre-faults the next output (see below).
- * - fedavg_numpy_ms: Sedna's `FedAvg.aggregate` formula, `row = np.zeros(shape); row += np.array(w) * n / N`
- *   per client, without its final `tolist()` (which would add several hundred ms more).
- * - fedavg_gb_per_s: 0.4 GB of client weights read / fedavg_ms (decimal GB, as in the machine notes).
- * Extra keys: the same FedAvg back to back (no gap, so the output memory is faulted in during the round),
- * with inputs outside the arena (copied in first), the plain-JS reference, the thread count, and the largest
- * difference between our result and the JS float64 reference.
- * Every time is the median of several repetitions after a warm-up.
+ * Our side, timed per round: each client's update arrives as the binary wire frame a trainer sends (built once,
+ * before timing, with the lib's own encoder); the round decodes the 10 frames as the server does (decodeFrame) and
+ * runs the FedAvg strategy on the decoded weights, allocation of the output included.
+ * NumPy's side, timed per round inside a Python process kept alive for the comparison (same data, read from a file
+ * our side writes):
+ *  - in place, float32: `out = np.zeros(n, float32)`, then per client `np.multiply(w, n_k / N, out=tmp)` and
+ *    `np.add(out, tmp, out=out)`: the fastest honest NumPy FedAvg we know, output allocation included;
+ *  - the original's formula (lib/sedna/algorithms/aggregation/aggregation.py): `row = np.zeros(shape)` (float64),
+ *    `row += np.array(w) * n / total` per client, without its final `tolist()`.
+ * NumPy's element-wise operations run on one thread, so the ratios are taken with our engine on one thread too
+ * (`fedavg_vs_numpy_inplace`, `fedavg_vs_original_formula`); `fedavg_server_path_gb_per_s` is the default engine
+ * (2 threads on this machine) with its per-thread figure beside it. GB are decimal, of client weights read.
+ * The result is checked against NumPy's: `fedavg_max_abs_diff_vs_numpy`.
+ * Run alone: `npx tsx bench/lib/fedavg.ts [--rounds N]`.
  */
-import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { FedAvg, WeightedSumEngine, type AggClient } from '../../packages/lib/src/algorithms/index.js';
 import { seededRandom } from '../../packages/lib/src/common/random.js';
+import { WeightsEncoder, decodeFrame, encodeFrame } from '../../packages/lib/src/core/federated_learning/frames.js';
+import { PythonPeer } from '../common/python-peer.js';
+import { figure, interleave, round, spread } from '../common/stats.js';
 
 const CLIENTS = 10;
 const PARAMETERS = 10_000_000;
 const INPUT_GB = (CLIENTS * PARAMETERS * 4) / 1e9;
+const roundsArg = process.argv.indexOf('--rounds');
+const ROUNDS = roundsArg >= 0 ? Number(process.argv[roundsArg + 1]) : 7;
 
 const log = (message: string): void => {
   process.stderr.write(`[bench fedavg] ${message}\n`);
 };
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-async function timeMedian(label: string, repetitions: number, run: () => Promise<unknown>, between?: () => Promise<void>): Promise<number> {
-  await run(); // warm-up: compiles, starts the worker threads, grows the arena
-  const times: number[] = [];
-  for (let repetition = 0; repetition < repetitions; repetition++) {
-    await between?.();
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  log(`${label}: ${times.map((t) => t.toFixed(1)).join(' / ')} ms, median ${median(times).toFixed(1)} ms`);
-  return median(times);
-}
-
-const NUMPY_SCRIPT = `
-import json, sys, time
+const NUMPY_SCRIPT = String.raw`
+import sys, time
 import numpy as np
-clients, size, reps = ${CLIENTS}, ${PARAMETERS}, 3
-rng = np.random.default_rng(0)
-weights = [[rng.random(size, dtype=np.float32) - np.float32(0.5)] for _ in range(clients)]
+clients, size = int(sys.argv[1]), int(sys.argv[2])
+flat = np.fromfile(sys.argv[3], dtype=np.float32)
+weights = [flat[i * size:(i + 1) * size] for i in range(clients)]
 samples = [100 + 10 * i for i in range(clients)]
-def aggregate():
-    # Sedna's FedAvg.aggregate (lib/sedna/algorithms/aggregation/aggregation.py), without row.tolist()
-    total = sum(samples)
+total = sum(samples)
+def inplace():
+    out = np.zeros(size, dtype=np.float32)
+    tmp = np.empty(size, dtype=np.float32)
+    for w, n in zip(weights, samples):
+        np.multiply(w, np.float32(n / total), out=tmp)
+        np.add(out, tmp, out=out)
+    return out
+def formula():
     updates = []
-    for inx, row in enumerate([np.zeros(np.array(w).shape) for w in weights[0]]):
+    for inx, row in enumerate([np.zeros(np.array(w).shape) for w in [weights[0]]]):
         for w, n in zip(weights, samples):
-            row += np.array(w[inx]) * n / total
+            row += np.array(w) * n / total
         updates.append(row)
     return updates
-aggregate()
-times = []
-for _ in range(reps):
+def handle(cmd):
+    if cmd == 'result':
+        inplace().tofile(sys.argv[4])
+        return {'written': sys.argv[4]}
+    run = inplace if cmd == 'inplace' else formula
     start = time.perf_counter()
-    aggregate()
-    times.append((time.perf_counter() - start) * 1000)
-print(json.dumps({"times_ms": times}))
+    run()
+    return {'ms': (time.perf_counter() - start) * 1000, 'numpy': np.__version__}
 `;
 
-async function measureNumpy(): Promise<number> {
-  const env = { ...process.env };
-  // The machine notes: these are set on some processors and mislead OpenBLAS; NumPy's child must not see them.
-  delete env['OPENBLAS_CORETYPE'];
-  delete env['OPENBLAS_L2_SIZE'];
-  const child = spawn('/usr/bin/python3', ['-c', NUMPY_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
+function makeClientData(): Float32Array[] {
+  const random = seededRandom(0);
+  return Array.from({ length: CLIENTS }, () => {
+    const data = new Float32Array(PARAMETERS);
+    for (let position = 0; position < PARAMETERS; position++) data[position] = random() - 0.5;
+    return data;
   });
-  if (code !== 0) throw new Error(`the NumPy baseline failed (exit ${code}): ${stderr.trim()}`);
-  const lastLine = stdout.trim().split('\n').at(-1) ?? '';
-  const times = (JSON.parse(lastLine) as { times_ms: number[] }).times_ms;
-  log(`numpy (Sedna's formula): ${times.map((t) => t.toFixed(1)).join(' / ')} ms, median ${median(times).toFixed(1)} ms`);
-  return median(times);
 }
 
-function makeClients(engine: WeightedSumEngine | undefined): AggClient[] {
-  const random = seededRandom(0);
-  return Array.from({ length: CLIENTS }, (_, index) => {
-    const data = engine === undefined ? new Float32Array(PARAMETERS) : engine.arena.allocate(PARAMETERS, false);
-    for (let position = 0; position < PARAMETERS; position++) data[position] = random() - 0.5;
-    return { id: `trainworker-${index}`, numSamples: 100 + 10 * index, weights: [{ name: 'weights', shape: [PARAMETERS], data }] };
+/** The frames trainers send: the lib's float32 weights message inside an update_weight frame. */
+function makeFrames(data: readonly Float32Array[]): Uint8Array[] {
+  const encoder = new WeightsEncoder();
+  return data.map((weights, index) =>
+    encodeFrame({ type: 'update_weight', client_id: `trainworker-${index}`, num_samples: 100 + 10 * index, round: 1 }, encoder.encode([{ name: 'weights', shape: [PARAMETERS], data: weights }])),
+  );
+}
+
+/** One round of the aggregation server's path: decode every frame, aggregate. Returns ms. */
+async function serverRound(fedavg: FedAvg, frames: readonly Uint8Array[]): Promise<{ ms: number; out: Float32Array }> {
+  const start = performance.now();
+  const clients: AggClient[] = frames.map((frame) => {
+    const { header, weights } = decodeFrame(frame);
+    return { id: String(header['client_id']), numSamples: Number(header['num_samples']), weights: weights! };
   });
+  const result = await fedavg.aggregate(clients);
+  const ms = performance.now() - start;
+  return { ms, out: result.weights[0]!.data };
 }
 
 export async function measure(): Promise<Record<string, number>> {
-  const engine = new WeightedSumEngine();
-  const jsEngine = new WeightedSumEngine({ backend: 'js' });
+  const work = mkdtempSync(join(tmpdir(), 'sedna-bench-fedavg-'));
+  const one = new WeightedSumEngine({ threads: 1 });
+  const all = new WeightedSumEngine();
+  let numpy: PythonPeer | undefined;
   try {
-    log(`generating ${CLIENTS} clients × ${PARAMETERS} float32 in the arena (threads: ${engine.threads})`);
-    const arenaClients = makeClients(engine);
-    const fedavg = new FedAvg({}, { engine });
-    // Between rounds the engine's workers pre-fault the next output buffer; in a federated job rounds are
-    // seconds apart (clients train), so each repetition first lets that finish. Back to back is reported too.
-    const betweenRounds = (): Promise<void> => engine.whenIdle();
-    const fedavgMs = await timeMedian('FedAvg, inputs in the arena', 7, () => fedavg.aggregate(arenaClients), betweenRounds);
-    const backToBackMs = await timeMedian('FedAvg, inputs in the arena, back to back', 7, () => fedavg.aggregate(arenaClients));
+    log(`generating ${CLIENTS} clients x ${PARAMETERS} float32 and their wire frames`);
+    const data = makeClientData();
+    const frames = makeFrames(data);
+    const dataFile = join(work, 'clients.f32');
+    const resultFile = join(work, 'numpy-result.f32');
+    writeFileSync(dataFile, Buffer.concat(data.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength))));
+    log('starting the NumPy baseline (/usr/bin/python3, 1 thread)');
+    numpy = await PythonPeer.start(NUMPY_SCRIPT, { args: [String(CLIENTS), String(PARAMETERS), dataFile, resultFile], threads: 1 });
+    const peer = numpy;
+    let numpyVersion = '';
+    const numpyMs = async (command: 'inplace' | 'formula'): Promise<number> => {
+      const answer = await peer.ask<{ ms: number; numpy: string }>(command);
+      numpyVersion = answer.numpy;
+      return answer.ms;
+    };
 
-    log('copying the clients outside the arena');
-    const externalClients = arenaClients.map((client) => ({ ...client, weights: client.weights.map((t) => ({ ...t, data: t.data.slice() })) }));
-    const externalMs = await timeMedian('FedAvg, inputs outside the arena', 5, () => fedavg.aggregate(externalClients), betweenRounds);
+    const fedavgOne = new FedAvg({}, { engine: one });
+    const fedavgAll = new FedAvg({}, { engine: all });
+    // Rounds of a federated job are seconds apart (clients train); the engine uses the gap to prepare the next
+    // output buffer, so each of our rounds first waits for the engine to be idle, as a real gap would allow.
+    const ours = (fedavg: FedAvg, engine: WeightedSumEngine) => async (): Promise<number> => {
+      await engine.whenIdle();
+      return (await serverRound(fedavg, frames)).ms;
+    };
 
-    const reference = new FedAvg({}, { engine: jsEngine });
-    const plainJsMs = await timeMedian('FedAvg, plain-JS reference', 2, () => reference.aggregate(externalClients));
-    const ours = (await fedavg.aggregate(arenaClients)).weights[0]!.data;
-    const expected = (await reference.aggregate(externalClients)).weights[0]!.data;
+    log(`server path, 1 thread, against NumPy in place: ${ROUNDS} interleaved rounds`);
+    const vsInplace = await interleave(ROUNDS, ours(fedavgOne, one), () => numpyMs('inplace'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, numpy in place ${b.toFixed(1)} ms`));
+    log(`server path, 1 thread, against the original's formula: ${ROUNDS} interleaved rounds`);
+    const vsFormula = await interleave(ROUNDS, ours(fedavgOne, one), () => numpyMs('formula'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, original formula ${b.toFixed(1)} ms`));
+    log(`server path, ${all.threads} threads, against NumPy in place: ${ROUNDS} interleaved rounds`);
+    const threaded = await interleave(ROUNDS, ours(fedavgAll, all), () => numpyMs('inplace'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, numpy in place ${b.toFixed(1)} ms`));
+
+    await peer.ask('result');
+    const expected = new Float32Array(readFileSync(resultFile).buffer.slice(0));
+    const { out } = await serverRound(fedavgAll, frames);
     let maxDifference = 0;
-    for (let position = 0; position < ours.length; position++) maxDifference = Math.max(maxDifference, Math.abs(ours[position]! - expected[position]!));
-    log(`largest difference to the JS reference: ${maxDifference.toExponential(2)}`);
+    for (let position = 0; position < out.length; position++) maxDifference = Math.max(maxDifference, Math.abs(out[position]! - expected[position]!));
+    log(`largest difference to NumPy's result: ${maxDifference.toExponential(2)} (numpy ${numpyVersion})`);
 
-    log('running the NumPy baseline (/usr/bin/python3)');
-    const numpyMs = await measureNumpy();
+    const gbPerS = (ms: readonly number[]): number[] => ms.map((t) => INPUT_GB / (t / 1000));
+    // The ratios are speed-ups: NumPy's time over ours, per round.
+    const speedup = (r: { a: number[]; b: number[] }): number[] => r.a.map((ms, i) => r.b[i]! / ms);
+    const threadedGb = spread(gbPerS(threaded.a)).median;
     return {
-      fedavg_ms: round(fedavgMs),
-      fedavg_numpy_ms: round(numpyMs),
-      fedavg_speedup_vs_numpy: round(numpyMs / fedavgMs),
-      fedavg_gb_per_s: round(INPUT_GB / (fedavgMs / 1000)),
-      fedavg_back_to_back_ms: round(backToBackMs),
-      fedavg_back_to_back_gb_per_s: round(INPUT_GB / (backToBackMs / 1000)),
-      fedavg_external_input_ms: round(externalMs),
-      fedavg_external_input_gb_per_s: round(INPUT_GB / (externalMs / 1000)),
-      fedavg_plain_js_ms: round(plainJsMs),
-      fedavg_threads: engine.threads,
-      fedavg_max_abs_diff_vs_js_reference: maxDifference,
+      ...figure('fedavg_server_path_gb_per_s', gbPerS(threaded.a), 2),
+      fedavg_server_path_threads: all.threads,
+      fedavg_server_path_gb_per_s_per_thread: round(threadedGb / all.threads, 2),
+      ...figure('fedavg_server_path_ms', threaded.a, 1),
+      ...figure('fedavg_server_path_1thread_gb_per_s', gbPerS([...vsInplace.a, ...vsFormula.a]), 2),
+      ...figure('fedavg_vs_numpy_inplace', speedup(vsInplace), 2),
+      ...figure('fedavg_numpy_inplace_ms', [...vsInplace.b, ...threaded.b], 1),
+      ...figure('fedavg_vs_original_formula', speedup(vsFormula), 2),
+      ...figure('fedavg_original_formula_ms', vsFormula.b, 1),
+      fedavg_ratio_threads_each_side: 1,
+      fedavg_rounds: ROUNDS,
+      fedavg_max_abs_diff_vs_numpy: maxDifference,
     };
   } finally {
-    await engine.dispose();
-    await jsEngine.dispose();
+    await numpy?.stop();
+    await one.dispose();
+    await all.dispose();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  measure().then(
+    (r) => {
+      console.log(JSON.stringify(r));
+      process.exit(0);
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

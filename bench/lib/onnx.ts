@@ -2,9 +2,9 @@
  * Overhead of the lib's ONNX estimator over calling ONNX Runtime directly, on the same model and the same batches:
  * a Fashion-MNIST MLP (784-256-128-10, trained for one epoch on 10,000 images with the mlp estimator and exported
  * with the lib's exporter), inference over the 10,000 test images in batches of 256, one intra-op thread.
- * Rounds alternate direct and lib passes (each >= 1 s) so machine noise hits both alike.
- *  - onnx_lib_overhead_pct = median over rounds of (1 - lib throughput / direct throughput) * 100 (positive: the
- *    lib is slower); the throughputs reported are medians over rounds.
+ * Rounds interleave direct and lib passes (each >= 1 s; the order alternates) so machine noise hits both alike.
+ *  - onnx_lib_overhead_pct_median/_iqr: over rounds of (1 - lib throughput / direct throughput) * 100 (positive:
+ *    the lib is slower); the throughputs are reported as medians and interquartile ranges over rounds too.
  * Run alone: `npx tsx bench/lib/onnx.ts`.
  */
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ import { OnnxEstimator } from '../../packages/lib/src/backend/onnx/estimator.js'
 import { readFashionMnist } from '../../packages/lib/src/backend/fashion-mnist-files.js';
 import { exportToOnnx } from '../../packages/lib/src/onnx/export.js';
 import { MLP_SPEC } from './train.js';
+import { figure, interleave, round } from '../common/stats.js';
 
 const BATCH = 256;
 const ROUNDS = 7;
@@ -21,11 +22,6 @@ const ROUND_MS = 1000;
 
 const log = (msg: string): void => {
   process.stderr.write(`[bench lib/onnx] ${msg}\n`);
-};
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 };
 
 /** Repeats full passes over the test set for at least ROUND_MS; returns samples per second. */
@@ -68,24 +64,26 @@ export async function measure(): Promise<Record<string, number>> {
 
   const accuracy = (await lib.evaluate(x, test.y))['accuracy'] as number;
   log(`test accuracy of the model: ${(accuracy * 100).toFixed(2)} %`);
-  await timed(direct, test.n); // warm-up: let the process, caches and CPU frequency settle
-  await timed(viaLib, test.n);
-  const directRuns: number[] = [];
-  const libRuns: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    directRuns.push(await timed(direct, test.n));
-    libRuns.push(await timed(viaLib, test.n));
-    log(`round ${r + 1}/${ROUNDS}: direct ${directRuns[r]?.toFixed(0)} samples/s, lib ${libRuns[r]?.toFixed(0)} samples/s`);
-  }
+  // interleave() warms both up first (process, caches and CPU frequency settle) and alternates which runs first.
+  const runs = await interleave(
+    ROUNDS,
+    () => timed(direct, test.n),
+    () => timed(viaLib, test.n),
+    (r, d, l) => log(`round ${r}/${ROUNDS}: direct ${d.toFixed(0)} samples/s, lib ${l.toFixed(0)} samples/s`),
+  );
+  const directRuns = runs.a;
+  const libRuns = runs.b;
   await session.release();
   lib.dispose();
   if (Number.isNaN(sink)) log('outputs contained NaN');
-  const overheads = directRuns.map((d, r) => (1 - (libRuns[r] as number) / d) * 100);
+  const overheads = runs.ratio.map((directOverLib) => (1 - 1 / directOverLib) * 100);
   return {
-    onnx_lib_overhead_pct: median(overheads),
-    onnx_direct_samples_per_s: median(directRuns),
-    onnx_lib_samples_per_s: median(libRuns),
-    onnx_model_test_accuracy: accuracy,
+    ...figure('onnx_lib_overhead_pct', overheads, 2),
+    ...figure('onnx_direct_samples_per_s', directRuns, 0),
+    ...figure('onnx_lib_samples_per_s', libRuns, 0),
+    onnx_rounds: ROUNDS,
+    onnx_threads: 1,
+    onnx_model_test_accuracy: round(accuracy, 4),
   };
 }
 

@@ -45,8 +45,10 @@ function argmax(row: Float32Array): number {
   return best;
 }
 
-export async function sweepThresholds(modelsDir: string, offset: number, count: number, thresholds: readonly number[]): Promise<SweepResult> {
-  const test = await loadFashionMnist({ split: 'test', offset, count });
+/** The sweep over `count` images from `offset` of a split (the test split by default; a held-out slice of the
+ * training split to choose a threshold on validation data). */
+export async function sweepThresholds(modelsDir: string, offset: number, count: number, thresholds: readonly number[], split: 'train' | 'test' = 'test'): Promise<SweepResult> {
+  const test = await loadFashionMnist({ split, offset, count });
   const paths = modelPaths(modelsDir);
   const edge = await predictWith(paths.little, test.x);
   const cloud = await predictWith(paths.big, test.x);

@@ -1,16 +1,19 @@
 /**
  * End to end with the real kubectl (v1.35) against the embedded API server: every YAML sample of the original
  * documentation applies, reads back equal, and shows in `kubectl get` with its printer columns; the documented
- * bad samples are rejected with an error that names the field.
+ * bad samples are rejected with an error that names the field. The documentation is not part of this repository:
+ * where it is absent (a user's clone) this check is skipped; kubectl-fixtures.test.ts covers the same fields with the
+ * project's own YAML.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, startTestServer, type TestServer } from './harness.js';
-import { extractSeedSamples, isSubset } from './seeds.js';
+import { extractSeedSamples, isSubset, seedsDir } from './seeds.js';
 
 let t: TestServer;
-const { samples, nodes } = extractSeedSamples();
+const haveSeeds = existsSync(seedsDir);
+const { samples, nodes } = haveSeeds ? extractSeedSamples() : { samples: [], nodes: [] };
 
 /** The documented bad samples (seed-tail-part-c.md, last section) and what the error must name. */
 function expectedRejection(object: Record<string, any>, created: Set<string>): RegExp | undefined {
@@ -33,6 +36,7 @@ function asStored(object: Record<string, any>): Record<string, any> {
 }
 
 beforeAll(async () => {
+  if (!haveSeeds) return;
   t = await startTestServer();
   const nodeYaml = nodes.map((n) => `apiVersion: v1\nkind: Node\nmetadata:\n  name: ${n}\n  labels:\n    sedna.io/role: ${n.includes('cloud') ? 'cloud' : 'edge'}\n`).join('---\n');
   const r = await kubectl(t, ['apply', '-f', '-'], nodeYaml);
@@ -42,7 +46,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-describe('the original documentation samples with kubectl', () => {
+describe.skipIf(!haveSeeds)('the original documentation samples with kubectl', () => {
   it('finds the samples of every documented kind', () => {
     const kinds = new Set(samples.map((s) => s.object['kind']));
     expect(samples.length).toBeGreaterThanOrEqual(50);

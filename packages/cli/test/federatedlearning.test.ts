@@ -97,6 +97,8 @@ spec:
     expect(byType('train').map((p: any) => p.spec.nodeName).sort()).toEqual(['edge-node-1', 'edge-node-2']);
     const trainEnv = Object.fromEntries(byType('train')[0].spec.containers[0].env.map((e: any) => [e.name, e.value]));
     expect(trainEnv).toMatchObject({ PARTICIPANTS_COUNT: '2', TRANSMITTER: 'ws', AGG_IP: '127.0.0.1', JOB_NAME: 'fl-demo', MODEL_NAME: 'global-model' });
+    const aggEnv = Object.fromEntries(byType('aggregation')[0].spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(aggEnv).toMatchObject({ AGG_BIND_IP: '127.0.0.1', AGG_BIND_PORT: trainEnv.AGG_PORT });
 
     const victim = byType('train')[0].metadata.name;
     await sedna(['delete', 'pod', victim, '--data-dir', dataDir]);

@@ -104,6 +104,10 @@ describe('JointInferenceService controller', () => {
     const edge = pods.find((p: any) => p.metadata.labels['jointinferenceservice.sedna.io/worker-type'] === 'edge');
     const env = Object.fromEntries(edge.spec.containers[0].env.map((e: any) => [e.name, e.value]));
     expect(env).toMatchObject({ JOB_NAME: 'ji-demo', MODEL_URL: '/models/little.onnx', HEM_NAME: 'CrossEntropy', BIG_MODEL_IP: '127.0.0.1', BIG_MODEL_PORT: String(svc.spec.ports[0].nodePort), mode: 'first' });
+    const cloud = pods.find((p: any) => p.metadata.labels['jointinferenceservice.sedna.io/worker-type'] === 'cloud');
+    const cloudEnv = Object.fromEntries(cloud.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    // The cloud worker binds where the edge is sent: its node's address, not every interface.
+    expect(cloudEnv).toMatchObject({ BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: String(svc.spec.ports[0].nodePort) });
     expect(JSON.parse(env.HEM_PARAMETERS)).toEqual([{ key: 'threshold_cross_entropy', value: '0.5' }]);
     const logs = await sedna(['logs', edge.metadata.name, '--data-dir', dataDir]);
     expect(logs.stdout).toContain('cloud said: big model here mode: first hem: CrossEntropy');

@@ -63,6 +63,9 @@ describe('kubernetes mode', () => {
     expect(edge.spec.selector.matchLabels).toEqual({ 'jointinferenceservice.sedna.io/name': 'helmet', 'jointinferenceservice.sedna.io/uid': edge.metadata.ownerReferences[0].uid, 'jointinferenceservice.sedna.io/worker-type': 'edge' });
     const env = Object.fromEntries(edge.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
     expect(env).toMatchObject({ BIG_MODEL_IP: 'helmet-cloud.default', BIG_MODEL_PORT: '5000', LC_SERVER: 'http://localhost:9100', JOB_NAME: 'helmet', MODEL_URL: 's3://models/little.onnx', HEM_NAME: 'IBT', mode: 'a' });
+    // The cloud worker binds its own pod IP, which the Service targets (never every interface).
+    const cloud = deployments.find((d) => d.metadata.name === 'helmet-deployment-cloud');
+    expect(cloud.spec.template.spec.containers[0].env).toContainEqual({ name: 'BIG_MODEL_BIND_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
     const service = await client.get('Service', 'default', 'helmet-cloud');
     expect((service['spec'] as any).type).toBe('ClusterIP');
     expect((service['spec'] as any).ports[0].port).toBe(5000);

@@ -115,6 +115,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     host: '127.0.0.1',
     port: options.reportPort ?? 9100,
     isKnownWorker: (name, namespace) => runner?.hasWorker(name, namespace) ?? true,
+    ...(runner ? { workerOwner: (name: string, namespace: string) => runner.workerOwner(name, namespace) } : {}),
     warn: log,
   });
   // Worker reports of the features go up as the original's status messages: {phase, status, output}. All of

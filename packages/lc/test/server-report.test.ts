@@ -16,6 +16,8 @@ describe('WorkerReportServer', () => {
       port: 0,
       maxBodyBytes: 2048,
       isKnownWorker: (name, namespace) => known.has(`${namespace}/${name}`),
+      // The edge worker's pod belongs to a JointInferenceService; the train worker's is a bare pod here.
+      workerOwner: (name, namespace) => (`${namespace}/${name}` === 'default/edgeworker-xyz' ? { kind: 'jointinferenceservice', name: 'helmet' } : undefined),
       warn: () => {},
     });
     server.register('incrementallearningjob', (message) => {
@@ -80,11 +82,21 @@ describe('WorkerReportServer', () => {
   });
 
   it('refuses an unknown ownerKind listing the known ones, instead of dropping it', async () => {
-    const answer = await post('train-worker-abcde', { ...report, ownerKind: 'default' });
+    const answer = await post('train-worker-abcde', { ...report, ownerKind: 'reidjob' });
     expect(answer).toEqual({
       status: 400,
-      body: { Status: 400, Message: 'unknown ownerKind "default"; known kinds: incrementallearningjob, jointinferenceservice' },
+      body: { Status: 400, Message: 'unknown ownerKind "reidjob"; known kinds: incrementallearningjob, jointinferenceservice' },
     });
+  });
+
+  it('takes the original lib\'s shapes: an inference report without status, ownerKind "default" from the pod\'s owner', async () => {
+    const original = { name: 'edgeworker-xyz', namespace: 'default', ownerName: 'helmet', ownerKind: 'default', kind: 'inference', results: [], ownerInfo: { inferenceNumber: 4 } };
+    expect(await post('edgeworker-xyz', original)).toEqual({ status: 200, body: { Status: 200, Message: 'OK' } });
+    expect(received).toEqual([{ ...original, ownerKind: 'jointinferenceservice', status: 'running' }]);
+    // A bare pod has no owner to take the kind from: a 400 naming the field (a train report would go to FL jobs).
+    const orphan = await post('train-worker-abcde', { ...report, kind: 'deploy', ownerKind: 'default' });
+    expect(orphan.status).toBe(400);
+    expect((orphan.body as { Message: string }).Message).toMatch(/^field "ownerKind" is "default"/);
   });
 
   it('refuses workers this node does not run with 403', async () => {

@@ -88,7 +88,7 @@ describe('workers of the original lib', () => {
     expect(a.received).toEqual([{ type: 'subscribe', client_id: 'py-a' }, { type: 'CLIENT_JOIN', data: 'py-b' }, { type: 'subscribe', client_id: 'py-b' }]);
 
     // GET /FedAvg lists the workers; with {"client_id"} in the body it gives one worker's details.
-    expect(await (await fetch(base)).json()).toEqual({ clients: ['py-a', 'py-b'] });
+    expect(await (await fetch(base)).json()).toEqual({ clients: ['py-a', 'py-b'], wires: ['binary', 'json'] });
     // As Python's requests.get(url, json=...) sends it: a GET with a JSON body and its Content-Length.
     const info = await new Promise<string>((resolve, reject) => {
       const body = JSON.stringify({ client_id: 'py-b' });

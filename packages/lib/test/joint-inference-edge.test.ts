@@ -141,6 +141,38 @@ describe('JointInference, inference-then-mining (the default)', () => {
     expect(lc.received.at(-1)?.body).toMatchObject({ ownerName: 'helmet', ownerInfo: { inferenceNumber: 1, hardExampleNumber: 1, uploadCloudRatio: 1 } });
   });
 
+  it('asks the service which form it takes (BIG_MODEL_WIRE unset: auto), and a call can pick its own', async () => {
+    const service = new BigModelService({ estimator: bigModel(), env: { JOB_NAME: 'helmet' }, modelUrl: false, host: '127.0.0.1', port: 0, log: () => undefined });
+    const { port } = await service.start();
+    closers.push(() => service.stop());
+    const { ji } = await edge({ env: edgeEnv({ JOB_NAME: 'helmet', BIG_MODEL_PORT: String(port) }) });
+    expect(rows((await ji.inference(HARD))[1])).toEqual([0.05, 0.95]);
+    expect(service.stats).toMatchObject({ binaryRequests: 1, jsonRequests: 0 });
+    expect(rows((await ji.inference(HARD, { cloudFormat: 'json' }))[1])).toEqual([0.05, 0.95]);
+    expect(service.stats).toMatchObject({ binaryRequests: 1, jsonRequests: 1 });
+  });
+
+  it('talks to a service of the original Python lib: its GET lists routes only, it takes one sample and answers its output', async () => {
+    const bodies: unknown[] = [];
+    const original = await rawServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        if (req.method === 'GET') return res.end(JSON.stringify({ infos: [{ path: '/helmet', name: 'model_info' }, { path: '/helmet/predict', name: 'predict' }] }));
+        bodies.push(JSON.parse(text));
+        res.end(JSON.stringify({ result: [0.05, 0.95] }));
+      });
+    });
+    const { ji } = await edge({ env: edgeEnv({ JOB_NAME: 'helmet', BIG_MODEL_PORT: String(original) }) });
+    const outcome = await ji.infer(HARD);
+    expect(outcome.answeredBy).toBe('cloud');
+    expect(outcome.result.shape).toEqual([1, 2]);
+    expect(rows(outcome.result)).toEqual([0.05, 0.95]);
+    // The original edge's body: the sample as data.tolist() (no batch axis) and its post_process.
+    expect(bodies).toEqual([{ data: [0.5, 0.5], post_process: null }]);
+  });
+
   it('never offloads without a mining algorithm', async () => {
     const { ji, logs } = await edge({ env: edgeEnv({ HEM_NAME: '' }) });
     const [hard, result, , cloudResult] = await ji.inference(HARD);

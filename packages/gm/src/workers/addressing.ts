@@ -18,6 +18,17 @@ export interface ServiceEndpoint {
   port: number;
   /** What the serving worker binds. */
   bindPort: number;
+  /**
+   * The address the serving worker binds (BIG_MODEL_BIND_IP, AGG_BIND_IP): in embedded mode its node's address,
+   * where the others are sent; on a cluster undefined: the pod's own IP (status.podIP), which its Service targets,
+   * as the original's workers found it themselves. Never every interface.
+   */
+  bindHost: string | undefined;
+}
+
+/** The bind address variable of a serving worker: a value in embedded mode, the pod's IP on a cluster. */
+export function bindAddressEnv(variable: string, endpoint: ServiceEndpoint): { env: Record<string, string>; fieldEnv: Record<string, string> } {
+  return endpoint.bindHost !== undefined ? { env: { [variable]: endpoint.bindHost }, fieldEnv: {} } : { env: {}, fieldEnv: { [variable]: 'status.podIP' } };
 }
 
 export interface Addressing {
@@ -35,7 +46,7 @@ export function kubernetesAddressing(lcServer: string): Addressing {
     serviceSpec: (port) => ({ type: 'ClusterIP', ports: [{ name: 'tcp-0', port, targetPort: port, protocol: 'TCP' }] }),
     endpoint: (service) => {
       const port = (service['spec'] as { ports?: { port: number }[] }).ports?.[0]?.port;
-      return port ? { host: `${service.metadata.name}.${service.metadata.namespace}`, port, bindPort: port } : undefined;
+      return port ? { host: `${service.metadata.name}.${service.metadata.namespace}`, port, bindPort: port, bindHost: undefined } : undefined;
     },
   };
 }
@@ -68,7 +79,7 @@ export function embeddedAddressing(nodes: ResourceInformer, services: ResourceIn
     endpoint: (service, nodeName) => {
       const nodePort = ((service['spec'] as { ports?: { nodePort?: number }[] }).ports ?? [])[0]?.nodePort;
       const host = nodeAddress(nodeName);
-      return nodePort && host ? { host, port: nodePort, bindPort: nodePort } : undefined;
+      return nodePort && host ? { host, port: nodePort, bindPort: nodePort, bindHost: host } : undefined;
     },
   };
 }

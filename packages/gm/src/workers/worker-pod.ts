@@ -46,6 +46,8 @@ export interface WorkerPodSpec {
   template: PodTemplateSpec;
   /** Sedna's environment, appended to every container after the template's own. */
   env: Record<string, string>;
+  /** Variables read from the pod's own fields (`status.podIP`), Kubernetes' downward API, appended the same way. */
+  fieldEnv?: Record<string, string>;
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   /** What the worker is made from, hashed into an annotation. */
   hashOf: unknown;
@@ -53,9 +55,14 @@ export interface WorkerPodSpec {
 
 export function buildWorkerPod(spec: WorkerPodSpec): Record<string, unknown> {
   const { owner, workerType, template } = spec;
-  const sednaEnv: EnvVar[] = Object.entries(spec.env).map(([name, value]) => ({ name, value }));
+  const fieldEnv = spec.fieldEnv ?? {};
+  const sednaEnv: EnvVar[] = [
+    ...Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+    ...Object.entries(fieldEnv).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
+  ];
+  const ours = (name: string): boolean => name in spec.env || name in fieldEnv;
   const podSpec = structuredClone(template.spec);
-  podSpec.containers = podSpec.containers.map((c) => ({ ...c, env: [...(c.env ?? []).filter((e) => !(e.name in spec.env)), ...sednaEnv] }));
+  podSpec.containers = podSpec.containers.map((c) => ({ ...c, env: [...(c.env ?? []).filter((e) => !ours(e.name)), ...sednaEnv] }));
   if (spec.restartPolicy && !template.spec.restartPolicy) podSpec.restartPolicy = spec.restartPolicy;
   return {
     metadata: {

@@ -233,6 +233,23 @@ export class ProcessRunner {
     return false;
   }
 
+  /**
+   * The controller owner of the pod that runs worker `name` (the pod's name or its WORKER_NAME) in `namespace`:
+   * its kind in lower case (e.g. `federatedlearningjob`) and name; undefined for an unknown worker or a bare pod.
+   */
+  workerOwner(name: string, namespace: string): { kind: string; name: string } | undefined {
+    for (const pod of this.pods.values()) {
+      const { metadata, spec } = pod.current;
+      if (metadata.namespace !== namespace) continue;
+      const isIt = metadata.name === name || spec.containers[0]?.env?.some((envVar) => envVar.name === 'WORKER_NAME' && envVar.value === name);
+      if (!isIt) continue;
+      const owners = metadata.ownerReferences ?? [];
+      const owner = owners.find((ref) => ref.controller === true) ?? owners[0];
+      return owner ? { kind: owner.kind.toLowerCase(), name: owner.name } : undefined;
+    }
+    return undefined;
+  }
+
   /** The pod's log (stdout and stderr interleaved): the text, or with `follow` a stream that ends with the run. */
   logs(ref: PodRef | string, options: LogOptions & { follow: true }): Readable;
   logs(ref: PodRef | string, options?: LogOptions & { follow?: false }): Promise<string>;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { adaptOriginalLibMessage, type WorkerOwnerLookup } from './original-lib-messages.js';
 import { parseWorkerMessage, type WorkerMessage } from './worker-message.js';
 
 /** Takes the reports of one owner kind (a manager of the LC). */
@@ -30,6 +31,8 @@ export interface WorkerReportServerOptions {
   maxBodyBytes?: number;
   /** Whether this node runs the worker; unknown workers get 403. */
   isKnownWorker: (name: string, namespace: string) => boolean | Promise<boolean>;
+  /** The owner of a worker this node runs: gives reports of the original lib's `ownerKind: "default"` their kind. */
+  workerOwner?: WorkerOwnerLookup;
   warn?: (message: string) => void;
 }
 
@@ -148,7 +151,10 @@ export class WorkerReportServer {
     } catch (error) {
       throw new Refusal(400, `body is not valid JSON: ${(error as Error).message}`);
     }
-    const parsed = parseWorkerMessage(body, workerName);
+    // The original Python lib's shapes (no status on inference reports, ownerKind "default") first.
+    const adapted = adaptOriginalLibMessage(body, this.options.workerOwner);
+    if (!adapted.ok) throw new Refusal(400, adapted.reason);
+    const parsed = parseWorkerMessage(adapted.body, workerName);
     if (!parsed.ok) throw new Refusal(400, parsed.reason);
     const { name, namespace } = parsed.message;
     if (!(await this.options.isKnownWorker(name, namespace))) {

@@ -136,6 +136,11 @@ export class BaseConfig {
   readonly bigModelBindIp: string | undefined;
   /** BIG_MODEL_BIND_PORT (default 5000). */
   readonly bigModelBindPort: number;
+  /**
+   * BIG_MODEL_WIRE (default auto; this lib's, the original has none): the edge's form of requests to the big model,
+   * binary tensors, json (the original's, for its Python service), or auto (the service's GET says which it takes).
+   */
+  readonly bigModelWire: 'auto' | 'binary' | 'json';
 
   // --- federated learning
   /** AGG_PROTOCOL (default ws). */
@@ -218,6 +223,7 @@ export class BaseConfig {
     this.bigModelPort = read.integer('BIG_MODEL_PORT', 5000, 1, 65535);
     this.bigModelBindIp = read.text('BIG_MODEL_BIND_IP');
     this.bigModelBindPort = read.integer('BIG_MODEL_BIND_PORT', 5000, 0, 65535);
+    this.bigModelWire = read.oneOf('BIG_MODEL_WIRE', ['auto', 'binary', 'json'] as const, 'auto');
 
     this.aggProtocol = read.textOr('AGG_PROTOCOL', 'ws');
     this.aggIp = read.textOr('AGG_IP', '127.0.0.1');

@@ -11,7 +11,7 @@ import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
-import type { Addressing } from '../../workers/addressing.js';
+import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
 import { nodeForRole } from '../../workers/placement.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
 
@@ -112,12 +112,18 @@ export class FederatedLearningController implements Controller {
     const done = (index: string) => workers.some((p) => p.metadata.annotations?.[INDEX_ANNOTATION] === index && (isActive(p) || podPhase(p) === 'Succeeded'));
 
     if (!done('aggregation')) {
-      await this.createWorker(job, 'aggregation', 'aggregation', { ...spec.aggregationWorker.template, spec: { ...spec.aggregationWorker.template.spec, nodeName: aggNode } }, {
-        ...common,
-        MODEL_URL: aggModel.url,
-        AGG_BIND_PORT: String(endpoint.bindPort),
-        LC_SERVER: this.addressing.lcServer(aggNode),
-      }, generation, started);
+      // The aggregator binds where the trainers are sent (the original's guessed its host's outward address).
+      const bind = bindAddressEnv('AGG_BIND_IP', endpoint);
+      await this.createWorker(
+        job,
+        'aggregation',
+        'aggregation',
+        { ...spec.aggregationWorker.template, spec: { ...spec.aggregationWorker.template.spec, nodeName: aggNode } },
+        { ...common, MODEL_URL: aggModel.url, ...bind.env, AGG_BIND_PORT: String(endpoint.bindPort), LC_SERVER: this.addressing.lcServer(aggNode) },
+        generation,
+        started,
+        bind.fieldEnv,
+      );
     }
     for (const [i, worker] of spec.trainingWorkers.entries()) {
       if (done(String(i))) continue;
@@ -155,12 +161,13 @@ export class FederatedLearningController implements Controller {
     await this.writeStatus(job, next);
   }
 
-  private async createWorker(job: KubeObject, workerType: 'aggregation' | 'train', index: string, template: FederatedLearningJobSpec['aggregationWorker']['template'], env: Record<string, string>, generation: string, recreate: boolean): Promise<void> {
+  private async createWorker(job: KubeObject, workerType: 'aggregation' | 'train', index: string, template: FederatedLearningJobSpec['aggregationWorker']['template'], env: Record<string, string>, generation: string, recreate: boolean, fieldEnv: Record<string, string> = {}): Promise<void> {
     const pod = buildWorkerPod({
       owner: job,
       workerType,
       template: { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [GENERATION_ANNOTATION]: generation, [INDEX_ANNOTATION]: index } } },
       env: { ...env, WORKER_NAME: workerName(workerType === 'aggregation' ? 'agg' : 'train') },
+      fieldEnv,
       restartPolicy: 'OnFailure',
       hashOf: { template, env },
     });

@@ -13,7 +13,7 @@ import { isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
-import type { Addressing } from '../../workers/addressing.js';
+import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
 
 export const BIG_MODEL_PORT = 5000;
@@ -81,12 +81,21 @@ export class JointInferenceController implements Controller {
       return;
     }
     const common = { NAMESPACE: namespace, JOB_NAME: name, SERVICE_NAME: name };
-    await this.ensureWorker(ji, 'cloud', spec.cloudWorker.template, {
-      ...common,
-      MODEL_URL: cloudModel.url,
-      BIG_MODEL_BIND_PORT: String(endpoint.bindPort),
-      LC_SERVER: this.addressing.lcServer(cloudNode),
-    });
+    // The cloud worker binds where the edge is sent (the original's worker guessed its host's outward address).
+    const bind = bindAddressEnv('BIG_MODEL_BIND_IP', endpoint);
+    await this.ensureWorker(
+      ji,
+      'cloud',
+      spec.cloudWorker.template,
+      {
+        ...common,
+        MODEL_URL: cloudModel.url,
+        ...bind.env,
+        BIG_MODEL_BIND_PORT: String(endpoint.bindPort),
+        LC_SERVER: this.addressing.lcServer(cloudNode),
+      },
+      bind.fieldEnv,
+    );
     await this.ensureWorker(ji, 'edge', spec.edgeWorker.template, {
       ...common,
       MODEL_URL: edgeModel.url,
@@ -139,12 +148,12 @@ export class JointInferenceController implements Controller {
   }
 
   /** Kubernetes mode: a Deployment per worker type, its pod template updated when the spec changes. */
-  private async ensureDeployment(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>): Promise<void> {
+  private async ensureDeployment(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>, fieldEnv: Record<string, string>): Promise<void> {
     const namespace = ji.metadata.namespace!;
     const name = `${ji.metadata.name}-deployment-${workerType}`;
     // A stable WORKER_NAME per deployment: a random one would change the template on every reconcile.
     const stableName = `${workerType}worker-${specHash(ji.metadata.uid).slice(0, 5)}`;
-    const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: stableName }, restartPolicy: 'Always', hashOf: { template, env } });
+    const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: stableName }, fieldEnv, restartPolicy: 'Always', hashOf: { template, env, fieldEnv } });
     const podMeta = pod['metadata'] as { labels: Record<string, string>; annotations: Record<string, string>; ownerReferences: unknown[] };
     const selectorLabels = workerLabels(ji, workerType);
     const desired = {
@@ -165,8 +174,8 @@ export class JointInferenceController implements Controller {
   }
 
   /** One active worker of a type, made from the current spec; an outdated or ended one is replaced. */
-  private async ensureWorker(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>): Promise<void> {
-    if (this.deployments) return this.ensureDeployment(ji, workerType, template, env);
+  private async ensureWorker(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>, fieldEnv: Record<string, string> = {}): Promise<void> {
+    if (this.deployments) return this.ensureDeployment(ji, workerType, template, env, fieldEnv);
     const namespace = ji.metadata.namespace!;
     const hashOf = { template, env };
     const wanted = specHash(hashOf);
@@ -186,7 +195,7 @@ export class JointInferenceController implements Controller {
       if (!upToDate) await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `the ${workerType} worker ${pod.metadata.name} is replaced to apply the new spec`);
     }
     if (current) return;
-    const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: workerName(workerType) }, restartPolicy: 'Always', hashOf });
+    const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: workerName(workerType) }, fieldEnv, restartPolicy: 'Always', hashOf });
     const created = await this.client.create('Pod', namespace, pod);
     await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker ${created.metadata.name}`);
   }

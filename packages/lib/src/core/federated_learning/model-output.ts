@@ -3,6 +3,8 @@
  * or as ONNX when the URL ends in `.onnx` and the estimator has a model spec (the tfjs and mlp estimators); without
  * one, the bare weights go out in the transmitter's binary weights format.
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ModelSpec } from '../../backend/model-spec.js';
 import { saveOnnx } from '../../onnx/export.js';
 import { writeBytes } from '../../storage/storage.js';
@@ -28,7 +30,28 @@ function formatOf(url: string): string {
   return extension?.toLowerCase() ?? 'model';
 }
 
-export async function saveGlobalModel(url: string, weights: readonly WeightTensor[], estimator?: Estimator): Promise<SavedModel> {
+/** The file name of the model inside a MODEL_URL folder when MODEL_NAME does not give one. */
+export const DEFAULT_MODEL_FILE_NAME = 'model';
+
+/**
+ * MODEL_URL as the original lib reads it (backend/base.py save: a folder unless it is an existing file): an
+ * existing local directory, or any URL ending in "/", is a folder and the model goes inside it as `name`; anything
+ * else is the model's own path. The original example's Model has `url: "/model"`, a folder its trainers create.
+ */
+export function modelFileIn(url: string, name: string = DEFAULT_MODEL_FILE_NAME): string {
+  if (url.endsWith('/')) return `${url}${name}`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('file://')) return url;
+  const local = url.startsWith('file://') ? new URL(url).pathname : url;
+  try {
+    if (statSync(local).isDirectory()) return join(local, name);
+  } catch {
+    // Not there yet: a file path.
+  }
+  return url;
+}
+
+export async function saveGlobalModel(folderOrFile: string, weights: readonly WeightTensor[], estimator?: Estimator, modelName?: string): Promise<SavedModel> {
+  const url = modelFileIn(folderOrFile, modelName);
   const wantsOnnx = /\.onnx$/i.test(url);
   if (estimator !== undefined) {
     const spec = modelSpecOf(estimator);

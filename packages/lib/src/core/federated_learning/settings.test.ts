@@ -21,7 +21,7 @@ describe('aggregator settings', () => {
       exitRound: 10,
       minClients: 2,
       roundTimeoutMs: 30_000,
-      bindHost: '0.0.0.0',
+      bindHost: '127.0.0.1',
       bindPort: 7363,
       modelUrl: '/models/global/',
       checkpointUrl: '/models/global.fl-checkpoint',

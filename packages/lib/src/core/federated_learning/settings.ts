@@ -19,7 +19,7 @@ export interface AggregatorSettings {
   readonly minClients: number;
   /** `round_timeout_seconds` (default 600): how long after its first update a round waits for the others. */
   readonly roundTimeoutMs: number;
-  /** AGG_BIND_IP (default 0.0.0.0). */
+  /** AGG_BIND_IP (default 127.0.0.1: the GM gives the address its trainers are sent to). */
   readonly bindHost: string;
   /** AGG_BIND_PORT (default 7363; 0 picks a free port). */
   readonly bindPort: number;
@@ -66,6 +66,13 @@ export interface TrainerSettings {
   readonly connectTimeoutMs: number;
   /** MODEL_URL: the aggregated model (the aggregation worker writes it; reports name it). */
   readonly modelUrl: string | undefined;
+  /**
+   * AGG_WIRE (default auto): `binary` (this lib's frames), `json` (the original's messages, for an aggregation server
+   * of the original Python lib), or `auto` (ask the aggregator's GET /<aggregation>: this lib's names its wires).
+   */
+  readonly wire: 'auto' | 'json' | 'binary';
+  /** AGG_RECV_TIMEOUT (default 600 s): the longest wait for the aggregator's next model after sending an update. */
+  readonly recvTimeoutMs: number;
 }
 
 function positiveInteger(context: Context, name: string, fallback: number): number {
@@ -139,7 +146,7 @@ export function aggregatorSettingsFromEnv(env: Env = process.env): AggregatorSet
     exitRound: positiveInteger(context, 'exit_round', 1),
     minClients,
     roundTimeoutMs: (positiveNumber(context, 'round_timeout_seconds', 600) ?? 600) * 1000,
-    bindHost: config.aggBindIp ?? '0.0.0.0',
+    bindHost: config.aggBindIp ?? '127.0.0.1',
     bindPort: config.aggBindPort,
     modelUrl,
     pretrainedModelUrl: pretrained,
@@ -175,5 +182,13 @@ export function trainerSettingsFromEnv(env: Env = process.env): TrainerSettings 
     aggDataPath: config.aggDataPath === './' ? undefined : config.aggDataPath,
     connectTimeoutMs: config.connectTimeoutSeconds * 1000,
     modelUrl: config.modelUrl,
+    wire: wireFromEnv(context),
+    recvTimeoutMs: positiveNumber(context, 'AGG_RECV_TIMEOUT', 600)! * 1000,
   };
+}
+
+function wireFromEnv(context: Context): 'auto' | 'json' | 'binary' {
+  const wire = (context.getParameters('AGG_WIRE') ?? 'auto').toLowerCase();
+  if (wire !== 'auto' && wire !== 'json' && wire !== 'binary') throw new Error(`environment variable AGG_WIRE must be auto, json or binary, got ${JSON.stringify(wire)}`);
+  return wire;
 }

@@ -1,7 +1,9 @@
 /**
  * The edge's client of the big model service (the original's ModelClient): `POST http://host:port/{job}/predict`.
- * It keeps connections alive between hard examples and sends the binary tensor form by default; the JSON form
- * (`{"data": [...]}` -> `{"result": [...]}`) talks to big model services of the original Python lib.
+ * It keeps connections alive between hard examples. Forms: binary tensors (this lib's service), JSON as the original
+ * sends it (`{"data": sample.tolist(), "post_process": null}` -> `{"result": estimator output}`, for big model
+ * services of the original Python lib), or auto (the default): the service's `GET /{job}` says whether it takes
+ * binary tensors (this lib's answer lists its forms; the original's lists only its routes), asked once.
  *
  * Unlike the original (5 attempts 3 s apart, no timeout), a call makes one attempt with a time limit: a hard example
  * waiting 12 s for a cloud that is down is worse than the edge answer. The only retry is the one keep-alive needs:
@@ -14,6 +16,13 @@ import { JSON_CONTENT_TYPE, predictPath, servicePath } from './protocol.js';
 import { decodeTensor, encodeTensor, TENSOR_CONTENT_TYPE, TensorWireError } from './tensor-wire.js';
 
 export type WireFormat = 'binary' | 'json';
+/** A form, or `auto`: ask the service. */
+export type WireFormatChoice = WireFormat | 'auto';
+
+/** Per call: a form other than the client's. */
+export interface PredictOptions {
+  format?: WireFormat;
+}
 
 /** Why a cloud call failed: the edge counts these and answers with its own result. */
 export type CloudFailureKind = 'refused' | 'timeout' | 'network' | 'http' | 'protocol';
@@ -34,7 +43,7 @@ export class CloudInferenceError extends Error {
 export interface CloudPredictor {
   /** The service's base URL, for messages. */
   readonly endpoint: string;
-  predict(batch: Tensor): Promise<Tensor>;
+  predict(batch: Tensor, options?: PredictOptions): Promise<Tensor>;
   close?(): void;
 }
 
@@ -43,8 +52,8 @@ export interface BigModelClientOptions {
   port: number;
   /** The service's path prefix (JOB_NAME). */
   jobName: string;
-  /** binary (default) or json, the original's form. */
-  format?: WireFormat;
+  /** auto (default: ask the service), binary, or json (the original's form). */
+  format?: WireFormatChoice;
   /** Time limit of one call, connection included (default 10 s). */
   timeoutMs?: number;
   /** Most connections kept to the service (default 8). */
@@ -55,7 +64,8 @@ export const DEFAULT_CLOUD_TIMEOUT_MS = 10_000;
 
 export class BigModelClient implements CloudPredictor {
   readonly endpoint: string;
-  readonly format: WireFormat;
+  /** The form chosen; with auto, the one the service named once asked (auto until then). */
+  format: WireFormatChoice;
   readonly timeoutMs: number;
   /** http://host:port */
   private readonly origin: string;
@@ -64,8 +74,8 @@ export class BigModelClient implements CloudPredictor {
   constructor(private readonly options: BigModelClientOptions) {
     if (!options.host) throw new Error('big model host must be set (BIG_MODEL_IP)');
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) throw new RangeError(`big model port must be 1..65535, got ${options.port}`);
-    this.format = options.format ?? 'binary';
-    if (this.format !== 'binary' && this.format !== 'json') throw new RangeError(`format must be 'binary' or 'json', got ${String(options.format)}`);
+    this.format = options.format ?? 'auto';
+    if (this.format !== 'binary' && this.format !== 'json' && this.format !== 'auto') throw new RangeError(`format must be 'auto', 'binary' or 'json', got ${String(options.format)}`);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CLOUD_TIMEOUT_MS;
     if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.timeoutMs}`);
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -74,16 +84,33 @@ export class BigModelClient implements CloudPredictor {
     this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 8 });
   }
 
-  /** Runs a batch [n, ...sample] on the big model; resolves with [n, ...outputs] or rejects with a CloudInferenceError. */
-  async predict(batch: Tensor): Promise<Tensor> {
-    const body = this.format === 'binary' ? encodeTensor(batch) : Buffer.from(JSON.stringify({ data: tensorToNested(batch), post_process: null }));
-    const contentType = this.format === 'binary' ? TENSOR_CONTENT_TYPE : JSON_CONTENT_TYPE;
+  /**
+   * Runs a batch [n, ...sample] on the big model; resolves with [n, ...outputs] or rejects with a CloudInferenceError.
+   * In the JSON form one sample goes without its batch axis, as the original's edge sent `data.tolist()`, and the
+   * answer is that sample's output whatever its shape (the original's service answers the estimator's output).
+   */
+  async predict(batch: Tensor, options: PredictOptions = {}): Promise<Tensor> {
+    const format = options.format ?? (await this.resolvedFormat());
+    const single = format === 'json' && batch.shape[0] === 1;
+    const sent = single ? { data: batch.data, shape: batch.shape.slice(1) } : batch;
+    const body = format === 'binary' ? encodeTensor(batch) : Buffer.from(JSON.stringify({ data: sent.shape.length === 0 ? [sent.data[0]] : tensorToNested(sent), post_process: null }));
+    const contentType = format === 'binary' ? TENSOR_CONTENT_TYPE : JSON_CONTENT_TYPE;
     const reply = await this.send('POST', predictPath(this.options.jobName), body, contentType);
-    const output = this.format === 'binary' ? decodeBinaryReply(reply.body) : decodeJsonReply(reply.body);
+    const output = format === 'binary' ? decodeBinaryReply(reply.body) : decodeJsonReply(reply.body);
+    if (single) return output.shape.length >= 2 && output.shape[0] === 1 ? output : { data: output.data, shape: [1, ...output.shape] };
     if (output.shape[0] !== batch.shape[0]) {
       throw new CloudInferenceError('protocol', `the big model answered ${output.shape[0]} rows for ${batch.shape[0]} samples`);
     }
     return output;
+  }
+
+  /** The form to send: the one chosen, or (auto) the one the service's `GET /{job}` names, asked once. */
+  private async resolvedFormat(): Promise<WireFormat> {
+    if (this.format !== 'auto') return this.format;
+    const info = (await this.info()) as { service?: { forms?: unknown } } | null;
+    const forms = info?.service?.forms;
+    this.format = Array.isArray(forms) && forms.includes(TENSOR_CONTENT_TYPE) ? 'binary' : 'json';
+    return this.format;
   }
 
   /** The service's `GET /{job}` answer. */

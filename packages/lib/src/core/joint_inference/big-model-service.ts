@@ -4,7 +4,7 @@
  * Python lib and of this one both work. Concurrent requests are batched through the estimator (./micro-batcher.ts).
  *
  * Settings come from the environment the control plane injects: JOB_NAME (the path prefix, default "sedna"),
- * BIG_MODEL_BIND_IP (default 0.0.0.0), BIG_MODEL_BIND_PORT (default 5000) and MODEL_URL (the model to load).
+ * BIG_MODEL_BIND_IP (default 127.0.0.1; the GM gives the address the edge is sent to), BIG_MODEL_BIND_PORT (default 5000) and MODEL_URL (the model to load).
  * Unlike the original, it does not report to the LC (neither did the original: its job kind stayed "default").
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,7 +18,8 @@ import { BadRequestError, HEALTH_PATH, JSON_CONTENT_TYPE, predictPath, servicePa
 import { declaredSampleShape } from './sample-shape.js';
 import { decodeTensor, encodeTensor, TENSOR_CONTENT_TYPE, TensorWireError } from './tensor-wire.js';
 
-export const DEFAULT_BIND_IP = '0.0.0.0';
+/** Without BIG_MODEL_BIND_IP the service faces this host only: it has no authentication of its own. */
+export const DEFAULT_BIND_IP = '127.0.0.1';
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface BigModelServiceOptions {
@@ -30,7 +31,7 @@ export interface BigModelServiceOptions {
   modelUrl?: string | false;
   /** The path prefix (default JOB_NAME, else "sedna"). */
   jobName?: string;
-  /** Bind address (default BIG_MODEL_BIND_IP, else 0.0.0.0). */
+  /** Bind address (default BIG_MODEL_BIND_IP, else 127.0.0.1). */
   host?: string;
   /** Bind port (default BIG_MODEL_BIND_PORT, else 5000; 0 picks a free one). */
   port?: number;

@@ -3,11 +3,11 @@
  * the cloud's BigModelService with the big model, and the HTTP protocol between them.
  */
 export { JointInference, resolveHardExampleMining, sampleOf } from './joint-inference.js';
-export type { AnsweredBy, JointInferenceOptions, JointInferenceOutcome, JointInferenceResult, JointInferenceSettings, JointInferenceStats } from './joint-inference.js';
+export type { AnsweredBy, JointInferenceOptions, JointInferenceOutcome, JointInferenceResult, JointInferenceSettings, JointInferenceStats, InferOptions } from './joint-inference.js';
 export { BigModelService, DEFAULT_BIND_IP, DEFAULT_MAX_BODY_BYTES } from './big-model-service.js';
 export type { BigModelServiceOptions, BigModelServiceStats, ServiceAddress } from './big-model-service.js';
 export { BigModelClient, CloudInferenceError, DEFAULT_CLOUD_TIMEOUT_MS } from './big-model-client.js';
-export type { BigModelClientOptions, CloudFailureKind, CloudPredictor, WireFormat } from './big-model-client.js';
+export type { BigModelClientOptions, CloudFailureKind, CloudPredictor, PredictOptions, WireFormat, WireFormatChoice } from './big-model-client.js';
 export { BatcherClosedError, DEFAULT_BATCH_WINDOW_MS, DEFAULT_MAX_BATCH_SIZE, MicroBatcher, QueueFullError } from './micro-batcher.js';
 export type { MicroBatcherOptions, MicroBatcherStats } from './micro-batcher.js';
 export { BadRequestError, DEFAULT_BIG_MODEL_PORT, DEFAULT_JOB_NAME, HEALTH_PATH, JSON_CONTENT_TYPE, predictPath, servicePath, viewBinaryBatch, viewJsonData } from './protocol.js';

@@ -19,7 +19,7 @@ import { LCClient } from '../../reporter/lc-client.js';
 import { LCReporter } from '../../reporter/lc-reporter.js';
 import type { WorkerIdentity } from '../../reporter/message.js';
 import type { Estimator, Tensor } from '../estimator.js';
-import { BigModelClient, CloudInferenceError, type CloudPredictor, type WireFormat } from './big-model-client.js';
+import { BigModelClient, CloudInferenceError, type CloudPredictor, type WireFormat, type WireFormatChoice } from './big-model-client.js';
 import { CloudFailureLog } from './cloud-failure-log.js';
 import { stderrLog, type LogLine } from './log.js';
 import { tensorToNested } from './nested-list.js';
@@ -72,8 +72,11 @@ export interface JointInferenceOptions {
   modelUrl?: string | false;
   /** The cloud (default: a BigModelClient for BIG_MODEL_IP:BIG_MODEL_PORT and JOB_NAME). */
   cloud?: CloudPredictor;
-  /** Form of the default client's requests (default binary; json talks to the original Python service). */
-  cloudFormat?: WireFormat;
+  /**
+   * Form of the default client's requests: default BIG_MODEL_WIRE, else auto (the service's GET /{job} says whether
+   * it takes binary tensors); json talks to the original Python service.
+   */
+  cloudFormat?: WireFormatChoice;
   /** Time limit of one cloud call of the default client (default 10 s). */
   cloudTimeoutMs?: number;
   /**
@@ -85,6 +88,11 @@ export interface JointInferenceOptions {
   /** The LC reporter (default: one reporting to LC_SERVER every LC_PERIOD seconds); false for none. */
   reporter?: LCReporter | false;
   log?: LogLine;
+}
+
+/** Per call: the form of this sample's cloud request, overriding the client's (binary, or json: the original's). */
+export interface InferOptions {
+  cloudFormat?: WireFormat;
 }
 
 /** Where an edge worker stands: what it was configured with, for logs. */
@@ -149,7 +157,7 @@ export class JointInference {
         host: config.bigModelIp ?? '127.0.0.1',
         port: config.bigModelPort,
         jobName,
-        format: options.cloudFormat ?? 'binary',
+        format: options.cloudFormat ?? config.bigModelWire,
         ...(options.cloudTimeoutMs !== undefined ? { timeoutMs: options.cloudTimeoutMs } : {}),
       });
     let reporter: LCReporter | undefined;
@@ -173,17 +181,17 @@ export class JointInference {
   }
 
   /** One sample ([1, ...sample]): `[isHardExample, result, edgeResult, cloudResult]`, as the original. */
-  async inference(data: Tensor): Promise<JointInferenceResult> {
-    const outcome = await this.infer(data);
+  async inference(data: Tensor, options: InferOptions = {}): Promise<JointInferenceResult> {
+    const outcome = await this.infer(data, options);
     return [outcome.isHardExample, outcome.result, outcome.edgeResult, outcome.cloudResult];
   }
 
   /** One sample ([1, ...sample]), with who answered and why the cloud failed, if it did. */
-  async infer(data: Tensor): Promise<JointInferenceOutcome> {
+  async infer(data: Tensor, options: InferOptions = {}): Promise<JointInferenceOutcome> {
     if (data.shape.length < 2 || data.shape[0] !== 1) {
       throw new RangeError(`joint inference takes one sample at a time, with a batch axis of 1: got shape [${data.shape.join(', ')}]`);
     }
-    return this.settings.miningMode === 'inference-then-mining' ? this.inferThenMine(data) : this.mineThenInfer(data);
+    return this.settings.miningMode === 'inference-then-mining' ? this.inferThenMine(data, options) : this.mineThenInfer(data, options);
   }
 
   /** Sends the counters to the LC now (for example when a stream ends); resolves true when the LC accepted. */
@@ -197,21 +205,21 @@ export class JointInference {
     this.cloud.close?.();
   }
 
-  private async inferThenMine(data: Tensor): Promise<JointInferenceOutcome> {
+  private async inferThenMine(data: Tensor, options: InferOptions): Promise<JointInferenceOutcome> {
     const edgeResult = await this.estimator.predict(data);
     const isHard = this.hem !== null && this.hem.isHard(this.hemInput(edgeResult));
     if (!isHard) return this.answeredOnEdge(edgeResult);
     this.countHard();
-    const cloud = await this.askCloud(data);
+    const cloud = await this.askCloud(data, options);
     if (cloud.ok) return { isHardExample: true, result: cloud.result, edgeResult, cloudResult: cloud.result, answeredBy: 'cloud' };
     return { isHardExample: true, result: edgeResult, edgeResult, cloudResult: null, answeredBy: 'edge-fallback', cloudError: cloud.error };
   }
 
-  private async mineThenInfer(data: Tensor): Promise<JointInferenceOutcome> {
+  private async mineThenInfer(data: Tensor, options: InferOptions): Promise<JointInferenceOutcome> {
     const hem = this.hem as HardExampleMining; // create() refuses this mode without one
     if (!hem.isHard(this.hemInput(data))) return this.answeredOnEdge(await this.estimator.predict(data));
     this.countHard();
-    const cloud = await this.askCloud(data);
+    const cloud = await this.askCloud(data, options);
     if (cloud.ok) return { isHardExample: true, result: cloud.result, edgeResult: null, cloudResult: cloud.result, answeredBy: 'cloud' };
     const edgeResult = await this.estimator.predict(data);
     return { isHardExample: true, result: edgeResult, edgeResult, cloudResult: null, answeredBy: 'edge-fallback', cloudError: cloud.error };
@@ -229,9 +237,9 @@ export class JointInference {
     this.reporter?.updateForCollaborationInference();
   }
 
-  private async askCloud(data: Tensor): Promise<{ ok: true; result: Tensor } | { ok: false; error: Error }> {
+  private async askCloud(data: Tensor, options: InferOptions): Promise<{ ok: true; result: Tensor } | { ok: false; error: Error }> {
     try {
-      const result = await this.cloud.predict(data);
+      const result = await this.cloud.predict(data, options.cloudFormat === undefined ? {} : { format: options.cloudFormat });
       this.counts.cloudAnswers++;
       this.failureLog.success();
       return { ok: true, result };

@@ -7,7 +7,9 @@ import { WebSocket, type RawData } from 'ws';
 import type { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
 import type { WeightTensor } from '../../estimator.js';
 import { decodeFrame, encodeFrame } from '../frames.js';
-import { ProtocolError, isObject, parseGlobalHeader, parseRejectHeader, type GlobalHeader, type RejectHeader, type UpdateHeader } from '../protocol.js';
+import { weightsToNested } from '../json-weights.js';
+import { parseOriginalRecvWeight } from './original-wire.js';
+import { ProtocolError, isObject, parseGlobalHeader, parseRejectHeader, type GlobalHeader, type RejectHeader, type UpdateHeader, type Wire } from '../protocol.js';
 
 export type Inbound =
   | { readonly kind: 'global'; readonly header: GlobalHeader; readonly weights: WeightTensor[] | undefined }
@@ -26,6 +28,11 @@ export interface ConnectionOptions {
   maxPayloadBytes?: number;
   /** With the S3 transmitter: where weights objects are written and read. */
   s3?: S3Transmitter;
+  /**
+   * binary (default): this lib's frames, with sync_weight on joining. json: the original's messages, for an aggregation
+   * server of the original Python lib (no sync_weight: a worker trains from its own model, weights as nested lists).
+   */
+  wire?: Wire;
   /**
    * How long the aggregator may stay silent (no message, no ping) before the connection is taken for lost and
    * dropped, so that the worker reconnects (default 120 s; the aggregator pings every 15 s). A network that fails
@@ -74,7 +81,9 @@ export class AggregatorConnection {
       };
       socket.once('error', (error) => fail(new Error(`cannot reach the aggregator at ${options.url}: ${error.message}`, { cause: error })));
       socket.once('close', (code) => fail(new Error(`the aggregator at ${options.url} closed the connection (code ${code}) before acknowledging`)));
-      socket.once('open', () => socket.send(JSON.stringify({ type: 'subscribe', client_id: options.clientId, wire: 'binary' })));
+      // The original's subscribe message, with this lib's wire named for an aggregator of this lib.
+      const wire = options.wire ?? 'binary';
+      socket.once('open', () => socket.send(JSON.stringify(wire === 'binary' ? { type: 'subscribe', client_id: options.clientId, wire } : { type: 'subscribe', client_id: options.clientId })));
       socket.on('message', (data: RawData, isBinary: boolean) => {
         const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
         if (acknowledged) {
@@ -123,6 +132,19 @@ export class AggregatorConnection {
       return;
     }
     await this.write(encodeFrame({ ...header }, body), true);
+  }
+
+  /** The wire this connection speaks. */
+  get wire(): Wire {
+    return this.options.wire ?? 'binary';
+  }
+
+  /**
+   * Sends an update in the original's JSON form, the message its AggregationClient.send builds:
+   * `{"type":"update_weight","client","data":{"num_samples","weights":[nested lists]},"job_name"}`.
+   */
+  sendUpdateJson(header: UpdateHeader, weights: readonly WeightTensor[]): Promise<void> {
+    return this.write(JSON.stringify({ type: 'update_weight', client: header.client, data: { num_samples: header.num_samples, weights: weightsToNested(weights) }, job_name: header.job_name }), false);
   }
 
   /** Sends a frame as it is (MistNet's features). The S3 transmitter does not carry these: they go over the socket. */
@@ -192,6 +214,13 @@ export class AggregatorConnection {
     }
     const message: unknown = JSON.parse(bytes.toString('utf8'));
     if (!isObject(message)) throw new ProtocolError('a message must be a JSON object');
+    if (this.wire === 'json') {
+      // The original's messages: recv_weight carries the model in `data`; CLIENT_JOIN, subscribe echoes of other
+      // workers and anything else are not for this worker (the original's recv(wait_data_type) skips them too).
+      if (message['type'] !== 'recv_weight') return undefined;
+      const { header, weights } = parseOriginalRecvWeight(message);
+      return { kind: 'global', header, weights };
+    }
     switch (message['type']) {
       case 'reject_weight':
         return { kind: 'reject', header: parseRejectHeader(message), retry: message['retry'] === true };

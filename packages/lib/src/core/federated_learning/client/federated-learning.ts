@@ -24,6 +24,8 @@ import { FederatedReporter } from '../report.js';
 import { trainerSettingsFromEnv } from '../settings.js';
 import { cloneWeights } from '../structure.js';
 import { AggregatorConnection, type Inbound } from './connection.js';
+import { probeAggregatorWire } from './wire-probe.js';
+import type { Wire } from '../protocol.js';
 import { proximalStep } from './proximal.js';
 
 export interface FederatedLearningOptions {
@@ -45,6 +47,15 @@ export interface FederatedLearningOptions {
   trainOptions?: TrainOptions;
   /** How long to keep trying to reach the aggregator after losing it (default CONNECT_TIMEOUT, 300 s). */
   connectTimeoutMs?: number;
+  /**
+   * binary, json (the original Python aggregation server's messages) or auto (default AGG_WIRE, else auto: the
+   * aggregator's GET /<aggregation> says whether it takes binary frames).
+   */
+  wire?: Wire | 'auto';
+  /** The longest wait for the aggregator's next model after sending an update (default AGG_RECV_TIMEOUT, 600 s). */
+  recvTimeoutMs?: number;
+  /** On the binary wire, the longest wait for sync_weight after subscribing (default 30 s). */
+  syncTimeoutMs?: number;
   /** Where to save the final model on this worker, if anywhere (the aggregator saves MODEL_URL). */
   saveModelUrl?: string;
   /** Progress reports; default from LC_SERVER (none when unset); false for none. */
@@ -94,10 +105,14 @@ interface RoundState {
   sentAt: number;
   /** The round this worker already trained again after a refusal (once per round: a second refusal waits). */
   retried: number | undefined;
+  /** A model came from the aggregator since the last connect (this lib's wire sends one at once). */
+  synced?: boolean;
 }
 
 const RECONNECT_INITIAL_DELAY_MS = 250;
 const RECONNECT_MAX_DELAY_MS = 5_000;
+/** An aggregator of this lib sends sync_weight at once after the subscription; one that does not is not one. */
+const SYNC_TIMEOUT_MS = 30_000;
 
 export class FederatedLearning {
   readonly estimator: Estimator;
@@ -115,6 +130,10 @@ export class FederatedLearning {
   private readonly s3: S3Transmitter | undefined;
   private readonly modelUrl: string | undefined;
   private connection: AggregatorConnection | undefined;
+  /** The wire asked for (auto until the aggregator said), and the one found. */
+  private readonly wireChoice: Wire | 'auto';
+  private wire: Wire | undefined;
+  private readonly recvTimeoutMs: number;
   private bytesSent = 0;
   private bytesReceived = 0;
 
@@ -135,6 +154,10 @@ export class FederatedLearning {
     this.reporter = options.reporter === false ? undefined : (options.reporter ?? FederatedReporter.fromEnv(env, this.log));
     this.s3 = options.s3 ?? (settings.transmitter === 's3' ? S3Transmitter.fromEnv(env) : undefined);
     this.modelUrl = settings.modelUrl;
+    this.wireChoice = options.wire ?? settings.wire;
+    this.wire = this.wireChoice === 'auto' ? undefined : this.wireChoice;
+    this.recvTimeoutMs = options.recvTimeoutMs ?? settings.recvTimeoutMs;
+    if (this.wire === 'json' && this.s3 !== undefined) throw new Error('AGG_WIRE=json (the original\'s messages) carries the weights in the messages; it cannot be used with TRANSMITTER=s3');
   }
 
   /**
@@ -151,11 +174,22 @@ export class FederatedLearning {
     signal?.addEventListener('abort', () => this.connection?.terminate(), { once: true });
     try {
       this.connection = await this.connect(signal);
+      // The original's aggregator sends nothing before the first round: a worker starts from its own model.
+      if (this.connection.wire === 'json') {
+        await this.trainAndSend(data, state, timings, signal);
+        roundsTrained++;
+      }
       for (;;) {
-        const message: Inbound = await this.connection.next(signal);
+        const message: Inbound = await this.nextMessage(this.connection, state, signal);
         if (message.kind === 'closed') {
           this.log(`${message.error.message}; reconnecting`);
           this.connection = await this.connect(signal);
+          state.synced = false;
+          if (this.connection.wire === 'json' && state.awaiting !== undefined) {
+            // The original forgets a worker's update when its connection goes: send this round's again.
+            await this.trainAndSend(data, state, timings, signal);
+            roundsTrained++;
+          }
           continue;
         }
         if (message.kind === 'broken') throw message.error;
@@ -201,8 +235,40 @@ export class FederatedLearning {
     }
   }
 
+  /**
+   * The aggregator's next message, within a bound: on this lib's wire the sync_weight that follows the subscription
+   * (SYNC_TIMEOUT_MS), on the original's the recv_weight after an update (AGG_RECV_TIMEOUT). A silent aggregator
+   * is an error that says why, not a wait forever.
+   */
+  private async nextMessage(connection: AggregatorConnection, state: RoundState, signal: AbortSignal | undefined): Promise<Inbound> {
+    const bound = connection.wire === 'json' ? (state.awaiting !== undefined ? this.recvTimeoutMs : undefined) : state.synced ? undefined : (this.options.syncTimeoutMs ?? SYNC_TIMEOUT_MS);
+    if (bound === undefined) return connection.next(signal);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), bound);
+    try {
+      return await connection.next(signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]));
+    } catch (error) {
+      if (!timeout.signal.aborted || signal?.aborted) throw error;
+      if (connection.wire === 'json') {
+        throw new Error(`no recv_weight from the aggregator at ${this.aggregatorUrl} within ${bound / 1000} s after the update for round ${state.awaiting} (AGG_RECV_TIMEOUT): it is still waiting for other workers, or it is not an aggregation server`, { cause: error });
+      }
+      throw new Error(
+        `the aggregator at ${this.aggregatorUrl} acknowledged the subscription but sent no sync_weight within ${bound / 1000} s: it does not speak this lib's binary wire (an aggregation server of the original Python lib?); set AGG_WIRE=json, or leave AGG_WIRE unset to ask it`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Takes the aggregator's model and round. */
   private adopt(state: RoundState, header: GlobalHeader, weights: WeightTensor[] | undefined, timings: RoundTiming[]): void {
+    state.synced = true;
+    if (header.has_weights && weights !== undefined && this.connection?.wire === 'json') {
+      // The original's weights have no names: they are this model's, by position.
+      const names = this.estimator.getWeights().map((tensor) => tensor.name);
+      weights = weights.map((tensor, index) => ({ ...tensor, name: names[index] ?? tensor.name }));
+    }
     if (header.has_weights && weights !== undefined) {
       this.estimator.setWeights(weights);
       state.base = cloneWeights(weights);
@@ -239,7 +305,8 @@ export class FederatedLearning {
     state.sentAt = performance.now();
     timings.push({ round, trainStart: started, trainMs, waitMs: 0 });
     try {
-      await this.connection!.sendUpdate(header, body, weights);
+      if (this.connection!.wire === 'json') await this.connection!.sendUpdateJson(header, weights);
+      else await this.connection!.sendUpdate(header, body, weights);
     } catch (error) {
       // The connection dropped: the reconnect that follows resynchronises, and the round is trained again if needed.
       this.log(`sending the update for round ${round} failed: ${(error as Error).message}`);
@@ -331,15 +398,23 @@ export class FederatedLearning {
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       try {
+        const timeoutMs = Math.max(1000, Math.min(30_000, deadline - Date.now()));
+        if (this.wire === undefined) {
+          this.wire = await probeAggregatorWire(this.aggregatorUrl, timeoutMs);
+          this.log(`the aggregator at ${this.aggregatorUrl} speaks ${this.wire === 'binary' ? "this lib's binary wire" : "the original lib's JSON messages"}`);
+          if (this.wire === 'json' && this.s3 !== undefined) throw new FatalConnectError("the aggregator speaks the original's JSON messages, which cannot be used with TRANSMITTER=s3");
+        }
         const connection = await AggregatorConnection.open({
           url: this.aggregatorUrl,
           clientId: this.workerName,
-          timeoutMs: Math.max(1000, Math.min(30_000, deadline - Date.now())),
+          timeoutMs,
+          wire: this.wire,
           ...(this.s3 === undefined ? {} : { s3: this.s3 }),
         });
         if (attempt > 1) this.log(`connected to the aggregator at ${this.aggregatorUrl} after ${attempt} attempts`);
         return connection;
       } catch (error) {
+        if (error instanceof FatalConnectError) throw error;
         if (Date.now() + delay > deadline) {
           throw new Error(`cannot reach the aggregator at ${this.aggregatorUrl} within ${this.connectTimeoutMs / 1000} s (CONNECT_TIMEOUT): ${(error as Error).message}`, { cause: error });
         }
@@ -360,6 +435,9 @@ export class FederatedLearning {
     connection.bytesReceived = 0;
   }
 }
+
+/** A connect failure that trying again cannot mend. */
+class FatalConnectError extends Error {}
 
 function difference(weights: readonly WeightTensor[], base: readonly WeightTensor[]): WeightTensor[] {
   return weights.map((tensor, index) => {

@@ -72,7 +72,7 @@ export interface AggregationServerOptions {
    * a name, a method dict or an instance. Default: every worker, every round.
    */
   clientChoose?: string | AlgorithmSpec | ClientChoose;
-  /** Bind address (default 0.0.0.0) and port (default 7363; 0 picks a free one). */
+  /** Bind address (default 127.0.0.1; the GM gives AGG_BIND_IP) and port (default 7363; 0 picks a free one). */
   host?: string;
   port?: number;
   jobName?: string;
@@ -215,7 +215,7 @@ export class AggregationServer {
     this.wss = wss;
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(this.options.port ?? DEFAULT_AGG_PORT, this.options.host ?? '0.0.0.0', () => {
+      http.listen(this.options.port ?? DEFAULT_AGG_PORT, this.options.host ?? '127.0.0.1', () => {
         http.off('error', reject);
         resolve();
       });
@@ -654,7 +654,17 @@ export class AggregationServer {
     this.history.push(record);
     // The checkpoint goes first: a worker never sees a round the aggregator could forget in a crash.
     await this.writeCheckpoint(false);
-    const saved = exit ? await this.saveModel() : undefined;
+    // A model that cannot be written to MODEL_URL still goes to the trainers (and is in the checkpoint).
+    let saved: SavedModel | undefined;
+    let saveError: Error | undefined;
+    if (exit) {
+      try {
+        saved = await this.saveModel();
+      } catch (error) {
+        saveError = error instanceof Error ? error : new Error(String(error));
+        this.log(`saving the final model to MODEL_URL ${this.options.modelUrl ?? ''} failed: ${saveError.message}; the trainers get it all the same`);
+      }
+    }
     await this.sender.publish(this.completedRounds, this.global);
     // The next round (and its workers, with client choice) goes out with this round's model.
     this.round = new OpenRound(this.completedRounds + 1);
@@ -664,7 +674,7 @@ export class AggregationServer {
     this.lastBroadcastAt = performance.now();
     this.log(describeRound(record, reason, this.exitRound) + (bytesSent > 0 ? `, ${formatBytes(bytesSent)} sent` : ''));
     this.closing = false;
-    if (exit) await this.finish(saved);
+    if (exit) await this.finish(saved, saveError);
     else this.options.reporter?.report('running', this.ownerInfo());
   }
 
@@ -679,20 +689,33 @@ export class AggregationServer {
     }
   }
 
-  private async finish(saved?: SavedModel): Promise<void> {
+  private async finish(saved?: SavedModel, saveError?: Error): Promise<void> {
     if (this.finished) return;
-    try {
-      const model = saved ?? (await this.saveModel());
-      this.finished = true;
-      await this.writeCheckpoint(true);
-      this.options.reporter?.report('completed', this.ownerInfo(), modelResults(this.history, model));
-      this.log(`finished after ${this.completedRounds} round(s)${model ? `; the model is at ${model.url}` : ''}`);
-      for (const session of this.sessions.values()) if (session.wire === 'binary') void this.sendSync(session);
-      this.resolveDone({ rounds: this.completedRounds, history: [...this.history], weights: this.global, model });
-    } catch (error) {
-      this.options.reporter?.report('failed', { ...this.ownerInfo(), error: (error as Error).message });
-      this.rejectDone(error as Error);
+    let model = saved;
+    let error = saveError;
+    if (model === undefined && error === undefined) {
+      try {
+        model = await this.saveModel();
+      } catch (failure) {
+        error = failure instanceof Error ? failure : new Error(String(failure));
+      }
     }
+    this.finished = true;
+    // Finished even when MODEL_URL could not be written: the checkpoint holds the final model, and a restart of
+    // this worker ends the run again (and tries MODEL_URL again) instead of training from scratch.
+    await this.writeCheckpoint(true);
+    for (const session of this.sessions.values()) if (session.wire === 'binary') void this.sendSync(session);
+    if (error !== undefined) {
+      const where = this.options.checkpointUrl === undefined ? '' : ` (the checkpoint ${this.options.checkpointUrl} holds it)`;
+      const failure = new Error(`the final model could not be saved to MODEL_URL ${this.options.modelUrl ?? ''}: ${error.message}; the trainers got it${where}`, { cause: error });
+      this.log(failure.message);
+      this.options.reporter?.report('failed', { ...this.ownerInfo(), error: failure.message });
+      this.rejectDone(failure);
+      return;
+    }
+    this.options.reporter?.report('completed', this.ownerInfo(), modelResults(this.history, model));
+    this.log(`finished after ${this.completedRounds} round(s)${model ? `; the model is at ${model.url}` : ''}`);
+    this.resolveDone({ rounds: this.completedRounds, history: [...this.history], weights: this.global, model });
   }
 
   private async saveModel(): Promise<SavedModel | undefined> {

@@ -33,7 +33,8 @@ export function clientInfoHandler(directory: ClientDirectory): (request: Incomin
         return json(400, { error: 'the body must be JSON, e.g. {"client_id": "..."}' });
       }
       const id = query ?? (typeof bodyId === 'string' ? bodyId : undefined);
-      if (id === undefined) return json(200, { clients: directory.clients() });
+      // `wires` tells a worker of this lib that it may use the binary frames (the original's answer has no such field).
+      if (id === undefined) return json(200, { clients: directory.clients(), wires: ['binary', 'json'] });
       const info = directory.client(id);
       return info === undefined ? json(404, { error: `no worker "${id}" is connected` }) : json(200, info);
     });

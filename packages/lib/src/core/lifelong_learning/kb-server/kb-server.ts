@@ -141,6 +141,7 @@ export class KnowledgeBaseServer {
 
   private async update(req: IncomingMessage): Promise<string> {
     const form = await this.readForm(req);
+    await refusePickledIndex(form, 'task', (line) => this.log(line));
     const text = await fileField(form, 'task', 'the knowledge base index (JSON)');
     const index = parseKbIndex(text, 'uploaded field "task"');
     this.database.applyIndex(index);
@@ -265,6 +266,30 @@ export class KnowledgeBaseServer {
       throw new HttpError(400, `the body is not valid JSON: ${(error as Error).message}`);
     }
   }
+}
+
+/** Where users find the converter of the original lib's joblib index (see examples/python_compat/README.md). */
+export const KB_INDEX_CONVERTER = 'examples/python_compat/kb_index_to_json.py';
+
+/**
+ * The original lib's KBClient.update_db uploads its index as a joblib pickle of Python objects (Task, TaskGroup,
+ * numpy arrays), which only Python with the sedna package can read. Such an upload is refused at once with 415 and
+ * a reason that says which format to send and how to convert; the pickle is never loaded (unpickling runs code).
+ * (The original client repeats any non-200 answer 5 times, 3 s apart, then carries on with its local index.)
+ */
+async function refusePickledIndex(form: FormData, field: string, log: (line: string) => void): Promise<void> {
+  const value = form.get(field);
+  if (value === null || typeof value === 'string') return;
+  const head = new Uint8Array(await (value as Blob).slice(0, 2).arrayBuffer());
+  // Pickle protocols 2-5 begin with the PROTO opcode 0x80; joblib's compressed files with the zlib or gzip magic.
+  const pickled = head[0] === 0x80 || (head[0] === 0x78 && (head[1] === 0x01 || head[1] === 0x5e || head[1] === 0x9c || head[1] === 0xda)) || (head[0] === 0x1f && head[1] === 0x8b);
+  if (!pickled) return;
+  const reason =
+    `multipart field "${field}" is a Python pickle (the original lib's joblib index.pkl); this knowledge base takes the index as JSON ` +
+    `("format": "sedna-kb-index/v1", see packages/lib/src/core/lifelong_learning/kb-index.ts). Convert it with ${KB_INDEX_CONVERTER} ` +
+    `(run with a Python that has the sedna package), or use this project's LifelongLearning, which writes JSON`;
+  log(`knowledge base: refused an index upload: ${reason}`);
+  throw new HttpError(415, reason);
 }
 
 async function fileField(form: FormData, field: string, what: string): Promise<string> {
