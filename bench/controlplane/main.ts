@@ -161,7 +161,7 @@ try {
   for (const s of sims) s.ws.terminate();
 
   // Pod start on a real local controller.
-  startCli(['join', '--gm', info.hubUrl, '--token', token, '--ca', info.caFile, '--node-name', 'runner-node', '--data-dir', join(dataDir, 'runner-node'), '--dataset-root', dataDir]);
+  startCli(['join', '--gm', info.hubUrl, '--token-file', info.nodeTokenFile, '--ca', info.caFile, '--node-name', 'runner-node', '--data-dir', join(dataDir, 'runner-node'), '--dataset-root', dataDir]);
   await until('runner-node Ready', async () => {
     const n = await client.get('Node', '', 'runner-node');
     return (n['status'] as { conditions?: { type: string; status: string }[] }).conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;

@@ -62,6 +62,9 @@ function keeper(src) {
   };
 }
 
+// The links node_modules/@sedna/x of every staged workspace, so that `@sedna/x` resolves from anywhere in /opt/sedna.
+for (const [path, entry] of Object.entries(lock)) if (entry.link && wanted.has(entry.resolved)) wanted.add(path);
+
 const target = join(resolve(out), 'opt/sedna');
 rmSync(target, { recursive: true, force: true });
 mkdirSync(target, { recursive: true });
