@@ -14,6 +14,7 @@ import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
 import { createToken } from './commands/token.js';
+import { registerFlowCommand } from './commands/flow.js';
 import { up } from './commands/up.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
 import { DEFAULT_DATA_DIR, resolveKubeconfig } from './paths.js';
@@ -145,6 +146,8 @@ program
     });
     untilSignal(lc.close);
   });
+
+registerFlowCommand(program);
 
 program
   .command('token')

@@ -1,0 +1,182 @@
+/**
+ * A running graph: one NodeRunner per node, a bounded queue per edge, the units opened first (a unit that cannot
+ * open fails the start, naming its node), then everything runs until the sources end (or `stop()` ends them) and
+ * the end of the stream has passed every node. Per-unit metrics and events (an item a unit failed on, a hot update)
+ * are kept on the flow.
+ */
+import type { Env } from '../../common/config.js';
+import type { BuiltGraph } from '../graph/build.js';
+import type { Meta, UnitInstance } from '../types.js';
+import { FlowMetrics } from './metrics.js';
+import { NodeRunner } from './node-runner.js';
+import { BoundedQueue } from './queue.js';
+import { UnitThreadPool } from './thread-pool.js';
+import type { Token } from './tokens.js';
+
+export interface FlowEvent {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly node: string;
+  readonly message: string;
+  readonly time: string;
+}
+
+export interface FlowOptions {
+  /** The worker's environment (default process.env). */
+  env?: Env;
+  log?: (line: string) => void;
+  /** Every event (also kept in `flow.events`, the last 1000). */
+  onEvent?: (event: FlowEvent) => void;
+  /** Items for the graph's `type=input` nodes, by node name. */
+  inputs?: Readonly<Record<string, AsyncIterable<unknown> | Iterable<unknown>>>;
+  /** Where the items of the graph's `type=output` nodes go, by node name (default: counted and dropped). */
+  outputs?: Readonly<Record<string, (value: unknown, meta: Meta) => void | Promise<void>>>;
+}
+
+const KEPT_EVENTS = 1000;
+
+export class Flow {
+  readonly metrics: FlowMetrics;
+  readonly events: FlowEvent[] = [];
+  private readonly abort = new AbortController();
+  private readonly instances = new Map<string, UnitInstance>();
+  private readonly pools: UnitThreadPool[] = [];
+  private done: Promise<void> | undefined;
+  private readonly log: (line: string) => void;
+
+  private constructor(
+    readonly graph: BuiltGraph,
+    private readonly options: FlowOptions,
+  ) {
+    this.metrics = new FlowMetrics(graph.name);
+    this.log = options.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} [flow ${graph.name}] ${line}\n`));
+  }
+
+  /** Opens every unit (loads models, binds ports...); nothing flows until `start()`. */
+  static async open(graph: BuiltGraph, options: FlowOptions = {}): Promise<Flow> {
+    const flow = new Flow(graph, options);
+    for (const name of Object.keys(options.inputs ?? {})) if (!graph.nodes.some((n) => n.name === name && n.role === 'input')) throw new Error(`inputs: ${name} is not an input node of the graph`);
+    try {
+      for (const node of graph.nodes) {
+        if (node.role === 'input' && !options.inputs?.[node.name]) throw new Error(`node ${node.name} is an input (type=input): give its items in the flow's inputs`);
+        if (node.role !== 'unit' || !node.unit) continue;
+        const unit = node.unit;
+        try {
+          flow.instances.set(
+            node.name,
+            await unit.open({
+              node: node.name,
+              options: node.options,
+              env: options.env ?? process.env,
+              baseDir: graph.baseDir,
+              signal: flow.abort.signal,
+              log: (line) => flow.log(`${node.name}: ${line}`),
+              event: (type, reason, message) => flow.event(type, reason, node.name, message),
+            }),
+          );
+        } catch (error) {
+          throw new Error(`node ${node.name} (unit ${unit.description.name}) failed to open: ${(error as Error).message}`, { cause: error });
+        }
+      }
+    } catch (error) {
+      await flow.closeUnits();
+      throw error;
+    }
+    return flow;
+  }
+
+  /** Starts the stream; resolves once it has ended (see `wait()`). */
+  start(): Promise<void> {
+    if (this.done) return this.done;
+    const queues = new Map<string, BoundedQueue<Token>>();
+    const key = (e: BuiltGraph['edges'][number]): string => `${e.from.node}:${e.from.port}->${e.to.node}:${e.to.port}`;
+    const byName = new Map(this.graph.nodes.map((n) => [n.name, n]));
+    for (const e of this.graph.edges) {
+      // The consumer's queue_size bounds what waits in front of it.
+      const queue = new BoundedQueue<Token>(byName.get(e.to.node)?.queueSize ?? 32);
+      queues.set(key(e), queue);
+      this.metrics.queues.push({ from: `${e.from.node}:${e.from.port}`, to: `${e.to.node}:${e.to.port}`, queue: queue as BoundedQueue<unknown> });
+    }
+    const runners = this.graph.nodes.map((node) => {
+      const inputs = node.inputs.map((port) => ({ port: port.name, queues: this.graph.edges.filter((e) => e.to.node === node.name && e.to.port === port.name).map((e) => queues.get(key(e)) as BoundedQueue<Token>) }));
+      const outputs = new Map<string, BoundedQueue<Token>[]>();
+      for (const e of this.graph.edges) if (e.from.node === node.name) outputs.set(e.from.port, [...(outputs.get(e.from.port) ?? []), queues.get(key(e)) as BoundedQueue<Token>]);
+      const origins = new Set(this.graph.edges.filter((e) => e.to.node === node.name).map((e) => byName.get(e.from.node)?.origin));
+      let pool: UnitThreadPool | undefined;
+      if (node.threads > 0 && node.unit?.threadFunction) {
+        pool = new UnitThreadPool(node.unit.threadFunction, node.options, node.threads, node.name);
+        this.pools.push(pool);
+      }
+      const metrics = this.metrics.unit(node.name, node.unit?.description.name ?? node.role);
+      const sink = this.options.outputs?.[node.name];
+      const feed = this.options.inputs?.[node.name];
+      return new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1 }, this.instances.get(node.name), pool, {
+        metrics,
+        signal: this.abort.signal,
+        itemFailed: (name, id, meta, error) => this.event('Warning', 'ItemFailed', name, `item ${id}${describeMeta(meta)} dropped: ${error instanceof Error ? error.message : String(error)}`),
+        ...(sink ? { sink } : {}),
+        ...(feed ? { feed } : {}),
+      });
+    });
+    this.done = new Promise<void>((resolve, reject) => {
+      let left = runners.length;
+      let failed = false;
+      if (left === 0) resolve();
+      runners.forEach((runner, k) => {
+        runner.run().then(
+          () => {
+            if (--left === 0 && !failed) void this.finish().then(resolve, reject);
+          },
+          (error: unknown) => {
+            if (failed) return;
+            failed = true;
+            const node = this.graph.nodes[k]?.name;
+            this.event('Warning', 'FlowFailed', node ?? '', (error as Error).message);
+            this.abort.abort();
+            void this.finish().then(() => reject(new Error(`node ${node}: ${(error as Error).message}`, { cause: error })), reject);
+          },
+        );
+      });
+    });
+    return this.done;
+  }
+
+  /** Resolves when the stream has ended and every unit has closed. */
+  wait(): Promise<void> {
+    if (!this.done) throw new Error('the flow has not started');
+    return this.done;
+  }
+
+  /** Ends the stream at its sources; the items already inside finish their way; resolves when all is closed. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    if (this.done) await this.done.catch(() => undefined);
+    else await this.closeUnits();
+  }
+
+  get stopping(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private event(type: FlowEvent['type'], reason: string, node: string, message: string): void {
+    const event: FlowEvent = { type, reason, node, message, time: new Date().toISOString() };
+    this.events.push(event);
+    if (this.events.length > KEPT_EVENTS) this.events.splice(0, this.events.length - KEPT_EVENTS);
+    this.log(`${type} ${reason} ${node}: ${message}`);
+    this.options.onEvent?.(event);
+  }
+
+  private async finish(): Promise<void> {
+    await Promise.all(this.pools.map((p) => p.close()));
+    this.pools.length = 0;
+  }
+
+  private async closeUnits(): Promise<void> {
+    for (const instance of this.instances.values()) await instance.close?.();
+  }
+}
+
+function describeMeta(meta: Meta): string {
+  const shown = Object.entries(meta).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
+  return shown.length ? ` (${shown.map(([k, v]) => `${k}=${String(v)}`).join(', ')})` : '';
+}

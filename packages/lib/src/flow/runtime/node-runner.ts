@@ -1,0 +1,430 @@
+/**
+ * Runs one node of a flow: reads its inputs one item at a time (a token from each incoming edge, paired), groups
+ * them into batches, calls the unit (with up to `concurrency` batches in flight, or in worker threads), and sends
+ * the outputs on in the order the items came, whatever order the calls finish in. An item the unit throws on is
+ * reported and goes on as a skip, so the stream goes on and stays paired.
+ */
+import type { BuiltNode } from '../graph/build.js';
+import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
+import type { UnitMetrics } from './metrics.js';
+import type { BoundedQueue } from './queue.js';
+import type { UnitThreadPool } from './thread-pool.js';
+import { EOS, formatId, type ItemId, type Row, type Token } from './tokens.js';
+
+export interface NodeWiring {
+  readonly node: BuiltNode;
+  /** Per input port, the queues of the edges into it. */
+  readonly inputs: readonly { readonly port: string; readonly queues: readonly BoundedQueue<Token>[] }[];
+  /** Per output port, the queues of the edges out of it. */
+  readonly outputs: ReadonlyMap<string, readonly BoundedQueue<Token>[]>;
+  /** False for an output node fed by the streams of several sources: it takes each edge as it comes. */
+  readonly paired: boolean;
+}
+
+export interface NodeHooks {
+  readonly metrics: UnitMetrics;
+  readonly signal: AbortSignal;
+  itemFailed(node: string, id: string, meta: Meta, error: unknown): void;
+  /** Output nodes: where the items go. */
+  readonly sink?: (value: unknown, meta: Meta) => void | Promise<void>;
+  /** Input nodes: where the items come from. */
+  readonly feed?: AsyncIterable<unknown> | Iterable<unknown>;
+}
+
+type Emission = { readonly kind: 'data'; readonly id: ItemId; readonly meta: Meta; readonly ports: Readonly<Record<string, unknown>> } | { readonly kind: 'skip' | 'sub-end'; readonly id: ItemId; readonly meta: Meta };
+
+const EMPTY_META: Meta = Object.freeze({});
+
+function take(queue: BoundedQueue<Token>): Token | Promise<Token> {
+  const ready = queue.tryShift();
+  return ready ? ready.item : queue.shift();
+}
+
+export class NodeRunner {
+  private readonly node: BuiltNode;
+  private readonly kind: string;
+
+  constructor(
+    private readonly wiring: NodeWiring,
+    private readonly instance: UnitInstance | undefined,
+    private readonly pool: UnitThreadPool | undefined,
+    private readonly hooks: NodeHooks,
+  ) {
+    this.node = wiring.node;
+    this.kind = wiring.node.role === 'unit' ? (wiring.node.unit?.description.kind ?? 'normal') : wiring.node.role;
+  }
+
+  async run(): Promise<void> {
+    if (this.kind === 'source' || this.kind === 'input') await this.runSource();
+    else if (this.kind === 'output') await this.runOutput();
+    else if (this.kind === 'expand') await this.runExpand();
+    else if (this.kind === 'collapse') await this.runCollapse();
+    else await this.runNormal();
+    await this.instance?.close?.();
+    await this.emitToAll(EOS);
+  }
+
+  // ---- reading
+
+  /** One item's tokens from every input edge, combined into a row; without a promise when they are all there. */
+  private readRow(): Row | Promise<Row> {
+    if (this.rowReady()) {
+      const perPort: Token[][] = [];
+      for (const input of this.wiring.inputs) {
+        const tokens: Token[] = [];
+        for (const queue of input.queues) tokens.push((queue.tryShift() as { item: Token }).item);
+        perPort.push(tokens);
+      }
+      return this.combine(perPort);
+    }
+    return this.readRowWaiting();
+  }
+
+  private async readRowWaiting(): Promise<Row> {
+    const inputs = this.wiring.inputs;
+    if (inputs.length === 1 && inputs[0]?.queues.length === 1) return this.combine([[await take(inputs[0].queues[0] as BoundedQueue<Token>)]]);
+    const perPort: Token[][] = [];
+    for (const input of inputs) {
+      const tokens: Token[] = [];
+      for (const queue of input.queues) tokens.push(await take(queue));
+      perPort.push(tokens);
+    }
+    return this.combine(perPort);
+  }
+
+  /** True when every input edge has a token waiting: the next row can be read without waiting. */
+  private rowReady(): boolean {
+    for (const input of this.wiring.inputs) for (const queue of input.queues) if (queue.size === 0) return false;
+    return true;
+  }
+
+  private combine(perPort: Token[][]): Row {
+    let first: Token | undefined;
+    let eos = 0;
+    let count = 0;
+    for (const tokens of perPort) for (const t of tokens) {
+      count++;
+      if (t.kind === 'eos') eos++;
+      else first ??= t;
+    }
+    if (eos === count) return { kind: 'eos' };
+    if (first === undefined || first.kind === 'eos') return { kind: 'eos' };
+    if (eos > 0) throw new Error(`node ${this.node.name}: its inputs ended at different items (the graph's streams are out of step)`);
+    const ports: Record<string, unknown> = {};
+    let meta: Meta = EMPTY_META;
+    let state: 'data' | 'skip' | 'sub-end' = 'data';
+    for (let p = 0; p < perPort.length; p++) {
+      const tokens = perPort[p] as Token[];
+      const port = this.wiring.inputs[p]?.port as string;
+      let values = 0;
+      let subEnd = false;
+      for (const t of tokens) {
+        if (t.kind === 'data') {
+          values++;
+          ports[port] = t.value;
+          meta = meta === EMPTY_META ? t.meta : { ...meta, ...t.meta };
+        } else if (t.kind === 'sub-end') subEnd = true;
+      }
+      if (values > 1) return { kind: 'error', id: first.id, meta: first.meta, reason: `input port ${port} got ${values} values for one item (its edges are not branches of one condition)` };
+      if (subEnd) state = 'sub-end';
+      else if (values === 0 && state === 'data') state = 'skip';
+    }
+    if (state === 'data') return { kind: 'data', id: first.id, ports, meta };
+    return { kind: state, id: first.id, meta: first.meta };
+  }
+
+  // ---- writing
+
+  private async emitToAll(token: Token): Promise<void> {
+    for (const queues of this.wiring.outputs.values()) for (const q of queues) if (!q.tryPush(token)) await q.push(token);
+  }
+
+  /** The tokens of one emission on every output edge; a promise only when some queue is full (backpressure). */
+  private emit(e: Emission): Promise<void> | undefined {
+    if (e.kind === 'data') this.hooks.metrics.itemsOut++;
+    const pending: [BoundedQueue<Token>, Token][] = [];
+    for (const [port, queues] of this.wiring.outputs) {
+      let token: Token;
+      if (e.kind !== 'data') token = e;
+      else {
+        const value = e.ports[port];
+        token = value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, value, meta: e.meta };
+      }
+      for (const q of queues) {
+        // Once one push has to wait, the rest go after it, in order.
+        if (pending.length > 0 || !q.tryPush(token)) pending.push([q, token]);
+      }
+    }
+    if (pending.length === 0) return undefined;
+    return (async () => {
+      for (const [q, token] of pending) await q.push(token);
+    })();
+  }
+
+  private failed(id: ItemId, meta: Meta, error: unknown): Emission {
+    this.hooks.metrics.errors++;
+    this.hooks.itemFailed(this.node.name, formatId(id), meta, error);
+    return { kind: 'skip', id, meta };
+  }
+
+  // ---- the kinds of node
+
+  private async runSource(): Promise<void> {
+    const signal = this.hooks.signal;
+    const stream: AsyncIterable<unknown> | Iterable<unknown> = this.kind === 'input' ? (this.hooks.feed ?? []) : (this.instance?.source?.() ?? []);
+    let seq = 0;
+    for await (const produced of stream) {
+      if (signal.aborted) break;
+      const id = [seq++];
+      if (this.kind === 'input') {
+        await this.emit({ kind: 'data', id, meta: { index: id[0] }, ports: { out: produced } });
+      } else {
+        const out = produced as UnitOutput;
+        await this.emit({ kind: 'data', id, meta: out.meta ?? EMPTY_META, ports: out.ports });
+      }
+      if (signal.aborted) break;
+    }
+  }
+
+  private async runOutput(): Promise<void> {
+    const sink = this.hooks.sink;
+    const deliver = async (row: Row): Promise<void> => {
+      if (row.kind === 'data') {
+        this.hooks.metrics.itemsIn++;
+        if (sink) await sink(Object.values(row.ports)[0], row.meta);
+      } else if (row.kind === 'skip') this.hooks.metrics.skipped++;
+    };
+    if (this.wiring.paired) {
+      for (let row = await this.readRow(); row.kind !== 'eos'; row = await this.readRow()) await deliver(row);
+      return;
+    }
+    // Streams of different sources: each edge in its own order, as items come.
+    const queues = this.wiring.inputs.flatMap((i) => i.queues);
+    await Promise.all(queues.map(async (queue) => {
+      for (let t = await queue.shift(); t.kind !== 'eos'; t = await queue.shift()) {
+        if (t.kind === 'data') await deliver({ kind: 'data', id: t.id, ports: { in: t.value }, meta: t.meta });
+      }
+    }));
+  }
+
+  /**
+   * A reader gathers batches and starts them (at most `concurrency` in flight); an emitter sends the results on in
+   * the order the batches started, each as soon as it and those before it are done.
+   */
+  private async runNormal(): Promise<void> {
+    if (this.node.concurrency === 1) return this.runSequential();
+    const inFlight: Promise<Emission[]>[] = [];
+    let readingDone = false;
+    let wakeEmitter: (() => void) | undefined;
+    let wakeReader: (() => void) | undefined;
+    const emitter = (async () => {
+      for (;;) {
+        while (inFlight.length === 0) {
+          if (readingDone) return;
+          await new Promise<void>((resolve) => (wakeEmitter = resolve));
+        }
+        for (const e of await (inFlight[0] as Promise<Emission[]>)) {
+          const waiting = this.emit(e);
+          if (waiting) await waiting;
+        }
+        inFlight.shift();
+        wakeReader?.();
+        wakeReader = undefined;
+      }
+    })();
+    let failure: unknown;
+    emitter.catch((error: unknown) => {
+      failure = error;
+      wakeReader?.();
+    });
+    let ended = false;
+    while (!ended && failure === undefined) {
+      const rows: Row[] = [];
+      const first = await this.readRow();
+      if (first.kind === 'eos') break;
+      rows.push(first);
+      let items = first.kind === 'data' ? 1 : 0;
+      while (items < this.node.batchSize && this.rowReady()) {
+        const row = await this.readRow();
+        if (row.kind === 'eos') {
+          ended = true;
+          break;
+        }
+        rows.push(row);
+        if (row.kind === 'data') items++;
+      }
+      while (inFlight.length >= this.node.concurrency && failure === undefined) await new Promise<void>((resolve) => (wakeReader = resolve));
+      inFlight.push(this.processRows(rows));
+      wakeEmitter?.();
+      wakeEmitter = undefined;
+    }
+    readingDone = true;
+    wakeEmitter?.();
+    await emitter;
+  }
+
+  /** One batch at a time: read, call the unit, send the results on, read the next. */
+  private async runSequential(): Promise<void> {
+    for (;;) {
+      const next = this.readRow();
+      const first = next instanceof Promise ? await next : next;
+      if (first.kind === 'eos') return;
+      const rows: Row[] = [first];
+      let items = first.kind === 'data' ? 1 : 0;
+      let ended = false;
+      while (items < this.node.batchSize && this.rowReady()) {
+        const row = this.readRow() as Row;
+        if (row.kind === 'eos') {
+          ended = true;
+          break;
+        }
+        rows.push(row);
+        if (row.kind === 'data') items++;
+      }
+      for (const e of await this.processRows(rows)) {
+        const waiting = this.emit(e);
+        if (waiting) await waiting;
+      }
+      if (ended) return;
+    }
+  }
+
+  private async processRows(rows: Row[]): Promise<Emission[]> {
+    const data: Extract<Row, { kind: 'data' }>[] = [];
+    for (const row of rows) if (row.kind === 'data') data.push(row);
+    let results: (UnitOutput | { error: unknown })[] = [];
+    if (data.length > 0) {
+      this.hooks.metrics.itemsIn += data.length;
+      const started = performance.now();
+      results = await this.callUnit(data);
+      this.hooks.metrics.observe(data.length, (performance.now() - started) / 1000);
+    }
+    const emissions: Emission[] = [];
+    let next = 0;
+    for (const row of rows) {
+      if (row.kind === 'eos') throw new Error('unreachable: end of stream inside a batch');
+      if (row.kind === 'error') {
+        emissions.push(this.failed(row.id, row.meta, new Error(row.reason)));
+        continue;
+      }
+      if (row.kind !== 'data') {
+        if (row.kind === 'skip') this.hooks.metrics.skipped++;
+        emissions.push({ kind: row.kind, id: row.id, meta: row.meta });
+        continue;
+      }
+      const out = results[next++] as UnitOutput | { error: unknown };
+      if ('error' in out) {
+        emissions.push(this.failed(row.id, row.meta, out.error));
+        continue;
+      }
+      const problem = this.checkOutput(out);
+      emissions.push(problem ? this.failed(row.id, row.meta, new Error(problem)) : { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports });
+    }
+    return emissions;
+  }
+
+  /** The unit on a batch; a failed batch is tried item by item so only the bad items are dropped. */
+  private async callUnit(rows: readonly Extract<Row, { kind: 'data' }>[]): Promise<(UnitOutput | { error: unknown })[]> {
+    const pool = this.pool;
+    if (pool) {
+      const settled = await Promise.allSettled(rows.map((r) => pool.run(r.ports)));
+      return settled.map((s) => (s.status === 'fulfilled' ? { ports: s.value } : { error: s.reason }));
+    }
+    const process = this.instance?.process?.bind(this.instance);
+    if (!process) throw new Error(`node ${this.node.name}: unit ${this.node.unit?.description.name} has no process()`);
+    // A data row already has the shape of a unit's input ({ports, meta}).
+    const inputs: readonly UnitInput[] = rows;
+    try {
+      const called = process(inputs);
+      const outs = called instanceof Promise ? await called : called;
+      if (outs.length !== inputs.length) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs.length} inputs`);
+      return outs as (UnitOutput | { error: unknown })[];
+    } catch (error) {
+      if (inputs.length === 1) return [{ error }];
+      const one: (UnitOutput | { error: unknown })[] = [];
+      for (const input of inputs) {
+        try {
+          const [out] = await process([input]);
+          one.push(out ?? { error: new Error('the unit returned no output') });
+        } catch (itemError) {
+          one.push({ error: itemError });
+        }
+      }
+      return one;
+    }
+  }
+
+  /** A condition unit sets exactly one output; other units set every connected output. */
+  private checkOutput(out: UnitOutput): string | undefined {
+    if (this.kind === 'condition') {
+      let set = 0;
+      for (const p of this.node.outputs) if (out.ports[p.name] !== undefined) set++;
+      return set === 1 ? undefined : `condition unit ${this.node.unit?.description.name} must set exactly one output, set ${set}`;
+    }
+    for (const port of this.wiring.outputs.keys()) {
+      if (out.ports[port] === undefined) {
+        const missing = [...this.wiring.outputs.keys()].filter((p) => out.ports[p] === undefined);
+        return `unit ${this.node.unit?.description.name} gave no value on output ${missing.join(', ')}`;
+      }
+    }
+    return undefined;
+  }
+
+  private async runExpand(): Promise<void> {
+    const expand = this.instance?.expand?.bind(this.instance);
+    if (!expand) throw new Error(`node ${this.node.name}: unit ${this.node.unit?.description.name} has no expand()`);
+    for (let row = await this.readRow(); row.kind !== 'eos'; row = await this.readRow()) {
+      if (row.kind === 'error') {
+        await this.emit(this.failed(row.id, row.meta, new Error(row.reason)));
+        continue;
+      }
+      if (row.kind !== 'data') {
+        await this.emit({ kind: row.kind, id: row.id, meta: row.meta });
+        continue;
+      }
+      this.hooks.metrics.itemsIn++;
+      let k = 0;
+      const started = performance.now();
+      try {
+        for await (const out of expand({ ports: row.ports, meta: row.meta })) {
+          await this.emit({ kind: 'data', id: [...row.id, k++], meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports });
+          if (this.hooks.signal.aborted) break;
+        }
+      } catch (error) {
+        this.failed(row.id, row.meta, error);
+      }
+      this.hooks.metrics.observe(Math.max(1, k), (performance.now() - started) / 1000);
+      await this.emit({ kind: 'sub-end', id: row.id, meta: row.meta });
+    }
+  }
+
+  private async runCollapse(): Promise<void> {
+    const collapse = this.instance?.collapse?.bind(this.instance);
+    if (!collapse) throw new Error(`node ${this.node.name}: unit ${this.node.unit?.description.name} has no collapse()`);
+    const depth = this.node.level + 1;
+    let children: UnitInput[] = [];
+    for (let row = await this.readRow(); row.kind !== 'eos'; row = await this.readRow()) {
+      if (row.kind === 'data' && row.id.length === depth) {
+        this.hooks.metrics.itemsIn++;
+        children.push({ ports: row.ports, meta: row.meta });
+      } else if ((row.kind === 'skip' || row.kind === 'error') && row.id.length === depth) {
+        if (row.kind === 'error') this.failed(row.id, row.meta, new Error(row.reason));
+        else this.hooks.metrics.skipped++;
+      } else if (row.kind === 'sub-end' && row.id.length === depth - 1) {
+        const started = performance.now();
+        let emission: Emission;
+        try {
+          const out = await collapse(children, row.meta);
+          emission = { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports };
+        } catch (error) {
+          emission = this.failed(row.id, row.meta, error);
+        }
+        this.hooks.metrics.observe(Math.max(1, children.length), (performance.now() - started) / 1000);
+        children = [];
+        await this.emit(emission);
+      } else if (row.kind !== 'data') {
+        await this.emit(row.kind === 'error' ? this.failed(row.id, row.meta, new Error(row.reason)) : { kind: row.kind, id: row.id, meta: row.meta });
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * A bounded FIFO between two units: `push` waits while it is full (backpressure: a slow unit slows its producers
+ * instead of letting memory grow), `shift` waits while it is empty. One producer and one consumer per queue.
+ */
+export class BoundedQueue<T> {
+  private readonly items: T[] = [];
+  private head = 0;
+  private waitingConsumer: (() => void) | undefined;
+  private waitingProducer: (() => void) | undefined;
+  /** Most items held at once. */
+  maxDepth = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`queue capacity must be a positive integer, got ${capacity}`);
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Waits for room, then adds the item. */
+  async push(item: T): Promise<void> {
+    while (this.size >= this.capacity) {
+      await new Promise<void>((resolve) => (this.waitingProducer = resolve));
+    }
+    this.items.push(item);
+    if (this.size > this.maxDepth) this.maxDepth = this.size;
+    const consumer = this.waitingConsumer;
+    this.waitingConsumer = undefined;
+    consumer?.();
+  }
+
+  /** Adds the item if there is room now (no waiting, no promise); false when full. */
+  tryPush(item: T): boolean {
+    if (this.size >= this.capacity) return false;
+    this.items.push(item);
+    if (this.size > this.maxDepth) this.maxDepth = this.size;
+    const consumer = this.waitingConsumer;
+    this.waitingConsumer = undefined;
+    consumer?.();
+    return true;
+  }
+
+  /** Waits for an item, then takes it. */
+  async shift(): Promise<T> {
+    while (this.size === 0) {
+      await new Promise<void>((resolve) => (this.waitingConsumer = resolve));
+    }
+    return this.take();
+  }
+
+  /** The next item if one is there now. */
+  tryShift(): { item: T } | undefined {
+    return this.size === 0 ? undefined : { item: this.take() };
+  }
+
+  /** The next item without taking it, if one is there now. */
+  peek(): { item: T } | undefined {
+    return this.size === 0 ? undefined : { item: this.items[this.head] as T };
+  }
+
+  private take(): T {
+    const item = this.items[this.head] as T;
+    this.items[this.head] = undefined as T;
+    this.head++;
+    // Compact now and then so the array does not grow with the stream.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    const producer = this.waitingProducer;
+    this.waitingProducer = undefined;
+    producer?.();
+    return item;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * `onnx_inference`: a model on ONNX Runtime (the lib's OnnxEstimator), a batch of samples per call (batch_size),
+ * with hot update of the model: with MODEL_HOT_UPDATE=true the lib's ModelHotUpdater watches
+ * MODEL_HOT_UPDATE_CONFIG and swaps the new model in while the graph runs (items in flight finish on the old one),
+ * reporting `deploy` to the LC as the original's inference worker does. ModelBox flowunit files with
+ * `type = "inference"` and an `.onnx` entry become units of this kind (see ../../load.ts).
+ */
+import path from 'node:path';
+import { OnnxEstimator } from '../../../backend/onnx/estimator.js';
+import type { Tensor } from '../../../core/estimator.js';
+import { hotUpdateSettingsFromEnv } from '../../../hotupdate/config.js';
+import { ModelHotUpdater } from '../../../hotupdate/model-hot-updater.js';
+import { SwappableModel } from '../../../hotupdate/swappable-model.js';
+import { LCClient } from '../../../reporter/lc-client.js';
+import { workerIdentityFromEnv, type OwnerKind } from '../../../reporter/message.js';
+import type { OptionSpec, PortSpec, UnitContext, UnitDefinition, UnitInstance } from '../../types.js';
+import { defineUnit, option } from '../define.js';
+import { isTensor, type InferenceRecord } from './records.js';
+
+export const ONNX_OPTIONS: readonly OptionSpec[] = [
+  { name: 'model_url', type: 'string', description: 'the ONNX model (path, file://, http(s)://, s3://)', env: 'MODEL_URL', required: true },
+  { name: 'hot_update', type: 'boolean', description: 'swap in new models as the LC deploys them', env: 'MODEL_HOT_UPDATE', default: false },
+  { name: 'hot_update_config', type: 'string', description: 'the config file the LC rewrites on deploy', env: 'MODEL_HOT_UPDATE_CONFIG', default: '' },
+  { name: 'poll_period_seconds', type: 'number', description: 'how often to check the config besides watching it', env: 'MODEL_POLL_PERIOD_SECONDS', default: 60 },
+  { name: 'report_owner_kind', type: 'string', description: 'who owns this worker in deploy reports', default: 'incrementallearningjob' },
+  { name: 'intra_op_threads', type: 'integer', description: 'ONNX Runtime threads per operator', default: 1 },
+];
+
+/** The samples of a batch as one tensor [n, ...sample]; each input is one sample, with or without a batch axis of 1. */
+function stack(inputs: readonly Tensor[], sampleShape: readonly number[] | undefined): Tensor {
+  const first = inputs[0] as Tensor;
+  const shape = sampleShape ?? (first.shape[0] === 1 && first.shape.length > 1 ? first.shape.slice(1) : first.shape);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size * inputs.length);
+  inputs.forEach((t, k) => {
+    if (t.data.length !== size) throw new Error(`a sample has ${t.data.length} values, the model takes ${size} ([${shape.join(', ')}])`);
+    data.set(t.data, k * size);
+  });
+  return { data, shape: [inputs.length, ...shape] };
+}
+
+/** Row k of a batch output, with a batch axis of 1. */
+function row(batch: Tensor, k: number): Tensor {
+  const width = batch.data.length / (batch.shape[0] as number);
+  return { data: batch.data.slice(k * width, (k + 1) * width), shape: [1, ...batch.shape.slice(1)] };
+}
+
+export async function openOnnxInference(context: UnitContext, modelPath: string, ports: { input: string; output: string; record?: string }): Promise<UnitInstance> {
+  const intra = option<number>(context, 'intra_op_threads');
+  const create = (): OnnxEstimator => new OnnxEstimator({ intraOpNumThreads: intra });
+  const estimator = create();
+  await estimator.load(modelPath);
+  const model = new SwappableModel(estimator);
+  let updater: ModelHotUpdater<OnnxEstimator> | undefined;
+  if (option<boolean>(context, 'hot_update')) {
+    const settings = hotUpdateSettingsFromEnv({ MODEL_HOT_UPDATE: 'true', MODEL_HOT_UPDATE_CONFIG: option<string>(context, 'hot_update_config'), MODEL_POLL_PERIOD_SECONDS: String(option<number>(context, 'poll_period_seconds')) });
+    if (!settings.enabled) throw new Error('unreachable');
+    const canReport = Boolean(context.env.LC_SERVER && (context.env.JOB_NAME || context.env.SERVICE_NAME));
+    updater = new ModelHotUpdater({
+      configUrl: settings.configUrl,
+      model,
+      createEstimator: create,
+      pollPeriodMs: settings.pollPeriodSeconds * 1000,
+      ...(canReport ? { lc: { client: LCClient.fromEnv(context.env), identity: workerIdentityFromEnv(option<string>(context, 'report_owner_kind') as OwnerKind, context.env) } } : {}),
+      onEvent: (event) => {
+        if (event.type === 'updated') context.event('Normal', 'ModelUpdated', `now serving ${event.modelPath} (version ${event.version})`);
+        else context.event('Warning', 'HotUpdate', `${event.type}: ${String((('error' in event ? event.error : undefined) as Error | undefined)?.message ?? '')}`);
+      },
+    });
+    updater.start();
+  }
+  return {
+    async process(batch) {
+      const samples = batch.map((item) => {
+        const value = item.ports[ports.input];
+        if (!isTensor(value)) throw new TypeError(`${ports.input} must be a float32 tensor`);
+        return value;
+      });
+      const { outputs, version } = await model.use(async (e) => ({ outputs: await e.predict(stack(samples, e.inputShape)), version: model.version }));
+      return samples.map((input, k) => {
+        const output = row(outputs, k);
+        const record: InferenceRecord = { input, output, answeredBy: 'edge', ...(version ? { modelVersion: version } : {}) };
+        return { ports: { [ports.output]: output, ...(ports.record ? { [ports.record]: record } : {}) }, meta: { model_version: version ?? 'initial' } };
+      });
+    },
+    async close() {
+      await updater?.stop();
+    },
+  };
+}
+
+export const onnxInference = defineUnit({
+  name: 'onnx_inference',
+  kind: 'normal',
+  description: 'Runs a model on ONNX Runtime, batch_size samples per call, with hot update of the model',
+  inputs: [['input', 'tensor']],
+  outputs: [['output', 'tensor'], ['out_inference', 'inference']],
+  options: ONNX_OPTIONS,
+  open: (context) => openOnnxInference(context, resolveModel(option<string>(context, 'model_url'), context.baseDir), { input: 'input', output: 'output', record: 'out_inference' }),
+});
+
+function resolveModel(url: string, baseDir: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || path.isAbsolute(url) ? url : path.resolve(baseDir, url);
+}
+
+/** A ModelBox inference flowunit (`type = "inference"`, entry an .onnx file) as a unit: its own ports, our engine. */
+export function onnxUnitFromDescription(name: string, description: string, modelFile: string, inputs: readonly PortSpec[], outputs: readonly PortSpec[]): UnitDefinition {
+  if (inputs.length !== 1 || outputs.length !== 1) throw new Error(`inference unit ${name}: one input and one output port are supported, it has ${inputs.length} and ${outputs.length}`);
+  const input = inputs[0] as PortSpec;
+  const output = outputs[0] as PortSpec;
+  return {
+    description: { name, kind: 'normal', description, version: '1.0.0', device: 'cpu', inputs: [{ ...input, type: 'tensor' }], outputs: [{ ...output, type: 'tensor' }], options: ONNX_OPTIONS.map((o) => (o.name === 'model_url' ? { name: 'model_url', type: 'string', description: o.description, default: modelFile } : o)) },
+    open: (context) => openOnnxInference(context, resolveModel(option<string>(context, 'model_url'), context.baseDir), { input: input.name, output: output.name }),
+  };
+}
