@@ -8,7 +8,9 @@
  * - downstream_p99_ms: a Dataset spec change until its node's LC has it, at that node count;
  * - pod_start_p50_ms: a Pod created until its process runs, on a real LC (a child process with its runner).
  *
- *   npm run bench -- controlplane [--nodes 1000]
+ * With --metrics-cost it measures instead what the metrics cost the status update rate (./metrics-cost.ts).
+ *
+ *   npm run bench -- controlplane [--nodes 1000] [--metrics-cost [--rounds 6]]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,15 +18,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
-import WebSocket from 'ws';
-import { NODE_NAME_HEADER, WIRE_PROTOCOL_VERSION } from '@sedna/api';
 import { KubeClient } from '@sedna/gm';
+import { connectSimLc, sendDatasetReports, type SimNode } from './sim-lc.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
+if (process.argv.includes('--metrics-cost')) {
+  const { runMetricsCost } = await import('./metrics-cost.js');
+  await runMetricsCost({ nodes: arg('nodes', 200), rounds: arg('rounds', 6) });
+  process.exit(0);
+}
 const NODES = arg('nodes', 1000);
 const log = (m: string): void => void process.stderr.write(`[controlplane bench] ${m}\n`);
 const dataDir = mkdtempSync(join(tmpdir(), 'sedna-bench-cp-'));
@@ -59,12 +65,6 @@ async function until<T>(what: string, check: () => T | undefined | Promise<T | u
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
 const round = (x: number): number => Math.round(x * 10) / 10;
 
-interface SimNode {
-  name: string;
-  ws: WebSocket;
-  nextId: number;
-}
-
 try {
   // 1,000 simulated LCs on this one machine share the node token (allowed for a single-machine control plane only).
   const cp = startCli(['control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', '--node-grace-period', '120']);
@@ -83,25 +83,13 @@ try {
   const refused: string[] = [];
   const sims: SimNode[] = [];
   const connect = (name: string): Promise<SimNode> =>
-    new Promise((resolvePromise, reject) => {
-      const ws = new WebSocket(info.hubUrl, { headers: { [NODE_NAME_HEADER]: name, Authorization: `Bearer ${token}` }, ca, perMessageDeflate: false });
-      const sim: SimNode = { name, ws, nextId: 1 };
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', protocol: WIRE_PROTOCOL_VERSION, node: { name, version: 'sim', addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], labels: { 'sedna.io/role': 'edge' } }, outboxEpoch: `sim-${name}` })));
-      ws.on('error', reject);
-      ws.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as { type: string; id?: number; message?: { header: { resourceName: string }; content: { metadata: { generation?: number } } } };
-        if (frame.type === 'resync-end') {
-          setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"heartbeat"}'), 5_000).unref();
-          resolvePromise(sim);
-        } else if (frame.type === 'downstream' && frame.message) {
-          received.set(`${name}/${frame.message.header.resourceName}/${frame.message.content.metadata.generation ?? 0}`, performance.now());
-        } else if (frame.type === 'nack') {
-          refused.push(`${name}/${frame.id}: ${(frame as { reason?: string }).reason ?? ''}`);
-        } else if (frame.type === 'ack') {
-          acked.add(`${name}/${frame.id}`);
-          ackCount++;
-        }
-      });
+    connectSimLc(info.hubUrl, token, ca, name, {
+      downstream: (node, resource, generation) => received.set(`${node}/${resource}/${generation}`, performance.now()),
+      nack: (node, id, reason) => refused.push(`${node}/${id}: ${reason}`),
+      ack: (node, id) => {
+        acked.add(`${node}/${id}`);
+        ackCount++;
+      },
     });
   log(`connecting ${NODES} simulated local controllers`);
   for (let start = 0; start < NODES; start += 100) {
@@ -144,12 +132,7 @@ try {
   const total = NODES * perNode;
   const ackBase = ackCount;
   const t0 = performance.now();
-  for (let round = 0; round < perNode; round++) {
-    for (const [i, sim] of sims.entries()) {
-      const id = sim.nextId++;
-      sim.ws.send(JSON.stringify({ type: 'upstream', id, message: { header: { namespace: 'default', resourceKind: 'dataset', resourceName: `ds-${i}`, operation: 'status' }, content: { numberOfSamples: round * 10 + 1 } } }));
-    }
-  }
+  sendDatasetReports(sims, perNode, (i) => `ds-${i}`, (round) => round * 10 + 1);
   // until() retries on errors, so a refusal is checked here and ends the benchmark.
   await until('every report acknowledged or one refused', () => (ackCount - ackBase >= total || refused.length > 0 ? true : undefined), 300_000);
   if (refused.length > 0) throw new Error(`the GM refused ${refused.length} report(s), e.g. ${refused[0]}`);

@@ -1,6 +1,6 @@
 /** Every kind the project knows: its REST names, schema, printer columns and the objects it references. */
 import type { ObjectSchema, Shape } from './schema/dsl.js';
-import { DeploymentBodySchema, EventBodySchema, LeaseBodySchema, NamespaceBodySchema, NodeBodySchema, SecretBodySchema, ServiceBodySchema } from './core/others.js';
+import { DeploymentBodySchema, EventBodySchema, HorizontalPodAutoscalerBodySchema, LeaseBodySchema, NamespaceBodySchema, NodeBodySchema, SecretBodySchema, ServiceBodySchema } from './core/others.js';
 import { PodBodySchema, type PodTemplateSpec } from './core/pod.js';
 import { DatasetBodySchema } from './sedna/dataset.js';
 import { ModelBodySchema } from './sedna/model.js';
@@ -257,6 +257,16 @@ export const KINDS: readonly KindDefinition[] = [
     printerColumns: [
       { name: 'Ready', type: 'string', jsonPath: '.status.readyReplicas' },
       { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas' },
+      AGE,
+    ],
+  },
+  {
+    ...core, group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', shortNames: ['hpa'], namespaced: true, body: HorizontalPodAutoscalerBodySchema,
+    printerColumns: [
+      { name: 'Reference', type: 'string', jsonPath: '.spec.scaleTargetRef.name' },
+      { name: 'MinPods', type: 'integer', jsonPath: '.spec.minReplicas' },
+      { name: 'MaxPods', type: 'integer', jsonPath: '.spec.maxReplicas' },
+      { name: 'Replicas', type: 'integer', jsonPath: '.status.currentReplicas' },
       AGE,
     ],
   },

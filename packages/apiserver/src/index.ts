@@ -15,6 +15,9 @@ import { Store } from './storage/store.js';
 import { createRequestHandler, type PodLogsProvider } from './http/server.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensureServerCertificate } from './pki.js';
+import { instrumentApiServer } from './metrics/instrument.js';
+import { withExtraRoutes, type ExtraRoute } from './http/extra-routes.js';
+import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
 
 export interface ApiServerOptions {
   /** Folder for the database, the token and the kubeconfig; created when missing. */
@@ -35,6 +38,8 @@ export interface ApiServerOptions {
    * same host whose many small requests should not pay for TLS: the GM of the all-in-one control plane.
    */
   socketPath?: string;
+  /** Also serve /metrics without authentication on this address (a listener that serves nothing else). */
+  metricsAddress?: { host: string; port: number };
 }
 
 export interface RunningApiServer {
@@ -47,10 +52,14 @@ export interface RunningApiServer {
   socketPath?: string;
   /** PEM of the CA that signed the server certificate; clients trust it. */
   caPem: string;
+  /** The unauthenticated metrics listener, when asked for. */
+  metricsListener?: MetricsListener;
   store: Store;
   registry: Registry;
   /** Sets the pod log provider after start (the control plane wires it once its parts are up). */
   setPodLogs(provider: PodLogsProvider): void;
+  /** Serves a control-plane path under /sedna/ (exact path), with the API token. */
+  addRoute(path: string, route: ExtraRoute): void;
   close(): Promise<void>;
 }
 
@@ -82,7 +91,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
   let address = '';
   let podLogs = options.podLogs;
-  const handler = createRequestHandler({
+  const instrumentation = instrumentApiServer();
+  const apiHandler = createRequestHandler({
     store,
     registry,
     token,
@@ -94,6 +104,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     },
     serverAddress: () => address,
   });
+  const extraRoutes = new Map<string, ExtraRoute>();
+  const handler = instrumentation.wrap(withExtraRoutes(apiHandler, token, extraRoutes), token);
   const tls = ensureServerCertificate(join(options.dataDir, 'pki'), [host, ...(options.certificateNames ?? [])].filter((n) => n !== '0.0.0.0' && n !== '::'));
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, keepAliveTimeout: 120_000, requestTimeout: 0 }, handler);
   await new Promise<void>((resolve, reject) => {
@@ -105,6 +117,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw err;
   });
+  const metricsListener = options.metricsAddress ? await startMetricsListener(options.metricsAddress, instrumentation.registry) : undefined;
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
   const url = `https://${address}`;
@@ -119,13 +132,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     kubeconfigPath,
     ...(options.socketPath !== undefined ? { socketPath: options.socketPath } : {}),
     caPem: tls.caPem,
+    ...(metricsListener ? { metricsListener } : {}),
     store,
     registry,
     setPodLogs: (provider) => {
       podLogs = provider;
     },
+    addRoute: (path, route) => {
+      if (!path.startsWith('/sedna/')) throw new Error(`control-plane routes live under /sedna/, got ${path}`);
+      extraRoutes.set(path, route);
+    },
     close: async () => {
       gc.stop();
+      await metricsListener?.close();
       for (const s of [server, local]) {
         if (!s) continue;
         s.closeAllConnections();
@@ -155,4 +174,5 @@ export type { ChangeEvent, StoredObject, WatchEventType } from './storage/store.
 export { Registry, resourceKey } from './registry/registry.js';
 export { ApiError } from './http/errors.js';
 export type { PodLogsProvider, PodLogOptions } from './http/server.js';
+export type { ExtraRoute } from './http/extra-routes.js';
 export { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';

@@ -5,6 +5,7 @@
  *   sedna join --gm URL --token-file F --ca C --node-name N   a local controller for this host
  *   sedna token create [--ttl 1h]                  a bootstrap token for nodes that join
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
+ *   sedna logs --search WORD [--pod P] [--since 1h]  every pod's logs on every node searched
  *   sedna version
  */
 import { dirname, join, resolve } from 'node:path';
@@ -14,8 +15,10 @@ import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
 import { createToken } from './commands/token.js';
+import { parseListenAddress } from '@sedna/metrics';
 import { registerFlowCommand } from './commands/flow.js';
 import { up } from './commands/up.js';
+import { parseLogSearchArgs, searchLogs } from './commands/log-search.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
 import { DEFAULT_DATA_DIR, resolveKubeconfig } from './paths.js';
 
@@ -49,6 +52,10 @@ async function passThrough(argv: string[]): Promise<number> {
     else if (a === '--kubeconfig') kubeconfig = argv[++i];
     else if (a.startsWith('--kubeconfig=')) kubeconfig = a.slice('--kubeconfig='.length);
     else rest.push(a);
+  }
+  if (rest[0] === 'logs') {
+    const search = parseLogSearchArgs(rest.slice(1));
+    if (search) return searchLogs(resolveKubeconfig(kubeconfig, dataDir), search);
   }
   const kubectl = bundledKubectl(join(root, 'node_modules', '.cache'));
   return runKubectl(kubectl, resolveKubeconfig(kubeconfig, dataDir), rest);
@@ -89,9 +96,10 @@ program
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
   .option('--allow-shared-token', 'accept the token every node shares (<data-dir>/node-token): single-machine `sedna up` only', false)
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; allowSharedToken: boolean }) => {
+  .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; allowSharedToken: boolean; metricsAddress?: string }) => {
     if (o.allowSharedToken && o.host !== '127.0.0.1' && o.host !== 'localhost') console.error('warning: --allow-shared-token with a non-local --host: any host that learns the token can speak for every node');
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), allowSharedToken: o.allowSharedToken });
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), allowSharedToken: o.allowSharedToken, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}`);
     untilSignal(cp.stop);
   });
@@ -129,7 +137,8 @@ program
   .option('--report-port <port>', 'worker report endpoint, LC_SERVER (0: any free port)', '0')
   .option('--node-api-port <port>', 'node API, pod logs (0: any free port)', '0')
   .option('--kubernetes', 'pods run on the cluster\'s kubelets, not here (the LC DaemonSet)', false)
-  .action(async (o: { gm: string[]; tokenFile: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; reportPort: string; nodeApiPort: string; kubernetes: boolean }) => {
+  .option('--metrics-address <host:port>', 'also serve /metrics without a token there (the node API serves it with the node token)')
+  .action(async (o: { gm: string[]; tokenFile: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; reportPort: string; nodeApiPort: string; kubernetes: boolean; metricsAddress?: string }) => {
     const lc = await joinNode({
       gm: o.gm,
       tokenFile: o.tokenFile,
@@ -143,6 +152,7 @@ program
       nodeApiPort: port(o.nodeApiPort),
       ...(o.ca ? { caFile: o.ca } : {}),
       ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}),
+      ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}),
     });
     untilSignal(lc.close);
   });

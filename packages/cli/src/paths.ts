@@ -16,6 +16,8 @@ export interface ControlPlaneInfo {
   pid: number;
   /** The GM's process when the control plane started it (it is restarted with a new pid when it dies). */
   gmPid: number;
+  /** A ready prometheus.yml scraping every component (file-based discovery of the LCs and workers). */
+  prometheusConfig?: string;
 }
 
 export function controlPlaneInfoPath(dataDir: string): string {

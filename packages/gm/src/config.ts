@@ -10,6 +10,7 @@
  *   credentials: { namespace: sedna }                # Secrets of bootstrap tokens and per-node credentials
  *   leaderElection: { enabled: false, leaseName: sedna-gm, leaseNamespace: sedna, leaseDurationSeconds: 12,
  *                     renewDeadlineSeconds: 8, retryPeriodSeconds: 2, identity: "" }
+ *   metrics: { address: "" }                         # HOST:PORT serving /metrics without a token ("" = only on the hub port, with it)
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -45,6 +46,8 @@ export const GmConfigSchema = s.object({
       advertiseUrl: s.string().default(''),
     })
     .default({ enabled: false, leaseName: 'sedna-gm', leaseNamespace: 'sedna', leaseDurationSeconds: 12, renewDeadlineSeconds: 8, retryPeriodSeconds: 2, identity: '', advertiseUrl: '' }),
+  /** `address`: HOST:PORT of a listener serving only /metrics, without authentication ("" = none). */
+  metrics: s.object({ address: s.string().default('') }).default({ address: '' }),
 });
 export type GmConfig = Infer<typeof GmConfigSchema>;
 

@@ -23,6 +23,8 @@ import { isConflict } from './runtime/client.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
+import { gmMetrics } from './metrics/gm-metrics.js';
+import { measuring, parseListenAddress, startMetricsListener, type MetricsListener, type Registry } from '@sedna/metrics';
 
 export interface GlobalManagerOptions {
   config: GmConfig;
@@ -45,6 +47,10 @@ export interface RunningGlobalManager {
   manager: ControllerManager;
   client: KubeClient;
   connectedNodes(): string[];
+  /** The GM's metrics (served at /metrics on the hub port with the node token). */
+  metrics: Registry;
+  /** The metrics-only listener without authentication, when `metrics.address` is configured. */
+  metricsListener?: MetricsListener;
   stop(): Promise<void>;
 }
 
@@ -59,6 +65,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   // Watches stay on the kubeconfig's server; the many small writes take the local socket when there is one.
   const client = new KubeClient(kc, config.apiSocket ? { socketPath: config.apiSocket } : {});
   const manager = new ControllerManager(kc, log);
+  const metrics = gmMetrics(manager);
   const router = new ChannelRouter();
   const nodes = new NodeLifecycle(client, (m) => log('info', m), options.runPodsOnLocalControllers);
 
@@ -110,12 +117,24 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     {
       onNodeHello: (hello) => nodes.onHello(hello),
       onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
-      onUpstream: (node, message) => router.upstream(node, message),
+      onUpstream: measuring()
+        ? async (node, message) => {
+            await router.upstream(node, message);
+            metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
+          }
+        : (node, message) => router.upstream(node, message),
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
   );
   await hub.start();
   credentials.onRevoked((node, why) => hub.disconnect(node, `credential revoked: ${why}`));
+  metrics.attachHub(hub);
+  // /metrics on the GM's port (with the node token, as the metrics work made it), beside the bootstrap route.
+  const metricsRoute = metrics.route(config.nodeToken);
+  server.route('/metrics', (req, res) => {
+    if (!metricsRoute(req, res)) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('no such path: /metrics\n');
+  });
+  const metricsListener = config.metrics.address ? await startMetricsListener(parseListenAddress(config.metrics.address, 'metrics.address'), metrics.registry) : undefined;
   router.attach(hub);
   nodes.watchForAbsentNodes(() => nodeInformer.list(), config.nodeGracePeriodSeconds * 1000);
   const address = hub.address();
@@ -127,7 +146,10 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     manager,
     client,
     connectedNodes: () => hub.connectedNodes(),
+    metrics: metrics.registry,
+    ...(metricsListener ? { metricsListener } : {}),
     stop: async () => {
+      await metricsListener?.close();
       nodes.stop();
       await hub.close();
       server.route(BOOTSTRAP_PATH, undefined);

@@ -87,4 +87,21 @@ describe('kubernetes mode', () => {
     const cloudAfter = await client.get('Deployment', 'default', 'helmet-deployment-cloud');
     expect(cloudAfter.metadata.generation).toBe(cloudBefore.metadata.generation);
   });
+
+  it('gives a worker with hpa a HorizontalPodAutoscaler of its Deployment, updated and deleted with the spec', async () => {
+    const hpa = { minReplicas: 1, maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }] };
+    await client.mergePatch('JointInferenceService', 'default', 'helmet', { spec: { cloudWorker: { hpa } } });
+    const created = await until('the cloud worker\'s HPA', () => client.get('HorizontalPodAutoscaler', 'default', 'hpa-helmet-deployment-cloud'));
+    expect(created['spec']).toEqual({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'helmet-deployment-cloud' }, ...hpa });
+    expect(created.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'JointInferenceService', name: 'helmet', controller: true });
+    await client.mergePatch('JointInferenceService', 'default', 'helmet', { spec: { cloudWorker: { hpa: { maxReplicas: 8, metrics: null, minReplicas: null } } } });
+    await until('the HPA updated', async () => {
+      const h = await client.get('HorizontalPodAutoscaler', 'default', 'hpa-helmet-deployment-cloud');
+      return (h['spec'] as any).maxReplicas === 8 && (h['spec'] as any).metrics === undefined ? true : undefined;
+    });
+    await client.mergePatch('JointInferenceService', 'default', 'helmet', { spec: { cloudWorker: { hpa: null } } });
+    await until('the HPA deleted', async () => (await client.get('HorizontalPodAutoscaler', 'default', 'hpa-helmet-deployment-cloud').then(() => undefined, () => true)));
+    const events = await client.request<{ items: any[] }>('GET', '/api/v1/namespaces/default/events');
+    expect(events.items.filter((e) => e.involvedObject.name === 'helmet').map((e) => e.reason)).toEqual(expect.arrayContaining(['HpaCreated', 'HpaUpdated', 'HpaDeleted']));
+  });
 });

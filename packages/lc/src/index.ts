@@ -8,3 +8,4 @@ export * from './managers/incrementallearning/index.js';
 export * from './trigger/index.js';
 export * from './managers/lifelonglearning/index.js';
 export * from './credentials/node-identity.js';
+export * from './logsearch/index.js';

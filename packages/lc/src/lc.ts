@@ -15,6 +15,10 @@ import { IncrementalLearningManager } from './managers/incrementallearning/index
 import { LifelongLearningManager } from './managers/lifelonglearning/index.js';
 import type { StageJobManagerOptions } from './managers/stagejob/index.js';
 import { WorkerReportServer } from './server/index.js';
+import { lcMetrics } from './metrics/lc-metrics.js';
+import { logSearchRoute } from './logsearch/index.js';
+import { METRICS_SOCKET_ENV, workerMetricsSocket } from './metrics/worker-socket.js';
+import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
 
 export const LC_VERSION = '0.1.0';
 export const ROLE_LABEL = 'sedna.io/role';
@@ -46,6 +50,8 @@ export interface LocalControllerOptions {
   datasetCheckIntervalMs?: number;
   heartbeatMs?: number;
   maxGracePeriodSeconds?: number;
+  /** Also serve /metrics without authentication on this address (a listener serving nothing else). */
+  metricsAddress?: { host: string; port: number };
   log?: (msg: string) => void;
 }
 
@@ -55,6 +61,7 @@ export interface RunningLocalController {
   runner?: ProcessRunner;
   datasets: DatasetManager;
   client: GmClient;
+  metricsListener?: MetricsListener;
   close(): Promise<void>;
 }
 
@@ -71,9 +78,11 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     channel.client.sendUpstream(message).catch((err: unknown) => log(`cannot queue an upstream report: ${(err as Error).message}`));
   };
 
+  const runnerDir = join(options.dataDir, 'runner');
   const runner = options.runPods
     ? new ProcessRunner({
-        dataDir: join(options.dataDir, 'runner'),
+        dataDir: runnerDir,
+        workerEnv: (pod) => ({ [METRICS_SOCKET_ENV]: workerMetricsSocket(runnerDir, pod.metadata.namespace, pod.metadata.name) }),
         hostIP: options.address,
         onStatus: (pod, status) => upstream(statusMessage('pod', pod.metadata.namespace, pod.metadata.name, { uid: pod.metadata.uid, status: status as unknown as Record<string, unknown> })),
         ...(options.maxGracePeriodSeconds !== undefined ? { maxGracePeriodSeconds: options.maxGracePeriodSeconds } : {}),
@@ -111,6 +120,10 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     warn: log,
   });
 
+  const metrics = lcMetrics(
+    { pendingUpstream: () => channel.client?.pendingUpstream() ?? 0, podPhases: () => runner?.list().map((p) => p.status.phase ?? 'Unknown') ?? [] },
+    (namespace, name) => (runner?.list().some((p) => p.namespace === namespace && p.name === name) ? workerMetricsSocket(runnerDir, namespace, name) : undefined),
+  );
   const reports = new WorkerReportServer({
     host: '127.0.0.1',
     port: options.reportPort ?? 9100,
@@ -122,15 +135,16 @@ export async function startLocalController(options: LocalControllerOptions): Pro
   // them, also of stage jobs this LC does not hold: the GM sends a job only to the nodes of its dataset and its
   // inference worker, while its train and eval workers may run here. The GM refuses reports of unknown jobs.
   for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob']) {
-    reports.register(kind, (report) =>
+    reports.register(kind, (report) => {
+      metrics.metrics.workerReports.inc({ kind });
       upstream(
         statusMessage(kind, report.namespace, report.ownerName, {
           phase: report.kind,
           status: report.status,
           output: { ...(report.results ? { models: report.results } : {}), ...(report.ownerInfo ? { ownerInfo: report.ownerInfo } : {}) },
         }),
-      ),
-    );
+      );
+    });
   }
   const reportAddress = await reports.listen();
   const nodeApi = new NodeApi({
@@ -138,6 +152,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     port: options.nodeApiPort ?? 0,
     token: options.token,
     ...(options.nodeApiTls ? { tls: options.nodeApiTls } : {}),
+    routes: [metrics.route, logSearchRoute(options.nodeName, join(runnerDir, 'pods'))],
     logs: (namespace, name, o) => {
       if (!runner) throw new Error('this local controller does not run pods');
       const key = `${namespace}/${name}`;
@@ -236,7 +251,11 @@ export async function startLocalController(options: LocalControllerOptions): Pro
           for (const pod of runner.list()) if (!listed.has(`${pod.namespace}/${pod.name}`)) await runner.stop(`${pod.namespace}/${pod.name}`);
         }
       },
-      onConnectionChange: (connected) => log(connected ? 'connected to the GM' : 'disconnected from the GM'),
+      onConnectionChange: (connected) => {
+        metrics.metrics.connected.set(connected ? 1 : 0);
+        log(connected ? 'connected to the GM' : 'disconnected from the GM');
+      },
+      onAcknowledged: (seconds) => metrics.metrics.ackLatency.observe(seconds),
     },
   );
   channel.client = client;
@@ -246,6 +265,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     if (adopted > 0) log(`re-adopted ${adopted} pod(s) from before a restart`);
   }
   await client.start();
+  const metricsListener = options.metricsAddress ? await startMetricsListener(options.metricsAddress, metrics.registry) : undefined;
   log(`node ${options.nodeName} (${options.role}) at ${options.address}: worker reports on 127.0.0.1:${reportAddress.port}, node API on ${nodeApiAddress.host}:${nodeApiAddress.port}`);
 
   return {
@@ -254,7 +274,9 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     ...(runner ? { runner } : {}),
     datasets,
     client,
+    ...(metricsListener ? { metricsListener } : {}),
     close: async () => {
+      await metricsListener?.close();
       await client.close();
       await incremental.close();
       await lifelong.close();

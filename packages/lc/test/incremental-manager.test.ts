@@ -151,10 +151,14 @@ describe('IncrementalLearningManager with real files and a GM playing the stage 
     expect(train).toEqual({
       phase: 'train',
       status: 'ready',
-      input: { models: [{ format: 'txt', url: path.join(t.models, 'initial.txt') }], dataURL: t.out('data', 'train', '1', 'data.txt'), outputDir: t.out('train', '1') },
+      input: { models: [{ format: 'txt', url: path.join(t.models, 'initial.txt') }], dataURL: t.out('data', 'train', '1', 'data.txt'), outputDir: t.out('train', '1'), numberOfSamples: expect.any(Number), round: 1 },
     });
+    // The sample counts the GM's metrics read (TrainSampleNum, EvalSampleNum) are the round files' lines.
+    const lineCount = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').length;
+    expect(train!.input!.numberOfSamples).toBe(await lineCount(t.out('data', 'train', '1', 'data.txt')));
+    expect(evaluation!.input!.numberOfSamples).toBe(await lineCount(t.out('data', 'eval', '1', 'data.txt')));
     const trained = { format: 'txt', url: t.out('train', '1', 'model.txt'), metrics: { loss: [0.3] } };
-    expect(evaluation).toEqual({ phase: 'eval', status: 'ready', input: { models: [trained, { format: 'txt', url: path.join(t.models, 'deploy.txt') }], dataURL: t.out('data', 'eval', '1', 'data.txt') } });
+    expect(evaluation).toEqual({ phase: 'eval', status: 'ready', input: { models: [trained, { format: 'txt', url: path.join(t.models, 'deploy.txt') }], dataURL: t.out('data', 'eval', '1', 'data.txt'), numberOfSamples: expect.any(Number), round: 1 } });
     expect(deploy).toEqual({ phase: 'deploy', status: 'ready', input: { models: [trained, { format: 'txt', url: path.join(t.models, 'deploy.txt') }] } });
 
     // Hot update: the model copied under the config's folder, the config pointing at it in the container's mount.

@@ -131,7 +131,7 @@ describe('LifelongLearningManager with real files and a GM playing the stage mac
     expect(readFileSync(t.out('data', 'train', '1', 'data.csv'), 'utf8').trim().split('\n')).toEqual([HEADER, ...rows(0, 10).filter((_, i) => i % 5 !== 4)]);
 
     // Eval ready: the index the train worker reported, the eval rows, and the eval outputDir (created)
-    expect(workers.evalInputs[0]).toEqual({ models: [expect.objectContaining({ format: 'json', url: t.out('train', '1', 'index.json') })], dataURL: t.out('data', 'eval', '1', 'data.csv'), outputDir: t.out('eval', '1') });
+    expect(workers.evalInputs[0]).toEqual({ models: [expect.objectContaining({ format: 'json', url: t.out('train', '1', 'index.json') })], dataURL: t.out('data', 'eval', '1', 'data.csv'), outputDir: t.out('eval', '1'), numberOfSamples: expect.any(Number), round: 1 });
     expect(readFileSync(t.out('data', 'eval', '1', 'data.csv'), 'utf8').trim().split('\n')).toEqual([HEADER, rows(4, 5)[0], rows(9, 10)[0]]);
 
     // Deploy: the evaluated index copied to deploy/index.json, Ready carrying [evaluated, deployed]

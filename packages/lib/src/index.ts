@@ -13,3 +13,4 @@ export * from './core/incremental_learning/index.js';
 export * from './core/lifelong_learning/index.js';
 export * from './core/federated_learning/index.js';
 import './model-storage.js';
+export * from './metrics/index.js';

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Estimator, Tensor } from '../src/core/estimator.js';
 import { BigModelClient, BigModelService, decodeTensor, encodeTensor, type BigModelServiceOptions } from '../src/core/joint_inference/index.js';
 import { waitFor } from './helpers/wait.js';
+import { workerRegistry } from '../src/metrics/index.js';
 
 /** A model of samples [3]: row i of the answer is [sum of sample i, first value of sample i]. Records its batch sizes. */
 function sumModel(): Estimator & { batches: number[]; gate?: Promise<void> } {
@@ -102,6 +103,14 @@ describe('BigModelService, JSON form', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toMatch(/^application\/json/);
     expect(json(reply)).toEqual({ result: [[6, 1], [15, 4]] });
+  });
+
+  it('counts and times the requests it served in the worker\'s metrics', async () => {
+    const { port } = await startService({ env: { JOB_NAME: 'counted' } });
+    for (let i = 0; i < 3; i++) expect((await send(port, 'POST', '/counted/predict', '{"data": [[1, 2, 3]]}', 'application/json')).status).toBe(200);
+    const text = await workerRegistry().metrics();
+    expect(text).toMatch(/^sedna_joint_inference_cloud_requests_total\{namespace="default",name="counted",result="ok"\} 3$/m);
+    expect(text).toMatch(/^sedna_joint_inference_cloud_service_seconds_count\{namespace="default",name="counted"\} 3$/m);
   });
 
   it('answers one sample without a batch axis with one row without a batch axis', async () => {

@@ -138,3 +138,24 @@ export const LeaseSpecSchema = s.object(
 );
 export type LeaseSpec = Infer<typeof LeaseSpecSchema>;
 export const LeaseBodySchema = s.object({ spec: LeaseSpecSchema.default({}) }, { preserveUnknown: true });
+
+/**
+ * autoscaling/v2 HorizontalPodAutoscaler: what the GM creates on a cluster for a joint inference worker with `hpa`
+ * (`hpa-<deployment>`, scaling that Deployment). Kept as the cluster sends it; the GM writes the original's fields.
+ */
+export const HorizontalPodAutoscalerBodySchema = s.object(
+  {
+    spec: s.object(
+      {
+        scaleTargetRef: s.object({ apiVersion: s.string().optional(), kind: s.string(), name: s.string() }),
+        minReplicas: s.int32({ minimum: 1 }).optional(),
+        maxReplicas: s.int32({ minimum: 1 }),
+        metrics: s.array(s.freeObject()).optional(),
+        behavior: s.freeObject().optional(),
+      },
+      { preserveUnknown: true },
+    ),
+    status: s.freeObject().optional(),
+  },
+  { preserveUnknown: true },
+);

@@ -17,6 +17,8 @@ import { NODE_API_PORT_LABEL, makeKeyAndRequest } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
+import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
+import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -34,6 +36,8 @@ export interface ControlPlaneOptions {
    * this machine. Otherwise nodes join with bootstrap tokens (`sedna token create`) for credentials of their own.
    */
   allowSharedToken?: boolean;
+  /** Also serve the API server's /metrics without a token on this address. */
+  metricsAddress?: { host: string; port: number };
 }
 
 export interface RunningControlPlane {
@@ -173,6 +177,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     host: options.host === '0.0.0.0' ? '127.0.0.1' : options.host,
     certificateNames: options.advertise,
     ...(Buffer.byteLength(socketPath) <= 107 ? { socketPath } : {}),
+    ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
   });
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
@@ -233,14 +238,20 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await api.close();
     throw err;
   }
-  api.setPodLogs(podLogsFrom(api, controlPlaneClientCertificate(join(apiDir, 'pki'))));
-  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile: join(apiDir, 'pki', 'ca.crt'), nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0 };
+  const nodeApiIdentity = controlPlaneClientCertificate(join(apiDir, 'pki'));
+  api.setPodLogs(podLogsFrom(api, nodeApiIdentity));
+  api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeApiIdentity));
+  const caFile = join(apiDir, 'pki', 'ca.crt');
+  const prometheus = prometheusFiles(dataDir);
+  const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile });
+  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {
     api,
     info,
     gmPid: () => gm.pid,
     stop: async () => {
+      stopDiscovery();
       // Both at once: a signal to the whole process group reaches them too, and must not look like a crash.
       await Promise.all([gm.stop(), kb.stop()]);
       await api.close();

@@ -23,6 +23,7 @@ export interface JoinOptions {
   kubernetes?: boolean;
   reportPort?: number;
   nodeApiPort?: number;
+  metricsAddress?: { host: string; port: number };
 }
 
 function readSecretFile(path: string, what: string): string {
@@ -51,6 +52,7 @@ export async function join(options: JoinOptions): Promise<RunningLocalController
     runPods: !options.kubernetes,
     datasetRoots: options.datasetRoots.map((r) => resolve(r)),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
     log,
   };
   if (options.gm.every((u) => u.startsWith('wss://'))) {

@@ -124,6 +124,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     log(`\nSedna is up: ${nodes.length} nodes Ready (${nodes.join(', ')}).`);
     log(`  export KUBECONFIG=${info.kubeconfig}`);
     log('  kubectl get nodes        (or: sedna get nodes)');
+    if (info.prometheusConfig) log(`  metrics: prometheus --config.file=${info.prometheusConfig}`);
     return { dataDir, kubeconfig: info.kubeconfig, nodes, children, stop };
   } catch (err) {
     await stop();

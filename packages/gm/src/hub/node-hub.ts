@@ -88,7 +88,8 @@ export class NodeHub {
       const tls = this.options.tls;
       this.server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createHttpServer();
       this.ownsServer = true;
-      this.server.on('request', (_req, res) => {
+      this.server.on('request', (req, res) => {
+        if (this.options.onRequest?.(req, res)) return;
         res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
         res.end('this endpoint serves the GM-LC websocket channel only\n');
       });
@@ -155,6 +156,11 @@ export class NodeHub {
     const out: string[] = [];
     for (const record of this.nodes.values()) if (record.session?.welcomed) out.push(record.name);
     return out;
+  }
+
+  /** Every node the hub has seen since it started. */
+  knownNodes(): string[] {
+    return [...this.nodes.keys()];
   }
 
   /** What the hub knows about a node it has seen since it started. */

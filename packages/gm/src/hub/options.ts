@@ -1,5 +1,5 @@
 /** Options and hooks of the NodeHub, with their defaults and checks. */
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, ServerResponse, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import {
   DEFAULT_HELLO_TIMEOUT_MS,
@@ -51,6 +51,8 @@ export interface NodeHubOptions {
   /** How long close() waits for upstream handlers in progress to finish and be acknowledged; default 5 s. */
   drainTimeoutMs?: number;
   logger?: ChannelLogger;
+  /** Plain HTTP requests on the hub's own server (not upgrades): true when handled (the GM serves /metrics so). */
+  onRequest?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** Why a node's readiness changed; mirrors a Node condition's reason. */
@@ -91,6 +93,7 @@ export interface ResolvedHubOptions {
   maxPendingUpstream: number;
   drainTimeoutMs: number;
   logger: ChannelLogger;
+  onRequest: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -121,5 +124,6 @@ export function resolveHubOptions(options: NodeHubOptions): ResolvedHubOptions {
     maxPendingUpstream: positiveInteger('maxPendingUpstream', options.maxPendingUpstream, 1024),
     drainTimeoutMs: positiveInteger('drainTimeoutMs', options.drainTimeoutMs, 5_000),
     logger: options.logger ?? consoleLogger('gm/hub'),
+    onRequest: options.onRequest,
   };
 }

@@ -20,3 +20,14 @@ export async function recordEvent(client: KubeClient, about: KubeObject, type: E
     reportingComponent: component,
   });
 }
+
+/**
+ * An Event for a condition a controller just appended (Warning when it is a failure). A failure to record is
+ * logged, never a reason to fail the reconcile that made the change.
+ */
+export async function recordConditionEvent(client: KubeClient, about: KubeObject, condition: { type: string; reason?: string; message?: string }): Promise<void> {
+  const failure = condition.type === 'Failed' || condition.type === 'ReplicaFailure';
+  await recordEvent(client, about, failure ? 'Warning' : 'Normal', condition.reason || condition.type, condition.message || condition.type).catch((err: unknown) => {
+    console.warn(`[gm] cannot record the event ${condition.reason ?? condition.type} of ${about.metadata.namespace}/${about.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
+  });
+}

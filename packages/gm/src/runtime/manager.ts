@@ -1,5 +1,6 @@
 /** Runs controllers: shared informers per kind, a work queue per controller, start and stop. */
 import type * as k8s from '@kubernetes/client-node';
+import type { ControllerMetrics } from '@sedna/metrics';
 import { apiVersionOf, findKind } from '@sedna/api';
 import type { Controller } from './controller.js';
 import { createInformer, type ResourceInformer } from './informer.js';
@@ -11,6 +12,7 @@ export class ControllerManager {
   private readonly informers = new Map<string, ResourceInformer>();
   private readonly queues = new Map<string, WorkQueue>();
   private readonly controllers: Controller[] = [];
+  private metrics: ControllerMetrics | undefined;
 
   constructor(
     readonly kc: k8s.KubeConfig,
@@ -30,9 +32,20 @@ export class ControllerManager {
     return informer;
   }
 
+  /** Measures every reconcile of the controllers added from now on, and reports queue depths (GM /metrics). */
+  instrument(metrics: ControllerMetrics): void {
+    this.metrics = metrics;
+  }
+
+  /** Keys waiting in each controller's queue. */
+  queueDepths(): Map<string, number> {
+    return new Map([...this.queues].map(([name, q]) => [name, q.length]));
+  }
+
   add(controller: Controller): void {
     this.controllers.push(controller);
-    const queue = new WorkQueue((key) => controller.reconcile(key), this.queueOptions, (key, err, retry) => {
+    const reconcile = this.metrics ? timed(controller, this.metrics) : (key: string) => controller.reconcile(key);
+    const queue = new WorkQueue(reconcile, this.queueOptions, (key, err, retry) => {
       this.log('warn', `${controller.name}: reconcile ${key} failed, retrying in ${retry} ms: ${err instanceof Error ? err.message : String(err)}`);
     });
     this.queues.set(controller.name, queue);
@@ -64,4 +77,18 @@ export class ControllerManager {
     for (const q of this.queues.values()) q.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
   }
+}
+
+function timed(controller: Controller, metrics: ControllerMetrics): (key: string) => ReturnType<Controller['reconcile']> {
+  return async (key) => {
+    const started = process.hrtime.bigint();
+    let result = 'error';
+    try {
+      const out = await controller.reconcile(key);
+      result = 'success';
+      return out;
+    } finally {
+      metrics.reconcileDuration.observe({ controller: controller.name, result }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
 }

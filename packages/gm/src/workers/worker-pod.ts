@@ -69,11 +69,22 @@ export function buildWorkerPod(spec: WorkerPodSpec): Record<string, unknown> {
       generateName: `${owner.metadata.name}-${workerType.toLowerCase()}-`,
       namespace: owner.metadata.namespace,
       labels: { ...(template.metadata?.labels ?? {}), ...workerLabels(owner, workerType) },
-      annotations: { ...(template.metadata?.annotations ?? {}), [SPEC_HASH_ANNOTATION]: specHash(spec.hashOf) },
+      annotations: { ...scrapeAnnotations(template.spec.containers[0]?.env), ...(template.metadata?.annotations ?? {}), [SPEC_HASH_ANNOTATION]: specHash(spec.hashOf) },
       ownerReferences: [controllerRef(owner)],
     },
     spec: podSpec,
   };
+}
+
+/**
+ * A worker whose template sets SEDNA_METRICS_ADDRESS (HOST:PORT, where the lib serves its metrics without a token)
+ * gets the conventional scrape annotations, so a Prometheus with pod discovery finds it without a ServiceMonitor
+ * (deploy/prometheus). The template's own annotations win.
+ */
+export function scrapeAnnotations(env: readonly EnvVar[] | undefined): Record<string, string> {
+  const address = env?.find((e) => e.name === 'SEDNA_METRICS_ADDRESS')?.value;
+  const port = address ? /:(\d+)$/.exec(address)?.[1] : undefined;
+  return port ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/metrics' } : {};
 }
 
 /** The original's WORKER_NAME: `<type>worker-<5 random chars>`. */

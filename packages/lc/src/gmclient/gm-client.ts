@@ -27,6 +27,8 @@ export class GmClient {
   private readonly logger: ChannelLogger;
   private readonly outbox: UpstreamOutbox;
   private readonly backoff: ReconnectBackoff;
+  /** When each upstream message of this process was queued (for the acknowledgement latency metric). */
+  private readonly queuedAt = new Map<number, number>();
   private state: ClientState = 'new';
   private connection: GmConnection | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -83,7 +85,8 @@ export class GmClient {
     if (frameBytes > this.options.maxFrameBytes) {
       throw new RangeError(`GmClient.sendUpstream: the message is ${frameBytes} bytes, over the ${this.options.maxFrameBytes}-byte frame limit`);
     }
-    this.outbox.append(messageJson);
+    const id = this.outbox.append(messageJson);
+    if (this.hooks.onAcknowledged) this.queuedAt.set(id, performance.now());
     this.pumpUpstream();
   }
 
@@ -203,9 +206,12 @@ export class GmClient {
   private handleFrame(connection: GmConnection, frame: Exclude<GmFrame, WelcomeFrame>): void {
     if (connection !== this.connection) return;
     switch (frame.type) {
-      case 'ack':
+      case 'ack': {
+        const queued = this.queuedAt.get(frame.id);
+        if (queued !== undefined) this.hooks.onAcknowledged?.((performance.now() - queued) / 1000);
         this.settleUpstream(connection, frame.id);
         return;
+      }
       case 'nack':
         this.logger.error('the GM refused an upstream message; dropping it', { id: frame.id, reason: frame.reason });
         this.settleUpstream(connection, frame.id);
@@ -276,6 +282,7 @@ export class GmClient {
   }
 
   private settleUpstream(connection: GmConnection, id: number): void {
+    this.queuedAt.delete(id);
     this.outbox.remove(id);
     connection.inFlight.delete(id);
     this.pumpUpstream();

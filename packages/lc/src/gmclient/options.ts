@@ -53,6 +53,8 @@ export interface GmClientHooks {
   onResync(messages: DownstreamMessage[]): void | Promise<void>;
   /** Connected means welcomed by the GM; called on each change. */
   onConnectionChange?(connected: boolean): void;
+  /** The GM acknowledged an upstream message queued by this process `seconds` ago (metrics). */
+  onAcknowledged?(seconds: number): void;
 }
 
 export interface ResolvedClientOptions {

@@ -20,6 +20,8 @@ export interface NodeApiOptions {
   /** The node's certificate and key, and the CA its callers' certificates must come from. */
   tls?: { cert: string; key: string; ca: string };
   logs: (namespace: string, name: string, options: { tail?: number; follow?: boolean }) => Readable | Promise<string>;
+  /** Other routes (metrics, log search), after authentication: true when handled. */
+  routes?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean)[];
 }
 
 const LOG_PATH = /^\/pods\/([a-z0-9][-a-z0-9.]*)\/([a-z0-9][-a-z0-9.]*)\/log$/;
@@ -48,6 +50,7 @@ export class NodeApi {
           return;
         }
       }
+      if (options.routes?.some((route) => route(req, res))) return;
       const url = new URL(req.url ?? '/', 'http://node');
       const m = LOG_PATH.exec(url.pathname);
       if (req.method !== 'GET' || !m) {

@@ -20,6 +20,8 @@ export interface PodProcessContext {
   backoff: RestartBackoffOptions;
   /** The LC's environment, from which workers inherit only the basics. */
   parentEnv: NodeJS.ProcessEnv;
+  /** Variables the LC gives every worker, under the container's own. */
+  workerEnv: (pod: RunnablePod) => Record<string, string>;
   /** How often a process this runner did not spawn itself (re-adopted after a restart) is checked for its end. */
   livenessPollMs: number;
   report: (pod: RunnablePod, status: PodStatus) => void;
@@ -210,7 +212,8 @@ export class PodProcess {
     const container = this.pod.spec.containers[0];
     if (container === undefined) throw new ContainerConfigError('spec.containers is empty');
     const argv = commandLine(container);
-    const { env, declared } = containerEnv(this.pod, container, this.context.addresses, this.context.parentEnv);
+    const { env: own, declared } = containerEnv(this.pod, container, this.context.addresses, this.context.parentEnv);
+    const env = { ...this.context.workerEnv(this.pod), ...own };
     const expanded = argv.map((arg) => expandReferences(arg, declared));
     const cwd = container.workingDir ?? this.defaultWorkingDir();
     await checkWorkingDir(cwd);

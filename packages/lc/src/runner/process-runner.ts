@@ -27,6 +27,8 @@ export interface ProcessRunnerOptions {
   logs?: Partial<LogLimits> & { checkIntervalMs?: number; followPollMs?: number };
   /** How often a re-adopted process is checked for its end (default 500 ms). */
   livenessPollMs?: number;
+  /** Variables the LC gives every worker (under the pod's own env, which wins), e.g. where to serve metrics. */
+  workerEnv?: (pod: RunnablePod) => Record<string, string>;
   /** Environment workers inherit their basics from (default process.env). */
   env?: NodeJS.ProcessEnv;
   warn?: (message: string) => void;
@@ -95,6 +97,7 @@ export class ProcessRunner {
       addresses: { hostIP: options.hostIP, podIP: options.podIP ?? options.hostIP },
       backoff,
       parentEnv: options.env ?? process.env,
+      workerEnv: options.workerEnv ?? (() => ({})),
       livenessPollMs: options.livenessPollMs ?? 500,
       report: (pod, status) => {
         if (!this.closed) onStatus(pod, status);

@@ -9,7 +9,7 @@ import type { DatasetSpec, FederatedLearningJobSpec, KubeObject, ModelSpec, Upst
 import type { ChannelRouter } from '../../channel/router.js';
 import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
-import { recordEvent } from '../../runtime/events.js';
+import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
 import { nodeForRole } from '../../workers/placement.js';
@@ -200,6 +200,8 @@ export class FederatedLearningController implements Controller {
   private async writeStatus(job: KubeObject, next: FlStatus): Promise<void> {
     if (JSON.stringify(next) === JSON.stringify(job['status'] ?? {})) return;
     await this.client.mergePatch(KIND, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: next }, 'status');
+    const before = ((job['status'] as FlStatus | undefined)?.conditions ?? []).length;
+    for (const condition of (next.conditions ?? []).slice(before)) await recordConditionEvent(this.client, job, condition);
   }
 
   /**
@@ -228,6 +230,7 @@ export class FederatedLearningController implements Controller {
       const conditions = [...(status.conditions ?? []), { type: 'Training' as const, status: 'True' as const, lastProbeTime: now(), lastHeartbeatTime: now(), reason: 'DoTraining', message: text }];
       try {
         await this.client.mergePatch(KIND, namespace, resourceName, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: { conditions } }, 'status');
+        await recordConditionEvent(this.client, job, conditions[conditions.length - 1]!);
         return;
       } catch (err) {
         if (!isConflict(err) || attempt >= 4) throw err;

@@ -11,9 +11,10 @@ import type { JointInferenceServiceSpec, KubeObject, ModelSpec, ServiceCondition
 import type { ChannelRouter } from '../../channel/router.js';
 import { isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
-import { recordEvent } from '../../runtime/events.js';
+import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
+import { syncHpa, type HpaSpec } from './autoscaling/hpa-object.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
 
 export const BIG_MODEL_PORT = 5000;
@@ -108,6 +109,10 @@ export class JointInferenceController implements Controller {
     let active: number;
     let failed: number;
     if (this.deployments) {
+      for (const workerType of ['cloud', 'edge'] as const) {
+        const hpa = (workerType === 'cloud' ? spec.cloudWorker : spec.edgeWorker).hpa as HpaSpec | undefined;
+        await syncHpa(this.client, ji, workerType, `${name}-deployment-${workerType}`, hpa);
+      }
       const deployments = this.deployments.list(namespace).filter((d) => isWorkerOf(d, ji));
       const available = (d: KubeObject) => Number((d['status'] as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0;
       const replicaFailure = (d: KubeObject) => ((d['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
@@ -204,14 +209,14 @@ export class JointInferenceController implements Controller {
     const status = (ji['status'] ?? {}) as { conditions?: ServiceCondition[]; startTime?: string; active?: number; failed?: number; metrics?: unknown };
     const conditions = [...(status.conditions ?? [])];
     const last = conditions[conditions.length - 1];
-    if (!last || last.type !== type || last.reason !== reason) {
-      conditions.push({ type, status: 'True', reason, message, lastTransitionTime: now(), lastHeartbeatTime: now() });
-    }
+    const changed = !last || last.type !== type || last.reason !== reason;
+    if (changed) conditions.push({ type, status: 'True', reason, message, lastTransitionTime: now(), lastHeartbeatTime: now() });
     // Metrics are written by reports; this patch leaves them alone.
     const next = { conditions, startTime: status.startTime ?? now(), active, failed };
     const current = { conditions: status.conditions ?? [], startTime: status.startTime, active: status.active, failed: status.failed };
     if (JSON.stringify(next) === JSON.stringify(current)) return;
     await this.client.mergePatch(KIND, ji.metadata.namespace!, ji.metadata.name!, { status: next }, 'status');
+    if (changed) await recordConditionEvent(this.client, ji, { type, reason, message });
   }
 
   /** The edge worker's reports: ownerInfo counters become `status.metrics` (strings, as the original). */

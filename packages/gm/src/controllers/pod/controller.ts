@@ -9,6 +9,8 @@ import { type ChannelRouter, objectMessage } from '../../channel/router.js';
 import { isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/controller.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
+import { recordEvent } from '../../runtime/events.js';
+import { podTransitionEvents } from './pod-events.js';
 
 /** What the LC reports for a pod. */
 export interface PodReport {
@@ -62,6 +64,9 @@ export class PodController implements Controller {
         return;
       }
       await this.client.mergePatch('Pod', namespace, resourceName, { status: report.status }, 'status');
+      for (const e of podTransitionEvents(pod['status'] as PodStatus | undefined, report.status)) {
+        await recordEvent(this.client, pod, e.type, e.reason, e.message, `sedna-lc/${node}`).catch((err: unknown) => console.warn(`[gm] cannot record the event ${e.reason} of pod ${namespace}/${resourceName}: ${(err as Error).message}`));
+      }
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

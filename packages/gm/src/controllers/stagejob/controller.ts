@@ -11,6 +11,7 @@ import { type ChannelRouter, objectMessage } from '../../channel/router.js';
 import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
+import { recordStageTransition } from './stage-events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import type { Addressing } from '../../workers/addressing.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
@@ -245,10 +246,15 @@ export class StageJobController implements Controller {
   private async append(job: KubeObject, conditions: readonly StageCondition[], next: StageCondition, start = false): Promise<void> {
     const patch: Record<string, unknown> = { conditions: [...conditions, next] };
     if (start) patch['startTime'] = next.lastTransitionTime;
-    await this.client.mergePatch(this.spec.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status').catch((err: unknown) => {
-      // The job changed meanwhile: the change event reconciles again from the new state.
-      if (!isConflict(err)) throw err;
-    });
+    const written = await this.client.mergePatch(this.spec.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status').then(
+      () => true,
+      (err: unknown) => {
+        // The job changed meanwhile: the change event reconciles again from the new state.
+        if (!isConflict(err)) throw err;
+        return false;
+      },
+    );
+    if (written) await recordStageTransition(this.client, job, next);
   }
 
   private async upstream(node: string, message: UpstreamMessage): Promise<void> {
@@ -269,6 +275,7 @@ export class StageJobController implements Controller {
       const status = { ...extra, ...(typeof next === 'string' ? {} : { conditions: [...conditions, next] }) };
       try {
         await this.client.mergePatch(this.spec.kind, namespace, resourceName, { metadata: { resourceVersion: job.metadata.resourceVersion }, status }, 'status');
+        if (typeof next !== 'string') await recordStageTransition(this.client, job, next);
         return;
       } catch (err) {
         if (!isConflict(err) || attempt >= 4) throw err;

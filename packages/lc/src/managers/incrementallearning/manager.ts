@@ -122,7 +122,7 @@ export class IncrementalLearningManager extends StageJobManager<IlJob> {
     const candidate = this.pickFormat(entry, trained, compareWith.ref.format, 'the model to evaluate');
     const round = roundOfCycle(job.conditions) ?? Math.max(1, entry.state.rounds);
     const { files, samples } = await this.writeEvalRound(entry, round);
-    this.send(job, { phase: 'eval', status: 'ready', input: { models: [candidate, compareWith.ref], ...files } });
+    this.send(job, { phase: 'eval', status: 'ready', input: { models: [candidate, compareWith.ref], ...files, numberOfSamples: samples, round } });
     this.handled(entry, 'eval', mark);
     this.log(`job ${job.key}: round ${round}: ${samples} eval samples in ${files.dataURL}`);
     return undefined;

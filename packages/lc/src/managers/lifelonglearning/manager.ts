@@ -72,7 +72,7 @@ export class LifelongLearningManager extends StageJobManager<LlJob> {
     const { files, samples } = await this.writeEvalRound(entry, round);
     const outputDir = evalOutputDir(job.outputDir, round);
     await mkdir(this.paths.local(outputDir, 'the round output folder'), { recursive: true });
-    this.send(job, { phase: 'eval', status: 'ready', input: { models: trained, ...files, outputDir } });
+    this.send(job, { phase: 'eval', status: 'ready', input: { models: trained, ...files, outputDir, numberOfSamples: samples, round } });
     this.handled(entry, 'eval', mark);
     this.log(`job ${job.key}: round ${round}: ${samples} eval samples in ${files.dataURL}`);
     return undefined;

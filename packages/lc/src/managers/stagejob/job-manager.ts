@@ -345,7 +345,7 @@ export abstract class StageJobManager<J extends StageJob> {
     const files = await this.writeRound(entry, 'train', round, lines);
     const outputDir = trainOutputDir(job.outputDir, round);
     await mkdir(this.paths.local(outputDir, 'the round output folder'), { recursive: true });
-    this.send(job, { phase: 'train', status: 'ready', input: { ...(models.length > 0 ? { models } : {}), ...files, outputDir } });
+    this.send(job, { phase: 'train', status: 'ready', input: { ...(models.length > 0 ? { models } : {}), ...files, outputDir, numberOfSamples: lines.length, round } });
     entry.ledger.takeTrain();
     entry.state.rounds = round;
     this.handled(entry, 'train', mark);

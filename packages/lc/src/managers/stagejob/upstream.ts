@@ -25,6 +25,10 @@ export interface UpstreamInput {
   dataIndexURL?: string;
   /** Where the train worker writes the round's model (host path). */
   outputDir?: string;
+  /** Samples in the round's data file: the proposal's TrainSampleNum and EvalSampleNum (metrics read them). */
+  numberOfSamples?: number;
+  /** The round (iteration) number the data belongs to: the proposal's IterationNo. */
+  round?: number;
 }
 
 export interface UpstreamOutput {

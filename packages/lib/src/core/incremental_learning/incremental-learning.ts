@@ -27,6 +27,7 @@ import { buildWorkerMessage, type ModelResult, type WorkerIdentity, type WorkerR
 import type { Estimator, Labels, Metrics, Tensor, TrainOptions } from '../estimator.js';
 import { HardExampleWriter, type HardExampleStore } from './hard-examples.js';
 import { modelResult, type ReportedMetrics } from './model-info.js';
+import { incrementalLearningRecorder, type IncrementalLearningRecorder } from '../../metrics/recorders.js';
 
 export const INCREMENTAL_OWNER_KIND = 'incrementallearningjob';
 
@@ -123,6 +124,11 @@ export class IncrementalLearning<E extends Estimator = Estimator> {
   private serving: SwappableModel<E> | undefined;
   private loading: Promise<SwappableModel<E>> | undefined;
   private updater: ModelHotUpdater<E> | undefined;
+  private recorder: IncrementalLearningRecorder | undefined;
+  /** The worker's metrics, made on first use (a train worker never serves inference, and the other way round). */
+  private get metrics(): IncrementalLearningRecorder {
+    return (this.recorder ??= incrementalLearningRecorder());
+  }
 
   constructor(private readonly options: IncrementalLearningOptions<E>) {
     const env = options.env ?? process.env;
@@ -149,7 +155,12 @@ export class IncrementalLearning<E extends Estimator = Estimator> {
         await estimator.load(base);
         this.log(`training from base model ${base}`);
       }
-      const metrics = await estimator.train(data.x, data.y, options.trainOptions);
+      // Train loss and the remaining time come from the backends' per-batch progress (tfjs and mlp report it).
+      const given = options.trainOptions ?? {};
+      const progress = this.metrics.trainProgress(typeof given.epochs === 'number' ? given.epochs : 1);
+      const callerBatchEnd = given['onBatchEnd'] as ((p: Parameters<typeof progress>[0]) => void) | undefined;
+      const trainOptions: TrainOptions = { ...given, onBatchEnd: (p: Parameters<typeof progress>[0]) => (progress(p), callerBatchEnd?.(p)) };
+      const metrics = await estimator.train(data.x, data.y, trainOptions).finally(() => this.metrics.stageEnded('train'));
       const reported: ReportedMetrics = numericMetrics(metrics);
       if (options.validation) {
         for (const [key, value] of Object.entries(await estimator.evaluate(options.validation.x, options.validation.y))) reported[`val_${key}`] = value;
@@ -170,13 +181,16 @@ export class IncrementalLearning<E extends Estimator = Estimator> {
       const urls = options.modelUrls ?? (this.config.modelUrls.length > 0 ? this.config.modelUrls : this.config.modelUrl ? [this.config.modelUrl] : []);
       if (urls.length === 0) throw new Error('MODEL_URLS (or MODEL_URL) must name the models to evaluate');
       const results: ModelResult[] = [];
+      const started = performance.now();
       for (const url of urls) {
         const estimator = options.estimatorFor ? await options.estimatorFor(url) : this.options.estimator;
         await estimator.load(url);
         const metrics = options.metrics ? await options.metrics(estimator, data) : numericMetrics(await estimator.evaluate(data.x, data.y));
         results.push(modelResult(url, metrics, this.config.dataPathPrefix));
         this.log(`evaluated ${url}: ${JSON.stringify(metrics)}`);
+        this.metrics.evalProgress(started, results.length, urls.length);
       }
+      this.metrics.stageEnded('eval');
       return { value: results, results };
     });
   }
@@ -203,6 +217,7 @@ export class IncrementalLearning<E extends Estimator = Estimator> {
         await this.store.save({ input: { data: x.data.subarray(i * size, (i + 1) * size), shape: [1, ...x.shape.slice(1)] }, output: row, ...(id !== undefined ? { id } : {}) });
       }
     }
+    this.metrics.inference(version, n, hard.filter(Boolean).length);
     return { inferResult: output, result, isHardExample: hard.some(Boolean), hardExamples: hard, modelVersion: version };
   }
 

@@ -17,6 +17,7 @@ import { NestedListError, tensorFromNested, tensorToNested } from './nested-list
 import { BadRequestError, HEALTH_PATH, JSON_CONTENT_TYPE, predictPath, servicePath, viewBinaryBatch, viewJsonData } from './protocol.js';
 import { declaredSampleShape } from './sample-shape.js';
 import { decodeTensor, encodeTensor, TENSOR_CONTENT_TYPE, TensorWireError } from './tensor-wire.js';
+import { bigModelServiceRecorder } from '../../metrics/recorders.js';
 
 /** Without BIG_MODEL_BIND_IP the service faces this host only: it has no authentication of its own. */
 export const DEFAULT_BIND_IP = '127.0.0.1';
@@ -83,6 +84,8 @@ export class BigModelService {
   /** Predictions whose bodies are still arriving: the batcher waits its window only while there are some. */
   private arriving = 0;
   private readonly counts = { jsonRequests: 0, binaryRequests: 0, rejected: 0, failed: 0 };
+  /** Times and counts predict requests (the worker's /metrics), made on the first one. */
+  private served: ReturnType<typeof bigModelServiceRecorder> | undefined;
 
   constructor(private readonly options: BigModelServiceOptions) {
     const config = new BaseConfig(options.env ?? process.env);
@@ -188,7 +191,8 @@ export class BigModelService {
       const path = new URL(req.url ?? '/', 'http://service').pathname;
       if (path === predictPath(this.jobName)) {
         requireMethod(req, 'POST');
-        await this.predict(req, res);
+        this.served ??= bigModelServiceRecorder({ namespace: process.env['NAMESPACE'] ?? 'default', name: this.jobName });
+        await this.served(() => this.predict(req, res));
       } else if (path === servicePath(this.jobName)) {
         requireMethod(req, 'GET');
         sendJson(res, 200, this.info());

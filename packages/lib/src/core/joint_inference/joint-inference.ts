@@ -21,6 +21,7 @@ import type { WorkerIdentity } from '../../reporter/message.js';
 import type { Estimator, Tensor } from '../estimator.js';
 import { BigModelClient, CloudInferenceError, type CloudPredictor, type WireFormat, type WireFormatChoice } from './big-model-client.js';
 import { CloudFailureLog } from './cloud-failure-log.js';
+import { jointInferenceRecorder, type JointInferenceRecorder } from '../../metrics/recorders.js';
 import { stderrLog, type LogLine } from './log.js';
 import { tensorToNested } from './nested-list.js';
 import { DEFAULT_JOB_NAME } from './protocol.js';
@@ -115,6 +116,11 @@ export function sampleOf(tensor: Tensor): unknown {
 
 export class JointInference {
   private readonly counts = { inferences: 0, hardExamples: 0, cloudAnswers: 0, cloudFailures: 0 };
+  private recorder: JointInferenceRecorder | undefined;
+  /** The worker's metrics (made on the first sample, when the job's name is known). */
+  private get metrics(): JointInferenceRecorder {
+    return (this.recorder ??= jointInferenceRecorder({ namespace: process.env['NAMESPACE'] ?? 'default', name: this.settings.jobName }));
+  }
   private lastCloudFailure: string | undefined;
   private readonly failureLog: CloudFailureLog;
 
@@ -206,7 +212,7 @@ export class JointInference {
   }
 
   private async inferThenMine(data: Tensor, options: InferOptions): Promise<JointInferenceOutcome> {
-    const edgeResult = await this.estimator.predict(data);
+    const edgeResult = await this.metrics.edge(() => this.estimator.predict(data));
     const isHard = this.hem !== null && this.hem.isHard(this.hemInput(edgeResult));
     if (!isHard) return this.answeredOnEdge(edgeResult);
     this.countHard();
@@ -217,11 +223,11 @@ export class JointInference {
 
   private async mineThenInfer(data: Tensor, options: InferOptions): Promise<JointInferenceOutcome> {
     const hem = this.hem as HardExampleMining; // create() refuses this mode without one
-    if (!hem.isHard(this.hemInput(data))) return this.answeredOnEdge(await this.estimator.predict(data));
+    if (!hem.isHard(this.hemInput(data))) return this.answeredOnEdge(await this.metrics.edge(() => this.estimator.predict(data)));
     this.countHard();
     const cloud = await this.askCloud(data, options);
     if (cloud.ok) return { isHardExample: true, result: cloud.result, edgeResult: null, cloudResult: cloud.result, answeredBy: 'cloud' };
-    const edgeResult = await this.estimator.predict(data);
+    const edgeResult = await this.metrics.edge(() => this.estimator.predict(data));
     return { isHardExample: true, result: edgeResult, edgeResult, cloudResult: null, answeredBy: 'edge-fallback', cloudError: cloud.error };
   }
 
@@ -234,12 +240,13 @@ export class JointInference {
   private countHard(): void {
     this.counts.inferences++;
     this.counts.hardExamples++;
+    this.metrics.hard();
     this.reporter?.updateForCollaborationInference();
   }
 
   private async askCloud(data: Tensor, options: InferOptions): Promise<{ ok: true; result: Tensor } | { ok: false; error: Error }> {
     try {
-      const result = await this.cloud.predict(data, options.cloudFormat === undefined ? {} : { format: options.cloudFormat });
+      const result = await this.metrics.cloud(() => this.cloud.predict(data, options.cloudFormat === undefined ? {} : { format: options.cloudFormat }));
       this.counts.cloudAnswers++;
       this.failureLog.success();
       return { ok: true, result };

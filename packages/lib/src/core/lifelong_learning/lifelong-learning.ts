@@ -29,6 +29,7 @@ import type { LifelongAlgorithms, LifelongParts } from './parts.js';
 import { LifelongReporter } from './reports.js';
 import { lifelongSettingsFromEnv, type LifelongSettings } from './settings.js';
 import { UnseenSampleWriter, type UnseenSamplePostprocess } from './unseen-samples.js';
+import { lifelongLearningRecorder, type LifelongLearningRecorder } from '../../metrics/recorders.js';
 
 type SlotOption<S extends keyof LifelongSlotTypes> = LifelongSlotTypes[S] | LifelongAlgorithmSpec | null;
 
@@ -73,6 +74,7 @@ export class LifelongLearning {
   private readonly postprocess: UnseenSamplePostprocess | undefined;
   private edge: EdgeKnowledge | undefined;
   private unseenWriter: UnseenSampleWriter | undefined;
+  private recorder: LifelongLearningRecorder | undefined;
 
   constructor(options: LifelongLearningOptions) {
     if (typeof options.seenEstimator !== 'function') throw new Error('LifelongLearning needs seenEstimator, a function that makes a fresh estimator');
@@ -134,7 +136,11 @@ export class LifelongLearning {
     const edge = this.edgeKnowledge();
     const knowledge = await edge.knowledge();
     this.unseenWriter ??= new UnseenSampleWriter({ saveUrl: this.settings.unseenSaveUrl, storage: this.parts.storage, ...(this.postprocess ? { postprocess: this.postprocess } : {}) });
-    return runInference(this.parts, knowledge, data, this.unseenWriter);
+    const result = await runInference(this.parts, knowledge, data, this.unseenWriter);
+    this.recorder ??= lifelongLearningRecorder();
+    this.recorder.inference(result.outcomes.length, result.outcomes.filter((o) => !o.seen).length);
+    this.recorder.knowledge(knowledge.catalog.tasks.map((t) => ({ name: t.entry })));
+    return result;
   }
 
   /** Checks MODEL_URLS for a new index now, instead of waiting for the poll. */

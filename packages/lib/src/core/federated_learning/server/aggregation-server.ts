@@ -54,6 +54,7 @@ import { MistNetRounds, type MistNetTraining } from './mistnet-rounds.js';
 import { OpenRound, type CloseReason } from './open-round.js';
 import { modelResults } from './results.js';
 import { describeRound, formatBytes } from './round-log.js';
+import { federatedLearningRecorder } from '../../../metrics/recorders.js';
 import { ClientSession } from './session.js';
 
 export interface AggregationServerOptions {
@@ -164,6 +165,7 @@ export class AggregationServer {
   private global: WeightTensor[] | undefined;
   private lastTotalSamples = 0;
   private history: RoundRecord[] = [];
+  private readonly roundMetrics = federatedLearningRecorder();
   private round = new OpenRound(1);
   private closing = false;
   private finished = false;
@@ -673,6 +675,7 @@ export class AggregationServer {
     this.history[this.history.length - 1] = { ...record, bytesSent };
     this.lastBroadcastAt = performance.now();
     this.log(describeRound(record, reason, this.exitRound) + (bytesSent > 0 ? `, ${formatBytes(bytesSent)} sent` : ''));
+    this.roundMetrics.round(record.round, { ...record, bytesSent });
     this.closing = false;
     if (exit) await this.finish(saved, saveError);
     else this.options.reporter?.report('running', this.ownerInfo());

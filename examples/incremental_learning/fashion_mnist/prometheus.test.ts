@@ -1,0 +1,172 @@
+/**
+ * The metrics as a user meets them: Debian's real `prometheus` (on 127.0.0.1, a free port) runs with the
+ * prometheus.yml that `sedna up` wrote, scrapes the API server, the GM, the LCs and, found by file-based discovery
+ * as they come, the job's workers, while the example's incremental learning job runs a whole round. The figures
+ * are read back through Prometheus' HTTP query API and compared with the job's status; every endpoint passes
+ * `promtool check metrics`.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
+import { readControlPlaneInfo } from '../../../packages/cli/src/paths.js';
+import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
+import { ensureBuilt, sedna, waitFor } from '../../../packages/cli/test/harness.js';
+import { freePort } from '../../common/worker-process.js';
+
+const exampleDir = resolve(import.meta.dirname, '.');
+const repo = resolve(exampleDir, '../../..');
+let handle: UpHandle;
+let dataDir: string;
+let work: string;
+let promDir: string;
+let prometheus: ChildProcess | undefined;
+let promUrl: string;
+let labeller: ChildProcess | undefined;
+
+function run(args: string[]): Promise<{ status: number; out: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, args, { cwd: repo });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => res({ status: code ?? -1, out }));
+  });
+}
+
+function get(url: string, token?: string, ca?: string): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const lib = url.startsWith('https:') ? https : http;
+    const req = lib.get(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, ...(ca ? { ca } : {}) }, (r) => {
+      let body = '';
+      r.on('data', (c: Buffer) => (body += c.toString()));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+    });
+    req.on('error', rej);
+  });
+}
+
+/** One PromQL instant query: the result vector as [labels, value] pairs. */
+async function query(promql: string): Promise<{ metric: Record<string, string>; value: number }[]> {
+  const r = await get(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = JSON.parse(r.body) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  if (body.status !== 'success') throw new Error(`query ${promql}: ${r.body}`);
+  return body.data.result.map((s) => ({ metric: s.metric, value: Number(s.value[1]) }));
+}
+
+async function scalar(promql: string): Promise<number | undefined> {
+  const result = await query(promql);
+  return result.length === 1 ? result[0]!.value : undefined;
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  dataDir = mkdtempSync(join(tmpdir(), 'sedna-prom-embedded-'));
+  work = mkdtempSync(join(tmpdir(), 'sedna-prom-work-'));
+  promDir = mkdtempSync(join(tmpdir(), 'sedna-prom-tsdb-'));
+  const prepared = await run(['--import', 'tsx', join(exampleDir, 'prepare.ts'), '--work', work, '--frames', '1200', '--holdout', '400', '--base-samples', '6000', '--base-epochs', '3']);
+  expect(prepared.status, prepared.out).toBe(0);
+  handle = await up({ dataDir, edgeNodes: 1, apiPort: 0, hubPort: 0, datasetRoots: [work], log: () => undefined });
+  const info = readControlPlaneInfo(dataDir)!;
+  // The written configuration unchanged, but for a scrape every second so that short stages are seen.
+  const config = readFileSync(info.prometheusConfig!, 'utf8').replaceAll('5s', '1s');
+  const configFile = join(promDir, 'prometheus.yml');
+  writeFileSync(configFile, config);
+  const port = await freePort();
+  promUrl = `http://127.0.0.1:${port}`;
+  prometheus = spawn('prometheus', [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(promDir, 'data')}`], { stdio: 'ignore' });
+  await waitFor('prometheus ready', async () => ((await get(`${promUrl}/-/ready`).catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 60_000);
+}, 240_000);
+
+afterAll(async () => {
+  labeller?.kill();
+  prometheus?.kill();
+  if (dataDir) stopPodProcesses(dataDir);
+  await handle?.stop();
+  for (const dir of [dataDir, work, promDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Prometheus scraping sedna up with an incremental learning job', () => {
+  it('sees the stages, the counters and every component, and promtool accepts every endpoint', async () => {
+    const yaml = readFileSync(join(exampleDir, 'incremental_learning.yaml'), 'utf8')
+      .replaceAll('$DATA_DIR', work)
+      .replaceAll('$WORKER_NODE', 'edge-node-1')
+      .replaceAll('$REPO_DIR', repo)
+      .replace('threshold: 1500', 'threshold: 250')
+      .replace('pollPeriodSeconds: 60', 'pollPeriodSeconds: 2');
+    writeFileSync(join(work, 'job.yaml'), yaml);
+    const applied = await sedna(['apply', '-f', join(work, 'job.yaml'), '--data-dir', dataDir]);
+    expect(applied.status, applied.stderr).toBe(0);
+    labeller = spawn(process.execPath, ['--import', 'tsx', join(exampleDir, 'label.ts'), '--he', join(work, 'he'), '--ground-truth', join(work, 'site', 'ground_truth.txt'), '--dataset', join(work, 'dataset', 'train_data.txt'), '--rate', '400', '--every-ms', '300'], { cwd: repo, stdio: 'ignore' });
+    const job = async () => JSON.parse((await sedna(['get', 'il', 'fashion-mnist-demo', '-o', 'json', '--data-dir', dataDir])).stdout) as { status?: { conditions?: { stage: string; type: string; data?: string }[] } };
+    const conditions = await waitFor('a whole round', async () => {
+      const c = (await job()).status?.conditions ?? [];
+      const trail = c.map((x) => `${x.stage}/${x.type}`);
+      return trail.includes('Deploy/Completed') && trail.at(-1) === 'Train/Waiting' ? c : undefined;
+    }, 240_000);
+    const il = 'kind="IncrementalLearningJob",name="fashion-mnist-demo"';
+
+    // Every component is up, the LCs and the job's workers found by file-based discovery.
+    await waitFor('every target up', async () => {
+      const ups = await query('up');
+      const byJob = (job: string) => ups.filter((s) => s.metric['job'] === job && s.value === 1).length;
+      return byJob('sedna-apiserver') === 1 && byJob('sedna-gm') === 1 && byJob('sedna-lc') === 2 && byJob('sedna-workers') >= 1 ? true : undefined;
+    }, 60_000);
+
+    // The stage changes: the job is back at Train/Waiting now, and Train and Eval were seen running on the way.
+    await waitFor('Train/Waiting scraped', async () => ((await scalar(`sedna_job_stage_condition{${il},stage="Train",condition="Waiting"}`)) === 1 ? true : undefined), 30_000);
+    // Every transition, also those shorter than a scrape: the conditions counted by stage and type equal the job's.
+    const counted = new Map<string, number>();
+    for (const c of conditions) counted.set(`${c.stage}/${c.type}`, (counted.get(`${c.stage}/${c.type}`) ?? 0) + 1);
+    await waitFor('the round\'s conditions scraped', async () => {
+      const seen = await query(`sedna_job_stage_conditions{${il}}`);
+      const scraped = new Map(seen.map((s) => [`${s.metric['stage']}/${s.metric['condition']}`, s.value]));
+      return [...counted].every(([k, n]) => (scraped.get(k) ?? 0) >= n) ? scraped : undefined;
+    }, 30_000);
+    expect(counted.get('Deploy/Completed')).toBe(1);
+    // Stages that last seconds were also seen as the current one on the way.
+    const stagesSeen = (await query(`max_over_time(sedna_job_stage_condition{${il}}[10m])`)).map((s) => `${s.metric['stage']}/${s.metric['condition']}`);
+    expect(stagesSeen).toEqual(expect.arrayContaining(['Train/Waiting', 'Train/Running']));
+
+    // The figures equal the job's status: iteration 1, the train and eval sample counts of the round, deploy OK.
+    const data = (stage: string) => JSON.parse(conditions.find((c) => c.stage === stage && c.type === 'Ready')!.data!) as { input: { numberOfSamples: number; round: number } };
+    const ilName = 'namespace="default",name="fashion-mnist-demo"';
+    expect(await scalar(`sedna_incremental_learning_iteration{${ilName}}`)).toBe(data('Train').input.round);
+    expect(await scalar(`sedna_incremental_learning_train_samples{${ilName}}`)).toBe(data('Train').input.numberOfSamples);
+    expect(await scalar(`sedna_incremental_learning_eval_samples{${ilName}}`)).toBe(data('Eval').input.numberOfSamples);
+    expect(await scalar(`sedna_incremental_learning_deploy_status{${ilName},status="OK"}`)).toBe(1);
+    expect((await query(`sedna_incremental_learning_eval_metric{${ilName}}`)).map((s) => s.metric['model'])).toEqual(expect.arrayContaining(['new', 'old']));
+    // The inference worker's own counters, scraped through its LC.
+    await waitFor('the inference worker counted', async () => ((await scalar(`sum(sedna_incremental_learning_inferences_total{${ilName}})`)) ?? 0) > 0 ? true : undefined, 30_000);
+    expect(await scalar(`sum(sedna_incremental_learning_hard_samples_total{${ilName}})`)).toBeGreaterThan(0);
+    // The dataset's sample count as its node counted it, and the control plane's own figures.
+    expect(await scalar('sedna_dataset_samples{name="incremental-dataset"}')).toBeGreaterThan(0);
+    expect(await scalar('sum(sedna_apiserver_requests_total{verb="patch"})')).toBeGreaterThan(0);
+    expect(await scalar('sedna_gm_connected_nodes')).toBe(2);
+    expect(await scalar('sum(sedna_lc_upstream_ack_latency_seconds_count)')).toBeGreaterThan(0);
+
+    // Every stage transition is an Event of the job (kubectl get events tells its story).
+    const events = JSON.parse((await sedna(['get', 'events', '--field-selector', 'involvedObject.name=fashion-mnist-demo', '-o', 'json', '--data-dir', dataDir])).stdout) as { items: { reason: string; type: string }[] };
+    const reasons = new Set(events.items.map((e) => e.reason));
+    for (const c of conditions) expect(reasons, `${c.stage}${c.type}`).toContain(`${c.stage}${c.type}`);
+
+    // promtool check metrics on every endpoint.
+    const info = readControlPlaneInfo(dataDir)!;
+    const ca = readFileSync(info.caFile, 'utf8');
+    const nodeToken = readFileSync(info.nodeTokenFile, 'utf8').trim();
+    const targets = (await get(`${promUrl}/api/v1/targets`)).body;
+    const scrapeUrls = (JSON.parse(targets) as { data: { activeTargets: { scrapeUrl: string; labels: Record<string, string> }[] } }).data.activeTargets;
+    expect(scrapeUrls.length).toBeGreaterThanOrEqual(5);
+    for (const target of scrapeUrls) {
+      const token = target.labels['job'] === 'sedna-apiserver' ? readFileSync(join(dataDir, 'apiserver', 'token'), 'utf8').trim() : nodeToken;
+      const answer = await get(target.scrapeUrl, token, ca);
+      expect(answer.status, target.scrapeUrl).toBe(200);
+      const checked = spawnSync('promtool', ['check', 'metrics'], { input: answer.body, encoding: 'utf8' });
+      expect(checked.status, `${target.scrapeUrl}: ${checked.stdout}${checked.stderr}`).toBe(0);
+    }
+  }, 360_000);
+});

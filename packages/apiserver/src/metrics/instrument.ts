@@ -1,0 +1,83 @@
+/**
+ * /metrics of the API server and the measurement of every request. It wraps the request handler rather than
+ * living inside it: the handler stays about the Kubernetes API, and this route module is the only place that
+ * knows about metrics. `/metrics` takes the same bearer token as the API.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { apiServerMetrics, componentRegistry, measuring, handleMetricsRequest, hasBearerToken, isMetricsRequest, statusClass, type Registry } from '@sedna/metrics';
+import { parseRoute } from '../http/route.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface ApiServerInstrumentation {
+  registry: Registry;
+  /** The handler with /metrics and request measurement in front of it. */
+  wrap(handler: Handler, token: string): Handler;
+}
+
+/** Verb and resource of a request, as Kubernetes' apiserver_request_total labels them; undefined for non-resource paths. */
+export function requestKind(method: string, url: string): { verb: string; resource: string; watch: boolean } | undefined {
+  const q = url.indexOf('?');
+  const path = (q < 0 ? url : url.slice(0, q)).replace(/\/+$/, '');
+  let route;
+  try {
+    route = parseRoute(path);
+  } catch {
+    return undefined;
+  }
+  if (route.type !== 'resource') return undefined;
+  const resource = route.subresource ? `${route.def.plural}/${route.subresource}` : route.def.plural;
+  const query = q < 0 ? '' : url.slice(q);
+  const watch = method === 'GET' && route.name === undefined && (route.watchPrefix || /[?&]watch=(true|1)(&|$)/.test(query));
+  const verb = (() => {
+    switch (method) {
+      case 'GET':
+        return route.name !== undefined ? 'get' : watch ? 'watch' : 'list';
+      case 'POST':
+        return 'create';
+      case 'PUT':
+        return 'update';
+      case 'PATCH':
+        return 'patch';
+      case 'DELETE':
+        return route.name !== undefined ? 'delete' : 'deletecollection';
+      default:
+        return 'other';
+    }
+  })();
+  return { verb, resource, watch };
+}
+
+export function instrumentApiServer(): ApiServerInstrumentation {
+  const registry = componentRegistry('apiserver');
+  const metrics = apiServerMetrics(registry);
+  const measure = measuring();
+  return {
+    registry,
+    wrap: (handler, token) => (req, res) => {
+      if (isMetricsRequest(req)) {
+        if (!hasBearerToken(req, token)) {
+          res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: /metrics needs the API token\n');
+          return;
+        }
+        handleMetricsRequest(registry, req, res);
+        return;
+      }
+      const kind = measure ? requestKind(req.method ?? 'GET', req.url ?? '/') : undefined;
+      if (!kind) {
+        handler(req, res);
+        return;
+      }
+      const started = process.hrtime.bigint();
+      if (kind.watch) {
+        metrics.watches.inc({ resource: kind.resource });
+        res.once('close', () => metrics.watches.dec({ resource: kind.resource }));
+      }
+      res.once('finish', () => {
+        metrics.requests.inc({ verb: kind.verb, resource: kind.resource, code: statusClass(res.statusCode) });
+        if (!kind.watch) metrics.duration.observe({ verb: kind.verb, resource: kind.resource }, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      handler(req, res);
+    },
+  };
+}
