@@ -10,7 +10,8 @@ if command -v apt-get >/dev/null 2>&1; then
   # (observability), ffmpeg (camera input), the Python Kubernetes client and the Python web stack (workers of the
   # original lib's shape).
   apt_packages=(openssl unzip iproute2 dataset-fashion-mnist python3-numpy
-    nats-server prometheus ffmpeg python3-kubernetes python3-fastapi python3-uvicorn python3-websockets python3-requests)
+    nats-server prometheus ffmpeg python3-kubernetes python3-fastapi python3-uvicorn python3-websockets python3-requests
+    fonts-dejavu-core)
   missing=()
   for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -9,8 +9,6 @@ message with `type` "recv_weight", `round_number` and `data` {total_sample, roun
 ("ok" after `exit_round` rounds). `GET /<aggregation>` answers `{"clients": [...]}`. It exits once the last round
 is out and every worker has left, as the original's server did.
 """
-import os
-import socket
 import threading
 import time
 
@@ -18,23 +16,7 @@ import numpy as np
 import uvicorn
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
-
-def get_host_ip():
-    ip = "127.0.0.1"
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.connect(("8.8.8.8", 80))
-        ip = s.getsockname()[0]
-    except Exception:
-        pass
-    finally:
-        s.close()
-    return ip
-
-
-def get_parameters(name, default=None):
-    value = os.environ.get(name) or os.environ.get(str(name).upper())
-    return value if value else default
+from original_common import get_host_ip, get_parameters
 
 
 class Aggregator:

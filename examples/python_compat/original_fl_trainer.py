@@ -19,27 +19,9 @@ import os
 import time
 
 import numpy as np
-import requests
 import websockets
 
-
-def get_parameters(name, default=None):
-    value = os.environ.get(name) or os.environ.get(str(name).upper())
-    return value if value else default
-
-
-def http_request(url, method="GET", **kwargs):
-    for attempt in range(5):
-        try:
-            response = requests.request(method=method, url=url, **kwargs)
-            if response.status_code == 200:
-                return response.json()
-            print(f"Get invalid status code {response.status_code} in request {url}: {response.text}", flush=True)
-        except requests.exceptions.RequestException as err:
-            print(f"Error occurred in request {url} : {err}", flush=True)
-        if attempt < 4:
-            time.sleep(3)
-    return None
+from original_common import get_parameters, http_request
 
 
 class Worker:

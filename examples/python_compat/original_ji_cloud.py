@@ -8,7 +8,6 @@ FastAPI, `GET /<JOB_NAME>` answers `{"infos": [{path, name}, ...]}` and `POST /<
 The big model answers a softmax of the sample times 3 (one sample in, its output out, as an estimator would).
 """
 import os
-import socket
 from typing import List, Optional
 
 import numpy as np
@@ -18,23 +17,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import JSONResponse
 
-
-def get_host_ip():
-    ip = "127.0.0.1"
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.connect(("8.8.8.8", 80))
-        ip = s.getsockname()[0]
-    except Exception:
-        pass
-    finally:
-        s.close()
-    return ip
-
-
-def get_parameters(name, default=None):
-    value = os.environ.get(name) or os.environ.get(str(name).upper())
-    return value if value else default
+from original_common import get_host_ip, get_parameters
 
 
 class ServeModelInfoResult(BaseModel):

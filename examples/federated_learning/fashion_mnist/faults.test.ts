@@ -238,17 +238,22 @@ describe('the federated learning example on sedna up, with faults', () => {
     // The restarted trainer is the same worker (same WORKER_NAME) and contributes again.
     expect(summary.history.slice(killRound - 1).some((record) => record.accepted.includes(victimWorker))).toBe(true);
 
-    // The logs of both runs of each killed worker, through the LC's node API.
-    const logs = async (pod: string): Promise<string> => {
-      const result = await new Promise<{ code: number; text: string }>((resolve) => {
-        const child = spawn(kubectlPath(), ['--kubeconfig', handle.kubeconfig, 'logs', '-n', NAMESPACE, pod]);
+    // The logs of both runs of each killed worker, through the LC's node API: as on a kubelet, the previous run's
+    // log is `kubectl logs --previous`, the current one `kubectl logs`.
+    const kubectlLogs = (pod: string, previous: boolean): Promise<{ code: number; text: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(kubectlPath(), ['--kubeconfig', handle.kubeconfig, 'logs', '-n', NAMESPACE, pod, ...(previous ? ['--previous'] : [])]);
         let text = '';
         child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
         child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
         child.on('close', (code) => resolve({ code: code ?? -1, text }));
       });
-      expect(result.code, result.text).toBe(0);
-      return result.text;
+    const logs = async (pod: string): Promise<string> => {
+      const previous = await kubectlLogs(pod, true);
+      expect(previous.code, previous.text).toBe(0);
+      const current = await kubectlLogs(pod, false);
+      expect(current.code, current.text).toBe(0);
+      return previous.text + current.text;
     };
     // The aggregator's first run saw the trainer join at round 1 and its second process rejoin at the round the job
     // was in (or the next one, had the round closed by timeout before it was back), never round 1 again.

@@ -10,33 +10,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
 import { readControlPlaneInfo } from '../../../packages/cli/src/paths.js';
-import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
-import { ensureBuilt, sedna, waitFor } from '../../../packages/cli/test/harness.js';
+import { sedna, waitFor } from '../../../packages/cli/test/harness.js';
 import { freePort } from '../../common/worker-process.js';
+import { type RoundFixture, startRoundFixture } from './round-fixture.js';
 
-const exampleDir = resolve(import.meta.dirname, '.');
-const repo = resolve(exampleDir, '../../..');
-let handle: UpHandle;
+let f: RoundFixture;
 let dataDir: string;
-let work: string;
 let promDir: string;
 let prometheus: ChildProcess | undefined;
 let promUrl: string;
-let labeller: ChildProcess | undefined;
-
-function run(args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, args, { cwd: repo });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', (code) => res({ status: code ?? -1, out }));
-  });
-}
 
 /** `client`: a client certificate and key (node APIs serve TLS to the control plane's alone). */
 function get(url: string, token?: string, ca?: string, client?: { cert: string; key: string }): Promise<{ status: number; body: string }> {
@@ -65,13 +50,9 @@ async function scalar(promql: string): Promise<number | undefined> {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'sedna-prom-embedded-'));
-  work = mkdtempSync(join(tmpdir(), 'sedna-prom-work-'));
+  f = await startRoundFixture('sedna-prom');
+  dataDir = f.dataDir;
   promDir = mkdtempSync(join(tmpdir(), 'sedna-prom-tsdb-'));
-  const prepared = await run(['--import', 'tsx', join(exampleDir, 'prepare.ts'), '--work', work, '--frames', '1200', '--holdout', '400', '--base-samples', '6000', '--base-epochs', '3']);
-  expect(prepared.status, prepared.out).toBe(0);
-  handle = await up({ dataDir, edgeNodes: 1, apiPort: 0, hubPort: 0, datasetRoots: [work], log: () => undefined });
   const info = readControlPlaneInfo(dataDir)!;
   // The written configuration unchanged, but for a scrape every second so that short stages are seen.
   const config = readFileSync(info.prometheusConfig!, 'utf8').replaceAll('5s', '1s');
@@ -84,25 +65,15 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  labeller?.kill();
   prometheus?.kill();
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
-  for (const dir of [dataDir, work, promDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await f?.stop();
+  if (promDir) rmSync(promDir, { recursive: true, force: true });
 });
 
 describe('Prometheus scraping sedna up with an incremental learning job', () => {
   it('sees the stages, the counters and every component, and promtool accepts every endpoint', async () => {
-    const yaml = readFileSync(join(exampleDir, 'incremental_learning.yaml'), 'utf8')
-      .replaceAll('$DATA_DIR', work)
-      .replaceAll('$WORKER_NODE', 'edge-node-1')
-      .replaceAll('$REPO_DIR', repo)
-      .replace('threshold: 1500', 'threshold: 250')
-      .replace('pollPeriodSeconds: 60', 'pollPeriodSeconds: 2');
-    writeFileSync(join(work, 'job.yaml'), yaml);
-    const applied = await sedna(['apply', '-f', join(work, 'job.yaml'), '--data-dir', dataDir]);
-    expect(applied.status, applied.stderr).toBe(0);
-    labeller = spawn(process.execPath, ['--import', 'tsx', join(exampleDir, 'label.ts'), '--he', join(work, 'he'), '--ground-truth', join(work, 'site', 'ground_truth.txt'), '--dataset', join(work, 'dataset', 'train_data.txt'), '--rate', '400', '--every-ms', '300'], { cwd: repo, stdio: 'ignore' });
+    await f.applyJob();
+    f.startLabeller();
     const job = async () => JSON.parse((await sedna(['get', 'il', 'fashion-mnist-demo', '-o', 'json', '--data-dir', dataDir])).stdout) as { status?: { conditions?: { stage: string; type: string; data?: string }[] } };
     const conditions = await waitFor('a whole round', async () => {
       const c = (await job()).status?.conditions ?? [];

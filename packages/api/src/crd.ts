@@ -1,11 +1,12 @@
 /** CustomResourceDefinition manifests for the Sedna kinds, generated from the same schemas the API server validates with. */
 import { apiVersionOf, type KindDefinition, SEDNA_KINDS } from './kinds.js';
 import type { OpenApiSchema } from './schema/dsl.js';
+import { describeField } from './descriptions.js';
 
 /** The whole-object schema: apiVersion, kind, metadata plus the kind's body. */
 export function objectOpenApiSchema(def: KindDefinition): OpenApiSchema {
   const body = def.body.openApi();
-  return {
+  const schema: OpenApiSchema = {
     type: 'object',
     description: `${def.kind} is a ${apiVersionOf(def)} resource.`,
     properties: {
@@ -16,6 +17,24 @@ export function objectOpenApiSchema(def: KindDefinition): OpenApiSchema {
     },
     ...(body.required ? { required: body.required } : {}),
   };
+  return withDescriptions(schema, [def.kind]);
+}
+
+/** Fills in the description of every field that has none, from descriptions.ts. */
+function withDescriptions(schema: OpenApiSchema, path: string[]): OpenApiSchema {
+  const out: OpenApiSchema = { ...schema };
+  if (schema.properties) {
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties).map(([name, child]) => {
+        const described = withDescriptions(child, [...path, name]);
+        const description = described.description ?? describeField([...path, name]);
+        return [name, description ? { ...described, description } : described];
+      }),
+    );
+  }
+  if (schema.items) out.items = withDescriptions(schema.items, path);
+  if (typeof schema.additionalProperties === 'object') out.additionalProperties = withDescriptions(schema.additionalProperties, path);
+  return out;
 }
 
 export function customResourceDefinition(def: KindDefinition): Record<string, unknown> {

@@ -2,6 +2,8 @@
 import type { ObjectSchema, Shape } from './schema/dsl.js';
 import { DeploymentBodySchema, EventBodySchema, HorizontalPodAutoscalerBodySchema, LeaseBodySchema, NamespaceBodySchema, NodeBodySchema, SecretBodySchema, ServiceBodySchema } from './core/others.js';
 import { PodBodySchema, type PodTemplateSpec } from './core/pod.js';
+import { ConfigMapBodySchema, PersistentVolumeBodySchema, PersistentVolumeClaimBodySchema, SelfSubjectAccessReviewBodySchema, SelfSubjectReviewBodySchema, ServiceAccountBodySchema, CustomResourceDefinitionBodySchema } from './core/config-storage.js';
+import { podReady, podRestarts, podStatusReason } from './core/pod-printer.js';
 import { DatasetBodySchema } from './sedna/dataset.js';
 import { ModelBodySchema } from './sedna/model.js';
 import { JointInferenceServiceBodySchema } from './sedna/jointinference.js';
@@ -60,7 +62,8 @@ export interface KindDefinition {
 }
 
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
-const sedna = { group: SEDNA_GROUP, version: SEDNA_VERSION, namespaced: true, statusSubresource: true, preserveUnknownFields: false, nameIsLabel: false, categories: ['sedna'] };
+// `kubectl get all` and `kubectl get sedna` list the Sedna kinds.
+const sedna = { group: SEDNA_GROUP, version: SEDNA_VERSION, namespaced: true, statusSubresource: true, preserveUnknownFields: false, nameIsLabel: false, categories: ['all', 'sedna'] };
 const core = { group: '', version: 'v1', statusSubresource: true, preserveUnknownFields: true, nameIsLabel: false, categories: [] as string[] };
 
 // Helpers to read nested fields of an unvalidated-but-checked object without casts everywhere.
@@ -203,17 +206,18 @@ export const KINDS: readonly KindDefinition[] = [
   },
   // Core kinds the embedded API serves.
   {
-    ...core, kind: 'Pod', plural: 'pods', singular: 'pod', shortNames: ['po'], namespaced: true, body: PodBodySchema,
+    ...core, kind: 'Pod', plural: 'pods', singular: 'pod', shortNames: ['po'], namespaced: true, body: PodBodySchema, categories: ['all'],
     printerColumns: [
-      { name: 'Status', type: 'string', jsonPath: '.status.phase' },
-      { name: 'Restarts', type: 'integer', jsonPath: '.status.containerStatuses[0].restartCount' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.containerStatuses[*].ready', description: 'The number of ready containers of all', compute: podReady },
+      { name: 'Status', type: 'string', jsonPath: '.status.phase', description: 'The waiting or terminated reason of a container, else the phase', compute: podStatusReason },
+      { name: 'Restarts', type: 'string', jsonPath: '.status.containerStatuses[*].restartCount', description: 'Restarts of all containers, and how long ago the last one', compute: (o) => podRestarts(o) },
       AGE,
-      { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1 },
       { name: 'IP', type: 'string', jsonPath: '.status.podIP', priority: 1 },
+      { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1 },
     ],
   },
   {
-    ...core, kind: 'Service', plural: 'services', singular: 'service', shortNames: ['svc'], namespaced: true, body: ServiceBodySchema, nameIsLabel: true,
+    ...core, kind: 'Service', plural: 'services', singular: 'service', shortNames: ['svc'], namespaced: true, body: ServiceBodySchema, nameIsLabel: true, categories: ['all'],
     printerColumns: [
       { name: 'Type', type: 'string', jsonPath: '.spec.type' },
       { name: 'Cluster-IP', type: 'string', jsonPath: '.spec.clusterIP' },
@@ -253,7 +257,7 @@ export const KINDS: readonly KindDefinition[] = [
     ],
   },
   {
-    ...core, group: 'apps', kind: 'Deployment', plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], namespaced: true, body: DeploymentBodySchema,
+    ...core, group: 'apps', kind: 'Deployment', plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], namespaced: true, body: DeploymentBodySchema, categories: ['all'],
     printerColumns: [
       { name: 'Ready', type: 'string', jsonPath: '.status.readyReplicas' },
       { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas' },
@@ -273,6 +277,50 @@ export const KINDS: readonly KindDefinition[] = [
   {
     ...core, group: 'coordination.k8s.io', kind: 'Lease', plural: 'leases', singular: 'lease', shortNames: [], namespaced: true, body: LeaseBodySchema, statusSubresource: false,
     printerColumns: [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity' }, AGE],
+  },
+  {
+    ...core, kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], namespaced: true, body: ConfigMapBodySchema, statusSubresource: false,
+    printerColumns: [{ name: 'Data', type: 'integer', jsonPath: '.data', compute: (o) => String(Object.keys((o['data'] as object | undefined) ?? {}).length + Object.keys((o['binaryData'] as object | undefined) ?? {}).length) }, AGE],
+  },
+  {
+    ...core, kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', shortNames: ['sa'], namespaced: true, body: ServiceAccountBodySchema, statusSubresource: false,
+    printerColumns: [AGE],
+  },
+  {
+    ...core, kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', shortNames: ['pvc'], namespaced: true, body: PersistentVolumeClaimBodySchema,
+    printerColumns: [
+      { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Volume', type: 'string', jsonPath: '.spec.volumeName' },
+      { name: 'Capacity', type: 'string', jsonPath: '.status.capacity.storage' },
+      { name: 'Access Modes', type: 'string', jsonPath: '.spec.accessModes' },
+      { name: 'StorageClass', type: 'string', jsonPath: '.spec.storageClassName' },
+      AGE,
+    ],
+  },
+  {
+    ...core, kind: 'PersistentVolume', plural: 'persistentvolumes', singular: 'persistentvolume', shortNames: ['pv'], namespaced: false, body: PersistentVolumeBodySchema,
+    printerColumns: [
+      { name: 'Capacity', type: 'string', jsonPath: '.spec.capacity.storage' },
+      { name: 'Access Modes', type: 'string', jsonPath: '.spec.accessModes' },
+      { name: 'Reclaim Policy', type: 'string', jsonPath: '.spec.persistentVolumeReclaimPolicy' },
+      { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Claim', type: 'string', jsonPath: '.spec.claimRef.name', compute: (o) => { const c = (o['spec'] as { claimRef?: { namespace?: string; name?: string } } | undefined)?.claimRef; return c?.name ? `${c.namespace ?? ''}/${c.name}` : ''; } },
+      { name: 'StorageClass', type: 'string', jsonPath: '.spec.storageClassName' },
+      AGE,
+    ],
+  },
+  {
+    ...core, group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', singular: 'customresourcedefinition', shortNames: ['crd', 'crds'], namespaced: false, body: CustomResourceDefinitionBodySchema,
+    printerColumns: [{ name: 'Created At', type: 'date', jsonPath: '.metadata.creationTimestamp', compute: (o) => String((o['metadata'] as { creationTimestamp?: string }).creationTimestamp ?? '') }],
+  },
+  // Reviews are asked and answered (create only), never stored: see packages/apiserver/src/http/reviews.ts.
+  {
+    ...core, group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', shortNames: [], namespaced: false, body: SelfSubjectAccessReviewBodySchema, statusSubresource: false,
+    printerColumns: [],
+  },
+  {
+    ...core, group: 'authentication.k8s.io', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', singular: 'selfsubjectreview', shortNames: [], namespaced: false, body: SelfSubjectReviewBodySchema, statusSubresource: false,
+    printerColumns: [],
   },
   {
     ...core, kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], namespaced: false, body: NamespaceBodySchema, nameIsLabel: true,

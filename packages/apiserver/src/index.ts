@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findKind } from '@sedna/api';
 import { GarbageCollector } from './registry/gc.js';
+import { NamespaceController } from './registry/namespace-controller.js';
+import { builtInCrds } from './registry/admission.js';
+import { VolumeBinder } from './registry/volume-binder.js';
 import { Registry } from './registry/registry.js';
 import { Store } from './storage/store.js';
 import { createRequestHandler, type PodLogsProvider } from './http/server.js';
@@ -86,8 +89,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   for (const name of BOOTSTRAP_NAMESPACES) {
     if (!store.get('/namespaces', '', name)) registry.create(namespaceKind, '', { metadata: { name } });
   }
+  // The CRDs this server serves, readable as on a cluster (`kubectl get crd`, `kubectl apply -f deploy/crds/`).
+  const crdKind = findKind('CustomResourceDefinition')!;
+  for (const [name, manifest] of builtInCrds()) {
+    const stored = store.get('apiextensions.k8s.io/customresourcedefinitions', '', name);
+    if (!stored) registry.create(crdKind, '', { ...manifest, status: { acceptedNames: (manifest['spec'] as { names: unknown }).names, conditions: [{ type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }] } });
+  }
   const gc = new GarbageCollector(store, registry);
   gc.start();
+  const namespaces = new NamespaceController(store, registry);
+  namespaces.start();
+  const volumes = new VolumeBinder(store, registry, join(options.dataDir, 'volumes'));
+  volumes.start();
 
   let address = '';
   let podLogs = options.podLogs;
@@ -145,6 +158,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     close: async () => {
       gc.stop();
       await metricsListener?.close();
+      namespaces.stop();
+      volumes.stop();
       for (const s of [server, local]) {
         if (!s) continue;
         s.closeAllConnections();

@@ -5,6 +5,7 @@
  * It prints where it listens and the kubeconfig to use, then serves until SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { installLastResort, ownerOnlyFiles, restrictTree } from '@sedna/api/guard';
 import { startApiServer } from './index.js';
 
 const { values } = parseArgs({
@@ -25,6 +26,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`sedna-apiserver: --port must be a port number, got ${JSON.stringify(values.port)}`);
   process.exit(2);
 }
+ownerOnlyFiles();
+installLastResort({ name: 'sedna-apiserver' });
+restrictTree(values['data-dir']);
 const server = await startApiServer({ dataDir: values['data-dir'], port, host: values.host, ...(values.token ? { token: values.token } : {}) });
 console.log(`sedna-apiserver listening on ${server.url}`);
 console.log(`kubeconfig: ${server.kubeconfigPath}   (export KUBECONFIG=${server.kubeconfigPath})`);

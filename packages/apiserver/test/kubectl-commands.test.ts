@@ -69,8 +69,8 @@ describe('kubectl commands', () => {
   // scripts/install.sh unpacks Debian's kubectl 1.20; without it the check is reported as skipped, not passed.
   it.skipIf(kubectl120Path() === undefined)('works with Debian kubectl 1.20 where the old client allows', async () => {
     const old = kubectl120Path()!;
-    // kubectl 1.20 validates on the client with the protobuf OpenAPI v2 document, which we do not serve.
-    const applied = await kubectl(t, ['apply', '--validate=false', '-f', '-'], MODEL.replace('cmd-model', 'old-client'), old);
+    // kubectl 1.20 validates on the client with the protobuf OpenAPI v2 document (served at /openapi/v2).
+    const applied = await kubectl(t, ['apply', '-f', '-'], MODEL.replace('cmd-model', 'old-client'), old);
     expect(applied.stderr).toBe('');
     expect(applied.stdout).toContain('model.sedna.io/old-client created');
     const listed = await kubectl(t, ['get', 'models'], undefined, old);

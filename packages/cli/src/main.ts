@@ -6,17 +6,20 @@
  *   sedna token create [--ttl 1h]                  a bootstrap token for nodes that join
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
  *   sedna logs --search WORD [--pod P] [--since 1h]  every pod's logs on every node searched
+ *   sedna benchmark -f benchmarkingjob.yaml [--parallel N]   an Ianvs-compatible benchmarking job
  *   sedna version
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
+import { installLastResort, ownerOnlyFiles, restrictTree } from '@sedna/api/guard';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
 import { createToken } from './commands/token.js';
 import { parseListenAddress } from '@sedna/metrics';
 import { registerFlowCommand } from './commands/flow.js';
+import { resolveNodeToken } from './commands/node-token.js';
 import { up } from './commands/up.js';
 import { parseLogSearchArgs, searchLogs } from './commands/log-search.js';
 import { bundledKubectl, runKubectl } from './kubectl.js';
@@ -30,6 +33,19 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port number: ${value}`);
   return n;
+}
+
+/**
+ * What every long-running sedna process does first: files it (and SQLite) creates are owner-only, files an older
+ * version left readable in its data folder are fixed, and an exception that escapes a handler is logged, not fatal.
+ */
+function serverProcess(name: string, dataDir?: string): void {
+  ownerOnlyFiles();
+  installLastResort({ name: `sedna ${name}` });
+  if (dataDir) {
+    const fixed = restrictTree(resolve(dataDir));
+    if (fixed > 0) console.error(`sedna ${name}: made ${fixed} file(s) and folder(s) under ${dataDir} owner-only`);
+  }
 }
 
 function untilSignal(stop: () => Promise<void>): void {
@@ -80,6 +96,7 @@ program
   .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[] }) => {
     const edgeNodes = Number(o.edgeNodes);
     if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
+    serverProcess('up', o.dataDir);
     const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot });
     console.log('Press Ctrl-C to stop.');
     untilSignal(handle.stop);
@@ -98,6 +115,7 @@ program
   .option('--allow-shared-token', 'accept the token every node shares (<data-dir>/node-token): single-machine `sedna up` only', false)
   .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
   .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; allowSharedToken: boolean; metricsAddress?: string }) => {
+    serverProcess('control-plane', o.dataDir);
     if (o.allowSharedToken && o.host !== '127.0.0.1' && o.host !== 'localhost') console.error('warning: --allow-shared-token with a non-local --host: any host that learns the token can speak for every node');
     const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), allowSharedToken: o.allowSharedToken, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}`);
@@ -116,6 +134,7 @@ program
   .option('--ready-file <file>', 'write {hubUrl, pid} there once ready')
   .option('--kubernetes', 'pods run on the cluster\'s kubelets, not on local controllers', false)
   .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; caCert?: string; caKey?: string; readyFile?: string; kubernetes: boolean }) => {
+    serverProcess('gm');
     const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.caCert ? { caCert: o.caCert } : {}), ...(o.caKey ? { caKey: o.caKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
     untilSignal(gm.stop);
     // Started by a control plane: go when it goes, even if it was killed without a chance to stop us.
@@ -126,7 +145,8 @@ program
   .command('join')
   .description('run a local controller for this host, connected to a GM')
   .requiredOption('--gm <url...>', 'the GM channel, wss://host:port/ (several for GM replicas)')
-  .requiredOption('--token-file <file>', 'a file holding a bootstrap token (sedna token create); exchanged once for this node\'s own credential')
+  .option('--token-file <file>', 'file (owner-only) holding a bootstrap token (sedna token create), exchanged once for this node\'s own credential; or set SEDNA_NODE_TOKEN')
+  .option('--token <token>', 'deprecated: the token on the command line is readable by every local user; use --token-file')
   .requiredOption('--node-name <name>', 'this node')
   .addOption(new Option('--role <role>', 'node role').choices(['edge', 'cloud']).default('edge'))
   .option('--ca <file>', 'CA certificate of the control plane (<data-dir>/apiserver/pki/ca.crt)')
@@ -138,10 +158,12 @@ program
   .option('--node-api-port <port>', 'node API, pod logs (0: any free port)', '0')
   .option('--kubernetes', 'pods run on the cluster\'s kubelets, not here (the LC DaemonSet)', false)
   .option('--metrics-address <host:port>', 'also serve /metrics without a token there (the node API serves it with the node token)')
-  .action(async (o: { gm: string[]; tokenFile: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; reportPort: string; nodeApiPort: string; kubernetes: boolean; metricsAddress?: string }) => {
+  .action(async (o: { gm: string[]; token?: string; tokenFile?: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; reportPort: string; nodeApiPort: string; kubernetes: boolean; metricsAddress?: string }) => {
+    serverProcess(`join ${o.nodeName}`, o.dataDir);
+    const token = resolveNodeToken({ ...(o.token !== undefined ? { flag: o.token } : {}), ...(o.tokenFile !== undefined ? { file: o.tokenFile } : {}), env: process.env, warn: (m) => console.error(`sedna join: ${m}`) });
     const lc = await joinNode({
       gm: o.gm,
-      tokenFile: o.tokenFile,
+      token,
       nodeName: o.nodeName,
       role: o.role,
       dataDir: o.dataDir,
@@ -174,6 +196,14 @@ program
   .action(async (o: { ttl: string; namespace: string; secret?: string; output?: string; description?: string; dataDir: string; kubeconfig?: string }) => {
     await createToken({ ttl: o.ttl, namespace: o.namespace, dataDir: o.dataDir, ...(o.secret ? { secret: o.secret } : {}), ...(o.output ? { output: o.output } : {}), ...(o.description ? { description: o.description } : {}), ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}) });
   });
+
+program
+  .command('benchmark')
+  .description('run an Ianvs benchmarking job (benchmarkingjob.yaml, testenv, algorithms): ranks, plots, report')
+  .requiredOption('-f, --file <file>', 'the benchmarkingjob.yaml')
+  .option('--parallel <n>', 'test cases run at the same time', '1')
+  // Loaded on use: the runner brings the whole worker lib, which the other commands do not need.
+  .action(async (o: { file: string; parallel: string }) => process.exit(await (await import('@sedna/benchmarking')).benchmarkCommand(o)));
 
 program
   .command('version')

@@ -4,14 +4,13 @@
  * as a process there, `sedna logs` shows its output, and deleting it ends the process. Then the hard parts: the
  * control plane killed with SIGKILL and restarted, and a local controller killed and restarted.
  */
-import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../src/commands/up.js';
 import { stopPodProcesses } from './pod-processes.js';
 import { readControlPlaneInfo } from '../src/paths.js';
-import { cliMain, ensureBuilt, processAlive, sedna, tempDir, waitFor } from './harness.js';
+import { ensureBuilt, processAlive, sedna, tempDir, waitFor } from './harness.js';
 
 let handle: UpHandle;
 let dataDir: string;
@@ -97,24 +96,21 @@ describe('sedna up', () => {
     expect((await sedna(['get', 'pod', 'long', '--data-dir', dataDir])).stderr).toContain('not found');
   });
 
-  it('loses nothing when the control plane is killed, and the local controllers reconnect and resync', async () => {
+  it('restarts a control plane killed with SIGKILL on the same ports, losing nothing; the local controllers reconnect and resync', async () => {
     const info = readControlPlaneInfo(dataDir)!;
-    const apiPort = new URL(info.apiUrl).port;
-    const hubPort = new URL(info.hubUrl).port;
-    const cp = handle.children[0]!;
-    await new Promise<void>((r) => {
-      cp.once('exit', () => r());
-      cp.kill('SIGKILL');
-    });
+    const cpPid = handle.pid('control-plane')!;
+    process.kill(cpPid, 'SIGKILL');
     // While the GM is away, the edge LC counts new samples: its report waits in the on-disk outbox.
     appendFileSync(join(work, 'train_data.txt'), 'img/6.png 0\nimg/7.png 1\n');
-    const restarted = spawn(process.execPath, [cliMain, 'control-plane', '--data-dir', dataDir, '--port', apiPort, '--hub-port', hubPort, '--node-grace-period', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    handle.children[0] = restarted;
+    await waitFor('sedna up to restart the control plane', () => (handle.pid('control-plane') !== cpPid ? true : undefined), 30_000);
+    await waitFor('a line saying what died', () => (logs.some((l) => /control-plane died \(killed by SIGKILL\).*restarting it/.test(l)) ? true : undefined));
     try {
       await waitFor('the API again', async () => ((await getJson(['dataset', 'incremental-dataset'])).status?.numberOfSamples === 7 ? true : undefined), 30_000);
       for (const node of handle.nodes) await waitFor(`${node} Ready`, async () => ((await nodeReady(node)) === 'True' ? true : undefined), 30_000);
       const pods = await getJson(['pods']);
       expect(pods.items.map((p: { metadata: { name: string } }) => p.metadata.name).sort()).toEqual(['failing', 'once']);
+      const again = readControlPlaneInfo(dataDir)!;
+      expect([again.apiUrl, again.hubUrl, again.kbUrl]).toEqual([info.apiUrl, info.hubUrl, info.kbUrl]);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${logs.slice(-30).join('\n')}`, { cause: err });
     }
@@ -135,17 +131,14 @@ describe('sedna up', () => {
     expect(readControlPlaneInfo(dataDir)!.hubUrl).toBe(before.hubUrl);
   });
 
-  it('turns a killed local controller NotReady, and Ready with nothing lost when it is back', async () => {
-    const lc = handle.children[2]!; // edge-node-1
-    const args = lc.spawnargs.slice(1);
-    await new Promise<void>((r) => {
-      lc.once('exit', () => r());
-      lc.kill('SIGKILL');
-    });
+  it('turns a stuck local controller NotReady; killed, sedna up restarts it, Ready with nothing lost', async () => {
+    const lcPid = handle.pid('edge-node-1')!;
+    // Stopped, it sends no heartbeats: NotReady. Then killed: sedna up starts it again.
+    process.kill(lcPid, 'SIGSTOP');
     await waitFor('edge-node-1 NotReady', async () => ((await nodeReady('edge-node-1')) === 'False' ? true : undefined));
     appendFileSync(join(work, 'train_data.txt'), 'img/8.png 0\n');
-    const again = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    handle.children[2] = again;
+    process.kill(lcPid, 'SIGKILL');
+    await waitFor('sedna up to restart edge-node-1', () => (handle.pid('edge-node-1') !== lcPid ? true : undefined), 30_000);
     await waitFor('edge-node-1 Ready', async () => ((await nodeReady('edge-node-1')) === 'True' ? true : undefined));
     await waitFor('9 samples', async () => ((await getJson(['dataset', 'incremental-dataset'])).status?.numberOfSamples === 9 ? true : undefined));
   });

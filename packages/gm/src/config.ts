@@ -10,7 +10,8 @@
  *   credentials: { namespace: sedna }                # Secrets of bootstrap tokens and per-node credentials
  *   leaderElection: { enabled: false, leaseName: sedna-gm, leaseNamespace: sedna, leaseDurationSeconds: 12,
  *                     renewDeadlineSeconds: 8, retryPeriodSeconds: 2, identity: "" }
- *   metrics: { address: "" }                         # HOST:PORT serving /metrics without a token ("" = only on the hub port, with it)
+ *   metrics: { address: "", token: "" }              # address: HOST:PORT serving /metrics without a token; token: what
+ *                                                    # /metrics on the hub port wants ("" = nodeToken; both "": refused)
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -25,6 +26,8 @@ export const GmConfigSchema = s.object({
   knowledgeBaseServer: s.object({ server: s.string().default('http://localhost:9020') }).default({ server: 'http://localhost:9020' }),
   minResyncPeriodSeconds: s.int32({ minimum: 1 }).default(30),
   nodeToken: s.string().default(''),
+  /** Secret of the per-job credentials workers get (SEDNA_JOB_CREDENTIAL); empty: none. */
+  jobCredentialSecret: s.string().default(''),
   /** The embedded API server's local Unix socket ("" = none): the GM's requests go there as plain HTTP. */
   apiSocket: s.string().default(''),
   /** Seconds without heartbeats before a node is NotReady. */
@@ -46,8 +49,12 @@ export const GmConfigSchema = s.object({
       advertiseUrl: s.string().default(''),
     })
     .default({ enabled: false, leaseName: 'sedna-gm', leaseNamespace: 'sedna', leaseDurationSeconds: 12, renewDeadlineSeconds: 8, retryPeriodSeconds: 2, identity: '', advertiseUrl: '' }),
-  /** `address`: HOST:PORT of a listener serving only /metrics, without authentication ("" = none). */
-  metrics: s.object({ address: s.string().default('') }).default({ address: '' }),
+  /**
+   * `address`: HOST:PORT of a listener serving only /metrics, without authentication ("" = none). `token`: the bearer
+   * token /metrics on the hub port wants ("" = nodeToken): with per-node credentials there is no shared token, and
+   * the scraper's token must not let it speak for a node.
+   */
+  metrics: s.object({ address: s.string().default(''), token: s.string().default('') }).default({ address: '', token: '' }),
 });
 export type GmConfig = Infer<typeof GmConfigSchema>;
 

@@ -12,8 +12,12 @@ import { incrementalLearning } from './controllers/incrementallearning/controlle
 import { lifelongLearning } from './controllers/lifelonglearning/controller.js';
 import { StageJobController } from './controllers/stagejob/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
+import { multiEdgeControllers } from './controllers/multiedge/index.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
+import { ClaimResolver } from './controllers/pod/claims.js';
+import { SchedulerController } from './controllers/scheduler/controller.js';
+import { References } from './workers/references.js';
 import { NodeHub } from './hub/index.js';
 import { BOOTSTRAP_PATH } from '@sedna/api';
 import { CertificateAuthority } from './credentials/certificate-authority.js';
@@ -25,6 +29,8 @@ import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
 import { gmMetrics } from './metrics/gm-metrics.js';
 import { measuring, parseListenAddress, startMetricsListener, type MetricsListener, type Registry } from '@sedna/metrics';
+import { configureJobCredentials } from './workers/job-credentials.js';
+import { checkOwnership, type OwnershipCaches } from './channel/ownership.js';
 
 export interface GlobalManagerOptions {
   config: GmConfig;
@@ -70,20 +76,33 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   const nodes = new NodeLifecycle(client, (m) => log('info', m), options.runPodsOnLocalControllers);
 
   manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
-  if (options.runPodsOnLocalControllers) manager.add(new PodController(manager.informer('Pod'), router, client));
+  if (options.runPodsOnLocalControllers) {
+    const claims = manager.informer('PersistentVolumeClaim');
+    manager.add(new PodController(manager.informer('Pod'), router, client, { resolver: new ClaimResolver(claims, manager.informer('PersistentVolume')), informer: claims }));
+  }
   const nodeInformer = manager.informer('Node');
+  if (options.runPodsOnLocalControllers) manager.add(new SchedulerController(manager.informer('Pod'), nodeInformer, client));
+  const references = new References({ datasets: manager.informer('Dataset'), models: manager.informer('Model'), nodes: nodeInformer });
+  configureJobCredentials(config.jobCredentialSecret);
   const addressing = options.runPodsOnLocalControllers
     ? embeddedAddressing(nodeInformer, manager.informer('Service'))
     : kubernetesAddressing(config.localController.server);
   manager.add(
-    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router),
+    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router, references),
   );
   for (const kind of [incrementalLearning, lifelongLearning]) {
-    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server));
+    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server, references));
   }
   manager.add(
-    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
+    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
   );
+  for (const c of multiEdgeControllers({ pods: manager.informer('Pod'), services: manager.informer('Service'), nodes: nodeInformer, models: manager.informer('Model'), client, addressing, ...(options.runPodsOnLocalControllers ? {} : { deployments: manager.informer('Deployment') }) }, (kind) => manager.informer(kind), router)) manager.add(c);
+  // Asked before the manager starts: informers made later would not be started.
+  const ownership: OwnershipCaches = {
+    pods: manager.informer('Pod'),
+    datasets: manager.informer('Dataset'),
+    jobs: Object.fromEntries(['JointInferenceService', 'FederatedLearningJob', 'IncrementalLearningJob', 'LifelongLearningJob'].map((kind) => [kind.toLowerCase(), manager.informer(kind)])),
+  };
   await manager.start();
 
   // The embedded API has no namespace until someone makes it; on a cluster the release namespace exists.
@@ -117,12 +136,14 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     {
       onNodeHello: (hello) => nodes.onHello(hello),
       onNodeReady: (node, ready, reason, message) => nodes.onReady(node, ready, reason, message),
-      onUpstream: measuring()
-        ? async (node, message) => {
-            await router.upstream(node, message);
-            metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
-          }
-        : (node, message) => router.upstream(node, message),
+      onNodeHeartbeat: (node) => nodes.onHeartbeat(node),
+      onNodeConditions: (node, conditions) => nodes.onConditions(node, conditions),
+      onUpstream: async (node, message) => {
+        // Nodes report only on their own objects (a pod bound to them, a dataset on them, a job with a worker there).
+        checkOwnership(ownership, node, message);
+        await router.upstream(node, message);
+        if (measuring()) metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
+      },
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
   );
@@ -130,9 +151,12 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   credentials.onRevoked((node, why) => hub.disconnect(node, `credential revoked: ${why}`));
   metrics.attachHub(hub);
   // /metrics on the GM's port (with the node token, as the metrics work made it), beside the bootstrap route.
-  const metricsRoute = metrics.route(config.nodeToken);
+  const metricsToken = config.metrics.token || config.nodeToken;
+  const metricsRoute = metricsToken ? metrics.route(metricsToken) : undefined;
   server.route('/metrics', (req, res) => {
-    if (!metricsRoute(req, res)) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('no such path: /metrics\n');
+    // No token configured: refused rather than compared with "" (which `Authorization: Bearer ` would match).
+    if (!metricsRoute) res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: no token is configured for /metrics on this port (metrics.token); scrape metrics.address instead\n');
+    else if (!metricsRoute(req, res)) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('no such path: /metrics\n');
   });
   const metricsListener = config.metrics.address ? await startMetricsListener(parseListenAddress(config.metrics.address, 'metrics.address'), metrics.registry) : undefined;
   router.attach(hub);

@@ -3,24 +3,30 @@
  * upstream reports), the dataset manager, the worker report endpoint, the node API for logs, and in embedded mode
  * the process runner for the Pods bound to this node.
  */
+import { mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DownstreamMessage, NodeAddress, UpstreamMessage } from '@sedna/api';
 import { messageKey } from '@sedna/api';
 import { GmClient, planResync } from './gmclient/index.js';
+import { nodeFacts } from './nodeinfo/node-info.js';
 import { DatasetManager, type DatasetObject } from './managers/dataset/index.js';
 import { NodeApi } from './nodeapi/node-api.js';
 import { asRunnablePod, ProcessRunner, type RunnablePod } from './runner/index.js';
 import { IncrementalLearningManager } from './managers/incrementallearning/index.js';
 import { LifelongLearningManager } from './managers/lifelonglearning/index.js';
 import type { StageJobManagerOptions } from './managers/stagejob/index.js';
-import { WorkerReportServer } from './server/index.js';
+import { DEFAULT_REPORT_PORT, WorkerReportServer } from './server/index.js';
 import { lcMetrics } from './metrics/lc-metrics.js';
 import { logSearchRoute } from './logsearch/index.js';
 import { METRICS_SOCKET_ENV, workerMetricsSocket } from './metrics/worker-socket.js';
 import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
+import { choosePort, readStablePorts, writeStablePorts } from './ports/stable-ports.js';
+import { DiskPressure, isDiskFull, queueWorkerReport } from './diskpressure/index.js';
 
 export const LC_VERSION = '0.1.0';
+/** The multi-edge kinds: their workers' reports go up as they are (the original LC answered 200 and dropped them). */
+const MULTI_EDGE_KINDS = ['featureextractionservice', 'videoanalyticsjob', 'reidjob', 'objectsearchservice', 'objecttrackingservice'];
 export const ROLE_LABEL = 'sedna.io/role';
 export const NODE_API_PORT_LABEL = 'sedna.io/node-api-port';
 export const REPORT_PORT_LABEL = 'sedna.io/lc-port';
@@ -69,6 +75,17 @@ function statusMessage(kind: string, namespace: string, name: string, content: R
   return { header: { namespace, resourceKind: kind, resourceName: name, operation: 'status' }, content };
 }
 
+/** Listens on the saved port; when another process took it meanwhile, on any port (and says so). */
+async function listenOrAny(what: string, listen: (port?: number) => Promise<{ host: string; port: number }>, fromSaved: boolean, log: (m: string) => void): Promise<{ host: string; port: number }> {
+  try {
+    return await listen();
+  } catch (err) {
+    if (!fromSaved) throw err;
+    log(`the ${what} port of the last start is taken (${(err as Error).message}); listening on another one: workers started before this restart cannot reach the new one`);
+    return listen(0);
+  }
+}
+
 export async function startLocalController(options: LocalControllerOptions): Promise<RunningLocalController> {
   const log = options.log ?? ((m: string) => console.log(`[lc ${options.nodeName}] ${m}`));
   // Reports go to the GM client's on-disk outbox; the client is made once the ports it announces are known.
@@ -77,6 +94,10 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     if (!channel.client) return;
     channel.client.sendUpstream(message).catch((err: unknown) => log(`cannot queue an upstream report: ${(err as Error).message}`));
   };
+  const disk = new DiskPressure({ dir: options.dataDir, log });
+  // A worker's report is acknowledged only once it is in the outbox on disk (see queueWorkerReport).
+  let clientReady: (client: GmClient) => void = () => undefined;
+  const clientMade = new Promise<GmClient>((resolve) => (clientReady = resolve));
 
   const runnerDir = join(options.dataDir, 'runner');
   const runner = options.runPods
@@ -124,9 +145,12 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     { pendingUpstream: () => channel.client?.pendingUpstream() ?? 0, podPhases: () => runner?.list().map((p) => p.status.phase ?? 'Unknown') ?? [] },
     (namespace, name) => (runner?.list().some((p) => p.namespace === namespace && p.name === name) ? workerMetricsSocket(runnerDir, namespace, name) : undefined),
   );
+  // Ports of the last start when "any" was asked: a restarted LC keeps its running workers' LC_SERVER valid.
+  mkdirSync(options.dataDir, { recursive: true });
+  const saved = readStablePorts(options.dataDir);
   const reports = new WorkerReportServer({
     host: '127.0.0.1',
-    port: options.reportPort ?? 9100,
+    port: choosePort(options.reportPort, saved.reportPort, DEFAULT_REPORT_PORT),
     isKnownWorker: (name, namespace) => runner?.hasWorker(name, namespace) ?? true,
     ...(runner ? { workerOwner: (name: string, namespace: string) => runner.workerOwner(name, namespace) } : {}),
     warn: log,
@@ -134,10 +158,12 @@ export async function startLocalController(options: LocalControllerOptions): Pro
   // Worker reports of the features go up as the original's status messages: {phase, status, output}. All of
   // them, also of stage jobs this LC does not hold: the GM sends a job only to the nodes of its dataset and its
   // inference worker, while its train and eval workers may run here. The GM refuses reports of unknown jobs.
-  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob']) {
-    reports.register(kind, (report) => {
+  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob', ...MULTI_EDGE_KINDS]) {
+    reports.register(kind, async (report) => {
       metrics.metrics.workerReports.inc({ kind });
-      upstream(
+      await queueWorkerReport(
+        await clientMade,
+        disk,
         statusMessage(kind, report.namespace, report.ownerName, {
           phase: report.kind,
           status: report.status,
@@ -146,23 +172,26 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       );
     });
   }
-  const reportAddress = await reports.listen();
+  const reportAddress = await listenOrAny('worker report', (port) => reports.listen(port), saved.reportPort !== undefined && options.reportPort === 0, log);
   const nodeApi = new NodeApi({
     host: options.address,
-    port: options.nodeApiPort ?? 0,
+    port: choosePort(options.nodeApiPort ?? 0, saved.nodeApiPort, 0),
     token: options.token,
     ...(options.nodeApiTls ? { tls: options.nodeApiTls } : {}),
     routes: [metrics.route, logSearchRoute(options.nodeName, join(runnerDir, 'pods'))],
     logs: (namespace, name, o) => {
       if (!runner) throw new Error('this local controller does not run pods');
       const key = `${namespace}/${name}`;
-      return o.follow ? runner.logs(key, { ...o, follow: true }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}) });
+      return o.follow && !o.previous ? runner.logs(key, { ...o, follow: true, previous: false }) : runner.logs(key, { ...(o.tail !== undefined ? { tail: o.tail } : {}), ...(o.previous ? { previous: true } : {}) });
     },
   });
-  const nodeApiAddress = await nodeApi.listen();
+  const nodeApiAddress = await listenOrAny('node API', (port) => nodeApi.listen(port), saved.nodeApiPort !== undefined && (options.nodeApiPort ?? 0) === 0, log);
+  writeStablePorts(options.dataDir, { reportPort: reportAddress.port, nodeApiPort: nodeApiAddress.port });
 
   /** Objects this LC holds, by message key, so a resync can drop the ones the GM no longer sends. */
   const held = new Map<string, DownstreamMessage>();
+  /** Pods that could not start, tried again with backoff. */
+  const podRetries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
   const applyPod = async (message: DownstreamMessage): Promise<void> => {
     if (!runner) return;
     const { namespace, resourceName } = message.header;
@@ -177,8 +206,27 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       upstream(statusMessage('pod', namespace, resourceName, { uid: pod.metadata.uid, status: status as unknown as Record<string, unknown>, stopped: true }));
       return;
     }
-    if (runner.get({ namespace, name: resourceName, uid: pod.metadata.uid })) await runner.update(pod);
-    else await runner.run(pod);
+    const key = `${namespace}/${resourceName}`;
+    clearTimeout(podRetries.get(key)?.timer);
+    try {
+      if (runner.get({ namespace, name: resourceName, uid: pod.metadata.uid })) await runner.update(pod);
+      else await runner.run(pod);
+      podRetries.delete(key);
+    } catch (err) {
+      // A pod that could not start (a full disk, a folder it could not make) is tried again with backoff, with the
+      // latest spec the GM sent, until it starts or is deleted: space may free up.
+      if (isDiskFull(err)) disk.writeFailed(err);
+      const attempt = (podRetries.get(key)?.attempt ?? 0) + 1;
+      const delay = Math.min(60_000, 1000 * 2 ** (attempt - 1));
+      log(`pod ${key} could not start (${(err as Error).message}); trying again in ${delay / 1000} s (attempt ${attempt + 1})`);
+      const timer = setTimeout(() => {
+        const latest = held.get(messageKey({ resourceKind: 'pod', namespace, resourceName }));
+        if (latest && latest.header.operation !== 'delete') void applyPod(latest).catch((e: unknown) => log(`pod ${key}: ${(e as Error).message}`));
+        else podRetries.delete(key);
+      }, delay);
+      timer.unref();
+      podRetries.set(key, { timer, attempt });
+    }
   };
   const apply = async (message: DownstreamMessage): Promise<void> => {
     const key = messageKey(message.header);
@@ -230,11 +278,13 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       token: options.token,
       nodeName: options.nodeName,
       version: LC_VERSION,
+      ...nodeFacts(LC_VERSION),
       addresses,
       labels,
       outboxPath: join(options.dataDir, 'outbox.db'),
       ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.gmCa ? { ca: options.gmCa } : {}),
+      conditions: () => disk.conditions(),
     },
     {
       onMessage: (message) => apply(message),
@@ -259,6 +309,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     },
   );
   channel.client = client;
+  clientReady(client);
   // Statuses of pods that ran on while the LC was down go to the outbox now, before the first connect.
   if (runner) {
     const adopted = await runner.recover();
@@ -278,6 +329,8 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     close: async () => {
       await metricsListener?.close();
       await client.close();
+      disk.close();
+      for (const retry of podRetries.values()) clearTimeout(retry.timer);
       await incremental.close();
       await lifelong.close();
       datasets.close();

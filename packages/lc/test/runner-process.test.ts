@@ -117,11 +117,13 @@ describe('ProcessRunner with real processes', () => {
     expect(container?.state?.terminated?.exitCode).toBe(0);
     expect(container?.lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
     const backoffs = statuses.of('flaky').filter((status) => status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
-    expect(backoffs.length).toBe(2);
+    // As a kubelet: the first restart is immediate, the second waits the initial backoff.
+    expect(backoffs.length).toBe(1);
     expect(backoffs.every((status) => status.phase === 'Running')).toBe(true);
     expect(backoffs[0]?.containerStatuses?.[0]?.state?.waiting?.message).toMatch(/^back-off 50ms restarting failed container=worker pod=flaky_default/);
-    expect(backoffs[1]?.containerStatuses?.[0]?.state?.waiting?.message).toMatch(/^back-off 100ms /);
-    expect(await runner.logs({ namespace: 'default', name: 'flaky' })).toBe('attempt 1\nattempt 2\nattempt 3\n');
+    // Each run has its own log; the one before is kept for `kubectl logs --previous`.
+    expect(await runner.logs({ namespace: 'default', name: 'flaky' })).toBe('attempt 3\n');
+    expect(await runner.logs({ namespace: 'default', name: 'flaky' }, { previous: true })).toBe('attempt 2\n');
   });
 
   it('Always (the default) restarts even a container that exits 0', async () => {
@@ -133,7 +135,7 @@ describe('ProcessRunner with real processes', () => {
     expect(statuses.of('looper').some((s) => s.containerStatuses?.[0]?.lastState?.terminated?.reason === 'Completed')).toBe(true);
   });
 
-  it('fails a pod without command, with an unsupported valueFrom, or a missing workingDir, saying why', async () => {
+  it('keeps a pod without command or with an unsupported valueFrom waiting (CreateContainerConfigError), fails a missing workingDir, saying why', async () => {
     const { runner, statuses } = makeRunner();
     const noCommand = nodePod('no-command', '', { restartPolicy: 'Always' });
     delete noCommand.spec.containers[0]!.command;
@@ -142,13 +144,18 @@ describe('ProcessRunner with real processes', () => {
     await runner.run(secretEnv);
     await runner.run(nodePod('no-dir', '', { restartPolicy: 'Never' }, { workingDir: '/nonexistent/sedna-test-dir' }));
 
-    const noCommandFinal = await waitFor('no-command Failed', () => statuses.latest('no-command')?.phase === 'Failed' && statuses.latest('no-command'));
-    expect(noCommandFinal.reason).toBe('CreateContainerConfigError');
-    expect(noCommandFinal.message).toMatch(/command is required in embedded mode.*example\/worker:1/);
-    expect(noCommandFinal.containerStatuses?.[0]?.state?.terminated?.reason).toBe('CreateContainerConfigError');
+    const configError = (name: string) => () => {
+      const latest = statuses.latest(name);
+      return latest?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' ? latest : undefined;
+    };
+    // As on a kubelet: the pod stays Pending, its container waiting with the reason; it is retried, never Failed.
+    const noCommandWaiting = await waitFor('no-command waiting', configError('no-command'));
+    expect(noCommandWaiting.phase).toBe('Pending');
+    expect(noCommandWaiting.containerStatuses?.[0]?.state?.waiting?.message).toMatch(/command is required in embedded mode.*example\/worker:1/);
+    await expect(runner.logs({ namespace: 'default', name: 'no-command' })).rejects.toThrow('container "worker" in pod "no-command" is waiting to start: CreateContainerConfigError');
 
-    const secretFinal = await waitFor('secret-env Failed', () => statuses.latest('secret-env')?.phase === 'Failed' && statuses.latest('secret-env'));
-    expect(secretFinal.containerStatuses?.[0]?.state?.terminated?.message).toMatch(/env\[0\] \(PASSWORD\): valueFrom.secretKeyRef is not supported/);
+    const secretWaiting = await waitFor('secret-env waiting', configError('secret-env'));
+    expect(secretWaiting.containerStatuses?.[0]?.state?.waiting?.message).toMatch(/env\[0\] \(PASSWORD\): valueFrom.secretKeyRef is not supported/);
 
     const noDirFinal = await waitFor('no-dir Failed', () => statuses.latest('no-dir')?.phase === 'Failed' && statuses.latest('no-dir'));
     expect(noDirFinal.containerStatuses?.[0]?.state?.terminated).toMatchObject({

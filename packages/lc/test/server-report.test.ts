@@ -133,7 +133,7 @@ describe('WorkerReportServer', () => {
       request.end();
     });
     expect(chunked.status).toBe(413);
-    expect(JSON.parse(chunked.body)).toEqual({ Status: 413, Message: 'body larger than 2048 bytes' });
+    expect(JSON.parse(chunked.body)).toEqual({ Status: 413, Message: 'the request body is larger than 2048 bytes' });
     expect(received).toEqual([]);
   });
 

@@ -97,6 +97,8 @@ export const EventBodySchema = s.object(
     lastTimestamp: s.time().optional(),
     eventTime: s.string().optional(),
     count: s.int32().optional(),
+    /** How often an aggregated event happened and when last (core/v1 EventSeries). */
+    series: s.object({ count: s.int32().optional(), lastObservedTime: s.string().optional() }, { preserveUnknown: true }).optional(),
     type: s.string().optional(),
     action: s.string().optional(),
     reportingComponent: s.string().optional(),

@@ -8,6 +8,8 @@ const ServiceStatusShape = {
   startTime: s.time().optional(),
   active: s.int32().default(0),
   failed: s.int32().default(0),
+  // Not in the original ObjS/ObjT CRDs: where the workers' reports land (the original dropped them).
+  metrics: s.array(MetricSchema).optional(),
 };
 
 export const ObjectSearchServiceSpecSchema = s.object({
@@ -31,6 +33,8 @@ const JobStatusSchema = s.object({
   succeeded: s.int32().default(0),
   failed: s.int32().default(0),
   phase: JobPhaseSchema.optional(),
+  // Not in the original VA/ReID CRDs: the workers' counters from their reports.
+  metrics: s.array(MetricSchema).optional(),
 });
 
 export const ReidJobSpecSchema = s.object({ ...JobSpecShape, kafkaSupport: s.boolean().optional() });
@@ -42,7 +46,7 @@ export const VideoAnalyticsJobBodySchema = s.object({ spec: VideoAnalyticsJobSpe
 export const FeatureExtractionServiceSpecSchema = s.object({ ...DeploymentSpecShape, kafkaSupport: s.boolean().optional(), model: ModelRefSchema });
 export const FeatureExtractionServiceBodySchema = s.object({
   spec: FeatureExtractionServiceSpecSchema,
-  status: s.object({ ...ServiceStatusShape, metrics: s.array(MetricSchema).optional() }).optional(),
+  status: s.object(ServiceStatusShape).optional(),
 });
 
 export type ObjectSearchServiceSpec = Infer<typeof ObjectSearchServiceSpecSchema>;

@@ -8,7 +8,11 @@
  */
 import { isPlainObject, s, type Infer, type Schema } from '../schema/dsl.js';
 import { checkDns1123Subdomain, checkLabelValue, checkQualifiedName } from '../meta/names.js';
-import { NodeAddressSchema } from '../core/others.js';
+import { NodeAddressSchema, NodeConditionSchema } from '../core/others.js';
+import { DEFAULT_MAX_DEPTH, jsonDepth } from '../guard/nesting.js';
+
+/** Frames wrap an object (header, content, status) a few levels above its own nesting limit. */
+const MAX_FRAME_DEPTH = DEFAULT_MAX_DEPTH + 8;
 
 const frameId = () => s.int64({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
@@ -21,6 +25,10 @@ export const NodeHelloSchema = s.object({
   labels: s.map(s.string({ refine: checkLabelValue }), checkQualifiedName).default({}),
   /** The LC's software version. */
   version: s.string({ minLength: 1 }),
+  /** The host's facts for the Node's `status.nodeInfo` (architecture, osImage, kernelVersion, ...). */
+  nodeInfo: s.map(s.string()).optional(),
+  /** `status.capacity` (cpu, memory, pods); allocatable is the same (nothing is reserved). */
+  capacity: s.map(s.string()).optional(),
 });
 export type NodeHello = Infer<typeof NodeHelloSchema>;
 
@@ -45,7 +53,14 @@ export const UpstreamFrameSchema = s.object({
   message: s.any(),
 });
 
-export const HeartbeatFrameSchema = s.object({ type: s.enum('heartbeat') });
+export const HeartbeatFrameSchema = s.object({
+  type: s.enum('heartbeat'),
+  /**
+   * The node's pressure conditions (DiskPressure, as the kubelet's), carried by the heartbeat rather than the outbox:
+   * a full disk is exactly when the outbox cannot store them.
+   */
+  conditions: s.array(NodeConditionSchema, { uniqueKey: 'type' }).optional(),
+});
 
 export type HelloFrame = Infer<typeof HelloFrameSchema>;
 export type UpstreamFrame = Infer<typeof UpstreamFrameSchema>;
@@ -129,6 +144,9 @@ function frameParser<F extends { type: string }>(schemas: SchemaTable<F>, sender
   const known = Object.keys(schemas) as F['type'][];
   return (text: string): FrameParseResult<F> => {
     let value: unknown;
+    // Bounded before parsing: a frame nested thousands of levels deep would overflow whatever walks it later.
+    const depth = jsonDepth(text);
+    if (depth > MAX_FRAME_DEPTH) return { ok: false, code: 'BadJson', message: `frame is nested ${depth} levels deep; at most ${MAX_FRAME_DEPTH} are accepted` };
     try {
       value = JSON.parse(text);
     } catch (err) {

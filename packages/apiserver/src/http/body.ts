@@ -1,7 +1,8 @@
 /** Reading request bodies with a size limit, as JSON or YAML. */
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { MalformedRequest, parseJsonBounded, parseYamlBounded } from '@sedna/api/guard';
 import { errors } from './errors.js';
+import { decodeKubernetesProtobuf, UnsupportedProtobufKind } from './protobuf/decode.js';
 
 export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
 
@@ -35,19 +36,30 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 /** Parses a body by its media type; YAML is accepted where JSON is, as the real server does. */
 export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+  const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  if (type === PROTOBUF && raw.length > 0) return parseProtobuf(raw);
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
-  const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-  if (type.includes('yaml')) {
-    try {
-      return parseYaml(text);
-    } catch (err) {
-      throw errors.badRequest(`the request body is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  if (!type.includes('json') && !type.includes('yaml') && type !== '' && type !== '*/*') {
+    throw errors.unsupportedMediaType(`the body of the request was in an unknown format (${type}) - accepted media types include: application/json, application/yaml`);
   }
+  // Depth and alias limits are checked before parsing: a deeply nested body must cost a 400, not the process.
   try {
-    return JSON.parse(text) as unknown;
+    return type.includes('yaml') ? parseYamlBounded(text) : parseJsonBounded(text);
   } catch (err) {
-    throw errors.badRequest(`the request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof MalformedRequest) throw errors.badRequest(err.message);
+    throw err;
+  }
+}
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/** kubectl's generators send the kinds they create as protobuf: those are decoded, other kinds answered 415. */
+function parseProtobuf(raw: Buffer): unknown {
+  try {
+    return decodeKubernetesProtobuf(raw);
+  } catch (err) {
+    if (err instanceof UnsupportedProtobufKind) throw errors.unsupportedMediaType(err.message);
+    throw errors.badRequest(`the request body is not a valid Kubernetes protobuf message: ${(err as Error).message}`);
   }
 }

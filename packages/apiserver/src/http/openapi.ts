@@ -10,7 +10,7 @@ function gvPath(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
 }
 
-function schemaName(def: KindDefinition): string {
+export function schemaName(def: KindDefinition): string {
   const reversed = def.group === '' ? 'io.k8s.api.core' : def.group === SEDNA_GROUP ? def.group.split('.').reverse().join('.') : `io.k8s.api.${def.group}`;
   return `${reversed}.${def.version}.${def.kind}`;
 }

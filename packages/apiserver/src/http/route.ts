@@ -1,5 +1,6 @@
 /** Parses Kubernetes REST paths into what they address. */
 import { findKindByResource, type KindDefinition } from '@sedna/api';
+import { decodeComponent } from '@sedna/api/guard';
 import { errors } from './errors.js';
 
 export interface ResourceRoute {
@@ -23,7 +24,7 @@ export interface DiscoveryRoute {
 export type Route = ResourceRoute | DiscoveryRoute;
 
 export function parseRoute(pathname: string): Route {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname.split('/').filter((p) => p !== '').map((p) => decodeComponent(p, 'a segment of the path'));
   let group: string;
   let rest: string[];
   if (parts[0] === 'api' && parts.length >= 2) {

@@ -2,6 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiVersionOf, type KindDefinition } from '@sedna/api';
+import { MalformedRequest, parseRequestUrl } from '@sedna/api/guard';
 import type { DeleteOptions, PatchType, PropagationPolicy, Registry, WriteOptions } from '../registry/registry.js';
 import type { FieldValidation } from '../registry/validation.js';
 import type { Store } from '../storage/store.js';
@@ -10,6 +11,9 @@ import { readBody, parseBody, DEFAULT_BODY_LIMIT } from './body.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { ApiError, errors } from './errors.js';
 import { groupVersionDocument, openApiRoot } from './openapi.js';
+import { openApiV2Json, openApiV2Protobuf } from './openapi-v2.js';
+import { boolParam, intParam } from './query.js';
+import { answerReview, isReviewKind } from './reviews.js';
 import { parseRoute, type ResourceRoute } from './route.js';
 import { serveWatch } from './watch.js';
 
@@ -43,7 +47,15 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Nothing a client sends may throw out of here: an exception in a request handler ends the process.
+    try {
+      serve(req, res);
+    } catch (err) {
+      fail(req, res, err);
+    }
+  };
+  function serve(req: IncomingMessage, res: ServerResponse): void {
+    const url = parseRequestUrl(req.url);
     if (UNAUTHENTICATED.has(url.pathname)) {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
       return;
@@ -53,20 +65,39 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
       sendStatus(res, errors.unauthorized());
       return;
     }
-    handle(options, req, res, url).catch((err: unknown) => {
-      if (err instanceof ApiError) sendStatus(res, err);
-      else {
-        console.error(`apiserver: ${req.method} ${req.url}:`, err);
-        sendStatus(res, errors.internal(err instanceof Error ? err.message : String(err)));
-      }
-    });
-  };
+    handle(options, req, res, url).catch((err: unknown) => fail(req, res, err));
+  }
+}
+
+function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  try {
+    if (err instanceof ApiError) sendStatus(res, err);
+    else if (err instanceof MalformedRequest) sendStatus(res, malformed(err));
+    else {
+      console.error(`apiserver: ${req.method} ${String(req.url).slice(0, 200)}:`, err);
+      sendStatus(res, errors.internal(err instanceof Error ? err.message : String(err)));
+    }
+  } catch (answerError) {
+    console.error('apiserver: could not answer a failed request:', answerError);
+    res.destroy();
+  }
+}
+
+function malformed(err: MalformedRequest): ApiError {
+  if (err.status === 413) return new ApiError(413, 'RequestEntityTooLarge', err.message);
+  if (err.status === 415) return errors.unsupportedMediaType(err.message);
+  return errors.badRequest(err.message);
+}
+
+/** A header value carries printable ASCII only: anything else (from a client's field names) is escaped. */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
   if (res.headersSent) return;
   const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json' };
-  if (warnings.length) headers['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  if (warnings.length) headers['Warning'] = warnings.map((w) => `299 - ${headerSafe(JSON.stringify(w))}`);
   res.writeHead(code, headers).end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
@@ -90,7 +121,13 @@ async function handle(o: HandlerOptions, req: IncomingMessage, res: ServerRespon
       return;
     }
   }
-  if (path === '/openapi/v2' || path === '/swagger.json') throw errors.pathNotFound(path);
+  if (path === '/openapi/v2' || path === '/swagger.json') {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, path);
+    // kubectl before v3 discovery asks for the gnostic protobuf form; other clients get JSON.
+    if ((req.headers.accept ?? '').includes('protobuf')) res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(openApiV2Protobuf());
+    else sendJson(res, 200, openApiV2Json());
+    return;
+  }
   const route = parseRoute(path);
   if (route.type === 'discovery') throw errors.pathNotFound(path);
   await handleResource(o, req, res, url, route, method);
@@ -145,14 +182,6 @@ function writeOptions(query: URLSearchParams): WriteOptions {
   return { dryRun: dryRun.length > 0, ...(fv ? { fieldValidation: fv as FieldValidation } : {}) };
 }
 
-function intParam(query: URLSearchParams, name: string): number | undefined {
-  const value = query.get(name);
-  if (value === null || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 function patchType(contentType: string | undefined): PatchType {
   const type = (contentType ?? '').split(';')[0]!.trim();
   switch (type) {
@@ -183,6 +212,11 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
     throw errors.pathNotFound(url.pathname);
   }
   const readJson = async (): Promise<unknown> => parseBody(await readBody(req, bodyLimit), req.headers['content-type']);
+  if (isReviewKind(def)) {
+    if (method !== 'POST' || name !== undefined) throw errors.methodNotAllowed(method, url.pathname);
+    sendJson(res, 201, answerReview(def, await readJson()));
+    return;
+  }
 
   if (name === undefined) {
     const listNamespace = route.allNamespaces ? undefined : namespace;
@@ -190,7 +224,7 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
       const labelSelector = query.get('labelSelector') ?? undefined;
       const fieldSelector = query.get('fieldSelector') ?? undefined;
       const asTable = includeFromAccept(req.headers.accept, query);
-      if (route.watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1') {
+      if (route.watchPrefix || boolParam(query, 'watch')) {
         serveWatch(
           o.store,
           {
@@ -200,8 +234,8 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
             ...(labelSelector ? { labelSelector } : {}),
             ...(fieldSelector ? { fieldSelector } : {}),
             ...(intParam(query, 'timeoutSeconds') !== undefined ? { timeoutSeconds: intParam(query, 'timeoutSeconds')! } : {}),
-            allowBookmarks: query.get('allowWatchBookmarks') === 'true',
-            sendInitialEvents: query.get('sendInitialEvents') === 'true',
+            allowBookmarks: boolParam(query, 'allowWatchBookmarks'),
+            sendInitialEvents: boolParam(query, 'sendInitialEvents'),
             ...(asTable ? { asTable } : {}),
             ...(o.bookmarkIntervalMs ? { bookmarkIntervalMs: o.bookmarkIntervalMs } : {}),
           },
@@ -255,7 +289,7 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
     if (!o.podLogs) throw new ApiError(503, 'InternalError', 'pod logs are served by the control plane, which is not running with this API server');
     const tailLines = intParam(query, 'tailLines');
     const container = query.get('container');
-    await o.podLogs(namespace, name, { follow: query.get('follow') === 'true', previous: query.get('previous') === 'true', ...(tailLines !== undefined ? { tailLines } : {}), ...(container ? { container } : {}) }, res);
+    await o.podLogs(namespace, name, { follow: boolParam(query, 'follow'), previous: boolParam(query, 'previous'), ...(tailLines !== undefined ? { tailLines } : {}), ...(container ? { container } : {}) }, res);
     return;
   }
   const status = subresource === 'status' ? 'status' : undefined;
@@ -295,7 +329,7 @@ async function readDeleteOptions(req: IncomingMessage, query: URLSearchParams, b
   if (policy !== undefined && policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
     throw errors.badRequest(`propagationPolicy must be Background, Foreground or Orphan; got ${JSON.stringify(policy)}`);
   }
-  const orphan = body?.['orphanDependents'] ?? (query.get('orphanDependents') === 'true' ? true : undefined);
+  const orphan = body?.['orphanDependents'] ?? (boolParam(query, 'orphanDependents') ? true : undefined);
   const grace = body?.['gracePeriodSeconds'] ?? intParam(query, 'gracePeriodSeconds');
   const pre = body?.['preconditions'] as DeleteOptions['preconditions'] | undefined;
   const dryRun = (Array.isArray(body?.['dryRun']) && (body['dryRun'] as unknown[]).length > 0) || query.getAll('dryRun').length > 0;

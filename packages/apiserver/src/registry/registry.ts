@@ -5,7 +5,7 @@
  * dependents runs beside it (gc.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { apiVersionOf, type FieldError, type KindDefinition, type KubeObject, findKindByResource, SEDNA_GROUP, ValidationContext } from '@sedna/api';
+import { apiVersionOf, type KindDefinition, type KubeObject, SEDNA_GROUP, ValidationContext } from '@sedna/api';
 import { ApiError, errors } from '../http/errors.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import { applyMergePatch, isObject } from '../patch/merge-patch.js';
@@ -13,6 +13,7 @@ import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { fieldPredicate } from '../selectors/fields.js';
 import { labelPredicate } from '../selectors/labels.js';
 import type { Store, StoredObject } from '../storage/store.js';
+import { admitCreate } from './admission.js';
 import { type FieldValidation, specFingerprint, validateObject } from './validation.js';
 
 export function resourceKey(def: Pick<KindDefinition, 'group' | 'plural'>): string {
@@ -56,7 +57,9 @@ export interface DeleteOptions extends WriteOptions {
 export type PatchType = 'merge' | 'json' | 'strategic';
 
 const NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+const MAX_GENERATE_NAME_PREFIX = 63 - 5;
 const FOREGROUND = 'foregroundDeletion';
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 const ORPHAN = 'orphan';
 
 export function randomSuffix(length = 5): string {
@@ -100,7 +103,8 @@ export class Registry {
     const raw = this.checkBody(def, body, namespace);
     const meta = raw['metadata'] as Record<string, unknown>;
     if (typeof meta['name'] !== 'string' || meta['name'] === '') {
-      if (typeof meta['generateName'] === 'string' && meta['generateName'] !== '') meta['name'] = `${meta['generateName']}${randomSuffix()}`;
+      // As Kubernetes' name generator: the prefix is cut to 58 characters so the name fits a DNS label.
+      if (typeof meta['generateName'] === 'string' && meta['generateName'] !== '') meta['name'] = `${meta['generateName'].slice(0, MAX_GENERATE_NAME_PREFIX)}${randomSuffix()}`;
       else throw errors.invalid(def.kind, def.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
     }
     const { object, warnings } = validateObject(def, raw, options.fieldValidation ?? 'Warn');
@@ -109,7 +113,6 @@ export class Registry {
     if (this.store.get(resourceKey(def), def.namespaced ? namespace : '', name)) {
       throw errors.alreadyExists(def.group, def.plural, name);
     }
-    this.checkReferences(def, object, namespace);
     const metadata = object.metadata;
     delete metadata.resourceVersion;
     delete metadata.deletionTimestamp;
@@ -121,6 +124,7 @@ export class Registry {
     if (def.namespaced) metadata.namespace = namespace;
     else delete metadata.namespace;
     prepareForCreate(def, object);
+    admitCreate(this.store, object);
     if (options.dryRun) return { object: { ...object, metadata: { ...metadata, resourceVersion: String(this.store.resourceVersion) } }, warnings, created: true };
     return { object: this.store.put(resourceKey(def), object, 'ADDED').object, warnings, created: true };
   }
@@ -251,6 +255,7 @@ export class Registry {
     if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
       throw errors.conflict(def.group, def.plural, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
     }
+    if (def.kind === 'Namespace') return this.deleteNamespace(obj, options);
     if (options.dryRun) return obj;
     const policy = options.propagationPolicy ?? 'Background';
     if (policy === 'Orphan') this.orphanDependents(obj);
@@ -276,6 +281,22 @@ export class Registry {
       return this.store.put(resourceKey(def), next, 'MODIFIED').object;
     }
     return this.store.remove(resourceKey(def), obj.metadata.namespace ?? '', name)!.object;
+  }
+
+  /**
+   * A Namespace is not removed at once: it turns Terminating and the namespace controller deletes its content,
+   * then the Namespace (namespace-controller.ts). The system namespaces cannot be deleted, as on Kubernetes.
+   */
+  private deleteNamespace(obj: KubeObject, options: DeleteOptions): KubeObject {
+    const name = obj.metadata.name!;
+    if (PROTECTED_NAMESPACES.has(name)) throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+    if (options.dryRun || obj.metadata.deletionTimestamp) return obj;
+    const next: KubeObject = {
+      ...obj,
+      metadata: { ...obj.metadata, deletionTimestamp: nowRfc3339(), deletionGracePeriodSeconds: 0 },
+      status: { ...((obj['status'] as Record<string, unknown> | undefined) ?? {}), phase: 'Terminating' },
+    };
+    return this.store.put('/namespaces', next, 'MODIFIED').object;
   }
 
   /**
@@ -338,18 +359,6 @@ export class Registry {
       throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`);
     }
   }
-
-  /** Jobs and services must name datasets, models and nodes that exist; the error lists every missing one. */
-  private checkReferences(def: KindDefinition, object: KubeObject, namespace: string): void {
-    if (!def.references) return;
-    const missing: FieldError[] = [];
-    for (const ref of def.references(object)) {
-      const target = findKindByResource(ref.resource === 'nodes' ? '' : 'sedna.io', ref.resource)!;
-      const found = this.store.get(resourceKey(target), ref.resource === 'nodes' ? '' : namespace, ref.name);
-      if (!found) missing.push({ type: 'FieldValueNotFound', field: ref.field, message: `Not found: ${JSON.stringify(ref.name)}: no ${target.kind} of that name${ref.resource === 'nodes' ? '' : ` in namespace ${namespace}`}` });
-    }
-    if (missing.length > 0) throw errors.invalid(def.kind, def.group, object.metadata.name ?? '', missing);
-  }
 }
 
 /** Structural equality of JSON values, ignoring key order. */
@@ -374,8 +383,16 @@ function prepareForCreate(def: KindDefinition, object: KubeObject): void {
     case 'Pod':
       object['status'] = { phase: 'Pending' };
       break;
+    case 'PersistentVolume':
+      object['status'] = { phase: 'Available' };
+      break;
+    case 'PersistentVolumeClaim':
+      object['status'] = { phase: 'Pending' };
+      break;
     case 'Namespace':
       object['status'] = { phase: 'Active' };
+      // The namespace controller's finalizer: the Namespace stays until its content is gone.
+      object['spec'] = { ...((object['spec'] as Record<string, unknown> | undefined) ?? {}), finalizers: ['kubernetes'] };
       break;
     case 'Service': {
       const spec = (object['spec'] ??= {}) as Record<string, unknown>;

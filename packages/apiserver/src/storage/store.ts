@@ -9,6 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import type { KubeObject } from '@sedna/api';
+import { ownerOnlyDatabaseFile } from '@sedna/api/guard';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -69,6 +70,8 @@ export class Store {
 
   constructor(options: StoreOptions) {
     this.eventRetention = options.eventRetention ?? 20_000;
+    // Owner-only before SQLite opens it: its WAL and shared-memory files take the same mode.
+    ownerOnlyDatabaseFile(options.path);
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -1,5 +1,5 @@
 /** Server-side printing: the `meta.k8s.io/v1 Table` kubectl asks for with `Accept: ...;as=Table`. */
-import type { KindDefinition, KubeObject } from '@sedna/api';
+import { humanDuration, type KindDefinition, type KubeObject } from '@sedna/api';
 import { evaluateJsonPath } from './jsonpath.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -25,21 +25,7 @@ export function tableColumns(def: KindDefinition): TableColumn[] {
   ];
 }
 
-/** Kubernetes' short human durations: 45s, 5m10s, 3h, 2d, 3y. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
-  if (hours < 48) return `${hours}h`;
-  const days = Math.floor(hours / 24);
-  if (days < 8) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`;
-  if (days < 365 * 2) return `${days}d`;
-  return `${Math.floor(days / 365)}y`;
-}
+export { humanDuration };
 
 function cell(def: KindDefinition, index: number, object: KubeObject, now: number): unknown {
   const column = def.printerColumns[index]!;

@@ -5,8 +5,12 @@ import type { ChildProcess } from 'node:child_process';
 export function endChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
+    // Not unref'd: a parent with nothing else left to do must still wait to SIGKILL a child that ignores SIGTERM.
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
   });
 }

@@ -10,7 +10,7 @@ import https from 'node:https';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
+import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
 import { CONTROL_PLANE_CLIENT_CN } from '@sedna/api';
 import { CertificateAuthority } from '@sedna/gm';
 import { NODE_API_PORT_LABEL, makeKeyAndRequest } from '@sedna/lc';
@@ -88,13 +88,14 @@ function podLogsFrom(api: RunningApiServer, identity: NodeApiClientIdentity): Po
     const address = ((node?.['status'] as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
     const port = node?.metadata.labels?.[NODE_API_PORT_LABEL];
     if (!address || !port) throw new Error(`node ${nodeName} has no local controller address for logs`);
-    const query = new URLSearchParams({ ...(options.follow ? { follow: 'true' } : {}), ...(options.tailLines !== undefined ? { tailLines: String(options.tailLines) } : {}) });
+    const query = new URLSearchParams({ ...(options.follow ? { follow: 'true' } : {}), ...(options.previous ? { previous: 'true' } : {}), ...(options.tailLines !== undefined ? { tailLines: String(options.tailLines) } : {}) });
     await new Promise<void>((done, fail) => {
       const req = https.get({ host: address, port: Number(port), path: `/pods/${namespace}/${name}/log?${query}`, ...identity, servername: nodeName }, (upstream) => {
         if (upstream.statusCode !== 200) {
           let text = '';
           upstream.on('data', (c: Buffer) => (text += c.toString()));
-          upstream.on('end', () => fail(new Error(`node ${nodeName}: ${text.trim() || upstream.statusCode}`)));
+          // The node's 400 (container waiting to start, no previous run) is the client's answer, as a kubelet's is.
+          upstream.on('end', () => fail(upstream.statusCode === 400 ? new ApiError(400, 'BadRequest', text.trim()) : new Error(`node ${nodeName}: ${text.trim() || upstream.statusCode}`)));
           return;
         }
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -182,7 +183,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
   const log = (m: string): void => console.error(`[control-plane] ${m}`);
+  // The secret of the per-job credentials (SEDNA_JOB_CREDENTIAL): the GM makes them, the knowledge base checks them.
+  const jobSecretFile = join(dataDir, 'job-credential-secret');
+  const jobSecret = loadOrCreate(jobSecretFile);
   const kb = new KnowledgeBaseProcess({
+    secretFile: jobSecretFile,
     dir: join(dataDir, 'kb'),
     host: options.host,
     port: options.kbPort,
@@ -205,6 +210,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         kubeConfig: api.kubeconfigPath,
         websocket: { address: options.host, port: hubPort },
         ...(options.allowSharedToken ? { nodeToken } : {}),
+        jobCredentialSecret: jobSecret,
+        // Prometheus scrapes the GM's /metrics with this file's token (prometheus.ts), shared token or not.
+        metrics: { token: nodeToken },
         knowledgeBaseServer: { server: kbUrl },
         ...(api.socketPath ? { apiSocket: api.socketPath } : {}),
         ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),

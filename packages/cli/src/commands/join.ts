@@ -1,8 +1,8 @@
 /**
- * `sedna join`: a local controller for this host, connected to a GM over the network. Credentials come from files,
- * never the command line: `--token-file` holds a bootstrap token (`sedna token create`), exchanged on the first
- * start for a credential of this node alone (kept in `<data-dir>/credential/`, reused afterwards), and `--ca` the
- * control plane's CA. Its node API (logs) then serves TLS with the certificate the GM signed.
+ * `sedna join`: a local controller for this host, connected to a GM over the network. The token comes from a file or
+ * the environment, never the command line (node-token.ts): a bootstrap token (`sedna token create`), exchanged on
+ * the first start for a credential of this node alone (kept in `<data-dir>/credential/`, reused afterwards); `--ca`
+ * is the control plane's CA. Its node API (logs) then serves TLS with the certificate the GM signed.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,7 +11,8 @@ import { ensureNodeIdentity, startLocalController, type RunningLocalController }
 export interface JoinOptions {
   /** The GM's URL(s); several for GM replicas. */
   gm: string[];
-  tokenFile: string;
+  /** A bootstrap token (or, with `sedna up` only, the shared node token), read by resolveNodeToken. */
+  token: string;
   nodeName: string;
   role: 'cloud' | 'edge';
   dataDir: string;
@@ -26,21 +27,10 @@ export interface JoinOptions {
   metricsAddress?: { host: string; port: number };
 }
 
-function readSecretFile(path: string, what: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    throw new Error(`cannot read ${what} ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  if (!text) throw new Error(`${what} ${path} is empty`);
-  return text;
-}
-
 export async function join(options: JoinOptions): Promise<RunningLocalController> {
   const log = (m: string) => console.log(`[lc ${options.nodeName}] ${m}`);
   const dataDir = resolve(options.dataDir);
-  const token = readSecretFile(options.tokenFile, 'the token file');
+  const token = options.token;
   const common = {
     nodeName: options.nodeName,
     role: options.role,

@@ -30,6 +30,8 @@ export interface KnowledgeBaseOptions {
   port: number;
   /** The address workers reach it by (the host when it is not 0.0.0.0). */
   advertise: string;
+  /** The file of the job-credential secret: writes need a job's credential. */
+  secretFile?: string;
   log: (msg: string) => void;
 }
 
@@ -46,7 +48,7 @@ export class KnowledgeBaseProcess {
   /** Starts it and resolves with the URL workers use, once it listens. */
   async start(): Promise<string> {
     const child = spawn(process.execPath, runKbCommand(), {
-      env: { ...process.env, KnowledgeBaseServer: `http://${this.options.host}:${this.port}`, KnowledgeBasePath: this.options.dir },
+      env: { ...process.env, KnowledgeBaseServer: `http://${this.options.host}:${this.port}`, KnowledgeBasePath: this.options.dir, ...(this.options.secretFile ? { SEDNA_JOB_CREDENTIAL_SECRET_FILE: this.options.secretFile } : {}) },
       // The IPC channel ties its life to ours (run-kb exits when it closes).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

@@ -1,16 +1,17 @@
 /**
  * `sedna up`: the all-in-one mode. The control plane (API server and GM) and one local controller per node (a
  * cloud node and N edge nodes) run as separate processes on this machine, as they would on separate hosts. It
- * waits until every node is Ready, says how to use the kubeconfig, and runs until interrupted.
+ * waits until every node is Ready, says how to use the kubeconfig, and runs until interrupted, restarting any part
+ * that dies (supervisor.ts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { KubeClient } from '@sedna/gm';
 import { controlPlaneInfoPath, readControlPlaneInfo } from '../paths.js';
-import { endChild } from './child-process.js';
+import { Supervisor } from './supervisor.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -31,26 +32,15 @@ export interface UpHandle {
   dataDir: string;
   kubeconfig: string;
   nodes: string[];
-  children: ChildProcess[];
+  /** The processes running now (a restarted part has a new one). */
+  readonly children: ChildProcess[];
+  /** The pid of a part (control-plane, cloud-node, edge-node-N) now. */
+  pid(name: string): number | undefined;
   stop(): Promise<void>;
 }
 
 // The parts run the built CLI (also when this module is loaded from its TypeScript source, as in tests).
 const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-
-function prefixed(child: ChildProcess, name: string, log: (msg: string) => void): void {
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffer = '';
-    stream?.on('data', (c: Buffer) => {
-      buffer += c.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        log(`${name} | ${buffer.slice(0, nl)}`);
-        buffer = buffer.slice(nl + 1);
-      }
-    });
-  }
-}
 
 async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, failed: () => string | undefined): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -73,39 +63,40 @@ export async function up(options: UpOptions): Promise<UpHandle> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   if (existsSync(controlPlaneInfoPath(dataDir))) rmSync(controlPlaneInfoPath(dataDir));
-  const children: ChildProcess[] = [];
-  const exited = new Map<ChildProcess, string>();
-  const startChild = (name: string, args: string[]): ChildProcess => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    prefixed(child, name, log);
-    child.on('exit', (code, signal) => exited.set(child, `${name} exited (${signal ?? code})`));
-    children.push(child);
-    return child;
-  };
-  const anyExited = () => [...exited.values()][0];
-  const stop = async (): Promise<void> => {
-    await Promise.all(children.map((c) => endChild(c)));
-  };
+  const supervisor = new Supervisor(log);
+  const anyExited = () => supervisor.firstExit();
+  const stop = (): Promise<void> => supervisor.stop();
 
   try {
     log(`starting the control plane (API server and GM) in ${dataDir}`);
-    startChild('control-plane', ['control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', String(options.apiPort), '--hub-port', String(options.hubPort), '--kb-port', String(options.kbPort ?? 0), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : [])]);
+    // Restarted on the ports of its first start: the kubeconfig, the LCs and the workers keep their addresses.
+    let ports = { api: options.apiPort, hub: options.hubPort, kb: options.kbPort ?? 0 };
+    supervisor.start({
+      name: 'control-plane',
+      args: () => [main, 'control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : [])],
+    });
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
+    ports = { api: Number(new URL(info.apiUrl).port), hub: Number(new URL(info.hubUrl).port), kb: Number(new URL(info.kbUrl).port) };
     const nodes = ['cloud-node', ...Array.from({ length: options.edgeNodes }, (_, i) => `edge-node-${i + 1}`)];
     for (const node of nodes) {
-      startChild(node, [
-        'join',
-        '--gm', info.hubUrl,
-        // Every node is on this machine: the shared token buys each its own credential at its first start.
-        '--token-file', info.nodeTokenFile,
-        '--ca', info.caFile,
-        '--node-name', node,
-        '--role', node.startsWith('cloud') ? 'cloud' : 'edge',
-        '--data-dir', join(dataDir, 'nodes', node),
-        '--address', '127.0.0.1',
-        ...options.datasetRoots.flatMap((r) => ['--dataset-root', r]),
-        ...(options.heartbeatMs ? ['--heartbeat-ms', String(options.heartbeatMs)] : []),
-      ]);
+      supervisor.start({
+        name: node,
+        args: () => [
+          main,
+          'join',
+          '--gm', info.hubUrl,
+          // The token's file, never the token: a command line is readable by every user in /proc. Every node is on this
+          // machine: the shared token buys each its own credential at its first start.
+          '--token-file', info.nodeTokenFile,
+          '--ca', info.caFile,
+          '--node-name', node,
+          '--role', node.startsWith('cloud') ? 'cloud' : 'edge',
+          '--data-dir', join(dataDir, 'nodes', node),
+          '--address', '127.0.0.1',
+          ...options.datasetRoots.flatMap((r) => ['--dataset-root', r]),
+          ...(options.heartbeatMs ? ['--heartbeat-ms', String(options.heartbeatMs)] : []),
+        ],
+      });
     }
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(info.kubeconfig);
@@ -121,11 +112,21 @@ export async function up(options: UpOptions): Promise<UpHandle> {
       anyExited,
     );
     client.close();
+    supervisor.superviseFromNow();
     log(`\nSedna is up: ${nodes.length} nodes Ready (${nodes.join(', ')}).`);
     log(`  export KUBECONFIG=${info.kubeconfig}`);
     log('  kubectl get nodes        (or: sedna get nodes)');
     if (info.prometheusConfig) log(`  metrics: prometheus --config.file=${info.prometheusConfig}`);
-    return { dataDir, kubeconfig: info.kubeconfig, nodes, children, stop };
+    return {
+      dataDir,
+      kubeconfig: info.kubeconfig,
+      nodes,
+      get children() {
+        return supervisor.children();
+      },
+      pid: (name) => supervisor.pid(name),
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

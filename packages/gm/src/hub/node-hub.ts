@@ -4,6 +4,7 @@
  * applies upstream messages in order through the GM's handler and acknowledges them once applied, and tracks
  * node readiness from heartbeats. The protocol is described in packages/api/src/wire/README.md.
  */
+import { guardUpgrades, parseRequestUrl } from '@sedna/api/guard';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +18,9 @@ import {
   describeCloseCode,
   messageKey,
   type DownstreamMessage,
+  type HeartbeatFrame,
   type HelloFrame,
+  type NodeCondition,
   type NodeHello,
   type UpstreamFrame,
 } from '@sedna/api';
@@ -41,6 +44,8 @@ interface NodeRecord {
   ready: boolean | undefined;
   lastHeartbeatAt: number;
   readonly upstream: UpstreamSequencer;
+  /** The pressure conditions of the last heartbeat, as JSON (to tell the GM only of changes). */
+  conditions?: string;
 }
 
 /** A snapshot of one node for callers (status pages, the GM's node controller). */
@@ -65,7 +70,11 @@ export class NodeHub {
   private state: HubState = 'new';
   private timers: NodeJS.Timeout[] = [];
   private readonly sessionEvents: SessionEvents;
-  private readonly upgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(request, socket, head);
+  // Guarded: an exception out of an upgrade listener ends the process, and the request comes before any token check.
+  private readonly upgradeListener = guardUpgrades((request: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(request, socket, head), {
+    name: 'node hub',
+    log: (line) => this.options.logger.error(line),
+  });
 
   constructor(
     options: NodeHubOptions,
@@ -97,7 +106,7 @@ export class NodeHub {
     this.sessionEvents = {
       hello: (session, frame) => this.guard(session, 'hello', this.handleHello(session, frame)),
       upstream: (session, frame) => this.guard(session, 'upstream', this.handleUpstream(session, frame)),
-      heartbeat: (session) => this.handleHeartbeat(session),
+      heartbeat: (session, frame) => this.handleHeartbeat(session, frame),
       closed: (session, code, reason) => this.handleClosed(session, code, reason),
     };
   }
@@ -205,7 +214,7 @@ export class NodeHub {
 
   private handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const path = new URL(request.url ?? '/', 'http://hub').pathname;
+    const path = parseRequestUrl(request.url).pathname;
     if (path !== this.options.path) {
       // On a server we share, another listener may serve this path.
       if (this.ownsServer) refuseUpgrade(socket, 404, `no websocket endpoint at ${path}; the GM-LC channel is at ${this.options.path}`);
@@ -357,10 +366,19 @@ export class NodeHub {
     session.send({ type: 'ack', id: frame.id });
   }
 
-  private handleHeartbeat(session: NodeSession): void {
+  private handleHeartbeat(session: NodeSession, frame: HeartbeatFrame): void {
     const record = this.nodes.get(session.nodeName);
     if (!record || record.session !== session) return;
     record.lastHeartbeatAt = Date.now();
+    this.hooks.onNodeHeartbeat?.(session.nodeName);
+    if (frame.conditions) {
+      const conditions: NodeCondition[] = frame.conditions.map(({ type, status, reason, message }) => ({ type, status, ...(reason ? { reason } : {}), ...(message ? { message } : {}) }));
+      const text = JSON.stringify(conditions);
+      if (text !== record.conditions) {
+        record.conditions = text;
+        this.hooks.onNodeConditions?.(record.name, conditions);
+      }
+    }
     if (record.ready === false && session.welcomed) this.setReady(record, true, 'HeartbeatResumed', 'heartbeats resumed');
   }
 

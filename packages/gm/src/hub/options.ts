@@ -9,6 +9,7 @@ import {
   consoleLogger,
   type ChannelLogger,
   type DownstreamMessage,
+  type NodeCondition,
   type NodeHello,
   type UpstreamMessage,
 } from '@sedna/api';
@@ -68,8 +69,12 @@ export interface UpstreamMeta {
 export interface NodeHubHooks {
   /** A node said hello (after authentication). Awaited before the welcome; a throw refuses the node (1011). */
   onNodeHello?(hello: NodeHello): void | Promise<void>;
+  /** A heartbeat arrived from a connected node. */
+  onNodeHeartbeat?(node: string): void;
   /** The node's readiness changed (called only on a change). */
   onNodeReady?(node: string, ready: boolean, reason: NodeReadyReason, message: string): void;
+  /** The node's pressure conditions (DiskPressure) changed, as its heartbeat tells them. */
+  onNodeConditions?(node: string, conditions: NodeCondition[]): void;
   /**
    * Applies and persists one upstream message. The hub acknowledges only after this resolves; a rejection is
    * answered with a negative ack carrying the error message, and the LC drops the message.

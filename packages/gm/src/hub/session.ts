@@ -11,6 +11,7 @@ import {
   parseLcFrame,
   type ChannelLogger,
   type GmFrame,
+  type HeartbeatFrame,
   type HelloFrame,
   type UpstreamFrame,
   type WireErrorCode,
@@ -26,7 +27,7 @@ export type SessionState = 'awaiting-hello' | 'greeting' | 'resyncing' | 'live' 
 export interface SessionEvents {
   hello(session: NodeSession, frame: HelloFrame): void;
   upstream(session: NodeSession, frame: UpstreamFrame): void;
-  heartbeat(session: NodeSession): void;
+  heartbeat(session: NodeSession, frame: HeartbeatFrame): void;
   closed(session: NodeSession, code: number, reason: string): void;
 }
 
@@ -215,7 +216,7 @@ export class NodeSession {
       return;
     }
     if (frame.type === 'heartbeat') {
-      this.events.heartbeat(this);
+      this.events.heartbeat(this, frame);
       return;
     }
     if (this.stateValue === 'greeting') {

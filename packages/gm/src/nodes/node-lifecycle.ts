@@ -1,13 +1,34 @@
 /**
  * Nodes register themselves: a local controller's hello creates or updates its Node object (labels such as the
- * edge or cloud role, addresses) and marks it Ready; heartbeats stopping mark it NotReady. Nodes that do not come
- * back after a GM restart are marked NotReady once the grace period has passed. On a real cluster the kubelet owns
- * the Node and its status: the hello only adds the LC's labels to a Node that exists.
+ * edge or cloud role, addresses, `nodeInfo` and capacity of its host) and marks it Ready; heartbeats stopping mark
+ * it NotReady. Nodes that do not come back after a GM restart are marked NotReady once the grace period has passed.
+ * Heartbeats renew the node's `coordination.k8s.io/v1` Lease in `kube-node-lease` (how current Kubernetes marks
+ * liveness, every 10 s as a kubelet) and advance the Ready condition's `lastHeartbeatTime` (every minute). On a real
+ * cluster the kubelet owns the Node, its status and its Lease: the hello only adds the LC's labels to a Node that
+ * exists.
  */
 import type { KubeObject, NodeCondition, NodeHello } from '@sedna/api';
 import { isNotFound, type KubeClient } from '../runtime/client.js';
 
 export const ROLE_LABEL = 'sedna.io/role';
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+const LEASE_DURATION_SECONDS = 40;
+const LEASE_RENEW_MS = 10_000;
+const STATUS_HEARTBEAT_MS = 60_000;
+
+/** Every field of NodeSystemInfo: clients such as the Python client require them all. */
+const NODE_INFO_FIELDS = ['architecture', 'bootID', 'containerRuntimeVersion', 'kernelVersion', 'kubeProxyVersion', 'kubeletVersion', 'machineID', 'operatingSystem', 'osImage', 'systemUUID'];
+
+function nodeInfo(hello: NodeHello): Record<string, string> {
+  const given = hello.nodeInfo ?? {};
+  const info: Record<string, string> = Object.fromEntries(NODE_INFO_FIELDS.map((f) => [f, given[f] ?? '']));
+  if (!info['kubeletVersion']) info['kubeletVersion'] = `sedna-lc/${hello.version}`;
+  return { ...given, ...info };
+}
+
+function microTime(): string {
+  return new Date().toISOString().replace(/(\.\d{3})Z$/, '$1000Z');
+}
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -15,12 +36,14 @@ function now(): string {
 
 export class NodeLifecycle {
   private readonly seen = new Set<string>();
+  /** When each node's Lease and status heartbeat were last written, and whether it is Ready. */
+  private readonly beats = new Map<string, { lease: number; status: number; ready: boolean }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: KubeClient,
     private readonly log: (msg: string) => void,
-    /** Embedded mode: the GM creates Nodes and writes their Ready condition (false: a kubelet does). */
+    /** Embedded mode: the GM creates Nodes, writes their status and renews their Leases (false: kubelets do). */
     private readonly ownsNodes = true,
   ) {}
 
@@ -34,7 +57,9 @@ export class NodeLifecycle {
       return;
     }
     const ready = readyCondition(true, 'NodeConnected', 'the local controller connected');
-    const status = { addresses: hello.addresses, conditions: [ready], nodeInfo: { kubeletVersion: `sedna-lc/${hello.version}` } };
+    this.transitions.set(hello.name, ready.lastTransitionTime!);
+    const capacity = { pods: '110', ...(hello.capacity ?? {}) };
+    const status = { addresses: hello.addresses, conditions: [ready], nodeInfo: nodeInfo(hello), capacity, allocatable: capacity };
     try {
       const existing = await this.client.get('Node', '', hello.name);
       const labels = { ...(existing.metadata.labels ?? {}), ...hello.labels };
@@ -45,6 +70,46 @@ export class NodeLifecycle {
       this.log(`node ${hello.name} registered`);
     }
     await this.setStatus(hello.name, status);
+    this.beats.set(hello.name, { lease: Date.now(), status: Date.now(), ready: true });
+    if (this.ownsNodes) await this.renewLease(hello.name);
+  }
+
+  /** A heartbeat of a connected node: the Lease is renewed, the Ready condition's heartbeat time advanced. */
+  onHeartbeat(node: string): void {
+    const beat = this.beats.get(node);
+    if (!beat) return;
+    const now = Date.now();
+    if (this.ownsNodes && now - beat.lease >= LEASE_RENEW_MS) {
+      beat.lease = now;
+      void this.renewLease(node).catch((err: unknown) => this.log(`node ${node}: cannot renew its lease: ${(err as Error).message}`));
+    }
+    if (beat.ready && now - beat.status >= STATUS_HEARTBEAT_MS) {
+      beat.status = now;
+      void this.setStatus(node, { conditions: [readyCondition(true, 'NodeConnected', 'the local controller connected', this.transitionOf(node))] }).catch((err: unknown) =>
+        this.log(`node ${node}: cannot record its heartbeat: ${(err as Error).message}`),
+      );
+    }
+  }
+
+  private readonly transitions = new Map<string, string>();
+
+  private transitionOf(node: string): string | undefined {
+    return this.transitions.get(node);
+  }
+
+  /** The node's Lease: holder the node, renewed now (created on first use). */
+  private async renewLease(node: string): Promise<void> {
+    const spec = { holderIdentity: node, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: microTime() };
+    try {
+      await this.client.mergePatch('Lease', NODE_LEASE_NAMESPACE, node, { spec });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      const owner = await this.client.get('Node', '', node).catch(() => undefined);
+      await this.client.create('Lease', NODE_LEASE_NAMESPACE, {
+        metadata: { name: node, namespace: NODE_LEASE_NAMESPACE, ...(owner ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node, uid: owner.metadata.uid! }] } : {}) },
+        spec: { ...spec, acquireTime: spec.renewTime },
+      });
+    }
   }
 
   onReady(node: string, ready: boolean, reason: string, message: string): void {
@@ -53,8 +118,20 @@ export class NodeLifecycle {
       this.log(`the local controller of node ${node} is ${ready ? 'connected' : 'gone'} (${reason})`);
       return;
     }
+    const beat = this.beats.get(node);
+    if (beat) beat.ready = ready;
+    this.transitions.set(node, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
     void this.setStatus(node, { conditions: [readyCondition(ready, reason, message)] }).catch((err: unknown) => this.log(`node ${node}: cannot record readiness: ${(err as Error).message}`));
     this.log(`node ${node} is ${ready ? 'Ready' : 'NotReady'} (${reason})`);
+  }
+
+  /** Pressure conditions (DiskPressure) a node's heartbeat reported changed: merged into its status by type. */
+  onConditions(node: string, conditions: NodeCondition[]): void {
+    if (!this.ownsNodes) return;
+    const t = now();
+    const stamped = conditions.map((c) => ({ ...c, lastHeartbeatTime: t, lastTransitionTime: t }));
+    void this.setStatus(node, { conditions: stamped }).catch((err: unknown) => this.log(`node ${node}: cannot record its conditions: ${(err as Error).message}`));
+    for (const c of conditions) if (c.status === 'True') this.log(`node ${node} reports ${c.type}: ${c.message ?? c.reason ?? ''}`);
   }
 
   /** After a GM start, nodes that stay away for the grace period are NotReady. */
@@ -80,7 +157,7 @@ export class NodeLifecycle {
   }
 }
 
-function readyCondition(ready: boolean, reason: string, message: string): NodeCondition {
+function readyCondition(ready: boolean, reason: string, message: string, since?: string): NodeCondition {
   const t = now();
-  return { type: 'Ready', status: ready ? 'True' : 'False', reason, message, lastHeartbeatTime: t, lastTransitionTime: t };
+  return { type: 'Ready', status: ready ? 'True' : 'False', reason, message, lastHeartbeatTime: t, lastTransitionTime: since ?? t };
 }

@@ -24,6 +24,10 @@ export function isNotFound(err: unknown): boolean {
 export function isConflict(err: unknown): boolean {
   return err instanceof ApiStatusError && err.code === 409;
 }
+/** 422 Invalid: the object broke a validation rule (its message names the field and the limit). */
+export function isInvalid(err: unknown): err is ApiStatusError {
+  return err instanceof ApiStatusError && err.code === 422;
+}
 
 export interface KubeClientOptions {
   /**

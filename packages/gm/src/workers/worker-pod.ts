@@ -5,6 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { apiVersionOf, findKind, type EnvVar, type KubeObject, type PodTemplateSpec } from '@sedna/api';
+import { nameLabelValue } from './names.js';
+import { JOB_CREDENTIAL_ENV } from '@sedna/api/guard';
+import { credentialFor, JOB_UID_ENV } from './job-credentials.js';
 
 export const SPEC_HASH_ANNOTATION = 'sedna.io/spec-hash';
 
@@ -15,7 +18,7 @@ export function labelPrefix(kind: string): string {
 
 export function workerLabels(owner: KubeObject, workerType: string): Record<string, string> {
   const p = labelPrefix(owner.kind);
-  return { [`${p}name`]: owner.metadata.name!, [`${p}uid`]: owner.metadata.uid!, [`${p}worker-type`]: workerType.toLowerCase() };
+  return { [`${p}name`]: nameLabelValue(owner.metadata.name!), [`${p}uid`]: owner.metadata.uid!, [`${p}worker-type`]: workerType.toLowerCase() };
 }
 
 /** Label selector of all workers of one job, or of one worker type. */
@@ -51,22 +54,43 @@ export interface WorkerPodSpec {
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   /** What the worker is made from, hashed into an annotation. */
   hashOf: unknown;
+  /**
+   * A fixed name (stableWorker) instead of a generated one: a second create of the same worker, by a GM restarted
+   * before its cache saw the first, is refused as AlreadyExists instead of making a second worker.
+   */
+  name?: string;
+}
+
+/**
+ * The Pod name and WORKER_NAME of a worker that must exist once: derived from the job's uid and what makes this
+ * worker (its stage and round, or its spec), never random.
+ */
+export function stableWorker(owner: KubeObject, workerType: string, identity: unknown): { podName: string; workerName: string } {
+  const suffix = specHash({ uid: owner.metadata.uid, identity }).slice(0, 5);
+  return { podName: `${owner.metadata.name}-${workerType.toLowerCase()}-${suffix}`, workerName: `${workerType.toLowerCase()}worker-${suffix}` };
+}
+
+/** The environment every worker gets besides its feature's: the job's uid and credential (job-credentials.ts). */
+function commonEnv(owner: KubeObject): Record<string, string> {
+  const credential = credentialFor(owner);
+  return { ...(owner.metadata.uid ? { [JOB_UID_ENV]: owner.metadata.uid } : {}), ...(credential ? { [JOB_CREDENTIAL_ENV]: credential } : {}) };
 }
 
 export function buildWorkerPod(spec: WorkerPodSpec): Record<string, unknown> {
   const { owner, workerType, template } = spec;
+  const env = { ...commonEnv(owner), ...spec.env };
   const fieldEnv = spec.fieldEnv ?? {};
   const sednaEnv: EnvVar[] = [
-    ...Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+    ...Object.entries(env).map(([name, value]) => ({ name, value })),
     ...Object.entries(fieldEnv).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
   ];
-  const ours = (name: string): boolean => name in spec.env || name in fieldEnv;
+  const ours = (name: string): boolean => name in env || name in fieldEnv;
   const podSpec = structuredClone(template.spec);
   podSpec.containers = podSpec.containers.map((c) => ({ ...c, env: [...(c.env ?? []).filter((e) => !ours(e.name)), ...sednaEnv] }));
   if (spec.restartPolicy && !template.spec.restartPolicy) podSpec.restartPolicy = spec.restartPolicy;
   return {
     metadata: {
-      generateName: `${owner.metadata.name}-${workerType.toLowerCase()}-`,
+      ...(spec.name ? { name: spec.name } : { generateName: `${owner.metadata.name}-${workerType.toLowerCase()}-` }),
       namespace: owner.metadata.namespace,
       labels: { ...(template.metadata?.labels ?? {}), ...workerLabels(owner, workerType) },
       annotations: { ...scrapeAnnotations(template.spec.containers[0]?.env), ...(template.metadata?.annotations ?? {}), [SPEC_HASH_ANNOTATION]: specHash(spec.hashOf) },

@@ -160,7 +160,10 @@ export class GmConnection {
   }
 
   private startHeartbeats(welcome: WelcomeFrame): void {
-    this.every(this.options.heartbeatMs, () => this.sendFrame({ type: 'heartbeat' }));
+    this.every(this.options.heartbeatMs, () => {
+      const conditions = this.options.conditions?.();
+      this.sendFrame({ type: 'heartbeat', ...(conditions ? { conditions } : {}) });
+    });
     const deadAfter = welcome.pingIntervalMs * MISSED_PINGS_BEFORE_DEAD;
     this.every(welcome.pingIntervalMs, () => {
       const silentFor = Date.now() - this.lastHeardAt;

@@ -8,6 +8,7 @@ import {
   type ChannelLogger,
   type DownstreamMessage,
   type NodeAddress,
+  type NodeCondition,
   type NodeHello,
 } from '@sedna/api';
 import type { BackoffOptions } from './backoff.js';
@@ -27,6 +28,9 @@ export interface GmClientOptions {
   labels?: Record<string, string>;
   /** The LC's software version. */
   version: string;
+  /** Host facts for the Node's status (see nodeinfo/). */
+  nodeInfo?: Record<string, string>;
+  capacity?: Record<string, string>;
   /** The SQLite file of the upstream outbox; created with its folder if missing. */
   outboxPath: string;
   /** Heartbeat period; default 5 s. Keep it well under the GM's grace period (40 s by default). */
@@ -41,6 +45,8 @@ export interface GmClientOptions {
   /** Time allowed for the upgrade plus the welcome frame; default 10 s. */
   connectTimeoutMs?: number;
   logger?: ChannelLogger;
+  /** The node's pressure conditions (DiskPressure), sent with every heartbeat. */
+  conditions?: () => NodeCondition[];
 }
 
 export interface GmClientHooks {
@@ -71,6 +77,7 @@ export interface ResolvedClientOptions {
   maxFrameBytes: number;
   connectTimeoutMs: number;
   logger: ChannelLogger;
+  conditions: (() => NodeCondition[]) | undefined;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -100,6 +107,8 @@ export function resolveClientOptions(options: GmClientOptions): ResolvedClientOp
     addresses: options.addresses,
     labels: options.labels,
     version: options.version,
+    ...(options.nodeInfo ? { nodeInfo: options.nodeInfo } : {}),
+    ...(options.capacity ? { capacity: options.capacity } : {}),
   });
   if (!hello) {
     const detail = errors.map((e) => `${e.field === 'name' ? 'nodeName' : e.field}: ${e.message}`).join('; ');
@@ -118,5 +127,6 @@ export function resolveClientOptions(options: GmClientOptions): ResolvedClientOp
     maxFrameBytes: positiveInteger('maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES),
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, 10_000),
     logger: options.logger ?? consoleLogger(`lc/gmclient ${options.nodeName}`),
+    conditions: options.conditions,
   };
 }

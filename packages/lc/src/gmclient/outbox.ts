@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { ownerOnlyDatabaseFile } from '@sedna/api/guard';
 
 /** A stored message, kept as the JSON text it is sent as. */
 export interface OutboxEntry {
@@ -29,6 +30,8 @@ export class UpstreamOutbox {
   constructor(readonly path: string) {
     try {
       mkdirSync(dirname(path), { recursive: true });
+      // Owner-only before SQLite opens it: its WAL and shared-memory files take the same mode.
+      ownerOnlyDatabaseFile(path);
       this.db = new Database(path);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');

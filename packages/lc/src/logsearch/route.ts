@@ -4,13 +4,15 @@
  * streamed as they are found. The control plane fans this out to every node.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseRequestUrl } from '@sedna/api/guard';
 import { parseSince, searchPodLogs } from './search.js';
 
 export const LOG_SEARCH_PATH = '/logs/search';
 
 export function logSearchRoute(nodeName: string, podsRoot: string): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://node');
+    // The node API has checked the target already; parsed the same way, a `//host`-like path stays a path.
+    const url = parseRequestUrl(req.url);
     if (url.pathname !== LOG_SEARCH_PATH) return false;
     const q = url.searchParams;
     let since: Date | undefined;

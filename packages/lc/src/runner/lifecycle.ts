@@ -3,7 +3,7 @@ export interface Termination {
   exitCode: number;
   /** Set when the process was killed by a signal. */
   signal?: number;
-  /** Completed (exit 0), Error, StartError, CreateContainerConfigError or ContainerStatusUnknown. */
+  /** Completed (exit 0), Error, StartError or ContainerStatusUnknown. */
   reason: string;
   message?: string;
   startedAt?: string;
@@ -19,6 +19,11 @@ export type ContainerLifecycle =
   | { kind: 'creating' }
   /** A wrapper process runs the container; `procStart` identifies the pid across LC restarts. */
   | { kind: 'running'; pid: number; procStart?: string; startedAt: string }
+  /**
+   * The container could not be created (CreateContainerConfigError: no command, an env source the runner cannot
+   * resolve): no run happened; retried after `delayMs`, as a kubelet retries on its next sync.
+   */
+  | { kind: 'configError'; delayMs: number; message: string }
   /** Ended and will be restarted after `delayMs` (CrashLoopBackOff). */
   | { kind: 'backoff'; delayMs: number; termination: Termination }
   /** Ended for good: the pod is Succeeded or Failed. */

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { LOG_FILE } from './wrapper.js';
@@ -20,8 +20,35 @@ export interface LogLimits {
 
 export const DEFAULT_LOG_LIMITS: LogLimits = { maxBytes: 1024 * 1024, maxFiles: 3 };
 
-function logPath(podDir: string, index = 0): string {
-  return path.join(podDir, index === 0 ? LOG_FILE : `${LOG_FILE}.${index}`);
+/** The previous run's log (`kubectl logs --previous`), with its rotated copies beside it as `previous.log.<n>`. */
+export const PREVIOUS_LOG_FILE = 'previous.log';
+
+/** Which run's log: the current (or last) one, or the one before it. */
+export type LogRun = 'current' | 'previous';
+
+function logPath(podDir: string, index = 0, run: LogRun = 'current'): string {
+  const base = run === 'current' ? LOG_FILE : PREVIOUS_LOG_FILE;
+  return path.join(podDir, index === 0 ? base : `${base}.${index}`);
+}
+
+/**
+ * Before the container starts again: its ended run's log (live file and rotated copies) becomes the previous
+ * run's, replacing the one kept before, so a new run starts with an empty log as a new container does.
+ */
+export function archiveRunLog(podDir: string, limits: LogLimits): void {
+  for (let index = 0; index <= limits.maxFiles; index++) {
+    rmSync(logPath(podDir, index, 'previous'), { force: true });
+    try {
+      renameSync(logPath(podDir, index), logPath(podDir, index, 'previous'));
+    } catch (error) {
+      ignoreMissing(error);
+    }
+  }
+}
+
+/** True when a log of that run was ever written (a container that never started has none). */
+export async function hasLog(podDir: string, run: LogRun): Promise<boolean> {
+  return (await sizeOf(logPath(podDir, 0, run))) !== undefined;
 }
 
 /** Rotates the live log when it is over the cap; true when it did. */
@@ -38,13 +65,13 @@ export async function rotateIfNeeded(podDir: string, limits: LogLimits): Promise
 }
 
 /** All kept log text, oldest first, optionally only the last `tail` lines; with the size of the live part read. */
-export async function readLog(podDir: string, limits: LogLimits, tail?: number): Promise<{ text: Buffer; liveBytes: number }> {
+export async function readLog(podDir: string, limits: LogLimits, tail?: number, run: LogRun = 'current'): Promise<{ text: Buffer; liveBytes: number }> {
   const parts: Buffer[] = [];
   for (let index = limits.maxFiles; index >= 1; index--) {
-    const part = await fs.readFile(logPath(podDir, index)).catch(missingAsEmpty);
+    const part = await fs.readFile(logPath(podDir, index, run)).catch(missingAsEmpty);
     if (part.length > 0) parts.push(part);
   }
-  const live = await fs.readFile(logPath(podDir)).catch(missingAsEmpty);
+  const live = await fs.readFile(logPath(podDir, 0, run)).catch(missingAsEmpty);
   parts.push(live);
   const all = Buffer.concat(parts);
   return { text: tail === undefined ? all : lastLines(all, tail), liveBytes: live.length };

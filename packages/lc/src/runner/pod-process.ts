@@ -5,19 +5,23 @@ import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { PodStatus } from '@sedna/api';
 import { checkWorkingDir, commandLine, ContainerStartError, resolveExecutable } from './command.js';
+import { prepareVolumes } from './volumes.js';
 import { ContainerConfigError, containerEnv, expandReferences, type PodAddresses } from './container-env.js';
 import { terminationFromStatus, timestamp, type Termination } from './lifecycle.js';
 import { saveState, savePod, type PersistedPodState } from './pod-state.js';
 import type { RunnablePod } from './pod-ref.js';
 import { groupHasLiveMembers, isOurLiveProcess, readProcStart, signalGroup } from './proc.js';
-import { backoffStep, shouldRestart, type RestartBackoffOptions } from './restart-policy.js';
-import { buildPodStatus, CONFIG_ERROR_REASON } from './status.js';
+import { archiveRunLog, type LogLimits } from './log-files.js';
+import { backoffStep, configRetryStep, shouldRestart, type RestartBackoffOptions } from './restart-policy.js';
+import { buildPodStatus } from './status.js';
 import { readExitStatus, readWrapperPid, spawnWrapped } from './wrapper.js';
 
 /** What every pod of a runner shares. */
 export interface PodProcessContext {
   addresses: PodAddresses;
   backoff: RestartBackoffOptions;
+  /** Where the previous run's log goes when the container starts again (`kubectl logs --previous`). */
+  logLimits: LogLimits;
   /** The LC's environment, from which workers inherit only the basics. */
   parentEnv: NodeJS.ProcessEnv;
   /** Variables the LC gives every worker, under the container's own. */
@@ -65,12 +69,12 @@ export class PodProcess {
 
   /** A pod the runner has not seen before: record it and start its container. */
   static start(pod: RunnablePod, podDir: string, context: PodProcessContext): PodProcess {
-    mkdirSync(podDir, { recursive: true });
+    mkdirSync(podDir, { recursive: true, mode: 0o700 });
     const state: PersistedPodState = {
       version: 1,
       startTime: timestamp(),
       restartCount: 0,
-      nextBackoffMs: context.backoff.initialMs,
+      nextBackoffMs: 0,
       lifecycle: { kind: 'creating' },
     };
     const podProcess = new PodProcess(pod, podDir, context, state);
@@ -89,7 +93,7 @@ export class PodProcess {
       version: 1,
       startTime: timestamp(),
       restartCount: 0,
-      nextBackoffMs: context.backoff.initialMs,
+      nextBackoffMs: 0,
       lifecycle: { kind: 'creating' },
     };
     const podProcess = new PodProcess(pod, podDir, context, state);
@@ -180,6 +184,10 @@ export class PodProcess {
         this.scheduleRestart(lifecycle.delayMs, lifecycle.termination);
         this.report();
         break;
+      case 'configError':
+        this.scheduleConfigRetry(lifecycle.delayMs);
+        this.report();
+        break;
       case 'finished':
         this.report();
         break;
@@ -200,7 +208,9 @@ export class PodProcess {
   }
 
   private startRun(): void {
-    this.setLifecycle({ kind: 'creating' });
+    // A retry after a config error stays in that state until it spawns or fails again, as a kubelet's does: the
+    // STATUS column does not flap to ContainerCreating on every retry.
+    if (this.state.lifecycle.kind !== 'configError') this.setLifecycle({ kind: 'creating' });
     const preparing = this.prepareAndSpawn().catch((error: unknown) => this.startFailed(error));
     this.preparing = preparing;
     void preparing.finally(() => {
@@ -215,10 +225,12 @@ export class PodProcess {
     const { env: own, declared } = containerEnv(this.pod, container, this.context.addresses, this.context.parentEnv);
     const env = { ...this.context.workerEnv(this.pod), ...own };
     const expanded = argv.map((arg) => expandReferences(arg, declared));
+    prepareVolumes(this.pod, container, this.podDir);
     const cwd = container.workingDir ?? this.defaultWorkingDir();
     await checkWorkingDir(cwd);
     const program = await resolveExecutable(expanded[0] as string, env.PATH, cwd);
     if (this.stopping || this.detached) return;
+    if (this.state.lifecycle.kind !== 'creating') this.setLifecycle({ kind: 'creating' });
 
     const child = spawnWrapped(this.podDir, [program, ...expanded.slice(1)], { cwd, env });
     if (child.pid === undefined) {
@@ -243,8 +255,13 @@ export class PodProcess {
     if (this.detached) return;
     const finishedAt = timestamp();
     if (error instanceof ContainerConfigError) {
-      // The spec itself is wrong: no retry can help, the pod fails now.
-      this.setLifecycle({ kind: 'finished', termination: { exitCode: 128, reason: CONFIG_ERROR_REASON, message: error.message, finishedAt } });
+      // As a kubelet does: the pod stays (Pending if it never ran), its container waits with the reason, and the
+      // runner tries again later on a growing delay. No run happened, so the restart policy does not apply.
+      if (this.stopping) return;
+      const { delayMs, nextBackoffMs } = configRetryStep(this.state.nextBackoffMs, this.context.backoff);
+      this.state.nextBackoffMs = nextBackoffMs;
+      this.setLifecycle({ kind: 'configError', delayMs, message: error.message });
+      this.scheduleConfigRetry(delayMs);
       return;
     }
     const message = error instanceof ContainerStartError ? error.message : `cannot start the container: ${(error as Error).message}`;
@@ -297,6 +314,10 @@ export class PodProcess {
       termination.startedAt !== undefined ? Date.parse(termination.finishedAt) - Date.parse(termination.startedAt) : undefined;
     const { delayMs, nextBackoffMs } = backoffStep(this.state.nextBackoffMs, ranForMs, this.context.backoff);
     this.state.nextBackoffMs = nextBackoffMs;
+    if (delayMs === 0) {
+      this.restart(termination);
+      return;
+    }
     this.setLifecycle({ kind: 'backoff', delayMs, termination });
     this.scheduleRestart(delayMs, termination);
   }
@@ -305,8 +326,22 @@ export class PodProcess {
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       if (this.stopping || this.detached) return;
-      this.state.lastTermination = termination;
-      this.state.restartCount += 1;
+      this.restart(termination);
+    }, delayMs);
+  }
+
+  /** The next run: the ended run's log becomes the previous one, and the container starts again. */
+  private restart(termination: Termination): void {
+    this.state.lastTermination = termination;
+    this.state.restartCount += 1;
+    this.guard('keeping the previous run\'s log', () => archiveRunLog(this.podDir, this.context.logLimits));
+    this.startRun();
+  }
+
+  private scheduleConfigRetry(delayMs: number): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping || this.detached) return;
       this.startRun();
     }, delayMs);
   }

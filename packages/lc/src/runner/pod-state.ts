@@ -58,8 +58,8 @@ function readJson(file: string): unknown {
 }
 
 function writeAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.tmp`;
-  writeFileSync(temporary, text);
+  writeFileSync(temporary, text, { mode: 0o600 }); // it holds the pod with its environment (secrets)
   renameSync(temporary, file);
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { PodStatus } from '@sedna/api';
-import { DEFAULT_LOG_LIMITS, followLog, readLog, rotateIfNeeded, type LogLimits } from './log-files.js';
+import { DEFAULT_LOG_LIMITS, followLog, hasLog, readLog, rotateIfNeeded, type LogLimits } from './log-files.js';
 import { loadPodFolder, savePod, type PersistedPodState } from './pod-state.js';
 import { PodProcess, type PodProcessContext } from './pod-process.js';
 import { asRunnablePod, parsePodDirName, podDirName, podKey, toPodRef, type PodRef, type RunnablePod } from './pod-ref.js';
@@ -19,7 +19,7 @@ export interface ProcessRunnerOptions {
    * the incarnation the status is about: after a replacement the old uid may report its end.
    */
   onStatus: (pod: RunnablePod, status: PodStatus) => void;
-  /** Restart delays; defaults in DEFAULT_RESTART_BACKOFF (1 s doubling to 60 s). */
+  /** Restart delays; defaults in DEFAULT_RESTART_BACKOFF (immediate, then 10 s doubling to 5 min, as a kubelet). */
   restartBackoff?: Partial<RestartBackoffOptions>;
   /** Upper bound on terminationGracePeriodSeconds (default: none). Tests set it low. */
   maxGracePeriodSeconds?: number;
@@ -47,6 +47,16 @@ export interface LogOptions {
   tail?: number;
   /** Keep streaming while the container runs. */
   follow?: boolean;
+  /** The previous run's log (the container restarted since). */
+  previous?: boolean;
+}
+
+/**
+ * A log that does not exist for what was asked, worded as a kubelet words it (kubectl shows it as is): the
+ * container has not started yet, or there is no previous run. The API answers 400 Bad Request with it.
+ */
+export class LogUnavailableError extends Error {
+  override readonly name = 'LogUnavailableError';
 }
 
 const DEFAULT_GRACE_PERIOD_SECONDS = 30;
@@ -80,10 +90,11 @@ export class ProcessRunner {
     if (!(backoff.initialMs > 0) || !(backoff.maxMs >= backoff.initialMs)) {
       throw new Error(`ProcessRunner: restartBackoff needs 0 < initialMs <= maxMs (got ${backoff.initialMs}, ${backoff.maxMs})`);
     }
-    this.logLimits = { maxBytes: options.logs?.maxBytes ?? DEFAULT_LOG_LIMITS.maxBytes, maxFiles: options.logs?.maxFiles ?? DEFAULT_LOG_LIMITS.maxFiles };
-    if (!(this.logLimits.maxBytes > 0) || !(this.logLimits.maxFiles >= 1) || !Number.isInteger(this.logLimits.maxFiles)) {
+    const logLimits = { maxBytes: options.logs?.maxBytes ?? DEFAULT_LOG_LIMITS.maxBytes, maxFiles: options.logs?.maxFiles ?? DEFAULT_LOG_LIMITS.maxFiles };
+    if (!(logLimits.maxBytes > 0) || !(logLimits.maxFiles >= 1) || !Number.isInteger(logLimits.maxFiles)) {
       throw new Error('ProcessRunner: logs.maxBytes must be > 0 and logs.maxFiles an integer >= 1');
     }
+    this.logLimits = logLimits;
     this.followPollMs = options.logs?.followPollMs ?? 200;
     this.maxGracePeriodSeconds = options.maxGracePeriodSeconds;
 
@@ -96,6 +107,7 @@ export class ProcessRunner {
     this.context = {
       addresses: { hostIP: options.hostIP, podIP: options.podIP ?? options.hostIP },
       backoff,
+      logLimits,
       parentEnv: options.env ?? process.env,
       workerEnv: options.workerEnv ?? (() => ({})),
       livenessPollMs: options.livenessPollMs ?? 500,
@@ -272,6 +284,22 @@ export class ProcessRunner {
     if (!pod) return fail(`pod ${podKey(ref)}${ref.uid ? ` (${ref.uid})` : ''} is not run by this node`);
     if (options.tail !== undefined && (!Number.isInteger(options.tail) || options.tail < 0)) {
       return fail(`logs: tail must be a non-negative integer (got ${options.tail})`);
+    }
+    const container = pod.current.spec.containers[0]?.name ?? '';
+    const podName = pod.key.name;
+    if (options.previous) {
+      const read = async (): Promise<string> => {
+        if (!(await hasLog(pod.podDir, 'previous'))) throw new LogUnavailableError(`previous terminated container "${container}" in pod "${podName}" not found`);
+        return (await readLog(pod.podDir, this.logLimits, options.tail, 'previous')).text.toString('utf8');
+      };
+      if (options.follow) throw new Error('logs: follow and previous cannot be combined');
+      return read();
+    }
+    const waiting = pod.status().containerStatuses?.[0]?.state?.waiting;
+    if (waiting && pod.status().phase === 'Pending') {
+      const message = `container "${container}" in pod "${podName}" is waiting to start: ${waiting.reason ?? 'ContainerCreating'}`;
+      if (options.follow) throw new LogUnavailableError(message);
+      return Promise.reject(new LogUnavailableError(message));
     }
     if (options.follow) {
       return followLog(pod.podDir, this.logLimits, {

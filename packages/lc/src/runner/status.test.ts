@@ -3,7 +3,7 @@ import { buildPodStatus, goDuration, podPhase } from './status.js';
 import type { PersistedPodState } from './pod-state.js';
 import type { RunnablePod } from './pod-ref.js';
 import { terminationFromStatus } from './lifecycle.js';
-import { backoffStep, shouldRestart } from './restart-policy.js';
+import { backoffStep, configRetryStep, shouldRestart } from './restart-policy.js';
 
 const pod: RunnablePod = { metadata: { name: 'p', namespace: 'ns', uid: 'u' }, spec: { containers: [{ name: 'c', command: ['x'] }] } };
 const base: PersistedPodState = { version: 1, startTime: '2024-01-01T00:00:00Z', restartCount: 0, nextBackoffMs: 1000, lifecycle: { kind: 'creating' } };
@@ -39,9 +39,12 @@ describe('restart policy', () => {
   });
   it('doubles the delay up to the cap and starts over after a long run', () => {
     const options = { initialMs: 10, maxMs: 35, resetAfterMs: 1000 };
+    expect(backoffStep(0, 5, options)).toEqual({ delayMs: 0, nextBackoffMs: 10 });
     expect(backoffStep(10, 5, options)).toEqual({ delayMs: 10, nextBackoffMs: 20 });
     expect(backoffStep(20, 5, options)).toEqual({ delayMs: 20, nextBackoffMs: 35 });
     expect(backoffStep(35, undefined, options)).toEqual({ delayMs: 35, nextBackoffMs: 35 });
-    expect(backoffStep(35, 5000, options)).toEqual({ delayMs: 10, nextBackoffMs: 20 });
+    expect(backoffStep(35, 5000, options)).toEqual({ delayMs: 0, nextBackoffMs: 10 });
+    expect(configRetryStep(0, options)).toEqual({ delayMs: 10, nextBackoffMs: 20 });
+    expect(configRetryStep(20, options)).toEqual({ delayMs: 20, nextBackoffMs: 35 });
   });
 });

@@ -4,7 +4,7 @@ import type { ContainerLifecycle, Termination } from './lifecycle.js';
 import type { PersistedPodState } from './pod-state.js';
 import type { RunnablePod } from './pod-ref.js';
 
-/** Reasons for a pod that can never start as written (the Pod fails at once). */
+/** The waiting reason of a container that cannot be created as written (retried; the pod stays). */
 export const CONFIG_ERROR_REASON = 'CreateContainerConfigError';
 
 /**
@@ -43,10 +43,6 @@ export function buildPodStatus(pod: RunnablePod, state: PersistedPodState, addre
     startTime: state.startTime,
     containerStatuses: [containerStatus],
   };
-  if (lifecycle.kind === 'finished' && lifecycle.termination.reason === CONFIG_ERROR_REASON) {
-    status.reason = CONFIG_ERROR_REASON;
-    if (lifecycle.termination.message !== undefined) status.message = lifecycle.termination.message;
-  }
   return status;
 }
 
@@ -55,6 +51,7 @@ export function podPhase(pod: RunnablePod, state: PersistedPodState): PodPhase {
   const { lifecycle } = state;
   switch (lifecycle.kind) {
     case 'creating':
+    case 'configError':
       return state.restartCount === 0 && state.lastTermination === undefined ? 'Pending' : 'Running';
     case 'running':
     case 'backoff':
@@ -70,6 +67,8 @@ function containerState(lifecycle: ContainerLifecycle, pod: RunnablePod, contain
       return { waiting: { reason: 'ContainerCreating' } };
     case 'running':
       return { running: { startedAt: lifecycle.startedAt } };
+    case 'configError':
+      return { waiting: { reason: CONFIG_ERROR_REASON, message: lifecycle.message } };
     case 'backoff': {
       const { name, namespace, uid } = pod.metadata;
       return {

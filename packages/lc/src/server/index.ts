@@ -1,6 +1,7 @@
 export {
   WorkerReportServer,
   WorkerReportRejected,
+  WorkerReportNotStored,
   DEFAULT_REPORT_PORT,
   type WorkerReportHandler,
   type WorkerReportServerOptions,

@@ -1,10 +1,25 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MalformedRequest, decodeComponent, parseJsonBounded, parseRequestUrl, readLimitedBody } from '@sedna/api/guard';
 import { adaptOriginalLibMessage, type WorkerOwnerLookup } from './original-lib-messages.js';
 import { parseWorkerMessage, type WorkerMessage } from './worker-message.js';
 
 /** Takes the reports of one owner kind (a manager of the LC). */
 export type WorkerReportHandler = (message: WorkerMessage) => void | Promise<void>;
+
+/**
+ * Thrown by a handler that could not store a report durably (a full disk: 507, as WebDAV's Insufficient Storage).
+ * The report is not acknowledged, so the worker's reporter retries it.
+ */
+export class WorkerReportNotStored extends Error {
+  override readonly name = 'WorkerReportNotStored';
+  constructor(
+    readonly status: 503 | 507,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Thrown by a handler that refuses a report (e.g. a job this node does not know): answered with its 4xx status. */
 export class WorkerReportRejected extends Error {
@@ -63,7 +78,13 @@ export class WorkerReportServer {
 
   constructor(private readonly options: WorkerReportServerOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.server = http.createServer((req, res) => void this.serve(req, res));
+    this.server = http.createServer((req, res) => {
+      this.serve(req, res).catch((error: unknown) => {
+        // serve answers everything it can; this is what is left (e.g. a socket gone while answering).
+        this.warn(`request ${req.method} ${String(req.url).slice(0, 200)} failed: ${(error as Error).message}`);
+        res.destroy();
+      });
+    });
     this.server.requestTimeout = 30_000;
     this.server.headersTimeout = 10_000;
   }
@@ -81,9 +102,10 @@ export class WorkerReportServer {
     return [...this.handlers.keys()].sort();
   }
 
-  async listen(): Promise<{ host: string; port: number }> {
+  /** Listens on the configured port, or on `port` when given (a retry on another port after a failure). */
+  async listen(portOverride?: number): Promise<{ host: string; port: number }> {
     const host = this.options.host ?? '127.0.0.1';
-    const port = this.options.port ?? DEFAULT_REPORT_PORT;
+    const port = portOverride ?? this.options.port ?? DEFAULT_REPORT_PORT;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(new Error(`worker report server: cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
       this.server.once('error', onError);
@@ -109,7 +131,7 @@ export class WorkerReportServer {
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
-      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const pathname = parseRequestUrl(req.url).pathname;
       if (pathname === '/healthz') {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refusal(405, 'use GET /healthz', { Allow: 'GET, HEAD' });
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
@@ -118,7 +140,12 @@ export class WorkerReportServer {
       const message = await this.accept(req, pathname);
       await this.dispatch(message);
       reply(res, 200, 'OK');
-    } catch (error) {
+    } catch (caught) {
+      const error = caught instanceof MalformedRequest ? new Refusal(caught.status, caught.message, caught.status === 413 ? { Connection: 'close' } : {}) : caught;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       if (error instanceof Refusal) {
         reply(res, error.status, error.reason, error.headers);
         // A body over the limit was not read to its end: drop the connection once the answer is out.
@@ -135,22 +162,14 @@ export class WorkerReportServer {
     const match = REPORT_PATH.exec(pathname);
     if (!match) throw new Refusal(404, `no route for ${req.method} ${pathname}; workers report with POST /sedna/workers/{name}/info`);
     if (req.method !== 'POST') throw new Refusal(405, `use POST for ${pathname}`, { Allow: 'POST' });
-    let workerName: string;
-    try {
-      workerName = decodeURIComponent(match[1] as string);
-    } catch {
-      throw new Refusal(400, `worker name in the path is not valid percent-encoding: ${match[1]}`);
-    }
+    const workerName = decodeComponent(match[1] as string, 'the worker name in the path');
     const contentType = req.headers['content-type'] ?? '';
     if (/xml/i.test(contentType)) throw new Refusal(415, `content type ${contentType} is not supported; send JSON (application/json)`);
 
-    const text = await readBody(req, this.maxBodyBytes);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (error) {
-      throw new Refusal(400, `body is not valid JSON: ${(error as Error).message}`);
-    }
+    const text = (await readLimitedBody(req, this.maxBodyBytes)).toString('utf8');
+    // Depth-checked before parsing: a report nested thousands of levels deep is refused here, not acknowledged and
+    // then lost when it cannot be stored.
+    const body = parseJsonBounded(text, { what: 'body' });
     // The original Python lib's shapes (no status on inference reports, ownerKind "default") first.
     const adapted = adaptOriginalLibMessage(body, this.options.workerOwner);
     if (!adapted.ok) throw new Refusal(400, adapted.reason);
@@ -174,6 +193,7 @@ export class WorkerReportServer {
       await handler(message);
     } catch (error) {
       if (error instanceof WorkerReportRejected) throw new Refusal(error.status, error.message);
+      if (error instanceof WorkerReportNotStored) throw new Refusal(error.status, error.message, { 'Retry-After': '5' });
       this.warn(`handler for ${message.ownerKind} failed on the report of ${message.namespace}/${message.name}: ${(error as Error).message}`);
       throw new Refusal(500, `the ${message.ownerKind} manager failed to take the report: ${(error as Error).message}`);
     }
@@ -188,31 +208,4 @@ function reply(res: http.ServerResponse, status: number, message: string, header
   const body = JSON.stringify({ Status: status, Message: message });
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-/** Reads the body up to `limit` bytes. Past the limit it stops collecting and lets the rest drain away. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
-  const tooLarge = () => new Refusal(413, `body larger than ${limit} bytes`, { Connection: 'close' });
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.reject(tooLarge());
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      req.off('data', onData);
-      req.resume();
-      reject(tooLarge());
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', reject);
-  });
 }

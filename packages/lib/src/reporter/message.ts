@@ -20,6 +20,8 @@ export const OWNER_KINDS = [
   'reidjob',
   'videoanalyticsjob',
   'featureextractionservice',
+  'objectsearchservice',
+  'objecttrackingservice',
 ] as const;
 export type OwnerKind = (typeof OWNER_KINDS)[number];
 

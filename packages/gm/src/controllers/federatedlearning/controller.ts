@@ -7,12 +7,15 @@
  */
 import type { DatasetSpec, FederatedLearningJobSpec, KubeObject, ModelSpec, UpstreamMessage } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
-import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
+import { isConflict, isInvalid, isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
 import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
+import { nameLabelValue, serviceName } from '../../workers/names.js';
 import { nodeForRole } from '../../workers/placement.js';
+import { firstWorkerProblem } from '../../workers/pod-problem.js';
+import type { References } from '../../workers/references.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
 
 export const AGG_PORT = 7363;
@@ -23,7 +26,7 @@ const INDEX_ANNOTATION = 'sedna.io/worker-index';
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 interface FlCondition {
   type: 'Complete' | 'Failed' | 'Training';
-  status: 'True';
+  status: 'True' | 'False';
   lastProbeTime?: string;
   lastHeartbeatTime?: string;
   reason?: string;
@@ -37,6 +40,17 @@ interface FlStatus {
   succeeded?: number;
   failed?: number;
   phase?: Phase;
+}
+
+/**
+ * Phase Pending with a condition saying why (a `Training` condition with status False: the job is not training),
+ * appended only when the reason or message changes.
+ */
+function pendingBecause(status: FlStatus, reason: string, message: string): FlStatus {
+  const conditions = status.conditions ?? [];
+  const last = conditions[conditions.length - 1];
+  const same = last?.type === 'Training' && last.status === 'False' && last.reason === reason && last.message === message;
+  return { ...status, phase: 'Pending', conditions: same ? conditions : [...conditions, { type: 'Training', status: 'False', lastProbeTime: now(), lastHeartbeatTime: now(), reason, message }] };
 }
 
 function now(): string {
@@ -56,6 +70,7 @@ export class FederatedLearningController implements Controller {
     private readonly client: KubeClient,
     private readonly addressing: Addressing,
     router: ChannelRouter,
+    private readonly references: References,
   ) {
     router.handleUpstream('federatedlearningjob', (node, message) => this.upstream(node, message));
   }
@@ -63,6 +78,7 @@ export class FederatedLearningController implements Controller {
   watches() {
     return [
       { informer: this.jobs, map: self },
+      ...this.references.watches(this.jobs),
       { informer: this.pods, map: ownerKeys(KIND) },
       { informer: this.services, map: ownerKeys(KIND) },
     ];
@@ -86,18 +102,56 @@ export class FederatedLearningController implements Controller {
       return;
     }
 
+    const missing = this.references.check(job);
     const aggModel = this.models.get(spec.aggregationWorker.model.name, namespace)?.['spec'] as ModelSpec | undefined;
     const pretrained = spec.pretrainedModel ? (this.models.get(spec.pretrainedModel.name, namespace)?.['spec'] as ModelSpec | undefined) : undefined;
-    if (!aggModel || (spec.pretrainedModel && !pretrained)) {
-      await this.writeStatus(job, { ...status, phase: 'Pending' });
+    if (missing || !aggModel || (spec.pretrainedModel && !pretrained)) {
+      await this.writeStatus(job, pendingBecause(status, missing?.reason ?? 'ModelNotFound', missing?.message ?? 'waiting for the models'));
       return;
     }
+    try {
+      if (!(await this.ensureWorkers(job, spec, status, workers, aggModel, pretrained, generation))) return;
+    } catch (err) {
+      // A derived object the API refuses (a limit broken): say so on the job, not only in the GM's log.
+      if (!isInvalid(err)) throw err;
+      await this.writeStatus(job, pendingBecause(status, 'InvalidWorkerObject', err.message));
+      await recordEvent(this.client, job, 'Warning', 'InvalidWorkerObject', err.message);
+      return;
+    }
+
+    const current = this.pods.list(namespace).filter((p) => isWorkerOf(p, job) && !p.metadata.deletionTimestamp);
+    const active = current.filter(isActive).length;
+    const succeeded = current.filter((p) => podPhase(p) === 'Succeeded').length;
+    const failed = current.filter((p) => podPhase(p) === 'Failed').length;
+    const next: FlStatus = { ...status, active, succeeded, failed, startTime: status.startTime ?? now() };
+    const problem = firstWorkerProblem(current, (p) => `the ${p.metadata.labels?.['federatedlearningjob.sedna.io/worker-type'] ?? ''} worker ${p.metadata.name}`);
+    if (failed > 0) {
+      next.phase = 'Failed';
+      next.conditions = [...(status.conditions ?? []), { type: 'Failed', status: 'True', lastProbeTime: now(), lastHeartbeatTime: now(), reason: 'WorkerFailed', message: `${failed} worker(s) failed` }];
+      next.completionTime = now();
+    } else if (succeeded > 0 && active === 0) {
+      next.phase = 'Succeeded';
+      next.conditions = [...(status.conditions ?? []), { type: 'Complete', status: 'True', lastProbeTime: now(), lastHeartbeatTime: now(), reason: 'Completed', message: 'every worker completed' }];
+      next.completionTime = now();
+    } else if (problem) {
+      // A worker that cannot start says why on the job: the reason and message its node gave.
+      Object.assign(next, pendingBecause(next, problem.reason, problem.message));
+    } else {
+      next.phase = 'Running';
+    }
+    await this.writeStatus(job, next);
+  }
+
+  /** Creates the workers that are missing; false while the aggregator's node has no address (status written). */
+  private async ensureWorkers(job: KubeObject, spec: FederatedLearningJobSpec, status: FlStatus, workers: KubeObject[], aggModel: ModelSpec, pretrained: ModelSpec | undefined, generation: string): Promise<boolean> {
+    const namespace = job.metadata.namespace!;
+    const name = job.metadata.name!;
     const service = await this.ensureService(job);
     const aggNode = spec.aggregationWorker.template.spec.nodeName || nodeForRole(this.nodes, 'cloud');
     const endpoint = aggNode ? this.addressing.endpoint(service, aggNode) : undefined;
     if (!aggNode || !endpoint) {
-      await this.writeStatus(job, { ...status, phase: 'Pending' });
-      return;
+      await this.writeStatus(job, pendingBecause(status, 'WaitingForCloudNode', `the aggregation worker's node ${aggNode ?? '(no Ready cloud node)'} has no address yet`));
+      return false;
     }
     const transmitter = spec.transmitter?.s3 ? 's3' : 'ws';
     const common: Record<string, string> = {
@@ -141,24 +195,7 @@ export class FederatedLearningController implements Controller {
         LC_SERVER: this.addressing.lcServer(node),
       }, generation, started);
     }
-
-    const current = this.pods.list(namespace).filter((p) => isWorkerOf(p, job) && !p.metadata.deletionTimestamp);
-    const active = current.filter(isActive).length;
-    const succeeded = current.filter((p) => podPhase(p) === 'Succeeded').length;
-    const failed = current.filter((p) => podPhase(p) === 'Failed').length;
-    const next: FlStatus = { ...status, active, succeeded, failed, startTime: status.startTime ?? now() };
-    if (failed > 0) {
-      next.phase = 'Failed';
-      next.conditions = [...(status.conditions ?? []), { type: 'Failed', status: 'True', lastProbeTime: now(), lastHeartbeatTime: now(), reason: 'WorkerFailed', message: `${failed} worker(s) failed` }];
-      next.completionTime = now();
-    } else if (succeeded > 0 && active === 0) {
-      next.phase = 'Succeeded';
-      next.conditions = [...(status.conditions ?? []), { type: 'Complete', status: 'True', lastProbeTime: now(), lastHeartbeatTime: now(), reason: 'Completed', message: 'every worker completed' }];
-      next.completionTime = now();
-    } else {
-      next.phase = 'Running';
-    }
-    await this.writeStatus(job, next);
+    return true;
   }
 
   private async createWorker(job: KubeObject, workerType: 'aggregation' | 'train', index: string, template: FederatedLearningJobSpec['aggregationWorker']['template'], env: Record<string, string>, generation: string, recreate: boolean, fieldEnv: Record<string, string> = {}): Promise<void> {
@@ -176,14 +213,14 @@ export class FederatedLearningController implements Controller {
   }
 
   private async ensureService(job: KubeObject): Promise<KubeObject> {
-    const name = `${job.metadata.name}-aggregation`;
+    const name = serviceName(job.metadata.name!, 'aggregation');
     const namespace = job.metadata.namespace!;
     const existing = this.services.get(name, namespace);
     if (existing) return existing;
     try {
       return await this.client.create('Service', namespace, {
         metadata: { name, namespace, ownerReferences: [controllerRef(job)] },
-        spec: { ...this.addressing.serviceSpec(AGG_PORT, undefined), selector: { 'federatedlearningjob.sedna.io/name': job.metadata.name!, 'federatedlearningjob.sedna.io/worker-type': 'aggregation' } },
+        spec: { ...this.addressing.serviceSpec(AGG_PORT, undefined), selector: { 'federatedlearningjob.sedna.io/name': nameLabelValue(job.metadata.name!), 'federatedlearningjob.sedna.io/worker-type': 'aggregation' } },
       });
     } catch (err) {
       if (isConflict(err)) return this.client.get('Service', namespace, name);

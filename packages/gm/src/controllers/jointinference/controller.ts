@@ -9,11 +9,14 @@
  */
 import type { JointInferenceServiceSpec, KubeObject, ModelSpec, ServiceCondition, UpstreamMessage } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
-import { isNotFound, type KubeClient } from '../../runtime/client.js';
+import { isInvalid, isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
 import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
+import { nameLabelValue, serviceName } from '../../workers/names.js';
+import type { References } from '../../workers/references.js';
+import { firstWorkerProblem } from '../../workers/pod-problem.js';
 import { syncHpa, type HpaSpec } from './autoscaling/hpa-object.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
 
@@ -35,6 +38,7 @@ export class JointInferenceController implements Controller {
     private readonly client: KubeClient,
     private readonly addressing: Addressing,
     router: ChannelRouter,
+    private readonly references: References,
     /** Kubernetes mode: the workers are Deployments (the kubelets run their pods); embedded mode: Pods. */
     private readonly deployments?: ResourceInformer,
   ) {
@@ -44,6 +48,7 @@ export class JointInferenceController implements Controller {
   watches() {
     return [
       { informer: this.services, map: self },
+      ...this.references.watches(this.services),
       { informer: this.pods, map: ownerKeys(KIND) },
       { informer: this.kubeServices, map: ownerKeys(KIND) },
       ...(this.deployments ? [{ informer: this.deployments, map: ownerKeys(KIND) }] : []),
@@ -67,20 +72,66 @@ export class JointInferenceController implements Controller {
     const ji = this.services.get(name, namespace);
     if (!ji || ji.metadata.deletionTimestamp) return; // its workers go by garbage collection
     const spec = ji['spec'] as JointInferenceServiceSpec;
+    const missing = this.references.check(ji);
     const cloudModel = this.model(namespace, spec.cloudWorker.model.name);
     const edgeModel = this.model(namespace, spec.edgeWorker.model.name);
-    if (!cloudModel || !edgeModel) {
-      await this.setStatus(ji, 'Pending', 'ModelNotFound', `waiting for model ${!cloudModel ? spec.cloudWorker.model.name : spec.edgeWorker.model.name}`, 0, 0);
+    if (missing || !cloudModel || !edgeModel) {
+      await this.setStatus(ji, 'Pending', missing?.reason ?? 'ModelNotFound', missing?.message ?? 'waiting for the models', 0, 0);
       return;
     }
-    const service = await this.ensureService(ji);
+    try {
+      const service = await this.ensureService(ji);
+      const waiting = await this.ensureWorkers(ji, spec, cloudModel, edgeModel, service);
+      if (waiting) {
+        await this.setStatus(ji, 'Pending', 'WaitingForCloudNode', waiting, 0, 0);
+        return;
+      }
+    } catch (err) {
+      // A derived object the API refuses (a limit broken): say so on the service, not only in the GM's log.
+      if (!isInvalid(err)) throw err;
+      await this.setStatus(ji, 'Failed', 'InvalidWorkerObject', err.message, 0, 0);
+      await recordEvent(this.client, ji, 'Warning', 'InvalidWorkerObject', err.message);
+      return;
+    }
+    let active: number;
+    let failed: number;
+    if (this.deployments) {
+      for (const workerType of ['cloud', 'edge'] as const) {
+        const hpa = (workerType === 'cloud' ? spec.cloudWorker : spec.edgeWorker).hpa as HpaSpec | undefined;
+        await syncHpa(this.client, ji, workerType, `${name}-deployment-${workerType}`, hpa);
+      }
+      const deployments = this.deployments.list(namespace).filter((d) => isWorkerOf(d, ji));
+      const available = (d: KubeObject) => Number((d['status'] as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0;
+      const replicaFailure = (d: KubeObject) => ((d['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+      active = deployments.filter(available).length;
+      failed = deployments.filter(replicaFailure).length;
+      if (failed > 0) {
+        await this.setStatus(ji, 'Failed', 'ReplicaFailure', `${failed} worker deployment(s) cannot create pods`, active, failed);
+        return;
+      }
+    } else {
+      const workers = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji));
+      active = workers.filter((p) => isActive(p) && podPhase(p) === 'Running').length;
+      failed = workers.filter((p) => podPhase(p) === 'Failed').length;
+      // A worker that cannot start says why on the service: the reason and message its node gave.
+      const problem = active < 2 ? firstWorkerProblem(workers, (p) => `the ${p.metadata.labels?.['jointinferenceservice.sedna.io/worker-type'] ?? ''} worker ${p.metadata.name}`) : undefined;
+      if (problem) {
+        await this.setStatus(ji, 'Pending', problem.reason, problem.message, active, failed);
+        return;
+      }
+    }
+    if (active === 2) await this.setStatus(ji, 'Running', 'WorkersRunning', 'the cloud and edge workers are running', active, failed);
+    else await this.setStatus(ji, 'Pending', 'WorkersStarting', `${active} of 2 workers running`, active, failed);
+  }
+
+  /** The cloud and edge workers, once the models and the cloud worker's Service are there; else what it waits for. */
+  private async ensureWorkers(ji: KubeObject, spec: JointInferenceServiceSpec, cloudModel: ModelSpec, edgeModel: ModelSpec, service: KubeObject): Promise<string | undefined> {
+    const namespace = ji.metadata.namespace!;
+    const name = ji.metadata.name!;
     const cloudNode = spec.cloudWorker.template.spec.nodeName;
     const edgeNode = spec.edgeWorker.template.spec.nodeName;
     const endpoint = this.addressing.endpoint(service, cloudNode);
-    if (!endpoint) {
-      await this.setStatus(ji, 'Pending', 'WaitingForCloudNode', `the cloud worker's node ${cloudNode ?? '(none)'} has no address yet`, 0, 0);
-      return;
-    }
+    if (!endpoint) return `the cloud worker's node ${cloudNode ?? '(none)'} has no address yet`;
     const common = { NAMESPACE: namespace, JOB_NAME: name, SERVICE_NAME: name };
     // The cloud worker binds where the edge is sent (the original's worker guessed its host's outward address).
     const bind = bindAddressEnv('BIG_MODEL_BIND_IP', endpoint);
@@ -106,29 +157,7 @@ export class JointInferenceController implements Controller {
       BIG_MODEL_PORT: String(endpoint.port),
       LC_SERVER: this.addressing.lcServer(edgeNode),
     });
-    let active: number;
-    let failed: number;
-    if (this.deployments) {
-      for (const workerType of ['cloud', 'edge'] as const) {
-        const hpa = (workerType === 'cloud' ? spec.cloudWorker : spec.edgeWorker).hpa as HpaSpec | undefined;
-        await syncHpa(this.client, ji, workerType, `${name}-deployment-${workerType}`, hpa);
-      }
-      const deployments = this.deployments.list(namespace).filter((d) => isWorkerOf(d, ji));
-      const available = (d: KubeObject) => Number((d['status'] as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0;
-      const replicaFailure = (d: KubeObject) => ((d['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
-      active = deployments.filter(available).length;
-      failed = deployments.filter(replicaFailure).length;
-      if (failed > 0) {
-        await this.setStatus(ji, 'Failed', 'ReplicaFailure', `${failed} worker deployment(s) cannot create pods`, active, failed);
-        return;
-      }
-    } else {
-      const workers = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji));
-      active = workers.filter((p) => isActive(p) && podPhase(p) === 'Running').length;
-      failed = workers.filter((p) => podPhase(p) === 'Failed').length;
-    }
-    if (active === 2) await this.setStatus(ji, 'Running', 'WorkersRunning', 'the cloud and edge workers are running', active, failed);
-    else await this.setStatus(ji, 'Pending', 'WorkersStarting', `${active} of 2 workers running`, active, failed);
+    return undefined;
   }
 
   private model(namespace: string, name: string): ModelSpec | undefined {
@@ -136,15 +165,15 @@ export class JointInferenceController implements Controller {
   }
 
   private async ensureService(ji: KubeObject): Promise<KubeObject> {
-    const name = `${ji.metadata.name}-cloud`;
+    const name = serviceName(ji.metadata.name!, 'cloud');
     const namespace = ji.metadata.namespace!;
     const existing = this.kubeServices.get(name, namespace);
     if (existing) return existing;
     const spec = this.addressing.serviceSpec(BIG_MODEL_PORT, undefined);
     try {
       return await this.client.create('Service', namespace, {
-        metadata: { name, namespace, labels: { 'app.sedna.io': `${ji.metadata.name}-cloud-svc` }, ownerReferences: [controllerRef(ji)] },
-        spec: { ...spec, selector: { [`jointinferenceservice.sedna.io/name`]: ji.metadata.name!, [`jointinferenceservice.sedna.io/worker-type`]: 'cloud' } },
+        metadata: { name, namespace, labels: { 'app.sedna.io': nameLabelValue(`${ji.metadata.name}-cloud-svc`) }, ownerReferences: [controllerRef(ji)] },
+        spec: { ...spec, selector: { [`jointinferenceservice.sedna.io/name`]: nameLabelValue(ji.metadata.name!), [`jointinferenceservice.sedna.io/worker-type`]: 'cloud' } },
       });
     } catch (err) {
       if ((err as { code?: number }).code === 409) return this.client.get('Service', namespace, name);
@@ -168,7 +197,7 @@ export class JointInferenceController implements Controller {
     };
     const existing = this.deployments!.get(name, namespace);
     if (!existing) {
-      await this.client.create('Deployment', namespace, { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': `${ji.metadata.name}-${workerType}-svc` }, ownerReferences: podMeta.ownerReferences }, spec: desired });
+      await this.client.create('Deployment', namespace, { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': nameLabelValue(`${ji.metadata.name}-${workerType}-svc`) }, ownerReferences: podMeta.ownerReferences }, spec: desired });
       await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker deployment ${name}`);
       return;
     }

@@ -10,7 +10,8 @@ import { isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/controller.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { recordEvent } from '../../runtime/events.js';
-import { podTransitionEvents } from './pod-events.js';
+import { containerEvents } from './container-events.js';
+import type { ClaimResolver } from './claims.js';
 
 /** What the LC reports for a pod. */
 export interface PodReport {
@@ -33,21 +34,29 @@ export class PodController implements Controller {
     private readonly pods: ResourceInformer,
     router: ChannelRouter,
     private readonly client: KubeClient,
+    private readonly claims?: { resolver: ClaimResolver; informer: ResourceInformer },
   ) {
     this.nodes = new NodeSync(router);
-    router.addResyncContributor((node) => this.pods.list().filter((p) => nodeOf(p) === node).map((p) => objectMessage('insert', p)));
+    router.addResyncContributor((node) => this.pods.list().filter((p) => nodeOf(p) === node).map((p) => objectMessage('insert', this.forNode(p))));
     router.handleUpstream('pod', (node, message) => this.upstream(node, message));
   }
 
   watches() {
-    return [{ informer: this.pods, map: self }];
+    const claims = this.claims;
+    return [{ informer: this.pods, map: self }, ...(claims ? [{ informer: claims.informer, map: (claim: KubeObject) => claims.resolver.podsUsing(this.pods, claim) }] : [])];
+  }
+
+  /** The pod as its node gets it: claims resolved to their volume's directory. */
+  private forNode(pod: KubeObject): KubeObject {
+    return this.claims ? this.claims.resolver.resolve(pod) : pod;
   }
 
   async reconcile(key: ObjectKey): Promise<void> {
     const { namespace, name } = splitKey(key);
     const pod = this.pods.get(name, namespace);
     // The spec of a pod is immutable; what its node needs again is a new incarnation or the start of its deletion.
-    this.nodes.sync(key, pod, pod ? nodeOf(pod) : undefined, pod ? `${pod.metadata.uid}|${pod.metadata.deletionTimestamp ?? ''}` : '');
+    const claims = pod && this.claims ? this.claims.resolver.fingerprint(pod) : '';
+    this.nodes.sync(key, pod ? this.forNode(pod) : undefined, pod ? nodeOf(pod) : undefined, pod ? `${pod.metadata.uid}|${pod.metadata.deletionTimestamp ?? ''}|${claims}` : '');
   }
 
   private async upstream(node: string, message: UpstreamMessage): Promise<void> {
@@ -63,9 +72,14 @@ export class PodController implements Controller {
         await this.client.delete('Pod', namespace, resourceName, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
         return;
       }
-      await this.client.mergePatch('Pod', namespace, resourceName, { status: report.status }, 'status');
-      for (const e of podTransitionEvents(pod['status'] as PodStatus | undefined, report.status)) {
-        await recordEvent(this.client, pod, e.type, e.reason, e.message, `sedna-lc/${node}`).catch((err: unknown) => console.warn(`[gm] cannot record the event ${e.reason} of pod ${namespace}/${resourceName}: ${(err as Error).message}`));
+      // The node reports its conditions; the ones others own (PodScheduled, by the scheduler) stay.
+      const reported = new Set((report.status.conditions ?? []).map((c) => c.type));
+      const kept = ((pod['status'] as PodStatus | undefined)?.conditions ?? []).filter((c) => !reported.has(c.type));
+      await this.client.mergePatch('Pod', namespace, resourceName, { status: { ...report.status, conditions: [...kept, ...(report.status.conditions ?? [])] } }, 'status');
+      // What a kubelet would say about the change, as Events on the Pod (aggregated: a crash loop is one that counts).
+      // An Event that cannot be written is logged; it must not fail the status report it comes from.
+      for (const e of containerEvents(pod, report.status)) {
+        await recordEvent(this.client, pod, e.type, e.reason, e.message, 'kubelet', node).catch((err: unknown) => console.warn(`[gm] cannot record the event ${e.reason} of pod ${namespace}/${resourceName}: ${(err as Error).message}`));
       }
     } catch (err) {
       if (!isNotFound(err)) throw err;

@@ -14,7 +14,9 @@ import { recordEvent } from '../../runtime/events.js';
 import { recordStageTransition } from './stage-events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import type { Addressing } from '../../workers/addressing.js';
-import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
+import { buildWorkerPod, isActive, isWorkerOf, podPhase, stableWorker } from '../../workers/worker-pod.js';
+import { podProblem } from '../../workers/pod-problem.js';
+import type { References } from '../../workers/references.js';
 import { automaticTransition, condition, latest, reportedCondition, type WorkerState, workerTransition } from './stage-machine.js';
 
 const STAGE_INDEX_ANNOTATION = 'sedna.io/stage-index';
@@ -83,6 +85,7 @@ export class StageJobController implements Controller {
     private readonly addressing: Addressing,
     router: ChannelRouter,
     private readonly kbServer: string,
+    private readonly references: References,
   ) {
     this.name = spec.kind.toLowerCase();
     this.sync = new NodeSync(router);
@@ -98,6 +101,7 @@ export class StageJobController implements Controller {
   watches() {
     return [
       { informer: this.jobs, map: self },
+      ...this.references.watches(this.jobs),
       { informer: this.pods, map: ownerKeys(this.spec.kind) },
       {
         informer: this.datasets,
@@ -145,8 +149,22 @@ export class StageJobController implements Controller {
       await this.client.mergePatch(this.spec.kind, namespace, name, { metadata: { annotations: wanted } });
       return;
     }
+    // Missing references keep the job waiting, with a condition naming them (once per change of what is missing).
+    const missing = this.references.check(job);
+    if (missing && (!current || current.type === 'Waiting')) {
+      if (current?.reason === missing.reason && current.message === missing.message) return;
+      return this.append(job, conditions, condition(current?.stage ?? 'Train', 'Waiting', missing.reason, missing.message, current?.data), status.startTime === undefined);
+    }
     const inferenceStarted = this.spec.inferenceFromStart || conditions.some((c) => c.stage === 'Deploy' && c.type === 'Completed');
     if (inferenceStarted) await this.ensureInferenceWorker(ctx);
+    // An inference worker that cannot start says why on a waiting job (its node's reason), once per reason.
+    const inference = inferenceStarted ? this.workers(job, 'inference').find(isActive) : undefined;
+    const inferenceProblem = inference && podPhase(inference) === 'Pending' ? podProblem(inference) : undefined;
+    if (inferenceProblem && current?.type === 'Waiting' && current.reason !== inferenceProblem.reason) {
+      const message = `the inference worker ${inference!.metadata.name}: ${inferenceProblem.message}`;
+      await recordEvent(this.client, job, 'Warning', inferenceProblem.reason, message);
+      return this.append(job, conditions, condition(current.stage, 'Waiting', inferenceProblem.reason, message, current.data));
+    }
 
     const automatic = automaticTransition(current);
     if (automatic) return this.append(job, conditions, automatic, status.startTime === undefined);
@@ -170,6 +188,12 @@ export class StageJobController implements Controller {
           ? this.workers(job, 'inference').find(isActive)
           : this.workers(job, WORKER_TYPE[current.stage]).find((p) => p.metadata.annotations?.[STAGE_INDEX_ANNOTATION] === String(readyIndex));
       const state: WorkerState = worker ? (podPhase(worker) as WorkerState) : 'none';
+      // A stage worker that cannot start says why on the job (its node's reason), once per reason.
+      const problem = worker && state === 'Pending' ? podProblem(worker) : undefined;
+      if (problem && current.reason !== problem.reason) {
+        await recordEvent(this.client, job, 'Warning', problem.reason, `the ${current.stage.toLowerCase()} worker ${worker!.metadata.name}: ${problem.message}`);
+        return this.append(job, conditions, condition(current.stage, current.type, problem.reason, `the ${current.stage.toLowerCase()} worker ${worker!.metadata.name}: ${problem.message}`, current.data));
+      }
       if (state === 'Running' && worker) await this.annotateStageNode(job, current.stage, String((worker['spec'] as { nodeName?: string }).nodeName ?? ''));
       const next = workerTransition(current, state, worker ? terminationReason(worker) : undefined);
       if (next) return this.append(job, conditions, next);
@@ -204,8 +228,10 @@ export class StageJobController implements Controller {
     const env = this.spec.inferenceEnv(ctx);
     if (!env || !node) return;
     const template = { ...base, spec: { ...base.spec, nodeName: node } };
-    const fullEnv = { NAMESPACE: namespace, JOB_NAME: job.metadata.name!, WORKER_NAME: workerName('infer'), LC_SERVER: this.addressing.lcServer(node), ...env };
-    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: 'inference', template, env: fullEnv, restartPolicy: 'Always', hashOf: { template, env } }));
+    // Named after the job and what it runs: a GM restarted before its cache saw this worker cannot make a second one.
+    const stable = stableWorker(job, 'inference', { template, env, replaced: pods.map((p) => p.metadata.name).sort() });
+    const fullEnv = { NAMESPACE: namespace, JOB_NAME: job.metadata.name!, WORKER_NAME: stable.workerName, LC_SERVER: this.addressing.lcServer(node), ...env };
+    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: 'inference', template, env: fullEnv, restartPolicy: 'Always', hashOf: { template, env }, name: stable.podName }));
     await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the inference worker ${pod.metadata.name}`);
   }
 
@@ -216,17 +242,19 @@ export class StageJobController implements Controller {
     if (this.workers(job, WORKER_TYPE[stage]).some((p) => p.metadata.annotations?.[STAGE_INDEX_ANNOTATION] === String(readyIndex))) return;
     const template = this.spec.template(job, stage);
     const node = template.spec.nodeName || dataset?.nodeName;
+    // One worker per stage round, named by it (see ensureInferenceWorker).
+    const stable = stableWorker(job, WORKER_TYPE[stage], { stage, readyIndex });
     const env: Record<string, string> = {
       NAMESPACE: namespace,
       JOB_NAME: job.metadata.name!,
-      WORKER_NAME: workerName(stage === 'Train' ? 'train-' : 'eval-'),
+      WORKER_NAME: stable.workerName,
       LC_SERVER: this.addressing.lcServer(node),
       ...(dataset ? { ORIGINAL_DATASET_URL: dataset.url } : {}),
       ...this.spec.stageEnv(ctx, stage, parseStageData(ready)),
     };
     const withNode = { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [STAGE_INDEX_ANNOTATION]: String(readyIndex) } }, spec: { ...template.spec, ...(node ? { nodeName: node } : {}) } };
     // Never restarted by its node: a failure ends the stage (Failed, with the reason) and the job goes back to Train.
-    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: WORKER_TYPE[stage], template: withNode, env, restartPolicy: 'Never', hashOf: { withNode, env } }));
+    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: WORKER_TYPE[stage], template: withNode, env, restartPolicy: 'Never', hashOf: { withNode, env }, name: stable.podName }));
     await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the ${stage.toLowerCase()} worker ${pod.metadata.name}`);
   }
 

@@ -1,4 +1,5 @@
-import { promises as fs, realpathSync } from 'node:fs';
+import { constants as fsConstants, promises as fs, realpathSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatasetError } from './dataset-error.js';
@@ -75,11 +76,40 @@ export async function readDatasetFile(file: string, where: DatasetRoots): Promis
   if (!insideRoots(real, where.roots)) {
     throw new DatasetError('PathOutsideRoots', `dataset file ${file} leads to ${real}, outside the dataset roots (${where.roots.join(', ')})`);
   }
+  // Only a regular file, read through one handle with a bound: a FIFO would stall the read for ever, and a device
+  // such as /dev/zero would never end.
+  let handle: FileHandle | undefined;
   try {
-    return await fs.readFile(real, 'utf8');
+    handle = await fs.open(real, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    const info = await handle.stat();
+    if (!info.isFile()) throw new DatasetError('FileUnavailable', `dataset file ${file} is not a regular file (${kindOf(info)}); a dataset index must be a regular file`);
+    if (info.size > MAX_DATASET_FILE_BYTES) throw new DatasetError('FileUnavailable', `dataset file ${file} is ${info.size} bytes, over the ${MAX_DATASET_FILE_BYTES}-byte limit of an index file`);
+    const buffer = Buffer.alloc(Math.min(info.size, MAX_DATASET_FILE_BYTES) + 1);
+    let length = 0;
+    // A file that grows while it is read is read up to the limit: the next change event reads it again.
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, Math.min(length, MAX_DATASET_FILE_BYTES)).toString('utf8');
   } catch (error) {
+    if (error instanceof DatasetError) throw error;
     throw unavailable(file, error);
+  } finally {
+    await handle?.close();
   }
+}
+
+/** The largest dataset index file read (an index lists sample paths; 256 MiB is millions of lines). */
+export const MAX_DATASET_FILE_BYTES = 256 * 1024 * 1024;
+
+function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 function unavailable(file: string, error: unknown): DatasetError {

@@ -18,6 +18,7 @@ import { BadRequestError, HEALTH_PATH, JSON_CONTENT_TYPE, predictPath, servicePa
 import { declaredSampleShape } from './sample-shape.js';
 import { decodeTensor, encodeTensor, TENSOR_CONTENT_TYPE, TensorWireError } from './tensor-wire.js';
 import { bigModelServiceRecorder } from '../../metrics/recorders.js';
+import { MalformedRequest, guardRequests, parseJsonBounded, parseRequestUrl } from '@sedna/api/guard';
 
 /** Without BIG_MODEL_BIND_IP the service faces this host only: it has no authentication of its own. */
 export const DEFAULT_BIND_IP = '127.0.0.1';
@@ -123,7 +124,7 @@ export class BigModelService {
     if (this.server !== undefined) throw new Error('the big model service is already started');
     if (this.modelUrl !== false) await this.options.estimator.load(this.modelUrl);
     this.sampleShape = this.options.sampleShape ?? declaredSampleShape(this.options.estimator);
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer(guardRequests((req, res) => this.handle(req, res), { name: 'big model service', log: (line) => this.log(line) }));
     // Edge clients keep connections open between hard examples; close idle ones late, so a reused socket is rarely
     // one the server is closing at that moment.
     server.keepAliveTimeout = 65_000;
@@ -188,7 +189,7 @@ export class BigModelService {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const path = new URL(req.url ?? '/', 'http://service').pathname;
+      const path = parseRequestUrl(req.url).pathname;
       if (path === predictPath(this.jobName)) {
         requireMethod(req, 'POST');
         this.served ??= bigModelServiceRecorder({ namespace: process.env['NAMESPACE'] ?? 'default', name: this.jobName });
@@ -259,7 +260,11 @@ export class BigModelService {
   private answerError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     let status: number;
     let reason: string;
-    if (error instanceof BadRequestError) {
+    if (error instanceof MalformedRequest) {
+      status = error.status;
+      reason = error.message;
+      this.counts.rejected++;
+    } else if (error instanceof BadRequestError) {
       status = error.status;
       reason = error.message;
       this.counts.rejected++;
@@ -314,8 +319,9 @@ interface JsonPredictRequest {
 function parseJsonRequest(body: Buffer): JsonPredictRequest {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = parseJsonBounded(body.toString('utf8'), { what: 'the body' });
   } catch (error) {
+    if (error instanceof MalformedRequest) throw new BadRequestError(400, `bad JSON: ${error.message}`);
     throw new BadRequestError(400, `bad JSON: ${(error as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BadRequestError(400, 'bad request: the body must be a JSON object {"data": [...]}');

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { KbIndex } from './kb-index.js';
 import type { KbGroupContents } from './kb-server/kb-database.js';
 import { KB_BASE_PATH } from './kb-server/protocol.js';
+import { JOB_CREDENTIAL_ENV } from '@sedna/api/guard';
 
 export interface KBClientOptions {
   /** Requests in total per call, the first included (default 3). */
@@ -16,6 +17,8 @@ export interface KBClientOptions {
   /** Limit per request (default 60 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** The job's credential for the knowledge base's writes (default: SEDNA_JOB_CREDENTIAL of the environment). */
+  credential?: string;
 }
 
 export interface KbQueryResult {
@@ -48,6 +51,7 @@ export class KBClient {
   private readonly attempts: number;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly credential: string | undefined;
 
   constructor(kbServer: string, options: KBClientOptions = {}) {
     let url: URL;
@@ -61,6 +65,7 @@ export class KBClient {
     this.attempts = options.attempts ?? 3;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.fetchImpl = options.fetch ?? fetch;
+    this.credential = options.credential ?? (process.env[JOB_CREDENTIAL_ENV] || undefined);
   }
 
   /** The absolute URL of a file of the KB folder, by path (model folders resolve their other files from it). */
@@ -109,7 +114,9 @@ export class KBClient {
       if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** (attempt - 2)));
       let response: Response;
       try {
-        response = await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+        const headers = new Headers(init.headers);
+        if (this.credential) headers.set('authorization', `Bearer ${this.credential}`);
+        response = await this.fetchImpl(url, { ...init, headers, signal: AbortSignal.timeout(this.timeoutMs) });
       } catch (error) {
         lastError = new KBError(`knowledge base ${url}: ${(error as Error).message}${(error as Error).cause instanceof Error ? ` (${((error as Error).cause as Error).message})` : ''}`, undefined, { cause: error });
         continue;

@@ -13,6 +13,7 @@
  */
 import { parseTaskExtractor, type TaskExtractor } from '../../algorithms/lifelong/artifacts.js';
 import { DATA_SOURCE_TYPES, type DataSourceType } from '../../datasources/base.js';
+import { DEFAULT_MAX_DEPTH, jsonDepth } from '@sedna/api/guard';
 
 export const KB_INDEX_NAME = 'index.json';
 export const KB_INDEX_FORMAT = 'sedna-kb-index/v1';
@@ -103,6 +104,9 @@ export class KbIndexError extends Error {
 export function parseKbIndex(input: string | unknown, where: string): KbIndex {
   let raw: unknown = input;
   if (typeof input === 'string') {
+    // Depth-checked first: the index is walked recursively below, and a client uploads it.
+    const depth = jsonDepth(input);
+    if (depth > DEFAULT_MAX_DEPTH) throw new KbIndexError(`${where} is not a knowledge base index: nested ${depth} levels deep (at most ${DEFAULT_MAX_DEPTH})`);
     try {
       raw = JSON.parse(input);
     } catch (error) {

@@ -56,6 +56,7 @@ import { modelResults } from './results.js';
 import { describeRound, formatBytes } from './round-log.js';
 import { federatedLearningRecorder } from '../../../metrics/recorders.js';
 import { ClientSession } from './session.js';
+import { DEFAULT_MAX_DEPTH, jsonDepth } from '@sedna/api/guard';
 
 export interface AggregationServerOptions {
   /** The strategy: a registry name, a method dict `{method, param}`, or an instance. */
@@ -388,8 +389,15 @@ export class AggregationServer {
       return;
     }
     let message: unknown;
+    const text = bytes.toString('utf8');
+    const depth = jsonDepth(text);
+    if (depth > DEFAULT_MAX_DEPTH) {
+      if (session !== undefined) this.refuse(session, this.round.number, `its message is nested ${depth} levels deep (at most ${DEFAULT_MAX_DEPTH})`, true);
+      else this.log(`a message nested ${depth} levels deep from a worker that has not subscribed`);
+      return;
+    }
     try {
-      message = JSON.parse(bytes.toString('utf8'));
+      message = JSON.parse(text);
     } catch (error) {
       // The original's workers serialise NaN as a bare NaN, which is not JSON: name the worker and go on.
       if (session !== undefined) this.refuse(session, this.round.number, `its message is not valid JSON (${(error as Error).message})`, true);

@@ -3,6 +3,10 @@
  * `{"client_id"}` in the body (as Python's requests sends it) or `?client_id=` it gives one worker's details.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { guardRequests, parseJsonBounded, parseRequestUrl, readLimitedBody, statusOf } from '@sedna/api/guard';
+
+/** A client_id query is a few bytes; anything much larger is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ClientInfo {
   readonly client_id: string;
@@ -16,27 +20,30 @@ export interface ClientDirectory {
 }
 
 export function clientInfoHandler(directory: ClientDirectory): (request: IncomingMessage, response: ServerResponse) => void {
-  return (request, response) => {
-    const json = (status: number, body: unknown): void => {
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
-    if (request.method !== 'GET') return json(405, { error: `${request.method} is not supported; use GET or a websocket` });
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const query = new URL(request.url ?? '/', 'http://aggregator').searchParams.get('client_id');
+  const json = (response: ServerResponse, status: number, body: unknown): void => {
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  // Guarded: the aggregator is a worker of a running job; a malformed request must not end it (and the job's rounds).
+  return guardRequests(
+    async (request, response) => {
+      const url = parseRequestUrl(request.url);
+      if (request.method !== 'GET') return json(response, 405, { error: `${request.method} is not supported; use GET or a websocket` });
+      const body = (await readLimitedBody(request, MAX_BODY_BYTES)).toString('utf8');
+      const query = url.searchParams.get('client_id');
       let bodyId: unknown;
-      try {
-        const body = Buffer.concat(chunks).toString('utf8');
-        bodyId = body.trim() === '' ? undefined : (JSON.parse(body) as { client_id?: unknown }).client_id;
-      } catch {
-        return json(400, { error: 'the body must be JSON, e.g. {"client_id": "..."}' });
+      if (body.trim() !== '') {
+        try {
+          bodyId = (parseJsonBounded(body) as { client_id?: unknown } | null)?.client_id;
+        } catch (error) {
+          return json(response, statusOf(error).status, { error: `the body must be JSON, e.g. {"client_id": "..."}: ${statusOf(error).reason}` });
+        }
       }
       const id = query ?? (typeof bodyId === 'string' ? bodyId : undefined);
       // `wires` tells a worker of this lib that it may use the binary frames (the original's answer has no such field).
-      if (id === undefined) return json(200, { clients: directory.clients(), wires: ['binary', 'json'] });
+      if (id === undefined) return json(response, 200, { clients: directory.clients(), wires: ['binary', 'json'] });
       const info = directory.client(id);
-      return info === undefined ? json(404, { error: `no worker "${id}" is connected` }) : json(200, info);
-    });
-  };
+      return info === undefined ? json(response, 404, { error: `no worker "${id}" is connected` }) : json(response, 200, info);
+    },
+    { name: 'aggregation server', answer: (response, status, reason) => json(response, status, { error: reason }) },
+  );
 }

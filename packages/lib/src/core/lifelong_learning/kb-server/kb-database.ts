@@ -12,6 +12,7 @@
 import Database from 'better-sqlite3';
 
 import { allGroups, UNSEEN_TASK, type KbIndex } from '../kb-index.js';
+import { ownerOnlyDatabaseFile } from '@sedna/api/guard';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ll_task_grp (
@@ -81,6 +82,8 @@ export class KnowledgeBaseDatabase {
 
   /** `file` is a path, or ':memory:'. */
   constructor(file: string) {
+    // Owner-only before SQLite opens it: its WAL and shared-memory files take the same mode.
+    ownerOnlyDatabaseFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');

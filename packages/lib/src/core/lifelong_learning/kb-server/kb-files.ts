@@ -3,7 +3,8 @@
  * a client gives is a relative path that must stay inside the folder: no absolute paths, no "..", no backslashes or
  * control characters, and no symbolic link that leads out.
  */
-import { mkdir, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { lstat, mkdir, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export class KbPathError extends Error {
@@ -56,13 +57,34 @@ export class KbFiles {
   async write(relative: string, data: Uint8Array | string): Promise<string> {
     const normalized = KbFiles.checkRelative(relative, 'file');
     const file = this.resolve(normalized);
-    await mkdir(path.dirname(file), { recursive: true });
-    const dir = await realpath(path.dirname(file));
-    const root = this.rootReal ?? (await realpath(this.root));
-    if (dir !== root && !dir.startsWith(root + path.sep)) throw new KbPathError(`file ${JSON.stringify(relative)} leaves the knowledge base folder`);
-    const temporary = `${file}.${process.pid}.${Date.now()}.partial`;
+    await this.makeFoldersInside(normalized.split('/').slice(0, -1), relative);
+    // A unique temporary name: two uploads of one name at once must not share (and tear) one temporary file.
+    const temporary = `${file}.${randomUUID()}.partial`;
     await writeFile(temporary, data);
     await rename(temporary, file);
     return normalized;
+  }
+
+  /**
+   * Creates the folders of a path one level at a time, checking each before going on: a symbolic link (or anything
+   * that is not a folder) on the way is refused before anything is created through it.
+   */
+  private async makeFoldersInside(folders: string[], relative: string): Promise<void> {
+    let current = this.root;
+    for (const folder of folders) {
+      current = path.join(current, folder);
+      let info;
+      try {
+        info = await lstat(current);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(current).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EEXIST') throw e;
+        });
+        info = await lstat(current);
+      }
+      if (info.isSymbolicLink()) throw new KbPathError(`file ${JSON.stringify(relative)} goes through a symbolic link (${folder}); the knowledge base writes only inside its folder`);
+      if (!info.isDirectory()) throw new KbPathError(`file ${JSON.stringify(relative)}: ${folder} is not a folder`);
+    }
   }
 }

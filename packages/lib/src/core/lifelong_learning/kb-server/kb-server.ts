@@ -16,6 +16,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { MalformedRequest, bearerToken, decodeComponent, guardRequests, parseJsonBounded, parseRequestUrl, verifyJobCredential } from '@sedna/api/guard';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -39,6 +40,12 @@ export interface KnowledgeBaseServerOptions {
   database?: string;
   /** Largest request body accepted (default 512 MiB). */
   maxUploadBytes?: number;
+  /**
+   * The control plane's job-credential secret: every write (index, status, upload) must carry a job's
+   * credential made with it (Authorization: Bearer, SEDNA_JOB_CREDENTIAL). Without it, the server is open, as the
+   * original's. Downloads (GET) stay open: workers fetch models by plain URL.
+   */
+  credentialSecret?: string;
   log?: (line: string) => void;
 }
 
@@ -59,6 +66,7 @@ export class KnowledgeBaseServer {
     readonly database: KnowledgeBaseDatabase,
     readonly files: KbFiles,
     private readonly maxUploadBytes: number,
+    private readonly credentialSecret: string | undefined,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -67,8 +75,8 @@ export class KnowledgeBaseServer {
     await files.init();
     const database = new KnowledgeBaseDatabase(options.database ?? path.join(options.saveDir, DEFAULT_KB_DATABASE_NAME));
     const holder: { kb?: KnowledgeBaseServer } = {};
-    const server = createServer((req, res) => void holder.kb?.handle(req, res));
-    const kb = new KnowledgeBaseServer(server, database, files, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, options.log ?? (() => {}));
+    const server = createServer(guardRequests((req, res) => holder.kb?.handle(req, res), { name: 'knowledge base', log: options.log ?? console.error }));
+    const kb = new KnowledgeBaseServer(server, database, files, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, options.credentialSecret || undefined, options.log ?? (() => {}));
     holder.kb = kb;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -105,10 +113,19 @@ export class KnowledgeBaseServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', 'http://kb');
+      const url = parseRequestUrl(req.url);
       const route = url.pathname.startsWith(KB_BASE_PATH) ? url.pathname.slice(KB_BASE_PATH.length) || '/' : undefined;
       if (route === undefined) throw new HttpError(404, `no route ${url.pathname}; the knowledge base serves ${KB_BASE_PATH}/...`);
       const method = req.method ?? 'GET';
+      // Writes need a job's credential; reads (GET, and the query, a POST only for its body) stay open, as the
+      // index and the models are downloaded by anyone who can reach the server.
+      if (method === 'POST' && route !== '/query' && this.credentialSecret) {
+        const token = bearerToken(req.headers.authorization);
+        if (token === undefined || verifyJobCredential(this.credentialSecret, token) === undefined) {
+          req.resume();
+          throw new HttpError(401, 'the knowledge base needs a job credential for writes: Authorization: Bearer $SEDNA_JOB_CREDENTIAL (the GM gives it to every worker)');
+        }
+      }
       if (route === '/' && method === 'GET') return sendJson(res, 200, { name: 'knowledgebase', index: this.files.resolve(KB_INDEX_NAME) });
       if (route === '/update' && method === 'POST') return sendJson(res, 200, await this.serialized(() => this.update(req)));
       if (route === '/update/status' && method === 'POST') return sendJson(res, 200, await this.serialized(() => this.updateStatus(req)));
@@ -120,12 +137,12 @@ export class KnowledgeBaseServer {
         return await this.sendFile(req, res, files, url.searchParams.get('name') ?? undefined);
       }
       if (route.startsWith('/files/') && (method === 'GET' || method === 'HEAD')) {
-        return await this.sendFile(req, res, decodeURIComponent(route.slice('/files/'.length)));
+        return await this.sendFile(req, res, decodeComponent(route.slice('/files/'.length), 'the file name in the path'));
       }
       const known = ['/update', '/update/status', '/query', '/file/upload', '/file/download', '/files/'];
       throw new HttpError(known.some((r) => route === r || route.startsWith('/files/')) ? 405 : 404, `no route ${method} ${url.pathname}`);
     } catch (error) {
-      const status = error instanceof HttpError ? error.status : error instanceof KbPathError || error instanceof KbIndexError ? 400 : 500;
+      const status = error instanceof HttpError || error instanceof MalformedRequest ? error.status : error instanceof KbPathError || error instanceof KbIndexError || isClientPathError(error) ? 400 : 500;
       if (status === 500) this.log(`knowledge base: ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);
       if (!res.headersSent) sendJson(res, status, { detail: (error as Error).message });
       else res.destroy();
@@ -213,7 +230,8 @@ export class KnowledgeBaseServer {
     const file = await this.files.existingFile(relative);
     if (file === undefined) throw new HttpError(404, `no file ${JSON.stringify(relative)} in the knowledge base`);
     const headers: Record<string, string | number> = { 'content-type': contentType(file.path), 'content-length': file.size };
-    if (name) headers['content-disposition'] = `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`;
+    // Printable ASCII only: any other character in a header makes writeHead throw.
+    if (name) headers['content-disposition'] = `attachment; filename="${name.replace(/["\\]|[^\x20-\x7e]/g, '_')}"`;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
     await new Promise<void>((resolve, reject) => {
@@ -260,11 +278,7 @@ export class KnowledgeBaseServer {
       if (optional) return undefined;
       throw new HttpError(400, 'the body must be JSON');
     }
-    try {
-      return JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      throw new HttpError(400, `the body is not valid JSON: ${(error as Error).message}`);
-    }
+    return parseJsonBounded(body.toString('utf8'), { what: 'the body' });
   }
 }
 
@@ -299,6 +313,12 @@ async function fileField(form: FormData, field: string, what: string): Promise<s
   const text = await (value as Blob).text();
   if (text.trim() === '') throw new HttpError(400, `multipart field "${field}" is an empty file`);
   return text;
+}
+
+/** File system errors a client's name causes (too long, a folder where a file is expected): 400, not 500. */
+function isClientPathError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENAMETOOLONG' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOTEMPTY';
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

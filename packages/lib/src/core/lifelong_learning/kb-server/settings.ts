@@ -5,6 +5,7 @@
  * - KB_URL: the SQLite database as "sqlite:///relative/path" or "sqlite:////absolute/path" (SQLAlchemy's form;
  *   default <KnowledgeBasePath>/lifelong_kb.sqlite3; the original's default was ./lifelong_kb.sqlite3).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Env } from '../../../common/config.js';
@@ -19,7 +20,10 @@ export function kbServerSettingsFromEnv(env: Env = process.env): KnowledgeBaseSe
   const host = bind && port <= 65535 ? (bind[2] as string) : '0.0.0.0';
   const saveDir = path.resolve(env['KnowledgeBasePath']?.trim() || 'knowledgebase');
   const database = databaseFromUrl(env['KB_URL'], saveDir);
-  return { host, port: port <= 65535 ? port : DEFAULT_KB_PORT, saveDir, database };
+  // The control plane's job-credential secret, from a file (owner-only) rather than the environment itself.
+  const secretFile = env['SEDNA_JOB_CREDENTIAL_SECRET_FILE']?.trim();
+  const credentialSecret = secretFile ? readFileSync(secretFile, 'utf8').trim() : undefined;
+  return { host, port: port <= 65535 ? port : DEFAULT_KB_PORT, saveDir, database, ...(credentialSecret ? { credentialSecret } : {}) };
 }
 
 function databaseFromUrl(url: string | undefined, saveDir: string): string {

@@ -1,0 +1,76 @@
+/**
+ * `npm run bench -- multiedge_inference`: the example's scenarios on an embedded control plane started here (`sedna
+ * up` with a cloud node and two edge nodes, all on this machine): the synthetic scenario (220 frames per camera, 10
+ * identities and 2 same-class distractors) with the cameras paced at the source's 10 fps, once over REST and once
+ * over NATS JetStream, then the real video (the first 30 s of vtest.avi) over REST. The ReID feature extractor is
+ * trained first when missing (300 steps). Progress on stderr; last line: one JSON object with the figures of each
+ * run and, at the top level, those of the REST synthetic run.
+ *   npm run bench -- multiedge_inference [--work-dir DIR] [--frames 220] [--real-seconds 30] [--train-steps 300]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { up } from '../../packages/cli/src/commands/up.js';
+import { stopPodProcesses } from '../../packages/cli/test/pod-processes.js';
+import { ensureBuilt } from '../../packages/cli/test/harness.js';
+import { runScenario, type RunOptions } from '../../examples/multiedge_inference/run.js';
+
+const { values } = parseArgs({ options: { 'work-dir': { type: 'string', default: '/tmp/sedna-multiedge-bench' }, frames: { type: 'string', default: '220' }, 'real-seconds': { type: 'string', default: '30' }, 'train-steps': { type: 'string', default: '300' } } });
+const log = (m: string): void => void process.stderr.write(`[multiedge_inference bench] ${m}\n`);
+ensureBuilt();
+const dataDir = mkdtempSync(join(tmpdir(), 'sedna-multiedge-bench-up-'));
+const handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: ['/'], log: () => undefined });
+const round = (x: number, d = 3): number => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
+const tidy = (o: unknown): unknown => (typeof o === 'number' ? round(o) : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, tidy(v)])) : o);
+try {
+  const base: Omit<RunOptions, 'transport'> = {
+    kubeconfig: handle.kubeconfig,
+    workDir: values['work-dir']!,
+    frames: Number(values.frames),
+    identities: 10,
+    distractors: 2,
+    fps: 10,
+    realtime: true,
+    trainSteps: Number(values['train-steps']),
+    matchThresh: 0.8,
+    timeoutMs: 900_000,
+    log,
+  };
+  const rest = await runScenario({ ...base, transport: 'rest' });
+  log(`REST: ${JSON.stringify(tidy(rest.figures))}`);
+  const nats = await runScenario({ ...base, transport: 'nats' });
+  log(`NATS: ${JSON.stringify(tidy(nats.figures))}`);
+  const real = await runScenario({ ...base, transport: 'rest', realVideo: { seconds: Number(values['real-seconds']) } });
+  log(`real video: ${JSON.stringify(tidy(real.figures))}`);
+  const perCamera = (f: typeof rest.figures, key: 'det_ap50' | 'mota' | 'idf1') => Object.fromEntries(Object.entries(f.cameras).map(([c, v]) => [c, v[key]]));
+  const top = (f: typeof rest.figures) => ({
+    det_ap50: perCamera(f, 'det_ap50'),
+    mota: perCamera(f, 'mota'),
+    idf1: perCamera(f, 'idf1'),
+    reid_rank1: f.reid_rank1,
+    reid_map: f.reid_map,
+    query_to_hit_ms_p50: f.query_to_hit_ms_p50,
+    query_to_hit_ms_p99: f.query_to_hit_ms_p99,
+    frame_to_result_ms_p50: f.frame_to_result_ms_p50,
+    frame_to_result_ms_p99: f.frame_to_result_ms_p99,
+    camera_fps_sustained: f.camera_fps_sustained,
+    bytes_up_per_frame: f.bytes_up_per_frame,
+    search_found: f.search_found,
+  });
+  const minOf = (f: typeof rest.figures, key: 'det_ap50' | 'mota' | 'idf1') => Math.min(...Object.values(f.cameras).map((c) => c[key]));
+  // Flat headline figures for the README table, beside the per-camera ones the issue names.
+  const headline = {
+    det_ap50_min: minOf(rest.figures, 'det_ap50'),
+    mota_min: minOf(rest.figures, 'mota'),
+    idf1_min: minOf(rest.figures, 'idf1'),
+    nats_frame_to_result_ms_p99: nats.figures.frame_to_result_ms_p99,
+    nats_camera_fps_sustained: nats.figures.camera_fps_sustained,
+    real_video_reid_rank1: real.figures.reid_rank1,
+  };
+  console.log(JSON.stringify(tidy({ ...headline, ...top(rest.figures), rest: top(rest.figures), nats: top(nats.figures), real_video: { reid_rank1: real.figures.reid_rank1, reid_map: real.figures.reid_map, reid_queries: real.figures.reid_queries, detections: real.figures.detections, frame_to_result_ms_p99: real.figures.frame_to_result_ms_p99, camera_fps_sustained: real.figures.camera_fps_sustained, bytes_up_per_frame: real.figures.bytes_up_per_frame } })));
+} finally {
+  stopPodProcesses(dataDir);
+  await handle.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}

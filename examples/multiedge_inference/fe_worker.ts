@@ -1,0 +1,75 @@
+/**
+ * The feature extraction service (FeatureExtractionService, cloud): crops in, L2-normalised features out, over REST
+ * on the original paths (FE_MODEL_BIND_URL/_PORT, default 6000) and, when a broker is configured (BROKER_URL or the
+ * original KAFKA_* variables), from the `object_detection` subject back to each camera's `enriched_object` subject.
+ * `get_target_features` turns query images into target features, answering 422 when an image shows no object.
+ */
+import { OwnerKinds } from './owner-kinds.js';
+import { brokerFromEnv, cropsOf, NatsServer, pluginEndpoint, RestServer, withFeatures, WireError, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { FeatureExtractor, FEATURE_DIM } from './embedder.js';
+import { cropResize, rgbToGray, standardize } from './image.js';
+import { log, Reporter } from './worker-common.js';
+
+const WHO = `fe ${process.env.WORKER_NAME ?? ''}`;
+const model = process.env.MODEL_URL;
+if (!model) throw new Error('MODEL_URL is not set: the feature extractor needs its ONNX model');
+const extractor = new FeatureExtractor();
+await extractor.load(model);
+const reporter = new Reporter(OwnerKinds.fe, WHO);
+const counters = { messages: 0, boxes: 0, queries: 0 };
+
+function inputsOf(message: DetTrackMessage, requireObject: boolean): Float32Array[] {
+  return cropsOf(message).map((c, i) => {
+    const gray = rgbToGray(c.rgb, c.width, c.height);
+    const raw = cropResize(gray, [0, 0, c.width, c.height], 28);
+    const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
+    const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) * (b - mean), 0) / raw.length);
+    if (requireObject && sd < 8) throw new WireError(`no object found in query image ${i}: it is uniform (contrast ${sd.toFixed(1)})`);
+    return standardize(raw);
+  });
+}
+
+async function extract(message: DetTrackMessage): Promise<DetTrackMessage> {
+  const features = await extractor.embed(inputsOf(message, false));
+  counters.messages++;
+  counters.boxes += features.length;
+  void reporter.report({ ...counters });
+  return withFeatures(message, features, FEATURE_DIM);
+}
+
+const endpoint = pluginEndpoint('Feature_Extraction');
+const rest = new RestServer({
+  host: endpoint.host,
+  port: endpoint.port,
+  service: endpoint.service,
+  routes: {
+    feature_extraction: extract,
+    get_target_features: async (message) => {
+      const features = await extractor.embed(inputsOf(message, true));
+      counters.queries += features.length;
+      return withFeatures(message, features, FEATURE_DIM);
+    },
+    update_service: async () => {
+      throw new Error('update_service is not implemented: restart the service with a new MODEL_URL');
+    },
+  },
+  status: () => ({ ...counters }),
+  log: (m) => log(WHO, m),
+});
+const address = await rest.listen();
+log(WHO, `serving /feature_extraction on ${address.address}:${address.port}`);
+const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
+let nats: NatsServer | undefined;
+if (broker) {
+  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: process.env.SERVICE_NAME ?? 'feature-extraction', inTopic: 'object_detection', outTopic: 'enriched_object', log: (m) => log(WHO, m) }, extract);
+  await nats.start();
+  log(WHO, `consuming object_detection from ${broker.servers.join(', ')}`);
+}
+await reporter.report({ ...counters }, 'running', true);
+const stop = async () => {
+  await nats?.close();
+  await rest.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

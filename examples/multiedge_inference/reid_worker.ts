@@ -1,0 +1,164 @@
+/**
+ * The ReID job (ReidJob, cloud), on the fly instead of the original's batch over pickles on a shared folder:
+ * - object search: the user's query images (`query_images`, `|`-separated) become target features through the
+ *   feature extractor's get_target_features; every box that reaches `match_thresh` (or `match_threshold`) is a hit,
+ *   written to hits.jsonl with the camera, frame and box;
+ * - object tracking: each camera's tracklet gets a global identity, matched across cameras by the cosine of the
+ *   tracklets' mean features (identities.jsonl).
+ * Input: enriched objects over REST (POST /reid/reid) or the broker's `reid` subject. Ends (exit 0) after
+ * `idle_timeout` seconds without input once input has arrived.
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  bestMatch,
+  brokerFromEnv,
+  cosine,
+  cropAttachment,
+  featuresOf,
+  matchThresholdFromEnv,
+  meanFeature,
+  NatsServer,
+  pluginEndpoint,
+  RestClient,
+  RestServer,
+  type DetTrackMessage,
+} from '@sedna/lib/multi_edge_inference';
+import { OwnerKinds } from './owner-kinds.js';
+import { log, outputDir, readImage, Reporter } from './worker-common.js';
+
+const WHO = `reid ${process.env.WORKER_NAME ?? ''}`;
+const threshold = matchThresholdFromEnv();
+const userId = process.env.user_id ?? 'DEFAULT';
+const idleMs = Number(process.env.idle_timeout ?? '20') * 1000;
+const dir = outputDir();
+const hitsFile = join(dir, 'hits.jsonl');
+writeFileSync(hitsFile, '');
+const reporter = new Reporter(OwnerKinds.reid, WHO);
+const counters = { messages: 0, boxes: 0, hits: 0, identities: 0, targets: 0 };
+
+// The targets: query images through the feature extractor.
+const queryPaths = (process.env.query_images ?? '').split('|').map((s) => s.trim()).filter(Boolean);
+let targets: Float32Array[] = [];
+if (queryPaths.length > 0) {
+  const images = queryPaths.map((p) => readImage(p));
+  const crops = images.map((img, i) => cropAttachment(`query-${i}`, img));
+  const fe = new RestClient(pluginEndpoint('Feature_Extraction_I').url, 'feature_extraction', 'get_target_features', () => undefined);
+  const query: DetTrackMessage = { header: { camera: 'user', frame_index: 0, detection_time: new Date().toISOString(), userID: userId, bbox_coord: images.map((im) => [0, 0, im.width, im.height]), confidence: images.map(() => 1), tracklets: images.map(() => -1), attachments: crops.map((c) => c.info) }, attachments: crops.map((c) => c.bytes) };
+  let answer: DetTrackMessage | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      answer = await fe.call(query);
+      break;
+    } catch (err) {
+      // 4xx: the query itself is wrong (e.g. no object in an image): say so and stop.
+      if ((err as { status?: number }).status && (err as { status: number }).status < 500) {
+        log(WHO, `the query was refused: ${(err as Error).message}`);
+        await reporter.report({ ...counters, lastError: (err as Error).message }, 'failed', true);
+        process.exit(2);
+      }
+      if (attempt >= 120) throw err; // the feature extractor may still be starting
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  targets = featuresOf(answer!)?.rows ?? [];
+  counters.targets = targets.length;
+  log(WHO, `${targets.length} target(s) for user ${userId}, match threshold ${threshold}`);
+}
+const queryRegistered = Date.now();
+
+// Cross-camera identities.
+const tracklets = new Map<string, { camera: string; features: Float32Array[]; global?: number }>();
+const globals: { id: number; cameras: Set<string>; feature: Float32Array }[] = [];
+const minTrackletFeatures = Number(process.env.min_tracklet_features ?? '3');
+
+function assignGlobal(key: string): void {
+  const t = tracklets.get(key)!;
+  if (t.global !== undefined || t.features.length < minTrackletFeatures) return;
+  const mean = meanFeature(t.features);
+  let best = -1;
+  let score = threshold;
+  for (const g of globals) {
+    if (g.cameras.has(t.camera)) continue; // same camera: the tracker already separated them
+    const s = cosine(mean, g.feature);
+    if (s >= score) {
+      score = s;
+      best = g.id;
+    }
+  }
+  if (best < 0) {
+    best = globals.length + 1;
+    globals.push({ id: best, cameras: new Set([t.camera]), feature: mean });
+    counters.identities++;
+  } else globals[best - 1]!.cameras.add(t.camera);
+  t.global = best;
+}
+
+let lastInput = 0;
+async function onEnriched(message: DetTrackMessage): Promise<undefined> {
+  lastInput = Date.now();
+  counters.messages++;
+  const f = featuresOf(message);
+  if (!f) return undefined;
+  message.header.bbox_coord.forEach((box, i) => {
+    counters.boxes++;
+    const feature = f.rows[i]!;
+    const track = message.header.tracklets[i]!;
+    if (track >= 0) {
+      const key = `${message.header.camera}/${track}`;
+      const t = tracklets.get(key) ?? { camera: message.header.camera, features: [] };
+      if (t.features.length < 20) t.features.push(feature);
+      tracklets.set(key, t);
+      assignGlobal(key);
+    }
+    if (targets.length > 0) {
+      const m = bestMatch(feature, targets, threshold);
+      if (m.index >= 0) {
+        counters.hits++;
+        appendFileSync(hitsFile, JSON.stringify({ user: userId, target: m.index, score: Math.round(m.score * 1e4) / 1e4, camera: message.header.camera, frame: message.header.frame_index, track, box, capture_ms: message.header.capture_ms, hit_ms: Date.now(), query_ms: queryRegistered }) + '\n');
+      }
+    }
+  });
+  void reporter.report({ ...counters });
+  return undefined;
+}
+
+const endpoint = pluginEndpoint('ReID_Server');
+const rest = new RestServer({ host: endpoint.host, port: endpoint.port, service: 'reid', routes: { reid: onEnriched }, status: () => ({ ...counters }), log: (m) => log(WHO, m) });
+await rest.listen();
+const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
+let nats: NatsServer | undefined;
+if (broker) {
+  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: process.env.REID_SERVICE_NAME ?? 'reid', inTopic: 'reid', outTopic: 'reid_result', log: (m) => log(WHO, m) }, onEnriched);
+  await nats.start();
+}
+log(WHO, `listening for enriched objects (${broker ? 'broker and ' : ''}REST on ${endpoint.port}); ends ${idleMs / 1000} s after the last one`);
+await reporter.report({ ...counters }, 'running', true);
+
+const startLimitMs = Number(process.env.start_timeout ?? '300') * 1000;
+const startedAt = Date.now();
+await new Promise<void>((resolve) => {
+  const timer = setInterval(() => {
+    if (lastInput === 0 && Date.now() - startedAt > startLimitMs) {
+      log(WHO, `no enriched objects arrived within ${startLimitMs / 1000} s (start_timeout): are the cameras running and pointed at this job?`);
+      void reporter.report({ ...counters, lastError: 'no input within start_timeout' }, 'failed', true).then(() => process.exit(1));
+    }
+    if (lastInput > 0 && Date.now() - lastInput > idleMs) {
+      clearInterval(timer);
+      resolve();
+    }
+  }, 200);
+});
+for (const key of tracklets.keys()) {
+  const t = tracklets.get(key)!;
+  if (t.global === undefined && t.features.length > 0) {
+    t.features.push(...Array(minTrackletFeatures).fill(t.features[0]));
+    assignGlobal(key);
+  }
+}
+writeFileSync(join(dir, 'identities.jsonl'), [...tracklets.entries()].map(([key, t]) => JSON.stringify({ camera: t.camera, track: Number(key.split('/')[1]), global: t.global })).join('\n') + '\n');
+log(WHO, `done: ${counters.messages} messages, ${counters.boxes} boxes, ${counters.hits} hits, ${counters.identities} identities across cameras`);
+await reporter.report({ ...counters }, 'completed', true);
+await nats?.close();
+await rest.close();
+process.exit(0);

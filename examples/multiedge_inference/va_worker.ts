@@ -1,0 +1,191 @@
+/**
+ * One camera's video analytics worker (VideoAnalyticsJob, edge): frames from `video_address` through ffmpeg at
+ * `fps`, background-subtraction detection, IoU/Hungarian tracking (op_mode tracking; detection leaves tracklets at
+ * -1), the boxes' crops sent up to the feature extractor (REST, or the broker's object_detection subject), the
+ * features that come back to this camera forwarded to the ReID job. Writes `detections-<camera>.jsonl` (boxes,
+ * tracks, features, latency) to output_dir, reports counters to its LC, and exits 0 when the source ends (1 when it
+ * fails: the job's condition and Events say so).
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  brokerFromEnv,
+  cropAttachment,
+  CameraError,
+  encodeMessage,
+  featuresOf,
+  frameSourceFromEnv,
+  NatsClient,
+  pluginEndpoint,
+  RestClient,
+  RestServer,
+  ServiceQueue,
+  type ClientTransport,
+  type DetTrackMessage,
+} from '@sedna/lib/multi_edge_inference';
+import { BackgroundSubtractionDetector } from './detector.js';
+import { cropRgb, rgbToGray, type Box } from './image.js';
+import { OwnerKinds } from './owner-kinds.js';
+import { IouTracker } from './tracker.js';
+import { log, outputDir, Reporter } from './worker-common.js';
+
+const camera = process.env.video_id || process.env.JOB_NAME || 'camera';
+const WHO = `va ${camera}`;
+const opMode = process.env.op_mode ?? 'tracking';
+if (!['tracking', 'detection'].includes(opMode)) throw new Error(`op_mode must be tracking or detection; got ${JSON.stringify(opMode)}`);
+const out = join(outputDir(), `detections-${camera}.jsonl`);
+writeFileSync(out, '');
+const reporter = new Reporter(OwnerKinds.va, WHO);
+const counters = { frames: 0, warmupFrames: 0, detections: 0, results: 0, dropped: 0, failedSends: 0, bytesUp: 0, fps: 0 };
+let lastError = '';
+
+const detector = new BackgroundSubtractionDetector({ ...(process.env.min_area ? { minArea: Number(process.env.min_area) } : {}), ...(process.env.warmup ? { warmup: Number(process.env.warmup) } : {}) });
+const tracker = new IouTracker();
+const namespace = process.env.NAMESPACE ?? 'default';
+const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
+const pending = new Map<number, number>();
+
+/** A result from the feature extractor: written out and forwarded to ReID. */
+function onResult(message: DetTrackMessage): void {
+  const f = featuresOf(message);
+  const now = Date.now();
+  counters.results++;
+  pending.delete(message.header.frame_index);
+  const line = {
+    frame: message.header.frame_index,
+    capture_ms: message.header.capture_ms,
+    result_ms: now,
+    boxes: message.header.bbox_coord.map((box, i) => ({ box, confidence: message.header.confidence[i], track: message.header.tracklets[i], feature: f ? Array.from(f.rows[i]!, (v) => Math.round(v * 1e4) / 1e4) : undefined })),
+  };
+  appendFileSync(out, JSON.stringify(line) + '\n');
+  if (reid && message.header.bbox_coord.length > 0) {
+    const body = encodeMessage(message);
+    counters.bytesUp += body.length;
+    reid.send(message).catch((err: unknown) => {
+      counters.failedSends++;
+      lastError = `ReID: ${(err as Error).message}`;
+    });
+  }
+}
+
+// The source first: a camera that cannot be opened fails the worker before anything else is set up.
+let source: ReturnType<typeof frameSourceFromEnv>;
+try {
+  source = frameSourceFromEnv();
+} catch (err) {
+  const reason = `camera failed: ${(err as Error).message}`;
+  log(WHO, reason);
+  await reporter.report({ ...counters, lastError: reason }, 'failed', true);
+  process.exit(1);
+}
+let fe: ClientTransport;
+let reid: ClientTransport | undefined;
+async function failed(reason: string): Promise<never> {
+  log(WHO, reason);
+  await reporter.report({ ...counters, lastError: reason }, 'failed', true);
+  process.exit(1);
+}
+if (broker) {
+  const common = { broker, namespace, connectAttempts: Number(process.env.broker_attempts ?? 10), log: (m: string) => log(WHO, m) };
+  const feClient = new NatsClient({ ...common, service: process.env.FE_SERVICE_NAME ?? 'feature-extraction', inTopic: 'object_detection', outTopic: 'enriched_object', camera }, onResult);
+  await feClient.start().catch((err: unknown) => failed(`broker unreachable: ${(err as Error).message}`));
+  fe = feClient;
+  const reidClient = new NatsClient({ ...common, service: process.env.REID_SERVICE_NAME ?? 'reid', inTopic: 'reid', outTopic: 'reid_result', camera }, undefined);
+  await reidClient.start();
+  reid = reidClient;
+} else {
+  fe = new RestClient(pluginEndpoint('Feature_Extraction_I').url, 'feature_extraction', 'feature_extraction', onResult);
+  const reidUrl = process.env.REID_MODEL_BIND_URL ? pluginEndpoint('ReID_I').url : undefined;
+  if (reidUrl) reid = new RestClient(reidUrl, 'reid', 'reid', () => undefined);
+}
+// The services must be up before the first frame goes out: over REST a frame sent earlier is lost; over the broker
+// it would wait in the stream and its result come late. Both answer GET /<service>/status.
+{
+  const reidStatus = process.env.REID_MODEL_BIND_URL ? [['ReID', `${pluginEndpoint('ReID_I').url}/reid/status`]] : [];
+  for (const [name, url] of [['feature extraction', `${pluginEndpoint('Feature_Extraction_I').url}/feature_extraction/status`], ...reidStatus] as [string, string][]) {
+    const waitUntil = Date.now() + Number(process.env.service_wait_s ?? 180) * 1000;
+    for (;;) {
+      const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > waitUntil) throw new Error(`the ${name} service at ${url} did not answer within service_wait_s`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+log(WHO, `camera ${camera}: ${broker ? `broker ${broker.servers.join(', ')}` : 'REST'} to the feature extractor${reid ? ' and ReID' : ''}, op_mode ${opMode}`);
+
+// Frames wait here for the upload; when the link or broker cannot keep up, new ones are dropped and counted.
+const uplink = new ServiceQueue<DetTrackMessage>({
+  maxQueue: Number(process.env.max_queue ?? 32),
+  timeoutMs: 5,
+  process: async (batch) => {
+    for (const m of batch) {
+      counters.bytesUp += encodeMessage(m).length;
+      pending.set(m.header.frame_index, Date.now());
+      await fe.send(m);
+    }
+  },
+  onError: (err) => {
+    counters.failedSends++;
+    lastError = `feature extraction: ${(err as Error).message}`;
+    log(WHO, lastError);
+  },
+});
+
+const endpoint = pluginEndpoint('VideoAnalytics');
+const status = new RestServer({ host: endpoint.host, port: endpoint.port, service: endpoint.service, routes: {}, status: () => ({ camera, ...counters, lastError }) });
+await status.listen().catch((err: unknown) => log(WHO, `status endpoint not served: ${(err as Error).message}`));
+
+const started = Date.now();
+let exitCode = 0;
+try {
+  for await (const frame of source.frames()) {
+    counters.frames++;
+    const gray = rgbToGray(frame.rgb, frame.width, frame.height);
+    if (!detector.ready) {
+      detector.learn(gray);
+      counters.warmupFrames++;
+      continue;
+    }
+    const detections = detector.detect(gray);
+    const tracks = opMode === 'tracking' ? tracker.update(frame.index, detections.map((d) => d.box)) : detections.map(() => -1);
+    counters.detections += detections.length;
+    const crops = detections.map((d, i) => cropAttachment(`crop-${i}`, cropRgb(frame.rgb, frame.width, d.box as Box)));
+    const message: DetTrackMessage = {
+      header: {
+        camera,
+        frame_index: frame.index,
+        detection_time: new Date(frame.captureMs).toISOString(),
+        capture_ms: frame.captureMs,
+        bbox_coord: detections.map((d) => d.box),
+        confidence: detections.map((d) => Math.round(d.confidence * 1e4) / 1e4),
+        tracklets: tracks,
+        attachments: crops.map((c) => c.info),
+      },
+      attachments: crops.map((c) => c.bytes),
+    };
+    if (!uplink.put(message)) counters.dropped++;
+    counters.fps = Math.round((counters.frames / ((Date.now() - started) / 1000)) * 100) / 100;
+    void reporter.report({ ...counters, ...(lastError ? { lastError } : {}) });
+  }
+  await uplink.drain();
+  // Results still on their way back (the broker delivers them asynchronously).
+  const deadline = Date.now() + Number(process.env.result_wait_ms ?? 10000);
+  while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  log(WHO, `source ended after ${counters.frames} frames (${counters.warmupFrames} to learn the background); ${counters.results} results, ${counters.dropped} dropped, ${pending.size} without a result`);
+  await reporter.report({ ...counters, missingResults: pending.size, ...(lastError ? { lastError } : {}) }, 'completed', true);
+} catch (err) {
+  exitCode = 1;
+  const reason = err instanceof CameraError ? `camera failed: ${err.message}` : `failed: ${(err as Error).message}`;
+  log(WHO, reason);
+  await reporter.report({ ...counters, lastError: reason }, 'failed', true);
+}
+summary();
+await fe.close();
+await reid?.close();
+await status.close();
+process.exit(exitCode);
+
+function summary(): void {
+  writeFileSync(join(outputDir(), `summary-${camera}.json`), JSON.stringify({ camera, ...counters, seconds: (Date.now() - started) / 1000, lastError }, null, 2));
+}

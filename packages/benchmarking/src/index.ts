@@ -1,0 +1,12 @@
+export { runBenchmarkingJob, planJob, type JobOutcome, type RunOptions } from './job.js';
+export { loadBenchmarkingJob } from './config/benchmarkingjob.js';
+export { loadTestEnv } from './config/testenv.js';
+export { loadAlgorithm } from './config/algorithm.js';
+export { ConfigError } from './config/errors.js';
+export { expandGrid } from './cases/grid.js';
+export { prepareDataset, cacheRoot, type PrepareStats } from './dataset/prepare.js';
+export { extractTarGz, extractZip } from './dataset/archive.js';
+export { parseCsv, writeCsv } from './rank/csv.js';
+export { bwt, fwt, systemMetric } from './metrics/system.js';
+export { startSimulation } from './simulation/cluster.js';
+export { benchmarkCommand } from './command.js';

@@ -1,0 +1,196 @@
+/**
+ * `simulation{cloud_number, edge_number, links}`: the project's embedded control plane with that many nodes, no
+ * Docker and no kind (Ianvs pipes Sedna's all-in-one.sh into bash for a kind cluster). The control plane and one
+ * local controller per node run as processes of the `sedna` command; with links, each edge node's controller
+ * runs in its own network namespace behind tc netem. stop() ends every process and removes the namespaces; the
+ * job calls it after the cases, on failure and on Ctrl-C.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import type { SimulationConfig } from '../config/benchmarkingjob.js';
+import type { SimulationTarget } from '../cases/spec.js';
+import { createLinks, deleteLink, linkBytes, linkSupportProblem, type EdgeLink } from './links.js';
+
+export interface Simulation {
+  target: SimulationTarget;
+  startupSeconds: number;
+  links: EdgeLink[];
+  /** Bytes on each emulated link so far, by edge node name. */
+  bytesPerLink(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** The sedna command's entry (packages/cli/dist/main.js), found through the workspace package. */
+export function sednaMain(): string {
+  let main: string;
+  try {
+    // The package's entry is dist/index.js, or src/index.ts under the "source" condition (tests, benchmarks).
+    main = join(dirname(dirname(createRequire(import.meta.url).resolve('@sedna/cli'))), 'dist', 'main.js');
+  } catch {
+    throw new Error('simulation needs the sedna command (@sedna/cli): install the workspace (npm install) and build it (npm run build)');
+  }
+  if (!existsSync(main)) throw new Error(`simulation needs the built sedna command at ${main}: run npm run build`);
+  return main;
+}
+
+function end(child: ChildProcess): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+interface Kubeconfig {
+  server: string;
+  token: string;
+  ca: Buffer;
+}
+
+function readKubeconfig(file: string): Kubeconfig {
+  const kc = parse(readFileSync(file, 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority'?: string; 'certificate-authority-data'?: string } }[]; users: { user: { token: string } }[] };
+  const cluster = kc.clusters[0]?.cluster;
+  const token = kc.users[0]?.user.token;
+  if (!cluster || !token) throw new Error(`${file}: no cluster or token`);
+  const ca = cluster['certificate-authority-data'] ? Buffer.from(cluster['certificate-authority-data'], 'base64') : readFileSync(cluster['certificate-authority'] as string);
+  return { server: cluster.server, token, ca };
+}
+
+function getJson(kc: Kubeconfig, path: string): Promise<unknown> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request(new URL(path, kc.server), { ca: kc.ca, headers: { authorization: `Bearer ${kc.token}` } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolvePromise(JSON.parse(body)) : reject(new Error(`GET ${path}: HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export interface StartOptions {
+  /** Called before anything starts with the function that stops it all (Ctrl-C during the start-up). */
+  onStarting?: (stop: () => Promise<void>) => void;
+}
+
+export async function startSimulation(config: SimulationConfig, dataDir: string, log: (line: string) => void, options: StartOptions = {}): Promise<Simulation> {
+  const started = Date.now();
+  if (config.links.length > 0) {
+    const problem = linkSupportProblem(config.links);
+    if (problem) throw new Error(`simulation.links: ${problem}`);
+  }
+  const main = sednaMain();
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const children: ChildProcess[] = [];
+  const output: string[] = [];
+  const exited: string[] = [];
+  const startChild = (name: string, args: string[], netns?: string): void => {
+    const child = netns ? spawn('ip', ['netns', 'exec', netns, process.execPath, main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const s of [child.stdout, child.stderr]) s?.on('data', (c: Buffer) => output.push(`${name} | ${c.toString()}`.slice(0, 2000)) && output.length > 200 && output.shift());
+    child.on('exit', (code, signal) => exited.push(`${name} exited (${signal ?? code})`));
+    children.push(child);
+  };
+  const tag = String(process.pid % 10000);
+  let links: EdgeLink[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map(end));
+    // Workers outlive their local controller on purpose (a restarted LC adopts them): end the pods' own too.
+    endPodProcesses(dataDir);
+    for (const l of links) deleteLink(l);
+    links = [];
+  };
+  options.onStarting?.(stop);
+  try {
+    if (config.links.length > 0) links = createLinks(config.edgeNumber, config.links, tag);
+    const host = links.length > 0 ? ['--host', '0.0.0.0', '--advertise', ...links.map((l) => l.hostIp)] : [];
+    log(`simulation: starting the control plane with ${config.cloudNumber} cloud and ${config.edgeNumber} edge node(s)${links.length ? ' (emulated links)' : ''}`);
+    startChild('control-plane', ['control-plane', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', ...host]);
+    const infoFile = join(dataDir, 'control-plane.json');
+    const info = await waitFor('the control plane', () => (existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as { hubUrl: string; caFile: string; nodeTokenFile: string; kubeconfig: string }) : undefined), 60_000, exited);
+    log(`simulation: control plane up after ${((Date.now() - started) / 1000).toFixed(1)} s; starting the nodes' local controllers`);
+    const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
+    const cloudNodes = Array.from({ length: config.cloudNumber }, (_, i) => (config.cloudNumber === 1 ? 'cloud-node' : `cloud-node-${i + 1}`));
+    const edgeNodes = Array.from({ length: config.edgeNumber }, (_, i) => `edge-node-${i + 1}`);
+    const hubPort = new URL(info.hubUrl).port;
+    const joinArgs = (node: string, role: string, gm: string, address: string): string[] => ['join', '--gm', gm, '--token', token, '--ca', info.caFile, '--node-name', node, '--role', role, '--data-dir', join(dataDir, 'nodes', node), '--address', address, '--dataset-root', '/', '--heartbeat-ms', '1000'];
+    // With emulated links the cloud node takes a host address the edge namespaces route to (their default route),
+    // so the cloud workers' services (the aggregator) are reachable from the edge workers.
+    const cloudAddress = links[0]?.hostIp ?? '127.0.0.1';
+    for (const node of cloudNodes) startChild(node, joinArgs(node, 'cloud', info.hubUrl, cloudAddress));
+    edgeNodes.forEach((node, i) => {
+      const link = links[i];
+      if (link) startChild(node, joinArgs(node, 'edge', `wss://${link.hostIp}:${hubPort}/`, link.edgeIp), link.ns);
+      else startChild(node, joinArgs(node, 'edge', info.hubUrl, '127.0.0.1'));
+    });
+    const kc = readKubeconfig(info.kubeconfig);
+    const all = [...cloudNodes, ...edgeNodes];
+    await waitFor(`${all.length} nodes Ready`, async () => {
+      const list = (await getJson(kc, '/api/v1/nodes')) as { items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] };
+      const ready = list.items.filter((n) => all.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return ready.length === all.length ? true : undefined;
+    }, 60_000, exited);
+    const startupSeconds = (Date.now() - started) / 1000;
+    log(`simulation: ${all.length} nodes Ready in ${startupSeconds.toFixed(1)} s (${all.join(', ')})`);
+    return {
+      target: { kubeconfig: info.kubeconfig, cloudNodes, edgeNodes, dataDir, links: links.map((l) => ({ node: edgeNodes[l.edge - 1] as string, hostIf: l.hostIf })) },
+      startupSeconds,
+      links,
+      bytesPerLink: () => Object.fromEntries(links.map((l) => [edgeNodes[l.edge - 1] as string, (({ toEdge, fromEdge }) => toEdge + fromEdge)(linkBytes(l))])),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw new Error(`simulation could not start: ${(err as Error).message}${output.length ? `\n${output.slice(-10).join('')}` : ''}`, { cause: err });
+  }
+}
+
+/**
+ * The process groups of the pods the nodes under `dataDir` run: each pod's wrapper shell leads its group and has
+ * its pod folder (`<dataDir>/nodes/<node>/runner/pods/...`) on its command line.
+ */
+export function endPodProcesses(dataDir: string): void {
+  const marker = join(dataDir, 'nodes');
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(marker) || !cmdline.includes('/runner/pods/')) continue;
+    try {
+      process.kill(-Number(entry), 'SIGKILL');
+    } catch {
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, exited: string[]): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited.length > 0) throw new Error(`${what}: ${exited[0]}`);
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The run-to-completion multi-edge kinds (VideoAnalyticsJob, ReidJob): one worker Pod at a time behind the kind's
+ * Service, the job's phase Pending, Running, Succeeded, Failed with conditions Running, Completed, Failed, and the
+ * counts `active`, `succeeded`, `failed`. A failed worker is kept (its logs stay readable and it counts) and another
+ * is started until `backoffLimit` failures (default 6, as a batch/v1 Job); the original ignored backoffLimit, and its
+ * recreated VA Pod failed on the Service that already existed.
+ */
+import type { KubeObject, VideoAnalyticsJobSpec } from '@sedna/api';
+import type { ChannelRouter } from '../../channel/router.js';
+import type { KubeClient } from '../../runtime/client.js';
+import { type Controller, type ObjectKey, ownerKeys, type ReconcileResult, self, splitKey } from '../../runtime/controller.js';
+import { recordEvent } from '../../runtime/events.js';
+import type { ResourceInformer } from '../../runtime/informer.js';
+import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
+import { type PeerKind, peerEnv, peerServiceMap } from './peers.js';
+import { reportHandler } from './reports.js';
+import type { GroupsOf } from './worker-groups.js';
+import type { MultiEdgeDeps, MultiEdgeWorkers } from './workers.js';
+
+export const DEFAULT_BACKOFF_LIMIT = 6;
+
+export interface JobKindDeclaration {
+  name: string;
+  kind: string;
+  /** Exactly one group: the job's worker. */
+  groups: GroupsOf;
+  peers?: PeerKind[];
+}
+
+type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+interface JobCondition {
+  type: 'Running' | 'Completed' | 'Failed';
+  status: 'True';
+  reason?: string;
+  message?: string;
+  data?: string;
+  lastHeartbeatTime?: string;
+  lastTransitionTime?: string;
+}
+interface JobStatus {
+  conditions?: JobCondition[];
+  startTime?: string;
+  completionTime?: string;
+  active?: number;
+  succeeded?: number;
+  failed?: number;
+  phase?: Phase;
+  metrics?: unknown;
+}
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class MultiEdgeJobController implements Controller {
+  readonly name: string;
+
+  constructor(
+    private readonly decl: JobKindDeclaration,
+    private readonly objects: ResourceInformer,
+    private readonly deps: MultiEdgeDeps,
+    private readonly workers: MultiEdgeWorkers,
+    private readonly client: KubeClient,
+    router: ChannelRouter,
+  ) {
+    this.name = decl.name;
+    router.handleUpstream(decl.kind.toLowerCase(), reportHandler(client, decl.kind, true));
+  }
+
+  watches() {
+    return [
+      { informer: this.objects, map: self },
+      { informer: this.deps.pods, map: ownerKeys(this.decl.kind) },
+      { informer: this.deps.services, map: ownerKeys(this.decl.kind) },
+      { informer: this.deps.nodes, map: () => this.objects.list().map((o) => `${o.metadata.namespace}/${o.metadata.name}`) },
+      ...(this.decl.peers ? [{ informer: this.deps.services, map: peerServiceMap(this.objects, this.decl.peers) }] : []),
+    ];
+  }
+
+  async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {
+    const { namespace, name } = splitKey(key);
+    const job = this.objects.get(name, namespace);
+    if (!job || job.metadata.deletionTimestamp) return;
+    const status = (job['status'] ?? {}) as JobStatus;
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') return; // a finished job keeps its workers' records
+    const groups = this.decl.groups(job, (model) => this.deps.models.get(model, namespace)?.['spec'] as { url: string } | undefined);
+    if ('waitingFor' in groups) {
+      await this.write(job, { ...status, phase: 'Pending' });
+      return;
+    }
+    const group = groups[0]!;
+    const endpoints = await this.workers.ensureServices(job, groups);
+    const node = this.workers.embedded ? this.workers.placement(group.template, group.defaultRole) : undefined;
+    const backoffLimit = (job['spec'] as VideoAnalyticsJobSpec).backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
+    const pods = this.deps.pods.list(namespace).filter((p) => isWorkerOf(p, job) && !p.metadata.deletionTimestamp);
+    const active = pods.filter(isActive).length;
+    const running = pods.filter((p) => podPhase(p) === 'Running').length;
+    const succeeded = pods.filter((p) => podPhase(p) === 'Succeeded').length;
+    const failed = pods.filter((p) => podPhase(p) === 'Failed').length;
+    const next: JobStatus = { ...status, active, succeeded, failed, startTime: status.startTime ?? now() };
+    const conditions = [...(status.conditions ?? [])];
+    const push = (type: JobCondition['type'], reason: string, message: string) => {
+      const last = conditions[conditions.length - 1];
+      if (!last || last.type !== type) conditions.push({ type, status: 'True', reason, message, lastHeartbeatTime: now(), lastTransitionTime: now() });
+    };
+    if (succeeded > 0 && active === 0) {
+      next.phase = 'Succeeded';
+      next.completionTime = now();
+      push('Completed', 'Completed', 'the worker completed');
+      await recordEvent(this.client, job, 'Normal', 'Completed', 'the worker completed');
+    } else if (failed > backoffLimit) {
+      next.phase = 'Failed';
+      next.completionTime = now();
+      push('Failed', 'BackoffLimitExceeded', `${failed} worker(s) failed; backoffLimit is ${backoffLimit}`);
+      await recordEvent(this.client, job, 'Warning', 'BackoffLimitExceeded', `${failed} worker(s) failed; backoffLimit is ${backoffLimit}`);
+    } else {
+      const peers = this.decl.peers ? peerEnv(namespace, this.decl.peers, this.deps.services, this.deps.pods, this.deps.addressing) : { env: {}, waitingFor: [] };
+      if (active === 0 && peers.waitingFor.length > 0) {
+        // A peer service exists but its worker has no address yet: started now, this worker would never learn it.
+        next.phase = 'Pending';
+        next.conditions = conditions;
+        await this.write(job, next);
+        return { requeueAfterMs: 1000 };
+      }
+      if (active === 0 && (!this.workers.embedded || node)) {
+        const env = { ...peers.env, ...this.workers.envFor(job, group, node, endpoints, groups) };
+        const template = node ? { ...group.template, spec: { ...group.template.spec, nodeName: node } } : group.template;
+        const pod = buildWorkerPod({ owner: job, workerType: group.workerType, template, env: { ...env, WORKER_NAME: workerName(group.workerNamePrefix ?? group.workerType) }, restartPolicy: 'Never', hashOf: { template, env } });
+        const created = await this.client.create('Pod', namespace, pod);
+        if (failed > 0) await recordEvent(this.client, job, 'Warning', 'WorkerRestarted', `the worker failed (${failed} of ${backoffLimit} allowed); started ${created.metadata.name}`);
+        else await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the worker ${created.metadata.name}${node ? ` on ${node}` : ''}`);
+        next.active = 1;
+      }
+      next.phase = running > 0 ? 'Running' : 'Pending';
+      if (running > 0) push('Running', 'WorkerRunning', 'the worker is running');
+    }
+    next.conditions = conditions;
+    await this.write(job, next);
+  }
+
+  private async write(job: KubeObject, next: JobStatus): Promise<void> {
+    if (JSON.stringify(next) === JSON.stringify(job['status'] ?? {})) return;
+    await this.client.mergePatch(this.decl.kind, job.metadata.namespace!, job.metadata.name!, { status: next }, 'status');
+  }
+}

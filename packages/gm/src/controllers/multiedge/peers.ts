@@ -1,0 +1,68 @@
+/**
+ * Workers of one multi-edge kind call the services of another (a video analytics job calls the feature
+ * extraction service, and the ReID job; the feature extraction service answers each camera). The original relied on
+ * cluster DNS names fixed in the lib (`feature-extraction-fe`, `reid-reid`), which is why its samples say "DON'T EDIT
+ * THIS LABEL". Here the GM finds the peer services of the namespace and hands their addresses to the workers in the
+ * same variables the original lib reads (FE_MODEL_BIND_URL/_PORT, REID_MODEL_BIND_URL/_PORT), so any name works and
+ * embedded mode (no DNS) works too. Among several, the one with the original's default name wins, else the oldest.
+ */
+import type { KubeObject } from '@sedna/api';
+import type { ResourceInformer } from '../../runtime/informer.js';
+import type { Addressing } from '../../workers/addressing.js';
+
+export interface PeerKind {
+  kind: string;
+  /** The Service name suffix the kind's controller creates. */
+  suffix: string;
+  /** The original lib's default owner name. */
+  defaultName: string;
+  env: { host: string; port: string };
+}
+
+export const FE_PEER: PeerKind = { kind: 'FeatureExtractionService', suffix: 'fe', defaultName: 'feature-extraction', env: { host: 'FE_MODEL_BIND_URL', port: 'FE_MODEL_BIND_PORT' } };
+export const REID_PEER: PeerKind = { kind: 'ReidJob', suffix: 'reid', defaultName: 'reid', env: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT' } };
+
+function ownerOf(obj: KubeObject, kind: string): string | undefined {
+  return obj.metadata.ownerReferences?.find((r) => r.kind === kind && r.controller)?.name;
+}
+
+/**
+ * The environment naming each peer kind's service in `namespace`, for the peers that have a reachable address, and
+ * the peers that exist but have no address yet (their worker is not placed yet): a worker started now would never
+ * learn it, so the caller waits for them.
+ */
+export function peerEnv(namespace: string, peers: PeerKind[], services: ResourceInformer, pods: ResourceInformer, addressing: Addressing): { env: Record<string, string>; waitingFor: string[] } {
+  const env: Record<string, string> = {};
+  const waitingFor: string[] = [];
+  for (const peer of peers) {
+    const candidates = services
+      .list(namespace)
+      .filter((s) => ownerOf(s, peer.kind) && s.metadata.name === `${ownerOf(s, peer.kind)}-${peer.suffix}`)
+      .sort((a, b) => {
+        const da = ownerOf(a, peer.kind) === peer.defaultName ? 0 : 1;
+        const db = ownerOf(b, peer.kind) === peer.defaultName ? 0 : 1;
+        return da - db || String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp));
+      });
+    for (const service of candidates) {
+      // Embedded mode: the node of a pod behind the service gives the host.
+      const selector = ((service['spec'] as { selector?: Record<string, string> }).selector ?? {}) as Record<string, string>;
+      const pod = pods.list(namespace).find((p) => !p.metadata.deletionTimestamp && Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
+      const node = (pod?.['spec'] as { nodeName?: string } | undefined)?.nodeName;
+      const endpoint = addressing.endpoint(service, node);
+      if (!endpoint) continue;
+      env[peer.env.host] = endpoint.host;
+      env[peer.env.port] = String(endpoint.port);
+      break;
+    }
+    if (candidates.length > 0 && !(peer.env.host in env)) waitingFor.push(`${peer.kind} ${ownerOf(candidates[0]!, peer.kind)}`);
+  }
+  return { env, waitingFor };
+}
+
+/** Maps a change of a peer kind's Service to the keys of every object of `kind` in its namespace. */
+export function peerServiceMap(objects: ResourceInformer, peers: PeerKind[]): (obj: KubeObject) => string[] {
+  return (obj) => {
+    if (!peers.some((p) => ownerOf(obj, p.kind))) return [];
+    return objects.list(obj.metadata.namespace).map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+  };
+}

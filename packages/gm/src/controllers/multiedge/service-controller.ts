@@ -1,0 +1,98 @@
+/**
+ * The long-running multi-edge kinds (FeatureExtractionService, ObjectSearchService, ObjectTrackingService): groups of
+ * workers kept at their replica counts, their Services, and the status the original defines: conditions Pending,
+ * Running, Failed (a new one only when the state changes), `active` and `failed` counts, `metrics` from reports.
+ * Unlike the original, a worker that ends is replaced rather than turning the service Failed for good, and the number
+ * of workers needed is the sum of the groups' replicas (the original counted spec fields and failed FE on its second
+ * sync).
+ */
+import type { KubeObject, ServiceCondition } from '@sedna/api';
+import type { ChannelRouter } from '../../channel/router.js';
+import type { KubeClient } from '../../runtime/client.js';
+import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
+import type { ResourceInformer } from '../../runtime/informer.js';
+import { type PeerKind, peerEnv, peerServiceMap } from './peers.js';
+import { reportHandler } from './reports.js';
+import type { GroupsOf } from './worker-groups.js';
+import type { MultiEdgeDeps, MultiEdgeWorkers } from './workers.js';
+
+export interface ServiceKindDeclaration {
+  /** The controller's name, as the original's folder: `featureextraction`. */
+  name: string;
+  kind: string;
+  groups: GroupsOf;
+  /** Peer kinds whose addresses these workers get. */
+  peers?: PeerKind[];
+}
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class MultiEdgeServiceController implements Controller {
+  readonly name: string;
+
+  constructor(
+    private readonly decl: ServiceKindDeclaration,
+    private readonly objects: ResourceInformer,
+    private readonly deps: MultiEdgeDeps,
+    private readonly workers: MultiEdgeWorkers,
+    private readonly client: KubeClient,
+    router: ChannelRouter,
+  ) {
+    this.name = decl.name;
+    router.handleUpstream(decl.kind.toLowerCase(), reportHandler(client, decl.kind, false));
+  }
+
+  watches() {
+    return [
+      { informer: this.objects, map: self },
+      { informer: this.deps.pods, map: ownerKeys(this.decl.kind) },
+      { informer: this.deps.services, map: ownerKeys(this.decl.kind) },
+      { informer: this.deps.nodes, map: () => this.objects.list().map((o) => `${o.metadata.namespace}/${o.metadata.name}`) },
+      ...(this.decl.peers ? [{ informer: this.deps.services, map: peerServiceMap(this.objects, this.decl.peers) }] : []),
+      ...(this.deps.deployments ? [{ informer: this.deps.deployments, map: ownerKeys(this.decl.kind) }] : []),
+    ];
+  }
+
+  async reconcile(key: ObjectKey): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const owner = this.objects.get(name, namespace);
+    if (!owner || owner.metadata.deletionTimestamp) return; // its workers go by garbage collection
+    const groups = this.decl.groups(owner, (model) => this.deps.models.get(model, namespace)?.['spec'] as { url: string } | undefined);
+    if ('waitingFor' in groups) {
+      await this.setStatus(owner, 'Pending', 'Waiting', `waiting for ${groups.waitingFor}`, 0, 0);
+      return;
+    }
+    const endpoints = await this.workers.ensureServices(owner, groups);
+    const peers = this.decl.peers ? peerEnv(namespace, this.decl.peers, this.deps.services, this.deps.pods, this.deps.addressing).env : {};
+    let active = 0;
+    let failed = 0;
+    let needed = 0;
+    for (const group of groups) {
+      const node = this.workers.embedded ? this.workers.placement(group.template, group.defaultRole) : undefined;
+      if (this.workers.embedded && !node) continue;
+      const env = { ...peers, ...this.workers.envFor(owner, group, node, endpoints, groups) };
+      const counts = await this.workers.ensureGroup(owner, group, env);
+      active += counts.active;
+      failed += counts.failed;
+      needed += group.replicas;
+    }
+    const total = groups.reduce((n, g) => n + g.replicas, 0);
+    if (needed < total) await this.setStatus(owner, 'Pending', 'NoNode', `no Ready node for ${total - needed} worker(s)`, active, failed);
+    else if (active >= total) await this.setStatus(owner, 'Running', 'WorkersRunning', `${active} of ${total} workers running`, active, failed);
+    else if (failed > 0) await this.setStatus(owner, 'Failed', 'WorkerFailed', `${failed} worker(s) failed; restarting them (${active} of ${total} running)`, active, failed);
+    else await this.setStatus(owner, 'Pending', 'WorkersStarting', `${active} of ${total} workers running`, active, failed);
+  }
+
+  private async setStatus(owner: KubeObject, type: ServiceCondition['type'], reason: string, message: string, active: number, failed: number): Promise<void> {
+    const status = (owner['status'] ?? {}) as { conditions?: ServiceCondition[]; startTime?: string; active?: number; failed?: number };
+    const conditions = [...(status.conditions ?? [])];
+    const last = conditions[conditions.length - 1];
+    if (!last || last.type !== type || last.reason !== reason) conditions.push({ type, status: 'True', reason, message, lastTransitionTime: now(), lastHeartbeatTime: now() });
+    const next = { conditions, startTime: status.startTime ?? now(), active, failed };
+    const current = { conditions: status.conditions ?? [], startTime: status.startTime, active: status.active, failed: status.failed };
+    if (JSON.stringify(next) === JSON.stringify(current)) return;
+    await this.client.mergePatch(this.decl.kind, owner.metadata.namespace!, owner.metadata.name!, { status: next }, 'status');
+  }
+}

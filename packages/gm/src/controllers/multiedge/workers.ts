@@ -1,0 +1,172 @@
+/**
+ * The worker machinery shared by the multi-edge controllers: placement in embedded mode (template nodeName, else a
+ * Ready node matching the nodeSelector, else the group's default role), one Service per listening group (the
+ * original's names and ports; recreated pods reuse it instead of failing on AlreadyExists), the peers' addresses in
+ * every worker's environment, and `replicas` workers per group: Pods in embedded mode (replaced when they end or
+ * their spec changes), Deployments on a real cluster, counted by availableReplicas.
+ */
+import type { KubeObject, NodeCondition, PodTemplateSpec } from '@sedna/api';
+import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
+import { recordEvent } from '../../runtime/events.js';
+import type { ResourceInformer } from '../../runtime/informer.js';
+import { ROLE_LABEL } from '../../nodes/node-lifecycle.js';
+import type { Addressing, ServiceEndpoint } from '../../workers/addressing.js';
+import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
+import type { WorkerGroup } from './worker-groups.js';
+
+export interface MultiEdgeDeps {
+  pods: ResourceInformer;
+  services: ResourceInformer;
+  nodes: ResourceInformer;
+  models: ResourceInformer;
+  /** Kubernetes mode only. */
+  deployments?: ResourceInformer;
+  client: KubeClient;
+  addressing: Addressing;
+}
+
+export interface GroupCounts {
+  active: number;
+  failed: number;
+  succeeded: number;
+}
+
+function isReady(node: KubeObject): boolean {
+  return ((node['status'] as { conditions?: NodeCondition[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export class MultiEdgeWorkers {
+  constructor(private readonly deps: MultiEdgeDeps) {}
+
+  get embedded(): boolean {
+    return this.deps.addressing.embedded;
+  }
+
+  /**
+   * Embedded mode has no scheduler: the template's node, else the first Ready node its nodeSelector matches (every
+   * node carries kubernetes.io/hostname implicitly), else the first Ready node of the role.
+   */
+  placement(template: PodTemplateSpec, defaultRole: 'cloud' | 'edge'): string | undefined {
+    if (template.spec.nodeName) return template.spec.nodeName;
+    const selector = (template.spec as { nodeSelector?: Record<string, string> }).nodeSelector ?? {};
+    const ready = this.deps.nodes.list().filter(isReady).sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
+    const bySelector = Object.keys(selector).length > 0 ? ready.find((n) => Object.entries(selector).every(([k, v]) => ({ 'kubernetes.io/hostname': n.metadata.name, ...n.metadata.labels })[k] === v)) : undefined;
+    return (bySelector ?? ready.find((n) => n.metadata.labels?.[ROLE_LABEL] === defaultRole))?.metadata.name;
+  }
+
+  /** The Service of each listening group and the address its clients use; undefined while its node has no address. */
+  async ensureServices(owner: KubeObject, groups: WorkerGroup[]): Promise<Map<string, ServiceEndpoint | undefined>> {
+    const endpoints = new Map<string, ServiceEndpoint | undefined>();
+    for (const group of groups) {
+      if (!group.service) continue;
+      const service = await this.ensureService(owner, group);
+      const node = this.embedded ? this.placement(group.template, group.defaultRole) : undefined;
+      endpoints.set(group.service.suffix, this.deps.addressing.endpoint(service, node));
+    }
+    return endpoints;
+  }
+
+  private async ensureService(owner: KubeObject, group: WorkerGroup): Promise<KubeObject> {
+    const svc = group.service!;
+    const name = `${owner.metadata.name}-${svc.suffix}`;
+    const namespace = owner.metadata.namespace!;
+    const existing = this.deps.services.get(name, namespace);
+    if (existing) return existing;
+    const labels = workerLabels(owner, group.workerType);
+    try {
+      return await this.deps.client.create('Service', namespace, {
+        metadata: { name, namespace, labels: { 'app.sedna.io': `${owner.metadata.name}-${svc.suffix}-svc` }, ownerReferences: [controllerRef(owner)] },
+        spec: { ...this.deps.addressing.serviceSpec(svc.port, undefined), selector: labels },
+      });
+    } catch (err) {
+      if (isConflict(err)) return this.deps.client.get('Service', namespace, name);
+      throw err;
+    }
+  }
+
+  /** The environment a group's workers get: the group's own, NAMESPACE, LC_SERVER, and how to reach each service. */
+  envFor(owner: KubeObject, group: WorkerGroup, node: string | undefined, endpoints: Map<string, ServiceEndpoint | undefined>, groups: WorkerGroup[]): Record<string, string> {
+    const env: Record<string, string> = { NAMESPACE: owner.metadata.namespace!, ...group.env, LC_SERVER: this.deps.addressing.lcServer(node) };
+    for (const other of groups) {
+      const svc = other.service;
+      const endpoint = svc ? endpoints.get(svc.suffix) : undefined;
+      if (!svc || !endpoint) continue;
+      if (other === group) {
+        if (svc.bindEnv) {
+          env[svc.bindEnv.host] = '0.0.0.0';
+          env[svc.bindEnv.port] = String(endpoint.bindPort);
+        }
+        continue;
+      }
+      if (group.noPeerEnv) continue;
+      if (svc.bindEnv) {
+        env[svc.bindEnv.host] = endpoint.host;
+        env[svc.bindEnv.port] = String(endpoint.port);
+      }
+      if (svc.urlEnv) env[svc.urlEnv] = `${endpoint.host}:${endpoint.port}`;
+    }
+    return env;
+  }
+
+  /** Makes `replicas` workers of the group run the current spec; returns their counts. */
+  async ensureGroup(owner: KubeObject, group: WorkerGroup, env: Record<string, string>): Promise<GroupCounts> {
+    if (this.deps.deployments && group.deployment) return this.ensureDeployment(owner, group, env);
+    const namespace = owner.metadata.namespace!;
+    const node = this.embedded ? this.placement(group.template, group.defaultRole) : undefined;
+    const template: PodTemplateSpec = node ? { ...group.template, spec: { ...group.template.spec, nodeName: node } } : group.template;
+    const hashOf = { template, env };
+    const wanted = specHash(hashOf);
+    const pods = this.deps.pods.list(namespace).filter((p) => isWorkerOf(p, owner, group.workerType) && !p.metadata.deletionTimestamp);
+    const counts: GroupCounts = { active: 0, failed: pods.filter((p) => podPhase(p) === 'Failed').length, succeeded: 0 };
+    let keep = 0;
+    for (const pod of pods) {
+      const upToDate = pod.metadata.annotations?.[SPEC_HASH_ANNOTATION] === wanted;
+      if (upToDate && isActive(pod) && keep < group.replicas) {
+        keep++;
+        if (podPhase(pod) === 'Running') counts.active++;
+        continue;
+      }
+      await this.deletePod(namespace, pod.metadata.name!);
+      if (!upToDate) await recordEvent(this.deps.client, owner, 'Normal', 'WorkerUpdated', `the ${group.workerType} worker ${pod.metadata.name} is replaced to apply the new spec`);
+      else if (!isActive(pod)) await recordEvent(this.deps.client, owner, 'Warning', 'WorkerEnded', `the ${group.workerType} worker ${pod.metadata.name} ended (${podPhase(pod)}); starting another`);
+    }
+    if (this.embedded && !node) return counts; // no Ready node for it yet
+    for (let i = keep; i < group.replicas; i++) {
+      const pod = buildWorkerPod({ owner, workerType: group.workerType, template, env: { ...env, WORKER_NAME: workerName(group.workerNamePrefix ?? group.workerType) }, restartPolicy: 'Always', hashOf });
+      const created = await this.deps.client.create('Pod', namespace, pod);
+      await recordEvent(this.deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} worker ${created.metadata.name}${node ? ` on ${node}` : ''}`);
+    }
+    return counts;
+  }
+
+  /** Kubernetes mode: the original's Deployment, its replicas and template kept up to date; available replicas count as active. */
+  private async ensureDeployment(owner: KubeObject, group: WorkerGroup, env: Record<string, string>): Promise<GroupCounts> {
+    const namespace = owner.metadata.namespace!;
+    const name = group.deployment!;
+    // A stable WORKER_NAME: a random one would change the template on every reconcile.
+    const stableName = `${group.workerNamePrefix ?? group.workerType}worker-${specHash(owner.metadata.uid).slice(0, 5)}`;
+    const pod = buildWorkerPod({ owner, workerType: group.workerType, template: group.template, env: { ...env, WORKER_NAME: stableName }, restartPolicy: 'Always', hashOf: { template: group.template, env } });
+    const podMeta = pod['metadata'] as { labels: Record<string, string>; annotations: Record<string, string>; ownerReferences: unknown[] };
+    const selectorLabels = workerLabels(owner, group.workerType);
+    const desired = { replicas: group.replicas, selector: { matchLabels: selectorLabels }, template: { metadata: { labels: podMeta.labels, annotations: podMeta.annotations }, spec: pod['spec'] } };
+    const existing = this.deps.deployments!.get(name, namespace);
+    if (!existing) {
+      await this.deps.client.create('Deployment', namespace, { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': `${owner.metadata.name}-${group.workerType}-svc` }, ownerReferences: podMeta.ownerReferences }, spec: desired });
+      await recordEvent(this.deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} deployment ${name}`);
+      return { active: 0, failed: 0, succeeded: 0 };
+    }
+    const spec = existing['spec'] as { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> } } };
+    if (spec.template?.metadata?.annotations?.[SPEC_HASH_ANNOTATION] !== podMeta.annotations[SPEC_HASH_ANNOTATION] || spec.replicas !== group.replicas) {
+      await this.deps.client.mergePatch('Deployment', namespace, name, { spec: { replicas: group.replicas, template: desired.template } });
+    }
+    const status = (existing['status'] ?? {}) as { availableReplicas?: number; conditions?: { type: string; status: string }[] };
+    const failure = (status.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+    return { active: Math.min(status.availableReplicas ?? 0, group.replicas), failed: failure ? 1 : 0, succeeded: 0 };
+  }
+
+  async deletePod(namespace: string, name: string): Promise<void> {
+    await this.deps.client.delete('Pod', namespace, name).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Embedded mode's scheduler (a cluster has its own): a Pod without `spec.nodeName` is bound to a Ready node that
+ * fits it (node-fit.ts), the one running the fewest pods, and gets the `PodScheduled` condition; when no node fits,
+ * the condition is False with reason Unschedulable and the scheduler's message, and a FailedScheduling Event says
+ * it (aggregated). A change of any node tries the waiting pods again.
+ */
+import type { KubeObject } from '@sedna/api';
+import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
+import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/controller.js';
+import { recordEvent } from '../../runtime/events.js';
+import type { ResourceInformer } from '../../runtime/informer.js';
+import { type Misfit, misfit, unschedulableMessage } from './node-fit.js';
+
+const SCHEDULER = 'default-scheduler';
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function unbound(pod: KubeObject): boolean {
+  const spec = pod['spec'] as { nodeName?: string; schedulerName?: string } | undefined;
+  return !spec?.nodeName && (spec?.schedulerName ?? SCHEDULER) === SCHEDULER && !pod.metadata.deletionTimestamp;
+}
+
+export class SchedulerController implements Controller {
+  readonly name = 'scheduler';
+
+  constructor(
+    private readonly pods: ResourceInformer,
+    private readonly nodes: ResourceInformer,
+    private readonly client: KubeClient,
+  ) {}
+
+  watches() {
+    return [
+      { informer: this.pods, map: (p: KubeObject) => (unbound(p) ? self(p) : []) },
+      { informer: this.nodes, map: () => this.pods.list().filter(unbound).map((p) => `${p.metadata.namespace}/${p.metadata.name}`) },
+    ];
+  }
+
+  async reconcile(key: ObjectKey): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const pod = this.pods.get(name, namespace);
+    if (!pod || !unbound(pod)) return;
+    const nodes = this.nodes.list();
+    const misfits: Misfit[] = [];
+    const fits: KubeObject[] = [];
+    for (const node of nodes) {
+      const why = misfit(pod, node);
+      if (why) misfits.push(why);
+      else fits.push(node);
+    }
+    if (fits.length === 0) {
+      const message = unschedulableMessage(nodes.length, misfits);
+      await this.setScheduled(pod, 'False', 'Unschedulable', message);
+      await recordEvent(this.client, pod, 'Warning', 'FailedScheduling', message, SCHEDULER);
+      return;
+    }
+    const load = (node: KubeObject) => this.pods.list().filter((p) => (p['spec'] as { nodeName?: string }).nodeName === node.metadata.name).length;
+    const chosen = fits.map((n) => ({ n, load: load(n) })).sort((a, b) => a.load - b.load || a.n.metadata.name!.localeCompare(b.n.metadata.name!))[0]!.n;
+    try {
+      await this.client.mergePatch('Pod', namespace, name, { metadata: { resourceVersion: pod.metadata.resourceVersion }, spec: { nodeName: chosen.metadata.name } });
+    } catch (err) {
+      if (isConflict(err) || isNotFound(err)) return; // changed or gone meanwhile: the change reconciles again
+      throw err;
+    }
+    await this.setScheduled(pod, 'True', undefined, undefined);
+    await recordEvent(this.client, pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${chosen.metadata.name}`, SCHEDULER);
+  }
+
+  private async setScheduled(pod: KubeObject, status: 'True' | 'False', reason: string | undefined, message: string | undefined): Promise<void> {
+    const conditions = ((pod['status'] as { conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined)?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    const current = ((pod['status'] as { conditions?: { type: string; status: string; message?: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'PodScheduled');
+    if (current?.status === status && current.message === message) return;
+    const condition = { type: 'PodScheduled', status, lastTransitionTime: now(), ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+    await this.client.mergePatch('Pod', pod.metadata.namespace!, pod.metadata.name!, { status: { conditions: [...conditions, condition] } }, 'status').catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+}
