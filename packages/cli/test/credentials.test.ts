@@ -2,7 +2,8 @@
  * Per-node credentials on `sedna control-plane` + `sedna join` (processes on this host): bootstrap tokens from
  * `sedna token create` bought each node a credential of its own; an expired token and the shared token are
  * refused; a node's token does not speak for another node; the node API serves logs over TLS to the control plane
- * alone (plain HTTP, no certificate, another node's certificate: refused); deleting a node's Secret, or its Node,
+ * alone (plain HTTP, no certificate, another node's certificate: refused); a node's report on another node's pod is
+ * refused by the GM (ownership check); deleting a node's Secret, or its Node,
  * revokes it (cut at once, refused when it reconnects).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,8 +14,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as k8s from '@kubernetes/client-node';
-import { NODE_NAME_HEADER } from '@sedna/api';
+import { NODE_NAME_HEADER, WIRE_PROTOCOL_VERSION } from '@sedna/api';
 import { KubeClient, bootstrapTokenSecret, newBootstrapToken } from '@sedna/gm';
+import { ensureNodeIdentity } from '@sedna/lc';
 import { cliMain, ensureBuilt, sedna, tempDir, waitFor } from './harness.js';
 
 interface Proc {
@@ -105,7 +107,7 @@ describe('per-node credentials', () => {
       const expired = newBootstrapToken();
       await client.create('Secret', 'sedna', bootstrapTokenSecret(expired, 'sedna', new Date(Date.now() - 60_000)));
       const expiredFile = join(dataDir, 'expired.token');
-      writeFileSync(expiredFile, expired + '\n');
+      writeFileSync(expiredFile, expired + '\n', { mode: 0o600 });
       const c = joinNode('node-c', expiredFile);
       expect(await c.exit).toBe(1);
       expect(text(c)).toMatch(/refused the bootstrap \(401\): bootstrap token \w+ expired/);
@@ -136,6 +138,26 @@ describe('per-node credentials', () => {
       const asNodeB = await nodeApiGet(port, path, { cert: readFileSync(join(bDir, 'node.crt'), 'utf8'), key: readFileSync(join(bDir, 'node.key'), 'utf8') });
       expect(asNodeB.status).toBe(403);
       expect(asNodeB.body).toContain('system:node:node-b may not read');
+
+      // A node with a credential of its own reports on its own node's objects only: node-e's (forged) status of
+      // node-a's pod is refused by the GM and changes nothing.
+      const identityE = await ensureNodeIdentity({ dataDir: join(dataDir, 'nodes', 'node-e'), gmUrls: [info.hubUrl], caPem: readFileSync(info.caFile, 'utf8'), token: readFileSync(tokenFile, 'utf8').trim(), nodeName: 'node-e', addresses: ['127.0.0.1'], log: () => undefined });
+      const answer = await new Promise<{ type: string; reason?: string }>((resolve, reject) => {
+        const ws = new WebSocket(info.hubUrl, { ca: readFileSync(info.caFile), headers: { [NODE_NAME_HEADER]: 'node-e', Authorization: `Bearer ${identityE.token}` } });
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', protocol: WIRE_PROTOCOL_VERSION, node: { name: 'node-e', version: 'test', addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], labels: {} }, outboxEpoch: 'forger' })));
+        ws.on('message', (data: Buffer) => {
+          const frame = JSON.parse(data.toString()) as { type: string; reason?: string };
+          if (frame.type === 'resync-end') ws.send(JSON.stringify({ type: 'upstream', id: 1, message: { header: { namespace: 'default', resourceKind: 'pod', resourceName: 'hello', operation: 'status' }, content: { phase: 'Failed' } } }));
+          else if (frame.type === 'ack' || frame.type === 'nack') {
+            resolve(frame);
+            ws.close();
+          }
+        });
+        ws.on('error', reject);
+      });
+      expect(answer.type).toBe('nack');
+      expect(answer.reason).toMatch(/node node-e may not report on pod default\/hello: the pod is bound to node-a/);
+      expect((await getObject('Pod', 'hello', 'default')).status.phase).toBe('Succeeded');
 
       // Revoked by deleting its Secret: cut at once, NotReady, and refused when it comes back.
       expect((await sedna(['delete', 'secret', 'sedna-node-node-a', '-n', 'sedna', '--data-dir', dataDir])).status).toBe(0);
