@@ -52,12 +52,12 @@ console.log('helm lint --strict: ok');
 
 // 3. helm template with the defaults (the committed manifests) and with other value sets (checked, not written).
 const template = (sets) => run(['template', 'sedna', chart, '--namespace', NAMESPACE, '--include-crds', ...sets.flatMap((s) => ['--set', s])]);
-const header = `# Rendered from deploy/helm/sedna by \`npm run gen:manifests\` (helm template sedna --namespace ${NAMESPACE} --include-crds);\n# do not edit by hand. Create the Secrets ${NAMESPACE}/sedna-gm-tls and ${NAMESPACE}/sedna-bootstrap-token first (deploy/helm/sedna/README.md).\n`;
+const header = `# Rendered from deploy/helm/sedna by \`npm run gen:manifests\` (helm template sedna --namespace ${NAMESPACE} --include-crds);\n# do not edit by hand. Create the Secrets ${NAMESPACE}/sedna-gm-tls, ${NAMESPACE}/sedna-job-credential and ${NAMESPACE}/sedna-bootstrap-token first (deploy/helm/sedna/README.md).\n`;
 const namespaceDoc = `---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NAMESPACE}\n`;
 const rendered = header + namespaceDoc + template([]);
 const variants = [
   ['metrics.enabled=true'],
-  ['gm.leaderElection.enabled=false', 'kb.enabled=false'],
+  ['gm.leaderElection.enabled=false', 'kb.enabled=false', 'jobCredentialSecret='],
   ['imageRegistry=registry.example.com/sedna', 'gm.image.repository=sedna-ts/gm', 'gm.image.tag=dev', 'lc.datasetRoots={/data,/srv/datasets}'],
 ];
 const renders = [{ name: 'defaults', text: rendered }, ...variants.map((sets) => ({ name: sets.join(' '), text: template(sets) }))];

@@ -160,7 +160,7 @@ program
   .option('--metrics-address <host:port>', 'also serve /metrics without a token there (the node API serves it with the node token)')
   .action(async (o: { gm: string[]; token?: string; tokenFile?: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; reportPort: string; nodeApiPort: string; kubernetes: boolean; metricsAddress?: string }) => {
     serverProcess(`join ${o.nodeName}`, o.dataDir);
-    const token = resolveNodeToken({ ...(o.token !== undefined ? { flag: o.token } : {}), ...(o.tokenFile !== undefined ? { file: o.tokenFile } : {}), env: process.env, warn: (m) => console.error(`sedna join: ${m}`) });
+    const token = () => resolveNodeToken({ ...(o.token !== undefined ? { flag: o.token } : {}), ...(o.tokenFile !== undefined ? { file: o.tokenFile } : {}), env: process.env, warn: (m) => console.error(`sedna join: ${m}`) });
     const lc = await joinNode({
       gm: o.gm,
       token,

@@ -6,6 +6,8 @@
  *   localController: { server: http://localhost:9100 }     # given to workers as LC_SERVER
  *   knowledgeBaseServer: { server: http://localhost:9020 } # given to workers as KB_SERVER
  *   nodeToken: ""                                    # a token shared by every LC: single-machine `sedna up` only
+ *   jobCredentialSecret: ""                          # signs the per-job credentials of workers ("" = none)
+ *   jobCredentialSecretFile: ""                      # or a file holding it (the chart mounts a Secret there)
  *   apiSocket: ""                                    # the embedded API server's Unix socket: requests skip TLS
  *   credentials: { namespace: sedna }                # Secrets of bootstrap tokens and per-node credentials
  *   leaderElection: { enabled: false, leaseName: sedna-gm, leaseNamespace: sedna, leaseDurationSeconds: 12,
@@ -28,6 +30,8 @@ export const GmConfigSchema = s.object({
   nodeToken: s.string().default(''),
   /** Secret of the per-job credentials workers get (SEDNA_JOB_CREDENTIAL); empty: none. */
   jobCredentialSecret: s.string().default(''),
+  /** A file holding that secret (a mounted Secret on a cluster), read at start; wins over jobCredentialSecret. */
+  jobCredentialSecretFile: s.string().default(''),
   /** The embedded API server's local Unix socket ("" = none): the GM's requests go there as plain HTTP. */
   apiSocket: s.string().default(''),
   /** Seconds without heartbeats before a node is NotReady. */
@@ -61,7 +65,19 @@ export type GmConfig = Infer<typeof GmConfigSchema>;
 export function parseGmConfig(value: unknown, source = 'config'): GmConfig {
   const { value: config, errors } = GmConfigSchema.parse(value ?? {});
   if (!config) throw new Error(`${source}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+  if (config.jobCredentialSecretFile) config.jobCredentialSecret = readSecretFile(config.jobCredentialSecretFile, `${source}: jobCredentialSecretFile`);
   return config;
+}
+
+function readSecretFile(path: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`${what}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!text) throw new Error(`${what}: ${path} is empty`);
+  return text;
 }
 
 export function loadGmConfig(path: string): GmConfig {

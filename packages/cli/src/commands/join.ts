@@ -6,13 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ensureNodeIdentity, startLocalController, type RunningLocalController } from '@sedna/lc';
+import { ensureNodeIdentity, startLocalController, storedNodeIdentity, type RunningLocalController } from '@sedna/lc';
 
 export interface JoinOptions {
   /** The GM's URL(s); several for GM replicas. */
   gm: string[];
-  /** A bootstrap token (or, with `sedna up` only, the shared node token), read by resolveNodeToken. */
-  token: string;
+  /**
+   * Reads the token (resolveNodeToken): a bootstrap token, or with `sedna up` only the shared node token. Called
+   * only when needed: a node that keeps its own credential starts without it (the bootstrap token may be gone).
+   */
+  token: () => string;
   nodeName: string;
   role: 'cloud' | 'edge';
   dataDir: string;
@@ -30,7 +33,6 @@ export interface JoinOptions {
 export async function join(options: JoinOptions): Promise<RunningLocalController> {
   const log = (m: string) => console.log(`[lc ${options.nodeName}] ${m}`);
   const dataDir = resolve(options.dataDir);
-  const token = options.token;
   const common = {
     nodeName: options.nodeName,
     role: options.role,
@@ -47,9 +49,9 @@ export async function join(options: JoinOptions): Promise<RunningLocalController
   };
   if (options.gm.every((u) => u.startsWith('wss://'))) {
     if (!options.caFile) throw new Error('--ca is required with wss:// (the control plane\'s CA, <data-dir>/apiserver/pki/ca.crt)');
-    const identity = await ensureNodeIdentity({ dataDir, gmUrls: options.gm, caPem: readFileSync(options.caFile, 'utf8'), token, nodeName: options.nodeName, addresses: [options.address], log });
+    const identity = storedNodeIdentity(dataDir) ?? (await ensureNodeIdentity({ dataDir, gmUrls: options.gm, caPem: readFileSync(options.caFile, 'utf8'), token: options.token(), nodeName: options.nodeName, addresses: [options.address], log }));
     return startLocalController({ ...common, token: identity.token, gmCa: identity.caPem, nodeApiTls: { cert: identity.certPem, key: identity.keyPem, ca: identity.caPem } });
   }
   log('warning: the GM is reached without TLS (ws://): the token is used as it is, and the node API takes it over plain HTTP');
-  return startLocalController({ ...common, token });
+  return startLocalController({ ...common, token: options.token() });
 }
