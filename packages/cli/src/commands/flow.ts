@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
+import { handleMetricsRequest, isMetricsRequest } from '@sedna/metrics';
 import type * as FlowLib from '@sedna/lib/flow';
 import type { Flow, FlowEvent } from '@sedna/lib/flow';
 
@@ -33,7 +34,7 @@ function parseSets(sets: readonly string[]): Map<string, Record<string, string>>
 
 function serveMetrics(flow: Flow, port: number, host: string): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.url === '/metrics') res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(flow.metrics.toPrometheus());
+    if (isMetricsRequest(req)) handleMetricsRequest(flow.metrics.registry, req, res);
     else if (req.url === '/flow') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ graph: flow.graph.name, ...flow.metrics.snapshot(), events: flow.events.slice(-100) }));
     else if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     else res.writeHead(404).end();
@@ -45,11 +46,16 @@ function serveMetrics(flow: Flow, port: number, host: string): Promise<Server> {
 }
 
 export async function runFlow(file: string, options: { set?: string[]; metricsPort?: number; metricsHost?: string; progressSeconds?: number; keepRunning?: boolean }): Promise<number> {
-  const { Flow, loadGraphFile } = await flowLib();
+  const [{ Flow, loadGraphFile }, { workerRegistry }, { workerEventReporterFromEnv }] = await Promise.all([flowLib(), import('@sedna/lib/metrics'), import('@sedna/lib/reporter')]);
   const overrides = parseSets(options.set ?? []);
   const { graph } = await loadGraphFile(file, { env: process.env, ...(overrides.size ? { attributes: overrides } : {}) });
   log(`graph ${graph.name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges (${graph.nodes.map((n) => `${n.name}:${n.unit?.description.name ?? n.role}`).join(' ')})`);
-  const flow = await Flow.open(graph, { env: process.env, log, onEvent: (_e: FlowEvent) => undefined });
+  // As a Sedna worker (LC_SERVER, JOB_NAME set), the flow's events (an item a unit failed on, a model swapped in)
+  // also go to the LC with the worker's reports and become Kubernetes Events on its Pod, repeats counted.
+  const events = workerEventReporterFromEnv(process.env, { onError: (e) => log(`event report failed, will retry: ${(e as Error).message}`) });
+  const onEvent = (e: FlowEvent): void => events?.record(e.type, e.reason, `flow ${graph.name}, node ${e.node}: ${e.summary}`);
+  // The worker's registry: served where its environment says (the LC's socket), and on --metrics-port.
+  const flow = await Flow.open(graph, { env: process.env, log, onEvent, metricsRegistry: workerRegistry(process.env, log) });
   const server = options.metricsPort !== undefined ? await serveMetrics(flow, options.metricsPort, options.metricsHost ?? '127.0.0.1') : undefined;
   if (server) {
     const address = server.address();
@@ -88,6 +94,7 @@ export async function runFlow(file: string, options: { set?: string[]; metricsPo
   } finally {
     clearInterval(progress);
     server?.close();
+    await events?.stop();
   }
 }
 
