@@ -71,7 +71,8 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
 const round = (x: number): number => Math.round(x * 10) / 10;
 
 try {
-  const cp = startCli(['control-plane', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', '--node-grace-period', '120', '--store-sync', storeSync]);
+  // 1,000 simulated LCs on this one machine share the node token (allowed for a single-machine control plane only).
+  const cp = startCli(['control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', '--node-grace-period', '120', '--store-sync', storeSync]);
   const info = await until('the control plane', () => (existsSync(join(dataDir, 'control-plane.json')) ? (JSON.parse(readFileSync(join(dataDir, 'control-plane.json'), 'utf8')) as { hubUrl: string; kubeconfig: string; caFile: string; nodeTokenFile: string }) : undefined));
   const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
   const ca = readFileSync(info.caFile);

@@ -96,7 +96,7 @@ function cpuSeconds(pid: number): number {
 
 async function startSide(label: 'on' | 'off', nodes: number): Promise<Side> {
   const dataDir = mkdtempSync(join(tmpdir(), `sedna-bench-metrics-${label}-`));
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'control-plane', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', '--node-grace-period', '120'], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', '--node-grace-period', '120'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, SEDNA_METRICS: label },
   });

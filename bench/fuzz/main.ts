@@ -87,6 +87,8 @@ try {
   const info = JSON.parse(readFileSync(join(dataDir, 'control-plane.json'), 'utf8')) as { apiUrl: string; hubUrl: string; kbUrl: string; nodeTokenFile: string; kubeconfig: string };
   const apiToken = readFileSync(join(dataDir, 'apiserver', 'token'), 'utf8').trim();
   const nodeToken = readFileSync(info.nodeTokenFile, 'utf8').trim();
+  const pki = join(dataDir, 'apiserver', 'pki');
+  const nodeApiClient = { cert: readFileSync(join(pki, 'control-plane-client.crt'), 'utf8'), key: readFileSync(join(pki, 'control-plane-client.key'), 'utf8') };
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(info.kubeconfig);
   const client = new KubeClient(kc);
@@ -101,7 +103,8 @@ try {
   for (const node of nodes.items) {
     const labels = node.metadata.labels;
     upEndpoints.push({ name: `up/${node.metadata.name}/report`, host: '127.0.0.1', port: Number(labels['sedna.io/lc-port']), tls: false, paths: ['/sedna/workers/w/info', '/healthz'], contentTypes: ['application/json'], bodies: [{ name: 'w', namespace: 'default', ownerName: 'j', ownerKind: 'federatedlearningjob', kind: 'train', status: 'completed' }] });
-    upEndpoints.push({ name: `up/${node.metadata.name}/node-api`, host: '127.0.0.1', port: Number(labels['sedna.io/node-api-port']), tls: false, token: nodeToken, paths: ['/pods/default/p/log', '/pods/default/p/log?tailLines=2'], contentTypes: [] });
+    // Node APIs serve TLS and answer the control plane's client certificate alone (issue 20).
+    upEndpoints.push({ name: `up/${node.metadata.name}/node-api`, host: '127.0.0.1', port: Number(labels['sedna.io/node-api-port']), tls: true, clientCert: nodeApiClient, paths: ['/pods/default/p/log', '/pods/default/p/log?tailLines=2'], contentTypes: [] });
   }
   const processes = descendants(process.pid).filter((p) => p.command.includes('main.js'));
   const named = processes.map((p) => ({ ...p, name: / gm /.test(p.command) ? 'gm' : /run-kb/.test(p.command) ? 'knowledge-base' : / control-plane /.test(p.command) ? 'control-plane' : (/--node-name (\S+)/.exec(p.command)?.[1] ?? 'other') }));

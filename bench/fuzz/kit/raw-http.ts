@@ -9,6 +9,8 @@ export interface RawTarget {
   host: string;
   port: number;
   tls: boolean;
+  /** A client certificate and key (PEM) presented over TLS: node APIs answer only the control plane's. */
+  clientCert?: { cert: string; key: string };
 }
 
 export interface RawAnswer {
@@ -24,7 +26,7 @@ export function sendRaw(target: RawTarget, request: Buffer, timeoutMs = 5000): P
     let done = false;
     let received = '';
     const socket: Socket = target.tls
-      ? connectTls({ host: target.host, port: target.port, rejectUnauthorized: false, servername: 'localhost' })
+      ? connectTls({ host: target.host, port: target.port, rejectUnauthorized: false, servername: 'localhost', ...(target.clientCert ?? {}) })
       : connectTcp({ host: target.host, port: target.port });
     const finish = (answer: RawAnswer): void => {
       if (done) return;

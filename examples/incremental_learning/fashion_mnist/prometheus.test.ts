@@ -23,10 +23,11 @@ let promDir: string;
 let prometheus: ChildProcess | undefined;
 let promUrl: string;
 
-function get(url: string, token?: string, ca?: string): Promise<{ status: number; body: string }> {
+/** `client`: a client certificate and key (node APIs serve TLS to the control plane's alone). */
+function get(url: string, token?: string, ca?: string, client?: { cert: string; key: string }): Promise<{ status: number; body: string }> {
   return new Promise((res, rej) => {
     const lib = url.startsWith('https:') ? https : http;
-    const req = lib.get(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, ...(ca ? { ca } : {}) }, (r) => {
+    const req = lib.get(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, ...(ca ? { ca } : {}), ...(client ?? {}) }, (r) => {
       let body = '';
       r.on('data', (c: Buffer) => (body += c.toString()));
       r.on('end', () => res({ status: r.statusCode ?? 0, body }));
@@ -129,12 +130,15 @@ describe('Prometheus scraping sedna up with an incremental learning job', () => 
     const info = readControlPlaneInfo(dataDir)!;
     const ca = readFileSync(info.caFile, 'utf8');
     const nodeToken = readFileSync(info.nodeTokenFile, 'utf8').trim();
+    const pki = join(dataDir, 'apiserver', 'pki');
+    const controlPlane = { cert: readFileSync(join(pki, 'control-plane-client.crt'), 'utf8'), key: readFileSync(join(pki, 'control-plane-client.key'), 'utf8') };
     const targets = (await get(`${promUrl}/api/v1/targets`)).body;
     const scrapeUrls = (JSON.parse(targets) as { data: { activeTargets: { scrapeUrl: string; labels: Record<string, string> }[] } }).data.activeTargets;
     expect(scrapeUrls.length).toBeGreaterThanOrEqual(5);
     for (const target of scrapeUrls) {
       const token = target.labels['job'] === 'sedna-apiserver' ? readFileSync(join(dataDir, 'apiserver', 'token'), 'utf8').trim() : nodeToken;
-      const answer = await get(target.scrapeUrl, token, ca);
+      const nodeApi = target.labels['job'] === 'sedna-lc' || target.labels['job'] === 'sedna-workers';
+      const answer = nodeApi ? await get(target.scrapeUrl, undefined, ca, controlPlane) : await get(target.scrapeUrl, token, ca);
       expect(answer.status, target.scrapeUrl).toBe(200);
       const checked = spawnSync('promtool', ['check', 'metrics'], { input: answer.body, encoding: 'utf8' });
       expect(checked.status, `${target.scrapeUrl}: ${checked.stdout}${checked.stderr}`).toBe(0);

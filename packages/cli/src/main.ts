@@ -2,7 +2,8 @@
 /**
  * The `sedna` command.
  *   sedna up [--edge-nodes N] [--data-dir DIR]      the all-in-one control plane with a cloud and N edge nodes
- *   sedna join --gm URL --token T --node-name N     a local controller for this host
+ *   sedna join --gm URL --token-file F --ca C --node-name N   a local controller for this host
+ *   sedna token create [--ttl 1h]                  a bootstrap token for nodes that join
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
  *   sedna logs --search WORD [--pod P] [--since 1h]  every pod's logs on every node searched
  *   sedna benchmark -f benchmarkingjob.yaml [--parallel N]   an Ianvs-compatible benchmarking job
@@ -16,6 +17,7 @@ import { STORE_SYNC_MODES, type StoreSync } from '@sedna/apiserver';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
+import { createToken } from './commands/token.js';
 import { parseListenAddress } from '@sedna/metrics';
 import { registerFlowCommand } from './commands/flow.js';
 import { resolveNodeToken } from './commands/node-token.js';
@@ -122,14 +124,16 @@ program
   .option('--host <address>', 'address to listen on (0.0.0.0 for local controllers on other hosts)', '127.0.0.1')
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
+  .option('--allow-shared-token', 'accept the token every node shares (<data-dir>/node-token): single-machine `sedna up` only', false)
   .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
   .option('--hpa-sync-period <seconds>', 'how often autoscaled joint inference workers\' metrics are read', '15')
   .addOption(storeSyncOption())
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; hpaSyncPeriod: string; storeSync: StoreSync }) => {
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; allowSharedToken: boolean; metricsAddress?: string; hpaSyncPeriod: string; storeSync: StoreSync }) => {
     serverProcess('control-plane', o.dataDir);
+    if (o.allowSharedToken && o.host !== '127.0.0.1' && o.host !== 'localhost') console.error('warning: --allow-shared-token with a non-local --host: any host that learns the token can speak for every node');
     const hpaSyncPeriodSeconds = Number(o.hpaSyncPeriod);
     if (!(hpaSyncPeriodSeconds >= 0.1)) throw new Error(`--hpa-sync-period must be a number of seconds, at least 0.1, got ${o.hpaSyncPeriod}`);
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), hpaSyncPeriodSeconds, storeSync: o.storeSync, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), hpaSyncPeriodSeconds, storeSync: o.storeSync, allowSharedToken: o.allowSharedToken, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}; web console ${cp.info.consoleUrl}`);
     untilSignal(cp.stop);
   });
@@ -141,11 +145,13 @@ program
   .option('--kubeconfig <file>', 'the API to reconcile against (default: the config file\'s kubeConfig, else in-cluster)')
   .option('--tls-cert <file>', 'certificate of the websocket hub (wss)')
   .option('--tls-key <file>', 'key of that certificate')
+  .option('--ca-cert <file>', 'the control plane\'s CA certificate (signs node certificates at bootstrap)')
+  .option('--ca-key <file>', 'the key of that CA')
   .option('--ready-file <file>', 'write {hubUrl, pid} there once ready')
   .option('--kubernetes', 'pods run on the cluster\'s kubelets, not on local controllers', false)
-  .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; readyFile?: string; kubernetes: boolean }) => {
+  .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; caCert?: string; caKey?: string; readyFile?: string; kubernetes: boolean }) => {
     serverProcess('gm');
-    const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
+    const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.caCert ? { caCert: o.caCert } : {}), ...(o.caKey ? { caKey: o.caKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
     untilSignal(gm.stop);
     // Started by a control plane: go when it goes, even if it was killed without a chance to stop us.
     if (process.send) process.once('disconnect', () => void gm.stop().then(() => process.exit(0)));
@@ -154,25 +160,58 @@ program
 program
   .command('join')
   .description('run a local controller for this host, connected to a GM')
-  .requiredOption('--gm <url>', 'the GM channel, wss://host:port/')
-  .option('--token-file <file>', 'file holding the node token of the control plane (owner-only); or set SEDNA_NODE_TOKEN')
+  .requiredOption('--gm <url...>', 'the GM channel, wss://host:port/ (several for GM replicas)')
+  .option('--token-file <file>', 'file (owner-only) holding a bootstrap token (sedna token create), exchanged once for this node\'s own credential; or set SEDNA_NODE_TOKEN')
   .option('--token <token>', 'deprecated: the token on the command line is readable by every local user; use --token-file')
   .requiredOption('--node-name <name>', 'this node')
   .addOption(new Option('--role <role>', 'node role').choices(['edge', 'cloud']).default('edge'))
-  .option('--ca <file>', 'CA certificate of the GM (self-signed control planes)')
-  .option('--data-dir <dir>', 'state folder', join(DEFAULT_DATA_DIR, 'node'))
+  .option('--ca <file>', 'CA certificate of the control plane (<data-dir>/apiserver/pki/ca.crt)')
+  .option('--data-dir <dir>', 'state folder (its credential/ holds this node\'s credential)', join(DEFAULT_DATA_DIR, 'node'))
   .option('--address <ip>', 'this node\'s address, as the control plane and other nodes reach it', '127.0.0.1')
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
   .option('--heartbeat-ms <ms>', 'heartbeat period')
+  .option('--report-port <port>', 'worker report endpoint, LC_SERVER (0: any free port)', '0')
+  .option('--node-api-port <port>', 'node API, pod logs (0: any free port)', '0')
+  .option('--kubernetes', 'pods run on the cluster\'s kubelets, not here (the LC DaemonSet)', false)
   .option('--metrics-address <host:port>', 'also serve /metrics without a token there (the node API serves it with the node token)')
-  .action(async (o: { gm: string; token?: string; tokenFile?: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; metricsAddress?: string }) => {
+  .action(async (o: { gm: string[]; token?: string; tokenFile?: string; nodeName: string; role: 'edge' | 'cloud'; ca?: string; dataDir: string; address: string; datasetRoot: string[]; heartbeatMs?: string; reportPort: string; nodeApiPort: string; kubernetes: boolean; metricsAddress?: string }) => {
     serverProcess(`join ${o.nodeName}`, o.dataDir);
-    const token = resolveNodeToken({ ...(o.token !== undefined ? { flag: o.token } : {}), ...(o.tokenFile !== undefined ? { file: o.tokenFile } : {}), env: process.env, warn: (m) => console.error(`sedna join: ${m}`) });
-    const lc = await joinNode({ gm: o.gm, token, nodeName: o.nodeName, role: o.role, dataDir: o.dataDir, address: o.address, datasetRoots: o.datasetRoot, ...(o.ca ? { caFile: o.ca } : {}), ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
+    const token = () => resolveNodeToken({ ...(o.token !== undefined ? { flag: o.token } : {}), ...(o.tokenFile !== undefined ? { file: o.tokenFile } : {}), env: process.env, warn: (m) => console.error(`sedna join: ${m}`) });
+    const lc = await joinNode({
+      gm: o.gm,
+      token,
+      nodeName: o.nodeName,
+      role: o.role,
+      dataDir: o.dataDir,
+      address: o.address,
+      datasetRoots: o.datasetRoot,
+      kubernetes: o.kubernetes,
+      reportPort: port(o.reportPort),
+      nodeApiPort: port(o.nodeApiPort),
+      ...(o.ca ? { caFile: o.ca } : {}),
+      ...(o.heartbeatMs ? { heartbeatMs: Number(o.heartbeatMs) } : {}),
+      ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}),
+    });
     untilSignal(lc.close);
   });
 
 registerFlowCommand(program);
+
+program
+  .command('token')
+  .description('bootstrap tokens for nodes that join (`sedna token create`)')
+  .command('create')
+  .description('make a short-lived bootstrap token, print it, and store it where the GM checks it')
+  .option('--ttl <duration>', 'how long it is valid: 30m, 2h, 1d', '1h')
+  .option('--namespace <ns>', 'the GM\'s credentials namespace', 'sedna')
+  .option('--secret <name>', 'also store it as the Secret NAME (key token) for the LC DaemonSet to mount')
+  .option('--output <file>', 'write the token to this file (mode 0600) instead of printing it')
+  .option('--description <text>', 'what it is for')
+  .option('--data-dir <dir>', 'the embedded control plane\'s state folder', DEFAULT_DATA_DIR)
+  .option('--kubeconfig <file>', 'a cluster\'s kubeconfig instead of the embedded control plane')
+  .action(async (o: { ttl: string; namespace: string; secret?: string; output?: string; description?: string; dataDir: string; kubeconfig?: string }) => {
+    await createToken({ ttl: o.ttl, namespace: o.namespace, dataDir: o.dataDir, ...(o.secret ? { secret: o.secret } : {}), ...(o.output ? { output: o.output } : {}), ...(o.description ? { description: o.description } : {}), ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}) });
+  });
 
 program
   .command('benchmark')

@@ -29,11 +29,15 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-function get(url: string, token?: string): Promise<{ status: number; body: string }> {
+/** A bearer token, or the control plane's client certificate (node APIs serve TLS to it alone). */
+type Credential = string | { cert: string; key: string };
+
+function get(url: string, credential?: Credential): Promise<{ status: number; body: string }> {
   const ca = readFileSync(join(dataDir, 'apiserver', 'pki', 'ca.crt'), 'utf8');
   return new Promise((resolve, reject) => {
     const lib = url.startsWith('https:') ? https : http;
-    lib.get(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, ca }, (res) => {
+    const auth = typeof credential === 'string' ? { headers: { Authorization: `Bearer ${credential}` } } : credential ? { ...credential, headers: {} } : { headers: {} };
+    lib.get(url, { ...auth, ca }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -87,12 +91,14 @@ describe('observability on sedna up', () => {
     const info = readControlPlaneInfo(dataDir)!;
     const apiToken = readFileSync(join(dataDir, 'apiserver', 'token'), 'utf8').trim();
     const nodeToken = readFileSync(info.nodeTokenFile, 'utf8').trim();
+    const pki = join(dataDir, 'apiserver', 'pki');
+    const controlPlane = { cert: readFileSync(join(pki, 'control-plane-client.crt'), 'utf8'), key: readFileSync(join(pki, 'control-plane-client.key'), 'utf8') };
     const lcTargets = JSON.parse(readFileSync(join(dataDir, 'prometheus', 'targets', 'local-controllers.json'), 'utf8')) as { targets: string[]; labels: { node: string } }[];
     expect(lcTargets.map((t) => t.labels.node).sort()).toEqual(['cloud-node', 'edge-node-1']);
-    const endpoints = [
+    const endpoints: { url: string; token: Credential; expect: string }[] = [
       { url: `${info.apiUrl}/metrics`, token: apiToken, expect: 'sedna_apiserver_requests_total' },
       { url: `https://${new URL(info.hubUrl).host}/metrics`, token: nodeToken, expect: 'sedna_pod_status_phase' },
-      ...lcTargets.map((t) => ({ url: `http://${t.targets[0]}/metrics`, token: nodeToken, expect: 'sedna_lc_gm_connected 1' })),
+      ...lcTargets.map((t) => ({ url: `https://${t.targets[0]}/metrics`, token: controlPlane, expect: 'sedna_lc_gm_connected 1' })),
     ];
     for (const e of endpoints) {
       expect((await get(e.url)).status, e.url).toBe(401);
@@ -111,7 +117,7 @@ describe('observability on sedna up', () => {
     expect(target.labels).toMatchObject({ namespace: 'default', node: 'edge-node-1', __metrics_path__: '/pods/default/gamma/metrics' });
     expect(target.targets).toEqual(lcTargets.find((t) => t.labels.node === 'edge-node-1')!.targets);
     // `sleep` serves no metrics: its LC says so rather than inventing any.
-    const none = await get(`http://${target.targets[0]}${target.labels['__metrics_path__']}`, nodeToken);
+    const none = await get(`https://${target.targets[0]}${target.labels['__metrics_path__']}`, controlPlane);
     expect(none.status).toBe(503);
     await sedna(['delete', 'pod', 'gamma', '--data-dir', dataDir]);
     await waitFor('gamma gone from the targets', () => (readFileSync(join(dataDir, 'prometheus', 'targets', 'workers.json'), 'utf8').includes('gamma') ? undefined : true), 30_000);

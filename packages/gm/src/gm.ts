@@ -21,6 +21,11 @@ import { ClaimResolver } from './controllers/pod/claims.js';
 import { SchedulerController } from './controllers/scheduler/controller.js';
 import { References } from './workers/references.js';
 import { NodeHub } from './hub/index.js';
+import { BOOTSTRAP_PATH } from '@sedna/api';
+import { CertificateAuthority } from './credentials/certificate-authority.js';
+import { NodeCredentials } from './credentials/node-credentials.js';
+import { GmServer } from './server/gm-server.js';
+import { isConflict } from './runtime/client.js';
 import { NodeLifecycle } from './nodes/node-lifecycle.js';
 import { KubeClient } from './runtime/client.js';
 import { ControllerManager, type Logger } from './runtime/manager.js';
@@ -37,6 +42,10 @@ export interface GlobalManagerOptions {
   /** Embedded mode: Pods bound to nodes run as processes on the local controllers (no kubelet). */
   runPodsOnLocalControllers: boolean;
   tls?: { cert: string; key: string };
+  /** The control plane's CA: signs each node's node API certificate at its bootstrap. */
+  ca?: { cert: string; key: string };
+  /** Serve on this (already listening) server instead of making one: leader election keeps one across terms. */
+  server?: GmServer;
   log?: Logger;
 }
 
@@ -57,7 +66,6 @@ export interface RunningGlobalManager {
 export async function startGlobalManager(options: GlobalManagerOptions): Promise<RunningGlobalManager> {
   const { config } = options;
   const log: Logger = options.log ?? ((level, msg) => console[level === 'info' ? 'log' : level](`[gm] ${msg}`));
-  if (!config.nodeToken) throw new Error('the GM configuration needs nodeToken: the secret local controllers present');
   const kc = options.kubeConfig ?? new k8s.KubeConfig();
   if (!options.kubeConfig) {
     if (config.kubeConfig) kc.loadFromFile(config.kubeConfig);
@@ -102,14 +110,33 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   };
   await manager.start();
 
+  // The embedded API has no namespace until someone makes it; on a cluster the release namespace exists.
+  if (options.runPodsOnLocalControllers) await ensureNamespace(client, config.credentials.namespace);
+  const credentials = new NodeCredentials({
+    kc,
+    client,
+    namespace: config.credentials.namespace,
+    sharedToken: config.nodeToken,
+    ca: options.ca ? new CertificateAuthority(options.ca.cert, options.ca.key) : undefined,
+    createNodes: options.runPodsOnLocalControllers,
+    log: (level, msg) => log(level, msg),
+  });
+  await credentials.start();
+  const ownServer = options.server === undefined;
+  const server = options.server ?? new GmServer(options.tls ? { tls: options.tls } : {});
+  if (ownServer) {
+    await server.listen(config.websocket.address, config.websocket.port);
+    server.route('/healthz', (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n'));
+  }
+  server.route(BOOTSTRAP_PATH, credentials.bootstrapRoute);
+
   const hub = new NodeHub(
     {
-      token: config.nodeToken,
+      authenticate: (token, node) => credentials.authenticate(token, node),
+      server: server.server,
       host: config.websocket.address,
       port: config.websocket.port,
       nodeGracePeriodMs: config.nodeGracePeriodSeconds * 1000,
-      ...(options.tls ? { tls: options.tls } : {}),
-      onRequest: metrics.route(config.nodeToken),
     },
     {
       onNodeHello: (hello) => nodes.onHello(hello),
@@ -128,13 +155,21 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     },
   );
   await hub.start();
+  credentials.onRevoked((node, why) => hub.disconnect(node, `credential revoked: ${why}`));
   metrics.attachHub(hub);
+  // /metrics on the GM's port (with the node token, as the metrics work made it), beside the bootstrap route.
+  const metricsToken = config.metrics.token || config.nodeToken;
+  const metricsRoute = metricsToken ? metrics.route(metricsToken) : undefined;
+  server.route('/metrics', (req, res) => {
+    // No token configured: refused rather than compared with "" (which `Authorization: Bearer ` would match).
+    if (!metricsRoute) res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: no token is configured for /metrics on this port (metrics.token); scrape metrics.address instead\n');
+    else if (!metricsRoute(req, res)) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('no such path: /metrics\n');
+  });
   const metricsListener = config.metrics.address ? await startMetricsListener(parseListenAddress(config.metrics.address, 'metrics.address'), metrics.registry) : undefined;
   router.attach(hub);
   nodes.watchForAbsentNodes(() => nodeInformer.list(), config.nodeGracePeriodSeconds * 1000);
   const address = hub.address();
-  const host = config.websocket.address === '0.0.0.0' ? '127.0.0.1' : config.websocket.address;
-  const hubUrl = `${options.tls ? 'wss' : 'ws'}://${host}:${address.port}/`;
+  const hubUrl = server.url(config.websocket.address);
   log('info', `local controllers connect to ${hubUrl}`);
   return {
     hubUrl,
@@ -148,8 +183,19 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
       await metricsListener?.close();
       nodes.stop();
       await hub.close();
+      server.route(BOOTSTRAP_PATH, undefined);
+      if (ownServer) await server.close();
+      await credentials.stop();
       await manager.stop();
       client.close();
     },
   };
+}
+
+async function ensureNamespace(client: KubeClient, name: string): Promise<void> {
+  try {
+    await client.create('Namespace', '', { metadata: { name } });
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+  }
 }

@@ -7,4 +7,5 @@ export * from './lc.js';
 export * from './managers/incrementallearning/index.js';
 export * from './trigger/index.js';
 export * from './managers/lifelonglearning/index.js';
+export * from './credentials/node-identity.js';
 export * from './logsearch/index.js';

@@ -35,9 +35,12 @@ import { LC_PORT_LABEL as REPORT_PORT_LABEL, NODE_API_PORT_LABEL } from '@sedna/
 export interface LocalControllerOptions {
   nodeName: string;
   role: 'cloud' | 'edge';
-  /** The GM's channel, ws:// or wss://. */
-  gmUrl: string;
+  /** The GM's channel, ws:// or wss://; several for GM replicas. */
+  gmUrl: string | string[];
+  /** This node's token for the GM channel (its own credential, or in tests a shared token). */
   token: string;
+  /** The node API's certificate and key, and the CA of its callers: it then serves TLS only (see NodeApi). */
+  nodeApiTls?: { cert: string; key: string; ca: string };
   /** CA to trust for wss:// (a self-signed GM). */
   gmCa?: string;
   dataDir: string;
@@ -183,6 +186,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
     host: options.address,
     port: choosePort(options.nodeApiPort ?? 0, saved.nodeApiPort, 0),
     token: options.token,
+    ...(options.nodeApiTls ? { tls: options.nodeApiTls } : {}),
     routes: [metrics.route, logSearchRoute(options.nodeName, join(runnerDir, 'pods'))],
     logs: (namespace, name, o) => {
       if (!runner) throw new Error('this local controller does not run pods');

@@ -6,12 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import https from 'node:https';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer, type StoreSync } from '@sedna/apiserver';
-import { NODE_API_PORT_LABEL } from '@sedna/lc';
+import { CONTROL_PLANE_CLIENT_CN } from '@sedna/api';
+import { CertificateAuthority } from '@sedna/gm';
+import { NODE_API_PORT_LABEL, makeKeyAndRequest } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
@@ -32,6 +34,11 @@ export interface ControlPlaneOptions {
   hpaSyncPeriodSeconds?: number;
   /** Port of the knowledge base server (the original's 9020); 0 for any free one. */
   kbPort: number;
+  /**
+   * Accept the token shared by every node (`<data-dir>/node-token`): only for `sedna up`, where every node is on
+   * this machine. Otherwise nodes join with bootstrap tokens (`sedna token create`) for credentials of their own.
+   */
+  allowSharedToken?: boolean;
   /** Also serve the API server's /metrics without a token on this address. */
   metricsAddress?: { host: string; port: number };
   /** The API server's write durability: `normal` (default: survives a killed process) or `full` (also a power cut). */
@@ -53,8 +60,31 @@ function loadOrCreate(path: string): string {
   return value;
 }
 
-/** kubectl logs: find the pod's node and read from its local controller's node API. */
-function podLogsFrom(api: RunningApiServer, nodeToken: string): PodLogsProvider {
+/**
+ * The control plane's client identity towards node APIs (`sedna:control-plane`, from its CA), made once. Node APIs
+ * serve logs to that identity alone.
+ */
+function controlPlaneClientCertificate(pkiDir: string): NodeApiClientIdentity {
+  const certFile = join(pkiDir, 'control-plane-client.crt');
+  const keyFile = join(pkiDir, 'control-plane-client.key');
+  const caPem = readFileSync(join(pkiDir, 'ca.crt'), 'utf8');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    const ca = new CertificateAuthority(caPem, readFileSync(join(pkiDir, 'ca.key'), 'utf8'));
+    const { keyPem, csrPem } = makeKeyAndRequest(CONTROL_PLANE_CLIENT_CN);
+    writeFileSync(keyFile, keyPem, { mode: 0o600 });
+    writeFileSync(certFile, ca.sign(csrPem, { subject: `/O=sedna:control-plane/CN=${CONTROL_PLANE_CLIENT_CN}`, usages: ['clientAuth'], days: 3650 }));
+  }
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), ca: caPem };
+}
+
+interface NodeApiClientIdentity {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+/** kubectl logs: find the pod's node and read from its local controller's node API (TLS, our client certificate). */
+function podLogsFrom(api: RunningApiServer, identity: NodeApiClientIdentity): PodLogsProvider {
   return async (namespace, name, options, res) => {
     const pod = api.store.get('/pods', namespace, name)?.object;
     const nodeName = (pod?.['spec'] as { nodeName?: string } | undefined)?.nodeName;
@@ -65,7 +95,7 @@ function podLogsFrom(api: RunningApiServer, nodeToken: string): PodLogsProvider 
     if (!address || !port) throw new Error(`node ${nodeName} has no local controller address for logs`);
     const query = new URLSearchParams({ ...(options.follow ? { follow: 'true' } : {}), ...(options.previous ? { previous: 'true' } : {}), ...(options.tailLines !== undefined ? { tailLines: String(options.tailLines) } : {}) });
     await new Promise<void>((done, fail) => {
-      const req = http.get({ host: address, port: Number(port), path: `/pods/${namespace}/${name}/log?${query}`, headers: { Authorization: `Bearer ${nodeToken}` } }, (upstream) => {
+      const req = https.get({ host: address, port: Number(port), path: `/pods/${namespace}/${name}/log?${query}`, ...identity, servername: nodeName }, (upstream) => {
         if (upstream.statusCode !== 200) {
           let text = '';
           upstream.on('data', (c: Buffer) => (text += c.toString()));
@@ -185,8 +215,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       stringify({
         kubeConfig: api.kubeconfigPath,
         websocket: { address: options.host, port: hubPort },
-        nodeToken,
+        ...(options.allowSharedToken ? { nodeToken } : {}),
         jobCredentialSecret: jobSecret,
+        // Prometheus scrapes the GM's /metrics with this file's token (prometheus.ts), shared token or not.
+        metrics: { token: nodeToken },
         knowledgeBaseServer: { server: kbUrl },
         ...(api.socketPath ? { apiSocket: api.socketPath } : {}),
         ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),
@@ -197,7 +229,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const gm = new GmSupervisor(
     (hubPort) => {
       writeConfig(hubPort);
-      return ['gm', '--config', gmConfigFile, '--tls-cert', join(apiDir, 'pki', 'apiserver.crt'), '--tls-key', join(apiDir, 'pki', 'apiserver.key'), '--ready-file', join(dataDir, 'gm.ready')];
+      const pki = join(apiDir, 'pki');
+      return ['gm', '--config', gmConfigFile, '--tls-cert', join(pki, 'apiserver.crt'), '--tls-key', join(pki, 'apiserver.key'), '--ca-cert', join(pki, 'ca.crt'), '--ca-key', join(pki, 'ca.key'), '--ready-file', join(dataDir, 'gm.ready')];
     },
     join(dataDir, 'gm.ready'),
     log,
@@ -220,15 +253,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await api.close();
     throw err;
   }
-  api.setPodLogs(podLogsFrom(api, nodeToken));
-  api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeToken));
+  const nodeApiIdentity = controlPlaneClientCertificate(join(apiDir, 'pki'));
+  api.setPodLogs(podLogsFrom(api, nodeApiIdentity));
+  api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeApiIdentity));
   api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());
   api.addRoute(CONSOLE_WATCH_ROUTE, consoleWatchRoute(api.store));
   api.addRoute(CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute());
   if (!consoleBuilt()) log('the web console is not built (npm run build builds it); /console/ says so');
   const caFile = join(apiDir, 'pki', 'ca.crt');
   const prometheus = prometheusFiles(dataDir);
-  const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile });
+  const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile, nodeApiClientCertFile: join(apiDir, 'pki', 'control-plane-client.crt'), nodeApiClientKeyFile: join(apiDir, 'pki', 'control-plane-client.key') });
   const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config, consoleUrl: `${api.url}${CONSOLE_PREFIX}` };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {

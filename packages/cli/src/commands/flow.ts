@@ -6,10 +6,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
-import { workerRegistry } from '@sedna/lib/metrics';
-import { workerEventReporterFromEnv } from '@sedna/lib/reporter';
 import { handleMetricsRequest, isMetricsRequest } from '@sedna/metrics';
-import { builtinRegistry, Flow, FlowGraphError, loadGraphFile, type FlowEvent } from '@sedna/lib/flow';
+import type * as FlowLib from '@sedna/lib/flow';
+import type { Flow, FlowEvent } from '@sedna/lib/flow';
+
+/**
+ * Loaded on use: the flow runtime brings the worker lib, which the other commands do not need and the GM and LC
+ * images do not hold (deploy/images).
+ */
+const flowLib = (): Promise<typeof FlowLib> => import('@sedna/lib/flow');
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} [flow] ${line}\n`);
@@ -41,6 +46,7 @@ function serveMetrics(flow: Flow, port: number, host: string): Promise<Server> {
 }
 
 export async function runFlow(file: string, options: { set?: string[]; metricsPort?: number; metricsHost?: string; progressSeconds?: number; keepRunning?: boolean }): Promise<number> {
+  const [{ Flow, loadGraphFile }, { workerRegistry }, { workerEventReporterFromEnv }] = await Promise.all([flowLib(), import('@sedna/lib/metrics'), import('@sedna/lib/reporter')]);
   const overrides = parseSets(options.set ?? []);
   const { graph } = await loadGraphFile(file, { env: process.env, ...(overrides.size ? { attributes: overrides } : {}) });
   log(`graph ${graph.name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges (${graph.nodes.map((n) => `${n.name}:${n.unit?.description.name ?? n.role}`).join(' ')})`);
@@ -111,6 +117,7 @@ export function registerFlowCommand(program: Command): void {
     .command('check <graph>')
     .description('check a graph: units, ports, types, options, cycles')
     .action(async (graph: string) => {
+      const { FlowGraphError, loadGraphFile } = await flowLib();
       try {
         const { graph: built } = await loadGraphFile(graph, { env: process.env });
         console.log(`${graph}: ok (${built.nodes.length} nodes, ${built.edges.length} edges)`);
@@ -123,5 +130,5 @@ export function registerFlowCommand(program: Command): void {
   flow
     .command('units')
     .description('print the built-in units as JSON (ports, options, defaults)')
-    .action(() => console.log(JSON.stringify(builtinRegistry().describe(), null, 1)));
+    .action(async () => console.log(JSON.stringify((await flowLib()).builtinRegistry().describe(), null, 1)));
 }

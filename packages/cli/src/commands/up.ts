@@ -78,7 +78,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     let ports = { api: options.apiPort, hub: options.hubPort, kb: options.kbPort ?? 0 };
     supervisor.start({
       name: 'control-plane',
-      args: () => [main, 'control-plane', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : []), ...(options.hpaSyncPeriodSeconds ? ['--hpa-sync-period', String(options.hpaSyncPeriodSeconds)] : [])],
+      args: () => [main, 'control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : []), ...(options.hpaSyncPeriodSeconds ? ['--hpa-sync-period', String(options.hpaSyncPeriodSeconds)] : [])],
     });
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
     ports = { api: Number(new URL(info.apiUrl).port), hub: Number(new URL(info.hubUrl).port), kb: Number(new URL(info.kbUrl).port) };
@@ -90,7 +90,8 @@ export async function up(options: UpOptions): Promise<UpHandle> {
           main,
           'join',
           '--gm', info.hubUrl,
-          // The token's file, never the token: a command line is readable by every user in /proc.
+          // The token's file, never the token: a command line is readable by every user in /proc. Every node is on this
+          // machine: the shared token buys each its own credential at its first start.
           '--token-file', info.nodeTokenFile,
           '--ca', info.caFile,
           '--node-name', node,

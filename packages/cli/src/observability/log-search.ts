@@ -5,7 +5,8 @@
  * newline-delimited JSON, one `{node, namespace, pod, time, timeFrom, line}` per match as it arrives, and a
  * `{node, error}` line for a node that cannot answer.
  */
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import type { ExtraRoute, RunningApiServer } from '@sedna/apiserver';
 import { nodeApiAddress } from './node-api.js';
 
@@ -13,7 +14,8 @@ export const LOG_SEARCH_ROUTE = '/sedna/logs/search';
 
 const FORWARDED = ['q', 'namespace', 'pod', 'since', 'limit'];
 
-export function logSearchRoute(api: RunningApiServer, nodeToken: string): ExtraRoute {
+/** Node APIs serve TLS to the control plane's client certificate (see commands/control-plane.ts). */
+export function logSearchRoute(api: RunningApiServer, identity: { cert: string; key: string; ca: string }): ExtraRoute {
   return async (req, res, url) => {
     if (!url.searchParams.get('q')) {
       res.writeHead(400, { 'Content-Type': 'text/plain' }).end('q (the word to search for) is required\n');
@@ -39,7 +41,7 @@ export function logSearchRoute(api: RunningApiServer, nodeToken: string): ExtraR
             };
             const address = nodeApiAddress(node);
             if (!address) return fail('the node has no local controller address');
-            const request = http.get({ ...address, path: `/logs/search?${query}`, headers: { Authorization: `Bearer ${nodeToken}` }, timeout: 30_000 }, (answer) => {
+            const request = https.get({ ...address, path: `/logs/search?${query}`, ...identity, servername: name, timeout: 30_000 }, (answer) => {
               if (answer.statusCode !== 200) {
                 let text = '';
                 answer.on('data', (c: Buffer) => (text += c.toString()));

@@ -34,6 +34,9 @@ export interface ScrapeSetup {
   caFile: string;
   apiTokenFile: string;
   nodeTokenFile: string;
+  /** The control plane's client certificate and key: node APIs (LC and worker metrics) serve TLS to it alone. */
+  nodeApiClientCertFile: string;
+  nodeApiClientKeyFile: string;
   scrapeIntervalSeconds?: number;
 }
 
@@ -41,6 +44,7 @@ export interface ScrapeSetup {
 export function prometheusConfig(files: PrometheusFiles, setup: ScrapeSetup): string {
   const interval = `${setup.scrapeIntervalSeconds ?? 5}s`;
   const tls = { ca_file: setup.caFile };
+  const nodeApiTls = { ca_file: setup.caFile, cert_file: setup.nodeApiClientCertFile, key_file: setup.nodeApiClientKeyFile };
   return (
     '# Written by the Sedna control plane (sedna up): prometheus --config.file=<this file>\n' +
     stringify({
@@ -48,8 +52,8 @@ export function prometheusConfig(files: PrometheusFiles, setup: ScrapeSetup): st
       scrape_configs: [
         { job_name: 'sedna-apiserver', scheme: 'https', tls_config: tls, authorization: { credentials_file: setup.apiTokenFile }, static_configs: [{ targets: [setup.apiServer] }] },
         { job_name: 'sedna-gm', scheme: 'https', tls_config: tls, authorization: { credentials_file: setup.nodeTokenFile }, static_configs: [{ targets: [setup.gm] }] },
-        { job_name: 'sedna-lc', authorization: { credentials_file: setup.nodeTokenFile }, file_sd_configs: [{ files: [files.lcTargets], refresh_interval: '10s' }] },
-        { job_name: 'sedna-workers', authorization: { credentials_file: setup.nodeTokenFile }, file_sd_configs: [{ files: [files.workerTargets], refresh_interval: '10s' }] },
+        { job_name: 'sedna-lc', scheme: 'https', tls_config: nodeApiTls, file_sd_configs: [{ files: [files.lcTargets], refresh_interval: '10s' }] },
+        { job_name: 'sedna-workers', scheme: 'https', tls_config: nodeApiTls, file_sd_configs: [{ files: [files.workerTargets], refresh_interval: '10s' }] },
       ],
     }, { aliasDuplicateObjects: false })
   );

@@ -8,6 +8,9 @@ export type UpgradeVerdict =
   | { ok: true; nodeName: string }
   | { ok: false; status: 400 | 401; message: string };
 
+/** Decides whether `token` may speak for `nodeName` (per-node credentials; see packages/gm/src/credentials). */
+export type Authenticator = (token: string, nodeName: string) => Promise<{ ok: true } | { ok: false; message: string }> | { ok: true } | { ok: false; message: string };
+
 /** Compares in constant time so the token cannot be guessed byte by byte from response times. */
 function tokensEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given, 'utf8');
@@ -15,20 +18,27 @@ function tokensEqual(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The token is checked first, so an unauthenticated caller learns nothing about node names. */
-export function verifyUpgrade(request: IncomingMessage, token: string): UpgradeVerdict {
+/**
+ * With a shared token it is checked first, so an unauthenticated caller learns nothing about node names; with an
+ * authenticator the node name is needed to find the node's credential (a wrong name fails as a wrong token does).
+ */
+export async function verifyUpgrade(request: IncomingMessage, auth: string | Authenticator): Promise<UpgradeVerdict> {
   const authorization = request.headers.authorization;
   if (authorization === undefined || authorization === '') {
     return { ok: false, status: 401, message: 'missing Authorization: Bearer <token> header' };
   }
   const match = /^Bearer +(\S+)\s*$/i.exec(authorization);
-  if (!match || !tokensEqual(match[1]!, token)) return { ok: false, status: 401, message: 'invalid bearer token' };
+  if (!match || (typeof auth === 'string' && !tokensEqual(match[1]!, auth))) return { ok: false, status: 401, message: 'invalid bearer token' };
 
   const raw = request.headers[NODE_NAME_HEADER.toLowerCase()];
   const nodeName = Array.isArray(raw) ? raw[0] : raw;
   if (nodeName === undefined || nodeName === '') return { ok: false, status: 400, message: `missing ${NODE_NAME_HEADER} header` };
   const nameError = checkDns1123Subdomain(nodeName);
   if (nameError) return { ok: false, status: 400, message: `invalid ${NODE_NAME_HEADER} header ${JSON.stringify(nodeName)}: ${nameError}` };
+  if (typeof auth !== 'string') {
+    const verdict = await auth(match[1]!, nodeName);
+    if (!verdict.ok) return { ok: false, status: 401, message: verdict.message };
+  }
   return { ok: true, nodeName };
 }
 

@@ -224,14 +224,27 @@ export class NodeHub {
       refuseUpgrade(socket, 503, 'the GM is shutting down');
       return;
     }
-    const verdict = verifyUpgrade(request, this.options.token);
     const remote = `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
-    if (!verdict.ok) {
-      this.options.logger.warn('refused a connection', { remote, status: verdict.status, reason: verdict.message });
-      refuseUpgrade(socket, verdict.status, verdict.message);
-      return;
-    }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.adopt(ws, verdict.nodeName, remote));
+    verifyUpgrade(request, this.options.auth).then(
+      (verdict) => {
+        if (!verdict.ok) {
+          this.options.logger.warn('refused a connection', { remote, status: verdict.status, reason: verdict.message });
+          refuseUpgrade(socket, verdict.status, verdict.message);
+          return;
+        }
+        this.wss.handleUpgrade(request, socket, head, (ws) => this.adopt(ws, verdict.nodeName, remote));
+      },
+      (err: unknown) => {
+        this.options.logger.error('cannot check a connection\'s credential', { remote, error: errorText(err) });
+        refuseUpgrade(socket, 503, 'the GM cannot check credentials now; retry');
+      },
+    );
+  }
+
+  /** Cuts a node's connection (its credential was revoked); it stays NotReady until it connects again. */
+  disconnect(node: string, reason: string): void {
+    const session = this.nodes.get(node)?.session;
+    if (session?.open) session.close(CloseCode.PolicyViolation, reason.slice(0, 120));
   }
 
   private adopt(ws: WebSocket, nodeName: string, remote: string): void {

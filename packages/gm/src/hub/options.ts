@@ -13,6 +13,7 @@ import {
   type NodeHello,
   type UpstreamMessage,
 } from '@sedna/api';
+import type { Authenticator } from './auth.js';
 
 export interface HubTlsOptions {
   /** PEM certificate chain and private key; the hub then serves wss://. */
@@ -25,8 +26,10 @@ export interface NodeHubOptions {
   host?: string;
   /** Listen port; 0 picks a free one (see address()). Default 9000 as in the original. */
   port?: number;
-  /** Shared secret every LC must present as `Authorization: Bearer <token>`. */
-  token: string;
+  /** Shared secret every LC must present as `Authorization: Bearer <token>` (unless `authenticate` is given). */
+  token?: string;
+  /** Checks each LC's token for its node (per-node credentials); replaces `token`. */
+  authenticate?: Authenticator;
   /** Serve TLS with this certificate (ignored when `server` is given). */
   tls?: HubTlsOptions;
   /**
@@ -84,7 +87,7 @@ export interface NodeHubHooks {
 export interface ResolvedHubOptions {
   host: string;
   port: number;
-  token: string;
+  auth: string | Authenticator;
   tls: HubTlsOptions | undefined;
   server: HttpServer | HttpsServer | undefined;
   path: string;
@@ -105,8 +108,8 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 }
 
 export function resolveHubOptions(options: NodeHubOptions): ResolvedHubOptions {
-  if (typeof options.token !== 'string' || options.token.trim() === '') {
-    throw new TypeError('NodeHub option token must be a non-empty string: local controllers authenticate with it');
+  if (options.authenticate === undefined && (typeof options.token !== 'string' || options.token.trim() === '')) {
+    throw new TypeError('NodeHub option token must be a non-empty string (or give authenticate): local controllers authenticate with it');
   }
   const port = options.port ?? 9000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`NodeHub option port must be 0..65535, got ${String(options.port)}`);
@@ -115,7 +118,7 @@ export function resolveHubOptions(options: NodeHubOptions): ResolvedHubOptions {
   return {
     host: options.host ?? '0.0.0.0',
     port,
-    token: options.token,
+    auth: options.authenticate ?? (options.token as string),
     tls: options.tls,
     server: options.server,
     path,

@@ -3,7 +3,9 @@
  * edge or cloud role, addresses, `nodeInfo` and capacity of its host) and marks it Ready; heartbeats stopping mark
  * it NotReady. Nodes that do not come back after a GM restart are marked NotReady once the grace period has passed.
  * Heartbeats renew the node's `coordination.k8s.io/v1` Lease in `kube-node-lease` (how current Kubernetes marks
- * liveness, every 10 s as a kubelet) and advance the Ready condition's `lastHeartbeatTime` (every minute).
+ * liveness, every 10 s as a kubelet) and advance the Ready condition's `lastHeartbeatTime` (every minute). On a real
+ * cluster the kubelet owns the Node, its status and its Lease: the hello only adds the LC's labels to a Node that
+ * exists.
  */
 import type { KubeObject, NodeCondition, NodeHello } from '@sedna/api';
 import { isNotFound, type KubeClient } from '../runtime/client.js';
@@ -41,12 +43,19 @@ export class NodeLifecycle {
   constructor(
     private readonly client: KubeClient,
     private readonly log: (msg: string) => void,
-    /** Embedded mode: the GM renews the nodes' Leases (on a cluster the kubelets own theirs). */
-    private readonly leases = true,
+    /** Embedded mode: the GM creates Nodes, writes their status and renews their Leases (false: kubelets do). */
+    private readonly ownsNodes = true,
   ) {}
 
   async onHello(hello: NodeHello): Promise<void> {
     this.seen.add(hello.name);
+    if (!this.ownsNodes) {
+      const existing = await this.client.get('Node', '', hello.name).catch((err: unknown) => {
+        throw isNotFound(err) ? new Error(`there is no Node ${hello.name} in the cluster (the LC's node name must be its kubelet's)`) : err;
+      });
+      await this.client.mergePatch('Node', '', hello.name, { metadata: { labels: { ...(existing.metadata.labels ?? {}), ...hello.labels } } });
+      return;
+    }
     const ready = readyCondition(true, 'NodeConnected', 'the local controller connected');
     this.transitions.set(hello.name, ready.lastTransitionTime!);
     const capacity = { pods: '110', ...(hello.capacity ?? {}) };
@@ -62,7 +71,7 @@ export class NodeLifecycle {
     }
     await this.setStatus(hello.name, status);
     this.beats.set(hello.name, { lease: Date.now(), status: Date.now(), ready: true });
-    if (this.leases) await this.renewLease(hello.name);
+    if (this.ownsNodes) await this.renewLease(hello.name);
   }
 
   /** A heartbeat of a connected node: the Lease is renewed, the Ready condition's heartbeat time advanced. */
@@ -70,7 +79,7 @@ export class NodeLifecycle {
     const beat = this.beats.get(node);
     if (!beat) return;
     const now = Date.now();
-    if (this.leases && now - beat.lease >= LEASE_RENEW_MS) {
+    if (this.ownsNodes && now - beat.lease >= LEASE_RENEW_MS) {
       beat.lease = now;
       void this.renewLease(node).catch((err: unknown) => this.log(`node ${node}: cannot renew its lease: ${(err as Error).message}`));
     }
@@ -105,6 +114,10 @@ export class NodeLifecycle {
 
   onReady(node: string, ready: boolean, reason: string, message: string): void {
     this.seen.add(node);
+    if (!this.ownsNodes) {
+      this.log(`the local controller of node ${node} is ${ready ? 'connected' : 'gone'} (${reason})`);
+      return;
+    }
     const beat = this.beats.get(node);
     if (beat) beat.ready = ready;
     this.transitions.set(node, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
@@ -114,6 +127,7 @@ export class NodeLifecycle {
 
   /** Pressure conditions (DiskPressure) a node's heartbeat reported changed: merged into its status by type. */
   onConditions(node: string, conditions: NodeCondition[]): void {
+    if (!this.ownsNodes) return;
     const t = now();
     const stamped = conditions.map((c) => ({ ...c, lastHeartbeatTime: t, lastTransitionTime: t }));
     void this.setStatus(node, { conditions: stamped }).catch((err: unknown) => this.log(`node ${node}: cannot record its conditions: ${(err as Error).message}`));
@@ -122,6 +136,7 @@ export class NodeLifecycle {
 
   /** After a GM start, nodes that stay away for the grace period are NotReady. */
   watchForAbsentNodes(list: () => KubeObject[], graceMs: number): void {
+    if (!this.ownsNodes) return;
     this.timer = setTimeout(() => {
       for (const node of list()) {
         const name = node.metadata.name!;

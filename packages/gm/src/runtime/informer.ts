@@ -34,9 +34,11 @@ export interface InformerTarget {
 // The client's typed models turn timestamps into Dates; our objects stay plain JSON, read raw.
 type WatchedObject = KubeObject & k8s.KubernetesObject;
 
-export function createInformer(kc: k8s.KubeConfig, target: InformerTarget, options: { labelSelector?: string; log?: (msg: string) => void } = {}): ResourceInformer {
+export function createInformer(kc: k8s.KubeConfig, target: InformerTarget, options: { labelSelector?: string; namespace?: string; log?: (msg: string) => void } = {}): ResourceInformer {
   const handlers: ObjectHandler[] = [];
-  const path = collectionPath(target.apiVersion, target.plural);
+  // One namespace when given: a Role in that namespace is then enough (the GM's Secrets and Lease on a cluster).
+  const all = collectionPath(target.apiVersion, target.plural);
+  const path = options.namespace ? all.replace(new RegExp(`/${target.plural}$`), `/namespaces/${options.namespace}/${target.plural}`) : all;
   const client = new KubeClient(kc);
   const list = () => client.request<k8s.KubernetesListObject<WatchedObject>>('GET', path + (options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : ''));
   const lw = new k8s.ListWatch<WatchedObject>(path, new k8s.Watch(kc), list, false, options.labelSelector);

@@ -39,6 +39,10 @@ export class GmConnection {
   readonly inFlight = new Set<number>();
   /** Highest upstream id written on this connection. */
   sentUpTo = 0;
+  /** Where a GM that is not the leader sent us (a 307 to the leader's URL). */
+  redirectTo: URL | undefined;
+  /** The HTTP status of a refused upgrade (503: a GM starting or stopping, worth a quick retry). */
+  refusedStatus: number | undefined;
 
   constructor(
     private readonly options: ResolvedClientOptions,
@@ -62,7 +66,23 @@ export class GmConnection {
       this.send(encodeFrame({ type: 'hello', protocol: WIRE_PROTOCOL_VERSION, node: options.hello, outboxEpoch }));
     });
     this.ws.on('unexpected-response', (_request, response) => {
+      const location = response.headers.location;
+      if ((response.statusCode === 307 || response.statusCode === 308) && location) {
+        try {
+          const target = new URL(location, options.url);
+          if (target.protocol === 'ws:' || target.protocol === 'wss:') this.redirectTo = target;
+        } catch {
+          // not a URL: handled as a refusal below
+        }
+        if (this.redirectTo) {
+          this.logger.info('a GM replica that does not lead sent us to the leader', { from: options.url.href, to: this.redirectTo.href });
+          this.refused = true;
+          this.ws.terminate();
+          return;
+        }
+      }
       this.refused = true;
+      this.refusedStatus = response.statusCode;
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
@@ -80,6 +100,11 @@ export class GmConnection {
       if (!this.refused) this.failure ??= err.message;
     });
     this.ws.on('close', (code, reason) => this.end(code, reason.toString('utf8')));
+  }
+
+  /** The GM this connection dials. */
+  get url(): URL {
+    return this.options.url;
   }
 
   get welcomed(): boolean {

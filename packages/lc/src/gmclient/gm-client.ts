@@ -123,20 +123,27 @@ export class GmClient {
     this.reconnectTimer = undefined;
     if (this.state !== 'running') return;
     this.resyncBuffer = undefined;
-    this.connection = new GmConnection(this.options, this.outbox.epoch, this.connectionEvents, this.logger);
+    const url = this.redirectedTo ?? this.options.urls[this.urlIndex % this.options.urls.length]!;
+    this.connection = new GmConnection({ ...this.options, url }, this.outbox.epoch, this.connectionEvents, this.logger);
   }
+
+  /** Which of the configured GM URLs is tried next, and where the last follower sent us. */
+  private urlIndex = 0;
+  private redirectedTo: URL | undefined;
+  private redirectsInARow = 0;
 
   private handleWelcome(connection: GmConnection, frame: WelcomeFrame): void {
     if (connection !== this.connection) return;
     this.backoff.reset();
     this.failedAttempts = 0;
+    this.redirectsInARow = 0;
     if (this.options.heartbeatMs * 2 > frame.gracePeriodMs) {
       this.logger.warn('heartbeatMs is too long for the GM\'s grace period; the node may flap NotReady', {
         heartbeatMs: this.options.heartbeatMs,
         gracePeriodMs: frame.gracePeriodMs,
       });
     }
-    this.logger.info('connected to the GM', { url: this.options.url.href, pendingUpstream: this.outbox.count() });
+    this.logger.info('connected to the GM', { url: connection.url.href, pendingUpstream: this.outbox.count() });
     this.notifyConnection(true);
     this.pumpUpstream();
   }
@@ -148,12 +155,26 @@ export class GmClient {
     this.resyncBuffer = undefined;
     if (wasConnected) this.notifyConnection(false);
     if (this.state !== 'running') return;
-    const delay = this.backoff.next();
+    if (connection.redirectTo && this.redirectsInARow < 3) {
+      // A follower named the leader: go there at once (a few times in a row at most, against redirect loops).
+      this.redirectsInARow++;
+      this.redirectedTo = connection.redirectTo;
+      this.reconnectTimer = setTimeout(() => this.connect(), 0);
+      return;
+    }
+    // Anything else: back to the configured GMs, the next one in turn. A leader that a follower named and that
+    // cannot be reached is probably dead, and the follower about to lead: come back soon (1 s at most).
+    // Likewise a GM that says it is starting (503, a new leader's first moments).
+    const leaderGone = (this.redirectedTo !== undefined && !wasConnected) || connection.refusedStatus === 503;
+    if (this.redirectedTo) this.redirectedTo = undefined;
+    else if (!wasConnected) this.urlIndex++;
+    this.redirectsInARow = 0;
+    const delay = leaderGone ? Math.min(1_000, this.backoff.next()) : this.backoff.next();
     if (error !== undefined) {
       this.failedAttempts++;
       // The first failure of an outage, then one in 20 (about every 100 s at the capped delay).
       const level = this.failedAttempts === 1 || this.failedAttempts % 20 === 0 ? 'warn' : 'debug';
-      this.logger[level]('cannot reach the GM; retrying', { url: this.options.url.href, error, attempts: this.failedAttempts, retryInMs: delay });
+      this.logger[level]('cannot reach the GM; retrying', { url: connection.url.href, error, attempts: this.failedAttempts, retryInMs: delay });
     }
     this.logger.debug('reconnecting', { inMs: delay, code, reason: reason || describeCloseCode(code) });
     this.reconnectTimer = setTimeout(() => this.connect(), delay);

@@ -14,8 +14,11 @@ import {
 import type { BackoffOptions } from './backoff.js';
 
 export interface GmClientOptions {
-  /** The GM's channel: `ws://host:port/` or `wss://host:port/`. */
-  url: string;
+  /**
+   * The GM's channel: `ws://host:port/` or `wss://host:port/`; several for GM replicas (tried in turn; a
+   * follower's redirect to the leader is followed).
+   */
+  url: string | string[];
   /** Shared secret, sent as `Authorization: Bearer <token>`. */
   token: string;
   nodeName: string;
@@ -61,7 +64,9 @@ export interface GmClientHooks {
 }
 
 export interface ResolvedClientOptions {
+  /** The URL of the current attempt (the first of `urls` to begin with). */
   url: URL;
+  urls: URL[];
   token: string;
   hello: NodeHello;
   outboxPath: string;
@@ -82,15 +87,19 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 }
 
 export function resolveClientOptions(options: GmClientOptions): ResolvedClientOptions {
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw new TypeError(`GmClient option url is not a URL: ${JSON.stringify(options.url)}`);
-  }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`GmClient option url must be ws:// or wss://, got ${JSON.stringify(options.url)}`);
-  }
+  const given = Array.isArray(options.url) ? options.url : [options.url];
+  if (given.length === 0) throw new TypeError('GmClient option url must name at least one GM');
+  const urls = given.map((text) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new TypeError(`GmClient option url is not a URL: ${JSON.stringify(text)}`);
+    }
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError(`GmClient option url must be ws:// or wss://, got ${JSON.stringify(text)}`);
+    return url;
+  });
+  const url = urls[0]!;
   if (typeof options.token !== 'string' || options.token.trim() === '') throw new TypeError('GmClient option token must be a non-empty string');
   if (typeof options.outboxPath !== 'string' || options.outboxPath === '') throw new TypeError('GmClient option outboxPath must be a file path');
   const { value: hello, errors } = NodeHelloSchema.parse({
@@ -107,6 +116,7 @@ export function resolveClientOptions(options: GmClientOptions): ResolvedClientOp
   }
   return {
     url,
+    urls,
     token: options.token,
     hello,
     outboxPath: options.outboxPath,
