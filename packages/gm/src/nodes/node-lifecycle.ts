@@ -6,6 +6,7 @@
  * liveness, every 10 s as a kubelet) and advance the Ready condition's `lastHeartbeatTime` (every minute).
  */
 import type { KubeObject, NodeCondition, NodeHello } from '@sedna/api';
+import { rfc3339 as now, rfc3339Micro as microTime } from '@sedna/api/runtime';
 import { isNotFound, type KubeClient } from '../runtime/client.js';
 
 export const ROLE_LABEL = 'sedna.io/role';
@@ -22,14 +23,6 @@ function nodeInfo(hello: NodeHello): Record<string, string> {
   const info: Record<string, string> = Object.fromEntries(NODE_INFO_FIELDS.map((f) => [f, given[f] ?? '']));
   if (!info['kubeletVersion']) info['kubeletVersion'] = `sedna-lc/${hello.version}`;
   return { ...given, ...info };
-}
-
-function microTime(): string {
-  return new Date().toISOString().replace(/(\.\d{3})Z$/, '$1000Z');
-}
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class NodeLifecycle {
@@ -107,7 +100,7 @@ export class NodeLifecycle {
     this.seen.add(node);
     const beat = this.beats.get(node);
     if (beat) beat.ready = ready;
-    this.transitions.set(node, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    this.transitions.set(node, now());
     void this.setStatus(node, { conditions: [readyCondition(ready, reason, message)] }).catch((err: unknown) => this.log(`node ${node}: cannot record readiness: ${(err as Error).message}`));
     this.log(`node ${node} is ${ready ? 'Ready' : 'NotReady'} (${reason})`);
   }

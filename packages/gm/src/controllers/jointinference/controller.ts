@@ -8,6 +8,7 @@
  * so its status metrics never landed).
  */
 import type { JointInferenceServiceSpec, KubeObject, ModelSpec, ServiceCondition, UpstreamMessage } from '@sedna/api';
+import { rfc3339 as now } from '@sedna/api/runtime';
 import type { ChannelRouter } from '../../channel/router.js';
 import { isInvalid, isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
@@ -22,10 +23,6 @@ import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HAS
 
 export const BIG_MODEL_PORT = 5000;
 const KIND = 'JointInferenceService';
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class JointInferenceController implements Controller {
   readonly name = 'jointinference';
