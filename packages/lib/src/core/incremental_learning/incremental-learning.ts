@@ -18,7 +18,7 @@ import { mkdir } from 'node:fs/promises';
 import type { HardExampleMining } from '../../algorithms/hard_example_mining/index.js';
 import { resolveHardExampleMining } from '../../algorithms/hard_example_mining/index.js';
 import { isRemoteUrl, localPathOf } from '../../backend/model-location.js';
-import { BaseConfig, Context, type AlgorithmSpec, type Env } from '../../common/config.js';
+import { BaseConfig, type AlgorithmSpec, type Env } from '../../common/config.js';
 import { hotUpdateSettingsFromEnv, type HotUpdateSettings } from '../../hotupdate/config.js';
 import { ModelHotUpdater, type HotUpdateEvent } from '../../hotupdate/model-hot-updater.js';
 import { SwappableModel } from '../../hotupdate/swappable-model.js';

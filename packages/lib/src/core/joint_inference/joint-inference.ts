@@ -14,7 +14,7 @@
  */
 import type { HardExampleMining } from '../../algorithms/hard_example_mining/index.js';
 import { resolveHardExampleMining } from '../../algorithms/hard_example_mining/index.js';
-import { BaseConfig, Context, type AlgorithmSpec, type Env, type MiningMode } from '../../common/config.js';
+import { BaseConfig, type AlgorithmSpec, type Env, type MiningMode } from '../../common/config.js';
 import { LCClient } from '../../reporter/lc-client.js';
 import { LCReporter } from '../../reporter/lc-reporter.js';
 import type { WorkerIdentity } from '../../reporter/message.js';
