@@ -9,7 +9,8 @@ import type { KubeObject, NodeCondition, NodeHello } from '@sedna/api';
 import { rfc3339 as now, rfc3339Micro as microTime } from '@sedna/api/runtime';
 import { isNotFound, type KubeClient } from '../runtime/client.js';
 
-export const ROLE_LABEL = 'sedna.io/role';
+import { NODE_ROLE_LABEL as ROLE_LABEL } from '@sedna/api';
+export { ROLE_LABEL };
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_DURATION_SECONDS = 40;
 const LEASE_RENEW_MS = 10_000;

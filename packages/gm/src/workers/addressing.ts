@@ -8,7 +8,8 @@
 import type { KubeObject, NodeAddress } from '@sedna/api';
 import type { ResourceInformer } from '../runtime/informer.js';
 
-export const LC_PORT_LABEL = 'sedna.io/lc-port';
+import { LC_PORT_LABEL } from '@sedna/api';
+export { LC_PORT_LABEL };
 const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
 

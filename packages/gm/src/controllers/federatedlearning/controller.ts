@@ -21,8 +21,7 @@ import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, workerNa
 
 export const AGG_PORT = 7363;
 const KIND = 'FederatedLearningJob';
-const GENERATION_ANNOTATION = 'sedna.io/job-generation';
-const INDEX_ANNOTATION = 'sedna.io/worker-index';
+import { JOB_GENERATION_ANNOTATION as GENERATION_ANNOTATION, WORKER_INDEX_ANNOTATION as INDEX_ANNOTATION } from '@sedna/api';
 
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 interface FlCondition {
