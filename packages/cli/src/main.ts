@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { installLastResort, ownerOnlyFiles, restrictTree } from '@sedna/api/guard';
+import { STORE_SYNC_MODES, type StoreSync } from '@sedna/apiserver';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
@@ -26,6 +27,13 @@ import { DEFAULT_DATA_DIR, resolveKubeconfig } from './paths.js';
 const VERSION = '0.1.0';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const KUBECTL_COMMANDS = new Set(['apply', 'get', 'describe', 'delete', 'logs', 'patch', 'label', 'create', 'edit', 'explain', 'api-resources']);
+
+/** How durable the API server's acknowledged writes are: a killed process (normal) or also a power cut (full). */
+function storeSyncOption(): Option {
+  return new Option('--store-sync <mode>', 'API server write durability: normal survives a killed process, full also a power cut (an fsync per write)')
+    .choices([...STORE_SYNC_MODES])
+    .default('normal');
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -91,11 +99,12 @@ program
   .option('--hub-port <port>', 'port local controllers connect to (0: any free port)', '9000')
   .option('--kb-port <port>', 'knowledge base server port, lifelong learning (0: any free port)', '9020')
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
-  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[] }) => {
+  .addOption(storeSyncOption())
+  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; storeSync: StoreSync }) => {
     const edgeNodes = Number(o.edgeNodes);
     if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
     serverProcess('up', o.dataDir);
-    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot });
+    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, storeSync: o.storeSync });
     console.log('Press Ctrl-C to stop.');
     untilSignal(handle.stop);
   });
@@ -111,10 +120,11 @@ program
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
   .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string }) => {
+  .addOption(storeSyncOption())
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; storeSync: StoreSync }) => {
     serverProcess('control-plane', o.dataDir);
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
-    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}`);
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), storeSync: o.storeSync, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
+    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}; web console ${cp.info.consoleUrl}`);
     untilSignal(cp.stop);
   });
 

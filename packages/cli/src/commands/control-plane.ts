@@ -10,13 +10,14 @@ import http from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
+import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer, type StoreSync } from '@sedna/apiserver';
 import { NODE_API_PORT_LABEL } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
 import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
 import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
+import { CONSOLE_FLOWUNITS_ROUTE, CONSOLE_PREFIX, CONSOLE_WATCH_ROUTE, consoleBuilt, consoleFlowunitsRoute, consoleRoute, consoleWatchRoute } from '@sedna/console';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -31,6 +32,8 @@ export interface ControlPlaneOptions {
   kbPort: number;
   /** Also serve the API server's /metrics without a token on this address. */
   metricsAddress?: { host: string; port: number };
+  /** The API server's write durability: `normal` (default: survives a killed process) or `full` (also a power cut). */
+  storeSync?: StoreSync;
 }
 
 export interface RunningControlPlane {
@@ -149,6 +152,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     certificateNames: options.advertise,
     ...(Buffer.byteLength(socketPath) <= 107 ? { socketPath } : {}),
     ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
+    ...(options.storeSync ? { storeSync: options.storeSync } : {}),
   });
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
@@ -215,10 +219,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   }
   api.setPodLogs(podLogsFrom(api, nodeToken));
   api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeToken));
+  api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());
+  api.addRoute(CONSOLE_WATCH_ROUTE, consoleWatchRoute(api.store));
+  api.addRoute(CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute());
+  if (!consoleBuilt()) log('the web console is not built (npm run build builds it); /console/ says so');
   const caFile = join(apiDir, 'pki', 'ca.crt');
   const prometheus = prometheusFiles(dataDir);
   const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile });
-  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config };
+  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config, consoleUrl: `${api.url}${CONSOLE_PREFIX}` };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {
     api,

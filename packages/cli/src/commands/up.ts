@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
+import type { StoreSync } from '@sedna/apiserver';
 import { KubeClient } from '@sedna/gm';
 import { controlPlaneInfoPath, readControlPlaneInfo } from '../paths.js';
 import { Supervisor } from './supervisor.js';
@@ -23,6 +24,8 @@ export interface UpOptions {
   datasetRoots: string[];
   /** Seconds without heartbeats before a node is NotReady (default 40). */
   nodeGracePeriodSeconds?: number;
+  /** The API server's write durability (see `sedna control-plane --store-sync`). */
+  storeSync?: StoreSync;
   /** Heartbeat period of the local controllers. */
   heartbeatMs?: number;
   log?: (msg: string) => void;
@@ -73,7 +76,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     let ports = { api: options.apiPort, hub: options.hubPort, kb: options.kbPort ?? 0 };
     supervisor.start({
       name: 'control-plane',
-      args: () => [main, 'control-plane', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : [])],
+      args: () => [main, 'control-plane', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : [])],
     });
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
     ports = { api: Number(new URL(info.apiUrl).port), hub: Number(new URL(info.hubUrl).port), kb: Number(new URL(info.kbUrl).port) };
@@ -116,6 +119,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     log(`  export KUBECONFIG=${info.kubeconfig}`);
     log('  kubectl get nodes        (or: sedna get nodes)');
     if (info.prometheusConfig) log(`  metrics: prometheus --config.file=${info.prometheusConfig}`);
+    if (info.consoleUrl) log(`  web console: ${info.consoleUrl}  (log in with the token in ${join(dataDir, 'apiserver', 'token')}; the CA is ${info.caFile})`);
     return {
       dataDir,
       kubeconfig: info.kubeconfig,
