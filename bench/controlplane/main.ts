@@ -12,7 +12,7 @@
  * "Persisted" means the API server's store committed it: with --store-sync normal (the default) a write survives a
  * killed process, with --store-sync full it also survives a power cut (an fsync per write); the JSON says which.
  *
- *   npm run bench -- controlplane [--nodes 1000] [--store-sync normal|full] [--metrics-cost [--rounds 6]]
+ *   npm run bench -- controlplane [--nodes 1000] [--store-sync normal|full] [--metrics-cost [--rounds 8] [--per-node 5] [--scrape-interval 5]]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,7 +33,7 @@ const storeSync = storeSyncAt >= 0 ? process.argv[storeSyncAt + 1] : 'normal';
 if (storeSync !== 'normal' && storeSync !== 'full') throw new Error(`--store-sync must be normal or full, got ${storeSync}`);
 if (process.argv.includes('--metrics-cost')) {
   const { runMetricsCost } = await import('./metrics-cost.js');
-  await runMetricsCost({ nodes: arg('nodes', 200), rounds: arg('rounds', 6) });
+  await runMetricsCost({ nodes: arg('nodes', 200), rounds: arg('rounds', 8), perNode: arg('per-node', 5), scrapeIntervalS: arg('scrape-interval', 5) });
   process.exit(0);
 }
 const NODES = arg('nodes', 1000);

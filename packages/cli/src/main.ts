@@ -99,12 +99,15 @@ program
   .option('--hub-port <port>', 'port local controllers connect to (0: any free port)', '9000')
   .option('--kb-port <port>', 'knowledge base server port, lifelong learning (0: any free port)', '9020')
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
+  .option('--hpa-sync-period <seconds>', 'how often autoscaled joint inference workers\' metrics are read', '15')
   .addOption(storeSyncOption())
-  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; storeSync: StoreSync }) => {
+  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; hpaSyncPeriod: string; storeSync: StoreSync }) => {
     const edgeNodes = Number(o.edgeNodes);
     if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
+    const hpaSyncPeriodSeconds = Number(o.hpaSyncPeriod);
+    if (!(hpaSyncPeriodSeconds >= 0.1)) throw new Error(`--hpa-sync-period must be a number of seconds, at least 0.1, got ${o.hpaSyncPeriod}`);
     serverProcess('up', o.dataDir);
-    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, storeSync: o.storeSync });
+    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, hpaSyncPeriodSeconds, storeSync: o.storeSync });
     console.log('Press Ctrl-C to stop.');
     untilSignal(handle.stop);
   });
@@ -120,10 +123,13 @@ program
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
   .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
+  .option('--hpa-sync-period <seconds>', 'how often autoscaled joint inference workers\' metrics are read', '15')
   .addOption(storeSyncOption())
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; storeSync: StoreSync }) => {
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; hpaSyncPeriod: string; storeSync: StoreSync }) => {
     serverProcess('control-plane', o.dataDir);
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), storeSync: o.storeSync, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
+    const hpaSyncPeriodSeconds = Number(o.hpaSyncPeriod);
+    if (!(hpaSyncPeriodSeconds >= 0.1)) throw new Error(`--hpa-sync-period must be a number of seconds, at least 0.1, got ${o.hpaSyncPeriod}`);
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), hpaSyncPeriodSeconds, storeSync: o.storeSync, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}; web console ${cp.info.consoleUrl}`);
     untilSignal(cp.stop);
   });

@@ -8,6 +8,7 @@
  *   nodeToken: <secret>                              # LCs must present it (Authorization: Bearer)
  *   apiSocket: ""                                    # the embedded API server's Unix socket: requests skip TLS
  *   metrics: { address: "" }                         # HOST:PORT serving /metrics without a token ("" = only on the hub port, with it)
+ *   autoscaling: { syncPeriodSeconds: 15 }           # embedded mode: how often autoscaled workers' metrics are read
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -30,6 +31,8 @@ export const GmConfigSchema = s.object({
   nodeGracePeriodSeconds: s.int32({ minimum: 1 }).default(40),
   /** `address`: HOST:PORT of a listener serving only /metrics, without authentication ("" = none). */
   metrics: s.object({ address: s.string().default('') }).default({ address: '' }),
+  /** Embedded mode's autoscaler of joint inference workers: seconds between readings of their metrics (the HPA's sync period). */
+  autoscaling: s.object({ syncPeriodSeconds: s.float({ minimum: 0.1 }).default(15) }).default({ syncPeriodSeconds: 15 }),
 });
 export type GmConfig = Infer<typeof GmConfigSchema>;
 

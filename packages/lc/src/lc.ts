@@ -29,7 +29,7 @@ export const LC_VERSION = '0.1.0';
 const MULTI_EDGE_KINDS = ['featureextractionservice', 'videoanalyticsjob', 'reidjob', 'objectsearchservice', 'objecttrackingservice'];
 import { HOT_UPDATE_CONFIG_ANNOTATION, LC_PORT_LABEL as REPORT_PORT_LABEL, NODE_API_PORT_LABEL, NODE_ROLE_LABEL as ROLE_LABEL } from '@sedna/api';
 
-/** The node labels the LC sets, under the names its importers (the CLI) know; the keys live in @sedna/api. */
+/** The node labels the LC sets, under the names its importers (the CLI) know; the keys are defined once, in @sedna/api. */
 export { ROLE_LABEL, NODE_API_PORT_LABEL, REPORT_PORT_LABEL };
 
 export interface LocalControllerOptions {

@@ -6,10 +6,7 @@
 
 /** Node label: the node's role (`cloud`, `edge`), set by the LC, read by the GM's placement of workers. */
 export const NODE_ROLE_LABEL = 'sedna.io/role';
-/** Node label: the port of the LC's worker report server on that node; the GM gives it to workers as LC_SERVER. */
-export const LC_PORT_LABEL = 'sedna.io/lc-port';
-/** Node label: the port of the LC's node API (logs, exec, metrics), read by the CLI. */
-export const NODE_API_PORT_LABEL = 'sedna.io/node-api-port';
+/* The LC port and node API port labels (LC_PORT_LABEL, NODE_API_PORT_LABEL) are in ../meta/node-labels.ts. */
 
 /** Job annotation: the hot update configuration of an incremental learning job's inference worker. */
 export const HOT_UPDATE_CONFIG_ANNOTATION = 'sedna.io/model-hot-update-config';

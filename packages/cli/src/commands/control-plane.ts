@@ -28,6 +28,8 @@ export interface ControlPlaneOptions {
   /** Extra names and addresses for the certificate (hosts that join from elsewhere reach us by them). */
   advertise: string[];
   nodeGracePeriodSeconds?: number;
+  /** How often the embedded autoscaler reads autoscaled workers' metrics (default 15 s, the HPA's sync period). */
+  hpaSyncPeriodSeconds?: number;
   /** Port of the knowledge base server (the original's 9020); 0 for any free one. */
   kbPort: number;
   /** Also serve the API server's /metrics without a token on this address. */
@@ -188,6 +190,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         knowledgeBaseServer: { server: kbUrl },
         ...(api.socketPath ? { apiSocket: api.socketPath } : {}),
         ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),
+        ...(options.hpaSyncPeriodSeconds ? { autoscaling: { syncPeriodSeconds: options.hpaSyncPeriodSeconds } } : {}),
       }),
       { mode: 0o600 },
     );

@@ -24,6 +24,8 @@ export interface UpOptions {
   datasetRoots: string[];
   /** Seconds without heartbeats before a node is NotReady (default 40). */
   nodeGracePeriodSeconds?: number;
+  /** Seconds between the embedded autoscaler's readings of autoscaled workers' metrics (default 15). */
+  hpaSyncPeriodSeconds?: number;
   /** The API server's write durability (see `sedna control-plane --store-sync`). */
   storeSync?: StoreSync;
   /** Heartbeat period of the local controllers. */
@@ -76,7 +78,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     let ports = { api: options.apiPort, hub: options.hubPort, kb: options.kbPort ?? 0 };
     supervisor.start({
       name: 'control-plane',
-      args: () => [main, 'control-plane', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : [])],
+      args: () => [main, 'control-plane', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : []), ...(options.hpaSyncPeriodSeconds ? ['--hpa-sync-period', String(options.hpaSyncPeriodSeconds)] : [])],
     });
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
     ports = { api: Number(new URL(info.apiUrl).port), hub: Number(new URL(info.hubUrl).port), kb: Number(new URL(info.kbUrl).port) };

@@ -3,58 +3,24 @@
  * GM gives every worker of the job, the aggregator included), and its checkpoint is the job's, by uid
  * (SEDNA_JOB_UID): a job deleted and created again under the same name starts fresh.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { jobCredential } from '@sedna/api/guard';
 import { MlpEstimator } from '../../../backend/mlp/estimator.js';
-import type { ModelSpec } from '../../../backend/model-spec.js';
-import { syntheticClasses } from '../../../backend/test-data.js';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import { FederatedLearning } from '../client/federated-learning.js';
 import { aggregatorSettingsFromEnv, trainerSettingsFromEnv } from '../settings.js';
-import { AggregationServer, type AggregationServerOptions } from './aggregation-server.js';
+import { TEST_DATA, TEST_SPEC, useTestAggregators } from '../../../../test/helpers/test-aggregators.js';
 
-const spec: ModelSpec = { inputShape: [6], layers: [{ type: 'dense', units: 3 }] };
-const data = syntheticClasses(40, [6], 3, 1, 0.5);
+const aggregators = useTestAggregators('fl-job-scope-');
+const { lines } = aggregators;
+const spec = TEST_SPEC;
+const data = TEST_DATA;
 const secret = 'control-plane-secret';
 const credentialOf = (uid: string): string => jobCredential(secret, { namespace: 'default', name: 'fl-job', uid });
-const lines: string[] = [];
-
-let dir: string;
-const servers: AggregationServer[] = [];
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fl-job-scope-'));
-});
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.stop();
-  lines.length = 0;
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function start(options: Partial<AggregationServerOptions>): Promise<{ server: AggregationServer; port: number }> {
-  const server = new AggregationServer({
-    aggregation: 'FedAvg',
-    participantsCount: 1,
-    exitRound: 2,
-    host: '127.0.0.1',
-    port: 0,
-    jobName: 'fl-job',
-    lingerMs: 0,
-    estimator: new MlpEstimator({ spec, seed: 1 }),
-    checkpointUrl: join(dir, 'model.fl-checkpoint'),
-    log: (line) => void lines.push(line),
-    ...options,
-  });
-  servers.push(server);
-  const { port } = await server.start();
-  return { server, port };
-}
+const start = aggregators.start;
 
 const trainer = (port: number, env: Record<string, string>, extra: { connectTimeoutMs?: number } = {}): FederatedLearning =>
   new FederatedLearning({ estimator: new MlpEstimator({ spec, seed: 2 }), env: { WORKER_NAME: 'edge-1', AGG_PORT: String(port), ...env }, jobName: 'fl-job', epochs: 1, batchSize: 8, reporter: false, log: () => undefined, ...extra });
@@ -118,7 +84,7 @@ describe("the aggregator takes callers of its own job only", () => {
 
 describe("the aggregator's checkpoint is its job's", () => {
   it('is resumed by a restart of the same job, and not by a job created again under the same name (another uid)', async () => {
-    const url = join(dir, 'uid.fl-checkpoint');
+    const url = join(aggregators.dir(), 'uid.fl-checkpoint');
     const job = { workerName: 'fl-job-aggregation-aaaaa', checkpointUrl: url };
     // The first job (uid-1) runs to its end; its checkpoint names its uid.
     const first = await start({ ...job, jobUid: 'uid-1' });
