@@ -18,3 +18,4 @@ export * from './sedna/multiedge.js';
 export * from './kinds.js';
 export * from './crd.js';
 export * from './wire/index.js';
+export * from './contracts/index.js';

@@ -27,10 +27,10 @@ import { DiskPressure, isDiskFull, queueWorkerReport } from './diskpressure/inde
 export const LC_VERSION = '0.1.0';
 /** The multi-edge kinds: their workers' reports go up as they are (the original LC answered 200 and dropped them). */
 const MULTI_EDGE_KINDS = ['featureextractionservice', 'videoanalyticsjob', 'reidjob', 'objectsearchservice', 'objecttrackingservice'];
-export const ROLE_LABEL = 'sedna.io/role';
-// The control plane reads these from the Node; they are defined once, in @sedna/api.
-export { LC_PORT_LABEL as REPORT_PORT_LABEL, NODE_API_PORT_LABEL } from '@sedna/api';
-import { LC_PORT_LABEL as REPORT_PORT_LABEL, NODE_API_PORT_LABEL } from '@sedna/api';
+import { HOT_UPDATE_CONFIG_ANNOTATION, LC_PORT_LABEL as REPORT_PORT_LABEL, NODE_API_PORT_LABEL, NODE_ROLE_LABEL as ROLE_LABEL } from '@sedna/api';
+
+/** The node labels the LC sets, under the names its importers (the CLI) know; the keys are defined once, in @sedna/api. */
+export { ROLE_LABEL, NODE_API_PORT_LABEL, REPORT_PORT_LABEL };
 
 export interface LocalControllerOptions {
   nodeName: string;
@@ -251,7 +251,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
           break;
         }
         // The hot-update folder exists before the inference worker starts, so it can watch it (DirectoryOrCreate).
-        const config = (message.content['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations?.['sedna.io/model-hot-update-config'];
+        const config = (message.content['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations?.[HOT_UPDATE_CONFIG_ANNOTATION];
         if (config) await mkdir(dirname(config), { recursive: true }).catch((err: unknown) => log(`cannot create the hot-update folder of ${config}: ${(err as Error).message}`));
         incremental.upsertJob(message.content);
         break;

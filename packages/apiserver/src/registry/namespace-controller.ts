@@ -5,6 +5,7 @@
  * `NamespaceContentRemaining` condition, and once nothing is left the Namespace goes.
  */
 import { KINDS, type KubeObject } from '@sedna/api';
+import { rfc3339 } from '@sedna/api/runtime';
 import type { Store } from '../storage/store.js';
 import { type Registry, resourceKey } from './registry.js';
 
@@ -13,10 +14,6 @@ export const NAMESPACE_FINALIZER = 'kubernetes';
 const RECHECK_MS = 1000;
 
 const NAMESPACED = KINDS.filter((k) => k.namespaced);
-
-function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class NamespaceController {
   private readonly terminating = new Set<string>();
@@ -94,7 +91,7 @@ export class NamespaceController {
     if (current?.message === message) return;
     const next: KubeObject = {
       ...ns,
-      status: { ...(ns['status'] as Record<string, unknown>), phase: 'Terminating', conditions: [...conditions, { type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: nowRfc3339(), reason: 'SomeResourcesRemain', message }] },
+      status: { ...(ns['status'] as Record<string, unknown>), phase: 'Terminating', conditions: [...conditions, { type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: rfc3339(), reason: 'SomeResourcesRemain', message }] },
     };
     this.store.put('/namespaces', next, 'MODIFIED');
   }

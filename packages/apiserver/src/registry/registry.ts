@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { apiVersionOf, type KindDefinition, type KubeObject, SEDNA_GROUP, ValidationContext } from '@sedna/api';
+import { rfc3339 } from '@sedna/api/runtime';
 import { ApiError, errors } from '../http/errors.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import { applyMergePatch, isObject } from '../patch/merge-patch.js';
@@ -68,10 +69,6 @@ export function randomSuffix(length = 5): string {
   return out;
 }
 
-function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 export class Registry {
   constructor(readonly store: Store) {}
 
@@ -119,7 +116,7 @@ export class Registry {
     delete metadata.deletionGracePeriodSeconds;
     delete metadata.selfLink;
     metadata.uid = randomUUID();
-    metadata.creationTimestamp = nowRfc3339();
+    metadata.creationTimestamp = rfc3339();
     metadata.generation = 1;
     if (def.namespaced) metadata.namespace = namespace;
     else delete metadata.namespace;
@@ -273,7 +270,7 @@ export class Registry {
         metadata: {
           ...obj.metadata,
           finalizers,
-          deletionTimestamp: obj.metadata.deletionTimestamp ?? nowRfc3339(),
+          deletionTimestamp: obj.metadata.deletionTimestamp ?? rfc3339(),
           deletionGracePeriodSeconds: graceful ?? 0,
         },
       };
@@ -293,7 +290,7 @@ export class Registry {
     if (options.dryRun || obj.metadata.deletionTimestamp) return obj;
     const next: KubeObject = {
       ...obj,
-      metadata: { ...obj.metadata, deletionTimestamp: nowRfc3339(), deletionGracePeriodSeconds: 0 },
+      metadata: { ...obj.metadata, deletionTimestamp: rfc3339(), deletionGracePeriodSeconds: 0 },
       status: { ...((obj['status'] as Record<string, unknown> | undefined) ?? {}), phase: 'Terminating' },
     };
     return this.store.put('/namespaces', next, 'MODIFIED').object;

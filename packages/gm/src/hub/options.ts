@@ -1,6 +1,7 @@
 /** Options and hooks of the NodeHub, with their defaults and checks. */
 import type { IncomingMessage, ServerResponse, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import { positiveInteger } from '@sedna/api/runtime';
 import {
   DEFAULT_HELLO_TIMEOUT_MS,
   DEFAULT_NODE_GRACE_PERIOD_MS,
@@ -101,12 +102,6 @@ export interface ResolvedHubOptions {
   onRequest: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  const out = value ?? fallback;
-  if (!Number.isInteger(out) || out <= 0) throw new RangeError(`NodeHub option ${name} must be a positive integer, got ${String(value)}`);
-  return out;
-}
-
 export function resolveHubOptions(options: NodeHubOptions): ResolvedHubOptions {
   if (options.authenticate === undefined && (typeof options.token !== 'string' || options.token.trim() === '')) {
     throw new TypeError('NodeHub option token must be a non-empty string (or give authenticate): local controllers authenticate with it');
@@ -122,12 +117,12 @@ export function resolveHubOptions(options: NodeHubOptions): ResolvedHubOptions {
     tls: options.tls,
     server: options.server,
     path,
-    nodeGracePeriodMs: positiveInteger('nodeGracePeriodMs', options.nodeGracePeriodMs, DEFAULT_NODE_GRACE_PERIOD_MS),
-    pingIntervalMs: positiveInteger('pingIntervalMs', options.pingIntervalMs, DEFAULT_PING_INTERVAL_MS),
-    helloTimeoutMs: positiveInteger('helloTimeoutMs', options.helloTimeoutMs, DEFAULT_HELLO_TIMEOUT_MS),
-    maxFrameBytes: positiveInteger('maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES),
-    maxPendingUpstream: positiveInteger('maxPendingUpstream', options.maxPendingUpstream, 1024),
-    drainTimeoutMs: positiveInteger('drainTimeoutMs', options.drainTimeoutMs, 5_000),
+    nodeGracePeriodMs: positiveInteger('NodeHub', 'nodeGracePeriodMs', options.nodeGracePeriodMs, DEFAULT_NODE_GRACE_PERIOD_MS),
+    pingIntervalMs: positiveInteger('NodeHub', 'pingIntervalMs', options.pingIntervalMs, DEFAULT_PING_INTERVAL_MS),
+    helloTimeoutMs: positiveInteger('NodeHub', 'helloTimeoutMs', options.helloTimeoutMs, DEFAULT_HELLO_TIMEOUT_MS),
+    maxFrameBytes: positiveInteger('NodeHub', 'maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES),
+    maxPendingUpstream: positiveInteger('NodeHub', 'maxPendingUpstream', options.maxPendingUpstream, 1024),
+    drainTimeoutMs: positiveInteger('NodeHub', 'drainTimeoutMs', options.drainTimeoutMs, 5_000),
     logger: options.logger ?? consoleLogger('gm/hub'),
     onRequest: options.onRequest,
   };

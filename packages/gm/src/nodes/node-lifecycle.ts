@@ -8,9 +8,11 @@
  * exists.
  */
 import type { KubeObject, NodeCondition, NodeHello } from '@sedna/api';
+import { rfc3339 as now, rfc3339Micro as microTime } from '@sedna/api/runtime';
 import { isNotFound, type KubeClient } from '../runtime/client.js';
 
-export const ROLE_LABEL = 'sedna.io/role';
+import { NODE_ROLE_LABEL as ROLE_LABEL } from '@sedna/api';
+export { ROLE_LABEL };
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_DURATION_SECONDS = 40;
 const LEASE_RENEW_MS = 10_000;
@@ -24,14 +26,6 @@ function nodeInfo(hello: NodeHello): Record<string, string> {
   const info: Record<string, string> = Object.fromEntries(NODE_INFO_FIELDS.map((f) => [f, given[f] ?? '']));
   if (!info['kubeletVersion']) info['kubeletVersion'] = `sedna-lc/${hello.version}`;
   return { ...given, ...info };
-}
-
-function microTime(): string {
-  return new Date().toISOString().replace(/(\.\d{3})Z$/, '$1000Z');
-}
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class NodeLifecycle {
@@ -120,7 +114,7 @@ export class NodeLifecycle {
     }
     const beat = this.beats.get(node);
     if (beat) beat.ready = ready;
-    this.transitions.set(node, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    this.transitions.set(node, now());
     void this.setStatus(node, { conditions: [readyCondition(ready, reason, message)] }).catch((err: unknown) => this.log(`node ${node}: cannot record readiness: ${(err as Error).message}`));
     this.log(`node ${node} is ${ready ? 'Ready' : 'NotReady'} (${reason})`);
   }

@@ -8,6 +8,7 @@
  * The correlator's memory is this process's (a restarted GM starts new Events, as a restarted kubelet does).
  */
 import type { KubeObject } from '@sedna/api';
+import { rfc3339 as now, rfc3339Micro as microTime } from '@sedna/api/runtime';
 import { isNotFound, type KubeClient } from './client.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -31,13 +32,6 @@ interface Similar {
 }
 
 /** MicroTime as Kubernetes writes it (exactly six fractional digits: Go clients parse it strictly). */
-function microTime(): string {
-  return new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The recorder of one client: correlates what it records. */
 export class EventRecorder {

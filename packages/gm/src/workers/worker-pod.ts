@@ -9,7 +9,8 @@ import { nameLabelValue } from './names.js';
 import { JOB_CREDENTIAL_ENV, JOB_UID_ENV } from '@sedna/api/guard';
 import { credentialFor } from './job-credentials.js';
 
-export const SPEC_HASH_ANNOTATION = 'sedna.io/spec-hash';
+import { SPEC_HASH_ANNOTATION } from '@sedna/api';
+export { SPEC_HASH_ANNOTATION };
 
 /** `jointinferenceservice.sedna.io/`: the label prefix of a kind's workers. */
 export function labelPrefix(kind: string): string {

@@ -12,6 +12,7 @@ import {
   type NodeHello,
 } from '@sedna/api';
 import type { BackoffOptions } from './backoff.js';
+import { positiveInteger } from '@sedna/api/runtime';
 
 export interface GmClientOptions {
   /**
@@ -80,12 +81,6 @@ export interface ResolvedClientOptions {
   conditions: (() => NodeCondition[]) | undefined;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  const out = value ?? fallback;
-  if (!Number.isInteger(out) || out <= 0) throw new RangeError(`GmClient option ${name} must be a positive integer, got ${String(value)}`);
-  return out;
-}
-
 export function resolveClientOptions(options: GmClientOptions): ResolvedClientOptions {
   const given = Array.isArray(options.url) ? options.url : [options.url];
   if (given.length === 0) throw new TypeError('GmClient option url must name at least one GM');
@@ -120,12 +115,12 @@ export function resolveClientOptions(options: GmClientOptions): ResolvedClientOp
     token: options.token,
     hello,
     outboxPath: options.outboxPath,
-    heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs, DEFAULT_HEARTBEAT_MS),
+    heartbeatMs: positiveInteger('GmClient', 'heartbeatMs', options.heartbeatMs, DEFAULT_HEARTBEAT_MS),
     reconnect: options.reconnect ?? {},
     ca: options.ca,
-    upstreamWindow: positiveInteger('upstreamWindow', options.upstreamWindow, DEFAULT_UPSTREAM_WINDOW),
-    maxFrameBytes: positiveInteger('maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES),
-    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, 10_000),
+    upstreamWindow: positiveInteger('GmClient', 'upstreamWindow', options.upstreamWindow, DEFAULT_UPSTREAM_WINDOW),
+    maxFrameBytes: positiveInteger('GmClient', 'maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES),
+    connectTimeoutMs: positiveInteger('GmClient', 'connectTimeoutMs', options.connectTimeoutMs, 10_000),
     logger: options.logger ?? consoleLogger(`lc/gmclient ${options.nodeName}`),
     conditions: options.conditions,
   };

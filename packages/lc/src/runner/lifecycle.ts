@@ -29,10 +29,8 @@ export type ContainerLifecycle =
   /** Ended for good: the pod is Succeeded or Failed. */
   | { kind: 'finished'; termination: Termination };
 
-/** Timestamps as Kubernetes writes them: RFC 3339, whole seconds, UTC. */
-export function timestamp(date: Date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+/** Timestamps as Kubernetes writes them: RFC 3339, whole seconds, UTC (the one helper, under the LC's name). */
+export { rfc3339 as timestamp } from '@sedna/api/runtime';
 
 /** Reads a wrapper exit status: above 128 (and a real signal number) means killed by that signal. */
 export function terminationFromStatus(status: number, startedAt: string | undefined, finishedAt: string): Termination {

@@ -124,8 +124,12 @@ class Registry {
   }
 }
 
-function normalizeParam(param: Readonly<Record<string, ParamValue>> | string | undefined, owner: string): Readonly<Record<string, ParamValue>> {
-  if (param === undefined || param === '') return {};
+/**
+ * A method dict's `param` as an object: given as one, or as a JSON object string (as the original accepted); absent
+ * or empty is `{}`. `owner` names the algorithm in the error a bad string gets. The lifelong slots share it.
+ */
+export function normalizeParam<P extends object = Readonly<Record<string, ParamValue>>>(param: P | string | undefined, owner: string): P {
+  if (param === undefined || param === '') return {} as P;
   if (typeof param !== 'string') return param;
   let parsed: unknown;
   try {
@@ -134,7 +138,7 @@ function normalizeParam(param: Readonly<Record<string, ParamValue>> | string | u
     throw new Error(`${owner}: param is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${owner}: param must be a JSON object`);
-  return parsed as Record<string, ParamValue>;
+  return parsed as P;
 }
 
 /** The process-wide registry. Importing `@sedna/lib`'s algorithms registers the built-in ones. */

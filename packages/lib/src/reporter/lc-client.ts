@@ -3,6 +3,7 @@
  * failure; here retries back off exponentially and only happen when they can help (network errors,
  * timeouts, 5xx, 408, 429). A 4xx such as the LC's 400 for a name mismatch fails at once.
  */
+import { delayUnlessAborted } from '../common/abortable-delay.js';
 import type { Env } from '../common/config.js';
 import { assertWorkerMessage, type WorkerMessage } from './message.js';
 
@@ -91,7 +92,7 @@ export class LCClient {
     let lastStatus: number | undefined;
     let lastError: unknown;
     for (let attempt = 1; attempt <= retry.attempts; attempt++) {
-      if (attempt > 1) await sleep(Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 2)), options.signal);
+      if (attempt > 1) await delayUnlessAborted(Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 2)), options.signal);
       if (options.signal?.aborted) throw new LCSendError(url, attempt - 1, 'aborted', lastStatus, { cause: options.signal.reason });
       const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(this.timeoutMs)]) : AbortSignal.timeout(this.timeoutMs);
       try {
@@ -140,17 +141,4 @@ function parseMaybeJson(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

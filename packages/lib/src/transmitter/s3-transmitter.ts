@@ -4,6 +4,7 @@
  * Objects hold the same binary encoding as the WebSocket frames. Any storage URL works as the base
  * (a local folder too), which keeps single-machine runs simple.
  */
+import { delayUnlessAborted } from '../common/abortable-delay.js';
 import type { Env } from '../common/config.js';
 import { Storage } from '../storage/storage.js';
 import { joinStorageUrl, parseStorageUrl } from '../storage/url.js';
@@ -73,7 +74,7 @@ export class S3Transmitter {
     while (!(await this.storage.exists(url))) {
       if (options.signal?.aborted) throw new Error(`waiting for ${url} was aborted`);
       if (Date.now() >= deadline) throw new Error(`weights ${url} did not appear within ${timeoutMs} ms`);
-      await delay(Math.min(pollMs, Math.max(0, deadline - Date.now())), options.signal);
+      await delayUnlessAborted(Math.min(pollMs, Math.max(0, deadline - Date.now())), options.signal);
     }
     const bytes = await this.storage.readBytes(url);
     try {
@@ -91,16 +92,4 @@ export class S3Transmitter {
   close(): void {
     if (this.ownsStorage) this.storage.close();
   }
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -5,6 +5,7 @@
  */
 import { OBJECTS, type FieldDescriptor, type MessageDescriptor, type Scalar } from './descriptors.js';
 import { ProtobufError, readFields, varintNumber, type WireField } from './wire.js';
+import { rfc3339 } from '@sedna/api/runtime';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
@@ -72,7 +73,7 @@ function decodeValue(field: WireField, type: FieldDescriptor['type']): unknown {
     case 'time': {
       const t = decodeMessage(field.value as Buffer, { 1: { name: 'seconds', type: 'int' } });
       const seconds = Number(t['seconds'] ?? 0);
-      return seconds === 0 ? undefined : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return seconds === 0 ? undefined : rfc3339(new Date(seconds * 1000));
     }
     case 'intOrString': {
       const v = decodeMessage(field.value as Buffer, { 1: { name: 'type', type: 'int' }, 2: { name: 'intVal', type: 'int' }, 3: { name: 'strVal', type: 'string' } });

@@ -4,6 +4,7 @@
  * becomes a Warning event on the Dataset (the last good count stays).
  */
 import type { DatasetSpec, KubeObject, UpstreamMessage } from '@sedna/api';
+import { rfc3339 } from '@sedna/api/runtime';
 import { NodeSync } from '../../channel/node-sync.js';
 import { type ChannelRouter, objectMessage } from '../../channel/router.js';
 import type { KubeClient } from '../../runtime/client.js';
@@ -65,6 +66,6 @@ export class DatasetController implements Controller {
     if (typeof report.numberOfSamples !== 'number' || !Number.isInteger(report.numberOfSamples) || report.numberOfSamples < 0) {
       throw new Error(`dataset report from ${node} for ${namespace}/${resourceName} has no valid numberOfSamples`);
     }
-    await this.client.mergePatch('Dataset', namespace, resourceName, { status: { numberOfSamples: report.numberOfSamples, updateTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } }, 'status');
+    await this.client.mergePatch('Dataset', namespace, resourceName, { status: { numberOfSamples: report.numberOfSamples, updateTime: rfc3339() } }, 'status');
   }
 }

@@ -6,6 +6,7 @@
  * original never delivered them).
  */
 import type { DatasetSpec, FederatedLearningJobSpec, KubeObject, ModelSpec, UpstreamMessage } from '@sedna/api';
+import { rfc3339 as now } from '@sedna/api/runtime';
 import type { ChannelRouter } from '../../channel/router.js';
 import { isConflict, isInvalid, isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
@@ -20,8 +21,7 @@ import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, workerNa
 
 export const AGG_PORT = 7363;
 const KIND = 'FederatedLearningJob';
-const GENERATION_ANNOTATION = 'sedna.io/job-generation';
-const INDEX_ANNOTATION = 'sedna.io/worker-index';
+import { JOB_GENERATION_ANNOTATION as GENERATION_ANNOTATION, WORKER_INDEX_ANNOTATION as INDEX_ANNOTATION } from '@sedna/api';
 
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 interface FlCondition {
@@ -51,10 +51,6 @@ function pendingBecause(status: FlStatus, reason: string, message: string): FlSt
   const last = conditions[conditions.length - 1];
   const same = last?.type === 'Training' && last.status === 'False' && last.reason === reason && last.message === message;
   return { ...status, phase: 'Pending', conditions: same ? conditions : [...conditions, { type: 'Training', status: 'False', lastProbeTime: now(), lastHeartbeatTime: now(), reason, message }] };
-}
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class FederatedLearningController implements Controller {

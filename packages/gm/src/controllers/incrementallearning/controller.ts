@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { IncrementalLearningJobSpec, KubeObject, ModelSpec } from '@sedna/api';
 import type { StageJobKind } from '../stagejob/controller.js';
 
-export const HOT_UPDATE_CONFIG_ANNOTATION = 'sedna.io/model-hot-update-config';
+import { HOT_UPDATE_CONFIG_ANNOTATION } from '@sedna/api';
+export { HOT_UPDATE_CONFIG_ANNOTATION };
 
 const specOf = (job: KubeObject) => job['spec'] as IncrementalLearningJobSpec;
 

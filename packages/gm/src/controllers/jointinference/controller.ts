@@ -8,6 +8,7 @@
  * so its status metrics never landed).
  */
 import type { JointInferenceServiceSpec, KubeObject, ModelSpec, ServiceCondition, UpstreamMessage } from '@sedna/api';
+import { rfc3339 as now } from '@sedna/api/runtime';
 import type { ChannelRouter } from '../../channel/router.js';
 import { isInvalid, isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, ownerKeys, type ReconcileResult, self, splitKey } from '../../runtime/controller.js';
@@ -34,10 +35,6 @@ type Replicas = Record<WorkerType, number>;
 
 const replicaOf = (pod: KubeObject): number => Number(pod.metadata.labels?.[REPLICA_LABEL] ?? 0);
 const workerTypeOf = (pod: KubeObject): string => pod.metadata.labels?.['jointinferenceservice.sedna.io/worker-type'] ?? '';
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class JointInferenceController implements Controller {
   readonly name = 'jointinference';

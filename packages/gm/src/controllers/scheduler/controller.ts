@@ -5,6 +5,7 @@
  * it (aggregated). A change of any node tries the waiting pods again.
  */
 import type { KubeObject } from '@sedna/api';
+import { rfc3339 as now } from '@sedna/api/runtime';
 import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
 import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
@@ -12,10 +13,6 @@ import type { ResourceInformer } from '../../runtime/informer.js';
 import { type Misfit, misfit, unschedulableMessage } from './node-fit.js';
 
 const SCHEDULER = 'default-scheduler';
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function unbound(pod: KubeObject): boolean {
   const spec = pod['spec'] as { nodeName?: string; schedulerName?: string } | undefined;

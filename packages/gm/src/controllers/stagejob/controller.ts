@@ -19,7 +19,7 @@ import { podProblem } from '../../workers/pod-problem.js';
 import type { References } from '../../workers/references.js';
 import { automaticTransition, condition, latest, reportedCondition, type WorkerState, workerTransition } from './stage-machine.js';
 
-const STAGE_INDEX_ANNOTATION = 'sedna.io/stage-index';
+import { STAGE_INDEX_ANNOTATION } from '@sedna/api';
 /** How long a worker that exited 0 gets for its report to arrive before the GM ends the stage without it. */
 const REPORT_GRACE_MS = 10_000;
 

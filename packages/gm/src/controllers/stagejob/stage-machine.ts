@@ -11,6 +11,7 @@
  *   X/Failed                 -> Train/Waiting
  */
 import type { JobStage, JobStageConditionType, StageCondition } from '@sedna/api';
+import { rfc3339 } from '@sedna/api/runtime';
 
 export const NEXT_STAGE: Record<JobStage, JobStage> = { Train: 'Eval', Eval: 'Deploy', Deploy: 'Train' };
 
@@ -19,7 +20,7 @@ export function latest(conditions: readonly StageCondition[] | undefined): Stage
 }
 
 export function condition(stage: JobStage, type: JobStageConditionType, reason: string, message: string, data?: string): StageCondition {
-  const t = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const t = rfc3339();
   return { type, status: 'True', stage, reason, message, lastHeartbeatTime: t, lastTransitionTime: t, ...(data !== undefined ? { data } : {}) };
 }
 

@@ -7,7 +7,8 @@ import { compileTrigger, TriggerSpecError, type CompiledTrigger } from '../../tr
 import type { StageJob } from '../stagejob/job-manager.js';
 import { fieldErrors, JobObjectError, metadataOf, parseConditions, stageJobFields, type StageModel } from '../stagejob/objects.js';
 
-export const ANNOTATION_HOT_UPDATE_CONFIG = 'sedna.io/model-hot-update-config';
+import { HOT_UPDATE_CONFIG_ANNOTATION as ANNOTATION_HOT_UPDATE_CONFIG } from '@sedna/api';
+export { ANNOTATION_HOT_UPDATE_CONFIG };
 
 export interface IlJob extends StageJob {
   spec: IncrementalLearningJobSpec;

@@ -1,5 +1,5 @@
 import { ClassFactory, ClassType } from '../../common/class-factory.js';
-import type { AlgorithmSpec } from '../../common/config.js';
+import { Context, type AlgorithmSpec, type Env } from '../../common/config.js';
 import { CrossEntropyFilter } from './cross-entropy.js';
 import { CloudOnlyFilter, EdgeOnlyFilter } from './fixed.js';
 import { IBTFilter } from './ibt.js';
@@ -27,4 +27,17 @@ export function registerHardExampleMining(): void {
 /** The filter a method dict names, e.g. `Context.getAlgorithmFromApi('HEM')`'s result. */
 export function createHardExampleMining(spec: AlgorithmSpec): HardExampleMining {
   return ClassFactory.createFromSpec<HardExampleMining>(ClassType.HEM, spec);
+}
+
+/**
+ * The mining an option names (an instance, or a method dict), or else the one HEM_NAME/HEM_PARAMETERS name; null
+ * when there is none or the option is null. Joint inference and incremental learning share it.
+ */
+export function resolveHardExampleMining(choice: HardExampleMining | AlgorithmSpec | null | undefined, env: Env = process.env): HardExampleMining | null {
+  if (choice === null) return null;
+  if (choice !== undefined && 'isHard' in choice) return choice;
+  const spec = choice ?? new Context(env).getAlgorithmFromApi('HEM');
+  if (spec === undefined) return null;
+  registerHardExampleMining();
+  return createHardExampleMining(spec);
 }

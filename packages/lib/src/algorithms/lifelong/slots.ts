@@ -4,7 +4,7 @@
  * the seen-task steps are `seen_task_processing`), so a name is also checked against the slot: a task allocation
  * named in the task_definition slot is refused with the list of task definitions.
  */
-import { ClassFactory, ClassType, UnknownAlgorithmError } from '../../common/class-factory.js';
+import { ClassFactory, ClassType, UnknownAlgorithmError, normalizeParam } from '../../common/class-factory.js';
 import type { LifelongParams } from './params.js';
 import type {
   InferenceIntegrate,
@@ -93,23 +93,10 @@ export function createLifelongAlgorithm<S extends LifelongSlot>(slot: S, spec: L
   if (typeof prototype?.[info.method] !== 'function') {
     throw new Error(`${slot}: "${dict.method}" is registered as ${info.type} but is not a ${info.what} (known: ${knownAlgorithms(slot).join(', ')})`);
   }
-  const param = parseParam(dict.param, `${slot} "${dict.method}"`);
+  const param = normalizeParam<LifelongParams>(dict.param, `${slot} "${dict.method}"`);
   return new (target as new (param: LifelongParams) => LifelongSlotTypes[S])(param);
 }
 
 function isMethodDict(spec: object): spec is LifelongAlgorithmSpec {
   return typeof (spec as { method?: unknown }).method === 'string' || (Object.keys(spec).length > 0 && Object.keys(spec).every((k) => k === 'method' || k === 'param'));
-}
-
-function parseParam(param: LifelongParams | string | undefined, owner: string): LifelongParams {
-  if (param === undefined || param === '') return {};
-  if (typeof param !== 'string') return param;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(param);
-  } catch (error) {
-    throw new Error(`${owner}: param is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${owner}: param must be a JSON object`);
-  return parsed as LifelongParams;
 }

@@ -16,9 +16,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { HardExampleMining } from '../../algorithms/hard_example_mining/index.js';
-import { createHardExampleMining, registerHardExampleMining } from '../../algorithms/hard_example_mining/index.js';
+import { resolveHardExampleMining } from '../../algorithms/hard_example_mining/index.js';
 import { isRemoteUrl, localPathOf } from '../../backend/model-location.js';
-import { BaseConfig, Context, type AlgorithmSpec, type Env } from '../../common/config.js';
+import { BaseConfig, type AlgorithmSpec, type Env } from '../../common/config.js';
 import { hotUpdateSettingsFromEnv, type HotUpdateSettings } from '../../hotupdate/config.js';
 import { ModelHotUpdater, type HotUpdateEvent } from '../../hotupdate/model-hot-updater.js';
 import { SwappableModel } from '../../hotupdate/swappable-model.js';
@@ -137,7 +137,7 @@ export class IncrementalLearning<E extends Estimator = Estimator> {
     const jobName = this.config.jobName || this.config.serviceName;
     this.identity = { name: this.config.workerName || jobName, namespace: this.config.namespace || jobName, ownerName: jobName, ownerKind: INCREMENTAL_OWNER_KIND };
     this.lc = options.lc === false ? undefined : (options.lc ?? new LCClient({ lcServer: this.config.lcServer }));
-    this.hem = resolveMining(options.hardExampleMining, env);
+    this.hem = resolveHardExampleMining(options.hardExampleMining, env);
     const heSavedUrl = env.HE_SAVED_URL;
     this.store = options.hardExamples === false ? undefined : (options.hardExamples ?? (heSavedUrl ? new HardExampleWriter({ dir: heSavedUrl }) : undefined));
     this.hotUpdate = hotUpdateSettingsFromEnv(env);
@@ -277,15 +277,6 @@ export class IncrementalLearning<E extends Estimator = Estimator> {
     if (!this.lc) return;
     await this.lc.send(this.identity.name, buildWorkerMessage(this.identity, { kind, status, results }));
   }
-}
-
-function resolveMining(choice: HardExampleMining | AlgorithmSpec | null | undefined, env: Env): HardExampleMining | null {
-  if (choice === null) return null;
-  if (choice !== undefined && 'isHard' in choice) return choice;
-  const spec = choice ?? new Context(env).getAlgorithmFromApi('HEM');
-  if (spec === undefined) return null;
-  registerHardExampleMining();
-  return createHardExampleMining(spec);
 }
 
 /** Metrics that are finite numbers (a report carries numbers, not NaN). */

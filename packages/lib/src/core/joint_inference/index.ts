@@ -2,7 +2,9 @@
  * Joint inference (sedna-reference §4.3): the edge's JointInference with its little model and hard example mining,
  * the cloud's BigModelService with the big model, and the HTTP protocol between them.
  */
-export { JointInference, resolveHardExampleMining, sampleOf } from './joint-inference.js';
+export { JointInference, sampleOf } from './joint-inference.js';
+/** Kept on this entry point too: callers of joint inference have always found it here. */
+export { resolveHardExampleMining } from '../../algorithms/hard_example_mining/index.js';
 export type { AnsweredBy, JointInferenceOptions, JointInferenceOutcome, JointInferenceResult, JointInferenceSettings, JointInferenceStats, InferOptions } from './joint-inference.js';
 export { BigModelService, DEFAULT_BIND_IP, DEFAULT_MAX_BODY_BYTES } from './big-model-service.js';
 export type { BigModelServiceOptions, BigModelServiceStats, ServiceAddress } from './big-model-service.js';

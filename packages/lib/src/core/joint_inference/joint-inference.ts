@@ -13,8 +13,8 @@
  * (the original had no answer at all for that case).
  */
 import type { HardExampleMining } from '../../algorithms/hard_example_mining/index.js';
-import { createHardExampleMining, registerHardExampleMining } from '../../algorithms/hard_example_mining/index.js';
-import { BaseConfig, Context, type AlgorithmSpec, type Env, type MiningMode } from '../../common/config.js';
+import { resolveHardExampleMining } from '../../algorithms/hard_example_mining/index.js';
+import { BaseConfig, type AlgorithmSpec, type Env, type MiningMode } from '../../common/config.js';
 import { LCClient } from '../../reporter/lc-client.js';
 import { LCReporter } from '../../reporter/lc-reporter.js';
 import type { WorkerIdentity } from '../../reporter/message.js';
@@ -266,16 +266,6 @@ export class JointInference {
       return { ok: false, error };
     }
   }
-}
-
-/** The mining an option names, or the one HEM_NAME/HEM_PARAMETERS name; null when there is none. */
-export function resolveHardExampleMining(choice: HardExampleMining | AlgorithmSpec | null | undefined, env: Env = process.env): HardExampleMining | null {
-  if (choice === null) return null;
-  if (choice !== undefined && 'isHard' in choice) return choice;
-  const spec = choice ?? new Context(env).getAlgorithmFromApi('HEM');
-  if (spec === undefined) return null;
-  registerHardExampleMining();
-  return createHardExampleMining(spec);
 }
 
 function defaultReporter(config: BaseConfig, jobName: string, log: LogLine): LCReporter {

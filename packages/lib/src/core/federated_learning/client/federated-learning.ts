@@ -9,6 +9,7 @@
  * with the owner kind the LC routes on.
  */
 import { randomFillSync } from 'node:crypto';
+import { delayOrAbort } from '../../../common/abortable-delay.js';
 import type { AlgorithmSpec, Env } from '../../../common/config.js';
 import { TRAIN_DEFAULTS } from '../../../backend/train-options.js';
 import type { ModelResult } from '../../../reporter/message.js';
@@ -425,7 +426,7 @@ export class FederatedLearning {
           throw new Error(`cannot reach the aggregator at ${this.aggregatorUrl} within ${this.connectTimeoutMs / 1000} s (CONNECT_TIMEOUT): ${(error as Error).message}`, { cause: error });
         }
         if (attempt === 1) this.log(`${(error as Error).message}; retrying`);
-        await sleep(delay, signal);
+        await delayOrAbort(delay, signal);
         delay = Math.min(RECONNECT_MAX_DELAY_MS, delay * 2);
       }
     }
@@ -465,18 +466,4 @@ function secureRandom(): () => number {
     }
     return buffer[next++]! / 0x1_0000_0000;
   };
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,0 +1,5 @@
+/**
+ * Small runtime helpers the GM, the LC, the API server and the lib share, so that each is written once: see README.md.
+ */
+export { rfc3339, rfc3339Micro } from './time.js';
+export { positiveInteger } from './options.js';
