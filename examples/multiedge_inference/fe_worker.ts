@@ -61,7 +61,7 @@ log(WHO, `serving /feature_extraction on ${address.address}:${address.port}`);
 const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
 let nats: NatsServer | undefined;
 if (broker) {
-  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: process.env.SERVICE_NAME ?? 'feature-extraction', inTopic: 'object_detection', outTopic: 'enriched_object', log: (m) => log(WHO, m) }, extract);
+  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: endpoint.name, inTopic: 'object_detection', outTopic: 'enriched_object', log: (m) => log(WHO, m) }, extract);
   await nats.start();
   log(WHO, `consuming object_detection from ${broker.servers.join(', ')}`);
 }

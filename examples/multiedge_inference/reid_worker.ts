@@ -129,7 +129,7 @@ await rest.listen();
 const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
 let nats: NatsServer | undefined;
 if (broker) {
-  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: process.env.REID_SERVICE_NAME ?? 'reid', inTopic: 'reid', outTopic: 'reid_result', log: (m) => log(WHO, m) }, onEnriched);
+  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: endpoint.name, inTopic: 'reid', outTopic: 'reid_result', log: (m) => log(WHO, m) }, onEnriched);
   await nats.start();
 }
 log(WHO, `listening for enriched objects (${broker ? 'broker and ' : ''}REST on ${endpoint.port}); ends ${idleMs / 1000} s after the last one`);

@@ -87,10 +87,10 @@ async function failed(reason: string): Promise<never> {
 }
 if (broker) {
   const common = { broker, namespace, connectAttempts: Number(process.env.broker_attempts ?? 10), log: (m: string) => log(WHO, m) };
-  const feClient = new NatsClient({ ...common, service: process.env.FE_SERVICE_NAME ?? 'feature-extraction', inTopic: 'object_detection', outTopic: 'enriched_object', camera }, onResult);
+  const feClient = new NatsClient({ ...common, service: pluginEndpoint('Feature_Extraction_I').name, inTopic: 'object_detection', outTopic: 'enriched_object', camera }, onResult);
   await feClient.start().catch((err: unknown) => failed(`broker unreachable: ${(err as Error).message}`));
   fe = feClient;
-  const reidClient = new NatsClient({ ...common, service: process.env.REID_SERVICE_NAME ?? 'reid', inTopic: 'reid', outTopic: 'reid_result', camera }, undefined);
+  const reidClient = new NatsClient({ ...common, service: pluginEndpoint('ReID_I').name, inTopic: 'reid', outTopic: 'reid_result', camera }, undefined);
   await reidClient.start();
   reid = reidClient;
 } else {

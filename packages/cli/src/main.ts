@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `sedna` command.
- *   sedna up [--edge-nodes N] [--data-dir DIR]      the all-in-one control plane with a cloud and N edge nodes
+ *   sedna up [--edge-nodes N] [--data-dir DIR] [--broker nats]   the all-in-one control plane with a cloud and N edge nodes
  *   sedna join --gm URL --token T --node-name N     a local controller for this host
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
  *   sedna logs --search WORD [--pod P] [--since 1h]  every pod's logs on every node searched
@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { installLastResort, ownerOnlyFiles, restrictTree } from '@sedna/api/guard';
+import { parseBrokerKind } from './commands/broker.js';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
@@ -91,11 +92,13 @@ program
   .option('--hub-port <port>', 'port local controllers connect to (0: any free port)', '9000')
   .option('--kb-port <port>', 'knowledge base server port, lifelong learning (0: any free port)', '9020')
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
-  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[] }) => {
+  .option('--broker <kind>', 'message broker for multi-edge workers with kafkaSupport: nats (Debian\'s nats-server with JetStream) or none', 'none')
+  .option('--broker-port <port>', 'its port (0: any free port)', '4222')
+  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; broker: string; brokerPort: string }) => {
     const edgeNodes = Number(o.edgeNodes);
     if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
     serverProcess('up', o.dataDir);
-    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot });
+    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
     console.log('Press Ctrl-C to stop.');
     untilSignal(handle.stop);
   });
@@ -111,10 +114,12 @@ program
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
   .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string }) => {
+  .option('--broker <kind>', 'message broker for multi-edge workers with kafkaSupport: nats (Debian\'s nats-server with JetStream) or none', 'none')
+  .option('--broker-port <port>', 'its port (0: any free port)', '4222')
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; broker: string; brokerPort: string }) => {
     serverProcess('control-plane', o.dataDir);
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
-    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}`);
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}), broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
+    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}${cp.info.brokerUrl ? `; broker ${cp.info.brokerUrl}` : ''}`);
     untilSignal(cp.stop);
   });
 

@@ -8,6 +8,7 @@
  *   nodeToken: <secret>                              # LCs must present it (Authorization: Bearer)
  *   apiSocket: ""                                    # the embedded API server's Unix socket: requests skip TLS
  *   metrics: { address: "" }                         # HOST:PORT serving /metrics without a token ("" = only on the hub port, with it)
+ *   broker: { url: "" }                              # nats://HOST:PORT for multi-edge workers with kafkaSupport ("" = none)
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -30,6 +31,8 @@ export const GmConfigSchema = s.object({
   nodeGracePeriodSeconds: s.int32({ minimum: 1 }).default(40),
   /** `address`: HOST:PORT of a listener serving only /metrics, without authentication ("" = none). */
   metrics: s.object({ address: s.string().default('') }).default({ address: '' }),
+  /** `url`: the message broker (nats://HOST:PORT) given to multi-edge workers with kafkaSupport whose template names none ("" = none). */
+  broker: s.object({ url: s.string().default('') }).default({ url: '' }),
 });
 export type GmConfig = Infer<typeof GmConfigSchema>;
 
