@@ -9,8 +9,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildLayersModel, exportLayersModelToOnnx, loadFashionMnist, OnnxEstimator, useEngine } from '@sedna/lib';
-import { l2normalize } from '@sedna/lib/multi_edge_inference';
+import { buildLayersModel, exportLayersModelToOnnx, loadFashionMnist, OnnxEstimator, SwappableModel, useEngine } from '@sedna/lib';
+import { l2normalize, swapModel } from '@sedna/lib/multi_edge_inference';
 import { cropResize, standardize, type Box, type Gray } from './image.js';
 import { gaussian, rng } from './rng.js';
 
@@ -149,11 +149,24 @@ export async function trainFeatureExtractor(o: TrainOptions): Promise<{ path: st
 }
 
 /** ONNX Runtime inference of the extractor; features L2-normalised. */
+/** The extractor a service runs: its model can be replaced while it serves (update_service). */
 export class FeatureExtractor {
-  private readonly onnx = new OnnxEstimator();
+  private model: SwappableModel<OnnxEstimator> | undefined;
 
   async load(path: string): Promise<void> {
-    await this.onnx.load(path);
+    const onnx = new OnnxEstimator();
+    await onnx.load(path);
+    this.model = new SwappableModel(onnx, path);
+  }
+
+  /** Swaps in the model at `url` once it has loaded; the old one keeps serving if it cannot be. */
+  update(url: string, version?: string): Promise<string> {
+    return swapModel(this.serving(), url, () => new OnnxEstimator(), version);
+  }
+
+  /** The serving model's version (its path at start, then what update_service named). */
+  get version(): string | undefined {
+    return this.model?.version;
   }
 
   async embed(inputs: Float32Array[]): Promise<Float32Array[]> {
@@ -161,8 +174,13 @@ export class FeatureExtractor {
     const dim = INPUT_SIZE * INPUT_SIZE;
     const x = new Float32Array(inputs.length * dim);
     inputs.forEach((v, i) => x.set(v, i * dim));
-    const out = await this.onnx.predict({ data: x, shape: [inputs.length, dim] });
+    const out = await this.serving().predict({ data: x, shape: [inputs.length, dim] });
     const d = out.shape[1]!;
     return inputs.map((_, i) => l2normalize(out.data.slice(i * d, (i + 1) * d)));
+  }
+
+  private serving(): SwappableModel<OnnxEstimator> {
+    if (!this.model) throw new Error('the feature extractor has no model: call load() first');
+    return this.model;
   }
 }

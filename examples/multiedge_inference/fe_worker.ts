@@ -2,10 +2,12 @@
  * The feature extraction service (FeatureExtractionService, cloud): crops in, L2-normalised features out, over REST
  * on the original paths (FE_MODEL_BIND_URL/_PORT, default 6000) and, when a broker is configured (BROKER_URL or the
  * original KAFKA_* variables), from the `object_detection` subject back to each camera's `enriched_object` subject.
- * `get_target_features` turns query images into target features, answering 422 when an image shows no object.
+ * `get_target_features` turns query images into target features, answering 400 when an image shows no object.
+ * `update_service` with `extra.model_url` swaps in a new model while the service keeps answering (the old one serves
+ * until the new one has loaded, and goes on serving when it cannot be).
  */
 import { OwnerKinds } from './owner-kinds.js';
-import { brokerFromEnv, cropsOf, NatsServer, pluginEndpoint, RestServer, withFeatures, WireError, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { brokerFromEnv, cropsOf, NatsServer, pluginEndpoint, RestServer, serviceUpdateOf, withFeatures, WireError, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
 import { FeatureExtractor, FEATURE_DIM } from './embedder.js';
 import { cropResize, rgbToGray, standardize } from './image.js';
 import { log, Reporter } from './worker-common.js';
@@ -16,7 +18,9 @@ if (!model) throw new Error('MODEL_URL is not set: the feature extractor needs i
 const extractor = new FeatureExtractor();
 await extractor.load(model);
 const reporter = new Reporter(OwnerKinds.fe, WHO);
-const counters = { messages: 0, boxes: 0, queries: 0 };
+const counters = { messages: 0, boxes: 0, queries: 0, modelUpdates: 0 };
+/** What the LC and GET /feature_extraction/status are told. */
+const state = () => ({ ...counters, modelVersion: extractor.version ?? '' });
 
 function inputsOf(message: DetTrackMessage, requireObject: boolean): Float32Array[] {
   return cropsOf(message).map((c, i) => {
@@ -33,7 +37,7 @@ async function extract(message: DetTrackMessage): Promise<DetTrackMessage> {
   const features = await extractor.embed(inputsOf(message, false));
   counters.messages++;
   counters.boxes += features.length;
-  void reporter.report({ ...counters });
+  void reporter.report(state());
   return withFeatures(message, features, FEATURE_DIM);
 }
 
@@ -49,11 +53,17 @@ const rest = new RestServer({
       counters.queries += features.length;
       return withFeatures(message, features, FEATURE_DIM);
     },
-    update_service: async () => {
-      throw new Error('update_service is not implemented: restart the service with a new MODEL_URL');
+    update_service: async (message) => {
+      const update = serviceUpdateOf(message);
+      if (update.op_mode !== undefined || update.queries) throw new WireError('update_service: the feature extractor takes extra.model_url (a new model) only');
+      const version = await extractor.update(update.model_url!, update.model_version);
+      counters.modelUpdates++;
+      log(WHO, `now serving the model ${update.model_url} (version ${version})`);
+      void reporter.report(state());
+      return { ...message, header: { ...message.header, extra: { model_url: update.model_url, model_version: version } } };
     },
   },
-  status: () => ({ ...counters }),
+  status: state,
   log: (m) => log(WHO, m),
 });
 const address = await rest.listen();
@@ -65,7 +75,7 @@ if (broker) {
   await nats.start();
   log(WHO, `consuming object_detection from ${broker.servers.join(', ')}`);
 }
-await reporter.report({ ...counters }, 'running', true);
+await reporter.report(state(), 'running', true);
 const stop = async () => {
   await nats?.close();
   await rest.close();

@@ -14,14 +14,18 @@ import {
   bestMatch,
   brokerFromEnv,
   cosine,
-  cropAttachment,
   featuresOf,
   matchThresholdFromEnv,
   meanFeature,
   NatsServer,
   pluginEndpoint,
   RestClient,
+  RestRequestError,
   RestServer,
+  serviceUpdateMessage,
+  serviceUpdateOf,
+  WireError,
+  type Crop,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
 import { OwnerKinds } from './owner-kinds.js';
@@ -37,35 +41,57 @@ writeFileSync(hitsFile, '');
 const reporter = new Reporter(OwnerKinds.reid, WHO);
 const counters = { messages: 0, boxes: 0, hits: 0, identities: 0, targets: 0 };
 
-// The targets: query images through the feature extractor.
-const queryPaths = (process.env.query_images ?? '').split('|').map((s) => s.trim()).filter(Boolean);
+// The targets: query images through the feature extractor (the original's update_plugin/get_target_features).
+const fe = new RestClient(pluginEndpoint('Feature_Extraction_I').url, 'feature_extraction', 'get_target_features', () => undefined);
 let targets: Float32Array[] = [];
-if (queryPaths.length > 0) {
-  const images = queryPaths.map((p) => readImage(p));
-  const crops = images.map((img, i) => cropAttachment(`query-${i}`, img));
-  const fe = new RestClient(pluginEndpoint('Feature_Extraction_I').url, 'feature_extraction', 'get_target_features', () => undefined);
-  const query: DetTrackMessage = { header: { camera: 'user', frame_index: 0, detection_time: new Date().toISOString(), userID: userId, bbox_coord: images.map((im) => [0, 0, im.width, im.height]), confidence: images.map(() => 1), tracklets: images.map(() => -1), attachments: crops.map((c) => c.info) }, attachments: crops.map((c) => c.bytes) };
-  let answer: DetTrackMessage | undefined;
+let user = userId;
+let queryRegistered = Date.now();
+
+/** The features of query images; `attempts` > 1 while the feature extractor may still be starting. */
+async function targetFeatures(crops: Crop[], forUser: string, attempts: number): Promise<Float32Array[]> {
+  const query = serviceUpdateMessage({ queries: crops, userID: forUser });
   for (let attempt = 1; ; attempt++) {
     try {
-      answer = await fe.call(query);
-      break;
+      const answer = await fe.call(query);
+      return answer ? (featuresOf(answer)?.rows ?? []) : [];
     } catch (err) {
-      // 4xx: the query itself is wrong (e.g. no object in an image): say so and stop.
-      if ((err as { status?: number }).status && (err as { status: number }).status < 500) {
-        log(WHO, `the query was refused: ${(err as Error).message}`);
-        await reporter.report({ ...counters, lastError: (err as Error).message }, 'failed', true);
-        process.exit(2);
-      }
-      if (attempt >= 120) throw err; // the feature extractor may still be starting
+      // 4xx: the query itself is wrong (e.g. no object in an image): no use retrying.
+      if (err instanceof RestRequestError && err.status < 500) throw new WireError(`the query was refused: ${err.message}`);
+      if (attempt >= attempts) throw err;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
-  targets = featuresOf(answer!)?.rows ?? [];
-  counters.targets = targets.length;
-  log(WHO, `${targets.length} target(s) for user ${userId}, match threshold ${threshold}`);
 }
-const queryRegistered = Date.now();
+
+function setTargets(rows: Float32Array[], forUser: string): void {
+  targets = rows;
+  user = forUser;
+  queryRegistered = Date.now();
+  counters.targets = targets.length;
+  log(WHO, `${targets.length} target(s) for user ${forUser}, match threshold ${threshold}`);
+}
+
+const queryPaths = (process.env.query_images ?? '').split('|').map((s) => s.trim()).filter(Boolean);
+if (queryPaths.length > 0) {
+  try {
+    setTargets(await targetFeatures(queryPaths.map((p) => readImage(p)), userId, 120), userId);
+  } catch (err) {
+    if (!(err instanceof WireError)) throw err;
+    log(WHO, err.message);
+    await reporter.report({ ...counters, lastError: err.message }, 'failed', true);
+    process.exit(2);
+  }
+}
+
+/** update_service (the original's update_operational_mode): the user's new query images replace the targets. */
+async function updateService(message: DetTrackMessage): Promise<DetTrackMessage> {
+  const update = serviceUpdateOf(message);
+  if (!update.queries || update.model_url !== undefined || update.op_mode !== undefined) throw new WireError('update_service: ReID takes query images (crop attachments, with userID) only');
+  const forUser = update.userID ?? user;
+  setTargets(await targetFeatures(update.queries, forUser, 1), forUser);
+  void reporter.report({ ...counters });
+  return { ...message, header: { ...message.header, extra: { targets: targets.length, userID: forUser } } };
+}
 
 // Cross-camera identities.
 const tracklets = new Map<string, { camera: string; features: Float32Array[]; global?: number }>();
@@ -115,7 +141,7 @@ async function onEnriched(message: DetTrackMessage): Promise<undefined> {
       const m = bestMatch(feature, targets, threshold);
       if (m.index >= 0) {
         counters.hits++;
-        appendFileSync(hitsFile, JSON.stringify({ user: userId, target: m.index, score: Math.round(m.score * 1e4) / 1e4, camera: message.header.camera, frame: message.header.frame_index, track, box, capture_ms: message.header.capture_ms, hit_ms: Date.now(), query_ms: queryRegistered }) + '\n');
+        appendFileSync(hitsFile, JSON.stringify({ user, target: m.index, score: Math.round(m.score * 1e4) / 1e4, camera: message.header.camera, frame: message.header.frame_index, track, box, capture_ms: message.header.capture_ms, hit_ms: Date.now(), query_ms: queryRegistered }) + '\n');
       }
     }
   });
@@ -124,7 +150,7 @@ async function onEnriched(message: DetTrackMessage): Promise<undefined> {
 }
 
 const endpoint = pluginEndpoint('ReID_Server');
-const rest = new RestServer({ host: endpoint.host, port: endpoint.port, service: 'reid', routes: { reid: onEnriched }, status: () => ({ ...counters }), log: (m) => log(WHO, m) });
+const rest = new RestServer({ host: endpoint.host, port: endpoint.port, service: 'reid', routes: { reid: onEnriched, update_service: updateService }, status: () => ({ ...counters }), log: (m) => log(WHO, m) });
 await rest.listen();
 const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
 let nats: NatsServer | undefined;

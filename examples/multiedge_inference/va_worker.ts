@@ -20,6 +20,8 @@ import {
   RestClient,
   RestServer,
   ServiceQueue,
+  serviceUpdateOf,
+  WireError,
   type ClientTransport,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
@@ -31,7 +33,7 @@ import { log, outputDir, Reporter } from './worker-common.js';
 
 const camera = process.env.video_id || process.env.JOB_NAME || 'camera';
 const WHO = `va ${camera}`;
-const opMode = process.env.op_mode ?? 'tracking';
+let opMode = process.env.op_mode ?? 'tracking';
 if (!['tracking', 'detection'].includes(opMode)) throw new Error(`op_mode must be tracking or detection; got ${JSON.stringify(opMode)}`);
 const out = join(outputDir(), `detections-${camera}.jsonl`);
 writeFileSync(out, '');
@@ -133,7 +135,15 @@ const uplink = new ServiceQueue<DetTrackMessage>({
 });
 
 const endpoint = pluginEndpoint('VideoAnalytics');
-const status = new RestServer({ host: endpoint.host, port: endpoint.port, service: endpoint.service, routes: {}, status: () => ({ camera, ...counters, lastError }) });
+// update_service (the original's update_operational_mode): switch between tracking and detection while running.
+const updateService = async (message: DetTrackMessage) => {
+  const update = serviceUpdateOf(message);
+  if (update.op_mode === undefined || update.model_url !== undefined || update.queries) throw new WireError('update_service: video analytics takes extra.op_mode (tracking or detection) only');
+  opMode = update.op_mode;
+  log(WHO, `op_mode is now ${opMode}`);
+  return { ...message, header: { ...message.header, extra: { op_mode: opMode } } };
+};
+const status = new RestServer({ host: endpoint.host, port: endpoint.port, service: endpoint.service, routes: { update_service: updateService }, status: () => ({ camera, opMode, ...counters, lastError }) });
 await status.listen().catch((err: unknown) => log(WHO, `status endpoint not served: ${(err as Error).message}`));
 
 const started = Date.now();
