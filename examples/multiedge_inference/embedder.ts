@@ -10,8 +10,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildLayersModel, exportLayersModelToOnnx, loadFashionMnist, OnnxEstimator, SwappableModel, useEngine } from '@sedna/lib';
-import { l2normalize, swapModel } from '@sedna/lib/multi_edge_inference';
-import { cropResize, standardize, type Box, type Gray } from './image.js';
+import { l2normalize, swapModel, WireError, type Crop } from '@sedna/lib/multi_edge_inference';
+import { cropResize, rgbToGray, standardize, type Box, type Gray } from './image.js';
 import { gaussian, rng } from './rng.js';
 
 export const FEATURE_DIM = 64;
@@ -149,6 +149,21 @@ export async function trainFeatureExtractor(o: TrainOptions): Promise<{ path: st
 }
 
 /** ONNX Runtime inference of the extractor; features L2-normalised. */
+/**
+ * The model's inputs for the crops of a message (grey, 28x28, standardised). `requireObject`: a uniform crop (a
+ * query image showing nothing) is refused with a WireError, the service's answer to the user.
+ */
+export function cropInputs(crops: Crop[], requireObject: boolean): Float32Array[] {
+  return crops.map((c, i) => {
+    const gray = rgbToGray(c.rgb, c.width, c.height);
+    const raw = cropResize(gray, [0, 0, c.width, c.height], INPUT_SIZE);
+    const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
+    const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) * (b - mean), 0) / raw.length);
+    if (requireObject && sd < 8) throw new WireError(`no object found in query image ${i}: it is uniform (contrast ${sd.toFixed(1)})`);
+    return standardize(raw);
+  });
+}
+
 /** The extractor a service runs: its model can be replaced while it serves (update_service). */
 export class FeatureExtractor {
   private model: SwappableModel<OnnxEstimator> | undefined;

@@ -8,8 +8,7 @@
  */
 import { OwnerKinds } from './owner-kinds.js';
 import { brokerFromEnv, cropsOf, NatsServer, pluginEndpoint, RestServer, serviceUpdateOf, withFeatures, WireError, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
-import { FeatureExtractor, FEATURE_DIM } from './embedder.js';
-import { cropResize, rgbToGray, standardize } from './image.js';
+import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
 import { log, Reporter } from './worker-common.js';
 
 const WHO = `fe ${process.env.WORKER_NAME ?? ''}`;
@@ -22,19 +21,8 @@ const counters = { messages: 0, boxes: 0, queries: 0, modelUpdates: 0 };
 /** What the LC and GET /feature_extraction/status are told. */
 const state = () => ({ ...counters, modelVersion: extractor.version ?? '' });
 
-function inputsOf(message: DetTrackMessage, requireObject: boolean): Float32Array[] {
-  return cropsOf(message).map((c, i) => {
-    const gray = rgbToGray(c.rgb, c.width, c.height);
-    const raw = cropResize(gray, [0, 0, c.width, c.height], 28);
-    const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
-    const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) * (b - mean), 0) / raw.length);
-    if (requireObject && sd < 8) throw new WireError(`no object found in query image ${i}: it is uniform (contrast ${sd.toFixed(1)})`);
-    return standardize(raw);
-  });
-}
-
 async function extract(message: DetTrackMessage): Promise<DetTrackMessage> {
-  const features = await extractor.embed(inputsOf(message, false));
+  const features = await extractor.embed(cropInputs(cropsOf(message), false));
   counters.messages++;
   counters.boxes += features.length;
   void reporter.report(state());
@@ -49,7 +37,7 @@ const rest = new RestServer({
   routes: {
     feature_extraction: extract,
     get_target_features: async (message) => {
-      const features = await extractor.embed(inputsOf(message, true));
+      const features = await extractor.embed(cropInputs(cropsOf(message), true));
       counters.queries += features.length;
       return withFeatures(message, features, FEATURE_DIM);
     },

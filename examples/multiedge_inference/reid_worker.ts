@@ -13,10 +13,8 @@ import { join } from 'node:path';
 import {
   bestMatch,
   brokerFromEnv,
-  cosine,
   featuresOf,
   matchThresholdFromEnv,
-  meanFeature,
   NatsServer,
   pluginEndpoint,
   RestClient,
@@ -28,6 +26,7 @@ import {
   type Crop,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
+import { CrossCameraIdentities } from './identities.js';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, readImage, Reporter } from './worker-common.js';
 
@@ -94,31 +93,7 @@ async function updateService(message: DetTrackMessage): Promise<DetTrackMessage>
 }
 
 // Cross-camera identities.
-const tracklets = new Map<string, { camera: string; features: Float32Array[]; global?: number }>();
-const globals: { id: number; cameras: Set<string>; feature: Float32Array }[] = [];
-const minTrackletFeatures = Number(process.env.min_tracklet_features ?? '3');
-
-function assignGlobal(key: string): void {
-  const t = tracklets.get(key)!;
-  if (t.global !== undefined || t.features.length < minTrackletFeatures) return;
-  const mean = meanFeature(t.features);
-  let best = -1;
-  let score = threshold;
-  for (const g of globals) {
-    if (g.cameras.has(t.camera)) continue; // same camera: the tracker already separated them
-    const s = cosine(mean, g.feature);
-    if (s >= score) {
-      score = s;
-      best = g.id;
-    }
-  }
-  if (best < 0) {
-    best = globals.length + 1;
-    globals.push({ id: best, cameras: new Set([t.camera]), feature: mean });
-    counters.identities++;
-  } else globals[best - 1]!.cameras.add(t.camera);
-  t.global = best;
-}
+const identities = new CrossCameraIdentities(threshold, Number(process.env.min_tracklet_features ?? '3'));
 
 let lastInput = 0;
 async function onEnriched(message: DetTrackMessage): Promise<undefined> {
@@ -130,13 +105,7 @@ async function onEnriched(message: DetTrackMessage): Promise<undefined> {
     counters.boxes++;
     const feature = f.rows[i]!;
     const track = message.header.tracklets[i]!;
-    if (track >= 0) {
-      const key = `${message.header.camera}/${track}`;
-      const t = tracklets.get(key) ?? { camera: message.header.camera, features: [] };
-      if (t.features.length < 20) t.features.push(feature);
-      tracklets.set(key, t);
-      assignGlobal(key);
-    }
+    if (track >= 0) identities.add(message.header.camera, track, feature);
     if (targets.length > 0) {
       const m = bestMatch(feature, targets, threshold);
       if (m.index >= 0) {
@@ -145,6 +114,7 @@ async function onEnriched(message: DetTrackMessage): Promise<undefined> {
       }
     }
   });
+  counters.identities = identities.count;
   void reporter.report({ ...counters });
   return undefined;
 }
@@ -175,14 +145,9 @@ await new Promise<void>((resolve) => {
     }
   }, 200);
 });
-for (const key of tracklets.keys()) {
-  const t = tracklets.get(key)!;
-  if (t.global === undefined && t.features.length > 0) {
-    t.features.push(...Array(minTrackletFeatures).fill(t.features[0]));
-    assignGlobal(key);
-  }
-}
-writeFileSync(join(dir, 'identities.jsonl'), [...tracklets.entries()].map(([key, t]) => JSON.stringify({ camera: t.camera, track: Number(key.split('/')[1]), global: t.global })).join('\n') + '\n');
+identities.finish();
+counters.identities = identities.count;
+writeFileSync(join(dir, 'identities.jsonl'), identities.lines().map((l) => JSON.stringify(l)).join('\n') + '\n');
 log(WHO, `done: ${counters.messages} messages, ${counters.boxes} boxes, ${counters.hits} hits, ${counters.identities} identities across cameras`);
 await reporter.report({ ...counters }, 'completed', true);
 await nats?.close();
