@@ -6,7 +6,7 @@
  * Arguments: <aggregator url> <worker name> <split: iid|dirichlet> <clients> <index> <local epochs> [compression: a codec
  * name, or its method dict as JSON]
  */
-import { FederatedLearning, silentLog } from '../../packages/lib/src/core/federated_learning/index.js';
+import { FederatedLearning, silentLog } from '@sedna/lib/federated-learning';
 import { BATCH_SIZE, createModel, loadTrain, shardOf, type SplitKind } from './shared.js';
 
 const [url, name, split, clients, index, epochs, compression] = process.argv.slice(2);

@@ -27,9 +27,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AggregationServer, FederatedLearning, silentLog, type FederatedTrainResult, type RoundRecord } from '../../packages/lib/src/core/federated_learning/index.js';
-import type { WeightTensor } from '../../packages/lib/src/core/estimator.js';
-import type { FashionMnistSlice } from '../../packages/lib/src/datasources/fashion-mnist.js';
+import { AggregationServer, FederatedLearning, silentLog, type FederatedTrainResult, type RoundRecord } from '@sedna/lib/federated-learning';
+import type { WeightTensor } from '@sedna/lib/common';
+import type { FashionMnistSlice } from '@sedna/lib/datasources';
 import { BATCH_SIZE, createModel, loadTest, loadTrain, type SplitKind } from './shared.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

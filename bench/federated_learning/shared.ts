@@ -3,11 +3,11 @@
  * (Fashion-MNIST from the Debian package) and the deterministic split of the training set among clients, so the
  * main process and every client process compute the same shares from a seed.
  */
-import { MlpEstimator } from '../../packages/lib/src/backend/mlp/estimator.js';
-import type { ModelSpec } from '../../packages/lib/src/backend/model-spec.js';
-import type { Tensor } from '../../packages/lib/src/core/estimator.js';
-import { loadFashionMnist, type FashionMnistSlice } from '../../packages/lib/src/datasources/fashion-mnist.js';
-import { partitionDirichlet, partitionIid } from '../../packages/lib/src/datasources/partition.js';
+import { MlpEstimator } from '@sedna/lib/estimators/mlp';
+import type { ModelSpec } from '@sedna/lib/model-spec';
+import type { Tensor } from '@sedna/lib/common';
+import { loadFashionMnist, type FashionMnistSlice } from '@sedna/lib/datasources';
+import { partitionDirichlet, partitionIid } from '@sedna/lib/datasources';
 
 export const SPEC: ModelSpec = {
   inputShape: [784],

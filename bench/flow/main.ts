@@ -3,14 +3,19 @@
  * - overhead_pct: the joint inference edge pipeline (decode, preprocess, the little model, CrossEntropy mining, the
  *   hard ones to the big model service over HTTP, the class) as a graph against the same steps in a hand-written
  *   loop over the same lib calls, one image at a time on both sides; `--rounds` interleaved rounds (the side going
- *   first alternates), medians and interquartile ranges of the wall time. items_per_s: the graph's throughput.
+ *   first alternates) after `--warmup` unrecorded runs of each (the JIT settles: the first runs are slower), medians
+ *   and interquartile ranges of the per-round ratio of the wall times. overhead_cpu_pct: the same ratio of the CPU
+ *   time this process spent on each side (moves much less when other work shares the machine). items_per_s: the
+ *   graph's throughput.
+ * - scheduler_us_per_item_per_unit: 50,000 items through six units that do nothing.
  * - frames_per_s: the video graph on OpenCV's vtest.avi (768x576): decode and scale to the detector's input size
  *   (320x320) in ffmpeg -> normalize -> a small convolutional network on ONNX Runtime standing in for the detector
  *   (random weights: only its cost matters here). frames_per_s_resize_unit: the same with the scaling done by our
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 5] [--frames 0 (all 795)] [--resize-frames 300] [--models DIR]
+ *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory]
+ *     [--frames 0 (all 795)] [--resize-frames 300] [--models DIR]
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,19 +24,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { modelPaths } from '../../examples/joint_inference/fashion_mnist/models.js';
 import { trainModels } from '../../examples/joint_inference/fashion_mnist/train.js';
-import { CrossEntropyFilter } from '../../packages/lib/src/algorithms/hard_example_mining/index.js';
-import { OnnxEstimator } from '../../packages/lib/src/backend/index.js';
-import { weightShapes, type ModelSpec } from '../../packages/lib/src/backend/model-spec.js';
-import { BigModelClient, BigModelService } from '../../packages/lib/src/core/joint_inference/index.js';
-import { probabilities } from '../../packages/lib/src/core/incremental_learning/index.js';
-import { loadFashionMnist } from '../../packages/lib/src/datasources/index.js';
-import { defineUnit, Flow, loadGraphText, type BuiltGraph } from '../../packages/lib/src/flow/index.js';
-import { exportToOnnx } from '../../packages/lib/src/onnx/index.js';
+import { CrossEntropyFilter } from '@sedna/lib/algorithms';
+import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
+import { weightShapes, type ModelSpec } from '@sedna/lib/model-spec';
+import { BigModelClient, BigModelService } from '@sedna/lib/joint-inference';
+import { probabilities } from '@sedna/lib/incremental-learning';
+import { loadFashionMnist } from '@sedna/lib/datasources';
+import { defineUnit, Flow, loadGraphText } from '@sedna/lib/flow';
+import { exportToOnnx } from '@sedna/lib/onnx';
 import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
 import { ensureVtest } from './vtest.js';
 
-const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
+const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
 const log = (m: string): void => void process.stderr.write(`[flow bench] ${m}\n`);
 const images = Number(values.images);
 const rounds = Number(values.rounds);
@@ -40,133 +45,165 @@ const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
 
 // ---- the joint inference edge pipeline: a graph against a hand-written loop
 
-const paths = modelPaths(values.models!);
-if (!existsSync(paths.little) || !existsSync(paths.big)) {
-  log(`training the joint inference example's models into ${values.models}`);
-  await trainModels({ outDir: values.models!, log });
-}
-const test = await loadFashionMnist({ split: 'test', count: images });
-const raw = Array.from({ length: images }, (_, k) => test.pixels.subarray(k * 784, (k + 1) * 784));
-const big = new OnnxEstimator();
-await big.load(paths.big);
-const service = new BigModelService({ estimator: big, modelUrl: false, env: { JOB_NAME: 'bench', BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: '0' }, log: () => undefined });
-const { port } = await service.start();
-const env = { MODEL_URL: paths.little, HEM_NAME: 'CrossEntropy', HEM_PARAMETERS: JSON.stringify([{ key: 'threshold_cross_entropy', value: String(threshold) }]), BIG_MODEL_IP: '127.0.0.1', BIG_MODEL_PORT: String(port), JOB_NAME: 'bench' };
-
-const JI_GRAPH = `[graph]\ngraphconf = """digraph ji {
-  in[type=input]
-  decode[type=flowunit, flowunit=image_decode, format=raw, width=28, height=28, channels=1]
-  preprocess[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
-  infer[type=flowunit, flowunit=onnx_inference]
-  mining[type=flowunit, flowunit=hard_example_mining]
-  cloud[type=flowunit, flowunit=cloud_inference]
-  result[type=flowunit, flowunit=classification_result]
-  out[type=output]
-  in -> decode:in_data
-  decode:out_image -> preprocess:in_data
-  preprocess:out_data -> infer:input
-  infer:out_inference -> mining:in_inference
-  mining:hard -> cloud:in_inference
-  mining:easy -> result:in_data
-  cloud:out_inference -> result:in_data
-  result:out_data -> out
-}"""\n`;
-const { graph: jiGraph } = await loadGraphText(JI_GRAPH, path.join(work, 'ji.toml'), { env });
-
-async function runGraph(graph: BuiltGraph, inputs: Readonly<Record<string, Iterable<unknown> | AsyncIterable<unknown>>>, onOutput: (value: unknown) => void): Promise<Flow> {
-  const flow = await Flow.open(graph, { env, log: () => undefined, inputs, outputs: { out: (v) => onOutput(v) } });
-  await flow.start();
-  return flow;
-}
-
-async function graphSide(): Promise<{ seconds: number; classes: number[] }> {
-  const classes: number[] = [];
-  const flow = await Flow.open(jiGraph, { env, log: () => undefined, inputs: { in: raw }, outputs: { out: (v) => void classes.push((v as { class: number }).class) } });
-  const t = performance.now(); // models are loaded in open(): both sides time the stream only
-  await flow.start();
-  return { seconds: (performance.now() - t) / 1000, classes };
-}
-
-// The same steps, by hand: the lib's estimator, mining filter and big model client, one image at a time.
-const little = new OnnxEstimator();
-await little.load(paths.little);
-const filter = new CrossEntropyFilter({ threshold_cross_entropy: threshold });
-const client = new BigModelClient({ host: '127.0.0.1', port, jobName: 'bench' });
-async function loopSide(): Promise<{ seconds: number; classes: number[] }> {
-  const classes: number[] = [];
-  const t = performance.now();
-  for (const bytes of raw) {
-    const x = { data: Float32Array.from(bytes, (v) => v * 0.00392156862745098), shape: [1, 784] };
-    let out = await little.predict(x);
-    if (filter.isHard(probabilities(out))) out = await client.predict(x);
-    let best = 0;
-    for (let k = 1; k < out.data.length; k++) if ((out.data[k] as number) > (out.data[best] as number)) best = k;
-    classes.push(best);
+/** The joint inference edge pipeline as a graph against the same steps in a hand-written loop, interleaved. */
+async function overheadPart(): Promise<Record<string, unknown>> {
+  const paths = modelPaths(values.models!);
+  if (!existsSync(paths.little) || !existsSync(paths.big)) {
+    log(`training the joint inference example's models into ${values.models}`);
+    await trainModels({ outDir: values.models!, log });
   }
-  return { seconds: (performance.now() - t) / 1000, classes };
-}
+  const test = await loadFashionMnist({ split: 'test', count: images });
+  const raw = Array.from({ length: images }, (_, k) => test.pixels.subarray(k * 784, (k + 1) * 784));
+  const big = new OnnxEstimator();
+  await big.load(paths.big);
+  const service = new BigModelService({ estimator: big, modelUrl: false, env: { JOB_NAME: 'bench', BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: '0' }, log: () => undefined });
+  const { port } = await service.start();
+  const env = { MODEL_URL: paths.little, HEM_NAME: 'CrossEntropy', HEM_PARAMETERS: JSON.stringify([{ key: 'threshold_cross_entropy', value: String(threshold) }]), BIG_MODEL_IP: '127.0.0.1', BIG_MODEL_PORT: String(port), JOB_NAME: 'bench' };
 
-log(`joint inference edge pipeline: ${images} images, ${rounds} interleaved rounds (graph vs hand-written loop)`);
-const answers: { loop?: number[]; graph?: number[] } = {};
-const timed = (side: 'loop' | 'graph') => async (): Promise<number> => {
-  const result = side === 'loop' ? await loopSide() : await graphSide();
-  if (result.classes.length !== images) throw new Error(`${side}: ${result.classes.length} answers for ${images} images`);
-  answers[side] = result.classes;
-  return result.seconds;
-};
-// A is the graph, B the loop: the per-round ratio graph/loop gives the overhead's spread.
-const rounds_ = await interleave(rounds, timed('graph'), timed('loop'), (r, g, l) => log(`  round ${r}: graph ${g.toFixed(3)} s, loop ${l.toFixed(3)} s`));
-const graphTimes = rounds_.a;
-const loopTimes = rounds_.b;
-const overhead = spread(rounds_.ratio.map((x) => (x - 1) * 100));
-const same = (answers.loop ?? []).every((c, k) => c === answers.graph?.[k]);
-const graphMedian = spread(graphTimes).median;
-const loopMedian = spread(loopTimes).median;
-const overheadPct = overhead.median;
-log(`  medians: graph ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overheadPct.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); the same answers: ${same}`);
-client.close();
-await service.stop();
+  const JI_GRAPH = `[graph]\ngraphconf = """digraph ji {
+    in[type=input]
+    decode[type=flowunit, flowunit=image_decode, format=raw, width=28, height=28, channels=1]
+    preprocess[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
+    infer[type=flowunit, flowunit=onnx_inference]
+    mining[type=flowunit, flowunit=hard_example_mining]
+    cloud[type=flowunit, flowunit=cloud_inference]
+    result[type=flowunit, flowunit=classification_result]
+    out[type=output]
+    in -> decode:in_data
+    decode:out_image -> preprocess:in_data
+    preprocess:out_data -> infer:input
+    infer:out_inference -> mining:in_inference
+    mining:hard -> cloud:in_inference
+    mining:easy -> result:in_data
+    cloud:out_inference -> result:in_data
+    result:out_data -> out
+  }"""\n`;
+  const { graph: jiGraph } = await loadGraphText(JI_GRAPH, path.join(work, 'ji.toml'), { env });
+
+  // Besides the wall time, each side's CPU time (this process's, every thread: ONNX Runtime runs on the main one):
+  // on a machine other work shares, it moves much less than the wall time.
+  const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1e6;
+  };
+  const cpu: { graph: number[]; loop: number[] } = { graph: [], loop: [] };
+
+  async function graphSide(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
+    const classes: number[] = [];
+    const flow = await Flow.open(jiGraph, { env, log: () => undefined, inputs: { in: raw }, outputs: { out: (v) => void classes.push((v as { class: number }).class) } });
+    const c = process.cpuUsage();
+    const t = performance.now(); // models are loaded in open(): both sides time the stream only
+    await flow.start();
+    return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
+  }
+
+  // The same steps, by hand: the lib's estimator, mining filter and big model client, one image at a time.
+  const little = new OnnxEstimator();
+  await little.load(paths.little);
+  const filter = new CrossEntropyFilter({ threshold_cross_entropy: threshold });
+  const client = new BigModelClient({ host: '127.0.0.1', port, jobName: 'bench' });
+  async function loopSide(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
+    const classes: number[] = [];
+    const c = process.cpuUsage();
+    const t = performance.now();
+    for (const bytes of raw) {
+      const x = { data: Float32Array.from(bytes, (v) => v * 0.00392156862745098), shape: [1, 784] };
+      let out = await little.predict(x);
+      if (filter.isHard(probabilities(out))) out = await client.predict(x);
+      let best = 0;
+      for (let k = 1; k < out.data.length; k++) if ((out.data[k] as number) > (out.data[best] as number)) best = k;
+      classes.push(best);
+    }
+    return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
+  }
+
+  log(`joint inference edge pipeline: ${images} images, ${rounds} interleaved rounds (graph vs hand-written loop)`);
+  const answers: { loop?: number[]; graph?: number[] } = {};
+  const timed = (side: 'loop' | 'graph') => async (): Promise<number> => {
+    const result = side === 'loop' ? await loopSide() : await graphSide();
+    if (result.classes.length !== images) throw new Error(`${side}: ${result.classes.length} answers for ${images} images`);
+    answers[side] = result.classes;
+    cpu[side].push(result.cpu);
+    return result.seconds;
+  };
+  // interleave() runs one warm-up of each side itself; the others here.
+  for (let w = 1; w < Number(values.warmup); w++) {
+    await graphSide();
+    await loopSide();
+  }
+  // A is the graph, B the loop: the per-round ratio graph/loop gives the overhead's spread.
+  const rounds_ = await interleave(rounds, timed('graph'), timed('loop'), (r, g, l) => log(`  round ${r}: graph ${g.toFixed(3)} s (${cpu.graph.at(-1)?.toFixed(3)} s CPU), loop ${l.toFixed(3)} s (${cpu.loop.at(-1)?.toFixed(3)} s CPU)`));
+  // interleave() ran one unrecorded warm-up of each side first.
+  const cpuRatio = cpu.graph.slice(1).map((g, k) => (g / (cpu.loop[k + 1] as number) - 1) * 100);
+  const graphTimes = rounds_.a;
+  const loopTimes = rounds_.b;
+  const overhead = spread(rounds_.ratio.map((x) => (x - 1) * 100));
+  const same = (answers.loop ?? []).every((c, k) => c === answers.graph?.[k]);
+  const graphMedian = spread(graphTimes).median;
+  const loopMedian = spread(loopTimes).median;
+  const overheadPct = overhead.median;
+  const cpuOverhead = spread(cpuRatio);
+  log(`  medians: graph ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overheadPct.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); in CPU time ${cpuOverhead.median.toFixed(1)} % (IQR ${cpuOverhead.q1.toFixed(1)} to ${cpuOverhead.q3.toFixed(1)}); the same answers: ${same}`);
+  client.close();
+  await service.stop();
+  return {
+    overhead_pct: r2(overheadPct),
+    ...figure('overhead_pct', rounds_.ratio.map((x) => (x - 1) * 100), 2),
+    ...figure('graph_seconds', graphTimes),
+    ...figure('loop_seconds', loopTimes),
+    ...figure('overhead_cpu_pct', cpuRatio, 2),
+    rounds,
+    images,
+    same_answers: same,
+    items_per_s: r2(images / graphMedian, 0),
+    loop_items_per_s: r2(images / loopMedian, 0),
+  };
+}
 
 // ---- the scheduler's own cost: items through six units that do nothing
-const pass = defineUnit({ name: 'pass', kind: 'normal', description: 'passes', inputs: [['in', 'any']], outputs: [['out', 'any']], open: () => ({ process: (batch) => batch.map((item) => ({ ports: { out: item.ports.in } })) }) });
-const CHAIN = `[graph]\ngraphconf = """digraph chain { in[type=input] a[type=flowunit, flowunit=pass] b[type=flowunit, flowunit=pass] c[type=flowunit, flowunit=pass] d[type=flowunit, flowunit=pass] e[type=flowunit, flowunit=pass] f[type=flowunit, flowunit=pass] out[type=output] in -> a:in a:out -> b:in b:out -> c:in c:out -> d:in d:out -> e:in e:out -> f:in f:out -> out }"""\n`;
-const { graph: chain } = await loadGraphText(CHAIN, path.join(work, 'chain.toml'), { units: [pass], env: {} });
-const CHAIN_ITEMS = 50_000;
-const hopMicros: number[] = [];
-for (let r = 0; r < rounds; r++) {
-  const flow = await Flow.open(chain, { log: () => undefined, inputs: { in: Array.from({ length: CHAIN_ITEMS }, (_, k) => k) }, outputs: { out: () => undefined } });
-  const t = performance.now();
-  await flow.start();
-  hopMicros.push(((performance.now() - t) * 1000) / CHAIN_ITEMS / 6);
+
+async function schedulerPart(): Promise<Record<string, unknown>> {
+  const pass = defineUnit({ name: 'pass', kind: 'normal', description: 'passes', inputs: [['in', 'any']], outputs: [['out', 'any']], open: () => ({ process: (batch) => batch.map((item) => ({ ports: { out: item.ports.in } })) }) });
+  const CHAIN = `[graph]\ngraphconf = """digraph chain { in[type=input] a[type=flowunit, flowunit=pass] b[type=flowunit, flowunit=pass] c[type=flowunit, flowunit=pass] d[type=flowunit, flowunit=pass] e[type=flowunit, flowunit=pass] f[type=flowunit, flowunit=pass] out[type=output] in -> a:in a:out -> b:in b:out -> c:in c:out -> d:in d:out -> e:in e:out -> f:in f:out -> out }"""\n`;
+  const { graph: chain } = await loadGraphText(CHAIN, path.join(work, 'chain.toml'), { units: [pass], env: {} });
+  const CHAIN_ITEMS = 50_000;
+  const hopMicros: number[] = [];
+  for (let r = 0; r < Math.min(rounds, 7); r++) {
+    const flow = await Flow.open(chain, { log: () => undefined, inputs: { in: Array.from({ length: CHAIN_ITEMS }, (_, k) => k) }, outputs: { out: () => undefined } });
+    const t = performance.now();
+    await flow.start();
+    hopMicros.push(((performance.now() - t) * 1000) / CHAIN_ITEMS / 6);
+  }
+  log(`scheduler: ${spread(hopMicros).median.toFixed(2)} us per item per unit (${CHAIN_ITEMS} items through 6 units that do nothing, ${hopMicros.length} runs)`);
+  return { scheduler_us_per_item_per_unit: r2(spread(hopMicros).median), ...figure('scheduler_us_per_item_per_unit', hopMicros, 2) };
 }
-log(`scheduler: ${spread(hopMicros).median.toFixed(2)} us per item per unit (${CHAIN_ITEMS} items through 6 units that do nothing, ${rounds} runs)`);
 
 // ---- the video graph on vtest.avi
 
-const video = ensureVtest(log);
-const DETECTOR: ModelSpec = {
-  inputShape: [320, 320, 3],
-  layers: [
-    { type: 'conv2d', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
-    { type: 'maxPooling2d', poolSize: 4 },
-    { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
-    { type: 'maxPooling2d', poolSize: 4 },
-    { type: 'flatten' },
-    { type: 'dense', units: 6 },
-  ],
-};
-let seed = 1;
-const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 0.2 - 0.1;
-const weights = weightShapes(DETECTOR).map((w) => ({ name: w.name, shape: w.shape, data: Float32Array.from({ length: w.shape.reduce((x, y) => x * y, 1) }, random) }));
-const detectorFile = path.join(work, 'detector.onnx');
-await writeFile(detectorFile, exportToOnnx({ spec: DETECTOR, weights }));
-const frames = Number(values.frames);
-/** The video graph: decode -> to 320x320 -> normalize -> detector; `scale` says where the resize happens. */
-function videoGraphText(scale: 'ffmpeg' | 'resize-unit', maxFrames: number): string {
-  const demuxer = scale === 'ffmpeg' ? `width=320, height=320, max_frames=${maxFrames}` : `max_frames=${maxFrames}`;
-  const resize = scale === 'resize-unit' ? `image_resize[type=flowunit, flowunit=resize, image_width=320, image_height=320, threads=2, concurrency=4]` : '';
-  const resizeEdges = scale === 'resize-unit' ? 'videodecoder:out_video_frame -> image_resize:in_image\n  image_resize:out_image -> normalize:in_data' : 'videodecoder:out_video_frame -> normalize:in_data';
-  return `[graph]\ngraphconf = """digraph video {
+async function videoPart(): Promise<Record<string, unknown>> {
+  const video = ensureVtest(log);
+  const DETECTOR: ModelSpec = {
+    inputShape: [320, 320, 3],
+    layers: [
+      { type: 'conv2d', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+      { type: 'maxPooling2d', poolSize: 4 },
+      { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+      { type: 'maxPooling2d', poolSize: 4 },
+      { type: 'flatten' },
+      { type: 'dense', units: 6 },
+    ],
+  };
+  let seed = 1;
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 0.2 - 0.1;
+  const weights = weightShapes(DETECTOR).map((w) => ({ name: w.name, shape: w.shape, data: Float32Array.from({ length: w.shape.reduce((x, y) => x * y, 1) }, random) }));
+  const detectorFile = path.join(work, 'detector.onnx');
+  await writeFile(detectorFile, exportToOnnx({ spec: DETECTOR, weights }));
+  /** The video graph: decode -> to 320x320 -> normalize -> detector; `scale` says where the resize happens. */
+  const videoGraphText = (scale: 'ffmpeg' | 'resize-unit', maxFrames: number): string => {
+    const demuxer = scale === 'ffmpeg' ? `width=320, height=320, max_frames=${maxFrames}` : `max_frames=${maxFrames}`;
+    const resize = scale === 'resize-unit' ? `image_resize[type=flowunit, flowunit=resize, image_width=320, image_height=320, threads=2, concurrency=4]` : '';
+    const resizeEdges = scale === 'resize-unit' ? 'videodecoder:out_video_frame -> image_resize:in_image\n  image_resize:out_image -> normalize:in_data' : 'videodecoder:out_video_frame -> normalize:in_data';
+    return `[graph]\ngraphconf = """digraph video {
   video_input[type=flowunit, flowunit=video_input, source_url="${video}"]
   videodemuxer[type=flowunit, flowunit=video_demuxer, ${demuxer}]
   videodecoder[type=flowunit, flowunit=video_decoder, pix_fmt=rgb]
@@ -180,90 +217,82 @@ function videoGraphText(scale: 'ffmpeg' | 'resize-unit', maxFrames: number): str
   normalize:out_data -> detector:input
   detector:output -> out
 }"""\n`;
+  };
+  const videoRun = async (scale: 'ffmpeg' | 'resize-unit', maxFrames: number): Promise<{ frames: number; seconds: number }> => {
+    const { graph } = await loadGraphText(videoGraphText(scale, maxFrames), path.join(work, `video-${scale}.toml`), { env: {} });
+    let count = 0;
+    const flow = await Flow.open(graph, { env: {}, log: () => undefined, outputs: { out: () => void count++ } });
+    const t = performance.now(); // the detector is loaded in open(); ffprobe and ffmpeg start inside the run
+    await flow.start();
+    const seconds = (performance.now() - t) / 1000;
+    for (const u of flow.metrics.snapshot().units) if (u.batches) log(`  ${u.node}: ${u.itemsOut} out, ${((u.busySeconds / Math.max(1, u.batches)) * 1000).toFixed(2)} ms per call`);
+    log(`  ${count} frames in ${seconds.toFixed(2)} s: ${(count / seconds).toFixed(1)} frames/s (${scale === 'ffmpeg' ? 'scaled by ffmpeg' : 'resize unit, 2 worker threads'})`);
+    return { frames: count, seconds };
+  };
+  log(`video graph on ${video}: decode -> 768x576 to 320x320 -> normalize -> detector stand-in`);
+  const scaled = await videoRun('ffmpeg', Number(values.frames));
+  const jsResize = await videoRun('resize-unit', Number(values['resize-frames']));
+  return {
+    frames_per_s: r2(scaled.frames / scaled.seconds, 1),
+    video_frames: scaled.frames,
+    video_input: '768x576 vtest.avi -> 320x320 (scaled by ffmpeg)',
+    frames_per_s_resize_unit: r2(jsResize.frames / jsResize.seconds, 1),
+    resize_unit_frames: jsResize.frames,
+  };
 }
-async function videoRun(scale: 'ffmpeg' | 'resize-unit', maxFrames: number): Promise<{ frames: number; seconds: number }> {
-  const { graph } = await loadGraphText(videoGraphText(scale, maxFrames), path.join(work, `video-${scale}.toml`), { env: {} });
-  let count = 0;
-  const flow = await Flow.open(graph, { env: {}, log: () => undefined, outputs: { out: () => void count++ } });
-  const t = performance.now(); // the detector is loaded in open(); ffprobe and ffmpeg start inside the run
-  await flow.start();
-  const seconds = (performance.now() - t) / 1000;
-  for (const u of flow.metrics.snapshot().units) if (u.batches) log(`  ${u.node}: ${u.itemsOut} out, ${((u.busySeconds / Math.max(1, u.batches)) * 1000).toFixed(2)} ms per call`);
-  log(`  ${count} frames in ${seconds.toFixed(2)} s: ${(count / seconds).toFixed(1)} frames/s (${scale === 'ffmpeg' ? 'scaled by ffmpeg' : 'resize unit, 2 worker threads'})`);
-  return { frames: count, seconds };
-}
-log(`video graph on ${video}: decode -> 768x576 to 320x320 -> normalize -> detector stand-in`);
-const scaled = await videoRun('ffmpeg', frames);
-const framesPerS = scaled.frames / scaled.seconds;
-const videoFrames = scaled.frames;
-const jsResize = await videoRun('resize-unit', Number(values['resize-frames']));
-const jsResizeFps = jsResize.frames / jsResize.seconds;
 
 // ---- memory under backpressure
 
-const FRAME_BYTES = 768 * 576 * 3;
-const ITEMS = 600;
-const burst = defineUnit({
-  name: 'burst',
-  kind: 'source',
-  description: 'new 1.3 MB frames as fast as they are taken',
-  outputs: [['out', 'any']],
-  open: () => ({
-    async *source() {
-      for (let k = 0; k < ITEMS; k++) yield { ports: { out: new Uint8Array(FRAME_BYTES).fill(k & 255) } };
-    },
-  }),
-});
-const slow = defineUnit({
-  name: 'slow',
-  kind: 'normal',
-  description: '10 ms an item',
-  inputs: [['in', 'any']],
-  outputs: [['out', 'any']],
-  open: () => ({
-    async process(batch) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      return batch.map((item) => ({ ports: { out: (item.ports.in as Uint8Array)[0] } }));
-    },
-  }),
-});
-const { graph: bpGraph } = await loadGraphText(`[graph]\ngraphconf = """digraph bp { s[type=flowunit, flowunit=burst] w[type=flowunit, flowunit=slow] out[type=output] s:out -> w:in w:out -> out }"""\n`, path.join(work, 'bp.toml'), { units: [burst, slow], env: {} });
-global.gc?.();
-const samples: number[] = [];
-const sampler = setInterval(() => samples.push(process.memoryUsage().rss / 2 ** 20), 50);
-let bpItems = 0;
-const bpStart = performance.now();
-await runGraph(bpGraph, {}, () => void bpItems++);
-clearInterval(sampler);
-const peakRss = Math.max(...samples);
-const quarter = Math.max(1, Math.floor(samples.length / 4));
-const mean = (xs: number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
-const firstQuarter = mean(samples.slice(0, quarter));
-const lastQuarter = mean(samples.slice(-quarter));
-log(`backpressure: ${bpItems} frames of ${(FRAME_BYTES / 2 ** 20).toFixed(1)} MB (${((ITEMS * FRAME_BYTES) / 2 ** 20).toFixed(0)} MB in all) through a 10 ms unit in ${((performance.now() - bpStart) / 1000).toFixed(1)} s; RSS peak ${peakRss.toFixed(0)} MB, first quarter ${firstQuarter.toFixed(0)} MB, last quarter ${lastQuarter.toFixed(0)} MB`);
+async function memoryPart(): Promise<Record<string, unknown>> {
+  const FRAME_BYTES = 768 * 576 * 3;
+  const ITEMS = 600;
+  const burst = defineUnit({
+    name: 'burst',
+    kind: 'source',
+    description: 'new 1.3 MB frames as fast as they are taken',
+    outputs: [['out', 'any']],
+    open: () => ({
+      async *source() {
+        for (let k = 0; k < ITEMS; k++) yield { ports: { out: new Uint8Array(FRAME_BYTES).fill(k & 255) } };
+      },
+    }),
+  });
+  const slow = defineUnit({
+    name: 'slow',
+    kind: 'normal',
+    description: '10 ms an item',
+    inputs: [['in', 'any']],
+    outputs: [['out', 'any']],
+    open: () => ({
+      async process(batch) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        return batch.map((item) => ({ ports: { out: (item.ports.in as Uint8Array)[0] } }));
+      },
+    }),
+  });
+  const { graph: bpGraph } = await loadGraphText(`[graph]\ngraphconf = """digraph bp { s[type=flowunit, flowunit=burst] w[type=flowunit, flowunit=slow] out[type=output] s:out -> w:in w:out -> out }"""\n`, path.join(work, 'bp.toml'), { units: [burst, slow], env: {} });
+  global.gc?.();
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(process.memoryUsage().rss / 2 ** 20), 50);
+  let bpItems = 0;
+  const bpStart = performance.now();
+  const flow = await Flow.open(bpGraph, { env: {}, log: () => undefined, outputs: { out: () => void bpItems++ } });
+  await flow.start();
+  clearInterval(sampler);
+  const peakRss = Math.max(...samples);
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
+  const mean = (xs: number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
+  const firstQuarter = mean(samples.slice(0, quarter));
+  const lastQuarter = mean(samples.slice(-quarter));
+  log(`backpressure: ${bpItems} frames of ${(FRAME_BYTES / 2 ** 20).toFixed(1)} MB (${((ITEMS * FRAME_BYTES) / 2 ** 20).toFixed(0)} MB in all) through a 10 ms unit in ${((performance.now() - bpStart) / 1000).toFixed(1)} s; RSS peak ${peakRss.toFixed(0)} MB, first quarter ${firstQuarter.toFixed(0)} MB, last quarter ${lastQuarter.toFixed(0)} MB`);
+  return { peak_rss_mb: r2(peakRss, 0), rss_first_quarter_mb: r2(firstQuarter, 0), rss_last_quarter_mb: r2(lastQuarter, 0), backpressure_mb_pushed: r2((ITEMS * FRAME_BYTES) / 2 ** 20, 0) };
+}
 
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: overheadPart, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
+for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
+const results: Record<string, unknown> = {};
+for (const p of Object.keys(PARTS)) if (chosen.includes(p)) Object.assign(results, await (PARTS[p] as () => Promise<Record<string, unknown>>)());
 await rm(work, { recursive: true, force: true });
-console.log(
-  JSON.stringify({
-    overhead_pct: r2(overheadPct),
-    scheduler_us_per_item_per_unit: r2(spread(hopMicros).median),
-    ...figure('overhead_pct', overhead.n ? rounds_.ratio.map((x) => (x - 1) * 100) : [], 2),
-    ...figure('graph_seconds', graphTimes),
-    ...figure('loop_seconds', loopTimes),
-    rounds,
-    images,
-    same_answers: same,
-    items_per_s: r2(images / graphMedian, 0),
-    loop_items_per_s: r2(images / loopMedian, 0),
-    frames_per_s: r2(framesPerS, 1),
-    video_frames: videoFrames,
-    video_input: '768x576 vtest.avi -> 320x320 (scaled by ffmpeg)',
-    frames_per_s_resize_unit: r2(jsResizeFps, 1),
-    resize_unit_frames: jsResize.frames,
-    peak_rss_mb: r2(peakRss, 0),
-    rss_first_quarter_mb: r2(firstQuarter, 0),
-    rss_last_quarter_mb: r2(lastQuarter, 0),
-    backpressure_mb_pushed: r2((ITEMS * FRAME_BYTES) / 2 ** 20, 0),
-  }),
-);
+console.log(JSON.stringify(results));
 process.exit(0);

@@ -25,10 +25,10 @@ import { parseArgs } from 'node:util';
 import { modelPaths } from '../../examples/joint_inference/fashion_mnist/models.js';
 import { sweepThresholds } from '../../examples/joint_inference/fashion_mnist/sweep.js';
 import { trainModels } from '../../examples/joint_inference/fashion_mnist/train.js';
-import { CloudOnlyFilter, CrossEntropyFilter, EdgeOnlyFilter, type HardExampleMining } from '../../packages/lib/src/algorithms/hard_example_mining/index.js';
-import { OnnxEstimator } from '../../packages/lib/src/backend/index.js';
-import { JointInference } from '../../packages/lib/src/core/joint_inference/index.js';
-import { loadFashionMnist } from '../../packages/lib/src/datasources/index.js';
+import { CloudOnlyFilter, CrossEntropyFilter, EdgeOnlyFilter, type HardExampleMining } from '@sedna/lib/algorithms';
+import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
+import { JointInference } from '@sedna/lib/joint-inference';
+import { loadFashionMnist } from '@sedna/lib/datasources';
 import { EmulatedLink } from '../common/emulated-link.js';
 import { figure, percentile, round } from '../common/stats.js';
 

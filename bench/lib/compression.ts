@@ -7,9 +7,9 @@
  * (seeded), and the round's update is that model plus a small seeded Gaussian step (σ = 1e-3), so TopK is
  * measured on a realistic dense-but-small difference. Errors are max |w − decoded| and RMS over all values.
  */
-import type { WeightTensor } from '../../packages/lib/src/core/estimator.js';
-import { Float16Codec, Float32Codec, Int8LinearCodec, TopKCodec, decodeWeights, roundTripError, type WeightCodec } from '../../packages/lib/src/algorithms/index.js';
-import { seededRandom } from '../../packages/lib/src/common/random.js';
+import type { WeightTensor } from '@sedna/lib/common';
+import { Float16Codec, Float32Codec, Int8LinearCodec, TopKCodec, decodeWeights, roundTripError, type WeightCodec } from '@sedna/lib/algorithms';
+import { seededRandom } from '@sedna/lib/common';
 
 const log = (message: string): void => {
   process.stderr.write(`[bench compression] ${message}\n`);

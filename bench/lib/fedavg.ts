@@ -21,9 +21,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FedAvg, WeightedSumEngine, type AggClient } from '../../packages/lib/src/algorithms/index.js';
-import { seededRandom } from '../../packages/lib/src/common/random.js';
-import { WeightsEncoder, decodeFrame, encodeFrame } from '../../packages/lib/src/core/federated_learning/frames.js';
+import { FedAvg, WeightedSumEngine, type AggClient } from '@sedna/lib/algorithms';
+import { seededRandom } from '@sedna/lib/common';
+import { WeightsEncoder, decodeFrame, encodeFrame } from '@sedna/lib/federated-learning';
 import { PythonPeer } from '../common/python-peer.js';
 import { figure, interleave, round, spread } from '../common/stats.js';
 

@@ -1,14 +1,16 @@
 /**
  * `npm run bench -- lib`: the worker lib's figures in one JSON line: FedAvg against the original's NumPy formula,
- * weight compression for transfer, ONNX inference overhead through the lib, and training throughput against
- * PyTorch (one thread). Each part prints its progress to stderr; `--only fedavg,onnx` runs a subset.
+ * weight compression for transfer, ONNX inference overhead through the lib, training throughput against PyTorch
+ * (one thread), and a joint inference edge worker's cold start and memory. Each part prints its progress to
+ * stderr; `--only fedavg,onnx` runs a subset.
  */
+import { measure as coldStart } from './cold-start.js';
 import { measure as compression } from './compression.js';
 import { measure as fedavg } from './fedavg.js';
 import { measure as onnx } from './onnx.js';
 import { measure as train } from './train.js';
 
-const parts: Record<string, () => Promise<Record<string, number>>> = { fedavg, compression, onnx, train };
+const parts: Record<string, () => Promise<Record<string, number>>> = { fedavg, compression, onnx, train, 'cold-start': coldStart };
 const onlyIndex = process.argv.indexOf('--only');
 const selected = onlyIndex >= 0 ? process.argv[onlyIndex + 1]!.split(',') : Object.keys(parts);
 const unknown = selected.filter((s) => !(s in parts));

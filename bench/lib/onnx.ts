@@ -9,10 +9,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { MlpEstimator } from '../../packages/lib/src/backend/mlp/estimator.js';
-import { OnnxEstimator } from '../../packages/lib/src/backend/onnx/estimator.js';
-import { readFashionMnist } from '../../packages/lib/src/backend/fashion-mnist-files.js';
-import { exportToOnnx } from '../../packages/lib/src/onnx/export.js';
+import { MlpEstimator } from '@sedna/lib/estimators/mlp';
+import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
+import { readFashionMnist } from '@sedna/lib/datasources';
+import { exportToOnnx } from '@sedna/lib/onnx';
 import { MLP_SPEC } from './train.js';
 import { figure, interleave, round } from '../common/stats.js';
 

@@ -14,10 +14,10 @@
  * Run alone: `npx tsx bench/lib/train.ts [--rounds N]`.
  */
 import { pathToFileURL } from 'node:url';
-import { MlpEstimator } from '../../packages/lib/src/backend/mlp/estimator.js';
-import type { ModelSpec } from '../../packages/lib/src/backend/model-spec.js';
-import { readFashionMnist } from '../../packages/lib/src/backend/fashion-mnist-files.js';
-import { TfjsEstimator } from '../../packages/lib/src/backend/tfjs/estimator.js';
+import { MlpEstimator } from '@sedna/lib/estimators/mlp';
+import type { ModelSpec } from '@sedna/lib/model-spec';
+import { readFashionMnist } from '@sedna/lib/datasources';
+import { TfjsEstimator } from '@sedna/lib/estimators/tfjs';
 import { PYTHON, PythonPeer, requireOpenBlas } from '../common/python-peer.js';
 import { figure, interleave, round } from '../common/stats.js';
 

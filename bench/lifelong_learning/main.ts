@@ -27,16 +27,16 @@ import { parseArgs } from 'node:util';
 
 import { siteSampleSet } from '../../examples/lifelong_learning/fashion_mnist/site-samples.js';
 import { INITIAL_SITES, NEW_SITE, renderAtSite, type SiteCondition } from '../../examples/lifelong_learning/fashion_mnist/sites.js';
-import { createRng } from '../../packages/lib/src/datasources/rng.js';
+import { createRng } from '@sedna/lib/datasources';
 import { modelSpec } from '../../examples/lifelong_learning/fashion_mnist/worker-config.js';
-import { SampleSet } from '../../packages/lib/src/algorithms/lifelong/sample-set.js';
-import { MlpEstimator } from '../../packages/lib/src/backend/mlp/estimator.js';
-import type { ModelSpec } from '../../packages/lib/src/backend/model-spec.js';
-import { predictedClasses } from '../../packages/lib/src/core/lifelong_learning/evaluation-metrics.js';
-import { LifelongLearning, type LifelongLearningOptions } from '../../packages/lib/src/core/lifelong_learning/lifelong-learning.js';
-import { LifelongReporter } from '../../packages/lib/src/core/lifelong_learning/reports.js';
-import type { LifelongSettings } from '../../packages/lib/src/core/lifelong_learning/settings.js';
-import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../../packages/lib/src/datasources/fashion-mnist.js';
+import { SampleSet } from '@sedna/lib/algorithms';
+import { MlpEstimator } from '@sedna/lib/estimators/mlp';
+import type { ModelSpec } from '@sedna/lib/model-spec';
+import { predictedClasses } from '@sedna/lib/lifelong-learning';
+import { LifelongLearning, type LifelongLearningOptions } from '@sedna/lib/lifelong-learning';
+import { LifelongReporter } from '@sedna/lib/lifelong-learning';
+import type { LifelongSettings } from '@sedna/lib/lifelong-learning';
+import { FASHION_MNIST_CLASSES, loadFashionMnist } from '@sedna/lib/datasources';
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KnowledgeBaseServer } from '../../packages/lib/src/core/lifelong_learning/kb-server/kb-server.js';
+import { KnowledgeBaseServer } from '@sedna/lib/knowledge-base';
 import { COMPAT_DIR, PYTHON } from './manifests.js';
 
 let dir: string;

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FederatedReporter } from '../../packages/lib/src/core/federated_learning/report.js';
-import { LCClient, LCReporter } from '../../packages/lib/src/reporter/index.js';
+import { FederatedReporter } from '@sedna/lib/federated-learning';
+import { LCClient, LCReporter } from '@sedna/lib/reporter';
 import { freePort } from '../common/worker-process.js';
 import { COMPAT_DIR, PYTHON } from './manifests.js';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OnnxEstimator } from '../../../packages/lib/src/backend/onnx/estimator.js';
+import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
 import { EXAMPLE_DIR } from './manifest.js';
 import { readIndex } from './model.js';
 

@@ -3,14 +3,14 @@
  * `node --import tsx` straight from the checkout, with no build. A worker program outside this repository imports
  * the same names from '@sedna/lib'.
  */
-export { aggregationServerFromEnv, FederatedLearning } from '../../../packages/lib/src/core/federated_learning/index.js';
-export type { RoundRecord } from '../../../packages/lib/src/core/federated_learning/index.js';
-export { MlpEstimator } from '../../../packages/lib/src/backend/mlp/estimator.js';
-export type { ModelSpec } from '../../../packages/lib/src/backend/model-spec.js';
-export { Context } from '../../../packages/lib/src/common/config.js';
-export type { Env } from '../../../packages/lib/src/common/config.js';
-export type { Tensor, WeightTensor } from '../../../packages/lib/src/core/estimator.js';
-export { loadFashionMnist, FASHION_MNIST_SPLIT_SIZES } from '../../../packages/lib/src/datasources/fashion-mnist.js';
-export { readImageSet, writeImageSet } from '../../../packages/lib/src/datasources/image-files.js';
-export { classHistogram, partitionByClass, partitionDirichlet, partitionIid } from '../../../packages/lib/src/datasources/partition.js';
-export { OnnxEstimator } from '../../../packages/lib/src/backend/onnx/estimator.js';
+export { aggregationServerFromEnv, FederatedLearning } from '@sedna/lib/federated-learning';
+export type { RoundRecord } from '@sedna/lib/federated-learning';
+export { MlpEstimator } from '@sedna/lib/estimators/mlp';
+export type { ModelSpec } from '@sedna/lib/model-spec';
+export { Context } from '@sedna/lib/common';
+export type { Env } from '@sedna/lib/common';
+export type { Tensor, WeightTensor } from '@sedna/lib/common';
+export { loadFashionMnist, FASHION_MNIST_SPLIT_SIZES } from '@sedna/lib/datasources';
+export { readImageSet, writeImageSet } from '@sedna/lib/datasources';
+export { classHistogram, partitionByClass, partitionDirichlet, partitionIid } from '@sedna/lib/datasources';
+export { OnnxEstimator } from '@sedna/lib/estimators/onnx';

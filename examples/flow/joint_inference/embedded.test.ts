@@ -1,13 +1,16 @@
 /**
  * On the embedded control plane (`sedna up`), on a slice: the joint inference service with its edge worker as a
  * graph (graph.toml) streams 300 images, the hard ones through the example's big model service, and the counts
- * land in the service's status; and ModelBox's mnist graph shape (../mnist_http) runs as a Pod answering HTTP.
+ * land in the service's status; a broken image at the end of the camera's index is dropped by the decode unit and
+ * shows as a Kubernetes Event on the edge worker's Pod; and ModelBox's mnist graph shape (../mnist_http) runs as a
+ * Pod answering HTTP.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OnnxEstimator } from '../../../packages/lib/src/index.js';
+import { OnnxEstimator } from '@sedna/lib';
 import { sedna, waitFor } from '../../../packages/cli/test/harness.js';
+import { defaultKubectl, kubectlRunner } from '../../common/kubectl.js';
 import { useSednaUp } from '../../common/sedna-up-fixture.js';
 import { freePort } from '../../common/worker-process.js';
 import { prepareJointInference } from './prepare.js';
@@ -19,6 +22,9 @@ const up = useSednaUp({ name: 'flow-ji', edgeNodes: 1, exampleDir });
 describe('graphs as Sedna workers on sedna up', () => {
   it('runs the joint inference edge worker as a graph, and the mnist graph shape as a Pod', async () => {
     const prepared = await prepareJointInference({ work: up.workDir, count: 300, trainCount: 3000, epochsLittle: 2, epochsBig: 2, log: () => undefined });
+    // One item a unit fails on: the stream goes on without it, and an Event says so.
+    writeFileSync(join(prepared.cameraIndex, '..', 'broken.pgm'), 'not an image');
+    appendFileSync(prepared.cameraIndex, 'broken.pgm 0\n');
     const output = join(up.workDir, 'output');
     const port = await freePort();
     const fill = (text: string): string =>
@@ -63,6 +69,18 @@ describe('graphs as Sedna workers on sedna up', () => {
       return m.inferenceNumber === '300' ? m : undefined;
     }, 60_000);
     expect(metrics.hardExampleNumber).toBe(String(cloud));
+
+    // The broken image: dropped by decode, reported by the worker with its LC report, an Event on its Pod.
+    const kubectl = kubectlRunner(defaultKubectl(), up.handle.kubeconfig);
+    const event = await waitFor('the ItemFailed event', async () => {
+      const r = await kubectl(['get', 'events', '--field-selector', 'reason=ItemFailed', '-o', 'json']);
+      return (JSON.parse(r.stdout || '{"items":[]}').items as { involvedObject: { kind: string; name: string }; message: string; count: number; source: { component: string } }[])[0];
+    }, 60_000);
+    expect(event.involvedObject.kind).toBe('Pod');
+    expect(event.involvedObject.name).toMatch(/fashion-mnist-flow/);
+    expect(event.message).toMatch(/node decode: an item was dropped/);
+    expect(event.count).toBe(1);
+    expect(event.source.component).toBe('sedna-worker');
 
     // The mnist graph shape as a Pod: each POSTed image answered with the little model's class.
     const model = new OnnxEstimator();

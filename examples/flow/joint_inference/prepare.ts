@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { modelPaths } from '../../joint_inference/fashion_mnist/models.js';
 import { trainModels } from '../../joint_inference/fashion_mnist/train.js';
-import { loadFashionMnist, writeImageSet } from '../../../packages/lib/src/index.js';
+import { loadFashionMnist, writeImageSet } from '@sedna/lib';
 
 export interface PreparedJointInference {
   littleModel: string;

@@ -2,4 +2,4 @@
  * The parts of the Sedna lib this example uses, from the TypeScript sources (run with `node --import tsx`,
  * which needs no build).
  */
-export * from '../../../packages/lib/src/index.js';
+export * from '@sedna/lib';

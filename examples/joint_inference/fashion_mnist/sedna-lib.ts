@@ -4,12 +4,12 @@
  * workers never load TensorFlow.js). A worker program outside this repository imports the same names from
  * '@sedna/lib'.
  */
-export { BigModelClient, BigModelService, JointInference } from '../../../packages/lib/src/core/joint_inference/index.js';
-export type { JointInferenceOutcome } from '../../../packages/lib/src/core/joint_inference/index.js';
-export { OnnxEstimator } from '../../../packages/lib/src/backend/onnx/estimator.js';
-export type { ModelSpec } from '../../../packages/lib/src/backend/model-spec.js';
-export { Context } from '../../../packages/lib/src/common/config.js';
-export type { Env, MiningMode } from '../../../packages/lib/src/common/config.js';
-export type { Tensor } from '../../../packages/lib/src/core/estimator.js';
-export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, FASHION_MNIST_SPLIT_SIZES, loadFashionMnist } from '../../../packages/lib/src/datasources/fashion-mnist.js';
-export type { FashionMnistSlice } from '../../../packages/lib/src/datasources/fashion-mnist.js';
+export { BigModelClient, BigModelService, JointInference } from '@sedna/lib/joint-inference';
+export type { JointInferenceOutcome } from '@sedna/lib/joint-inference';
+export { OnnxEstimator } from '@sedna/lib/estimators/onnx';
+export type { ModelSpec } from '@sedna/lib/model-spec';
+export { Context } from '@sedna/lib/common';
+export type { Env, MiningMode } from '@sedna/lib/common';
+export type { Tensor } from '@sedna/lib/common';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, FASHION_MNIST_SPLIT_SIZES, loadFashionMnist } from '@sedna/lib/datasources';
+export type { FashionMnistSlice } from '@sedna/lib/datasources';

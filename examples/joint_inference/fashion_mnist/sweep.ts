@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { resolveHardExampleMining } from '../../../packages/lib/src/core/joint_inference/index.js';
+import { resolveHardExampleMining } from '@sedna/lib/joint-inference';
 import { modelPaths } from './models.js';
 import { FASHION_MNIST_SPLIT_SIZES, loadFashionMnist, OnnxEstimator, type Tensor } from './sedna-lib.js';
 

@@ -3,16 +3,16 @@
  * `node --import tsx` straight from the checkout, without a build. A worker program outside this repository imports
  * the same names from '@sedna/lib'.
  */
-export { LifelongLearning, KBClient, loadCsvSamples, predictedClasses, UNSEEN_INDEX_NAME } from '../../../packages/lib/src/core/lifelong_learning/index.js';
-export type { KbIndex, KbQueryResult, LifelongInferenceResult, LifelongLearningOptions } from '../../../packages/lib/src/core/lifelong_learning/index.js';
-export { SampleSet } from '../../../packages/lib/src/algorithms/lifelong/sample-set.js';
-export { MlpEstimator } from '../../../packages/lib/src/backend/mlp/estimator.js';
-export type { ModelSpec } from '../../../packages/lib/src/backend/model-spec.js';
-export { Context } from '../../../packages/lib/src/common/config.js';
-export type { Env } from '../../../packages/lib/src/common/config.js';
-export { loadFashionMnist, FASHION_MNIST_CLASSES } from '../../../packages/lib/src/datasources/fashion-mnist.js';
-export { encodePgm } from '../../../packages/lib/src/datasources/image-files.js';
-export { tokenizeCsv } from '../../../packages/lib/src/datasources/csv.js';
-export { MalformedLines } from '../../../packages/lib/src/datasources/malformed.js';
-export { createRng, randomNormal, shuffleInPlace } from '../../../packages/lib/src/datasources/rng.js';
-export type { Rng } from '../../../packages/lib/src/datasources/rng.js';
+export { LifelongLearning, KBClient, loadCsvSamples, predictedClasses, UNSEEN_INDEX_NAME } from '@sedna/lib/lifelong-learning';
+export type { KbIndex, KbQueryResult, LifelongInferenceResult, LifelongLearningOptions } from '@sedna/lib/lifelong-learning';
+export { SampleSet } from '@sedna/lib/algorithms';
+export { MlpEstimator } from '@sedna/lib/estimators/mlp';
+export type { ModelSpec } from '@sedna/lib/model-spec';
+export { Context } from '@sedna/lib/common';
+export type { Env } from '@sedna/lib/common';
+export { loadFashionMnist, FASHION_MNIST_CLASSES } from '@sedna/lib/datasources';
+export { encodePgm } from '@sedna/lib/datasources';
+export { tokenizeCsv } from '@sedna/lib/datasources';
+export { MalformedLines } from '@sedna/lib/datasources';
+export { createRng, randomNormal, shuffleInPlace } from '@sedna/lib/datasources';
+export type { Rng } from '@sedna/lib/datasources';

@@ -26,6 +26,7 @@ import { gmMetrics } from './metrics/gm-metrics.js';
 import { measuring, parseListenAddress, startMetricsListener, type MetricsListener, type Registry } from '@sedna/metrics';
 import { configureJobCredentials } from './workers/job-credentials.js';
 import { checkOwnership, type OwnershipCaches } from './channel/ownership.js';
+import { onlyEvents, recordWorkerEvents } from './workers/worker-events.js';
 
 export interface GlobalManagerOptions {
   config: GmConfig;
@@ -114,7 +115,9 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
       onUpstream: async (node, message) => {
         // Nodes report only on their own objects (a pod bound to them, a dataset on them, a job with a worker there).
         checkOwnership(ownership, node, message);
-        await router.upstream(node, message);
+        // Events a worker reported with its status (a flow unit that failed on an item): Events on its Pod.
+        await recordWorkerEvents({ client, pods: ownership.pods, jobs: ownership.jobs }, node, message, (m) => log('warn', m));
+        if (!onlyEvents(message)) await router.upstream(node, message);
         if (measuring()) metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
       },
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),

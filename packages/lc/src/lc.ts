@@ -158,13 +158,21 @@ export async function startLocalController(options: LocalControllerOptions): Pro
   for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob', ...MULTI_EDGE_KINDS]) {
     reports.register(kind, async (report) => {
       metrics.metrics.workerReports.inc({ kind });
+      // A report that carries only events (no results, no ownerInfo) is not a status of the job: its message has
+      // the events and no phase. The GM makes the events Kubernetes Events on the worker's Pod.
+      const onlyEvents = report.events !== undefined && !report.results && !report.ownerInfo;
       await queueWorkerReport(
         await clientMade,
         disk,
         statusMessage(kind, report.namespace, report.ownerName, {
-          phase: report.kind,
-          status: report.status,
-          output: { ...(report.results ? { models: report.results } : {}), ...(report.ownerInfo ? { ownerInfo: report.ownerInfo } : {}) },
+          ...(onlyEvents
+            ? {}
+            : {
+                phase: report.kind,
+                status: report.status,
+                output: { ...(report.results ? { models: report.results } : {}), ...(report.ownerInfo ? { ownerInfo: report.ownerInfo } : {}) },
+              }),
+          ...(report.events ? { worker: report.name, events: report.events } : {}),
         }),
       );
     });

@@ -11,6 +11,6 @@ export * from './onnx/index.js';
 export * from './core/joint_inference/index.js';
 export * from './core/incremental_learning/index.js';
 export * from './core/lifelong_learning/index.js';
+export * from './core/lifelong_learning/knowledge-base.js';
 export * from './core/federated_learning/index.js';
-import './model-storage.js';
 export * from './metrics/index.js';

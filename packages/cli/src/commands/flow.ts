@@ -6,6 +6,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
+import { workerRegistry } from '@sedna/lib/metrics';
+import { workerEventReporterFromEnv } from '@sedna/lib/reporter';
+import { handleMetricsRequest, isMetricsRequest } from '@sedna/metrics';
 import { builtinRegistry, Flow, FlowGraphError, loadGraphFile, type FlowEvent } from '@sedna/lib/flow';
 
 function log(line: string): void {
@@ -26,7 +29,7 @@ function parseSets(sets: readonly string[]): Map<string, Record<string, string>>
 
 function serveMetrics(flow: Flow, port: number, host: string): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.url === '/metrics') res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(flow.metrics.toPrometheus());
+    if (isMetricsRequest(req)) handleMetricsRequest(flow.metrics.registry, req, res);
     else if (req.url === '/flow') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ graph: flow.graph.name, ...flow.metrics.snapshot(), events: flow.events.slice(-100) }));
     else if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     else res.writeHead(404).end();
@@ -41,7 +44,12 @@ export async function runFlow(file: string, options: { set?: string[]; metricsPo
   const overrides = parseSets(options.set ?? []);
   const { graph } = await loadGraphFile(file, { env: process.env, ...(overrides.size ? { attributes: overrides } : {}) });
   log(`graph ${graph.name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges (${graph.nodes.map((n) => `${n.name}:${n.unit?.description.name ?? n.role}`).join(' ')})`);
-  const flow = await Flow.open(graph, { env: process.env, log, onEvent: (_e: FlowEvent) => undefined });
+  // As a Sedna worker (LC_SERVER, JOB_NAME set), the flow's events (an item a unit failed on, a model swapped in)
+  // also go to the LC with the worker's reports and become Kubernetes Events on its Pod, repeats counted.
+  const events = workerEventReporterFromEnv(process.env, { onError: (e) => log(`event report failed, will retry: ${(e as Error).message}`) });
+  const onEvent = (e: FlowEvent): void => events?.record(e.type, e.reason, `flow ${graph.name}, node ${e.node}: ${e.summary}`);
+  // The worker's registry: served where its environment says (the LC's socket), and on --metrics-port.
+  const flow = await Flow.open(graph, { env: process.env, log, onEvent, metricsRegistry: workerRegistry(process.env, log) });
   const server = options.metricsPort !== undefined ? await serveMetrics(flow, options.metricsPort, options.metricsHost ?? '127.0.0.1') : undefined;
   if (server) {
     const address = server.address();
@@ -80,6 +88,7 @@ export async function runFlow(file: string, options: { set?: string[]; metricsPo
   } finally {
     clearInterval(progress);
     server?.close();
+    await events?.stop();
   }
 }
 

@@ -48,7 +48,9 @@ export class EventRecorder {
 
   constructor(private readonly client: KubeClient) {}
 
-  record(about: KubeObject, type: EventType, reason: string, message: string, component = 'sedna-gm', host?: string): Promise<void> {
+  /** `times`: how often it happened (a reporter that sums the repeats of a period sends them as one). */
+  record(about: KubeObject, type: EventType, reason: string, message: string, component = 'sedna-gm', host?: string, times = 1): Promise<void> {
+    if (!Number.isInteger(times) || times < 1) return Promise.reject(new RangeError(`event count must be a positive integer, got ${times}`));
     const involved = { apiVersion: about.apiVersion, kind: about.kind, name: about.metadata.name, namespace: about.metadata.namespace, uid: about.metadata.uid };
     const source = `${component}|${host ?? ''}`;
     const objectKey = `${involved.kind}|${involved.namespace ?? ''}|${involved.name}|${involved.uid ?? ''}`;
@@ -58,7 +60,7 @@ export class EventRecorder {
     const finalMessage = combined ? `${COMBINED_PREFIX}${message}` : message;
     const key = combined ? aggregateKey : `${aggregateKey}|${message}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.write(key, about, involved, type, reason, finalMessage, component, host));
+    const next = previous.then(() => this.write(key, about, involved, type, reason, finalMessage, component, host, times));
     const settled = next.catch(() => undefined);
     this.queues.set(key, settled);
     void settled.then(() => {
@@ -80,11 +82,11 @@ export class EventRecorder {
     return entry.messages.size > SIMILAR_LIMIT;
   }
 
-  private async write(key: string, about: KubeObject, involved: Record<string, unknown>, type: EventType, reason: string, message: string, component: string, host: string | undefined): Promise<void> {
+  private async write(key: string, about: KubeObject, involved: Record<string, unknown>, type: EventType, reason: string, message: string, component: string, host: string | undefined, times: number): Promise<void> {
     const t = now();
     const seen = this.seen.get(key);
     if (seen) {
-      const count = seen.count + 1;
+      const count = seen.count + times;
       try {
         await this.client.mergePatch('Event', seen.namespace, seen.name, { message, count, lastTimestamp: t, series: { count, lastObservedTime: microTime() } });
         seen.count = count;
@@ -108,11 +110,11 @@ export class EventRecorder {
       source: { component, ...(host ? { host } : {}) },
       firstTimestamp: t,
       lastTimestamp: t,
-      count: 1,
+      count: times,
       reportingComponent: component,
       ...(host ? { reportingInstance: host } : {}),
     });
-    this.seen.set(key, { namespace, name: created.metadata.name!, count: 1 });
+    this.seen.set(key, { namespace, name: created.metadata.name!, count: times });
     this.trim(this.seen);
   }
 

@@ -18,7 +18,25 @@ export interface WorkerMessage {
   results?: WorkerResult[];
   /** Free-form progress (FL rounds, JI inference counters). */
   ownerInfo?: Record<string, unknown>;
+  /**
+   * Not in the original: what the worker wants said as Kubernetes Events about it (a flow unit that failed on an
+   * item), each repeat of a period summed into `count`. They become Events on the worker's Pod.
+   */
+  events?: WorkerEvent[];
 }
+
+export interface WorkerEvent {
+  type: 'Normal' | 'Warning';
+  /** UpperCamelCase, as Kubernetes reasons are. */
+  reason: string;
+  message: string;
+  count: number;
+}
+
+/** Bounds of one report's events: an Event is a note, not a log. */
+export const MAX_WORKER_EVENTS = 100;
+const MAX_EVENT_MESSAGE = 1024;
+const EVENT_REASON = /^[A-Z][A-Za-z0-9]{0,127}$/;
 
 export interface WorkerResult {
   format?: string;
@@ -64,7 +82,29 @@ export function parseWorkerMessage(body: unknown, pathName: string): ParsedWorke
     if (!isPlainObject(fields.ownerInfo)) return { ok: false, reason: 'field "ownerInfo" must be an object' };
     message.ownerInfo = fields.ownerInfo;
   }
+  if (fields.events !== undefined && fields.events !== null) {
+    const events = parseEvents(fields.events);
+    if (typeof events === 'string') return { ok: false, reason: events };
+    if (events.length > 0) message.events = events;
+  }
   return { ok: true, message };
+}
+
+/** The events of a report, or the reason they are refused (naming the field). */
+function parseEvents(value: unknown): WorkerEvent[] | string {
+  if (!Array.isArray(value)) return 'field "events" must be an array of {type, reason, message, count}';
+  if (value.length > MAX_WORKER_EVENTS) return `field "events" has ${value.length} events; at most ${MAX_WORKER_EVENTS} per report (sum repeats into count)`;
+  const out: WorkerEvent[] = [];
+  for (const [k, e] of value.entries()) {
+    if (!isPlainObject(e)) return `field "events[${k}]" must be an object`;
+    if (e.type !== 'Normal' && e.type !== 'Warning') return `field "events[${k}].type" must be Normal or Warning`;
+    if (typeof e.reason !== 'string' || !EVENT_REASON.test(e.reason)) return `field "events[${k}].reason" must be an UpperCamelCase word (letters and digits, at most 128)`;
+    if (typeof e.message !== 'string' || e.message.length > MAX_EVENT_MESSAGE) return `field "events[${k}].message" must be a string of at most ${MAX_EVENT_MESSAGE} characters`;
+    const count = e.count ?? 1;
+    if (!Number.isInteger(count) || (count as number) < 1) return `field "events[${k}].count" must be a positive integer`;
+    out.push({ type: e.type, reason: e.reason, message: e.message, count: count as number });
+  }
+  return out;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,8 @@
 /**
  * Where model files come from and go to. Local paths and file:// URLs are handled here; s3:// and http(s)://
- * go through one injectable transfer hook (the lib's storage module plugs in with setRemoteModelStorage), so the
- * backends never talk to the network themselves.
+ * go through one transfer hook: the lib's storage module, loaded on the first remote URL (so a worker that imports one
+ * estimator still reads s3:// models), or whatever a test installs with setRemoteModelStorage. The backends never
+ * talk to the network themselves.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,11 +38,10 @@ export function localPathOf(url: string): string {
   return url;
 }
 
-function storageFor(url: string): RemoteModelStorage {
+async function storageFor(): Promise<RemoteModelStorage> {
   if (remoteStorage === undefined) {
-    throw new Error(
-      `model url ${url} is remote: remote model URLs need the lib's storage module (install it with setRemoteModelStorage)`,
-    );
+    const { download, upload } = await import('../storage/storage.js');
+    remoteStorage ??= { download, upload };
   }
   return remoteStorage;
 }
@@ -66,7 +66,7 @@ export async function makeStaging(): Promise<Staging> {
 /** Makes the file at `url` readable locally: a local path as is, a remote one downloaded into `staging`. */
 export async function fetchModelFile(url: string, staging: () => Promise<Staging>, localName: string): Promise<string> {
   if (!isRemoteUrl(url)) return localPathOf(url);
-  const storage = storageFor(url);
+  const storage = await storageFor();
   const dst = join((await staging()).dir, localName);
   await storage.download(url, dst);
   return dst;
@@ -75,7 +75,7 @@ export async function fetchModelFile(url: string, staging: () => Promise<Staging
 /** Publishes a locally written file to `url` (a no-op when url is the local path itself). */
 export async function publishModelFile(localPath: string, url: string): Promise<void> {
   if (!isRemoteUrl(url)) return;
-  await storageFor(url).upload(localPath, url);
+  await (await storageFor()).upload(localPath, url);
 }
 
 /** Writes one file's bytes to a path or URL (remote ones staged locally, then uploaded); returns the URL. */
@@ -86,7 +86,7 @@ export async function writeModelFile(bytes: Uint8Array, url: string, stagingName
     await writeFile(path, bytes);
     return url;
   }
-  const storage = storageFor(url);
+  const storage = await storageFor();
   const staging = await makeStaging();
   try {
     const local = join(staging.dir, stagingName);

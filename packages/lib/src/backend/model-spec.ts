@@ -3,6 +3,8 @@
  * ONNX exporter. Shapes exclude the batch dimension; image inputs are [height, width, channels] (NHWC, as in tfjs).
  */
 
+import type { WeightTensor } from '../core/estimator.js';
+
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'softmax', 'linear'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 export type Padding = 'valid' | 'same';
@@ -254,4 +256,19 @@ export function finalActivation(spec: ModelSpec): Activation {
 
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Refuses weights that do not fit the spec: their count, each shape, and (when data is given) each length. */
+export function checkWeightsFit(spec: ModelSpec, weights: readonly Pick<WeightTensor, 'name' | 'shape'>[], where: string): void {
+  const expected = weightShapes(spec);
+  if (weights.length !== expected.length) throw new Error(`${where}: ${weights.length} weight tensors given, the model has ${expected.length}`);
+  expected.forEach((e, i) => {
+    const w = weights[i] as Pick<WeightTensor, 'name' | 'shape'>;
+    if (w.shape.length !== e.shape.length || w.shape.some((d, k) => d !== e.shape[k])) {
+      throw new Error(`${where}: weight ${i} (${w.name}) has shape [${w.shape.join(', ')}], ${e.name} needs [${e.shape.join(', ')}]`);
+    }
+    if ('data' in w && (w as WeightTensor).data.length !== e.shape.reduce((a, b) => a * b, 1)) {
+      throw new Error(`${where}: weight ${i} (${w.name}) has ${(w as WeightTensor).data.length} values for shape [${e.shape.join(', ')}]`);
+    }
+  });
 }

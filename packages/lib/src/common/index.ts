@@ -6,3 +6,5 @@ export { convertLike, parseBoolean, parseBoundedNumber, parseInteger, parseNumbe
 export type { NumberBounds, ParamSource, ParamValue } from './parameters.js';
 export { seededRandom } from './random.js';
 export type { RandomSource } from './random.js';
+// The base types every estimator and worker shares.
+export type { Estimator, Labels, Metrics, Tensor, TrainOptions, WeightTensor } from '../core/estimator.js';

@@ -8,3 +8,6 @@ export * from './fashion-mnist.js';
 export * from './image-files.js';
 export * from './rng.js';
 export * from './partition.js';
+export { randomInputs, syntheticClasses } from '../backend/test-data.js';
+export type { SyntheticSet } from '../backend/test-data.js';
+export { readFashionMnist } from '../backend/fashion-mnist-files.js';

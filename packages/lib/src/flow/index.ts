@@ -23,5 +23,5 @@ export { defineUnit } from './units/define.js';
 export type { UnitDeclaration } from './units/define.js';
 export type { Image } from './units/image/image-ops.js';
 export type { InferenceRecord } from './units/inference/records.js';
-export { ffmpegFrames, probeVideoSize } from './units/video/ffmpeg-frames.js';
-export type { DecodedFrame, FfmpegFramesOptions } from './units/video/ffmpeg-frames.js';
+export { FfmpegError, probeVideoSize, readFfmpegFrames } from '../video/ffmpeg-frames.js';
+export type { FfmpegFramesOptions, RawFrame } from '../video/ffmpeg-frames.js';

@@ -1,3 +1,4 @@
 export * from './message.js';
 export * from './lc-client.js';
 export * from './lc-reporter.js';
+export * from './event-reporter.js';

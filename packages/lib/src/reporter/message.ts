@@ -40,11 +40,24 @@ export interface WorkerIdentity {
   ownerKind: OwnerKind;
 }
 
+/**
+ * Not in the original: a Kubernetes Event the worker wants recorded about itself (on its Pod), its repeats summed
+ * into `count`. A report with events and no results or ownerInfo carries only events.
+ */
+export interface WorkerEvent {
+  type: 'Normal' | 'Warning';
+  /** UpperCamelCase, as Kubernetes reasons are. */
+  reason: string;
+  message: string;
+  count: number;
+}
+
 export interface WorkerMessage extends WorkerIdentity {
   kind: WorkerReportKind;
   status: WorkerReportStatus;
   results?: ModelResult[];
   ownerInfo?: Record<string, unknown>;
+  events?: WorkerEvent[];
 }
 
 /** Builds a message, leaving out `results` and `ownerInfo` when empty, as the original does. */
@@ -71,6 +84,11 @@ export function assertWorkerMessage(message: WorkerMessage): void {
   }
   if (!(WORKER_REPORT_STATUSES as readonly string[]).includes(message.status)) {
     throw new Error(`worker message field status must be one of ${WORKER_REPORT_STATUSES.join(', ')}; got ${JSON.stringify(message.status)}`);
+  }
+  for (const [k, e] of (message.events ?? []).entries()) {
+    if (e.type !== 'Normal' && e.type !== 'Warning') throw new Error(`worker message field events[${k}].type must be Normal or Warning; got ${JSON.stringify(e.type)}`);
+    if (!/^[A-Z][A-Za-z0-9]{0,127}$/.test(e.reason)) throw new Error(`worker message field events[${k}].reason must be an UpperCamelCase word; got ${JSON.stringify(e.reason)}`);
+    if (!Number.isInteger(e.count) || e.count < 1) throw new Error(`worker message field events[${k}].count must be a positive integer; got ${e.count}`);
   }
 }
 

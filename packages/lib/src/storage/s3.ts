@@ -10,14 +10,10 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsCommand,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+// Types only: the SDK itself (a large module graph) is loaded on the first S3 request, so a worker whose URLs are
+// all local never loads it.
+import type * as S3Module from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 
 import type { Env } from '../common/config.js';
 
@@ -46,7 +42,13 @@ export function s3SettingsFromEnv(env: Env): S3Settings {
   };
 }
 
-export function createS3Client(settings: S3Settings): S3Client {
+type S3Sdk = typeof S3Module;
+
+export async function createS3Client(settings: S3Settings): Promise<S3Client> {
+  return newS3Client(await import('@aws-sdk/client-s3'), settings);
+}
+
+function newS3Client(sdk: S3Sdk, settings: S3Settings): S3Client {
   if (!settings.accessKeyId || !settings.secretAccessKey) {
     throw new Error(`no S3 credentials for ${settings.endpoint}: set ACCESS_KEY_ID and SECRET_ACCESS_KEY`);
   }
@@ -59,7 +61,7 @@ export function createS3Client(settings: S3Settings): S3Client {
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: settings.maxAttempts ?? 3,
   };
-  return new S3Client(config);
+  return new sdk.S3Client(config);
 }
 
 /** S3 error details worth showing: the error code and HTTP status. */
@@ -74,18 +76,21 @@ function isNotFound(err: unknown): boolean {
 }
 
 export class S3Backend {
-  private client: S3Client | undefined;
+  private connection: Promise<{ sdk: S3Sdk; client: S3Client }> | undefined;
 
   constructor(private readonly settings: S3Settings) {}
 
-  private s3(): S3Client {
-    this.client ??= createS3Client(this.settings);
-    return this.client;
+  /** The SDK and a client, made on first use; a failure (no credentials) is not cached. */
+  private connect(): Promise<{ sdk: S3Sdk; client: S3Client }> {
+    this.connection ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: newS3Client(sdk, this.settings) }));
+    this.connection.catch(() => (this.connection = undefined));
+    return this.connection;
   }
 
   async objectExists(bucket: string, key: string): Promise<boolean> {
     try {
-      await this.s3().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const { sdk, client } = await this.connect();
+      await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -101,9 +106,10 @@ export class S3Backend {
   async listKeys(bucket: string, prefix: string, limit = Infinity): Promise<string[]> {
     const keys: string[] = [];
     let marker: string | undefined;
+    const { sdk, client } = await this.connect();
     for (;;) {
-      const page = await this.s3().send(
-        new ListObjectsCommand({
+      const page = await client.send(
+        new sdk.ListObjectsCommand({
           Bucket: bucket,
           Prefix: prefix,
           ...(marker === undefined ? {} : { Marker: marker }),
@@ -119,13 +125,15 @@ export class S3Backend {
   }
 
   async readBytes(bucket: string, key: string): Promise<Uint8Array> {
-    const response = await this.s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const { sdk, client } = await this.connect();
+    const response = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
     if (!response.Body) throw new Error('the object has no body');
     return response.Body.transformToByteArray();
   }
 
   async downloadObject(bucket: string, key: string, file: string): Promise<void> {
-    const response = await this.s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const { sdk, client } = await this.connect();
+    const response = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
     if (!response.Body) throw new Error('the object has no body');
     await mkdir(path.dirname(file), { recursive: true });
     await pipeline(response.Body as Readable, createWriteStream(file));
@@ -147,12 +155,14 @@ export class S3Backend {
   }
 
   async writeBytes(bucket: string, key: string, data: Uint8Array): Promise<void> {
-    await this.s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentLength: data.length }));
+    const { sdk, client } = await this.connect();
+    await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentLength: data.length }));
   }
 
   async uploadFile(file: string, bucket: string, key: string): Promise<void> {
     const { size } = await stat(file);
-    await this.s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size }));
+    const { sdk, client } = await this.connect();
+    await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size }));
   }
 
   /** Uploads every file under `dir` to keys `<prefix><relative path>`; returns the count. */
@@ -166,8 +176,9 @@ export class S3Backend {
   }
 
   close(): void {
-    this.client?.destroy();
-    this.client = undefined;
+    const connection = this.connection;
+    this.connection = undefined;
+    void connection?.then(({ client }) => client.destroy(), () => undefined);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { Estimator, Labels, Metrics, Tensor, WeightTensor } from '../../core/estimator.js';
 import { checkBatch, checkLabels, classificationMetrics, seededRandom, shuffledIndices, yieldToEventLoop } from '../batch.js';
 import { type ModelSpec, finalActivation, validateModelSpec } from '../model-spec.js';
-import { checkWeightsFit, loadSpecModel, saveSpecModel } from '../tfjs/spec-model-io.js';
+import { checkWeightsFit } from '../model-spec.js';
 import { type BackendTrainOptions, type OptimizerName, type ResolvedTrainOptions, resolveTrainOptions } from '../train-options.js';
 import { DenseNetwork } from './network.js';
 
@@ -103,6 +103,9 @@ export class MlpEstimator implements Estimator {
   }
 
   async load(url: string): Promise<void> {
+    // The tfjs file format is read through TensorFlow.js: load it only when a model is read or written, so a
+    // worker that trains in memory (federated learning's MistNet) does not pay for it at start.
+    const { loadSpecModel } = await import('../tfjs/spec-model-io.js');
     const { spec, weights } = await loadSpecModel(url);
     const network = new DenseNetwork(spec);
     network.setWeights(weights);
@@ -113,6 +116,7 @@ export class MlpEstimator implements Estimator {
   /** Saves in the tfjs directory format (model.json + weights.bin); returns the model.json URL. */
   async save(url: string): Promise<string> {
     const net = this.net();
+    const { saveSpecModel } = await import('../tfjs/spec-model-io.js');
     return saveSpecModel(net.spec, net.getWeights(), url);
   }
 

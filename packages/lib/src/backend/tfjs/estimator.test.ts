@@ -113,7 +113,7 @@ describe('TfjsEstimator', () => {
     await expect(est.train({ data: new Float32Array(24), shape: [2, 12] }, [0, 1], { batchSize: 0 })).rejects.toThrow(/options.batchSize/);
     await expect(TfjsEstimator.create({ spec: { inputShape: [8, 8, 1], layers: [{ type: 'dense', units: 2 }] } })).rejects.toThrow(/add a flatten layer/);
     await expect((await TfjsEstimator.create()).predict({ data: new Float32Array(0), shape: [0, 1] })).rejects.toThrow(/no model/);
-    await expect(est.load('s3://bucket/model')).rejects.toThrow(/storage module/);
+    await expect(est.load('s3://bucket/model')).rejects.toThrow(/no S3 credentials/);
     await expect(est.load(join(dir, 'missing'))).rejects.toThrow(/cannot read model/);
     est.dispose();
   });

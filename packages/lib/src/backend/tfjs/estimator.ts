@@ -10,7 +10,8 @@ import { type BackendTrainOptions, type OptimizerName, type ResolvedTrainOptions
 import { type TfjsEngine, type TfjsEngineChoice, engineFor, useEngine } from './engine.js';
 import { buildLayersModel, specFromLayersModel } from './layers.js';
 import { readModelArtifacts } from './model-dir.js';
-import { checkWeightsFit, saveLayersModel, specFromArtifacts } from './spec-model-io.js';
+import { checkWeightsFit } from '../model-spec.js';
+import { saveLayersModel, specFromArtifacts } from './spec-model-io.js';
 
 export interface TfjsEstimatorOptions {
   /** The model to build; without it, call load() before anything else. */

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WeightTensor } from '../../core/estimator.js';
-import { type ModelSpec, validateModelSpec, weightShapes } from '../model-spec.js';
+import { checkWeightsFit, type ModelSpec, validateModelSpec } from '../model-spec.js';
 import { buildLayersModel, specFromLayersModel } from './layers.js';
 import { readModelArtifacts, writeModelArtifacts } from './model-dir.js';
 
@@ -64,20 +64,6 @@ export async function loadSpecModel(url: string): Promise<{ spec: ModelSpec; wei
 }
 
 /** Throws unless the weights have the count and shapes the spec needs (names may differ). */
-export function checkWeightsFit(spec: ModelSpec, weights: readonly Pick<WeightTensor, 'name' | 'shape'>[], where: string): void {
-  const expected = weightShapes(spec);
-  if (weights.length !== expected.length) throw new Error(`${where}: ${weights.length} weight tensors given, the model has ${expected.length}`);
-  expected.forEach((e, i) => {
-    const w = weights[i] as Pick<WeightTensor, 'name' | 'shape'>;
-    if (w.shape.length !== e.shape.length || w.shape.some((d, k) => d !== e.shape[k])) {
-      throw new Error(`${where}: weight ${i} (${w.name}) has shape [${w.shape.join(', ')}], ${e.name} needs [${e.shape.join(', ')}]`);
-    }
-    if ('data' in w && (w as WeightTensor).data.length !== e.shape.reduce((a, b) => a * b, 1)) {
-      throw new Error(`${where}: weight ${i} (${w.name}) has ${(w as WeightTensor).data.length} values for shape [${e.shape.join(', ')}]`);
-    }
-  });
-}
-
 /** Writes a spec plus weights in the tfjs format (through a temporary tfjs model); returns the model.json URL. */
 export async function saveSpecModel(spec: ModelSpec, weights: readonly WeightTensor[], url: string): Promise<string> {
   checkWeightsFit(spec, weights, 'saveSpecModel');

@@ -40,7 +40,5 @@ export { LifelongReporter, indexResult } from './reports.js';
 export type { LifelongModelResult } from './reports.js';
 export { UNSEEN_INDEX_NAME, UnseenSampleWriter } from './unseen-samples.js';
 export type { UnseenSampleDetail, UnseenSamplePostprocess, UnseenSampleWriterOptions } from './unseen-samples.js';
-// The server side (better-sqlite3 loads its native part only when a database is opened).
-export { DEFAULT_KB_DATABASE_NAME, KnowledgeBaseDatabase, KnowledgeBaseServer, KbFiles, KbPathError, SAMPLE_DATA_TYPES, kbServerSettingsFromEnv } from './kb-server/index.js';
-export type { KbGroupContents, KnowledgeBaseServerOptions } from './kb-server/index.js';
-export { runKnowledgeBaseServer } from './run-kb.js';
+// The knowledge base's server side (SQLite) is its own entry point, '@sedna/lib/knowledge-base': a lifelong
+// learning worker is its client and does not load it.

@@ -15,7 +15,6 @@ import { createLifelongAlgorithm, type LifelongAlgorithmSpec, type LifelongSlotT
 import type { SampleSet } from '../../algorithms/lifelong/sample-set.js';
 import type { TaskProfileOptions } from '../../algorithms/lifelong/task-profile.js';
 import type { Env } from '../../common/config.js';
-import '../../model-storage.js';
 import { Storage } from '../../storage/storage.js';
 import type { Estimator, TrainOptions } from '../estimator.js';
 import { evaluateKnowledge, type LifelongEvalResult } from './cloud-evaluate.js';

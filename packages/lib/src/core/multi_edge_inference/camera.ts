@@ -1,11 +1,11 @@
 /**
  * Camera input: frames as raw RGB at the job's fps. `FfmpegFrameSource` reads any source ffmpeg opens (a file,
- * `tcp://`, `http://`, `rtsp://`) with `ffmpeg -i <url> -vf fps=N[,crop=...][,scale=WxH] -f rawvideo -pix_fmt rgb24
- * pipe:1` and cuts the output into W*H*3-byte frames; `ArrayFrameSource` serves frames from memory for tests and
- * machines without ffmpeg. A source that ends returns; one that fails throws with ffmpeg's last words.
+ * `tcp://`, `http://`, `rtsp://`) through the lib's one ffmpeg frame reader (../../video/ffmpeg-frames.ts, also the
+ * flow runtime's): `ffmpeg -i <url> -vf fps=N[,crop=...][,scale=WxH] -f rawvideo -pix_fmt rgb24 pipe:1` cut into
+ * W*H*3-byte frames; `ArrayFrameSource` serves frames from memory for tests and machines without ffmpeg. A source
+ * that ends returns; one that fails throws a CameraError with ffmpeg's last words.
  */
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { FfmpegError, ffmpegFrameArgs, probeVideoSizeSync, readFfmpegFrames } from '../../video/ffmpeg-frames.js';
 
 export interface Frame {
   index: number;
@@ -76,22 +76,17 @@ export class CameraError extends Error {
 
 /** Width and height of the first video stream, after an optional crop. */
 export function probeSize(url: string, crop?: string): { width: number; height: number } {
-  if (crop) {
-    const [w, h] = crop.split(':').map(Number);
-    if (w! > 0 && h! > 0) return { width: w!, height: h! };
+  try {
+    return probeVideoSizeSync(url, crop ? { crop } : {});
+  } catch (err) {
+    throw err instanceof FfmpegError ? new CameraError(err.message) : err;
   }
-  if (/^(tcp|rtsp|udp):/.test(url)) throw new CameraError(`the size of a ${url.split(':')[0]} stream cannot be probed without consuming it: give width and height`);
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', url], { encoding: 'utf8', timeout: 20_000 });
-  if (r.error) throw new CameraError(`cannot run ffprobe: ${r.error.message} (install ffmpeg)`);
-  const [w, h] = r.stdout.trim().split(',').map(Number);
-  if (r.status !== 0 || !(w! > 0) || !(h! > 0)) throw new CameraError(`cannot open the video ${url}: ${r.stderr.trim().split('\n').at(-1) ?? `ffprobe exited ${r.status}`}`);
-  return { width: w!, height: h! };
 }
 
 export class FfmpegFrameSource implements FrameSource {
   readonly width: number;
   readonly height: number;
-  private child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  private readonly abort = new AbortController();
 
   constructor(private readonly options: FfmpegSourceOptions) {
     if (!(options.fps > 0)) throw new CameraError(`fps must be positive; got ${options.fps}`);
@@ -100,40 +95,25 @@ export class FfmpegFrameSource implements FrameSource {
     this.height = size.height;
   }
 
-  args(): string[] {
+  private readerOptions() {
     const o = this.options;
-    const filters = [`fps=${o.fps}`, ...(o.crop ? [`crop=${o.crop}`] : []), `scale=${this.width}:${this.height}`];
-    return ['-hide_banner', '-loglevel', 'error', '-nostdin', ...(o.realtime ? ['-re'] : []), ...(o.inputArgs ?? []), '-i', o.url, '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+    return { source: o.url, fps: o.fps, width: this.width, height: this.height, ...(o.crop ? { crop: o.crop } : {}), realtime: o.realtime ?? false, ...(o.inputArgs ? { inputArgs: o.inputArgs } : {}), ...(o.ffmpeg ? { ffmpeg: o.ffmpeg } : {}), signal: this.abort.signal };
+  }
+
+  args(): string[] {
+    return ffmpegFrameArgs(this.readerOptions(), this);
   }
 
   async *frames(): AsyncIterable<Frame> {
-    const size = this.width * this.height * 3;
-    const child = spawn(this.options.ffmpeg ?? 'ffmpeg', this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-2000)));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const spawnError = new Promise<Error>((resolve) => child.on('error', resolve));
-    let pending: Buffer = Buffer.alloc(0);
-    let index = 0;
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      while (pending.length >= size) {
-        const rgb = new Uint8Array(pending.subarray(0, size));
-        pending = pending.subarray(size);
-        yield { index: index++, width: this.width, height: this.height, rgb, captureMs: Date.now() };
-      }
+    try {
+      for await (const f of readFfmpegFrames(this.readerOptions())) yield { index: f.index, width: f.width, height: f.height, rgb: f.data, captureMs: f.captureMs };
+    } catch (err) {
+      throw err instanceof FfmpegError ? new CameraError(err.message) : err;
     }
-    const code = await Promise.race([exited, spawnError.then((e) => e)]);
-    if (code instanceof Error) throw new CameraError(`cannot run ffmpeg: ${code.message} (install ffmpeg)`);
-    if (code !== 0 && code !== null && !this.closing) throw new CameraError(`the camera source ${this.options.url} failed (ffmpeg exited ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`);
-    if (index === 0 && !this.closing) throw new CameraError(`the camera source ${this.options.url} gave no frames: ${stderr.trim().split('\n').at(-1) ?? 'empty stream'}`);
   }
 
-  private closing = false;
   close(): void {
-    this.closing = true;
-    this.child?.kill('SIGTERM');
+    this.abort.abort();
   }
 }
 

@@ -4,6 +4,7 @@
  * the end of the stream has passed every node. Per-unit metrics and events (an item a unit failed on, a hot update)
  * are kept on the flow.
  */
+import type { Registry } from '@sedna/metrics';
 import type { Env } from '../../common/config.js';
 import type { BuiltGraph } from '../graph/build.js';
 import type { Meta, UnitInstance } from '../types.js';
@@ -18,6 +19,8 @@ export interface FlowEvent {
   readonly reason: string;
   readonly node: string;
   readonly message: string;
+  /** The message without what differs per item (its id): repeats of one failure share it and are counted as one. */
+  readonly summary: string;
   readonly time: string;
 }
 
@@ -29,6 +32,8 @@ export interface FlowOptions {
   onEvent?: (event: FlowEvent) => void;
   /** Items for the graph's `type=input` nodes, by node name. */
   inputs?: Readonly<Record<string, AsyncIterable<unknown> | Iterable<unknown>>>;
+  /** Where the flow's metrics are shown (a worker's: `workerRegistry()`); default a registry of the flow's own. */
+  metricsRegistry?: Registry;
   /** Where the items of the graph's `type=output` nodes go, by node name (default: counted and dropped). */
   outputs?: Readonly<Record<string, (value: unknown, meta: Meta) => void | Promise<void>>>;
 }
@@ -48,7 +53,7 @@ export class Flow {
     readonly graph: BuiltGraph,
     private readonly options: FlowOptions,
   ) {
-    this.metrics = new FlowMetrics(graph.name);
+    this.metrics = new FlowMetrics(graph.name, options.metricsRegistry);
     this.log = options.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} [flow ${graph.name}] ${line}\n`));
   }
 
@@ -113,7 +118,10 @@ export class Flow {
       return new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1 }, this.instances.get(node.name), pool, {
         metrics,
         signal: this.abort.signal,
-        itemFailed: (name, id, meta, error) => this.event('Warning', 'ItemFailed', name, `item ${id}${describeMeta(meta)} dropped: ${error instanceof Error ? error.message : String(error)}`),
+        itemFailed: (name, id, meta, error) => {
+          const why = error instanceof Error ? error.message : String(error);
+          this.event('Warning', 'ItemFailed', name, `item ${id}${describeMeta(meta)} dropped: ${why}`, `an item was dropped: ${why}`);
+        },
         ...(sink ? { sink } : {}),
         ...(feed ? { feed } : {}),
       });
@@ -158,8 +166,8 @@ export class Flow {
     return this.abort.signal.aborted;
   }
 
-  private event(type: FlowEvent['type'], reason: string, node: string, message: string): void {
-    const event: FlowEvent = { type, reason, node, message, time: new Date().toISOString() };
+  private event(type: FlowEvent['type'], reason: string, node: string, message: string, summary = message): void {
+    const event: FlowEvent = { type, reason, node, message, summary, time: new Date().toISOString() };
     this.events.push(event);
     if (this.events.length > KEPT_EVENTS) this.events.splice(0, this.events.length - KEPT_EVENTS);
     this.log(`${type} ${reason} ${node}: ${message}`);

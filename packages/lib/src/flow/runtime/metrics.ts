@@ -1,8 +1,11 @@
 /**
- * Per-unit metrics of a running flow: items in and out, failures, time per item, and the depth of each queue. Read
- * them as a snapshot (`FlowMetrics.snapshot()`) or in the Prometheus text format (`toPrometheus()`, names
- * `sedna_flow_*`, served by `sedna flow run --metrics-port`).
+ * Per-unit metrics of a running flow: items in and out, failures, time per call, and the depth of each queue. The
+ * scheduler counts in plain fields on its hot path; `@sedna/metrics` (prom-client) reads them when scraped
+ * (`sedna_flow_*`, see its catalogue): the worker's registry under `sedna flow run` (the LC scrapes it like any
+ * worker's, and `--metrics-port` serves it), a registry of the flow's own otherwise. `snapshot()` gives them as
+ * JSON, with the median and 99th percentile of the last 1024 calls.
  */
+import { FLOW_LATENCY_BUCKETS, registerFlowMetrics, Registry, type FlowQueueFigures, type FlowUnitFigures } from '@sedna/metrics';
 import type { BoundedQueue } from './queue.js';
 
 const LATENCY_WINDOW = 1024;
@@ -19,6 +22,8 @@ export class UnitMetrics {
   busySeconds = 0;
   private readonly recent = new Float64Array(LATENCY_WINDOW);
   private recentCount = 0;
+  /** Calls per latency bucket (FLOW_LATENCY_BUCKETS, then one above the last), for the Prometheus histogram. */
+  readonly latencyBuckets = new Float64Array(FLOW_LATENCY_BUCKETS.length + 1);
 
   constructor(
     readonly node: string,
@@ -29,6 +34,9 @@ export class UnitMetrics {
   observe(items: number, seconds: number): void {
     this.batches++;
     this.busySeconds += seconds;
+    let bucket = 0;
+    while (bucket < FLOW_LATENCY_BUCKETS.length && seconds > (FLOW_LATENCY_BUCKETS[bucket] as number)) bucket++;
+    (this.latencyBuckets[bucket] as number)++;
     const perItem = items > 0 ? seconds / items : seconds;
     this.recent[this.recentCount++ % LATENCY_WINDOW] = perItem;
   }
@@ -72,8 +80,28 @@ export interface QueueSnapshot {
 export class FlowMetrics {
   readonly units = new Map<string, UnitMetrics>();
   readonly queues: QueueGauge[] = [];
+  /** Where the metrics are shown: the one given, or a registry of this flow's own. */
+  readonly registry: Registry;
 
-  constructor(readonly flow: string) {}
+  constructor(
+    readonly flow: string,
+    registry?: Registry,
+  ) {
+    this.registry = registry ?? new Registry();
+    registerFlowMetrics(this.registry, {
+      flow,
+      units: () => this.unitFigures(),
+      queues: () => this.queueFigures(),
+    });
+  }
+
+  private unitFigures(): FlowUnitFigures[] {
+    return [...this.units.values()].map((m) => ({ node: m.node, unit: m.unit, itemsIn: m.itemsIn, itemsOut: m.itemsOut, errors: m.errors, skipped: m.skipped, busySeconds: m.busySeconds, latencyBuckets: Array.from(m.latencyBuckets), calls: m.batches }));
+  }
+
+  private queueFigures(): FlowQueueFigures[] {
+    return this.queues.map((q) => ({ from: q.from, to: q.to, depth: q.queue.size, capacity: q.queue.capacity }));
+  }
 
   unit(node: string, unit: string): UnitMetrics {
     let m = this.units.get(node);
@@ -99,28 +127,8 @@ export class FlowMetrics {
     };
   }
 
-  toPrometheus(): string {
-    const lines: string[] = [];
-    const label = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-    const family = (name: string, type: string, help: string, samples: [string, number][]): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, value] of samples) lines.push(`${name}{${labels}} ${Number.isFinite(value) ? value : 0}`);
-    };
-    const units = [...this.units.values()];
-    const base = (m: UnitMetrics): string => `flow="${label(this.flow)}",node="${label(m.node)}",unit="${label(m.unit)}"`;
-    family('sedna_flow_unit_items_in_total', 'counter', 'Items a unit of the flow received.', units.map((m) => [base(m), m.itemsIn]));
-    family('sedna_flow_unit_items_out_total', 'counter', 'Items a unit of the flow produced.', units.map((m) => [base(m), m.itemsOut]));
-    family('sedna_flow_unit_errors_total', 'counter', 'Items a unit failed on (reported and dropped).', units.map((m) => [base(m), m.errors]));
-    family('sedna_flow_unit_skipped_total', 'counter', 'Items that passed a unit as skips (another branch, or dropped upstream).', units.map((m) => [base(m), m.skipped]));
-    family('sedna_flow_unit_busy_seconds_total', 'counter', "Time spent in a unit's code.", units.map((m) => [base(m), m.busySeconds]));
-    lines.push('# HELP sedna_flow_unit_latency_seconds Time per item in a unit, over its last 1024 calls.', '# TYPE sedna_flow_unit_latency_seconds summary');
-    for (const m of units) {
-      for (const q of [0.5, 0.9, 0.99]) lines.push(`sedna_flow_unit_latency_seconds{${base(m)},quantile="${q}"} ${m.latencyQuantile(q)}`);
-      lines.push(`sedna_flow_unit_latency_seconds_sum{${base(m)}} ${m.busySeconds}`, `sedna_flow_unit_latency_seconds_count{${base(m)}} ${m.batches}`);
-    }
-    const queue = (q: QueueGauge): string => `flow="${label(this.flow)}",from="${label(q.from)}",to="${label(q.to)}"`;
-    family('sedna_flow_queue_depth', 'gauge', 'Items waiting in the queue between two units.', this.queues.map((q) => [queue(q), q.queue.size]));
-    family('sedna_flow_queue_capacity', 'gauge', 'Capacity of the queue between two units.', this.queues.map((q) => [queue(q), q.queue.capacity]));
-    return lines.join('\n') + '\n';
+  /** The Prometheus text of the registry the flow is shown in. */
+  text(): Promise<string> {
+    return this.registry.metrics();
   }
 }

@@ -35,6 +35,8 @@ type Emission = { readonly kind: 'data'; readonly id: ItemId; readonly meta: Met
 
 const EMPTY_META: Meta = Object.freeze({});
 
+type UnitResult = UnitOutput | { error: unknown };
+
 function take(queue: BoundedQueue<Token>): Token | Promise<Token> {
   const ready = queue.tryShift();
   return ready ? ready.item : queue.shift();
@@ -43,6 +45,10 @@ function take(queue: BoundedQueue<Token>): Token | Promise<Token> {
 export class NodeRunner {
   private readonly node: BuiltNode;
   private readonly kind: string;
+  /** The unit's process(), bound once. */
+  private readonly process: UnitInstance['process'];
+  /** The node's only input edge, when it has one. */
+  private readonly single: { readonly port: string; readonly queue: BoundedQueue<Token> } | undefined;
 
   constructor(
     private readonly wiring: NodeWiring,
@@ -52,6 +58,9 @@ export class NodeRunner {
   ) {
     this.node = wiring.node;
     this.kind = wiring.node.role === 'unit' ? (wiring.node.unit?.description.kind ?? 'normal') : wiring.node.role;
+    this.process = instance?.process?.bind(instance);
+    const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
+    this.single = only ? { port: only.port, queue: only.queues[0] as BoundedQueue<Token> } : undefined;
   }
 
   async run(): Promise<void> {
@@ -68,6 +77,13 @@ export class NodeRunner {
 
   /** One item's tokens from every input edge, combined into a row; without a promise when they are all there. */
   private readRow(): Row | Promise<Row> {
+    const single = this.single;
+    if (single) {
+      // One input edge (most nodes): the token is the row, without the per-port lists.
+      const ready = single.queue.tryShift();
+      if (ready) return this.rowOf(single.port, ready.item);
+      return single.queue.shift().then((token) => this.rowOf(single.port, token));
+    }
     if (this.rowReady()) {
       const perPort: Token[][] = [];
       for (const input of this.wiring.inputs) {
@@ -96,6 +112,12 @@ export class NodeRunner {
   private rowReady(): boolean {
     for (const input of this.wiring.inputs) for (const queue of input.queues) if (queue.size === 0) return false;
     return true;
+  }
+
+  private rowOf(port: string, token: Token): Row {
+    if (token.kind === 'data') return { kind: 'data', id: token.id, ports: { [port]: token.value }, meta: token.meta };
+    if (token.kind === 'eos') return { kind: 'eos' };
+    return { kind: token.kind, id: token.id, meta: token.meta };
   }
 
   private combine(perPort: Token[][]): Row {
@@ -254,7 +276,7 @@ export class NodeRunner {
         if (row.kind === 'data') items++;
       }
       while (inFlight.length >= this.node.concurrency && failure === undefined) await new Promise<void>((resolve) => (wakeReader = resolve));
-      inFlight.push(this.processRows(rows));
+      inFlight.push((async () => this.processRows(rows))());
       wakeEmitter?.();
       wakeEmitter = undefined;
     }
@@ -281,7 +303,9 @@ export class NodeRunner {
         rows.push(row);
         if (row.kind === 'data') items++;
       }
-      for (const e of await this.processRows(rows)) {
+      // A unit that answers synchronously is called and its results sent on without a promise in between.
+      const processed = this.processRows(rows);
+      for (const e of processed instanceof Promise ? await processed : processed) {
         const waiting = this.emit(e);
         if (waiting) await waiting;
       }
@@ -289,16 +313,25 @@ export class NodeRunner {
     }
   }
 
-  private async processRows(rows: Row[]): Promise<Emission[]> {
+  /** The unit on the data rows of a batch, and the emissions of every row; a promise only if the unit is async. */
+  private processRows(rows: Row[]): Emission[] | Promise<Emission[]> {
     const data: Extract<Row, { kind: 'data' }>[] = [];
     for (const row of rows) if (row.kind === 'data') data.push(row);
-    let results: (UnitOutput | { error: unknown })[] = [];
-    if (data.length > 0) {
-      this.hooks.metrics.itemsIn += data.length;
-      const started = performance.now();
-      results = await this.callUnit(data);
+    if (data.length === 0) return this.emissions(rows, []);
+    this.hooks.metrics.itemsIn += data.length;
+    const started = performance.now();
+    const results = this.callUnit(data);
+    if (!(results instanceof Promise)) {
       this.hooks.metrics.observe(data.length, (performance.now() - started) / 1000);
+      return this.emissions(rows, results);
     }
+    return results.then((done) => {
+      this.hooks.metrics.observe(data.length, (performance.now() - started) / 1000);
+      return this.emissions(rows, done);
+    });
+  }
+
+  private emissions(rows: readonly Row[], results: readonly UnitResult[]): Emission[] {
     const emissions: Emission[] = [];
     let next = 0;
     for (const row of rows) {
@@ -312,7 +345,7 @@ export class NodeRunner {
         emissions.push({ kind: row.kind, id: row.id, meta: row.meta });
         continue;
       }
-      const out = results[next++] as UnitOutput | { error: unknown };
+      const out = results[next++] as UnitResult;
       if ('error' in out) {
         emissions.push(this.failed(row.id, row.meta, out.error));
         continue;
@@ -323,35 +356,42 @@ export class NodeRunner {
     return emissions;
   }
 
-  /** The unit on a batch; a failed batch is tried item by item so only the bad items are dropped. */
-  private async callUnit(rows: readonly Extract<Row, { kind: 'data' }>[]): Promise<(UnitOutput | { error: unknown })[]> {
+  /**
+   * The unit on a batch (a promise only when the unit answers with one); a failed batch is tried item by item so
+   * only the bad items are dropped.
+   */
+  private callUnit(rows: readonly Extract<Row, { kind: 'data' }>[]): UnitResult[] | Promise<UnitResult[]> {
     const pool = this.pool;
-    if (pool) {
-      const settled = await Promise.allSettled(rows.map((r) => pool.run(r.ports)));
-      return settled.map((s) => (s.status === 'fulfilled' ? { ports: s.value } : { error: s.reason }));
-    }
-    const process = this.instance?.process?.bind(this.instance);
+    if (pool) return Promise.allSettled(rows.map((r) => pool.run(r.ports))).then((settled) => settled.map((s) => (s.status === 'fulfilled' ? { ports: s.value } : { error: s.reason })));
+    const process = this.process;
     if (!process) throw new Error(`node ${this.node.name}: unit ${this.node.unit?.description.name} has no process()`);
     // A data row already has the shape of a unit's input ({ports, meta}).
     const inputs: readonly UnitInput[] = rows;
+    const checked = (outs: readonly UnitOutput[]): UnitResult[] => {
+      if (outs.length !== inputs.length) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs.length} inputs`);
+      return outs as UnitResult[];
+    };
     try {
       const called = process(inputs);
-      const outs = called instanceof Promise ? await called : called;
-      if (outs.length !== inputs.length) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs.length} inputs`);
-      return outs as (UnitOutput | { error: unknown })[];
+      if (!(called instanceof Promise)) return checked(called);
+      return called.then(checked).catch((error: unknown) => this.oneByOne(process, inputs, error));
     } catch (error) {
-      if (inputs.length === 1) return [{ error }];
-      const one: (UnitOutput | { error: unknown })[] = [];
-      for (const input of inputs) {
-        try {
-          const [out] = await process([input]);
-          one.push(out ?? { error: new Error('the unit returned no output') });
-        } catch (itemError) {
-          one.push({ error: itemError });
-        }
-      }
-      return one;
+      return this.oneByOne(process, inputs, error);
     }
+  }
+
+  private async oneByOne(process: NonNullable<UnitInstance['process']>, inputs: readonly UnitInput[], error: unknown): Promise<UnitResult[]> {
+    if (inputs.length === 1) return [{ error }];
+    const one: UnitResult[] = [];
+    for (const input of inputs) {
+      try {
+        const [out] = await process([input]);
+        one.push(out ?? { error: new Error('the unit returned no output') });
+      } catch (itemError) {
+        one.push({ error: itemError });
+      }
+    }
+    return one;
   }
 
   /** A condition unit sets exactly one output; other units set every connected output. */

@@ -156,9 +156,14 @@ describe('the flow scheduler', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]?.node).toBe('work');
     expect(failed[0]?.message).toMatch(/item 13 \(n=13\) dropped: thirteen/);
+    expect(failed[0]?.summary).toBe('an item was dropped: thirteen');
     const work = flow.metrics.snapshot().units.find((u) => u.node === 'work');
     expect(work).toMatchObject({ itemsIn: 20, itemsOut: 19, errors: 1 });
-    expect(flow.metrics.toPrometheus()).toMatch(/sedna_flow_unit_errors_total\{flow="t",node="work",unit="slow"\} 1/);
+    const text = await flow.metrics.text();
+    expect(text).toMatch(/sedna_flow_unit_errors_total\{flow="t",node="work",unit="slow"\} 1/);
+    expect(text).toMatch(/sedna_flow_unit_latency_seconds_count\{flow="t",node="work",unit="slow"\} \d+/);
+    expect(text).toMatch(/sedna_flow_unit_latency_seconds_bucket\{flow="t",node="work",unit="slow",le="\+Inf"\} \d+/);
+    expect(text).toMatch(/sedna_flow_queue_capacity\{flow="t",from="work:out",to="sink:in"\} \d+/);
   });
 
   it('holds a slow unit\'s input to its queue size: the source is not read ahead (backpressure)', async () => {

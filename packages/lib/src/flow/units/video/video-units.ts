@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { UnitContext, UnitDefinition, UnitOutput } from '../../types.js';
 import { convertPixelFormat, isImage } from '../image/image-ops.js';
 import { defineUnit, option } from '../define.js';
-import { ffmpegFrames, type FfmpegFramesOptions } from './ffmpeg-frames.js';
+import { readFfmpegFrames, type FfmpegFramesOptions } from '../../../video/ffmpeg-frames.js';
+import type { Image } from '../image/image-ops.js';
 
 const PIXEL_FORMATS = ['rgb', 'bgr', 'gray'] as const;
 type PixelFormat = (typeof PIXEL_FORMATS)[number];
@@ -55,8 +56,9 @@ function framesOptions(context: UnitContext, source: string): FfmpegFramesOption
 /** The frames as items; with `loop` the source is played again from its start (meta `pass` counts the plays). */
 async function* framesAsOutputs(options: FfmpegFramesOptions, port: string, frameId: (index: number) => string, loop = false): AsyncGenerator<UnitOutput> {
   for (let pass = 0; pass === 0 || (loop && !options.signal?.aborted); pass++) {
-    for await (const frame of ffmpegFrames(options)) {
-      yield { ports: { [port]: frame.image }, meta: { frame_index: frame.index, frame_id: frameId(frame.index), pass } };
+    for await (const frame of readFfmpegFrames(options)) {
+      const image: Image = { data: frame.data, width: frame.width, height: frame.height, channels: frame.channels, layout: 'hwc', pixelFormat: frame.pixelFormat };
+      yield { ports: { [port]: image }, meta: { frame_index: frame.index, frame_id: frameId(frame.index), pass } };
     }
   }
 }
