@@ -9,8 +9,10 @@
  * - pod_start_p50_ms: a Pod created until its process runs, on a real LC (a child process with its runner).
  *
  * With --metrics-cost it measures instead what the metrics cost the status update rate (./metrics-cost.ts).
+ * "Persisted" means the API server's store committed it: with --store-sync normal (the default) a write survives a
+ * killed process, with --store-sync full it also survives a power cut (an fsync per write); the JSON says which.
  *
- *   npm run bench -- controlplane [--nodes 1000] [--metrics-cost [--rounds 6]]
+ *   npm run bench -- controlplane [--nodes 1000] [--store-sync normal|full] [--metrics-cost [--rounds 8] [--per-node 5] [--scrape-interval 5]]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,9 +28,12 @@ const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
+const storeSyncAt = process.argv.indexOf('--store-sync');
+const storeSync = storeSyncAt >= 0 ? process.argv[storeSyncAt + 1] : 'normal';
+if (storeSync !== 'normal' && storeSync !== 'full') throw new Error(`--store-sync must be normal or full, got ${storeSync}`);
 if (process.argv.includes('--metrics-cost')) {
   const { runMetricsCost } = await import('./metrics-cost.js');
-  await runMetricsCost({ nodes: arg('nodes', 200), rounds: arg('rounds', 6) });
+  await runMetricsCost({ nodes: arg('nodes', 200), rounds: arg('rounds', 8), perNode: arg('per-node', 5), scrapeIntervalS: arg('scrape-interval', 5) });
   process.exit(0);
 }
 const NODES = arg('nodes', 1000);
@@ -66,7 +71,7 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
 const round = (x: number): number => Math.round(x * 10) / 10;
 
 try {
-  const cp = startCli(['control-plane', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', '--node-grace-period', '120']);
+  const cp = startCli(['control-plane', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', '--node-grace-period', '120', '--store-sync', storeSync]);
   const info = await until('the control plane', () => (existsSync(join(dataDir, 'control-plane.json')) ? (JSON.parse(readFileSync(join(dataDir, 'control-plane.json'), 'utf8')) as { hubUrl: string; kubeconfig: string; caFile: string; nodeTokenFile: string }) : undefined));
   const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
   const ca = readFileSync(info.caFile);
@@ -162,6 +167,7 @@ try {
   console.log(
     JSON.stringify({
       nodes: NODES,
+      store_sync: storeSync,
       gm_rss_mb: round(rssMb),
       apiserver_rss_mb: round(apiRssMb),
       status_updates_per_s: Math.round(statusPerS),

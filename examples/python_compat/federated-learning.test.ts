@@ -50,7 +50,9 @@ describe('federated learning with workers of the original Python lib', () => {
   it("original trainers with this lib's aggregator and MODEL_URL a folder: the job succeeds and the model is in the folder", async () => {
     const modelFolder = join(up.workDir, 'model'); // not there: the trainers create it, as the original's do
     const trainers = [1, 2].map((i) => ({ dataset: `py-data-${i}`, node: NODES[i - 1]!, worker: python('original_fl_trainer.py', { DATA_FILE: dataFile(`py-${i}.csv`, 40 + 20 * i, i) }) }));
-    await kubectl(['apply'], federatedLearningYaml('py-trainers', modelFolder, typescript('ts_aggregator.ts', { exit_round: '3' }), trainers));
+    // The original lib's trainers send no credential (its AggregationClient has no such setting): the job opens its
+    // aggregator to them with AGG_AUTH=none. Without it they are refused (the last test).
+    await kubectl(['apply'], federatedLearningYaml('py-trainers', modelFolder, typescript('ts_aggregator.ts', { exit_round: '3', AGG_AUTH: 'none' }), trainers));
     const job = await finished('py-trainers');
     const logs = await logsOf('py-trainers');
     expect(job.status.phase, logs).toBe('Succeeded');
@@ -78,4 +80,15 @@ describe('federated learning with workers of the original Python lib', () => {
     const aggregator = pods.find((p: any) => p.metadata.labels['federatedlearningjob.sedna.io/worker-type'] === 'aggregation');
     expect(aggregator.spec.containers[0].env).toContainEqual({ name: 'AGG_BIND_IP', value: '127.0.0.1' });
   }, 115_000);
+
+  it("refuses the original lib's trainers, which send no job credential, unless the job sets AGG_AUTH=none", async () => {
+    const trainers = [{ dataset: 'py-noauth-data', node: NODES[0]!, worker: python('original_fl_trainer.py', { DATA_FILE: dataFile('py-noauth.csv', 30, 7) }) }];
+    await kubectl(['apply'], federatedLearningYaml('py-noauth', join(up.workDir, 'noauth-model'), typescript('ts_aggregator.ts', { exit_round: '1' }), trainers));
+    const logs = await until('the aggregator to refuse the trainer', async () => {
+      const text = await logsOf('py-noauth');
+      return /refused a caller from 127\.0\.0\.1 .*SEDNA_JOB_CREDENTIAL/.test(text) && /HTTP 401/.test(text) ? text : undefined;
+    }, 60_000);
+    expect(logs).not.toContain('round 1 aggregated');
+    await kubectl(['delete', 'federatedlearningjob', 'py-noauth']);
+  }, 90_000);
 });

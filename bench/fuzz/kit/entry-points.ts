@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UpstreamMessage } from '@sedna/api';
+import { jobCredential } from '@sedna/api/guard';
 import { startApiServer, type RunningApiServer } from '@sedna/apiserver';
 import { NodeHub } from '@sedna/gm';
 import { startLocalController, type RunningLocalController } from '@sedna/lc';
@@ -98,7 +99,10 @@ export async function startEntryPoints(dir: string, log: (line: string) => void 
     });
     closers.push(['LC', () => lc.close()]);
 
-    const kb = await KnowledgeBaseServer.start({ saveDir: join(dir, 'kb'), host: '127.0.0.1', port: 0, log: () => undefined });
+    // The knowledge base and the aggregator check a job's credential, as on `sedna up`; most requests carry it.
+    const jobSecret = randomBytes(16).toString('base64url');
+    const jobToken = jobCredential(jobSecret, { namespace: 'default', name: 'fl-job', uid: 'fuzz-uid' });
+    const kb = await KnowledgeBaseServer.start({ saveDir: join(dir, 'kb'), host: '127.0.0.1', port: 0, credentialSecret: jobSecret, log: () => undefined });
     closers.push(['knowledge base', () => kb.close()]);
 
     const aggregator = new AggregationServer({
@@ -108,6 +112,8 @@ export async function startEntryPoints(dir: string, log: (line: string) => void 
       host: '127.0.0.1',
       port: 0,
       jobName: 'fl-job',
+      jobUid: 'fuzz-uid',
+      credential: jobToken,
       lingerMs: 0,
       estimator: new MlpEstimator({ spec: { inputShape: [4], layers: [{ type: 'dense', units: 2 }] }, seed: 1 }),
       log: () => undefined,
@@ -134,8 +140,8 @@ export async function startEntryPoints(dir: string, log: (line: string) => void 
       { name: 'hub', ...local, port: hubPort, token, websocket: true, headers: { 'Node-Name': 'fuzz-node' }, paths: ['/', '/ws', '/healthz'], contentTypes: ['application/json'] },
       { name: 'lc-report', ...local, port: lc.reportPort, paths: ['/sedna/workers/fuzz-worker/info', '/healthz'], contentTypes: ['application/json'], bodies: REPORT_KINDS.map(report), accepts: { method: 'POST', path: '/sedna/workers/fuzz-worker/info', contentType: 'application/json' } },
       { name: 'lc-node-api', ...local, port: lc.nodeApiPort, token, paths: ['/pods/default/p1/log', '/pods/default/p1/log?follow=true', '/pods/default/p1/log?tailLines=3'], contentTypes: [] },
-      { name: 'knowledge-base', ...local, port: kb.address.port, paths: ['/knowledgebase', '/knowledgebase/update', '/knowledgebase/update/status', '/knowledgebase/query', '/knowledgebase/file/upload', '/knowledgebase/file/download?files=index.pkl', '/knowledgebase/files/index.pkl'], contentTypes: ['multipart/form-data; boundary=x', 'application/json'], bodies: [{ status: 1, tasks: 'a,b' }, { tasks: ['a'] }], accepts: { method: 'POST', path: '/knowledgebase/query', contentType: 'application/json' } },
-      { name: 'aggregation-server', ...local, port: aggPort, websocket: true, paths: ['/', '/fl-job', '/?client_id=x'], contentTypes: ['application/json'], bodies: [{ client_id: 'x' }] },
+      { name: 'knowledge-base', ...local, port: kb.address.port, token: jobToken, paths: ['/knowledgebase', '/knowledgebase/update', '/knowledgebase/update/status', '/knowledgebase/query', '/knowledgebase/file/upload', '/knowledgebase/file/download?files=index.pkl', '/knowledgebase/files/index.pkl'], contentTypes: ['multipart/form-data; boundary=x', 'application/json'], bodies: [{ status: 1, tasks: 'a,b' }, { tasks: ['a'] }], accepts: { method: 'POST', path: '/knowledgebase/query', contentType: 'application/json' } },
+      { name: 'aggregation-server', ...local, port: aggPort, token: jobToken, websocket: true, paths: ['/', '/fl-job', '/?client_id=x'], contentTypes: ['application/json'], bodies: [{ client_id: 'x' }] },
       { name: 'big-model-service', ...local, port: servicePort, paths: ['/sedna/predict', '/sedna', '/healthz'], contentTypes: ['application/json', 'application/x-sedna-tensor'], bodies: [{ data: [[1, 2, 3]] }, { data: [[1, 2], [3, 4]], callback: null }], accepts: { method: 'POST', path: '/sedna/predict', contentType: 'application/json' } },
     ];
     return {

@@ -164,8 +164,11 @@ describe('the federated learning example on sedna up, with faults', () => {
     const aggregator = pods.find(isAggregator)!;
     // The aggregator's HTTP side says, per connected worker, which round is open and whether it has sent its update.
     const infoUrl = `http://127.0.0.1:${env(aggregator, 'AGG_BIND_PORT')}/${env(aggregator, 'aggregation_algorithm')}`;
+    // It takes callers of its job only: the credential the GM gave the job's workers.
+    const credential = env(aggregator, 'SEDNA_JOB_CREDENTIAL');
+    expect(credential).toMatch(/^sj1\./);
     const clientInfo = async (worker: string): Promise<ClientInfo | undefined> => {
-      const response = await fetch(`${infoUrl}?client_id=${encodeURIComponent(worker)}`);
+      const response = await fetch(`${infoUrl}?client_id=${encodeURIComponent(worker)}`, { headers: { authorization: `Bearer ${credential}` } });
       return response.ok ? ((await response.json()) as ClientInfo) : undefined;
     };
     const victim = pods.find((pod) => isTrainer(pod) && pod.metadata.annotations?.['sedna.io/worker-index'] === '0')!;

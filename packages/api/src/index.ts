@@ -2,6 +2,8 @@ export * from './schema/dsl.js';
 export * from './meta/names.js';
 export * from './meta/objectmeta.js';
 export * from './core/pod.js';
+export * from './core/quantity.js';
+export * from './meta/node-labels.js';
 export * from './core/pod-printer.js';
 export * from './meta/duration.js';
 export * from './core/others.js';

@@ -14,7 +14,7 @@ import { NamespaceController } from './registry/namespace-controller.js';
 import { builtInCrds } from './registry/admission.js';
 import { VolumeBinder } from './registry/volume-binder.js';
 import { Registry } from './registry/registry.js';
-import { Store } from './storage/store.js';
+import { Store, type StoreSync } from './storage/store.js';
 import { createRequestHandler, type PodLogsProvider } from './http/server.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensureServerCertificate } from './pki.js';
@@ -32,6 +32,8 @@ export interface ApiServerOptions {
   token?: string;
   bodyLimitBytes?: number;
   eventRetention?: number;
+  /** How durable an acknowledged write is (the store's `sync`): `normal` (default) or `full` (fsync per write). */
+  storeSync?: StoreSync;
   podLogs?: PodLogsProvider;
   bookmarkIntervalMs?: number;
   /** Extra host names and IP addresses the server certificate must cover (for clients on other hosts). */
@@ -63,6 +65,8 @@ export interface RunningApiServer {
   setPodLogs(provider: PodLogsProvider): void;
   /** Serves a control-plane path under /sedna/ (exact path), with the API token. */
   addRoute(path: string, route: ExtraRoute): void;
+  /** Serves every path under a prefix (ending in /) without the token: static files such as the web console. */
+  addPublicPrefix(prefix: string, route: ExtraRoute): void;
   close(): Promise<void>;
 }
 
@@ -83,7 +87,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   mkdirSync(options.dataDir, { recursive: true });
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? loadOrCreateToken(options.dataDir);
-  const store = new Store({ path: join(options.dataDir, 'apiserver.db'), ...(options.eventRetention ? { eventRetention: options.eventRetention } : {}) });
+  const store = new Store({ path: join(options.dataDir, 'apiserver.db'), ...(options.eventRetention ? { eventRetention: options.eventRetention } : {}), ...(options.storeSync ? { sync: options.storeSync } : {}) });
   const registry = new Registry(store);
   const namespaceKind = findKind('Namespace')!;
   for (const name of BOOTSTRAP_NAMESPACES) {
@@ -118,7 +122,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     serverAddress: () => address,
   });
   const extraRoutes = new Map<string, ExtraRoute>();
-  const handler = instrumentation.wrap(withExtraRoutes(apiHandler, token, extraRoutes), token);
+  const publicPrefixes = new Map<string, ExtraRoute>();
+  const handler = instrumentation.wrap(withExtraRoutes(apiHandler, token, extraRoutes, publicPrefixes), token);
   const tls = ensureServerCertificate(join(options.dataDir, 'pki'), [host, ...(options.certificateNames ?? [])].filter((n) => n !== '0.0.0.0' && n !== '::'));
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, keepAliveTimeout: 120_000, requestTimeout: 0 }, handler);
   await new Promise<void>((resolve, reject) => {
@@ -155,6 +160,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (!path.startsWith('/sedna/')) throw new Error(`control-plane routes live under /sedna/, got ${path}`);
       extraRoutes.set(path, route);
     },
+    addPublicPrefix: (prefix, route) => {
+      // Never a prefix of the Kubernetes API's paths: those always need the token.
+      if (!/^\/[a-z][a-z0-9-]*\/$/.test(prefix) || ['/api/', '/apis/', '/openapi/', '/sedna/', '/version/', '/metrics/'].includes(prefix)) throw new Error(`a public prefix is one path segment outside the API's, got ${prefix}`);
+      publicPrefixes.set(prefix, route);
+    },
     close: async () => {
       gc.stop();
       await metricsListener?.close();
@@ -184,8 +194,8 @@ async function listenOnSocket(socketPath: string, handler: Parameters<typeof cre
   return server;
 }
 
-export { Store } from './storage/store.js';
-export type { ChangeEvent, StoredObject, WatchEventType } from './storage/store.js';
+export { STORE_SYNC_MODES, Store } from './storage/store.js';
+export type { ChangeEvent, StoreSync, StoredObject, WatchEventType } from './storage/store.js';
 export { Registry, resourceKey } from './registry/registry.js';
 export { ApiError } from './http/errors.js';
 export type { PodLogsProvider, PodLogOptions } from './http/server.js';

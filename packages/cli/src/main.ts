@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { installLastResort, ownerOnlyFiles, restrictTree } from '@sedna/api/guard';
 import { parseBrokerKind } from './commands/broker.js';
+import { STORE_SYNC_MODES, type StoreSync } from '@sedna/apiserver';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
@@ -27,6 +28,13 @@ import { DEFAULT_DATA_DIR, resolveKubeconfig } from './paths.js';
 const VERSION = '0.1.0';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const KUBECTL_COMMANDS = new Set(['apply', 'get', 'describe', 'delete', 'logs', 'patch', 'label', 'create', 'edit', 'explain', 'api-resources']);
+
+/** How durable the API server's acknowledged writes are: a killed process (normal) or also a power cut (full). */
+function storeSyncOption(): Option {
+  return new Option('--store-sync <mode>', 'API server write durability: normal survives a killed process, full also a power cut (an fsync per write)')
+    .choices([...STORE_SYNC_MODES])
+    .default('normal');
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -94,11 +102,15 @@ program
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
   .option('--broker <kind>', 'message broker for multi-edge workers with kafkaSupport: nats (Debian\'s nats-server with JetStream) or none', 'none')
   .option('--broker-port <port>', 'its port (0: any free port)', '4222')
-  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; broker: string; brokerPort: string }) => {
+  .option('--hpa-sync-period <seconds>', 'how often autoscaled joint inference workers\' metrics are read', '15')
+  .addOption(storeSyncOption())
+  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; hpaSyncPeriod: string; storeSync: StoreSync; broker: string; brokerPort: string }) => {
     const edgeNodes = Number(o.edgeNodes);
     if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
+    const hpaSyncPeriodSeconds = Number(o.hpaSyncPeriod);
+    if (!(hpaSyncPeriodSeconds >= 0.1)) throw new Error(`--hpa-sync-period must be a number of seconds, at least 0.1, got ${o.hpaSyncPeriod}`);
     serverProcess('up', o.dataDir);
-    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
+    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, hpaSyncPeriodSeconds, storeSync: o.storeSync, broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
     console.log('Press Ctrl-C to stop.');
     untilSignal(handle.stop);
   });
@@ -114,12 +126,16 @@ program
   .option('--advertise <name...>', 'extra host names or addresses for the certificate', [])
   .option('--node-grace-period <seconds>', 'silence after which a node is NotReady', '40')
   .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
+  .option('--hpa-sync-period <seconds>', 'how often autoscaled joint inference workers\' metrics are read', '15')
+  .addOption(storeSyncOption())
   .option('--broker <kind>', 'message broker for multi-edge workers with kafkaSupport: nats (Debian\'s nats-server with JetStream) or none', 'none')
   .option('--broker-port <port>', 'its port (0: any free port)', '4222')
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; broker: string; brokerPort: string }) => {
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; hpaSyncPeriod: string; storeSync: StoreSync; broker: string; brokerPort: string }) => {
     serverProcess('control-plane', o.dataDir);
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}), broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
-    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}${cp.info.brokerUrl ? `; broker ${cp.info.brokerUrl}` : ''}`);
+    const hpaSyncPeriodSeconds = Number(o.hpaSyncPeriod);
+    if (!(hpaSyncPeriodSeconds >= 0.1)) throw new Error(`--hpa-sync-period must be a number of seconds, at least 0.1, got ${o.hpaSyncPeriod}`);
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), hpaSyncPeriodSeconds, storeSync: o.storeSync, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}), broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
+    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}; web console ${cp.info.consoleUrl}${cp.info.brokerUrl ? `; broker ${cp.info.brokerUrl}` : ''}`);
     untilSignal(cp.stop);
   });
 

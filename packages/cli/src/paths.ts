@@ -20,6 +20,8 @@ export interface ControlPlaneInfo {
   prometheusConfig?: string;
   /** The message broker of multi-edge inference (nats://), when the control plane runs one (`--broker nats`). */
   brokerUrl?: string;
+  /** The web console (served by the API server; log in with the API token). */
+  consoleUrl?: string;
 }
 
 export function controlPlaneInfoPath(dataDir: string): string {

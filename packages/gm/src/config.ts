@@ -9,6 +9,7 @@
  *   apiSocket: ""                                    # the embedded API server's Unix socket: requests skip TLS
  *   metrics: { address: "" }                         # HOST:PORT serving /metrics without a token ("" = only on the hub port, with it)
  *   broker: { url: "" }                              # nats://HOST:PORT for multi-edge workers with kafkaSupport ("" = none)
+ *   autoscaling: { syncPeriodSeconds: 15 }           # embedded mode: how often autoscaled workers' metrics are read
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -33,6 +34,8 @@ export const GmConfigSchema = s.object({
   metrics: s.object({ address: s.string().default('') }).default({ address: '' }),
   /** `url`: the message broker (nats://HOST:PORT) given to multi-edge workers with kafkaSupport whose template names none ("" = none). */
   broker: s.object({ url: s.string().default('') }).default({ url: '' }),
+  /** Embedded mode's autoscaler of joint inference workers: seconds between readings of their metrics (the HPA's sync period). */
+  autoscaling: s.object({ syncPeriodSeconds: s.float({ minimum: 0.1 }).default(15) }).default({ syncPeriodSeconds: 15 }),
 });
 export type GmConfig = Infer<typeof GmConfigSchema>;
 

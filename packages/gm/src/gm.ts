@@ -12,6 +12,8 @@ import { incrementalLearning } from './controllers/incrementallearning/controlle
 import { lifelongLearning } from './controllers/lifelonglearning/controller.js';
 import { StageJobController } from './controllers/stagejob/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
+import { EmbeddedAutoscaler } from './controllers/jointinference/autoscaling/embedded-autoscaler.js';
+import { scrapeThroughNodeApi } from './controllers/jointinference/autoscaling/worker-scrape.js';
 import { multiEdgeControllers } from './controllers/multiedge/index.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
@@ -86,8 +88,10 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   for (const kind of [incrementalLearning, lifelongLearning]) {
     manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server, references));
   }
+  // Embedded mode scales autoscaled joint inference workers itself, from their metrics read through their LCs.
+  const autoscaler = options.runPodsOnLocalControllers ? new EmbeddedAutoscaler(scrapeThroughNodeApi(nodeInformer, config.nodeToken), client, config.autoscaling.syncPeriodSeconds * 1000) : undefined;
   manager.add(
-    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment')),
+    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment'), autoscaler),
   );
   for (const c of multiEdgeControllers({ pods: manager.informer('Pod'), services: manager.informer('Service'), nodes: nodeInformer, models: manager.informer('Model'), client, addressing, ...(config.broker.url ? { brokerUrl: config.broker.url } : {}), ...(options.runPodsOnLocalControllers ? {} : { deployments: manager.informer('Deployment') }) }, (kind) => manager.informer(kind), router)) manager.add(c);
   // Asked before the manager starts: informers made later would not be started.

@@ -28,8 +28,9 @@ export const LC_VERSION = '0.1.0';
 /** The multi-edge kinds: their workers' reports go up as they are (the original LC answered 200 and dropped them). */
 const MULTI_EDGE_KINDS = ['featureextractionservice', 'videoanalyticsjob', 'reidjob', 'objectsearchservice', 'objecttrackingservice'];
 export const ROLE_LABEL = 'sedna.io/role';
-export const NODE_API_PORT_LABEL = 'sedna.io/node-api-port';
-export const REPORT_PORT_LABEL = 'sedna.io/lc-port';
+// The control plane reads these from the Node; they are defined once, in @sedna/api.
+export { LC_PORT_LABEL as REPORT_PORT_LABEL, NODE_API_PORT_LABEL } from '@sedna/api';
+import { LC_PORT_LABEL as REPORT_PORT_LABEL, NODE_API_PORT_LABEL } from '@sedna/api';
 
 export interface LocalControllerOptions {
   nodeName: string;

@@ -4,6 +4,7 @@ export { BoundedLabel, oneOf, statusClass } from './bounded.js';
 export * from './catalogue/controlplane.js';
 export { Registry } from 'prom-client';
 export { currentCondition, POD_PHASES, systemMetrics, type ObservedObject, type SystemSources } from './catalogue/system.js';
-export { DEPLOY_STATUSES, stageJobFigures, stageJobMetrics, type StageJobFigures } from './catalogue/stagejobs.js';
+export { DEPLOY_STATUSES, lifelongTaskFigures, lifelongTaskMetrics, stageJobFigures, stageJobMetrics, type StageJobFigures, type TaskFigure } from './catalogue/stagejobs.js';
 export * from './catalogue/paradigms.js';
+export { ExpositionError, parseExposition, sumOf, type Exposition, type Sample } from './scrape/exposition.js';
 export * from './catalogue/flow.js';

@@ -9,4 +9,4 @@ export { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, jsonDepth, parseJsonBounded, pa
 export { guardRequests, guardUpgrades, refuseSocket, statusOf, type GuardOptions, type RequestHandler, type UpgradeHandler } from './handler.js';
 export { installLastResort, lastResortCount, type LastResortOptions } from './last-resort.js';
 export { ownerOnlyDatabaseFile, ownerOnlyFiles, restrictTree } from './file-modes.js';
-export { JOB_CREDENTIAL_ENV, bearerToken, jobCredential, sameCredential, verifyJobCredential, type JobIdentity } from './job-credential.js';
+export { JOB_CREDENTIAL_ENV, JOB_UID_ENV, bearerToken, jobCredential, sameCredential, verifyJobCredential, type JobIdentity } from './job-credential.js';

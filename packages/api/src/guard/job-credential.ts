@@ -8,6 +8,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const JOB_CREDENTIAL_ENV = 'SEDNA_JOB_CREDENTIAL';
+/**
+ * The job's uid, which the GM gives every worker too: what a worker keeps across restarts (the aggregator's
+ * checkpoint) is keyed by it, so that a job deleted and created again under the same name starts fresh.
+ */
+export const JOB_UID_ENV = 'SEDNA_JOB_UID';
 
 export interface JobIdentity {
   namespace: string;

@@ -9,8 +9,35 @@ export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) =
 
 export const EXTRA_PREFIX = '/sedna/';
 
-export function withExtraRoutes(handler: (req: IncomingMessage, res: ServerResponse) => void, token: string, routes: Map<string, ExtraRoute>): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * `routes` are exact paths under /sedna/ that need the API token; `publicPrefixes` are path prefixes served without
+ * it (the web console's static files: a browser opening a page sends no bearer token).
+ */
+export function withExtraRoutes(handler: (req: IncomingMessage, res: ServerResponse) => void, token: string, routes: Map<string, ExtraRoute>, publicPrefixes: Map<string, ExtraRoute> = new Map()): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    for (const [prefix, route] of publicPrefixes) {
+      if (!req.url?.startsWith(prefix) && req.url !== prefix.slice(0, -1)) continue;
+      if (req.url === prefix.slice(0, -1)) {
+        req.resume();
+        res.writeHead(308, { Location: prefix }).end();
+        return;
+      }
+      let url: URL;
+      try {
+        url = new URL(req.url, 'http://localhost');
+      } catch {
+        req.resume();
+        res.writeHead(400, { 'Content-Type': 'text/plain' }).end('malformed URL\n');
+        return;
+      }
+      Promise.resolve()
+        .then(() => route(req, res, url))
+        .catch((err: unknown) => {
+          if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end(`${err instanceof Error ? err.message : String(err)}\n`);
+        });
+      return;
+    }
     if (!req.url?.startsWith(EXTRA_PREFIX)) {
       handler(req, res);
       return;

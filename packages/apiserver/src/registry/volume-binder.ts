@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { findKind, type KubeObject } from '@sedna/api';
+import { findKind, quantityValue, type KubeObject } from '@sedna/api';
 import type { ChangeEvent, Store } from '../storage/store.js';
 import type { Registry } from './registry.js';
 
@@ -29,16 +29,6 @@ interface VolumeSpec {
   claimRef?: { namespace?: string; name?: string; uid?: string };
   hostPath?: { path: string };
   persistentVolumeReclaimPolicy?: string;
-}
-
-const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, m: 1e-3 };
-
-/** A Kubernetes quantity in bytes (or units); NaN when it cannot be read. */
-export function quantityValue(q: string | number | undefined): number {
-  if (q === undefined) return 0;
-  if (typeof q === 'number') return q;
-  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q.trim());
-  return m && m[2]! in UNITS ? Number(m[1]) * UNITS[m[2]!]! : Number.NaN;
 }
 
 export class VolumeBinder {

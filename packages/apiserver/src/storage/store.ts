@@ -4,8 +4,9 @@
  * Every write gets the next global resourceVersion, and is committed (object row plus event row, one transaction)
  * before the caller answers. The event log keeps the newest `eventRetention` changes, in memory and on disk, so
  * that a watch can resume from a resourceVersion it saw, also across a restart of the server; older versions get
- * 410 Gone. Durability: WAL with synchronous=NORMAL survives a killed process (SIGKILL); a power cut may lose the
- * last transactions.
+ * 410 Gone. Durability (`sync`): by default WAL with synchronous=NORMAL, which survives a killed process (SIGKILL)
+ * but may lose the last transactions to a power cut; `full` (synchronous=FULL) syncs the WAL to disk at every commit,
+ * so an acknowledged write also survives a power cut, at the price of one fsync per write.
  */
 import Database from 'better-sqlite3';
 import type { KubeObject } from '@sedna/api';
@@ -43,10 +44,16 @@ export class ResourceVersionTooOldError extends Error {
   }
 }
 
+/** `normal`: a write survives a killed process; `full`: it also survives a power cut (an fsync per commit). */
+export type StoreSync = 'normal' | 'full';
+export const STORE_SYNC_MODES: readonly StoreSync[] = ['normal', 'full'];
+
 export interface StoreOptions {
   /** SQLite file; ':memory:' for tests that need no durability. */
   path: string;
   eventRetention?: number;
+  /** Default `normal`. */
+  sync?: StoreSync;
 }
 
 function objectKey(namespace: string, name: string): string {
@@ -68,13 +75,18 @@ export class Store {
   };
   private readonly writeTx: (event: ChangeEvent) => void;
 
+  /** The durability SQLite really applies (read back from the connection, not from the options). */
+  get sync(): StoreSync {
+    return this.db.pragma('synchronous', { simple: true }) === 2 ? 'full' : 'normal';
+  }
+
   constructor(options: StoreOptions) {
     this.eventRetention = options.eventRetention ?? 20_000;
     // Owner-only before SQLite opens it: its WAL and shared-memory files take the same mode.
     ownerOnlyDatabaseFile(options.path);
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(options.sync === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS objects (
         resource TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, rv INTEGER NOT NULL, data TEXT NOT NULL,

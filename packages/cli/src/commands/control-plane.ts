@@ -11,7 +11,7 @@ import http from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer } from '@sedna/apiserver';
+import { ApiError, startApiServer, type PodLogsProvider, type RunningApiServer, type StoreSync } from '@sedna/apiserver';
 import { NODE_API_PORT_LABEL } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
@@ -19,6 +19,7 @@ import { BrokerProcess, type BrokerKind } from './broker.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
 import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
 import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
+import { CONSOLE_FLOWUNITS_ROUTE, CONSOLE_PREFIX, CONSOLE_WATCH_ROUTE, consoleBuilt, consoleFlowunitsRoute, consoleRoute, consoleWatchRoute } from '@sedna/console';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -29,6 +30,8 @@ export interface ControlPlaneOptions {
   /** Extra names and addresses for the certificate (hosts that join from elsewhere reach us by them). */
   advertise: string[];
   nodeGracePeriodSeconds?: number;
+  /** How often the embedded autoscaler reads autoscaled workers' metrics (default 15 s, the HPA's sync period). */
+  hpaSyncPeriodSeconds?: number;
   /** Port of the knowledge base server (the original's 9020); 0 for any free one. */
   kbPort: number;
   /** Also serve the API server's /metrics without a token on this address. */
@@ -37,6 +40,8 @@ export interface ControlPlaneOptions {
   broker?: BrokerKind;
   /** Its port; 0 for any free one (kept across restarts). */
   brokerPort?: number;
+  /** The API server's write durability: `normal` (default: survives a killed process) or `full` (also a power cut). */
+  storeSync?: StoreSync;
 }
 
 export interface RunningControlPlane {
@@ -155,6 +160,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     certificateNames: options.advertise,
     ...(Buffer.byteLength(socketPath) <= 107 ? { socketPath } : {}),
     ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
+    ...(options.storeSync ? { storeSync: options.storeSync } : {}),
   });
   const nodeTokenFile = join(dataDir, 'node-token');
   const nodeToken = loadOrCreate(nodeTokenFile);
@@ -201,6 +207,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         ...(brokerUrl ? { broker: { url: brokerUrl } } : {}),
         ...(api.socketPath ? { apiSocket: api.socketPath } : {}),
         ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),
+        ...(options.hpaSyncPeriodSeconds ? { autoscaling: { syncPeriodSeconds: options.hpaSyncPeriodSeconds } } : {}),
       }),
       { mode: 0o600 },
     );
@@ -232,10 +239,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   }
   api.setPodLogs(podLogsFrom(api, nodeToken));
   api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeToken));
+  api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());
+  api.addRoute(CONSOLE_WATCH_ROUTE, consoleWatchRoute(api.store));
+  api.addRoute(CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute());
+  if (!consoleBuilt()) log('the web console is not built (npm run build builds it); /console/ says so');
   const caFile = join(apiDir, 'pki', 'ca.crt');
   const prometheus = prometheusFiles(dataDir);
   const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile });
-  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config, ...(brokerUrl ? { brokerUrl } : {}) };
+  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config, consoleUrl: `${api.url}${CONSOLE_PREFIX}`, ...(brokerUrl ? { brokerUrl } : {}) };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {
     api,

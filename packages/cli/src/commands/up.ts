@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
+import type { StoreSync } from '@sedna/apiserver';
 import { KubeClient } from '@sedna/gm';
 import { controlPlaneInfoPath, readControlPlaneInfo } from '../paths.js';
 import type { BrokerKind } from './broker.js';
@@ -24,6 +25,10 @@ export interface UpOptions {
   datasetRoots: string[];
   /** Seconds without heartbeats before a node is NotReady (default 40). */
   nodeGracePeriodSeconds?: number;
+  /** Seconds between the embedded autoscaler's readings of autoscaled workers' metrics (default 15). */
+  hpaSyncPeriodSeconds?: number;
+  /** The API server's write durability (see `sedna control-plane --store-sync`). */
+  storeSync?: StoreSync;
   /** Heartbeat period of the local controllers. */
   heartbeatMs?: number;
   /** The message broker of multi-edge workers with kafkaSupport (`nats`: Debian's nats-server with JetStream). */
@@ -80,7 +85,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     let ports = { api: options.apiPort, hub: options.hubPort, kb: options.kbPort ?? 0, broker: options.brokerPort ?? 0 };
     supervisor.start({
       name: 'control-plane',
-      args: () => [main, 'control-plane', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.broker ? ['--broker', options.broker, '--broker-port', String(ports.broker)] : []), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : [])],
+      args: () => [main, 'control-plane', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.broker ? ['--broker', options.broker, '--broker-port', String(ports.broker)] : []), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : []), ...(options.hpaSyncPeriodSeconds ? ['--hpa-sync-period', String(options.hpaSyncPeriodSeconds)] : [])],
     });
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
     ports = { api: Number(new URL(info.apiUrl).port), hub: Number(new URL(info.hubUrl).port), kb: Number(new URL(info.kbUrl).port), broker: info.brokerUrl ? Number(new URL(info.brokerUrl).port) : 0 };
@@ -124,6 +129,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     log('  kubectl get nodes        (or: sedna get nodes)');
     if (info.prometheusConfig) log(`  metrics: prometheus --config.file=${info.prometheusConfig}`);
     if (info.brokerUrl) log(`  broker (multi-edge kafkaSupport): ${info.brokerUrl}`);
+    if (info.consoleUrl) log(`  web console: ${info.consoleUrl}  (log in with the token in ${join(dataDir, 'apiserver', 'token')}; the CA is ${info.caFile})`);
     return {
       dataDir,
       kubeconfig: info.kubeconfig,

@@ -1,20 +1,23 @@
 /**
  * One test per finding of the hardening issue that can be shown in process (the others: fuzz-entry-points.test.ts for
- * the request that took the control plane down, disk-full.test.ts for a full disk, allinone.test.ts for supervision).
+ * the request that took the control plane down, disk-full.test.ts for a full disk (as root), allinone.test.ts for
+ * supervision, federatedlearning.test.ts and jointinference.test.ts for the bind addresses the GM gives workers, and
+ * packages/lib/src/core/federated_learning/server/job-scope.test.ts for the aggregator's credential and checkpoints).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findKind, type KubeObject, type UpstreamMessage } from '@sedna/api';
-import { jobCredential } from '@sedna/api/guard';
+import { jobCredential, restrictTree } from '@sedna/api/guard';
 import { configureJobCredentials } from '../../../gm/src/workers/job-credentials.js';
 import { buildWorkerPod, stableWorker } from '../../../gm/src/workers/worker-pod.js';
 import { checkOwnership, NotOwnedByNode } from '../../../gm/src/channel/ownership.js';
 import type { ResourceInformer } from '../../../gm/src/runtime/informer.js';
-import { makeRoots, readDatasetFile, startLocalController } from '@sedna/lc';
-import { KnowledgeBaseServer } from '@sedna/lib';
+import { makeRoots, MAX_DATASET_FILE_BYTES, readDatasetFile, startLocalController } from '@sedna/lc';
+import { aggregationServerFromEnv, BigModelService, KnowledgeBaseServer, MlpEstimator } from '@sedna/lib';
+import { NodeHub } from '@sedna/gm';
 import { resolveNodeToken } from '../../src/commands/node-token.js';
 import { sendRaw, startEntryPoints, type EntryPoints, type FuzzEndpoint } from '../../../../bench/fuzz/kit/index.js';
 
@@ -25,6 +28,13 @@ const request = (e: FuzzEndpoint, method: string, target: string, body = '', hea
   const lines = [`${method} ${target} HTTP/1.1`, 'Host: x', ...(e.token ? [`Authorization: Bearer ${e.token}`] : []), ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `Content-Length: ${Buffer.byteLength(body, 'latin1')}`, 'Connection: close'];
   return sendRaw(e, Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1'), 20_000).then((a) => a.status);
 };
+async function waitUntil(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 const report = (overrides: Record<string, unknown> = {}): string => JSON.stringify({ name: 'w1', namespace: 'default', ownerName: 'job-a', ownerKind: 'federatedlearningjob', kind: 'train', status: 'completed', ...overrides });
 
 beforeAll(async () => {
@@ -35,6 +45,40 @@ beforeAll(async () => {
 afterAll(async () => {
   await entry?.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('1. a process-level last resort', () => {
+  it('logs an exception or a rejection that escaped every handler, and the server keeps answering', async () => {
+    // A server process of its own (the last resort is process-wide): a handler throws out of a timer, another
+    // rejects; the process must log both and answer the next request.
+    const script = `
+      import { createServer } from 'node:http';
+      import { installLastResort } from '@sedna/api/guard';
+      installLastResort({ name: 'probe' });
+      const server = createServer((req, res) => {
+        if (req.url === '/throw') { setImmediate(() => { throw new Error('thrown out of a handler'); }); Promise.reject(new Error('rejected in a handler')); }
+        res.end('ok');
+      });
+      server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
+      process.stdin.on('end', () => process.exit(0)).resume();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '..', '..'), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    try {
+      await waitUntil('the probe server', () => /port \d+/.test(out));
+      const port = Number(/port (\d+)/.exec(out)![1]);
+      const get = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+      expect(await get('/throw')).toBe(200);
+      await waitUntil('both escapes logged', () => /an exception escaped every handler.*thrown out of a handler/.test(err) && /a rejected promise escaped every handler.*rejected in a handler/.test(err));
+      expect(await get('/')).toBe(200);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.stdin.end();
+      child.kill();
+    }
+  });
 });
 
 describe('2. no report acknowledged and then lost', () => {
@@ -71,6 +115,25 @@ describe('4. owner-only files', () => {
       expect((statSync(path).mode & 0o077).toString(8), file).toBe('0');
     }
     expect(files.filter((f) => existsSync(join(dir, 'entry', f))).length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('4. files an older version left readable', () => {
+  it('are made owner-only at start (restrictTree), without following symbolic links', () => {
+    const root = join(dir, 'old-data');
+    const outside = join(dir, 'not-ours.txt');
+    mkdirSync(join(root, 'runner', 'pods', 'p'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(root, 'runner', 'pods', 'p', 'pod.json'), '{}', { mode: 0o644 });
+    writeFileSync(join(root, 'outbox.db'), '', { mode: 0o664 });
+    writeFileSync(outside, '', { mode: 0o644 });
+    execFileSync('chmod', ['-R', 'go+rX', root]);
+    execFileSync('chmod', ['644', outside]);
+    symlinkSync(outside, join(root, 'link'));
+    expect(restrictTree(root)).toBeGreaterThanOrEqual(5);
+    for (const path of [root, join(root, 'runner'), join(root, 'runner', 'pods', 'p'), join(root, 'runner', 'pods', 'p', 'pod.json'), join(root, 'outbox.db')]) {
+      expect((statSync(path).mode & 0o077).toString(8), path).toBe('0');
+    }
+    expect(statSync(outside).mode & 0o777).toBe(0o644);
   });
 });
 
@@ -128,6 +191,19 @@ describe('6. the knowledge base authenticates its callers', () => {
   });
 });
 
+describe('6 (and 11). the aggregation server authenticates its callers', () => {
+  it("refuses a GET or a websocket upgrade without its job's credential, and takes them with it", async () => {
+    const agg = endpoint('aggregation-server');
+    const anonymous = { ...agg, token: undefined };
+    expect(await request(anonymous, 'GET', '/fl-job')).toBe(401);
+    expect(await request(agg, 'GET', '/fl-job')).toBe(200);
+    const upgrade = { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const handshake = (e: FuzzEndpoint) => sendRaw(e, Buffer.from(`GET /FedAvg HTTP/1.1\r\nHost: x\r\n${e.token ? `Authorization: Bearer ${e.token}\r\n` : ''}${Object.entries(upgrade).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`), 5_000).then((a) => a.status);
+    expect(await handshake(anonymous)).toBe(401);
+    expect(await handshake(agg)).toBe(101);
+  });
+});
+
 describe('7. deep bodies', () => {
   it('answers a YAML body nested 10,000 levels deep with 400, twice, and keeps serving; deep JSON bodies and patches too', async () => {
     const api = endpoint('apiserver');
@@ -155,12 +231,59 @@ describe('8. deterministic worker names', () => {
   });
 });
 
+describe('9. the LC retries a Pod it could not start', () => {
+  it('starts a Pod whose first start failed (its folder could not be made, as on a full disk) once the cause is gone', async () => {
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const hub = new NodeHub({ token: 't0ken', host: '127.0.0.1', port: 0, logger: quiet }, { onUpstream: async () => undefined, resyncFor: async () => [] });
+    await hub.start();
+    const lines: string[] = [];
+    const dataDir = join(dir, 'lc-retry');
+    const lc = await startLocalController({ nodeName: 'edge-retry', role: 'edge', gmUrl: `ws://127.0.0.1:${hub.address().port}/`, token: 't0ken', dataDir, address: '127.0.0.1', reportPort: 0, nodeApiPort: 0, runPods: true, datasetRoots: [dir], log: (line) => void lines.push(line) });
+    try {
+      await waitUntil('the LC connected', () => hub.connectedNodes().includes('edge-retry'));
+      // A file where the pod's folder must go: its start fails as it does when the disk is full (ENOSPC).
+      const blocker = join(dataDir, 'runner', 'pods', 'default_p9_uid-p9');
+      writeFileSync(blocker, 'in the way');
+      hub.send('edge-retry', { header: { namespace: 'default', resourceKind: 'pod', resourceName: 'p9', operation: 'insert' }, content: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p9', namespace: 'default', uid: 'uid-p9' }, spec: { nodeName: 'edge-retry', restartPolicy: 'Never', containers: [{ name: 'c', image: 'x', command: ['sleep', '60'] }] } } });
+      await waitUntil('the first start to fail', () => lines.some((l) => /pod default\/p9 could not start .*trying again in 1 s/.test(l)));
+      expect(lc.runner!.hasWorker('p9', 'default')).toBe(false);
+      rmSync(blocker);
+      await waitUntil('the pod started by a retry', () => lc.runner!.hasWorker('p9', 'default'));
+    } finally {
+      await lc.close();
+      await hub.close();
+      for (const pod of lc.runner?.list() ?? []) await lc.runner!.stop(`${pod.namespace}/${pod.name}`).catch(() => undefined);
+    }
+  });
+});
+
+describe('11. workers bind the address the GM gives, and only this host without one', () => {
+  it('the aggregation server and the big model service listen on 127.0.0.1 when the environment names no address', async () => {
+    const { server } = await aggregationServerFromEnv({ env: { AGG_BIND_PORT: '0', WORKER_NAME: 'agg' }, log: () => undefined });
+    const service = new BigModelService({ estimator: new MlpEstimator({ spec: { inputShape: [2], layers: [{ type: 'dense', units: 2 }] }, seed: 1 }), env: { BIG_MODEL_BIND_PORT: '0' }, modelUrl: false, log: () => undefined });
+    try {
+      expect((await server.start()).host).toBe('127.0.0.1');
+      expect((await service.start()).host).toBe('127.0.0.1');
+    } finally {
+      await server.stop();
+      await service.stop();
+    }
+    // The address the GM gives (on sedna up the node's, on a cluster the pod's IP) is what they bind.
+    const { settings } = await aggregationServerFromEnv({ env: { AGG_BIND_IP: '127.0.0.2', AGG_BIND_PORT: '0', WORKER_NAME: 'agg' }, log: () => undefined });
+    expect(settings.bindHost).toBe('127.0.0.2');
+  });
+});
+
 describe('12. the dataset manager reads only regular files, bounded', () => {
-  it('refuses a FIFO at once (no stall) and a device such as /dev/zero', async () => {
+  it('refuses a FIFO at once (no stall), a device such as /dev/zero and a file over its size limit', async () => {
     const fifo = join(dir, 'samples.fifo');
     execFileSync('mkfifo', [fifo]);
     await expect(readDatasetFile(fifo, makeRoots([dir]))).rejects.toThrow(/not a regular file \(a FIFO\)/);
     await expect(readDatasetFile('/dev/zero', makeRoots(['/']))).rejects.toThrow(/not a regular file \(a device\)/);
+    // A regular file larger than any index file (sparse: it costs no disk) is refused, not read into memory.
+    const huge = join(dir, 'huge.txt');
+    execFileSync('truncate', ['-s', `${MAX_DATASET_FILE_BYTES + 1}`, huge]);
+    await expect(readDatasetFile(huge, makeRoots([dir]))).rejects.toThrow(/over the \d+-byte limit/);
   });
 });
 

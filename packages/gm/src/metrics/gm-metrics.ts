@@ -11,6 +11,7 @@ import {
   hasBearerToken,
   hubMetrics,
   isMetricsRequest,
+  lifelongTaskMetrics,
   measuring,
   stageJobMetrics,
   systemMetrics,
@@ -54,6 +55,7 @@ export function gmMetrics(manager: ControllerManager): GmMetrics {
   });
   stageJobMetrics(registry, 'sedna_incremental_learning', () => list('IncrementalLearningJob'));
   stageJobMetrics(registry, 'sedna_lifelong_learning', () => list('LifelongLearningJob'));
+  lifelongTaskMetrics(registry, () => list('LifelongLearningJob'));
   return {
     registry,
     hub,

@@ -5,10 +5,10 @@
  * - embedded mode: no cluster network; a cloud worker binds a node port allocated for its Service (type NodePort)
  *   and others reach it at its node's address; LC_SERVER is the node's LC on 127.0.0.1 at the port it announced.
  */
-import type { KubeObject, NodeAddress } from '@sedna/api';
+import { LC_PORT_LABEL, type KubeObject, type NodeAddress } from '@sedna/api';
 import type { ResourceInformer } from '../runtime/informer.js';
 
-export const LC_PORT_LABEL = 'sedna.io/lc-port';
+export { LC_PORT_LABEL };
 const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
 
@@ -34,9 +34,16 @@ export function bindAddressEnv(variable: string, endpoint: ServiceEndpoint): { e
 export interface Addressing {
   readonly embedded: boolean;
   lcServer(nodeName: string | undefined): string;
-  /** The Service to create for a cloud worker listening on `port`. */
-  serviceSpec(port: number, existing: KubeObject | undefined): Record<string, unknown>;
+  /**
+   * The Service to create for a cloud worker listening on `port`. `replicas`: how many replicas may serve it at once
+   * (an autoscaled worker's maxReplicas); in embedded mode each gets a node port of its own (no kube-proxy spreads
+   * the connections: the clients do), on a cluster the Service's one port spreads them.
+   */
+  serviceSpec(port: number, existing: KubeObject | undefined, replicas?: number): Record<string, unknown>;
+  /** Where replica 0 serves (and the only one without autoscaling). */
   endpoint(service: KubeObject, nodeName: string | undefined): ServiceEndpoint | undefined;
+  /** Where each replica serves, in replica order; one entry on a cluster (the Service spreads them). */
+  endpoints(service: KubeObject, nodeName: string | undefined): ServiceEndpoint[];
 }
 
 export function kubernetesAddressing(lcServer: string): Addressing {
@@ -47,6 +54,10 @@ export function kubernetesAddressing(lcServer: string): Addressing {
     endpoint: (service) => {
       const port = (service['spec'] as { ports?: { port: number }[] }).ports?.[0]?.port;
       return port ? { host: `${service.metadata.name}.${service.metadata.namespace}`, port, bindPort: port, bindHost: undefined } : undefined;
+    },
+    endpoints(service, nodeName) {
+      const one = this.endpoint(service, nodeName);
+      return one ? [one] : [];
     },
   };
 }
@@ -66,20 +77,28 @@ export function embeddedAddressing(nodes: ResourceInformer, services: ResourceIn
       const port = node?.metadata.labels?.[LC_PORT_LABEL];
       return `http://127.0.0.1:${port ?? 9100}`;
     },
-    serviceSpec: (port, existing) => {
-      const current = ((existing?.['spec'] as { ports?: { nodePort?: number }[] } | undefined)?.ports ?? [])[0]?.nodePort;
-      let nodePort = current;
-      if (!nodePort) {
-        const used = usedNodePorts();
-        do nodePort = NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN + 1));
-        while (used.has(nodePort));
-      }
-      return { type: 'NodePort', ports: [{ name: 'tcp-0', port, targetPort: nodePort, nodePort, protocol: 'TCP' }] };
+    serviceSpec: (port, existing, replicas = 1) => {
+      const current = ((existing?.['spec'] as { ports?: { nodePort?: number }[] } | undefined)?.ports ?? []).map((p) => p.nodePort);
+      const used = usedNodePorts();
+      const ports = Array.from({ length: Math.max(1, replicas) }, (_, i) => {
+        // A replica keeps its node port: its clients were told it.
+        let nodePort = current[i];
+        if (!nodePort) {
+          do nodePort = NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN + 1));
+          while (used.has(nodePort));
+          used.add(nodePort);
+        }
+        return { name: i === 0 ? 'tcp-0' : `replica-${i}`, port: port + i, targetPort: nodePort, nodePort, protocol: 'TCP' };
+      });
+      return { type: 'NodePort', ports };
     },
-    endpoint: (service, nodeName) => {
-      const nodePort = ((service['spec'] as { ports?: { nodePort?: number }[] }).ports ?? [])[0]?.nodePort;
+    endpoint(service, nodeName) {
+      return this.endpoints(service, nodeName)[0];
+    },
+    endpoints: (service, nodeName) => {
       const host = nodeAddress(nodeName);
-      return nodePort && host ? { host, port: nodePort, bindPort: nodePort, bindHost: host } : undefined;
+      if (!host) return [];
+      return ((service['spec'] as { ports?: { nodePort?: number }[] }).ports ?? []).flatMap((p) => (p.nodePort ? [{ host, port: p.nodePort, bindPort: p.nodePort, bindHost: host }] : []));
     },
   };
 }

@@ -6,8 +6,6 @@
 import type { KubeObject } from '@sedna/api';
 import { jobCredential } from '@sedna/api/guard';
 
-export const JOB_UID_ENV = 'SEDNA_JOB_UID';
-
 let secret = '';
 
 /** Set once by the GM at start; without a secret workers get no credential (services then accept no writes). */

@@ -6,8 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { apiVersionOf, findKind, type EnvVar, type KubeObject, type PodTemplateSpec } from '@sedna/api';
 import { nameLabelValue } from './names.js';
-import { JOB_CREDENTIAL_ENV } from '@sedna/api/guard';
-import { credentialFor, JOB_UID_ENV } from './job-credentials.js';
+import { JOB_CREDENTIAL_ENV, JOB_UID_ENV } from '@sedna/api/guard';
+import { credentialFor } from './job-credentials.js';
 
 export const SPEC_HASH_ANNOTATION = 'sedna.io/spec-hash';
 

@@ -132,6 +132,11 @@ export class BaseConfig {
   readonly bigModelIp: string | undefined;
   /** BIG_MODEL_PORT (default 5000). */
   readonly bigModelPort: number;
+  /**
+   * BIG_MODEL_ENDPOINTS (this lib's; the original has none): `host:port,...` of every replica of an autoscaled big
+   * model service, which the edge spreads its requests over; unset: BIG_MODEL_IP and BIG_MODEL_PORT only.
+   */
+  readonly bigModelEndpoints: string | undefined;
   /** BIG_MODEL_BIND_IP: where the big model service listens (default: this host). */
   readonly bigModelBindIp: string | undefined;
   /** BIG_MODEL_BIND_PORT (default 5000). */
@@ -221,6 +226,7 @@ export class BaseConfig {
     this.miningMode = read.oneOf('MINING_MODE', ['inference-then-mining', 'mining-then-inference'] as const, 'inference-then-mining');
     this.bigModelIp = read.text('BIG_MODEL_IP');
     this.bigModelPort = read.integer('BIG_MODEL_PORT', 5000, 1, 65535);
+    this.bigModelEndpoints = read.text('BIG_MODEL_ENDPOINTS');
     this.bigModelBindIp = read.text('BIG_MODEL_BIND_IP');
     this.bigModelBindPort = read.integer('BIG_MODEL_BIND_PORT', 5000, 0, 65535);
     this.bigModelWire = read.oneOf('BIG_MODEL_WIRE', ['auto', 'binary', 'json'] as const, 'auto');

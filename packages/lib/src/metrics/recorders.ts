@@ -152,7 +152,7 @@ export function federatedLearningRecorder(owner: Owner = ownerFromEnv()): { roun
 
 export interface LifelongLearningRecorder {
   inference(samples: number, unseen: number): void;
-  knowledge(tasks: { name: string; metrics?: Record<string, unknown> }[]): void;
+  knowledge(tasks: { name: string }[]): void;
 }
 
 export function lifelongLearningRecorder(owner: Owner = ownerFromEnv()): LifelongLearningRecorder {
@@ -164,14 +164,7 @@ export function lifelongLearningRecorder(owner: Owner = ownerFromEnv()): Lifelon
       inferences.inc(samples);
       unseen.inc(unseenCount);
     },
-    knowledge: (tasks) => {
-      m.knownTasks.set(owner, tasks.length);
-      m.taskMetric.reset();
-      for (const task of tasks) {
-        for (const [metric, value] of Object.entries(task.metrics ?? {})) {
-          if (typeof value === 'number' && Number.isFinite(value)) m.taskMetric.set({ ...owner, task: m.taskLabel.value(task.name), metric: m.metricLabel.value(metric) }, value);
-        }
-      }
-    },
+    // Per-task metrics come from the job's train and eval reports: the GM serves them (sedna_lifelong_learning_task_metric).
+    knowledge: (tasks) => m.knownTasks.set(owner, tasks.length),
   };
 }

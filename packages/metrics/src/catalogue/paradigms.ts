@@ -105,10 +105,6 @@ export interface LifelongLearningWorkerMetrics {
   inferences: Counter<'namespace' | 'name'>;
   unseenSamples: Counter<'namespace' | 'name'>;
   knownTasks: Gauge<'namespace' | 'name'>;
-  taskMetric: Gauge<'namespace' | 'name' | 'task' | 'metric'>;
-  /** Task names come from the knowledge base: capped. */
-  taskLabel: BoundedLabel;
-  metricLabel: BoundedLabel;
 }
 
 export function lifelongLearningWorkerMetrics(registry: Registry): LifelongLearningWorkerMetrics {
@@ -116,8 +112,5 @@ export function lifelongLearningWorkerMetrics(registry: Registry): LifelongLearn
     inferences: new Counter({ name: 'sedna_lifelong_learning_inferences_total', help: 'Samples the lifelong learning inference worker predicted', labelNames: ['namespace', 'name'], registers: [registry] }),
     unseenSamples: new Counter({ name: 'sedna_lifelong_learning_unseen_samples_total', help: 'Samples found to belong to no known task (unseen samples)', labelNames: ['namespace', 'name'], registers: [registry] }),
     knownTasks: new Gauge({ name: 'sedna_lifelong_learning_kb_tasks', help: 'Tasks in the knowledge base the worker loaded', labelNames: ['namespace', 'name'], registers: [registry] }),
-    taskMetric: new Gauge({ name: 'sedna_lifelong_learning_task_metric', help: 'Metrics of each task\'s model as the knowledge base records them (per-task metrics)', labelNames: ['namespace', 'name', 'task', 'metric'], registers: [registry] }),
-    taskLabel: new BoundedLabel(200),
-    metricLabel: new BoundedLabel(32),
   }));
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { stageJobFigures } from './stagejobs.js';
+import { Registry } from 'prom-client';
+import { parseExposition } from '../scrape/exposition.js';
+import { lifelongTaskFigures, lifelongTaskMetrics, stageJobFigures } from './stagejobs.js';
 
 const c = (stage: string, type: string, data?: object) => ({ stage, type, ...(data ? { data: JSON.stringify(data) } : {}) });
 
@@ -32,5 +34,34 @@ describe('stageJobFigures', () => {
     expect(stageJobFigures(undefined)).toEqual({ evalMetrics: [], modelUrls: [] });
     expect(stageJobFigures([{ stage: 'Train', type: 'Ready', data: '{oops' }])).toEqual({ evalMetrics: [], modelUrls: [] });
     expect(stageJobFigures([c('Deploy', 'Failed')]).deployStatus).toBe('NotOK');
+  });
+
+  it('reads the per-task metrics of a lifelong learning job from its latest train or eval report', () => {
+    const trained = { output: { models: [{ url: '/kb/index.json', current_metric: { 'site-a': { samples: 300 }, 'site-b': { samples: 280, precision: 0.9 } } }] } };
+    const evaluated = { output: { models: [{ url: '/kb/index.json', current_metric: { 'site-a': { accuracy: 0.91, precision: 0.91, samples: 300, test_samples: 200 }, 'site-b': { accuracy: 'n/a', samples: 280 } } }] } };
+    expect(lifelongTaskFigures([c('Train', 'Completed', trained)])).toEqual([
+      { task: 'site-a', metric: 'samples', value: 300 },
+      { task: 'site-b', metric: 'samples', value: 280 },
+      { task: 'site-b', metric: 'precision', value: 0.9 },
+    ]);
+    // The evaluation after it rescored the tasks; a later stage without tasks (deploy) leaves them as they are.
+    const figures = lifelongTaskFigures([c('Train', 'Completed', trained), c('Eval', 'Completed', evaluated), c('Deploy', 'Completed', { output: {} })]);
+    expect(figures).toEqual([
+      { task: 'site-a', metric: 'accuracy', value: 0.91 },
+      { task: 'site-a', metric: 'precision', value: 0.91 },
+      { task: 'site-a', metric: 'samples', value: 300 },
+      { task: 'site-a', metric: 'test_samples', value: 200 },
+      { task: 'site-b', metric: 'samples', value: 280 },
+    ]);
+    expect(lifelongTaskFigures([c('Train', 'Failed', trained)])).toEqual([]);
+    expect(lifelongTaskFigures(undefined)).toEqual([]);
+  });
+
+  it('serves them as sedna_lifelong_learning_task_metric per job, task and metric', async () => {
+    const registry = new Registry();
+    const job = { metadata: { namespace: 'default', name: 'll' }, status: { conditions: [c('Train', 'Completed', { output: { models: [{ current_metric: { 'site-a': { samples: 300 } } }] } })] } };
+    lifelongTaskMetrics(registry, () => [job]);
+    const samples = parseExposition(await registry.metrics()).samples;
+    expect(samples).toEqual([{ name: 'sedna_lifelong_learning_task_metric', labels: { namespace: 'default', name: 'll', task: 'site-a', metric: 'samples' }, value: 300 }]);
   });
 });

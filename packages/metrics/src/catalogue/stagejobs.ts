@@ -145,3 +145,56 @@ export function stageJobMetrics(registry: Registry, prefix: string, jobs: () => 
     },
   });
 }
+
+/** One figure of one task (a task group of the knowledge base) of a lifelong learning job. */
+export interface TaskFigure {
+  task: string;
+  metric: string;
+  value: number;
+}
+
+/**
+ * The per-task metrics of a lifelong learning job: the `current_metric` (task group to its metrics) its train and
+ * eval workers report with the knowledge base index, from the latest stage that reported one (an evaluation
+ * rescores the tasks a training made, a new training adds tasks).
+ */
+export function lifelongTaskFigures(conditions: readonly StageCondition[] | undefined): TaskFigure[] {
+  const withTasks = lastWhere(conditions ?? [], (c) => c.type === 'Completed' && (c.stage === 'Train' || c.stage === 'Eval') && (parseData(c).output?.models ?? []).some((m) => isRecord((m as { current_metric?: unknown }).current_metric)));
+  if (!withTasks) return [];
+  const out: TaskFigure[] = [];
+  for (const model of withTasks.data.output?.models ?? []) {
+    const perTask = (model as { current_metric?: unknown }).current_metric;
+    if (!isRecord(perTask)) continue;
+    for (const [task, metrics] of Object.entries(perTask)) {
+      if (!isRecord(metrics)) continue;
+      for (const [metric, value] of numericMetrics(metrics)) out.push({ task, metric, value });
+    }
+  }
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `sedna_lifelong_learning_task_metric`: each task's metrics, from the jobs' stage conditions at scrape time. */
+export function lifelongTaskMetrics(registry: Registry, jobs: () => readonly ObservedObject[]): void {
+  // Task names come from the knowledge base and metric names from the workers' code: both capped.
+  const taskNames = new BoundedLabel(200);
+  const metricNames = new BoundedLabel(32);
+  new Gauge({
+    name: 'sedna_lifelong_learning_task_metric',
+    help: 'Metrics of each task (task group) of the knowledge base, as the last training or evaluation reported them: its eval scores, precision, samples (train samples), test_samples (per-task metrics)',
+    labelNames: ['namespace', 'name', 'task', 'metric'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const job of jobs()) {
+        const labels = { namespace: job.metadata.namespace ?? '', name: job.metadata.name ?? '' };
+        for (const f of lifelongTaskFigures((job.status as { conditions?: StageCondition[] } | undefined)?.conditions)) {
+          this.set({ ...labels, task: taskNames.value(f.task), metric: metricNames.value(f.metric) }, f.value);
+        }
+      }
+    },
+  });
+}

@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { componentRegistry } from '../registry.js';
 import { apiServerMetrics, controllerMetrics, hubMetrics, localControllerMetrics } from '../catalogue/controlplane.js';
 import { systemMetrics } from '../catalogue/system.js';
-import { stageJobMetrics } from '../catalogue/stagejobs.js';
+import { lifelongTaskMetrics, stageJobMetrics } from '../catalogue/stagejobs.js';
 import { bigModelServiceMetrics, federatedLearningMetrics, incrementalLearningWorkerMetrics, jointInferenceMetrics, lifelongLearningWorkerMetrics } from '../catalogue/paradigms.js';
 import { metricNamesIn } from './grafana.js';
 import { writeDashboards } from './generate.js';
@@ -23,6 +23,7 @@ function catalogueNames(): Set<string> {
   systemMetrics(registry, { pods: () => [], datasets: () => [], jobs: () => [] });
   stageJobMetrics(registry, 'sedna_incremental_learning', () => []);
   stageJobMetrics(registry, 'sedna_lifelong_learning', () => []);
+  lifelongTaskMetrics(registry, () => []);
   jointInferenceMetrics(registry);
   bigModelServiceMetrics(registry);
   incrementalLearningWorkerMetrics(registry);

@@ -10,7 +10,7 @@
 import type { JointInferenceServiceSpec, KubeObject, ModelSpec, ServiceCondition, UpstreamMessage } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
 import { isInvalid, isNotFound, type KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
+import { type Controller, type ObjectKey, ownerKeys, type ReconcileResult, self, splitKey } from '../../runtime/controller.js';
 import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
@@ -18,10 +18,22 @@ import { nameLabelValue, serviceName } from '../../workers/names.js';
 import type { References } from '../../workers/references.js';
 import { firstWorkerProblem } from '../../workers/pod-problem.js';
 import { syncHpa, type HpaSpec } from './autoscaling/hpa-object.js';
+import type { EmbeddedAutoscaler } from './autoscaling/embedded-autoscaler.js';
+import { type ServiceEndpoint } from '../../workers/addressing.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
 
 export const BIG_MODEL_PORT = 5000;
 const KIND = 'JointInferenceService';
+/** Embedded mode: which replica of its worker type a pod is (0 without autoscaling); a cloud replica's port goes by it. */
+export const REPLICA_LABEL = 'jointinferenceservice.sedna.io/replica';
+/** The edge worker's list of every cloud replica, `host:port,...`, when the cloud worker is autoscaled. */
+export const BIG_MODEL_ENDPOINTS_ENV = 'BIG_MODEL_ENDPOINTS';
+
+type WorkerType = 'cloud' | 'edge';
+type Replicas = Record<WorkerType, number>;
+
+const replicaOf = (pod: KubeObject): number => Number(pod.metadata.labels?.[REPLICA_LABEL] ?? 0);
+const workerTypeOf = (pod: KubeObject): string => pod.metadata.labels?.['jointinferenceservice.sedna.io/worker-type'] ?? '';
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -41,6 +53,8 @@ export class JointInferenceController implements Controller {
     private readonly references: References,
     /** Kubernetes mode: the workers are Deployments (the kubelets run their pods); embedded mode: Pods. */
     private readonly deployments?: ResourceInformer,
+    /** Embedded mode: scales workers with `hpa` (a cluster's HorizontalPodAutoscalers do it in Kubernetes mode). */
+    private readonly autoscaler?: EmbeddedAutoscaler,
   ) {
     router.handleUpstream('jointinferenceservice', (node, message) => this.upstream(node, message));
   }
@@ -67,10 +81,13 @@ export class JointInferenceController implements Controller {
     ];
   }
 
-  async reconcile(key: ObjectKey): Promise<void> {
+  async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
     const ji = this.services.get(name, namespace);
-    if (!ji || ji.metadata.deletionTimestamp) return; // its workers go by garbage collection
+    if (!ji || ji.metadata.deletionTimestamp) {
+      this.autoscaler?.forget(namespace, name);
+      return; // its workers go by garbage collection
+    }
     const spec = ji['spec'] as JointInferenceServiceSpec;
     const missing = this.references.check(ji);
     const cloudModel = this.model(namespace, spec.cloudWorker.model.name);
@@ -79,9 +96,11 @@ export class JointInferenceController implements Controller {
       await this.setStatus(ji, 'Pending', missing?.reason ?? 'ModelNotFound', missing?.message ?? 'waiting for the models', 0, 0);
       return;
     }
+    let scaling: { replicas: Replicas; requeueAfterMs?: number };
     try {
-      const service = await this.ensureService(ji);
-      const waiting = await this.ensureWorkers(ji, spec, cloudModel, edgeModel, service);
+      scaling = await this.plannedReplicas(ji, spec);
+      const service = await this.ensureService(ji, spec.cloudWorker.hpa ? Math.max(spec.cloudWorker.hpa.minReplicas ?? 1, spec.cloudWorker.hpa.maxReplicas) : 1);
+      const waiting = await this.ensureWorkers(ji, spec, cloudModel, edgeModel, service, scaling.replicas);
       if (waiting) {
         await this.setStatus(ji, 'Pending', 'WaitingForCloudNode', waiting, 0, 0);
         return;
@@ -109,67 +128,115 @@ export class JointInferenceController implements Controller {
         await this.setStatus(ji, 'Failed', 'ReplicaFailure', `${failed} worker deployment(s) cannot create pods`, active, failed);
         return;
       }
-    } else {
-      const workers = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji));
-      active = workers.filter((p) => isActive(p) && podPhase(p) === 'Running').length;
-      failed = workers.filter((p) => podPhase(p) === 'Failed').length;
-      // A worker that cannot start says why on the service: the reason and message its node gave.
-      const problem = active < 2 ? firstWorkerProblem(workers, (p) => `the ${p.metadata.labels?.['jointinferenceservice.sedna.io/worker-type'] ?? ''} worker ${p.metadata.name}`) : undefined;
-      if (problem) {
-        await this.setStatus(ji, 'Pending', problem.reason, problem.message, active, failed);
-        return;
-      }
+      if (active === 2) await this.setStatus(ji, 'Running', 'WorkersRunning', 'the cloud and edge workers are running', active, failed);
+      else await this.setStatus(ji, 'Pending', 'WorkersStarting', `${active} of 2 workers running`, active, failed);
+      return;
     }
-    if (active === 2) await this.setStatus(ji, 'Running', 'WorkersRunning', 'the cloud and edge workers are running', active, failed);
-    else await this.setStatus(ji, 'Pending', 'WorkersStarting', `${active} of 2 workers running`, active, failed);
+    const workers = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji));
+    const running = workers.filter((p) => isActive(p) && podPhase(p) === 'Running');
+    active = running.length;
+    failed = workers.filter((p) => podPhase(p) === 'Failed').length;
+    const bothRunning = running.some((p) => workerTypeOf(p) === 'cloud') && running.some((p) => workerTypeOf(p) === 'edge');
+    // A worker that cannot start says why on the service: the reason and message its node gave.
+    const problem = bothRunning ? undefined : firstWorkerProblem(workers, (p) => `the ${workerTypeOf(p)} worker ${p.metadata.name}`);
+    if (problem) await this.setStatus(ji, 'Pending', problem.reason, problem.message, active, failed);
+    else if (bothRunning) await this.setStatus(ji, 'Running', 'WorkersRunning', 'the cloud and edge workers are running', active, failed);
+    else await this.setStatus(ji, 'Pending', 'WorkersStarting', `${active} of ${scaling.replicas.cloud + scaling.replicas.edge} workers running`, active, failed);
+    // An autoscaled worker is looked at again when its next sync is due.
+    return scaling.requeueAfterMs !== undefined ? { requeueAfterMs: scaling.requeueAfterMs } : undefined;
+  }
+
+  /**
+   * Embedded mode: the replicas of each worker type, 1 without `hpa`, else what the autoscaler decides from the
+   * workers' metrics. Kubernetes mode: the Deployments' HorizontalPodAutoscalers decide; not asked here.
+   */
+  private async plannedReplicas(ji: KubeObject, spec: JointInferenceServiceSpec): Promise<{ replicas: Replicas; requeueAfterMs?: number }> {
+    const replicas: Replicas = { cloud: 1, edge: 1 };
+    if (this.deployments || !this.autoscaler) return { replicas };
+    let requeueAfterMs: number | undefined;
+    for (const type of ['cloud', 'edge'] as const) {
+      const hpa = (type === 'cloud' ? spec.cloudWorker : spec.edgeWorker).hpa as HpaSpec | undefined;
+      if (!hpa) continue;
+      const pods = this.pods.list(ji.metadata.namespace).filter((p) => isWorkerOf(p, ji, type) && isActive(p) && !p.metadata.deletionTimestamp);
+      const decision = await this.autoscaler.replicas(ji, type, hpa, pods.filter((p) => podPhase(p) === 'Running'), pods.length);
+      replicas[type] = decision.replicas;
+      requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, decision.nextSyncInMs);
+    }
+    return requeueAfterMs === undefined ? { replicas } : { replicas, requeueAfterMs };
   }
 
   /** The cloud and edge workers, once the models and the cloud worker's Service are there; else what it waits for. */
-  private async ensureWorkers(ji: KubeObject, spec: JointInferenceServiceSpec, cloudModel: ModelSpec, edgeModel: ModelSpec, service: KubeObject): Promise<string | undefined> {
+  private async ensureWorkers(ji: KubeObject, spec: JointInferenceServiceSpec, cloudModel: ModelSpec, edgeModel: ModelSpec, service: KubeObject, replicas: Replicas): Promise<string | undefined> {
     const namespace = ji.metadata.namespace!;
     const name = ji.metadata.name!;
     const cloudNode = spec.cloudWorker.template.spec.nodeName;
     const edgeNode = spec.edgeWorker.template.spec.nodeName;
-    const endpoint = this.addressing.endpoint(service, cloudNode);
-    if (!endpoint) return `the cloud worker's node ${cloudNode ?? '(none)'} has no address yet`;
+    const endpoints = this.addressing.endpoints(service, cloudNode);
+    const first = endpoints[0];
+    if (!first || endpoints.length < replicas.cloud) return `the cloud worker's node ${cloudNode ?? '(none)'} has no address yet`;
     const common = { NAMESPACE: namespace, JOB_NAME: name, SERVICE_NAME: name };
-    // The cloud worker binds where the edge is sent (the original's worker guessed its host's outward address).
-    const bind = bindAddressEnv('BIG_MODEL_BIND_IP', endpoint);
-    await this.ensureWorker(
-      ji,
-      'cloud',
-      spec.cloudWorker.template,
-      {
-        ...common,
-        MODEL_URL: cloudModel.url,
-        ...bind.env,
-        BIG_MODEL_BIND_PORT: String(endpoint.bindPort),
-        LC_SERVER: this.addressing.lcServer(cloudNode),
-      },
-      bind.fieldEnv,
-    );
-    await this.ensureWorker(ji, 'edge', spec.edgeWorker.template, {
+    const cloudEnv = (endpoint: ServiceEndpoint) => {
+      // The cloud worker binds where the edge is sent (the original's worker guessed its host's outward address).
+      const bind = bindAddressEnv('BIG_MODEL_BIND_IP', endpoint);
+      const env = { ...common, MODEL_URL: cloudModel.url, ...bind.env, BIG_MODEL_BIND_PORT: String(endpoint.bindPort), LC_SERVER: this.addressing.lcServer(cloudNode) };
+      return { env, fieldEnv: bind.fieldEnv };
+    };
+    const edgeEnv = {
       ...common,
       MODEL_URL: edgeModel.url,
       HEM_NAME: spec.edgeWorker.hardExampleMining.name,
       HEM_PARAMETERS: JSON.stringify(spec.edgeWorker.hardExampleMining.parameters ?? []),
-      BIG_MODEL_IP: endpoint.host,
-      BIG_MODEL_PORT: String(endpoint.port),
+      BIG_MODEL_IP: first.host,
+      BIG_MODEL_PORT: String(first.port),
+      // Every replica the cloud worker may have: the edge spreads its requests over those that answer.
+      ...(endpoints.length > 1 ? { [BIG_MODEL_ENDPOINTS_ENV]: endpoints.map((e) => `${e.host}:${e.port}`).join(',') } : {}),
       LC_SERVER: this.addressing.lcServer(edgeNode),
-    });
+    };
+    if (this.deployments) {
+      const cloud = cloudEnv(first);
+      await this.ensureDeployment(ji, 'cloud', spec.cloudWorker.template, cloud.env, cloud.fieldEnv);
+      await this.ensureDeployment(ji, 'edge', spec.edgeWorker.template, edgeEnv, {});
+      return undefined;
+    }
+    for (let i = 0; i < replicas.cloud; i++) {
+      const cloud = cloudEnv(endpoints[i]!);
+      await this.ensureWorker(ji, 'cloud', i, spec.cloudWorker.template, cloud.env, cloud.fieldEnv);
+    }
+    for (let i = 0; i < replicas.edge; i++) await this.ensureWorker(ji, 'edge', i, spec.edgeWorker.template, edgeEnv);
+    await this.removeExtraReplicas(ji, replicas);
     return undefined;
+  }
+
+  /** Scaled down: the replicas past the count go (the highest first, so the low ones keep their ports). */
+  private async removeExtraReplicas(ji: KubeObject, replicas: Replicas): Promise<void> {
+    const extra = this.pods
+      .list(ji.metadata.namespace)
+      .filter((p) => isWorkerOf(p, ji) && !p.metadata.deletionTimestamp && replicaOf(p) >= (replicas[workerTypeOf(p) as WorkerType] ?? 1))
+      .sort((a, b) => replicaOf(b) - replicaOf(a));
+    for (const pod of extra) {
+      await this.client.delete('Pod', pod.metadata.namespace!, pod.metadata.name!).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      await recordEvent(this.client, ji, 'Normal', 'WorkerDeleted', `removed the ${workerTypeOf(pod)} worker ${pod.metadata.name} (replica ${replicaOf(pod)}): scaled to ${replicas[workerTypeOf(pod) as WorkerType]}`);
+    }
   }
 
   private model(namespace: string, name: string): ModelSpec | undefined {
     return this.models.get(name, namespace)?.['spec'] as ModelSpec | undefined;
   }
 
-  private async ensureService(ji: KubeObject): Promise<KubeObject> {
+  /** The cloud worker's Service, with a port per replica it may have (embedded mode; see Addressing.serviceSpec). */
+  private async ensureService(ji: KubeObject, replicas: number): Promise<KubeObject> {
     const name = serviceName(ji.metadata.name!, 'cloud');
     const namespace = ji.metadata.namespace!;
     const existing = this.kubeServices.get(name, namespace);
-    if (existing) return existing;
-    const spec = this.addressing.serviceSpec(BIG_MODEL_PORT, undefined);
+    if (existing) {
+      const ports = ((existing['spec'] as { ports?: unknown[] }).ports ?? []).length;
+      if (!this.addressing.embedded || ports === replicas) return existing;
+      const wanted = this.addressing.serviceSpec(BIG_MODEL_PORT, existing, replicas) as { ports: unknown[] };
+      return this.client.mergePatch('Service', namespace, name, { spec: { ports: wanted.ports } });
+    }
+    const spec = this.addressing.serviceSpec(BIG_MODEL_PORT, undefined, replicas);
     try {
       return await this.client.create('Service', namespace, {
         metadata: { name, namespace, labels: { 'app.sedna.io': nameLabelValue(`${ji.metadata.name}-cloud-svc`) }, ownerReferences: [controllerRef(ji)] },
@@ -207,13 +274,12 @@ export class JointInferenceController implements Controller {
     await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `updated the ${workerType} worker deployment ${name} to apply the new spec`);
   }
 
-  /** One active worker of a type, made from the current spec; an outdated or ended one is replaced. */
-  private async ensureWorker(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>, fieldEnv: Record<string, string> = {}): Promise<void> {
-    if (this.deployments) return this.ensureDeployment(ji, workerType, template, env, fieldEnv);
+  /** Embedded mode: one active pod for replica `replica` of a worker type, made from the current spec; an outdated or ended one is replaced. */
+  private async ensureWorker(ji: KubeObject, workerType: WorkerType, replica: number, template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>, fieldEnv: Record<string, string> = {}): Promise<void> {
     const namespace = ji.metadata.namespace!;
     const hashOf = { template, env };
     const wanted = specHash(hashOf);
-    const pods = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji, workerType));
+    const pods = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji, workerType) && replicaOf(p) === replica);
     let current = false;
     for (const pod of pods) {
       if (pod.metadata.deletionTimestamp) continue;
@@ -230,6 +296,7 @@ export class JointInferenceController implements Controller {
     }
     if (current) return;
     const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: workerName(workerType) }, fieldEnv, restartPolicy: 'Always', hashOf });
+    (pod['metadata'] as { labels: Record<string, string> }).labels[REPLICA_LABEL] = String(replica);
     const created = await this.client.create('Pod', namespace, pod);
     await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker ${created.metadata.name}`);
   }

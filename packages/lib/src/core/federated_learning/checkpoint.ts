@@ -17,6 +17,8 @@ const VERSION = 1;
 
 export interface Checkpoint {
   readonly jobName: string;
+  /** The uid of the job that wrote it (SEDNA_JOB_UID): a job created again under the same name has another. */
+  readonly jobUid?: string;
   /** The aggregation strategy's name; a checkpoint of another strategy is not resumed. */
   readonly algorithm: string;
   readonly completedRounds: number;
@@ -36,6 +38,7 @@ interface CheckpointMeta {
   format: string;
   version: number;
   jobName: string;
+  jobUid?: string;
   algorithm: string;
   completedRounds: number;
   finished: boolean;
@@ -61,6 +64,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
     format: FORMAT,
     version: VERSION,
     jobName: checkpoint.jobName,
+    ...(checkpoint.jobUid === undefined ? {} : { jobUid: checkpoint.jobUid }),
     algorithm: checkpoint.algorithm,
     completedRounds: checkpoint.completedRounds,
     finished: checkpoint.finished,
@@ -94,6 +98,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   }
   return {
     jobName: m.jobName ?? '',
+    ...(typeof m.jobUid === 'string' ? { jobUid: m.jobUid } : {}),
     algorithm: m.algorithm ?? '',
     completedRounds: m.completedRounds ?? 0,
     finished: m.finished ?? false,

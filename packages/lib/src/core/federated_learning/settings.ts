@@ -7,6 +7,7 @@
 import { BaseConfig, Context, parseKeyValueList, type AlgorithmSpec, type Env, type Transmitter } from '../../common/config.js';
 import { parseBoundedNumber, type ParamValue } from '../../common/parameters.js';
 import { DEFAULT_AGGREGATION } from './protocol.js';
+import { JOB_CREDENTIAL_ENV, JOB_UID_ENV } from '@sedna/api/guard';
 
 export interface AggregatorSettings {
   /** `aggregation_algorithm` (default FedAvg) with `aggregation_parameters`. */
@@ -43,6 +44,13 @@ export interface AggregatorSettings {
   readonly lingerMs: number;
   readonly jobName: string;
   readonly workerName: string;
+  /** SEDNA_JOB_UID: the job's uid, which keys the checkpoint. */
+  readonly jobUid: string | undefined;
+  /**
+   * SEDNA_JOB_CREDENTIAL: what every caller must present; none when the control plane gives none or AGG_AUTH is
+   * `none` (a job whose trainers are of the original Python lib, which sends no credential).
+   */
+  readonly credential: string | undefined;
 }
 
 export interface TrainerSettings {
@@ -73,6 +81,8 @@ export interface TrainerSettings {
   readonly wire: 'auto' | 'json' | 'binary';
   /** AGG_RECV_TIMEOUT (default 600 s): the longest wait for the aggregator's next model after sending an update. */
   readonly recvTimeoutMs: number;
+  /** SEDNA_JOB_CREDENTIAL: presented to the aggregator (Authorization: Bearer). */
+  readonly credential: string | undefined;
 }
 
 function positiveInteger(context: Context, name: string, fallback: number): number {
@@ -159,6 +169,8 @@ export function aggregatorSettingsFromEnv(env: Env = process.env): AggregatorSet
     lingerMs: nonNegativeNumber(context, 'linger_seconds', 30) * 1000,
     jobName: config.jobName,
     workerName: config.workerName || 'aggregator',
+    jobUid: env[JOB_UID_ENV]?.trim() || undefined,
+    credential: authFromEnv(context) === 'none' ? undefined : env[JOB_CREDENTIAL_ENV]?.trim() || undefined,
   };
 }
 
@@ -184,7 +196,15 @@ export function trainerSettingsFromEnv(env: Env = process.env): TrainerSettings 
     modelUrl: config.modelUrl,
     wire: wireFromEnv(context),
     recvTimeoutMs: positiveNumber(context, 'AGG_RECV_TIMEOUT', 600)! * 1000,
+    credential: env[JOB_CREDENTIAL_ENV]?.trim() || undefined,
   };
+}
+
+/** AGG_AUTH (default job-credential): whether the aggregator's callers must present the job's credential. */
+function authFromEnv(context: Context): 'job-credential' | 'none' {
+  const auth = (context.getParameters('AGG_AUTH') ?? 'job-credential').toLowerCase();
+  if (auth !== 'job-credential' && auth !== 'none') throw new Error(`environment variable AGG_AUTH must be job-credential or none, got ${JSON.stringify(auth)}`);
+  return auth;
 }
 
 function wireFromEnv(context: Context): 'auto' | 'json' | 'binary' {

@@ -8,6 +8,7 @@ export { BigModelService, DEFAULT_BIND_IP, DEFAULT_MAX_BODY_BYTES } from './big-
 export type { BigModelServiceOptions, BigModelServiceStats, ServiceAddress } from './big-model-service.js';
 export { BigModelClient, CloudInferenceError, DEFAULT_CLOUD_TIMEOUT_MS } from './big-model-client.js';
 export type { BigModelClientOptions, CloudFailureKind, CloudPredictor, PredictOptions, WireFormat, WireFormatChoice } from './big-model-client.js';
+export { parseEndpoints, ReplicaSpreader } from './replica-spreader.js';
 export { BatcherClosedError, DEFAULT_BATCH_WINDOW_MS, DEFAULT_MAX_BATCH_SIZE, MicroBatcher, QueueFullError } from './micro-batcher.js';
 export type { MicroBatcherOptions, MicroBatcherStats } from './micro-batcher.js';
 export { BadRequestError, DEFAULT_BIG_MODEL_PORT, DEFAULT_JOB_NAME, HEALTH_PATH, JSON_CONTENT_TYPE, predictPath, servicePath, viewBinaryBatch, viewJsonData } from './protocol.js';

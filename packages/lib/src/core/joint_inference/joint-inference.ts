@@ -21,6 +21,7 @@ import type { WorkerIdentity } from '../../reporter/message.js';
 import type { Estimator, Tensor } from '../estimator.js';
 import { BigModelClient, CloudInferenceError, type CloudPredictor, type WireFormat, type WireFormatChoice } from './big-model-client.js';
 import { CloudFailureLog } from './cloud-failure-log.js';
+import { parseEndpoints, ReplicaSpreader } from './replica-spreader.js';
 import { jointInferenceRecorder, type JointInferenceRecorder } from '../../metrics/recorders.js';
 import { stderrLog, type LogLine } from './log.js';
 import { tensorToNested } from './nested-list.js';
@@ -156,16 +157,23 @@ export class JointInference {
     }
     if (modelUrl !== false) await options.estimator.load(modelUrl);
 
+    const clientOptions = {
+      jobName,
+      format: options.cloudFormat ?? config.bigModelWire,
+      ...(options.cloudTimeoutMs !== undefined ? { timeoutMs: options.cloudTimeoutMs } : {}),
+    };
+    // Several replicas (an autoscaled cloud worker): spread over them; else the one service.
+    const replicas = config.bigModelEndpoints === undefined ? [] : parseEndpoints(config.bigModelEndpoints);
     const cloud =
       options.cloud ??
-      new BigModelClient({
-        // The original defaulted to this host's address; here that is the loopback (no other network is assumed).
-        host: config.bigModelIp ?? '127.0.0.1',
-        port: config.bigModelPort,
-        jobName,
-        format: options.cloudFormat ?? config.bigModelWire,
-        ...(options.cloudTimeoutMs !== undefined ? { timeoutMs: options.cloudTimeoutMs } : {}),
-      });
+      (replicas.length > 1
+        ? ReplicaSpreader.forEndpoints(replicas, clientOptions)
+        : new BigModelClient({
+            // The original defaulted to this host's address; here that is the loopback (no other network is assumed).
+            host: replicas[0]?.host ?? config.bigModelIp ?? '127.0.0.1',
+            port: replicas[0]?.port ?? config.bigModelPort,
+            ...clientOptions,
+          }));
     let reporter: LCReporter | undefined;
     if (options.reporter !== false) {
       reporter = options.reporter ?? defaultReporter(config, jobName, log);

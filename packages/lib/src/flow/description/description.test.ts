@@ -187,3 +187,20 @@ describe('graphs that cannot run get an error naming what is wrong', () => {
     expect(String(missing)).toMatch(/option name of unit hard_example_mining is required \(or the environment variable HEM_NAME\)/);
   });
 });
+
+describe('the graph writer', () => {
+  it('writes a graph file that reads back to the same graph (the console exports what the runtime reads)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseGraphDocument } = await import('./graph-document.js');
+    const { writeGraphToml } = await import('./graph-writer.js');
+    const file = new URL('../../../../../examples/flow/joint_inference/graph.toml', import.meta.url).pathname;
+    const first = parseGraphDocument(readFileSync(file, 'utf8'), file);
+    const written = writeGraphToml({ name: first.name, description: first.description, driverDirs: ['@APPLICATION_PATH@/flowunit'], dot: first.dot });
+    const again = parseGraphDocument(written, 'again.toml');
+    expect(again.name).toBe(first.name);
+    expect(again.driverDirs).toEqual(['@APPLICATION_PATH@/flowunit']);
+    const strip = (d: typeof first.dot) => ({ nodes: d.nodes.map((n) => ({ name: n.name, attributes: n.attributes })), edges: d.edges.map((e) => ({ from: e.from, to: e.to })) });
+    expect(strip(again.dot)).toEqual(strip(first.dot));
+    expect(written).toContain('mining:hard -> cloud:in_inference');
+  });
+});

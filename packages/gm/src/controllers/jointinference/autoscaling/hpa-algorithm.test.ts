@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { behaviorFrom, DEFAULT_BEHAVIOR, desiredForMetric, desiredReplicas, HpaState } from './hpa-algorithm.js';
+import { behaviorFrom, DEFAULT_BEHAVIOR, desiredForMetric, desiredForPods, desiredReplicas, HpaState } from './hpa-algorithm.js';
 
 describe('the HPA replica calculation', () => {
   it('scales by the ratio of current to target, not within the tolerance, the largest over metrics', () => {
@@ -37,5 +37,18 @@ describe('the HPA replica calculation', () => {
     expect(hpa.next(4, 1, { minReplicas: 1, maxReplicas: 10 }, b, 30_000)).toBe(4);
     expect(hpa.next(4, 1, { minReplicas: 1, maxReplicas: 10 }, b, 61_000)).toBe(3);
     expect(behaviorFrom({ scaleUp: { selectPolicy: 'Disabled' } }).scaleUp.selectPolicy).toBe('Disabled');
+  });
+
+  it('counts pods without a value as the replica calculator does', () => {
+    expect(desiredForPods(2, [30, 30], 0, 10)).toBe(6);
+    expect(desiredForPods(2, [], 2, 10)).toBeUndefined();
+    // Scaling up: the missing pod counts as 0 (30 + 30 + 0 over 3 pods: 2 x the target).
+    expect(desiredForPods(3, [30, 30], 1, 10)).toBe(6);
+    // Scaling down: the missing pods count as at the target (2 + 10 + 10 over 3: 0.73).
+    expect(desiredForPods(3, [2], 2, 10)).toBe(3);
+    expect(desiredForPods(4, [2], 3, 10)).toBe(4);
+    // Up, but filling in zeros lands within the tolerance or flips the direction: stays.
+    expect(desiredForPods(2, [11.5], 1, 10)).toBe(2);
+    expect(desiredForPods(2, [10.5], 0, 10)).toBe(2);
   });
 });

@@ -26,6 +26,23 @@ export function desiredForMetric(currentReplicas: number, sample: MetricSample, 
   return Math.max(1, Math.ceil(currentReplicas * ratio));
 }
 
+/**
+ * The replica count a per-pod metric asks for, with the replica calculator's rule for pods that gave no value yet
+ * (just started, or their scrape failed): assumed at the target when the others ask to scale down, at zero when
+ * they ask to scale up, so a missing reading never pushes the scale further; if that flips the direction or lands
+ * within the tolerance, the replicas stay. `undefined` when no pod gave a value.
+ */
+export function desiredForPods(currentReplicas: number, values: readonly number[], missing: number, target: number, tolerance = DEFAULT_TOLERANCE): number | undefined {
+  if (values.length === 0 || !(target > 0)) return undefined;
+  const sum = values.reduce((a, b) => a + b, 0);
+  const ratio = sum / values.length / target;
+  if (missing === 0) return Math.abs(ratio - 1) <= tolerance ? currentReplicas : Math.max(1, Math.ceil(ratio * values.length));
+  if (Math.abs(ratio - 1) <= tolerance) return currentReplicas;
+  const filled = (sum + (ratio < 1 ? missing * target : 0)) / (values.length + missing) / target;
+  if (Math.abs(filled - 1) <= tolerance || (ratio < 1) !== (filled < 1)) return currentReplicas;
+  return Math.max(1, Math.ceil(filled * (values.length + missing)));
+}
+
 /** The largest desire over the metrics; the current count when there is no usable metric. */
 export function desiredReplicas(currentReplicas: number, samples: readonly MetricSample[], tolerance = DEFAULT_TOLERANCE): number {
   const usable = samples.filter((s) => s.target > 0 && Number.isFinite(s.current));

@@ -19,9 +19,19 @@ export type Inbound =
   /** A message from the aggregator this worker cannot understand: the two sides do not speak the same protocol. */
   | { readonly kind: 'broken'; readonly error: Error };
 
+/** The aggregator refused this worker (HTTP 401/403: not the job's credential); trying again will not help. */
+export class AggregatorRefusedWorker extends Error {}
+
+/** The headers that present the job's credential (SEDNA_JOB_CREDENTIAL) to the aggregator, if there is one. */
+export function credentialHeaders(credential: string | undefined): Record<string, string> {
+  return credential === undefined ? {} : { authorization: `Bearer ${credential}` };
+}
+
 export interface ConnectionOptions {
   url: string;
   clientId: string;
+  /** The job's credential (SEDNA_JOB_CREDENTIAL), sent with the upgrade request. */
+  credential?: string;
   /** Limit for the handshake and the subscribe acknowledgement (default 30 s). */
   timeoutMs?: number;
   /** Largest frame accepted (default 512 MiB). */
@@ -67,6 +77,7 @@ export class AggregatorConnection {
         // see, which a training worker is not. A zero mask spares both ends a JS pass over every weight byte (in
         // ws without its native addon that pass cost more than the rest of the transfer).
         generateMask: (mask: Buffer) => mask.fill(0),
+        headers: credentialHeaders(options.credential),
       });
       socket.binaryType = 'nodebuffer';
       const connection = new AggregatorConnection(socket, options);
@@ -79,6 +90,17 @@ export class AggregatorConnection {
         socket.terminate();
         reject(error);
       };
+      socket.once('unexpected-response', (_request, response) => {
+        const status = response.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const reason = Buffer.concat(chunks).toString('utf8').slice(0, 500);
+          const error = new Error(`the aggregator at ${options.url} refused the connection with HTTP ${status}${reason ? `: ${reason}` : ''}`);
+          fail(status === 401 || status === 403 ? new AggregatorRefusedWorker(error.message) : error);
+        });
+        response.on('error', () => fail(new Error(`the aggregator at ${options.url} refused the connection with HTTP ${status}`)));
+      });
       socket.once('error', (error) => fail(new Error(`cannot reach the aggregator at ${options.url}: ${error.message}`, { cause: error })));
       socket.once('close', (code) => fail(new Error(`the aggregator at ${options.url} closed the connection (code ${code}) before acknowledging`)));
       // The original's subscribe message, with this lib's wire named for an aggregator of this lib.

@@ -23,7 +23,7 @@ import type { ClientMetrics, GlobalHeader, RoundConfig, RoundSummary, UpdateHead
 import { FederatedReporter } from '../report.js';
 import { trainerSettingsFromEnv } from '../settings.js';
 import { cloneWeights } from '../structure.js';
-import { AggregatorConnection, type Inbound } from './connection.js';
+import { AggregatorConnection, AggregatorRefusedWorker, type Inbound } from './connection.js';
 import { probeAggregatorWire } from './wire-probe.js';
 import type { Wire } from '../protocol.js';
 import { proximalStep } from './proximal.js';
@@ -47,6 +47,8 @@ export interface FederatedLearningOptions {
   trainOptions?: TrainOptions;
   /** How long to keep trying to reach the aggregator after losing it (default CONNECT_TIMEOUT, 300 s). */
   connectTimeoutMs?: number;
+  /** The job's credential the aggregator checks (default SEDNA_JOB_CREDENTIAL). */
+  credential?: string;
   /**
    * binary, json (the original Python aggregation server's messages) or auto (default AGG_WIRE, else auto: the
    * aggregator's GET /<aggregation> says whether it takes binary frames).
@@ -126,6 +128,7 @@ export class FederatedLearning {
   private readonly encoder: WeightsEncoder;
   private readonly sendDelta: boolean;
   private readonly connectTimeoutMs: number;
+  private readonly credential: string | undefined;
   private readonly reporter: FederatedReporter | undefined;
   private readonly s3: S3Transmitter | undefined;
   private readonly modelUrl: string | undefined;
@@ -151,6 +154,7 @@ export class FederatedLearning {
     this.encoder = new WeightsEncoder(options.compression ?? settings.compression);
     this.sendDelta = options.sendDelta ?? this.encoder.compression !== undefined;
     this.connectTimeoutMs = options.connectTimeoutMs ?? settings.connectTimeoutMs;
+    this.credential = options.credential ?? settings.credential;
     this.reporter = options.reporter === false ? undefined : (options.reporter ?? FederatedReporter.fromEnv(env, this.log));
     this.s3 = options.s3 ?? (settings.transmitter === 's3' ? S3Transmitter.fromEnv(env) : undefined);
     this.modelUrl = settings.modelUrl;
@@ -400,13 +404,14 @@ export class FederatedLearning {
       try {
         const timeoutMs = Math.max(1000, Math.min(30_000, deadline - Date.now()));
         if (this.wire === undefined) {
-          this.wire = await probeAggregatorWire(this.aggregatorUrl, timeoutMs);
+          this.wire = await probeAggregatorWire(this.aggregatorUrl, timeoutMs, this.credential);
           this.log(`the aggregator at ${this.aggregatorUrl} speaks ${this.wire === 'binary' ? "this lib's binary wire" : "the original lib's JSON messages"}`);
           if (this.wire === 'json' && this.s3 !== undefined) throw new FatalConnectError("the aggregator speaks the original's JSON messages, which cannot be used with TRANSMITTER=s3");
         }
         const connection = await AggregatorConnection.open({
           url: this.aggregatorUrl,
           clientId: this.workerName,
+          ...(this.credential === undefined ? {} : { credential: this.credential }),
           timeoutMs,
           wire: this.wire,
           ...(this.s3 === undefined ? {} : { s3: this.s3 }),
@@ -414,7 +419,8 @@ export class FederatedLearning {
         if (attempt > 1) this.log(`connected to the aggregator at ${this.aggregatorUrl} after ${attempt} attempts`);
         return connection;
       } catch (error) {
-        if (error instanceof FatalConnectError) throw error;
+        // Refused (not this job's credential): no retry can change that.
+        if (error instanceof FatalConnectError || error instanceof AggregatorRefusedWorker) throw error;
         if (Date.now() + delay > deadline) {
           throw new Error(`cannot reach the aggregator at ${this.aggregatorUrl} within ${this.connectTimeoutMs / 1000} s (CONNECT_TIMEOUT): ${(error as Error).message}`, { cause: error });
         }

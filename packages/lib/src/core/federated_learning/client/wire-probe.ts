@@ -6,6 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Wire } from '../protocol.js';
+import { AggregatorRefusedWorker, credentialHeaders } from './connection.js';
 
 /** The aggregator's HTTP URL for its websocket URL (ws -> http, wss -> https). */
 export function httpUrlOf(websocketUrl: string): string {
@@ -13,19 +14,21 @@ export function httpUrlOf(websocketUrl: string): string {
 }
 
 /** Resolves with the wire to use; rejects when the aggregator cannot be reached (the caller retries). */
-export function probeAggregatorWire(websocketUrl: string, timeoutMs: number): Promise<Wire> {
+export function probeAggregatorWire(websocketUrl: string, timeoutMs: number, credential?: string): Promise<Wire> {
   const url = httpUrlOf(websocketUrl);
   const request = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers: { accept: 'application/json' }, timeout: timeoutMs }, (res) => {
+    const req = request(url, { method: 'GET', headers: { accept: 'application/json', ...credentialHeaders(credential) }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode === 401 || res.statusCode === 403) return reject(new AggregatorRefusedWorker(`GET ${url} answered HTTP ${res.statusCode}: ${text.slice(0, 500)}`));
         if ((res.statusCode ?? 0) >= 500) return reject(new Error(`GET ${url} answered HTTP ${res.statusCode}`));
         let body: unknown;
         try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          body = JSON.parse(text);
         } catch {
           body = undefined;
         }

@@ -13,7 +13,7 @@
  * - a checkpoint after each round (global model, round, server optimizer state) that a restarted aggregator resumes;
  * - at the end the global model is saved to MODEL_URL, and the server closes once the workers are gone.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { FedProx } from '../../../algorithms/aggregation/fedprox.js';
@@ -47,6 +47,7 @@ import {
 } from '../protocol.js';
 import type { FederatedReporter } from '../report.js';
 import { cloneWeights, shapeMismatch, unusableWeights } from '../structure.js';
+import { callerRefusal, RefusalLog } from './caller-auth.js';
 import { clientInfoHandler, type ClientInfo } from './client-info.js';
 import { combineRound, weightedMetric } from './combine.js';
 import { GlobalModelSender } from './global-sender.js';
@@ -78,7 +79,14 @@ export interface AggregationServerOptions {
   host?: string;
   port?: number;
   jobName?: string;
+  /** The job's uid (SEDNA_JOB_UID): a checkpoint of another uid, an earlier job of the same name, is not resumed. */
+  jobUid?: string;
   workerName?: string;
+  /**
+   * The job's credential (SEDNA_JOB_CREDENTIAL): every caller, websocket or HTTP, must present it (caller-auth.ts).
+   * None: the server is open, as the original's.
+   */
+  credential?: string;
   /** The model the first round starts from; default: the estimator's weights, else the workers' own. */
   initialWeights?: readonly WeightTensor[];
   /** Saves the final model in the estimator's format (or ONNX for a `.onnx` MODEL_URL). */
@@ -211,8 +219,23 @@ export class AggregationServer {
   async start(): Promise<{ host: string; port: number }> {
     if (this.http !== undefined) throw new Error('AggregationServer: already started');
     await this.restoreOrInitialise();
-    const http = createServer(clientInfoHandler({ clients: () => [...this.sessions.keys()], client: (id) => this.clientInfo(id) }));
-    const wss = new WebSocketServer({ server: http, maxPayload: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD });
+    const refusals = new RefusalLog(this.log);
+    const refuse = (request: IncomingMessage): string | undefined => {
+      const reason = callerRefusal(request, this.options.credential);
+      if (reason !== undefined) refusals.refused(request, reason);
+      return reason;
+    };
+    const http = createServer(clientInfoHandler({ clients: () => [...this.sessions.keys()], client: (id) => this.clientInfo(id) }, refuse));
+    const wss = new WebSocketServer({
+      server: http,
+      maxPayload: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD,
+      // Checked before the upgrade: a caller without the job's credential never gets a websocket.
+      verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) => {
+        const reason = refuse(info.req);
+        if (reason === undefined) done(true);
+        else done(false, 401, reason);
+      },
+    });
     wss.on('connection', (socket) => this.accept(socket));
     this.http = http;
     this.wss = wss;
@@ -228,7 +251,8 @@ export class AggregationServer {
     const address = this.address;
     this.log(
       `listening on ${address.host}:${address.port}: ${this.aggregation.name}, ${this.participants} participant(s), ${this.exitRound} round(s), ` +
-        `min ${this.minClients} per round, timeout ${this.roundTimeoutMs / 1000} s${this.resumedFrom !== undefined ? `, resumed after round ${this.resumedFrom}` : ''}`,
+        `min ${this.minClients} per round, timeout ${this.roundTimeoutMs / 1000} s${this.resumedFrom !== undefined ? `, resumed after round ${this.resumedFrom}` : ''}, ` +
+        (this.options.credential === undefined ? 'open to any caller (no job credential)' : "callers need the job's credential"),
     );
     this.options.reporter?.report('running', this.ownerInfo());
     if (this.completedRounds >= this.exitRound) void this.finish();
@@ -316,6 +340,10 @@ export class AggregationServer {
     // A finished run is over, unless this very worker finished it and its process was restarted after the last round
     // (the pod's restart policy after a crash): its training workers got the last result and are gone, so starting
     // over would wait for them for ever.
+    // Another uid: an earlier job of the same name (deleted and created again); this one starts fresh.
+    const uid = this.options.jobUid;
+    if (uid !== undefined && checkpoint.jobUid !== undefined && checkpoint.jobUid !== uid) return `it belongs to an earlier job of the same name (uid ${checkpoint.jobUid}; this job's is ${uid})`;
+    if (uid !== undefined && checkpoint.jobUid === undefined && checkpoint.workerName !== this.workerName) return 'it names no job uid, and another aggregation worker wrote it';
     if (checkpoint.finished && !(this.workerName !== DEFAULT_WORKER_NAME && checkpoint.workerName === this.workerName)) return 'it belongs to a run that finished';
     if (checkpoint.jobName !== this.jobName) return `it belongs to job "${checkpoint.jobName}"`;
     if (checkpoint.algorithm !== this.aggregation.name) return `it was written by ${checkpoint.algorithm}, this run uses ${this.aggregation.name}`;
@@ -743,6 +771,7 @@ export class AggregationServer {
     try {
       await saveCheckpoint(url, {
         jobName: this.jobName,
+        ...(this.options.jobUid === undefined ? {} : { jobUid: this.options.jobUid }),
         algorithm: this.aggregation.name,
         completedRounds: this.completedRounds,
         finished,

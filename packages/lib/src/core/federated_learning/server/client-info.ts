@@ -19,7 +19,10 @@ export interface ClientDirectory {
   client(id: string): ClientInfo | undefined;
 }
 
-export function clientInfoHandler(directory: ClientDirectory): (request: IncomingMessage, response: ServerResponse) => void {
+/**
+ * `refuse` says why a caller may not ask (no job credential, caller-auth.ts), or undefined; such a caller gets 401.
+ */
+export function clientInfoHandler(directory: ClientDirectory, refuse: (request: IncomingMessage) => string | undefined = () => undefined): (request: IncomingMessage, response: ServerResponse) => void {
   const json = (response: ServerResponse, status: number, body: unknown): void => {
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
@@ -27,6 +30,11 @@ export function clientInfoHandler(directory: ClientDirectory): (request: Incomin
   return guardRequests(
     async (request, response) => {
       const url = parseRequestUrl(request.url);
+      const refusal = refuse(request);
+      if (refusal !== undefined) {
+        request.resume();
+        return json(response, 401, { error: refusal });
+      }
       if (request.method !== 'GET') return json(response, 405, { error: `${request.method} is not supported; use GET or a websocket` });
       const body = (await readLimitedBody(request, MAX_BODY_BYTES)).toString('utf8');
       const query = url.searchParams.get('client_id');

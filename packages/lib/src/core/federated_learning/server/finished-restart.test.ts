@@ -4,53 +4,19 @@
  * them for ever and the job would never end. The restarted process of the same worker (same WORKER_NAME; the GM
  * names every aggregator pod anew) ends the job again instead; a later run (another name, or none) starts over.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MlpEstimator } from '../../../backend/mlp/estimator.js';
-import type { ModelSpec } from '../../../backend/model-spec.js';
-import { syntheticClasses } from '../../../backend/test-data.js';
 import { loadCheckpoint } from '../checkpoint.js';
 import { FederatedLearning } from '../client/federated-learning.js';
-import { AggregationServer, type AggregationServerOptions } from './aggregation-server.js';
+import type { AggregationServerOptions } from './aggregation-server.js';
+import { TEST_DATA, TEST_SPEC, useTestAggregators } from '../../../../test/helpers/test-aggregators.js';
 
-const spec: ModelSpec = { inputShape: [6], layers: [{ type: 'dense', units: 3 }] };
-const data = syntheticClasses(40, [6], 3, 1, 0.5);
-const lines: string[] = [];
-
-let dir: string;
-const servers: AggregationServer[] = [];
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fl-finished-restart-'));
-});
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.stop();
-  lines.length = 0;
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function start(options: Partial<AggregationServerOptions>): Promise<{ server: AggregationServer; port: number }> {
-  const server = new AggregationServer({
-    aggregation: 'FedAvg',
-    participantsCount: 1,
-    exitRound: 2,
-    host: '127.0.0.1',
-    port: 0,
-    jobName: 'fl-job',
-    lingerMs: 0,
-    estimator: new MlpEstimator({ spec, seed: 1 }),
-    checkpointUrl: join(dir, 'model.fl-checkpoint'),
-    modelUrl: join(dir, 'model'),
-    log: (line) => void lines.push(line),
-    ...options,
-  });
-  servers.push(server);
-  const { port } = await server.start();
-  return { server, port };
-}
+const aggregators = useTestAggregators('fl-finished-restart-');
+const { lines } = aggregators;
+const spec = TEST_SPEC;
+const data = TEST_DATA;
+const start = (options: Partial<AggregationServerOptions> = {}): ReturnType<typeof aggregators.start> => aggregators.start({ modelUrl: join(aggregators.dir(), 'model'), ...options });
 
 function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -64,7 +30,7 @@ describe('an aggregator restarted after its last round', () => {
     const trainer = new FederatedLearning({ estimator: new MlpEstimator({ spec, seed: 2 }), env: {}, aggregatorUrl: `ws://127.0.0.1:${first.port}/FedAvg`, workerName: 'edge-1', jobName: 'fl-job', epochs: 1, batchSize: 8, reporter: false, log: () => undefined });
     expect((await trainer.train(data)).rounds).toBe(2);
     const done = await first.server.done;
-    expect((await loadCheckpoint(join(dir, 'model.fl-checkpoint')))?.finished).toBe(true);
+    expect((await loadCheckpoint(join(aggregators.dir(), 'model.fl-checkpoint')))?.finished).toBe(true);
     await first.server.stop(); // killed before its process exited
 
     // The same pod's next process: no worker will come, and it must not wait for one.

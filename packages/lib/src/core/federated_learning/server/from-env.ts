@@ -51,6 +51,8 @@ export async function aggregationServerFromEnv(options: AggregatorFromEnvOptions
     host: settings.bindHost,
     port: settings.bindPort,
     jobName: settings.jobName,
+    ...(settings.jobUid === undefined ? {} : { jobUid: settings.jobUid }),
+    ...(settings.credential === undefined ? {} : { credential: settings.credential }),
     workerName: settings.workerName,
     lingerMs: settings.lingerMs,
     mistnet: settings.mistnet,

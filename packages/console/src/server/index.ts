@@ -1,0 +1,83 @@
+/**
+ * The control plane's side of the web console: the built single-page app (`dist/web`, made by `npm run build`) served
+ * under `/console/` by the API server. The files are public (a browser cannot send a bearer token when it opens a
+ * page); everything the page then shows comes from the Kubernetes API with the token the user logs in with.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CONSOLE_PREFIX = '/console/';
+export { CONSOLE_WATCH_ROUTE, consoleWatchRoute } from './watch-route.js';
+export { CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute } from './flowunits-route.js';
+
+/** Where `npm run build` puts the console's files (this module runs from src/server or dist/server). */
+export function consoleAssetsDir(): string {
+  return fileURLToPath(new URL('../../dist/web/', import.meta.url));
+}
+
+export function consoleBuilt(dir = consoleAssetsDir()): boolean {
+  return existsSync(join(dir, 'index.html'));
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+// The page may only talk to its own origin (the API) and run its own scripts.
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/**
+ * The route for `/console/...`: a file of the build, else the app's index.html (its pages are client-side routes).
+ * `dir` is the built app; a control plane without a build answers 503 saying how to build it.
+ */
+export function consoleRoute(dir = consoleAssetsDir()): (req: IncomingMessage, res: ServerResponse, url: URL) => void {
+  return (req, res, url) => {
+    req.resume();
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('the console serves GET and HEAD only\n');
+      return;
+    }
+    if (!consoleBuilt(dir)) {
+      res.writeHead(503, { 'Content-Type': 'text/plain' }).end('the web console is not built: run `npm run build` (or `npm run build:web -w @sedna/console`) in the sedna-ts checkout\n');
+      return;
+    }
+    let relative: string;
+    try {
+      relative = decodeURIComponent(url.pathname.slice(CONSOLE_PREFIX.length));
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('malformed percent-encoding in the path\n');
+      return;
+    }
+    // Confined to the build folder: no `..`, no absolute paths, no NUL.
+    const file = normalize(join(dir, relative));
+    const inside = file.startsWith(dir.endsWith(sep) ? dir : dir + sep) && !relative.includes('\0');
+    const isFile = inside && existsSync(file) && statSync(file).isFile();
+    const target = isFile ? file : join(dir, 'index.html');
+    // Hashed asset names never change content: cache them; index.html always fresh.
+    const immutable = isFile && relative.startsWith('assets/');
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream',
+      'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ...SECURITY_HEADERS,
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(target).pipe(res);
+  };
+}
