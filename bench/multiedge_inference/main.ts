@@ -2,7 +2,7 @@
  * `npm run bench -- multiedge_inference`: the example's scenarios on an embedded control plane started here (`sedna
  * up` with a cloud node and two edge nodes, all on this machine): the synthetic scenario (220 frames per camera, 10
  * identities and 2 same-class distractors) with the cameras paced at the source's 10 fps, once over REST and once
- * over NATS JetStream, then the real video (the first 30 s of vtest.avi) over REST. The ReID feature extractor is
+ * over NATS JetStream (the control plane's broker, `--broker nats`), then the real video (the first 30 s of vtest.avi) over REST. The ReID feature extractor is
  * trained first when missing (300 steps). Progress on stderr; last line: one JSON object with the figures of each
  * run and, at the top level, those of the REST synthetic run.
  *   npm run bench -- multiedge_inference [--work-dir DIR] [--frames 220] [--real-seconds 30] [--train-steps 300]
@@ -20,7 +20,7 @@ const { values } = parseArgs({ options: { 'work-dir': { type: 'string', default:
 const log = (m: string): void => void process.stderr.write(`[multiedge_inference bench] ${m}\n`);
 ensureBuilt();
 const dataDir = mkdtempSync(join(tmpdir(), 'sedna-multiedge-bench-up-'));
-const handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: ['/'], log: () => undefined });
+const handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: ['/'], broker: 'nats', brokerPort: 0, log: () => undefined });
 const round = (x: number, d = 3): number => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
 const tidy = (o: unknown): unknown => (typeof o === 'number' ? round(o) : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, tidy(v)])) : o);
 try {

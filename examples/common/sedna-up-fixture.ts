@@ -20,7 +20,7 @@ export interface SednaUpFixture {
 }
 
 /** Registers the beforeAll/afterAll of a test file; the fixture's fields are there once beforeAll ran. */
-export function useSednaUp(options: { name: string; edgeNodes: number; exampleDir: string }): SednaUpFixture {
+export function useSednaUp(options: { name: string; edgeNodes: number; exampleDir: string; broker?: 'nats' }): SednaUpFixture {
   const state: { handle?: UpHandle; dataDir?: string; workDir?: string } = {};
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`the sedna up fixture has no ${what}: beforeAll has not run`);
@@ -30,7 +30,7 @@ export function useSednaUp(options: { name: string; edgeNodes: number; exampleDi
     ensureBuilt();
     state.dataDir = mkdtempSync(join(tmpdir(), `sedna-${options.name}-embedded-`));
     state.workDir = mkdtempSync(join(tmpdir(), `sedna-${options.name}-work-`));
-    state.handle = await up({ dataDir: state.dataDir, edgeNodes: options.edgeNodes, apiPort: 0, hubPort: 0, datasetRoots: ['/'], log: () => undefined });
+    state.handle = await up({ dataDir: state.dataDir, edgeNodes: options.edgeNodes, apiPort: 0, hubPort: 0, datasetRoots: ['/'], ...(options.broker ? { broker: options.broker, brokerPort: 0 } : {}), log: () => undefined });
   }, 120_000);
   afterAll(async () => {
     if (state.dataDir) stopPodProcesses(state.dataDir);

@@ -9,9 +9,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildLayersModel, exportLayersModelToOnnx, loadFashionMnist, OnnxEstimator, useEngine } from '@sedna/lib';
-import { l2normalize } from '@sedna/lib/multi_edge_inference';
-import { cropResize, standardize, type Box, type Gray } from './image.js';
+import { buildLayersModel, exportLayersModelToOnnx, loadFashionMnist, OnnxEstimator, SwappableModel, useEngine } from '@sedna/lib';
+import { l2normalize, swapModel, WireError, type Crop } from '@sedna/lib/multi_edge_inference';
+import { cropResize, rgbToGray, standardize, type Box, type Gray } from './image.js';
 import { gaussian, rng } from './rng.js';
 
 export const FEATURE_DIM = 64;
@@ -149,11 +149,39 @@ export async function trainFeatureExtractor(o: TrainOptions): Promise<{ path: st
 }
 
 /** ONNX Runtime inference of the extractor; features L2-normalised. */
+/**
+ * The model's inputs for the crops of a message (grey, 28x28, standardised). `requireObject`: a uniform crop (a
+ * query image showing nothing) is refused with a WireError, the service's answer to the user.
+ */
+export function cropInputs(crops: Crop[], requireObject: boolean): Float32Array[] {
+  return crops.map((c, i) => {
+    const gray = rgbToGray(c.rgb, c.width, c.height);
+    const raw = cropResize(gray, [0, 0, c.width, c.height], INPUT_SIZE);
+    const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
+    const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) * (b - mean), 0) / raw.length);
+    if (requireObject && sd < 8) throw new WireError(`no object found in query image ${i}: it is uniform (contrast ${sd.toFixed(1)})`);
+    return standardize(raw);
+  });
+}
+
+/** The extractor a service runs: its model can be replaced while it serves (update_service). */
 export class FeatureExtractor {
-  private readonly onnx = new OnnxEstimator();
+  private model: SwappableModel<OnnxEstimator> | undefined;
 
   async load(path: string): Promise<void> {
-    await this.onnx.load(path);
+    const onnx = new OnnxEstimator();
+    await onnx.load(path);
+    this.model = new SwappableModel(onnx, path);
+  }
+
+  /** Swaps in the model at `url` once it has loaded; the old one keeps serving if it cannot be. */
+  update(url: string, version?: string): Promise<string> {
+    return swapModel(this.serving(), url, () => new OnnxEstimator(), version);
+  }
+
+  /** The serving model's version (its path at start, then what update_service named). */
+  get version(): string | undefined {
+    return this.model?.version;
   }
 
   async embed(inputs: Float32Array[]): Promise<Float32Array[]> {
@@ -161,8 +189,13 @@ export class FeatureExtractor {
     const dim = INPUT_SIZE * INPUT_SIZE;
     const x = new Float32Array(inputs.length * dim);
     inputs.forEach((v, i) => x.set(v, i * dim));
-    const out = await this.onnx.predict({ data: x, shape: [inputs.length, dim] });
+    const out = await this.serving().predict({ data: x, shape: [inputs.length, dim] });
     const d = out.shape[1]!;
     return inputs.map((_, i) => l2normalize(out.data.slice(i * d, (i + 1) * d)));
+  }
+
+  private serving(): SwappableModel<OnnxEstimator> {
+    if (!this.model) throw new Error('the feature extractor has no model: call load() first');
+    return this.model;
   }
 }

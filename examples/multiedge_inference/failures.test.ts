@@ -2,13 +2,15 @@
  * Bad input on `sedna up`, with the example's real workers: a camera source that cannot be read (the job fails after
  * its backoffLimit, with Events and the reason in its condition data), a broker that cannot be reached (bounded
  * attempts, the broker named), malformed messages to the feature extractor (400 with the reason, the service keeps
- * serving), and a query image that shows no object (the ReID job fails saying so).
+ * serving), a query image that shows no object (the ReID job fails saying so), and the feature extractor's model
+ * replaced through update_service while it serves (a model that cannot load leaves the old one serving).
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kubectlPath } from '../../packages/apiserver/test/harness.js';
+import { cropAttachment, encodeMessage, serviceUpdateMessage, WIRE_CONTENT_TYPE, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
 import { useSednaUp } from '../common/sedna-up-fixture.js';
 import { EXAMPLE_DIR } from './run.js';
 import { ensureTestModel } from './test-support.js';
@@ -143,5 +145,30 @@ spec:
     expect(((await bad.json()) as { error: string }).error).toMatch(/malformed message/);
     const status = await fetch(`http://127.0.0.1:${port}/feature_extraction/status`);
     expect(((await status.json()) as { rejected: number }).rejected).toBeGreaterThanOrEqual(1);
-  }, 200_000);
+
+    // update_service: a model that cannot be loaded is refused and the old one keeps serving; a good one is swapped in.
+    const fe = `http://127.0.0.1:${port}/feature_extraction`;
+    const post = (method: string, message: DetTrackMessage) => fetch(`${fe}/${method}`, { method: 'POST', headers: { 'Content-Type': WIRE_CONTENT_TYPE }, body: encodeMessage(message) });
+    const broken = join(up.workDir, 'broken.onnx');
+    writeFileSync(broken, 'not a model');
+    const refused = await post('update_service', serviceUpdateMessage({ model_url: broken, model_version: 'broken' }));
+    expect(refused.status).toBe(500);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/cannot load the model at .*broken\.onnx.*the previous model keeps serving/);
+    const empty = await post('update_service', serviceUpdateMessage({}));
+    expect(empty.status).toBe(400);
+    const v2 = join(up.workDir, 'reid-mlp-v2.onnx');
+    copyFileSync(join(models, 'reid-mlp.onnx'), v2);
+    const updated = await post('update_service', serviceUpdateMessage({ model_url: v2, model_version: 'v2' }));
+    expect(updated.status).toBe(200);
+    const after = (await (await fetch(`${fe}/status`)).json()) as { modelVersion: string; modelUpdates: number };
+    expect(after).toMatchObject({ modelVersion: 'v2', modelUpdates: 1 });
+    const crop = cropAttachment('crop-0', { width: 16, height: 24, rgb: new Uint8Array(16 * 24 * 3).map((_, i) => (i * 37) % 256) });
+    const features = await post('feature_extraction', { header: { camera: 'test', frame_index: 1, detection_time: new Date().toISOString(), bbox_coord: [[0, 0, 16, 24]], confidence: [1], tracklets: [-1], attachments: [crop.info] }, attachments: [crop.bytes] });
+    expect(features.status).toBe(200);
+    // The report carries the new version into the service's status.
+    await waitFor('the model version in status.metrics', async () => {
+      const o = await get('fe', 'feature-extraction');
+      return o.status?.metrics?.some((m: { key: string; value: string }) => m.key === 'modelVersion' && m.value === 'v2') ? true : undefined;
+    }, 30_000);
+  }, 240_000);
 });

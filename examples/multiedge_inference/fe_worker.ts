@@ -2,12 +2,13 @@
  * The feature extraction service (FeatureExtractionService, cloud): crops in, L2-normalised features out, over REST
  * on the original paths (FE_MODEL_BIND_URL/_PORT, default 6000) and, when a broker is configured (BROKER_URL or the
  * original KAFKA_* variables), from the `object_detection` subject back to each camera's `enriched_object` subject.
- * `get_target_features` turns query images into target features, answering 422 when an image shows no object.
+ * `get_target_features` turns query images into target features, answering 400 when an image shows no object.
+ * `update_service` with `extra.model_url` swaps in a new model while the service keeps answering (the old one serves
+ * until the new one has loaded, and goes on serving when it cannot be).
  */
 import { OwnerKinds } from './owner-kinds.js';
-import { brokerFromEnv, cropsOf, NatsServer, pluginEndpoint, RestServer, withFeatures, WireError, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
-import { FeatureExtractor, FEATURE_DIM } from './embedder.js';
-import { cropResize, rgbToGray, standardize } from './image.js';
+import { brokerFromEnv, cropsOf, NatsServer, pluginEndpoint, RestServer, serviceUpdateOf, withFeatures, WireError, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
 import { log, Reporter } from './worker-common.js';
 
 const WHO = `fe ${process.env.WORKER_NAME ?? ''}`;
@@ -16,24 +17,15 @@ if (!model) throw new Error('MODEL_URL is not set: the feature extractor needs i
 const extractor = new FeatureExtractor();
 await extractor.load(model);
 const reporter = new Reporter(OwnerKinds.fe, WHO);
-const counters = { messages: 0, boxes: 0, queries: 0 };
-
-function inputsOf(message: DetTrackMessage, requireObject: boolean): Float32Array[] {
-  return cropsOf(message).map((c, i) => {
-    const gray = rgbToGray(c.rgb, c.width, c.height);
-    const raw = cropResize(gray, [0, 0, c.width, c.height], 28);
-    const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
-    const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) * (b - mean), 0) / raw.length);
-    if (requireObject && sd < 8) throw new WireError(`no object found in query image ${i}: it is uniform (contrast ${sd.toFixed(1)})`);
-    return standardize(raw);
-  });
-}
+const counters = { messages: 0, boxes: 0, queries: 0, modelUpdates: 0 };
+/** What the LC and GET /feature_extraction/status are told. */
+const state = () => ({ ...counters, modelVersion: extractor.version ?? '' });
 
 async function extract(message: DetTrackMessage): Promise<DetTrackMessage> {
-  const features = await extractor.embed(inputsOf(message, false));
+  const features = await extractor.embed(cropInputs(cropsOf(message), false));
   counters.messages++;
   counters.boxes += features.length;
-  void reporter.report({ ...counters });
+  void reporter.report(state());
   return withFeatures(message, features, FEATURE_DIM);
 }
 
@@ -45,15 +37,21 @@ const rest = new RestServer({
   routes: {
     feature_extraction: extract,
     get_target_features: async (message) => {
-      const features = await extractor.embed(inputsOf(message, true));
+      const features = await extractor.embed(cropInputs(cropsOf(message), true));
       counters.queries += features.length;
       return withFeatures(message, features, FEATURE_DIM);
     },
-    update_service: async () => {
-      throw new Error('update_service is not implemented: restart the service with a new MODEL_URL');
+    update_service: async (message) => {
+      const update = serviceUpdateOf(message);
+      if (update.op_mode !== undefined || update.queries) throw new WireError('update_service: the feature extractor takes extra.model_url (a new model) only');
+      const version = await extractor.update(update.model_url!, update.model_version);
+      counters.modelUpdates++;
+      log(WHO, `now serving the model ${update.model_url} (version ${version})`);
+      void reporter.report(state());
+      return { ...message, header: { ...message.header, extra: { model_url: update.model_url, model_version: version } } };
     },
   },
-  status: () => ({ ...counters }),
+  status: state,
   log: (m) => log(WHO, m),
 });
 const address = await rest.listen();
@@ -61,11 +59,11 @@ log(WHO, `serving /feature_extraction on ${address.address}:${address.port}`);
 const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
 let nats: NatsServer | undefined;
 if (broker) {
-  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: process.env.SERVICE_NAME ?? 'feature-extraction', inTopic: 'object_detection', outTopic: 'enriched_object', log: (m) => log(WHO, m) }, extract);
+  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: endpoint.name, inTopic: 'object_detection', outTopic: 'enriched_object', log: (m) => log(WHO, m) }, extract);
   await nats.start();
   log(WHO, `consuming object_detection from ${broker.servers.join(', ')}`);
 }
-await reporter.report({ ...counters }, 'running', true);
+await reporter.report(state(), 'running', true);
 const stop = async () => {
   await nats?.close();
   await rest.close();

@@ -13,17 +13,20 @@ import { join } from 'node:path';
 import {
   bestMatch,
   brokerFromEnv,
-  cosine,
-  cropAttachment,
   featuresOf,
   matchThresholdFromEnv,
-  meanFeature,
   NatsServer,
   pluginEndpoint,
   RestClient,
+  RestRequestError,
   RestServer,
+  serviceUpdateMessage,
+  serviceUpdateOf,
+  WireError,
+  type Crop,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
+import { CrossCameraIdentities } from './identities.js';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, readImage, Reporter } from './worker-common.js';
 
@@ -37,62 +40,60 @@ writeFileSync(hitsFile, '');
 const reporter = new Reporter(OwnerKinds.reid, WHO);
 const counters = { messages: 0, boxes: 0, hits: 0, identities: 0, targets: 0 };
 
-// The targets: query images through the feature extractor.
-const queryPaths = (process.env.query_images ?? '').split('|').map((s) => s.trim()).filter(Boolean);
+// The targets: query images through the feature extractor (the original's update_plugin/get_target_features).
+const fe = new RestClient(pluginEndpoint('Feature_Extraction_I').url, 'feature_extraction', 'get_target_features', () => undefined);
 let targets: Float32Array[] = [];
-if (queryPaths.length > 0) {
-  const images = queryPaths.map((p) => readImage(p));
-  const crops = images.map((img, i) => cropAttachment(`query-${i}`, img));
-  const fe = new RestClient(pluginEndpoint('Feature_Extraction_I').url, 'feature_extraction', 'get_target_features', () => undefined);
-  const query: DetTrackMessage = { header: { camera: 'user', frame_index: 0, detection_time: new Date().toISOString(), userID: userId, bbox_coord: images.map((im) => [0, 0, im.width, im.height]), confidence: images.map(() => 1), tracklets: images.map(() => -1), attachments: crops.map((c) => c.info) }, attachments: crops.map((c) => c.bytes) };
-  let answer: DetTrackMessage | undefined;
+let user = userId;
+let queryRegistered = Date.now();
+
+/** The features of query images; `attempts` > 1 while the feature extractor may still be starting. */
+async function targetFeatures(crops: Crop[], forUser: string, attempts: number): Promise<Float32Array[]> {
+  const query = serviceUpdateMessage({ queries: crops, userID: forUser });
   for (let attempt = 1; ; attempt++) {
     try {
-      answer = await fe.call(query);
-      break;
+      const answer = await fe.call(query);
+      return answer ? (featuresOf(answer)?.rows ?? []) : [];
     } catch (err) {
-      // 4xx: the query itself is wrong (e.g. no object in an image): say so and stop.
-      if ((err as { status?: number }).status && (err as { status: number }).status < 500) {
-        log(WHO, `the query was refused: ${(err as Error).message}`);
-        await reporter.report({ ...counters, lastError: (err as Error).message }, 'failed', true);
-        process.exit(2);
-      }
-      if (attempt >= 120) throw err; // the feature extractor may still be starting
+      // 4xx: the query itself is wrong (e.g. no object in an image): no use retrying.
+      if (err instanceof RestRequestError && err.status < 500) throw new WireError(`the query was refused: ${err.message}`);
+      if (attempt >= attempts) throw err;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
-  targets = featuresOf(answer!)?.rows ?? [];
-  counters.targets = targets.length;
-  log(WHO, `${targets.length} target(s) for user ${userId}, match threshold ${threshold}`);
 }
-const queryRegistered = Date.now();
+
+function setTargets(rows: Float32Array[], forUser: string): void {
+  targets = rows;
+  user = forUser;
+  queryRegistered = Date.now();
+  counters.targets = targets.length;
+  log(WHO, `${targets.length} target(s) for user ${forUser}, match threshold ${threshold}`);
+}
+
+const queryPaths = (process.env.query_images ?? '').split('|').map((s) => s.trim()).filter(Boolean);
+if (queryPaths.length > 0) {
+  try {
+    setTargets(await targetFeatures(queryPaths.map((p) => readImage(p)), userId, 120), userId);
+  } catch (err) {
+    if (!(err instanceof WireError)) throw err;
+    log(WHO, err.message);
+    await reporter.report({ ...counters, lastError: err.message }, 'failed', true);
+    process.exit(2);
+  }
+}
+
+/** update_service (the original's update_operational_mode): the user's new query images replace the targets. */
+async function updateService(message: DetTrackMessage): Promise<DetTrackMessage> {
+  const update = serviceUpdateOf(message);
+  if (!update.queries || update.model_url !== undefined || update.op_mode !== undefined) throw new WireError('update_service: ReID takes query images (crop attachments, with userID) only');
+  const forUser = update.userID ?? user;
+  setTargets(await targetFeatures(update.queries, forUser, 1), forUser);
+  void reporter.report({ ...counters });
+  return { ...message, header: { ...message.header, extra: { targets: targets.length, userID: forUser } } };
+}
 
 // Cross-camera identities.
-const tracklets = new Map<string, { camera: string; features: Float32Array[]; global?: number }>();
-const globals: { id: number; cameras: Set<string>; feature: Float32Array }[] = [];
-const minTrackletFeatures = Number(process.env.min_tracklet_features ?? '3');
-
-function assignGlobal(key: string): void {
-  const t = tracklets.get(key)!;
-  if (t.global !== undefined || t.features.length < minTrackletFeatures) return;
-  const mean = meanFeature(t.features);
-  let best = -1;
-  let score = threshold;
-  for (const g of globals) {
-    if (g.cameras.has(t.camera)) continue; // same camera: the tracker already separated them
-    const s = cosine(mean, g.feature);
-    if (s >= score) {
-      score = s;
-      best = g.id;
-    }
-  }
-  if (best < 0) {
-    best = globals.length + 1;
-    globals.push({ id: best, cameras: new Set([t.camera]), feature: mean });
-    counters.identities++;
-  } else globals[best - 1]!.cameras.add(t.camera);
-  t.global = best;
-}
+const identities = new CrossCameraIdentities(threshold, Number(process.env.min_tracklet_features ?? '3'));
 
 let lastInput = 0;
 async function onEnriched(message: DetTrackMessage): Promise<undefined> {
@@ -104,32 +105,27 @@ async function onEnriched(message: DetTrackMessage): Promise<undefined> {
     counters.boxes++;
     const feature = f.rows[i]!;
     const track = message.header.tracklets[i]!;
-    if (track >= 0) {
-      const key = `${message.header.camera}/${track}`;
-      const t = tracklets.get(key) ?? { camera: message.header.camera, features: [] };
-      if (t.features.length < 20) t.features.push(feature);
-      tracklets.set(key, t);
-      assignGlobal(key);
-    }
+    if (track >= 0) identities.add(message.header.camera, track, feature);
     if (targets.length > 0) {
       const m = bestMatch(feature, targets, threshold);
       if (m.index >= 0) {
         counters.hits++;
-        appendFileSync(hitsFile, JSON.stringify({ user: userId, target: m.index, score: Math.round(m.score * 1e4) / 1e4, camera: message.header.camera, frame: message.header.frame_index, track, box, capture_ms: message.header.capture_ms, hit_ms: Date.now(), query_ms: queryRegistered }) + '\n');
+        appendFileSync(hitsFile, JSON.stringify({ user, target: m.index, score: Math.round(m.score * 1e4) / 1e4, camera: message.header.camera, frame: message.header.frame_index, track, box, capture_ms: message.header.capture_ms, hit_ms: Date.now(), query_ms: queryRegistered }) + '\n');
       }
     }
   });
+  counters.identities = identities.count;
   void reporter.report({ ...counters });
   return undefined;
 }
 
 const endpoint = pluginEndpoint('ReID_Server');
-const rest = new RestServer({ host: endpoint.host, port: endpoint.port, service: 'reid', routes: { reid: onEnriched }, status: () => ({ ...counters }), log: (m) => log(WHO, m) });
+const rest = new RestServer({ host: endpoint.host, port: endpoint.port, service: 'reid', routes: { reid: onEnriched, update_service: updateService }, status: () => ({ ...counters }), log: (m) => log(WHO, m) });
 await rest.listen();
 const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
 let nats: NatsServer | undefined;
 if (broker) {
-  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: process.env.REID_SERVICE_NAME ?? 'reid', inTopic: 'reid', outTopic: 'reid_result', log: (m) => log(WHO, m) }, onEnriched);
+  nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: endpoint.name, inTopic: 'reid', outTopic: 'reid_result', log: (m) => log(WHO, m) }, onEnriched);
   await nats.start();
 }
 log(WHO, `listening for enriched objects (${broker ? 'broker and ' : ''}REST on ${endpoint.port}); ends ${idleMs / 1000} s after the last one`);
@@ -149,14 +145,9 @@ await new Promise<void>((resolve) => {
     }
   }, 200);
 });
-for (const key of tracklets.keys()) {
-  const t = tracklets.get(key)!;
-  if (t.global === undefined && t.features.length > 0) {
-    t.features.push(...Array(minTrackletFeatures).fill(t.features[0]));
-    assignGlobal(key);
-  }
-}
-writeFileSync(join(dir, 'identities.jsonl'), [...tracklets.entries()].map(([key, t]) => JSON.stringify({ camera: t.camera, track: Number(key.split('/')[1]), global: t.global })).join('\n') + '\n');
+identities.finish();
+counters.identities = identities.count;
+writeFileSync(join(dir, 'identities.jsonl'), identities.lines().map((l) => JSON.stringify(l)).join('\n') + '\n');
 log(WHO, `done: ${counters.messages} messages, ${counters.boxes} boxes, ${counters.hits} hits, ${counters.identities} identities across cameras`);
 await reporter.report({ ...counters }, 'completed', true);
 await nats?.close();

@@ -10,7 +10,6 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   brokerFromEnv,
-  cropAttachment,
   CameraError,
   encodeMessage,
   featuresOf,
@@ -20,27 +19,25 @@ import {
   RestClient,
   RestServer,
   ServiceQueue,
+  serviceUpdateOf,
+  WireError,
   type ClientTransport,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
-import { BackgroundSubtractionDetector } from './detector.js';
-import { cropRgb, rgbToGray, type Box } from './image.js';
+import { CameraPipeline } from './camera-pipeline.js';
 import { OwnerKinds } from './owner-kinds.js';
-import { IouTracker } from './tracker.js';
 import { log, outputDir, Reporter } from './worker-common.js';
 
 const camera = process.env.video_id || process.env.JOB_NAME || 'camera';
 const WHO = `va ${camera}`;
-const opMode = process.env.op_mode ?? 'tracking';
-if (!['tracking', 'detection'].includes(opMode)) throw new Error(`op_mode must be tracking or detection; got ${JSON.stringify(opMode)}`);
+const pipeline = CameraPipeline.fromEnv(camera);
 const out = join(outputDir(), `detections-${camera}.jsonl`);
 writeFileSync(out, '');
 const reporter = new Reporter(OwnerKinds.va, WHO);
-const counters = { frames: 0, warmupFrames: 0, detections: 0, results: 0, dropped: 0, failedSends: 0, bytesUp: 0, fps: 0 };
+const link = { results: 0, dropped: 0, failedSends: 0, bytesUp: 0, fps: 0 };
+const counters = () => ({ ...pipeline.counters, ...link });
 let lastError = '';
 
-const detector = new BackgroundSubtractionDetector({ ...(process.env.min_area ? { minArea: Number(process.env.min_area) } : {}), ...(process.env.warmup ? { warmup: Number(process.env.warmup) } : {}) });
-const tracker = new IouTracker();
 const namespace = process.env.NAMESPACE ?? 'default';
 const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
 const pending = new Map<number, number>();
@@ -49,7 +46,7 @@ const pending = new Map<number, number>();
 function onResult(message: DetTrackMessage): void {
   const f = featuresOf(message);
   const now = Date.now();
-  counters.results++;
+  link.results++;
   pending.delete(message.header.frame_index);
   const line = {
     frame: message.header.frame_index,
@@ -60,9 +57,9 @@ function onResult(message: DetTrackMessage): void {
   appendFileSync(out, JSON.stringify(line) + '\n');
   if (reid && message.header.bbox_coord.length > 0) {
     const body = encodeMessage(message);
-    counters.bytesUp += body.length;
+    link.bytesUp += body.length;
     reid.send(message).catch((err: unknown) => {
-      counters.failedSends++;
+      link.failedSends++;
       lastError = `ReID: ${(err as Error).message}`;
     });
   }
@@ -75,22 +72,22 @@ try {
 } catch (err) {
   const reason = `camera failed: ${(err as Error).message}`;
   log(WHO, reason);
-  await reporter.report({ ...counters, lastError: reason }, 'failed', true);
+  await reporter.report({ ...counters(), lastError: reason }, 'failed', true);
   process.exit(1);
 }
 let fe: ClientTransport;
 let reid: ClientTransport | undefined;
 async function failed(reason: string): Promise<never> {
   log(WHO, reason);
-  await reporter.report({ ...counters, lastError: reason }, 'failed', true);
+  await reporter.report({ ...counters(), lastError: reason }, 'failed', true);
   process.exit(1);
 }
 if (broker) {
   const common = { broker, namespace, connectAttempts: Number(process.env.broker_attempts ?? 10), log: (m: string) => log(WHO, m) };
-  const feClient = new NatsClient({ ...common, service: process.env.FE_SERVICE_NAME ?? 'feature-extraction', inTopic: 'object_detection', outTopic: 'enriched_object', camera }, onResult);
+  const feClient = new NatsClient({ ...common, service: pluginEndpoint('Feature_Extraction_I').name, inTopic: 'object_detection', outTopic: 'enriched_object', camera }, onResult);
   await feClient.start().catch((err: unknown) => failed(`broker unreachable: ${(err as Error).message}`));
   fe = feClient;
-  const reidClient = new NatsClient({ ...common, service: process.env.REID_SERVICE_NAME ?? 'reid', inTopic: 'reid', outTopic: 'reid_result', camera }, undefined);
+  const reidClient = new NatsClient({ ...common, service: pluginEndpoint('ReID_I').name, inTopic: 'reid', outTopic: 'reid_result', camera }, undefined);
   await reidClient.start();
   reid = reidClient;
 } else {
@@ -112,7 +109,7 @@ if (broker) {
     }
   }
 }
-log(WHO, `camera ${camera}: ${broker ? `broker ${broker.servers.join(', ')}` : 'REST'} to the feature extractor${reid ? ' and ReID' : ''}, op_mode ${opMode}`);
+log(WHO, `camera ${camera}: ${broker ? `broker ${broker.servers.join(', ')}` : 'REST'} to the feature extractor${reid ? ' and ReID' : ''}, op_mode ${pipeline.opMode}`);
 
 // Frames wait here for the upload; when the link or broker cannot keep up, new ones are dropped and counted.
 const uplink = new ServiceQueue<DetTrackMessage>({
@@ -120,65 +117,51 @@ const uplink = new ServiceQueue<DetTrackMessage>({
   timeoutMs: 5,
   process: async (batch) => {
     for (const m of batch) {
-      counters.bytesUp += encodeMessage(m).length;
+      link.bytesUp += encodeMessage(m).length;
       pending.set(m.header.frame_index, Date.now());
       await fe.send(m);
     }
   },
   onError: (err) => {
-    counters.failedSends++;
+    link.failedSends++;
     lastError = `feature extraction: ${(err as Error).message}`;
     log(WHO, lastError);
   },
 });
 
 const endpoint = pluginEndpoint('VideoAnalytics');
-const status = new RestServer({ host: endpoint.host, port: endpoint.port, service: endpoint.service, routes: {}, status: () => ({ camera, ...counters, lastError }) });
+// update_service (the original's update_operational_mode): switch between tracking and detection while running.
+const updateService = async (message: DetTrackMessage) => {
+  const update = serviceUpdateOf(message);
+  if (update.op_mode === undefined || update.model_url !== undefined || update.queries) throw new WireError('update_service: video analytics takes extra.op_mode (tracking or detection) only');
+  pipeline.opMode = update.op_mode;
+  log(WHO, `op_mode is now ${pipeline.opMode}`);
+  return { ...message, header: { ...message.header, extra: { op_mode: pipeline.opMode } } };
+};
+const status = new RestServer({ host: endpoint.host, port: endpoint.port, service: endpoint.service, routes: { update_service: updateService }, status: () => ({ camera, opMode: pipeline.opMode, ...counters(), lastError }) });
 await status.listen().catch((err: unknown) => log(WHO, `status endpoint not served: ${(err as Error).message}`));
 
 const started = Date.now();
 let exitCode = 0;
 try {
   for await (const frame of source.frames()) {
-    counters.frames++;
-    const gray = rgbToGray(frame.rgb, frame.width, frame.height);
-    if (!detector.ready) {
-      detector.learn(gray);
-      counters.warmupFrames++;
-      continue;
-    }
-    const detections = detector.detect(gray);
-    const tracks = opMode === 'tracking' ? tracker.update(frame.index, detections.map((d) => d.box)) : detections.map(() => -1);
-    counters.detections += detections.length;
-    const crops = detections.map((d, i) => cropAttachment(`crop-${i}`, cropRgb(frame.rgb, frame.width, d.box as Box)));
-    const message: DetTrackMessage = {
-      header: {
-        camera,
-        frame_index: frame.index,
-        detection_time: new Date(frame.captureMs).toISOString(),
-        capture_ms: frame.captureMs,
-        bbox_coord: detections.map((d) => d.box),
-        confidence: detections.map((d) => Math.round(d.confidence * 1e4) / 1e4),
-        tracklets: tracks,
-        attachments: crops.map((c) => c.info),
-      },
-      attachments: crops.map((c) => c.bytes),
-    };
-    if (!uplink.put(message)) counters.dropped++;
-    counters.fps = Math.round((counters.frames / ((Date.now() - started) / 1000)) * 100) / 100;
-    void reporter.report({ ...counters, ...(lastError ? { lastError } : {}) });
+    const message = pipeline.process(frame);
+    if (!message) continue;
+    if (!uplink.put(message)) link.dropped++;
+    link.fps = Math.round((pipeline.counters.frames / ((Date.now() - started) / 1000)) * 100) / 100;
+    void reporter.report({ ...counters(), ...(lastError ? { lastError } : {}) });
   }
   await uplink.drain();
   // Results still on their way back (the broker delivers them asynchronously).
   const deadline = Date.now() + Number(process.env.result_wait_ms ?? 10000);
   while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  log(WHO, `source ended after ${counters.frames} frames (${counters.warmupFrames} to learn the background); ${counters.results} results, ${counters.dropped} dropped, ${pending.size} without a result`);
-  await reporter.report({ ...counters, missingResults: pending.size, ...(lastError ? { lastError } : {}) }, 'completed', true);
+  log(WHO, `source ended after ${pipeline.counters.frames} frames (${pipeline.counters.warmupFrames} to learn the background); ${link.results} results, ${link.dropped} dropped, ${pending.size} without a result`);
+  await reporter.report({ ...counters(), missingResults: pending.size, ...(lastError ? { lastError } : {}) }, 'completed', true);
 } catch (err) {
   exitCode = 1;
   const reason = err instanceof CameraError ? `camera failed: ${err.message}` : `failed: ${(err as Error).message}`;
   log(WHO, reason);
-  await reporter.report({ ...counters, lastError: reason }, 'failed', true);
+  await reporter.report({ ...counters(), lastError: reason }, 'failed', true);
 }
 summary();
 await fe.close();
@@ -187,5 +170,5 @@ await status.close();
 process.exit(exitCode);
 
 function summary(): void {
-  writeFileSync(join(outputDir(), `summary-${camera}.json`), JSON.stringify({ camera, ...counters, seconds: (Date.now() - started) / 1000, lastError }, null, 2));
+  writeFileSync(join(outputDir(), `summary-${camera}.json`), JSON.stringify({ camera, ...counters(), seconds: (Date.now() - started) / 1000, lastError }, null, 2));
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `sedna` command.
- *   sedna up [--edge-nodes N] [--data-dir DIR]      the all-in-one control plane with a cloud and N edge nodes
+ *   sedna up [--edge-nodes N] [--data-dir DIR] [--broker nats]   the all-in-one control plane with a cloud and N edge nodes
  *   sedna join --gm URL --token-file F --ca C --node-name N   a local controller for this host
  *   sedna token create [--ttl 1h]                  a bootstrap token for nodes that join
  *   sedna apply|get|describe|delete|logs ...        kubectl against the embedded control plane (or --kubeconfig)
@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { installLastResort, ownerOnlyFiles, restrictTree } from '@sedna/api/guard';
+import { parseBrokerKind } from './commands/broker.js';
 import { STORE_SYNC_MODES, type StoreSync } from '@sedna/apiserver';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm } from './commands/gm.js';
@@ -101,15 +102,17 @@ program
   .option('--hub-port <port>', 'port local controllers connect to (0: any free port)', '9000')
   .option('--kb-port <port>', 'knowledge base server port, lifelong learning (0: any free port)', '9020')
   .option('--dataset-root <dir...>', 'folders datasets may be read from', ['/'])
+  .option('--broker <kind>', 'message broker for multi-edge workers with kafkaSupport: nats (Debian\'s nats-server with JetStream) or none', 'none')
+  .option('--broker-port <port>', 'its port (0: any free port)', '4222')
   .option('--hpa-sync-period <seconds>', 'how often autoscaled joint inference workers\' metrics are read', '15')
   .addOption(storeSyncOption())
-  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; hpaSyncPeriod: string; storeSync: StoreSync }) => {
+  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; hpaSyncPeriod: string; storeSync: StoreSync; broker: string; brokerPort: string }) => {
     const edgeNodes = Number(o.edgeNodes);
     if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
     const hpaSyncPeriodSeconds = Number(o.hpaSyncPeriod);
     if (!(hpaSyncPeriodSeconds >= 0.1)) throw new Error(`--hpa-sync-period must be a number of seconds, at least 0.1, got ${o.hpaSyncPeriod}`);
     serverProcess('up', o.dataDir);
-    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, hpaSyncPeriodSeconds, storeSync: o.storeSync });
+    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, hpaSyncPeriodSeconds, storeSync: o.storeSync, broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
     console.log('Press Ctrl-C to stop.');
     untilSignal(handle.stop);
   });
@@ -128,13 +131,15 @@ program
   .option('--metrics-address <host:port>', 'also serve the API server\'s /metrics without a token there')
   .option('--hpa-sync-period <seconds>', 'how often autoscaled joint inference workers\' metrics are read', '15')
   .addOption(storeSyncOption())
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; allowSharedToken: boolean; metricsAddress?: string; hpaSyncPeriod: string; storeSync: StoreSync }) => {
+  .option('--broker <kind>', 'message broker for multi-edge workers with kafkaSupport: nats (Debian\'s nats-server with JetStream) or none', 'none')
+  .option('--broker-port <port>', 'its port (0: any free port)', '4222')
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; hpaSyncPeriod: string; storeSync: StoreSync; allowSharedToken: boolean; broker: string; brokerPort: string }) => {
     serverProcess('control-plane', o.dataDir);
     if (o.allowSharedToken && o.host !== '127.0.0.1' && o.host !== 'localhost') console.error('warning: --allow-shared-token with a non-local --host: any host that learns the token can speak for every node');
     const hpaSyncPeriodSeconds = Number(o.hpaSyncPeriod);
     if (!(hpaSyncPeriodSeconds >= 0.1)) throw new Error(`--hpa-sync-period must be a number of seconds, at least 0.1, got ${o.hpaSyncPeriod}`);
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), hpaSyncPeriodSeconds, storeSync: o.storeSync, allowSharedToken: o.allowSharedToken, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}) });
-    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}; web console ${cp.info.consoleUrl}`);
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), hpaSyncPeriodSeconds, storeSync: o.storeSync, allowSharedToken: o.allowSharedToken, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}), broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
+    console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}; web console ${cp.info.consoleUrl}${cp.info.brokerUrl ? `; broker ${cp.info.brokerUrl}` : ''}`);
     untilSignal(cp.stop);
   });
 

@@ -18,6 +18,8 @@ export interface ControlPlaneInfo {
   gmPid: number;
   /** A ready prometheus.yml scraping every component (file-based discovery of the LCs and workers). */
   prometheusConfig?: string;
+  /** The message broker of multi-edge inference (nats://), when the control plane runs one (`--broker nats`). */
+  brokerUrl?: string;
   /** The web console (served by the API server; log in with the API token). */
   consoleUrl?: string;
 }

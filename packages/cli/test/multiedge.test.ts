@@ -1,9 +1,11 @@
 /**
  * The five multi-edge controllers on the all-in-one control plane with small stand-in workers (the example has the
  * real ones): services reach Running with their replica counts (replicas omitted means 1), workers find each other's
- * Services through the original environment variables, reports land in status.metrics and the jobs' condition data,
- * a job completes when its worker exits 0 and fails after backoffLimit failures.
+ * Services through the original environment variables (and their names, FE_SERVICE_NAME), a kafkaSupport worker gets
+ * the control plane's broker (`--broker nats`), reports land in status.metrics and the jobs' condition data, a job
+ * completes when its worker exits 0 and fails after backoffLimit failures, retried after a Job's backoff delay.
  */
+import { connect } from 'node:net';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../src/commands/up.js';
@@ -101,7 +103,7 @@ function envOf(pod: any): Record<string, string> {
 beforeAll(async () => {
   ensureBuilt();
   dataDir = tempDir('sedna-multiedge-');
-  handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: [dataDir], log: () => undefined });
+  handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: [dataDir], broker: 'nats', brokerPort: 0, log: () => undefined });
 }, 120_000);
 afterAll(async () => {
   if (dataDir) stopPodProcesses(dataDir);
@@ -137,6 +139,18 @@ describe('multi-edge controllers', () => {
     const pods = (await getJson(['pods'])).items;
     const feEnv = envOf(pods.find((p: any) => p.metadata.labels['featureextractionservice.sedna.io/name'] === 'feature-extraction'));
     expect(feEnv).toMatchObject({ SERVICE_NAME: 'feature-extraction', MODEL_URL: '/models/fe.onnx', KAFKA_ENABLED: 'true', FE_MODEL_BIND_PORT: String(services['feature-extraction-fe'].spec.ports[0].nodePort) });
+    // kafkaSupport and no broker in the template: the control plane's nats-server, which answers as one.
+    expect(handle.brokerUrl).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
+    expect(feEnv['BROKER_URL']).toBe(handle.brokerUrl);
+    const info = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(handle.brokerUrl!).port), '127.0.0.1');
+      socket.once('data', (d) => {
+        socket.destroy();
+        resolve(d.toString());
+      });
+      socket.once('error', reject);
+    });
+    expect(info).toMatch(/^INFO .*"jetstream":true/);
     const tracking = pods.filter((p: any) => (p.metadata.labels['objectsearchservice.sedna.io/worker-type'] ?? '').startsWith('trackingworker-'));
     expect(tracking.map((p: any) => p.spec.nodeName).sort()).toEqual(['edge-node-1', 'edge-node-2']);
     const tEnv = envOf(tracking[0]);
@@ -158,15 +172,22 @@ describe('multi-edge controllers', () => {
     expect(JSON.parse(va.status.conditions.find((c: any) => c.type === 'Running').data).output.ownerInfo.frames).toBe(7);
     const vaPod = (await getJson(['pods', '-l', 'videoanalyticsjob.sedna.io/name=camera-a'])).items[0];
     const fePort = (await getJson(['service', 'feature-extraction-fe'])).spec.ports[0].nodePort;
-    expect(envOf(vaPod)).toMatchObject({ JOB_NAME: 'camera-a', MODEL_NAME: 'det-model', MODEL_URL: '/models/det.onnx', FE_MODEL_BIND_URL: '127.0.0.1', FE_MODEL_BIND_PORT: String(fePort) });
+    expect(envOf(vaPod)).toMatchObject({ JOB_NAME: 'camera-a', MODEL_NAME: 'det-model', MODEL_URL: '/models/det.onnx', FE_MODEL_BIND_URL: '127.0.0.1', FE_MODEL_BIND_PORT: String(fePort), FE_SERVICE_NAME: 'feature-extraction' });
+    expect(envOf(vaPod)['BROKER_URL']).toBeUndefined(); // no kafkaSupport
+    // The second worker starts 10 s after the first failed (a Job's backoff), so this takes a little longer.
     const reid = await waitFor('reid Failed', async () => {
       const o = await getJson(['reid', 'reid']);
       return o.status?.phase === 'Failed' ? o : undefined;
-    }, 30_000);
+    }, 60_000);
     expect(reid.status.failed).toBe(2);
     expect(reid.status.conditions.at(-1)).toMatchObject({ type: 'Failed', reason: 'BackoffLimitExceeded' });
-    const events = (await getJson(['events'])).items.filter((e: any) => e.involvedObject.name === 'reid').map((e: any) => e.reason);
-    expect(events).toContain('WorkerRestarted');
-    expect(events).toContain('BackoffLimitExceeded');
-  }, 90_000);
+    const reidPods = (await getJson(['pods', '-l', 'reidjob.sedna.io/name=reid'])).items;
+    const [first, second] = reidPods.sort((a: any, b: any) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
+    const firstEnded = Date.parse(first.status.containerStatuses[0].state.terminated.finishedAt);
+    expect(Date.parse(second.metadata.creationTimestamp) - firstEnded).toBeGreaterThanOrEqual(9_000); // creationTimestamp has whole seconds
+    const events = (await getJson(['events'])).items.filter((e: any) => e.involvedObject.name === 'reid');
+    expect(events.find((e: any) => e.reason === 'WorkerRestarted')?.message).toMatch(/after a 10 s backoff/);
+    expect(events.map((e: any) => e.reason)).toContain('WorkerRestarted');
+    expect(events.map((e: any) => e.reason)).toContain('BackoffLimitExceeded');
+  }, 120_000);
 });

@@ -14,6 +14,7 @@
  *                     renewDeadlineSeconds: 8, retryPeriodSeconds: 2, identity: "" }
  *   metrics: { address: "", token: "" }              # address: HOST:PORT serving /metrics without a token; token: what
  *                                                    # /metrics on the hub port wants ("" = nodeToken; both "": refused)
+ *   broker: { url: "" }                              # nats://HOST:PORT for multi-edge workers with kafkaSupport ("" = none)
  *   autoscaling: { syncPeriodSeconds: 15 }           # embedded mode: how often autoscaled workers' metrics are read
  */
 import { readFileSync } from 'node:fs';
@@ -60,6 +61,8 @@ export const GmConfigSchema = s.object({
    * the scraper's token must not let it speak for a node.
    */
   metrics: s.object({ address: s.string().default(''), token: s.string().default('') }).default({ address: '', token: '' }),
+  /** `url`: the message broker (nats://HOST:PORT) given to multi-edge workers with kafkaSupport whose template names none ("" = none). */
+  broker: s.object({ url: s.string().default('') }).default({ url: '' }),
   /** Embedded mode's autoscaler of joint inference workers: seconds between readings of their metrics (the HPA's sync period). */
   autoscaling: s.object({ syncPeriodSeconds: s.float({ minimum: 0.1 }).default(15) }).default({ syncPeriodSeconds: 15 }),
 });

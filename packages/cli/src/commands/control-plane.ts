@@ -1,6 +1,7 @@
 /**
  * The control plane of the all-in-one mode in one process: the embedded API server, the GlobalManager with its
- * websocket hub (TLS with the API server's certificate), and the knowledge base server of lifelong learning. It writes `<data-dir>/control-plane.json` telling local
+ * websocket hub (TLS with the API server's certificate), the knowledge base server of lifelong learning, and when
+ * asked the message broker of multi-edge inference (broker.ts). It writes `<data-dir>/control-plane.json` telling local
  * controllers where to connect, and serves `kubectl logs` by reading from the pod's node.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import { CertificateAuthority } from '@sedna/gm';
 import { NODE_API_PORT_LABEL, makeKeyAndRequest } from '@sedna/lc';
 import { controlPlaneInfoPath, type ControlPlaneInfo } from '../paths.js';
 import { endChild } from './child-process.js';
+import { BrokerProcess, type BrokerKind } from './broker.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
 import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
 import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
@@ -41,6 +43,10 @@ export interface ControlPlaneOptions {
   allowSharedToken?: boolean;
   /** Also serve the API server's /metrics without a token on this address. */
   metricsAddress?: { host: string; port: number };
+  /** The broker of multi-edge workers with kafkaSupport: `nats` runs Debian's nats-server with JetStream (default none). */
+  broker?: BrokerKind;
+  /** Its port; 0 for any free one (kept across restarts). */
+  brokerPort?: number;
   /** The API server's write durability: `normal` (default: survives a killed process) or `full` (also a power cut). */
   storeSync?: StoreSync;
 }
@@ -208,6 +214,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await api.close();
     throw err;
   }
+  const advertised = options.host === '0.0.0.0' ? (options.advertise[0] ?? '127.0.0.1') : options.host;
+  const broker = options.broker === 'nats' ? new BrokerProcess({ dir: join(dataDir, 'broker'), host: options.host, advertise: advertised, port: options.brokerPort ?? 0, log }) : undefined;
+  let brokerUrl: string | undefined;
+  try {
+    brokerUrl = await broker?.start();
+  } catch (err) {
+    await kb.stop();
+    await api.close();
+    throw err;
+  }
   const gmConfigFile = join(dataDir, 'gm.yaml');
   const writeConfig = (hubPort: number) =>
     writeFileSync(
@@ -220,6 +236,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         // Prometheus scrapes the GM's /metrics with this file's token (prometheus.ts), shared token or not.
         metrics: { token: nodeToken },
         knowledgeBaseServer: { server: kbUrl },
+        ...(brokerUrl ? { broker: { url: brokerUrl } } : {}),
         ...(api.socketPath ? { apiSocket: api.socketPath } : {}),
         ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),
         ...(options.hpaSyncPeriodSeconds ? { autoscaling: { syncPeriodSeconds: options.hpaSyncPeriodSeconds } } : {}),
@@ -249,7 +266,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   try {
     hubUrl = await startGm();
   } catch (err) {
-    await kb.stop();
+    await Promise.all([kb.stop(), broker?.stop()]);
     await api.close();
     throw err;
   }
@@ -263,7 +280,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const caFile = join(apiDir, 'pki', 'ca.crt');
   const prometheus = prometheusFiles(dataDir);
   const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile, nodeApiClientCertFile: join(apiDir, 'pki', 'control-plane-client.crt'), nodeApiClientKeyFile: join(apiDir, 'pki', 'control-plane-client.key') });
-  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config, consoleUrl: `${api.url}${CONSOLE_PREFIX}` };
+  const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config, consoleUrl: `${api.url}${CONSOLE_PREFIX}`, ...(brokerUrl ? { brokerUrl } : {}) };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {
     api,
@@ -272,7 +289,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     stop: async () => {
       stopDiscovery();
       // Both at once: a signal to the whole process group reaches them too, and must not look like a crash.
-      await Promise.all([gm.stop(), kb.stop()]);
+      await Promise.all([gm.stop(), kb.stop(), broker?.stop()]);
       await api.close();
     },
   };

@@ -12,6 +12,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { StoreSync } from '@sedna/apiserver';
 import { KubeClient } from '@sedna/gm';
 import { controlPlaneInfoPath, readControlPlaneInfo } from '../paths.js';
+import type { BrokerKind } from './broker.js';
 import { Supervisor } from './supervisor.js';
 
 export interface UpOptions {
@@ -30,12 +31,18 @@ export interface UpOptions {
   storeSync?: StoreSync;
   /** Heartbeat period of the local controllers. */
   heartbeatMs?: number;
+  /** The message broker of multi-edge workers with kafkaSupport (`nats`: Debian's nats-server with JetStream). */
+  broker?: BrokerKind;
+  /** Its port (default 0, any free one). */
+  brokerPort?: number;
   log?: (msg: string) => void;
 }
 
 export interface UpHandle {
   dataDir: string;
   kubeconfig: string;
+  /** The multi-edge broker's nats:// URL, when it runs one. */
+  brokerUrl?: string;
   nodes: string[];
   /** The processes running now (a restarted part has a new one). */
   readonly children: ChildProcess[];
@@ -75,13 +82,13 @@ export async function up(options: UpOptions): Promise<UpHandle> {
   try {
     log(`starting the control plane (API server and GM) in ${dataDir}`);
     // Restarted on the ports of its first start: the kubeconfig, the LCs and the workers keep their addresses.
-    let ports = { api: options.apiPort, hub: options.hubPort, kb: options.kbPort ?? 0 };
+    let ports = { api: options.apiPort, hub: options.hubPort, kb: options.kbPort ?? 0, broker: options.brokerPort ?? 0 };
     supervisor.start({
       name: 'control-plane',
-      args: () => [main, 'control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : []), ...(options.hpaSyncPeriodSeconds ? ['--hpa-sync-period', String(options.hpaSyncPeriodSeconds)] : [])],
+      args: () => [main, 'control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.broker ? ['--broker', options.broker, '--broker-port', String(ports.broker)] : []), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : []), ...(options.hpaSyncPeriodSeconds ? ['--hpa-sync-period', String(options.hpaSyncPeriodSeconds)] : [])],
     });
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
-    ports = { api: Number(new URL(info.apiUrl).port), hub: Number(new URL(info.hubUrl).port), kb: Number(new URL(info.kbUrl).port) };
+    ports = { api: Number(new URL(info.apiUrl).port), hub: Number(new URL(info.hubUrl).port), kb: Number(new URL(info.kbUrl).port), broker: info.brokerUrl ? Number(new URL(info.brokerUrl).port) : 0 };
     const nodes = ['cloud-node', ...Array.from({ length: options.edgeNodes }, (_, i) => `edge-node-${i + 1}`)];
     for (const node of nodes) {
       supervisor.start({
@@ -122,10 +129,12 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     log(`  export KUBECONFIG=${info.kubeconfig}`);
     log('  kubectl get nodes        (or: sedna get nodes)');
     if (info.prometheusConfig) log(`  metrics: prometheus --config.file=${info.prometheusConfig}`);
+    if (info.brokerUrl) log(`  broker (multi-edge kafkaSupport): ${info.brokerUrl}`);
     if (info.consoleUrl) log(`  web console: ${info.consoleUrl}  (log in with the token in ${join(dataDir, 'apiserver', 'token')}; the CA is ${info.caFile})`);
     return {
       dataDir,
       kubeconfig: info.kubeconfig,
+      ...(info.brokerUrl ? { brokerUrl: info.brokerUrl } : {}),
       nodes,
       get children() {
         return supervisor.children();

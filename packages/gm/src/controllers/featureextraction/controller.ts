@@ -1,7 +1,7 @@
 /**
  * FeatureExtractionService: the feature extractor (cloud by default) behind Service `<name>-fe` on port 6000;
  * `replicas` workers (default 1; the original panicked on an omitted replicas), a Deployment `<name>-deployment-fe` on
- * a real cluster. Env: SERVICE_NAME, MODEL_URL, FE_MODEL_BIND_URL/_PORT, KAFKA_ENABLED with kafkaSupport.
+ * a real cluster. Env: SERVICE_NAME, MODEL_URL, FE_MODEL_BIND_URL/_PORT, KAFKA_ENABLED and the broker's address with kafkaSupport (../multiedge/broker.ts).
  */
 import type { FeatureExtractionServiceSpec } from '@sedna/api';
 import type { ServiceKindDeclaration } from '../multiedge/service-controller.js';
@@ -21,7 +21,8 @@ export const featureExtraction: ServiceKindDeclaration = {
         workerType: 'fe',
         template: spec.template,
         replicas: spec.replicas ?? 1,
-        env: { SERVICE_NAME: name, MODEL_NAME: spec.model.name, MODEL_URL: m.url, ...(spec.kafkaSupport ? { KAFKA_ENABLED: 'true' } : {}) },
+        env: { SERVICE_NAME: name, MODEL_NAME: spec.model.name, MODEL_URL: m.url },
+        kafkaSupport: spec.kafkaSupport ?? false,
         defaultRole: 'cloud',
         service: { suffix: 'fe', port: FE_PORT, bindEnv: { host: 'FE_MODEL_BIND_URL', port: 'FE_MODEL_BIND_PORT' } },
         deployment: `${name}-deployment-fe`,

@@ -2,8 +2,8 @@
  * The run-to-completion multi-edge kinds (VideoAnalyticsJob, ReidJob): one worker Pod at a time behind the kind's
  * Service, the job's phase Pending, Running, Succeeded, Failed with conditions Running, Completed, Failed, and the
  * counts `active`, `succeeded`, `failed`. A failed worker is kept (its logs stay readable and it counts) and another
- * is started until `backoffLimit` failures (default 6, as a batch/v1 Job); the original ignored backoffLimit, and its
- * recreated VA Pod failed on the Service that already existed.
+ * is started until `backoffLimit` failures (default 6, as a batch/v1 Job), after a Job's backoff delay (./backoff.ts);
+ * the original ignored backoffLimit, and its recreated VA Pod failed on the Service that already existed.
  */
 import type { KubeObject, VideoAnalyticsJobSpec } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
@@ -13,6 +13,7 @@ import { recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
 import { type PeerKind, peerEnv, peerServiceMap } from './peers.js';
+import { nextRetryAt, retryDelayMs } from './backoff.js';
 import { reportHandler } from './reports.js';
 import type { GroupsOf } from './worker-groups.js';
 import type { MultiEdgeDeps, MultiEdgeWorkers } from './workers.js';
@@ -29,7 +30,7 @@ export interface JobKindDeclaration {
 
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 interface JobCondition {
-  type: 'Running' | 'Completed' | 'Failed';
+  type: 'Waiting' | 'Running' | 'Completed' | 'Failed';
   status: 'True';
   reason?: string;
   message?: string;
@@ -88,6 +89,13 @@ export class MultiEdgeJobController implements Controller {
       await this.write(job, { ...status, phase: 'Pending' });
       return;
     }
+    const noBroker = this.workers.missingBroker(groups);
+    if (noBroker) {
+      const last = status.conditions?.at(-1);
+      const conditions = last?.type === 'Waiting' && last.reason === 'NoBroker' ? status.conditions : [...(status.conditions ?? []), { type: 'Waiting' as const, status: 'True' as const, reason: 'NoBroker', message: noBroker, lastHeartbeatTime: now(), lastTransitionTime: now() }];
+      await this.write(job, { ...status, phase: 'Pending', conditions });
+      return;
+    }
     const group = groups[0]!;
     const endpoints = await this.workers.ensureServices(job, groups);
     const node = this.workers.embedded ? this.workers.placement(group.template, group.defaultRole) : undefined;
@@ -96,7 +104,8 @@ export class MultiEdgeJobController implements Controller {
     const active = pods.filter(isActive).length;
     const running = pods.filter((p) => podPhase(p) === 'Running').length;
     const succeeded = pods.filter((p) => podPhase(p) === 'Succeeded').length;
-    const failed = pods.filter((p) => podPhase(p) === 'Failed').length;
+    const failedPods = pods.filter((p) => podPhase(p) === 'Failed');
+    const failed = failedPods.length;
     const next: JobStatus = { ...status, active, succeeded, failed, startTime: status.startTime ?? now() };
     const conditions = [...(status.conditions ?? [])];
     const push = (type: JobCondition['type'], reason: string, message: string) => {
@@ -122,12 +131,20 @@ export class MultiEdgeJobController implements Controller {
         await this.write(job, next);
         return { requeueAfterMs: 1000 };
       }
+      const retryAt = nextRetryAt(failedPods);
+      if (active === 0 && Date.now() < retryAt) {
+        // Backing off before the next worker, as a Job does: come back when the delay is over.
+        next.phase = 'Pending';
+        next.conditions = conditions;
+        await this.write(job, next);
+        return { requeueAfterMs: retryAt - Date.now() + 50 };
+      }
       if (active === 0 && (!this.workers.embedded || node)) {
         const env = { ...peers.env, ...this.workers.envFor(job, group, node, endpoints, groups) };
         const template = node ? { ...group.template, spec: { ...group.template.spec, nodeName: node } } : group.template;
         const pod = buildWorkerPod({ owner: job, workerType: group.workerType, template, env: { ...env, WORKER_NAME: workerName(group.workerNamePrefix ?? group.workerType) }, restartPolicy: 'Never', hashOf: { template, env } });
         const created = await this.client.create('Pod', namespace, pod);
-        if (failed > 0) await recordEvent(this.client, job, 'Warning', 'WorkerRestarted', `the worker failed (${failed} of ${backoffLimit} allowed); started ${created.metadata.name}`);
+        if (failed > 0) await recordEvent(this.client, job, 'Warning', 'WorkerRestarted', `the worker failed (${failed} of ${backoffLimit} allowed); started ${created.metadata.name} after a ${retryDelayMs(failed) / 1000} s backoff`);
         else await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the worker ${created.metadata.name}${node ? ` on ${node}` : ''}`);
         next.active = 1;
       }

@@ -4,7 +4,9 @@
  * cluster DNS names fixed in the lib (`feature-extraction-fe`, `reid-reid`), which is why its samples say "DON'T EDIT
  * THIS LABEL". Here the GM finds the peer services of the namespace and hands their addresses to the workers in the
  * same variables the original lib reads (FE_MODEL_BIND_URL/_PORT, REID_MODEL_BIND_URL/_PORT), so any name works and
- * embedded mode (no DNS) works too. Among several, the one with the original's default name wins, else the oldest.
+ * embedded mode (no DNS) works too; and their names (FE_SERVICE_NAME, REID_SERVICE_NAME), which name the broker's
+ * subjects (`sedna.<ns>.<service>.<topic>`) when the workers talk through NATS. Among several, the one with the
+ * original's default name wins, else the oldest.
  */
 import type { KubeObject } from '@sedna/api';
 import type { ResourceInformer } from '../../runtime/informer.js';
@@ -16,11 +18,11 @@ export interface PeerKind {
   suffix: string;
   /** The original lib's default owner name. */
   defaultName: string;
-  env: { host: string; port: string };
+  env: { host: string; port: string; name: string };
 }
 
-export const FE_PEER: PeerKind = { kind: 'FeatureExtractionService', suffix: 'fe', defaultName: 'feature-extraction', env: { host: 'FE_MODEL_BIND_URL', port: 'FE_MODEL_BIND_PORT' } };
-export const REID_PEER: PeerKind = { kind: 'ReidJob', suffix: 'reid', defaultName: 'reid', env: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT' } };
+export const FE_PEER: PeerKind = { kind: 'FeatureExtractionService', suffix: 'fe', defaultName: 'feature-extraction', env: { host: 'FE_MODEL_BIND_URL', port: 'FE_MODEL_BIND_PORT', name: 'FE_SERVICE_NAME' } };
+export const REID_PEER: PeerKind = { kind: 'ReidJob', suffix: 'reid', defaultName: 'reid', env: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT', name: 'REID_SERVICE_NAME' } };
 
 function ownerOf(obj: KubeObject, kind: string): string | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.kind === kind && r.controller)?.name;
@@ -52,6 +54,7 @@ export function peerEnv(namespace: string, peers: PeerKind[], services: Resource
       if (!endpoint) continue;
       env[peer.env.host] = endpoint.host;
       env[peer.env.port] = String(endpoint.port);
+      env[peer.env.name] = ownerOf(service, peer.kind)!;
       break;
     }
     if (candidates.length > 0 && !(peer.env.host in env)) waitingFor.push(`${peer.kind} ${ownerOf(candidates[0]!, peer.kind)}`);

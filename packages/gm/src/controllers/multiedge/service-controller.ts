@@ -64,6 +64,11 @@ export class MultiEdgeServiceController implements Controller {
       await this.setStatus(owner, 'Pending', 'Waiting', `waiting for ${groups.waitingFor}`, 0, 0);
       return;
     }
+    const noBroker = this.workers.missingBroker(groups);
+    if (noBroker) {
+      await this.setStatus(owner, 'Pending', 'NoBroker', noBroker, 0, 0);
+      return;
+    }
     const endpoints = await this.workers.ensureServices(owner, groups);
     const peers = this.decl.peers ? peerEnv(namespace, this.decl.peers, this.deps.services, this.deps.pods, this.deps.addressing).env : {};
     let active = 0;

@@ -33,6 +33,8 @@ export interface WorkerGroup {
   workerNamePrefix?: string;
   /** Leave out of the env the addresses of these service suffixes (a server does not call itself). */
   noPeerEnv?: boolean;
+  /** The owner's `kafkaSupport`: the workers talk through the broker (KAFKA_ENABLED, and its address: ./broker.ts). */
+  kafkaSupport?: boolean;
 }
 
 /** Kinds a multi-edge controller reads to describe its groups. */

@@ -12,6 +12,7 @@ import type { ResourceInformer } from '../../runtime/informer.js';
 import { ROLE_LABEL } from '../../nodes/node-lifecycle.js';
 import type { Addressing, ServiceEndpoint } from '../../workers/addressing.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
+import { brokerEnv } from './broker.js';
 import type { WorkerGroup } from './worker-groups.js';
 
 export interface MultiEdgeDeps {
@@ -23,6 +24,8 @@ export interface MultiEdgeDeps {
   deployments?: ResourceInformer;
   client: KubeClient;
   addressing: Addressing;
+  /** The control plane's broker (GM configuration `broker.url`), given to kafkaSupport workers whose template names none. */
+  brokerUrl?: string;
 }
 
 export interface GroupCounts {
@@ -84,9 +87,19 @@ export class MultiEdgeWorkers {
     }
   }
 
-  /** The environment a group's workers get: the group's own, NAMESPACE, LC_SERVER, and how to reach each service. */
+  /** Why the groups' workers cannot start for want of a broker (./broker.ts), or undefined. */
+  missingBroker(groups: WorkerGroup[]): string | undefined {
+    for (const group of groups) {
+      const broker = brokerEnv(group, this.deps.brokerUrl);
+      if ('missing' in broker) return broker.missing;
+    }
+    return undefined;
+  }
+
+  /** The environment a group's workers get: the group's own, NAMESPACE, LC_SERVER, the broker, how to reach each service. */
   envFor(owner: KubeObject, group: WorkerGroup, node: string | undefined, endpoints: Map<string, ServiceEndpoint | undefined>, groups: WorkerGroup[]): Record<string, string> {
-    const env: Record<string, string> = { NAMESPACE: owner.metadata.namespace!, ...group.env, LC_SERVER: this.deps.addressing.lcServer(node) };
+    const broker = brokerEnv(group, this.deps.brokerUrl);
+    const env: Record<string, string> = { NAMESPACE: owner.metadata.namespace!, ...group.env, ...('env' in broker ? broker.env : {}), LC_SERVER: this.deps.addressing.lcServer(node) };
     for (const other of groups) {
       const svc = other.service;
       const endpoint = svc ? endpoints.get(svc.suffix) : undefined;

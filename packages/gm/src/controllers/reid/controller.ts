@@ -2,7 +2,7 @@
  * ReidJob: the matcher of detected objects against the user's targets (cloud by default), behind Service
  * `<job>-reid` on port 5000 (the original declared the port and created no Service). Env: JOB_NAME,
  * REID_MODEL_BIND_URL/_PORT, the feature extraction service's address (for the query images' features),
- * KAFKA_ENABLED with kafkaSupport.
+ * KAFKA_ENABLED and the broker's address with kafkaSupport (../multiedge/broker.ts).
  */
 import type { ReidJobSpec } from '@sedna/api';
 import type { JobKindDeclaration } from '../multiedge/job-controller.js';
@@ -21,7 +21,8 @@ export const reid: JobKindDeclaration = {
         workerType: 'reid',
         template: spec.template,
         replicas: 1,
-        env: { JOB_NAME: owner.metadata.name!, ...(spec.kafkaSupport ? { KAFKA_ENABLED: 'true' } : {}) },
+        env: { JOB_NAME: owner.metadata.name! },
+        kafkaSupport: spec.kafkaSupport ?? false,
         defaultRole: 'cloud',
         service: { suffix: 'reid', port: REID_PORT, bindEnv: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT' } },
       },

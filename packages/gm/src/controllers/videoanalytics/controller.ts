@@ -2,7 +2,7 @@
  * VideoAnalyticsJob: one camera's detection and tracking worker (edge by default) behind Service
  * `<job>-videoanalytics` on port 4000. Env: JOB_NAME, MODEL_NAME, MODEL_URL, DET_MODEL_BIND_URL/_PORT, the addresses
  * of the namespace's feature extraction service and ReID job (FE_MODEL_BIND_URL/_PORT, REID_MODEL_BIND_URL/_PORT),
- * KAFKA_ENABLED with kafkaSupport.
+ * KAFKA_ENABLED and the broker's address with kafkaSupport (../multiedge/broker.ts).
  */
 import type { VideoAnalyticsJobSpec } from '@sedna/api';
 import type { JobKindDeclaration } from '../multiedge/job-controller.js';
@@ -23,7 +23,8 @@ export const videoAnalytics: JobKindDeclaration = {
         workerType: 'videoanalytics',
         template: spec.template,
         replicas: 1,
-        env: { JOB_NAME: owner.metadata.name!, MODEL_NAME: spec.model.name, MODEL_URL: m.url, ...(spec.kafkaSupport ? { KAFKA_ENABLED: 'true' } : {}) },
+        env: { JOB_NAME: owner.metadata.name!, MODEL_NAME: spec.model.name, MODEL_URL: m.url },
+        kafkaSupport: spec.kafkaSupport ?? false,
         defaultRole: 'edge',
         service: { suffix: 'videoanalytics', port: VA_PORT, bindEnv: { host: 'DET_MODEL_BIND_URL', port: 'DET_MODEL_BIND_PORT' } },
       },

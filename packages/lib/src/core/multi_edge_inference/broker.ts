@@ -18,6 +18,7 @@ export function brokerFromEnv(env: Env = process.env, log: (msg: string) => void
   if (url) {
     const servers = url.split(',').map((s) => s.trim()).filter(Boolean);
     for (const s of servers) if (!/^nats:\/\/[^/\s]+$/.test(s)) throw new Error(`BROKER_URL must be nats://host:port (comma-separated for several); got ${JSON.stringify(s)}`);
+    log(`using the NATS JetStream broker at ${servers.join(', ')} (BROKER_URL)`);
     return { kind: 'nats', servers, source: 'BROKER_URL' };
   }
   if ((env.KAFKA_ENABLED ?? '').toLowerCase() !== 'true') return undefined;

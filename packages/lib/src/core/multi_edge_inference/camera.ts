@@ -79,7 +79,8 @@ export function probeSize(url: string, crop?: string): { width: number; height: 
   try {
     return probeVideoSizeSync(url, crop ? { crop } : {});
   } catch (err) {
-    throw err instanceof FfmpegError ? new CameraError(err.message) : err;
+    // The job's condition and Events carry this: say first that the camera could not be opened, then why.
+    throw err instanceof FfmpegError ? new CameraError(`cannot open the video ${url}: ${err.message}`) : err;
   }
 }
 

@@ -8,3 +8,4 @@ export * from './nats.js';
 export * from './service.js';
 export * from './camera.js';
 export * from './nats-server.js';
+export * from './update.js';

@@ -1,6 +1,7 @@
 /**
- * Starts Debian's `nats-server` with JetStream (`-js`, a store directory, a random free port on 127.0.0.1) for tests,
- * benchmarks and a single-machine setup; resolves once it listens, with its nats:// URL.
+ * Starts Debian's `nats-server` with JetStream (`-js`, a store directory; by default a random free port on 127.0.0.1)
+ * for the control plane's broker (`sedna up --broker nats`), tests and benchmarks; resolves once it listens, with
+ * its nats:// URL.
  */
 import { spawn } from 'node:child_process';
 
@@ -8,11 +9,27 @@ export interface RunningNatsServer {
   url: string;
   port: number;
   pid: number;
+  /** Called once when it exits by itself (not after stop()). */
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
   stop(): Promise<void>;
 }
 
-export async function startNatsServer(options: { storeDir: string; binary?: string; maxPayload?: number; timeoutMs?: number }): Promise<RunningNatsServer> {
-  const args = ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', options.storeDir, '--http_port', '0'];
+export interface NatsServerOptions {
+  storeDir: string;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default: any free one). */
+  port?: number;
+  /** The host in the returned URL, when clients reach it by another name than `host` (e.g. it listens on 0.0.0.0). */
+  advertise?: string;
+  binary?: string;
+  maxPayload?: number;
+  timeoutMs?: number;
+}
+
+export async function startNatsServer(options: NatsServerOptions): Promise<RunningNatsServer> {
+  const host = options.host ?? '127.0.0.1';
+  const args = ['-a', host, '-p', options.port ? String(options.port) : '-1', '-js', '-sd', options.storeDir, '--http_port', '0'];
   const child = spawn(options.binary ?? 'nats-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -40,13 +57,20 @@ export async function startNatsServer(options: { storeDir: string; binary?: stri
   child.stderr.removeAllListeners('data');
   child.stdout.resume();
   child.stderr.resume();
+  let stopping = false;
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url: `nats://${options.advertise ?? (host === '0.0.0.0' ? '127.0.0.1' : host)}:${port}`,
     port,
     pid: child.pid!,
+    onExit: (listener) => {
+      child.once('exit', (code, signal) => {
+        if (!stopping) listener(code, signal);
+      });
+    },
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();

@@ -2,7 +2,8 @@
  * The original's PLUGIN enum: each name is a server (binds) or an interface (`_I`, a client of that server), with
  * the environment variables and defaults of lib/sedna/core/multi_edge_inference/plugins/registered.py. The client
  * defaults are the cluster DNS names the original's samples depend on ("DON'T EDIT THIS LABEL"); on this control
- * plane the GM sets the variables to the peer service's real address, so any name works.
+ * plane the GM sets the variables to the peer service's real address, and its name (FE_SERVICE_NAME,
+ * REID_SERVICE_NAME: the broker's subjects carry it), so any name works.
  */
 import type { Env } from '../../common/config.js';
 
@@ -26,15 +27,19 @@ interface PluginDef {
   port: number;
   server: boolean;
   clientHost: string;
+  /** The variable naming the service (its owner object): a server's own name, or the GM-given name of the peer. */
+  nameEnv: string;
+  /** The original's sample name of the owner object. */
+  defaultName: string;
 }
 
 const DEFS: Partial<Record<PluginName, PluginDef>> = {
-  ReID_Server: { service: 'reid', hostEnv: 'REID_MODEL_BIND_URL', portEnv: 'REID_MODEL_BIND_PORT', port: 5000, server: true, clientHost: '' },
-  ReID_I: { service: 'reid', hostEnv: 'REID_MODEL_BIND_URL', portEnv: 'REID_MODEL_BIND_PORT', port: 5000, server: false, clientHost: 'reid-reid' },
-  Feature_Extraction: { service: 'feature_extraction', hostEnv: 'FE_MODEL_BIND_URL', portEnv: 'FE_MODEL_BIND_PORT', port: 6000, server: true, clientHost: '' },
-  Feature_Extraction_I: { service: 'feature_extraction', hostEnv: 'FE_MODEL_BIND_URL', portEnv: 'FE_MODEL_BIND_PORT', port: 6000, server: false, clientHost: 'feature-extraction-fe' },
-  VideoAnalytics: { service: 'video_analytics', hostEnv: 'DET_MODEL_BIND_URL', portEnv: 'DET_MODEL_BIND_PORT', port: 4000, server: true, clientHost: '' },
-  VideoAnalytics_I: { service: 'video_analytics', hostEnv: 'DET_MODEL_BIND_URL', portEnv: 'DET_MODEL_BIND_PORT', port: 4000, server: false, clientHost: 'video-analytics-videoanalytics' },
+  ReID_Server: { service: 'reid', hostEnv: 'REID_MODEL_BIND_URL', portEnv: 'REID_MODEL_BIND_PORT', port: 5000, server: true, clientHost: '', nameEnv: 'JOB_NAME', defaultName: 'reid' },
+  ReID_I: { service: 'reid', hostEnv: 'REID_MODEL_BIND_URL', portEnv: 'REID_MODEL_BIND_PORT', port: 5000, server: false, clientHost: 'reid-reid', nameEnv: 'REID_SERVICE_NAME', defaultName: 'reid' },
+  Feature_Extraction: { service: 'feature_extraction', hostEnv: 'FE_MODEL_BIND_URL', portEnv: 'FE_MODEL_BIND_PORT', port: 6000, server: true, clientHost: '', nameEnv: 'SERVICE_NAME', defaultName: 'feature-extraction' },
+  Feature_Extraction_I: { service: 'feature_extraction', hostEnv: 'FE_MODEL_BIND_URL', portEnv: 'FE_MODEL_BIND_PORT', port: 6000, server: false, clientHost: 'feature-extraction-fe', nameEnv: 'FE_SERVICE_NAME', defaultName: 'feature-extraction' },
+  VideoAnalytics: { service: 'video_analytics', hostEnv: 'DET_MODEL_BIND_URL', portEnv: 'DET_MODEL_BIND_PORT', port: 4000, server: true, clientHost: '', nameEnv: 'JOB_NAME', defaultName: 'video-analytics' },
+  VideoAnalytics_I: { service: 'video_analytics', hostEnv: 'DET_MODEL_BIND_URL', portEnv: 'DET_MODEL_BIND_PORT', port: 4000, server: false, clientHost: 'video-analytics-videoanalytics', nameEnv: 'VA_JOB_NAME', defaultName: 'video-analytics' },
 };
 
 export interface PluginEndpoint {
@@ -46,6 +51,11 @@ export interface PluginEndpoint {
   server: boolean;
   /** Interfaces: the base URL, http://host:port */
   url: string;
+  /**
+   * The service's name (its owner object's): a server's own (SERVICE_NAME, JOB_NAME), an interface's peer as the GM
+   * gives it (FE_SERVICE_NAME, REID_SERVICE_NAME), else the original's sample name. Broker subjects carry it.
+   */
+  name: string;
 }
 
 export function pluginEndpoint(name: string, env: Env = process.env): PluginEndpoint {
@@ -56,5 +66,5 @@ export function pluginEndpoint(name: string, env: Env = process.env): PluginEndp
   const port = rawPort === undefined || rawPort === '' ? def.port : Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${def.portEnv} must be a port number; got ${JSON.stringify(rawPort)}`);
   const host = env[def.hostEnv] || (def.server ? '0.0.0.0' : def.clientHost);
-  return { plugin: name as PluginName, service: def.service, host, port, server: def.server, url: `http://${host}:${port}` };
+  return { plugin: name as PluginName, service: def.service, host, port, server: def.server, url: `http://${host}:${port}`, name: env[def.nameEnv] || def.defaultName };
 }

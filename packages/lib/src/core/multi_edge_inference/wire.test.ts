@@ -76,6 +76,12 @@ describe('environment', () => {
     expect(pluginEndpoint('Feature_Extraction_I', {}).url).toBe('http://feature-extraction-fe:6000');
     expect(pluginEndpoint('ReID_Server', { REID_MODEL_BIND_PORT: '31000' })).toMatchObject({ host: '0.0.0.0', port: 31000, server: true, service: 'reid' });
     expect(pluginEndpoint('VideoAnalytics_I', { DET_MODEL_BIND_URL: '127.0.0.1' }).url).toBe('http://127.0.0.1:4000');
+    // The services' names name the broker's subjects: the GM gives the peers' (any name works), else the samples'.
+    expect(pluginEndpoint('Feature_Extraction_I', {}).name).toBe('feature-extraction');
+    expect(pluginEndpoint('Feature_Extraction_I', { FE_SERVICE_NAME: 'my-fe' }).name).toBe('my-fe');
+    expect(pluginEndpoint('Feature_Extraction', { SERVICE_NAME: 'my-fe' }).name).toBe('my-fe');
+    expect(pluginEndpoint('ReID_I', { REID_SERVICE_NAME: 'search' }).name).toBe('search');
+    expect(pluginEndpoint('ReID_Server', { JOB_NAME: 'search' }).name).toBe('search');
     expect(() => pluginEndpoint('Nope', {})).toThrow(/unknown plugin/);
     expect(() => pluginEndpoint('ReIDManager', {})).toThrow(/not implemented/);
   });
