@@ -154,9 +154,11 @@ program
   .option('--ca-key <file>', 'the key of that CA')
   .option('--ready-file <file>', 'write {hubUrl, pid} there once ready')
   .option('--kubernetes', 'pods run on the cluster\'s kubelets, not on local controllers', false)
-  .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; caCert?: string; caKey?: string; readyFile?: string; kubernetes: boolean }) => {
+  .option('--node-api-client-cert <file>', 'client certificate (from that CA) the GM shows node APIs: embedded autoscaling reads worker metrics there')
+  .option('--node-api-client-key <file>', 'its key')
+  .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; caCert?: string; caKey?: string; nodeApiClientCert?: string; nodeApiClientKey?: string; readyFile?: string; kubernetes: boolean }) => {
     serverProcess('gm');
-    const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.caCert ? { caCert: o.caCert } : {}), ...(o.caKey ? { caKey: o.caKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
+    const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.caCert ? { caCert: o.caCert } : {}), ...(o.caKey ? { caKey: o.caKey } : {}), ...(o.nodeApiClientCert ? { nodeApiClientCert: o.nodeApiClientCert } : {}), ...(o.nodeApiClientKey ? { nodeApiClientKey: o.nodeApiClientKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
     untilSignal(gm.stop);
     // Started by a control plane: go when it goes, even if it was killed without a chance to stop us.
     if (process.send) process.once('disconnect', () => void gm.stop().then(() => process.exit(0)));

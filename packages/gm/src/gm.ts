@@ -13,7 +13,7 @@ import { lifelongLearning } from './controllers/lifelonglearning/controller.js';
 import { StageJobController } from './controllers/stagejob/controller.js';
 import { JointInferenceController } from './controllers/jointinference/controller.js';
 import { EmbeddedAutoscaler } from './controllers/jointinference/autoscaling/embedded-autoscaler.js';
-import { scrapeThroughNodeApi } from './controllers/jointinference/autoscaling/worker-scrape.js';
+import { scrapeThroughNodeApi, type NodeApiClientIdentity } from './controllers/jointinference/autoscaling/worker-scrape.js';
 import { multiEdgeControllers } from './controllers/multiedge/index.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
 import { PodController } from './controllers/pod/controller.js';
@@ -44,6 +44,11 @@ export interface GlobalManagerOptions {
   tls?: { cert: string; key: string };
   /** The control plane's CA: signs each node's node API certificate at its bootstrap. */
   ca?: { cert: string; key: string };
+  /**
+   * The client identity the GM shows node APIs (TLS with the control plane's CA): embedded mode's autoscaler reads
+   * worker metrics through them. Without it the autoscaler reports that it cannot read them.
+   */
+  nodeApiClient?: NodeApiClientIdentity;
   /** Serve on this (already listening) server instead of making one: leader election keeps one across terms. */
   server?: GmServer;
   log?: Logger;
@@ -97,7 +102,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server, references));
   }
   // Embedded mode scales autoscaled joint inference workers itself, from their metrics read through their LCs.
-  const autoscaler = options.runPodsOnLocalControllers ? new EmbeddedAutoscaler(scrapeThroughNodeApi(nodeInformer, config.nodeToken), client, config.autoscaling.syncPeriodSeconds * 1000) : undefined;
+  const autoscaler = options.runPodsOnLocalControllers ? new EmbeddedAutoscaler(scrapeThroughNodeApi(nodeInformer, options.nodeApiClient), client, config.autoscaling.syncPeriodSeconds * 1000) : undefined;
   manager.add(
     new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment'), autoscaler),
   );

@@ -66,13 +66,16 @@ function loadOrCreate(path: string): string {
   return value;
 }
 
+const CLIENT_CERT_FILE = 'control-plane-client.crt';
+const CLIENT_KEY_FILE = 'control-plane-client.key';
+
 /**
  * The control plane's client identity towards node APIs (`sedna:control-plane`, from its CA), made once. Node APIs
  * serve logs to that identity alone.
  */
 function controlPlaneClientCertificate(pkiDir: string): NodeApiClientIdentity {
-  const certFile = join(pkiDir, 'control-plane-client.crt');
-  const keyFile = join(pkiDir, 'control-plane-client.key');
+  const certFile = join(pkiDir, CLIENT_CERT_FILE);
+  const keyFile = join(pkiDir, CLIENT_KEY_FILE);
   const caPem = readFileSync(join(pkiDir, 'ca.crt'), 'utf8');
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     const ca = new CertificateAuthority(caPem, readFileSync(join(pkiDir, 'ca.key'), 'utf8'));
@@ -243,11 +246,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       }),
       { mode: 0o600 },
     );
+  // Made before the GM starts: it shows this identity to node APIs too (worker metrics for embedded autoscaling).
+  const nodeApiIdentity = controlPlaneClientCertificate(join(apiDir, 'pki'));
   const gm = new GmSupervisor(
     (hubPort) => {
       writeConfig(hubPort);
       const pki = join(apiDir, 'pki');
-      return ['gm', '--config', gmConfigFile, '--tls-cert', join(pki, 'apiserver.crt'), '--tls-key', join(pki, 'apiserver.key'), '--ca-cert', join(pki, 'ca.crt'), '--ca-key', join(pki, 'ca.key'), '--ready-file', join(dataDir, 'gm.ready')];
+      return ['gm', '--config', gmConfigFile, '--tls-cert', join(pki, 'apiserver.crt'), '--tls-key', join(pki, 'apiserver.key'), '--ca-cert', join(pki, 'ca.crt'), '--ca-key', join(pki, 'ca.key'), '--node-api-client-cert', join(pki, CLIENT_CERT_FILE), '--node-api-client-key', join(pki, CLIENT_KEY_FILE), '--ready-file', join(dataDir, 'gm.ready')];
     },
     join(dataDir, 'gm.ready'),
     log,
@@ -270,7 +275,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await api.close();
     throw err;
   }
-  const nodeApiIdentity = controlPlaneClientCertificate(join(apiDir, 'pki'));
   api.setPodLogs(podLogsFrom(api, nodeApiIdentity));
   api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeApiIdentity));
   api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());
@@ -279,7 +283,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   if (!consoleBuilt()) log('the web console is not built (npm run build builds it); /console/ says so');
   const caFile = join(apiDir, 'pki', 'ca.crt');
   const prometheus = prometheusFiles(dataDir);
-  const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile, nodeApiClientCertFile: join(apiDir, 'pki', 'control-plane-client.crt'), nodeApiClientKeyFile: join(apiDir, 'pki', 'control-plane-client.key') });
+  const stopDiscovery = startPrometheusDiscovery(api, prometheus, { apiServer: `${api.host}:${api.port}`, gm: new URL(hubUrl).host, caFile, apiTokenFile: join(apiDir, 'token'), nodeTokenFile, nodeApiClientCertFile: join(apiDir, 'pki', CLIENT_CERT_FILE), nodeApiClientKeyFile: join(apiDir, 'pki', CLIENT_KEY_FILE) });
   const info: ControlPlaneInfo = { apiUrl: api.url, kubeconfig: api.kubeconfigPath, hubUrl, kbUrl, caFile, nodeTokenFile, pid: process.pid, gmPid: gm.pid ?? 0, prometheusConfig: prometheus.config, consoleUrl: `${api.url}${CONSOLE_PREFIX}`, ...(brokerUrl ? { brokerUrl } : {}) };
   writeFileSync(controlPlaneInfoPath(dataDir), JSON.stringify(info, null, 2) + '\n');
   return {

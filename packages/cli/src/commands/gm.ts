@@ -16,6 +16,9 @@ export interface GmCommandOptions {
   /** The control plane's CA (certificate and key): signs node certificates at bootstrap. */
   caCert?: string;
   caKey?: string;
+  /** The client certificate and key the GM shows node APIs (from the CA of --ca-cert): embedded autoscaling reads worker metrics through them. */
+  nodeApiClientCert?: string;
+  nodeApiClientKey?: string;
   readyFile?: string;
   /** Pods run on a real cluster's kubelets instead of the local controllers (kubernetes mode). */
   kubernetes: boolean;
@@ -34,7 +37,10 @@ export async function runGm(options: GmCommandOptions): Promise<{ hubUrl: string
   };
   const tls = pair(options.tlsCert, options.tlsKey, '--tls-cert/--tls-key');
   const ca = pair(options.caCert, options.caKey, '--ca-cert/--ca-key');
-  const common = { config, kubeConfig: kc, runPodsOnLocalControllers: !options.kubernetes, ...(tls ? { tls } : {}), ...(ca ? { ca } : {}) };
+  const nodeApiClientPair = pair(options.nodeApiClientCert, options.nodeApiClientKey, '--node-api-client-cert/--node-api-client-key');
+  if (nodeApiClientPair && !ca) throw new Error('--node-api-client-cert needs --ca-cert: node APIs are checked against that CA');
+  const nodeApiClient = nodeApiClientPair && ca ? { ...nodeApiClientPair, ca: ca.cert } : undefined;
+  const common = { config, kubeConfig: kc, runPodsOnLocalControllers: !options.kubernetes, ...(tls ? { tls } : {}), ...(ca ? { ca } : {}), ...(nodeApiClient ? { nodeApiClient } : {}) };
   const gm = config.leaderElection.enabled
     ? await startElectedGlobalManager({
         ...common,

@@ -1,8 +1,9 @@
 /**
  * Reads a worker pod's /metrics in embedded mode, where Prometheus would: through the LC of its node, which serves
- * `/pods/{namespace}/{name}/metrics` on its node API (behind the node token) from the worker's metrics socket.
+ * `/pods/{namespace}/{name}/metrics` on its node API from the worker's metrics socket. Node APIs speak TLS only and
+ * serve the control plane's client identity (a certificate from its CA), as they do for logs.
  */
-import http from 'node:http';
+import https from 'node:https';
 import { NODE_API_PORT_LABEL, type KubeObject, type NodeAddress } from '@sedna/api';
 import { parseExposition, type Exposition } from '@sedna/metrics';
 import type { ResourceInformer } from '../../../runtime/informer.js';
@@ -11,8 +12,16 @@ export type ScrapePod = (pod: KubeObject) => Promise<Exposition>;
 
 const SCRAPE_TIMEOUT_MS = 3_000;
 
-export function scrapeThroughNodeApi(nodes: ResourceInformer, nodeToken: string): ScrapePod {
+/** A client certificate and key from the control plane's CA, and that CA (node APIs' certificates chain to it). */
+export interface NodeApiClientIdentity {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export function scrapeThroughNodeApi(nodes: ResourceInformer, identity: NodeApiClientIdentity | undefined): ScrapePod {
   return async (pod) => {
+    if (!identity) throw new Error('the GM has no client certificate for node APIs: start it with --node-api-client-cert and --node-api-client-key');
     const nodeName = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName;
     const node = nodeName ? nodes.get(nodeName) : undefined;
     const host = ((node?.['status'] as { addresses?: NodeAddress[] } | undefined)?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
@@ -20,7 +29,8 @@ export function scrapeThroughNodeApi(nodes: ResourceInformer, nodeToken: string)
     if (!host || !(port > 0)) throw new Error(`the node ${nodeName ?? '(none)'} of pod ${pod.metadata.name} announces no node API`);
     const path = `/pods/${pod.metadata.namespace}/${pod.metadata.name}/metrics`;
     const body = await new Promise<string>((resolve, reject) => {
-      const req = http.get({ host, port, path, headers: { Authorization: `Bearer ${nodeToken}` }, timeout: SCRAPE_TIMEOUT_MS }, (res) => {
+      // The node API's certificate names its node: check it against that name, not the address.
+      const req = https.get({ host, port, path, ...identity, servername: nodeName, timeout: SCRAPE_TIMEOUT_MS }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
