@@ -113,15 +113,15 @@ export async function startSimulation(config: SimulationConfig, dataDir: string,
     if (config.links.length > 0) links = createLinks(config.edgeNumber, config.links, tag);
     const host = links.length > 0 ? ['--host', '0.0.0.0', '--advertise', ...links.map((l) => l.hostIp)] : [];
     log(`simulation: starting the control plane with ${config.cloudNumber} cloud and ${config.edgeNumber} edge node(s)${links.length ? ' (emulated links)' : ''}`);
-    startChild('control-plane', ['control-plane', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', ...host]);
+    // One machine, as `sedna up`: every simulated node joins with the control plane's shared node token.
+    startChild('control-plane', ['control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', ...host]);
     const infoFile = join(dataDir, 'control-plane.json');
     const info = await waitFor('the control plane', () => (existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as { hubUrl: string; caFile: string; nodeTokenFile: string; kubeconfig: string }) : undefined), 60_000, exited);
     log(`simulation: control plane up after ${((Date.now() - started) / 1000).toFixed(1)} s; starting the nodes' local controllers`);
-    const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
     const cloudNodes = Array.from({ length: config.cloudNumber }, (_, i) => (config.cloudNumber === 1 ? 'cloud-node' : `cloud-node-${i + 1}`));
     const edgeNodes = Array.from({ length: config.edgeNumber }, (_, i) => `edge-node-${i + 1}`);
     const hubPort = new URL(info.hubUrl).port;
-    const joinArgs = (node: string, role: string, gm: string, address: string): string[] => ['join', '--gm', gm, '--token', token, '--ca', info.caFile, '--node-name', node, '--role', role, '--data-dir', join(dataDir, 'nodes', node), '--address', address, '--dataset-root', '/', '--heartbeat-ms', '1000'];
+    const joinArgs = (node: string, role: string, gm: string, address: string): string[] => ['join', '--gm', gm, '--token-file', info.nodeTokenFile, '--ca', info.caFile, '--node-name', node, '--role', role, '--data-dir', join(dataDir, 'nodes', node), '--address', address, '--dataset-root', '/', '--heartbeat-ms', '1000'];
     // With emulated links the cloud node takes a host address the edge namespaces route to (their default route),
     // so the cloud workers' services (the aggregator) are reachable from the edge workers.
     const cloudAddress = links[0]?.hostIp ?? '127.0.0.1';
