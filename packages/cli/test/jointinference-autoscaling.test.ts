@@ -7,13 +7,12 @@
  * stops the replicas go back to one. The workers are the lib's (fixtures/ji-autoscaling).
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import https from 'node:https';
 import { join } from 'node:path';
 import { NODE_API_PORT_LABEL } from '@sedna/api';
 import { parseExposition, sumOf } from '@sedna/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../src/commands/up.js';
-import { readControlPlaneInfo } from '../src/paths.js';
 import { stopPodProcesses } from './pod-processes.js';
 import { ensureBuilt, repoRoot, sedna, tempDir, waitFor } from './harness.js';
 
@@ -78,15 +77,15 @@ async function workers(type: 'cloud' | 'edge'): Promise<any[]> {
   return pods.filter((p: any) => !p.metadata.deletionTimestamp);
 }
 
-/** A pod's worker metrics, through its node's LC as Prometheus reads them. */
+/** A pod's worker metrics, through its node's LC as Prometheus reads them: TLS with the control plane's client certificate. */
 async function podMetrics(pod: any): Promise<string> {
-  const info = readControlPlaneInfo(dataDir)!;
-  const token = readFileSync(info.nodeTokenFile, 'utf8').trim();
+  const pki = join(dataDir, 'apiserver', 'pki');
+  const identity = { ca: readFileSync(join(pki, 'ca.crt'), 'utf8'), cert: readFileSync(join(pki, 'control-plane-client.crt'), 'utf8'), key: readFileSync(join(pki, 'control-plane-client.key'), 'utf8') };
   const node = await getJson(['node', pod.spec.nodeName]);
   const port = Number(node.metadata.labels[NODE_API_PORT_LABEL]);
   return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: `/pods/default/${pod.metadata.name}/metrics`, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+    https
+      .get({ host: '127.0.0.1', port, path: `/pods/default/${pod.metadata.name}/metrics`, ...identity, servername: pod.spec.nodeName }, (res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
         res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}: ${body}`))));
