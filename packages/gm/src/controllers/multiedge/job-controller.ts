@@ -8,11 +8,11 @@
 import type { KubeObject, VideoAnalyticsJobSpec } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
 import type { KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, ownerKeys, type ReconcileResult, self, splitKey } from '../../runtime/controller.js';
+import { type Controller, type ObjectKey, type ReconcileResult, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
-import { type PeerKind, peerEnv, peerServiceMap } from './peers.js';
+import { multiEdgeWatches, type PeerKind, peerEnv } from './peers.js';
 import { nextRetryAt, retryDelayMs } from './backoff.js';
 import { reportHandler } from './reports.js';
 import type { GroupsOf } from './worker-groups.js';
@@ -69,13 +69,7 @@ export class MultiEdgeJobController implements Controller {
   }
 
   watches() {
-    return [
-      { informer: this.objects, map: self },
-      { informer: this.deps.pods, map: ownerKeys(this.decl.kind) },
-      { informer: this.deps.services, map: ownerKeys(this.decl.kind) },
-      { informer: this.deps.nodes, map: () => this.objects.list().map((o) => `${o.metadata.namespace}/${o.metadata.name}`) },
-      ...(this.decl.peers ? [{ informer: this.deps.services, map: peerServiceMap(this.objects, this.decl.peers) }] : []),
-    ];
+    return multiEdgeWatches(this.decl.kind, this.objects, this.deps, this.decl.peers);
   }
 
   async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {

@@ -9,8 +9,10 @@
  * original's default name wins, else the oldest.
  */
 import type { KubeObject } from '@sedna/api';
+import { ownerKeys, self, type Watched } from '../../runtime/controller.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
 import type { Addressing } from '../../workers/addressing.js';
+import type { MultiEdgeDeps } from './workers.js';
 
 export interface PeerKind {
   kind: string;
@@ -68,4 +70,18 @@ export function peerServiceMap(objects: ResourceInformer, peers: PeerKind[]): (o
     if (!peers.some((p) => ownerOf(obj, p.kind))) return [];
     return objects.list(obj.metadata.namespace).map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
   };
+}
+
+/**
+ * What a multi-edge job or service controller watches: its objects, the Pods and Services it owns, the nodes (a
+ * node's address goes into its workers' env), and the Services of the peers it calls.
+ */
+export function multiEdgeWatches(kind: string, objects: ResourceInformer, deps: MultiEdgeDeps, peers: PeerKind[] | undefined): Watched[] {
+  return [
+    { informer: objects, map: self },
+    { informer: deps.pods, map: ownerKeys(kind) },
+    { informer: deps.services, map: ownerKeys(kind) },
+    { informer: deps.nodes, map: () => objects.list().map((o) => `${o.metadata.namespace}/${o.metadata.name}`) },
+    ...(peers ? [{ informer: deps.services, map: peerServiceMap(objects, peers) }] : []),
+  ];
 }

@@ -9,9 +9,9 @@
 import type { KubeObject, ServiceCondition } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
 import type { KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
+import { type Controller, type ObjectKey, ownerKeys, splitKey } from '../../runtime/controller.js';
 import type { ResourceInformer } from '../../runtime/informer.js';
-import { type PeerKind, peerEnv, peerServiceMap } from './peers.js';
+import { multiEdgeWatches, type PeerKind, peerEnv } from './peers.js';
 import { reportHandler } from './reports.js';
 import type { GroupsOf } from './worker-groups.js';
 import type { MultiEdgeDeps, MultiEdgeWorkers } from './workers.js';
@@ -46,11 +46,7 @@ export class MultiEdgeServiceController implements Controller {
 
   watches() {
     return [
-      { informer: this.objects, map: self },
-      { informer: this.deps.pods, map: ownerKeys(this.decl.kind) },
-      { informer: this.deps.services, map: ownerKeys(this.decl.kind) },
-      { informer: this.deps.nodes, map: () => this.objects.list().map((o) => `${o.metadata.namespace}/${o.metadata.name}`) },
-      ...(this.decl.peers ? [{ informer: this.deps.services, map: peerServiceMap(this.objects, this.decl.peers) }] : []),
+      ...multiEdgeWatches(this.decl.kind, this.objects, this.deps, this.decl.peers),
       ...(this.deps.deployments ? [{ informer: this.deps.deployments, map: ownerKeys(this.decl.kind) }] : []),
     ];
   }
