@@ -14,6 +14,7 @@
  *
  *   npm run bench -- controlplane [--nodes 1000] [--store-sync normal|full] [--metrics-cost [--rounds 8] [--per-node 5] [--scrape-interval 5]]
  */
+import { until } from '../common/until.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,19 +54,6 @@ function startCli(args: string[]): ChildProcess {
   return child;
 }
 
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
 const round = (x: number): number => Math.round(x * 10) / 10;

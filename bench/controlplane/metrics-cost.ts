@@ -21,6 +21,7 @@
  * idle CPU over the same time). A scrape costs the same whatever the update rate, so its share is computed at the
  * rate measured without metrics: (measuring + scrape CPU / interval / rate) / CPU per update without metrics.
  */
+import { until } from '../common/until.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -59,19 +60,6 @@ interface Burst {
   cpuUsPerUpdate: number;
 }
 
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function fetchMetrics(url: string, token: string, ca: Buffer): Promise<void> {
   return new Promise((res, rej) => {
@@ -110,7 +98,7 @@ async function startSide(label: 'on' | 'off', nodes: number): Promise<Side> {
 
 async function connectSide(label: 'on' | 'off', nodes: number, dataDir: string, child: ChildProcess): Promise<Side> {
   const infoFile = join(dataDir, 'control-plane.json');
-  const info = await until(`the control plane (metrics ${label})`, () => (existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as { apiUrl: string; hubUrl: string; kubeconfig: string; caFile: string; nodeTokenFile: string; pid: number; gmPid: number }) : undefined));
+  const info = await untilReady(`the control plane (metrics ${label})`, () => (existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as { apiUrl: string; hubUrl: string; kubeconfig: string; caFile: string; nodeTokenFile: string; pid: number; gmPid: number }) : undefined));
   const nodeToken = readFileSync(info.nodeTokenFile, 'utf8').trim();
   const apiToken = readFileSync(join(dataDir, 'apiserver', 'token'), 'utf8').trim();
   const ca = readFileSync(info.caFile);
@@ -150,7 +138,7 @@ async function burst(side: Side, perNode: number): Promise<Burst> {
   const t0 = performance.now();
   // Every round sends new sample counts, so every report is a real status change the API persists.
   const total = sendDatasetReports(side.sims, perNode, (i) => `ds-${i}`, (r) => roundNo * 100 + r + 1);
-  await until('every report acknowledged or one refused', () => (side.acks - base >= total || side.refused.length > 0 ? true : undefined), 300_000);
+  await untilReady('every report acknowledged or one refused', () => (side.acks - base >= total || side.refused.length > 0 ? true : undefined), 300_000);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = side.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpu0;
   if (side.refused.length > 0) throw new Error(`the GM refused a report: ${side.refused[0]}`);
@@ -280,4 +268,8 @@ export async function runMetricsCost(options: { nodes: number; rounds: number; p
     await new Promise((r) => setTimeout(r, 1000));
     for (const side of sides) rmSync(side.dataDir, { recursive: true, force: true });
   }
+}
+
+function untilReady<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
+  return until(what, check, timeoutMs, 50);
 }
