@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const EXAMPLES_DIR = dirname(fileURLToPath(import.meta.url));
-export type ExampleName = 'incremental_learning' | 'federated_learning' | 'lifelong_learning';
+export type ExampleName = 'incremental_learning' | 'federated_learning' | 'lifelong_learning' | 'joint_inference';
 
 export interface JobFilesOptions {
   datasetUrl: string;
