@@ -70,7 +70,7 @@ async function waitForCloud(): Promise<void> {
         await client.info();
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`the big model service did not answer within 120 s: ${(err as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`the big model service did not answer within 120 s: ${(err as Error).message}`, { cause: err });
         await new Promise((r) => setTimeout(r, 250));
       }
     }
