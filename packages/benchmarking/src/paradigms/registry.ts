@@ -10,7 +10,7 @@ import type { Paradigm } from './types.js';
 
 export const PARADIGM_RUNNERS: Record<ParadigmType, Paradigm> = {
   singletasklearning: localEvenWhenSimulated('singletasklearning', singleTaskLearning),
-  incrementallearning: refusingSimulation('incrementallearning', incrementalLearning),
+  incrementallearning: onClusterWhenSimulated(incrementalLearning, async () => (await import('./incremental-cluster.js')).incrementalOnCluster),
   jointinference: onClusterWhenSimulated(jointInference, async () => (await import('./joint-cluster.js')).jointInferenceOnCluster),
   federatedlearning: onClusterWhenSimulated(federatedLearning, async () => (await import('./federated-cluster.js')).federatedOnCluster),
   lifelonglearning: refusingSimulation('lifelonglearning', lifelongLearning),
