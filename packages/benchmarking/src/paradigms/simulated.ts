@@ -19,7 +19,7 @@ export function localEvenWhenSimulated(name: string, local: Paradigm): Paradigm 
 /** Paradigms that do not run as jobs on the simulated control plane yet refuse a simulation instead of faking one. */
 export function refusingSimulation(name: string, local: Paradigm): Paradigm {
   return async (ctx) => {
-    if (ctx.spec.simulation) throw new Error(`simulation: ${name} as a job on the simulated control plane is not implemented (federatedlearning and jointinference are); remove simulation to run it in the case's process`);
+    if (ctx.spec.simulation) throw new Error(`simulation: ${name} as a job on the simulated control plane is not implemented (federatedlearning, jointinference and incrementallearning are); remove simulation to run it in the case's process`);
     return local(ctx);
   };
 }
