@@ -3,7 +3,8 @@
  * fashion_mnist/model.ts) on the lib's MlpEstimator, with Ianvs-style hyperparameters. Registered with the lib's
  * ClassFactory as "FashionMLP" (Ianvs: `@ClassFactory.register(ClassType.GENERAL, alias="FPN")`).
  */
-import { ClassFactory, ClassType, MlpEstimator } from '@sedna/lib';
+import { ClassFactory, ClassType } from '@sedna/lib/common';
+import { MlpEstimator } from '@sedna/lib/estimators/mlp';
 import { MODEL_SPEC } from '../../incremental_learning/fashion_mnist/model.js';
 
 export interface FashionMlpHyperparameters {

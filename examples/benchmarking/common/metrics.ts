@@ -1,5 +1,5 @@
 /** The examples' user metrics, registered as Ianvs's metric files register theirs: `metric(yTrue, yPred)`. */
-import { ClassFactory, ClassType } from '@sedna/lib';
+import { ClassFactory, ClassType } from '@sedna/lib/common';
 
 export function accuracy(yTrue: Int32Array, yPred: Int32Array): number {
   let right = 0;

@@ -5,7 +5,8 @@
  */
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ClassFactory, ClassType, registerHardExampleMining, registerLifelongAlgorithms, type Registrable } from '@sedna/lib';
+import { ClassFactory, ClassType, type Registrable } from '@sedna/lib/common';
+import { registerHardExampleMining, registerLifelongAlgorithms } from '@sedna/lib/algorithms';
 import type { ModuleType } from '../config/algorithm.js';
 import type { ModuleInstance } from './grid.js';
 

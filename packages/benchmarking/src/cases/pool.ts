@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ianvsTime, type CaseResult, type CaseSpec } from './spec.js';
 
 // Cases always run the built JavaScript (also when the runner itself runs from its TypeScript sources), so a
-// module importing '@sedna/lib' shares the one ClassFactory with the runner's code in that process.
+// module importing '@sedna/lib' (or one of its entry points) shares the one ClassFactory with the runner's code in that process.
 const CASE_PROCESS = fileURLToPath(new URL('../../dist/cases/case-process.js', import.meta.url));
 
 export interface PoolOptions {

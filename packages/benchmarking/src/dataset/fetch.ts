@@ -11,7 +11,7 @@ import { get as httpsGet } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { download as storageDownload } from '@sedna/lib';
+import { download as storageDownload } from '@sedna/lib/storage';
 
 export interface FetchOptions {
   log: (line: string) => void;

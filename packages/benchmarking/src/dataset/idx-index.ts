@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readIdx, writeImageSet } from '@sedna/lib';
+import { readIdx, writeImageSet } from '@sedna/lib/datasources';
 
 const FASHION_GROUPS = ['tops', 'bottoms', 'tops', 'bottoms', 'tops', 'footwear', 'tops', 'footwear', 'bags', 'footwear'];
 

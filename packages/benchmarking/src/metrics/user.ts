@@ -3,7 +3,7 @@
  * `@ClassFactory.register(ClassType.GENERAL, alias="f1_score")`); it is called as `metric(yTrue, yPred)` with the
  * test labels and the predicted classes, and returns a number.
  */
-import { ClassFactory, ClassType } from '@sedna/lib';
+import { ClassFactory, ClassType } from '@sedna/lib/common';
 import { importModuleFile } from '../cases/modules.js';
 
 export type MetricFunction = (yTrue: Int32Array, yPred: Int32Array) => number | Promise<number>;

@@ -3,7 +3,9 @@
  * index), images read with the lib's image-set reader. Ianvs's default splitting (`split_dataset`, method
  * "default"): contiguous equal pieces, each cut at train_ratio into two parts.
  */
-import { argmax, readImageSet, readTxtIndexRows, type Tensor } from '@sedna/lib';
+import type { Tensor } from '@sedna/lib/common';
+import { readImageSet, readTxtIndexRows } from '@sedna/lib/datasources';
+import { argmax } from '@sedna/lib/incremental-learning';
 import { readDecoded, writeDecoded } from './index-cache.js';
 
 export interface LabelledSet {

@@ -5,7 +5,8 @@
  * module) combines their weights weighted by sample counts. The global model then predicts the test set. Bytes
  * up and down per round are counted as the weights' size.
  */
-import { createAggregation, partitionByClass, partitionIid, type AggClient } from '@sedna/lib';
+import { createAggregation, type AggClient } from '@sedna/lib/algorithms';
+import { partitionByClass, partitionIid } from '@sedna/lib/datasources';
 import { moduleClass, moduleInstance, requireModule } from '../cases/modules.js';
 import { predictedClasses, subset, type LabelledSet } from './data.js';
 import type { CaseSpec } from '../cases/spec.js';

@@ -9,7 +9,8 @@
  * Without initial_model_url (Ianvs requires one) the first round's inference part trains the initial model.
  */
 import { join } from 'node:path';
-import { IncrementalLearning, type Tensor } from '@sedna/lib';
+import type { Tensor } from '@sedna/lib/common';
+import { IncrementalLearning } from '@sedna/lib/incremental-learning';
 import type { Operator } from '../config/testenv.js';
 import { moduleClass, moduleInstance, requireModule } from '../cases/modules.js';
 import { callMetric, loadUserMetric, type MetricFunction } from '../metrics/user.js';

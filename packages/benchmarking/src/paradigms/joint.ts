@@ -8,7 +8,9 @@
  * the edge model's class probabilities (logits are softmaxed, as the lib's IncrementalLearning does), so
  * CrossEntropy works with a basemodel that outputs logits.
  */
-import { JointInference, probabilities, type MiningMode, type Tensor } from '@sedna/lib';
+import type { MiningMode, Tensor } from '@sedna/lib/common';
+import { probabilities } from '@sedna/lib/incremental-learning';
+import { JointInference } from '@sedna/lib/joint-inference';
 import { moduleClass, moduleInstance, requireModule } from '../cases/modules.js';
 import { predictedClasses, sampleSize } from './data.js';
 import type { BaseModel, Paradigm } from './types.js';

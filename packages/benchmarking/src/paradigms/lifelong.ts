@@ -8,7 +8,7 @@
  * module cannot change this shape: with one shared model (`lifelong_learning_data_setting` aside) the same job
  * is plain sequential fine-tuning, the baseline the matrix shows forgetting for.
  */
-import { SampleSet, type TaskAllocation, type TaskDefinition } from '@sedna/lib';
+import { SampleSet, type TaskAllocation, type TaskDefinition } from '@sedna/lib/algorithms';
 import { findModule, moduleInstance, requireModule } from '../cases/modules.js';
 import type { ModuleInstance } from '../cases/grid.js';
 import { accuracy, predictedClasses, subset, type LabelledSet } from './data.js';

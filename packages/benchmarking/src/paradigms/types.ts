@@ -1,5 +1,5 @@
 /** The contract between the case runner and a paradigm. */
-import type { Estimator } from '@sedna/lib';
+import type { Estimator } from '@sedna/lib/common';
 import type { CaseSpec } from '../cases/spec.js';
 import type { LabelledSet } from './data.js';
 

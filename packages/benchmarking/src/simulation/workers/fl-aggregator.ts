@@ -3,7 +3,7 @@
  * AggregationServer from the GM's environment, its model the case's basemodel module (CASE_SPEC: the case file).
  */
 import { readFileSync } from 'node:fs';
-import { aggregationServerFromEnv } from '@sedna/lib';
+import { aggregationServerFromEnv } from '@sedna/lib/federated-learning';
 import { moduleClass, moduleInstance, requireModule } from '../../cases/modules.js';
 import type { CaseSpec } from '../../cases/spec.js';
 import type { BaseModel } from '../../paradigms/types.js';

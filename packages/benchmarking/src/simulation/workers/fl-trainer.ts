@@ -6,7 +6,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FederatedLearning, readImageSet } from '@sedna/lib';
+import { readImageSet } from '@sedna/lib/datasources';
+import { FederatedLearning } from '@sedna/lib/federated-learning';
 import { moduleInstance, requireModule } from '../../cases/modules.js';
 import type { CaseSpec } from '../../cases/spec.js';
 import type { BaseModel } from '../../paradigms/types.js';

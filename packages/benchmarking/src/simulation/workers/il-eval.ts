@@ -6,7 +6,7 @@
  * model, and the LC's deploy trigger compares them (`<metric>_delta` = new - old).
  */
 import { readFileSync } from 'node:fs';
-import { IncrementalLearning } from '@sedna/lib';
+import { IncrementalLearning } from '@sedna/lib/incremental-learning';
 import { moduleInstance, requireModule } from '../../cases/modules.js';
 import type { CaseSpec } from '../../cases/spec.js';
 import { loadIndex, predictedClasses } from '../../paradigms/data.js';

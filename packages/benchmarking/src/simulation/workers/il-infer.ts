@@ -8,7 +8,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IncrementalLearning, type Tensor } from '@sedna/lib';
+import type { Tensor } from '@sedna/lib/common';
+import { IncrementalLearning } from '@sedna/lib/incremental-learning';
 import { moduleInstance, requireModule } from '../../cases/modules.js';
 import type { CaseSpec } from '../../cases/spec.js';
 import { loadIndex, predictedClasses, sampleSize } from '../../paradigms/data.js';

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { IncrementalLearning, readImageSet } from '@sedna/lib';
+import { readImageSet } from '@sedna/lib/datasources';
+import { IncrementalLearning } from '@sedna/lib/incremental-learning';
 import { moduleInstance, requireModule } from '../../cases/modules.js';
 import type { CaseSpec } from '../../cases/spec.js';
 import type { BaseModel } from '../../paradigms/types.js';

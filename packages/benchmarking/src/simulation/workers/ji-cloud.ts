@@ -4,7 +4,7 @@
  * from the GM. It serves until stopped.
  */
 import { readFileSync } from 'node:fs';
-import { BigModelService } from '@sedna/lib';
+import { BigModelService } from '@sedna/lib/joint-inference';
 import { moduleInstance, requireModule } from '../../cases/modules.js';
 import type { CaseSpec } from '../../cases/spec.js';
 import type { BaseModel } from '../../paradigms/types.js';

@@ -5,7 +5,9 @@
  * each, writes RESULT_FILE, and stays up until stopped (a service's worker that ended would be started again).
  */
 import { readFileSync } from 'node:fs';
-import { BigModelClient, JointInference, probabilities, type Tensor } from '@sedna/lib';
+import type { Tensor } from '@sedna/lib/common';
+import { probabilities } from '@sedna/lib/incremental-learning';
+import { BigModelClient, JointInference } from '@sedna/lib/joint-inference';
 import { moduleClass, moduleInstance, requireModule } from '../../cases/modules.js';
 import type { CaseSpec } from '../../cases/spec.js';
 import { loadIndex, predictedClasses, sampleSize } from '../../paradigms/data.js';
