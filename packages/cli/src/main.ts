@@ -16,7 +16,7 @@ import { installLastResort, ownerOnlyFiles, restrictTree } from '@sedna/api/guar
 import { parseBrokerKind } from './commands/broker.js';
 import { STORE_SYNC_MODES, type StoreSync } from '@sedna/apiserver';
 import { startControlPlane } from './commands/control-plane.js';
-import { runGm } from './commands/gm.js';
+import { runGm, waitForFile } from './commands/gm.js';
 import { join as joinNode } from './commands/join.js';
 import { createToken } from './commands/token.js';
 import { parseListenAddress } from '@sedna/metrics';
@@ -156,12 +156,16 @@ program
   .option('--kubernetes', 'pods run on the cluster\'s kubelets, not on local controllers', false)
   .option('--node-api-client-cert <file>', 'client certificate (from that CA) the GM shows node APIs: embedded autoscaling reads worker metrics there')
   .option('--node-api-client-key <file>', 'its key')
-  .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; caCert?: string; caKey?: string; nodeApiClientCert?: string; nodeApiClientKey?: string; readyFile?: string; kubernetes: boolean }) => {
+  .option('--wait-for-config', 'wait until the configuration file exists (the control plane starts the GM while it starts what the file names)', false)
+  .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; caCert?: string; caKey?: string; nodeApiClientCert?: string; nodeApiClientKey?: string; readyFile?: string; kubernetes: boolean; waitForConfig: boolean }) => {
     serverProcess('gm');
-    const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.caCert ? { caCert: o.caCert } : {}), ...(o.caKey ? { caKey: o.caKey } : {}), ...(o.nodeApiClientCert ? { nodeApiClientCert: o.nodeApiClientCert } : {}), ...(o.nodeApiClientKey ? { nodeApiClientKey: o.nodeApiClientKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
+    let gm: Awaited<ReturnType<typeof runGm>> | undefined;
+    // Started by a control plane: go when it goes, even if it was killed without a chance to stop us (also while
+    // still waiting for the configuration).
+    if (process.send) process.once('disconnect', () => void (gm?.stop() ?? Promise.resolve()).then(() => process.exit(0)));
+    if (o.waitForConfig) await waitForFile(o.config);
+    gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.caCert ? { caCert: o.caCert } : {}), ...(o.caKey ? { caKey: o.caKey } : {}), ...(o.nodeApiClientCert ? { nodeApiClientCert: o.nodeApiClientCert } : {}), ...(o.nodeApiClientKey ? { nodeApiClientKey: o.nodeApiClientKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
     untilSignal(gm.stop);
-    // Started by a control plane: go when it goes, even if it was killed without a chance to stop us.
-    if (process.send) process.once('disconnect', () => void gm.stop().then(() => process.exit(0)));
   });
 
 program

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +129,9 @@ const GM_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /**
  * Runs the GM as a child process and restarts it when it dies (backoff up to 5 s), always on the same hub port so
- * that local controllers reconnect to the address they know.
+ * that local controllers reconnect to the address they know. The child is spawned before its configuration exists
+ * (`--wait-for-config`): loading the GM's code is most of its start, and it overlaps the API server's and the
+ * knowledge base's start that the configuration needs.
  */
 class GmSupervisor {
   private child: ChildProcess | undefined;
@@ -137,7 +139,10 @@ class GmSupervisor {
   private restarts = 0;
 
   constructor(
-    private readonly args: (hubPort: number) => string[],
+    private readonly args: string[],
+    private readonly configFile: string,
+    /** Writes the configuration for this hub port once what it names is up (the first time it waits for that). */
+    private readonly writeConfig: (hubPort: number) => Promise<void>,
     private readonly readyFile: string,
     private readonly log: (msg: string) => void,
   ) {}
@@ -146,10 +151,19 @@ class GmSupervisor {
 
   async start(hubPort: number): Promise<string> {
     rmSync(this.readyFile, { force: true });
+    // A configuration left from before names another hub port or knowledge base: the child must wait for this one.
+    rmSync(this.configFile, { force: true });
     // The IPC channel ties the GM's life to ours: it exits when we are gone (see `sedna gm`).
-    const child = spawn(process.execPath, [GM_MAIN, ...this.args(hubPort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [GM_MAIN, ...this.args, '--wait-for-config'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`the GM exited (${signal ?? code}) before it was ready`))));
+    exited.catch(() => undefined);
+    try {
+      await this.writeConfig(hubPort);
+    } catch (err) {
+      await endChild(child);
+      throw err;
+    }
     const ready = (async () => {
       for (;;) {
         if (existsSync(this.readyFile)) {
@@ -183,10 +197,32 @@ class GmSupervisor {
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
   const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
   const apiDir = join(dataDir, 'apiserver');
+  const pki = join(apiDir, 'pki');
+  const log = (m: string): void => console.error(`[control-plane] ${m}`);
+  const nodeTokenFile = join(dataDir, 'node-token');
+  const nodeToken = loadOrCreate(nodeTokenFile);
+  // The secret of the per-job credentials (SEDNA_JOB_CREDENTIAL): the GM makes them, the knowledge base checks them.
+  const jobSecretFile = join(dataDir, 'job-credential-secret');
+  const jobSecret = loadOrCreate(jobSecretFile);
+  const advertised = options.host === '0.0.0.0' ? (options.advertise[0] ?? '127.0.0.1') : options.host;
+  const kb = new KnowledgeBaseProcess({
+    secretFile: jobSecretFile,
+    dir: join(dataDir, 'kb'),
+    host: options.host,
+    port: options.kbPort,
+    // Workers on other hosts reach it by the first advertised name, as they reach the API server.
+    advertise: advertised,
+    log,
+  });
+  const broker = options.broker === 'nats' ? new BrokerProcess({ dir: join(dataDir, 'broker'), host: options.host, advertise: advertised, port: options.brokerPort ?? 0, log }) : undefined;
+
+  // The API server, the knowledge base, the broker and the GM's process start at once: none needs another to
+  // start, only the GM's configuration needs them all (the GM waits for it).
   // The GM's requests take a local socket (no TLS) when its path fits a Unix socket; else the HTTPS port.
   const socketPath = join(apiDir, 'api.sock');
-  const api = await startApiServer({
+  const apiStarted = startApiServer({
     dataDir: apiDir,
     port: options.apiPort,
     host: options.host === '0.0.0.0' ? '127.0.0.1' : options.host,
@@ -195,66 +231,41 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
     ...(options.storeSync ? { storeSync: options.storeSync } : {}),
   });
-  const nodeTokenFile = join(dataDir, 'node-token');
-  const nodeToken = loadOrCreate(nodeTokenFile);
-  const log = (m: string): void => console.error(`[control-plane] ${m}`);
-  // The secret of the per-job credentials (SEDNA_JOB_CREDENTIAL): the GM makes them, the knowledge base checks them.
-  const jobSecretFile = join(dataDir, 'job-credential-secret');
-  const jobSecret = loadOrCreate(jobSecretFile);
-  const kb = new KnowledgeBaseProcess({
-    secretFile: jobSecretFile,
-    dir: join(dataDir, 'kb'),
-    host: options.host,
-    port: options.kbPort,
-    // Workers on other hosts reach it by the first advertised name, as they reach the API server.
-    advertise: options.host === '0.0.0.0' ? (options.advertise[0] ?? '127.0.0.1') : options.host,
-    log,
+  const kbStarted = kb.start();
+  const brokerStarted = broker ? broker.start() : Promise.resolve(undefined);
+  const dependencies = Promise.all([apiStarted, kbStarted, brokerStarted]).then(([api, kbUrl, brokerUrl]) => {
+    // Made before the GM starts: it shows this identity to node APIs too (worker metrics for embedded autoscaling).
+    const nodeApiIdentity = controlPlaneClientCertificate(pki);
+    return { api, kbUrl, brokerUrl, nodeApiIdentity };
   });
-  let kbUrl: string;
-  try {
-    kbUrl = await kb.start();
-  } catch (err) {
-    await api.close();
-    throw err;
-  }
-  const advertised = options.host === '0.0.0.0' ? (options.advertise[0] ?? '127.0.0.1') : options.host;
-  const broker = options.broker === 'nats' ? new BrokerProcess({ dir: join(dataDir, 'broker'), host: options.host, advertise: advertised, port: options.brokerPort ?? 0, log }) : undefined;
-  let brokerUrl: string | undefined;
-  try {
-    brokerUrl = await broker?.start();
-  } catch (err) {
-    await kb.stop();
-    await api.close();
-    throw err;
-  }
+  dependencies.catch(() => undefined);
+
   const gmConfigFile = join(dataDir, 'gm.yaml');
-  const writeConfig = (hubPort: number) =>
-    writeFileSync(
-      gmConfigFile,
-      stringify({
-        kubeConfig: api.kubeconfigPath,
-        websocket: { address: options.host, port: hubPort },
-        ...(options.allowSharedToken ? { nodeToken } : {}),
-        jobCredentialSecret: jobSecret,
-        // Prometheus scrapes the GM's /metrics with this file's token (prometheus.ts), shared token or not.
-        metrics: { token: nodeToken },
-        knowledgeBaseServer: { server: kbUrl },
-        ...(brokerUrl ? { broker: { url: brokerUrl } } : {}),
-        ...(api.socketPath ? { apiSocket: api.socketPath } : {}),
-        ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),
-        ...(options.hpaSyncPeriodSeconds ? { autoscaling: { syncPeriodSeconds: options.hpaSyncPeriodSeconds } } : {}),
-      }),
-      { mode: 0o600 },
-    );
-  // Made before the GM starts: it shows this identity to node APIs too (worker metrics for embedded autoscaling).
-  const nodeApiIdentity = controlPlaneClientCertificate(join(apiDir, 'pki'));
+  const writeConfig = async (hubPort: number): Promise<void> => {
+    const { api, kbUrl, brokerUrl } = await dependencies;
+    const text = stringify({
+      kubeConfig: api.kubeconfigPath,
+      websocket: { address: options.host, port: hubPort },
+      ...(options.allowSharedToken ? { nodeToken } : {}),
+      jobCredentialSecret: jobSecret,
+      // Prometheus scrapes the GM's /metrics with this file's token (prometheus.ts), shared token or not.
+      metrics: { token: nodeToken },
+      knowledgeBaseServer: { server: kbUrl },
+      ...(brokerUrl ? { broker: { url: brokerUrl } } : {}),
+      ...(api.socketPath ? { apiSocket: api.socketPath } : {}),
+      ...(options.nodeGracePeriodSeconds ? { nodeGracePeriodSeconds: options.nodeGracePeriodSeconds } : {}),
+      ...(options.hpaSyncPeriodSeconds ? { autoscaling: { syncPeriodSeconds: options.hpaSyncPeriodSeconds } } : {}),
+    });
+    // Renamed into place: the waiting GM reads it as soon as it exists, never half-written.
+    writeFileSync(`${gmConfigFile}.tmp`, text, { mode: 0o600 });
+    renameSync(`${gmConfigFile}.tmp`, gmConfigFile);
+  };
+  const readyFile = join(dataDir, 'gm.ready');
   const gm = new GmSupervisor(
-    (hubPort) => {
-      writeConfig(hubPort);
-      const pki = join(apiDir, 'pki');
-      return ['gm', '--config', gmConfigFile, '--tls-cert', join(pki, 'apiserver.crt'), '--tls-key', join(pki, 'apiserver.key'), '--ca-cert', join(pki, 'ca.crt'), '--ca-key', join(pki, 'ca.key'), '--node-api-client-cert', join(pki, CLIENT_CERT_FILE), '--node-api-client-key', join(pki, CLIENT_KEY_FILE), '--ready-file', join(dataDir, 'gm.ready')];
-    },
-    join(dataDir, 'gm.ready'),
+    ['gm', '--config', gmConfigFile, '--tls-cert', join(pki, 'apiserver.crt'), '--tls-key', join(pki, 'apiserver.key'), '--ca-cert', join(pki, 'ca.crt'), '--ca-key', join(pki, 'ca.key'), '--node-api-client-cert', join(pki, CLIENT_CERT_FILE), '--node-api-client-key', join(pki, CLIENT_KEY_FILE), '--ready-file', readyFile],
+    gmConfigFile,
+    writeConfig,
+    readyFile,
     log,
   );
   // A GM left over from a control plane killed a moment ago may still hold the hub port: retry a few times.
@@ -262,19 +273,21 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     try {
       return await gm.start(options.hubPort);
     } catch (err) {
-      if (attempt >= 5) throw err;
+      if (attempt >= 5 || (await dependencies.then(() => false, () => true))) throw err;
       await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
       return startGm(attempt + 1);
     }
   };
-  let hubUrl: string;
+  let started: Awaited<typeof dependencies> & { hubUrl: string };
   try {
-    hubUrl = await startGm();
+    const [deps, hubUrl] = await Promise.all([dependencies, startGm()]);
+    started = { ...deps, hubUrl };
   } catch (err) {
-    await Promise.all([kb.stop(), broker?.stop()]);
-    await api.close();
+    // Whatever did start is stopped again; the first failure is the one reported.
+    await Promise.allSettled([gm.stop(), kb.stop(), broker?.stop(), apiStarted.then((api) => api.close())]);
     throw err;
   }
+  const { api, kbUrl, brokerUrl, nodeApiIdentity, hubUrl } = started;
   api.setPodLogs(podLogsFrom(api, nodeApiIdentity));
   api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeApiIdentity));
   api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());

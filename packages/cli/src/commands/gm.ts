@@ -4,7 +4,7 @@
  * `leaderElection.enabled` in its configuration it is one replica of several: it leads or follows on a Lease, and
  * exits when it loses the lead (its supervisor, a Deployment or systemd, starts it again as a follower).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { loadGmConfig, startElectedGlobalManager, startGlobalManager } from '@sedna/gm';
 
@@ -52,4 +52,9 @@ export async function runGm(options: GmCommandOptions): Promise<{ hubUrl: string
     : await startGlobalManager(common);
   if (options.readyFile) writeFileSync(options.readyFile, JSON.stringify({ hubUrl: gm.hubUrl, pid: process.pid }) + '\n');
   return gm;
+}
+
+/** Resolves once `path` exists (the control plane renames the GM's configuration into place when it is complete). */
+export async function waitForFile(path: string, pollMs = 20): Promise<void> {
+  while (!existsSync(path)) await new Promise((r) => setTimeout(r, pollMs));
 }
