@@ -5,6 +5,7 @@
  */
 import type { FeatureExtractionServiceSpec } from '@sedna/api';
 import type { ServiceKindDeclaration } from '../multiedge/service-controller.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const FE_PORT = 6000;
 
@@ -24,7 +25,7 @@ export const featureExtraction: ServiceKindDeclaration = {
         env: { SERVICE_NAME: name, MODEL_NAME: spec.model.name, MODEL_URL: m.url },
         kafkaSupport: spec.kafkaSupport ?? false,
         defaultRole: 'cloud',
-        service: { suffix: 'fe', port: FE_PORT, bindEnv: { host: 'FE_MODEL_BIND_URL', port: 'FE_MODEL_BIND_PORT' } },
+        service: { suffix: 'fe', port: FE_PORT, bindEnv: { host: WORKER_ENV.FE_MODEL_BIND_URL, port: WORKER_ENV.FE_MODEL_BIND_PORT } },
         deployment: `${name}-deployment-fe`,
       },
     ];
