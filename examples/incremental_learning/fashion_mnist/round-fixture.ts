@@ -88,7 +88,12 @@ export async function startRoundFixture(prefix: string, prepareScript = join(IL_
       return ((JSON.parse(r.stdout).status?.conditions ?? []) as { stage: string; type: string }[]).map((c) => `${c.stage}/${c.type}`);
     },
     stop: async () => {
-      labeller?.kill();
+      // The labeller writes into the work folder: it must be gone before the folder is removed.
+      if (labeller && labeller.exitCode === null && labeller.signalCode === null) {
+        const exited = new Promise((resolve) => labeller!.once('exit', resolve));
+        labeller.kill();
+        await exited;
+      }
       // Workers outlive their LC (it re-adopts them): end them before the control plane.
       stopPodProcesses(dataDir);
       await handle.stop();
