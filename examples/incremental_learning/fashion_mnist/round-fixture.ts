@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
 import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
 import { ensureBuilt, sedna } from '../../../packages/cli/test/harness.js';
+import { stopChild } from '../../../test-kit/index.js';
 
 export const IL_EXAMPLE_DIR = resolve(import.meta.dirname, '.');
 const repo = resolve(IL_EXAMPLE_DIR, '../../..');
@@ -89,11 +90,7 @@ export async function startRoundFixture(prefix: string, prepareScript = join(IL_
     },
     stop: async () => {
       // The labeller writes into the work folder: it must be gone before the folder is removed.
-      if (labeller && labeller.exitCode === null && labeller.signalCode === null) {
-        const exited = new Promise((resolve) => labeller!.once('exit', resolve));
-        labeller.kill();
-        await exited;
-      }
+      if (labeller) await stopChild(labeller);
       // Workers outlive their LC (it re-adopts them): end them before the control plane.
       stopPodProcesses(dataDir);
       await handle.stop();

@@ -3,3 +3,4 @@
  */
 export { rfc3339, rfc3339Micro } from './time.js';
 export { positiveInteger } from './options.js';
+export { waitUntil, type WaitOptions } from './wait.js';

@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import type { SimulationConfig } from '../config/benchmarkingjob.js';
 import type { SimulationTarget } from '../cases/spec.js';
 import { createLinks, deleteLink, linkBytes, linkSupportProblem, type EdgeLink } from './links.js';
+import { waitUntil } from '@sedna/api/runtime';
 
 export interface Simulation {
   target: SimulationTarget;
@@ -180,17 +181,6 @@ export function endPodProcesses(dataDir: string): void {
   }
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, exited: string[]): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited.length > 0) throw new Error(`${what}: ${exited[0]}`);
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Waits for a part of the cluster; a process that exited ends the wait at once. */
+const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, exited: string[]): Promise<T> =>
+  waitUntil(what, check, { timeoutMs, intervalMs: 100, failed: () => exited[0] });
