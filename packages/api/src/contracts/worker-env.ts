@@ -15,6 +15,9 @@ const NAMES = [
   'LC_PERIOD',
   'KB_SERVER',
   'KB_URL',
+  // the knowledge base server's bind address and folder (the original's names)
+  'KnowledgeBaseServer',
+  'KnowledgeBasePath',
   // --- models and data
   'MODEL_URL',
   'MODEL_URLS',

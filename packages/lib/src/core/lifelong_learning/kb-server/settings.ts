@@ -16,10 +16,10 @@ import { WORKER_ENV } from '@sedna/api/contracts';
 const BIND_PATTERN = /^(https?):\/\/(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})\/?$/;
 
 export function kbServerSettingsFromEnv(env: Env = process.env): KnowledgeBaseServerOptions & { host: string; port: number; database: string } {
-  const bind = BIND_PATTERN.exec(env['KnowledgeBaseServer']?.trim() ?? '');
+  const bind = BIND_PATTERN.exec(env[WORKER_ENV.KnowledgeBaseServer]?.trim() ?? '');
   const port = bind ? Number(bind[3]) : DEFAULT_KB_PORT;
   const host = bind && port <= 65535 ? (bind[2] as string) : '0.0.0.0';
-  const saveDir = path.resolve(env['KnowledgeBasePath']?.trim() || 'knowledgebase');
+  const saveDir = path.resolve(env[WORKER_ENV.KnowledgeBasePath]?.trim() || 'knowledgebase');
   const database = databaseFromUrl(env[WORKER_ENV.KB_URL], saveDir);
   // The control plane's job-credential secret, from a file (owner-only) rather than the environment itself.
   const secretFile = env[WORKER_ENV.SEDNA_JOB_CREDENTIAL_SECRET_FILE]?.trim();
