@@ -4,7 +4,8 @@
  * ../featureextraction, ../videoanalytics, ../reid, ../objectsearch and ../objecttracking only describe their
  * groups; ./service-controller.ts and ./job-controller.ts make the world match.
  */
-import type { KubeObject, PodTemplateSpec } from '@sedna/api';
+import type { ObjectOf } from '../../runtime/kinds.js';
+import type { PodTemplateSpec } from '@sedna/api';
 
 /** A Service a group listens behind, as the original names it: `<owner>-<suffix>` on `port`. */
 export interface GroupService {
@@ -37,5 +38,12 @@ export interface WorkerGroup {
   kafkaSupport?: boolean;
 }
 
-/** Kinds a multi-edge controller reads to describe its groups. */
-export type GroupsOf = (owner: KubeObject, model: (name: string) => { url: string } | undefined) => WorkerGroup[] | { waitingFor: string };
+/** The multi-edge kinds. */
+export type MultiEdgeKindName = MultiEdgeServiceKindName | MultiEdgeJobKindName;
+/** The long-running ones (a Deployment's spec inlined). */
+export type MultiEdgeServiceKindName = 'FeatureExtractionService' | 'ObjectSearchService' | 'ObjectTrackingService';
+/** The run-to-completion ones (a batch/v1 JobSpec inlined). */
+export type MultiEdgeJobKindName = 'VideoAnalyticsJob' | 'ReidJob';
+
+/** The worker groups of an object of `K`, given how to read the Models it names. */
+export type GroupsOf<K extends MultiEdgeKindName> = (owner: ObjectOf<K>, model: (name: string) => { url: string } | undefined) => WorkerGroup[] | { waitingFor: string };
