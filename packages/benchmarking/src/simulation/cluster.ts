@@ -16,6 +16,7 @@ import type { SimulationConfig } from '../config/benchmarkingjob.js';
 import type { SimulationTarget } from '../cases/spec.js';
 import { fileURLToPath } from 'node:url';
 import { createLinks, deleteLink, linkBytes, linkSupportProblem, type EdgeLink } from './links.js';
+import { waitUntil } from '@sedna/api/runtime';
 import type { NodeHostOrder } from './node-host.js';
 
 // Always the built JavaScript (also when this module runs from its TypeScript sources), as for case processes.
@@ -217,17 +218,6 @@ export function nodeHosts(cloudNodes: readonly string[], edgeNodes: readonly str
   return plans;
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, exited: string[]): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited.length > 0) throw new Error(`${what}: ${exited[0]}`);
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits for a part of the cluster; a process that exited ends the wait at once. */
+const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, exited: string[]): Promise<T> =>
+  waitUntil(what, check, { timeoutMs, intervalMs: 50, failed: () => exited[0] });
