@@ -159,12 +159,13 @@ program
   .option('--wait-for-config', 'wait until the configuration file exists (the control plane starts the GM while it starts what the file names)', false)
   .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; caCert?: string; caKey?: string; nodeApiClientCert?: string; nodeApiClientKey?: string; readyFile?: string; kubernetes: boolean; waitForConfig: boolean }) => {
     serverProcess('gm');
-    let gm: Awaited<ReturnType<typeof runGm>> | undefined;
+    const running: { gm?: Awaited<ReturnType<typeof runGm>> } = {};
     // Started by a control plane: go when it goes, even if it was killed without a chance to stop us (also while
     // still waiting for the configuration).
-    if (process.send) process.once('disconnect', () => void (gm?.stop() ?? Promise.resolve()).then(() => process.exit(0)));
+    if (process.send) process.once('disconnect', () => void (running.gm?.stop() ?? Promise.resolve()).then(() => process.exit(0)));
     if (o.waitForConfig) await waitForFile(o.config);
-    gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.caCert ? { caCert: o.caCert } : {}), ...(o.caKey ? { caKey: o.caKey } : {}), ...(o.nodeApiClientCert ? { nodeApiClientCert: o.nodeApiClientCert } : {}), ...(o.nodeApiClientKey ? { nodeApiClientKey: o.nodeApiClientKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
+    const gm = await runGm({ config: o.config, kubernetes: o.kubernetes, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}), ...(o.caCert ? { caCert: o.caCert } : {}), ...(o.caKey ? { caKey: o.caKey } : {}), ...(o.nodeApiClientCert ? { nodeApiClientCert: o.nodeApiClientCert } : {}), ...(o.nodeApiClientKey ? { nodeApiClientKey: o.nodeApiClientKey } : {}), ...(o.readyFile ? { readyFile: o.readyFile } : {}) });
+    running.gm = gm;
     untilSignal(gm.stop);
   });
 
