@@ -37,6 +37,24 @@ const EMPTY_META: Meta = Object.freeze({});
 
 type UnitResult = UnitOutput | { error: unknown };
 
+/** The value of a row's only port (an output node has one input port). */
+function firstPortValue(ports: Readonly<Record<string, unknown>>): unknown {
+  for (const port in ports) return ports[port];
+  return undefined;
+}
+
+type DataRow = Extract<Row, { kind: 'data' }>;
+
+/** The data rows of a batch: the batch itself when all of them are (no copy on the usual path). */
+function dataRows(rows: Row[]): DataRow[] {
+  let all = true;
+  for (const row of rows) if (row.kind !== 'data') all = false;
+  if (all) return rows as DataRow[];
+  const data: DataRow[] = [];
+  for (const row of rows) if (row.kind === 'data') data.push(row);
+  return data;
+}
+
 function take(queue: BoundedQueue<Token>): Token | Promise<Token> {
   const ready = queue.tryShift();
   return ready ? ready.item : queue.shift();
@@ -195,36 +213,58 @@ export class NodeRunner {
     const signal = this.hooks.signal;
     const stream: AsyncIterable<unknown> | Iterable<unknown> = this.kind === 'input' ? (this.hooks.feed ?? []) : (this.instance?.source?.() ?? []);
     let seq = 0;
+    const emission = (produced: unknown): Emission => {
+      const id = [seq++];
+      if (this.kind === 'input') return { kind: 'data', id, meta: { index: id[0] }, ports: { out: produced } };
+      const out = produced as UnitOutput;
+      return { kind: 'data', id, meta: out.meta ?? EMPTY_META, ports: out.ports };
+    };
+    if (Symbol.iterator in stream) {
+      // Items already in memory (an input node's array): taken without a promise per item; the loop waits only
+      // when a queue is full, so the consumers are woken once per run of items instead of once per item.
+      for (const produced of stream) {
+        if (signal.aborted) break;
+        const waiting = this.emit(emission(produced));
+        if (waiting) await waiting;
+      }
+      return;
+    }
     for await (const produced of stream) {
       if (signal.aborted) break;
-      const id = [seq++];
-      if (this.kind === 'input') {
-        await this.emit({ kind: 'data', id, meta: { index: id[0] }, ports: { out: produced } });
-      } else {
-        const out = produced as UnitOutput;
-        await this.emit({ kind: 'data', id, meta: out.meta ?? EMPTY_META, ports: out.ports });
-      }
+      const waiting = this.emit(emission(produced));
+      if (waiting) await waiting;
       if (signal.aborted) break;
     }
   }
 
   private async runOutput(): Promise<void> {
     const sink = this.hooks.sink;
-    const deliver = async (row: Row): Promise<void> => {
-      if (row.kind === 'data') {
-        this.hooks.metrics.itemsIn++;
-        if (sink) await sink(Object.values(row.ports)[0], row.meta);
-      } else if (row.kind === 'skip') this.hooks.metrics.skipped++;
+    const metrics = this.hooks.metrics;
+    // Returns a promise only when the sink does: a row that is there and a sink that is synchronous cost no tick.
+    const deliver = (kind: Row['kind'], value: unknown, meta: Meta): void | Promise<void> => {
+      if (kind === 'data') {
+        metrics.itemsIn++;
+        if (sink) return sink(value, meta);
+      } else if (kind === 'skip') metrics.skipped++;
+      return undefined;
     };
     if (this.wiring.paired) {
-      for (let row = await this.readRow(); row.kind !== 'eos'; row = await this.readRow()) await deliver(row);
-      return;
+      for (;;) {
+        const next = this.readRow();
+        const row = next instanceof Promise ? await next : next;
+        if (row.kind === 'eos') return;
+        const delivered = deliver(row.kind, row.kind === 'data' ? firstPortValue(row.ports) : undefined, row.meta);
+        if (delivered) await delivered;
+      }
     }
     // Streams of different sources: each edge in its own order, as items come.
     const queues = this.wiring.inputs.flatMap((i) => i.queues);
     await Promise.all(queues.map(async (queue) => {
-      for (let t = await queue.shift(); t.kind !== 'eos'; t = await queue.shift()) {
-        if (t.kind === 'data') await deliver({ kind: 'data', id: t.id, ports: { in: t.value }, meta: t.meta });
+      for (let t = await take(queue); t.kind !== 'eos'; t = await take(queue)) {
+        if (t.kind === 'data') {
+          const delivered = deliver('data', t.value, t.meta);
+          if (delivered) await delivered;
+        }
       }
     }));
   }
@@ -315,8 +355,7 @@ export class NodeRunner {
 
   /** The unit on the data rows of a batch, and the emissions of every row; a promise only if the unit is async. */
   private processRows(rows: Row[]): Emission[] | Promise<Emission[]> {
-    const data: Extract<Row, { kind: 'data' }>[] = [];
-    for (const row of rows) if (row.kind === 'data') data.push(row);
+    const data = dataRows(rows);
     if (data.length === 0) return this.emissions(rows, []);
     this.hooks.metrics.itemsIn += data.length;
     const started = performance.now();
@@ -325,10 +364,14 @@ export class NodeRunner {
       this.hooks.metrics.observe(data.length, (performance.now() - started) / 1000);
       return this.emissions(rows, results);
     }
-    return results.then((done) => {
-      this.hooks.metrics.observe(data.length, (performance.now() - started) / 1000);
-      return this.emissions(rows, done);
-    });
+    return this.processedLater(rows, data.length, results, started);
+  }
+
+  /** The end of processRows for a unit that answered with a promise: one await, not a chain of then()s. */
+  private async processedLater(rows: readonly Row[], items: number, results: Promise<UnitResult[]>, started: number): Promise<Emission[]> {
+    const done = await results;
+    this.hooks.metrics.observe(items, (performance.now() - started) / 1000);
+    return this.emissions(rows, done);
   }
 
   private emissions(rows: readonly Row[], results: readonly UnitResult[]): Emission[] {
@@ -367,17 +410,27 @@ export class NodeRunner {
     if (!process) throw new Error(`node ${this.node.name}: unit ${this.node.unit?.description.name} has no process()`);
     // A data row already has the shape of a unit's input ({ports, meta}).
     const inputs: readonly UnitInput[] = rows;
-    const checked = (outs: readonly UnitOutput[]): UnitResult[] => {
-      if (outs.length !== inputs.length) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs.length} inputs`);
-      return outs as UnitResult[];
-    };
     try {
       const called = process(inputs);
-      if (!(called instanceof Promise)) return checked(called);
-      return called.then(checked).catch((error: unknown) => this.oneByOne(process, inputs, error));
+      if (!(called instanceof Promise)) return this.checked(called, inputs.length);
+      return this.calledLater(process, inputs, called);
     } catch (error) {
       return this.oneByOne(process, inputs, error);
     }
+  }
+
+  private async calledLater(process: NonNullable<UnitInstance['process']>, inputs: readonly UnitInput[], called: Promise<readonly UnitOutput[]>): Promise<UnitResult[]> {
+    try {
+      return this.checked(await called, inputs.length);
+    } catch (error) {
+      return this.oneByOne(process, inputs, error);
+    }
+  }
+
+  /** The unit's outputs, one per input. */
+  private checked(outs: readonly UnitOutput[], inputs: number): UnitResult[] {
+    if (outs.length !== inputs) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs} inputs`);
+    return outs as UnitResult[];
   }
 
   private async oneByOne(process: NonNullable<UnitInstance['process']>, inputs: readonly UnitInput[], error: unknown): Promise<UnitResult[]> {
