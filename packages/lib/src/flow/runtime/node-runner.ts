@@ -67,6 +67,8 @@ export class NodeRunner {
   private readonly process: UnitInstance['process'];
   /** The node's only input edge, when it has one. */
   private readonly single: { readonly port: string; readonly queue: BoundedQueue<Token> } | undefined;
+  /** The output ports and their edges' queues, as an array (walked for every item: no Map iterator each time). */
+  private readonly outputs: readonly { readonly port: string; readonly queues: readonly BoundedQueue<Token>[] }[];
 
   constructor(
     private readonly wiring: NodeWiring,
@@ -79,6 +81,7 @@ export class NodeRunner {
     this.process = instance?.process?.bind(instance);
     const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
     this.single = only ? { port: only.port, queue: only.queues[0] as BoundedQueue<Token> } : undefined;
+    this.outputs = [...wiring.outputs].map(([port, queues]) => ({ port, queues }));
   }
 
   async run(): Promise<void> {
@@ -182,22 +185,25 @@ export class NodeRunner {
   /** The tokens of one emission on every output edge; a promise only when some queue is full (backpressure). */
   private emit(e: Emission): Promise<void> | undefined {
     if (e.kind === 'data') this.hooks.metrics.itemsOut++;
-    const pending: [BoundedQueue<Token>, Token][] = [];
-    for (const [port, queues] of this.wiring.outputs) {
+    let pending: [BoundedQueue<Token>, Token][] | undefined;
+    for (let o = 0; o < this.outputs.length; o++) {
+      const { port, queues } = this.outputs[o] as (typeof this.outputs)[number];
       let token: Token;
       if (e.kind !== 'data') token = e;
       else {
         const value = e.ports[port];
         token = value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, value, meta: e.meta };
       }
-      for (const q of queues) {
+      for (let k = 0; k < queues.length; k++) {
+        const q = queues[k] as BoundedQueue<Token>;
         // Once one push has to wait, the rest go after it, in order.
-        if (pending.length > 0 || !q.tryPush(token)) pending.push([q, token]);
+        if (pending !== undefined || !q.tryPush(token)) (pending ??= []).push([q, token]);
       }
     }
-    if (pending.length === 0) return undefined;
+    if (pending === undefined) return undefined;
+    const waiting = pending;
     return (async () => {
-      for (const [q, token] of pending) await q.push(token);
+      for (const [q, token] of waiting) await q.push(token);
     })();
   }
 
@@ -454,8 +460,8 @@ export class NodeRunner {
       for (const p of this.node.outputs) if (out.ports[p.name] !== undefined) set++;
       return set === 1 ? undefined : `condition unit ${this.node.unit?.description.name} must set exactly one output, set ${set}`;
     }
-    for (const port of this.wiring.outputs.keys()) {
-      if (out.ports[port] === undefined) {
+    for (let o = 0; o < this.outputs.length; o++) {
+      if (out.ports[(this.outputs[o] as (typeof this.outputs)[number]).port] === undefined) {
         const missing = [...this.wiring.outputs.keys()].filter((p) => out.ports[p] === undefined);
         return `unit ${this.node.unit?.description.name} gave no value on output ${missing.join(', ')}`;
       }
