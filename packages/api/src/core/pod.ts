@@ -64,6 +64,8 @@ export const VolumeSchema = s.object(
     name: s.string({ minLength: 1 }),
     hostPath: s.object({ path: s.string({ minLength: 1 }), type: s.string().optional() }).optional(),
     emptyDir: s.freeObject().optional(),
+    /** Embedded mode resolves it to the bound volume's directory before the pod goes to its node. */
+    persistentVolumeClaim: s.object({ claimName: s.string({ minLength: 1 }), readOnly: s.boolean().optional() }).optional(),
   },
   { preserveUnknown: true },
 );
@@ -77,6 +79,8 @@ export const PodSpecSchema = s.object(
     initContainers: s.array(ContainerSchema, { uniqueKey: 'name' }).optional(),
     restartPolicy: RestartPolicySchema.optional(),
     nodeName: s.string().optional(),
+    /** The scheduler that binds the pod (embedded mode's binds only those left to `default-scheduler`). */
+    schedulerName: s.string().optional(),
     nodeSelector: s.map(s.string()).optional(),
     hostNetwork: s.boolean().optional(),
     dnsPolicy: s.enum('ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None').optional(),

@@ -5,14 +5,17 @@
  * KB_SERVER, OUTPUT_URL, HAS_COMPLETED_INITIAL_TRAINING and CLOUD_KB_INDEX, and reports fill
  * `status.knowledgeBase` (AIModels, AIClasses, samples).
  */
+import type { WorkerEnv } from '@sedna/api/contracts';
 import { join } from 'node:path';
-import type { KnowledgeBase, KubeObject, LifelongLearningJobSpec, StageCondition } from '@sedna/api';
+import type { KnowledgeBase, LifelongLearningJobSpec, StageCondition } from '@sedna/api';
 import type { parseStageData} from '../stagejob/controller.js';
 import { type StageJobKind } from '../stagejob/controller.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 
-const specOf = (job: KubeObject) => job['spec'] as LifelongLearningJobSpec;
+type Job = ObjectOf<'LifelongLearningJob'>;
+const specOf = (job: Job): LifelongLearningJobSpec => job.spec;
 
-export function kbIndexPath(job: KubeObject): string {
+export function kbIndexPath(job: Job): string {
   return join(specOf(job).outputDir, 'deploy', 'index.json');
 }
 
@@ -45,7 +48,7 @@ function initialTrainingDone(conditions: readonly StageCondition[]): boolean {
   return conditions.some((c) => c.stage === 'Train' && c.type === 'Completed');
 }
 
-export const lifelongLearning: StageJobKind = {
+export const lifelongLearning: StageJobKind<'LifelongLearningJob'> = {
   kind: 'LifelongLearningJob',
   datasetName: (job) => specOf(job).dataset.name,
   modelNames: () => [],
@@ -56,11 +59,10 @@ export const lifelongLearning: StageJobKind = {
   inferenceFromStart: false,
   hotUpdate: () => false,
   inferenceEnv: ({ job }) => ({ MODEL_URLS: kbIndexPath(job), OUTPUT_URL: specOf(job).outputDir }),
-  stageEnv: ({ job, conditions, kbServer }, stage, data: ReturnType<typeof parseStageData>) => {
+  stageEnv: ({ job, conditions, round, kbServer }, stage, data: ReturnType<typeof parseStageData>) => {
     const input = data.input ?? {};
     const spec = specOf(job);
-    const round = conditions.filter((c) => c.stage === 'Train' && c.type === 'Ready').length;
-    const common = { KB_SERVER: kbServer };
+    const common: WorkerEnv = { KB_SERVER: kbServer };
     if (stage === 'Train') {
       const done = initialTrainingDone(conditions);
       return {

@@ -5,80 +5,66 @@
  * is started until `backoffLimit` failures (default 6, as a batch/v1 Job), after a Job's backoff delay (./backoff.ts);
  * the original ignored backoffLimit, and its recreated VA Pod failed on the Service that already existed.
  */
-import type { KubeObject, VideoAnalyticsJobSpec } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
-import type { KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, type ReconcileResult, splitKey } from '../../runtime/controller.js';
+import type { KindReader } from '../../runtime/cache.js';
+import type { ObjectClient } from '../../runtime/client.js';
+import { type ControllerDeclaration, type ObjectKey, type ReconcileResult, type Reconciler, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
-import { multiEdgeWatches, type PeerKind, peerEnv } from './peers.js';
+import { multiEdgeDeclaration, type PeerKind, peerEnv } from './peers.js';
 import { nextRetryAt, retryDelayMs } from './backoff.js';
 import { reportHandler } from './reports.js';
-import type { GroupsOf } from './worker-groups.js';
-import type { MultiEdgeDeps, MultiEdgeWorkers } from './workers.js';
+import type { GroupsOf, MultiEdgeJobKindName } from './worker-groups.js';
+import { type MultiEdgeControllerDeps, type MultiEdgeDeps, multiEdgeDeps, MultiEdgeWorkers } from './workers.js';
 
 export const DEFAULT_BACKOFF_LIMIT = 6;
 
-export interface JobKindDeclaration {
+export interface JobKindDeclaration<K extends MultiEdgeJobKindName = MultiEdgeJobKindName> {
   name: string;
-  kind: string;
+  kind: K;
   /** Exactly one group: the job's worker. */
-  groups: GroupsOf;
+  groups: GroupsOf<K>;
   peers?: PeerKind[];
 }
 
-type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
-interface JobCondition {
-  type: 'Waiting' | 'Running' | 'Completed' | 'Failed';
-  status: 'True';
-  reason?: string;
-  message?: string;
-  data?: string;
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-}
-interface JobStatus {
-  conditions?: JobCondition[];
-  startTime?: string;
-  completionTime?: string;
-  active?: number;
-  succeeded?: number;
-  failed?: number;
-  phase?: Phase;
-  metrics?: unknown;
-}
+/** A status as read (a new job has none; the counts are defaults the API server fills). */
+type JobStatus = Partial<NonNullable<ObjectOf<MultiEdgeJobKindName>['status']>>;
+type JobCondition = NonNullable<JobStatus['conditions']>[number];
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export class MultiEdgeJobController implements Controller {
+export class MultiEdgeJobController<K extends MultiEdgeJobKindName> implements Reconciler {
+  static declaration<K extends MultiEdgeJobKindName>(decl: JobKindDeclaration<K>, deployments: boolean): ControllerDeclaration {
+    return multiEdgeDeclaration(decl.name, decl.kind, decl.peers, deployments);
+  }
   readonly name: string;
+  private readonly objects: KindReader<K>;
+  private readonly deps: MultiEdgeDeps;
+  private readonly workers: MultiEdgeWorkers;
+  private readonly client: ObjectClient;
 
   constructor(
-    private readonly decl: JobKindDeclaration,
-    private readonly objects: ResourceInformer,
-    private readonly deps: MultiEdgeDeps,
-    private readonly workers: MultiEdgeWorkers,
-    private readonly client: KubeClient,
-    router: ChannelRouter,
+    private readonly decl: JobKindDeclaration<K>,
+    deps: MultiEdgeControllerDeps & { router: ChannelRouter },
   ) {
     this.name = decl.name;
-    router.handleUpstream(decl.kind.toLowerCase(), reportHandler(client, decl.kind, true));
-  }
-
-  watches() {
-    return multiEdgeWatches(this.decl.kind, this.objects, this.deps, this.decl.peers);
+    this.objects = deps.cache.of(decl.kind);
+    this.deps = multiEdgeDeps(deps);
+    this.workers = new MultiEdgeWorkers(this.deps);
+    this.client = deps.client;
+    deps.router.handleUpstream(decl.kind.toLowerCase(), reportHandler(deps.client, decl.kind, true));
   }
 
   async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
     const job = this.objects.get(name, namespace);
     if (!job || job.metadata.deletionTimestamp) return;
-    const status = (job['status'] ?? {}) as JobStatus;
+    const status: JobStatus = job.status ?? {};
     if (status.phase === 'Succeeded' || status.phase === 'Failed') return; // a finished job keeps its workers' records
-    const groups = this.decl.groups(job, (model) => this.deps.models.get(model, namespace)?.['spec'] as { url: string } | undefined);
+    const groups = this.decl.groups(job, (model) => this.deps.models.get(model, namespace)?.spec);
     if ('waitingFor' in groups) {
       await this.write(job, { ...status, phase: 'Pending' });
       return;
@@ -93,7 +79,7 @@ export class MultiEdgeJobController implements Controller {
     const group = groups[0]!;
     const endpoints = await this.workers.ensureServices(job, groups);
     const node = this.workers.embedded ? this.workers.placement(group.template, group.defaultRole) : undefined;
-    const backoffLimit = (job['spec'] as VideoAnalyticsJobSpec).backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
+    const backoffLimit = job.spec.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
     const pods = this.deps.pods.list(namespace).filter((p) => isWorkerOf(p, job) && !p.metadata.deletionTimestamp);
     const active = pods.filter(isActive).length;
     const running = pods.filter((p) => podPhase(p) === 'Running').length;
@@ -149,8 +135,8 @@ export class MultiEdgeJobController implements Controller {
     await this.write(job, next);
   }
 
-  private async write(job: KubeObject, next: JobStatus): Promise<void> {
-    if (JSON.stringify(next) === JSON.stringify(job['status'] ?? {})) return;
+  private async write(job: ObjectOf<K>, next: JobStatus): Promise<void> {
+    if (JSON.stringify(next) === JSON.stringify(job.status ?? {})) return;
     await this.client.mergePatch(this.decl.kind, job.metadata.namespace!, job.metadata.name!, { status: next }, 'status');
   }
 }

@@ -3,53 +3,68 @@
  * the Pod goes to its node (the local controller has no API access): the volume gains `hostPath.path`. A claim not
  * bound yet stays unresolved, and the node reports CreateContainerConfigError until it is.
  */
-import type { KubeObject } from '@sedna/api';
-import type { ResourceInformer } from '../../runtime/informer.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
+import type { KindReader, ObjectCache } from '../../runtime/cache.js';
+import { keyOf, type ObjectKey, type Watch, watch } from '../../runtime/controller.js';
 
-interface VolumeView {
-  name: string;
-  persistentVolumeClaim?: { claimName?: string };
-  hostPath?: { path: string };
+type Pod = ObjectOf<'Pod'>;
+
+function usesClaim(pod: Pod, namespace: string | undefined, claimName: string | undefined): boolean {
+  return pod.metadata.namespace === namespace && (pod.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claimName);
+}
+
+/** What the pod controller watches for the resolution: claims, and the volumes they bind. */
+export const claimWatches: readonly Watch[] = [
+  watch('PersistentVolumeClaim', (claim, cache): ObjectKey[] => podsUsing(cache, claim.metadata.namespace, claim.metadata.name)),
+  watch('PersistentVolume', (volume, cache): ObjectKey[] =>
+    cache
+      .list('PersistentVolumeClaim')
+      .filter((c) => c.spec.volumeName === volume.metadata.name)
+      .flatMap((c) => podsUsing(cache, c.metadata.namespace, c.metadata.name)),
+  ),
+];
+
+function podsUsing(cache: ObjectCache, namespace: string | undefined, claimName: string | undefined): ObjectKey[] {
+  return cache
+    .list('Pod', namespace)
+    .filter((p) => usesClaim(p, namespace, claimName))
+    .map(keyOf);
 }
 
 export class ClaimResolver {
-  constructor(
-    private readonly claims: ResourceInformer,
-    private readonly volumes: ResourceInformer,
-  ) {}
+  private readonly claims: KindReader<'PersistentVolumeClaim'>;
+  private readonly volumes: KindReader<'PersistentVolume'>;
+
+  /** `cache`: the pod controller's, watching claims and volumes (claimWatches). */
+  constructor(cache: ObjectCache) {
+    this.claims = cache.of('PersistentVolumeClaim');
+    this.volumes = cache.of('PersistentVolume');
+  }
 
   /** The pod as its node gets it; unchanged when it uses no claims. */
-  resolve(pod: KubeObject): KubeObject {
-    const spec = pod['spec'] as { volumes?: VolumeView[] } | undefined;
-    if (!spec?.volumes?.some((v) => v.persistentVolumeClaim)) return pod;
+  resolve(pod: Pod): Pod {
+    const spec = pod.spec;
+    if (!spec.volumes?.some((v) => v.persistentVolumeClaim)) return pod;
     const volumes = spec.volumes.map((v) => {
       const claimName = v.persistentVolumeClaim?.claimName;
       if (!claimName) return v;
       const path = this.pathOf(pod.metadata.namespace ?? '', claimName);
       return path ? { ...v, hostPath: { path } } : v;
     });
-    return { ...pod, spec: { ...(pod['spec'] as Record<string, unknown>), volumes } };
+    return { ...pod, spec: { ...spec, volumes } };
   }
 
   /** What of the resolution the node needs again when it changes. */
-  fingerprint(pod: KubeObject): string {
-    const volumes = ((this.resolve(pod)['spec'] as { volumes?: VolumeView[] } | undefined)?.volumes ?? []).filter((v) => v.persistentVolumeClaim);
+  fingerprint(pod: Pod): string {
+    const volumes = (this.resolve(pod).spec.volumes ?? []).filter((v) => v.persistentVolumeClaim);
     return volumes.map((v) => `${v.name}=${v.hostPath?.path ?? ''}`).join(',');
-  }
-
-  /** Pods that use a claim, for the controller's watch on claims. */
-  podsUsing(pods: ResourceInformer, claim: KubeObject): string[] {
-    return pods
-      .list(claim.metadata.namespace)
-      .filter((p) => ((p['spec'] as { volumes?: VolumeView[] } | undefined)?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim.metadata.name))
-      .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
   }
 
   private pathOf(namespace: string, claimName: string): string | undefined {
     const claim = this.claims.get(claimName, namespace);
-    const volumeName = (claim?.['spec'] as { volumeName?: string } | undefined)?.volumeName;
-    if (!volumeName || (claim?.['status'] as { phase?: string } | undefined)?.phase !== 'Bound') return undefined;
-    const pv = this.volumes.get(volumeName)?.['spec'] as { hostPath?: { path?: string }; local?: { path?: string } } | undefined;
+    const volumeName = claim?.spec.volumeName;
+    if (!volumeName || claim.status?.phase !== 'Bound') return undefined;
+    const pv = this.volumes.get(volumeName)?.spec;
     return pv?.hostPath?.path ?? pv?.local?.path;
   }
 }
