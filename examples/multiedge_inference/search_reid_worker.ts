@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bestMatch, decodeMessage, featuresOf, matchThresholdFromEnv, meanFeature, pluginEndpoint, RestServer, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { CrossCameraIdentities } from './identities.js';
 import { searchOwnerKind } from './owner-kinds.js';
 import { log, outputDir, Reporter } from './worker-common.js';
@@ -19,6 +20,7 @@ import { log, outputDir, Reporter } from './worker-common.js';
 const WHO = `reidworker ${process.env.WORKER_NAME ?? ''}`;
 const threshold = matchThresholdFromEnv();
 const reporter = new Reporter(searchOwnerKind(), WHO);
+const metrics = multiEdgeRecorder();
 const identities = new CrossCameraIdentities(threshold, Number(process.env.min_tracklet_features ?? '3'));
 const counters = { messages: 0, boxes: 0, identities: 0, hits: 0, targets: 0, targetVersion: 0 };
 const userWorker = process.env.USERWORKER_URL;
@@ -52,10 +54,12 @@ function remember(s: Sighting, feature: Float32Array): void {
   if (recent.size > MAX_RECENT) recent.delete(recent.keys().next().value!);
 }
 
-function hit(s: Sighting, feature: Float32Array): void {
+/** `live`: the box just arrived (its capture-to-match time is measured); else a recent tracklet matched by new targets. */
+function hit(s: Sighting, feature: Float32Array, live = true): void {
   const m = bestMatch(feature, targets, threshold);
   if (m.index < 0) return;
   counters.hits++;
+  metrics.match(live && s.capture_ms !== undefined ? Date.now() - s.capture_ms : undefined);
   pendingHits.push({ ...s, target: m.index, score: Math.round(m.score * 1e4) / 1e4, hit_ms: Date.now() });
 }
 
@@ -76,6 +80,8 @@ async function onBoxes(message: DetTrackMessage): Promise<undefined> {
     if (targets.length > 0) hit(s, feature);
   });
   counters.identities = identities.count;
+  metrics.reidBoxes(message.header.bbox_coord.length);
+  metrics.identities(identities.count);
   void reporter.report({ ...counters });
   return undefined;
 }
@@ -92,7 +98,7 @@ async function refreshTargets(): Promise<void> {
   counters.targets = targets.length;
   counters.targetVersion = version;
   log(WHO, `${targets.length} target(s) of user ${message.header.userID ?? '?'} (version ${version}); matching the ${recent.size} recent tracklets`);
-  for (const { features, last } of recent.values()) hit(last, meanFeature(features));
+  for (const { features, last } of recent.values()) hit(last, meanFeature(features), false);
 }
 
 async function flushHits(): Promise<void> {
@@ -117,6 +123,7 @@ function writeIdentities(): void {
 const endpoint = pluginEndpoint('ReID_Server');
 const rest = new RestServer({ host: endpoint.host, port: endpoint.port, service: 'reid', routes: { reid: onBoxes }, status: () => ({ ...counters, recentTracklets: recent.size, pendingHits: pendingHits.length, tracklets: identities.tracklets, trackletsWritten: Math.max(0, written) }), log: (m) => log(WHO, m) });
 await rest.listen();
+metrics.transport('rest', rest.stats);
 log(WHO, `serving /reid on ${endpoint.port}${userWorker ? `; targets from and hits to the user worker at ${userWorker}` : ' (tracking only)'}`);
 await reporter.report({ ...counters }, 'running', true);
 let lastError = '';

@@ -10,6 +10,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CameraError, cropsOf, encodeMessage, featuresOf, frameSourceFromEnv, RestClient, ServiceQueue, withFeatures, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { CameraPipeline } from './camera-pipeline.js';
 import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
 import { searchOwnerKind } from './owner-kinds.js';
@@ -20,6 +21,7 @@ const WHO = `tracking ${camera}`;
 const reporter = new Reporter(searchOwnerKind(), WHO);
 const link = { sent: 0, dropped: 0, failedSends: 0, bytesUp: 0, fps: 0 };
 const pipeline = CameraPipeline.fromEnv(camera);
+const cameraMetrics = multiEdgeRecorder().camera(camera);
 const counters = () => ({ ...pipeline.counters, ...link });
 let lastError = '';
 
@@ -60,9 +62,12 @@ const uplink = new ServiceQueue<DetTrackMessage>({
       const features = await extractor.embed(cropInputs(cropsOf(m), false));
       const enriched = withFeatures(m, features, FEATURE_DIM);
       const f = featuresOf(enriched);
+      if (m.header.capture_ms !== undefined) cameraMetrics.result(Date.now() - m.header.capture_ms);
       appendFileSync(out, JSON.stringify({ frame: m.header.frame_index, capture_ms: m.header.capture_ms, result_ms: Date.now(), boxes: m.header.bbox_coord.map((box, i) => ({ box, confidence: m.header.confidence[i], track: m.header.tracklets[i], feature: f ? Array.from(f.rows[i]!, (v) => Math.round(v * 1e4) / 1e4) : undefined })) }) + '\n');
       if (m.header.bbox_coord.length === 0) continue;
-      link.bytesUp += encodeMessage(enriched).length;
+      const bytes = encodeMessage(enriched).length;
+      link.bytesUp += bytes;
+      cameraMetrics.uploaded(bytes);
       await reid.send(enriched);
       link.sent++;
     }
@@ -79,9 +84,14 @@ const started = Date.now();
 try {
   for await (const frame of source!.frames()) {
     const message = pipeline.process(frame);
+    cameraMetrics.frame(message?.header.bbox_coord.length ?? 0);
     if (!message) continue;
-    if (!uplink.put(message)) link.dropped++;
+    if (!uplink.put(message)) {
+      link.dropped++;
+      cameraMetrics.dropped();
+    }
     link.fps = Math.round((pipeline.counters.frames / ((Date.now() - started) / 1000)) * 100) / 100;
+    cameraMetrics.fps(link.fps);
     void reporter.report({ ...counters(), ...(lastError ? { lastError } : {}) });
   }
   await uplink.drain();

@@ -24,6 +24,7 @@ import {
   type ClientTransport,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
+import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { CameraPipeline } from './camera-pipeline.js';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, Reporter } from './worker-common.js';
@@ -34,6 +35,8 @@ const pipeline = CameraPipeline.fromEnv(camera);
 const out = join(outputDir(), `detections-${camera}.jsonl`);
 writeFileSync(out, '');
 const reporter = new Reporter(OwnerKinds.va, WHO);
+const metrics = multiEdgeRecorder();
+const cameraMetrics = metrics.camera(camera);
 const link = { results: 0, dropped: 0, failedSends: 0, bytesUp: 0, fps: 0 };
 const counters = () => ({ ...pipeline.counters, ...link });
 let lastError = '';
@@ -48,6 +51,7 @@ function onResult(message: DetTrackMessage): void {
   const now = Date.now();
   link.results++;
   pending.delete(message.header.frame_index);
+  if (message.header.capture_ms !== undefined) cameraMetrics.result(now - message.header.capture_ms);
   const line = {
     frame: message.header.frame_index,
     capture_ms: message.header.capture_ms,
@@ -58,6 +62,7 @@ function onResult(message: DetTrackMessage): void {
   if (reid && message.header.bbox_coord.length > 0) {
     const body = encodeMessage(message);
     link.bytesUp += body.length;
+    cameraMetrics.uploaded(body.length);
     reid.send(message).catch((err: unknown) => {
       link.failedSends++;
       lastError = `ReID: ${(err as Error).message}`;
@@ -117,7 +122,9 @@ const uplink = new ServiceQueue<DetTrackMessage>({
   timeoutMs: 5,
   process: async (batch) => {
     for (const m of batch) {
-      link.bytesUp += encodeMessage(m).length;
+      const bytes = encodeMessage(m).length;
+      link.bytesUp += bytes;
+      cameraMetrics.uploaded(bytes);
       pending.set(m.header.frame_index, Date.now());
       await fe.send(m);
     }
@@ -140,15 +147,21 @@ const updateService = async (message: DetTrackMessage) => {
 };
 const status = new RestServer({ host: endpoint.host, port: endpoint.port, service: endpoint.service, routes: { update_service: updateService }, status: () => ({ camera, opMode: pipeline.opMode, ...counters(), lastError }) });
 await status.listen().catch((err: unknown) => log(WHO, `status endpoint not served: ${(err as Error).message}`));
+metrics.transport('rest', status.stats);
 
 const started = Date.now();
 let exitCode = 0;
 try {
   for await (const frame of source.frames()) {
     const message = pipeline.process(frame);
+    cameraMetrics.frame(message?.header.bbox_coord.length ?? 0);
     if (!message) continue;
-    if (!uplink.put(message)) link.dropped++;
+    if (!uplink.put(message)) {
+      link.dropped++;
+      cameraMetrics.dropped();
+    }
     link.fps = Math.round((pipeline.counters.frames / ((Date.now() - started) / 1000)) * 100) / 100;
+    cameraMetrics.fps(link.fps);
     void reporter.report({ ...counters(), ...(lastError ? { lastError } : {}) });
   }
   await uplink.drain();
