@@ -15,6 +15,7 @@ import {
   brokerFromEnv,
   featuresOf,
   matchThresholdFromEnv,
+  MemoryIdentityStore,
   NatsServer,
   pluginEndpoint,
   RestClient,
@@ -22,12 +23,12 @@ import {
   RestServer,
   serviceUpdateMessage,
   serviceUpdateOf,
+  SharedIdentities,
   WireError,
   type Crop,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
 import { multiEdgeRecorder } from '@sedna/lib/metrics';
-import { CrossCameraIdentities } from './identities.js';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, readImage, Reporter } from './worker-common.js';
 
@@ -94,8 +95,8 @@ async function updateService(message: DetTrackMessage): Promise<DetTrackMessage>
   return { ...message, header: { ...message.header, extra: { targets: targets.length, userID: forUser } } };
 }
 
-// Cross-camera identities.
-const identities = new CrossCameraIdentities(threshold, Number(process.env.min_tracklet_features ?? '3'));
+// Cross-camera identities: the job is one worker, its gallery in its memory.
+const identities = new SharedIdentities(new MemoryIdentityStore(), threshold, Number(process.env.min_tracklet_features ?? '3'), (err) => log(WHO, `identities: ${err.message}`));
 
 let lastInput = 0;
 async function onEnriched(message: DetTrackMessage): Promise<undefined> {
@@ -152,8 +153,9 @@ await new Promise<void>((resolve) => {
     }
   }, 200);
 });
-identities.finish();
+await identities.finish();
 counters.identities = identities.count;
+metrics.identities(identities.count);
 writeFileSync(join(dir, 'identities.jsonl'), identities.lines().map((l) => JSON.stringify(l)).join('\n') + '\n');
 log(WHO, `done: ${counters.messages} messages, ${counters.boxes} boxes, ${counters.hits} hits, ${counters.identities} identities across cameras`);
 await reporter.report({ ...counters }, 'completed', true);

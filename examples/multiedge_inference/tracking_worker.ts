@@ -35,6 +35,9 @@ const model = process.env.MODEL_URL;
 if (!model) await fail('MODEL_URL is not set: the tracking worker computes the ReID features on the edge and needs the extractor (set it in the template env)');
 const reidAddress = process.env.EDGEMESH_URL;
 if (!reidAddress) await fail('EDGEMESH_URL is not set: the ReID workers\' Service (host:port) comes from the ObjectSearch/ObjectTracking controller');
+// Several ReID replicas each on its own port (embedded mode): every one's address, the boxes spread over them in turn.
+const reidAddresses = (process.env.EDGEMESH_URLS ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+if (reidAddresses.length === 0) reidAddresses.push(reidAddress!);
 let source: ReturnType<typeof frameSourceFromEnv>;
 try {
   source = frameSourceFromEnv();
@@ -43,12 +46,15 @@ try {
 }
 const extractor = new FeatureExtractor();
 await extractor.load(model!);
-const reid = new RestClient(`http://${reidAddress}`, 'reid', 'reid', () => undefined);
+const reids = reidAddresses.map((a) => new RestClient(`http://${a}`, 'reid', 'reid', () => undefined));
+let turn = 0;
 // The ReID workers must answer before the first box goes out: a box sent earlier is lost.
-for (const deadline = Date.now() + Number(process.env.service_wait_s ?? 180) * 1000; ; ) {
-  if (await fetch(`http://${reidAddress}/reid/status`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) break;
-  if (Date.now() > deadline) await fail(`the ReID workers at ${reidAddress} did not answer within service_wait_s`);
-  await new Promise((r) => setTimeout(r, 500));
+for (const address of reidAddresses) {
+  for (const deadline = Date.now() + Number(process.env.service_wait_s ?? 180) * 1000; ; ) {
+    if (await fetch(`http://${address}/reid/status`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) break;
+    if (Date.now() > deadline) await fail(`the ReID worker at ${address} did not answer within service_wait_s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 const out = join(outputDir(), `detections-${camera}.jsonl`);
 writeFileSync(out, '');
@@ -68,7 +74,7 @@ const uplink = new ServiceQueue<DetTrackMessage>({
       const bytes = encodeMessage(enriched).length;
       link.bytesUp += bytes;
       cameraMetrics.uploaded(bytes);
-      await reid.send(enriched);
+      await reids[turn++ % reids.length]!.send(enriched);
       link.sent++;
     }
   },
@@ -79,7 +85,7 @@ const uplink = new ServiceQueue<DetTrackMessage>({
   },
 });
 
-log(WHO, `camera ${camera}: features on the edge, to the ReID workers at ${reidAddress}`);
+log(WHO, `camera ${camera}: features on the edge, to the ReID workers at ${reidAddresses.join(', ')}`);
 const started = Date.now();
 try {
   for await (const frame of source!.frames()) {
