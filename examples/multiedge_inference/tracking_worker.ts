@@ -9,7 +9,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CameraError, cropsOf, encodeMessage, featuresOf, frameSourceFromEnv, RestClient, ServiceQueue, withFeatures, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { CameraError, cropsOf, featuresOf, frameSourceFromEnv, RestClient, ServiceQueue, wireSize, withFeatures, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
 import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { CameraPipeline } from './camera-pipeline.js';
 import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
@@ -20,7 +20,7 @@ const camera = process.env.video_id || process.env.WORKER_NAME || 'camera';
 const WHO = `tracking ${camera}`;
 const reporter = new Reporter(searchOwnerKind(), WHO);
 const link = { sent: 0, dropped: 0, failedSends: 0, bytesUp: 0, fps: 0 };
-const pipeline = CameraPipeline.fromEnv(camera);
+const pipeline = await CameraPipeline.fromEnv(camera, process.env.detector_model);
 const cameraMetrics = multiEdgeRecorder().camera(camera);
 const counters = () => ({ ...pipeline.counters, ...link });
 let lastError = '';
@@ -71,7 +71,7 @@ const uplink = new ServiceQueue<DetTrackMessage>({
       if (m.header.capture_ms !== undefined) cameraMetrics.result(Date.now() - m.header.capture_ms);
       appendFileSync(out, JSON.stringify({ frame: m.header.frame_index, capture_ms: m.header.capture_ms, result_ms: Date.now(), boxes: m.header.bbox_coord.map((box, i) => ({ box, confidence: m.header.confidence[i], track: m.header.tracklets[i], feature: f ? Array.from(f.rows[i]!, (v) => Math.round(v * 1e4) / 1e4) : undefined })) }) + '\n');
       if (m.header.bbox_coord.length === 0) continue;
-      const bytes = encodeMessage(enriched).length;
+      const bytes = wireSize(enriched);
       link.bytesUp += bytes;
       cameraMetrics.uploaded(bytes);
       await reids[turn++ % reids.length]!.send(enriched);
@@ -85,18 +85,21 @@ const uplink = new ServiceQueue<DetTrackMessage>({
   },
 });
 
-log(WHO, `camera ${camera}: features on the edge, to the ReID workers at ${reidAddresses.join(', ')}`);
+log(WHO, `camera ${camera}: features on the edge, to the ReID workers at ${reidAddresses.join(', ')}, detector ${pipeline.detectorKind}`);
 const started = Date.now();
+let firstFrameAt: number | undefined;
 try {
   for await (const frame of source!.frames()) {
-    const message = pipeline.process(frame);
+    firstFrameAt ??= Date.now();
+    const message = await pipeline.process(frame);
     cameraMetrics.frame(message?.header.bbox_coord.length ?? 0);
     if (!message) continue;
     if (!uplink.put(message)) {
       link.dropped++;
       cameraMetrics.dropped();
     }
-    link.fps = Math.round((pipeline.counters.frames / ((Date.now() - started) / 1000)) * 100) / 100;
+    // Frames per second since the first frame (ffmpeg's start is not the camera's rate).
+    if (pipeline.counters.frames > 1) link.fps = Math.round(((pipeline.counters.frames - 1) / ((Date.now() - firstFrameAt) / 1000)) * 100) / 100;
     cameraMetrics.fps(link.fps);
     void reporter.report({ ...counters(), ...(lastError ? { lastError } : {}) });
   }
