@@ -5,6 +5,7 @@
  * every worker's environment, and `replicas` workers per group: Pods in embedded mode (replaced when they end or
  * their spec changes), Deployments on a real cluster, counted by availableReplicas.
  */
+import type { WorkerEnv } from '@sedna/api/contracts';
 import type { KubeObject, NodeCondition, PodTemplateSpec } from '@sedna/api';
 import type { KindReader, ObjectCache } from '../../runtime/cache.js';
 import { isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
@@ -137,9 +138,9 @@ export class MultiEdgeWorkers {
    * service (every replica's address too where each serves on its own port), and for a serving worker the port of
    * its `replica`.
    */
-  envFor(owner: KubeObject, group: WorkerGroup, node: string | undefined, endpoints: Map<string, ServiceEndpoint[]>, groups: WorkerGroup[], replica = 0): Record<string, string> {
+  envFor(owner: KubeObject, group: WorkerGroup, node: string | undefined, endpoints: Map<string, ServiceEndpoint[]>, groups: WorkerGroup[], replica = 0): WorkerEnv {
     const broker = brokerEnv(group, this.deps.brokerUrl);
-    const env: Record<string, string> = { NAMESPACE: owner.metadata.namespace!, ...group.env, ...('env' in broker ? broker.env : {}), LC_SERVER: this.deps.addressing.lcServer(node) };
+    const env: WorkerEnv = { NAMESPACE: owner.metadata.namespace!, ...group.env, ...('env' in broker ? broker.env : {}), LC_SERVER: this.deps.addressing.lcServer(node) };
     for (const other of groups) {
       const svc = other.service;
       const all = svc ? (endpoints.get(svc.suffix) ?? []) : [];
@@ -164,7 +165,7 @@ export class MultiEdgeWorkers {
   }
 
   /** Makes `replicas` workers of the group run the current spec; returns their counts. `envOf(replica)`: each one's env. */
-  async ensureGroup(owner: KubeObject, group: WorkerGroup, envOf: (replica: number) => Record<string, string>): Promise<GroupCounts> {
+  async ensureGroup(owner: KubeObject, group: WorkerGroup, envOf: (replica: number) => WorkerEnv): Promise<GroupCounts> {
     if (this.deps.deployments && group.deployment) return this.ensureDeployment(owner, group, envOf(0));
     if (servesPerReplica(group, this.embedded)) return ensureReplicas(this, this.deps, owner, group, envOf);
     const env = envOf(0);
@@ -197,7 +198,7 @@ export class MultiEdgeWorkers {
   }
 
   /** Kubernetes mode: the original's Deployment, its replicas and template kept up to date; available replicas count as active. */
-  private async ensureDeployment(owner: KubeObject, group: WorkerGroup, env: Record<string, string>): Promise<GroupCounts> {
+  private async ensureDeployment(owner: KubeObject, group: WorkerGroup, env: WorkerEnv): Promise<GroupCounts> {
     const namespace = owner.metadata.namespace!;
     const name = group.deployment!;
     // A stable WORKER_NAME: a random one would change the template on every reconcile.

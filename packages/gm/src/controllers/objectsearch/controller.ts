@@ -7,9 +7,10 @@
  * several ReID replicas EDGEMESH_URLS (every replica, embedded mode) and the control plane's broker for their shared
  * identities (BROKER_URL, SEDNA_OWNER_UID).
  */
-import type { KubeObject, ObjectSearchServiceSpec, ObjectTrackingServiceSpec } from '@sedna/api';
+import type { KubeObject, ObjectTrackingServiceSpec } from '@sedna/api';
 import type { ServiceKindDeclaration } from '../multiedge/service-controller.js';
 import type { WorkerGroup } from '../multiedge/worker-groups.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const USER_WORKER_PORT = 9379;
 export const REID_WORKER_PORT = 9378;
@@ -24,11 +25,11 @@ export function trackingAndReidGroups(owner: KubeObject, spec: ObjectTrackingSer
       template: spec.reidWorkers.template,
       replicas: spec.reidWorkers.replicas ?? 1,
       // The owner's uid names the replicas' shared gallery (a service recreated under the name starts afresh).
-      env: { ...env, SEDNA_OWNER_UID: owner.metadata.uid ?? '' },
+      env: { ...env, [WORKER_ENV.SEDNA_OWNER_UID]: owner.metadata.uid ?? '' },
       defaultRole: 'cloud',
       // Several replicas: in embedded mode each on its own port, the tracking workers spreading over EDGEMESH_URLS;
       // their identities shared through the control plane's broker (BROKER_URL) when it has one.
-      service: { suffix: 'reidworker', port: REID_WORKER_PORT, bindEnv: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT' }, urlEnv: 'EDGEMESH_URL', replicaUrlsEnv: 'EDGEMESH_URLS' },
+      service: { suffix: 'reidworker', port: REID_WORKER_PORT, bindEnv: { host: WORKER_ENV.REID_MODEL_BIND_URL, port: WORKER_ENV.REID_MODEL_BIND_PORT }, urlEnv: WORKER_ENV.EDGEMESH_URL, replicaUrlsEnv: WORKER_ENV.EDGEMESH_URLS },
       stateBroker: true,
       deployment: `${name}-deployment-reidworker`,
       workerNamePrefix: 'reid',
@@ -44,11 +45,11 @@ export function trackingAndReidGroups(owner: KubeObject, spec: ObjectTrackingSer
   ];
 }
 
-export const objectSearch: ServiceKindDeclaration = {
+export const objectSearch: ServiceKindDeclaration<'ObjectSearchService'> = {
   name: 'objectsearch',
   kind: 'ObjectSearchService',
   groups: (owner) => {
-    const spec = owner['spec'] as ObjectSearchServiceSpec;
+    const spec = owner.spec;
     const name = owner.metadata.name!;
     return [
       {
@@ -57,7 +58,7 @@ export const objectSearch: ServiceKindDeclaration = {
         replicas: 1,
         env: { SERVICE_NAME: name },
         defaultRole: 'cloud',
-        service: { suffix: 'userworker', port: USER_WORKER_PORT, bindEnv: { host: 'USER_WORKER_BIND_URL', port: 'USER_WORKER_BIND_PORT' }, urlEnv: 'USERWORKER_URL' },
+        service: { suffix: 'userworker', port: USER_WORKER_PORT, bindEnv: { host: WORKER_ENV.USER_WORKER_BIND_URL, port: WORKER_ENV.USER_WORKER_BIND_PORT }, urlEnv: WORKER_ENV.USERWORKER_URL },
         deployment: `${name}-deployment-userworker`,
         workerNamePrefix: 'user',
       },
