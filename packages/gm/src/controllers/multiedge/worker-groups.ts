@@ -5,7 +5,8 @@
  * groups; ./service-controller.ts and ./job-controller.ts make the world match.
  */
 import type { WorkerEnv, WorkerEnvName } from '@sedna/api/contracts';
-import type { KubeObject, PodTemplateSpec } from '@sedna/api';
+import type { PodTemplateSpec } from '@sedna/api';
+import type { ObjectOf } from '../../runtime/kinds.js';
 
 /** A Service a group listens behind, as the original names it: `<owner>-<suffix>` on `port`. */
 export interface GroupService {
@@ -38,5 +39,12 @@ export interface WorkerGroup {
   kafkaSupport?: boolean;
 }
 
-/** Kinds a multi-edge controller reads to describe its groups. */
-export type GroupsOf = (owner: KubeObject, model: (name: string) => { url: string } | undefined) => WorkerGroup[] | { waitingFor: string };
+/** The multi-edge kinds. */
+export type MultiEdgeKindName = MultiEdgeServiceKindName | MultiEdgeJobKindName;
+/** The long-running ones (a Deployment's spec inlined). */
+export type MultiEdgeServiceKindName = 'FeatureExtractionService' | 'ObjectSearchService' | 'ObjectTrackingService';
+/** The run-to-completion ones (a batch/v1 JobSpec inlined). */
+export type MultiEdgeJobKindName = 'VideoAnalyticsJob' | 'ReidJob';
+
+/** The worker groups of an object of `K`, given how to read the Models it names. */
+export type GroupsOf<K extends MultiEdgeKindName> = (owner: ObjectOf<K>, model: (name: string) => { url: string } | undefined) => WorkerGroup[] | { waitingFor: string };

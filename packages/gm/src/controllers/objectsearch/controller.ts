@@ -5,7 +5,7 @@
  * SERVICE_NAME, WORKER_NAME, LC_SERVER (the original gave none LC_SERVER and the ReID workers no env at all),
  * USERWORKER_URL and EDGEMESH_URL (`host:port` of the user and ReID workers) and REID_MODEL_BIND_URL/_PORT.
  */
-import type { KubeObject, ObjectSearchServiceSpec, ObjectTrackingServiceSpec } from '@sedna/api';
+import type { KubeObject, ObjectTrackingServiceSpec } from '@sedna/api';
 import type { ServiceKindDeclaration } from '../multiedge/service-controller.js';
 import type { WorkerGroup } from '../multiedge/worker-groups.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
@@ -39,11 +39,11 @@ export function trackingAndReidGroups(owner: KubeObject, spec: ObjectTrackingSer
   ];
 }
 
-export const objectSearch: ServiceKindDeclaration = {
+export const objectSearch: ServiceKindDeclaration<'ObjectSearchService'> = {
   name: 'objectsearch',
   kind: 'ObjectSearchService',
   groups: (owner) => {
-    const spec = owner['spec'] as ObjectSearchServiceSpec;
+    const spec = owner.spec;
     const name = owner.metadata.name!;
     return [
       {
