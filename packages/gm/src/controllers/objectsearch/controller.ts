@@ -8,6 +8,7 @@
 import type { KubeObject, ObjectTrackingServiceSpec } from '@sedna/api';
 import type { ServiceKindDeclaration } from '../multiedge/service-controller.js';
 import type { WorkerGroup } from '../multiedge/worker-groups.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const USER_WORKER_PORT = 9379;
 export const REID_WORKER_PORT = 9378;
@@ -23,7 +24,7 @@ export function trackingAndReidGroups(owner: KubeObject, spec: ObjectTrackingSer
       replicas: spec.reidWorkers.replicas ?? 1,
       env,
       defaultRole: 'cloud',
-      service: { suffix: 'reidworker', port: REID_WORKER_PORT, bindEnv: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT' }, urlEnv: 'EDGEMESH_URL' },
+      service: { suffix: 'reidworker', port: REID_WORKER_PORT, bindEnv: { host: WORKER_ENV.REID_MODEL_BIND_URL, port: WORKER_ENV.REID_MODEL_BIND_PORT }, urlEnv: WORKER_ENV.EDGEMESH_URL },
       deployment: `${name}-deployment-reidworker`,
       workerNamePrefix: 'reid',
     },
@@ -51,7 +52,7 @@ export const objectSearch: ServiceKindDeclaration<'ObjectSearchService'> = {
         replicas: 1,
         env: { SERVICE_NAME: name },
         defaultRole: 'cloud',
-        service: { suffix: 'userworker', port: USER_WORKER_PORT, bindEnv: { host: 'USER_WORKER_BIND_URL', port: 'USER_WORKER_BIND_PORT' }, urlEnv: 'USERWORKER_URL' },
+        service: { suffix: 'userworker', port: USER_WORKER_PORT, bindEnv: { host: WORKER_ENV.USER_WORKER_BIND_URL, port: WORKER_ENV.USER_WORKER_BIND_PORT }, urlEnv: WORKER_ENV.USERWORKER_URL },
         deployment: `${name}-deployment-userworker`,
         workerNamePrefix: 'user',
       },

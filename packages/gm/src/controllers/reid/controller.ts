@@ -6,6 +6,7 @@
  */
 import type { JobKindDeclaration } from '../multiedge/job-controller.js';
 import { FE_PEER } from '../multiedge/peers.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const REID_PORT = 5000;
 
@@ -23,7 +24,7 @@ export const reid: JobKindDeclaration<'ReidJob'> = {
         env: { JOB_NAME: owner.metadata.name! },
         kafkaSupport: spec.kafkaSupport ?? false,
         defaultRole: 'cloud',
-        service: { suffix: 'reid', port: REID_PORT, bindEnv: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT' } },
+        service: { suffix: 'reid', port: REID_PORT, bindEnv: { host: WORKER_ENV.REID_MODEL_BIND_URL, port: WORKER_ENV.REID_MODEL_BIND_PORT } },
       },
     ];
   },

@@ -57,23 +57,27 @@ export class SchedulerController implements Reconciler {
     }
     const load = (node: KubeObject) => this.pods.list().filter((p) => p.spec.nodeName === node.metadata.name).length;
     const chosen = fits.map((n) => ({ n, load: load(n) })).sort((a, b) => a.load - b.load || a.n.metadata.name!.localeCompare(b.n.metadata.name!))[0]!.n;
+    // The condition is stored before the binding: the node starts the pod once it sees its nodeName, and the pod
+    // controller (on the same informer) then already holds the condition it must keep when it writes the node's report.
+    const scheduled = (await this.setScheduled(pod, 'True', undefined, undefined)) ?? pod;
     try {
-      await this.client.mergePatch('Pod', namespace, name, { metadata: { resourceVersion: pod.metadata.resourceVersion }, spec: { nodeName: chosen.metadata.name } });
+      await this.client.mergePatch('Pod', namespace, name, { metadata: { resourceVersion: scheduled.metadata.resourceVersion }, spec: { nodeName: chosen.metadata.name } });
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return; // changed or gone meanwhile: the change reconciles again
       throw err;
     }
-    await this.setScheduled(pod, 'True', undefined, undefined);
     await recordEvent(this.client, pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${chosen.metadata.name}`, SCHEDULER);
   }
 
-  private async setScheduled(pod: ObjectOf<'Pod'>, status: 'True' | 'False', reason: string | undefined, message: string | undefined): Promise<void> {
+  /** Writes the pod's PodScheduled condition; the pod as stored afterwards, or undefined when nothing changed or it is gone. */
+  private async setScheduled(pod: ObjectOf<'Pod'>, status: 'True' | 'False', reason: string | undefined, message: string | undefined): Promise<KubeObject | undefined> {
     const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     const current = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled');
-    if (current?.status === status && current.message === message) return;
+    if (current?.status === status && current.message === message) return undefined;
     const condition = { type: 'PodScheduled', status, lastTransitionTime: now(), ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
-    await this.client.mergePatch('Pod', pod.metadata.namespace!, pod.metadata.name!, { status: { conditions: [...conditions, condition] } }, 'status').catch((err: unknown) => {
+    return this.client.mergePatch('Pod', pod.metadata.namespace!, pod.metadata.name!, { status: { conditions: [...conditions, condition] } }, 'status').catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
+      return undefined;
     });
   }
 }

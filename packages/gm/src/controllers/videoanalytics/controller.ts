@@ -6,6 +6,7 @@
  */
 import type { JobKindDeclaration } from '../multiedge/job-controller.js';
 import { FE_PEER, REID_PEER } from '../multiedge/peers.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const VA_PORT = 4000;
 
@@ -25,7 +26,7 @@ export const videoAnalytics: JobKindDeclaration<'VideoAnalyticsJob'> = {
         env: { JOB_NAME: owner.metadata.name!, MODEL_NAME: spec.model.name, MODEL_URL: m.url },
         kafkaSupport: spec.kafkaSupport ?? false,
         defaultRole: 'edge',
-        service: { suffix: 'videoanalytics', port: VA_PORT, bindEnv: { host: 'DET_MODEL_BIND_URL', port: 'DET_MODEL_BIND_PORT' } },
+        service: { suffix: 'videoanalytics', port: VA_PORT, bindEnv: { host: WORKER_ENV.DET_MODEL_BIND_URL, port: WORKER_ENV.DET_MODEL_BIND_PORT } },
       },
     ];
   },
