@@ -18,7 +18,7 @@ import {
 } from '@sedna/api';
 import { NodeHub, type NodeHubHooks, type NodeHubOptions, type NodeReadyReason, type UpstreamMeta } from '../src/hub/index.js';
 import { GmClient, planResync, type GmClientOptions } from '../../lc/src/gmclient/index.js';
-import { tempDir as kitTempDir } from '../../../test-kit/index.js';
+import { tempDir as kitTempDir, waitFor } from '../../../test-kit/index.js';
 
 export const TOKEN = 'hub-test-token';
 

@@ -4,30 +4,28 @@
  * the process runner for the Pods bound to this node.
  */
 import { mkdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { DownstreamMessage, NodeAddress, UpstreamMessage } from '@sedna/api';
 import { messageKey } from '@sedna/api';
+import { Logger } from '@sedna/api/runtime';
 import { GmClient, planResync } from './gmclient/index.js';
 import { nodeFacts } from './nodeinfo/node-info.js';
-import { DatasetManager, type DatasetObject } from './managers/dataset/index.js';
+import type { DatasetManager } from './managers/dataset/index.js';
+import { DatasetFeatureManager } from './managers/dataset/feature.js';
+import type { LcFeatureContext } from './managers/feature.js';
+import { makeManagers } from './managers/registry.js';
 import { NodeApi } from './nodeapi/node-api.js';
-import { asRunnablePod, ProcessRunner, type RunnablePod } from './runner/index.js';
-import { IncrementalLearningManager } from './managers/incrementallearning/index.js';
-import { LifelongLearningManager } from './managers/lifelonglearning/index.js';
-import type { StageJobManagerOptions } from './managers/stagejob/index.js';
+import { ProcessRunner } from './runner/index.js';
 import { DEFAULT_REPORT_PORT, WorkerReportServer } from './server/index.js';
 import { lcMetrics } from './metrics/lc-metrics.js';
 import { logSearchRoute } from './logsearch/index.js';
 import { METRICS_SOCKET_ENV, workerMetricsSocket } from './metrics/worker-socket.js';
 import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
 import { choosePort, readStablePorts, writeStablePorts } from './ports/stable-ports.js';
-import { DiskPressure, isDiskFull, queueWorkerReport } from './diskpressure/index.js';
+import { DiskPressure, queueWorkerReport } from './diskpressure/index.js';
 
 export const LC_VERSION = '0.1.0';
-/** The multi-edge kinds: their workers' reports go up as they are (the original LC answered 200 and dropped them). */
-const MULTI_EDGE_KINDS = ['featureextractionservice', 'videoanalyticsjob', 'reidjob', 'objectsearchservice', 'objecttrackingservice'];
-import { HOT_UPDATE_CONFIG_ANNOTATION, LC_PORT_LABEL as REPORT_PORT_LABEL, NODE_API_PORT_LABEL, NODE_ROLE_LABEL as ROLE_LABEL } from '@sedna/api';
+import { LC_PORT_LABEL as REPORT_PORT_LABEL, NODE_API_PORT_LABEL, NODE_ROLE_LABEL as ROLE_LABEL } from '@sedna/api';
 
 /** The node labels the LC sets, under the names its importers (the CLI) know; the keys are defined once, in @sedna/api. */
 export { ROLE_LABEL, NODE_API_PORT_LABEL, REPORT_PORT_LABEL };
@@ -88,7 +86,9 @@ async function listenOrAny(what: string, listen: (port?: number) => Promise<{ ho
 }
 
 export async function startLocalController(options: LocalControllerOptions): Promise<RunningLocalController> {
-  const log = options.log ?? ((m: string) => console.log(`[lc ${options.nodeName}] ${m}`));
+  // One structured logger: lines name the node (and, inside a work queue's run, its key and run id).
+  const logger = new Logger('lc').with({ node: options.nodeName });
+  const log = options.log ?? ((m: string) => logger.info(m));
   // Reports go to the GM client's on-disk outbox; the client is made once the ports it announces are known.
   const channel: { client?: GmClient } = {};
   const upstream = (message: UpstreamMessage): void => {
@@ -111,36 +111,32 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       })
     : undefined;
 
-  // Incremental and lifelong learning: triggers and round data on the dataset's node (and for incremental
-  // learning the hot update on the deploy node). Their hooks read the dataset manager below, which exists before
-  // any of them runs.
-  const stageJobOptions = (kind: string): StageJobManagerOptions => ({
+  /** Objects this LC holds, by message key, so a resync can drop the ones the GM no longer sends. */
+  const held = new Map<string, DownstreamMessage>();
+  // The features' managers (managers/registry.ts): the dataset manager first, the stage-job managers read it.
+  const made: { datasets?: DatasetManager } = {};
+  const featureContext: LcFeatureContext = {
     nodeName: options.nodeName,
     dataDir: options.dataDir,
-    roots: options.datasetRoots,
-    send: (namespace, name, content) => upstream(statusMessage(kind, namespace, name, content)),
-    samples: (key) => datasets.samples(key),
-    datasetInfo: (key) => {
-      const snapshot = datasets.get(key);
-      return snapshot ? { ...(snapshot.format ? { format: snapshot.format } : {}), ...(snapshot.header ? { header: snapshot.header } : {}) } : undefined;
+    datasetRoots: options.datasetRoots,
+    ...(options.datasetCheckIntervalMs ? { datasetCheckIntervalMs: options.datasetCheckIntervalMs } : {}),
+    ...(runner ? { runner } : {}),
+    disk,
+    datasets: () => {
+      if (!made.datasets) throw new Error('the dataset manager is not made yet: the dataset feature registers first');
+      return made.datasets;
     },
-    warn: log,
+    upstream: (kind, namespace, name, content) => upstream(statusMessage(kind, namespace, name, content)),
+    datasetChanged: (key) => {
+      for (const manager of managers.all) manager.datasetChanged?.(key);
+    },
+    latest: (key) => held.get(key),
     log,
-  });
-  const incremental = new IncrementalLearningManager(stageJobOptions('incrementallearningjob'));
-  const lifelong = new LifelongLearningManager(stageJobOptions('lifelonglearningjob'));
-  const datasets = new DatasetManager({
-    roots: options.datasetRoots,
-    nodeName: options.nodeName,
-    ...(options.datasetCheckIntervalMs ? { checkIntervalMs: options.datasetCheckIntervalMs } : {}),
-    onSampleCount: (ref, status) => {
-      upstream(statusMessage('dataset', ref.namespace, ref.name, status));
-      incremental.datasetChanged(`${ref.namespace}/${ref.name}`);
-      lifelong.datasetChanged(`${ref.namespace}/${ref.name}`);
-    },
-    onError: (ref, error) => upstream(statusMessage('dataset', ref.namespace, ref.name, { error: { reason: error.reason, message: error.message } })),
-    warn: log,
-  });
+  };
+  const managers = makeManagers(featureContext);
+  const datasets = managers.all.find((m): m is DatasetFeatureManager => m instanceof DatasetFeatureManager)?.datasets;
+  if (!datasets) throw new Error('no dataset feature is registered in the LC');
+  made.datasets = datasets;
 
   const metrics = lcMetrics(
     { pendingUpstream: () => channel.client?.pendingUpstream() ?? 0, podPhases: () => runner?.list().map((p) => p.status.phase ?? 'Unknown') ?? [] },
@@ -159,7 +155,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
   // Worker reports of the features go up as the original's status messages: {phase, status, output}. All of
   // them, also of stage jobs this LC does not hold: the GM sends a job only to the nodes of its dataset and its
   // inference worker, while its train and eval workers may run here. The GM refuses reports of unknown jobs.
-  for (const kind of ['jointinferenceservice', 'federatedlearningjob', 'incrementallearningjob', 'lifelonglearningjob', ...MULTI_EDGE_KINDS]) {
+  for (const kind of managers.reportKinds) {
     reports.register(kind, async (report) => {
       metrics.metrics.workerReports.inc({ kind });
       // A report that carries only events (no results, no ownerInfo) is not a status of the job: its message has
@@ -197,82 +193,13 @@ export async function startLocalController(options: LocalControllerOptions): Pro
   const nodeApiAddress = await listenOrAny('node API', (port) => nodeApi.listen(port), saved.nodeApiPort !== undefined && (options.nodeApiPort ?? 0) === 0, log);
   writeStablePorts(options.dataDir, { reportPort: reportAddress.port, nodeApiPort: nodeApiAddress.port });
 
-  /** Objects this LC holds, by message key, so a resync can drop the ones the GM no longer sends. */
-  const held = new Map<string, DownstreamMessage>();
-  /** Pods that could not start, tried again with backoff. */
-  const podRetries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
-  const applyPod = async (message: DownstreamMessage): Promise<void> => {
-    if (!runner) return;
-    const { namespace, resourceName } = message.header;
-    if (message.header.operation === 'delete') {
-      await runner.stop(`${namespace}/${resourceName}`);
-      return;
-    }
-    const pod: RunnablePod = asRunnablePod(message.content);
-    if (pod.metadata.deletionTimestamp) {
-      await runner.stop({ namespace, name: resourceName, uid: pod.metadata.uid }, { gracePeriodSeconds: pod.metadata.deletionGracePeriodSeconds ?? 30 });
-      const status = runner.get({ namespace, name: resourceName, uid: pod.metadata.uid })?.status ?? { phase: 'Failed' };
-      upstream(statusMessage('pod', namespace, resourceName, { uid: pod.metadata.uid, status: status as unknown as Record<string, unknown>, stopped: true }));
-      return;
-    }
-    const key = `${namespace}/${resourceName}`;
-    clearTimeout(podRetries.get(key)?.timer);
-    try {
-      if (runner.get({ namespace, name: resourceName, uid: pod.metadata.uid })) await runner.update(pod);
-      else await runner.run(pod);
-      podRetries.delete(key);
-    } catch (err) {
-      // A pod that could not start (a full disk, a folder it could not make) is tried again with backoff, with the
-      // latest spec the GM sent, until it starts or is deleted: space may free up.
-      if (isDiskFull(err)) disk.writeFailed(err);
-      const attempt = (podRetries.get(key)?.attempt ?? 0) + 1;
-      const delay = Math.min(60_000, 1000 * 2 ** (attempt - 1));
-      log(`pod ${key} could not start (${(err as Error).message}); trying again in ${delay / 1000} s (attempt ${attempt + 1})`);
-      const timer = setTimeout(() => {
-        const latest = held.get(messageKey({ resourceKind: 'pod', namespace, resourceName }));
-        if (latest && latest.header.operation !== 'delete') void applyPod(latest).catch((e: unknown) => log(`pod ${key}: ${(e as Error).message}`));
-        else podRetries.delete(key);
-      }, delay);
-      timer.unref();
-      podRetries.set(key, { timer, attempt });
-    }
-  };
   const apply = async (message: DownstreamMessage): Promise<void> => {
     const key = messageKey(message.header);
     if (message.header.operation === 'delete') held.delete(key);
     else held.set(key, message);
-    switch (message.header.resourceKind) {
-      case 'pod':
-        await applyPod(message);
-        break;
-      case 'incrementallearningjob': {
-        if (message.header.operation === 'delete') {
-          await incremental.deleteJob(`${message.header.namespace}/${message.header.resourceName}`);
-          break;
-        }
-        // The hot-update folder exists before the inference worker starts, so it can watch it (DirectoryOrCreate).
-        const config = (message.content['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations?.[HOT_UPDATE_CONFIG_ANNOTATION];
-        if (config) await mkdir(dirname(config), { recursive: true }).catch((err: unknown) => log(`cannot create the hot-update folder of ${config}: ${(err as Error).message}`));
-        incremental.upsertJob(message.content);
-        break;
-      }
-      case 'lifelonglearningjob':
-        if (message.header.operation === 'delete') await lifelong.deleteJob(`${message.header.namespace}/${message.header.resourceName}`);
-        else lifelong.upsertJob(message.content);
-        break;
-      case 'model':
-        if (message.header.operation === 'delete') incremental.deleteModel(`${message.header.namespace}/${message.header.resourceName}`);
-        else incremental.upsertModel(message.content);
-        break;
-      case 'dataset':
-        if (message.header.operation === 'delete') datasets.delete({ namespace: message.header.namespace, name: message.header.resourceName });
-        else datasets.upsert(message.content as unknown as DatasetObject);
-        incremental.datasetChanged(`${message.header.namespace}/${message.header.resourceName}`);
-        lifelong.datasetChanged(`${message.header.namespace}/${message.header.resourceName}`);
-        break;
-      default:
-        log(`ignoring downstream ${message.header.resourceKind} ${message.header.namespace}/${message.header.resourceName}: no manager for that kind yet`);
-    }
+    const manager = managers.byKind.get(message.header.resourceKind);
+    if (manager) await manager.apply(message);
+    else log(`ignoring downstream ${message.header.resourceKind} ${message.header.namespace}/${message.header.resourceName}: no LC feature holds that kind (managers/registry.ts)`);
   };
 
   const labels: Record<string, string> = { [ROLE_LABEL]: options.role, [NODE_API_PORT_LABEL]: String(nodeApiAddress.port), [REPORT_PORT_LABEL]: String(reportAddress.port) };
@@ -339,10 +266,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
       await metricsListener?.close();
       await client.close();
       disk.close();
-      for (const retry of podRetries.values()) clearTimeout(retry.timer);
-      await incremental.close();
-      await lifelong.close();
-      datasets.close();
+      for (const manager of managers.all) await manager.close();
       await reports.close();
       await nodeApi.close();
       // Workers keep running: a restarted LC re-adopts them (see runner/README.md).

@@ -90,6 +90,35 @@ export class WorkQueue {
     );
   }
 
+  /**
+   * Queues `key` after its backoff delay and counts a failure (client-go's AddRateLimited): for a first attempt made
+   * outside the queue that failed. Returns the delay.
+   */
+  addRateLimited(key: string): number {
+    const n = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, n);
+    const delay = this.backoff(n);
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  /** Forgets the failures of `key` and any retry planned for it (it succeeded, or is gone). */
+  forget(key: string): void {
+    this.failures.delete(key);
+    const timer = this.timers.get(key);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(key);
+  }
+
+  /** How many times `key` has failed in a row. */
+  failuresOf(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  private backoff(failures: number): number {
+    return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (failures - 1));
+  }
+
   /** Starts processing the keys held while paused. */
   resume(): void {
     this.paused = false;
@@ -141,7 +170,7 @@ export class WorkQueue {
       } else {
         const n = (this.failures.get(key) ?? 0) + 1;
         this.failures.set(key, n);
-        const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (n - 1));
+        const delay = this.backoff(n);
         this.onError(key, err, delay);
         this.addAfter(key, delay);
       }
