@@ -22,7 +22,6 @@ import { tempDir as kitTempDir, waitFor } from '../../../test-kit/index.js';
 
 export const TOKEN = 'hub-test-token';
 
-import { waitFor } from '../../../test-kit/index.js';
 
 export { waitFor };
 
