@@ -7,10 +7,17 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunningApiServer } from '@sedna/apiserver';
+import { CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute } from './flowunits-route.js';
+import { CONSOLE_CONFIG_ROUTE, CONSOLE_PROMETHEUS_ROUTES, consoleConfigRoute, consolePrometheusRoute } from './prometheus-route.js';
+import { CONSOLE_WATCH_ROUTE, consoleWatchRoute } from './watch-route.js';
 
 export const CONSOLE_PREFIX = '/console/';
 export { CONSOLE_WATCH_ROUTE, consoleWatchRoute } from './watch-route.js';
 export { CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute } from './flowunits-route.js';
+export { CONSOLE_CONFIG_ROUTE, CONSOLE_PROMETHEUS_ROUTES, consoleConfigRoute, consolePrometheusRoute, parsePrometheusUrl } from './prometheus-route.js';
+export { startConsoleServer, type ConsoleServerOptions, type RunningConsoleServer } from './console-server.js';
+export type { KubeUpstream } from './upstream.js';
 
 /** Where `npm run build` puts the console's files (this module runs from src/server or dist/server). */
 export function consoleAssetsDir(): string {
@@ -80,4 +87,17 @@ export function consoleRoute(dir = consoleAssetsDir()): (req: IncomingMessage, r
     }
     createReadStream(target).pipe(res);
   };
+}
+
+/**
+ * The console on the embedded API server: its files (public), the multiplexed watch on the API's store, the flow
+ * units, and the Prometheus queries when a Prometheus is configured (the API token for all but the files).
+ */
+export function serveConsole(api: Pick<RunningApiServer, 'addRoute' | 'addPublicPrefix' | 'store'>, options: { prometheus?: URL } = {}): void {
+  api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());
+  api.addRoute(CONSOLE_WATCH_ROUTE, consoleWatchRoute(api.store));
+  api.addRoute(CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute());
+  api.addRoute(CONSOLE_CONFIG_ROUTE, consoleConfigRoute(options.prometheus));
+  api.addRoute(CONSOLE_PROMETHEUS_ROUTES.query, consolePrometheusRoute(options.prometheus, 'query'));
+  api.addRoute(CONSOLE_PROMETHEUS_ROUTES.query_range, consolePrometheusRoute(options.prometheus, 'query_range'));
 }
