@@ -7,6 +7,7 @@
  * A watch the API ends (its timeout) is opened again from the last resourceVersion seen; a watch the API refuses as
  * too old (410 Gone) or that fails ends the whole answer, and the browser opens it again with the whole state.
  */
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { findKindByResource } from '@sedna/api';
 import { forwardedHeaders, type KubeUpstream, upstreamGet, upstreamRequest } from './upstream.js';
@@ -41,6 +42,8 @@ export function consoleKubeWatchRoute(upstream: KubeUpstream): (req: IncomingMes
     const { authorization, 'impersonate-user': user, 'impersonate-group': group } = forwardedHeaders(req);
     const headers: OutgoingHttpHeaders = { accept: 'application/json', ...(authorization ? { authorization } : {}), ...(user ? { 'impersonate-user': user } : {}), ...(group ? { 'impersonate-group': group } : {}) };
     const abort = new AbortController();
+    // One listener per resource's list and watch request (up to 32 resources, two requests each at times).
+    setMaxListeners(80, abort.signal);
     res.on('close', () => abort.abort());
     // Lists first, all of them: a refusal (401, 403) is answered as the API answered it, before any line is sent.
     let lists: { resource: string; body: KubeList }[];
