@@ -47,6 +47,25 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
+/** The codings an Accept-Encoding header accepts (those with a q-value above 0). */
+function acceptedEncodings(header: string): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of header.split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (name && (q === undefined || Number(q.slice(2)) > 0)) accepted.add(name);
+  }
+  return accepted;
+}
+
+/** The build's compressed copy of a file (file.br, file.gz) that the browser accepts, if there is one. */
+function compressedCopy(file: string, acceptEncoding: string): { name: 'br' | 'gzip'; path: string } | undefined {
+  const accepted = acceptedEncodings(acceptEncoding);
+  if (accepted.has('br') && existsSync(`${file}.br`)) return { name: 'br', path: `${file}.br` };
+  if (accepted.has('gzip') && existsSync(`${file}.gz`)) return { name: 'gzip', path: `${file}.gz` };
+  return undefined;
+}
+
 /**
  * The route for `/console/...`: a file of the build, else the app's index.html (its pages are client-side routes).
  * `dir` is the built app; a control plane without a build answers 503 saying how to build it.
@@ -76,16 +95,19 @@ export function consoleRoute(dir = consoleAssetsDir()): (req: IncomingMessage, r
     const target = isFile ? file : join(dir, 'index.html');
     // Hashed asset names never change content: cache them; index.html always fresh.
     const immutable = isFile && relative.startsWith('assets/');
+    const encoding = compressedCopy(target, String(req.headers['accept-encoding'] ?? ''));
     res.writeHead(200, {
       'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream',
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      Vary: 'Accept-Encoding',
+      ...(encoding ? { 'Content-Encoding': encoding.name } : {}),
       ...SECURITY_HEADERS,
     });
     if (req.method === 'HEAD') {
       res.end();
       return;
     }
-    createReadStream(target).pipe(res);
+    createReadStream(encoding?.path ?? target).pipe(res);
   };
 }
 
