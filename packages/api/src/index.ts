@@ -19,3 +19,4 @@ export * from './kinds.js';
 export * from './crd.js';
 export * from './wire/index.js';
 export * from './contracts/index.js';
+export * from './core/config-storage.js';

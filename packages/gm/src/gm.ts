@@ -6,20 +6,11 @@ import * as k8s from '@kubernetes/client-node';
 import type { DownstreamMessage } from '@sedna/api';
 import { ChannelRouter } from './channel/router.js';
 import type { GmConfig } from './config.js';
-import { DatasetController } from './controllers/dataset/controller.js';
-import { FederatedLearningController } from './controllers/federatedlearning/controller.js';
-import { incrementalLearning } from './controllers/incrementallearning/controller.js';
-import { lifelongLearning } from './controllers/lifelonglearning/controller.js';
-import { StageJobController } from './controllers/stagejob/controller.js';
-import { JointInferenceController } from './controllers/jointinference/controller.js';
 import { EmbeddedAutoscaler } from './controllers/jointinference/autoscaling/embedded-autoscaler.js';
 import { scrapeThroughNodeApi, type NodeApiClientIdentity } from './controllers/jointinference/autoscaling/worker-scrape.js';
-import { multiEdgeControllers } from './controllers/multiedge/index.js';
 import { embeddedAddressing, kubernetesAddressing } from './workers/addressing.js';
-import { PodController } from './controllers/pod/controller.js';
-import { ClaimResolver } from './controllers/pod/claims.js';
-import { SchedulerController } from './controllers/scheduler/controller.js';
-import { References } from './workers/references.js';
+import { registerFeatures } from './features/registry.js';
+import { Logger as StructuredLogger } from '@sedna/api/runtime';
 import { NodeHub } from './hub/index.js';
 import { BOOTSTRAP_PATH } from '@sedna/api';
 import { CertificateAuthority } from './credentials/certificate-authority.js';
@@ -70,7 +61,9 @@ export interface RunningGlobalManager {
 
 export async function startGlobalManager(options: GlobalManagerOptions): Promise<RunningGlobalManager> {
   const { config } = options;
-  const log: Logger = options.log ?? ((level, msg) => console[level === 'info' ? 'log' : level](`[gm] ${msg}`));
+  // One structured logger: lines carry the controller, and inside a reconcile its key and reconcileID.
+  const logger = new StructuredLogger('gm', options.log ?? ((level, line) => console[level === 'info' ? 'log' : level](line)));
+  const log: Logger = (level, msg) => logger[level](msg);
   const kc = options.kubeConfig ?? new k8s.KubeConfig();
   if (!options.kubeConfig) {
     if (config.kubeConfig) kc.loadFromFile(config.kubeConfig);
@@ -78,40 +71,31 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   }
   // Watches stay on the kubeconfig's server; the many small writes take the local socket when there is one.
   const client = new KubeClient(kc, config.apiSocket ? { socketPath: config.apiSocket } : {});
-  const manager = new ControllerManager(kc, log);
+  const manager = new ControllerManager(kc, logger);
   const metrics = gmMetrics(manager);
   const router = new ChannelRouter();
   const nodes = new NodeLifecycle(client, (m) => log('info', m), options.runPodsOnLocalControllers);
 
-  manager.add(new DatasetController(manager.informer('Dataset'), router, client, (m) => log('warn', m)));
-  if (options.runPodsOnLocalControllers) {
-    const claims = manager.informer('PersistentVolumeClaim');
-    manager.add(new PodController(manager.informer('Pod'), router, client, { resolver: new ClaimResolver(claims, manager.informer('PersistentVolume')), informer: claims }));
-  }
-  const nodeInformer = manager.informer('Node');
-  if (options.runPodsOnLocalControllers) manager.add(new SchedulerController(manager.informer('Pod'), nodeInformer, client));
-  const references = new References({ datasets: manager.informer('Dataset'), models: manager.informer('Model'), nodes: nodeInformer });
   configureJobCredentials(config.jobCredentialSecret);
-  const addressing = options.runPodsOnLocalControllers
-    ? embeddedAddressing(nodeInformer, manager.informer('Service'))
-    : kubernetesAddressing(config.localController.server);
-  manager.add(
-    new FederatedLearningController(manager.informer('FederatedLearningJob'), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), manager.informer('Service'), nodeInformer, client, addressing, router, references),
-  );
-  for (const kind of [incrementalLearning, lifelongLearning]) {
-    manager.add(new StageJobController(kind, manager.informer(kind.kind), manager.informer('Model'), manager.informer('Dataset'), manager.informer('Pod'), client, addressing, router, config.knowledgeBaseServer.server, references));
-  }
+  const embedded = options.runPodsOnLocalControllers;
   // Embedded mode scales autoscaled joint inference workers itself, from their metrics read through their LCs.
-  const autoscaler = options.runPodsOnLocalControllers ? new EmbeddedAutoscaler(scrapeThroughNodeApi(nodeInformer, options.nodeApiClient), client, config.autoscaling.syncPeriodSeconds * 1000) : undefined;
-  manager.add(
-    new JointInferenceController(manager.informer('JointInferenceService'), manager.informer('Model'), manager.informer('Pod'), manager.informer('Service'), client, addressing, router, references, options.runPodsOnLocalControllers ? undefined : manager.informer('Deployment'), autoscaler),
-  );
-  for (const c of multiEdgeControllers({ pods: manager.informer('Pod'), services: manager.informer('Service'), nodes: nodeInformer, models: manager.informer('Model'), client, addressing, ...(config.broker.url ? { brokerUrl: config.broker.url } : {}), ...(options.runPodsOnLocalControllers ? {} : { deployments: manager.informer('Deployment') }) }, (kind) => manager.informer(kind), router)) manager.add(c);
+  const autoscaler = embedded ? new EmbeddedAutoscaler(scrapeThroughNodeApi(manager.informer('Node'), options.nodeApiClient), client, config.autoscaling.syncPeriodSeconds * 1000) : undefined;
+  const features = registerFeatures({
+    manager,
+    client,
+    router,
+    addressing: embedded ? embeddedAddressing : () => kubernetesAddressing(config.localController.server),
+    embedded,
+    config,
+    ...(autoscaler ? { autoscaler } : {}),
+  });
+  if (features.unserved.length > 0) log('warn', `no feature serves ${features.unserved.join(', ')}: their objects get a NotServed condition`);
+  const nodeInformer = manager.informer('Node');
   // Asked before the manager starts: informers made later would not be started.
   const ownership: OwnershipCaches = {
     pods: manager.informer('Pod'),
     datasets: manager.informer('Dataset'),
-    jobs: Object.fromEntries(['JointInferenceService', 'FederatedLearningJob', 'IncrementalLearningJob', 'LifelongLearningJob'].map((kind) => [kind.toLowerCase(), manager.informer(kind)])),
+    jobs: Object.fromEntries(features.workerReportKinds.map((kind) => [kind.toLowerCase(), manager.informer(kind)])),
   };
   await manager.start();
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { type RunningApiServer, startApiServer } from '@sedna/apiserver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Controller, ControllerManager, self } from '../src/runtime/index.js';
+import { ControllerManager, watch } from '../src/runtime/index.js';
 
 let server: RunningApiServer;
 let dataDir: string;
@@ -35,16 +35,13 @@ describe('controller runtime', () => {
     const manager = new ControllerManager(kc, () => undefined, { baseDelayMs: 10 });
     const datasets = manager.informer('Dataset');
     const reconciled: string[] = [];
-    const controller: Controller = {
-      name: 'test',
-      watches: () => [{ informer: datasets, map: self }],
+    manager.add({ name: 'test', for: 'Dataset' }, (cache) => ({
       reconcile: async (key) => {
         const [namespace, name] = key.split('/');
-        const obj = datasets.get(name!, namespace);
-        reconciled.push(`${key}:${obj ? (obj['spec'] as { format: string }).format : 'gone'}`);
+        const obj = cache.get('Dataset', name!, namespace);
+        reconciled.push(`${key}:${obj ? obj.spec.format : 'gone'}`);
       },
-    };
-    manager.add(controller);
+    }));
     const api = kc.makeApiClient(k8s.CustomObjectsApi);
     const G = { group: 'sedna.io', version: 'v1alpha1', namespace: 'default', plural: 'datasets' };
     await api.createNamespacedCustomObject({ ...G, body: { apiVersion: 'sedna.io/v1alpha1', kind: 'Dataset', metadata: { name: 'pre' }, spec: { url: '/a', format: 'txt', nodeName: 'n' } } });
@@ -57,4 +54,41 @@ describe('controller runtime', () => {
     expect(datasets.list()).toEqual([]);
     await manager.stop();
   });
+});
+
+describe('controller builder', () => {
+  it('refuses a controller that reads a kind it does not watch', () => {
+    const manager = new ControllerManager(kc, () => undefined);
+    expect(() => manager.add({ name: 'reads-models', for: 'Dataset' }, (cache) => ({ reconcile: async () => void cache.of('Model') }))).not.toThrow();
+    expect(() => manager.add({ name: 'reads-models-early', for: 'Dataset' }, (cache) => (cache.of('Model'), { reconcile: async () => undefined }))).toThrow(/reads Model objects without watching them/);
+  });
+
+  it('reconciles nothing before every informer has its first list, then sees owned and watched objects', async () => {
+    const api = kc.makeApiClient(k8s.CustomObjectsApi);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const G = { group: 'sedna.io', version: 'v1alpha1', namespace: 'default', plural: 'datasets' };
+    await api.createNamespacedCustomObject({ ...G, body: { apiVersion: 'sedna.io/v1alpha1', kind: 'Dataset', metadata: { name: 'owner' }, spec: { url: '/a', format: 'txt', nodeName: 'n' } } });
+    const owner = (await api.getNamespacedCustomObject({ ...G, name: 'owner' })) as { metadata: { uid: string } };
+    // Many pods owned by the dataset: the Pod informer's first list takes a while longer than the Dataset one's.
+    for (let i = 0; i < 200; i++) {
+      await core.createNamespacedPod({
+        namespace: 'default',
+        body: { metadata: { name: `owned-${i}`, ownerReferences: [{ apiVersion: 'sedna.io/v1alpha1', kind: 'Dataset', name: 'owner', uid: owner.metadata.uid, controller: true }] }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      });
+    }
+    const manager = new ControllerManager(kc, () => undefined, { baseDelayMs: 10 });
+    const seen: number[] = [];
+    const modelChanges: string[] = [];
+    manager.add({ name: 'counts-pods', for: 'Dataset', owns: ['Pod'], watches: [watch('Model', (m) => (modelChanges.push(m.metadata.name!), ['default/owner']))] }, (cache) => ({
+      reconcile: async () => {
+        seen.push(cache.list('Pod', 'default').length);
+      },
+    }));
+    await manager.start();
+    await manager.idle();
+    // Every run saw every pod: none ran on a partly listed Pod cache.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((n) => n === 200)).toBe(true);
+    await manager.stop();
+  }, 60_000);
 });

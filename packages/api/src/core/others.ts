@@ -119,7 +119,17 @@ export const NamespaceBodySchema = s.object(
 export const DeploymentBodySchema = s.object(
   {
     spec: s.object(DeploymentSpecShape, { preserveUnknown: true }),
-    status: s.freeObject().optional(),
+    // What the controllers read of a Deployment's status (the rest is kept as written).
+    status: s
+      .object(
+        {
+          replicas: s.int32().optional(),
+          availableReplicas: s.int32().optional(),
+          conditions: s.array(s.object({ type: s.string(), status: s.string(), reason: s.string().optional(), message: s.string().optional() }, { preserveUnknown: true })).optional(),
+        },
+        { preserveUnknown: true },
+      )
+      .optional(),
   },
   { preserveUnknown: true },
 );

@@ -77,6 +77,8 @@ export const PodSpecSchema = s.object(
     initContainers: s.array(ContainerSchema, { uniqueKey: 'name' }).optional(),
     restartPolicy: RestartPolicySchema.optional(),
     nodeName: s.string().optional(),
+    /** The scheduler that binds the pod (embedded mode's binds only those left to `default-scheduler`). */
+    schedulerName: s.string().optional(),
     nodeSelector: s.map(s.string()).optional(),
     hostNetwork: s.boolean().optional(),
     dnsPolicy: s.enum('ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None').optional(),

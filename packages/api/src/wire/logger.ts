@@ -1,7 +1,9 @@
 /**
- * The small logging interface the channel's hub and client write to. The GM and the LC pass their own
- * logger; these two are the defaults.
+ * The small logging interface the channel's hub and client write to: the shared structured logger
+ * (`@sedna/api/runtime`'s Logger) implements it. The GM and the LC pass their own logger; these two are the defaults.
  */
+import { Logger, stderrSink } from '../runtime/log.js';
+
 export type LogFields = Record<string, unknown>;
 
 export interface ChannelLogger {
@@ -18,16 +20,7 @@ export const silentLogger: ChannelLogger = {
   error: () => {},
 };
 
-/** One line per entry on stderr: `<time> <level> <component>: <message> {fields}`; debug is dropped. */
+/** One line per entry on stderr: `<time> <LEVEL> [<component>] <message> key=value ...`; debug is dropped. */
 export function consoleLogger(component: string): ChannelLogger {
-  const write = (level: string, message: string, fields?: LogFields) => {
-    const suffix = fields && Object.keys(fields).length > 0 ? ' ' + JSON.stringify(fields) : '';
-    process.stderr.write(`${new Date().toISOString()} ${level} ${component}: ${message}${suffix}\n`);
-  };
-  return {
-    debug: () => {},
-    info: (message, fields) => write('INFO', message, fields),
-    warn: (message, fields) => write('WARN', message, fields),
-    error: (message, fields) => write('ERROR', message, fields),
-  };
+  return new Logger(component, stderrSink);
 }

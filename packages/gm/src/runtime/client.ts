@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as k8s from '@kubernetes/client-node';
 import { apiVersionOf, findKind, type KindDefinition, type KubeObject } from '@sedna/api';
+import type { KindName, ObjectOf } from './kinds.js';
 
 export class ApiStatusError extends Error {
   constructor(
@@ -38,7 +39,17 @@ export interface KubeClientOptions {
   socketPath?: string;
 }
 
-export class KubeClient {
+/** The writes (and the one uncached read) controllers make: KubeClient on an API, RecordingClient in tests. */
+export interface ObjectClient {
+  get(kind: string, namespace: string, name: string): Promise<KubeObject>;
+  create(kind: string, namespace: string, body: Record<string, unknown>): Promise<KubeObject>;
+  mergePatch(kind: string, namespace: string, name: string, patch: Record<string, unknown>, subresource?: 'status'): Promise<KubeObject>;
+  delete(kind: string, namespace: string, name: string, options?: Record<string, unknown>): Promise<KubeObject>;
+  /** PUT: the whole object replaced (fields absent from `body` go). */
+  replace(kind: string, namespace: string, name: string, body: Record<string, unknown>): Promise<KubeObject>;
+}
+
+export class KubeClient implements ObjectClient {
   private readonly agentCache = new Map<string, https.Agent>();
   private readonly socketAgent: http.Agent | undefined;
 
@@ -128,8 +139,21 @@ export class KubeClient {
     return this.request('DELETE', this.path(this.def(kind), namespace, name), { kind: 'DeleteOptions', apiVersion: 'v1', ...options });
   }
 
+  replace(kind: string, namespace: string, name: string, body: Record<string, unknown>): Promise<KubeObject> {
+    const def = this.def(kind);
+    return this.request('PUT', this.path(def, namespace, name), { ...body, apiVersion: apiVersionOf(def), kind: def.kind });
+  }
+
   close(): void {
     for (const a of this.agentCache.values()) a.destroy();
     this.socketAgent?.destroy();
   }
+}
+
+/**
+ * A fresh read of one object, typed by its kind (what the API server returns passed its validation), for the
+ * read-modify-write of reports that must not act on a stale cache.
+ */
+export async function getObject<K extends KindName>(client: ObjectClient, kind: K, namespace: string, name: string): Promise<ObjectOf<K>> {
+  return (await client.get(kind, namespace, name)) as ObjectOf<K>;
 }

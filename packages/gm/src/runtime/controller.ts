@@ -1,15 +1,18 @@
 /**
- * Level-triggered controllers in the manner of controller-runtime: a controller names the kinds it watches and
- * how a change maps to the keys of objects it reconciles; `reconcile(key)` reads the current state from the
- * caches, makes the world match the spec, and is safe to run any number of times.
+ * Level-triggered controllers in the manner of controller-runtime. A controller declares what it reconciles
+ * (`for`), the kinds it creates and owns (`owns`: a change maps to the controlling owner by ownerReferences) and the
+ * other kinds it reads (`watches`, each with a function from a changed object to the keys to reconcile); the
+ * manager's builder derives the informers and the mappings from that declaration and gives the controller a cache
+ * of exactly those kinds. `reconcile(key)` reads the current state from that cache, makes the world match the spec,
+ * and is safe to run any number of times. It returns `{ requeueAfterMs }` to run again later, throws to be retried
+ * with backoff, or throws a `TerminalError` for what no retry can fix.
  */
 import type { KubeObject } from '@sedna/api';
-import type { ResourceInformer } from './informer.js';
+import type { ReconcileResult } from '@sedna/api/runtime';
+import type { ObjectCache } from './cache.js';
+import type { AnyObject, KindName, ObjectOf } from './kinds.js';
 
-export interface ReconcileResult {
-  /** Run again after this delay even without a change (for time-based work). */
-  requeueAfterMs?: number;
-}
+export { TerminalError, type ReconcileResult } from '@sedna/api/runtime';
 
 /** `namespace/name` (or `name` for cluster-scoped objects). */
 export type ObjectKey = string;
@@ -23,16 +26,38 @@ export function splitKey(key: ObjectKey): { namespace: string; name: string } {
   return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
-export interface Watched {
-  informer: ResourceInformer;
-  /** Keys of the controller's objects that a change of `obj` concerns (itself, or its owner). */
-  map: (obj: KubeObject) => ObjectKey[];
+/** Another kind a controller reads, and which of its own objects a change of one concerns. */
+export interface Watch<K extends KindName = KindName> {
+  kind: K;
+  /** Keys of the controller's objects that a change of `obj` concerns; `cache` is the controller's. */
+  map(obj: ObjectOf<K>, cache: ObjectCache): ObjectKey[];
 }
 
-export interface Controller {
-  readonly name: string;
-  watches(): Watched[];
+/** A watch with its object typed by kind. */
+export function watch<K extends KindName>(kind: K, map: (obj: ObjectOf<K>, cache: ObjectCache) => ObjectKey[]): Watch {
+  return { kind, map: map as Watch['map'] };
+}
+
+export interface ControllerDeclaration {
+  /** The controller's name: its queue, its metrics label, its log lines. */
+  name: string;
+  /** The kind it reconciles: a change of one queues its own key. */
+  for: KindName;
+  /** Only objects of `for` that pass (the scheduler: pods not bound yet); all when absent. */
+  forFilter?: (obj: AnyObject) => boolean;
+  /** Kinds it creates with a controller ownerReference to its object: a change queues the owner's key. */
+  owns?: readonly KindName[];
+  /** Other kinds it reads. */
+  watches?: readonly Watch[];
+}
+
+export interface Reconciler {
   reconcile(key: ObjectKey): Promise<ReconcileResult | void>;
+}
+
+/** Every kind a declaration reads, `for` first. */
+export function declaredKinds(declaration: ControllerDeclaration): KindName[] {
+  return [...new Set<KindName>([declaration.for, ...(declaration.owns ?? []), ...(declaration.watches ?? []).map((w) => w.kind)])];
 }
 
 /** Maps an owned object (a Pod, a Service) to its controlling owner of `kind`. */
@@ -44,3 +69,11 @@ export function ownerKeys(kind: string): (obj: KubeObject) => ObjectKey[] {
 }
 
 export const self = (obj: KubeObject): ObjectKey[] => [keyOf(obj)];
+
+/** Keys of the objects of `kind` in `obj`'s namespace that `names` says name it (a job naming a dataset). */
+export function keysNaming<K extends KindName>(kind: K, cache: ObjectCache, namespace: string | undefined, names: (owner: ObjectOf<K>) => readonly string[], target: string): ObjectKey[] {
+  return cache
+    .list(kind, namespace)
+    .filter((o) => names(o).includes(target))
+    .map(keyOf);
+}

@@ -9,7 +9,7 @@
  */
 import type { KubeObject } from '@sedna/api';
 import { rfc3339 as now, rfc3339Micro as microTime } from '@sedna/api/runtime';
-import { isNotFound, type KubeClient } from './client.js';
+import { isNotFound, type ObjectClient } from './client.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -40,7 +40,7 @@ export class EventRecorder {
   /** Records of one key run one after the other, so that a burst counts instead of creating twins. */
   private readonly queues = new Map<string, Promise<void>>();
 
-  constructor(private readonly client: KubeClient) {}
+  constructor(private readonly client: ObjectClient) {}
 
   /** `times`: how often it happened (a reporter that sums the repeats of a period sends them as one). */
   record(about: KubeObject, type: EventType, reason: string, message: string, component = 'sedna-gm', host?: string, times = 1): Promise<void> {
@@ -117,10 +117,10 @@ export class EventRecorder {
   }
 }
 
-const recorders = new WeakMap<KubeClient, EventRecorder>();
+const recorders = new WeakMap<ObjectClient, EventRecorder>();
 
 /** The recorder of a client (one per client, so every controller of a GM shares the correlation). */
-export function eventRecorder(client: KubeClient): EventRecorder {
+export function eventRecorder(client: ObjectClient): EventRecorder {
   let recorder = recorders.get(client);
   if (!recorder) {
     recorder = new EventRecorder(client);
@@ -130,7 +130,7 @@ export function eventRecorder(client: KubeClient): EventRecorder {
 }
 
 /** Records an Event about `about`, aggregated with the ones recorded before through the same client. */
-export async function recordEvent(client: KubeClient, about: KubeObject, type: EventType, reason: string, message: string, component = 'sedna-gm', host?: string): Promise<void> {
+export async function recordEvent(client: ObjectClient, about: KubeObject, type: EventType, reason: string, message: string, component = 'sedna-gm', host?: string): Promise<void> {
   await eventRecorder(client).record(about, type, reason, message, component, host);
 }
 
@@ -138,7 +138,7 @@ export async function recordEvent(client: KubeClient, about: KubeObject, type: E
  * An Event for a condition a controller just appended (Warning when it is a failure). A failure to record is
  * logged, never a reason to fail the reconcile that made the change.
  */
-export async function recordConditionEvent(client: KubeClient, about: KubeObject, condition: { type: string; reason?: string; message?: string }): Promise<void> {
+export async function recordConditionEvent(client: ObjectClient, about: KubeObject, condition: { type: string; reason?: string; message?: string }): Promise<void> {
   const failure = condition.type === 'Failed' || condition.type === 'ReplicaFailure';
   await recordEvent(client, about, failure ? 'Warning' : 'Normal', condition.reason || condition.type, condition.message || condition.type).catch((err: unknown) => {
     console.warn(`[gm] cannot record the event ${condition.reason ?? condition.type} of ${about.metadata.namespace}/${about.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);

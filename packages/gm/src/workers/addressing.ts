@@ -6,7 +6,7 @@
  *   and others reach it at its node's address; LC_SERVER is the node's LC on 127.0.0.1 at the port it announced.
  */
 import { LC_PORT_LABEL, type KubeObject, type NodeAddress } from '@sedna/api';
-import type { ResourceInformer } from '../runtime/informer.js';
+import type { ObjectCache } from '../runtime/cache.js';
 
 export { LC_PORT_LABEL };
 const NODE_PORT_MIN = 30000;
@@ -62,14 +62,21 @@ export function kubernetesAddressing(lcServer: string): Addressing {
   };
 }
 
-export function embeddedAddressing(nodes: ResourceInformer, services: ResourceInformer): Addressing {
+/** How a controller's workers are addressed, from its own cache (which then must watch Node and Service). */
+export type AddressingFor = (cache: ObjectCache) => Addressing;
+
+/**
+ * `cache`: the controller's; it must watch Node (the address and LC port), and Service (node ports in use) when
+ * it makes Services.
+ */
+export function embeddedAddressing(cache: ObjectCache): Addressing {
+  const nodes = cache.of('Node');
   const nodeAddress = (name: string | undefined): string | undefined => {
     const node = name ? nodes.get(name) : undefined;
-    const addresses = (node?.['status'] as { addresses?: NodeAddress[] } | undefined)?.addresses ?? [];
+    const addresses: NodeAddress[] = node?.status?.addresses ?? [];
     return addresses.find((a) => a.type === 'InternalIP')?.address;
   };
-  const usedNodePorts = (): Set<number> =>
-    new Set(services.list().flatMap((s) => ((s['spec'] as { ports?: { nodePort?: number }[] }).ports ?? []).map((p) => p.nodePort ?? 0)));
+  const usedNodePorts = (): Set<number> => new Set(cache.list('Service').flatMap((s) => (s.spec.ports ?? []).map((p) => p.nodePort ?? 0)));
   return {
     embedded: true,
     lcServer: (nodeName) => {

@@ -4,14 +4,14 @@
  */
 import type { KubeObject, NodeCondition } from '@sedna/api';
 import { ROLE_LABEL } from '../nodes/node-lifecycle.js';
-import type { ResourceInformer } from '../runtime/informer.js';
+import type { KindReader } from '../runtime/cache.js';
 
 function isReady(node: KubeObject): boolean {
   return ((node['status'] as { conditions?: NodeCondition[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 /** The first Ready node of a role, by name, so the choice is stable across reconciles. */
-export function nodeForRole(nodes: ResourceInformer, role: 'cloud' | 'edge'): string | undefined {
+export function nodeForRole(nodes: KindReader<'Node'>, role: 'cloud' | 'edge'): string | undefined {
   return nodes
     .list()
     .filter((n) => n.metadata.labels?.[ROLE_LABEL] === role && isReady(n))

@@ -3,14 +3,16 @@
  * left); upstream, the local controller's sample count becomes `status.numberOfSamples`, and a file it cannot read
  * becomes a Warning event on the Dataset (the last good count stays).
  */
-import type { DatasetSpec, KubeObject, UpstreamMessage } from '@sedna/api';
+import type { UpstreamMessage } from '@sedna/api';
 import { rfc3339 } from '@sedna/api/runtime';
 import { NodeSync } from '../../channel/node-sync.js';
 import { type ChannelRouter, objectMessage } from '../../channel/router.js';
-import type { KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/controller.js';
+import type { KindReader, ObjectCache } from '../../runtime/cache.js';
+import type { ObjectClient } from '../../runtime/client.js';
+import type { ControllerDeclaration, ObjectKey, Reconciler } from '../../runtime/controller.js';
+import { splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 
 /** What the LC reports for a dataset. */
 export interface DatasetReport {
@@ -18,32 +20,38 @@ export interface DatasetReport {
   error?: { reason: string; message: string };
 }
 
-function nodeOf(ds: KubeObject): string {
-  return (ds['spec'] as DatasetSpec).nodeName;
+type Dataset = ObjectOf<'Dataset'>;
+
+function nodeOf(ds: Dataset): string {
+  return ds.spec.nodeName;
 }
 
 /** What, if changed, the node must be told again: the spec (generation) and annotations such as credentials. */
-function fingerprint(ds: KubeObject): string {
+function fingerprint(ds: Dataset): string {
   return `${ds.metadata.generation ?? 0}|${JSON.stringify(ds.metadata.annotations ?? {})}|${ds.metadata.deletionTimestamp ?? ''}`;
 }
 
-export class DatasetController implements Controller {
-  readonly name = 'dataset';
-  private readonly nodes: NodeSync;
+export interface DatasetDeps {
+  cache: ObjectCache;
+  router: ChannelRouter;
+  client: ObjectClient;
+  log: (msg: string) => void;
+}
 
-  constructor(
-    private readonly datasets: ResourceInformer,
-    router: ChannelRouter,
-    private readonly client: KubeClient,
-    private readonly log: (msg: string) => void,
-  ) {
+export class DatasetController implements Reconciler {
+  static readonly declaration: ControllerDeclaration = { name: 'dataset', for: 'Dataset' };
+  private readonly nodes: NodeSync;
+  private readonly datasets: KindReader<'Dataset'>;
+  private readonly client: ObjectClient;
+  private readonly log: (msg: string) => void;
+
+  constructor({ cache, router, client, log }: DatasetDeps) {
+    this.datasets = cache.of('Dataset');
+    this.client = client;
+    this.log = log;
     this.nodes = new NodeSync(router);
     router.addResyncContributor((node) => this.datasets.list().filter((d) => nodeOf(d) === node).map((d) => objectMessage('insert', d)));
     router.handleUpstream('dataset', (node, message) => this.upstream(node, message));
-  }
-
-  watches() {
-    return [{ informer: this.datasets, map: self }];
   }
 
   async reconcile(key: ObjectKey): Promise<void> {

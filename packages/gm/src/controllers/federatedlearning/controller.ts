@@ -5,42 +5,27 @@
  * job runs; a spec change restarts all workers. The aggregated model's metrics go into the Model's status (the
  * original never delivered them).
  */
-import type { DatasetSpec, FederatedLearningJobSpec, KubeObject, ModelSpec, UpstreamMessage } from '@sedna/api';
+import type { FederatedLearningJobSpec, FederatedLearningJobStatus, KubeObject, ModelSpec, UpstreamMessage } from '@sedna/api';
 import { rfc3339 as now } from '@sedna/api/runtime';
 import type { ChannelRouter } from '../../channel/router.js';
-import { isConflict, isInvalid, isNotFound, type KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
+import type { KindReader, ObjectCache } from '../../runtime/cache.js';
+import { getObject, isConflict, isInvalid, isNotFound, type ObjectClient } from '../../runtime/client.js';
+import { type ControllerDeclaration, keyOf, type ObjectKey, type Reconciler, splitKey, watch } from '../../runtime/controller.js';
 import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
-import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
+import { bindAddressEnv, type Addressing, type AddressingFor } from '../../workers/addressing.js';
 import { nameLabelValue, serviceName } from '../../workers/names.js';
 import { nodeForRole } from '../../workers/placement.js';
 import { firstWorkerProblem } from '../../workers/pod-problem.js';
-import type { References } from '../../workers/references.js';
+import { References, referenceWatches } from '../../workers/references.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
 
 export const AGG_PORT = 7363;
-const KIND = 'FederatedLearningJob';
+const KIND = 'FederatedLearningJob' as const;
 import { JOB_GENERATION_ANNOTATION as GENERATION_ANNOTATION, WORKER_INDEX_ANNOTATION as INDEX_ANNOTATION } from '@sedna/api';
 
-type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
-interface FlCondition {
-  type: 'Complete' | 'Failed' | 'Training';
-  status: 'True' | 'False';
-  lastProbeTime?: string;
-  lastHeartbeatTime?: string;
-  reason?: string;
-  message?: string;
-}
-interface FlStatus {
-  conditions?: FlCondition[];
-  startTime?: string;
-  completionTime?: string;
-  active?: number;
-  succeeded?: number;
-  failed?: number;
-  phase?: Phase;
-}
+/** A status as read (a new job has none; the counts are defaults the API server fills). */
+type FlStatus = Partial<FederatedLearningJobStatus>;
 
 /**
  * Phase Pending with a condition saying why (a `Training` condition with status False: the job is not training),
@@ -53,40 +38,57 @@ function pendingBecause(status: FlStatus, reason: string, message: string): FlSt
   return { ...status, phase: 'Pending', conditions: same ? conditions : [...conditions, { type: 'Training', status: 'False', lastProbeTime: now(), lastHeartbeatTime: now(), reason, message }] };
 }
 
-export class FederatedLearningController implements Controller {
-  readonly name = 'federatedlearning';
+type Job = ObjectOf<'FederatedLearningJob'>;
 
-  constructor(
-    private readonly jobs: ResourceInformer,
-    private readonly models: ResourceInformer,
-    private readonly datasets: ResourceInformer,
-    private readonly pods: ResourceInformer,
-    private readonly services: ResourceInformer,
-    private readonly nodes: ResourceInformer,
-    private readonly client: KubeClient,
-    private readonly addressing: Addressing,
-    router: ChannelRouter,
-    private readonly references: References,
-  ) {
+export interface FederatedLearningDeps {
+  cache: ObjectCache;
+  client: ObjectClient;
+  addressing: AddressingFor;
+  router: ChannelRouter;
+}
+
+export class FederatedLearningController implements Reconciler {
+  static readonly declaration: ControllerDeclaration = {
+    name: 'federatedlearning',
+    for: KIND,
+    owns: ['Pod', 'Service'],
+    watches: [
+      // Datasets, Models and named nodes: a job waiting for one goes on when it appears.
+      ...referenceWatches(KIND),
+      // The aggregator goes to a Ready cloud node when it names none: a pending job waits for one (and its address).
+      watch('Node', (_node, cache) => cache.list(KIND).filter((job) => (job.status?.phase ?? 'Pending') === 'Pending').map(keyOf)),
+    ],
+  };
+  private readonly jobs: KindReader<'FederatedLearningJob'>;
+  private readonly models: KindReader<'Model'>;
+  private readonly datasets: KindReader<'Dataset'>;
+  private readonly pods: KindReader<'Pod'>;
+  private readonly services: KindReader<'Service'>;
+  private readonly nodes: KindReader<'Node'>;
+  private readonly client: ObjectClient;
+  private readonly addressing: Addressing;
+  private readonly references: References;
+
+  constructor({ cache, client, addressing, router }: FederatedLearningDeps) {
+    this.jobs = cache.of(KIND);
+    this.models = cache.of('Model');
+    this.datasets = cache.of('Dataset');
+    this.pods = cache.of('Pod');
+    this.services = cache.of('Service');
+    this.nodes = cache.of('Node');
+    this.client = client;
+    this.addressing = addressing(cache);
+    this.references = new References(cache);
     router.handleUpstream('federatedlearningjob', (node, message) => this.upstream(node, message));
-  }
-
-  watches() {
-    return [
-      { informer: this.jobs, map: self },
-      ...this.references.watches(this.jobs),
-      { informer: this.pods, map: ownerKeys(KIND) },
-      { informer: this.services, map: ownerKeys(KIND) },
-    ];
   }
 
   async reconcile(key: ObjectKey): Promise<void> {
     const { namespace, name } = splitKey(key);
     const job = this.jobs.get(name, namespace);
     if (!job || job.metadata.deletionTimestamp) return;
-    const status = (job['status'] ?? {}) as FlStatus;
+    const status: FlStatus = job.status ?? {};
     if (status.phase === 'Succeeded' || status.phase === 'Failed') return; // finished jobs keep their workers' records
-    const spec = job['spec'] as FederatedLearningJobSpec;
+    const spec = job.spec;
     const generation = String(job.metadata.generation ?? 1);
     const workers = this.pods.list(namespace).filter((p) => isWorkerOf(p, job));
 
@@ -99,8 +101,8 @@ export class FederatedLearningController implements Controller {
     }
 
     const missing = this.references.check(job);
-    const aggModel = this.models.get(spec.aggregationWorker.model.name, namespace)?.['spec'] as ModelSpec | undefined;
-    const pretrained = spec.pretrainedModel ? (this.models.get(spec.pretrainedModel.name, namespace)?.['spec'] as ModelSpec | undefined) : undefined;
+    const aggModel = this.models.get(spec.aggregationWorker.model.name, namespace)?.spec;
+    const pretrained = spec.pretrainedModel ? this.models.get(spec.pretrainedModel.name, namespace)?.spec : undefined;
     if (missing || !aggModel || (spec.pretrainedModel && !pretrained)) {
       await this.writeStatus(job, pendingBecause(status, missing?.reason ?? 'ModelNotFound', missing?.message ?? 'waiting for the models'));
       return;
@@ -139,7 +141,7 @@ export class FederatedLearningController implements Controller {
   }
 
   /** Creates the workers that are missing; false while the aggregator's node has no address (status written). */
-  private async ensureWorkers(job: KubeObject, spec: FederatedLearningJobSpec, status: FlStatus, workers: KubeObject[], aggModel: ModelSpec, pretrained: ModelSpec | undefined, generation: string): Promise<boolean> {
+  private async ensureWorkers(job: Job, spec: FederatedLearningJobSpec, status: FlStatus, workers: KubeObject[], aggModel: ModelSpec, pretrained: ModelSpec | undefined, generation: string): Promise<boolean> {
     const namespace = job.metadata.namespace!;
     const name = job.metadata.name!;
     const service = await this.ensureService(job);
@@ -177,7 +179,7 @@ export class FederatedLearningController implements Controller {
     }
     for (const [i, worker] of spec.trainingWorkers.entries()) {
       if (done(String(i))) continue;
-      const dataset = this.datasets.get(worker.dataset.name, namespace)?.['spec'] as DatasetSpec | undefined;
+      const dataset = this.datasets.get(worker.dataset.name, namespace)?.spec;
       if (!dataset) continue; // created when its Dataset appears
       const node = worker.template.spec.nodeName || dataset.nodeName;
       await this.createWorker(job, 'train', String(i), { ...worker.template, spec: { ...worker.template.spec, nodeName: node } }, {
@@ -230,10 +232,10 @@ export class FederatedLearningController implements Controller {
     });
   }
 
-  private async writeStatus(job: KubeObject, next: FlStatus): Promise<void> {
-    if (JSON.stringify(next) === JSON.stringify(job['status'] ?? {})) return;
+  private async writeStatus(job: Job, next: FlStatus): Promise<void> {
+    if (JSON.stringify(next) === JSON.stringify(job.status ?? {})) return;
     await this.client.mergePatch(KIND, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: next }, 'status');
-    const before = ((job['status'] as FlStatus | undefined)?.conditions ?? []).length;
+    const before = (job.status?.conditions ?? []).length;
     for (const condition of (next.conditions ?? []).slice(before)) await recordConditionEvent(this.client, job, condition);
   }
 
@@ -245,11 +247,11 @@ export class FederatedLearningController implements Controller {
     const { namespace, resourceName } = message.header;
     const output = (message.content['output'] ?? {}) as { ownerInfo?: { currentRound?: number; updateTime?: string }; models?: { metrics?: Record<string, unknown> }[] };
     for (let attempt = 0; ; attempt++) {
-      const job = await this.client.get(KIND, namespace, resourceName).catch((err: unknown) => {
+      const job = await getObject(this.client, KIND, namespace, resourceName).catch((err: unknown) => {
         if (isNotFound(err)) throw new Error(`federatedlearningjob ${namespace}/${resourceName} is unknown`, { cause: err });
         throw err;
       });
-      const spec = job['spec'] as FederatedLearningJobSpec;
+      const spec = job.spec;
       const metrics = output.models?.[0]?.metrics;
       if (metrics && Object.keys(metrics).length > 0) {
         const list = Object.entries(metrics).map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) }));
@@ -257,7 +259,7 @@ export class FederatedLearningController implements Controller {
       }
       const round = Number(output.ownerInfo?.currentRound ?? 0);
       if (!(round > 0)) return;
-      const status = (job['status'] ?? {}) as FlStatus;
+      const status: FlStatus = job.status ?? {};
       const text = `Round ${round} reaches at ${output.ownerInfo?.updateTime ?? now()}`;
       if ((status.conditions ?? []).some((c) => c.type === 'Training' && c.message?.startsWith(`Round ${round} `))) return;
       const conditions = [...(status.conditions ?? []), { type: 'Training' as const, status: 'True' as const, lastProbeTime: now(), lastHeartbeatTime: now(), reason: 'DoTraining', message: text }];

@@ -5,21 +5,23 @@
  * output folder, eval workers the models to compare (§3.10 of the reference).
  */
 import { join } from 'node:path';
-import type { IncrementalLearningJobSpec, KubeObject, ModelSpec } from '@sedna/api';
+import type { IncrementalLearningJobSpec } from '@sedna/api';
 import type { StageJobKind } from '../stagejob/controller.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 
 import { HOT_UPDATE_CONFIG_ANNOTATION } from '@sedna/api';
 export { HOT_UPDATE_CONFIG_ANNOTATION };
 
-const specOf = (job: KubeObject) => job['spec'] as IncrementalLearningJobSpec;
+type Job = ObjectOf<'IncrementalLearningJob'>;
+const specOf = (job: Job): IncrementalLearningJobSpec => job.spec;
 
 /** Embedded mode: the LC and the worker share the host's files; the config lives in the job's output folder. */
-export function hotUpdateConfigPath(job: KubeObject): string | undefined {
+export function hotUpdateConfigPath(job: Job): string | undefined {
   const spec = specOf(job);
   return spec.deploySpec.model.hotUpdateEnabled ? join(spec.outputDir, 'model-hot-update', 'model_config.json') : undefined;
 }
 
-export const incrementalLearning: StageJobKind = {
+export const incrementalLearning: StageJobKind<'IncrementalLearningJob'> = {
   kind: 'IncrementalLearningJob',
   datasetName: (job) => specOf(job).dataset.name,
   modelNames: (job) => {
@@ -38,7 +40,7 @@ export const incrementalLearning: StageJobKind = {
   },
   inferenceEnv: ({ job, models }) => {
     const spec = specOf(job);
-    const deployModel = models.get(spec.deploySpec.model.name, job.metadata.namespace)?.['spec'] as ModelSpec | undefined;
+    const deployModel = models.get(spec.deploySpec.model.name, job.metadata.namespace)?.spec;
     if (!deployModel) return undefined;
     const hot = hotUpdateConfigPath(job);
     return {

@@ -10,13 +10,14 @@
 import type { JointInferenceServiceSpec, KubeObject, ModelSpec, ServiceCondition, UpstreamMessage } from '@sedna/api';
 import { rfc3339 as now } from '@sedna/api/runtime';
 import type { ChannelRouter } from '../../channel/router.js';
-import { isInvalid, isNotFound, type KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, ownerKeys, type ReconcileResult, self, splitKey } from '../../runtime/controller.js';
+import type { KindReader, ObjectCache } from '../../runtime/cache.js';
+import { isInvalid, isNotFound, type ObjectClient } from '../../runtime/client.js';
+import { type ControllerDeclaration, keyOf, type ObjectKey, type ReconcileResult, type Reconciler, splitKey, watch } from '../../runtime/controller.js';
 import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
-import { bindAddressEnv, type Addressing } from '../../workers/addressing.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
+import { bindAddressEnv, type Addressing, type AddressingFor } from '../../workers/addressing.js';
 import { nameLabelValue, serviceName } from '../../workers/names.js';
-import type { References } from '../../workers/references.js';
+import { References, referenceWatches } from '../../workers/references.js';
 import { firstWorkerProblem } from '../../workers/pod-problem.js';
 import { syncHpa, type HpaSpec } from './autoscaling/hpa-object.js';
 import type { EmbeddedAutoscaler } from './autoscaling/embedded-autoscaler.js';
@@ -24,7 +25,7 @@ import { type ServiceEndpoint } from '../../workers/addressing.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
 
 export const BIG_MODEL_PORT = 5000;
-const KIND = 'JointInferenceService';
+const KIND = 'JointInferenceService' as const;
 /** Embedded mode: which replica of its worker type a pod is (0 without autoscaling); a cloud replica's port goes by it. */
 export const REPLICA_LABEL = 'jointinferenceservice.sedna.io/replica';
 /** The edge worker's list of every cloud replica, `host:port,...`, when the cloud worker is autoscaled. */
@@ -36,46 +37,61 @@ type Replicas = Record<WorkerType, number>;
 const replicaOf = (pod: KubeObject): number => Number(pod.metadata.labels?.[REPLICA_LABEL] ?? 0);
 const workerTypeOf = (pod: KubeObject): string => pod.metadata.labels?.['jointinferenceservice.sedna.io/worker-type'] ?? '';
 
-export class JointInferenceController implements Controller {
-  readonly name = 'jointinference';
+type Ji = ObjectOf<'JointInferenceService'>;
 
-  constructor(
-    private readonly services: ResourceInformer,
-    private readonly models: ResourceInformer,
-    private readonly pods: ResourceInformer,
-    private readonly kubeServices: ResourceInformer,
-    private readonly client: KubeClient,
-    private readonly addressing: Addressing,
-    router: ChannelRouter,
-    private readonly references: References,
-    /** Kubernetes mode: the workers are Deployments (the kubelets run their pods); embedded mode: Pods. */
-    private readonly deployments?: ResourceInformer,
-    /** Embedded mode: scales workers with `hpa` (a cluster's HorizontalPodAutoscalers do it in Kubernetes mode). */
-    private readonly autoscaler?: EmbeddedAutoscaler,
-  ) {
-    router.handleUpstream('jointinferenceservice', (node, message) => this.upstream(node, message));
+/** Whether a service is still waiting (for a node's address, its workers): a node change may let it go on. */
+function notRunning(ji: Ji): boolean {
+  return ji.status?.conditions?.at(-1)?.type !== 'Running';
+}
+
+export interface JointInferenceDeps {
+  cache: ObjectCache;
+  client: ObjectClient;
+  addressing: AddressingFor;
+  router: ChannelRouter;
+  /** Kubernetes mode: the workers are Deployments (the kubelets run their pods); embedded mode: Pods. */
+  deployments: boolean;
+  /** Embedded mode: scales workers with `hpa` (a cluster's HorizontalPodAutoscalers do it in Kubernetes mode). */
+  autoscaler?: EmbeddedAutoscaler;
+}
+
+export class JointInferenceController implements Reconciler {
+  /** `deployments`: Kubernetes mode, whose workers are Deployments (and their HPAs). */
+  static declaration(deployments: boolean): ControllerDeclaration {
+    return {
+      name: 'jointinference',
+      for: KIND,
+      owns: ['Pod', 'Service', ...(deployments ? (['Deployment'] as const) : [])],
+      watches: [
+        // Models and named nodes: a service waiting for one goes on when it appears; a Model's URL change is a new
+        // model for the workers that use it.
+        ...referenceWatches(KIND),
+        // A node's address (the cloud worker's endpoint) may be what a waiting service lacks.
+        watch('Node', (_node, cache) => cache.list(KIND).filter(notRunning).map(keyOf)),
+      ],
+    };
   }
+  private readonly services: KindReader<'JointInferenceService'>;
+  private readonly models: KindReader<'Model'>;
+  private readonly pods: KindReader<'Pod'>;
+  private readonly kubeServices: KindReader<'Service'>;
+  private readonly deployments: KindReader<'Deployment'> | undefined;
+  private readonly client: ObjectClient;
+  private readonly addressing: Addressing;
+  private readonly references: References;
+  private readonly autoscaler: EmbeddedAutoscaler | undefined;
 
-  watches() {
-    return [
-      { informer: this.services, map: self },
-      ...this.references.watches(this.services),
-      { informer: this.pods, map: ownerKeys(KIND) },
-      { informer: this.kubeServices, map: ownerKeys(KIND) },
-      ...(this.deployments ? [{ informer: this.deployments, map: ownerKeys(KIND) }] : []),
-      // A Model's URL change is a new model for the workers that use it.
-      {
-        informer: this.models,
-        map: (model: KubeObject) =>
-          this.services
-            .list(model.metadata.namespace)
-            .filter((ji) => {
-              const spec = ji['spec'] as JointInferenceServiceSpec;
-              return spec.edgeWorker.model.name === model.metadata.name || spec.cloudWorker.model.name === model.metadata.name;
-            })
-            .map((ji) => `${ji.metadata.namespace}/${ji.metadata.name}`),
-      },
-    ];
+  constructor({ cache, client, addressing, router, deployments, autoscaler }: JointInferenceDeps) {
+    this.services = cache.of(KIND);
+    this.models = cache.of('Model');
+    this.pods = cache.of('Pod');
+    this.kubeServices = cache.of('Service');
+    this.deployments = deployments ? cache.of('Deployment') : undefined;
+    this.client = client;
+    this.addressing = addressing(cache);
+    this.references = new References(cache);
+    this.autoscaler = autoscaler;
+    router.handleUpstream('jointinferenceservice', (node, message) => this.upstream(node, message));
   }
 
   async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {
@@ -85,7 +101,7 @@ export class JointInferenceController implements Controller {
       this.autoscaler?.forget(namespace, name);
       return; // its workers go by garbage collection
     }
-    const spec = ji['spec'] as JointInferenceServiceSpec;
+    const spec = ji.spec;
     const missing = this.references.check(ji);
     const cloudModel = this.model(namespace, spec.cloudWorker.model.name);
     const edgeModel = this.model(namespace, spec.edgeWorker.model.name);
@@ -117,8 +133,8 @@ export class JointInferenceController implements Controller {
         await syncHpa(this.client, ji, workerType, `${name}-deployment-${workerType}`, hpa);
       }
       const deployments = this.deployments.list(namespace).filter((d) => isWorkerOf(d, ji));
-      const available = (d: KubeObject) => Number((d['status'] as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0;
-      const replicaFailure = (d: KubeObject) => ((d['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+      const available = (d: ObjectOf<'Deployment'>) => Number(d.status?.availableReplicas ?? 0) > 0;
+      const replicaFailure = (d: ObjectOf<'Deployment'>) => (d.status?.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
       active = deployments.filter(available).length;
       failed = deployments.filter(replicaFailure).length;
       if (failed > 0) {
@@ -219,7 +235,7 @@ export class JointInferenceController implements Controller {
   }
 
   private model(namespace: string, name: string): ModelSpec | undefined {
-    return this.models.get(name, namespace)?.['spec'] as ModelSpec | undefined;
+    return this.models.get(name, namespace)?.spec;
   }
 
   /** The cloud worker's Service, with a port per replica it may have (embedded mode; see Addressing.serviceSpec). */
@@ -228,7 +244,7 @@ export class JointInferenceController implements Controller {
     const namespace = ji.metadata.namespace!;
     const existing = this.kubeServices.get(name, namespace);
     if (existing) {
-      const ports = ((existing['spec'] as { ports?: unknown[] }).ports ?? []).length;
+      const ports = (existing.spec.ports ?? []).length;
       if (!this.addressing.embedded || ports === replicas) return existing;
       const wanted = this.addressing.serviceSpec(BIG_MODEL_PORT, existing, replicas) as { ports: unknown[] };
       return this.client.mergePatch('Service', namespace, name, { spec: { ports: wanted.ports } });
@@ -265,7 +281,7 @@ export class JointInferenceController implements Controller {
       await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker deployment ${name}`);
       return;
     }
-    const current = (existing['spec'] as { template?: { metadata?: { annotations?: Record<string, string> } } }).template?.metadata?.annotations?.[SPEC_HASH_ANNOTATION];
+    const current = existing.spec.template?.metadata?.annotations?.[SPEC_HASH_ANNOTATION];
     if (current === podMeta.annotations[SPEC_HASH_ANNOTATION]) return;
     await this.client.mergePatch('Deployment', namespace, name, { spec: { template: desired.template } });
     await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `updated the ${workerType} worker deployment ${name} to apply the new spec`);
@@ -298,8 +314,8 @@ export class JointInferenceController implements Controller {
     await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker ${created.metadata.name}`);
   }
 
-  private async setStatus(ji: KubeObject, type: ServiceCondition['type'], reason: string, message: string, active: number, failed: number): Promise<void> {
-    const status = (ji['status'] ?? {}) as { conditions?: ServiceCondition[]; startTime?: string; active?: number; failed?: number; metrics?: unknown };
+  private async setStatus(ji: Ji, type: ServiceCondition['type'], reason: string, message: string, active: number, failed: number): Promise<void> {
+    const status: { conditions?: ServiceCondition[]; startTime?: string; active?: number; failed?: number; metrics?: unknown } = ji.status ?? {};
     const conditions = [...(status.conditions ?? [])];
     const last = conditions[conditions.length - 1];
     const changed = !last || last.type !== type || last.reason !== reason;

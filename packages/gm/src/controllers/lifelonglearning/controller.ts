@@ -6,13 +6,15 @@
  * `status.knowledgeBase` (AIModels, AIClasses, samples).
  */
 import { join } from 'node:path';
-import type { KnowledgeBase, KubeObject, LifelongLearningJobSpec, StageCondition } from '@sedna/api';
+import type { KnowledgeBase, LifelongLearningJobSpec, StageCondition } from '@sedna/api';
 import type { parseStageData} from '../stagejob/controller.js';
 import { type StageJobKind } from '../stagejob/controller.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 
-const specOf = (job: KubeObject) => job['spec'] as LifelongLearningJobSpec;
+type Job = ObjectOf<'LifelongLearningJob'>;
+const specOf = (job: Job): LifelongLearningJobSpec => job.spec;
 
-export function kbIndexPath(job: KubeObject): string {
+export function kbIndexPath(job: Job): string {
   return join(specOf(job).outputDir, 'deploy', 'index.json');
 }
 
@@ -45,7 +47,7 @@ function initialTrainingDone(conditions: readonly StageCondition[]): boolean {
   return conditions.some((c) => c.stage === 'Train' && c.type === 'Completed');
 }
 
-export const lifelongLearning: StageJobKind = {
+export const lifelongLearning: StageJobKind<'LifelongLearningJob'> = {
   kind: 'LifelongLearningJob',
   datasetName: (job) => specOf(job).dataset.name,
   modelNames: () => [],

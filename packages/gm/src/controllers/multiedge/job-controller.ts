@@ -7,22 +7,23 @@
  */
 import type { KubeObject, VideoAnalyticsJobSpec } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
-import type { KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, type ReconcileResult, splitKey } from '../../runtime/controller.js';
+import type { KindReader } from '../../runtime/cache.js';
+import type { ObjectClient } from '../../runtime/client.js';
+import { type ControllerDeclaration, type ObjectKey, type ReconcileResult, type Reconciler, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
+import type { KindName } from '../../runtime/kinds.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
-import { multiEdgeWatches, type PeerKind, peerEnv } from './peers.js';
+import { multiEdgeDeclaration, type PeerKind, peerEnv } from './peers.js';
 import { nextRetryAt, retryDelayMs } from './backoff.js';
 import { reportHandler } from './reports.js';
 import type { GroupsOf } from './worker-groups.js';
-import type { MultiEdgeDeps, MultiEdgeWorkers } from './workers.js';
+import { type MultiEdgeControllerDeps, type MultiEdgeDeps, multiEdgeDeps, MultiEdgeWorkers } from './workers.js';
 
 export const DEFAULT_BACKOFF_LIMIT = 6;
 
 export interface JobKindDeclaration {
   name: string;
-  kind: string;
+  kind: KindName;
   /** Exactly one group: the job's worker. */
   groups: GroupsOf;
   peers?: PeerKind[];
@@ -53,23 +54,26 @@ function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export class MultiEdgeJobController implements Controller {
+export class MultiEdgeJobController implements Reconciler {
+  static declaration(decl: JobKindDeclaration, deployments: boolean): ControllerDeclaration {
+    return multiEdgeDeclaration(decl.name, decl.kind, decl.peers, deployments);
+  }
   readonly name: string;
+  private readonly objects: KindReader<KindName>;
+  private readonly deps: MultiEdgeDeps;
+  private readonly workers: MultiEdgeWorkers;
+  private readonly client: ObjectClient;
 
   constructor(
     private readonly decl: JobKindDeclaration,
-    private readonly objects: ResourceInformer,
-    private readonly deps: MultiEdgeDeps,
-    private readonly workers: MultiEdgeWorkers,
-    private readonly client: KubeClient,
-    router: ChannelRouter,
+    deps: MultiEdgeControllerDeps & { router: ChannelRouter },
   ) {
     this.name = decl.name;
-    router.handleUpstream(decl.kind.toLowerCase(), reportHandler(client, decl.kind, true));
-  }
-
-  watches() {
-    return multiEdgeWatches(this.decl.kind, this.objects, this.deps, this.decl.peers);
+    this.objects = deps.cache.of(decl.kind);
+    this.deps = multiEdgeDeps(deps);
+    this.workers = new MultiEdgeWorkers(this.deps);
+    this.client = deps.client;
+    deps.router.handleUpstream(decl.kind.toLowerCase(), reportHandler(deps.client, decl.kind, true));
   }
 
   async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {
@@ -78,7 +82,7 @@ export class MultiEdgeJobController implements Controller {
     if (!job || job.metadata.deletionTimestamp) return;
     const status = (job['status'] ?? {}) as JobStatus;
     if (status.phase === 'Succeeded' || status.phase === 'Failed') return; // a finished job keeps its workers' records
-    const groups = this.decl.groups(job, (model) => this.deps.models.get(model, namespace)?.['spec'] as { url: string } | undefined);
+    const groups = this.decl.groups(job, (model) => this.deps.models.get(model, namespace)?.spec);
     if ('waitingFor' in groups) {
       await this.write(job, { ...status, phase: 'Pending' });
       return;

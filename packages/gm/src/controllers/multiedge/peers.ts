@@ -9,10 +9,10 @@
  * original's default name wins, else the oldest.
  */
 import type { KubeObject } from '@sedna/api';
-import { ownerKeys, self, type Watched } from '../../runtime/controller.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
+import type { KindReader, ObjectCache } from '../../runtime/cache.js';
+import { type ControllerDeclaration, keyOf, watch } from '../../runtime/controller.js';
+import type { KindName } from '../../runtime/kinds.js';
 import type { Addressing } from '../../workers/addressing.js';
-import type { MultiEdgeDeps } from './workers.js';
 
 export interface PeerKind {
   kind: string;
@@ -35,7 +35,7 @@ function ownerOf(obj: KubeObject, kind: string): string | undefined {
  * the peers that exist but have no address yet (their worker is not placed yet): a worker started now would never
  * learn it, so the caller waits for them.
  */
-export function peerEnv(namespace: string, peers: PeerKind[], services: ResourceInformer, pods: ResourceInformer, addressing: Addressing): { env: Record<string, string>; waitingFor: string[] } {
+export function peerEnv(namespace: string, peers: PeerKind[], services: KindReader<'Service'>, pods: KindReader<'Pod'>, addressing: Addressing): { env: Record<string, string>; waitingFor: string[] } {
   const env: Record<string, string> = {};
   const waitingFor: string[] = [];
   for (const peer of peers) {
@@ -49,9 +49,9 @@ export function peerEnv(namespace: string, peers: PeerKind[], services: Resource
       });
     for (const service of candidates) {
       // Embedded mode: the node of a pod behind the service gives the host.
-      const selector = ((service['spec'] as { selector?: Record<string, string> }).selector ?? {}) as Record<string, string>;
+      const selector = service.spec.selector ?? {};
       const pod = pods.list(namespace).find((p) => !p.metadata.deletionTimestamp && Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
-      const node = (pod?.['spec'] as { nodeName?: string } | undefined)?.nodeName;
+      const node = pod?.spec.nodeName;
       const endpoint = addressing.endpoint(service, node);
       if (!endpoint) continue;
       env[peer.env.host] = endpoint.host;
@@ -64,24 +64,21 @@ export function peerEnv(namespace: string, peers: PeerKind[], services: Resource
   return { env, waitingFor };
 }
 
-/** Maps a change of a peer kind's Service to the keys of every object of `kind` in its namespace. */
-export function peerServiceMap(objects: ResourceInformer, peers: PeerKind[]): (obj: KubeObject) => string[] {
-  return (obj) => {
-    if (!peers.some((p) => ownerOf(obj, p.kind))) return [];
-    return objects.list(obj.metadata.namespace).map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
-  };
-}
-
 /**
- * What a multi-edge job or service controller watches: its objects, the Pods and Services it owns, the nodes (a
- * node's address goes into its workers' env), and the Services of the peers it calls.
+ * What a multi-edge job or service controller reconciles and reads: its objects, the Pods and Services (and on a
+ * cluster Deployments) it owns, the Models its groups name, the nodes (a node's address goes into its workers' env),
+ * and the Services of the peers it calls.
  */
-export function multiEdgeWatches(kind: string, objects: ResourceInformer, deps: MultiEdgeDeps, peers: PeerKind[] | undefined): Watched[] {
-  return [
-    { informer: objects, map: self },
-    { informer: deps.pods, map: ownerKeys(kind) },
-    { informer: deps.services, map: ownerKeys(kind) },
-    { informer: deps.nodes, map: () => objects.list().map((o) => `${o.metadata.namespace}/${o.metadata.name}`) },
-    ...(peers ? [{ informer: deps.services, map: peerServiceMap(objects, peers) }] : []),
-  ];
+export function multiEdgeDeclaration(name: string, kind: KindName, peers: PeerKind[] | undefined, deployments: boolean): ControllerDeclaration {
+  const all = (cache: ObjectCache, namespace?: string) => cache.list(kind, namespace).map(keyOf);
+  return {
+    name,
+    for: kind,
+    owns: ['Pod', 'Service', ...(deployments ? (['Deployment'] as const) : [])],
+    watches: [
+      watch('Model', (model, cache) => all(cache, model.metadata.namespace)),
+      watch('Node', (_node, cache) => all(cache)),
+      ...(peers ? [watch('Service', (svc, cache) => (peers.some((p) => ownerOf(svc, p.kind)) ? all(cache, svc.metadata.namespace) : []))] : []),
+    ],
+  };
 }

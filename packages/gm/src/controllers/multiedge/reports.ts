@@ -4,7 +4,7 @@
  * the `data` of their Running condition (the original parsed these reports and threw them away).
  */
 import type { UpstreamMessage } from '@sedna/api';
-import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
+import { isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
 
 interface JobLikeCondition {
   type: string;
@@ -27,7 +27,7 @@ export function metricsOf(ownerInfo: Record<string, unknown>): { key: string; va
 }
 
 /** A handler for one kind's reports; `withConditionData` for the jobs, whose conditions carry `data`. */
-export function reportHandler(client: KubeClient, kind: string, withConditionData: boolean): (node: string, message: UpstreamMessage) => Promise<void> {
+export function reportHandler(client: ObjectClient, kind: string, withConditionData: boolean): (node: string, message: UpstreamMessage) => Promise<void> {
   return async (_node, message) => {
     const { namespace, resourceName } = message.header;
     const output = (message.content['output'] ?? {}) as { ownerInfo?: Record<string, unknown> };

@@ -8,18 +8,19 @@
  */
 import type { KubeObject, ServiceCondition } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
-import type { KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, ownerKeys, splitKey } from '../../runtime/controller.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
-import { multiEdgeWatches, type PeerKind, peerEnv } from './peers.js';
+import type { KindReader } from '../../runtime/cache.js';
+import type { ObjectClient } from '../../runtime/client.js';
+import { type ControllerDeclaration, type ObjectKey, type Reconciler, splitKey } from '../../runtime/controller.js';
+import type { KindName } from '../../runtime/kinds.js';
+import { multiEdgeDeclaration, type PeerKind, peerEnv } from './peers.js';
 import { reportHandler } from './reports.js';
 import type { GroupsOf } from './worker-groups.js';
-import type { MultiEdgeDeps, MultiEdgeWorkers } from './workers.js';
+import { type MultiEdgeControllerDeps, type MultiEdgeDeps, multiEdgeDeps, MultiEdgeWorkers } from './workers.js';
 
 export interface ServiceKindDeclaration {
   /** The controller's name, as the original's folder: `featureextraction`. */
   name: string;
-  kind: string;
+  kind: KindName;
   groups: GroupsOf;
   /** Peer kinds whose addresses these workers get. */
   peers?: PeerKind[];
@@ -29,33 +30,33 @@ function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export class MultiEdgeServiceController implements Controller {
+export class MultiEdgeServiceController implements Reconciler {
+  static declaration(decl: ServiceKindDeclaration, deployments: boolean): ControllerDeclaration {
+    return multiEdgeDeclaration(decl.name, decl.kind, decl.peers, deployments);
+  }
   readonly name: string;
+  private readonly objects: KindReader<KindName>;
+  private readonly deps: MultiEdgeDeps;
+  private readonly workers: MultiEdgeWorkers;
+  private readonly client: ObjectClient;
 
   constructor(
     private readonly decl: ServiceKindDeclaration,
-    private readonly objects: ResourceInformer,
-    private readonly deps: MultiEdgeDeps,
-    private readonly workers: MultiEdgeWorkers,
-    private readonly client: KubeClient,
-    router: ChannelRouter,
+    deps: MultiEdgeControllerDeps & { router: ChannelRouter },
   ) {
     this.name = decl.name;
-    router.handleUpstream(decl.kind.toLowerCase(), reportHandler(client, decl.kind, false));
-  }
-
-  watches() {
-    return [
-      ...multiEdgeWatches(this.decl.kind, this.objects, this.deps, this.decl.peers),
-      ...(this.deps.deployments ? [{ informer: this.deps.deployments, map: ownerKeys(this.decl.kind) }] : []),
-    ];
+    this.objects = deps.cache.of(decl.kind);
+    this.deps = multiEdgeDeps(deps);
+    this.workers = new MultiEdgeWorkers(this.deps);
+    this.client = deps.client;
+    deps.router.handleUpstream(decl.kind.toLowerCase(), reportHandler(deps.client, decl.kind, false));
   }
 
   async reconcile(key: ObjectKey): Promise<void> {
     const { namespace, name } = splitKey(key);
     const owner = this.objects.get(name, namespace);
     if (!owner || owner.metadata.deletionTimestamp) return; // its workers go by garbage collection
-    const groups = this.decl.groups(owner, (model) => this.deps.models.get(model, namespace)?.['spec'] as { url: string } | undefined);
+    const groups = this.decl.groups(owner, (model) => this.deps.models.get(model, namespace)?.spec);
     if ('waitingFor' in groups) {
       await this.setStatus(owner, 'Pending', 'Waiting', `waiting for ${groups.waitingFor}`, 0, 0);
       return;

@@ -6,26 +6,51 @@
  * their spec changes), Deployments on a real cluster, counted by availableReplicas.
  */
 import type { KubeObject, NodeCondition, PodTemplateSpec } from '@sedna/api';
-import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
+import type { KindReader, ObjectCache } from '../../runtime/cache.js';
+import { isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
 import { recordEvent } from '../../runtime/events.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 import { ROLE_LABEL } from '../../nodes/node-lifecycle.js';
-import type { Addressing, ServiceEndpoint } from '../../workers/addressing.js';
+import type { Addressing, AddressingFor, ServiceEndpoint } from '../../workers/addressing.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
 import { brokerEnv } from './broker.js';
 import type { WorkerGroup } from './worker-groups.js';
 
-export interface MultiEdgeDeps {
-  pods: ResourceInformer;
-  services: ResourceInformer;
-  nodes: ResourceInformer;
-  models: ResourceInformer;
-  /** Kubernetes mode only. */
-  deployments?: ResourceInformer;
-  client: KubeClient;
-  addressing: Addressing;
+/** What a multi-edge controller is made with. */
+export interface MultiEdgeControllerDeps {
+  cache: ObjectCache;
+  client: ObjectClient;
+  addressing: AddressingFor;
+  /** Kubernetes mode: long-running groups are Deployments. */
+  deployments: boolean;
   /** The control plane's broker (GM configuration `broker.url`), given to kafkaSupport workers whose template names none. */
   brokerUrl?: string;
+}
+
+/** The readers and helpers of one multi-edge controller, from its cache. */
+export interface MultiEdgeDeps {
+  pods: KindReader<'Pod'>;
+  services: KindReader<'Service'>;
+  nodes: KindReader<'Node'>;
+  models: KindReader<'Model'>;
+  /** Kubernetes mode only. */
+  deployments?: KindReader<'Deployment'>;
+  client: ObjectClient;
+  addressing: Addressing;
+  brokerUrl?: string;
+}
+
+export function multiEdgeDeps({ cache, client, addressing, deployments, brokerUrl }: MultiEdgeControllerDeps): MultiEdgeDeps {
+  return {
+    pods: cache.of('Pod'),
+    services: cache.of('Service'),
+    nodes: cache.of('Node'),
+    models: cache.of('Model'),
+    ...(deployments ? { deployments: cache.of('Deployment') } : {}),
+    client,
+    addressing: addressing(cache),
+    ...(brokerUrl ? { brokerUrl } : {}),
+  };
 }
 
 export interface GroupCounts {
@@ -34,8 +59,9 @@ export interface GroupCounts {
   succeeded: number;
 }
 
-function isReady(node: KubeObject): boolean {
-  return ((node['status'] as { conditions?: NodeCondition[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+function isReady(node: ObjectOf<'Node'>): boolean {
+  const conditions: NodeCondition[] = node.status?.conditions ?? [];
+  return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 export class MultiEdgeWorkers {
@@ -168,11 +194,11 @@ export class MultiEdgeWorkers {
       await recordEvent(this.deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} deployment ${name}`);
       return { active: 0, failed: 0, succeeded: 0 };
     }
-    const spec = existing['spec'] as { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> } } };
+    const spec = existing.spec;
     if (spec.template?.metadata?.annotations?.[SPEC_HASH_ANNOTATION] !== podMeta.annotations[SPEC_HASH_ANNOTATION] || spec.replicas !== group.replicas) {
       await this.deps.client.mergePatch('Deployment', namespace, name, { spec: { replicas: group.replicas, template: desired.template } });
     }
-    const status = (existing['status'] ?? {}) as { availableReplicas?: number; conditions?: { type: string; status: string }[] };
+    const status = existing.status ?? {};
     const failure = (status.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
     return { active: Math.min(status.availableReplicas ?? 0, group.replicas), failed: failure ? 1 : 0, succeeded: 0 };
   }

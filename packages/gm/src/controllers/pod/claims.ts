@@ -4,7 +4,8 @@
  * bound yet stays unresolved, and the node reports CreateContainerConfigError until it is.
  */
 import type { KubeObject } from '@sedna/api';
-import type { ResourceInformer } from '../../runtime/informer.js';
+import type { KindReader, ObjectCache } from '../../runtime/cache.js';
+import { keyOf, type ObjectKey, type Watch, watch } from '../../runtime/controller.js';
 
 interface VolumeView {
   name: string;
@@ -12,11 +13,37 @@ interface VolumeView {
   hostPath?: { path: string };
 }
 
+function usesClaim(pod: KubeObject, namespace: string | undefined, claimName: string | undefined): boolean {
+  return pod.metadata.namespace === namespace && ((pod['spec'] as { volumes?: VolumeView[] } | undefined)?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claimName);
+}
+
+/** What the pod controller watches for the resolution: claims, and the volumes they bind. */
+export const claimWatches: readonly Watch[] = [
+  watch('PersistentVolumeClaim', (claim, cache): ObjectKey[] => podsUsing(cache, claim.metadata.namespace, claim.metadata.name)),
+  watch('PersistentVolume', (volume, cache): ObjectKey[] =>
+    cache
+      .list('PersistentVolumeClaim')
+      .filter((c) => c.spec.volumeName === volume.metadata.name)
+      .flatMap((c) => podsUsing(cache, c.metadata.namespace, c.metadata.name)),
+  ),
+];
+
+function podsUsing(cache: ObjectCache, namespace: string | undefined, claimName: string | undefined): ObjectKey[] {
+  return cache
+    .list('Pod', namespace)
+    .filter((p) => usesClaim(p, namespace, claimName))
+    .map(keyOf);
+}
+
 export class ClaimResolver {
-  constructor(
-    private readonly claims: ResourceInformer,
-    private readonly volumes: ResourceInformer,
-  ) {}
+  private readonly claims: KindReader<'PersistentVolumeClaim'>;
+  private readonly volumes: KindReader<'PersistentVolume'>;
+
+  /** `cache`: the pod controller's, watching claims and volumes (claimWatches). */
+  constructor(cache: ObjectCache) {
+    this.claims = cache.of('PersistentVolumeClaim');
+    this.volumes = cache.of('PersistentVolume');
+  }
 
   /** The pod as its node gets it; unchanged when it uses no claims. */
   resolve(pod: KubeObject): KubeObject {
@@ -37,19 +64,11 @@ export class ClaimResolver {
     return volumes.map((v) => `${v.name}=${v.hostPath?.path ?? ''}`).join(',');
   }
 
-  /** Pods that use a claim, for the controller's watch on claims. */
-  podsUsing(pods: ResourceInformer, claim: KubeObject): string[] {
-    return pods
-      .list(claim.metadata.namespace)
-      .filter((p) => ((p['spec'] as { volumes?: VolumeView[] } | undefined)?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim.metadata.name))
-      .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
-  }
-
   private pathOf(namespace: string, claimName: string): string | undefined {
     const claim = this.claims.get(claimName, namespace);
-    const volumeName = (claim?.['spec'] as { volumeName?: string } | undefined)?.volumeName;
-    if (!volumeName || (claim?.['status'] as { phase?: string } | undefined)?.phase !== 'Bound') return undefined;
-    const pv = this.volumes.get(volumeName)?.['spec'] as { hostPath?: { path?: string }; local?: { path?: string } } | undefined;
+    const volumeName = claim?.spec.volumeName;
+    if (!volumeName || claim.status?.phase !== 'Bound') return undefined;
+    const pv = this.volumes.get(volumeName)?.spec;
     return pv?.hostPath?.path ?? pv?.local?.path;
   }
 }

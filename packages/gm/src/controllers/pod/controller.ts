@@ -6,12 +6,13 @@
 import type { KubeObject, PodStatus, UpstreamMessage } from '@sedna/api';
 import { NodeSync } from '../../channel/node-sync.js';
 import { type ChannelRouter, objectMessage } from '../../channel/router.js';
-import { isNotFound, type KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, self, splitKey } from '../../runtime/controller.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
+import type { KindReader, ObjectCache } from '../../runtime/cache.js';
+import { isNotFound, type ObjectClient } from '../../runtime/client.js';
+import { type ControllerDeclaration, type ObjectKey, type Reconciler, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 import { containerEvents } from './container-events.js';
-import type { ClaimResolver } from './claims.js';
+import { ClaimResolver, claimWatches } from './claims.js';
 
 /** What the LC reports for a pod. */
 export interface PodReport {
@@ -22,40 +23,42 @@ export interface PodReport {
   stopped?: boolean;
 }
 
-function nodeOf(pod: KubeObject): string | undefined {
-  return (pod['spec'] as { nodeName?: string } | undefined)?.nodeName || undefined;
+function nodeOf(pod: ObjectOf<'Pod'>): string | undefined {
+  return pod.spec.nodeName || undefined;
 }
 
-export class PodController implements Controller {
-  readonly name = 'pod';
-  private readonly nodes: NodeSync;
+export interface PodDeps {
+  cache: ObjectCache;
+  router: ChannelRouter;
+  client: ObjectClient;
+}
 
-  constructor(
-    private readonly pods: ResourceInformer,
-    router: ChannelRouter,
-    private readonly client: KubeClient,
-    private readonly claims?: { resolver: ClaimResolver; informer: ResourceInformer },
-  ) {
+export class PodController implements Reconciler {
+  static readonly declaration: ControllerDeclaration = { name: 'pod', for: 'Pod', watches: claimWatches };
+  private readonly nodes: NodeSync;
+  private readonly pods: KindReader<'Pod'>;
+  private readonly client: ObjectClient;
+  private readonly claims: ClaimResolver;
+
+  constructor({ cache, router, client }: PodDeps) {
+    this.pods = cache.of('Pod');
+    this.client = client;
+    this.claims = new ClaimResolver(cache);
     this.nodes = new NodeSync(router);
     router.addResyncContributor((node) => this.pods.list().filter((p) => nodeOf(p) === node).map((p) => objectMessage('insert', this.forNode(p))));
     router.handleUpstream('pod', (node, message) => this.upstream(node, message));
   }
 
-  watches() {
-    const claims = this.claims;
-    return [{ informer: this.pods, map: self }, ...(claims ? [{ informer: claims.informer, map: (claim: KubeObject) => claims.resolver.podsUsing(this.pods, claim) }] : [])];
-  }
-
   /** The pod as its node gets it: claims resolved to their volume's directory. */
   private forNode(pod: KubeObject): KubeObject {
-    return this.claims ? this.claims.resolver.resolve(pod) : pod;
+    return this.claims.resolve(pod);
   }
 
   async reconcile(key: ObjectKey): Promise<void> {
     const { namespace, name } = splitKey(key);
     const pod = this.pods.get(name, namespace);
     // The spec of a pod is immutable; what its node needs again is a new incarnation or the start of its deletion.
-    const claims = pod && this.claims ? this.claims.resolver.fingerprint(pod) : '';
+    const claims = pod ? this.claims.fingerprint(pod) : '';
     this.nodes.sync(key, pod ? this.forNode(pod) : undefined, pod ? nodeOf(pod) : undefined, pod ? `${pod.metadata.uid}|${pod.metadata.deletionTimestamp ?? ''}|${claims}` : '');
   }
 
@@ -74,7 +77,7 @@ export class PodController implements Controller {
       }
       // The node reports its conditions; the ones others own (PodScheduled, by the scheduler) stay.
       const reported = new Set((report.status.conditions ?? []).map((c) => c.type));
-      const kept = ((pod['status'] as PodStatus | undefined)?.conditions ?? []).filter((c) => !reported.has(c.type));
+      const kept = (pod.status?.conditions ?? []).filter((c) => !reported.has(c.type));
       await this.client.mergePatch('Pod', namespace, resourceName, { status: { ...report.status, conditions: [...kept, ...(report.status.conditions ?? [])] } }, 'status');
       // What a kubelet would say about the change, as Events on the Pod (aggregated: a crash loop is one that counts).
       // An Event that cannot be written is logged; it must not fail the status report it comes from.

@@ -6,17 +6,18 @@
  * deploy, extra status) is a StageJobKind.
  */
 import type { DatasetSpec, JobStage, KubeObject, PodTemplateSpec, StageCondition, UpstreamMessage } from '@sedna/api';
+import type { KindReader, ObjectCache } from '../../runtime/cache.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 import { NodeSync } from '../../channel/node-sync.js';
 import { type ChannelRouter, objectMessage } from '../../channel/router.js';
-import { isConflict, isNotFound, type KubeClient } from '../../runtime/client.js';
-import { type Controller, type ObjectKey, ownerKeys, self, splitKey } from '../../runtime/controller.js';
+import { getObject, isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
+import { type ControllerDeclaration, keyOf, type ObjectKey, type ReconcileResult, type Reconciler, splitKey, watch } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
 import { recordStageTransition } from './stage-events.js';
-import type { ResourceInformer } from '../../runtime/informer.js';
-import type { Addressing } from '../../workers/addressing.js';
+import type { Addressing, AddressingFor } from '../../workers/addressing.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, stableWorker } from '../../workers/worker-pod.js';
 import { podProblem } from '../../workers/pod-problem.js';
-import type { References } from '../../workers/references.js';
+import { References, referenceWatches } from '../../workers/references.js';
 import { automaticTransition, condition, latest, reportedCondition, type WorkerState, workerTransition } from './stage-machine.js';
 
 import { STAGE_INDEX_ANNOTATION } from '@sedna/api';
@@ -38,11 +39,14 @@ export function parseStageData(c: StageCondition | undefined): StageData {
   }
 }
 
-export interface StageJobContext {
-  job: KubeObject;
+/** The kinds that run on the stage machine. */
+export type StageJobKindName = 'IncrementalLearningJob' | 'LifelongLearningJob';
+
+export interface StageJobContext<K extends StageJobKindName = StageJobKindName> {
+  job: ObjectOf<K>;
   dataset: DatasetSpec | undefined;
   conditions: readonly StageCondition[];
-  models: ResourceInformer;
+  models: KindReader<'Model'>;
   /** LC_SERVER for a worker on `node`. */
   lcServer(node: string | undefined): string;
   /** KB_SERVER: the knowledge base of lifelong learning (GM configuration `knowledgeBaseServer.server`). */
@@ -50,44 +54,72 @@ export interface StageJobContext {
 }
 
 /** What one kind of stage-machine job does differently. */
-export interface StageJobKind {
-  kind: string;
-  datasetName(job: KubeObject): string;
-  modelNames(job: KubeObject): string[];
-  template(job: KubeObject, stage: JobStage): PodTemplateSpec;
+export interface StageJobKind<K extends StageJobKindName = StageJobKindName> {
+  kind: K;
+  datasetName(job: ObjectOf<K>): string;
+  modelNames(job: ObjectOf<K>): string[];
+  template(job: ObjectOf<K>, stage: JobStage): PodTemplateSpec;
   /** The inference worker's environment; undefined while it cannot be made (a model missing). */
-  inferenceEnv(ctx: StageJobContext): Record<string, string> | undefined;
+  inferenceEnv(ctx: StageJobContext<K>): Record<string, string> | undefined;
   /** IL runs its inference worker from the start; LL only once a first Deploy is ready. */
   inferenceFromStart: boolean;
   /** Hot update instead of restarting the inference worker on deploy. */
-  hotUpdate(job: KubeObject): boolean;
+  hotUpdate(job: ObjectOf<K>): boolean;
   /** The environment of a Train or Eval worker, from the Ready condition's input. */
-  stageEnv(ctx: StageJobContext, stage: 'Train' | 'Eval', data: StageData): Record<string, string>;
+  stageEnv(ctx: StageJobContext<K>, stage: 'Train' | 'Eval', data: StageData): Record<string, string>;
   /** Annotations the job should carry (e.g. the hot-update config path). */
-  annotations?(job: KubeObject): Record<string, string>;
+  annotations?(job: ObjectOf<K>): Record<string, string>;
   /** Extra status to write from a report (lifelong learning's knowledge base). */
-  statusFromReport?(job: KubeObject, content: Record<string, unknown>): Record<string, unknown> | undefined;
+  statusFromReport?(job: ObjectOf<K>, content: Record<string, unknown>): Record<string, unknown> | undefined;
+}
+
+export interface StageJobDeps {
+  cache: ObjectCache;
+  client: ObjectClient;
+  addressing: AddressingFor;
+  router: ChannelRouter;
+  /** KB_SERVER (GM configuration `knowledgeBaseServer.server`). */
+  kbServer: string;
+}
+
+/** What a stage-job controller of `kind` reconciles and reads. */
+export function stageJobDeclaration<K extends StageJobKindName>(spec: StageJobKind<K>): ControllerDeclaration {
+  return {
+    name: spec.kind.toLowerCase(),
+    for: spec.kind,
+    owns: ['Pod'],
+    // Its dataset, models and named nodes (the dataset's node gets the job; a job waits for a missing one).
+    watches: [...referenceWatches(spec.kind), watch('Dataset', (ds, cache) => cache.list(spec.kind, ds.metadata.namespace).filter((j) => spec.datasetName(j) === ds.metadata.name).map(keyOf))],
+  };
 }
 
 const WORKER_TYPE: Record<JobStage, 'train' | 'eval' | 'inference'> = { Train: 'train', Eval: 'eval', Deploy: 'inference' };
 
-export class StageJobController implements Controller {
+export class StageJobController<K extends StageJobKindName> implements Reconciler {
   readonly name: string;
   private readonly sync: NodeSync;
+  private readonly jobs: KindReader<K>;
+  private readonly models: KindReader<'Model'>;
+  private readonly datasets: KindReader<'Dataset'>;
+  private readonly pods: KindReader<'Pod'>;
+  private readonly client: ObjectClient;
+  private readonly addressing: Addressing;
+  private readonly kbServer: string;
+  private readonly references: References;
 
   constructor(
-    private readonly spec: StageJobKind,
-    private readonly jobs: ResourceInformer,
-    private readonly models: ResourceInformer,
-    private readonly datasets: ResourceInformer,
-    private readonly pods: ResourceInformer,
-    private readonly client: KubeClient,
-    private readonly addressing: Addressing,
-    router: ChannelRouter,
-    private readonly kbServer: string,
-    private readonly references: References,
+    private readonly spec: StageJobKind<K>,
+    { cache, client, addressing, router, kbServer }: StageJobDeps,
   ) {
     this.name = spec.kind.toLowerCase();
+    this.jobs = cache.of(spec.kind);
+    this.models = cache.of('Model');
+    this.datasets = cache.of('Dataset');
+    this.pods = cache.of('Pod');
+    this.client = client;
+    this.addressing = addressing(cache);
+    this.kbServer = kbServer;
+    this.references = new References(cache);
     this.sync = new NodeSync(router);
     router.handleUpstream(this.name, (node, message) => this.upstream(node, message));
     router.addResyncContributor((node) =>
@@ -98,34 +130,22 @@ export class StageJobController implements Controller {
     );
   }
 
-  watches() {
-    return [
-      { informer: this.jobs, map: self },
-      ...this.references.watches(this.jobs),
-      { informer: this.pods, map: ownerKeys(this.spec.kind) },
-      {
-        informer: this.datasets,
-        map: (ds: KubeObject) => this.jobs.list(ds.metadata.namespace).filter((j) => this.spec.datasetName(j) === ds.metadata.name).map((j) => `${j.metadata.namespace}/${j.metadata.name}`),
-      },
-    ];
-  }
-
   /** The nodes that hold the job: the dataset's, and the inference worker's when it is another. */
-  private residentNodes(job: KubeObject, dataset: DatasetSpec | undefined): [string, string][] {
+  private residentNodes(job: ObjectOf<K>, dataset: DatasetSpec | undefined): [string, string][] {
     if (!dataset) return [];
     const deployNode = this.spec.template(job, 'Deploy').spec.nodeName || dataset.nodeName;
     return deployNode === dataset.nodeName ? [['dataset', dataset.nodeName]] : [['dataset', dataset.nodeName], ['deploy', deployNode]];
   }
 
-  private dataset(job: KubeObject): DatasetSpec | undefined {
-    return this.datasets.get(this.spec.datasetName(job), job.metadata.namespace)?.['spec'] as DatasetSpec | undefined;
+  private dataset(job: ObjectOf<K>): DatasetSpec | undefined {
+    return this.datasets.get(this.spec.datasetName(job), job.metadata.namespace)?.spec;
   }
 
-  private modelsOf(job: KubeObject): KubeObject[] {
-    return [...new Set(this.spec.modelNames(job))].map((n) => this.models.get(n, job.metadata.namespace)).filter((m): m is KubeObject => m !== undefined);
+  private modelsOf(job: ObjectOf<K>): ObjectOf<'Model'>[] {
+    return [...new Set(this.spec.modelNames(job))].map((n) => this.models.get(n, job.metadata.namespace)).filter((m): m is ObjectOf<'Model'> => m !== undefined);
   }
 
-  async reconcile(key: ObjectKey): Promise<{ requeueAfterMs?: number } | void> {
+  async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
     const job = this.jobs.get(name, namespace);
     if (!job || job.metadata.deletionTimestamp) {
@@ -133,10 +153,10 @@ export class StageJobController implements Controller {
       return;
     }
     const dataset = this.dataset(job);
-    const status = (job['status'] ?? {}) as { conditions?: StageCondition[]; startTime?: string };
+    const status: { conditions?: StageCondition[]; startTime?: string } = job.status ?? {};
     const conditions = status.conditions ?? [];
     const current = latest(conditions);
-    const ctx: StageJobContext = { job, dataset, conditions, models: this.models, lcServer: (node) => this.addressing.lcServer(node), kbServer: this.kbServer };
+    const ctx: StageJobContext<K> = { job, dataset, conditions, models: this.models, lcServer: (node) => this.addressing.lcServer(node), kbServer: this.kbServer };
 
     // Downstream: the job and its models to the dataset's node, whose local controller runs the triggers, and to the
     // node of the inference worker, whose local controller does hot updates.
@@ -194,7 +214,7 @@ export class StageJobController implements Controller {
         await recordEvent(this.client, job, 'Warning', problem.reason, `the ${current.stage.toLowerCase()} worker ${worker!.metadata.name}: ${problem.message}`);
         return this.append(job, conditions, condition(current.stage, current.type, problem.reason, `the ${current.stage.toLowerCase()} worker ${worker!.metadata.name}: ${problem.message}`, current.data));
       }
-      if (state === 'Running' && worker) await this.annotateStageNode(job, current.stage, String((worker['spec'] as { nodeName?: string }).nodeName ?? ''));
+      if (state === 'Running' && worker) await this.annotateStageNode(job, current.stage, worker.spec.nodeName ?? '');
       const next = workerTransition(current, state, worker ? terminationReason(worker) : undefined);
       if (next) return this.append(job, conditions, next);
       if (state === 'Succeeded' && worker) {
@@ -210,14 +230,14 @@ export class StageJobController implements Controller {
     }
   }
 
-  private workers(job: KubeObject, workerType: string): KubeObject[] {
+  private workers(job: KubeObject, workerType: string): ObjectOf<'Pod'>[] {
     return this.pods
       .list(job.metadata.namespace)
       .filter((p) => isWorkerOf(p, job, workerType) && !p.metadata.deletionTimestamp)
       .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
   }
 
-  private async ensureInferenceWorker(ctx: StageJobContext): Promise<void> {
+  private async ensureInferenceWorker(ctx: StageJobContext<K>): Promise<void> {
     const { job, dataset } = ctx;
     const namespace = job.metadata.namespace!;
     const pods = this.workers(job, 'inference');
@@ -235,7 +255,7 @@ export class StageJobController implements Controller {
     await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the inference worker ${pod.metadata.name}`);
   }
 
-  private async createStageWorker(ctx: StageJobContext, ready: StageCondition, readyIndex: number): Promise<void> {
+  private async createStageWorker(ctx: StageJobContext<K>, ready: StageCondition, readyIndex: number): Promise<void> {
     const { job, dataset } = ctx;
     const namespace = job.metadata.namespace!;
     const stage = ready.stage as 'Train' | 'Eval';
@@ -289,12 +309,12 @@ export class StageJobController implements Controller {
     const { namespace, resourceName } = message.header;
     const content = message.content as { phase?: string; status?: string; input?: unknown; output?: unknown };
     for (let attempt = 0; ; attempt++) {
-      const job = await this.client.get(this.spec.kind, namespace, resourceName).catch((err: unknown) => {
+      const job = await getObject(this.client, this.spec.kind, namespace, resourceName).catch((err: unknown) => {
         if (isNotFound(err)) throw new Error(`${this.name} ${namespace}/${resourceName} is unknown`, { cause: err });
         throw err;
       });
       const extra = this.spec.statusFromReport?.(job, message.content) ?? {};
-      const conditions = ((job['status'] as { conditions?: StageCondition[] } | undefined)?.conditions ?? []) as StageCondition[];
+      const conditions: StageCondition[] = job.status?.conditions ?? [];
       const next = reportedCondition(latest(conditions), String(content.phase ?? ''), String(content.status ?? ''), JSON.stringify({ input: content.input ?? {}, output: content.output ?? {} }));
       if (typeof next === 'string') {
         console.warn(`[gm] ${this.name} ${namespace}/${resourceName}: a report from ${node} (${content.phase}/${content.status}) is ignored: ${next}`);
@@ -312,11 +332,11 @@ export class StageJobController implements Controller {
   }
 }
 
-function terminatedAt(pod: KubeObject): string | undefined {
-  return (pod['status'] as { containerStatuses?: { state?: { terminated?: { finishedAt?: string } } }[] } | undefined)?.containerStatuses?.[0]?.state?.terminated?.finishedAt;
+function terminatedAt(pod: ObjectOf<'Pod'>): string | undefined {
+  return pod.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt;
 }
 
-function terminationReason(pod: KubeObject): string {
-  const t = (pod['status'] as { containerStatuses?: { state?: { terminated?: { exitCode?: number; reason?: string; message?: string } } }[] } | undefined)?.containerStatuses?.[0]?.state?.terminated;
+function terminationReason(pod: ObjectOf<'Pod'>): string {
+  const t = pod.status?.containerStatuses?.[0]?.state?.terminated;
   return t ? `the worker ${pod.metadata.name} failed: exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.message ? `: ${t.message}` : ''}` : `the worker ${pod.metadata.name} failed`;
 }

@@ -5,10 +5,10 @@
  * an event that cannot be written is logged, never a reason to fail the transition itself.
  */
 import type { KubeObject, StageCondition } from '@sedna/api';
-import type { KubeClient } from '../../runtime/client.js';
+import type { ObjectClient } from '../../runtime/client.js';
 import { recordEvent } from '../../runtime/events.js';
 
-export async function recordStageTransition(client: KubeClient, job: KubeObject, next: StageCondition): Promise<void> {
+export async function recordStageTransition(client: ObjectClient, job: KubeObject, next: StageCondition): Promise<void> {
   const type = next.type === 'Failed' ? 'Warning' : 'Normal';
   const message = `${next.stage} ${next.type}${next.message ? `: ${next.message}` : ''}`;
   await recordEvent(client, job, type, `${next.stage}${next.type}`, message).catch((err: unknown) => {

@@ -12,7 +12,7 @@
  */
 import { quantityValue, type KubeObject } from '@sedna/api';
 import { sumOf, type Exposition } from '@sedna/metrics';
-import type { KubeClient } from '../../../runtime/client.js';
+import type { ObjectClient } from '../../../runtime/client.js';
 import { recordEvent } from '../../../runtime/events.js';
 import { behaviorFrom, desiredForPods, HpaState } from './hpa-algorithm.js';
 import type { HpaSpec } from './hpa-object.js';
@@ -61,7 +61,7 @@ export class EmbeddedAutoscaler {
 
   constructor(
     private readonly scrape: ScrapePod,
-    private readonly client: KubeClient,
+    private readonly client: ObjectClient,
     private readonly syncPeriodMs = DEFAULT_SYNC_PERIOD_MS,
     private readonly now: () => number = Date.now,
   ) {}

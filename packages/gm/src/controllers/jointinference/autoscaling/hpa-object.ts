@@ -4,7 +4,7 @@
  * A spec change updates it, removing `hpa` deletes it. Labels and owner as the worker's Deployment.
  */
 import type { KubeObject } from '@sedna/api';
-import { isNotFound, type KubeClient } from '../../../runtime/client.js';
+import { isNotFound, type ObjectClient } from '../../../runtime/client.js';
 import { recordEvent } from '../../../runtime/events.js';
 import { controllerRef, workerLabels } from '../../../workers/worker-pod.js';
 
@@ -35,7 +35,7 @@ export function hpaObject(owner: KubeObject, workerType: 'cloud' | 'edge', deplo
 }
 
 /** Makes the worker's HPA match `hpa` (absent: no HPA). */
-export async function syncHpa(client: KubeClient, owner: KubeObject, workerType: 'cloud' | 'edge', deploymentName: string, hpa: HpaSpec | undefined): Promise<void> {
+export async function syncHpa(client: ObjectClient, owner: KubeObject, workerType: 'cloud' | 'edge', deploymentName: string, hpa: HpaSpec | undefined): Promise<void> {
   const namespace = owner.metadata.namespace!;
   const name = hpaName(deploymentName);
   const existing = await client.get('HorizontalPodAutoscaler', namespace, name).catch((err: unknown) => {
@@ -58,6 +58,6 @@ export async function syncHpa(client: KubeClient, owner: KubeObject, workerType:
   }
   if (JSON.stringify(existing['spec']) === JSON.stringify(desired['spec'])) return;
   // A whole replacement of the spec: fields the user removed from `hpa` go too.
-  await client.request('PUT', `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/${name}`, { ...existing, spec: desired['spec'] });
+  await client.replace('HorizontalPodAutoscaler', namespace, name, { ...existing, spec: desired['spec'] });
   await recordEvent(client, owner, 'Normal', 'HpaUpdated', `updated the autoscaler ${name} of the ${workerType} worker`);
 }

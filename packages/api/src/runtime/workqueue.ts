@@ -1,16 +1,41 @@
 /**
- * A work queue of object keys, as client-go's: a key queued many times is processed once; a key being processed
- * is not processed concurrently and, if queued meanwhile, runs again after; failures retry with exponential
- * backoff per key (reset on success).
+ * A work queue of object keys, as client-go's, used by the GM's controllers and the LC's managers: a key queued
+ * many times is processed once; a key being processed is not processed concurrently and, if queued meanwhile, runs
+ * again after; a failure retries with exponential backoff per key (reset on success), unless it is a
+ * `TerminalError`, which no retry can fix; a processor asks for a later run by returning `{ requeueAfterMs }`.
+ * A queue can start paused: keys accumulate (deduplicated) until `resume()`, so that nothing runs before the caches
+ * it reads have synced.
  */
+import { inReconcile } from './log.js';
+
 export interface WorkQueueOptions {
   /** First retry delay; doubles per failure of the same key. */
   baseDelayMs?: number;
   maxDelayMs?: number;
   concurrency?: number;
+  /** Hold keys until resume() (a controller waits for its caches). */
+  paused?: boolean;
+  /** The queue's name in log lines (a controller's, a manager's). */
+  name?: string;
 }
 
-export type KeyProcessor = (key: string) => Promise<{ requeueAfterMs?: number } | void>;
+/** What a run of a key may ask for. */
+export interface ReconcileResult {
+  /** Run again after this delay even without a change (time-based work; a wait with no event to end it). */
+  requeueAfterMs?: number;
+}
+
+/** A failure no retry can fix (a spec that cannot work): logged once, the key is not retried until it changes. */
+export class TerminalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TerminalError';
+  }
+}
+
+export type KeyProcessor = (key: string) => Promise<ReconcileResult | void>;
+/** `retryInMs` is undefined for a terminal error. */
+export type KeyErrorHandler = (key: string, err: unknown, retryInMs: number | undefined) => void;
 
 export class WorkQueue {
   private readonly queue: string[] = [];
@@ -21,19 +46,23 @@ export class WorkQueue {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private running = 0;
   private stopped = false;
+  private paused: boolean;
   private idleWaiters: (() => void)[] = [];
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly concurrency: number;
+  private readonly name: string;
 
   constructor(
     private readonly process: KeyProcessor,
     options: WorkQueueOptions = {},
-    private readonly onError: (key: string, err: unknown, retryInMs: number) => void = () => undefined,
+    private readonly onError: KeyErrorHandler = () => undefined,
   ) {
     this.baseDelayMs = options.baseDelayMs ?? 100;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
     this.concurrency = options.concurrency ?? 1;
+    this.paused = options.paused ?? false;
+    this.name = options.name ?? 'queue';
   }
 
   add(key: string): void {
@@ -61,13 +90,19 @@ export class WorkQueue {
     );
   }
 
+  /** Starts processing the keys held while paused. */
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
+
   get length(): number {
     return this.queue.length;
   }
 
   /** Resolves when nothing is queued or running (timers for later retries aside). */
   idle(): Promise<void> {
-    if (this.queue.length === 0 && this.running === 0) return Promise.resolve();
+    if ((this.queue.length === 0 || this.paused) && this.running === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -80,14 +115,14 @@ export class WorkQueue {
   }
 
   private pump(): void {
-    while (!this.stopped && this.running < this.concurrency && this.queue.length > 0) {
+    while (!this.stopped && !this.paused && this.running < this.concurrency && this.queue.length > 0) {
       const key = this.queue.shift()!;
       this.queued.delete(key);
       this.processing.add(key);
       this.running++;
       void this.run(key);
     }
-    if (this.queue.length === 0 && this.running === 0) {
+    if ((this.queue.length === 0 || this.paused) && this.running === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
@@ -96,15 +131,20 @@ export class WorkQueue {
 
   private async run(key: string): Promise<void> {
     try {
-      const result = await this.process(key);
+      const result = await inReconcile(this.name, key, () => this.process(key));
       this.failures.delete(key);
       if (result && result.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
     } catch (err) {
-      const n = (this.failures.get(key) ?? 0) + 1;
-      this.failures.set(key, n);
-      const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (n - 1));
-      this.onError(key, err, delay);
-      this.addAfter(key, delay);
+      if (err instanceof TerminalError) {
+        this.failures.delete(key);
+        this.onError(key, err, undefined);
+      } else {
+        const n = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, n);
+        const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (n - 1));
+        this.onError(key, err, delay);
+        this.addAfter(key, delay);
+      }
     } finally {
       this.processing.delete(key);
       this.running--;
