@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type RunningApiServer } from '@sedna/apiserver';
 import { compile } from '../web/src/composer/compile.js';
+import { decompile } from '../web/src/composer/decompile.js';
 import type { World } from '../web/src/composer/check.js';
 import { newNode, unitDef, type ComposerGraph } from '../web/src/composer/units.js';
 import { SEDNA_KINDS } from '../web/src/api/kinds.js';
@@ -106,6 +107,11 @@ describe('the composer compiles multi-edge inference', () => {
     expect(fe.spec.selector.matchLabels).toEqual(fe.spec.template.metadata.labels);
     expect(reid.spec.template.spec.containers[0].env).toEqual([{ name: 'query_images', value: '/q/a.png|/q/b.png' }, { name: 'match_thresh', value: '0.8' }]);
     for (const o of result.objects) expect(await dryRun(o), `${o.kind} ${o.metadata.name}`).toMatchObject({ status: 201 });
+    // Each object drawn again on its job page: the units it was compiled from.
+    const drawn = (o: (typeof result.objects)[number]) => decompile(String(o.kind), o)!.nodes.map((n) => `${n.type}${n.values['node'] ? `@${n.values['node']}` : ''}`).sort();
+    expect(drawn(va1)).toEqual(['camera', 'model', 'video_analytics@edge-node-1']);
+    expect(drawn(fe)).toEqual(['feature_extraction@cloud-node', 'model']);
+    expect(drawn(reid)).toEqual(['reid@cloud-node']);
   });
 
   it('compiles tracking and ReID workers to an ObjectTrackingService, and with a user worker to an ObjectSearchService', async () => {
@@ -130,6 +136,9 @@ describe('the composer compiles multi-edge inference', () => {
     expect(search.objects.map((o) => o.kind)).toEqual(['ObjectSearchService']);
     expect((search.objects[0]!.spec as any).userWorker.template.spec.nodeName).toBe('cloud-node');
     expect(await dryRun(search.objects[0]!)).toMatchObject({ status: 201 });
+    const drawn = decompile('ObjectSearchService', search.objects[0]!)!;
+    expect(drawn.nodes.map((n) => n.type).sort()).toEqual(['reid_worker', 'tracking', 'tracking', 'user_worker']);
+    expect(drawn.edges).toHaveLength(3);
   });
 
   it('refuses graphs that form no multi-edge job, naming the unit', () => {
