@@ -4,7 +4,8 @@
  * `sedna up`'s prometheus.yml names, and `sedna console --kubeconfig ... --prometheus-url ...` serves the page.
  * Debian's chromium at a tablet's viewport (820x1180, portrait) logs in there, sees the nodes, follows a joint
  * inference service to Running and sees its figures and its workers charted from Prometheus; the pages fit the
- * tablet's width. Screenshots in packages/console/test-output/screenshots (tablet-*).
+ * tablet's width; a multi-edge object tracking service composed there compiles to YAML the server accepts.
+ * Screenshots in packages/console/test-output/screenshots (tablet-*).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import https from 'node:https';
@@ -150,6 +151,35 @@ spec:
     await page.getByTestId('prometheus-charts').scrollIntoViewIfNeeded();
     await b.screenshot('tablet-02-joint-inference-prometheus');
   }, 240_000);
+
+  it('composes multi-edge object tracking on the tablet: compiled to an ObjectTrackingService the server accepts', async () => {
+    const { page } = b;
+    await page.getByTestId('nav-composer').click();
+    await page.getByTestId('job-name').fill('follow');
+    const set = async (field: string, value: string) => page.getByTestId('inspector').getByTestId(`field-${field}`).fill(value);
+    const connect = async (output: string, target: string) => {
+      await page.getByTestId('connect-output').selectOption(output);
+      await page.getByTestId('connect-target').selectOption(target);
+      await page.getByTestId('connect-button').click();
+    };
+    await page.getByTestId('add-camera').click();
+    await set('url', 'rtsp://camera-a/stream');
+    await page.getByTestId('add-tracking').click();
+    await page.getByTestId('add-reid_worker').click();
+    await page.getByTestId('unit-camera-1').click();
+    await connect('frames', 'tracking-1:frames');
+    await page.getByTestId('unit-tracking-1').click();
+    await connect('features', 'reid-worker-1:features');
+    await expect.poll(() => page.getByTestId('graph-problems').locator('li').count()).toBe(0);
+    await page.getByTestId('compile').click();
+    await page.getByTestId('yaml-editor').getByText('ObjectTrackingService').waitFor();
+    // Plain YAML a user can read and edit: no anchors or aliases.
+    expect(await page.locator('.cm-content').innerText()).not.toMatch(/[&*]a1/);
+    await page.getByTestId('yaml-validate').click();
+    await expect.poll(() => page.getByTestId('yaml-result').textContent(), { timeout: 30_000 }).toContain('Valid');
+    expect(await fitsWidth()).toBe(true);
+    await b.screenshot('tablet-03-composer-object-tracking');
+  }, 90_000);
 
   it('had no console errors on any page', () => {
     expect(b.errors).toEqual([]);

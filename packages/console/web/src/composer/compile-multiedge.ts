@@ -39,8 +39,9 @@ function video(n: ComposerNode, ctx: CompileContext): Record<string, string> {
 
 /** A Deployment-shaped worker group (feature extraction, ReID workers): replicas, a selector and its labels. */
 function deployment(name: string, n: ComposerNode, ctx: CompileContext, env: Record<string, string> = {}) {
-  const labels = { 'sedna.io/composed': name };
-  return { replicas: replicas(n, ctx), selector: { matchLabels: labels }, template: template(n, env, { labels }) };
+  // Two copies: one object in both places would be written as a YAML anchor and alias (&a1, *a1).
+  const labels = () => ({ 'sedna.io/composed': name });
+  return { replicas: replicas(n, ctx), selector: { matchLabels: labels() }, template: template(n, env, { labels: labels() }) };
 }
 
 function pipeline(ctx: CompileContext): KubeObject[] {
