@@ -24,7 +24,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +38,8 @@ import { workPaths } from '../../examples/incremental_learning/fashion_mnist/pat
 import { prepare } from '../../examples/incremental_learning/fashion_mnist/prepare.js';
 import { LoadGenerator, probe, type RequestOutcome } from './load.js';
 import { DatasetAppends, findPodDir, firstTimedLogLine, JobConditions, Lines, Pods, processStartedAt } from './observe.js';
+import { waitUntil } from '@sedna/api/runtime';
+import { freePort } from '../../test-kit/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const exampleDir = join(root, 'examples/incremental_learning/fashion_mnist');
@@ -402,31 +403,21 @@ function checks(handle: UpHandle, conditions: JobConditions, pods: Pods): void {
   pods.check();
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, guard: () => void): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    guard();
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+/** Waits for `check`; `guard` throws when the run can no longer succeed (a process died), which ends the wait. */
+const until = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, guard: () => void): Promise<T> =>
+  waitUntil(what, check, {
+    timeoutMs,
+    intervalMs: 20,
+    failed: () => {
+      try {
+        guard();
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
   });
-}
+
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

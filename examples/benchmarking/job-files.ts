@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const EXAMPLES_DIR = dirname(fileURLToPath(import.meta.url));
-export type ExampleName = 'incremental_learning' | 'federated_learning' | 'lifelong_learning';
+export type ExampleName = 'incremental_learning' | 'federated_learning' | 'lifelong_learning' | 'joint_inference';
 
 export interface JobFilesOptions {
   datasetUrl: string;
@@ -20,6 +20,8 @@ export interface JobFilesOptions {
   jobExtra?: string;
   /** Keep only these algorithms of the job. */
   algorithms?: string[];
+  /** Replacements in every algorithm YAML (copied into the folder), e.g. { 'values: [ 1, 2 ]': 'values: [ 1 ]' }. */
+  algorithm?: Record<string, string>;
 }
 
 function absolutize(text: string, from: string): string {
@@ -44,6 +46,16 @@ export function writeJobFiles(example: ExampleName, dir: string, options: JobFil
   if (options.algorithms) {
     const keep = options.algorithms;
     job = job.replace(/\n( +)- name: "([^"]+)"\n +url: "[^"]+"/g, (entry, _indent: string, name: string) => (keep.includes(name) ? entry : ''));
+  }
+  if (options.algorithm) {
+    const edits = options.algorithm;
+    job = job.replace(/url: "([^"]+\/testalgorithms\/[^"]+\.yaml)"/g, (_m, file: string) => {
+      let text = absolutize(readFileSync(file, 'utf8'), dirname(file));
+      for (const [from, to] of Object.entries(edits)) text = text.replace(from, to);
+      const copy = join(dir, `algorithm-${file.split('/').pop() as string}`);
+      writeFileSync(copy, text);
+      return `url: "${copy}"`;
+    });
   }
   if (options.jobExtra) job = job.replace(/\n {2}rank:/, `\n${options.jobExtra.replace(/\n$/, '')}\n  rank:`);
   const file = join(dir, 'benchmarkingjob.yaml');

@@ -1,7 +1,7 @@
 /**
  * simulation{cloud_number: 1, edge_number: 3}: the federated learning example runs as a real FederatedLearningJob
  * on a control plane the runner starts, each edge node (as root) in its own network namespace; the bytes on each
- * link and the trainers' wait for the next model become system metrics; the control plane, its nodes and the
+ * link and the trainers' wait for the next model become system metrics (joint inference: simulation-joint.test.ts); the control plane, its nodes and the
  * namespaces are gone afterwards, also after Ctrl-C. Links with latency are refused with what is missing where
  * the kernel has no netem.
  */

@@ -6,7 +6,6 @@
  * replaced through update_service while it serves (a model that cannot load leaves the old one serving).
  */
 import { copyFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kubectlPath } from '../../packages/apiserver/test/harness.js';
@@ -15,6 +14,7 @@ import { useSednaUp } from '../common/sedna-up-fixture.js';
 import { EXAMPLE_DIR } from './run.js';
 import { ensureTestModel } from './test-support.js';
 import { writePng } from './worker-common.js';
+import { freePort, waitFor as kitWaitFor } from '../../test-kit/index.js';
 
 const up = useSednaUp({ name: 'multiedge-faults', edgeNodes: 1, exampleDir: EXAMPLE_DIR });
 const kubectl = (args: string[], input?: string) => {
@@ -29,23 +29,7 @@ async function get(kind: string, name: string): Promise<any> {
   const r = await kubectl(['get', kind, name, '-o', 'json']);
   return JSON.parse(r.out.slice(r.out.indexOf('{')));
 }
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+const waitFor = <T>(what: string, check: () => Promise<T | undefined>, ms = 90_000): Promise<T> => kitWaitFor(what, check, ms, 500);
 const worker = (file: string, env: Record<string, string>) => `
       containers:
       - name: w
@@ -84,7 +68,7 @@ spec:
   }, 120_000);
 
   it('gives up on an unreachable broker after bounded attempts, naming it', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const video = join(up.workDir, 'tiny.mkv');
     const { spawnSync } = await import('node:child_process');
     spawnSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=1', '-c:v', 'ffv1', video]);

@@ -18,6 +18,7 @@ import { tracklets } from './metrics.js';
 import { EXAMPLE_DIR, renderManifest } from './run.js';
 import { writeScenario } from './scenario-files.js';
 import { readImage } from './worker-common.js';
+import { waitUntil } from '@sedna/api/runtime';
 
 export interface SearchOptions {
   kubeconfig: string;
@@ -52,14 +53,7 @@ async function getJson(kubectl: Kubectl, args: string[]): Promise<any> {
   return JSON.parse(r.stdout);
 }
 
-async function until<T>(what: string, deadline: number, check: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const until = <T>(what: string, deadline: number, check: () => Promise<T | undefined>): Promise<T> => waitUntil(what, check, { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 500 });
 
 /** Of the tracklet pairs the ReID worker linked across the cameras, the share that are the same object. */
 export function identityPrecision(outDir: string, gtFiles: Record<string, string>): { precision: number; links: number } {

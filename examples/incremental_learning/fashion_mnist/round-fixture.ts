@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
 import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
 import { ensureBuilt, sedna } from '../../../packages/cli/test/harness.js';
+import { stopChild } from '../../../test-kit/index.js';
 
 export const IL_EXAMPLE_DIR = resolve(import.meta.dirname, '.');
 const repo = resolve(IL_EXAMPLE_DIR, '../../..');
@@ -88,7 +89,8 @@ export async function startRoundFixture(prefix: string, prepareScript = join(IL_
       return ((JSON.parse(r.stdout).status?.conditions ?? []) as { stage: string; type: string }[]).map((c) => `${c.stage}/${c.type}`);
     },
     stop: async () => {
-      labeller?.kill();
+      // The labeller writes into the work folder: it must be gone before the folder is removed.
+      if (labeller) await stopChild(labeller);
       // Workers outlive their LC (it re-adopts them): end them before the control plane.
       stopPodProcesses(dataDir);
       await handle.stop();

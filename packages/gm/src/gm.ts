@@ -79,7 +79,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   configureJobCredentials(config.jobCredentialSecret);
   const embedded = options.runPodsOnLocalControllers;
   // Embedded mode scales autoscaled joint inference workers itself, from their metrics read through their LCs.
-  const autoscaler = embedded ? new EmbeddedAutoscaler(scrapeThroughNodeApi(manager.informer('Node'), options.nodeApiClient), client, config.autoscaling.syncPeriodSeconds * 1000) : undefined;
+  const autoscaler = embedded ? new EmbeddedAutoscaler(scrapeThroughNodeApi(manager.reader('Node'), options.nodeApiClient), client, config.autoscaling.syncPeriodSeconds * 1000) : undefined;
   const features = registerFeatures({
     manager,
     client,

@@ -13,7 +13,6 @@ export * from './channel/node-sync.js';
 export * from './controllers/federatedlearning/controller.js';
 export * from './workers/placement.js';
 export * from './controllers/incrementallearning/controller.js';
-export * from './controllers/stagejob/stage-machine.js';
 export * from './controllers/stagejob/controller.js';
 export * from './controllers/lifelonglearning/controller.js';
 export * from './leader/lease-elector.js';

@@ -3,9 +3,7 @@
  * local object store), raw websocket clients for protocol-level checks, a recording logger, and waiting on
  * conditions with a deadline.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import WebSocket from 'ws';
 import {
   NODE_NAME_HEADER,
@@ -20,19 +18,11 @@ import {
 } from '@sedna/api';
 import { NodeHub, type NodeHubHooks, type NodeHubOptions, type NodeReadyReason, type UpstreamMeta } from '../src/hub/index.js';
 import { GmClient, planResync, type GmClientOptions } from '../../lc/src/gmclient/index.js';
+import { tempDir as kitTempDir } from '../../../test-kit/index.js';
 
 export const TOKEN = 'hub-test-token';
 
-/** Polls `probe` until it returns a value other than undefined/false, or fails naming `what`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from '../../../test-kit/index.js';
 
 /** Things to undo after a test, last in first out. */
 export class Cleanup {
@@ -46,7 +36,7 @@ export class Cleanup {
 }
 
 export function tempDir(cleanup: Cleanup): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sedna-hub-'));
+  const dir = kitTempDir('sedna-hub-');
   cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

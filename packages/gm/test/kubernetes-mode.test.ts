@@ -14,21 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGmConfig } from '../src/config.js';
 import { type RunningGlobalManager, startGlobalManager } from '../src/gm.js';
 import { KubeClient } from '../src/runtime/client.js';
+import { waitFor } from '../../../test-kit/index.js';
 
 let api: RunningApiServer;
 let gm: RunningGlobalManager;
 let client: KubeClient;
 let dataDir: string;
 
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => waitFor(what, check, 15_000, 25);
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sedna-gm-k8s-'));

@@ -6,6 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import { type RunningApiServer, startApiServer } from '@sedna/apiserver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControllerManager, watch } from '../src/runtime/index.js';
+import { waitFor } from '../../../test-kit/index.js';
 
 let server: RunningApiServer;
 let dataDir: string;
@@ -22,13 +23,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = async (check: () => boolean, what: string): Promise<void> => void (await waitFor(what, check, 10_000, 10));
 
 describe('controller runtime', () => {
   it('reconciles each changed object from an up-to-date cache', async () => {

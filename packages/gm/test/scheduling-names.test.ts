@@ -1,18 +1,19 @@
 /** Pure parts of issue 13's controllers: names within Kubernetes' limits, node fit, pod problems. */
-import type { KubeObject } from '@sedna/api';
+import type { ObjectOf } from '../src/runtime/kinds.js';
 import { checkDns1123Label, checkLabelValue } from '@sedna/api';
 import { describe, expect, it } from 'vitest';
 import { misfit, unschedulableMessage } from '../src/controllers/scheduler/node-fit.js';
 import { fitName, nameLabelValue, serviceName } from '../src/workers/names.js';
 import { podProblem } from '../src/workers/pod-problem.js';
 
-const node = (name: string, labels: Record<string, string>, ready = true): KubeObject => ({
+const node = (name: string, labels: Record<string, string>, ready = true): ObjectOf<'Node'> => ({
   apiVersion: 'v1',
   kind: 'Node',
   metadata: { name, labels },
+  spec: {},
   status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 });
-const pod = (spec: Record<string, unknown>, status: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec, status });
+const pod = (spec: Record<string, unknown>, status: Record<string, unknown> = {}): ObjectOf<'Pod'> => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }], ...spec }, status }) as ObjectOf<'Pod'>;
 
 describe('names', () => {
   it("keeps the original's name when it fits, else a prefix and a hash of the whole", () => {

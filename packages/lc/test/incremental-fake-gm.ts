@@ -5,11 +5,10 @@
  * LC's report endpoint would.
  */
 import type { StageCondition } from '@sedna/api';
+import { appendStageCondition, automaticTransition, latestStageCondition, reportedCondition, stageCondition, stageDataJson, workerTransition, type StageJobStatus } from '@sedna/api/contracts';
 import type { IncrementalUpstreamContent, UpstreamInput } from '../src/managers/incrementallearning/index.js';
 import type { StageJobManager, StageJob } from '../src/managers/stagejob/index.js';
 
-type Stage = StageCondition['stage'];
-type Type = StageCondition['type'];
 
 export interface WorkerReportLike {
   kind: string;
@@ -26,19 +25,17 @@ export interface FakeWorkers {
   hotUpdate?(): Promise<WorkerReportLike | undefined>;
 }
 
-const NEXT: Record<Stage, Stage> = { Train: 'Eval', Eval: 'Deploy', Deploy: 'Train' };
 
 export class FakeGm {
   readonly received: IncrementalUpstreamContent[] = [];
   /** Messages the real GM would refuse (wrong stage...), with the reason. */
   readonly refused: { content: IncrementalUpstreamContent; reason: string }[] = [];
   manager: Pick<StageJobManager<StageJob>, 'upsertJob' | 'handleWorkerReport'> | undefined;
-  private tick = 0;
   private pending: Promise<unknown>[] = [];
   private held: IncrementalUpstreamContent[] | undefined;
 
   constructor(
-    readonly job: { metadata: { name: string; namespace: string; uid?: string; annotations?: Record<string, string> }; spec: Record<string, unknown>; status: { conditions: StageCondition[] } },
+    readonly job: { metadata: { name: string; namespace: string; uid?: string; annotations?: Record<string, string> }; spec: Record<string, unknown>; status: StageJobStatus },
     private readonly workers: FakeWorkers,
     private readonly nodeName = 'edge-1',
   ) {}
@@ -67,8 +64,8 @@ export class FakeGm {
     for (const content of queued) this.onMessage(content);
   }
 
-  get conditions(): StageCondition[] {
-    return this.job.status.conditions;
+  get conditions(): readonly StageCondition[] {
+    return this.job.status.conditions ?? [];
   }
 
   get state(): string {
@@ -82,7 +79,7 @@ export class FakeGm {
   }
 
   start(): void {
-    this.append('Train', 'Waiting');
+    this.append(automaticTransition(undefined)!);
   }
 
   /** Sends the job down again unchanged (a resync). */
@@ -94,10 +91,9 @@ export class FakeGm {
     while (this.pending.length > 0) await Promise.allSettled(this.pending.splice(0));
   }
 
-  private append(stage: Stage, type: Type, data?: string): void {
-    this.tick += 1;
-    const time = new Date(Date.UTC(2026, 0, 1, 0, 0, this.tick)).toISOString().replace('.000Z', 'Z');
-    this.conditions.push({ type, status: 'True', stage, lastTransitionTime: time, lastHeartbeatTime: time, ...(data !== undefined ? { data } : {}) });
+  /** Appends as the GM does: the bounded history, the round, the stage and the phase. */
+  private append(next: StageCondition): void {
+    Object.assign(this.job.status, appendStageCondition(this.job.status, next));
     this.resend();
   }
 
@@ -105,43 +101,44 @@ export class FakeGm {
     this.job.metadata.annotations = { ...this.job.metadata.annotations, [key]: value };
   }
 
+  /** An upstream message, taken or refused by the GM's own stage machine. */
   private onMessage(content: IncrementalUpstreamContent): void {
-    const stage = ({ train: 'Train', eval: 'Eval', deploy: 'Deploy' } as Record<string, Stage>)[content.phase];
-    const type = ({ ready: 'Ready', completed: 'Completed', failed: 'Failed', waiting: 'Waiting' } as Record<string, Type>)[content.status];
-    const current = this.conditions.at(-1);
-    const refuse = (reason: string) => this.refused.push({ content, reason });
-    if (!stage || !type) return void refuse('unknown phase or status');
-    if (!current || current.stage !== stage) return void refuse(`job is in ${current?.stage}`);
-    if (type === 'Ready' && current.type !== 'Waiting') return void refuse(`${stage} is ${current.type}, not Waiting`);
-    const data = JSON.stringify({ ...(content.input ? { input: content.input } : {}), ...(content.output ? { output: content.output } : {}) });
-    this.append(stage, type, data);
+    const next = reportedCondition(latestStageCondition(this.conditions), content.phase, content.status, stageDataJson(content));
+    if (typeof next === 'string') return void this.refused.push({ content, reason: next });
+    this.append(next);
     this.drive();
+  }
+
+  /** The stage worker (or the hot-updated inference worker) starts and runs at once. */
+  private startWorker(current: StageCondition, reason: string): StageCondition {
+    const starting = stageCondition(current.stage, 'Starting', reason, `the ${current.stage.toLowerCase()} worker is starting`, current.data);
+    this.append(starting);
+    this.annotate(`sedna.io/${current.stage}`, this.nodeName);
+    const running = workerTransition(starting, 'Running')!;
+    this.append(running);
+    return running;
   }
 
   /** What the GM does on its own after the latest condition. */
   private drive(): void {
-    const current = this.conditions.at(-1) as StageCondition;
+    const current = latestStageCondition(this.conditions) as StageCondition;
     const input = current.data ? (JSON.parse(current.data) as { input?: UpstreamInput }).input : undefined;
-    if (current.type === 'Completed') return this.append(NEXT[current.stage], 'Waiting');
-    if (current.type === 'Failed') return this.append('Train', 'Waiting');
+    const automatic = automaticTransition(current);
+    if (automatic) return this.append(automatic);
     if (current.type !== 'Ready') return;
     if (current.stage === 'Deploy') {
       // (a lifelong learning job has no deploy model: the GM restarts its inference worker)
       const hot = (this.job.spec.deploySpec as { model?: { hotUpdateEnabled?: boolean } }).model?.hotUpdateEnabled === true;
       if (!hot) {
-        this.append('Deploy', 'Completed', current.data);
+        this.append(stageCondition('Deploy', 'Completed', 'InferenceRestarted', 'the inference worker was (re)started with the new model', current.data));
         return this.drive();
       }
-      this.append('Deploy', 'Starting', current.data);
-      this.annotate('sedna.io/Deploy', this.nodeName);
-      this.append('Deploy', 'Running', current.data);
+      this.startWorker(current, 'HotUpdate');
       const worker = this.workers.hotUpdate;
       if (worker) this.run(() => worker());
       return;
     }
-    this.append(current.stage, 'Starting', current.data);
-    this.annotate(`sedna.io/${current.stage}`, this.nodeName);
-    this.append(current.stage, 'Running', current.data);
+    this.startWorker(current, 'WorkerCreated');
     const worker = current.stage === 'Train' ? this.workers.train : this.workers.eval;
     this.run(() => worker(input ?? {}));
   }

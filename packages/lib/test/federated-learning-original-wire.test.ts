@@ -4,8 +4,7 @@
  * a clear error, not a wait forever. The aggregator takes MODEL_URL as a folder, as the original's workers use it,
  * and a model it cannot write still reaches the trainers.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -13,6 +12,7 @@ import { MlpEstimator } from '../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../src/backend/model-spec.js';
 import { syntheticClasses } from '../src/backend/test-data.js';
 import { AggregationServer, FederatedLearning, silentLog, type AggregationServerOptions } from '../src/core/federated_learning/index.js';
+import { tempDir as kitTempDir } from '../../../test-kit/index.js';
 
 const spec: ModelSpec = { inputShape: [6], layers: [{ type: 'dense', units: 5, activation: 'relu' }, { type: 'dense', units: 3 }] };
 const { x, y } = syntheticClasses(60, [6], 3, 2);
@@ -34,7 +34,7 @@ function trainer(url: string, name: string, options: { wire?: 'auto' | 'json' | 
 }
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-original-wire-'));
+  const dir = kitTempDir('fl-original-wire-');
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

@@ -14,6 +14,7 @@ import { parseKbIndex, withDeployStatus } from '../src/core/lifelong_learning/kb
 import { LifelongLearning, type LifelongLearningOptions } from '../src/core/lifelong_learning/lifelong-learning.js';
 import { LifelongReporter } from '../src/core/lifelong_learning/reports.js';
 import { UNSEEN_INDEX_NAME } from '../src/core/lifelong_learning/unseen-samples.js';
+import { waitFor } from '../../../test-kit/index.js';
 
 const spec = { inputShape: [2], layers: [{ type: 'dense' as const, units: 8, activation: 'relu' as const }, { type: 'dense' as const, units: 2, activation: 'softmax' as const }] };
 
@@ -60,13 +61,7 @@ describe('lifelong learning edge and update behaviours', () => {
     return ll;
   }
 
-  async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const until = async (condition: () => boolean, what: string, ms = 10_000): Promise<void> => void (await waitFor(what, condition, ms, 50));
 
   it('tells why a sample is unseen, follows deploy changes by polling, and survives a broken index', async () => {
     const trained = await worker({ OUTPUT_URL: path.join(dir, 'kb1') }).train(SampleSet.concat([site('a', 0, 0, 80), site('b', 6, 6, 80)]));

@@ -17,5 +17,10 @@ export const SPEC_HASH_ANNOTATION = 'sedna.io/spec-hash';
 export const WORKER_INDEX_ANNOTATION = 'sedna.io/worker-index';
 /** Worker annotation: the federated learning job generation the worker belongs to. */
 export const JOB_GENERATION_ANNOTATION = 'sedna.io/job-generation';
-/** Worker annotation: the stage (round) of a stage job a train/eval worker runs. */
+/** Worker annotation: the round of a stage job a train/eval worker runs (`status.round`, stage-protocol.ts). */
+export const STAGE_ROUND_ANNOTATION = 'sedna.io/stage-round';
+/**
+ * Worker annotation of train/eval workers made before jobs had `status.round`: the index of their Ready condition.
+ * Read only, to find such a worker of a job still running from before; never written.
+ */
 export const STAGE_INDEX_ANNOTATION = 'sedna.io/stage-index';

@@ -64,6 +64,8 @@ export const VolumeSchema = s.object(
     name: s.string({ minLength: 1 }),
     hostPath: s.object({ path: s.string({ minLength: 1 }), type: s.string().optional() }).optional(),
     emptyDir: s.freeObject().optional(),
+    /** Embedded mode resolves it to the bound volume's directory before the pod goes to its node. */
+    persistentVolumeClaim: s.object({ claimName: s.string({ minLength: 1 }), readOnly: s.boolean().optional() }).optional(),
   },
   { preserveUnknown: true },
 );

@@ -6,13 +6,14 @@
  * same name gets another one.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WORKER_ENV } from '../contracts/worker-env.js';
 
-export const JOB_CREDENTIAL_ENV = 'SEDNA_JOB_CREDENTIAL';
+export const JOB_CREDENTIAL_ENV = WORKER_ENV.SEDNA_JOB_CREDENTIAL;
 /**
  * The job's uid, which the GM gives every worker too: what a worker keeps across restarts (the aggregator's
  * checkpoint) is keyed by it, so that a job deleted and created again under the same name starts fresh.
  */
-export const JOB_UID_ENV = 'SEDNA_JOB_UID';
+export const JOB_UID_ENV = WORKER_ENV.SEDNA_JOB_UID;
 
 export interface JobIdentity {
   namespace: string;

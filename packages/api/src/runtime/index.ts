@@ -3,5 +3,6 @@
  */
 export { rfc3339, rfc3339Micro } from './time.js';
 export { positiveInteger } from './options.js';
+export { waitUntil, type WaitOptions } from './wait.js';
 export { WorkQueue, TerminalError, type WorkQueueOptions, type ReconcileResult, type KeyProcessor, type KeyErrorHandler } from './workqueue.js';
 export { Logger, inReconcile, currentReconcile, discardLog, stderrSink, type LogLevel, type LogSink, type LogFields, type ReconcileScope } from './log.js';

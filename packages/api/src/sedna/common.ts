@@ -63,7 +63,10 @@ export type JobStage = Infer<typeof JobStageSchema>;
 export const JobStageConditionTypeSchema = s.enum('Waiting', 'Ready', 'Starting', 'Running', 'Completed', 'Failed');
 export type JobStageConditionType = Infer<typeof JobStageConditionTypeSchema>;
 
-/** Conditions of the stage machines (IncrementalLearningJob, LifelongLearningJob). Append-only. */
+/**
+ * Conditions of the stage machines (IncrementalLearningJob, LifelongLearningJob): appended in order, the last is the
+ * state; the GM keeps the history bounded (contracts/stage-protocol.ts). An old job's long history still loads.
+ */
 export const StageConditionSchema = s.object({
   type: JobStageConditionTypeSchema,
   status: ConditionStatusSchema,
@@ -75,6 +78,13 @@ export const StageConditionSchema = s.object({
   data: s.string().optional(),
 });
 export type StageCondition = Infer<typeof StageConditionSchema>;
+
+/** The explicit progress of a stage job, in its status next to the conditions (contracts/stage-protocol.ts). */
+export const StageJobProgressFields = {
+  round: s.int32({ minimum: 0 }).optional().describe('The current round: how many times the train stage has been Ready. A round\'s Train, Eval and Deploy share it.'),
+  stage: JobStageSchema.optional().describe('The current stage (the latest condition\'s).'),
+  phase: JobStageConditionTypeSchema.optional().describe('The phase of the current stage: the latest condition\'s type.'),
+};
 
 export const JobPhaseSchema = s.enum('Pending', 'Running', 'Succeeded', 'Failed');
 

@@ -1,5 +1,5 @@
 import { s, type Infer } from '../schema/dsl.js';
-import { HardExampleMiningSchema, ModelRefSchema, StageConditionSchema, TriggerSchema, WorkerTemplateSchema } from './common.js';
+import { StageJobProgressFields, HardExampleMiningSchema, ModelRefSchema, StageConditionSchema, TriggerSchema, WorkerTemplateSchema } from './common.js';
 
 export const IncrementalLearningJobSpecSchema = s.object({
   dataset: s.object({ name: s.string({ minLength: 1 }), trainProb: s.double({ minimum: 0, maximum: 1 }) }),
@@ -21,6 +21,7 @@ export const IncrementalLearningJobSpecSchema = s.object({
 });
 export const IncrementalLearningJobStatusSchema = s.object({
   conditions: s.array(StageConditionSchema).optional(),
+  ...StageJobProgressFields,
   startTime: s.time().optional(),
   completionTime: s.time().optional(),
 });

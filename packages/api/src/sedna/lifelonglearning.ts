@@ -1,5 +1,5 @@
 import { s, type Infer } from '../schema/dsl.js';
-import { StageConditionSchema, TriggerSchema, WorkerTemplateSchema } from './common.js';
+import { StageJobProgressFields, StageConditionSchema, TriggerSchema, WorkerTemplateSchema } from './common.js';
 
 export const LifelongLearningJobSpecSchema = s.object({
   dataset: s.object({ name: s.string({ minLength: 1 }), trainProb: s.double({ minimum: 0, maximum: 1 }) }),
@@ -29,6 +29,7 @@ export type KnowledgeBase = Infer<typeof KnowledgeBaseSchema>;
 
 export const LifelongLearningJobStatusSchema = s.object({
   conditions: s.array(StageConditionSchema).optional(),
+  ...StageJobProgressFields,
   knowledgeBase: KnowledgeBaseSchema.optional(),
   startTime: s.time().optional(),
   completionTime: s.time().optional(),

@@ -4,6 +4,7 @@
  * "default"): contiguous equal pieces, each cut at train_ratio into two parts.
  */
 import { argmax, readImageSet, readTxtIndexRows, type Tensor } from '@sedna/lib';
+import { readDecoded, writeDecoded } from './index-cache.js';
 
 export interface LabelledSet {
   x: Tensor;
@@ -16,12 +17,17 @@ export interface LabelledSet {
   source: string;
 }
 
+/** The index's samples, decoded once and then read from the decoded cache beside it (index-cache.ts). */
 export async function loadIndex(indexFile: string | undefined, what: string): Promise<LabelledSet> {
   if (!indexFile) throw new Error(`the test environment has no ${what} (testenv.dataset.${what === 'train data' ? 'train_index' : 'test_index'})`);
+  const cached = readDecoded(indexFile);
+  if (cached) return cached;
   const set = await readImageSet(indexFile, { dataType: 'train', onMalformed: 'error' });
   if (set.y.length === 0) throw new Error(`${indexFile}: the ${what} index lists no samples`);
   const rows = await readTxtIndexRows(indexFile);
-  return { x: set.x, y: set.y, origins: rows.map((r) => r.columns[2] ?? ''), ids: [...set.files], source: indexFile };
+  const loaded: LabelledSet = { x: set.x, y: set.y, origins: rows.map((r) => r.columns[2] ?? ''), ids: [...set.files], source: indexFile };
+  writeDecoded(indexFile, loaded);
+  return loaded;
 }
 
 export function sampleSize(x: Tensor): number {

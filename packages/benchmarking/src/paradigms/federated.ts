@@ -28,8 +28,6 @@ export function partitionClients(train: LabelledSet, spec: CaseSpec): { pool: La
 
 export const federatedLearning: Paradigm = async (ctx) => {
   const { spec } = ctx;
-  // Under simulation the clients and the aggregator are a real job on the simulated control plane.
-  if (spec.simulation) return (await import('./federated-cluster.js')).federatedOnCluster(ctx);
   const base = requireModule(spec.modules, 'basemodel', 'federatedlearning');
   const aggModule = requireModule(spec.modules, 'aggregation', 'federatedlearning');
   await moduleClass(aggModule);

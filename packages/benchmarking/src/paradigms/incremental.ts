@@ -91,7 +91,7 @@ async function inferPass(job: IncrementalLearning<BaseModel>, x: Tensor, batch =
   return { hard, predictions };
 }
 
-async function trainModel(estimator: BaseModel, data: LabelledSet, base: string | undefined, dir: string, ctx: ParadigmContext): Promise<string> {
+export async function trainModel(estimator: BaseModel, data: LabelledSet, base: string | undefined, dir: string, ctx: ParadigmContext): Promise<string> {
   const il = new IncrementalLearning<BaseModel>({ estimator, hardExampleMining: null, hardExamples: false, lc: false, env: {}, log: ctx.log });
   const { results } = await il.train({ x: data.x, y: data.y }, { baseModelUrl: base ?? false, modelUrl: dir });
   estimator.dispose?.();
@@ -100,7 +100,7 @@ async function trainModel(estimator: BaseModel, data: LabelledSet, base: string 
   return url;
 }
 
-async function modelEvalMetric(ctx: ParadigmContext): Promise<{ name: string; score: (y: Int32Array, p: Int32Array) => Promise<number> }> {
+export async function modelEvalMetric(ctx: Pick<ParadigmContext, 'spec'>): Promise<{ name: string; score: (y: Int32Array, p: Int32Array) => Promise<number> }> {
   const m = ctx.spec.testenv.modelEval.metric;
   if (!m.name) return { name: 'accuracy', score: async (y, p) => accuracy(y, p) };
   if (!m.url) throw new Error(`testenv.model_eval.model_metric "${m.name}" needs a url (a metric file)`);

@@ -4,9 +4,11 @@
  * every test sample goes through the job one at a time with the hard example mining module; hard samples are
  * answered by the cloud model. The mining mode is testenv's hard_example_mining_mode (default
  * inference-then-mining: a classifier's confidence needs the edge model's output). samples_transfer_ratio counts
- * the samples sent to the cloud; the cloud link's bytes and per-sample latencies are measured too.
+ * the samples sent to the cloud; the cloud link's bytes and per-sample latencies are measured too. The mining judges
+ * the edge model's class probabilities (logits are softmaxed, as the lib's IncrementalLearning does), so
+ * CrossEntropy works with a basemodel that outputs logits.
  */
-import { JointInference, type MiningMode, type Tensor } from '@sedna/lib';
+import { JointInference, probabilities, type MiningMode, type Tensor } from '@sedna/lib';
 import { moduleClass, moduleInstance, requireModule } from '../cases/modules.js';
 import { predictedClasses, sampleSize } from './data.js';
 import type { BaseModel, Paradigm } from './types.js';
@@ -34,7 +36,7 @@ export const jointInference: Paradigm = async (ctx) => {
     },
   };
   const mode = (spec.testenv.extra.hard_example_mining_mode as MiningMode | undefined) ?? 'inference-then-mining';
-  const job = await JointInference.create({ estimator: edge, modelUrl: false, cloud, reporter: false, hardExampleMining: { method: hemModule.name, param: hemModule.hyperparameters as Record<string, never> }, miningMode: mode, env: {}, log: ctx.log });
+  const job = await JointInference.create({ estimator: edge, modelUrl: false, cloud, reporter: false, hardExampleMining: { method: hemModule.name, param: hemModule.hyperparameters as Record<string, never> }, miningMode: mode, hemInput: probabilities, env: {}, log: ctx.log });
   const test = await ctx.test();
   const n = test.y.length;
   const size = sampleSize(test.x);

@@ -1,8 +1,9 @@
 /**
  * `simulation{cloud_number, edge_number, links}`: the project's embedded control plane with that many nodes, no
- * Docker and no kind (Ianvs pipes Sedna's all-in-one.sh into bash for a kind cluster). The control plane and one
- * local controller per node run as processes of the `sedna` command; with links, each edge node's controller
- * runs in its own network namespace behind tc netem. stop() ends every process and removes the namespaces; the
+ * Docker and no kind (Ianvs pipes Sedna's all-in-one.sh into bash for a kind cluster). The control plane runs as
+ * a process of the `sedna` command; the nodes' local controllers run with `sedna join`'s code in node hosts
+ * (node-host.ts) started at the same time; with links, each edge node's controller runs in its own network
+ * namespace behind tc netem. stop() ends every process and removes the namespaces; the
  * job calls it after the cases, on failure and on Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,7 +14,13 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import type { SimulationConfig } from '../config/benchmarkingjob.js';
 import type { SimulationTarget } from '../cases/spec.js';
+import { fileURLToPath } from 'node:url';
 import { createLinks, deleteLink, linkBytes, linkSupportProblem, type EdgeLink } from './links.js';
+import { waitUntil } from '@sedna/api/runtime';
+import type { NodeHostOrder } from './node-host.js';
+
+// Always the built JavaScript (also when this module runs from its TypeScript sources), as for case processes.
+const NODE_HOST = fileURLToPath(new URL('../../dist/simulation/node-host.js', import.meta.url));
 
 export interface Simulation {
   target: SimulationTarget;
@@ -93,11 +100,14 @@ export async function startSimulation(config: SimulationConfig, dataDir: string,
   const children: ChildProcess[] = [];
   const output: string[] = [];
   const exited: string[] = [];
-  const startChild = (name: string, args: string[], netns?: string): void => {
-    const child = netns ? spawn('ip', ['netns', 'exec', netns, process.execPath, main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node hosts read their order on stdin (and stop when it closes); the control plane reads nothing.
+  const startChild = (name: string, command: string, args: string[], netns?: string): ChildProcess => {
+    const stdio: ['pipe' | 'ignore', 'pipe', 'pipe'] = [command === NODE_HOST ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+    const child = netns ? spawn('ip', ['netns', 'exec', netns, process.execPath, command, ...args], { stdio }) : spawn(process.execPath, [command, ...args], { stdio });
     for (const s of [child.stdout, child.stderr]) s?.on('data', (c: Buffer) => output.push(`${name} | ${c.toString()}`.slice(0, 2000)) && output.length > 200 && output.shift());
     child.on('exit', (code, signal) => exited.push(`${name} exited (${signal ?? code})`));
     children.push(child);
+    return child;
   };
   const tag = String(process.pid % 10000);
   let links: EdgeLink[] = [];
@@ -114,23 +124,25 @@ export async function startSimulation(config: SimulationConfig, dataDir: string,
     const host = links.length > 0 ? ['--host', '0.0.0.0', '--advertise', ...links.map((l) => l.hostIp)] : [];
     log(`simulation: starting the control plane with ${config.cloudNumber} cloud and ${config.edgeNumber} edge node(s)${links.length ? ' (emulated links)' : ''}`);
     // One machine, as `sedna up`: every simulated node joins with the control plane's shared node token.
-    startChild('control-plane', ['control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', ...host]);
-    const infoFile = join(dataDir, 'control-plane.json');
-    const info = await waitFor('the control plane', () => (existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as { hubUrl: string; caFile: string; nodeTokenFile: string; kubeconfig: string }) : undefined), 60_000, exited);
-    log(`simulation: control plane up after ${((Date.now() - started) / 1000).toFixed(1)} s; starting the nodes' local controllers`);
+    startChild('control-plane', main, ['control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', ...host]);
     const cloudNodes = Array.from({ length: config.cloudNumber }, (_, i) => (config.cloudNumber === 1 ? 'cloud-node' : `cloud-node-${i + 1}`));
     const edgeNodes = Array.from({ length: config.edgeNumber }, (_, i) => `edge-node-${i + 1}`);
+    // The nodes' hosts load their code while the control plane starts (node-host.ts); they get their order below.
+    const hosts = nodeHosts(cloudNodes, edgeNodes, links).map((h) => ({ ...h, child: startChild(h.name, NODE_HOST, [main], h.netns) }));
+    const infoFile = join(dataDir, 'control-plane.json');
+    const info = await waitFor('the control plane', () => (existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as { hubUrl: string; caFile: string; nodeTokenFile: string; kubeconfig: string }) : undefined), 60_000, exited);
+    log(`simulation: control plane up after ${((Date.now() - started) / 1000).toFixed(1)} s; the nodes' local controllers join`);
     const hubPort = new URL(info.hubUrl).port;
-    const joinArgs = (node: string, role: string, gm: string, address: string): string[] => ['join', '--gm', gm, '--token-file', info.nodeTokenFile, '--ca', info.caFile, '--node-name', node, '--role', role, '--data-dir', join(dataDir, 'nodes', node), '--address', address, '--dataset-root', '/', '--heartbeat-ms', '1000'];
-    // With emulated links the cloud node takes a host address the edge namespaces route to (their default route),
-    // so the cloud workers' services (the aggregator) are reachable from the edge workers.
-    const cloudAddress = links[0]?.hostIp ?? '127.0.0.1';
-    for (const node of cloudNodes) startChild(node, joinArgs(node, 'cloud', info.hubUrl, cloudAddress));
-    edgeNodes.forEach((node, i) => {
-      const link = links[i];
-      if (link) startChild(node, joinArgs(node, 'edge', `wss://${link.hostIp}:${hubPort}/`, link.edgeIp), link.ns);
-      else startChild(node, joinArgs(node, 'edge', info.hubUrl, '127.0.0.1'));
-    });
+    for (const h of hosts) {
+      const order: NodeHostOrder = {
+        gm: h.hubIp ? `wss://${h.hubIp}:${hubPort}/` : info.hubUrl,
+        caFile: info.caFile,
+        nodeTokenFile: info.nodeTokenFile,
+        heartbeatMs: 1000,
+        nodes: h.nodes.map((n) => ({ ...n, dataDir: join(dataDir, 'nodes', n.name) })),
+      };
+      h.child.stdin?.write(`${JSON.stringify(order)}\n`);
+    }
     const kc = readKubeconfig(info.kubeconfig);
     const all = [...cloudNodes, ...edgeNodes];
     await waitFor(`${all.length} nodes Ready`, async () => {
@@ -180,17 +192,32 @@ export function endPodProcesses(dataDir: string): void {
   }
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, exited: string[]): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited.length > 0) throw new Error(`${what}: ${exited[0]}`);
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+interface NodeHostPlan {
+  name: string;
+  nodes: NodeHostOrder['nodes'][number][];
+  /** The network namespace the host runs in (an edge node behind an emulated link). */
+  netns?: string;
+  /** The host side's address of that link, where the hub is reached from the namespace. */
+  hubIp?: string;
 }
+
+/**
+ * Which processes run which nodes: one for all of them without links (one module load instead of one per node);
+ * with links, each edge node alone in its namespace and the cloud nodes together, at an address the namespaces
+ * route to (their default route), so the cloud workers' services (the aggregator) are reachable from the edge.
+ */
+export function nodeHosts(cloudNodes: readonly string[], edgeNodes: readonly string[], links: readonly Pick<EdgeLink, 'ns' | 'hostIp' | 'edgeIp'>[]): NodeHostPlan[] {
+  const cloud = (address: string) => cloudNodes.map((name) => ({ name, role: 'cloud' as const, dataDir: '', address }));
+  if (links.length === 0) return [{ name: 'nodes', nodes: [...cloud('127.0.0.1'), ...edgeNodes.map((name) => ({ name, role: 'edge' as const, dataDir: '', address: '127.0.0.1' }))] }];
+  const plans: NodeHostPlan[] = cloudNodes.length > 0 ? [{ name: 'cloud nodes', nodes: cloud(links[0]?.hostIp as string) }] : [];
+  edgeNodes.forEach((name, i) => {
+    const link = links[i];
+    if (!link) throw new Error(`simulation.links: no link for ${name}`);
+    plans.push({ name, nodes: [{ name, role: 'edge', dataDir: '', address: link.edgeIp }], netns: link.ns, hubIp: link.hostIp });
+  });
+  return plans;
+}
+
+/** Waits for a part of the cluster; a process that exited ends the wait at once. */
+const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, exited: string[]): Promise<T> =>
+  waitUntil(what, check, { timeoutMs, intervalMs: 50, failed: () => exited[0] });

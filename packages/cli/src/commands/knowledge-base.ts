@@ -8,6 +8,7 @@ import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { endChild } from './child-process.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 // The lib's entry resolves to its dist/index.js, run-kb.js beside it; a control plane run from the TypeScript
 // sources (node --conditions=source --import tsx, as the benchmarks do) gets src/index.ts and run-kb.ts, and its
@@ -48,7 +49,7 @@ export class KnowledgeBaseProcess {
   /** Starts it and resolves with the URL workers use, once it listens. */
   async start(): Promise<string> {
     const child = spawn(process.execPath, runKbCommand(), {
-      env: { ...process.env, KnowledgeBaseServer: `http://${this.options.host}:${this.port}`, KnowledgeBasePath: this.options.dir, ...(this.options.secretFile ? { SEDNA_JOB_CREDENTIAL_SECRET_FILE: this.options.secretFile } : {}) },
+      env: { ...process.env, [WORKER_ENV.KnowledgeBaseServer]: `http://${this.options.host}:${this.port}`, [WORKER_ENV.KnowledgeBasePath]: this.options.dir, ...(this.options.secretFile ? { [WORKER_ENV.SEDNA_JOB_CREDENTIAL_SECRET_FILE]: this.options.secretFile } : {}) },
       // The IPC channel ties its life to ours (run-kb exits when it closes).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

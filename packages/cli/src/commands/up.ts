@@ -14,6 +14,7 @@ import { KubeClient } from '@sedna/gm';
 import { controlPlaneInfoPath, readControlPlaneInfo } from '../paths.js';
 import type { BrokerKind } from './broker.js';
 import { Supervisor } from './supervisor.js';
+import { waitUntil } from '@sedna/api/runtime';
 
 export interface UpOptions {
   dataDir: string;
@@ -56,21 +57,9 @@ export interface UpHandle {
 // The parts run the built CLI (also when this module is loaded from its TypeScript source, as in tests).
 const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, failed: () => string | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const why = failed();
-    if (why) throw new Error(`${what}: ${why}`);
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Waits for a part of the control plane; a part that failed ends the wait at once. */
+const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, failed: () => string | undefined): Promise<T> =>
+  waitUntil(what, check, { timeoutMs, intervalMs: 100, failed });
 
 export async function up(options: UpOptions): Promise<UpHandle> {
   const log = options.log ?? ((m: string) => console.log(m));

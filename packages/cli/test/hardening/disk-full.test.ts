@@ -11,6 +11,7 @@ import type { NodeCondition, UpstreamMessage } from '@sedna/api';
 import { NodeHub } from '@sedna/gm';
 import { startLocalController, type RunningLocalController } from '@sedna/lc';
 import { sendRaw } from '../../../../bench/fuzz/kit/index.js';
+import { waitFor } from '../../../../test-kit/index.js';
 
 const isRoot = process.getuid?.() === 0;
 const dir = mkdtempSync(join(tmpdir(), 'sedna-disk-full-'));
@@ -27,15 +28,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> => waitFor(what, check, timeoutMs, 50);
 
 const pod = (name: string) => ({
   header: { namespace: 'default', resourceKind: 'pod', resourceName: name, operation: 'insert' as const },

@@ -20,6 +20,7 @@ import { aggregationServerFromEnv, BigModelService, KnowledgeBaseServer, MlpEsti
 import { NodeHub } from '@sedna/gm';
 import { resolveNodeToken } from '../../src/commands/node-token.js';
 import { sendRaw, startEntryPoints, type EntryPoints, type FuzzEndpoint } from '../../../../bench/fuzz/kit/index.js';
+import { waitFor } from '../../../../test-kit/index.js';
 
 let dir: string;
 let entry: EntryPoints;
@@ -28,13 +29,7 @@ const request = (e: FuzzEndpoint, method: string, target: string, body = '', hea
   const lines = [`${method} ${target} HTTP/1.1`, 'Host: x', ...(e.token ? [`Authorization: Bearer ${e.token}`] : []), ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `Content-Length: ${Buffer.byteLength(body, 'latin1')}`, 'Connection: close'];
   return sendRaw(e, Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1'), 20_000).then((a) => a.status);
 };
-async function waitUntil(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitUntil = async (what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> => void (await waitFor(what, check, timeoutMs, 50));
 const report = (overrides: Record<string, unknown> = {}): string => JSON.stringify({ name: 'w1', namespace: 'default', ownerName: 'job-a', ownerKind: 'federatedlearningjob', kind: 'train', status: 'completed', ...overrides });
 
 beforeAll(async () => {

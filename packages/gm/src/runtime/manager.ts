@@ -8,7 +8,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { ControllerMetrics } from '@sedna/metrics';
 import { apiVersionOf, findKind } from '@sedna/api';
 import { Logger as StructuredLogger, TerminalError, WorkQueue, type LogSink, type WorkQueueOptions } from '@sedna/api/runtime';
-import { ScopedCache, type ObjectCache } from './cache.js';
+import { type KindReader, ScopedCache, type ObjectCache } from './cache.js';
 import { type ControllerDeclaration, declaredKinds, ownerKeys, type Reconciler, self } from './controller.js';
 import { createInformer, type ResourceInformer } from './informer.js';
 import type { AnyObject, KindName } from './kinds.js';
@@ -47,6 +47,11 @@ export class ControllerManager {
       this.informers.set(kind, informer);
     }
     return informer;
+  }
+
+  /** A typed reader of one kind's shared cache, for what is not a controller (the autoscaler's node lookup). */
+  reader<K extends KindName>(kind: K): KindReader<K> {
+    return new ScopedCache(`reader of ${kind}`, new Map([[kind, this.informer(kind)]])).of(kind);
   }
 
   /** A cache of exactly the kinds `declaration` reads. */

@@ -10,6 +10,7 @@ import type { KubeObject, UpstreamMessage } from '@sedna/api';
 import type { KubeClient } from '../runtime/client.js';
 import { eventRecorder, type EventType } from '../runtime/events.js';
 import type { ResourceInformer } from '../runtime/informer.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface WorkerEvent {
   type: EventType;
@@ -55,7 +56,7 @@ export interface WorkerEventSources {
 function isWorker(pod: KubeObject, worker: string): boolean {
   if (pod.metadata.name === worker) return true;
   const containers = ((pod['spec'] as { containers?: { env?: { name: string; value?: string }[] }[] } | undefined)?.containers ?? []);
-  return containers[0]?.env?.some((v) => v.name === 'WORKER_NAME' && v.value === worker) ?? false;
+  return containers[0]?.env?.some((v) => v.name === WORKER_ENV.WORKER_NAME && v.value === worker) ?? false;
 }
 
 /**

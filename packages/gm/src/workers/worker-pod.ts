@@ -10,6 +10,7 @@ import { JOB_CREDENTIAL_ENV, JOB_UID_ENV } from '@sedna/api/guard';
 import { credentialFor } from './job-credentials.js';
 
 import { SPEC_HASH_ANNOTATION } from '@sedna/api';
+import { WORKER_ENV, type WorkerEnv } from '@sedna/api/contracts';
 export { SPEC_HASH_ANNOTATION };
 
 /** `jointinferenceservice.sedna.io/`: the label prefix of a kind's workers. */
@@ -49,7 +50,7 @@ export interface WorkerPodSpec {
   workerType: string;
   template: PodTemplateSpec;
   /** Sedna's environment, appended to every container after the template's own. */
-  env: Record<string, string>;
+  env: WorkerEnv;
   /** Variables read from the pod's own fields (`status.podIP`), Kubernetes' downward API, appended the same way. */
   fieldEnv?: Record<string, string>;
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
@@ -107,7 +108,7 @@ export function buildWorkerPod(spec: WorkerPodSpec): Record<string, unknown> {
  * (deploy/prometheus). The template's own annotations win.
  */
 export function scrapeAnnotations(env: readonly EnvVar[] | undefined): Record<string, string> {
-  const address = env?.find((e) => e.name === 'SEDNA_METRICS_ADDRESS')?.value;
+  const address = env?.find((e) => e.name === WORKER_ENV.SEDNA_METRICS_ADDRESS)?.value;
   const port = address ? /:(\d+)$/.exec(address)?.[1] : undefined;
   return port ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/metrics' } : {};
 }

@@ -9,8 +9,9 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
-export const METRICS_SOCKET_ENV = 'SEDNA_METRICS_SOCKET';
+export const METRICS_SOCKET_ENV = WORKER_ENV.SEDNA_METRICS_SOCKET;
 
 export function workerMetricsSocket(runnerDir: string, namespace: string, name: string): string {
   const dir = join(tmpdir(), 'sedna-metrics');

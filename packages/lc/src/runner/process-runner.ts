@@ -7,6 +7,7 @@ import { loadPodFolder, savePod, type PersistedPodState } from './pod-state.js';
 import { PodProcess, type PodProcessContext } from './pod-process.js';
 import { asRunnablePod, parsePodDirName, podDirName, podKey, toPodRef, type PodRef, type RunnablePod } from './pod-ref.js';
 import { DEFAULT_RESTART_BACKOFF, type RestartBackoffOptions } from './restart-policy.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface ProcessRunnerOptions {
   /** Pod folders (state, logs, default working dirs) go to `<dataDir>/pods/<ns>_<name>_<uid>/`. */
@@ -243,7 +244,7 @@ export class ProcessRunner {
       const { metadata, spec } = pod.current;
       if (metadata.namespace !== namespace) continue;
       if (metadata.name === name) return true;
-      if (spec.containers[0]?.env?.some((envVar) => envVar.name === 'WORKER_NAME' && envVar.value === name)) return true;
+      if (spec.containers[0]?.env?.some((envVar) => envVar.name === WORKER_ENV.WORKER_NAME && envVar.value === name)) return true;
     }
     return false;
   }
@@ -256,7 +257,7 @@ export class ProcessRunner {
     for (const pod of this.pods.values()) {
       const { metadata, spec } = pod.current;
       if (metadata.namespace !== namespace) continue;
-      const isIt = metadata.name === name || spec.containers[0]?.env?.some((envVar) => envVar.name === 'WORKER_NAME' && envVar.value === name);
+      const isIt = metadata.name === name || spec.containers[0]?.env?.some((envVar) => envVar.name === WORKER_ENV.WORKER_NAME && envVar.value === name);
       if (!isIt) continue;
       const owners = metadata.ownerReferences ?? [];
       const owner = owners.find((ref) => ref.controller === true) ?? owners[0];

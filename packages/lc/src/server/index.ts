@@ -6,5 +6,5 @@ export {
   type WorkerReportHandler,
   type WorkerReportServerOptions,
 } from './report-server.js';
-export { parseWorkerMessage, type WorkerMessage, type WorkerResult, type ParsedWorkerMessage } from './worker-message.js';
-export { adaptOriginalLibMessage, ORIGINAL_DEFAULT_OWNER_KIND, type WorkerOwnerLookup, type AdaptedBody } from './original-lib-messages.js';
+// The report message is a contract of @sedna/api (one parser, one builder); re-exported for the LC's users.
+export { parseWorkerMessage, adaptOriginalLibMessage, ORIGINAL_DEFAULT_OWNER_KIND, type WorkerMessage, type WorkerResult, type ParsedWorkerMessage, type WorkerOwnerLookup, type AdaptedBody } from '@sedna/api/contracts';

@@ -1,8 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MalformedRequest, decodeComponent, parseJsonBounded, parseRequestUrl, readLimitedBody } from '@sedna/api/guard';
-import { adaptOriginalLibMessage, type WorkerOwnerLookup } from './original-lib-messages.js';
-import { parseWorkerMessage, type WorkerMessage } from './worker-message.js';
+import { adaptOriginalLibMessage, parseWorkerMessage, WORKER_REPORT_PATH, type WorkerMessage, type WorkerOwnerLookup } from '@sedna/api/contracts';
 
 /** Takes the reports of one owner kind (a manager of the LC). */
 export type WorkerReportHandler = (message: WorkerMessage) => void | Promise<void>;
@@ -53,7 +52,6 @@ export interface WorkerReportServerOptions {
 
 export const DEFAULT_REPORT_PORT = 9100;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-const REPORT_PATH = /^\/sedna\/workers\/([^/]+)\/info$/;
 
 /** Failure answered to the worker: HTTP status and the reason in the body. */
 class Refusal {
@@ -159,7 +157,7 @@ export class WorkerReportServer {
 
   /** Checks method, body and worker of a report request; returns the message or throws a Refusal. */
   private async accept(req: http.IncomingMessage, pathname: string): Promise<WorkerMessage> {
-    const match = REPORT_PATH.exec(pathname);
+    const match = WORKER_REPORT_PATH.exec(pathname);
     if (!match) throw new Refusal(404, `no route for ${req.method} ${pathname}; workers report with POST /sedna/workers/{name}/info`);
     if (req.method !== 'POST') throw new Refusal(405, `use POST for ${pathname}`, { Allow: 'POST' });
     const workerName = decodeComponent(match[1] as string, 'the worker name in the path');

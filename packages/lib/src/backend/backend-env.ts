@@ -3,6 +3,7 @@
  * upper-cased; CUDA_VISIBLE_DEVICES, when set, means DEVICE_CATEGORY=GPU. The TypeScript lib runs on the CPU
  * only, so a GPU request is an error that says so rather than a silent fallback.
  */
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 /** The estimator implementations this lib has. */
 export type BackendFramework = 'tfjs' | 'onnx' | 'mlp';
@@ -35,30 +36,30 @@ export class BackendUnavailableError extends Error {
 }
 
 function deviceFromEnv(env: Readonly<Record<string, string | undefined>>): DeviceCategory {
-  const cuda = env['CUDA_VISIBLE_DEVICES'];
+  const cuda = env[WORKER_ENV.CUDA_VISIBLE_DEVICES];
   // As in the original, a set CUDA_VISIBLE_DEVICES asks for the GPU; an empty value or -1 is the usual way to hide GPUs.
   if (cuda !== undefined && cuda.trim() !== '' && cuda.trim() !== '-1') return 'GPU';
-  const raw = (env['DEVICE_CATEGORY'] ?? 'CPU').trim().toUpperCase() || 'CPU';
+  const raw = (env[WORKER_ENV.DEVICE_CATEGORY] ?? 'CPU').trim().toUpperCase() || 'CPU';
   if (raw !== 'CPU' && raw !== 'GPU' && raw !== 'NPU') {
-    throw new RangeError(`DEVICE_CATEGORY must be CPU, GPU or NPU, got ${JSON.stringify(env['DEVICE_CATEGORY'])}`);
+    throw new RangeError(`DEVICE_CATEGORY must be CPU, GPU or NPU, got ${JSON.stringify(env[WORKER_ENV.DEVICE_CATEGORY])}`);
   }
   return raw;
 }
 
 /** Resolves which estimator implementation the environment asks for; throws a clear error for what cannot run here. */
 export function selectBackend(env: Readonly<Record<string, string | undefined>> = process.env): BackendSelection {
-  const backendType = (env['BACKEND_TYPE'] ?? DEFAULT_BACKEND_TYPE).trim().toUpperCase() || DEFAULT_BACKEND_TYPE;
+  const backendType = (env[WORKER_ENV.BACKEND_TYPE] ?? DEFAULT_BACKEND_TYPE).trim().toUpperCase() || DEFAULT_BACKEND_TYPE;
   const framework = BACKEND_TYPES[backendType];
   if (framework === undefined) {
     const known = Object.keys(BACKEND_TYPES).join(', ');
     if (UNAVAILABLE_TYPES.includes(backendType)) {
       throw new BackendUnavailableError(`BACKEND_TYPE=${backendType} has no engine in the TypeScript lib; use one of ${known}`);
     }
-    throw new RangeError(`BACKEND_TYPE must be one of ${known}, got ${JSON.stringify(env['BACKEND_TYPE'])}`);
+    throw new RangeError(`BACKEND_TYPE must be one of ${known}, got ${JSON.stringify(env[WORKER_ENV.BACKEND_TYPE])}`);
   }
   const device = deviceFromEnv(env);
   if (device !== 'CPU') {
-    const why = env['CUDA_VISIBLE_DEVICES'] !== undefined && device === 'GPU' ? 'CUDA_VISIBLE_DEVICES is set' : `DEVICE_CATEGORY=${device}`;
+    const why = env[WORKER_ENV.CUDA_VISIBLE_DEVICES] !== undefined && device === 'GPU' ? 'CUDA_VISIBLE_DEVICES is set' : `DEVICE_CATEGORY=${device}`;
     throw new BackendUnavailableError(
       `${why}, but no ${device} is available to the TypeScript lib: TensorFlow.js runs on wasm/cpu here (tfjs-node-gpu cannot be installed) ` +
         `and ONNX Runtime ships its CPU provider only. Set DEVICE_CATEGORY=CPU (and unset CUDA_VISIBLE_DEVICES).`,

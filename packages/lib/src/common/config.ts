@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { convertLike, parseBoolean, parseBoundedNumber, type ParamValue } from './parameters.js';
+import { WORKER_ENV, WORKER_ENV_DEFAULTS } from '@sedna/api/contracts';
 
 /** An environment: variable name to value. `process.env` is one. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -187,68 +188,68 @@ export class BaseConfig {
 
   constructor(env: Env = process.env) {
     const read = new EnvReader(env);
-    this.backendType = read.textOr('BACKEND_TYPE', 'TENSORFLOW');
-    this.cudaVisibleDevices = read.text('CUDA_VISIBLE_DEVICES');
-    this.deviceCategory = this.cudaVisibleDevices !== undefined ? 'GPU' : read.textOr('DEVICE_CATEGORY', 'CPU');
-    this.logLevel = read.textOr('LOG_LEVEL', 'INFO');
+    this.backendType = read.textOr(WORKER_ENV.BACKEND_TYPE, 'TENSORFLOW');
+    this.cudaVisibleDevices = read.text(WORKER_ENV.CUDA_VISIBLE_DEVICES);
+    this.deviceCategory = this.cudaVisibleDevices !== undefined ? 'GPU' : read.textOr(WORKER_ENV.DEVICE_CATEGORY, 'CPU');
+    this.logLevel = read.textOr(WORKER_ENV.LOG_LEVEL, 'INFO');
 
-    this.namespace = read.textOr('NAMESPACE', '');
-    this.workerName = read.textOr('WORKER_NAME', '');
-    this.serviceName = read.textOr('SERVICE_NAME', '');
-    this.jobName = read.textOr('JOB_NAME', 'sedna');
+    this.namespace = read.textOr(WORKER_ENV.NAMESPACE, '');
+    this.workerName = read.textOr(WORKER_ENV.WORKER_NAME, '');
+    this.serviceName = read.textOr(WORKER_ENV.SERVICE_NAME, '');
+    this.jobName = read.textOr(WORKER_ENV.JOB_NAME, WORKER_ENV_DEFAULTS.JOB_NAME);
 
-    this.lcServer = read.textOr('LC_SERVER', 'http://127.0.0.1:9100');
-    this.kbServer = read.text('KB_SERVER');
-    this.lcPeriodSeconds = read.integer('LC_PERIOD', 30, 1);
+    this.lcServer = read.textOr(WORKER_ENV.LC_SERVER, WORKER_ENV_DEFAULTS.LC_SERVER);
+    this.kbServer = read.text(WORKER_ENV.KB_SERVER);
+    this.lcPeriodSeconds = read.integer(WORKER_ENV.LC_PERIOD, 30, 1);
 
-    this.modelUrl = read.text('MODEL_URL');
-    this.modelUrls = (read.text('MODEL_URLS') ?? '').split(';').map((url) => url.trim()).filter((url) => url !== '');
-    this.modelName = read.text('MODEL_NAME');
-    this.baseModelUrl = read.text('BASE_MODEL_URL');
-    this.pretrainedModelUrl = read.textOr('PRETRAINED_MODEL_URL', './');
-    this.modelLoadMode = read.textOr('MODEL_LOAD_MODE', 'file');
-    this.modelHotUpdate = read.boolean('MODEL_HOT_UPDATE', false);
-    const pollPeriod = read.integer('MODEL_POLL_PERIOD_SECONDS', DEFAULT_POLL_PERIOD_SECONDS, Number.MIN_SAFE_INTEGER);
+    this.modelUrl = read.text(WORKER_ENV.MODEL_URL);
+    this.modelUrls = (read.text(WORKER_ENV.MODEL_URLS) ?? '').split(';').map((url) => url.trim()).filter((url) => url !== '');
+    this.modelName = read.text(WORKER_ENV.MODEL_NAME);
+    this.baseModelUrl = read.text(WORKER_ENV.BASE_MODEL_URL);
+    this.pretrainedModelUrl = read.textOr(WORKER_ENV.PRETRAINED_MODEL_URL, './');
+    this.modelLoadMode = read.textOr(WORKER_ENV.MODEL_LOAD_MODE, 'file');
+    this.modelHotUpdate = read.boolean(WORKER_ENV.MODEL_HOT_UPDATE, false);
+    const pollPeriod = read.integer(WORKER_ENV.MODEL_POLL_PERIOD_SECONDS, DEFAULT_POLL_PERIOD_SECONDS, Number.MIN_SAFE_INTEGER);
     this.modelPollPeriodSeconds = pollPeriod < 1 ? DEFAULT_POLL_PERIOD_SECONDS : pollPeriod;
-    this.modelHotUpdateConfig = read.text('MODEL_HOT_UPDATE_CONFIG');
+    this.modelHotUpdateConfig = read.text(WORKER_ENV.MODEL_HOT_UPDATE_CONFIG);
 
-    this.dataPathPrefix = read.textOr('DATA_PATH_PREFIX', '/home/data');
-    this.trainDatasetUrl = read.text('TRAIN_DATASET_URL');
-    this.testDatasetUrl = read.text('TEST_DATASET_URL');
-    this.originalDatasetUrl = read.text('ORIGINAL_DATASET_URL');
-    this.datasetName = read.text('DATASET_NAME');
-    this.outputUrl = read.text('OUTPUT_URL');
+    this.dataPathPrefix = read.textOr(WORKER_ENV.DATA_PATH_PREFIX, '/home/data');
+    this.trainDatasetUrl = read.text(WORKER_ENV.TRAIN_DATASET_URL);
+    this.testDatasetUrl = read.text(WORKER_ENV.TEST_DATASET_URL);
+    this.originalDatasetUrl = read.text(WORKER_ENV.ORIGINAL_DATASET_URL);
+    this.datasetName = read.text(WORKER_ENV.DATASET_NAME);
+    this.outputUrl = read.text(WORKER_ENV.OUTPUT_URL);
 
-    this.hemName = read.text('HEM_NAME');
-    this.hemParameters = read.text('HEM_PARAMETERS');
-    this.parameters = read.text('PARAMETERS');
+    this.hemName = read.text(WORKER_ENV.HEM_NAME);
+    this.hemParameters = read.text(WORKER_ENV.HEM_PARAMETERS);
+    this.parameters = read.text(WORKER_ENV.PARAMETERS);
 
-    this.miningMode = read.oneOf('MINING_MODE', ['inference-then-mining', 'mining-then-inference'] as const, 'inference-then-mining');
-    this.bigModelIp = read.text('BIG_MODEL_IP');
-    this.bigModelPort = read.integer('BIG_MODEL_PORT', 5000, 1, 65535);
-    this.bigModelEndpoints = read.text('BIG_MODEL_ENDPOINTS');
-    this.bigModelBindIp = read.text('BIG_MODEL_BIND_IP');
-    this.bigModelBindPort = read.integer('BIG_MODEL_BIND_PORT', 5000, 0, 65535);
-    this.bigModelWire = read.oneOf('BIG_MODEL_WIRE', ['auto', 'binary', 'json'] as const, 'auto');
+    this.miningMode = read.oneOf(WORKER_ENV.MINING_MODE, ['inference-then-mining', 'mining-then-inference'] as const, 'inference-then-mining');
+    this.bigModelIp = read.text(WORKER_ENV.BIG_MODEL_IP);
+    this.bigModelPort = read.integer(WORKER_ENV.BIG_MODEL_PORT, 5000, 1, 65535);
+    this.bigModelEndpoints = read.text(WORKER_ENV.BIG_MODEL_ENDPOINTS);
+    this.bigModelBindIp = read.text(WORKER_ENV.BIG_MODEL_BIND_IP);
+    this.bigModelBindPort = read.integer(WORKER_ENV.BIG_MODEL_BIND_PORT, 5000, 0, 65535);
+    this.bigModelWire = read.oneOf(WORKER_ENV.BIG_MODEL_WIRE, ['auto', 'binary', 'json'] as const, 'auto');
 
-    this.aggProtocol = read.textOr('AGG_PROTOCOL', 'ws');
-    this.aggIp = read.textOr('AGG_IP', '127.0.0.1');
-    this.aggPort = read.integer('AGG_PORT', 7363, 1, 65535);
-    this.aggBindIp = read.text('AGG_BIND_IP');
-    this.aggBindPort = read.integer('AGG_BIND_PORT', 7363, 0, 65535);
-    this.participantsCount = read.integer('PARTICIPANTS_COUNT', 1, 1);
-    this.connectTimeoutSeconds = read.integer('CONNECT_TIMEOUT', 300, 1);
-    this.transmitter = read.oneOf('TRANSMITTER', ['ws', 's3'] as const, 'ws');
-    this.aggDataPath = read.textOr('AGG_DATA_PATH', './');
+    this.aggProtocol = read.textOr(WORKER_ENV.AGG_PROTOCOL, 'ws');
+    this.aggIp = read.textOr(WORKER_ENV.AGG_IP, '127.0.0.1');
+    this.aggPort = read.integer(WORKER_ENV.AGG_PORT, 7363, 1, 65535);
+    this.aggBindIp = read.text(WORKER_ENV.AGG_BIND_IP);
+    this.aggBindPort = read.integer(WORKER_ENV.AGG_BIND_PORT, 7363, 0, 65535);
+    this.participantsCount = read.integer(WORKER_ENV.PARTICIPANTS_COUNT, 1, 1);
+    this.connectTimeoutSeconds = read.integer(WORKER_ENV.CONNECT_TIMEOUT, 300, 1);
+    this.transmitter = read.oneOf(WORKER_ENV.TRANSMITTER, ['ws', 's3'] as const, 'ws');
+    this.aggDataPath = read.textOr(WORKER_ENV.AGG_DATA_PATH, './');
 
-    this.hasCompletedInitialTraining = read.boolean('HAS_COMPLETED_INITIAL_TRAINING', false);
-    this.cloudKbIndex = read.text('CLOUD_KB_INDEX');
+    this.hasCompletedInitialTraining = read.boolean(WORKER_ENV.HAS_COMPLETED_INITIAL_TRAINING, false);
+    this.cloudKbIndex = read.text(WORKER_ENV.CLOUD_KB_INDEX);
 
-    this.kafkaEnabled = read.boolean('KAFKA_ENABLED', false);
+    this.kafkaEnabled = read.boolean(WORKER_ENV.KAFKA_ENABLED, false);
 
-    this.s3EndpointUrl = read.textOr('S3_ENDPOINT_URL', '');
-    this.accessKeyId = read.textOr('ACCESS_KEY_ID', '');
-    this.secretAccessKey = read.textOr('SECRET_ACCESS_KEY', '');
+    this.s3EndpointUrl = read.textOr(WORKER_ENV.S3_ENDPOINT_URL, '');
+    this.accessKeyId = read.textOr(WORKER_ENV.ACCESS_KEY_ID, '');
+    this.secretAccessKey = read.textOr(WORKER_ENV.SECRET_ACCESS_KEY, '');
   }
 
   /**

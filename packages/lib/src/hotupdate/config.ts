@@ -6,6 +6,7 @@
 import path from 'node:path';
 
 import type { Env } from '../common/config.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface HotUpdateConfig {
   readonly modelPath: string;
@@ -48,10 +49,10 @@ export type HotUpdateSettings =
 
 /** MODEL_HOT_UPDATE ("true" in any case enables), MODEL_HOT_UPDATE_CONFIG and MODEL_POLL_PERIOD_SECONDS. */
 export function hotUpdateSettingsFromEnv(env: Env = process.env): HotUpdateSettings {
-  if ((env.MODEL_HOT_UPDATE ?? '').trim().toLowerCase() !== 'true') return { enabled: false };
-  const configUrl = env.MODEL_HOT_UPDATE_CONFIG ?? '';
+  if ((env[WORKER_ENV.MODEL_HOT_UPDATE] ?? '').trim().toLowerCase() !== 'true') return { enabled: false };
+  const configUrl = env[WORKER_ENV.MODEL_HOT_UPDATE_CONFIG] ?? '';
   if (configUrl.trim() === '') throw new Error('MODEL_HOT_UPDATE is true but MODEL_HOT_UPDATE_CONFIG is not set');
-  return { enabled: true, configUrl, pollPeriodSeconds: pollPeriodSeconds(env.MODEL_POLL_PERIOD_SECONDS) };
+  return { enabled: true, configUrl, pollPeriodSeconds: pollPeriodSeconds(env[WORKER_ENV.MODEL_POLL_PERIOD_SECONDS]) };
 }
 
 /** The folder the GM mounts the host's hot-update folder at, in a container. */

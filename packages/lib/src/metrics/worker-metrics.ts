@@ -11,9 +11,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { dirname } from 'node:path';
 import { componentRegistry, handleMetricsRequest, isMetricsRequest, parseListenAddress, type Owner, type Registry } from '@sedna/metrics';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
-export const METRICS_SOCKET_ENV = 'SEDNA_METRICS_SOCKET';
-export const METRICS_ADDRESS_ENV = 'SEDNA_METRICS_ADDRESS';
+export const METRICS_SOCKET_ENV = WORKER_ENV.SEDNA_METRICS_SOCKET;
+export const METRICS_ADDRESS_ENV = WORKER_ENV.SEDNA_METRICS_ADDRESS;
 
 let registry: Registry | undefined;
 
@@ -51,5 +52,5 @@ export function workerRegistry(env: NodeJS.ProcessEnv = process.env, log: (m: st
 
 /** The job or service this worker belongs to, from the original's environment (NAMESPACE, JOB_NAME or SERVICE_NAME). */
 export function ownerFromEnv(env: NodeJS.ProcessEnv = process.env): Owner {
-  return { namespace: env['NAMESPACE'] ?? 'default', name: env['JOB_NAME'] || env['SERVICE_NAME'] || '' };
+  return { namespace: env[WORKER_ENV.NAMESPACE] ?? 'default', name: env[WORKER_ENV.JOB_NAME] || env[WORKER_ENV.SERVICE_NAME] || '' };
 }

@@ -12,6 +12,7 @@ import type { Env } from '../common/config.js';
 import { LCClient } from './lc-client.js';
 import { lcPeriodMsFromEnv } from './lc-reporter.js';
 import { workerIdentityFromEnv, type OwnerKind, type WorkerEvent, type WorkerIdentity, type WorkerMessage } from './message.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 /** Distinct events kept while the LC is unreachable; more are counted as dropped (an Event is a note, not a log). */
 const MAX_PENDING = 100;
@@ -114,7 +115,7 @@ export class WorkerEventReporter {
  * kind defaults to the original's `default`: the LC takes the kind from the worker's Pod.
  */
 export function workerEventReporterFromEnv(env: Env = process.env, options: { ownerKind?: OwnerKind; onError?: (error: unknown) => void } = {}): WorkerEventReporter | undefined {
-  if (!env.LC_SERVER || !(env.JOB_NAME || env.SERVICE_NAME)) return undefined;
+  if (!env[WORKER_ENV.LC_SERVER] || !(env[WORKER_ENV.JOB_NAME] || env[WORKER_ENV.SERVICE_NAME])) return undefined;
   return new WorkerEventReporter({
     client: LCClient.fromEnv(env),
     identity: workerIdentityFromEnv(options.ownerKind ?? 'default', env),

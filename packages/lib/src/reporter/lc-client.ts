@@ -6,8 +6,9 @@
 import { delayUnlessAborted } from '../common/abortable-delay.js';
 import type { Env } from '../common/config.js';
 import { assertWorkerMessage, type WorkerMessage } from './message.js';
+import { WORKER_ENV, WORKER_ENV_DEFAULTS, workerReportPath } from '@sedna/api/contracts';
 
-export const DEFAULT_LC_SERVER = 'http://127.0.0.1:9100';
+export const DEFAULT_LC_SERVER = WORKER_ENV_DEFAULTS.LC_SERVER;
 
 export interface RetryPolicy {
   /** Requests in total, the first included. */
@@ -72,11 +73,11 @@ export class LCClient {
   }
 
   static fromEnv(env: Env = process.env, options: Omit<LCClientOptions, 'lcServer'> = {}): LCClient {
-    return new LCClient({ ...options, lcServer: env.LC_SERVER || DEFAULT_LC_SERVER });
+    return new LCClient({ ...options, lcServer: env[WORKER_ENV.LC_SERVER] || DEFAULT_LC_SERVER });
   }
 
   urlFor(workerName: string): string {
-    return `${this.lcServer}/sedna/workers/${encodeURIComponent(workerName)}/info`;
+    return `${this.lcServer}${workerReportPath(workerName)}`;
   }
 
   /** POSTs `message` for `workerName`, retrying transient failures; resolves with the LC's answer. */

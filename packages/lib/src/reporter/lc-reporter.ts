@@ -10,12 +10,13 @@
 import type { Env } from '../common/config.js';
 import type { LCClient } from './lc-client.js';
 import { formatReportTime, type ModelResult, type WorkerIdentity, type WorkerMessage } from './message.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const DEFAULT_LC_PERIOD_SECONDS = 30;
 
 /** LC_PERIOD in milliseconds: seconds, default 30; anything but a positive number is an error. */
 export function lcPeriodMsFromEnv(env: Env = process.env): number {
-  const raw = env.LC_PERIOD;
+  const raw = env[WORKER_ENV.LC_PERIOD];
   if (raw === undefined || raw.trim() === '') return DEFAULT_LC_PERIOD_SECONDS * 1000;
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`LC_PERIOD must be a positive number of seconds; got ${JSON.stringify(raw)}`);

@@ -16,6 +16,7 @@ import type * as S3Module from '@aws-sdk/client-s3';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 
 import type { Env } from '../common/config.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface S3Settings {
   /** Endpoint URL with scheme, e.g. http://127.0.0.1:9000. */
@@ -31,13 +32,13 @@ export interface S3Settings {
 export const DEFAULT_S3_ENDPOINT = 'https://s3.amazonaws.com';
 
 export function s3SettingsFromEnv(env: Env): S3Settings {
-  let endpoint = (env.S3_ENDPOINT_URL ?? '').trim() || DEFAULT_S3_ENDPOINT;
+  let endpoint = (env[WORKER_ENV.S3_ENDPOINT_URL] ?? '').trim() || DEFAULT_S3_ENDPOINT;
   // As the original: an endpoint without a scheme is https.
   if (!/^https?:\/\//i.test(endpoint)) endpoint = `https://${endpoint}`;
   return {
     endpoint,
-    accessKeyId: env.ACCESS_KEY_ID ?? '',
-    secretAccessKey: env.SECRET_ACCESS_KEY ?? '',
+    accessKeyId: env[WORKER_ENV.ACCESS_KEY_ID] ?? '',
+    secretAccessKey: env[WORKER_ENV.SECRET_ACCESS_KEY] ?? '',
     region: env.AWS_REGION || env.S3_REGION || 'us-east-1',
   };
 }

@@ -9,6 +9,7 @@ import type { Env } from '../common/config.js';
 import { Storage } from '../storage/storage.js';
 import { joinStorageUrl, parseStorageUrl } from '../storage/url.js';
 import { decodeWeightsMessage, encodeWeightsMessage, type WeightsMessage } from './weights-codec.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface S3TransmitterOptions {
   /** Base URL the objects live under, e.g. s3://bucket/fl-job/agg (AGG_DATA_PATH). */
@@ -43,7 +44,7 @@ export class S3Transmitter {
 
   /** From the worker environment: AGG_DATA_PATH plus the S3 credentials. */
   static fromEnv(env: Env = process.env, storage?: Storage): S3Transmitter {
-    const aggDataPath = env.AGG_DATA_PATH ?? '';
+    const aggDataPath = env[WORKER_ENV.AGG_DATA_PATH] ?? '';
     if (!aggDataPath || aggDataPath === './') {
       throw new Error(`AGG_DATA_PATH must name where weights are exchanged (an s3:// URL); got ${JSON.stringify(aggDataPath)}`);
     }

@@ -112,7 +112,7 @@ export function systemMetrics(registry: Registry, sources: SystemSources): void 
   });
   new Gauge({
     name: 'sedna_job_stage_conditions',
-    help: 'Conditions a stage job has gone through, by stage and condition type (its append-only condition list counted): every stage transition, also those shorter than a scrape interval',
+    help: 'Conditions a stage job has gone through, by stage and condition type (its condition history counted: every stage transition, also those shorter than a scrape interval; the history is bounded to the recent conditions and the latest of each kind)',
     labelNames: ['kind', 'namespace', 'name', 'stage', 'condition'],
     registers: [registry],
     collect() {

@@ -23,6 +23,7 @@ import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, workerNa
 export const AGG_PORT = 7363;
 const KIND = 'FederatedLearningJob' as const;
 import { JOB_GENERATION_ANNOTATION as GENERATION_ANNOTATION, WORKER_INDEX_ANNOTATION as INDEX_ANNOTATION } from '@sedna/api';
+import { WORKER_ENV, type WorkerEnv } from '@sedna/api/contracts';
 
 /** A status as read (a new job has none; the counts are defaults the API server fills). */
 type FlStatus = Partial<FederatedLearningJobStatus>;
@@ -152,7 +153,7 @@ export class FederatedLearningController implements Reconciler {
       return false;
     }
     const transmitter = spec.transmitter?.s3 ? 's3' : 'ws';
-    const common: Record<string, string> = {
+    const common: WorkerEnv = {
       NAMESPACE: namespace,
       JOB_NAME: name,
       PARTICIPANTS_COUNT: String(spec.trainingWorkers.length),
@@ -165,7 +166,7 @@ export class FederatedLearningController implements Reconciler {
 
     if (!done('aggregation')) {
       // The aggregator binds where the trainers are sent (the original's guessed its host's outward address).
-      const bind = bindAddressEnv('AGG_BIND_IP', endpoint);
+      const bind = bindAddressEnv(WORKER_ENV.AGG_BIND_IP, endpoint);
       await this.createWorker(
         job,
         'aggregation',
@@ -196,7 +197,7 @@ export class FederatedLearningController implements Reconciler {
     return true;
   }
 
-  private async createWorker(job: KubeObject, workerType: 'aggregation' | 'train', index: string, template: FederatedLearningJobSpec['aggregationWorker']['template'], env: Record<string, string>, generation: string, recreate: boolean, fieldEnv: Record<string, string> = {}): Promise<void> {
+  private async createWorker(job: KubeObject, workerType: 'aggregation' | 'train', index: string, template: FederatedLearningJobSpec['aggregationWorker']['template'], env: WorkerEnv, generation: string, recreate: boolean, fieldEnv: Record<string, string> = {}): Promise<void> {
     const pod = buildWorkerPod({
       owner: job,
       workerType,

@@ -23,13 +23,14 @@ import { syncHpa, type HpaSpec } from './autoscaling/hpa-object.js';
 import type { EmbeddedAutoscaler } from './autoscaling/embedded-autoscaler.js';
 import { type ServiceEndpoint } from '../../workers/addressing.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
+import { WORKER_ENV, type WorkerEnv } from '@sedna/api/contracts';
 
 export const BIG_MODEL_PORT = 5000;
 const KIND = 'JointInferenceService' as const;
 /** Embedded mode: which replica of its worker type a pod is (0 without autoscaling); a cloud replica's port goes by it. */
 export const REPLICA_LABEL = 'jointinferenceservice.sedna.io/replica';
 /** The edge worker's list of every cloud replica, `host:port,...`, when the cloud worker is autoscaled. */
-export const BIG_MODEL_ENDPOINTS_ENV = 'BIG_MODEL_ENDPOINTS';
+export const BIG_MODEL_ENDPOINTS_ENV = WORKER_ENV.BIG_MODEL_ENDPOINTS;
 
 type WorkerType = 'cloud' | 'edge';
 type Replicas = Record<WorkerType, number>;
@@ -187,14 +188,14 @@ export class JointInferenceController implements Reconciler {
     const endpoints = this.addressing.endpoints(service, cloudNode);
     const first = endpoints[0];
     if (!first || endpoints.length < replicas.cloud) return `the cloud worker's node ${cloudNode ?? '(none)'} has no address yet`;
-    const common = { NAMESPACE: namespace, JOB_NAME: name, SERVICE_NAME: name };
+    const common: WorkerEnv = { NAMESPACE: namespace, JOB_NAME: name, SERVICE_NAME: name };
     const cloudEnv = (endpoint: ServiceEndpoint) => {
       // The cloud worker binds where the edge is sent (the original's worker guessed its host's outward address).
-      const bind = bindAddressEnv('BIG_MODEL_BIND_IP', endpoint);
-      const env = { ...common, MODEL_URL: cloudModel.url, ...bind.env, BIG_MODEL_BIND_PORT: String(endpoint.bindPort), LC_SERVER: this.addressing.lcServer(cloudNode) };
+      const bind = bindAddressEnv(WORKER_ENV.BIG_MODEL_BIND_IP, endpoint);
+      const env: WorkerEnv = { ...common, MODEL_URL: cloudModel.url, ...bind.env, BIG_MODEL_BIND_PORT: String(endpoint.bindPort), LC_SERVER: this.addressing.lcServer(cloudNode) };
       return { env, fieldEnv: bind.fieldEnv };
     };
-    const edgeEnv = {
+    const edgeEnv: WorkerEnv = {
       ...common,
       MODEL_URL: edgeModel.url,
       HEM_NAME: spec.edgeWorker.hardExampleMining.name,
@@ -262,7 +263,7 @@ export class JointInferenceController implements Reconciler {
   }
 
   /** Kubernetes mode: a Deployment per worker type, its pod template updated when the spec changes. */
-  private async ensureDeployment(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>, fieldEnv: Record<string, string>): Promise<void> {
+  private async ensureDeployment(ji: KubeObject, workerType: 'cloud' | 'edge', template: JointInferenceServiceSpec['cloudWorker']['template'], env: WorkerEnv, fieldEnv: Record<string, string>): Promise<void> {
     const namespace = ji.metadata.namespace!;
     const name = `${ji.metadata.name}-deployment-${workerType}`;
     // A stable WORKER_NAME per deployment: a random one would change the template on every reconcile.
@@ -288,7 +289,7 @@ export class JointInferenceController implements Reconciler {
   }
 
   /** Embedded mode: one active pod for replica `replica` of a worker type, made from the current spec; an outdated or ended one is replaced. */
-  private async ensureWorker(ji: KubeObject, workerType: WorkerType, replica: number, template: JointInferenceServiceSpec['cloudWorker']['template'], env: Record<string, string>, fieldEnv: Record<string, string> = {}): Promise<void> {
+  private async ensureWorker(ji: KubeObject, workerType: WorkerType, replica: number, template: JointInferenceServiceSpec['cloudWorker']['template'], env: WorkerEnv, fieldEnv: Record<string, string> = {}): Promise<void> {
     const namespace = ji.metadata.namespace!;
     const hashOf = { template, env };
     const wanted = specHash(hashOf);

@@ -5,6 +5,7 @@
  * KB_SERVER, OUTPUT_URL, HAS_COMPLETED_INITIAL_TRAINING and CLOUD_KB_INDEX, and reports fill
  * `status.knowledgeBase` (AIModels, AIClasses, samples).
  */
+import type { WorkerEnv } from '@sedna/api/contracts';
 import { join } from 'node:path';
 import type { KnowledgeBase, LifelongLearningJobSpec, StageCondition } from '@sedna/api';
 import type { parseStageData} from '../stagejob/controller.js';
@@ -58,11 +59,10 @@ export const lifelongLearning: StageJobKind<'LifelongLearningJob'> = {
   inferenceFromStart: false,
   hotUpdate: () => false,
   inferenceEnv: ({ job }) => ({ MODEL_URLS: kbIndexPath(job), OUTPUT_URL: specOf(job).outputDir }),
-  stageEnv: ({ job, conditions, kbServer }, stage, data: ReturnType<typeof parseStageData>) => {
+  stageEnv: ({ job, conditions, round, kbServer }, stage, data: ReturnType<typeof parseStageData>) => {
     const input = data.input ?? {};
     const spec = specOf(job);
-    const round = conditions.filter((c) => c.stage === 'Train' && c.type === 'Ready').length;
-    const common = { KB_SERVER: kbServer };
+    const common: WorkerEnv = { KB_SERVER: kbServer };
     if (stage === 'Train') {
       const done = initialTrainingDone(conditions);
       return {

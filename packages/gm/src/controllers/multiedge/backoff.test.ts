@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '@sedna/api';
+import type { ObjectOf } from '../../runtime/kinds.js';
 import { nextRetryAt, retryDelayMs, RETRY_MAX_MS } from './backoff.js';
 
-const failedPod = (finishedAt: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', creationTimestamp: '2026-01-01T00:00:00Z' }, status: { phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 1, finishedAt } } }] } });
+const failedPod = (finishedAt: string): ObjectOf<'Pod'> => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Failed', containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 1, finishedAt } } }] } });
 
 describe('job retry backoff', () => {
   it('waits 10 s after the first failure, doubling, at most 6 minutes', () => {
@@ -16,7 +16,7 @@ describe('job retry backoff', () => {
   });
 
   it('falls back to the creation time when the end is not recorded', () => {
-    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', creationTimestamp: '2026-01-01T00:00:00Z' }, status: { phase: 'Failed' } };
+    const pod: ObjectOf<'Pod'> = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Failed' } };
     expect(nextRetryAt([pod])).toBe(Date.parse('2026-01-01T00:00:00Z') + 10_000);
   });
 });

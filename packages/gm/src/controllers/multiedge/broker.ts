@@ -8,9 +8,10 @@
  */
 import type { PodTemplateSpec } from '@sedna/api';
 import type { WorkerGroup } from './worker-groups.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 /** The variables by which a template names its own broker. */
-const TEMPLATE_BROKER_ENV = ['BROKER_URL', 'KAFKA_BIND_IPS'];
+const TEMPLATE_BROKER_ENV: readonly string[] = [WORKER_ENV.BROKER_URL, WORKER_ENV.KAFKA_BIND_IPS];
 
 function templateNamesBroker(template: PodTemplateSpec): boolean {
   return template.spec.containers.some((c) => (c.env ?? []).some((e) => TEMPLATE_BROKER_ENV.includes(e.name) && (Boolean(e.value) || e.valueFrom !== undefined)));

@@ -5,67 +5,49 @@
  * is started until `backoffLimit` failures (default 6, as a batch/v1 Job), after a Job's backoff delay (./backoff.ts);
  * the original ignored backoffLimit, and its recreated VA Pod failed on the Service that already existed.
  */
-import type { KubeObject, VideoAnalyticsJobSpec } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
 import type { KindReader } from '../../runtime/cache.js';
 import type { ObjectClient } from '../../runtime/client.js';
 import { type ControllerDeclaration, type ObjectKey, type ReconcileResult, type Reconciler, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
-import type { KindName } from '../../runtime/kinds.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
 import { multiEdgeDeclaration, type PeerKind, peerEnv } from './peers.js';
 import { nextRetryAt, retryDelayMs } from './backoff.js';
 import { reportHandler } from './reports.js';
-import type { GroupsOf } from './worker-groups.js';
+import type { GroupsOf, MultiEdgeJobKindName } from './worker-groups.js';
 import { type MultiEdgeControllerDeps, type MultiEdgeDeps, multiEdgeDeps, MultiEdgeWorkers } from './workers.js';
 
 export const DEFAULT_BACKOFF_LIMIT = 6;
 
-export interface JobKindDeclaration {
+export interface JobKindDeclaration<K extends MultiEdgeJobKindName = MultiEdgeJobKindName> {
   name: string;
-  kind: KindName;
+  kind: K;
   /** Exactly one group: the job's worker. */
-  groups: GroupsOf;
+  groups: GroupsOf<K>;
   peers?: PeerKind[];
 }
 
-type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
-interface JobCondition {
-  type: 'Waiting' | 'Running' | 'Completed' | 'Failed';
-  status: 'True';
-  reason?: string;
-  message?: string;
-  data?: string;
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-}
-interface JobStatus {
-  conditions?: JobCondition[];
-  startTime?: string;
-  completionTime?: string;
-  active?: number;
-  succeeded?: number;
-  failed?: number;
-  phase?: Phase;
-  metrics?: unknown;
-}
+/** A status as read (a new job has none; the counts are defaults the API server fills). */
+type JobStatus = Partial<NonNullable<ObjectOf<MultiEdgeJobKindName>['status']>>;
+type JobCondition = NonNullable<JobStatus['conditions']>[number];
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export class MultiEdgeJobController implements Reconciler {
-  static declaration(decl: JobKindDeclaration, deployments: boolean): ControllerDeclaration {
+export class MultiEdgeJobController<K extends MultiEdgeJobKindName> implements Reconciler {
+  static declaration<K extends MultiEdgeJobKindName>(decl: JobKindDeclaration<K>, deployments: boolean): ControllerDeclaration {
     return multiEdgeDeclaration(decl.name, decl.kind, decl.peers, deployments);
   }
   readonly name: string;
-  private readonly objects: KindReader<KindName>;
+  private readonly objects: KindReader<K>;
   private readonly deps: MultiEdgeDeps;
   private readonly workers: MultiEdgeWorkers;
   private readonly client: ObjectClient;
 
   constructor(
-    private readonly decl: JobKindDeclaration,
+    private readonly decl: JobKindDeclaration<K>,
     deps: MultiEdgeControllerDeps & { router: ChannelRouter },
   ) {
     this.name = decl.name;
@@ -80,7 +62,7 @@ export class MultiEdgeJobController implements Reconciler {
     const { namespace, name } = splitKey(key);
     const job = this.objects.get(name, namespace);
     if (!job || job.metadata.deletionTimestamp) return;
-    const status = (job['status'] ?? {}) as JobStatus;
+    const status: JobStatus = job.status ?? {};
     if (status.phase === 'Succeeded' || status.phase === 'Failed') return; // a finished job keeps its workers' records
     const groups = this.decl.groups(job, (model) => this.deps.models.get(model, namespace)?.spec);
     if ('waitingFor' in groups) {
@@ -97,7 +79,7 @@ export class MultiEdgeJobController implements Reconciler {
     const group = groups[0]!;
     const endpoints = await this.workers.ensureServices(job, groups);
     const node = this.workers.embedded ? this.workers.placement(group.template, group.defaultRole) : undefined;
-    const backoffLimit = (job['spec'] as VideoAnalyticsJobSpec).backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
+    const backoffLimit = job.spec.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
     const pods = this.deps.pods.list(namespace).filter((p) => isWorkerOf(p, job) && !p.metadata.deletionTimestamp);
     const active = pods.filter(isActive).length;
     const running = pods.filter((p) => podPhase(p) === 'Running').length;
@@ -153,8 +135,8 @@ export class MultiEdgeJobController implements Reconciler {
     await this.write(job, next);
   }
 
-  private async write(job: KubeObject, next: JobStatus): Promise<void> {
-    if (JSON.stringify(next) === JSON.stringify(job['status'] ?? {})) return;
+  private async write(job: ObjectOf<K>, next: JobStatus): Promise<void> {
+    if (JSON.stringify(next) === JSON.stringify(job.status ?? {})) return;
     await this.client.mergePatch(this.decl.kind, job.metadata.namespace!, job.metadata.name!, { status: next }, 'status');
   }
 }

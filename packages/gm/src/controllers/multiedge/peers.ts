@@ -13,6 +13,7 @@ import type { KindReader, ObjectCache } from '../../runtime/cache.js';
 import { type ControllerDeclaration, keyOf, watch } from '../../runtime/controller.js';
 import type { KindName } from '../../runtime/kinds.js';
 import type { Addressing } from '../../workers/addressing.js';
+import { WORKER_ENV, type WorkerEnvName } from '@sedna/api/contracts';
 
 export interface PeerKind {
   kind: string;
@@ -20,11 +21,11 @@ export interface PeerKind {
   suffix: string;
   /** The original lib's default owner name. */
   defaultName: string;
-  env: { host: string; port: string; name: string };
+  env: { host: WorkerEnvName; port: WorkerEnvName; name: WorkerEnvName };
 }
 
-export const FE_PEER: PeerKind = { kind: 'FeatureExtractionService', suffix: 'fe', defaultName: 'feature-extraction', env: { host: 'FE_MODEL_BIND_URL', port: 'FE_MODEL_BIND_PORT', name: 'FE_SERVICE_NAME' } };
-export const REID_PEER: PeerKind = { kind: 'ReidJob', suffix: 'reid', defaultName: 'reid', env: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT', name: 'REID_SERVICE_NAME' } };
+export const FE_PEER: PeerKind = { kind: 'FeatureExtractionService', suffix: 'fe', defaultName: 'feature-extraction', env: { host: WORKER_ENV.FE_MODEL_BIND_URL, port: WORKER_ENV.FE_MODEL_BIND_PORT, name: WORKER_ENV.FE_SERVICE_NAME } };
+export const REID_PEER: PeerKind = { kind: 'ReidJob', suffix: 'reid', defaultName: 'reid', env: { host: WORKER_ENV.REID_MODEL_BIND_URL, port: WORKER_ENV.REID_MODEL_BIND_PORT, name: WORKER_ENV.REID_SERVICE_NAME } };
 
 function ownerOf(obj: KubeObject, kind: string): string | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.kind === kind && r.controller)?.name;

@@ -4,7 +4,8 @@
  * the `data` of their Running condition (the original parsed these reports and threw them away).
  */
 import type { UpstreamMessage } from '@sedna/api';
-import { isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
+import { getObject, isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
+import type { MultiEdgeKindName } from './worker-groups.js';
 
 interface JobLikeCondition {
   type: string;
@@ -27,21 +28,23 @@ export function metricsOf(ownerInfo: Record<string, unknown>): { key: string; va
 }
 
 /** A handler for one kind's reports; `withConditionData` for the jobs, whose conditions carry `data`. */
-export function reportHandler(client: ObjectClient, kind: string, withConditionData: boolean): (node: string, message: UpstreamMessage) => Promise<void> {
+export function reportHandler(client: ObjectClient, kind: MultiEdgeKindName, withConditionData: boolean): (node: string, message: UpstreamMessage) => Promise<void> {
   return async (_node, message) => {
     const { namespace, resourceName } = message.header;
     const output = (message.content['output'] ?? {}) as { ownerInfo?: Record<string, unknown> };
     const metrics = metricsOf(output.ownerInfo ?? {});
     for (let attempt = 0; ; attempt++) {
-      const owner = await client.get(kind, namespace, resourceName).catch((err: unknown) => {
+      const owner = await getObject(client, kind, namespace, resourceName).catch((err: unknown) => {
         if (isNotFound(err)) throw new Error(`${kind.toLowerCase()} ${namespace}/${resourceName} is unknown`, { cause: err });
         throw err;
       });
       const status: Record<string, unknown> = {};
       if (metrics.length > 0) status['metrics'] = metrics;
       if (withConditionData) {
-        const conditions = [...((owner['status'] as { conditions?: JobLikeCondition[] } | undefined)?.conditions ?? [])];
-        const phase = (owner['status'] as { phase?: string } | undefined)?.phase;
+        // Only the jobs carry condition data: their status has a phase and data in its conditions.
+        const jobStatus: { conditions?: JobLikeCondition[]; phase?: string } = owner.status ?? {};
+        const conditions = [...(jobStatus.conditions ?? [])];
+        const phase = jobStatus.phase;
         // A finished job keeps its last condition; reports of a running job refresh the data of its Running condition.
         if (phase !== 'Succeeded' && phase !== 'Failed') {
           const data = JSON.stringify({ phase: message.content['phase'], status: message.content['status'], output });

@@ -6,22 +6,22 @@
  * of workers needed is the sum of the groups' replicas (the original counted spec fields and failed FE on its second
  * sync).
  */
-import type { KubeObject, ServiceCondition } from '@sedna/api';
+import type { ServiceCondition } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
 import type { KindReader } from '../../runtime/cache.js';
 import type { ObjectClient } from '../../runtime/client.js';
 import { type ControllerDeclaration, type ObjectKey, type Reconciler, splitKey } from '../../runtime/controller.js';
-import type { KindName } from '../../runtime/kinds.js';
+import type { ObjectOf } from '../../runtime/kinds.js';
 import { multiEdgeDeclaration, type PeerKind, peerEnv } from './peers.js';
 import { reportHandler } from './reports.js';
-import type { GroupsOf } from './worker-groups.js';
+import type { GroupsOf, MultiEdgeServiceKindName } from './worker-groups.js';
 import { type MultiEdgeControllerDeps, type MultiEdgeDeps, multiEdgeDeps, MultiEdgeWorkers } from './workers.js';
 
-export interface ServiceKindDeclaration {
+export interface ServiceKindDeclaration<K extends MultiEdgeServiceKindName = MultiEdgeServiceKindName> {
   /** The controller's name, as the original's folder: `featureextraction`. */
   name: string;
-  kind: KindName;
-  groups: GroupsOf;
+  kind: K;
+  groups: GroupsOf<K>;
   /** Peer kinds whose addresses these workers get. */
   peers?: PeerKind[];
 }
@@ -30,18 +30,18 @@ function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export class MultiEdgeServiceController implements Reconciler {
-  static declaration(decl: ServiceKindDeclaration, deployments: boolean): ControllerDeclaration {
+export class MultiEdgeServiceController<K extends MultiEdgeServiceKindName> implements Reconciler {
+  static declaration<K extends MultiEdgeServiceKindName>(decl: ServiceKindDeclaration<K>, deployments: boolean): ControllerDeclaration {
     return multiEdgeDeclaration(decl.name, decl.kind, decl.peers, deployments);
   }
   readonly name: string;
-  private readonly objects: KindReader<KindName>;
+  private readonly objects: KindReader<K>;
   private readonly deps: MultiEdgeDeps;
   private readonly workers: MultiEdgeWorkers;
   private readonly client: ObjectClient;
 
   constructor(
-    private readonly decl: ServiceKindDeclaration,
+    private readonly decl: ServiceKindDeclaration<K>,
     deps: MultiEdgeControllerDeps & { router: ChannelRouter },
   ) {
     this.name = decl.name;
@@ -87,8 +87,8 @@ export class MultiEdgeServiceController implements Reconciler {
     else await this.setStatus(owner, 'Pending', 'WorkersStarting', `${active} of ${total} workers running`, active, failed);
   }
 
-  private async setStatus(owner: KubeObject, type: ServiceCondition['type'], reason: string, message: string, active: number, failed: number): Promise<void> {
-    const status = (owner['status'] ?? {}) as { conditions?: ServiceCondition[]; startTime?: string; active?: number; failed?: number };
+  private async setStatus(owner: ObjectOf<K>, type: ServiceCondition['type'], reason: string, message: string, active: number, failed: number): Promise<void> {
+    const status: { conditions?: ServiceCondition[]; startTime?: string; active?: number; failed?: number } = owner.status ?? {};
     const conditions = [...(status.conditions ?? [])];
     const last = conditions[conditions.length - 1];
     if (!last || last.type !== type || last.reason !== reason) conditions.push({ type, status: 'True', reason, message, lastTransitionTime: now(), lastHeartbeatTime: now() });

@@ -4,7 +4,9 @@
  * ../featureextraction, ../videoanalytics, ../reid, ../objectsearch and ../objecttracking only describe their
  * groups; ./service-controller.ts and ./job-controller.ts make the world match.
  */
-import type { KubeObject, PodTemplateSpec } from '@sedna/api';
+import type { WorkerEnv, WorkerEnvName } from '@sedna/api/contracts';
+import type { PodTemplateSpec } from '@sedna/api';
+import type { ObjectOf } from '../../runtime/kinds.js';
 
 /** A Service a group listens behind, as the original names it: `<owner>-<suffix>` on `port`. */
 export interface GroupService {
@@ -12,9 +14,9 @@ export interface GroupService {
   suffix: string;
   port: number;
   /** The environment variables (host, port) a server binds and a client connects with, e.g. FE_MODEL_BIND_URL/_PORT. */
-  bindEnv?: { host: string; port: string };
+  bindEnv?: { host: WorkerEnvName; port: WorkerEnvName };
   /** Extra names other groups find this service's address under (e.g. USERWORKER_URL as host:port). */
-  urlEnv?: string;
+  urlEnv?: WorkerEnvName;
 }
 
 export interface WorkerGroup {
@@ -23,7 +25,7 @@ export interface WorkerGroup {
   template: PodTemplateSpec;
   replicas: number;
   /** Sedna's environment for this group (the builder adds NAMESPACE, LC_SERVER, WORKER_NAME and the peers' addresses). */
-  env: Record<string, string>;
+  env: WorkerEnv;
   /** Where the group runs in embedded mode when the template names no node and no nodeSelector matches. */
   defaultRole: 'cloud' | 'edge';
   service?: GroupService;
@@ -37,5 +39,12 @@ export interface WorkerGroup {
   kafkaSupport?: boolean;
 }
 
-/** Kinds a multi-edge controller reads to describe its groups. */
-export type GroupsOf = (owner: KubeObject, model: (name: string) => { url: string } | undefined) => WorkerGroup[] | { waitingFor: string };
+/** The multi-edge kinds. */
+export type MultiEdgeKindName = MultiEdgeServiceKindName | MultiEdgeJobKindName;
+/** The long-running ones (a Deployment's spec inlined). */
+export type MultiEdgeServiceKindName = 'FeatureExtractionService' | 'ObjectSearchService' | 'ObjectTrackingService';
+/** The run-to-completion ones (a batch/v1 JobSpec inlined). */
+export type MultiEdgeJobKindName = 'VideoAnalyticsJob' | 'ReidJob';
+
+/** The worker groups of an object of `K`, given how to read the Models it names. */
+export type GroupsOf<K extends MultiEdgeKindName> = (owner: ObjectOf<K>, model: (name: string) => { url: string } | undefined) => WorkerGroup[] | { waitingFor: string };

@@ -5,6 +5,7 @@
  * every worker's environment, and `replicas` workers per group: Pods in embedded mode (replaced when they end or
  * their spec changes), Deployments on a real cluster, counted by availableReplicas.
  */
+import type { WorkerEnv } from '@sedna/api/contracts';
 import type { KubeObject, NodeCondition, PodTemplateSpec } from '@sedna/api';
 import type { KindReader, ObjectCache } from '../../runtime/cache.js';
 import { isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
@@ -123,9 +124,9 @@ export class MultiEdgeWorkers {
   }
 
   /** The environment a group's workers get: the group's own, NAMESPACE, LC_SERVER, the broker, how to reach each service. */
-  envFor(owner: KubeObject, group: WorkerGroup, node: string | undefined, endpoints: Map<string, ServiceEndpoint | undefined>, groups: WorkerGroup[]): Record<string, string> {
+  envFor(owner: KubeObject, group: WorkerGroup, node: string | undefined, endpoints: Map<string, ServiceEndpoint | undefined>, groups: WorkerGroup[]): WorkerEnv {
     const broker = brokerEnv(group, this.deps.brokerUrl);
-    const env: Record<string, string> = { NAMESPACE: owner.metadata.namespace!, ...group.env, ...('env' in broker ? broker.env : {}), LC_SERVER: this.deps.addressing.lcServer(node) };
+    const env: WorkerEnv = { NAMESPACE: owner.metadata.namespace!, ...group.env, ...('env' in broker ? broker.env : {}), LC_SERVER: this.deps.addressing.lcServer(node) };
     for (const other of groups) {
       const svc = other.service;
       const endpoint = svc ? endpoints.get(svc.suffix) : undefined;
@@ -148,7 +149,7 @@ export class MultiEdgeWorkers {
   }
 
   /** Makes `replicas` workers of the group run the current spec; returns their counts. */
-  async ensureGroup(owner: KubeObject, group: WorkerGroup, env: Record<string, string>): Promise<GroupCounts> {
+  async ensureGroup(owner: KubeObject, group: WorkerGroup, env: WorkerEnv): Promise<GroupCounts> {
     if (this.deps.deployments && group.deployment) return this.ensureDeployment(owner, group, env);
     const namespace = owner.metadata.namespace!;
     const node = this.embedded ? this.placement(group.template, group.defaultRole) : undefined;
@@ -179,7 +180,7 @@ export class MultiEdgeWorkers {
   }
 
   /** Kubernetes mode: the original's Deployment, its replicas and template kept up to date; available replicas count as active. */
-  private async ensureDeployment(owner: KubeObject, group: WorkerGroup, env: Record<string, string>): Promise<GroupCounts> {
+  private async ensureDeployment(owner: KubeObject, group: WorkerGroup, env: WorkerEnv): Promise<GroupCounts> {
     const namespace = owner.metadata.namespace!;
     const name = group.deployment!;
     // A stable WORKER_NAME: a random one would change the template on every reconcile.

@@ -5,9 +5,10 @@
  * SERVICE_NAME, WORKER_NAME, LC_SERVER (the original gave none LC_SERVER and the ReID workers no env at all),
  * USERWORKER_URL and EDGEMESH_URL (`host:port` of the user and ReID workers) and REID_MODEL_BIND_URL/_PORT.
  */
-import type { KubeObject, ObjectSearchServiceSpec, ObjectTrackingServiceSpec } from '@sedna/api';
+import type { KubeObject, ObjectTrackingServiceSpec } from '@sedna/api';
 import type { ServiceKindDeclaration } from '../multiedge/service-controller.js';
 import type { WorkerGroup } from '../multiedge/worker-groups.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const USER_WORKER_PORT = 9379;
 export const REID_WORKER_PORT = 9378;
@@ -23,7 +24,7 @@ export function trackingAndReidGroups(owner: KubeObject, spec: ObjectTrackingSer
       replicas: spec.reidWorkers.replicas ?? 1,
       env,
       defaultRole: 'cloud',
-      service: { suffix: 'reidworker', port: REID_WORKER_PORT, bindEnv: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT' }, urlEnv: 'EDGEMESH_URL' },
+      service: { suffix: 'reidworker', port: REID_WORKER_PORT, bindEnv: { host: WORKER_ENV.REID_MODEL_BIND_URL, port: WORKER_ENV.REID_MODEL_BIND_PORT }, urlEnv: WORKER_ENV.EDGEMESH_URL },
       deployment: `${name}-deployment-reidworker`,
       workerNamePrefix: 'reid',
     },
@@ -38,11 +39,11 @@ export function trackingAndReidGroups(owner: KubeObject, spec: ObjectTrackingSer
   ];
 }
 
-export const objectSearch: ServiceKindDeclaration = {
+export const objectSearch: ServiceKindDeclaration<'ObjectSearchService'> = {
   name: 'objectsearch',
   kind: 'ObjectSearchService',
   groups: (owner) => {
-    const spec = owner['spec'] as ObjectSearchServiceSpec;
+    const spec = owner.spec;
     const name = owner.metadata.name!;
     return [
       {
@@ -51,7 +52,7 @@ export const objectSearch: ServiceKindDeclaration = {
         replicas: 1,
         env: { SERVICE_NAME: name },
         defaultRole: 'cloud',
-        service: { suffix: 'userworker', port: USER_WORKER_PORT, bindEnv: { host: 'USER_WORKER_BIND_URL', port: 'USER_WORKER_BIND_PORT' }, urlEnv: 'USERWORKER_URL' },
+        service: { suffix: 'userworker', port: USER_WORKER_PORT, bindEnv: { host: WORKER_ENV.USER_WORKER_BIND_URL, port: WORKER_ENV.USER_WORKER_BIND_PORT }, urlEnv: WORKER_ENV.USERWORKER_URL },
         deployment: `${name}-deployment-userworker`,
         workerNamePrefix: 'user',
       },

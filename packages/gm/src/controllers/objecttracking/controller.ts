@@ -2,12 +2,11 @@
  * ObjectTrackingService: tracking workers on the edges and ReID workers that keep identities across them, as
  * ObjectSearchService without the user worker (the original has the kind and no controller for it).
  */
-import type { ObjectTrackingServiceSpec } from '@sedna/api';
 import { trackingAndReidGroups } from '../objectsearch/controller.js';
 import type { ServiceKindDeclaration } from '../multiedge/service-controller.js';
 
-export const objectTracking: ServiceKindDeclaration = {
+export const objectTracking: ServiceKindDeclaration<'ObjectTrackingService'> = {
   name: 'objecttracking',
   kind: 'ObjectTrackingService',
-  groups: (owner) => trackingAndReidGroups(owner, owner['spec'] as ObjectTrackingServiceSpec),
+  groups: (owner) => trackingAndReidGroups(owner, owner.spec),
 };

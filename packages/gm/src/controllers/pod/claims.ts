@@ -3,18 +3,14 @@
  * the Pod goes to its node (the local controller has no API access): the volume gains `hostPath.path`. A claim not
  * bound yet stays unresolved, and the node reports CreateContainerConfigError until it is.
  */
-import type { KubeObject } from '@sedna/api';
+import type { ObjectOf } from '../../runtime/kinds.js';
 import type { KindReader, ObjectCache } from '../../runtime/cache.js';
 import { keyOf, type ObjectKey, type Watch, watch } from '../../runtime/controller.js';
 
-interface VolumeView {
-  name: string;
-  persistentVolumeClaim?: { claimName?: string };
-  hostPath?: { path: string };
-}
+type Pod = ObjectOf<'Pod'>;
 
-function usesClaim(pod: KubeObject, namespace: string | undefined, claimName: string | undefined): boolean {
-  return pod.metadata.namespace === namespace && ((pod['spec'] as { volumes?: VolumeView[] } | undefined)?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claimName);
+function usesClaim(pod: Pod, namespace: string | undefined, claimName: string | undefined): boolean {
+  return pod.metadata.namespace === namespace && (pod.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claimName);
 }
 
 /** What the pod controller watches for the resolution: claims, and the volumes they bind. */
@@ -46,21 +42,21 @@ export class ClaimResolver {
   }
 
   /** The pod as its node gets it; unchanged when it uses no claims. */
-  resolve(pod: KubeObject): KubeObject {
-    const spec = pod['spec'] as { volumes?: VolumeView[] } | undefined;
-    if (!spec?.volumes?.some((v) => v.persistentVolumeClaim)) return pod;
+  resolve(pod: Pod): Pod {
+    const spec = pod.spec;
+    if (!spec.volumes?.some((v) => v.persistentVolumeClaim)) return pod;
     const volumes = spec.volumes.map((v) => {
       const claimName = v.persistentVolumeClaim?.claimName;
       if (!claimName) return v;
       const path = this.pathOf(pod.metadata.namespace ?? '', claimName);
       return path ? { ...v, hostPath: { path } } : v;
     });
-    return { ...pod, spec: { ...(pod['spec'] as Record<string, unknown>), volumes } };
+    return { ...pod, spec: { ...spec, volumes } };
   }
 
   /** What of the resolution the node needs again when it changes. */
-  fingerprint(pod: KubeObject): string {
-    const volumes = ((this.resolve(pod)['spec'] as { volumes?: VolumeView[] } | undefined)?.volumes ?? []).filter((v) => v.persistentVolumeClaim);
+  fingerprint(pod: Pod): string {
+    const volumes = (this.resolve(pod).spec.volumes ?? []).filter((v) => v.persistentVolumeClaim);
     return volumes.map((v) => `${v.name}=${v.hostPath?.path ?? ''}`).join(',');
   }
 

@@ -3,7 +3,8 @@
  * (CrashLoopBackOff) and Failed (a container that cannot be created). The local controller reports states; the GM
  * turns the changes into Events on the Pod, so `kubectl describe pod` shows them.
  */
-import type { ContainerStatus, KubeObject, PodStatus } from '@sedna/api';
+import type { ContainerStatus, PodStatus } from '@sedna/api';
+import type { ObjectOf } from '../../runtime/kinds.js';
 import type { EventType } from '../../runtime/events.js';
 
 export interface ContainerEvent {
@@ -12,8 +13,8 @@ export interface ContainerEvent {
   message: string;
 }
 
-export function containerEvents(pod: KubeObject, next: PodStatus): ContainerEvent[] {
-  const before = ((pod['status'] as PodStatus | undefined)?.containerStatuses ?? []) as ContainerStatus[];
+export function containerEvents(pod: ObjectOf<'Pod'>, next: PodStatus): ContainerEvent[] {
+  const before: ContainerStatus[] = pod.status?.containerStatuses ?? [];
   const out: ContainerEvent[] = [];
   for (const now of next.containerStatuses ?? []) {
     const old = before.find((c) => c.name === now.name);

@@ -50,7 +50,7 @@ export class PodController implements Reconciler {
   }
 
   /** The pod as its node gets it: claims resolved to their volume's directory. */
-  private forNode(pod: KubeObject): KubeObject {
+  private forNode(pod: ObjectOf<'Pod'>): KubeObject {
     return this.claims.resolve(pod);
   }
 

@@ -4,18 +4,18 @@
  * REID_MODEL_BIND_URL/_PORT, the feature extraction service's address (for the query images' features),
  * KAFKA_ENABLED and the broker's address with kafkaSupport (../multiedge/broker.ts).
  */
-import type { ReidJobSpec } from '@sedna/api';
 import type { JobKindDeclaration } from '../multiedge/job-controller.js';
 import { FE_PEER } from '../multiedge/peers.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const REID_PORT = 5000;
 
-export const reid: JobKindDeclaration = {
+export const reid: JobKindDeclaration<'ReidJob'> = {
   name: 'reid',
   kind: 'ReidJob',
   peers: [FE_PEER],
   groups: (owner) => {
-    const spec = owner['spec'] as ReidJobSpec;
+    const spec = owner.spec;
     return [
       {
         workerType: 'reid',
@@ -24,7 +24,7 @@ export const reid: JobKindDeclaration = {
         env: { JOB_NAME: owner.metadata.name! },
         kafkaSupport: spec.kafkaSupport ?? false,
         defaultRole: 'cloud',
-        service: { suffix: 'reid', port: REID_PORT, bindEnv: { host: 'REID_MODEL_BIND_URL', port: 'REID_MODEL_BIND_PORT' } },
+        service: { suffix: 'reid', port: REID_PORT, bindEnv: { host: WORKER_ENV.REID_MODEL_BIND_URL, port: WORKER_ENV.REID_MODEL_BIND_PORT } },
       },
     ];
   },

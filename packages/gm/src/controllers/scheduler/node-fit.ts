@@ -3,7 +3,8 @@
  * schedulable, its labels match `spec.nodeSelector`, and one of the required node affinity terms
  * (`requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`, matchExpressions and matchFields).
  */
-import type { KubeObject, NodeCondition } from '@sedna/api';
+import type { NodeCondition } from '@sedna/api';
+import type { ObjectOf } from '../../runtime/kinds.js';
 
 interface Requirement {
   key: string;
@@ -14,15 +15,16 @@ interface Term {
   matchExpressions?: Requirement[];
   matchFields?: Requirement[];
 }
-interface PodSpecView {
-  nodeSelector?: Record<string, string>;
-  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Term[] } } };
+/** The part of a pod's (free-form) affinity the scheduler honours. */
+interface AffinityView {
+  nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Term[] } };
 }
 
 export type Misfit = 'NotReady' | 'Unschedulable' | 'Selector';
 
-export function isReady(node: KubeObject): boolean {
-  return ((node['status'] as { conditions?: NodeCondition[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+export function isReady(node: ObjectOf<'Node'>): boolean {
+  const conditions: NodeCondition[] = node.status?.conditions ?? [];
+  return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 function matches(requirement: Requirement, value: string | undefined): boolean {
@@ -45,7 +47,7 @@ function matches(requirement: Requirement, value: string | undefined): boolean {
   }
 }
 
-function termMatches(term: Term, node: KubeObject): boolean {
+function termMatches(term: Term, node: ObjectOf<'Node'>): boolean {
   const labels = node.metadata.labels ?? {};
   const expressions = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
@@ -55,13 +57,13 @@ function termMatches(term: Term, node: KubeObject): boolean {
 }
 
 /** Why the node does not fit the pod, or undefined when it does. */
-export function misfit(pod: KubeObject, node: KubeObject): Misfit | undefined {
+export function misfit(pod: ObjectOf<'Pod'>, node: ObjectOf<'Node'>): Misfit | undefined {
   if (!isReady(node)) return 'NotReady';
-  if ((node['spec'] as { unschedulable?: boolean } | undefined)?.unschedulable) return 'Unschedulable';
-  const spec = (pod['spec'] ?? {}) as PodSpecView;
+  if (node.spec.unschedulable) return 'Unschedulable';
   const labels = node.metadata.labels ?? {};
-  if (Object.entries(spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v)) return 'Selector';
-  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (Object.entries(pod.spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v)) return 'Selector';
+  const affinity: AffinityView | undefined = pod.spec.affinity;
+  const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (terms && !terms.some((t) => termMatches(t, node))) return 'Selector';
   return undefined;
 }

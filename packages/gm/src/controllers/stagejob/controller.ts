@@ -5,7 +5,24 @@
  * What differs between the kinds (their workers' environment, when the inference worker starts, cold or hot
  * deploy, extra status) is a StageJobKind.
  */
+import type { WorkerEnv } from '@sedna/api/contracts';
 import type { DatasetSpec, JobStage, KubeObject, PodTemplateSpec, StageCondition, UpstreamMessage } from '@sedna/api';
+import {
+  appendStageCondition,
+  automaticTransition,
+  latestStageCondition as latest,
+  parseStageData,
+  reportedCondition,
+  stageCondition as condition,
+  stageDataJson,
+  stageMark,
+  stageRound,
+  workerTransition,
+  type StageData,
+  type StageJobStatus,
+  type StageUpstreamContent,
+  type WorkerState,
+} from '@sedna/api/contracts';
 import type { KindReader, ObjectCache } from '../../runtime/cache.js';
 import type { ObjectOf } from '../../runtime/kinds.js';
 import { NodeSync } from '../../channel/node-sync.js';
@@ -18,26 +35,12 @@ import type { Addressing, AddressingFor } from '../../workers/addressing.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, stableWorker } from '../../workers/worker-pod.js';
 import { podProblem } from '../../workers/pod-problem.js';
 import { References, referenceWatches } from '../../workers/references.js';
-import { automaticTransition, condition, latest, reportedCondition, type WorkerState, workerTransition } from './stage-machine.js';
-
-import { STAGE_INDEX_ANNOTATION } from '@sedna/api';
+import { STAGE_INDEX_ANNOTATION, STAGE_ROUND_ANNOTATION } from '@sedna/api';
 /** How long a worker that exited 0 gets for its report to arrive before the GM ends the stage without it. */
 const REPORT_GRACE_MS = 10_000;
 
-/** The `data` of a stage condition: what the LC prepared (input) and what the worker produced (output). */
-export interface StageData {
-  input?: { models?: { url?: string; format?: string }[]; dataURL?: string; dataIndexURL?: string; outputDir?: string };
-  output?: { models?: Record<string, unknown>[]; ownerInfo?: unknown };
-}
-
-export function parseStageData(c: StageCondition | undefined): StageData {
-  if (!c?.data) return {};
-  try {
-    return JSON.parse(c.data) as StageData;
-  } catch {
-    return {};
-  }
-}
+/** The `data` of a stage condition: the stage protocol's (@sedna/api/contracts). */
+export { parseStageData, type StageData };
 
 /** The kinds that run on the stage machine. */
 export type StageJobKindName = 'IncrementalLearningJob' | 'LifelongLearningJob';
@@ -46,6 +49,8 @@ export interface StageJobContext<K extends StageJobKindName = StageJobKindName> 
   job: ObjectOf<K>;
   dataset: DatasetSpec | undefined;
   conditions: readonly StageCondition[];
+  /** The current round (status.round): a round's Train and Eval workers share it. */
+  round: number;
   models: KindReader<'Model'>;
   /** LC_SERVER for a worker on `node`. */
   lcServer(node: string | undefined): string;
@@ -60,13 +65,13 @@ export interface StageJobKind<K extends StageJobKindName = StageJobKindName> {
   modelNames(job: ObjectOf<K>): string[];
   template(job: ObjectOf<K>, stage: JobStage): PodTemplateSpec;
   /** The inference worker's environment; undefined while it cannot be made (a model missing). */
-  inferenceEnv(ctx: StageJobContext<K>): Record<string, string> | undefined;
+  inferenceEnv(ctx: StageJobContext<K>): WorkerEnv | undefined;
   /** IL runs its inference worker from the start; LL only once a first Deploy is ready. */
   inferenceFromStart: boolean;
   /** Hot update instead of restarting the inference worker on deploy. */
   hotUpdate(job: ObjectOf<K>): boolean;
   /** The environment of a Train or Eval worker, from the Ready condition's input. */
-  stageEnv(ctx: StageJobContext<K>, stage: 'Train' | 'Eval', data: StageData): Record<string, string>;
+  stageEnv(ctx: StageJobContext<K>, stage: 'Train' | 'Eval', data: StageData): WorkerEnv;
   /** Annotations the job should carry (e.g. the hot-update config path). */
   annotations?(job: ObjectOf<K>): Record<string, string>;
   /** Extra status to write from a report (lifelong learning's knowledge base). */
@@ -153,16 +158,18 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
       return;
     }
     const dataset = this.dataset(job);
-    const status: { conditions?: StageCondition[]; startTime?: string } = job.status ?? {};
+    const status: StageJobStatus & { startTime?: string } = job.status ?? {};
     const conditions = status.conditions ?? [];
     const current = latest(conditions);
-    const ctx: StageJobContext<K> = { job, dataset, conditions, models: this.models, lcServer: (node) => this.addressing.lcServer(node), kbServer: this.kbServer };
+    const round = stageRound(status);
+    const ctx: StageJobContext<K> = { job, dataset, conditions, round, models: this.models, lcServer: (node) => this.addressing.lcServer(node), kbServer: this.kbServer };
 
     // Downstream: the job and its models to the dataset's node, whose local controller runs the triggers, and to the
     // node of the inference worker, whose local controller does hot updates.
     for (const [role, node] of this.residentNodes(job, dataset)) {
       for (const model of this.modelsOf(job)) this.sync.sync(`model:${namespace}/${model.metadata.name}@${role}`, model, node, `${model.metadata.generation}`);
-      this.sync.sync(`job:${key}@${role}`, job, node, `${job.metadata.generation}|${JSON.stringify(job.metadata.annotations ?? {})}|${conditions.length}`);
+      // The history is bounded (its length stops growing): the latest condition says what changed.
+      this.sync.sync(`job:${key}@${role}`, job, node, `${job.metadata.generation}|${JSON.stringify(job.metadata.annotations ?? {})}|${stageMark(status)}@${current?.lastTransitionTime ?? ''}|${current?.reason ?? ''}`);
     }
     const wanted = this.spec.annotations?.(job) ?? {};
     if (Object.entries(wanted).some(([k, v]) => job.metadata.annotations?.[k] !== v)) {
@@ -173,7 +180,7 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
     const missing = this.references.check(job);
     if (missing && (!current || current.type === 'Waiting')) {
       if (current?.reason === missing.reason && current.message === missing.message) return;
-      return this.append(job, conditions, condition(current?.stage ?? 'Train', 'Waiting', missing.reason, missing.message, current?.data), status.startTime === undefined);
+      return this.append(job, status, condition(current?.stage ?? 'Train', 'Waiting', missing.reason, missing.message, current?.data), status.startTime === undefined);
     }
     const inferenceStarted = this.spec.inferenceFromStart || conditions.some((c) => c.stage === 'Deploy' && c.type === 'Completed');
     if (inferenceStarted) await this.ensureInferenceWorker(ctx);
@@ -183,49 +190,45 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
     if (inferenceProblem && current?.type === 'Waiting' && current.reason !== inferenceProblem.reason) {
       const message = `the inference worker ${inference!.metadata.name}: ${inferenceProblem.message}`;
       await recordEvent(this.client, job, 'Warning', inferenceProblem.reason, message);
-      return this.append(job, conditions, condition(current.stage, 'Waiting', inferenceProblem.reason, message, current.data));
+      return this.append(job, status, condition(current.stage, 'Waiting', inferenceProblem.reason, message, current.data));
     }
 
     const automatic = automaticTransition(current);
-    if (automatic) return this.append(job, conditions, automatic, status.startTime === undefined);
+    if (automatic) return this.append(job, status, automatic, status.startTime === undefined);
     if (!current) return;
 
     if (current.type === 'Ready') {
       if (current.stage === 'Deploy') {
-        if (this.spec.hotUpdate(job)) return this.append(job, conditions, condition('Deploy', 'Starting', 'HotUpdate', 'the inference worker will load the new model', current.data));
+        if (this.spec.hotUpdate(job)) return this.append(job, status, condition('Deploy', 'Starting', 'HotUpdate', 'the inference worker will load the new model', current.data));
         for (const pod of this.workers(job, 'inference')) await this.deletePod(namespace, pod.metadata.name!);
         await recordEvent(this.client, job, 'Normal', 'ColdUpdate', 'restarting the inference worker with the new model');
-        return this.append(job, conditions, condition('Deploy', 'Completed', 'InferenceRestarted', 'the inference worker was (re)started with the new model', current.data));
+        return this.append(job, status, condition('Deploy', 'Completed', 'InferenceRestarted', 'the inference worker was (re)started with the new model', current.data));
       }
-      await this.createStageWorker(ctx, current, conditions.length - 1);
-      return this.append(job, conditions, condition(current.stage, 'Starting', 'WorkerCreated', `the ${current.stage.toLowerCase()} worker is starting`, current.data));
+      await this.createStageWorker(ctx, current);
+      return this.append(job, status, condition(current.stage, 'Starting', 'WorkerCreated', `the ${current.stage.toLowerCase()} worker is starting`, current.data));
     }
 
     if (current.type === 'Starting' || current.type === 'Running') {
-      const readyIndex = conditions.map((c) => c.stage === current.stage && c.type === 'Ready').lastIndexOf(true);
-      const worker =
-        current.stage === 'Deploy'
-          ? this.workers(job, 'inference').find(isActive)
-          : this.workers(job, WORKER_TYPE[current.stage]).find((p) => p.metadata.annotations?.[STAGE_INDEX_ANNOTATION] === String(readyIndex));
+      const worker = current.stage === 'Deploy' ? this.workers(job, 'inference').find(isActive) : this.stageWorker(job, status, current.stage);
       const state: WorkerState = worker ? (podPhase(worker) as WorkerState) : 'none';
       // A stage worker that cannot start says why on the job (its node's reason), once per reason.
       const problem = worker && state === 'Pending' ? podProblem(worker) : undefined;
       if (problem && current.reason !== problem.reason) {
         await recordEvent(this.client, job, 'Warning', problem.reason, `the ${current.stage.toLowerCase()} worker ${worker!.metadata.name}: ${problem.message}`);
-        return this.append(job, conditions, condition(current.stage, current.type, problem.reason, `the ${current.stage.toLowerCase()} worker ${worker!.metadata.name}: ${problem.message}`, current.data));
+        return this.append(job, status, condition(current.stage, current.type, problem.reason, `the ${current.stage.toLowerCase()} worker ${worker!.metadata.name}: ${problem.message}`, current.data));
       }
       if (state === 'Running' && worker) await this.annotateStageNode(job, current.stage, worker.spec.nodeName ?? '');
       const next = workerTransition(current, state, worker ? terminationReason(worker) : undefined);
-      if (next) return this.append(job, conditions, next);
+      if (next) return this.append(job, status, next);
       if (state === 'Succeeded' && worker) {
         // The worker's own report (with its models) ends the stage; if it never comes, end it without.
         const finished = Date.parse(terminatedAt(worker) ?? '') || Date.now();
         const wait = finished + REPORT_GRACE_MS - Date.now();
         if (wait > 0) return { requeueAfterMs: wait };
-        return this.append(job, conditions, condition(current.stage, 'Completed', 'WorkerSucceeded', 'the worker exited 0 without reporting its results', current.data));
+        return this.append(job, status, condition(current.stage, 'Completed', 'WorkerSucceeded', 'the worker exited 0 without reporting its results', current.data));
       }
       if (state === 'none' && current.stage !== 'Deploy') {
-        return this.append(job, conditions, condition(current.stage, 'Failed', 'WorkerMissing', `the ${current.stage.toLowerCase()} worker is gone`, current.data));
+        return this.append(job, status, condition(current.stage, 'Failed', 'WorkerMissing', `the ${current.stage.toLowerCase()} worker is gone`, current.data));
       }
     }
   }
@@ -250,21 +253,31 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
     const template = { ...base, spec: { ...base.spec, nodeName: node } };
     // Named after the job and what it runs: a GM restarted before its cache saw this worker cannot make a second one.
     const stable = stableWorker(job, 'inference', { template, env, replaced: pods.map((p) => p.metadata.name).sort() });
-    const fullEnv = { NAMESPACE: namespace, JOB_NAME: job.metadata.name!, WORKER_NAME: stable.workerName, LC_SERVER: this.addressing.lcServer(node), ...env };
+    const fullEnv: WorkerEnv = { NAMESPACE: namespace, JOB_NAME: job.metadata.name!, WORKER_NAME: stable.workerName, LC_SERVER: this.addressing.lcServer(node), ...env };
     const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: 'inference', template, env: fullEnv, restartPolicy: 'Always', hashOf: { template, env }, name: stable.podName }));
     await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the inference worker ${pod.metadata.name}`);
   }
 
-  private async createStageWorker(ctx: StageJobContext<K>, ready: StageCondition, readyIndex: number): Promise<void> {
-    const { job, dataset } = ctx;
+  /**
+   * The Train or Eval worker of the current round. A job written before `status.round` existed named its workers by
+   * the index of their Ready condition: such a worker is found by that index until the job's status has a round.
+   */
+  private stageWorker(job: ObjectOf<K>, status: StageJobStatus, stage: 'Train' | 'Eval'): ObjectOf<'Pod'> | undefined {
+    const round = String(stageRound(status));
+    const legacyIndex = status.round === undefined ? String((status.conditions ?? []).map((c) => c.stage === stage && c.type === 'Ready').lastIndexOf(true)) : undefined;
+    return this.workers(job, WORKER_TYPE[stage]).find((p) => p.metadata.annotations?.[STAGE_ROUND_ANNOTATION] === round || (legacyIndex !== undefined && p.metadata.annotations?.[STAGE_INDEX_ANNOTATION] === legacyIndex));
+  }
+
+  private async createStageWorker(ctx: StageJobContext<K>, ready: StageCondition): Promise<void> {
+    const { job, dataset, round } = ctx;
     const namespace = job.metadata.namespace!;
     const stage = ready.stage as 'Train' | 'Eval';
-    if (this.workers(job, WORKER_TYPE[stage]).some((p) => p.metadata.annotations?.[STAGE_INDEX_ANNOTATION] === String(readyIndex))) return;
+    if (this.workers(job, WORKER_TYPE[stage]).some((p) => p.metadata.annotations?.[STAGE_ROUND_ANNOTATION] === String(round))) return;
     const template = this.spec.template(job, stage);
     const node = template.spec.nodeName || dataset?.nodeName;
     // One worker per stage round, named by it (see ensureInferenceWorker).
-    const stable = stableWorker(job, WORKER_TYPE[stage], { stage, readyIndex });
-    const env: Record<string, string> = {
+    const stable = stableWorker(job, WORKER_TYPE[stage], { stage, round });
+    const env: WorkerEnv = {
       NAMESPACE: namespace,
       JOB_NAME: job.metadata.name!,
       WORKER_NAME: stable.workerName,
@@ -272,7 +285,7 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
       ...(dataset ? { ORIGINAL_DATASET_URL: dataset.url } : {}),
       ...this.spec.stageEnv(ctx, stage, parseStageData(ready)),
     };
-    const withNode = { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [STAGE_INDEX_ANNOTATION]: String(readyIndex) } }, spec: { ...template.spec, ...(node ? { nodeName: node } : {}) } };
+    const withNode = { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [STAGE_ROUND_ANNOTATION]: String(round) } }, spec: { ...template.spec, ...(node ? { nodeName: node } : {}) } };
     // Never restarted by its node: a failure ends the stage (Failed, with the reason) and the job goes back to Train.
     const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: WORKER_TYPE[stage], template: withNode, env, restartPolicy: 'Never', hashOf: { withNode, env }, name: stable.podName }));
     await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the ${stage.toLowerCase()} worker ${pod.metadata.name}`);
@@ -290,9 +303,9 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
     });
   }
 
-  /** Appends one condition, guarded by the resourceVersion the decision was made on. */
-  private async append(job: KubeObject, conditions: readonly StageCondition[], next: StageCondition, start = false): Promise<void> {
-    const patch: Record<string, unknown> = { conditions: [...conditions, next] };
+  /** Appends one condition (the history bounded, round, stage and phase set), guarded by the resourceVersion the decision was made on. */
+  private async append(job: KubeObject, status: StageJobStatus, next: StageCondition, start = false): Promise<void> {
+    const patch: Record<string, unknown> = { ...appendStageCondition(status, next) };
     if (start) patch['startTime'] = next.lastTransitionTime;
     const written = await this.client.mergePatch(this.spec.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status').then(
       () => true,
@@ -307,22 +320,22 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
 
   private async upstream(node: string, message: UpstreamMessage): Promise<void> {
     const { namespace, resourceName } = message.header;
-    const content = message.content as { phase?: string; status?: string; input?: unknown; output?: unknown };
+    const content = message.content as Partial<StageUpstreamContent>;
     for (let attempt = 0; ; attempt++) {
       const job = await getObject(this.client, this.spec.kind, namespace, resourceName).catch((err: unknown) => {
         if (isNotFound(err)) throw new Error(`${this.name} ${namespace}/${resourceName} is unknown`, { cause: err });
         throw err;
       });
       const extra = this.spec.statusFromReport?.(job, message.content) ?? {};
-      const conditions: StageCondition[] = job.status?.conditions ?? [];
-      const next = reportedCondition(latest(conditions), String(content.phase ?? ''), String(content.status ?? ''), JSON.stringify({ input: content.input ?? {}, output: content.output ?? {} }));
+      const status: StageJobStatus = job.status ?? {};
+      const next = reportedCondition(latest(status.conditions), String(content.phase ?? ''), String(content.status ?? ''), stageDataJson(content));
       if (typeof next === 'string') {
         console.warn(`[gm] ${this.name} ${namespace}/${resourceName}: a report from ${node} (${content.phase}/${content.status}) is ignored: ${next}`);
         if (Object.keys(extra).length === 0) return;
       }
-      const status = { ...extra, ...(typeof next === 'string' ? {} : { conditions: [...conditions, next] }) };
+      const patch = { ...extra, ...(typeof next === 'string' ? {} : appendStageCondition(status, next)) };
       try {
-        await this.client.mergePatch(this.spec.kind, namespace, resourceName, { metadata: { resourceVersion: job.metadata.resourceVersion }, status }, 'status');
+        await this.client.mergePatch(this.spec.kind, namespace, resourceName, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status');
         if (typeof next !== 'string') await recordStageTransition(this.client, job, next);
         return;
       } catch (err) {

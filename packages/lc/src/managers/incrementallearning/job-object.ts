@@ -5,7 +5,7 @@
 import { IncrementalLearningJobSpecSchema, type IncrementalLearningJobSpec } from '@sedna/api';
 import { compileTrigger, TriggerSpecError, type CompiledTrigger } from '../../trigger/index.js';
 import type { StageJob } from '../stagejob/job-manager.js';
-import { fieldErrors, JobObjectError, metadataOf, parseConditions, stageJobFields, type StageModel } from '../stagejob/objects.js';
+import { fieldErrors, JobObjectError, metadataOf, parseStageStatus, stageJobFields, type StageModel } from '../stagejob/objects.js';
 
 import { HOT_UPDATE_CONFIG_ANNOTATION as ANNOTATION_HOT_UPDATE_CONFIG } from '@sedna/api';
 export { ANNOTATION_HOT_UPDATE_CONFIG };
@@ -25,7 +25,7 @@ export function parseJob(object: unknown): IlJob {
   const body = object as { spec?: unknown; status?: { conditions?: unknown } };
   const spec = IncrementalLearningJobSpecSchema.parse(body.spec, 'prune');
   if (!spec.value) throw new JobObjectError(`${what}: ${fieldErrors(spec.errors, 'spec')}`);
-  const conditions = parseConditions(body, what);
+  const stage = parseStageStatus(body, what);
   let trainTrigger: CompiledTrigger;
   let deployTrigger: CompiledTrigger;
   try {
@@ -35,5 +35,5 @@ export function parseJob(object: unknown): IlJob {
     if (error instanceof TriggerSpecError) throw new JobObjectError(`${what}: ${error.message}`);
     throw error;
   }
-  return { ...stageJobFields(meta, spec.value, conditions, trainTrigger), spec: spec.value, deployTrigger };
+  return { ...stageJobFields(meta, spec.value, stage, trainTrigger), spec: spec.value, deployTrigger };
 }

@@ -5,7 +5,7 @@
 import { LifelongLearningJobSpecSchema, type LifelongLearningJobSpec } from '@sedna/api';
 import { compileTrigger, TriggerSpecError } from '../../trigger/index.js';
 import type { StageJob } from '../stagejob/job-manager.js';
-import { fieldErrors, JobObjectError, metadataOf, parseConditions, stageJobFields } from '../stagejob/objects.js';
+import { fieldErrors, JobObjectError, metadataOf, parseStageStatus, stageJobFields } from '../stagejob/objects.js';
 
 export interface LlJob extends StageJob {
   spec: LifelongLearningJobSpec;
@@ -18,9 +18,9 @@ export function parseLifelongJob(object: unknown): LlJob {
   const body = object as { spec?: unknown; status?: { conditions?: unknown } };
   const spec = LifelongLearningJobSpecSchema.parse(body.spec, 'prune');
   if (!spec.value) throw new JobObjectError(`${what}: ${fieldErrors(spec.errors, 'spec')}`);
-  const conditions = parseConditions(body, what);
+  const stage = parseStageStatus(body, what);
   try {
-    return { ...stageJobFields(meta, spec.value, conditions, compileTrigger(spec.value.trainSpec.trigger, 'spec.trainSpec.trigger')), spec: spec.value };
+    return { ...stageJobFields(meta, spec.value, stage, compileTrigger(spec.value.trainSpec.trigger, 'spec.trainSpec.trigger')), spec: spec.value };
   } catch (error) {
     if (error instanceof TriggerSpecError) throw new JobObjectError(`${what}: ${error.message}`);
     throw error;

@@ -1,54 +1,11 @@
 /**
- * Reading the stage machine from a job's append-only `status.conditions` (the last one is the state) and the
- * models the earlier conditions carry in their `data` JSON (`{input, output}`).
+ * Reading the stage machine from a job's `status.conditions` (the last one is the state) and the models the earlier
+ * conditions carry in their `data` JSON (`{input, output}`, parsed by the stage protocol of @sedna/api/contracts).
+ * The history is bounded, but keeps the latest condition of each stage and type (and the latest with models), so
+ * each lookup below finds what it found in the full history.
  */
 import type { JobStage, JobStageConditionType, StageCondition } from '@sedna/api';
-import type { UpstreamModel } from './upstream.js';
-
-export interface ConditionData {
-  input?: { models?: UpstreamModel[]; dataURL?: string; dataIndexURL?: string; outputDir?: string };
-  output?: { models?: UpstreamModel[]; ownerInfo?: Record<string, unknown> };
-}
-
-export function latestCondition(conditions: readonly StageCondition[]): StageCondition | undefined {
-  return conditions[conditions.length - 1];
-}
-
-/**
- * Identifies the latest condition, so an action taken for it is not taken again when the same job comes back
- * (an update of something else, a resync, an LC restart). Conditions are only appended, so their count tells
- * them apart; the transition time guards against a list rebuilt with the same length.
- */
-export function conditionMark(conditions: readonly StageCondition[]): string {
-  const last = latestCondition(conditions);
-  if (!last) return '0';
-  return `${conditions.length}:${last.stage}/${last.type}@${last.lastTransitionTime ?? ''}`;
-}
-
-/** The `data` of a condition; a condition without data, or with data that is not JSON, has none. */
-export function conditionData(condition: StageCondition): ConditionData {
-  if (!condition.data) return {};
-  try {
-    const parsed: unknown = JSON.parse(condition.data);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    const data = parsed as Record<string, unknown>;
-    return {
-      ...(isObject(data.input) ? { input: { ...data.input, ...withModels(data.input.models) } } : {}),
-      ...(isObject(data.output) ? { output: { ...data.output, ...withModels(data.output.models) } } : {}),
-    } as ConditionData;
-  } catch {
-    return {};
-  }
-}
-
-function withModels(models: unknown): { models?: UpstreamModel[] } {
-  if (!Array.isArray(models)) return {};
-  return { models: models.filter((m): m is UpstreamModel => isObject(m) && typeof m.url === 'string' && m.url !== '').map((m) => ({ ...m, format: typeof m.format === 'string' ? m.format : '' })) };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+import { parseStageData as conditionData, type UpstreamModel } from '@sedna/api/contracts';
 
 function lastIndexOf(conditions: readonly StageCondition[], stage: JobStage, type: JobStageConditionType, before = conditions.length): number {
   for (let i = Math.min(before, conditions.length) - 1; i >= 0; i--) {

@@ -12,9 +12,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StageCondition } from '@sedna/api';
-import type { WorkerMessage } from '../../server/worker-message.js';
+import type { WorkerMessage } from '@sedna/api/contracts';
 import { evaluateTrigger, type CompiledTrigger } from '../../trigger/index.js';
-import { conditionMark, latestCondition } from './conditions.js';
+import { latestStageCondition as latestCondition, stageMark } from '@sedna/api/contracts';
 import { ANNOTATION_STAGE_NODE, type ObjectMeta } from './objects.js';
 import { PathPolicy } from './paths.js';
 import { createOutputLayout, trainOutputDir, writeRoundData, type RoundKind } from './round-files.js';
@@ -62,6 +62,8 @@ export interface StageJob extends Omit<ObjectMeta, 'annotations'> {
   key: string;
   annotations: Readonly<Record<string, string>>;
   conditions: readonly StageCondition[];
+  /** The current round (status.round, stage-protocol.ts). */
+  round: number;
   /** `namespace/<spec.dataset.name>`, the key of the dataset manager. */
   datasetKey: string;
   trainProb: number;
@@ -280,7 +282,7 @@ export abstract class StageJobManager<J extends StageJob> {
         await this.ensureLayout(entry);
       }
       const latest = latestCondition(job.conditions);
-      recheck = latest ? await this.act(entry, latest, conditionMark(job.conditions), holdsDataset) : undefined;
+      recheck = latest ? await this.act(entry, latest, stageMark({ conditions: job.conditions, round: job.round }), holdsDataset) : undefined;
     } catch (error) {
       this.say(entry, 'error', `job ${job.key}: ${(error as Error).message}`);
       recheck = job.trainTrigger.checkPeriodSeconds;

@@ -4,7 +4,7 @@
  */
 import { StageConditionSchema, s, type StageCondition } from '@sedna/api';
 import type { CompiledTrigger } from '../../trigger/index.js';
-import type { UpstreamModel } from './upstream.js';
+import { stageRound, type UpstreamModel } from '@sedna/api/contracts';
 
 /** Annotations the GM sets on the job: the node each stage's worker runs on (reference §2). */
 export const ANNOTATION_STAGE_NODE = { Train: 'sedna.io/Train', Eval: 'sedna.io/Eval', Deploy: 'sedna.io/Deploy' } as const;
@@ -43,18 +43,21 @@ export function fieldErrors(errors: readonly { field: string; message: string }[
 
 const ConditionsSchema = s.array(StageConditionSchema);
 
-/** The job's `status.conditions`, checked; throws JobObjectError naming the field at fault. */
-export function parseConditions(body: { status?: { conditions?: unknown } }, what: string): StageCondition[] {
+/** The job's stage status: `status.conditions` and `status.round`, checked; throws JobObjectError naming the field at fault. */
+export function parseStageStatus(body: { status?: { conditions?: unknown; round?: unknown } }, what: string): { conditions: StageCondition[]; round: number } {
   const conditions = ConditionsSchema.parse(body.status?.conditions ?? [], 'prune');
   if (!conditions.value) throw new JobObjectError(`${what}: ${fieldErrors(conditions.errors, 'status.conditions')}`);
-  return conditions.value;
+  const round = body.status?.round;
+  if (round !== undefined && !(Number.isInteger(round) && (round as number) >= 0)) throw new JobObjectError(`${what}: status.round must be a non-negative integer; got ${JSON.stringify(round)}`);
+  // A job written before status.round existed: its round is its count of Train/Ready conditions.
+  return { conditions: conditions.value, round: stageRound({ conditions: conditions.value, ...(round !== undefined ? { round: round as number } : {}) }) };
 }
 
 /** The fields every stage job has, from its metadata and the parts of the spec both features share. */
 export function stageJobFields(
   meta: ObjectMeta,
   spec: { dataset: { name: string; trainProb: number }; outputDir: string },
-  conditions: StageCondition[],
+  stage: { conditions: StageCondition[]; round: number },
   trainTrigger: CompiledTrigger,
 ) {
   return {
@@ -63,7 +66,9 @@ export function stageJobFields(
     name: meta.name,
     uid: meta.uid,
     annotations: meta.annotations,
-    conditions,
+    conditions: stage.conditions,
+    /** The current round (status.round): with the latest condition, the mark of what was done (stageMark). */
+    round: stage.round,
     datasetKey: `${meta.namespace}/${spec.dataset.name}`,
     trainProb: spec.dataset.trainProb,
     outputDir: spec.outputDir,

@@ -21,7 +21,7 @@ export interface JobState {
   /** Rounds started (train triggers fired). */
   rounds: number;
   ledger: LedgerState;
-  /** The condition mark (see conditionMark) each action was last taken for. */
+  /** The stage mark (round, stage and phase: stageMark of @sedna/api/contracts) each action was last taken for. */
   handled: Partial<Record<StageAction, string>>;
 }
 

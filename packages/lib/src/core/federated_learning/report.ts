@@ -18,6 +18,7 @@ import {
   type WorkerReportStatus,
 } from '../../reporter/message.js';
 import type { LogLine } from './log.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface FederatedReporterOptions {
   client: LCClient;
@@ -40,7 +41,7 @@ export class FederatedReporter {
    * controller to report to; the original would retry a default address on every round).
    */
   static fromEnv(env: Env, log: LogLine): FederatedReporter | undefined {
-    if (env.LC_SERVER === undefined || env.LC_SERVER === '') return undefined;
+    if (env[WORKER_ENV.LC_SERVER] === undefined || env[WORKER_ENV.LC_SERVER] === '') return undefined;
     return new FederatedReporter({ client: LCClient.fromEnv(env), identity: workerIdentityFromEnv('federatedlearningjob', env), log });
   }
 

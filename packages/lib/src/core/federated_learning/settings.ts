@@ -8,6 +8,7 @@ import { BaseConfig, Context, parseKeyValueList, type AlgorithmSpec, type Env, t
 import { parseBoundedNumber, type ParamValue } from '../../common/parameters.js';
 import { DEFAULT_AGGREGATION } from './protocol.js';
 import { JOB_CREDENTIAL_ENV, JOB_UID_ENV } from '@sedna/api/guard';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface AggregatorSettings {
   /** `aggregation_algorithm` (default FedAvg) with `aggregation_parameters`. */
@@ -195,20 +196,20 @@ export function trainerSettingsFromEnv(env: Env = process.env): TrainerSettings 
     connectTimeoutMs: config.connectTimeoutSeconds * 1000,
     modelUrl: config.modelUrl,
     wire: wireFromEnv(context),
-    recvTimeoutMs: positiveNumber(context, 'AGG_RECV_TIMEOUT', 600)! * 1000,
+    recvTimeoutMs: positiveNumber(context, WORKER_ENV.AGG_RECV_TIMEOUT, 600)! * 1000,
     credential: env[JOB_CREDENTIAL_ENV]?.trim() || undefined,
   };
 }
 
 /** AGG_AUTH (default job-credential): whether the aggregator's callers must present the job's credential. */
 function authFromEnv(context: Context): 'job-credential' | 'none' {
-  const auth = (context.getParameters('AGG_AUTH') ?? 'job-credential').toLowerCase();
+  const auth = (context.getParameters(WORKER_ENV.AGG_AUTH) ?? 'job-credential').toLowerCase();
   if (auth !== 'job-credential' && auth !== 'none') throw new Error(`environment variable AGG_AUTH must be job-credential or none, got ${JSON.stringify(auth)}`);
   return auth;
 }
 
 function wireFromEnv(context: Context): 'auto' | 'json' | 'binary' {
-  const wire = (context.getParameters('AGG_WIRE') ?? 'auto').toLowerCase();
+  const wire = (context.getParameters(WORKER_ENV.AGG_WIRE) ?? 'auto').toLowerCase();
   if (wire !== 'auto' && wire !== 'json' && wire !== 'binary') throw new Error(`environment variable AGG_WIRE must be auto, json or binary, got ${JSON.stringify(wire)}`);
   return wire;
 }

@@ -28,6 +28,7 @@ import type { Estimator, Labels, Metrics, Tensor, TrainOptions } from '../estima
 import { HardExampleWriter, type HardExampleStore } from './hard-examples.js';
 import { modelResult, type ReportedMetrics } from './model-info.js';
 import { incrementalLearningRecorder, type IncrementalLearningRecorder } from '../../metrics/recorders.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const INCREMENTAL_OWNER_KIND = 'incrementallearningjob';
 
@@ -138,7 +139,7 @@ export class IncrementalLearning<E extends Estimator = Estimator> {
     this.identity = { name: this.config.workerName || jobName, namespace: this.config.namespace || jobName, ownerName: jobName, ownerKind: INCREMENTAL_OWNER_KIND };
     this.lc = options.lc === false ? undefined : (options.lc ?? new LCClient({ lcServer: this.config.lcServer }));
     this.hem = resolveHardExampleMining(options.hardExampleMining, env);
-    const heSavedUrl = env.HE_SAVED_URL;
+    const heSavedUrl = env[WORKER_ENV.HE_SAVED_URL];
     this.store = options.hardExamples === false ? undefined : (options.hardExamples ?? (heSavedUrl ? new HardExampleWriter({ dir: heSavedUrl }) : undefined));
     this.hotUpdate = hotUpdateSettingsFromEnv(env);
     if (this.hotUpdate.enabled && !options.createEstimator) {

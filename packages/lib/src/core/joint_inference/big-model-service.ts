@@ -19,6 +19,7 @@ import { declaredSampleShape } from './sample-shape.js';
 import { decodeTensor, encodeTensor, TENSOR_CONTENT_TYPE, TensorWireError } from './tensor-wire.js';
 import { bigModelServiceRecorder } from '../../metrics/recorders.js';
 import { MalformedRequest, guardRequests, parseJsonBounded, parseRequestUrl } from '@sedna/api/guard';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 /** Without BIG_MODEL_BIND_IP the service faces this host only: it has no authentication of its own. */
 export const DEFAULT_BIND_IP = '127.0.0.1';
@@ -192,7 +193,7 @@ export class BigModelService {
       const path = parseRequestUrl(req.url).pathname;
       if (path === predictPath(this.jobName)) {
         requireMethod(req, 'POST');
-        this.served ??= bigModelServiceRecorder({ namespace: process.env['NAMESPACE'] ?? 'default', name: this.jobName });
+        this.served ??= bigModelServiceRecorder({ namespace: process.env[WORKER_ENV.NAMESPACE] ?? 'default', name: this.jobName });
         await this.served(() => this.predict(req, res));
       } else if (path === servicePath(this.jobName)) {
         requireMethod(req, 'GET');

@@ -26,6 +26,7 @@ import { jointInferenceRecorder, type JointInferenceRecorder } from '../../metri
 import { stderrLog, type LogLine } from './log.js';
 import { tensorToNested } from './nested-list.js';
 import { DEFAULT_JOB_NAME } from './protocol.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 /** `[isHardExample, result, edgeResult, cloudResult]`, the original's return value (None is null). */
 export type JointInferenceResult = readonly [isHardExample: boolean, result: Tensor, edgeResult: Tensor | null, cloudResult: Tensor | null];
@@ -120,7 +121,7 @@ export class JointInference {
   private recorder: JointInferenceRecorder | undefined;
   /** The worker's metrics (made on the first sample, when the job's name is known). */
   private get metrics(): JointInferenceRecorder {
-    return (this.recorder ??= jointInferenceRecorder({ namespace: process.env['NAMESPACE'] ?? 'default', name: this.settings.jobName }));
+    return (this.recorder ??= jointInferenceRecorder({ namespace: process.env[WORKER_ENV.NAMESPACE] ?? 'default', name: this.settings.jobName }));
   }
   private lastCloudFailure: string | undefined;
   private readonly failureLog: CloudFailureLog;

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../estimator.js';
 import { BigModelClient, CloudInferenceError, type CloudPredictor } from './big-model-client.js';
 import { parseEndpoints, ReplicaSpreader } from './replica-spreader.js';
+import { freePort } from '../../../../../test-kit/index.js';
 
 const sample: Tensor = { data: new Float32Array([1]), shape: [1, 1] };
 
@@ -21,13 +21,6 @@ function replica(id: number): CloudPredictor & { calls: number; release: () => v
   };
 }
 
-async function freePortClosed(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('ReplicaSpreader', () => {
   it('sends each call to the replica with the fewest calls in flight', async () => {
@@ -49,7 +42,7 @@ describe('ReplicaSpreader', () => {
 
   it('moves on from a replica that refuses the connection and leaves it alone for a while', async () => {
     let t = 0;
-    const closed = new BigModelClient({ host: '127.0.0.1', port: await freePortClosed(), jobName: 'ji', format: 'binary' });
+    const closed = new BigModelClient({ host: '127.0.0.1', port: await freePort(), jobName: 'ji', format: 'binary' });
     const up = replica(1);
     const spreader = new ReplicaSpreader([closed, up], () => t);
     for (let i = 0; i < 4; i++) {
@@ -68,8 +61,8 @@ describe('ReplicaSpreader', () => {
   });
 
   it('fails with the refusal when no replica accepts, and passes other failures on', async () => {
-    const a = new BigModelClient({ host: '127.0.0.1', port: await freePortClosed(), jobName: 'ji', format: 'binary' });
-    const b = new BigModelClient({ host: '127.0.0.1', port: await freePortClosed(), jobName: 'ji', format: 'binary' });
+    const a = new BigModelClient({ host: '127.0.0.1', port: await freePort(), jobName: 'ji', format: 'binary' });
+    const b = new BigModelClient({ host: '127.0.0.1', port: await freePort(), jobName: 'ji', format: 'binary' });
     await expect(new ReplicaSpreader([a, b]).predict(sample)).rejects.toMatchObject({ kind: 'refused' });
     const broken: CloudPredictor = { endpoint: 'x', predict: () => Promise.reject(new CloudInferenceError('timeout', 'slow')) };
     const never = replica(9);

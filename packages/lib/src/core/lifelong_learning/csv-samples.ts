@@ -18,6 +18,7 @@ import { resolveSamplePath } from '../../datasources/txt.js';
 import type { Env } from '../../common/config.js';
 import { Storage } from '../../storage/storage.js';
 import { parseStorageUrl } from '../../storage/url.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface CsvSampleOptions {
   dataType: DataSourceType;
@@ -36,7 +37,7 @@ export interface CsvSampleOptions {
 
 /** The folder of ORIGINAL_DATASET_URL, where the dataset's relative sample paths point. */
 export function defaultBaseDir(env: Env = process.env): string | undefined {
-  const original = env['ORIGINAL_DATASET_URL'];
+  const original = env[WORKER_ENV.ORIGINAL_DATASET_URL];
   return original ? path.dirname(original) : undefined;
 }
 

@@ -8,6 +8,7 @@ import type { Env } from '../../common/config.js';
 import { LCClient } from '../../reporter/lc-client.js';
 import { buildWorkerMessage, workerIdentityFromEnv, type ModelResult, type WorkerIdentity, type WorkerReportKind, type WorkerReportStatus } from '../../reporter/message.js';
 import type { KbIndex } from './kb-index.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface LifelongModelResult extends ModelResult {
   /** Per task group: its metrics, `samples` (train samples) among them. */
@@ -41,7 +42,7 @@ export class LifelongReporter {
 
   /** From LC_SERVER, JOB_NAME, WORKER_NAME, NAMESPACE; no reporter (a log line) when JOB_NAME is unset. */
   static fromEnv(env: Env, log: (line: string) => void): LifelongReporter {
-    if (!env['JOB_NAME']) {
+    if (!env[WORKER_ENV.JOB_NAME]) {
       log('JOB_NAME is not set: results are not reported to a local controller');
       return new LifelongReporter(undefined, log);
     }

@@ -4,6 +4,7 @@
  */
 import { BaseConfig, Context, type Env } from '../../common/config.js';
 import { parseBoundedNumber } from '../../common/parameters.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface LifelongSettings {
   /** KB_SERVER: the knowledge base server; without it artifacts stay in the output folder only. */
@@ -38,8 +39,8 @@ export const DEFAULT_EDGE_POLL_PERIOD_SECONDS = 30;
 export function lifelongSettingsFromEnv(env: Env = process.env): LifelongSettings {
   const config = new BaseConfig(env);
   const context = new Context(env);
-  const minTrain = context.getParameters('MIN_TRAIN_SAMPLE');
-  const poll = context.getParameters('MODEL_POLL_PERIOD_SECONDS');
+  const minTrain = context.getParameters(WORKER_ENV.MIN_TRAIN_SAMPLE);
+  const poll = context.getParameters(WORKER_ENV.MODEL_POLL_PERIOD_SECONDS);
   const pollSeconds = poll === undefined ? DEFAULT_EDGE_POLL_PERIOD_SECONDS : parseBoundedNumber(poll, 'environment variable MODEL_POLL_PERIOD_SECONDS', {});
   return {
     kbServer: config.kbServer,
@@ -54,6 +55,6 @@ export function lifelongSettingsFromEnv(env: Env = process.env): LifelongSetting
     modelThreshold: context.getParameters('model_threshold'),
     edgeOutputUrl: context.getParameters('edge_output_url', DEFAULT_EDGE_KB_DIR),
     pollPeriodSeconds: pollSeconds < 1 ? DEFAULT_EDGE_POLL_PERIOD_SECONDS : pollSeconds,
-    unseenSaveUrl: context.getParameters('UT_SAVED_URL') ?? context.getParameters('unseen_save_url', `${config.dataPathPrefix.replace(/\/+$/, '')}/unseen_samples`),
+    unseenSaveUrl: context.getParameters(WORKER_ENV.UT_SAVED_URL) ?? context.getParameters('unseen_save_url', `${config.dataPathPrefix.replace(/\/+$/, '')}/unseen_samples`),
   };
 }

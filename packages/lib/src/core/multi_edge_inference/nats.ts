@@ -14,6 +14,7 @@ import type { BrokerConfig } from './broker.js';
 import type { ClientTransport, MessageHandler, ServerTransport, TransportStats } from './transport.js';
 import { newStats } from './transport.js';
 import { decodeMessage, encodeMessage, type DetTrackMessage } from './wire.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface NatsOptions {
   broker: BrokerConfig;
@@ -42,7 +43,7 @@ export async function connectBroker(broker: BrokerConfig, attempts = 10, log: (m
   let last: unknown;
   for (let i = 1; i <= attempts; i++) {
     try {
-      return await connect({ servers: broker.servers, maxReconnectAttempts: 20, reconnectTimeWait: 500, timeout: 2000, name: process.env.WORKER_NAME ?? 'sedna-worker' });
+      return await connect({ servers: broker.servers, maxReconnectAttempts: 20, reconnectTimeWait: 500, timeout: 2000, name: process.env[WORKER_ENV.WORKER_NAME] ?? 'sedna-worker' });
     } catch (err) {
       last = err;
       log(`broker ${broker.servers.join(', ')} unreachable (attempt ${i} of ${attempts}): ${(err as Error).message}`);

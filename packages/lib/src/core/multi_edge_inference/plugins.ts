@@ -6,6 +6,7 @@
  * REID_SERVICE_NAME: the broker's subjects carry it), so any name works.
  */
 import type { Env } from '../../common/config.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const PLUGIN = {
   ReID_Server: 'ReID_Server',
@@ -34,12 +35,12 @@ interface PluginDef {
 }
 
 const DEFS: Partial<Record<PluginName, PluginDef>> = {
-  ReID_Server: { service: 'reid', hostEnv: 'REID_MODEL_BIND_URL', portEnv: 'REID_MODEL_BIND_PORT', port: 5000, server: true, clientHost: '', nameEnv: 'JOB_NAME', defaultName: 'reid' },
-  ReID_I: { service: 'reid', hostEnv: 'REID_MODEL_BIND_URL', portEnv: 'REID_MODEL_BIND_PORT', port: 5000, server: false, clientHost: 'reid-reid', nameEnv: 'REID_SERVICE_NAME', defaultName: 'reid' },
-  Feature_Extraction: { service: 'feature_extraction', hostEnv: 'FE_MODEL_BIND_URL', portEnv: 'FE_MODEL_BIND_PORT', port: 6000, server: true, clientHost: '', nameEnv: 'SERVICE_NAME', defaultName: 'feature-extraction' },
-  Feature_Extraction_I: { service: 'feature_extraction', hostEnv: 'FE_MODEL_BIND_URL', portEnv: 'FE_MODEL_BIND_PORT', port: 6000, server: false, clientHost: 'feature-extraction-fe', nameEnv: 'FE_SERVICE_NAME', defaultName: 'feature-extraction' },
-  VideoAnalytics: { service: 'video_analytics', hostEnv: 'DET_MODEL_BIND_URL', portEnv: 'DET_MODEL_BIND_PORT', port: 4000, server: true, clientHost: '', nameEnv: 'JOB_NAME', defaultName: 'video-analytics' },
-  VideoAnalytics_I: { service: 'video_analytics', hostEnv: 'DET_MODEL_BIND_URL', portEnv: 'DET_MODEL_BIND_PORT', port: 4000, server: false, clientHost: 'video-analytics-videoanalytics', nameEnv: 'VA_JOB_NAME', defaultName: 'video-analytics' },
+  ReID_Server: { service: 'reid', hostEnv: WORKER_ENV.REID_MODEL_BIND_URL, portEnv: WORKER_ENV.REID_MODEL_BIND_PORT, port: 5000, server: true, clientHost: '', nameEnv: WORKER_ENV.JOB_NAME, defaultName: 'reid' },
+  ReID_I: { service: 'reid', hostEnv: WORKER_ENV.REID_MODEL_BIND_URL, portEnv: WORKER_ENV.REID_MODEL_BIND_PORT, port: 5000, server: false, clientHost: 'reid-reid', nameEnv: WORKER_ENV.REID_SERVICE_NAME, defaultName: 'reid' },
+  Feature_Extraction: { service: 'feature_extraction', hostEnv: WORKER_ENV.FE_MODEL_BIND_URL, portEnv: WORKER_ENV.FE_MODEL_BIND_PORT, port: 6000, server: true, clientHost: '', nameEnv: WORKER_ENV.SERVICE_NAME, defaultName: 'feature-extraction' },
+  Feature_Extraction_I: { service: 'feature_extraction', hostEnv: WORKER_ENV.FE_MODEL_BIND_URL, portEnv: WORKER_ENV.FE_MODEL_BIND_PORT, port: 6000, server: false, clientHost: 'feature-extraction-fe', nameEnv: WORKER_ENV.FE_SERVICE_NAME, defaultName: 'feature-extraction' },
+  VideoAnalytics: { service: 'video_analytics', hostEnv: WORKER_ENV.DET_MODEL_BIND_URL, portEnv: WORKER_ENV.DET_MODEL_BIND_PORT, port: 4000, server: true, clientHost: '', nameEnv: WORKER_ENV.JOB_NAME, defaultName: 'video-analytics' },
+  VideoAnalytics_I: { service: 'video_analytics', hostEnv: WORKER_ENV.DET_MODEL_BIND_URL, portEnv: WORKER_ENV.DET_MODEL_BIND_PORT, port: 4000, server: false, clientHost: 'video-analytics-videoanalytics', nameEnv: WORKER_ENV.VA_JOB_NAME, defaultName: 'video-analytics' },
 };
 
 export interface PluginEndpoint {

@@ -1,4 +1,5 @@
 import type { KubeObject } from '@sedna/api';
+import type { ObjectOf } from '../../../runtime/kinds.js';
 import { parseExposition, type Exposition } from '@sedna/metrics';
 import { describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../../runtime/client.js';
@@ -20,7 +21,7 @@ function recordingClient(): { client: KubeClient; events: { reason: string; type
 }
 
 const owner = { metadata: { namespace: 'default', name: 'ji', uid: 'u1' } } as unknown as KubeObject;
-const pod = (name: string, requests?: Record<string, string>): KubeObject => ({ metadata: { namespace: 'default', name, uid: `uid-${name}` }, spec: { containers: [{ name: 'c', ...(requests ? { resources: { requests } } : {}) }] } }) as unknown as KubeObject;
+const pod = (name: string, requests?: Record<string, string>): ObjectOf<'Pod'> => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'default', name, uid: `uid-${name}` }, spec: { containers: [{ name: 'c', ...(requests ? { resources: { requests } } : {}) }] } });
 const counter = (total: number, cpu = 0): Exposition => parseExposition(`# TYPE requests_total counter\nrequests_total{result="ok"} ${total}\n# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total ${cpu}\n`);
 
 const pods: HpaSpec = {

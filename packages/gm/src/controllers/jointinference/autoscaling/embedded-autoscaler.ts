@@ -13,6 +13,7 @@
 import { quantityValue, type KubeObject } from '@sedna/api';
 import { sumOf, type Exposition } from '@sedna/metrics';
 import type { ObjectClient } from '../../../runtime/client.js';
+import type { ObjectOf } from '../../../runtime/kinds.js';
 import { recordEvent } from '../../../runtime/events.js';
 import { behaviorFrom, desiredForPods, HpaState } from './hpa-algorithm.js';
 import type { HpaSpec } from './hpa-object.js';
@@ -51,8 +52,8 @@ function cumulative(exposition: Exposition, name: string): boolean {
 }
 
 /** The sum of a resource's requests over the pod's containers (cores for cpu, bytes for memory); 0 when unset. */
-function requested(pod: KubeObject, resource: 'cpu' | 'memory'): number {
-  const containers = ((pod['spec'] as { containers?: { resources?: { requests?: Record<string, string | number> } }[] } | undefined)?.containers ?? []);
+function requested(pod: ObjectOf<'Pod'>, resource: 'cpu' | 'memory'): number {
+  const containers = pod.spec.containers;
   return containers.reduce((sum, c) => sum + quantityValue(c.resources?.requests?.[resource]), 0);
 }
 
@@ -70,7 +71,7 @@ export class EmbeddedAutoscaler {
    * The replicas a worker type of `owner` should run now. `running` are its Running pods (their metrics are read);
    * `existing` how many active pods it has (the starting point after a GM restart).
    */
-  async replicas(owner: KubeObject, workerType: 'cloud' | 'edge', hpa: HpaSpec, running: readonly KubeObject[], existing: number): Promise<ScaleDecision> {
+  async replicas(owner: KubeObject, workerType: 'cloud' | 'edge', hpa: HpaSpec, running: readonly ObjectOf<'Pod'>[], existing: number): Promise<ScaleDecision> {
     const key = `${owner.metadata.namespace}/${owner.metadata.name}/${workerType}`;
     const min = hpa.minReplicas ?? 1;
     const max = Math.max(min, hpa.maxReplicas);
@@ -120,7 +121,7 @@ export class EmbeddedAutoscaler {
   }
 
   /** Per metric, the values of the pods that gave one (a rate needs the pod's previous reading). */
-  private async read(target: Target, metrics: readonly ScalingMetric[], problems: string[], running: readonly KubeObject[]): Promise<number[][]> {
+  private async read(target: Target, metrics: readonly ScalingMetric[], problems: string[], running: readonly ObjectOf<'Pod'>[]): Promise<number[][]> {
     const at = this.now();
     const scraped = await Promise.all(running.map(async (pod) => ({ pod, exposition: await this.scrape(pod).catch(() => undefined) })));
     const seen = new Set<string>();

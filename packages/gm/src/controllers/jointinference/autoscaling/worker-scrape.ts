@@ -4,11 +4,12 @@
  * serve the control plane's client identity (a certificate from its CA), as they do for logs.
  */
 import https from 'node:https';
-import { NODE_API_PORT_LABEL, type KubeObject, type NodeAddress } from '@sedna/api';
+import { NODE_API_PORT_LABEL, type NodeAddress } from '@sedna/api';
 import { parseExposition, type Exposition } from '@sedna/metrics';
-import type { ResourceInformer } from '../../../runtime/informer.js';
+import type { KindReader } from '../../../runtime/cache.js';
+import type { ObjectOf } from '../../../runtime/kinds.js';
 
-export type ScrapePod = (pod: KubeObject) => Promise<Exposition>;
+export type ScrapePod = (pod: ObjectOf<'Pod'>) => Promise<Exposition>;
 
 const SCRAPE_TIMEOUT_MS = 3_000;
 
@@ -19,12 +20,13 @@ export interface NodeApiClientIdentity {
   ca: string;
 }
 
-export function scrapeThroughNodeApi(nodes: ResourceInformer, identity: NodeApiClientIdentity | undefined): ScrapePod {
+export function scrapeThroughNodeApi(nodes: KindReader<'Node'>, identity: NodeApiClientIdentity | undefined): ScrapePod {
   return async (pod) => {
     if (!identity) throw new Error('the GM has no client certificate for node APIs: start it with --node-api-client-cert and --node-api-client-key');
-    const nodeName = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName;
+    const nodeName = pod.spec.nodeName;
     const node = nodeName ? nodes.get(nodeName) : undefined;
-    const host = ((node?.['status'] as { addresses?: NodeAddress[] } | undefined)?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
+    const addresses: NodeAddress[] = node?.status?.addresses ?? [];
+    const host = addresses.find((a) => a.type === 'InternalIP')?.address;
     const port = Number(node?.metadata.labels?.[NODE_API_PORT_LABEL]);
     if (!host || !(port > 0)) throw new Error(`the node ${nodeName ?? '(none)'} of pod ${pod.metadata.name} announces no node API`);
     const path = `/pods/${pod.metadata.namespace}/${pod.metadata.name}/metrics`;

@@ -28,6 +28,7 @@ import { AggregatorConnection, AggregatorRefusedWorker, type Inbound } from './c
 import { probeAggregatorWire } from './wire-probe.js';
 import type { Wire } from '../protocol.js';
 import { proximalStep } from './proximal.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export interface FederatedLearningOptions {
   estimator: Estimator;
@@ -143,7 +144,7 @@ export class FederatedLearning {
 
   constructor(private readonly options: FederatedLearningOptions) {
     const env = options.env ?? process.env;
-    const settings = trainerSettingsFromEnv(options.workerName ? { ...env, WORKER_NAME: options.workerName } : env);
+    const settings = trainerSettingsFromEnv(options.workerName ? { ...env, [WORKER_ENV.WORKER_NAME]: options.workerName } : env);
     this.estimator = options.estimator;
     this.workerName = options.workerName ?? settings.workerName;
     this.jobName = options.jobName ?? settings.jobName;

@@ -12,6 +12,9 @@
  * - per-round records (samples, metrics, bytes) reported to the local controller;
  * - a checkpoint after each round (global model, round, server optimizer state) that a restarted aggregator resumes;
  * - at the end the global model is saved to MODEL_URL, and the server closes once the workers are gone.
+ *
+ * The rounds' rules are the pure RoundCoordinator (round-coordinator.ts); this class is the adapter around it: the
+ * websocket and HTTP server, reading messages (worker-input.ts), timers, aggregation, checkpoints and reports.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,119 +26,29 @@ import { ServerOptimizer } from '../../../algorithms/aggregation/server-optimize
 import type { Aggregation, StatefulAggregation } from '../../../algorithms/aggregation/types.js';
 import { createClientChoose, registerClientChoose } from '../../../algorithms/client_choose/index.js';
 import type { ClientChoose } from '../../../algorithms/client_choose/types.js';
-import type { AlgorithmSpec } from '../../../common/config.js';
-import type { S3Transmitter } from '../../../transmitter/s3-transmitter.js';
-import type { Estimator, Metrics, WeightTensor } from '../../estimator.js';
-import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoint.js';
-import { WeightsEncoder, decodeFrame } from '../frames.js';
-import { weightsFromNested } from '../json-weights.js';
+import type { Metrics, WeightTensor } from '../../estimator.js';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
+import { WeightsEncoder } from '../frames.js';
 import { stderrLog, type LogLine } from '../log.js';
 import { saveGlobalModel, type SavedModel } from '../model-output.js';
-import {
-  DEFAULT_AGG_PORT,
-  ProtocolError,
-  isObject,
-  parseSampleCount,
-  parseFeaturesHeader,
-  parseSubscribe,
-  parseUpdateHeader,
-  summarizeRound,
-  type ClientMetrics,
-  type GlobalHeader,
-  type RoundConfig,
-  type RoundRecord,
-} from '../protocol.js';
-import type { FederatedReporter } from '../report.js';
-import { cloneWeights, shapeMismatch, unusableWeights } from '../structure.js';
+import { DEFAULT_AGG_PORT, parseSubscribe, summarizeRound, type GlobalHeader, type RoundConfig, type RoundRecord } from '../protocol.js';
+import { cloneWeights } from '../structure.js';
+import { whyNotResume } from './resume.js';
 import { callerRefusal, RefusalLog } from './caller-auth.js';
 import { clientInfoHandler, type ClientInfo } from './client-info.js';
-import { combineRound, weightedMetric } from './combine.js';
+import { combineRound } from './combine.js';
 import { GlobalModelSender } from './global-sender.js';
-import { MistNetRounds, type MistNetTraining } from './mistnet-rounds.js';
-import { OpenRound, type CloseReason } from './open-round.js';
+import { MistNetRounds } from './mistnet-rounds.js';
+import type { CloseReason, OpenRound } from './open-round.js';
+import type { AggregationServerOptions, AggregatorStatus, FederatedResult } from './server-options.js';
 import { modelResults } from './results.js';
-import { describeRound, formatBytes } from './round-log.js';
+import { describeRound, formatBytes, roundRecord } from './round-log.js';
 import { federatedLearningRecorder } from '../../../metrics/recorders.js';
 import { ClientSession } from './session.js';
-import { DEFAULT_MAX_DEPTH, jsonDepth } from '@sedna/api/guard';
+import { RoundCoordinator, type CoordinatorDecision } from './round-coordinator.js';
+import { readWorkerInput } from './worker-input.js';
 
-export interface AggregationServerOptions {
-  /** The strategy: a registry name, a method dict `{method, param}`, or an instance. */
-  aggregation: string | AlgorithmSpec | Aggregation;
-  /** Training workers per round (PARTICIPANTS_COUNT). */
-  participantsCount: number;
-  /** Rounds to run (`exit_round`). */
-  exitRound: number;
-  /** Usable updates a round needs to end by timeout (default 1). */
-  minClients?: number;
-  /** How long after its first update a round waits for the others (default 600 s). */
-  roundTimeoutMs?: number;
-  /**
-   * Client choice: which connected workers of this lib train each round (SimpleClientChoose, FractionClientChoose);
-   * a name, a method dict or an instance. Default: every worker, every round.
-   */
-  clientChoose?: string | AlgorithmSpec | ClientChoose;
-  /** Bind address (default 127.0.0.1; the GM gives AGG_BIND_IP) and port (default 7363; 0 picks a free one). */
-  host?: string;
-  port?: number;
-  jobName?: string;
-  /** The job's uid (SEDNA_JOB_UID): a checkpoint of another uid, an earlier job of the same name, is not resumed. */
-  jobUid?: string;
-  workerName?: string;
-  /**
-   * The job's credential (SEDNA_JOB_CREDENTIAL): every caller, websocket or HTTP, must present it (caller-auth.ts).
-   * None: the server is open, as the original's.
-   */
-  credential?: string;
-  /** The model the first round starts from; default: the estimator's weights, else the workers' own. */
-  initialWeights?: readonly WeightTensor[];
-  /** Saves the final model in the estimator's format (or ONNX for a `.onnx` MODEL_URL). */
-  estimator?: Estimator;
-  /** Evaluates each new global model (the aggregator's own test data): its loss and accuracy go into the records. */
-  evaluate?: (weights: readonly WeightTensor[]) => Promise<Metrics>;
-  /** Where the final model goes (MODEL_URL); none: it is not saved. */
-  modelUrl?: string;
-  /** Where the state goes after each round; none: no checkpoints. */
-  checkpointUrl?: string;
-  /** Weights through objects under AGG_DATA_PATH instead of websocket frames. */
-  s3?: S3Transmitter;
-  reporter?: FederatedReporter;
-  log?: LogLine;
-  /**
-   * A codec for the global model sent to workers (`Float16`, `Int8Linear`); default none (float32). The aggregator
-   * then keeps the decoded model as its global one, so that it and the workers hold the same numbers.
-   */
-  broadcastCompression?: AlgorithmSpec | string;
-  /** MistNet: how the cloud trains the layers after the cut (default 5 epochs of batch 32) and the clipping bound (4). */
-  mistnet?: MistNetTraining;
-  /** Largest frame accepted (default 512 MiB). */
-  maxPayloadBytes?: number;
-  /** After the last round, how long run() waits for workers to disconnect (default 30 s). */
-  lingerMs?: number;
-  /**
-   * Websocket ping period (default 15 s). A worker that answers none of 4 pings in a row is dropped: a crashed
-   * process closes its connection at once, so pings only find lost networks, and a worker busy in a long training
-   * step must not be taken for one.
-   */
-  pingIntervalMs?: number;
-}
-
-export interface FederatedResult {
-  readonly rounds: number;
-  readonly history: readonly RoundRecord[];
-  readonly weights: readonly WeightTensor[] | undefined;
-  readonly model: SavedModel | undefined;
-}
-
-export interface AggregatorStatus {
-  readonly completedRounds: number;
-  readonly exitRound: number;
-  readonly finished: boolean;
-  readonly connected: readonly string[];
-  readonly openRound: { readonly number: number; readonly answered: number; readonly usable: number };
-  readonly history: readonly RoundRecord[];
-  readonly resumedFrom: number | undefined;
-}
+export type { AggregationServerOptions, AggregatorStatus, FederatedResult } from './server-options.js';
 
 const DEFAULT_ROUND_TIMEOUT_MS = 600_000;
 /** The name of an aggregator not given one (no WORKER_NAME): not its own, so it cannot tell its checkpoints. */
@@ -157,6 +70,7 @@ export class AggregationServer {
   private readonly exitRound: number;
   private readonly minClients: number;
   private readonly roundTimeoutMs: number;
+  private readonly rounds: RoundCoordinator;
   private readonly jobName: string;
   private readonly workerName: string;
   private readonly sender: GlobalModelSender;
@@ -170,15 +84,9 @@ export class AggregationServer {
   private wss: WebSocketServer | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private roundTimer: NodeJS.Timeout | undefined;
-  private completedRounds = 0;
-  private global: WeightTensor[] | undefined;
   private lastTotalSamples = 0;
   private history: RoundRecord[] = [];
   private readonly roundMetrics = federatedLearningRecorder();
-  private round = new OpenRound(1);
-  private closing = false;
-  private finished = false;
-  private stopped = false;
   private resumedFrom: number | undefined;
   private lastBroadcastAt = performance.now();
   private resolveDone!: (result: FederatedResult) => void;
@@ -186,7 +94,7 @@ export class AggregationServer {
 
   constructor(private readonly options: AggregationServerOptions) {
     registerAggregations();
-    this.aggregation = typeof options.aggregation === 'object' && 'aggregate' in options.aggregation ? options.aggregation : createAggregation(specOf(options.aggregation));
+    this.aggregation = typeof options.aggregation === 'object' && 'aggregate' in options.aggregation ? options.aggregation : createAggregation(typeof options.aggregation === 'string' ? { method: options.aggregation, param: {} } : options.aggregation);
     this.mistnet = this.aggregation instanceof MistNet ? new MistNetRounds(this.aggregation, options.estimator, options.mistnet) : undefined;
     if (this.aggregation instanceof FedAvgV2) throw new Error('aggregation "FedAvgV2" is not implemented: it was the Plato framework\'s path; use "FedAvg"');
     this.log = options.log ?? stderrLog('aggregator');
@@ -207,12 +115,38 @@ export class AggregationServer {
     }
     if (this.minClients > this.participants) throw new RangeError(`AggregationServer: minClients (${this.minClients}) exceeds participantsCount (${this.participants})`);
     if (!(this.roundTimeoutMs > 0)) throw new RangeError(`AggregationServer: roundTimeoutMs must be positive, got ${this.roundTimeoutMs}`);
+    this.rounds = new RoundCoordinator({
+      participants: this.participants,
+      exitRound: this.exitRound,
+      minClients: this.minClients,
+      roundTimeoutMs: this.roundTimeoutMs,
+      ...(this.chooser === undefined ? {} : { chooser: this.chooser }),
+      mistnet: this.mistnet !== undefined,
+      algorithm: this.aggregation.name,
+    });
     this.done = new Promise((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
     });
     // run() and tests await `done`; a failure nobody awaits must not crash the process as unhandled.
     this.done.catch(() => undefined);
+  }
+
+  // The round state lives in the coordinator.
+  private get completedRounds(): number {
+    return this.rounds.completedRounds;
+  }
+  private get round(): OpenRound {
+    return this.rounds.round;
+  }
+  private get finished(): boolean {
+    return this.rounds.finished;
+  }
+  private get global(): WeightTensor[] | undefined {
+    return this.rounds.global as WeightTensor[] | undefined;
+  }
+  private set global(weights: WeightTensor[] | undefined) {
+    this.rounds.global = weights;
   }
 
   /** Restores a checkpoint or sets the initial model, then listens. Resolves with the bound address. */
@@ -291,8 +225,8 @@ export class AggregationServer {
 
   /** Closes every connection and the port at once (what a crash looks like to the workers). */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this.rounds.stopped) return;
+    this.rounds.stopped = true;
     clearInterval(this.pingTimer);
     clearTimeout(this.roundTimer);
     for (const socket of this.wss?.clients ?? []) socket.terminate();
@@ -311,16 +245,25 @@ export class AggregationServer {
   private async restoreOrInitialise(): Promise<void> {
     const url = this.options.checkpointUrl;
     const checkpoint = url === undefined ? undefined : await loadCheckpoint(url);
-    const reason = checkpoint === undefined ? undefined : this.whyNotResume(checkpoint);
+    const reason =
+      checkpoint === undefined
+        ? undefined
+        : whyNotResume(checkpoint, {
+            ...(this.options.jobUid === undefined ? {} : { jobUid: this.options.jobUid }),
+            jobName: this.jobName,
+            workerName: this.workerName,
+            namedWorker: this.workerName !== DEFAULT_WORKER_NAME,
+            algorithm: this.aggregation.name,
+            initial: this.options.initialWeights ?? this.options.estimator?.getWeights(),
+          });
     if (checkpoint !== undefined && reason === undefined) {
-      this.completedRounds = checkpoint.completedRounds;
+      this.rounds.resume(checkpoint.completedRounds);
       this.global = checkpoint.globalWeights === undefined ? undefined : [...checkpoint.globalWeights];
       this.history = [...checkpoint.history];
       this.lastTotalSamples = this.history.at(-1)?.totalSamples ?? 0;
       if (checkpoint.optimizer !== undefined && this.aggregation instanceof ServerOptimizer) this.aggregation.restoreState(checkpoint.optimizer);
       else if (this.global !== undefined && isStateful(this.aggregation)) this.aggregation.setGlobalWeights(this.global);
       this.resumedFrom = this.completedRounds;
-      this.round = new OpenRound(this.completedRounds + 1);
       // A finished run goes straight to finish() in start(): the model is saved and reported again, and workers that
       // still join get it.
       if (checkpoint.finished) this.log(`the run had finished before this restart (checkpoint ${url}, ${this.completedRounds} round(s)); ending it again`);
@@ -334,25 +277,6 @@ export class AggregationServer {
       if (isStateful(this.aggregation)) this.aggregation.setGlobalWeights(this.global);
     }
     await this.sender.publish(this.completedRounds, this.global);
-  }
-
-  private whyNotResume(checkpoint: Checkpoint): string | undefined {
-    // A finished run is over, unless this very worker finished it and its process was restarted after the last round
-    // (the pod's restart policy after a crash): its training workers got the last result and are gone, so starting
-    // over would wait for them for ever.
-    // Another uid: an earlier job of the same name (deleted and created again); this one starts fresh.
-    const uid = this.options.jobUid;
-    if (uid !== undefined && checkpoint.jobUid !== undefined && checkpoint.jobUid !== uid) return `it belongs to an earlier job of the same name (uid ${checkpoint.jobUid}; this job's is ${uid})`;
-    if (uid !== undefined && checkpoint.jobUid === undefined && checkpoint.workerName !== this.workerName) return 'it names no job uid, and another aggregation worker wrote it';
-    if (checkpoint.finished && !(this.workerName !== DEFAULT_WORKER_NAME && checkpoint.workerName === this.workerName)) return 'it belongs to a run that finished';
-    if (checkpoint.jobName !== this.jobName) return `it belongs to job "${checkpoint.jobName}"`;
-    if (checkpoint.algorithm !== this.aggregation.name) return `it was written by ${checkpoint.algorithm}, this run uses ${this.aggregation.name}`;
-    const initial = this.options.initialWeights ?? this.options.estimator?.getWeights();
-    if (initial !== undefined && checkpoint.globalWeights !== undefined) {
-      const problem = shapeMismatch(initial, checkpoint.globalWeights);
-      if (problem !== undefined) return `its model differs from this one (${problem})`;
-    }
-    return undefined;
   }
 
   // --- connections
@@ -393,57 +317,29 @@ export class AggregationServer {
     }
   }
 
+  /** One message of a worker: read (worker-input.ts), given to the coordinator, its decisions carried out. */
   private async receive(socket: WebSocket, bytes: Buffer, isBinary: boolean): Promise<void> {
     const session = this.sessionOf.get(socket);
-    if (isBinary) {
-      if (session === undefined) throw new ProtocolError('a binary frame before subscribing');
-      let frame;
-      try {
-        frame = decodeFrame(bytes);
-      } catch (error) {
-        this.refuse(session, this.round.number, (error as Error).message, true);
-        return;
-      }
-      if (frame.header['type'] === 'upload_features') {
-        this.receiveFeatures(session, frame.header, frame.weights, bytes.length);
-        return;
-      }
-      if (frame.header['type'] !== 'update_weight') throw new ProtocolError(`unexpected binary frame of type ${JSON.stringify(frame.header['type'])}`);
-      if (this.mistnet !== undefined) {
-        this.refuse(session, this.round.number, 'this aggregator runs MistNet: workers send features, not weights', false);
-        return;
-      }
-      await this.receiveUpdate(session, frame.header, frame.weights, bytes.length);
-      return;
-    }
-    let message: unknown;
-    const text = bytes.toString('utf8');
-    const depth = jsonDepth(text);
-    if (depth > DEFAULT_MAX_DEPTH) {
-      if (session !== undefined) this.refuse(session, this.round.number, `its message is nested ${depth} levels deep (at most ${DEFAULT_MAX_DEPTH})`, true);
-      else this.log(`a message nested ${depth} levels deep from a worker that has not subscribed`);
-      return;
-    }
-    try {
-      message = JSON.parse(text);
-    } catch (error) {
-      // The original's workers serialise NaN as a bare NaN, which is not JSON: name the worker and go on.
-      if (session !== undefined) this.refuse(session, this.round.number, `its message is not valid JSON (${(error as Error).message})`, true);
-      else this.log(`a message that is not JSON from a worker that has not subscribed: ${(error as Error).message}`);
-      return;
-    }
-    if (!isObject(message)) throw new ProtocolError('a message must be a JSON object');
-    switch (message['type']) {
+    const input = await readWorkerInput(bytes, isBinary, {
+      subscribed: session?.id,
+      openRound: this.round.number,
+      tensorNames: this.global?.map((tensor) => tensor.name),
+      s3: this.options.s3,
+      readFeatures: this.mistnet === undefined ? undefined : (tensors, samples) => this.mistnet!.readFeatures(tensors, samples),
+    });
+    switch (input.kind) {
       case 'subscribe':
-        this.subscribe(socket, message);
-        return;
-      case 'update_weight':
-        if (session === undefined) throw new ProtocolError('update_weight before subscribing');
-        await this.receiveJsonUpdate(session, message, bytes.length);
-        return;
-      default:
+        return this.subscribe(socket, input.message);
+      case 'relay':
         // The original broadcast messages of any other type as they are.
-        for (const other of this.sessions.values()) other.sendText(bytes.toString('utf8'));
+        for (const other of this.sessions.values()) other.sendText(input.text);
+        return;
+      case 'update':
+        return this.apply(this.rounds.update(session!.id, input.update, input.bytes));
+      case 'features':
+        return this.apply(this.rounds.features(session!.id, input.round, input.numSamples, input.features, input.bytes));
+      case 'unreadable':
+        return this.apply(this.rounds.refuse(session!.id, input.round ?? this.round.number, input.reason, input.retry, input.bytes));
     }
   }
 
@@ -461,195 +357,56 @@ export class AggregationServer {
     this.sessionOf.set(socket, session);
     for (const other of this.sessions.values()) other.sendJson(message);
     this.log(`worker "${id}" joined (${session.wire}; ${this.sessions.size} connected) at round ${this.round.number}`);
-    if (session.wire !== 'binary') return;
-    if (this.chooser !== undefined && this.round.selected === undefined && !this.closing && !this.finished && this.choose(this.round)) {
-      // Enough workers to choose from at last: everyone hears who trains this round.
-      for (const other of this.sessions.values()) if (other.wire === 'binary') void this.sendSync(other);
-      return;
-    }
-    void this.sendSync(session);
+    this.apply(this.rounds.joined(id, session.wire === 'binary', this.binaryWorkers()));
   }
 
-  // --- updates
+  /** The connected workers of this lib: those client choice chooses from. */
+  private binaryWorkers(): string[] {
+    return [...this.sessions.values()].filter((session) => session.wire === 'binary').map((session) => session.id);
+  }
 
-  private async receiveJsonUpdate(session: ClientSession, message: Record<string, unknown>, bytes: number): Promise<void> {
-    if (message['object'] !== undefined) {
-      // A worker of this lib with the S3 transmitter: the header names the object that holds the weights.
-      const header = parseUpdateHeader(message);
-      const s3 = this.options.s3;
-      if (s3 === undefined) {
-        this.refuse(session, header.round_number, 'it sent weights through S3, but this aggregator uses the websocket transmitter', false);
-        return;
+  /** Carries out the coordinator's decisions. */
+  private apply(decisions: readonly CoordinatorDecision[]): void {
+    for (const decision of decisions) {
+      switch (decision.kind) {
+        case 'log':
+          this.log(decision.message);
+          break;
+        case 'refuse': {
+          this.log(`round ${decision.round}: refused the update of worker "${decision.id}": ${decision.reason}`);
+          this.sessions.get(decision.id)?.sendJson({ type: 'reject_weight', client: decision.id, round_number: decision.round, reason: decision.reason, retry: decision.retry });
+          break;
+        }
+        case 'sync': {
+          const session = this.sessions.get(decision.id);
+          if (session !== undefined) void this.sendSync(session);
+          break;
+        }
+        case 'syncAll':
+          for (const other of this.sessions.values()) if (other.wire === 'binary') void this.sendSync(other);
+          break;
+        case 'armTimer':
+          this.armTimer(decision.round);
+          break;
+        case 'close':
+          this.close(decision.reason);
+          break;
       }
-      let weights: WeightTensor[];
-      let objectBytes: number;
-      try {
-        const got = await s3.recv(header.object!, { timeoutMs: 30_000, pollMs: 100 });
-        weights = [...got.weights];
-        objectBytes = encodedSize(weights);
-      } catch (error) {
-        this.refuse(session, header.round_number, `its weights object cannot be read: ${(error as Error).message}`, true);
-        return;
-      }
-      await this.receiveUpdate(session, message, weights, bytes + objectBytes);
-      return;
     }
-    // The original's message: {client, data: {num_samples, weights}, job_name}, for the round being collected.
-    const data = message['data'];
-    let weights: WeightTensor[];
-    let numSamples: number;
-    try {
-      if (!isObject(data)) throw new ProtocolError('update_weight: "data" must be an object');
-      numSamples = parseSampleCount(data['num_samples'], 'update_weight data');
-      weights = weightsFromNested(data['weights'], this.global?.map((tensor) => tensor.name));
-    } catch (error) {
-      this.refuse(session, this.round.number, (error as Error).message, true);
-      return;
-    }
-    this.admit(session, { round: this.round.number, numSamples, weights, metrics: undefined, delta: false, named: false }, bytes);
-  }
-
-  private async receiveUpdate(session: ClientSession, rawHeader: Record<string, unknown>, weights: WeightTensor[] | undefined, bytes: number): Promise<void> {
-    let header;
-    try {
-      header = parseUpdateHeader(rawHeader);
-      if (header.client !== session.id) throw new ProtocolError(`update_weight: "client" is "${header.client}" but the connection subscribed as "${session.id}"`);
-      if (weights === undefined) throw new ProtocolError('update_weight carries no weights');
-    } catch (error) {
-      this.refuse(session, this.round.number, (error as Error).message, true);
-      return;
-    }
-    this.admit(session, { round: header.round_number, numSamples: header.num_samples, weights, metrics: header.metrics, delta: header.delta ?? false, named: true }, bytes);
-  }
-
-  /** MistNet: a worker's features and labels for the round. */
-  private receiveFeatures(session: ClientSession, rawHeader: Record<string, unknown>, tensors: WeightTensor[] | undefined, bytes: number): void {
-    const round = this.round.number;
-    if (this.mistnet === undefined) {
-      this.refuse(session, round, `this aggregator runs ${this.aggregation.name}, not MistNet: workers send weights`, false);
-      return;
-    }
-    let header;
-    try {
-      header = parseFeaturesHeader(rawHeader);
-      if (header.client !== session.id) throw new ProtocolError(`upload_features: "client" is "${header.client}" but the connection subscribed as "${session.id}"`);
-    } catch (error) {
-      this.refuse(session, round, (error as Error).message, true);
-      return;
-    }
-    if (this.finished || this.closing || header.round_number !== round) {
-      this.refuse(session, header.round_number, `round ${header.round_number} is not the open round ${round}`, false);
-      if (this.finished) void this.sendSync(session);
-      return;
-    }
-    const features = this.mistnet.readFeatures(tensors, header.num_samples);
-    if (typeof features === 'string') return this.refuse(session, round, features, true, bytes);
-    this.round.answer(session.id, { kind: 'accepted', update: { id: session.id, numSamples: header.num_samples, weights: [], metrics: undefined, named: true, features } }, bytes);
-    this.armTimer();
-    this.tryClose();
-  }
-
-  /** Checks one update and records it as the worker's answer for the round, or refuses it. */
-  private admit(
-    session: ClientSession,
-    update: { round: number; numSamples: number; weights: WeightTensor[]; metrics: ClientMetrics | undefined; delta: boolean; named: boolean },
-    bytes: number,
-  ): void {
-    const id = session.id;
-    if (this.mistnet !== undefined) {
-      this.refuse(session, update.round, 'this aggregator runs MistNet: workers send features, not weights', false);
-      return;
-    }
-    if (this.finished || this.closing || update.round < this.round.number) {
-      this.refuse(session, update.round, `round ${update.round} is already closed`, false);
-      if (this.finished) void this.sendSync(session);
-      return;
-    }
-    if (update.round > this.round.number) {
-      this.log(`worker "${id}" sent an update for round ${update.round} while round ${this.round.number} is open; sending it the current model`);
-      void this.sendSync(session);
-      return;
-    }
-    if (this.chooser !== undefined && !this.round.selected?.has(id)) {
-      this.refuse(session, update.round, `it was not chosen for round ${update.round}`, false);
-      return;
-    }
-    const unusable = unusableWeights(id, update.weights);
-    if (unusable !== undefined) return this.refuse(session, update.round, unusable, true, bytes);
-    let weights = update.weights;
-    if (this.global !== undefined) {
-      const mismatch = shapeMismatch(this.global, weights);
-      if (mismatch !== undefined) return this.refuse(session, update.round, mismatch, true, bytes);
-      if (update.delta) weights = addDelta(this.global, weights);
-    } else if (update.delta) {
-      return this.refuse(session, update.round, 'it sent a difference to a global model, but there is none yet', true, bytes);
-    }
-    this.round.answer(id, { kind: 'accepted', update: { id, numSamples: update.numSamples, weights, metrics: update.metrics, named: update.named } }, bytes);
-    this.armTimer();
-    this.tryClose();
-  }
-
-  /** Refuses a worker's update: logged with its name; the worker hears why (and whether to train again). */
-  private refuse(session: ClientSession, round: number, reason: string, retry: boolean, bytes = 0): void {
-    this.log(`round ${round}: refused the update of worker "${session.id}": ${reason}`);
-    if (round === this.round.number && !this.closing && !this.finished && retry) {
-      this.round.answer(session.id, { kind: 'rejected', reason }, bytes);
-      this.armTimer();
-    }
-    session.sendJson({ type: 'reject_weight', client: session.id, round_number: round, reason, retry });
-    this.tryClose();
   }
 
   // --- rounds
 
-  private armTimer(): void {
-    if (this.roundTimer !== undefined) return;
-    const round = this.round;
+  private armTimer(round: number): void {
+    clearTimeout(this.roundTimer);
     this.roundTimer = setTimeout(() => {
       this.roundTimer = undefined;
-      if (round !== this.round || this.closing) return;
-      round.timedOut = true;
-      if (round.closeReason(...this.quorum()) === undefined) {
-        this.log(
-          `round ${round.number}: ${round.accepted().length} usable update(s) of the ${this.minClients} needed after ${this.roundTimeoutMs / 1000} s ` +
-            `(${this.sessions.size} worker(s) connected); still waiting`,
-        );
-        this.armTimer();
-        return;
-      }
-      this.tryClose();
+      this.apply(this.rounds.timerFired(round, this.sessions.size));
     }, this.roundTimeoutMs);
     this.roundTimer.unref();
   }
 
-  /** Answers the open round waits for, and usable updates it needs to end by timeout. */
-  private quorum(): [participants: number, minUsable: number] {
-    const participants = this.round.selected?.size ?? this.participants;
-    return [participants, Math.min(this.minClients, participants)];
-  }
-
-  /**
-   * Client choice for `round` among the connected workers of this lib; false when there are too few to choose
-   * from yet (the choice is made again as workers join).
-   */
-  private choose(round: OpenRound): boolean {
-    if (this.chooser === undefined) return false;
-    const available = [...this.sessions.values()].filter((session) => session.wire === 'binary').map((session) => session.id);
-    const picked = this.chooser.choose(available);
-    if (picked.length === 0) {
-      this.log(`round ${round.number}: ${available.length} worker(s) connected, ${this.chooser.name} needs ${this.chooser.minAvailable} to choose from; waiting`);
-      return false;
-    }
-    round.selected = new Set(picked);
-    this.log(`round ${round.number}: ${this.chooser.name} chose ${picked.length} of ${available.length} worker(s)`);
-    return true;
-  }
-
-  private tryClose(): void {
-    if (this.closing || this.finished || this.stopped) return;
-    const reason = this.round.closeReason(...this.quorum());
-    if (reason === undefined) return;
-    this.closing = true;
+  private close(reason: CloseReason): void {
     clearTimeout(this.roundTimer);
     this.roundTimer = undefined;
     this.closeRound(reason).catch((error: unknown) => {
@@ -663,31 +420,12 @@ export class AggregationServer {
     const round = this.round;
     const combined = this.mistnet !== undefined ? await this.mistnet.combine(round.accepted(), this.global) : { ...(await combineRound(round.accepted(), this.global, this.aggregation)), metrics: undefined };
     for (const rejection of combined.rejected) this.log(`round ${round.number}: left out the update of worker "${rejection.id}": ${rejection.reason}`);
-    const rejected = [...round.rejected(), ...combined.rejected];
     if (combined.weights !== undefined) this.global = this.sender.asSent(combined.weights);
     else this.log(`round ${round.number}: no update could be aggregated; the global model stays as it was`);
-    this.completedRounds = round.number;
+    this.rounds.roundAggregated();
     this.lastTotalSamples = combined.totalSamples;
     const evaluation = await this.evaluateGlobal(round.number);
-    const now = performance.now();
-    const record: RoundRecord = {
-      round: round.number,
-      samples: Object.fromEntries(combined.used.map((update) => [update.id, update.numSamples])),
-      totalSamples: combined.totalSamples,
-      accepted: combined.used.map((update) => update.id),
-      rejected,
-      aggregated: combined.weights !== undefined,
-      closedBy: reason,
-      ...optionalNumber('trainLoss', combined.metrics?.['loss'] ?? weightedMetric(combined.used, 'loss')),
-      ...optionalNumber('trainAccuracy', combined.metrics?.['accuracy'] ?? weightedMetric(combined.used, 'accuracy')),
-      ...optionalNumber('loss', evaluation?.['loss']),
-      ...optionalNumber('accuracy', evaluation?.['accuracy']),
-      bytesReceived: round.bytesReceived,
-      bytesSent: 0,
-      aggregationMs: combined.aggregationMs,
-      collectMs: now - (round.firstAnswerAt ?? now),
-      durationMs: now - this.lastBroadcastAt,
-    };
+    const record = roundRecord(round, reason, combined, evaluation, this.lastBroadcastAt);
     const exit = this.completedRounds >= this.exitRound;
     this.history.push(record);
     // The checkpoint goes first: a worker never sees a round the aggregator could forget in a crash.
@@ -705,14 +443,13 @@ export class AggregationServer {
     }
     await this.sender.publish(this.completedRounds, this.global);
     // The next round (and its workers, with client choice) goes out with this round's model.
-    this.round = new OpenRound(this.completedRounds + 1);
-    if (!exit) this.choose(this.round);
+    this.apply(this.rounds.openNextRound(this.binaryWorkers()));
     const bytesSent = this.broadcast(record, exit);
     this.history[this.history.length - 1] = { ...record, bytesSent };
     this.lastBroadcastAt = performance.now();
     this.log(describeRound(record, reason, this.exitRound) + (bytesSent > 0 ? `, ${formatBytes(bytesSent)} sent` : ''));
     this.roundMetrics.round(record.round, { ...record, bytesSent });
-    this.closing = false;
+    this.rounds.reopen();
     if (exit) await this.finish(saved, saveError);
     else this.options.reporter?.report('running', this.ownerInfo());
   }
@@ -739,7 +476,7 @@ export class AggregationServer {
         error = failure instanceof Error ? failure : new Error(String(failure));
       }
     }
-    this.finished = true;
+    this.rounds.finished = true;
     // Finished even when MODEL_URL could not be written: the checkpoint holds the final model, and a restart of
     // this worker ends the run again (and tries MODEL_URL again) instead of training from scratch.
     await this.writeCheckpoint(true);
@@ -819,7 +556,7 @@ export class AggregationServer {
   /** The current model and round to one worker of this lib (on joining, or to put it back in step). */
   private async sendSync(session: ClientSession): Promise<void> {
     const header = this.globalHeader('sync_weight', {
-      submitted: this.round.hasAccepted(session.id) && !this.closing,
+      submitted: this.round.hasAccepted(session.id) && !this.rounds.closing,
       ...(this.finished ? { history: this.history.map(summarizeRound) } : {}),
     });
     this.sender.sync(session, header, this.global);
@@ -857,25 +594,3 @@ function chooserOf(choice: AggregationServerOptions['clientChoose']): ClientChoo
   registerClientChoose();
   return createClientChoose(typeof choice === 'string' ? { method: choice, param: {} } : choice);
 }
-
-function specOf(aggregation: string | AlgorithmSpec): AlgorithmSpec {
-  return typeof aggregation === 'string' ? { method: aggregation, param: {} } : aggregation;
-}
-
-function addDelta(global: readonly WeightTensor[], delta: readonly WeightTensor[]): WeightTensor[] {
-  return delta.map((tensor, index) => {
-    const base = global[index]!.data;
-    const data = new Float32Array(tensor.data.length);
-    for (let position = 0; position < data.length; position++) data[position] = base[position]! + tensor.data[position]!;
-    return { name: tensor.name, shape: tensor.shape, data };
-  });
-}
-
-function encodedSize(weights: readonly WeightTensor[]): number {
-  return weights.reduce((sum, tensor) => sum + 4 * tensor.data.length, 0);
-}
-
-function optionalNumber<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
-  return (value === undefined || !Number.isFinite(value) ? {} : { [key]: value }) as { [P in K]?: number };
-}
-

@@ -1,6 +1,8 @@
-/** The aggregator's one log line per round. */
+/** The aggregator's record and log line of each round. */
+import type { Metrics } from '../../estimator.js';
 import type { RoundRecord } from '../protocol.js';
-import type { CloseReason } from './open-round.js';
+import { weightedMetric, type CombinedRound } from './combine.js';
+import type { CloseReason, OpenRound } from './open-round.js';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -17,4 +19,31 @@ export function describeRound(record: RoundRecord, reason: CloseReason, exitRoun
   else if (record.trainAccuracy !== undefined) parts.push(`train accuracy ${(record.trainAccuracy * 100).toFixed(2)}%`);
   parts.push(`${formatBytes(record.bytesReceived)} received`, `aggregation ${record.aggregationMs.toFixed(1)} ms`);
   return parts.join(', ');
+}
+
+/** The record of a closed round (bytesSent is filled in once the model went out). */
+export function roundRecord(round: OpenRound, reason: CloseReason, combined: CombinedRound & { metrics: Metrics | undefined }, evaluation: Metrics | undefined, lastBroadcastAt: number): RoundRecord {
+  const now = performance.now();
+  return {
+    round: round.number,
+    samples: Object.fromEntries(combined.used.map((update) => [update.id, update.numSamples])),
+    totalSamples: combined.totalSamples,
+    accepted: combined.used.map((update) => update.id),
+    rejected: [...round.rejected(), ...combined.rejected],
+    aggregated: combined.weights !== undefined,
+    closedBy: reason,
+    ...optionalNumber('trainLoss', combined.metrics?.['loss'] ?? weightedMetric(combined.used, 'loss')),
+    ...optionalNumber('trainAccuracy', combined.metrics?.['accuracy'] ?? weightedMetric(combined.used, 'accuracy')),
+    ...optionalNumber('loss', evaluation?.['loss']),
+    ...optionalNumber('accuracy', evaluation?.['accuracy']),
+    bytesReceived: round.bytesReceived,
+    bytesSent: 0,
+    aggregationMs: combined.aggregationMs,
+    collectMs: now - (round.firstAnswerAt ?? now),
+    durationMs: now - lastBroadcastAt,
+  };
+}
+
+function optionalNumber<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined || !Number.isFinite(value) ? {} : { [key]: value }) as { [P in K]?: number };
 }

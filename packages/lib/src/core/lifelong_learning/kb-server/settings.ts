@@ -11,17 +11,18 @@ import path from 'node:path';
 import type { Env } from '../../../common/config.js';
 import { DEFAULT_KB_DATABASE_NAME, type KnowledgeBaseServerOptions } from './kb-server.js';
 import { DEFAULT_KB_PORT } from './protocol.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 const BIND_PATTERN = /^(https?):\/\/(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})\/?$/;
 
 export function kbServerSettingsFromEnv(env: Env = process.env): KnowledgeBaseServerOptions & { host: string; port: number; database: string } {
-  const bind = BIND_PATTERN.exec(env['KnowledgeBaseServer']?.trim() ?? '');
+  const bind = BIND_PATTERN.exec(env[WORKER_ENV.KnowledgeBaseServer]?.trim() ?? '');
   const port = bind ? Number(bind[3]) : DEFAULT_KB_PORT;
   const host = bind && port <= 65535 ? (bind[2] as string) : '0.0.0.0';
-  const saveDir = path.resolve(env['KnowledgeBasePath']?.trim() || 'knowledgebase');
-  const database = databaseFromUrl(env['KB_URL'], saveDir);
+  const saveDir = path.resolve(env[WORKER_ENV.KnowledgeBasePath]?.trim() || 'knowledgebase');
+  const database = databaseFromUrl(env[WORKER_ENV.KB_URL], saveDir);
   // The control plane's job-credential secret, from a file (owner-only) rather than the environment itself.
-  const secretFile = env['SEDNA_JOB_CREDENTIAL_SECRET_FILE']?.trim();
+  const secretFile = env[WORKER_ENV.SEDNA_JOB_CREDENTIAL_SECRET_FILE]?.trim();
   const credentialSecret = secretFile ? readFileSync(secretFile, 'utf8').trim() : undefined;
   return { host, port: port <= 65535 ? port : DEFAULT_KB_PORT, saveDir, database, ...(credentialSecret ? { credentialSecret } : {}) };
 }

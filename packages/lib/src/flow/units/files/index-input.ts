@@ -8,6 +8,7 @@ import path from 'node:path';
 import { readTxtIndexRows } from '../../../datasources/txt.js';
 import type { UnitDefinition } from '../../types.js';
 import { defineUnit, option } from '../define.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 const indexInput = defineUnit({
   name: 'index_input',
@@ -15,7 +16,7 @@ const indexInput = defineUnit({
   description: 'The files a txt index lists (path [label] per line), as bytes, in order',
   outputs: [['out_data', 'any']],
   options: [
-    { name: 'index_url', type: 'string', description: 'the index file', env: 'INPUT_INDEX_URL', required: true },
+    { name: 'index_url', type: 'string', description: 'the index file', env: WORKER_ENV.INPUT_INDEX_URL, required: true },
     { name: 'offset', type: 'integer', description: 'first line to use', default: 0 },
     { name: 'count', type: 'integer', description: 'lines to use (0: all after offset)', default: 0 },
     { name: 'interval_ms', type: 'number', description: 'pause between items (0: as fast as the graph takes them)', default: 0 },

@@ -6,6 +6,7 @@ import { HardExampleWriter } from '../../../core/incremental_learning/hard-examp
 import type { UnitDefinition } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { requireRecord } from '../inference/records.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 const saver = defineUnit({
   name: 'hard_example_saver',
@@ -14,7 +15,7 @@ const saver = defineUnit({
   inputs: [['in_inference', 'inference']],
   outputs: [['out_inference', 'inference']],
   options: [
-    { name: 'dir', type: 'string', description: 'the folder', env: 'HE_SAVED_URL', required: true },
+    { name: 'dir', type: 'string', description: 'the folder', env: WORKER_ENV.HE_SAVED_URL, required: true },
     { name: 'prefix', type: 'string', description: 'file name prefix', default: 'he' },
     { name: 'first_pass_only', type: 'boolean', description: 'save only items of the first play of a looped source (meta pass 0): a frame seen again is no new hard example', default: false },
     { name: 'id_meta', type: 'string', description: 'the meta field that names a file (frame_id from the video units); a running number when absent', default: 'frame_id' },

@@ -16,12 +16,13 @@ import { workerIdentityFromEnv, type OwnerKind } from '../../../reporter/message
 import type { OptionSpec, PortSpec, UnitContext, UnitDefinition, UnitInstance } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { isTensor, type InferenceRecord } from './records.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const ONNX_OPTIONS: readonly OptionSpec[] = [
-  { name: 'model_url', type: 'string', description: 'the ONNX model (path, file://, http(s)://, s3://)', env: 'MODEL_URL', required: true },
-  { name: 'hot_update', type: 'boolean', description: 'swap in new models as the LC deploys them', env: 'MODEL_HOT_UPDATE', default: false },
-  { name: 'hot_update_config', type: 'string', description: 'the config file the LC rewrites on deploy', env: 'MODEL_HOT_UPDATE_CONFIG', default: '' },
-  { name: 'poll_period_seconds', type: 'number', description: 'how often to check the config besides watching it', env: 'MODEL_POLL_PERIOD_SECONDS', default: 60 },
+  { name: 'model_url', type: 'string', description: 'the ONNX model (path, file://, http(s)://, s3://)', env: WORKER_ENV.MODEL_URL, required: true },
+  { name: 'hot_update', type: 'boolean', description: 'swap in new models as the LC deploys them', env: WORKER_ENV.MODEL_HOT_UPDATE, default: false },
+  { name: 'hot_update_config', type: 'string', description: 'the config file the LC rewrites on deploy', env: WORKER_ENV.MODEL_HOT_UPDATE_CONFIG, default: '' },
+  { name: 'poll_period_seconds', type: 'number', description: 'how often to check the config besides watching it', env: WORKER_ENV.MODEL_POLL_PERIOD_SECONDS, default: 60 },
   { name: 'report_owner_kind', type: 'string', description: 'who owns this worker in deploy reports', default: 'incrementallearningjob' },
   { name: 'intra_op_threads', type: 'integer', description: 'ONNX Runtime threads per operator', default: 1 },
 ];
@@ -55,7 +56,7 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
   if (option<boolean>(context, 'hot_update')) {
     const settings = hotUpdateSettingsFromEnv({ MODEL_HOT_UPDATE: 'true', MODEL_HOT_UPDATE_CONFIG: option<string>(context, 'hot_update_config'), MODEL_POLL_PERIOD_SECONDS: String(option<number>(context, 'poll_period_seconds')) });
     if (!settings.enabled) throw new Error('unreachable');
-    const canReport = Boolean(context.env.LC_SERVER && (context.env.JOB_NAME || context.env.SERVICE_NAME));
+    const canReport = Boolean(context.env[WORKER_ENV.LC_SERVER] && (context.env[WORKER_ENV.JOB_NAME] || context.env[WORKER_ENV.SERVICE_NAME]));
     updater = new ModelHotUpdater({
       configUrl: settings.configUrl,
       model,

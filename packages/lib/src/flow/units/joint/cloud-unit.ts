@@ -8,6 +8,7 @@ import { BigModelClient } from '../../../core/joint_inference/big-model-client.j
 import type { UnitDefinition } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { requireRecord, type InferenceRecord } from '../inference/records.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 const cloudInference = defineUnit({
   name: 'cloud_inference',
@@ -16,9 +17,9 @@ const cloudInference = defineUnit({
   inputs: [['in_inference', 'inference']],
   outputs: [['out_inference', 'inference']],
   options: [
-    { name: 'big_model_ip', type: 'string', description: 'the big model service host', env: 'BIG_MODEL_IP', default: '127.0.0.1' },
-    { name: 'big_model_port', type: 'integer', description: 'its port', env: 'BIG_MODEL_PORT', default: 5000 },
-    { name: 'job_name', type: 'string', description: 'the service path prefix', env: 'JOB_NAME', default: 'sedna' },
+    { name: 'big_model_ip', type: 'string', description: 'the big model service host', env: WORKER_ENV.BIG_MODEL_IP, default: '127.0.0.1' },
+    { name: 'big_model_port', type: 'integer', description: 'its port', env: WORKER_ENV.BIG_MODEL_PORT, default: 5000 },
+    { name: 'job_name', type: 'string', description: 'the service path prefix', env: WORKER_ENV.JOB_NAME, default: 'sedna' },
     { name: 'format', type: 'string', description: 'binary (default) or json (the original Python service)', default: 'binary' },
     { name: 'timeout_ms', type: 'integer', description: 'time limit of one call', default: 10_000 },
   ],

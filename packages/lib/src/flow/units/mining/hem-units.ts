@@ -12,6 +12,7 @@ import { probabilities } from '../../../core/incremental_learning/incremental-le
 import type { OptionSpec, UnitContext, UnitDefinition, UnitInstance } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { requireRecord, type InferenceRecord } from '../inference/records.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 /** Detectors' algorithms judge boxes; the others judge class probabilities. */
 const BOX_ALGORITHMS = new Set(['Threshold', 'IBT']);
@@ -59,8 +60,8 @@ const fromEnvironment = defineUnit({
   description: 'Hard example mining chosen by name (HEM_NAME, HEM_PARAMETERS of the job): hard items out on hard, the others on easy',
   ...PORTS,
   options: [
-    { name: 'name', type: 'string', description: 'the algorithm: Threshold, IBT, CrossEntropy, Random, EdgeOnly, CloudOnly', env: 'HEM_NAME', required: true },
-    { name: 'parameters', type: 'string', description: 'its parameters: the job\'s JSON list [{"key","value"}], or key=value pairs separated by ;', env: 'HEM_PARAMETERS', default: '' },
+    { name: 'name', type: 'string', description: 'the algorithm: Threshold, IBT, CrossEntropy, Random, EdgeOnly, CloudOnly', env: WORKER_ENV.HEM_NAME, required: true },
+    { name: 'parameters', type: 'string', description: 'its parameters: the job\'s JSON list [{"key","value"}], or key=value pairs separated by ;', env: WORKER_ENV.HEM_PARAMETERS, default: '' },
   ],
   open(context: UnitContext) {
     registerHardExampleMining();

@@ -9,6 +9,7 @@ import type { Tensor } from '../../../core/estimator.js';
 import type { Meta, UnitDefinition } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { isInferenceRecord, isTensor } from '../inference/records.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 /** A value as JSON: tensors and records by their answer, bytes by their length. */
 function plain(value: unknown): unknown {
@@ -45,7 +46,7 @@ const fileOutput = defineUnit({
   kind: 'normal',
   description: 'Appends a line per item to a file',
   inputs: [['in_data', 'any']],
-  options: [{ name: 'path', type: 'string', description: 'the file (relative to the graph)', env: 'RESULTS_URL', required: true }, templateOption],
+  options: [{ name: 'path', type: 'string', description: 'the file (relative to the graph)', env: WORKER_ENV.RESULTS_URL, required: true }, templateOption],
   open(context) {
     const file = path.resolve(context.baseDir, option<string>(context, 'path'));
     mkdirSync(path.dirname(file), { recursive: true });

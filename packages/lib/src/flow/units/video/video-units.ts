@@ -13,6 +13,7 @@ import { convertPixelFormat, isImage } from '../image/image-ops.js';
 import { defineUnit, option } from '../define.js';
 import { readFfmpegFrames, type FfmpegFramesOptions } from '../../../video/ffmpeg-frames.js';
 import type { Image } from '../image/image-ops.js';
+import { WORKER_ENV } from '@sedna/api/contracts';
 
 const PIXEL_FORMATS = ['rgb', 'bgr', 'gray'] as const;
 type PixelFormat = (typeof PIXEL_FORMATS)[number];
@@ -69,7 +70,7 @@ const videoInput = defineUnit({
   description: 'The URL of a video (file, http, rtsp, tcp), repeat times',
   outputs: [['out_video_url', 'url']],
   options: [
-    { name: 'source_url', type: 'string', description: 'the video', env: 'VIDEO_URL', required: true },
+    { name: 'source_url', type: 'string', description: 'the video', env: WORKER_ENV.VIDEO_URL, required: true },
     { name: 'repeat', type: 'integer', description: 'how many times to play it', default: 1 },
   ],
   open(context) {
@@ -124,7 +125,7 @@ const cameraInput = defineUnit({
   description: 'Frames of a camera or live stream through ffmpeg (a device with input_format=v4l2, an rtsp/tcp/http URL, or a file)',
   outputs: [['out_frame', 'image']],
   options: [
-    { name: 'source_url', type: 'string', description: 'the camera: a device, URL or file', env: 'VIDEO_URL', required: true },
+    { name: 'source_url', type: 'string', description: 'the camera: a device, URL or file', env: WORKER_ENV.VIDEO_URL, required: true },
     { name: 'frame_id_format', type: 'string', description: 'the frame_id meta of frame k: {k} is k, {k:5} zero-padded to 5 digits', default: 'frame-{k:6}' },
     { name: 'loop', type: 'boolean', description: 'play a file source again when it ends (meta pass counts the plays)', default: false },
     ...frameOptions,

@@ -1,7 +1,41 @@
 /**
- * The body a worker POSTs to `/sedna/workers/{name}/info`: the original's `MessageContent`, field for field.
- * The lib fills it in JobBase.report_task_info and in the joint-inference LCReporter.
+ * The worker report: what a worker POSTs to its local controller at `POST {LC_SERVER}/sedna/workers/{name}/info`,
+ * the original's `MessageContent`, field for field. One builder (`buildWorkerMessage`, used by the lib's reporters)
+ * and one parser (`parseWorkerMessage`, used by the LC's report server; bad reports get a 400 naming the field). What
+ * the original Python lib sends differently is adapted first (worker-report-original.ts).
  */
+
+/** The path a worker reports to, relative to LC_SERVER. */
+export function workerReportPath(workerName: string): string {
+  return `/sedna/workers/${encodeURIComponent(workerName)}/info`;
+}
+
+/** The report path pattern the LC serves: the worker name is its one group. */
+export const WORKER_REPORT_PATH = /^\/sedna\/workers\/([^/]+)\/info$/;
+
+/** What a worker did (`kind`), as the lib reports it. */
+export const WORKER_REPORT_KINDS = ['train', 'eval', 'deploy', 'inference'] as const;
+export type WorkerReportKind = (typeof WORKER_REPORT_KINDS)[number];
+
+/** How it went (`status`), as the lib reports it. */
+export const WORKER_REPORT_STATUSES = ['completed', 'failed', 'running'] as const;
+export type WorkerReportStatus = (typeof WORKER_REPORT_STATUSES)[number];
+
+/** The `ownerKind` values the LC routes on (the original K8sResourceKind). */
+export const OWNER_KINDS = [
+  'default',
+  'jointinferenceservice',
+  'incrementallearningjob',
+  'lifelonglearningjob',
+  'federatedlearningjob',
+  'reidjob',
+  'videoanalyticsjob',
+  'featureextractionservice',
+  'objectsearchservice',
+  'objecttrackingservice',
+] as const;
+export type OwnerKind = (typeof OWNER_KINDS)[number];
+
 export interface WorkerMessage {
   /** WORKER_NAME; must equal the `{name}` of the path. */
   name: string;
@@ -36,7 +70,8 @@ export interface WorkerEvent {
 /** Bounds of one report's events: an Event is a note, not a log. */
 export const MAX_WORKER_EVENTS = 100;
 const MAX_EVENT_MESSAGE = 1024;
-const EVENT_REASON = /^[A-Z][A-Za-z0-9]{0,127}$/;
+/** A Kubernetes reason: UpperCamelCase. */
+export const EVENT_REASON = /^[A-Z][A-Za-z0-9]{0,127}$/;
 
 export interface WorkerResult {
   format?: string;
@@ -109,4 +144,52 @@ function parseEvents(value: unknown): WorkerEvent[] | string {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** One model a lib report refers to (the original `model_info`). */
+export type ModelResult = { format: string; url: string; metrics?: Record<string, number | number[]> };
+
+/** Who is reporting: the worker and the job or service that owns it. */
+export interface WorkerIdentity {
+  name: string;
+  namespace: string;
+  ownerName: string;
+  ownerKind: OwnerKind;
+}
+
+/** A report as the lib builds it: the wire message with the lib's known kinds and statuses. */
+export interface SentWorkerMessage extends WorkerMessage {
+  ownerKind: OwnerKind;
+  kind: WorkerReportKind;
+  status: WorkerReportStatus;
+  results?: ModelResult[];
+}
+
+/** Builds a report, leaving out `results` and `ownerInfo` when empty, as the original does. */
+export function buildWorkerMessage(
+  identity: WorkerIdentity,
+  report: { kind: WorkerReportKind; status: WorkerReportStatus; results?: ModelResult[]; ownerInfo?: Record<string, unknown>; events?: WorkerEvent[] },
+): SentWorkerMessage {
+  const message: SentWorkerMessage = { ...identity, kind: report.kind, status: report.status };
+  if (report.results && report.results.length > 0) message.results = report.results;
+  if (report.ownerInfo && Object.keys(report.ownerInfo).length > 0) message.ownerInfo = report.ownerInfo;
+  if (report.events && report.events.length > 0) message.events = report.events;
+  return message;
+}
+
+/**
+ * Checks a report before it is sent: what the LC's parser would refuse (the same parser), and the kinds and
+ * statuses the lib knows. Throws naming the first bad field.
+ */
+export function assertWorkerMessage(message: SentWorkerMessage): void {
+  const parsed = parseWorkerMessage(message, message.name);
+  if (!parsed.ok) throw new Error(`worker message: ${parsed.reason}`);
+  const known: [keyof SentWorkerMessage, readonly string[]][] = [
+    ['ownerKind', OWNER_KINDS],
+    ['kind', WORKER_REPORT_KINDS],
+    ['status', WORKER_REPORT_STATUSES],
+  ];
+  for (const [field, values] of known) {
+    if (!values.includes(message[field] as string)) throw new Error(`worker message field ${field} must be one of ${values.join(', ')}; got ${JSON.stringify(message[field])}`);
+  }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { StageCondition } from '@sedna/api';
-import { automaticTransition, condition, reportedCondition, workerTransition } from './stage-machine.js';
+import type { StageCondition } from '../sedna/common.js';
+import { automaticTransition, reportedCondition, stageCondition, workerTransition } from './stage-machine.js';
 
-const at = (stage: StageCondition['stage'], type: StageCondition['type']) => condition(stage, type, 'r', 'm');
+const at = (stage: StageCondition['stage'], type: StageCondition['type']) => stageCondition(stage, type, 'r', 'm');
 const show = (c: StageCondition | string | undefined) => (typeof c === 'object' ? `${c.stage}/${c.type}` : c);
 
 describe('incremental learning stage machine', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWorkerMessage } from './worker-message.js';
+import { parseWorkerMessage } from './worker-report.js';
 
 const message = { name: 'w', namespace: 'ns', ownerName: 'job', ownerKind: 'federatedlearningjob', kind: 'train', status: 'running' };
 

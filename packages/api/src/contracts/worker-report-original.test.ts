@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { adaptOriginalLibMessage } from './original-lib-messages.js';
-import { parseWorkerMessage } from './worker-message.js';
+import { adaptOriginalLibMessage } from './worker-report-original.js';
+import { parseWorkerMessage } from './worker-report.js';
 
 /** Each body below is what the original Python lib's code builds (lib/sedna/core/*, lib/sedna/service/client.py). */
 const ownerOf = (name: string, namespace: string) => (name === 'trainworker-abcde' && namespace === 'default' ? { kind: 'federatedlearningjob', name: 'fl-job' } : undefined);

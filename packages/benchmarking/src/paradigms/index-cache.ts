@@ -1,0 +1,63 @@
+/**
+ * The decoded form of an image index, kept beside it (`<index dir>/.decoded/<index name>-<size>-<mtime>.bin`) so
+ * that the test cases of a run (and of later runs) read one file instead of decoding thousands of images each: a
+ * grid of N cases decoded the same train and test sets N times. The key is the index file's size and modification
+ * time; a dataset folder the runner prepared is written once and never changed in place. Writes go through a
+ * temporary file and a rename (parallel cases may write at once); a folder that is not writable only means no cache.
+ *
+ * Layout: uint32 length of a JSON header {n, shape, ids, origins}, the header, then x (float32) and y (int32).
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { LabelledSet } from './data.js';
+
+interface Header {
+  n: number;
+  shape: number[];
+  ids: string[];
+  origins: string[];
+}
+
+export function decodedCacheFile(indexFile: string): string {
+  const stat = statSync(indexFile);
+  return join(dirname(indexFile), '.decoded', `${basename(indexFile)}-${stat.size}-${Math.floor(stat.mtimeMs)}.bin`);
+}
+
+export function readDecoded(indexFile: string): LabelledSet | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(decodedCacheFile(indexFile));
+  } catch {
+    return undefined;
+  }
+  const headerLength = bytes.readUInt32LE(0);
+  const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as Header;
+  const size = header.shape.reduce((a, b) => a * b, 1);
+  // Copies keep the arrays aligned whatever the header's length.
+  const xStart = 4 + headerLength;
+  const x = new Float32Array(bytes.buffer.slice(bytes.byteOffset + xStart, bytes.byteOffset + xStart + size * 4));
+  const y = new Int32Array(bytes.buffer.slice(bytes.byteOffset + xStart + size * 4, bytes.byteOffset + xStart + size * 4 + header.n * 4));
+  return { x: { data: x, shape: header.shape }, y, ids: header.ids, origins: header.origins, source: indexFile };
+}
+
+export function writeDecoded(indexFile: string, set: LabelledSet): void {
+  let file: string;
+  try {
+    file = decodedCacheFile(indexFile);
+    mkdirSync(dirname(file), { recursive: true });
+  } catch {
+    return;
+  }
+  const header = Buffer.from(JSON.stringify({ n: set.y.length, shape: [...set.x.shape], ids: set.ids, origins: set.origins } satisfies Header));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length, 0);
+  const x = Buffer.from(set.x.data.buffer, set.x.data.byteOffset, set.x.data.byteLength);
+  const y = Buffer.from(set.y.buffer, set.y.byteOffset, set.y.byteLength);
+  const part = `${file}.${process.pid}.part`;
+  try {
+    writeFileSync(part, Buffer.concat([length, header, x, y]));
+    renameSync(part, file);
+  } catch {
+    rmSync(part, { force: true });
+  }
+}
