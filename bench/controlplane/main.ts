@@ -6,13 +6,18 @@
  * - gm_rss_mb: resident memory of the GM process with them connected (and apiserver_rss_mb of the API server's);
  * - status_updates_per_s: upstream reports applied to the API (persisted) and acknowledged, end to end;
  * - downstream_p99_ms: a Dataset spec change until its node's LC has it, at that node count;
- * - pod_start_p50_ms: a Pod created until its process runs, on a real LC (a child process with its runner).
+ * - pod_start_p50_ms: a Pod created until its process runs, on a real LC (a child process with its runner);
+ *   node_worker_ready_p50_ms: the same for a Node.js worker that loads the lib (@sedna/lib, as built) before it
+ *   writes its first line;
+ * - sustained (./phases.ts): --rate reports/s (2,000) for --sustained seconds (60; 0 skips it), send-to-ack p50/p99,
+ *   peak GM and API server RSS during it; gm restart: the GM killed with every LC connected, seconds until every
+ *   node is resynced and Ready (--no-restart skips it).
  *
  * With --metrics-cost it measures instead what the metrics cost the status update rate (./metrics-cost.ts).
  * "Persisted" means the API server's store committed it: with --store-sync normal (the default) a write survives a
  * killed process, with --store-sync full it also survives a power cut (an fsync per write); the JSON says which.
  *
- *   npm run bench -- controlplane [--nodes 1000] [--store-sync normal|full] [--metrics-cost [--rounds 8] [--per-node 5] [--scrape-interval 5]]
+ *   npm run bench -- controlplane [--nodes 1000] [--store-sync normal|full] [--rate 2000] [--sustained 60] [--restarts 3 | --no-restart] [--metrics-cost [--rounds 8] [--per-node 5] [--scrape-interval 5]]
  */
 import { until } from '../common/until.js';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -22,6 +27,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { KubeClient } from '@sedna/gm';
+import { figure } from '../common/stats.js';
+import { AckLatencies, gmRestart, sustainedReports } from './phases.js';
 import { connectSimLc, sendDatasetReports, type SimNode } from './sim-lc.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -74,6 +81,8 @@ try {
   let ackCount = 0;
   // A refused report (nack) was not applied: it must not count as throughput.
   const refused: string[] = [];
+  const tracker = new AckLatencies();
+  const lastResync = new Map<string, number>();
   const sims: SimNode[] = [];
   const connect = (name: string): Promise<SimNode> =>
     connectSimLc(info.hubUrl, token, ca, name, {
@@ -82,17 +91,19 @@ try {
       ack: (node, id) => {
         acked.add(`${node}/${id}`);
         ackCount++;
+        tracker.acked(node, id);
       },
+      resynced: (node, at) => lastResync.set(node, at),
     });
   log(`connecting ${NODES} simulated local controllers`);
   for (let start = 0; start < NODES; start += 100) {
     sims.push(...(await Promise.all(Array.from({ length: Math.min(100, NODES - start) }, (_, i) => connect(`sim-${start + i}`)))));
   }
-  await until('every node Ready', async () => {
-    const list = await client.request<{ items: { status?: { conditions?: { type: string; status: string }[] } }[] }>('GET', '/api/v1/nodes');
-    const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-    return ready >= NODES ? ready : undefined;
-  });
+  const readyNodes = async (): Promise<number> => {
+    const list = await client.request<{ items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] }>('GET', '/api/v1/nodes');
+    return list.items.filter((n) => n.metadata.name.startsWith('sim-') && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  };
+  await until('every node Ready', async () => ((await readyNodes()) >= NODES ? true : undefined));
   log(`${NODES} nodes Ready`);
 
   // One Dataset per node, sent down by the GM.
@@ -101,7 +112,8 @@ try {
   }
   await until('every dataset on its node', () => (sims.every((s, i) => received.has(`${s.name}/ds-${i}/1`)) ? true : undefined));
   const rss = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-  const gmPid = (JSON.parse(readFileSync(join(dataDir, 'gm.ready'), 'utf8')) as { pid: number }).pid;
+  const gmPidNow = (): number => (JSON.parse(readFileSync(join(dataDir, 'gm.ready'), 'utf8')) as { pid: number }).pid;
+  const gmPid = gmPidNow();
   const rssMb = rss(gmPid);
   const apiRssMb = rss(cp.pid!);
   log(`with ${NODES} nodes and datasets: GM ${rssMb.toFixed(0)} MB, API server ${apiRssMb.toFixed(0)} MB resident`);
@@ -134,7 +146,24 @@ try {
   log(`upstream: ${total} reports applied and acknowledged in ${seconds.toFixed(2)} s (${statusPerS.toFixed(0)}/s)`);
   const sample = await client.get('Dataset', 'default', `ds-${NODES - 1}`);
   if ((sample['status'] as { numberOfSamples?: number }).numberOfSamples !== (perNode - 1) * 10 + 1) throw new Error('the last report did not land');
-  for (const s of sims) s.ws.terminate();
+
+  const rate = arg('rate', 2000);
+  const sustainedSeconds = arg('sustained', 60);
+  log(sustainedSeconds > 0 ? `sustained: ${rate} reports/s for ${sustainedSeconds} s` : 'sustained: skipped (--sustained 0)');
+  const sustained = sustainedSeconds > 0 ? await sustainedReports({ sims, tracker, rate, seconds: sustainedSeconds, gmPid, apiPid: cp.pid!, log }) : undefined;
+  // GM restarts, --restarts times (3): the median and the spread of the time until every node is back.
+  const restarts: { gm_restart_resynced_s: number; gm_restart_ready_and_resynced_s: number }[] = [];
+  for (let k = 0; k < (process.argv.includes('--no-restart') ? 0 : arg('restarts', 3)); k++) {
+    restarts.push(await gmRestart({ gmPid: () => { try { return gmPidNow(); } catch { return gmPid; } }, nodes: NODES, resyncedSince: (t) => sims.filter((sim) => (lastResync.get(sim.name) ?? 0) > t).length, readyNodes, log }));
+  }
+  const restart = restarts.length
+    ? {
+        gm_restarts: restarts.length,
+        ...figure('gm_restart_ready_and_resynced_s', restarts.map((r) => r.gm_restart_ready_and_resynced_s), 2),
+        ...figure('gm_restart_resynced_s', restarts.map((r) => r.gm_restart_resynced_s), 2),
+      }
+    : undefined;
+  for (const s of sims) s.stop();
 
   // Pod start on a real local controller.
   startCli(['join', '--gm', info.hubUrl, '--token-file', info.nodeTokenFile, '--ca', info.caFile, '--node-name', 'runner-node', '--data-dir', join(dataDir, 'runner-node'), '--dataset-root', dataDir]);
@@ -151,6 +180,19 @@ try {
     starts.push(startedAt - t);
   }
   log(`pod start: p50 ${percentile(starts, 0.5)} ms, max ${Math.max(...starts)} ms`);
+  // A Node.js worker: the lib as users run it (built JavaScript) loaded before its first line of work.
+  const libEntry = join(root, 'packages/lib/dist/index.js');
+  if (!existsSync(libEntry)) throw new Error(`${libEntry} is missing: run npm run build first`);
+  const nodeStarts: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    const marker = join(dataDir, `node-started-${k}`);
+    const t = Date.now();
+    const script = `await import(${JSON.stringify(libEntry)}); (await import('node:fs')).writeFileSync(${JSON.stringify(marker)}, String(Date.now()));`;
+    await client.create('Pod', 'default', { metadata: { name: `node-start-${k}` }, spec: { nodeName: 'runner-node', restartPolicy: 'Never', containers: [{ name: 'main', command: [process.execPath, '--input-type=module', '-e', script] }] } });
+    const startedAt = await until('the Node.js worker', () => (existsSync(marker) && readFileSync(marker, 'utf8').trim() ? Number(readFileSync(marker, 'utf8').trim()) : undefined), 30_000);
+    nodeStarts.push(startedAt - t);
+  }
+  log(`Node.js worker ready: p50 ${percentile(nodeStarts, 0.5)} ms, max ${Math.max(...nodeStarts)} ms`);
   client.close();
 
   console.log(
@@ -163,7 +205,13 @@ try {
       downstream_p50_ms: round(percentile(latencies, 0.5)),
       downstream_p99_ms: round(percentile(latencies, 0.99)),
       pod_start_p50_ms: percentile(starts, 0.5),
-      targets: { nodes: 1000, gm_rss_mb: '< 300', status_updates_per_s: '>= 2000', downstream_p99_ms: '< 100', pod_start_p50_ms: '< 300' },
+      node_worker_ready_p50_ms: percentile(nodeStarts, 0.5),
+      ...figure('node_worker_ready_ms', nodeStarts, 0),
+      ...figure('pod_start_ms', starts, 0),
+      ...(sustained ? { sustained } : {}),
+      ...(sustained ? { sustained_ack_p50_ms: sustained.ack_p50_ms, sustained_ack_p99_ms: sustained.ack_p99_ms, sustained_acked_per_s: sustained.reports_acked_per_s, peak_gm_rss_mb: sustained.peak_gm_rss_mb, peak_apiserver_rss_mb: sustained.peak_apiserver_rss_mb } : {}),
+      ...(restart ?? {}),
+      targets: { nodes: 1000, gm_rss_mb: '< 300', status_updates_per_s: '>= 2000', downstream_p99_ms: '< 100', pod_start_p50_ms: '< 300', node_worker_ready_p50_ms: '< 1000', sustained_ack_p99_ms: '< 100 at 2000/s', peak_gm_rss_mb: '< 300', gm_restart_ready_and_resynced_s: '< 10' },
     }),
   );
 } finally {

@@ -261,7 +261,7 @@ export async function runMetricsCost(options: { nodes: number; rounds: number; p
   } finally {
     stopScraper();
     for (const side of sides) {
-      for (const s of side.sims) s.ws.terminate();
+      for (const s of side.sims) s.stop();
       side.client.close();
       side.child.kill('SIGTERM');
     }

@@ -14,9 +14,15 @@ if (url === undefined || name === undefined || (split !== 'iid' && split !== 'di
   console.error('usage: client-process.ts <url> <name> <iid|dirichlet> <clients> <index> <epochs> [compression]');
   process.exit(2);
 }
-const shard = shardOf(await loadTrain(), split as SplitKind, Number(clients), Number(index));
+// The run's seed (model, share and shuffling), the model's hidden units and a cap on the share's images come from
+// the environment (BENCH_FL_SEED, BENCH_FL_HIDDEN, BENCH_FL_IMAGES): the seeds and the 10 M-parameter runs.
+const seed = Number(process.env['BENCH_FL_SEED'] ?? 0);
+const hidden = Number(process.env['BENCH_FL_HIDDEN'] ?? 128);
+const cap = Number(process.env['BENCH_FL_IMAGES'] ?? 0);
+const full = shardOf(await loadTrain(), split as SplitKind, Number(clients), Number(index), seed);
+const shard = cap > 0 && cap < full.y.length ? { x: { data: full.x.data.subarray(0, cap * 784), shape: [cap, 784] }, y: full.y.subarray(0, cap) } : full;
 const result = await new FederatedLearning({
-  estimator: createModel(100 + Number(index)),
+  estimator: createModel(100 + Number(index) + 1000 * seed, hidden),
   env: {},
   aggregatorUrl: url,
   workerName: name,
@@ -24,7 +30,7 @@ const result = await new FederatedLearning({
   batchSize: BATCH_SIZE,
   // A codec name (Int8Linear) or a method dict as JSON ({"method":"TopK","param":{"ratio":"0.05"}}).
   ...(compression ? { compression: compression.startsWith('{') ? (JSON.parse(compression) as { method: string; param: Record<string, string> }) : compression } : {}),
-  trainOptions: { seed: Number(index) },
+  trainOptions: { seed: Number(index) + 1000 * seed },
   reporter: false,
   log: silentLog,
 }).train(shard);

@@ -21,7 +21,12 @@
  *   model, with fl_acc_compressed its accuracy after 10 iid rounds; bytes_per_round_topk with TopK(5 %) updates
  *   (2 rounds; fl_acc_topk_round2 against fl_acc_per_round[1]: TopK without error feedback loses accuracy).
  *
- * Options: --rounds N (default 10), --quick (3 rounds, fewer simulated workers: a smoke run).
+ * - overhead_pct_median/_iqr: the overhead of the iid run over --seeds (0,1,2: model, shares and shuffling);
+ *   overhead_10m_pct_median/_iqr: the same with a 10 M-parameter model (784-12580-10), --big-rounds rounds (3; the
+ *   first, with the workers' start, not counted) of --big-images local images per worker (1000), no evaluation.
+ *
+ * Options: --rounds N (default 10), --seeds 0,1,2, --big-rounds 3, --big-images 1000, --quick (3 rounds, fewer
+ * simulated workers, one seed: a smoke run).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,7 +35,8 @@ import { fileURLToPath } from 'node:url';
 import { AggregationServer, FederatedLearning, silentLog, type FederatedTrainResult, type RoundRecord } from '@sedna/lib/federated-learning';
 import type { WeightTensor } from '@sedna/lib/common';
 import type { FashionMnistSlice } from '@sedna/lib/datasources';
-import { BATCH_SIZE, createModel, loadTest, loadTrain, type SplitKind } from './shared.js';
+import { figure } from '../common/stats.js';
+import { BATCH_SIZE, BIG_HIDDEN, createModel, loadTest, loadTrain, type SplitKind } from './shared.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -40,6 +46,14 @@ const EPOCHS = 1;
 const WORKERS = 3;
 const SIMULATED = quick ? 20 : 100;
 const SIMULATED_ROUNDS = quick ? 2 : 3;
+const argOf = (name: string, fallback: string): string => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? (process.argv[at + 1] as string) : fallback;
+};
+/** Seeds of the overhead runs; the first is the iid run's (0: the example's fixed model). */
+const SEEDS = argOf('seeds', quick ? '0' : '0,1,2').split(',').map(Number);
+const BIG_ROUNDS = Number(argOf('big-rounds', quick ? '2' : '3'));
+const BIG_IMAGES = Number(argOf('big-images', '1000'));
 
 const log = (message: string): void => {
   process.stderr.write(`[bench federated_learning] ${message}\n`);
@@ -94,9 +108,9 @@ interface ChildReport {
   timings: FederatedTrainResult['timings'];
 }
 
-function runChild(args: string[]): Promise<ChildReport> {
+function runChild(args: string[], env: Record<string, string> = {}): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(HERE, 'client-process.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(HERE, 'client-process.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -118,16 +132,19 @@ interface FederatedFigures {
 }
 
 /** One federated run: the aggregator here, each worker in its own process. */
-async function federated(label: string, test: FashionMnistSlice, options: { split: SplitKind; rounds: number; compression?: string; broadcastCompression?: string }): Promise<FederatedFigures> {
+async function federated(label: string, test: FashionMnistSlice, options: { split: SplitKind; rounds: number; compression?: string; broadcastCompression?: string; seed?: number; hidden?: number; images?: number; evaluate?: boolean }): Promise<FederatedFigures> {
   const evaluation = timedEvaluation(test);
+  const seed = options.seed ?? 0;
+  const hidden = options.hidden ?? 128;
   const server = new AggregationServer({
     aggregation: 'FedAvg',
     participantsCount: WORKERS,
     exitRound: options.rounds,
     host: '127.0.0.1',
     port: 0,
-    estimator: createModel(),
-    evaluate: evaluation.evaluate,
+    estimator: createModel(seed === 0 ? undefined : seed, hidden),
+    // The 10 M-parameter runs measure the overhead only: no test evaluation (it would dwarf the round).
+    ...(options.evaluate === false ? {} : { evaluate: evaluation.evaluate }),
     log: (line) => {
       if (/^round \d+\//.test(line)) log(`${label}: ${line}`);
     },
@@ -137,7 +154,7 @@ async function federated(label: string, test: FashionMnistSlice, options: { spli
   const url = `ws://127.0.0.1:${port}/FedAvg`;
   try {
     const children = await Promise.all(
-      Array.from({ length: WORKERS }, (_, k) => runChild([url, `edge-${k + 1}`, options.split, String(WORKERS), String(k), String(EPOCHS), ...(options.compression ? [options.compression] : [])])),
+      Array.from({ length: WORKERS }, (_, k) => runChild([url, `edge-${k + 1}`, options.split, String(WORKERS), String(k), String(EPOCHS), ...(options.compression ? [options.compression] : [])], { BENCH_FL_SEED: String(seed), BENCH_FL_HIDDEN: String(hidden), BENCH_FL_IMAGES: String(options.images ?? 0) })),
     );
     const outcome = await server.done;
     const history = outcome.history;
@@ -150,7 +167,7 @@ async function federated(label: string, test: FashionMnistSlice, options: { spli
       return (roundMs - slowest) / roundMs;
     });
     return {
-      accuracy: history.at(-1)!.accuracy!,
+      accuracy: history.at(-1)!.accuracy ?? Number.NaN,
       history,
       overheadPct: overheads.length > 0 ? mean(overheads) * 100 : Number.NaN,
       bytesPerRound: mean(history.map((record) => record.bytesReceived + record.bytesSent)),
@@ -231,6 +248,20 @@ log(`Fashion-MNIST: ${train.y.length} training and ${test.y.length} test images;
 
 const centralAcc = await central(train, test);
 const iid = await federated('iid', test, { split: 'iid', rounds: ROUNDS });
+// The overhead over more seeds (model, shares, shuffling), and with a 10 M-parameter model: its local training on
+// --big-images images per worker (the whole share would take minutes a round on this machine), no evaluation.
+const overheadSeeds = [iid.overheadPct];
+for (const seed of SEEDS.slice(1)) overheadSeeds.push((await federated(`iid seed ${seed}`, test, { split: 'iid', rounds: ROUNDS, seed })).overheadPct);
+const bigOverheads: number[] = [];
+const bigRoundMs: number[] = [];
+const bigBytes: number[] = [];
+for (const seed of SEEDS) {
+  const big = await federated(`10M seed ${seed}`, test, { split: 'iid', rounds: BIG_ROUNDS, seed, hidden: BIG_HIDDEN, images: BIG_IMAGES, evaluate: false });
+  bigOverheads.push(big.overheadPct);
+  bigRoundMs.push(big.roundMs);
+  bigBytes.push(big.bytesPerRound);
+  log(`10M-parameter model, seed ${seed}: overhead ${big.overheadPct.toFixed(1)} % of a round of ${(big.roundMs / 1000).toFixed(1)} s`);
+}
 const noniid = await federated('non-iid', test, { split: 'dirichlet', rounds: ROUNDS });
 const compressed = await federated('compressed', test, { split: 'iid', rounds: ROUNDS, compression: 'Int8Linear', broadcastCompression: 'Float16' });
 const topk = await federated('topk', test, { split: 'iid', rounds: 2, compression: '{"method":"TopK","param":{"ratio":"0.05"}}' });
@@ -244,6 +275,12 @@ const result = {
   fl_acc_per_round: iid.history.map((record) => round4(record.accuracy!)),
   fl_acc_noniid_per_round: noniid.history.map((record) => round4(record.accuracy!)),
   overhead_pct: round2(iid.overheadPct),
+  ...figure('overhead_pct', overheadSeeds, 2),
+  overhead_seeds: SEEDS,
+  ...figure('overhead_10m_pct', bigOverheads, 2),
+  ...figure('round_10m_ms', bigRoundMs, 0),
+  bytes_per_round_10m: Math.round(mean(bigBytes)),
+  big_model: { parameters: 784 * BIG_HIDDEN + BIG_HIDDEN + BIG_HIDDEN * 10 + 10, hidden: BIG_HIDDEN, rounds: BIG_ROUNDS, local_images_per_worker: BIG_IMAGES },
   overhead_pct_noniid: round2(noniid.overheadPct),
   round_ms: Math.round(iid.roundMs),
   aggregation_ms: round2(median(iid.history.map((record) => record.aggregationMs))),
@@ -263,7 +300,7 @@ const result = {
   rounds: ROUNDS,
   local_epochs: EPOCHS,
   total_s: round2((performance.now() - started) / 1000),
-  targets: { gap_points: '<= 2', overhead_pct: '< 5', clients_simulated: 100 },
+  targets: { gap_points: '<= 2', overhead_pct: '< 5', overhead_10m_pct: '< 5', clients_simulated: 100 },
 };
 console.log(JSON.stringify(result));
 process.exit(0);

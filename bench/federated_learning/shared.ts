@@ -9,13 +9,19 @@ import type { Tensor } from '@sedna/lib/common';
 import { loadFashionMnist, type FashionMnistSlice } from '@sedna/lib/datasources';
 import { partitionDirichlet, partitionIid } from '@sedna/lib/datasources';
 
-export const SPEC: ModelSpec = {
-  inputShape: [784],
-  layers: [
-    { type: 'dense', units: 128, activation: 'relu' },
-    { type: 'dense', units: 10, activation: 'softmax' },
-  ],
-};
+/** The 784-hidden-10 network; hidden 128 is the example's, 12,580 makes it a 10 M-parameter model. */
+export function specOf(hidden: number): ModelSpec {
+  return {
+    inputShape: [784],
+    layers: [
+      { type: 'dense', units: hidden, activation: 'relu' },
+      { type: 'dense', units: 10, activation: 'softmax' },
+    ],
+  };
+}
+export const SPEC: ModelSpec = specOf(128);
+/** Hidden units of the 10 M-parameter model: 784 x 12,580 + 12,580 + 12,580 x 10 + 10 = 10,001,110. */
+export const BIG_HIDDEN = 12_580;
 export const MODEL_SEED = 1;
 export const BATCH_SIZE = 32;
 
@@ -26,8 +32,8 @@ export interface Shard {
   y: Int32Array;
 }
 
-export function createModel(seed = MODEL_SEED): MlpEstimator {
-  return new MlpEstimator({ spec: SPEC, seed });
+export function createModel(seed = MODEL_SEED, hidden = 128): MlpEstimator {
+  return new MlpEstimator({ spec: hidden === 128 ? SPEC : specOf(hidden), seed });
 }
 
 export function loadTrain(): Promise<FashionMnistSlice> {

@@ -5,19 +5,22 @@
  *   loop over the same lib calls, one image at a time on both sides; `--rounds` interleaved rounds (the side going
  *   first alternates) after `--warmup` unrecorded runs of each (the JIT settles: the first runs are slower), medians
  *   and interquartile ranges of the per-round ratio of the wall times. overhead_cpu_pct: the same ratio of the CPU
- *   time this process spent on each side (moves much less when other work shares the machine). items_per_s: the
- *   graph's throughput.
+ *   time this process spent on each side (moves much less when other work shares the machine: the honest measure
+ *   of what the graph costs), and overhead_cpu_us_per_item the same difference per image. The loop normalizes with
+ *   a plain loop as the normalize unit does (Float32Array.from with a mapping function costs about 50 us an image
+ *   more and flattered the graph before). items_per_s: the graph's throughput.
  * - scheduler_us_per_item_per_unit: 50,000 items through six units that do nothing.
  * - frames_per_s: the video graph on OpenCV's vtest.avi (768x576): decode and scale to the detector's input size
  *   (320x320) in ffmpeg -> normalize -> a small convolutional network on ONNX Runtime standing in for the detector
- *   (random weights: only its cost matters here). frames_per_s_resize_unit: the same with the scaling done by our
+ *   (random weights: only its cost matters here); `--video-rounds` runs (median, IQR), and video_cpu_ms_per_frame,
+ *   the CPU time of this process and of ffmpeg per frame (moves less with the load). frames_per_s_resize_unit: the same with the scaling done by our
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
  *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory]
- *     [--frames 0 (all 795)] [--resize-frames 300] [--models DIR]
+ *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,11 +39,12 @@ import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
 import { ensureVtest } from './vtest.js';
 
-const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
+const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
 const log = (m: string): void => void process.stderr.write(`[flow bench] ${m}\n`);
 const images = Number(values.images);
 const rounds = Number(values.rounds);
 const threshold = Number(values.threshold);
+const videoRounds = Number(values['video-rounds']);
 const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
 
 // ---- the joint inference edge pipeline: a graph against a hand-written loop
@@ -107,7 +111,11 @@ async function overheadPart(): Promise<Record<string, unknown>> {
     const c = process.cpuUsage();
     const t = performance.now();
     for (const bytes of raw) {
-      const x = { data: Float32Array.from(bytes, (v) => v * 0.00392156862745098), shape: [1, 784] };
+      // A plain loop, as the normalize unit does it (Float32Array.from with a mapping function is several times
+      // slower and would flatter the graph).
+      const data = new Float32Array(bytes.length);
+      for (let k = 0; k < bytes.length; k++) data[k] = (bytes[k] as number) * 0.00392156862745098;
+      const x = { data, shape: [1, 784] };
       let out = await little.predict(x);
       if (filter.isHard(probabilities(out))) out = await client.predict(x);
       let best = 0;
@@ -135,6 +143,8 @@ async function overheadPart(): Promise<Record<string, unknown>> {
   const rounds_ = await interleave(rounds, timed('graph'), timed('loop'), (r, g, l) => log(`  round ${r}: graph ${g.toFixed(3)} s (${cpu.graph.at(-1)?.toFixed(3)} s CPU), loop ${l.toFixed(3)} s (${cpu.loop.at(-1)?.toFixed(3)} s CPU)`));
   // interleave() ran one unrecorded warm-up of each side first.
   const cpuRatio = cpu.graph.slice(1).map((g, k) => (g / (cpu.loop[k + 1] as number) - 1) * 100);
+  // What the graph adds to each image in CPU time, microseconds: the overhead in absolute terms.
+  const cpuExtraMicros = cpu.graph.slice(1).map((g, k) => ((g - (cpu.loop[k + 1] as number)) * 1e6) / images);
   const graphTimes = rounds_.a;
   const loopTimes = rounds_.b;
   const overhead = spread(rounds_.ratio.map((x) => (x - 1) * 100));
@@ -152,6 +162,8 @@ async function overheadPart(): Promise<Record<string, unknown>> {
     ...figure('graph_seconds', graphTimes),
     ...figure('loop_seconds', loopTimes),
     ...figure('overhead_cpu_pct', cpuRatio, 2),
+    ...figure('overhead_cpu_us_per_item', cpuExtraMicros, 1),
+    ...figure('loop_cpu_us_per_item', cpu.loop.slice(1).map((c) => (c * 1e6) / images), 1),
     rounds,
     images,
     same_answers: same,
@@ -218,28 +230,51 @@ async function videoPart(): Promise<Record<string, unknown>> {
   detector:output -> out
 }"""\n`;
   };
-  const videoRun = async (scale: 'ffmpeg' | 'resize-unit', maxFrames: number): Promise<{ frames: number; seconds: number }> => {
+  const videoRun = async (scale: 'ffmpeg' | 'resize-unit', maxFrames: number): Promise<{ frames: number; seconds: number; cpuMsPerFrame: number }> => {
     const { graph } = await loadGraphText(videoGraphText(scale, maxFrames), path.join(work, `video-${scale}.toml`), { env: {} });
     let count = 0;
     const flow = await Flow.open(graph, { env: {}, log: () => undefined, outputs: { out: () => void count++ } });
+    const cpu = cpuWithChildren();
     const t = performance.now(); // the detector is loaded in open(); ffprobe and ffmpeg start inside the run
     await flow.start();
     const seconds = (performance.now() - t) / 1000;
+    const cpuMsPerFrame = ((cpuWithChildren() - cpu) * 1000) / Math.max(1, count);
     for (const u of flow.metrics.snapshot().units) if (u.batches) log(`  ${u.node}: ${u.itemsOut} out, ${((u.busySeconds / Math.max(1, u.batches)) * 1000).toFixed(2)} ms per call`);
-    log(`  ${count} frames in ${seconds.toFixed(2)} s: ${(count / seconds).toFixed(1)} frames/s (${scale === 'ffmpeg' ? 'scaled by ffmpeg' : 'resize unit, 2 worker threads'})`);
-    return { frames: count, seconds };
+    log(`  ${count} frames in ${seconds.toFixed(2)} s: ${(count / seconds).toFixed(1)} frames/s, ${cpuMsPerFrame.toFixed(1)} ms of CPU a frame with ffmpeg's (${scale === 'ffmpeg' ? 'scaled by ffmpeg' : 'resize unit, 2 worker threads'})`);
+    return { frames: count, seconds, cpuMsPerFrame };
   };
-  log(`video graph on ${video}: decode -> 768x576 to 320x320 -> normalize -> detector stand-in`);
-  const scaled = await videoRun('ffmpeg', Number(values.frames));
+  log(`video graph on ${video}: decode -> 768x576 to 320x320 -> normalize -> detector stand-in, ${videoRounds} runs`);
+  const scaled: { frames: number; seconds: number; cpuMsPerFrame: number }[] = [];
+  for (let k = 0; k < videoRounds; k++) scaled.push(await videoRun('ffmpeg', Number(values.frames)));
   const jsResize = await videoRun('resize-unit', Number(values['resize-frames']));
+  const fps = scaled.map((run) => run.frames / run.seconds);
   return {
-    frames_per_s: r2(scaled.frames / scaled.seconds, 1),
-    video_frames: scaled.frames,
+    frames_per_s: r2(spread(fps).median, 1),
+    ...figure('frames_per_s', fps, 1),
+    // CPU time (this process's threads and ffmpeg's) moves much less than the wall time when other work shares
+    // the machine: what a frame costs, whatever the load.
+    ...figure('video_cpu_ms_per_frame', scaled.map((run) => run.cpuMsPerFrame), 2),
+    video_rounds: videoRounds,
+    video_frames: scaled[0]?.frames ?? 0,
     video_input: '768x576 vtest.avi -> 320x320 (scaled by ffmpeg)',
     frames_per_s_resize_unit: r2(jsResize.frames / jsResize.seconds, 1),
     resize_unit_frames: jsResize.frames,
   };
 }
+
+/**
+ * CPU seconds of this process (every thread) and of its children that have ended (ffmpeg, ffprobe: the kernel adds
+ * a child's time to cutime/cstime of /proc/self/stat once it is reaped).
+ */
+function cpuWithChildren(): number {
+  const own = process.cpuUsage();
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the ") ": state is field 3 of stat(5), so cutime (16) and cstime (17) are at 13 and 14 here.
+  const ticks = Number(fields[13]) + Number(fields[14]);
+  return (own.user + own.system) / 1e6 + ticks / CLOCK_TICKS;
+}
+/** sysconf(_SC_CLK_TCK): 100 on Linux. */
+const CLOCK_TICKS = 100;
 
 // ---- memory under backpressure
 

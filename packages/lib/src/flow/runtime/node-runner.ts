@@ -37,6 +37,24 @@ const EMPTY_META: Meta = Object.freeze({});
 
 type UnitResult = UnitOutput | { error: unknown };
 
+/** The value of a row's only port (an output node has one input port). */
+function firstPortValue(ports: Readonly<Record<string, unknown>>): unknown {
+  for (const port in ports) return ports[port];
+  return undefined;
+}
+
+type DataRow = Extract<Row, { kind: 'data' }>;
+
+/** The data rows of a batch: the batch itself when all of them are (no copy on the usual path). */
+function dataRows(rows: Row[]): DataRow[] {
+  let all = true;
+  for (const row of rows) if (row.kind !== 'data') all = false;
+  if (all) return rows as DataRow[];
+  const data: DataRow[] = [];
+  for (const row of rows) if (row.kind === 'data') data.push(row);
+  return data;
+}
+
 function take(queue: BoundedQueue<Token>): Token | Promise<Token> {
   const ready = queue.tryShift();
   return ready ? ready.item : queue.shift();
@@ -49,6 +67,8 @@ export class NodeRunner {
   private readonly process: UnitInstance['process'];
   /** The node's only input edge, when it has one. */
   private readonly single: { readonly port: string; readonly queue: BoundedQueue<Token> } | undefined;
+  /** The output ports and their edges' queues, as an array (walked for every item: no Map iterator each time). */
+  private readonly outputs: readonly { readonly port: string; readonly queues: readonly BoundedQueue<Token>[] }[];
 
   constructor(
     private readonly wiring: NodeWiring,
@@ -61,6 +81,7 @@ export class NodeRunner {
     this.process = instance?.process?.bind(instance);
     const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
     this.single = only ? { port: only.port, queue: only.queues[0] as BoundedQueue<Token> } : undefined;
+    this.outputs = [...wiring.outputs].map(([port, queues]) => ({ port, queues }));
   }
 
   async run(): Promise<void> {
@@ -164,22 +185,25 @@ export class NodeRunner {
   /** The tokens of one emission on every output edge; a promise only when some queue is full (backpressure). */
   private emit(e: Emission): Promise<void> | undefined {
     if (e.kind === 'data') this.hooks.metrics.itemsOut++;
-    const pending: [BoundedQueue<Token>, Token][] = [];
-    for (const [port, queues] of this.wiring.outputs) {
+    let pending: [BoundedQueue<Token>, Token][] | undefined;
+    for (let o = 0; o < this.outputs.length; o++) {
+      const { port, queues } = this.outputs[o] as (typeof this.outputs)[number];
       let token: Token;
       if (e.kind !== 'data') token = e;
       else {
         const value = e.ports[port];
         token = value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, value, meta: e.meta };
       }
-      for (const q of queues) {
+      for (let k = 0; k < queues.length; k++) {
+        const q = queues[k] as BoundedQueue<Token>;
         // Once one push has to wait, the rest go after it, in order.
-        if (pending.length > 0 || !q.tryPush(token)) pending.push([q, token]);
+        if (pending !== undefined || !q.tryPush(token)) (pending ??= []).push([q, token]);
       }
     }
-    if (pending.length === 0) return undefined;
+    if (pending === undefined) return undefined;
+    const waiting = pending;
     return (async () => {
-      for (const [q, token] of pending) await q.push(token);
+      for (const [q, token] of waiting) await q.push(token);
     })();
   }
 
@@ -195,36 +219,58 @@ export class NodeRunner {
     const signal = this.hooks.signal;
     const stream: AsyncIterable<unknown> | Iterable<unknown> = this.kind === 'input' ? (this.hooks.feed ?? []) : (this.instance?.source?.() ?? []);
     let seq = 0;
+    const emission = (produced: unknown): Emission => {
+      const id = [seq++];
+      if (this.kind === 'input') return { kind: 'data', id, meta: { index: id[0] }, ports: { out: produced } };
+      const out = produced as UnitOutput;
+      return { kind: 'data', id, meta: out.meta ?? EMPTY_META, ports: out.ports };
+    };
+    if (Symbol.iterator in stream) {
+      // Items already in memory (an input node's array): taken without a promise per item; the loop waits only
+      // when a queue is full, so the consumers are woken once per run of items instead of once per item.
+      for (const produced of stream) {
+        if (signal.aborted) break;
+        const waiting = this.emit(emission(produced));
+        if (waiting) await waiting;
+      }
+      return;
+    }
     for await (const produced of stream) {
       if (signal.aborted) break;
-      const id = [seq++];
-      if (this.kind === 'input') {
-        await this.emit({ kind: 'data', id, meta: { index: id[0] }, ports: { out: produced } });
-      } else {
-        const out = produced as UnitOutput;
-        await this.emit({ kind: 'data', id, meta: out.meta ?? EMPTY_META, ports: out.ports });
-      }
+      const waiting = this.emit(emission(produced));
+      if (waiting) await waiting;
       if (signal.aborted) break;
     }
   }
 
   private async runOutput(): Promise<void> {
     const sink = this.hooks.sink;
-    const deliver = async (row: Row): Promise<void> => {
-      if (row.kind === 'data') {
-        this.hooks.metrics.itemsIn++;
-        if (sink) await sink(Object.values(row.ports)[0], row.meta);
-      } else if (row.kind === 'skip') this.hooks.metrics.skipped++;
+    const metrics = this.hooks.metrics;
+    // Returns a promise only when the sink does: a row that is there and a sink that is synchronous cost no tick.
+    const deliver = (kind: Row['kind'], value: unknown, meta: Meta): void | Promise<void> => {
+      if (kind === 'data') {
+        metrics.itemsIn++;
+        if (sink) return sink(value, meta);
+      } else if (kind === 'skip') metrics.skipped++;
+      return undefined;
     };
     if (this.wiring.paired) {
-      for (let row = await this.readRow(); row.kind !== 'eos'; row = await this.readRow()) await deliver(row);
-      return;
+      for (;;) {
+        const next = this.readRow();
+        const row = next instanceof Promise ? await next : next;
+        if (row.kind === 'eos') return;
+        const delivered = deliver(row.kind, row.kind === 'data' ? firstPortValue(row.ports) : undefined, row.meta);
+        if (delivered) await delivered;
+      }
     }
     // Streams of different sources: each edge in its own order, as items come.
     const queues = this.wiring.inputs.flatMap((i) => i.queues);
     await Promise.all(queues.map(async (queue) => {
-      for (let t = await queue.shift(); t.kind !== 'eos'; t = await queue.shift()) {
-        if (t.kind === 'data') await deliver({ kind: 'data', id: t.id, ports: { in: t.value }, meta: t.meta });
+      for (let t = await take(queue); t.kind !== 'eos'; t = await take(queue)) {
+        if (t.kind === 'data') {
+          const delivered = deliver('data', t.value, t.meta);
+          if (delivered) await delivered;
+        }
       }
     }));
   }
@@ -315,8 +361,7 @@ export class NodeRunner {
 
   /** The unit on the data rows of a batch, and the emissions of every row; a promise only if the unit is async. */
   private processRows(rows: Row[]): Emission[] | Promise<Emission[]> {
-    const data: Extract<Row, { kind: 'data' }>[] = [];
-    for (const row of rows) if (row.kind === 'data') data.push(row);
+    const data = dataRows(rows);
     if (data.length === 0) return this.emissions(rows, []);
     this.hooks.metrics.itemsIn += data.length;
     const started = performance.now();
@@ -325,10 +370,14 @@ export class NodeRunner {
       this.hooks.metrics.observe(data.length, (performance.now() - started) / 1000);
       return this.emissions(rows, results);
     }
-    return results.then((done) => {
-      this.hooks.metrics.observe(data.length, (performance.now() - started) / 1000);
-      return this.emissions(rows, done);
-    });
+    return this.processedLater(rows, data.length, results, started);
+  }
+
+  /** The end of processRows for a unit that answered with a promise: one await, not a chain of then()s. */
+  private async processedLater(rows: readonly Row[], items: number, results: Promise<UnitResult[]>, started: number): Promise<Emission[]> {
+    const done = await results;
+    this.hooks.metrics.observe(items, (performance.now() - started) / 1000);
+    return this.emissions(rows, done);
   }
 
   private emissions(rows: readonly Row[], results: readonly UnitResult[]): Emission[] {
@@ -367,17 +416,27 @@ export class NodeRunner {
     if (!process) throw new Error(`node ${this.node.name}: unit ${this.node.unit?.description.name} has no process()`);
     // A data row already has the shape of a unit's input ({ports, meta}).
     const inputs: readonly UnitInput[] = rows;
-    const checked = (outs: readonly UnitOutput[]): UnitResult[] => {
-      if (outs.length !== inputs.length) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs.length} inputs`);
-      return outs as UnitResult[];
-    };
     try {
       const called = process(inputs);
-      if (!(called instanceof Promise)) return checked(called);
-      return called.then(checked).catch((error: unknown) => this.oneByOne(process, inputs, error));
+      if (!(called instanceof Promise)) return this.checked(called, inputs.length);
+      return this.calledLater(process, inputs, called);
     } catch (error) {
       return this.oneByOne(process, inputs, error);
     }
+  }
+
+  private async calledLater(process: NonNullable<UnitInstance['process']>, inputs: readonly UnitInput[], called: Promise<readonly UnitOutput[]>): Promise<UnitResult[]> {
+    try {
+      return this.checked(await called, inputs.length);
+    } catch (error) {
+      return this.oneByOne(process, inputs, error);
+    }
+  }
+
+  /** The unit's outputs, one per input. */
+  private checked(outs: readonly UnitOutput[], inputs: number): UnitResult[] {
+    if (outs.length !== inputs) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs} inputs`);
+    return outs as UnitResult[];
   }
 
   private async oneByOne(process: NonNullable<UnitInstance['process']>, inputs: readonly UnitInput[], error: unknown): Promise<UnitResult[]> {
@@ -401,8 +460,8 @@ export class NodeRunner {
       for (const p of this.node.outputs) if (out.ports[p.name] !== undefined) set++;
       return set === 1 ? undefined : `condition unit ${this.node.unit?.description.name} must set exactly one output, set ${set}`;
     }
-    for (const port of this.wiring.outputs.keys()) {
-      if (out.ports[port] === undefined) {
+    for (let o = 0; o < this.outputs.length; o++) {
+      if (out.ports[(this.outputs[o] as (typeof this.outputs)[number]).port] === undefined) {
         const missing = [...this.wiring.outputs.keys()].filter((p) => out.ports[p] === undefined);
         return `unit ${this.node.unit?.description.name} gave no value on output ${missing.join(', ')}`;
       }

@@ -1,6 +1,10 @@
 /**
  * A bounded FIFO between two units: `push` waits while it is full (backpressure: a slow unit slows its producers
  * instead of letting memory grow), `shift` waits while it is empty. One producer and one consumer per queue.
+ *
+ * A producer that waited for room is woken once the queue has drained to half its capacity, not as soon as one slot
+ * is free: behind a slow unit the producers then run in bursts of half a queue, instead of every unit upstream
+ * waking (a promise, a turn of the event loop) for every single item.
  */
 export class BoundedQueue<T> {
   private readonly items: T[] = [];
@@ -9,9 +13,12 @@ export class BoundedQueue<T> {
   private waitingProducer: (() => void) | undefined;
   /** Most items held at once. */
   maxDepth = 0;
+  /** A waiting producer is woken when the queue holds this many items or fewer. */
+  private readonly lowWater: number;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`queue capacity must be a positive integer, got ${capacity}`);
+    this.lowWater = Math.floor(capacity / 2);
   }
 
   get size(): number {
@@ -68,9 +75,11 @@ export class BoundedQueue<T> {
       this.items.splice(0, this.head);
       this.head = 0;
     }
-    const producer = this.waitingProducer;
-    this.waitingProducer = undefined;
-    producer?.();
+    if (this.waitingProducer && this.size <= this.lowWater) {
+      const producer = this.waitingProducer;
+      this.waitingProducer = undefined;
+      producer();
+    }
     return item;
   }
 }

@@ -34,7 +34,8 @@ const imageDecode = defineUnit({
           const bytes = bytesOf(item.ports.in_data);
           if (format === 'pnm') return { ports: { out_image: decodePnm(bytes) } };
           if (bytes.length !== w * h * c) throw new Error(`expected ${w * h * c} bytes (${w}x${h}x${c}), got ${bytes.length}`);
-          const image: Image = { data: new Uint8Array(bytes), width: w, height: h, channels: c, layout: 'hwc', pixelFormat: c === 1 ? 'gray' : 'rgb' };
+          // The bytes are the pixels: a view of them, not a copy (units that change pixels write new arrays).
+          const image: Image = { data: bytes, width: w, height: h, channels: c, layout: 'hwc', pixelFormat: c === 1 ? 'gray' : 'rgb' };
           return { ports: { out_image: image } };
         }),
     };

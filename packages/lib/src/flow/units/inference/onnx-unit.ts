@@ -32,6 +32,8 @@ function stack(inputs: readonly Tensor[], sampleShape: readonly number[] | undef
   const first = inputs[0] as Tensor;
   const shape = sampleShape ?? (first.shape[0] === 1 && first.shape.length > 1 ? first.shape.slice(1) : first.shape);
   const size = shape.reduce((a, b) => a * b, 1);
+  // One sample (batch_size 1, the usual case of a stream): its data is the batch, no copy.
+  if (inputs.length === 1 && first.data.length === size) return { data: first.data, shape: [1, ...shape] };
   const data = new Float32Array(size * inputs.length);
   inputs.forEach((t, k) => {
     if (t.data.length !== size) throw new Error(`a sample has ${t.data.length} values, the model takes ${size} ([${shape.join(', ')}])`);
@@ -42,7 +44,9 @@ function stack(inputs: readonly Tensor[], sampleShape: readonly number[] | undef
 
 /** Row k of a batch output, with a batch axis of 1. */
 function row(batch: Tensor, k: number): Tensor {
-  const width = batch.data.length / (batch.shape[0] as number);
+  const n = batch.shape[0] as number;
+  if (n === 1 && batch.shape.length > 1) return batch; // the batch is that one row (the estimator's own array)
+  const width = batch.data.length / n;
   return { data: batch.data.slice(k * width, (k + 1) * width), shape: [1, ...batch.shape.slice(1)] };
 }
 
@@ -77,7 +81,12 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
         if (!isTensor(value)) throw new TypeError(`${ports.input} must be a float32 tensor`);
         return value;
       });
-      const { outputs, version } = await model.use(async (e) => ({ outputs: await e.predict(stack(samples, e.inputShape)), version: model.version }));
+      // The version is read when the model is leased: the one that answers, even if a swap comes during the call.
+      let version: string | undefined;
+      const outputs = await model.use((e) => {
+        version = model.version;
+        return e.predict(stack(samples, e.inputShape));
+      });
       return samples.map((input, k) => {
         const output = row(outputs, k);
         const record: InferenceRecord = { input, output, answeredBy: 'edge', ...(version ? { modelVersion: version } : {}) };
@@ -86,6 +95,8 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     },
     async close() {
       await updater?.stop();
+      // The ONNX Runtime session is freed once the calls in flight are done (a graph opened again loads its own).
+      model.close();
     },
   };
 }

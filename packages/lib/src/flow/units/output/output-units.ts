@@ -81,10 +81,24 @@ const consoleOutput = defineUnit({
   },
 });
 
-function classOf(output: Tensor): { class: number; confidence: number } {
+function argmax(output: Tensor): number {
   let best = 0;
   for (let k = 1; k < output.data.length; k++) if ((output.data[k] as number) > (output.data[best] as number)) best = k;
+  return best;
+}
+
+function classOf(output: Tensor): { class: number; confidence: number } {
+  const best = argmax(output);
   return { class: best, confidence: output.data[best] as number };
+}
+
+/** What classification_result gives for an inference record. */
+interface ClassificationResult {
+  readonly class: number;
+  readonly confidence: number;
+  readonly answeredBy: string;
+  readonly hard?: boolean;
+  readonly modelVersion: string;
 }
 
 const classificationResult = defineUnit({
@@ -97,7 +111,14 @@ const classificationResult = defineUnit({
     process: (batch) =>
       batch.map((item) => {
         const value = item.ports.in_data;
-        if (isInferenceRecord(value)) return { ports: { out_data: { ...classOf(value.output), answeredBy: value.answeredBy, ...(value.hard !== undefined ? { hard: value.hard } : {}), modelVersion: value.modelVersion ?? 'initial' } } };
+        if (isInferenceRecord(value)) {
+          const best = argmax(value.output);
+          const confidence = value.output.data[best] as number;
+          const modelVersion = value.modelVersion ?? 'initial';
+          // Two literals rather than spreads (this runs for every item): the same keys in the same order.
+          const result: ClassificationResult = value.hard !== undefined ? { class: best, confidence, answeredBy: value.answeredBy, hard: value.hard, modelVersion } : { class: best, confidence, answeredBy: value.answeredBy, modelVersion };
+          return { ports: { out_data: result } };
+        }
         if (isTensor(value)) return { ports: { out_data: classOf(value) } };
         throw new TypeError('in_data must be a tensor or an inference record');
       }),
