@@ -8,6 +8,7 @@
  */
 import { OwnerKinds } from './owner-kinds.js';
 import { brokerFromEnv, cropsOf, NatsServer, pluginEndpoint, RestServer, serviceUpdateOf, withFeatures, WireError, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
 import { log, Reporter } from './worker-common.js';
 
@@ -17,12 +18,15 @@ if (!model) throw new Error('MODEL_URL is not set: the feature extractor needs i
 const extractor = new FeatureExtractor();
 await extractor.load(model);
 const reporter = new Reporter(OwnerKinds.fe, WHO);
+const metrics = multiEdgeRecorder();
 const counters = { messages: 0, boxes: 0, queries: 0, modelUpdates: 0 };
 /** What the LC and GET /feature_extraction/status are told. */
 const state = () => ({ ...counters, modelVersion: extractor.version ?? '' });
 
 async function extract(message: DetTrackMessage): Promise<DetTrackMessage> {
+  const started = performance.now();
   const features = await extractor.embed(cropInputs(cropsOf(message), false));
+  metrics.extraction(features.length, (performance.now() - started) / 1000);
   counters.messages++;
   counters.boxes += features.length;
   void reporter.report(state());
@@ -55,12 +59,14 @@ const rest = new RestServer({
   log: (m) => log(WHO, m),
 });
 const address = await rest.listen();
+metrics.transport('rest', rest.stats);
 log(WHO, `serving /feature_extraction on ${address.address}:${address.port}`);
 const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
 let nats: NatsServer | undefined;
 if (broker) {
   nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: endpoint.name, inTopic: 'object_detection', outTopic: 'enriched_object', log: (m) => log(WHO, m) }, extract);
   await nats.start();
+  metrics.transport('nats', nats.stats);
   log(WHO, `consuming object_detection from ${broker.servers.join(', ')}`);
 }
 await reporter.report(state(), 'running', true);

@@ -15,6 +15,7 @@ import {
   brokerFromEnv,
   featuresOf,
   matchThresholdFromEnv,
+  MemoryIdentityStore,
   NatsServer,
   pluginEndpoint,
   RestClient,
@@ -22,11 +23,12 @@ import {
   RestServer,
   serviceUpdateMessage,
   serviceUpdateOf,
+  SharedIdentities,
   WireError,
   type Crop,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
-import { CrossCameraIdentities } from './identities.js';
+import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, readImage, Reporter } from './worker-common.js';
 
@@ -38,6 +40,7 @@ const dir = outputDir();
 const hitsFile = join(dir, 'hits.jsonl');
 writeFileSync(hitsFile, '');
 const reporter = new Reporter(OwnerKinds.reid, WHO);
+const metrics = multiEdgeRecorder();
 const counters = { messages: 0, boxes: 0, hits: 0, identities: 0, targets: 0 };
 
 // The targets: query images through the feature extractor (the original's update_plugin/get_target_features).
@@ -92,8 +95,8 @@ async function updateService(message: DetTrackMessage): Promise<DetTrackMessage>
   return { ...message, header: { ...message.header, extra: { targets: targets.length, userID: forUser } } };
 }
 
-// Cross-camera identities.
-const identities = new CrossCameraIdentities(threshold, Number(process.env.min_tracklet_features ?? '3'));
+// Cross-camera identities: the job is one worker, its gallery in its memory.
+const identities = new SharedIdentities(new MemoryIdentityStore(), threshold, Number(process.env.min_tracklet_features ?? '3'), (err) => log(WHO, `identities: ${err.message}`));
 
 let lastInput = 0;
 async function onEnriched(message: DetTrackMessage): Promise<undefined> {
@@ -110,11 +113,14 @@ async function onEnriched(message: DetTrackMessage): Promise<undefined> {
       const m = bestMatch(feature, targets, threshold);
       if (m.index >= 0) {
         counters.hits++;
+        metrics.match(message.header.capture_ms !== undefined ? Date.now() - message.header.capture_ms : undefined);
         appendFileSync(hitsFile, JSON.stringify({ user, target: m.index, score: Math.round(m.score * 1e4) / 1e4, camera: message.header.camera, frame: message.header.frame_index, track, box, capture_ms: message.header.capture_ms, hit_ms: Date.now(), query_ms: queryRegistered }) + '\n');
       }
     }
   });
   counters.identities = identities.count;
+  metrics.reidBoxes(message.header.bbox_coord.length);
+  metrics.identities(identities.count);
   void reporter.report({ ...counters });
   return undefined;
 }
@@ -122,11 +128,13 @@ async function onEnriched(message: DetTrackMessage): Promise<undefined> {
 const endpoint = pluginEndpoint('ReID_Server');
 const rest = new RestServer({ host: endpoint.host, port: endpoint.port, service: 'reid', routes: { reid: onEnriched, update_service: updateService }, status: () => ({ ...counters }), log: (m) => log(WHO, m) });
 await rest.listen();
+metrics.transport('rest', rest.stats);
 const broker = brokerFromEnv(process.env, (m) => log(WHO, m));
 let nats: NatsServer | undefined;
 if (broker) {
   nats = new NatsServer({ broker, namespace: process.env.NAMESPACE ?? 'default', service: endpoint.name, inTopic: 'reid', outTopic: 'reid_result', log: (m) => log(WHO, m) }, onEnriched);
   await nats.start();
+  metrics.transport('nats', nats.stats);
 }
 log(WHO, `listening for enriched objects (${broker ? 'broker and ' : ''}REST on ${endpoint.port}); ends ${idleMs / 1000} s after the last one`);
 await reporter.report({ ...counters }, 'running', true);
@@ -145,8 +153,9 @@ await new Promise<void>((resolve) => {
     }
   }, 200);
 });
-identities.finish();
+await identities.finish();
 counters.identities = identities.count;
+metrics.identities(identities.count);
 writeFileSync(join(dir, 'identities.jsonl'), identities.lines().map((l) => JSON.stringify(l)).join('\n') + '\n');
 log(WHO, `done: ${counters.messages} messages, ${counters.boxes} boxes, ${counters.hits} hits, ${counters.identities} identities across cameras`);
 await reporter.report({ ...counters }, 'completed', true);

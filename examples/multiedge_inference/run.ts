@@ -8,7 +8,7 @@
  *   node --import tsx examples/multiedge_inference/run.ts --kubeconfig .sedna/apiserver/kubeconfig
  *
  * Options: --work-dir (default /tmp/sedna-multiedge; models/, scenario/, output-<transport>/ inside), --transport
- * rest|nats, --frames, --identities, --distractors, --fps, --realtime (cameras read at the video's pace),
+ * rest|nats, --detector background-subtraction|trained (the trained one is trained first when missing), --frames, --identities, --distractors, --fps, --realtime (cameras read at the video's pace),
  * --train-steps, --match-thresh, --real-video, --real-seconds, --kubectl, --keep, --timeout (seconds), --json.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { defaultKubectl, kubectlRunner, type Kubectl } from '../common/kubectl.js';
+import { DETECTOR_MODEL_FILE, trainDetector } from './detector-trained.js';
 import { trainFeatureExtractor, MODEL_FILE } from './embedder.js';
 import { evaluate, realVideoReid, resultsPage, type Figures } from './evaluate.js';
 import { realVideoCameras } from './real-video.js';
@@ -31,6 +32,8 @@ export interface RunOptions {
   kubectl?: string;
   workDir: string;
   transport: 'rest' | 'nats';
+  /** The cameras' detector (default background subtraction). */
+  detector?: 'background-subtraction' | 'trained';
   frames: number;
   identities: number;
   distractors: number;
@@ -76,6 +79,15 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const t = await trainFeatureExtractor({ outDir: modelDir, steps: o.trainSteps, log });
     log(`trained in ${t.seconds.toFixed(0)} s, final loss ${t.loss.toFixed(3)}`);
   }
+  const detector = o.detector ?? 'background-subtraction';
+  if (detector === 'trained') {
+    if (o.realVideo) throw new Error('--detector trained: the trained detector is trained on the synthetic scenario; the real video uses background subtraction');
+    if (!existsSync(join(modelDir, DETECTOR_MODEL_FILE))) {
+      log('training the detector on a scenario of its own');
+      const t = await trainDetector({ outDir: modelDir, log });
+      log(`detector trained in ${t.seconds.toFixed(0)} s on ${t.samples} cells, accuracy ${t.accuracy.toFixed(3)}`);
+    }
+  }
   const detectorConfig = o.realVideo ? { detector: 'background-subtraction', warmup: 50, minArea: 60 } : { detector: 'background-subtraction', warmup: 25, minArea: 120 };
   writeFileSync(join(modelDir, 'detector.json'), JSON.stringify(detectorConfig));
 
@@ -92,7 +104,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     queries = files.queries;
     queryIds = files.queryIds;
   }
-  const outDir = join(o.workDir, `output-${o.realVideo ? 'real-' : ''}${o.transport}`);
+  const outDir = join(o.workDir, `output-${o.realVideo ? 'real-' : ''}${detector === 'trained' ? 'trained-' : ''}${o.transport}`);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 
@@ -110,6 +122,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     REALTIME: String(o.realtime),
     MIN_AREA: String(detectorConfig.minArea),
     WARMUP: String(detectorConfig.warmup),
+    DETECTOR_MODEL: detector === 'trained' ? 'detection-trained-mlp' : 'detection-background-subtraction',
   });
   const remove = async () => {
     await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], manifest);
@@ -158,6 +171,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       kubectl: { type: 'string' },
       'work-dir': { type: 'string', default: '/tmp/sedna-multiedge' },
       transport: { type: 'string', default: 'rest' },
+      detector: { type: 'string', default: 'background-subtraction' },
       frames: { type: 'string', default: '220' },
       identities: { type: 'string', default: '10' },
       distractors: { type: 'string', default: '2' },
@@ -174,11 +188,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   if (!values.kubeconfig) throw new Error('--kubeconfig is required (sedna up prints it)');
   if (values.transport !== 'rest' && values.transport !== 'nats') throw new Error(`--transport must be rest or nats; got ${values.transport}`);
+  if (values.detector !== 'background-subtraction' && values.detector !== 'trained') throw new Error(`--detector must be background-subtraction or trained; got ${values.detector}`);
   const result = await runScenario({
     kubeconfig: values.kubeconfig,
     ...(values.kubectl ? { kubectl: values.kubectl } : {}),
     workDir: values['work-dir']!,
     transport: values.transport,
+    detector: values.detector,
     frames: Number(values.frames),
     identities: Number(values.identities),
     distractors: Number(values.distractors),

@@ -13,12 +13,13 @@ import { EXAMPLE_DIR } from './run.js';
 import { runSearch } from './search.js';
 import { ensureTestModel } from './test-support.js';
 
-const up = useSednaUp({ name: 'multiedge-search', edgeNodes: 2, exampleDir: EXAMPLE_DIR });
+// With the control plane's broker: several ReID replicas share their identities through it.
+const up = useSednaUp({ name: 'multiedge-search', edgeNodes: 2, exampleDir: EXAMPLE_DIR, broker: 'nats' });
 
-async function run(mode: 'search' | 'tracking') {
+async function run(mode: 'search' | 'tracking', reidReplicas = 1, keep = false) {
   mkdirSync(join(up.workDir, 'models'), { recursive: true });
   cpSync(await ensureTestModel(), join(up.workDir, 'models'), { recursive: true });
-  return runSearch({ kubeconfig: up.handle.kubeconfig, kubectl: kubectlPath(), workDir: up.workDir, mode, frames: 80, identities: 3, distractors: 1, fps: 10, realtime: false, matchThresh: 0.8, timeoutMs: 240_000, log: () => undefined });
+  return runSearch({ kubeconfig: up.handle.kubeconfig, kubectl: kubectlPath(), workDir: up.workDir, mode, frames: 80, identities: 3, distractors: 1, fps: 10, realtime: false, matchThresh: 0.8, timeoutMs: 240_000, reidReplicas, keep, log: () => undefined });
 }
 
 describe('object search and tracking on sedna up', () => {
@@ -43,5 +44,20 @@ describe('object search and tracking on sedna up', () => {
     expect(figures.identity_precision, why).toBeGreaterThan(0.6);
     expect(figures.reid_rank1, why).toBeGreaterThan(0.5);
     expect(result.status.conditions?.at(-1)?.type).toBe('Running');
+  }, 300_000);
+
+  it('keeps one set of identities across two ReID replicas (a gallery shared through the broker)', async () => {
+    const result = await run('tracking', 2, true); // kept: its workers' logs are read below
+    const { figures } = result;
+    const why = JSON.stringify({ figures, reidMessages: result.reidMessages });
+    // The tracking workers spread their boxes over both replicas (each on its own node port).
+    expect(result.reidMessages.length, why).toBe(2);
+    for (const n of result.reidMessages) expect(n, why).toBeGreaterThan(0);
+    // Each replica saw only part of every tracklet, yet the two cameras' tracklets of one object share an identity.
+    expect(figures.cross_camera_links, why).toBeGreaterThan(0);
+    expect(figures.identity_precision, why).toBeGreaterThan(0.6);
+    expect(result.status.active).toBe(4); // two ReID replicas, two tracking workers
+    const logs = await up.run(kubectlPath(), ['--kubeconfig', up.handle.kubeconfig, 'logs', '-l', 'objecttrackingservice.sedna.io/name=tracking,objecttrackingservice.sedna.io/worker-type=reidworker']);
+    expect(logs.out.match(/identities shared by the replicas in the key-value bucket sedna_default_tracking_\w+_identities/g)?.length, logs.out).toBe(2);
   }, 300_000);
 });

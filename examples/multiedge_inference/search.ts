@@ -32,6 +32,8 @@ export interface SearchOptions {
   realtime: boolean;
   matchThresh: number;
   timeoutMs: number;
+  /** ReID worker replicas (default 1); several share their identities through the control plane's broker. */
+  reidReplicas?: number;
   keep?: boolean;
   log?: (line: string) => void;
 }
@@ -42,6 +44,8 @@ export interface SearchResult {
   queryIds: number[];
   /** The ObjectSearchService's / ObjectTrackingService's status once done. */
   status: { conditions?: { type: string }[]; active?: number };
+  /** Messages each ReID replica took in. */
+  reidMessages: number[];
 }
 
 const CAMERAS = ['camera-a', 'camera-b'];
@@ -114,6 +118,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
     MIN_AREA: '120',
     WARMUP: '25',
     MATCH_THRESH: String(o.matchThresh),
+    REID_REPLICAS: String(o.reidReplicas ?? 1),
   });
   const owner = o.mode === 'search' ? ['objs', 'search'] : ['objt', 'tracking'];
   const deadline = Date.now() + o.timeoutMs;
@@ -121,7 +126,12 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
     const applied = await kubectl(['apply', '-f', '-'], manifest);
     if (applied.code !== 0) throw new Error(`kubectl apply: ${applied.stderr}`);
     const nodePort = async (service: string) => (await getJson(kubectl, ['service', service])).spec.ports[0].nodePort as number;
-    const reidUrl = `http://127.0.0.1:${await until('the ReID workers\' Service', deadline, () => nodePort(`${owner[1]}-reidworker`))}/reid/status`;
+    // Every ReID replica (each on a node port of its own when there are several).
+    const replicas = o.reidReplicas ?? 1;
+    const reidUrls = await until('the ReID workers\' Service', deadline, async () => {
+      const ports = ((await getJson(kubectl, ['service', `${owner[1]}-reidworker`])).spec.ports as { nodePort?: number }[]).map((p) => p.nodePort);
+      return ports.length >= replicas && ports.every(Boolean) ? ports.map((p) => `http://127.0.0.1:${p}/reid/status`) : undefined;
+    });
     let version = 0;
     if (o.mode === 'search') {
       const user = `http://127.0.0.1:${await until('the user worker\'s Service', deadline, () => nodePort('search-userworker'))}/user`;
@@ -138,16 +148,20 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
       const paths = CAMERAS.map((c) => join(outDir, `summary-${c}.json`));
       return paths.every(existsSync) ? paths.reduce((n, p) => n + (JSON.parse(readFileSync(p, 'utf8')) as { sent: number }).sent, 0) : undefined;
     });
-    await until('the ReID worker to take in every message', deadline, async () => {
-      const s = (await (await fetch(reidUrl)).json()) as { messages: number; targetVersion: number; pendingHits: number; tracklets: number; trackletsWritten: number };
-      // identities.jsonl is rewritten on the ReID worker's next sync after a message: wait until it has every tracklet.
-      return s.messages >= sent && s.targetVersion === version && s.pendingHits === 0 && s.trackletsWritten === s.tracklets ? true : undefined;
+    const reidMessages = await until('the ReID workers to take in every message', deadline, async () => {
+      const all = await Promise.all(reidUrls.map(async (u) => (await (await fetch(u)).json()) as { messages: number; targetVersion: number; pendingHits: number; tracklets: number; assignedTracklets: number; assigning: number; identitiesWritten: boolean }));
+      // identities.jsonl is rewritten on a ReID worker's next sync after a message: wait until each has every
+      // tracklet it knows, and they all see the same assignments (the shared gallery read again).
+      const messages = all.reduce((n, s) => n + s.messages, 0);
+      const settled = all.every((s) => s.targetVersion === version && s.pendingHits === 0 && s.assigning === 0 && s.identitiesWritten && s.assignedTracklets === all[0]!.assignedTracklets);
+      return messages >= sent && settled ? all.map((s) => s.messages) : undefined;
     });
+    log(`messages per ReID replica: ${reidMessages.join(', ')}`);
     const figures = evaluate(outDir, files.gt, o.mode === 'search' ? files.queryIds : []);
     const ids = identityPrecision(outDir, files.gt);
     const status = (await getJson(kubectl, owner)).status;
     log(`${owner.join(' ')}: ${status?.conditions?.at(-1)?.type}, ${status?.active} workers active`);
-    return { status, figures: { ...figures, identity_precision: ids.precision, cross_camera_links: ids.links, hits_correct: hitsCorrect(outDir, files.gt, files.queryIds) }, outDir, queryIds: files.queryIds };
+    return { status, reidMessages, figures: { ...figures, identity_precision: ids.precision, cross_camera_links: ids.links, hits_correct: hitsCorrect(outDir, files.gt, files.queryIds) }, outDir, queryIds: files.queryIds };
   } finally {
     if (!o.keep) await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], manifest);
   }

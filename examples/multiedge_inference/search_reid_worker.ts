@@ -1,25 +1,29 @@
 /**
  * A ReID worker of ObjectSearchService / ObjectTrackingService (`reidWorkers`, in the cloud, behind the Service
  * `<name>-reidworker` on 9378): the tracking workers' boxes with their features come in on POST /reid/reid;
- * - tracking: each camera's tracklet gets a global identity kept across the cameras (identities.ts), written to
- *   identities.jsonl in output_dir;
+ * - tracking: each camera's tracklet gets a global identity kept across the cameras (the lib's SharedIdentities),
+ *   written to identities.jsonl in output_dir;
  * - search (ObjectSearch: USERWORKER_URL is set): the user's targets are fetched from the user worker when they
  *   change; a box whose feature reaches the match threshold (`match_thresh` or `match_threshold`) is a hit, posted to
  *   the user worker with its camera, frame, box and time. New targets are also matched against the tracklets seen
  *   recently, so a query finds what the cameras saw before it was asked.
- * Several replicas each keep their own identities (the Service spreads the boxes): run one for consistent tracking.
+ * Several replicas share one gallery of identities when the service has a broker (BROKER_URL, which the GM gives the
+ * ReID workers when the control plane has one: `sedna up --broker nats`): a JetStream key-value bucket written with
+ * compare and set, so whichever replica a box reaches, a tracklet gets one identity and an object one across the
+ * cameras. Without a broker each replica keeps its own (said in its log).
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bestMatch, decodeMessage, featuresOf, matchThresholdFromEnv, meanFeature, pluginEndpoint, RestServer, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
-import { CrossCameraIdentities } from './identities.js';
+import { bestMatch, decodeMessage, featuresOf, identityStoreFromEnv, matchThresholdFromEnv, meanFeature, pluginEndpoint, RestServer, SharedIdentities, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { searchOwnerKind } from './owner-kinds.js';
 import { log, outputDir, Reporter } from './worker-common.js';
 
 const WHO = `reidworker ${process.env.WORKER_NAME ?? ''}`;
 const threshold = matchThresholdFromEnv();
 const reporter = new Reporter(searchOwnerKind(), WHO);
-const identities = new CrossCameraIdentities(threshold, Number(process.env.min_tracklet_features ?? '3'));
+const metrics = multiEdgeRecorder();
+const identities = new SharedIdentities(await identityStoreFromEnv(process.env, (m) => log(WHO, m)), threshold, Number(process.env.min_tracklet_features ?? '3'), (err) => log(WHO, `identities: ${err.message}`));
 const counters = { messages: 0, boxes: 0, identities: 0, hits: 0, targets: 0, targetVersion: 0 };
 const userWorker = process.env.USERWORKER_URL;
 const dir = outputDir();
@@ -52,10 +56,12 @@ function remember(s: Sighting, feature: Float32Array): void {
   if (recent.size > MAX_RECENT) recent.delete(recent.keys().next().value!);
 }
 
-function hit(s: Sighting, feature: Float32Array): void {
+/** `live`: the box just arrived (its capture-to-match time is measured); else a recent tracklet matched by new targets. */
+function hit(s: Sighting, feature: Float32Array, live = true): void {
   const m = bestMatch(feature, targets, threshold);
   if (m.index < 0) return;
   counters.hits++;
+  metrics.match(live && s.capture_ms !== undefined ? Date.now() - s.capture_ms : undefined);
   pendingHits.push({ ...s, target: m.index, score: Math.round(m.score * 1e4) / 1e4, hit_ms: Date.now() });
 }
 
@@ -76,6 +82,8 @@ async function onBoxes(message: DetTrackMessage): Promise<undefined> {
     if (targets.length > 0) hit(s, feature);
   });
   counters.identities = identities.count;
+  metrics.reidBoxes(message.header.bbox_coord.length);
+  metrics.identities(identities.count);
   void reporter.report({ ...counters });
   return undefined;
 }
@@ -92,7 +100,7 @@ async function refreshTargets(): Promise<void> {
   counters.targets = targets.length;
   counters.targetVersion = version;
   log(WHO, `${targets.length} target(s) of user ${message.header.userID ?? '?'} (version ${version}); matching the ${recent.size} recent tracklets`);
-  for (const { features, last } of recent.values()) hit(last, meanFeature(features));
+  for (const { features, last } of recent.values()) hit(last, meanFeature(features), false);
 }
 
 async function flushHits(): Promise<void> {
@@ -106,22 +114,35 @@ async function flushHits(): Promise<void> {
   }
 }
 
-let written = -1;
+let writtenText = '';
+const identitiesText = (): string => identities.lines().map((l) => JSON.stringify(l)).join('\n') + '\n';
+/** identities.jsonl from the gallery as last read (every replica writes the same shared gallery; renamed into place whole). */
 function writeIdentities(): void {
-  const lines = identities.lines();
-  if (lines.length === written) return;
-  written = lines.length;
-  writeFileSync(join(dir, 'identities.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const text = identitiesText();
+  if (text === writtenText) return;
+  const path = join(dir, 'identities.jsonl');
+  writeFileSync(`${path}.${process.pid}`, text);
+  renameSync(`${path}.${process.pid}`, path);
+  writtenText = text;
 }
 
 const endpoint = pluginEndpoint('ReID_Server');
-const rest = new RestServer({ host: endpoint.host, port: endpoint.port, service: 'reid', routes: { reid: onBoxes }, status: () => ({ ...counters, recentTracklets: recent.size, pendingHits: pendingHits.length, tracklets: identities.tracklets, trackletsWritten: Math.max(0, written) }), log: (m) => log(WHO, m) });
+const rest = new RestServer({ host: endpoint.host, port: endpoint.port, service: 'reid', routes: { reid: onBoxes }, status: () => ({ ...counters, recentTracklets: recent.size, pendingHits: pendingHits.length, tracklets: identities.tracklets, assignedTracklets: identities.assigned, assigning: identities.pending, identitiesWritten: writtenText === identitiesText() }), log: (m) => log(WHO, m) });
 await rest.listen();
+metrics.transport('rest', rest.stats);
 log(WHO, `serving /reid on ${endpoint.port}${userWorker ? `; targets from and hits to the user worker at ${userWorker}` : ' (tracking only)'}`);
 await reporter.report({ ...counters }, 'running', true);
 let lastError = '';
 setInterval(() => {
-  writeIdentities();
+  // The other replicas' assignments too: the gallery read again.
+  identities
+    .refresh()
+    .then(() => {
+      counters.identities = identities.count;
+      metrics.identities(identities.count);
+      writeIdentities();
+    })
+    .catch((err: unknown) => log(WHO, `identities: ${(err as Error).message}`));
   if (!userWorker) return;
   refreshTargets()
     .then(flushHits)
@@ -133,8 +154,9 @@ setInterval(() => {
     });
 }, Number(process.env.sync_ms ?? '500'));
 process.on('SIGTERM', () => {
-  identities.finish();
-  written = -1;
-  writeIdentities();
-  void rest.close().then(() => process.exit(0));
+  void identities
+    .finish()
+    .then(writeIdentities, () => undefined)
+    .then(() => rest.close())
+    .then(() => process.exit(0));
 });

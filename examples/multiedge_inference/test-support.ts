@@ -1,7 +1,8 @@
-/** What the example's tests share: a trained feature extractor kept between runs (trained here once, on a slice). */
+/** What the example's tests share: a trained feature extractor and detector kept between runs (trained here once, on a slice). */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DETECTOR_MODEL_FILE, settingsPath, trainDetector } from './detector-trained.js';
 import { MODEL_FILE, trainFeatureExtractor } from './embedder.js';
 
 export const TEST_MODELS_DIR = join(tmpdir(), 'sedna-multiedge-test-models');
@@ -9,5 +10,11 @@ export const TEST_MODELS_DIR = join(tmpdir(), 'sedna-multiedge-test-models');
 /** The models folder with a feature extractor in it (60 training steps the first time). */
 export async function ensureTestModel(): Promise<string> {
   if (!existsSync(join(TEST_MODELS_DIR, MODEL_FILE))) await trainFeatureExtractor({ outDir: TEST_MODELS_DIR, steps: 60, items: 3000 });
+  return TEST_MODELS_DIR;
+}
+
+/** The models folder with the trained detector in it too (trained here once, on a slice: 90 frames, 6 epochs). */
+export async function ensureTestDetector(): Promise<string> {
+  if (!existsSync(join(TEST_MODELS_DIR, DETECTOR_MODEL_FILE)) || !existsSync(settingsPath(join(TEST_MODELS_DIR, DETECTOR_MODEL_FILE)))) await trainDetector({ outDir: TEST_MODELS_DIR, frames: 90, epochs: 6 });
   return TEST_MODELS_DIR;
 }

@@ -9,7 +9,8 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CameraError, cropsOf, encodeMessage, featuresOf, frameSourceFromEnv, RestClient, ServiceQueue, withFeatures, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { CameraError, cropsOf, featuresOf, frameSourceFromEnv, RestClient, ServiceQueue, wireSize, withFeatures, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { CameraPipeline } from './camera-pipeline.js';
 import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
 import { searchOwnerKind } from './owner-kinds.js';
@@ -19,7 +20,8 @@ const camera = process.env.video_id || process.env.WORKER_NAME || 'camera';
 const WHO = `tracking ${camera}`;
 const reporter = new Reporter(searchOwnerKind(), WHO);
 const link = { sent: 0, dropped: 0, failedSends: 0, bytesUp: 0, fps: 0 };
-const pipeline = CameraPipeline.fromEnv(camera);
+const pipeline = await CameraPipeline.fromEnv(camera, process.env.detector_model);
+const cameraMetrics = multiEdgeRecorder().camera(camera);
 const counters = () => ({ ...pipeline.counters, ...link });
 let lastError = '';
 
@@ -33,6 +35,9 @@ const model = process.env.MODEL_URL;
 if (!model) await fail('MODEL_URL is not set: the tracking worker computes the ReID features on the edge and needs the extractor (set it in the template env)');
 const reidAddress = process.env.EDGEMESH_URL;
 if (!reidAddress) await fail('EDGEMESH_URL is not set: the ReID workers\' Service (host:port) comes from the ObjectSearch/ObjectTracking controller');
+// Several ReID replicas each on its own port (embedded mode): every one's address, the boxes spread over them in turn.
+const reidAddresses = (process.env.EDGEMESH_URLS ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+if (reidAddresses.length === 0) reidAddresses.push(reidAddress!);
 let source: ReturnType<typeof frameSourceFromEnv>;
 try {
   source = frameSourceFromEnv();
@@ -41,12 +46,15 @@ try {
 }
 const extractor = new FeatureExtractor();
 await extractor.load(model!);
-const reid = new RestClient(`http://${reidAddress}`, 'reid', 'reid', () => undefined);
+const reids = reidAddresses.map((a) => new RestClient(`http://${a}`, 'reid', 'reid', () => undefined));
+let turn = 0;
 // The ReID workers must answer before the first box goes out: a box sent earlier is lost.
-for (const deadline = Date.now() + Number(process.env.service_wait_s ?? 180) * 1000; ; ) {
-  if (await fetch(`http://${reidAddress}/reid/status`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) break;
-  if (Date.now() > deadline) await fail(`the ReID workers at ${reidAddress} did not answer within service_wait_s`);
-  await new Promise((r) => setTimeout(r, 500));
+for (const address of reidAddresses) {
+  for (const deadline = Date.now() + Number(process.env.service_wait_s ?? 180) * 1000; ; ) {
+    if (await fetch(`http://${address}/reid/status`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) break;
+    if (Date.now() > deadline) await fail(`the ReID worker at ${address} did not answer within service_wait_s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 const out = join(outputDir(), `detections-${camera}.jsonl`);
 writeFileSync(out, '');
@@ -60,10 +68,13 @@ const uplink = new ServiceQueue<DetTrackMessage>({
       const features = await extractor.embed(cropInputs(cropsOf(m), false));
       const enriched = withFeatures(m, features, FEATURE_DIM);
       const f = featuresOf(enriched);
+      if (m.header.capture_ms !== undefined) cameraMetrics.result(Date.now() - m.header.capture_ms);
       appendFileSync(out, JSON.stringify({ frame: m.header.frame_index, capture_ms: m.header.capture_ms, result_ms: Date.now(), boxes: m.header.bbox_coord.map((box, i) => ({ box, confidence: m.header.confidence[i], track: m.header.tracklets[i], feature: f ? Array.from(f.rows[i]!, (v) => Math.round(v * 1e4) / 1e4) : undefined })) }) + '\n');
       if (m.header.bbox_coord.length === 0) continue;
-      link.bytesUp += encodeMessage(enriched).length;
-      await reid.send(enriched);
+      const bytes = wireSize(enriched);
+      link.bytesUp += bytes;
+      cameraMetrics.uploaded(bytes);
+      await reids[turn++ % reids.length]!.send(enriched);
       link.sent++;
     }
   },
@@ -74,14 +85,22 @@ const uplink = new ServiceQueue<DetTrackMessage>({
   },
 });
 
-log(WHO, `camera ${camera}: features on the edge, to the ReID workers at ${reidAddress}`);
+log(WHO, `camera ${camera}: features on the edge, to the ReID workers at ${reidAddresses.join(', ')}, detector ${pipeline.detectorKind}`);
 const started = Date.now();
+let firstFrameAt: number | undefined;
 try {
   for await (const frame of source!.frames()) {
-    const message = pipeline.process(frame);
+    firstFrameAt ??= Date.now();
+    const message = await pipeline.process(frame);
+    cameraMetrics.frame(message?.header.bbox_coord.length ?? 0);
     if (!message) continue;
-    if (!uplink.put(message)) link.dropped++;
-    link.fps = Math.round((pipeline.counters.frames / ((Date.now() - started) / 1000)) * 100) / 100;
+    if (!uplink.put(message)) {
+      link.dropped++;
+      cameraMetrics.dropped();
+    }
+    // Frames per second since the first frame (ffmpeg's start is not the camera's rate).
+    if (pipeline.counters.frames > 1) link.fps = Math.round(((pipeline.counters.frames - 1) / ((Date.now() - firstFrameAt) / 1000)) * 100) / 100;
+    cameraMetrics.fps(link.fps);
     void reporter.report({ ...counters(), ...(lastError ? { lastError } : {}) });
   }
   await uplink.drain();

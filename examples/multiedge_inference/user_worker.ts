@@ -13,12 +13,15 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { cropsOf, decodeMessage, encodeMessage, featuresAttachment, WIRE_CONTENT_TYPE, WireError, type Crop, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
+import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, readImage, Reporter } from './worker-common.js';
 
 const WHO = `userworker ${process.env.WORKER_NAME ?? ''}`;
 const reporter = new Reporter(OwnerKinds.objs, WHO);
+// Served from the start (the query images' feature extraction is what it measures), scraped like every worker.
+const metrics = multiEdgeRecorder();
 const counters = { queries: 0, targets: 0, hits: 0, refused: 0 };
 const MAX_BODY = 32 * 1024 * 1024;
 const MAX_HITS = 100_000;
@@ -34,7 +37,9 @@ const hits: Record<string, unknown>[] = [];
 
 async function query(crops: Crop[], userID: string): Promise<void> {
   if (crops.length === 0) throw new WireError('a query needs at least one image (crop attachment)');
+  const started = performance.now();
   const rows = await extractor.embed(cropInputs(crops, true));
+  metrics.extraction(rows.length, (performance.now() - started) / 1000);
   targets = { version: (targets?.version ?? 0) + 1, userID, rows, at: Date.now() };
   counters.queries++;
   counters.targets = rows.length;

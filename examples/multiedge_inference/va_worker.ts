@@ -1,6 +1,7 @@
 /**
  * One camera's video analytics worker (VideoAnalyticsJob, edge): frames from `video_address` through ffmpeg at
- * `fps`, background-subtraction detection, IoU/Hungarian tracking (op_mode tracking; detection leaves tracklets at
+ * `fps`, detection (the job's model: background subtraction for detector.json, the trained detector for an .onnx
+ * file), IoU/Hungarian tracking (op_mode tracking; detection leaves tracklets at
  * -1), the boxes' crops sent up to the feature extractor (REST, or the broker's object_detection subject), the
  * features that come back to this camera forwarded to the ReID job. Writes `detections-<camera>.jsonl` (boxes,
  * tracks, features, latency) to output_dir, reports counters to its LC, and exits 0 when the source ends (1 when it
@@ -11,7 +12,6 @@ import { join } from 'node:path';
 import {
   brokerFromEnv,
   CameraError,
-  encodeMessage,
   featuresOf,
   frameSourceFromEnv,
   NatsClient,
@@ -21,19 +21,23 @@ import {
   ServiceQueue,
   serviceUpdateOf,
   WireError,
+  wireSize,
   type ClientTransport,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
+import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { CameraPipeline } from './camera-pipeline.js';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, Reporter } from './worker-common.js';
 
 const camera = process.env.video_id || process.env.JOB_NAME || 'camera';
 const WHO = `va ${camera}`;
-const pipeline = CameraPipeline.fromEnv(camera);
+const pipeline = await CameraPipeline.fromEnv(camera, process.env.MODEL_URL);
 const out = join(outputDir(), `detections-${camera}.jsonl`);
 writeFileSync(out, '');
 const reporter = new Reporter(OwnerKinds.va, WHO);
+const metrics = multiEdgeRecorder();
+const cameraMetrics = metrics.camera(camera);
 const link = { results: 0, dropped: 0, failedSends: 0, bytesUp: 0, fps: 0 };
 const counters = () => ({ ...pipeline.counters, ...link });
 let lastError = '';
@@ -48,6 +52,7 @@ function onResult(message: DetTrackMessage): void {
   const now = Date.now();
   link.results++;
   pending.delete(message.header.frame_index);
+  if (message.header.capture_ms !== undefined) cameraMetrics.result(now - message.header.capture_ms);
   const line = {
     frame: message.header.frame_index,
     capture_ms: message.header.capture_ms,
@@ -56,8 +61,9 @@ function onResult(message: DetTrackMessage): void {
   };
   appendFileSync(out, JSON.stringify(line) + '\n');
   if (reid && message.header.bbox_coord.length > 0) {
-    const body = encodeMessage(message);
-    link.bytesUp += body.length;
+    const bytes = wireSize(message);
+    link.bytesUp += bytes;
+    cameraMetrics.uploaded(bytes);
     reid.send(message).catch((err: unknown) => {
       link.failedSends++;
       lastError = `ReID: ${(err as Error).message}`;
@@ -109,15 +115,20 @@ if (broker) {
     }
   }
 }
-log(WHO, `camera ${camera}: ${broker ? `broker ${broker.servers.join(', ')}` : 'REST'} to the feature extractor${reid ? ' and ReID' : ''}, op_mode ${pipeline.opMode}`);
+log(WHO, `camera ${camera}: ${broker ? `broker ${broker.servers.join(', ')}` : 'REST'} to the feature extractor${reid ? ' and ReID' : ''}, op_mode ${pipeline.opMode}, detector ${pipeline.detectorKind}`);
 
 // Frames wait here for the upload; when the link or broker cannot keep up, new ones are dropped and counted.
 const uplink = new ServiceQueue<DetTrackMessage>({
   maxQueue: Number(process.env.max_queue ?? 32),
   timeoutMs: 5,
+  // REST waits for each answer: a few requests in flight, so one slow answer does not hold the frames behind it
+  // (over the broker a send is a publish and returns at once).
+  concurrency: broker ? 1 : Number(process.env.uplink_concurrency ?? 3),
   process: async (batch) => {
     for (const m of batch) {
-      link.bytesUp += encodeMessage(m).length;
+      const bytes = wireSize(m);
+      link.bytesUp += bytes;
+      cameraMetrics.uploaded(bytes);
       pending.set(m.header.frame_index, Date.now());
       await fe.send(m);
     }
@@ -140,15 +151,24 @@ const updateService = async (message: DetTrackMessage) => {
 };
 const status = new RestServer({ host: endpoint.host, port: endpoint.port, service: endpoint.service, routes: { update_service: updateService }, status: () => ({ camera, opMode: pipeline.opMode, ...counters(), lastError }) });
 await status.listen().catch((err: unknown) => log(WHO, `status endpoint not served: ${(err as Error).message}`));
+metrics.transport('rest', status.stats);
 
 const started = Date.now();
+let firstFrameAt: number | undefined;
 let exitCode = 0;
 try {
   for await (const frame of source.frames()) {
-    const message = pipeline.process(frame);
+    firstFrameAt ??= Date.now();
+    const message = await pipeline.process(frame);
+    cameraMetrics.frame(message?.header.bbox_coord.length ?? 0);
     if (!message) continue;
-    if (!uplink.put(message)) link.dropped++;
-    link.fps = Math.round((pipeline.counters.frames / ((Date.now() - started) / 1000)) * 100) / 100;
+    if (!uplink.put(message)) {
+      link.dropped++;
+      cameraMetrics.dropped();
+    }
+    // Frames per second since the first frame (ffmpeg's start is not the camera's rate).
+    if (pipeline.counters.frames > 1) link.fps = Math.round(((pipeline.counters.frames - 1) / ((Date.now() - firstFrameAt) / 1000)) * 100) / 100;
+    cameraMetrics.fps(link.fps);
     void reporter.report({ ...counters(), ...(lastError ? { lastError } : {}) });
   }
   await uplink.drain();

@@ -22,7 +22,9 @@ import { tempDir as kitTempDir } from '../../../test-kit/index.js';
 
 export const TOKEN = 'hub-test-token';
 
-export { waitFor } from '../../../test-kit/index.js';
+import { waitFor } from '../../../test-kit/index.js';
+
+export { waitFor };
 
 /** Things to undo after a test, last in first out. */
 export class Cleanup {

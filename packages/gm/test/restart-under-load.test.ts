@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGmConfig } from '../src/config.js';
 import { type RunningGlobalManager, startGlobalManager } from '../src/gm.js';
 import { KubeClient } from '../src/runtime/client.js';
+import { waitFor } from '../../../test-kit/index.js';
 
 const NODE = 'edge-node';
 const LOAD_PODS = 1500;
@@ -27,15 +28,7 @@ let client: KubeClient;
 let dataDir: string;
 let gm: RunningGlobalManager | undefined;
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => waitFor(what, check, timeoutMs, 25);
 
 function startGm(): Promise<RunningGlobalManager> {
   return startGlobalManager({ config: parseGmConfig({ websocket: { address: '127.0.0.1', port: 0 }, nodeToken: 't' }), kubeConfig: kc, runPodsOnLocalControllers: true, log: () => undefined });

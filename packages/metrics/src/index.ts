@@ -8,3 +8,4 @@ export { DEPLOY_STATUSES, lifelongTaskFigures, lifelongTaskMetrics, stageJobFigu
 export * from './catalogue/paradigms.js';
 export { ExpositionError, parseExposition, sumOf, type Exposition, type Sample } from './scrape/exposition.js';
 export * from './catalogue/flow.js';
+export { multiEdgeInferenceMetrics, type MultiEdgeInferenceMetrics, type TransportFigures } from './catalogue/multiedge.js';

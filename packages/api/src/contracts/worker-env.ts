@@ -70,6 +70,7 @@ const NAMES = [
   'BROKER_URL',
   'USERWORKER_URL',
   'EDGEMESH_URL',
+  'EDGEMESH_URLS',
   'REID_MODEL_BIND_URL',
   'REID_MODEL_BIND_PORT',
   'FE_MODEL_BIND_URL',
@@ -103,6 +104,8 @@ const NAMES = [
   'SEDNA_JOB_CREDENTIAL_SECRET_FILE',
   'SEDNA_METRICS_SOCKET',
   'SEDNA_METRICS_ADDRESS',
+  // --- not in the original: several ReID replicas (every replica's address; the owner's uid names their shared gallery)
+  'SEDNA_OWNER_UID',
 ] as const;
 
 /** The name of a variable of the worker contract. */

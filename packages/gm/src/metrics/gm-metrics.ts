@@ -23,8 +23,8 @@ import {
 import type { NodeHub } from '../hub/index.js';
 import type { ControllerManager } from '../runtime/manager.js';
 
-/** The kinds whose objects count as jobs and services in `sedna_job_*`. */
-export const JOB_KINDS = ['JointInferenceService', 'IncrementalLearningJob', 'FederatedLearningJob', 'LifelongLearningJob'] as const;
+/** The kinds whose objects count as jobs and services in `sedna_job_*` (the multi-edge kinds too: their conditions have no stage). */
+export const JOB_KINDS = ['JointInferenceService', 'IncrementalLearningJob', 'FederatedLearningJob', 'LifelongLearningJob', 'VideoAnalyticsJob', 'ReidJob', 'FeatureExtractionService', 'ObjectSearchService', 'ObjectTrackingService'] as const;
 
 export interface GmMetrics {
   registry: Registry;

@@ -1,5 +1,5 @@
 /** reconcile(key) table of the stage-job controller (IncrementalLearningJob; LifelongLearningJob's differences). */
-import { type KubeObject, STAGE_INDEX_ANNOTATION, type StageCondition } from '@sedna/api';
+import { type KubeObject, STAGE_INDEX_ANNOTATION, STAGE_ROUND_ANNOTATION, type StageCondition } from '@sedna/api';
 import { describe, expect, it } from 'vitest';
 import { incrementalLearning } from '../../src/controllers/incrementallearning/controller.js';
 import { lifelongLearning } from '../../src/controllers/lifelonglearning/controller.js';
@@ -36,6 +36,17 @@ function llJob(conditions: StageCondition[]): KubeObject {
 
 const world = [model('initial'), model('deploy'), dataset('ds', NODE), node(NODE)];
 
+/** The job with `status.round` (written by the GM since stage jobs keep an explicit round). */
+function withRound(job: KubeObject, round: number): KubeObject {
+  return { ...job, status: { ...(job['status'] as object), round } };
+}
+
+/** A train or eval worker of round `round`, as the GM names them now. */
+function roundWorker(job: KubeObject, type: string, phase: string, round: number): KubeObject {
+  const pod = worker(job, type, phase);
+  return { ...pod, metadata: { ...pod.metadata, annotations: { [STAGE_ROUND_ANNOTATION]: String(round) } } };
+}
+
 /** A worker of the job as the GM made it, in `phase`. */
 function worker(job: KubeObject, type: string, phase: string, readyIndex?: number): KubeObject {
   const p = `${job.kind.toLowerCase()}.sedna.io/`;
@@ -71,6 +82,8 @@ const cases: Case[] = [
   { name: 'IL: a failed worker fails the stage', kind: incrementalLearning, job: il([condition('Train', 'Waiting'), condition('Train', 'Ready'), condition('Train', 'Running')]), extra: (j) => [worker(j, 'inference', 'Running'), worker(j, 'train', 'Failed', 1)], appended: 'Train/Failed/WorkerFailed', created: [] },
   { name: 'IL: a vanished worker fails the stage', kind: incrementalLearning, job: il([condition('Train', 'Waiting'), condition('Train', 'Ready'), condition('Train', 'Running')]), extra: (j) => [worker(j, 'inference', 'Running')], appended: 'Train/Failed/WorkerMissing', created: [] },
   { name: 'IL: a running stage with its worker changes nothing', kind: incrementalLearning, job: il([condition('Train', 'Waiting'), condition('Train', 'Ready'), condition('Train', 'Running')]), extra: (j) => [worker(j, 'inference', 'Running'), worker(j, 'train', 'Running', 1)], appended: undefined, created: [] },
+  { name: 'IL with status.round: the worker of the round is found by its round', kind: incrementalLearning, job: withRound(il([condition('Train', 'Waiting'), condition('Train', 'Ready'), condition('Train', 'Running')]), 1), extra: (j) => [worker(j, 'inference', 'Running'), roundWorker(j, 'train', 'Running', 1)], appended: undefined, created: [] },
+  { name: 'IL with status.round: a worker of another round is not this round\'s', kind: incrementalLearning, job: withRound(il([condition('Train', 'Waiting'), condition('Train', 'Ready'), condition('Train', 'Running')]), 2), extra: (j) => [worker(j, 'inference', 'Running'), roundWorker(j, 'train', 'Running', 1)], appended: 'Train/Failed/WorkerMissing', created: [] },
   { name: 'IL: a completed stage waits for the next', kind: incrementalLearning, job: il([condition('Train', 'Completed')]), extra: (j) => [worker(j, 'inference', 'Running')], appended: 'Eval/Waiting/StageCompleted', created: [] },
   { name: 'LL: no inference worker before the first deploy', kind: lifelongLearning, job: llJob([]), appended: 'Train/Waiting/JobStarted', created: [] },
 ];

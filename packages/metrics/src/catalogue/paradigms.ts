@@ -17,8 +17,8 @@ export interface Owner {
 /** Inference latencies from 50 µs (a small model on the edge) to 10 s (a slow cloud call). */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
-/** Metrics are made once per registry and name: a second worker object in one process shares them. */
-function once<T>(registry: Registry, name: string, make: () => T): T {
+/** Metrics are made once per registry and name: a second worker object in one process shares them (the catalogue's files share this). */
+export function once<T>(registry: Registry, name: string, make: () => T): T {
   const cache = (registry as unknown as { __sedna?: Map<string, unknown> }).__sedna ?? new Map<string, unknown>();
   (registry as unknown as { __sedna?: Map<string, unknown> }).__sedna = cache;
   if (!cache.has(name)) cache.set(name, make());

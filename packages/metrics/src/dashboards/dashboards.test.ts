@@ -9,6 +9,7 @@ import { componentRegistry } from '../registry.js';
 import { apiServerMetrics, controllerMetrics, hubMetrics, localControllerMetrics } from '../catalogue/controlplane.js';
 import { systemMetrics } from '../catalogue/system.js';
 import { lifelongTaskMetrics, stageJobMetrics } from '../catalogue/stagejobs.js';
+import { multiEdgeInferenceMetrics } from '../catalogue/multiedge.js';
 import { bigModelServiceMetrics, federatedLearningMetrics, incrementalLearningWorkerMetrics, jointInferenceMetrics, lifelongLearningWorkerMetrics } from '../catalogue/paradigms.js';
 import { metricNamesIn } from './grafana.js';
 import { writeDashboards } from './generate.js';
@@ -29,6 +30,7 @@ function catalogueNames(): Set<string> {
   incrementalLearningWorkerMetrics(registry);
   federatedLearningMetrics(registry);
   lifelongLearningWorkerMetrics(registry);
+  multiEdgeInferenceMetrics(registry);
   const names = new Set(registry.getMetricsAsArray().map((m) => m.name));
   for (const m of componentRegistry('gm').getMetricsAsArray()) names.add(m.name);
   return names;
@@ -40,7 +42,7 @@ describe('the Grafana dashboards', () => {
   });
 
   it('one per paradigm and one for the control plane, reading only catalogue metrics, in PromQL promtool accepts', () => {
-    expect(DASHBOARDS.map((d) => d.uid).sort()).toEqual(['sedna-control-plane', 'sedna-federated-learning', 'sedna-incremental-learning', 'sedna-joint-inference', 'sedna-lifelong-learning']);
+    expect(DASHBOARDS.map((d) => d.uid).sort()).toEqual(['sedna-control-plane', 'sedna-federated-learning', 'sedna-incremental-learning', 'sedna-joint-inference', 'sedna-lifelong-learning', 'sedna-multi-edge-inference']);
     const known = catalogueNames();
     const exprs = DASHBOARDS.flatMap((d) => [...d.panels.flatMap((p) => p.targets.map((t) => t.expr)), ...d.variables.map((v) => /label_values\((.*), \w+\)$/.exec(v.query)![1]!)]);
     for (const expr of exprs) for (const name of metricNamesIn(expr)) expect(known, `${name} in ${expr}`).toContain(name);

@@ -87,4 +87,23 @@ export const DASHBOARDS: DashboardSpec[] = [
       { title: 'Train and eval samples of the round', targets: [{ expr: `sedna_lifelong_learning_train_samples{${sel}}`, legend: '{{name}} train' }, { expr: `sedna_lifelong_learning_eval_samples{${sel}}`, legend: '{{name}} eval' }] },
     ],
   },
+  {
+    uid: 'sedna-multi-edge-inference',
+    title: 'Sedna / multi-edge inference',
+    variables: vars('sedna_multi_edge_inference_frames_total'),
+    panels: [
+      { title: 'Frames per second by camera', unit: 'fps', targets: [{ expr: `sedna_multi_edge_inference_camera_fps{${sel}}`, legend: '{{name}} {{camera}} read' }, { expr: `sum by (name, camera) (rate(sedna_multi_edge_inference_frames_total{${sel}}[1m]))`, legend: '{{name}} {{camera}} rate' }] },
+      { title: 'Detections per frame by camera', targets: [{ expr: `sum by (name, camera) (rate(sedna_multi_edge_inference_detections_total{${sel}}[1m])) / sum by (name, camera) (rate(sedna_multi_edge_inference_frames_total{${sel}}[1m]))`, legend: '{{name}} {{camera}}' }] },
+      { title: 'Dropped frames (share)', unit: 'percentunit', targets: [{ expr: `sum by (name, camera) (rate(sedna_multi_edge_inference_dropped_frames_total{${sel}}[5m])) / sum by (name, camera) (rate(sedna_multi_edge_inference_frames_total{${sel}}[5m]))`, legend: '{{name}} {{camera}}' }] },
+      { title: 'Frame to result p50 / p99', unit: 's', targets: [{ expr: `histogram_quantile(0.5, sum by (le, camera) (rate(sedna_multi_edge_inference_frame_to_result_seconds_bucket{${sel}}[5m])))`, legend: '{{camera}} p50' }, { expr: `histogram_quantile(0.99, sum by (le, camera) (rate(sedna_multi_edge_inference_frame_to_result_seconds_bucket{${sel}}[5m])))`, legend: '{{camera}} p99' }] },
+      { title: 'Bytes up per frame', unit: 'bytes', targets: [{ expr: `sum by (name, camera) (rate(sedna_multi_edge_inference_uploaded_bytes_total{${sel}}[5m])) / sum by (name, camera) (rate(sedna_multi_edge_inference_frames_total{${sel}}[5m]))`, legend: '{{name}} {{camera}}' }] },
+      { title: 'Feature extraction: boxes per second and p99 time per call', targets: [{ expr: `sum by (name) (rate(sedna_multi_edge_inference_extracted_features_total{${sel}}[1m]))`, legend: '{{name}} boxes/s' }, { expr: `histogram_quantile(0.99, sum by (le, name) (rate(sedna_multi_edge_inference_feature_extraction_seconds_bucket{${sel}}[5m])))`, legend: '{{name}} p99 s' }] },
+      { title: 'ReID: boxes compared and matches per second', unit: 'ops', targets: [{ expr: `sum by (name) (rate(sedna_multi_edge_inference_reid_boxes_total{${sel}}[1m]))`, legend: '{{name}} boxes' }, { expr: `sum by (name) (rate(sedna_multi_edge_inference_reid_matches_total{${sel}}[1m]))`, legend: '{{name}} matches' }] },
+      { title: 'Capture to match p50 / p99', unit: 's', targets: [{ expr: `histogram_quantile(0.5, sum by (le, name) (rate(sedna_multi_edge_inference_capture_to_match_seconds_bucket{${sel}}[5m])))`, legend: '{{name}} p50' }, { expr: `histogram_quantile(0.99, sum by (le, name) (rate(sedna_multi_edge_inference_capture_to_match_seconds_bucket{${sel}}[5m])))`, legend: '{{name}} p99' }] },
+      { title: 'Identities across the cameras', targets: [{ expr: `max by (name) (sedna_multi_edge_inference_identities{${sel}})`, legend: '{{name}}' }] },
+      { title: 'Messages by transport and result', unit: 'ops', targets: [{ expr: `sum by (name, transport, result) (rate(sedna_multi_edge_inference_messages_total{${sel}}[1m]))`, legend: '{{name}} {{transport}} {{result}}' }] },
+      { title: 'Totals', kind: 'stat', targets: [{ expr: `sum(sedna_multi_edge_inference_frames_total{${sel}})`, legend: 'frames' }, { expr: `sum(sedna_multi_edge_inference_detections_total{${sel}})`, legend: 'detections' }, { expr: `sum(sedna_multi_edge_inference_reid_matches_total{${sel}})`, legend: 'matches' }] },
+      { title: 'Video analytics and ReID jobs', kind: 'table', targets: [{ expr: `sedna_job_stage_condition{kind=~"VideoAnalyticsJob|ReidJob",${sel}} == 1`, legend: '{{kind}} {{name}} {{condition}}' }] },
+    ],
+  },
 ];

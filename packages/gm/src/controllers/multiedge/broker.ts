@@ -18,7 +18,7 @@ function templateNamesBroker(template: PodTemplateSpec): boolean {
 }
 
 export function brokerEnv(group: WorkerGroup, brokerUrl: string | undefined): { env: Record<string, string> } | { missing: string } {
-  if (!group.kafkaSupport) return { env: {} };
+  if (!group.kafkaSupport) return group.stateBroker && brokerUrl && !templateNamesBroker(group.template) ? { env: { BROKER_URL: brokerUrl } } : { env: {} };
   if (templateNamesBroker(group.template)) return { env: { KAFKA_ENABLED: 'true' } };
   if (brokerUrl) return { env: { KAFKA_ENABLED: 'true', BROKER_URL: brokerUrl } };
   return {

@@ -74,8 +74,7 @@ export class MultiEdgeServiceController<K extends MultiEdgeServiceKindName> impl
     for (const group of groups) {
       const node = this.workers.embedded ? this.workers.placement(group.template, group.defaultRole) : undefined;
       if (this.workers.embedded && !node) continue;
-      const env = { ...peers, ...this.workers.envFor(owner, group, node, endpoints, groups) };
-      const counts = await this.workers.ensureGroup(owner, group, env);
+      const counts = await this.workers.ensureGroup(owner, group, (replica) => ({ ...peers, ...this.workers.envFor(owner, group, node, endpoints, groups, replica) }));
       active += counts.active;
       failed += counts.failed;
       needed += group.replicas;

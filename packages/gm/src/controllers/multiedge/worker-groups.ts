@@ -17,6 +17,11 @@ export interface GroupService {
   bindEnv?: { host: WorkerEnvName; port: WorkerEnvName };
   /** Extra names other groups find this service's address under (e.g. USERWORKER_URL as host:port). */
   urlEnv?: WorkerEnvName;
+  /**
+   * Where the clients find every replica (`host:port,...`, e.g. EDGEMESH_URLS) when the replicas serve on ports of
+   * their own (embedded mode, several replicas: ./replicas.ts); the clients spread over them.
+   */
+  replicaUrlsEnv?: WorkerEnvName;
 }
 
 export interface WorkerGroup {
@@ -37,6 +42,11 @@ export interface WorkerGroup {
   noPeerEnv?: boolean;
   /** The owner's `kafkaSupport`: the workers talk through the broker (KAFKA_ENABLED, and its address: ./broker.ts). */
   kafkaSupport?: boolean;
+  /**
+   * The replicas share state through the broker when there is one (the ReID workers' gallery of identities): the
+   * control plane's broker is given as BROKER_URL, without KAFKA_ENABLED and without waiting when there is none.
+   */
+  stateBroker?: boolean;
 }
 
 /** The multi-edge kinds. */

@@ -15,6 +15,7 @@ import { ROLE_LABEL } from '../../nodes/node-lifecycle.js';
 import type { Addressing, AddressingFor, ServiceEndpoint } from '../../workers/addressing.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
 import { brokerEnv } from './broker.js';
+import { ensureReplicas, servesPerReplica } from './replicas.js';
 import type { WorkerGroup } from './worker-groups.js';
 
 /** What a multi-edge controller is made with. */
@@ -84,14 +85,17 @@ export class MultiEdgeWorkers {
     return (bySelector ?? ready.find((n) => n.metadata.labels?.[ROLE_LABEL] === defaultRole))?.metadata.name;
   }
 
-  /** The Service of each listening group and the address its clients use; undefined while its node has no address. */
-  async ensureServices(owner: KubeObject, groups: WorkerGroup[]): Promise<Map<string, ServiceEndpoint | undefined>> {
-    const endpoints = new Map<string, ServiceEndpoint | undefined>();
+  /**
+   * The Service of each listening group and the addresses its clients use, one per replica that serves on its own
+   * port (./replicas.ts), else one; empty while its node has no address.
+   */
+  async ensureServices(owner: KubeObject, groups: WorkerGroup[]): Promise<Map<string, ServiceEndpoint[]>> {
+    const endpoints = new Map<string, ServiceEndpoint[]>();
     for (const group of groups) {
       if (!group.service) continue;
       const service = await this.ensureService(owner, group);
       const node = this.embedded ? this.placement(group.template, group.defaultRole) : undefined;
-      endpoints.set(group.service.suffix, this.deps.addressing.endpoint(service, node));
+      endpoints.set(group.service.suffix, servesPerReplica(group, this.embedded) ? this.deps.addressing.endpoints(service, node) : [this.deps.addressing.endpoint(service, node)].filter((e) => e !== undefined));
     }
     return endpoints;
   }
@@ -101,12 +105,18 @@ export class MultiEdgeWorkers {
     const name = `${owner.metadata.name}-${svc.suffix}`;
     const namespace = owner.metadata.namespace!;
     const existing = this.deps.services.get(name, namespace);
-    if (existing) return existing;
+    const replicas = servesPerReplica(group, this.embedded) ? group.replicas : 1;
+    if (existing) {
+      // More replicas than node ports: each new one gets its own (those there keep theirs: clients were told them).
+      const ports = ((existing['spec'] as { ports?: unknown[] }).ports ?? []).length;
+      if (ports >= replicas) return existing;
+      return this.deps.client.mergePatch('Service', namespace, name, { spec: this.deps.addressing.serviceSpec(svc.port, existing, replicas) });
+    }
     const labels = workerLabels(owner, group.workerType);
     try {
       return await this.deps.client.create('Service', namespace, {
         metadata: { name, namespace, labels: { 'app.sedna.io': `${owner.metadata.name}-${svc.suffix}-svc` }, ownerReferences: [controllerRef(owner)] },
-        spec: { ...this.deps.addressing.serviceSpec(svc.port, undefined), selector: labels },
+        spec: { ...this.deps.addressing.serviceSpec(svc.port, undefined, replicas), selector: labels },
       });
     } catch (err) {
       if (isConflict(err)) return this.deps.client.get('Service', namespace, name);
@@ -123,18 +133,23 @@ export class MultiEdgeWorkers {
     return undefined;
   }
 
-  /** The environment a group's workers get: the group's own, NAMESPACE, LC_SERVER, the broker, how to reach each service. */
-  envFor(owner: KubeObject, group: WorkerGroup, node: string | undefined, endpoints: Map<string, ServiceEndpoint | undefined>, groups: WorkerGroup[]): WorkerEnv {
+  /**
+   * The environment a group's worker gets: the group's own, NAMESPACE, LC_SERVER, the broker, how to reach each
+   * service (every replica's address too where each serves on its own port), and for a serving worker the port of
+   * its `replica`.
+   */
+  envFor(owner: KubeObject, group: WorkerGroup, node: string | undefined, endpoints: Map<string, ServiceEndpoint[]>, groups: WorkerGroup[], replica = 0): WorkerEnv {
     const broker = brokerEnv(group, this.deps.brokerUrl);
     const env: WorkerEnv = { NAMESPACE: owner.metadata.namespace!, ...group.env, ...('env' in broker ? broker.env : {}), LC_SERVER: this.deps.addressing.lcServer(node) };
     for (const other of groups) {
       const svc = other.service;
-      const endpoint = svc ? endpoints.get(svc.suffix) : undefined;
+      const all = svc ? (endpoints.get(svc.suffix) ?? []) : [];
+      const endpoint = all[0];
       if (!svc || !endpoint) continue;
       if (other === group) {
         if (svc.bindEnv) {
           env[svc.bindEnv.host] = '0.0.0.0';
-          env[svc.bindEnv.port] = String(endpoint.bindPort);
+          env[svc.bindEnv.port] = String((all[replica] ?? endpoint).bindPort);
         }
         continue;
       }
@@ -144,13 +159,16 @@ export class MultiEdgeWorkers {
         env[svc.bindEnv.port] = String(endpoint.port);
       }
       if (svc.urlEnv) env[svc.urlEnv] = `${endpoint.host}:${endpoint.port}`;
+      if (svc.replicaUrlsEnv && all.length > 1) env[svc.replicaUrlsEnv] = all.map((e) => `${e.host}:${e.port}`).join(',');
     }
     return env;
   }
 
-  /** Makes `replicas` workers of the group run the current spec; returns their counts. */
-  async ensureGroup(owner: KubeObject, group: WorkerGroup, env: WorkerEnv): Promise<GroupCounts> {
-    if (this.deps.deployments && group.deployment) return this.ensureDeployment(owner, group, env);
+  /** Makes `replicas` workers of the group run the current spec; returns their counts. `envOf(replica)`: each one's env. */
+  async ensureGroup(owner: KubeObject, group: WorkerGroup, envOf: (replica: number) => WorkerEnv): Promise<GroupCounts> {
+    if (this.deps.deployments && group.deployment) return this.ensureDeployment(owner, group, envOf(0));
+    if (servesPerReplica(group, this.embedded)) return ensureReplicas(this, this.deps, owner, group, envOf);
+    const env = envOf(0);
     const namespace = owner.metadata.namespace!;
     const node = this.embedded ? this.placement(group.template, group.defaultRole) : undefined;
     const template: PodTemplateSpec = node ? { ...group.template, spec: { ...group.template.spec, nodeName: node } } : group.template;

@@ -3,7 +3,9 @@
  * (`reidWorkers.replicas`, default 1; Service `<name>-reidworker` on 9378, Deployment `<name>-deployment-reidworker` on
  * a real cluster) and one tracking worker per `trackingWorkers[i]` (edge by default). Every worker gets NAMESPACE,
  * SERVICE_NAME, WORKER_NAME, LC_SERVER (the original gave none LC_SERVER and the ReID workers no env at all),
- * USERWORKER_URL and EDGEMESH_URL (`host:port` of the user and ReID workers) and REID_MODEL_BIND_URL/_PORT.
+ * USERWORKER_URL and EDGEMESH_URL (`host:port` of the user and ReID workers) and REID_MODEL_BIND_URL/_PORT; with
+ * several ReID replicas EDGEMESH_URLS (every replica, embedded mode) and the control plane's broker for their shared
+ * identities (BROKER_URL, SEDNA_OWNER_UID).
  */
 import type { KubeObject, ObjectTrackingServiceSpec } from '@sedna/api';
 import type { ServiceKindDeclaration } from '../multiedge/service-controller.js';
@@ -22,9 +24,13 @@ export function trackingAndReidGroups(owner: KubeObject, spec: ObjectTrackingSer
       workerType: 'reidworker',
       template: spec.reidWorkers.template,
       replicas: spec.reidWorkers.replicas ?? 1,
-      env,
+      // The owner's uid names the replicas' shared gallery (a service recreated under the name starts afresh).
+      env: { ...env, [WORKER_ENV.SEDNA_OWNER_UID]: owner.metadata.uid ?? '' },
       defaultRole: 'cloud',
-      service: { suffix: 'reidworker', port: REID_WORKER_PORT, bindEnv: { host: WORKER_ENV.REID_MODEL_BIND_URL, port: WORKER_ENV.REID_MODEL_BIND_PORT }, urlEnv: WORKER_ENV.EDGEMESH_URL },
+      // Several replicas: in embedded mode each on its own port, the tracking workers spreading over EDGEMESH_URLS;
+      // their identities shared through the control plane's broker (BROKER_URL) when it has one.
+      service: { suffix: 'reidworker', port: REID_WORKER_PORT, bindEnv: { host: WORKER_ENV.REID_MODEL_BIND_URL, port: WORKER_ENV.REID_MODEL_BIND_PORT }, urlEnv: WORKER_ENV.EDGEMESH_URL, replicaUrlsEnv: WORKER_ENV.EDGEMESH_URLS },
+      stateBroker: true,
       deployment: `${name}-deployment-reidworker`,
       workerNamePrefix: 'reid',
     },

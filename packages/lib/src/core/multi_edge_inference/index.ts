@@ -9,3 +9,4 @@ export * from './service.js';
 export * from './camera.js';
 export * from './nats-server.js';
 export * from './update.js';
+export * from './identities.js';

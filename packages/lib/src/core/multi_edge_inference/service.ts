@@ -1,7 +1,8 @@
 /**
  * The multi-edge service base (the original's BaseService): items are put on a bounded queue, taken in batches of
  * `batch_size` (env, default 1) or whatever arrived within `timeoutMs` of the first, and processed one batch at a
- * time. Unlike the original's unbounded deque, a full queue drops the new item and counts it: a camera that outruns
+ * time, or up to `concurrency` batches at once (a client that waits for each answer, as REST does, keeps several
+ * requests in flight instead of queueing frames behind one slow answer). Unlike the original's unbounded deque, a full queue drops the new item and counts it: a camera that outruns
  * its network or broker loses frames, it does not buffer without bound.
  */
 import type { Env } from '../../common/config.js';
@@ -13,6 +14,8 @@ export interface ServiceQueueOptions<T> {
   timeoutMs?: number;
   /** Most items waiting (default 64). */
   maxQueue?: number;
+  /** Batches processed at once (default 1: in order). */
+  concurrency?: number;
   onError?: (err: unknown, batch: T[]) => void;
 }
 
@@ -38,9 +41,11 @@ export class ServiceQueue<T> {
   private readonly batchSize: number;
   private readonly timeoutMs: number;
   private readonly maxQueue: number;
-  private running = false;
+  private readonly concurrency: number;
+  /** Batches being processed. */
+  private active = 0;
   private timer: NodeJS.Timeout | undefined;
-  private idle: Promise<void> = Promise.resolve();
+  private readonly workers = new Set<Promise<void>>();
   private closed = false;
   readonly stats: ServiceQueueStats = { put: 0, processed: 0, dropped: 0, failed: 0, batches: 0, queued: 0 };
 
@@ -48,6 +53,8 @@ export class ServiceQueue<T> {
     this.batchSize = options.batchSize ?? batchSizeFromEnv();
     this.timeoutMs = options.timeoutMs ?? 50;
     this.maxQueue = options.maxQueue ?? 64;
+    this.concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error(`concurrency must be a positive integer; got ${options.concurrency}`);
   }
 
   /** Queues an item; false when it was dropped (queue full or closed). */
@@ -67,30 +74,37 @@ export class ServiceQueue<T> {
   private kick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.running || this.queue.length === 0) return;
-    this.running = true;
-    this.idle = (async () => {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.batchSize);
-        this.stats.queued = this.queue.length;
-        try {
-          await this.options.process(batch);
-          this.stats.processed += batch.length;
-        } catch (err) {
-          this.stats.failed += batch.length;
-          this.options.onError?.(err, batch);
-        }
-        this.stats.batches++;
+    while (this.active < this.concurrency && this.queue.length > 0) {
+      this.active++;
+      const worker = this.work().finally(() => {
+        this.active--;
+        this.workers.delete(worker);
+      });
+      this.workers.add(worker);
+    }
+  }
+
+  /** Takes batches until the queue is empty. */
+  private async work(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.batchSize);
+      this.stats.queued = this.queue.length;
+      try {
+        await this.options.process(batch);
+        this.stats.processed += batch.length;
+      } catch (err) {
+        this.stats.failed += batch.length;
+        this.options.onError?.(err, batch);
       }
-      this.running = false;
-    })();
+      this.stats.batches++;
+    }
   }
 
   /** Processes what is queued, then resolves. */
   async drain(): Promise<void> {
     this.kick();
-    await this.idle;
-    if (this.queue.length > 0) await this.drain();
+    await Promise.all([...this.workers]);
+    if (this.queue.length > 0 || this.workers.size > 0) await this.drain();
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { brokerFromEnv } from './broker.js';
 import { bestMatch, l2normalize, matchThresholdFromEnv, meanFeature } from './features.js';
 import { pluginEndpoint } from './plugins.js';
 import { ServiceQueue } from './service.js';
-import { cropAttachment, cropsOf, decodeMessage, encodeMessage, featuresOf, withFeatures, WireError, type DetTrackMessage } from './wire.js';
+import { cropAttachment, cropsOf, decodeMessage, encodeMessage, featuresOf, wireSize, withFeatures, WireError, type DetTrackMessage } from './wire.js';
 
 function message(): DetTrackMessage {
   const crop = cropAttachment('crop-0', { width: 2, height: 3, rgb: new Uint8Array(18).fill(7) });
@@ -15,6 +15,7 @@ function message(): DetTrackMessage {
 
 describe('wire format', () => {
   it('round-trips header, crops and features', () => {
+    expect(wireSize(message())).toBe(encodeMessage(message()).length);
     const decoded = decodeMessage(encodeMessage(message()));
     expect(decoded.header.camera).toBe('cam-a');
     expect(cropsOf(decoded)[0]).toMatchObject({ width: 2, height: 3 });
@@ -100,5 +101,30 @@ describe('service queue', () => {
     expect(q.stats.dropped).toBeGreaterThan(0);
     expect(batches.flat().length + q.stats.dropped).toBe(6);
     expect(batches[0]!.length).toBe(2);
+  });
+
+  it('keeps up to `concurrency` batches in flight, and drains them all', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const done: number[] = [];
+    const q = new ServiceQueue<number>({ batchSize: 1, maxQueue: 10, concurrency: 3, process: async ([n]) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((r) => releases.push(r));
+      inFlight--;
+      done.push(n!);
+    } });
+    for (let i = 0; i < 5; i++) q.put(i);
+    expect(inFlight).toBe(3);
+    const drained = q.drain();
+    while (done.length < 5) {
+      releases.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    await drained;
+    expect(most).toBe(3);
+    expect(done.sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(() => new ServiceQueue<number>({ concurrency: 0, process: async () => undefined })).toThrow('concurrency must be a positive integer');
   });
 });

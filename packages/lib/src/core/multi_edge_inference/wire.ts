@@ -73,6 +73,11 @@ export function encodeMessage(message: DetTrackMessage): Buffer {
   return Buffer.concat([prefix, json, ...attachments.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]);
 }
 
+/** The bytes `encodeMessage` would produce, without copying the attachments (for counting what is sent up). */
+export function wireSize(message: DetTrackMessage): number {
+  return 4 + Buffer.byteLength(JSON.stringify(message.header), 'utf8') + message.attachments.reduce((n, a) => n + a.byteLength, 0);
+}
+
 function need(cond: boolean, message: string): asserts cond {
   if (!cond) throw new WireError(message);
 }

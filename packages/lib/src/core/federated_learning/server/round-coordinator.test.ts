@@ -23,7 +23,7 @@ const show = (decisions: readonly CoordinatorDecision[]) =>
         case 'close':
           return `close r${d.round} ${d.reason}`;
         default:
-          return d.kind;
+          return (d as CoordinatorDecision).kind;
       }
     });
 
@@ -64,7 +64,7 @@ describe('the round coordinator', () => {
   });
 
   it('with client choice: waits for enough workers, then everyone hears who trains; others are refused', () => {
-    const chooser: ClientChoose = { name: 'Two', minAvailable: 2, choose: (ids) => (ids.length >= 2 ? ids.slice(0, 2) : []) } as unknown as ClientChoose;
+    const chooser: ClientChoose = { name: 'Two', minAvailable: 2, choose: (ids: string[]) => (ids.length >= 2 ? ids.slice(0, 2) : []) } as unknown as ClientChoose;
     const c = new RoundCoordinator(rules({ participants: 3, chooser }));
     expect(show(c.joined('a', true, ['a']))).toEqual(['sync a']);
     expect(show(c.joined('b', true, ['a', 'b']))).toEqual(['syncAll']);
