@@ -64,10 +64,41 @@ function paradigmPanels(kind: string, sel: string): Panel[] {
       ];
     case 'Dataset':
       return [{ title: 'Samples', queries: [{ promql: `max(sedna_dataset_samples{${sel}})`, legend: 'samples' }] }];
+    case 'VideoAnalyticsJob':
+      return cameraPanels(sel);
+    case 'FeatureExtractionService':
+      return [
+        { title: 'Features extracted per second', queries: [{ promql: `sum(rate(sedna_multi_edge_inference_extracted_features_total{${sel}}[1m]))`, legend: 'features/s' }] },
+        { title: 'Extraction p50 (s)', queries: [{ promql: `histogram_quantile(0.5, sum by (le) (rate(sedna_multi_edge_inference_feature_extraction_seconds_bucket{${sel}}[1m])))`, legend: 'p50' }] },
+      ];
+    case 'ReidJob':
+      return reidPanels(sel);
+    case 'ObjectTrackingService':
+    case 'ObjectSearchService':
+      return [...cameraPanels(sel), ...reidPanels(sel)];
     default:
-      // The multi-edge kinds define no metrics of their own yet (packages/metrics/README.md).
       return [];
   }
+}
+
+/** Multi-edge cameras (video analytics, tracking workers): per-camera frame rate, what they saw, their latency. */
+function cameraPanels(sel: string): Panel[] {
+  const m = 'sedna_multi_edge_inference';
+  return [
+    { title: 'Camera frames per second', queries: [{ promql: `max by (camera) (${m}_camera_fps{${sel}})` }] },
+    { title: 'Frames, detections, drops per second', queries: [{ promql: `sum(rate(${m}_frames_total{${sel}}[1m]))`, legend: 'frames' }, { promql: `sum(rate(${m}_detections_total{${sel}}[1m]))`, legend: 'detections' }, { promql: `sum(rate(${m}_dropped_frames_total{${sel}}[1m]))`, legend: 'dropped' }] },
+    { title: 'Frame to result p50 (s)', queries: [{ promql: `histogram_quantile(0.5, sum by (le, camera) (rate(${m}_frame_to_result_seconds_bucket{${sel}}[1m])))` }] },
+  ];
+}
+
+/** Multi-edge ReID (the job, or a service's ReID workers): boxes matched, identities kept, capture to match. */
+function reidPanels(sel: string): Panel[] {
+  const m = 'sedna_multi_edge_inference';
+  return [
+    { title: 'ReID boxes and matches per second', queries: [{ promql: `sum(rate(${m}_reid_boxes_total{${sel}}[1m]))`, legend: 'boxes' }, { promql: `sum(rate(${m}_reid_matches_total{${sel}}[1m]))`, legend: 'matches' }] },
+    { title: 'Identities', queries: [{ promql: `max(${m}_identities{${sel}})`, legend: 'identities' }] },
+    { title: 'Capture to match p50 (s)', queries: [{ promql: `histogram_quantile(0.5, sum by (le) (rate(${m}_capture_to_match_seconds_bucket{${sel}}[1m])))`, legend: 'p50' }] },
+  ];
 }
 
 /** The workers of a job: their pods are named after it (`<job>-<role>-<suffix>`), including restarted ones. */
