@@ -57,6 +57,8 @@ const namespaceDoc = `---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: $
 const rendered = header + namespaceDoc + template([]);
 const variants = [
   ['metrics.enabled=true'],
+  ['console.enabled=true', 'console.tlsSecretName=sedna-console-tls', 'console.prometheusUrl=http://prometheus.monitoring:9090'],
+  ['console.enabled=true'],
   ['gm.leaderElection.enabled=false', 'kb.enabled=false', 'jobCredentialSecret='],
   ['imageRegistry=registry.example.com/sedna', 'gm.image.repository=sedna-ts/gm', 'gm.image.tag=dev', 'lc.datasetRoots={/data,/srv/datasets}'],
 ];

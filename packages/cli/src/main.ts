@@ -21,6 +21,8 @@ import { join as joinNode } from './commands/join.js';
 import { createToken } from './commands/token.js';
 import { parseListenAddress } from '@sedna/metrics';
 import { registerFlowCommand } from './commands/flow.js';
+import { registerConsoleCommand } from './commands/console.js';
+import { parsePrometheusUrl } from '@sedna/console';
 import { resolveNodeToken } from './commands/node-token.js';
 import { up } from './commands/up.js';
 import { parseLogSearchArgs, searchLogs } from './commands/log-search.js';
@@ -106,13 +108,14 @@ program
   .option('--broker-port <port>', 'its port (0: any free port)', '4222')
   .option('--hpa-sync-period <seconds>', 'how often autoscaled joint inference workers\' metrics are read', '15')
   .addOption(storeSyncOption())
-  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; hpaSyncPeriod: string; storeSync: StoreSync; broker: string; brokerPort: string }) => {
+  .option('--prometheus-url <url>', 'a Prometheus scraping <data-dir>/prometheus/prometheus.yml: the web console charts its queries')
+  .action(async (o: { edgeNodes: string; dataDir: string; port: string; hubPort: string; kbPort: string; datasetRoot: string[]; hpaSyncPeriod: string; storeSync: StoreSync; broker: string; brokerPort: string; prometheusUrl?: string }) => {
     const edgeNodes = Number(o.edgeNodes);
     if (!Number.isInteger(edgeNodes) || edgeNodes < 0) throw new Error(`--edge-nodes must be a number, got ${o.edgeNodes}`);
     const hpaSyncPeriodSeconds = Number(o.hpaSyncPeriod);
     if (!(hpaSyncPeriodSeconds >= 0.1)) throw new Error(`--hpa-sync-period must be a number of seconds, at least 0.1, got ${o.hpaSyncPeriod}`);
     serverProcess('up', o.dataDir);
-    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, hpaSyncPeriodSeconds, storeSync: o.storeSync, broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
+    const handle = await up({ dataDir: o.dataDir, edgeNodes, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), datasetRoots: o.datasetRoot, hpaSyncPeriodSeconds, storeSync: o.storeSync, broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort), ...(o.prometheusUrl ? { prometheusUrl: parsePrometheusUrl(o.prometheusUrl) } : {}) });
     console.log('Press Ctrl-C to stop.');
     untilSignal(handle.stop);
   });
@@ -133,12 +136,13 @@ program
   .addOption(storeSyncOption())
   .option('--broker <kind>', 'message broker for multi-edge workers with kafkaSupport: nats (Debian\'s nats-server with JetStream) or none', 'none')
   .option('--broker-port <port>', 'its port (0: any free port)', '4222')
-  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; hpaSyncPeriod: string; storeSync: StoreSync; allowSharedToken: boolean; broker: string; brokerPort: string }) => {
+  .option('--prometheus-url <url>', 'a Prometheus scraping <data-dir>/prometheus/prometheus.yml: the web console charts its queries')
+  .action(async (o: { dataDir: string; port: string; hubPort: string; kbPort: string; host: string; advertise: string[]; nodeGracePeriod: string; metricsAddress?: string; hpaSyncPeriod: string; storeSync: StoreSync; allowSharedToken: boolean; broker: string; brokerPort: string; prometheusUrl?: string }) => {
     serverProcess('control-plane', o.dataDir);
     if (o.allowSharedToken && o.host !== '127.0.0.1' && o.host !== 'localhost') console.error('warning: --allow-shared-token with a non-local --host: any host that learns the token can speak for every node');
     const hpaSyncPeriodSeconds = Number(o.hpaSyncPeriod);
     if (!(hpaSyncPeriodSeconds >= 0.1)) throw new Error(`--hpa-sync-period must be a number of seconds, at least 0.1, got ${o.hpaSyncPeriod}`);
-    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), hpaSyncPeriodSeconds, storeSync: o.storeSync, allowSharedToken: o.allowSharedToken, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}), broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort) });
+    const cp = await startControlPlane({ dataDir: o.dataDir, apiPort: port(o.port), hubPort: port(o.hubPort), kbPort: port(o.kbPort), host: o.host, advertise: o.advertise, nodeGracePeriodSeconds: Number(o.nodeGracePeriod), hpaSyncPeriodSeconds, storeSync: o.storeSync, allowSharedToken: o.allowSharedToken, ...(o.metricsAddress ? { metricsAddress: parseListenAddress(o.metricsAddress) } : {}), broker: parseBrokerKind(o.broker), brokerPort: port(o.brokerPort), ...(o.prometheusUrl ? { prometheusUrl: parsePrometheusUrl(o.prometheusUrl) } : {}) });
     console.log(`API server ${cp.info.apiUrl}; local controllers connect to ${cp.info.hubUrl}; knowledge base ${cp.info.kbUrl}; web console ${cp.info.consoleUrl}${cp.info.brokerUrl ? `; broker ${cp.info.brokerUrl}` : ''}`);
     untilSignal(cp.stop);
   });
@@ -208,6 +212,7 @@ program
   });
 
 registerFlowCommand(program);
+registerConsoleCommand(program);
 
 program
   .command('token')

@@ -6,7 +6,7 @@
  * ModelBox graph and export it. Screenshots of each page go to packages/console/test-output/screenshots.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { readControlPlaneInfo } from '../../cli/src/paths.js';
 import { ensureBuilt, repoRoot, sedna } from '../../cli/test/harness.js';
 import { stopPodProcesses } from '../../cli/test/pod-processes.js';
 import { chromiumMissing, openBrowser, type BrowserHandle } from './browser.js';
+import { cloudWorker, edgeWorker, killWorkersOf } from './stand-ins.js';
 
 let handle: UpHandle;
 let dataDir: string;
@@ -22,22 +23,6 @@ let workDir: string;
 let consoleUrl: string;
 let token: string;
 let b: BrowserHandle;
-
-// Small stand-in workers (the real Fashion-MNIST workers have their own example tests): the cloud worker serves on
-// the port its Service was given; the edge worker asks it once, logs the answer and reports counters to its LC.
-const cloudWorker = `const http = require('http'); http.createServer((q, s) => s.end('big model here')).listen(Number(process.env.BIG_MODEL_BIND_PORT), () => console.log('serving on', process.env.BIG_MODEL_BIND_PORT));`;
-const edgeWorker = `
-const http = require('http');
-const get = () => new Promise((res, rej) => http.get({ host: process.env.BIG_MODEL_IP, port: Number(process.env.BIG_MODEL_PORT), path: '/' }, (r) => { let b = ''; r.on('data', (c) => (b += c)); r.on('end', () => res(b)); }).on('error', rej));
-const report = (body) => new Promise((res, rej) => { const q = http.request(process.env.LC_SERVER + '/sedna/workers/' + process.env.WORKER_NAME + '/info', { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (r) => { r.resume(); r.on('end', () => res(r.statusCode)); }); q.on('error', rej); q.end(JSON.stringify(body)); });
-(async () => {
-  for (let i = 0; i < 20; i++) console.log('edge frame', i, 'inferred locally');
-  let answer;
-  for (let i = 0; i < 100 && !answer; i++) { try { answer = await get(); } catch { await new Promise((r) => setTimeout(r, 100)); } }
-  console.log('cloud said:', answer);
-  await report({ name: process.env.WORKER_NAME, namespace: process.env.NAMESPACE, ownerName: process.env.JOB_NAME, ownerKind: 'jointinferenceservice', kind: 'inference', status: 'running', ownerInfo: { inferenceNumber: 10, hardExampleNumber: 2, uploadCloudRatio: 0.2, startTime: 'x', updateTime: 'y' } });
-  setInterval(() => {}, 1000);
-})();`;
 
 async function apply(yaml: string): Promise<void> {
   const r = await sedna(['apply', '-f', '-', '--data-dir', dataDir], yaml);
@@ -57,17 +42,6 @@ beforeAll(async () => {
   token = readFileSync(join(dataDir, 'apiserver', 'token'), 'utf8').trim();
   b = await openBrowser();
 }, 300_000);
-
-/** Workers whose command line names this test's work dir: the stand-ins it started (ended whatever state they are in). */
-function killWorkersOf(dir: string): void {
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
-}
 
 afterAll(async () => {
   await b?.close();

@@ -21,7 +21,7 @@ import { BrokerProcess, type BrokerKind } from './broker.js';
 import { KnowledgeBaseProcess } from './knowledge-base.js';
 import { prometheusFiles, startPrometheusDiscovery } from '../observability/prometheus.js';
 import { LOG_SEARCH_ROUTE, logSearchRoute } from '../observability/log-search.js';
-import { CONSOLE_FLOWUNITS_ROUTE, CONSOLE_PREFIX, CONSOLE_WATCH_ROUTE, consoleBuilt, consoleFlowunitsRoute, consoleRoute, consoleWatchRoute } from '@sedna/console';
+import { CONSOLE_PREFIX, consoleBuilt, serveConsole } from '@sedna/console';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -49,6 +49,8 @@ export interface ControlPlaneOptions {
   brokerPort?: number;
   /** The API server's write durability: `normal` (default: survives a killed process) or `full` (also a power cut). */
   storeSync?: StoreSync;
+  /** A Prometheus (scraping what prometheus.yml names) whose queries the web console charts. */
+  prometheusUrl?: URL;
 }
 
 export interface RunningControlPlane {
@@ -290,9 +292,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const { api, kbUrl, brokerUrl, nodeApiIdentity, hubUrl } = started;
   api.setPodLogs(podLogsFrom(api, nodeApiIdentity));
   api.addRoute(LOG_SEARCH_ROUTE, logSearchRoute(api, nodeApiIdentity));
-  api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());
-  api.addRoute(CONSOLE_WATCH_ROUTE, consoleWatchRoute(api.store));
-  api.addRoute(CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute());
+  serveConsole(api, options.prometheusUrl ? { prometheus: options.prometheusUrl } : {});
   if (!consoleBuilt()) log('the web console is not built (npm run build builds it); /console/ says so');
   const caFile = join(apiDir, 'pki', 'ca.crt');
   const prometheus = prometheusFiles(dataDir);

@@ -36,6 +36,8 @@ export interface UpOptions {
   broker?: BrokerKind;
   /** Its port (default 0, any free one). */
   brokerPort?: number;
+  /** A Prometheus whose queries the web console charts (`--prometheus-url`). */
+  prometheusUrl?: URL;
   log?: (msg: string) => void;
 }
 
@@ -74,7 +76,7 @@ export async function up(options: UpOptions): Promise<UpHandle> {
     let ports = { api: options.apiPort, hub: options.hubPort, kb: options.kbPort ?? 0, broker: options.brokerPort ?? 0 };
     supervisor.start({
       name: 'control-plane',
-      args: () => [main, 'control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.broker ? ['--broker', options.broker, '--broker-port', String(ports.broker)] : []), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : []), ...(options.hpaSyncPeriodSeconds ? ['--hpa-sync-period', String(options.hpaSyncPeriodSeconds)] : [])],
+      args: () => [main, 'control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', String(ports.api), '--hub-port', String(ports.hub), '--kb-port', String(ports.kb), ...(options.broker ? ['--broker', options.broker, '--broker-port', String(ports.broker)] : []), ...(options.nodeGracePeriodSeconds ? ['--node-grace-period', String(options.nodeGracePeriodSeconds)] : []), ...(options.storeSync ? ['--store-sync', options.storeSync] : []), ...(options.hpaSyncPeriodSeconds ? ['--hpa-sync-period', String(options.hpaSyncPeriodSeconds)] : []), ...(options.prometheusUrl ? ['--prometheus-url', options.prometheusUrl.href] : [])],
     });
     const info = await waitFor('the control plane', () => readControlPlaneInfo(dataDir), 60_000, anyExited);
     ports = { api: Number(new URL(info.apiUrl).port), hub: Number(new URL(info.hubUrl).port), kb: Number(new URL(info.kbUrl).port), broker: info.brokerUrl ? Number(new URL(info.brokerUrl).port) : 0 };

@@ -13,7 +13,14 @@ export function consoleFlowunitsRoute(): (req: IncomingMessage, res: ServerRespo
   return async (req, res) => {
     req.resume();
     catalogue ??= import('@sedna/lib/flow').then((flow) => JSON.stringify(flow.builtinRegistry().describe()));
-    const body = await catalogue;
+    let body: string;
+    try {
+      body = await catalogue;
+    } catch (err) {
+      // The GM image (where the chart's console runs) leaves the worker lib out: the composer keeps its own units.
+      res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`the flow runtime (@sedna/lib) is not installed beside this console: ${(err as Error).message}\n`);
+      return;
+    }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' }).end(body);
   };
 }

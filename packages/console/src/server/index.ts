@@ -7,10 +7,17 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunningApiServer } from '@sedna/apiserver';
+import { CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute } from './flowunits-route.js';
+import { CONSOLE_CONFIG_ROUTE, CONSOLE_PROMETHEUS_ROUTES, consoleConfigRoute, consolePrometheusRoute } from './prometheus-route.js';
+import { CONSOLE_WATCH_ROUTE, consoleWatchRoute } from './watch-route.js';
 
 export const CONSOLE_PREFIX = '/console/';
 export { CONSOLE_WATCH_ROUTE, consoleWatchRoute } from './watch-route.js';
 export { CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute } from './flowunits-route.js';
+export { CONSOLE_CONFIG_ROUTE, CONSOLE_PROMETHEUS_ROUTES, consoleConfigRoute, consolePrometheusRoute, parsePrometheusUrl } from './prometheus-route.js';
+export { startConsoleServer, type ConsoleServerOptions, type RunningConsoleServer } from './console-server.js';
+export type { KubeUpstream } from './upstream.js';
 
 /** Where `npm run build` puts the console's files (this module runs from src/server or dist/server). */
 export function consoleAssetsDir(): string {
@@ -39,6 +46,25 @@ const SECURITY_HEADERS = {
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
 };
+
+/** The codings an Accept-Encoding header accepts (those with a q-value above 0). */
+function acceptedEncodings(header: string): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of header.split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (name && (q === undefined || Number(q.slice(2)) > 0)) accepted.add(name);
+  }
+  return accepted;
+}
+
+/** The build's compressed copy of a file (file.br, file.gz) that the browser accepts, if there is one. */
+function compressedCopy(file: string, acceptEncoding: string): { name: 'br' | 'gzip'; path: string } | undefined {
+  const accepted = acceptedEncodings(acceptEncoding);
+  if (accepted.has('br') && existsSync(`${file}.br`)) return { name: 'br', path: `${file}.br` };
+  if (accepted.has('gzip') && existsSync(`${file}.gz`)) return { name: 'gzip', path: `${file}.gz` };
+  return undefined;
+}
 
 /**
  * The route for `/console/...`: a file of the build, else the app's index.html (its pages are client-side routes).
@@ -69,15 +95,31 @@ export function consoleRoute(dir = consoleAssetsDir()): (req: IncomingMessage, r
     const target = isFile ? file : join(dir, 'index.html');
     // Hashed asset names never change content: cache them; index.html always fresh.
     const immutable = isFile && relative.startsWith('assets/');
+    const encoding = compressedCopy(target, String(req.headers['accept-encoding'] ?? ''));
     res.writeHead(200, {
       'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream',
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      Vary: 'Accept-Encoding',
+      ...(encoding ? { 'Content-Encoding': encoding.name } : {}),
       ...SECURITY_HEADERS,
     });
     if (req.method === 'HEAD') {
       res.end();
       return;
     }
-    createReadStream(target).pipe(res);
+    createReadStream(encoding?.path ?? target).pipe(res);
   };
+}
+
+/**
+ * The console on the embedded API server: its files (public), the multiplexed watch on the API's store, the flow
+ * units, and the Prometheus queries when a Prometheus is configured (the API token for all but the files).
+ */
+export function serveConsole(api: Pick<RunningApiServer, 'addRoute' | 'addPublicPrefix' | 'store'>, options: { prometheus?: URL } = {}): void {
+  api.addPublicPrefix(CONSOLE_PREFIX, consoleRoute());
+  api.addRoute(CONSOLE_WATCH_ROUTE, consoleWatchRoute(api.store));
+  api.addRoute(CONSOLE_FLOWUNITS_ROUTE, consoleFlowunitsRoute());
+  api.addRoute(CONSOLE_CONFIG_ROUTE, consoleConfigRoute(options.prometheus));
+  api.addRoute(CONSOLE_PROMETHEUS_ROUTES.query, consolePrometheusRoute(options.prometheus, 'query'));
+  api.addRoute(CONSOLE_PROMETHEUS_ROUTES.query_range, consolePrometheusRoute(options.prometheus, 'query_range'));
 }

@@ -3,16 +3,22 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleRoute } from './index.js';
 import { consoleWatchRoute } from './watch-route.js';
 
-function fetchText(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
+function fetchText(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; encoding: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+    get({ host: '127.0.0.1', port, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const encoding = res.headers['content-encoding'];
+        const body = (encoding === 'br' ? brotliDecompressSync(raw) : encoding === 'gzip' ? gunzipSync(raw) : raw).toString();
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), encoding, body });
+      });
     }).on('error', reject);
   });
 }
@@ -27,6 +33,10 @@ describe('the console route', () => {
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'index.html'), '<html>app</html>');
     writeFileSync(join(dir, 'assets', 'a.js'), 'console.log(1)');
+    // The build's compressed copies (scripts/build-web.mjs) of one file.
+    writeFileSync(join(dir, 'assets', 'b.js'), 'console.log(2)');
+    writeFileSync(join(dir, 'assets', 'b.js.br'), brotliCompressSync('console.log(2)'));
+    writeFileSync(join(dir, 'assets', 'b.js.gz'), gzipSync('console.log(2)'));
     writeFileSync(join(tmpdir(), 'console-secret.txt'), 'secret');
     const route = consoleRoute(dir);
     const missing = consoleRoute(join(dir, 'nowhere'));
@@ -42,6 +52,13 @@ describe('the console route', () => {
   it('serves the build, with index.html for the app routes', async () => {
     expect(await fetchText(port, '/console/assets/a.js')).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8', body: 'console.log(1)' });
     expect(await fetchText(port, '/console/jobs/incrementallearningjobs/default/x')).toMatchObject({ status: 200, body: '<html>app</html>' });
+  });
+
+  it('sends the compressed copy the browser accepts, else the file itself', async () => {
+    expect(await fetchText(port, '/console/assets/b.js', { 'Accept-Encoding': 'gzip, deflate, br' })).toMatchObject({ encoding: 'br', body: 'console.log(2)', type: 'text/javascript; charset=utf-8' });
+    expect(await fetchText(port, '/console/assets/b.js', { 'Accept-Encoding': 'gzip, br;q=0' })).toMatchObject({ encoding: 'gzip', body: 'console.log(2)' });
+    expect(await fetchText(port, '/console/assets/b.js')).toMatchObject({ encoding: undefined, body: 'console.log(2)' });
+    expect(await fetchText(port, '/console/assets/a.js', { 'Accept-Encoding': 'br' })).toMatchObject({ encoding: undefined, body: 'console.log(1)' });
   });
 
   it('never serves a file outside the build folder', async () => {

@@ -14,30 +14,41 @@ export const CONSOLE_WATCH_ROUTE = '/sedna/console/watch';
 /** Kinds whose objects the console never needs and that hold secrets: not served by this route. */
 const REFUSED = new Set(['/secrets']);
 
+/** The `resources` parameter of a multiplexed watch, checked: 1 to 32 known kinds, no Secrets. */
+export function parseWatchResources(url: URL): { resources: string[] } | { error: string } {
+  const resources = (url.searchParams.get('resources') ?? '').split(',').filter(Boolean);
+  if (resources.length === 0 || resources.length > 32) return { error: 'resources: give 1 to 32 resources as group/plural (the core group is empty: /pods)' };
+  for (const resource of resources) {
+    const [group, plural] = resource.split('/');
+    if (plural === undefined || !findKindByResource(group ?? '', plural) || REFUSED.has(resource)) return { error: `resources: ${JSON.stringify(resource)} is not a resource this route serves` };
+  }
+  return { resources: [...new Set(resources)] };
+}
+
+/** One line of the multiplexed stream. */
+export function watchLine(resource: string, type: string, objectJson: string): string {
+  return `{"resource":${JSON.stringify(resource)},"type":"${type}","object":${objectJson}}\n`;
+}
+
+export const HEARTBEAT_MS = 15_000;
+
 export function consoleWatchRoute(store: Pick<Store, 'list' | 'subscribe'>): (req: IncomingMessage, res: ServerResponse, url: URL) => void {
   return (req, res, url) => {
     req.resume();
-    const resources = (url.searchParams.get('resources') ?? '').split(',').filter(Boolean);
-    if (resources.length === 0 || resources.length > 32) {
-      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('resources: give 1 to 32 resources as group/plural (the core group is empty: /pods)\n');
+    const parsed = parseWatchResources(url);
+    if ('error' in parsed) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`${parsed.error}\n`);
       return;
     }
-    for (const resource of resources) {
-      const [group, plural] = resource.split('/');
-      if (plural === undefined || !findKindByResource(group ?? '', plural) || REFUSED.has(resource)) {
-        res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`resources: ${JSON.stringify(resource)} is not a resource this route serves\n`);
-        return;
-      }
-    }
+    const { resources } = parsed;
     const wanted = new Set(resources);
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache, private' });
     res.socket?.setNoDelay(true);
-    const line = (resource: string, type: string, json: string) => `{"resource":${JSON.stringify(resource)},"type":"${type}","object":${json}}\n`;
     // Subscribed before the state is read: nothing between the two is missed (an event may repeat the state).
     const queued: ChangeEvent[] = [];
     let live = false;
     const send = (e: ChangeEvent) => {
-      if (!res.writableEnded) res.write(line(e.resource, e.type, e.json));
+      if (!res.writableEnded) res.write(watchLine(e.resource, e.type, e.json));
     };
     const unsubscribe = store.subscribe((e) => {
       if (!wanted.has(e.resource)) return;
@@ -45,7 +56,7 @@ export function consoleWatchRoute(store: Pick<Store, 'list' | 'subscribe'>): (re
       else queued.push(e);
     });
     for (const resource of resources) {
-      const chunk = store.list(resource).map((s: StoredObject) => line(resource, 'ADDED', s.json));
+      const chunk = store.list(resource).map((s: StoredObject) => watchLine(resource, 'ADDED', s.json));
       if (chunk.length) res.write(chunk.join(''));
     }
     res.write('{"type":"SYNCED"}\n');
@@ -54,7 +65,7 @@ export function consoleWatchRoute(store: Pick<Store, 'list' | 'subscribe'>): (re
     // A heartbeat keeps proxies from closing an idle stream and lets the client notice a dead one.
     const heartbeat = setInterval(() => {
       if (!res.writableEnded) res.write('{"type":"HEARTBEAT"}\n');
-    }, 15_000);
+    }, HEARTBEAT_MS);
     const finish = () => {
       clearInterval(heartbeat);
       unsubscribe();

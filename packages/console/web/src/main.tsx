@@ -1,4 +1,4 @@
-import '@mantine/core/styles.css';
+import './app/login-styles';
 import './app/app.css';
 import { MantineProvider } from '@mantine/core';
 import { StrictMode } from 'react';

@@ -225,7 +225,7 @@ export function ComposerPage() {
                 setMessage({ color: 'red', text: `Cannot compile: ${result.problems.map((p) => p.message).join('; ')}` });
                 return;
               }
-              setMessage({ color: 'green', text: `Compiled to a ${result.paradigm}.` });
+              setMessage({ color: 'green', text: `Compiled to ${result.objects.map((o) => `${String(o.kind)} ${o.metadata.name}`).join(", ")}.` });
               setYamlText(result.objects.map((o) => stringify(o)).join('---\n'));
             }}
           >

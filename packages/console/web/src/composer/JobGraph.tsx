@@ -11,13 +11,17 @@ import { unitDef } from './units';
 
 const nodeTypes = { unit: UnitNode };
 
-/** The pod of a unit: Sedna names workers `<job>-<type>-<hash>` (train, eval, deploy/infer, edge, cloud, ...). */
+/**
+ * The pod of a unit: Sedna names workers `<job>-<type>-<hash>` (train, eval, deploy/infer, edge, cloud, and the
+ * multi-edge ones: videoanalytics, fe, reid, reidworker, trackingworker-<i>, userworker).
+ */
 const WORKER_WORDS: Record<string, RegExp> = {
   edge: /-edge-/, cloud: /-cloud-/, train: /-train-/, eval: /-eval-/, deploy: /-(deploy|infer)-/, aggregator: /-aggregation-/,
+  videoanalytics: /-videoanalytics-/, fe: /-fe-/, reid: /-reid-/, reidworker: /-reidworker-/, userworker: /-userworker-/,
 };
 
 function podFor(id: string, pods: KubeObject[]): KubeObject | undefined {
-  const word = WORKER_WORDS[id] ?? (id.startsWith('trainer-') ? /-training-/ : undefined);
+  const word = WORKER_WORDS[id] ?? (id.startsWith('trainer-') ? /-training-/ : id.startsWith('trackingworker-') ? new RegExp(`-${id}-`) : undefined);
   return word ? pods.find((p) => word.test(p.metadata.name)) : undefined;
 }
 

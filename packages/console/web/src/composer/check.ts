@@ -3,7 +3,7 @@
  * required inputs connected, one hard example mining per joint inference, every worker placed on a node that
  * exists, models and datasets that exist.
  */
-import { unitDef, type ComposerGraph, type UnitDef } from './units';
+import { unitDef, type ComposerGraph, type UnitDef } from './units.js';
 
 export interface GraphProblem {
   node?: string;

@@ -1,29 +1,20 @@
 /**
  * Compiles a checked graph to the Sedna objects of the paradigm it forms: joint inference (edge inference, hard
  * example mining, cloud inference), incremental learning (train, eval, deploy), lifelong learning (the same with a
- * knowledge base), federated learning (aggregator and trainers). Multi-edge units are refused with the reason.
+ * knowledge base), federated learning (aggregator and trainers), and multi-edge inference (compile-multiedge.ts).
  */
-import type { KubeObject } from '../api/types';
-import { checkGraph, type GraphProblem, type World } from './check';
-import type { ComposerGraph, ComposerNode } from './units';
+import type { KubeObject } from '../api/types.js';
+import { checkGraph, type GraphProblem, type World } from './check.js';
+import { CompileContext, template } from './compile-common.js';
+import { compileMultiEdge, MULTI_EDGE_PIPELINE_UNITS, MULTI_EDGE_SERVICE_UNITS, type MultiEdgeParadigm } from './compile-multiedge.js';
+import type { ComposerGraph, ComposerNode } from './units.js';
 
-export type Paradigm = 'JointInferenceService' | 'IncrementalLearningJob' | 'LifelongLearningJob' | 'FederatedLearningJob';
+export type Paradigm = 'JointInferenceService' | 'IncrementalLearningJob' | 'LifelongLearningJob' | 'FederatedLearningJob' | MultiEdgeParadigm;
 
 export interface Compiled {
   paradigm?: Paradigm;
   objects: KubeObject[];
   problems: GraphProblem[];
-}
-
-function template(n: ComposerNode, env: Record<string, string> = {}) {
-  const command = (n.values['command'] ?? '').trim().split(/\s+/).filter(Boolean);
-  const envList = Object.entries(env).filter(([, v]) => v).map(([name, value]) => ({ name, value }));
-  return {
-    spec: {
-      nodeName: n.values['node'],
-      containers: [{ name: n.id, image: n.values['image'] || 'worker:latest', command, ...(envList.length ? { env: envList } : {}) }],
-    },
-  };
 }
 
 function hemParameters(text: string | undefined): { key: string; value: string }[] {
@@ -39,7 +30,11 @@ function hemParameters(text: string | undefined): { key: string; value: string }
 
 export function paradigmOf(g: ComposerGraph): Paradigm | { unsupported: string } | undefined {
   const has = (t: string) => g.nodes.some((n) => n.type === t);
-  if (has('feature_extraction') || has('reid')) return { unsupported: 'multi-edge units (feature extraction, ReID): the composer does not compile multi-edge inference yet; write its YAML on the Create page' };
+  const service = MULTI_EDGE_SERVICE_UNITS.some(has);
+  const pipeline = MULTI_EDGE_PIPELINE_UNITS.some(has);
+  if (service && pipeline) return { unsupported: 'the graph mixes the multi-edge pipeline (video analytics, feature extraction, ReID job) with the object search/tracking service units (tracking, ReID workers, user worker): compose one of them' };
+  if (service) return has('user_worker') ? 'ObjectSearchService' : 'ObjectTrackingService';
+  if (pipeline) return 'MultiEdgeInference';
   if (g.nodes.some((n) => n.type.startsWith('flowunit:'))) return { unsupported: 'ModelBox flowunits run inside one worker (`sedna flow run graph.toml`): export the graph as TOML and give it to a worker; they do not compile to a Sedna job by themselves' };
   if (has('cloud_inference') || has('hard_example_mining')) return 'JointInferenceService';
   if (has('aggregator') || has('fl_train')) return 'FederatedLearningJob';
@@ -53,18 +48,13 @@ export function compile(g: ComposerGraph, world: World): Compiled {
   const paradigm = paradigmOf(g);
   if (paradigm === undefined) return { objects: [], problems: [...problems, { message: 'the graph forms no paradigm yet: add the units of one (e.g. edge inference, hard example mining, cloud inference)' }] };
   if (typeof paradigm === 'object') return { objects: [], problems: [...problems, { message: paradigm.unsupported }] };
-  const one = (type: string): ComposerNode | undefined => {
-    const found = g.nodes.filter((n) => n.type === type);
-    if (found.length === 0) problems.push({ message: `${paradigm} needs a ${type.replace(/_/g, ' ')} unit` });
-    if (found.length > 1) problems.push({ message: `${paradigm} takes one ${type.replace(/_/g, ' ')} unit, the graph has ${found.length}` });
-    return found[0];
-  };
-  // The value of the unit connected to `node`'s input `port` (a Model's or Dataset's name).
-  const feeding = (node: ComposerNode | undefined, port: string, field: string): string | undefined => {
-    const edge = g.edges.find((e) => e.target === node?.id && e.targetPort === port);
-    const from = g.nodes.find((n) => n.id === edge?.source);
-    return from?.values[field];
-  };
+  const ctx = new CompileContext(g, problems);
+  if (paradigm === 'MultiEdgeInference' || paradigm === 'ObjectSearchService' || paradigm === 'ObjectTrackingService') {
+    const objects = compileMultiEdge(paradigm, ctx);
+    return problems.length ? { paradigm, objects: [], problems } : { paradigm, objects, problems };
+  }
+  const one = (type: string): ComposerNode | undefined => ctx.one(type, paradigm);
+  const feeding = (node: ComposerNode | undefined, port: string, field: string): string | undefined => ctx.feeding(node, port, field);
   const meta = { name: g.name, namespace: g.namespace };
   const apiVersion = 'sedna.io/v1alpha1';
   let spec: Record<string, unknown> = {};

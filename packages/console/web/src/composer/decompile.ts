@@ -2,8 +2,8 @@
  * An existing job drawn as a composer graph: its workers as units (with the node each runs on) and the Models and
  * Datasets it uses, for the job page's live drawing.
  */
-import type { KubeObject } from '../api/types';
-import type { ComposerEdge, ComposerGraph, ComposerNode } from './units';
+import type { KubeObject } from '../api/types.js';
+import type { ComposerEdge, ComposerGraph, ComposerNode } from './units.js';
 
 type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -46,6 +46,30 @@ export function decompile(kind: string, o: KubeObject): ComposerGraph | undefine
       if (resource(`dataset-${i}`, 'dataset', t['dataset']?.['name'])) link(`dataset-${i}`, 'samples', `trainer-${i}`, 'samples');
       link(`trainer-${i}`, 'updates', 'aggregator', 'updates');
     });
+  } else if (kind === 'VideoAnalyticsJob') {
+    nodes.push(worker('videoanalytics', 'video_analytics', spec['template']));
+    const env = ((spec['template']?.['spec']?.['containers']?.[0]?.['env'] as { name: string; value?: string }[] | undefined) ?? []);
+    const address = env.find((e) => e.name === 'video_address')?.value;
+    if (address) {
+      nodes.push({ id: 'camera', type: 'camera', values: { url: address } });
+      link('camera', 'frames', 'videoanalytics', 'frames');
+    }
+    if (resource('detector', 'model', spec['model']?.['name'])) link('detector', 'model', 'videoanalytics', 'model');
+  } else if (kind === 'FeatureExtractionService') {
+    nodes.push(worker('fe', 'feature_extraction', spec['template']));
+    if (resource('extractor', 'model', spec['model']?.['name'])) link('extractor', 'model', 'fe', 'model');
+  } else if (kind === 'ReidJob') {
+    nodes.push(worker('reid', 'reid', spec['template']));
+  } else if (kind === 'ObjectTrackingService' || kind === 'ObjectSearchService') {
+    nodes.push(worker('reidworker', 'reid_worker', spec['reidWorkers']?.['template']));
+    ((spec['trackingWorkers'] as Spec[] | undefined) ?? []).forEach((t, i) => {
+      nodes.push(worker(`trackingworker-${i}`, 'tracking', t['template']));
+      link(`trackingworker-${i}`, 'features', 'reidworker', 'features');
+    });
+    if (kind === 'ObjectSearchService') {
+      nodes.push(worker('userworker', 'user_worker', spec['userWorker']?.['template']));
+      link('userworker', 'queries', 'reidworker', 'queries');
+    }
   } else return undefined;
   return { name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', nodes, edges };
 }

@@ -3,7 +3,7 @@
  * settings each compiles to. The paradigm a graph forms is read from the units it holds (compile.ts). Units read
  * from ModelBox flowunit descriptions are `flowunit` units with the ports their description declares.
  */
-export type PortType = 'frames' | 'samples' | 'model' | 'inference' | 'weights' | 'knowledge' | 'features' | string;
+export type PortType = 'frames' | 'samples' | 'model' | 'inference' | 'weights' | 'knowledge' | 'detections' | 'features' | 'queries' | string;
 
 export interface PortDef {
   readonly name: string;
@@ -37,6 +37,10 @@ const worker = (node: string, command: string): FieldDef[] => [
   { name: 'image', label: 'Image', default: 'worker:latest' },
   { name: 'command', label: 'Command (space separated)', default: command, required: true },
 ];
+
+const kafka: FieldDef = { name: 'kafka', label: 'Through the broker (kafkaSupport: true/false)', default: 'false' };
+const replicas: FieldDef = { name: 'replicas', label: 'Replicas', default: '1' };
+const matchThresh: FieldDef = { name: 'matchThresh', label: 'Match threshold (match_thresh)', default: '0.7' };
 
 export const UNITS: readonly UnitDef[] = [
   { type: 'camera', label: 'Camera input', group: 'input', inputs: [], outputs: [{ name: 'frames', type: 'frames' }], fields: [{ name: 'url', label: 'Video URL (VIDEO_URL)', default: 'rtsp://camera/stream' }] },
@@ -87,8 +91,40 @@ export const UNITS: readonly UnitDef[] = [
     type: 'knowledge_base', label: 'Knowledge base', group: 'lifelong',
     inputs: [{ name: 'tasks', type: 'knowledge' }], outputs: [{ name: 'knowledge', type: 'knowledge' }], fields: [],
   },
-  { type: 'feature_extraction', label: 'Feature extraction', group: 'multi-edge', worker: true, inputs: [{ name: 'frames', type: 'frames' }], outputs: [{ name: 'features', type: 'features' }], fields: worker('edge-node-1', 'node fe.js') },
-  { type: 'reid', label: 'ReID', group: 'multi-edge', worker: true, inputs: [{ name: 'features', type: 'features' }], outputs: [], fields: worker('cloud-node', 'node reid.js') },
+  // Multi-edge inference, the pipeline (compile-multiedge.ts): cameras' video analytics jobs on the edges, the
+  // feature extraction service and the ReID job in the cloud (VideoAnalyticsJob, FeatureExtractionService, ReidJob).
+  {
+    type: 'video_analytics', label: 'Video analytics (detection)', group: 'multi-edge', worker: true,
+    inputs: [{ name: 'frames', type: 'frames', required: true }, { name: 'model', type: 'model', required: true }], outputs: [{ name: 'detections', type: 'detections' }],
+    fields: [...worker('edge-node-1', 'node va_worker.js'), { name: 'opMode', label: 'op_mode', default: 'tracking' }, kafka],
+  },
+  {
+    type: 'feature_extraction', label: 'Feature extraction', group: 'multi-edge', worker: true,
+    inputs: [{ name: 'detections', type: 'detections' }, { name: 'model', type: 'model', required: true }], outputs: [{ name: 'features', type: 'features' }],
+    fields: [...worker('cloud-node', 'node fe_worker.js'), replicas, kafka],
+  },
+  {
+    type: 'reid', label: 'ReID job', group: 'multi-edge', worker: true,
+    inputs: [{ name: 'features', type: 'features', required: true }], outputs: [],
+    fields: [...worker('cloud-node', 'node reid_worker.js'), { name: 'queryImages', label: 'Query images (query_images, |-separated)', default: '' }, matchThresh, kafka],
+  },
+  // Multi-edge inference, the services: tracking workers per camera and ReID workers (ObjectTrackingService), with a
+  // user worker taking queries (ObjectSearchService).
+  {
+    type: 'tracking', label: 'Tracking worker', group: 'multi-edge', worker: true,
+    inputs: [{ name: 'frames', type: 'frames', required: true }], outputs: [{ name: 'features', type: 'features' }],
+    fields: worker('edge-node-1', 'node tracking_worker.js'),
+  },
+  {
+    type: 'reid_worker', label: 'ReID workers (service)', group: 'multi-edge', worker: true,
+    inputs: [{ name: 'features', type: 'features', required: true }, { name: 'queries', type: 'queries' }], outputs: [],
+    fields: [...worker('cloud-node', 'node search_reid_worker.js'), replicas, matchThresh],
+  },
+  {
+    type: 'user_worker', label: 'User worker (object search)', group: 'multi-edge', worker: true,
+    inputs: [], outputs: [{ name: 'queries', type: 'queries' }],
+    fields: worker('cloud-node', 'node user_worker.js'),
+  },
 ];
 
 export function unitDef(type: string, flowunits: ReadonlyMap<string, UnitDef> = new Map()): UnitDef | undefined {

@@ -66,7 +66,7 @@ export function JobPage({ plural, namespace, name }: { plural: string; namespace
           <Title order={5} mb="xs">{kind.workload ? 'Stage machine' : 'Conditions'}</Title>
           <StageMachine kind={kind.kind} object={object} />
         </Card>
-        <ParadigmView kind={kind.kind} object={object} />
+        <ParadigmView kind={kind.kind} object={object} workload={!!kind.workload} />
       </SimpleGrid>
       {kind.workload && (
         <Card withBorder>

@@ -4,8 +4,13 @@
  * figures; a Dataset's sample count over time. Figures are those the workers report into the status.
  */
 import { Badge, Card, Code, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { useApi } from '../api/context';
 import type { KubeObject } from '../api/types';
 import { Chart } from '../common/Chart';
+import { panelsFor } from '../metrics/panels';
+import { PrometheusCharts } from '../metrics/PrometheusCharts';
+import { consoleConfig } from '../metrics/prometheus';
 import { conditions } from '../common/status';
 import { statusFigures, useFigureHistory } from './history';
 
@@ -64,12 +69,38 @@ function LearningRounds({ object }: { object: KubeObject }) {
   );
 }
 
-export function ParadigmView({ kind, object }: { kind: string; object: KubeObject }) {
+/** Whether the console's server has a Prometheus: undefined until it answered. */
+function usePrometheus(): boolean | undefined {
+  const api = useApi();
+  const [configured, setConfigured] = useState<boolean | undefined>(undefined);
+  useEffect(() => {
+    let cancelled = false;
+    consoleConfig(api).then(
+      (c) => !cancelled && setConfigured(c.prometheus),
+      () => !cancelled && setConfigured(false),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api]);
+  return configured;
+}
+
+export function ParadigmView({ kind, object, workload }: { kind: string; object: KubeObject; workload: boolean }) {
+  const prometheus = usePrometheus();
   const history = useFigureHistory(object);
   const figures = statusFigures(object);
   const names = Object.keys(figures);
   const ratioSeries = history.filter((s) => /ratio/i.test(s.label));
   const countSeries = history.filter((s) => !/ratio/i.test(s.label));
+  // Without a Prometheus (or when it does not answer): the figures as the watch delivered them.
+  const watchedCharts = (
+    <>
+      {ratioSeries.length > 0 && <Chart series={ratioSeries} testId="ratio-chart" />}
+      {countSeries.length > 0 && <Chart series={countSeries} testId="count-chart" />}
+      <Text size="xs" c="dimmed" data-testid="chart-source">Charts: the figures as they changed since this page opened (no Prometheus configured).</Text>
+    </>
+  );
   return (
     <Card withBorder>
       <Title order={5} mb="xs">{kind === 'Dataset' ? 'Samples' : 'Paradigm view'}</Title>
@@ -86,9 +117,11 @@ export function ParadigmView({ kind, object }: { kind: string; object: KubeObjec
       ) : (
         kind !== 'IncrementalLearningJob' && kind !== 'LifelongLearningJob' && <Text size="xs" c="dimmed">No figures reported yet.</Text>
       )}
-      {ratioSeries.length > 0 && <Chart series={ratioSeries} testId="ratio-chart" />}
-      {countSeries.length > 0 && <Chart series={countSeries} testId="count-chart" />}
-      <Text size="xs" c="dimmed">Charts: the figures as they changed since this page opened.</Text>
+      {prometheus ? (
+        <PrometheusCharts panels={panelsFor(kind, object.metadata.namespace ?? 'default', object.metadata.name, workload)} createdAt={object.metadata.creationTimestamp} fallback={watchedCharts} />
+      ) : (
+        prometheus === false && watchedCharts
+      )}
     </Card>
   );
 }

@@ -1,5 +1,5 @@
 /** Create any object from a template of its kind, validated by the server before it is applied. */
-import { SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Select, Stack, Title } from '@mantine/core';
 import { useState } from 'react';
 import { navigate } from '../app/router';
 import { kindByName } from '../api/kinds';
@@ -13,15 +13,19 @@ export function CreatePage({ kind }: { kind?: string }) {
   return (
     <Stack>
       <Title order={3}>Create</Title>
-      <SegmentedControl
+      <Select
+        label="Template"
         data={names}
         value={chosen}
+        allowDeselect={false}
+        maw={360}
+        data-testid="template-kind"
         onChange={(k) => {
+          if (!k) return;
           setChosen(k);
           setText(TEMPLATES[k]!);
         }}
       />
-      <Text size="xs" c="dimmed">The multi-edge kinds (ObjectSearchService, ObjectTrackingService, ReidJob, VideoAnalyticsJob, FeatureExtractionService) have no template yet: paste their YAML into any template.</Text>
       <ApplyPanel
         text={text}
         onText={setText}

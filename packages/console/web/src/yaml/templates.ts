@@ -90,4 +90,89 @@ spec:
     template: {spec: {nodeName: edge-node-1, containers: [{name: infer, image: infer:latest, command: ["node", "inference.js"]}]}}
   outputDir: /output
 `,
+  VideoAnalyticsJob: `apiVersion: sedna.io/v1alpha1
+kind: VideoAnalyticsJob
+metadata:
+  name: my-video-analytics
+  namespace: default
+spec:
+  backoffLimit: 5
+  kafkaSupport: false
+  model: {name: detector-model}
+  template:
+    spec:
+      nodeName: edge-node-1
+      restartPolicy: Never
+      containers:
+        - name: detection
+          image: va:latest
+          command: ["node", "va_worker.js"]
+          env: [{name: video_address, value: "rtsp://camera/stream"}, {name: video_id, value: camera-a}, {name: op_mode, value: tracking}]
+`,
+  FeatureExtractionService: `apiVersion: sedna.io/v1alpha1
+kind: FeatureExtractionService
+metadata:
+  name: my-feature-extraction
+  namespace: default
+spec:
+  kafkaSupport: false
+  model: {name: reid-model}
+  replicas: 1
+  selector: {matchLabels: {app: my-feature-extraction}}
+  template:
+    metadata: {labels: {app: my-feature-extraction}}
+    spec:
+      nodeName: cloud-node
+      containers: [{name: feature-extraction, image: fe:latest, command: ["node", "fe_worker.js"]}]
+`,
+  ReidJob: `apiVersion: sedna.io/v1alpha1
+kind: ReidJob
+metadata:
+  name: my-reid
+  namespace: default
+spec:
+  backoffLimit: 5
+  kafkaSupport: false
+  template:
+    spec:
+      nodeName: cloud-node
+      restartPolicy: Never
+      containers:
+        - name: reid
+          image: reid:latest
+          command: ["node", "reid_worker.js"]
+          env: [{name: match_thresh, value: "0.7"}, {name: query_images, value: "/queries/a.png"}]
+`,
+  ObjectTrackingService: `apiVersion: sedna.io/v1alpha1
+kind: ObjectTrackingService
+metadata:
+  name: my-object-tracking
+  namespace: default
+spec:
+  trackingWorkers:
+    - template: {spec: {nodeName: edge-node-1, containers: [{name: tracking, image: tracking:latest, command: ["node", "tracking_worker.js"], env: [{name: video_address, value: "rtsp://camera/stream"}]}]}}
+  reidWorkers:
+    replicas: 1
+    selector: {matchLabels: {app: my-object-tracking-reid}}
+    template:
+      metadata: {labels: {app: my-object-tracking-reid}}
+      spec: {nodeName: cloud-node, containers: [{name: reid, image: reid:latest, command: ["node", "reid_worker.js"]}]}
+`,
+  ObjectSearchService: `apiVersion: sedna.io/v1alpha1
+kind: ObjectSearchService
+metadata:
+  name: my-object-search
+  namespace: default
+spec:
+  userWorker:
+    template: {spec: {nodeName: cloud-node, containers: [{name: user, image: user:latest, command: ["node", "user_worker.js"]}]}}
+  trackingWorkers:
+    - template: {spec: {nodeName: edge-node-1, containers: [{name: tracking, image: tracking:latest, command: ["node", "tracking_worker.js"], env: [{name: video_address, value: "rtsp://camera/stream"}]}]}}
+  reidWorkers:
+    replicas: 1
+    selector: {matchLabels: {app: my-object-search-reid}}
+    template:
+      metadata: {labels: {app: my-object-search-reid}}
+      spec: {nodeName: cloud-node, containers: [{name: reid, image: reid:latest, command: ["node", "search_reid_worker.js"]}]}
+`,
 };
