@@ -6,3 +6,4 @@ export { positiveInteger } from './options.js';
 export { waitUntil, type WaitOptions } from './wait.js';
 export { WorkQueue, TerminalError, type WorkQueueOptions, type ReconcileResult, type KeyProcessor, type KeyErrorHandler } from './workqueue.js';
 export { Logger, inReconcile, currentReconcile, discardLog, stderrSink, type LogLevel, type LogSink, type LogFields, type ReconcileScope } from './log.js';
+export { applyMergePatch, isObject } from './merge-patch.js';

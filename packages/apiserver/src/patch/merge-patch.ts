@@ -1,14 +1,2 @@
-/** JSON merge patch (RFC 7386): objects merge, null deletes, everything else replaces. */
-export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch;
-  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else out[key] = applyMergePatch(out[key], value);
-  }
-  return out;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** JSON merge patch (RFC 7386) lives in @sedna/api/runtime, shared with the GM's recording client in tests. */
+export { applyMergePatch, isObject } from '@sedna/api/runtime';

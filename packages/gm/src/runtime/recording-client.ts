@@ -7,6 +7,7 @@ import { apiVersionOf, findKind, type KubeObject } from '@sedna/api';
 import { ApiStatusError, type ObjectClient } from './client.js';
 import type { MemoryCache } from './cache.js';
 import type { KindName } from './kinds.js';
+import { applyMergePatch } from '@sedna/api/runtime';
 
 export interface RecordedCall {
   verb: 'get' | 'create' | 'mergePatch' | 'replace' | 'delete';
@@ -20,21 +21,6 @@ export interface RecordedCall {
 
 /** Decides whether a call fails (a conflict, an invalid object): return the error to throw, or undefined. */
 export type FailureInjector = (call: RecordedCall) => Error | undefined;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** RFC 7386 JSON merge patch. */
-export function mergePatchInto(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch;
-  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatchInto(out[k], v);
-  }
-  return out;
-}
 
 export class RecordingClient implements ObjectClient {
   readonly calls: RecordedCall[] = [];
@@ -85,7 +71,7 @@ export class RecordingClient implements ObjectClient {
     const expected = metadata?.['resourceVersion'];
     if (expected !== undefined && expected !== current.metadata.resourceVersion) throw new ApiStatusError(409, 'Conflict', `${kind} ${namespace}/${name} has changed`);
     const { resourceVersion: _rv, ...metaPatch } = metadata ?? {};
-    const next = mergePatchInto(current, { ...rest, metadata: { ...metaPatch, resourceVersion: String(++this.serial) } }) as KubeObject;
+    const next = applyMergePatch(current, { ...rest, metadata: { ...metaPatch, resourceVersion: String(++this.serial) } }) as KubeObject;
     this.cache.put(next);
     return next;
   }
