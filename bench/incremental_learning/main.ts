@@ -427,8 +427,8 @@ function checks(handle: UpHandle, conditions: JobConditions, pods: Pods): void {
 }
 
 /** Waits for `check`; `guard` throws when the run can no longer succeed (a process died), which ends the wait. */
-const until = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, guard: () => void): Promise<T> =>
-  waitUntil(what, check, {
+function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, guard: () => void): Promise<T> {
+  return waitUntil(what, check, {
     timeoutMs,
     intervalMs: 20,
     failed: () => {
@@ -440,7 +440,7 @@ const until = <T>(what: string, check: () => Promise<T | undefined> | T | undefi
       }
     },
   });
-
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
