@@ -5,38 +5,20 @@
  * run as pods on the cloud node and the deploy trigger decides; the test set is inferred through the job's
  * inference worker. Nothing is left afterwards.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBenchmarkingJob } from '../../packages/benchmarking/src/job.js';
-import { fashionSliceTarGz, serveFiles, type DatasetServer } from '../../packages/benchmarking/test/fixtures.js';
-import { ensureBuilt } from '../../packages/cli/test/harness.js';
 import { writeJobFiles } from './job-files.js';
+import { processesUnder, simulationFixture } from './simulation-fixture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-simulation-il-'));
-let server: DatasetServer;
-
-beforeAll(async () => {
-  ensureBuilt();
-  server = await serveFiles({ '/fashion-mnist-slice.tar.gz': fashionSliceTarGz(900, 150) });
-  process.env.SEDNA_BENCHMARK_CACHE = join(dir, 'cache');
-}, 120_000);
-afterAll(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function processesUnder(folder: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args']).toString().split('\n').filter((l) => l.includes(folder) && !l.includes(' ps '));
-}
+const { dir, datasetUrl } = simulationFixture('bench-simulation-il-', 900, 150);
 
 describe('incremental learning under simulation', () => {
   it('runs a test case as an IncrementalLearningJob: hard examples, train, eval and deploy rounds', async () => {
     const logs: string[] = [];
     const file = writeJobFiles('incremental_learning', join(dir, 'il'), {
-      datasetUrl: `${server.url}/fashion-mnist-slice.tar.gz`,
+      datasetUrl: datasetUrl(),
       datasetPath: join(dir, 'dataset', 'fmnist'),
       workspace: join(dir, 'il', 'workspace'),
       // One case: the grid's first learning rate and epochs.

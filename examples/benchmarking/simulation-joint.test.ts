@@ -4,40 +4,21 @@
  * namespace): the edge worker on the edge node, the big model on the cloud node; bytes on the edge link and the
  * latencies of the real cloud calls become system metrics; nothing is left afterwards.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBenchmarkingJob } from '../../packages/benchmarking/src/job.js';
-import { fashionSliceTarGz, serveFiles, type DatasetServer } from '../../packages/benchmarking/test/fixtures.js';
-import { ensureBuilt } from '../../packages/cli/test/harness.js';
 import { writeJobFiles } from './job-files.js';
+import { processesUnder, simulationFixture } from './simulation-fixture.js';
 
 const root = process.getuid?.() === 0;
-const dir = mkdtempSync(join(tmpdir(), 'bench-simulation-ji-'));
-let server: DatasetServer;
-
-beforeAll(async () => {
-  ensureBuilt();
-  server = await serveFiles({ '/fashion-mnist-slice.tar.gz': fashionSliceTarGz(600, 150) });
-  process.env.SEDNA_BENCHMARK_CACHE = join(dir, 'cache');
-}, 120_000);
-afterAll(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Processes whose command line names the folder (the control plane, its local controllers, their workers). */
-function processesUnder(folder: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args']).toString().split('\n').filter((l) => l.includes(folder) && !l.includes(' ps '));
-}
+const { dir, datasetUrl } = simulationFixture('bench-simulation-ji-', 600, 150);
 
 describe('joint inference under simulation', () => {
   it('runs joint inference as JointInferenceServices, two cases at once', async () => {
     const logs: string[] = [];
     const file = writeJobFiles('joint_inference', join(dir, 'ji'), {
-      datasetUrl: `${server.url}/fashion-mnist-slice.tar.gz`,
+      datasetUrl: datasetUrl(),
       datasetPath: join(dir, 'dataset', 'fmnist'),
       workspace: join(dir, 'ji', 'workspace'),
       jobExtra: `  simulation:\n    cloud_number: 1\n    edge_number: 1\n${root ? '    links: [{edge: all, bandwidth_mbps: 100}]\n' : ''}`,

@@ -6,43 +6,26 @@
  * the kernel has no netem.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBenchmarkingJob } from '../../packages/benchmarking/src/job.js';
-import { fashionSliceTarGz, serveFiles, type DatasetServer } from '../../packages/benchmarking/test/fixtures.js';
-import { cliMain, ensureBuilt, waitFor } from '../../packages/cli/test/harness.js';
+import { cliMain, waitFor } from '../../packages/cli/test/harness.js';
 import { writeJobFiles } from './job-files.js';
+import { processesUnder, simulationFixture } from './simulation-fixture.js';
 
 const root = process.getuid?.() === 0;
-const dir = mkdtempSync(join(tmpdir(), 'bench-simulation-'));
-let server: DatasetServer;
-
-beforeAll(async () => {
-  ensureBuilt();
-  server = await serveFiles({ '/fashion-mnist-slice.tar.gz': fashionSliceTarGz(600, 150) });
-  process.env.SEDNA_BENCHMARK_CACHE = join(dir, 'cache');
-}, 120_000);
-afterAll(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, datasetUrl } = simulationFixture('bench-simulation-', 600, 150);
 
 function job(name: string, links: string): string {
   return writeJobFiles('federated_learning', join(dir, name), {
-    datasetUrl: `${server.url}/fashion-mnist-slice.tar.gz`,
+    datasetUrl: datasetUrl(),
     datasetPath: join(dir, 'dataset', 'fmnist'),
     workspace: join(dir, name, 'workspace'),
     algorithms: ['fedavg_iid'],
     testenv: { 'round: 5': 'round: 2', 'client_number: 5': 'client_number: 3', '  metrics:\n': '  metrics:\n    - name: "bytes_sent"\n    - name: "latency_p50_ms"\n    - name: "latency_p95_ms"\n' },
     jobExtra: `  simulation:\n    cloud_number: 1\n    edge_number: 3\n${links}`,
   });
-}
-
-/** Processes whose command line names the folder (the control plane, its local controllers, their workers). */
-function processesUnder(folder: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args']).toString().split('\n').filter((l) => l.includes(folder) && !l.includes(' ps '));
 }
 
 const namespaces = (): string[] => (root ? execFileSync('ip', ['netns', 'list']).toString().split('\n').filter((l) => /^sdn-\d+-e\d/.test(l)) : []);
