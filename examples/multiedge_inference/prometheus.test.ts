@@ -7,14 +7,13 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlPath } from '../../packages/apiserver/test/harness.js';
 import { readControlPlaneInfo } from '../../packages/cli/src/paths.js';
 import { waitFor } from '../../packages/cli/test/harness.js';
+import { httpGet, promQuery, promScalar } from '../common/prometheus-query.js';
 import { useSednaUp } from '../common/sedna-up-fixture.js';
 import { freePort } from '../common/worker-process.js';
 import { EXAMPLE_DIR } from './run.js';
@@ -26,28 +25,9 @@ let promDir: string;
 let prometheus: ChildProcess | undefined;
 let promUrl: string;
 
-function get(url: string, options: https.RequestOptions = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = (url.startsWith('https:') ? https : http).get(url, options, (r) => {
-      let body = '';
-      r.on('data', (c: Buffer) => (body += c.toString()));
-      r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-  });
-}
-
-async function query(promql: string): Promise<{ metric: Record<string, string>; value: number }[]> {
-  const r = await get(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = JSON.parse(r.body) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-  if (body.status !== 'success') throw new Error(`query ${promql}: ${r.body}`);
-  return body.data.result.map((s) => ({ metric: s.metric, value: Number(s.value[1]) }));
-}
-
-async function scalar(promql: string): Promise<number | undefined> {
-  const result = await query(promql);
-  return result.length === 1 ? result[0]!.value : undefined;
-}
+const get = httpGet;
+const query = (promql: string) => promQuery(promUrl, promql);
+const scalar = (promql: string) => promScalar(promUrl, promql);
 
 beforeAll(async () => {
   promDir = mkdtempSync(join(tmpdir(), 'sedna-multiedge-prom-'));

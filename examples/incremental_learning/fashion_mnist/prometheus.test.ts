@@ -7,13 +7,12 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readControlPlaneInfo } from '../../../packages/cli/src/paths.js';
 import { sedna, waitFor } from '../../../packages/cli/test/harness.js';
+import { type HttpAnswer, httpGet, promQuery, promScalar } from '../../common/prometheus-query.js';
 import { freePort } from '../../common/worker-process.js';
 import { type RoundFixture, startRoundFixture } from './round-fixture.js';
 
@@ -24,30 +23,12 @@ let prometheus: ChildProcess | undefined;
 let promUrl: string;
 
 /** `client`: a client certificate and key (node APIs serve TLS to the control plane's alone). */
-function get(url: string, token?: string, ca?: string, client?: { cert: string; key: string }): Promise<{ status: number; body: string }> {
-  return new Promise((res, rej) => {
-    const lib = url.startsWith('https:') ? https : http;
-    const req = lib.get(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, ...(ca ? { ca } : {}), ...(client ?? {}) }, (r) => {
-      let body = '';
-      r.on('data', (c: Buffer) => (body += c.toString()));
-      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
-    });
-    req.on('error', rej);
-  });
+function get(url: string, token?: string, ca?: string, client?: { cert: string; key: string }): Promise<HttpAnswer> {
+  return httpGet(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, ...(ca ? { ca } : {}), ...(client ?? {}) });
 }
 
-/** One PromQL instant query: the result vector as [labels, value] pairs. */
-async function query(promql: string): Promise<{ metric: Record<string, string>; value: number }[]> {
-  const r = await get(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = JSON.parse(r.body) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-  if (body.status !== 'success') throw new Error(`query ${promql}: ${r.body}`);
-  return body.data.result.map((s) => ({ metric: s.metric, value: Number(s.value[1]) }));
-}
-
-async function scalar(promql: string): Promise<number | undefined> {
-  const result = await query(promql);
-  return result.length === 1 ? result[0]!.value : undefined;
-}
+const query = (promql: string) => promQuery(promUrl, promql);
+const scalar = (promql: string) => promScalar(promUrl, promql);
 
 beforeAll(async () => {
   f = await startRoundFixture('sedna-prom');
