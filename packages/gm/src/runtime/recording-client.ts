@@ -27,6 +27,11 @@ export class RecordingClient implements ObjectClient {
   private serial = 0;
   /** Set to make calls fail. */
   fail: FailureInjector | undefined;
+  /**
+   * As the API server ends a Pod bound to a node that has not ended: a delete marks it (deletionTimestamp) and it
+   * stays until its node has stopped it (a test removes it from the cache then). Off: deletes remove at once.
+   */
+  gracefulPodDeletion = false;
 
   constructor(private readonly cache: MemoryCache) {}
 
@@ -89,6 +94,14 @@ export class RecordingClient implements ObjectClient {
     this.record({ verb: 'delete', kind, namespace, name });
     const current = this.cache.get(kind as KindName, name, namespace);
     if (!current) throw this.notFound(kind, namespace, name);
+    const phase = (current['status'] as { phase?: string } | undefined)?.phase;
+    const bound = Boolean((current['spec'] as { nodeName?: string } | undefined)?.nodeName);
+    if (this.gracefulPodDeletion && kind === 'Pod' && bound && phase !== 'Succeeded' && phase !== 'Failed') {
+      if (current.metadata.deletionTimestamp) return current;
+      const ending = { ...current, metadata: { ...current.metadata, deletionTimestamp: new Date(0).toISOString(), resourceVersion: String(++this.serial) } } as KubeObject;
+      this.cache.put(ending);
+      return ending;
+    }
     this.cache.remove(kind as KindName, name, namespace);
     return current;
   }

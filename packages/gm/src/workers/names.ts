@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 
 export const LABEL_VALUE_MAX = 63;
 export const DNS_LABEL_MAX = 63;
+/** An object name (a DNS-1123 subdomain): Pods, Deployments. */
+export const OBJECT_NAME_MAX = 253;
 
 /** `base + suffix` if it fits in `max`, else `<prefix of base>-<10 hex of a hash of base>` + suffix. */
 export function fitName(base: string, max: number, suffix = ''): string {
@@ -26,4 +28,13 @@ export function nameLabelValue(name: string): string {
 /** The name of a Service of a job (a DNS-1123 label: at most 63 characters): `<job>-<suffix>` as the original names it. */
 export function serviceName(jobName: string, suffix: string): string {
   return fitName(jobName, DNS_LABEL_MAX, `-${suffix}`);
+}
+
+/**
+ * The name of a worker Pod of a job: `<job>-<role>` or `<job>-<role>-<index>`, fixed, so that a second create of
+ * the same worker (a lagging cache, a restarted GM) meets AlreadyExists instead of making a second one
+ * (create-owned.ts). A worker replaced under the same name is deleted first and created again once it is gone.
+ */
+export function workerPodName(ownerName: string, role: string, index?: number | string): string {
+  return fitName(ownerName, OBJECT_NAME_MAX, `-${role.toLowerCase()}${index === undefined ? '' : `-${index}`}`);
 }

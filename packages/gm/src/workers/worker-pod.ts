@@ -3,7 +3,7 @@
  * after their job, owned by it, with the Sedna environment appended to every container; and how workers reach the
  * local controller and cloud services in each mode.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { apiVersionOf, findKind, type EnvVar, type KubeObject, type PodTemplateSpec } from '@sedna/api';
 import { nameLabelValue } from './names.js';
 import { JOB_CREDENTIAL_ENV, JOB_UID_ENV } from '@sedna/api/guard';
@@ -57,8 +57,9 @@ export interface WorkerPodSpec {
   /** What the worker is made from, hashed into an annotation. */
   hashOf: unknown;
   /**
-   * A fixed name (stableWorker) instead of a generated one: a second create of the same worker, by a GM restarted
-   * before its cache saw the first, is refused as AlreadyExists instead of making a second worker.
+   * The Pod's fixed name (workerPodName, stableWorker): a second create of the same worker, by a GM restarted before
+   * its cache saw the first, is refused as AlreadyExists instead of making a second worker (create-owned.ts). Absent
+   * only for a Deployment's pod template, whose pods the Deployment names.
    */
   name?: string;
 }
@@ -70,6 +71,15 @@ export interface WorkerPodSpec {
 export function stableWorker(owner: KubeObject, workerType: string, identity: unknown): { podName: string; workerName: string } {
   const suffix = specHash({ uid: owner.metadata.uid, identity }).slice(0, 5);
   return { podName: `${owner.metadata.name}-${workerType.toLowerCase()}-${suffix}`, workerName: `${workerType.toLowerCase()}worker-${suffix}` };
+}
+
+/**
+ * The original's WORKER_NAME format, `<prefix>worker-<5 chars>`, the characters derived from the owner's uid and
+ * what makes this worker (its role, index and spec generation), never random: the worker a restarted GM creates
+ * again, or recreates under the same Pod name, keeps its name (the FL aggregator resumes its own checkpoint by it).
+ */
+export function stableWorkerName(prefix: string, owner: KubeObject, identity: unknown): string {
+  return `${prefix.toLowerCase()}worker-${specHash({ uid: owner.metadata.uid, identity }).slice(0, 5)}`;
 }
 
 /** The environment every worker gets besides its feature's: the job's uid and credential (job-credentials.ts). */
@@ -111,13 +121,6 @@ export function scrapeAnnotations(env: readonly EnvVar[] | undefined): Record<st
   const address = env?.find((e) => e.name === WORKER_ENV.SEDNA_METRICS_ADDRESS)?.value;
   const port = address ? /:(\d+)$/.exec(address)?.[1] : undefined;
   return port ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/metrics' } : {};
-}
-
-/** The original's WORKER_NAME: `<type>worker-<5 random chars>`. */
-export function workerName(workerType: string): string {
-  const chars = 'bcdfghjklmnpqrstvwxz2456789';
-  const bytes = randomBytes(5);
-  return `${workerType.toLowerCase()}worker-${[...bytes].map((b) => chars[b % chars.length]).join('')}`;
 }
 
 export function podPhase(pod: KubeObject): string {

@@ -14,11 +14,12 @@ import { type ControllerDeclaration, keyOf, type ObjectKey, type Reconciler, spl
 import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ObjectOf } from '../../runtime/kinds.js';
 import { bindAddressEnv, type Addressing, type AddressingFor } from '../../workers/addressing.js';
-import { nameLabelValue, serviceName } from '../../workers/names.js';
+import { assertOwned, createOwned, isControlledBy, isNameConflict } from '../../workers/create-owned.js';
+import { nameLabelValue, serviceName, workerPodName } from '../../workers/names.js';
 import { nodeForRole } from '../../workers/placement.js';
 import { firstWorkerProblem } from '../../workers/pod-problem.js';
 import { References, referenceWatches } from '../../workers/references.js';
-import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
+import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, stableWorkerName } from '../../workers/worker-pod.js';
 
 export const AGG_PORT = 7363;
 const KIND = 'FederatedLearningJob' as const;
@@ -40,6 +41,16 @@ function pendingBecause(status: FlStatus, reason: string, message: string): FlSt
 }
 
 type Job = ObjectOf<'FederatedLearningJob'>;
+
+/** Whether `pod` is there and the job's (a Pod of that name that is not is a name conflict the create reports). */
+function ownPod(pod: KubeObject | undefined, job: KubeObject): boolean {
+  return pod !== undefined && isControlledBy(pod, job);
+}
+
+/** The original's worker names: `<job>-aggworker` and `<job>-trainworker-<i>` (trainingWorkers[i]). */
+export function workerPodFor(jobName: string, index: string): string {
+  return index === 'aggregation' ? workerPodName(jobName, 'aggworker') : workerPodName(jobName, 'trainworker', index);
+}
 
 export interface FederatedLearningDeps {
   cache: ObjectCache;
@@ -111,6 +122,11 @@ export class FederatedLearningController implements Reconciler {
     try {
       if (!(await this.ensureWorkers(job, spec, status, workers, aggModel, pretrained, generation))) return;
     } catch (err) {
+      // A worker's name taken by an object that is not the job's: say so on the job, and retry (it may be removed).
+      if (isNameConflict(err)) {
+        await this.writeStatus(job, pendingBecause(status, err.reason, err.message));
+        throw err;
+      }
       // A derived object the API refuses (a limit broken): say so on the job, not only in the GM's log.
       if (!isInvalid(err)) throw err;
       await this.writeStatus(job, pendingBecause(status, 'InvalidWorkerObject', err.message));
@@ -162,7 +178,10 @@ export class FederatedLearningController implements Reconciler {
       ...(pretrained ? { PRETRAINED_MODEL_URL: pretrained.url } : {}),
     };
     const started = workers.some((p) => p.metadata.annotations?.[INDEX_ANNOTATION] === 'aggregation');
-    const done = (index: string) => workers.some((p) => p.metadata.annotations?.[INDEX_ANNOTATION] === index && (isActive(p) || podPhase(p) === 'Succeeded'));
+    // A worker is there when its Pod is (running, done, failed, or still ending after a delete: its removal queues
+    // the job, which creates it again then), or when a worker of the index runs under a name from before fixed names.
+    const done = (index: string) =>
+      ownPod(this.pods.get(workerPodFor(name, index), namespace), job) || workers.some((p) => p.metadata.annotations?.[INDEX_ANNOTATION] === index && (isActive(p) || podPhase(p) === 'Succeeded'));
 
     if (!done('aggregation')) {
       // The aggregator binds where the trainers are sent (the original's guessed its host's outward address).
@@ -197,34 +216,39 @@ export class FederatedLearningController implements Reconciler {
     return true;
   }
 
+  /**
+   * One worker under its fixed name (workerPodFor). A worker deleted while the job runs, or for a new generation, is
+   * created again under the same name once the old Pod is gone, rather than beside it under a new one: an
+   * aggregator or a participant of the rounds must never run twice, and one name makes that impossible. Its
+   * WORKER_NAME is derived from the job, the index and the generation: the same worker recreated resumes its own
+   * checkpoint, a new generation's aggregator starts a new run.
+   */
   private async createWorker(job: KubeObject, workerType: 'aggregation' | 'train', index: string, template: FederatedLearningJobSpec['aggregationWorker']['template'], env: WorkerEnv, generation: string, recreate: boolean, fieldEnv: Record<string, string> = {}): Promise<void> {
     const pod = buildWorkerPod({
       owner: job,
       workerType,
       template: { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [GENERATION_ANNOTATION]: generation, [INDEX_ANNOTATION]: index } } },
-      env: { ...env, WORKER_NAME: workerName(workerType === 'aggregation' ? 'agg' : 'train') },
+      env: { ...env, WORKER_NAME: stableWorkerName(workerType === 'aggregation' ? 'agg' : 'train', job, { index, generation }) },
       fieldEnv,
       restartPolicy: 'OnFailure',
       hashOf: { template, env },
+      name: workerPodFor(job.metadata.name!, index),
     });
-    const created = await this.client.create('Pod', job.metadata.namespace!, pod);
-    await recordEvent(this.client, job, 'Normal', recreate ? 'WorkerRecreated' : 'WorkerCreated', `${recreate ? 'recreated' : 'created'} the ${workerType} worker ${created.metadata.name}${workerType === 'train' ? ` (trainingWorkers[${index}])` : ''}`);
+    const { object, created } = await createOwned(this.client, job, 'Pod', pod);
+    if (!created) return; // the job's already (a create this GM's cache had not seen yet)
+    await recordEvent(this.client, job, 'Normal', recreate ? 'WorkerRecreated' : 'WorkerCreated', `${recreate ? 'recreated' : 'created'} the ${workerType} worker ${object.metadata.name}${workerType === 'train' ? ` (trainingWorkers[${index}])` : ''}`);
   }
 
   private async ensureService(job: KubeObject): Promise<KubeObject> {
     const name = serviceName(job.metadata.name!, 'aggregation');
     const namespace = job.metadata.namespace!;
     const existing = this.services.get(name, namespace);
-    if (existing) return existing;
-    try {
-      return await this.client.create('Service', namespace, {
-        metadata: { name, namespace, ownerReferences: [controllerRef(job)] },
-        spec: { ...this.addressing.serviceSpec(AGG_PORT, undefined), selector: { 'federatedlearningjob.sedna.io/name': nameLabelValue(job.metadata.name!), 'federatedlearningjob.sedna.io/worker-type': 'aggregation' } },
-      });
-    } catch (err) {
-      if (isConflict(err)) return this.client.get('Service', namespace, name);
-      throw err;
-    }
+    if (existing) return assertOwned(this.client, job, existing);
+    const { object } = await createOwned(this.client, job, 'Service', {
+      metadata: { name, namespace, ownerReferences: [controllerRef(job)] },
+      spec: { ...this.addressing.serviceSpec(AGG_PORT, undefined), selector: { 'federatedlearningjob.sedna.io/name': nameLabelValue(job.metadata.name!), 'federatedlearningjob.sedna.io/worker-type': 'aggregation' } },
+    });
+    return object;
   }
 
   private async deletePod(namespace: string, name: string): Promise<void> {

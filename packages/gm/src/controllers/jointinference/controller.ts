@@ -16,13 +16,14 @@ import { type ControllerDeclaration, keyOf, type ObjectKey, type ReconcileResult
 import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ObjectOf } from '../../runtime/kinds.js';
 import { bindAddressEnv, type Addressing, type AddressingFor } from '../../workers/addressing.js';
-import { nameLabelValue, serviceName } from '../../workers/names.js';
+import { assertOwned, createOwned, isNameConflict } from '../../workers/create-owned.js';
+import { nameLabelValue, serviceName, workerPodName } from '../../workers/names.js';
 import { References, referenceWatches } from '../../workers/references.js';
 import { firstWorkerProblem } from '../../workers/pod-problem.js';
 import { syncHpa, type HpaSpec } from './autoscaling/hpa-object.js';
 import type { EmbeddedAutoscaler } from './autoscaling/embedded-autoscaler.js';
 import { type ServiceEndpoint } from '../../workers/addressing.js';
-import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
+import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, stableWorkerName, workerLabels } from '../../workers/worker-pod.js';
 import { WORKER_ENV, type WorkerEnv } from '@sedna/api/contracts';
 
 export const BIG_MODEL_PORT = 5000;
@@ -120,6 +121,11 @@ export class JointInferenceController implements Reconciler {
         return;
       }
     } catch (err) {
+      // A worker's name taken by an object that is not the service's: say so, and retry (it may be removed).
+      if (isNameConflict(err)) {
+        await this.setStatus(ji, 'Failed', err.reason, err.message, 0, 0);
+        throw err;
+      }
       // A derived object the API refuses (a limit broken): say so on the service, not only in the GM's log.
       if (!isInvalid(err)) throw err;
       await this.setStatus(ji, 'Failed', 'InvalidWorkerObject', err.message, 0, 0);
@@ -243,7 +249,8 @@ export class JointInferenceController implements Reconciler {
   private async ensureService(ji: KubeObject, replicas: number): Promise<KubeObject> {
     const name = serviceName(ji.metadata.name!, 'cloud');
     const namespace = ji.metadata.namespace!;
-    const existing = this.kubeServices.get(name, namespace);
+    const found = this.kubeServices.get(name, namespace);
+    const existing = found && (await assertOwned(this.client, ji, found));
     if (existing) {
       const ports = (existing.spec.ports ?? []).length;
       if (!this.addressing.embedded || ports === replicas) return existing;
@@ -251,15 +258,11 @@ export class JointInferenceController implements Reconciler {
       return this.client.mergePatch('Service', namespace, name, { spec: { ports: wanted.ports } });
     }
     const spec = this.addressing.serviceSpec(BIG_MODEL_PORT, undefined, replicas);
-    try {
-      return await this.client.create('Service', namespace, {
-        metadata: { name, namespace, labels: { 'app.sedna.io': nameLabelValue(`${ji.metadata.name}-cloud-svc`) }, ownerReferences: [controllerRef(ji)] },
-        spec: { ...spec, selector: { [`jointinferenceservice.sedna.io/name`]: nameLabelValue(ji.metadata.name!), [`jointinferenceservice.sedna.io/worker-type`]: 'cloud' } },
-      });
-    } catch (err) {
-      if ((err as { code?: number }).code === 409) return this.client.get('Service', namespace, name);
-      throw err;
-    }
+    const { object } = await createOwned(this.client, ji, 'Service', {
+      metadata: { name, namespace, labels: { 'app.sedna.io': nameLabelValue(`${ji.metadata.name}-cloud-svc`) }, ownerReferences: [controllerRef(ji)] },
+      spec: { ...spec, selector: { [`jointinferenceservice.sedna.io/name`]: nameLabelValue(ji.metadata.name!), [`jointinferenceservice.sedna.io/worker-type`]: 'cloud' } },
+    });
+    return object;
   }
 
   /** Kubernetes mode: a Deployment per worker type, its pod template updated when the spec changes. */
@@ -278,7 +281,8 @@ export class JointInferenceController implements Reconciler {
     };
     const existing = this.deployments!.get(name, namespace);
     if (!existing) {
-      await this.client.create('Deployment', namespace, { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': nameLabelValue(`${ji.metadata.name}-${workerType}-svc`) }, ownerReferences: podMeta.ownerReferences }, spec: desired });
+      const { created } = await createOwned(this.client, ji, 'Deployment', { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': nameLabelValue(`${ji.metadata.name}-${workerType}-svc`) }, ownerReferences: podMeta.ownerReferences }, spec: desired });
+      if (!created) return; // the service's already: the next pass compares its template
       await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker deployment ${name}`);
       return;
     }
@@ -288,9 +292,15 @@ export class JointInferenceController implements Reconciler {
     await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `updated the ${workerType} worker deployment ${name} to apply the new spec`);
   }
 
-  /** Embedded mode: one active pod for replica `replica` of a worker type, made from the current spec; an outdated or ended one is replaced. */
+  /**
+   * Embedded mode: one active pod for replica `replica` of a worker type, made from the current spec, named
+   * `<service>-<type>-<replica>`; an outdated or ended one is replaced under the same name: deleted, then created
+   * again once it is gone (its removal queues the service). A replica binds its node port: the old process must
+   * have let go of it before the new one starts, so the two never overlap, and one name makes a duplicate impossible.
+   */
   private async ensureWorker(ji: KubeObject, workerType: WorkerType, replica: number, template: JointInferenceServiceSpec['cloudWorker']['template'], env: WorkerEnv, fieldEnv: Record<string, string> = {}): Promise<void> {
     const namespace = ji.metadata.namespace!;
+    const podName = workerPodName(ji.metadata.name!, workerType, replica);
     const hashOf = { template, env };
     const wanted = specHash(hashOf);
     const pods = this.pods.list(namespace).filter((p) => isWorkerOf(p, ji, workerType) && replicaOf(p) === replica);
@@ -309,10 +319,12 @@ export class JointInferenceController implements Reconciler {
       if (!upToDate) await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `the ${workerType} worker ${pod.metadata.name} is replaced to apply the new spec`);
     }
     if (current) return;
-    const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: workerName(workerType) }, fieldEnv, restartPolicy: 'Always', hashOf });
+    if (pods.some((p) => p.metadata.name === podName && p.metadata.deletionTimestamp)) return; // still ending
+    const workerName = stableWorkerName(workerType, ji, { replica, hash: wanted });
+    const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: workerName }, fieldEnv, restartPolicy: 'Always', hashOf, name: podName });
     (pod['metadata'] as { labels: Record<string, string> }).labels[REPLICA_LABEL] = String(replica);
-    const created = await this.client.create('Pod', namespace, pod);
-    await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker ${created.metadata.name}`);
+    const { object, created } = await createOwned(this.client, ji, 'Pod', pod);
+    if (created) await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker ${object.metadata.name}`);
   }
 
   private async setStatus(ji: Ji, type: ServiceCondition['type'], reason: string, message: string, active: number, failed: number): Promise<void> {

@@ -5,13 +5,17 @@
  * is started until `backoffLimit` failures (default 6, as a batch/v1 Job), after a Job's backoff delay (./backoff.ts);
  * the original ignored backoffLimit, and its recreated VA Pod failed on the Service that already existed.
  */
+import type { KubeObject } from '@sedna/api';
 import type { ChannelRouter } from '../../channel/router.js';
 import type { KindReader } from '../../runtime/cache.js';
 import type { ObjectClient } from '../../runtime/client.js';
 import { type ControllerDeclaration, type ObjectKey, type ReconcileResult, type Reconciler, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
 import type { ObjectOf } from '../../runtime/kinds.js';
-import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
+import { WORKER_INDEX_ANNOTATION } from '@sedna/api';
+import { createOwned, isNameConflict } from '../../workers/create-owned.js';
+import { workerPodName } from '../../workers/names.js';
+import { buildWorkerPod, isActive, isWorkerOf, podPhase, stableWorkerName } from '../../workers/worker-pod.js';
 import { multiEdgeDeclaration, type PeerKind, peerEnv } from './peers.js';
 import { nextRetryAt, retryDelayMs } from './backoff.js';
 import { reportHandler } from './reports.js';
@@ -31,6 +35,21 @@ export interface JobKindDeclaration<K extends MultiEdgeJobKindName = MultiEdgeJo
 /** A status as read (a new job has none; the counts are defaults the API server fills). */
 type JobStatus = Partial<NonNullable<ObjectOf<MultiEdgeJobKindName>['status']>>;
 type JobCondition = NonNullable<JobStatus['conditions']>[number];
+
+/**
+ * The index of the next worker of a job: one more than the highest of its Pods (failed ones are kept, ending ones
+ * still count), 0 for the first. A failed worker is kept for its logs and its count, so its successor cannot take
+ * its name: each attempt is `<job>-<worker>-<attempt>`. Derived from the Pods, not remembered: a restarted GM, or
+ * a pass whose cache has not seen its last create yet, arrives at the same index and adopts the Pod it finds.
+ */
+export function nextAttempt(pods: readonly KubeObject[]): number {
+  let highest = -1;
+  for (const pod of pods) {
+    const index = Number(pod.metadata.annotations?.[WORKER_INDEX_ANNOTATION]);
+    if (Number.isInteger(index)) highest = Math.max(highest, index);
+  }
+  return highest + 1;
+}
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -77,7 +96,7 @@ export class MultiEdgeJobController<K extends MultiEdgeJobKindName> implements R
       return;
     }
     const group = groups[0]!;
-    const endpoints = await this.workers.ensureServices(job, groups);
+    const endpoints = await this.workers.ensureServices(job, groups).catch((err: unknown) => this.nameConflict(job, status, [...(status.conditions ?? [])], err));
     const node = this.workers.embedded ? this.workers.placement(group.template, group.defaultRole) : undefined;
     const backoffLimit = job.spec.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
     const pods = this.deps.pods.list(namespace).filter((p) => isWorkerOf(p, job) && !p.metadata.deletionTimestamp);
@@ -122,10 +141,17 @@ export class MultiEdgeJobController<K extends MultiEdgeJobKindName> implements R
       if (active === 0 && (!this.workers.embedded || node)) {
         const env = { ...peers.env, ...this.workers.envFor(job, group, node, endpoints, groups) };
         const template = node ? { ...group.template, spec: { ...group.template.spec, nodeName: node } } : group.template;
-        const pod = buildWorkerPod({ owner: job, workerType: group.workerType, template, env: { ...env, WORKER_NAME: workerName(group.workerNamePrefix ?? group.workerType) }, restartPolicy: 'Never', hashOf: { template, env } });
-        const created = await this.client.create('Pod', namespace, pod);
-        if (failed > 0) await recordEvent(this.client, job, 'Warning', 'WorkerRestarted', `the worker failed (${failed} of ${backoffLimit} allowed); started ${created.metadata.name} after a ${retryDelayMs(failed) / 1000} s backoff`);
-        else await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the worker ${created.metadata.name}${node ? ` on ${node}` : ''}`);
+        const attempt = nextAttempt(this.deps.pods.list(namespace).filter((p) => isWorkerOf(p, job)));
+        const withAttempt = { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [WORKER_INDEX_ANNOTATION]: String(attempt) } } };
+        const workerName = stableWorkerName(group.workerNamePrefix ?? group.workerType, job, { attempt });
+        const pod = buildWorkerPod({ owner: job, workerType: group.workerType, template: withAttempt, env: { ...env, WORKER_NAME: workerName }, restartPolicy: 'Never', hashOf: { template, env }, name: workerPodName(name, group.workerType, attempt) });
+        try {
+          const { object, created } = await createOwned(this.client, job, 'Pod', pod);
+          if (created && failed > 0) await recordEvent(this.client, job, 'Warning', 'WorkerRestarted', `the worker failed (${failed} of ${backoffLimit} allowed); started ${object.metadata.name} after a ${retryDelayMs(failed) / 1000} s backoff`);
+          else if (created) await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the worker ${object.metadata.name}${node ? ` on ${node}` : ''}`);
+        } catch (err) {
+          await this.nameConflict(job, next, conditions, err);
+        }
         next.active = 1;
       }
       next.phase = running > 0 ? 'Running' : 'Pending';
@@ -133,6 +159,19 @@ export class MultiEdgeJobController<K extends MultiEdgeJobKindName> implements R
     }
     next.conditions = conditions;
     await this.write(job, next);
+  }
+
+  /**
+   * A child's name taken by an object that is not the job's: a Waiting condition says so, and the error goes on to
+   * be retried with backoff (the object may be removed). Any other error goes on as it is.
+   */
+  private async nameConflict(job: ObjectOf<K>, status: JobStatus, conditions: JobCondition[], err: unknown): Promise<never> {
+    if (isNameConflict(err)) {
+      const last = conditions.at(-1);
+      if (!(last?.type === 'Waiting' && last.reason === err.reason)) conditions.push({ type: 'Waiting', status: 'True', reason: err.reason, message: err.message, lastHeartbeatTime: now(), lastTransitionTime: now() });
+      await this.write(job, { ...status, phase: 'Pending', conditions });
+    }
+    throw err;
   }
 
   private async write(job: ObjectOf<K>, next: JobStatus): Promise<void> {

@@ -13,6 +13,7 @@ import type { KindReader, ObjectCache } from '../../runtime/cache.js';
 import { type ControllerDeclaration, keyOf, watch } from '../../runtime/controller.js';
 import type { KindName } from '../../runtime/kinds.js';
 import type { Addressing } from '../../workers/addressing.js';
+import { serviceName } from '../../workers/names.js';
 import { WORKER_ENV, type WorkerEnvName } from '@sedna/api/contracts';
 
 export interface PeerKind {
@@ -42,7 +43,7 @@ export function peerEnv(namespace: string, peers: PeerKind[], services: KindRead
   for (const peer of peers) {
     const candidates = services
       .list(namespace)
-      .filter((s) => ownerOf(s, peer.kind) && s.metadata.name === `${ownerOf(s, peer.kind)}-${peer.suffix}`)
+      .filter((s) => { const owner = ownerOf(s, peer.kind); return owner !== undefined && s.metadata.name === serviceName(owner, peer.suffix); })
       .sort((a, b) => {
         const da = ownerOf(a, peer.kind) === peer.defaultName ? 0 : 1;
         const db = ownerOf(b, peer.kind) === peer.defaultName ? 0 : 1;

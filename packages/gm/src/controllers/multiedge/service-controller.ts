@@ -12,6 +12,7 @@ import type { KindReader } from '../../runtime/cache.js';
 import type { ObjectClient } from '../../runtime/client.js';
 import { type ControllerDeclaration, type ObjectKey, type Reconciler, splitKey } from '../../runtime/controller.js';
 import type { ObjectOf } from '../../runtime/kinds.js';
+import { isNameConflict } from '../../workers/create-owned.js';
 import { multiEdgeDeclaration, type PeerKind, peerEnv } from './peers.js';
 import { reportHandler } from './reports.js';
 import type { GroupsOf, MultiEdgeServiceKindName } from './worker-groups.js';
@@ -66,18 +67,25 @@ export class MultiEdgeServiceController<K extends MultiEdgeServiceKindName> impl
       await this.setStatus(owner, 'Pending', 'NoBroker', noBroker, 0, 0);
       return;
     }
-    const endpoints = await this.workers.ensureServices(owner, groups);
-    const peers = this.decl.peers ? peerEnv(namespace, this.decl.peers, this.deps.services, this.deps.pods, this.deps.addressing).env : {};
     let active = 0;
     let failed = 0;
     let needed = 0;
-    for (const group of groups) {
-      const node = this.workers.embedded ? this.workers.placement(group.template, group.defaultRole) : undefined;
-      if (this.workers.embedded && !node) continue;
-      const counts = await this.workers.ensureGroup(owner, group, (replica) => ({ ...peers, ...this.workers.envFor(owner, group, node, endpoints, groups, replica) }));
-      active += counts.active;
-      failed += counts.failed;
-      needed += group.replicas;
+    try {
+      const endpoints = await this.workers.ensureServices(owner, groups);
+      const peers = this.decl.peers ? peerEnv(namespace, this.decl.peers, this.deps.services, this.deps.pods, this.deps.addressing).env : {};
+      for (const group of groups) {
+        const node = this.workers.embedded ? this.workers.placement(group.template, group.defaultRole) : undefined;
+        if (this.workers.embedded && !node) continue;
+        const counts = await this.workers.ensureGroup(owner, group, (replica) => ({ ...peers, ...this.workers.envFor(owner, group, node, endpoints, groups, replica) }));
+        active += counts.active;
+        failed += counts.failed;
+        needed += group.replicas;
+      }
+    } catch (err) {
+      // A worker's or Service's name taken by an object that is not the owner's: say so, and retry (it may go).
+      if (!isNameConflict(err)) throw err;
+      await this.setStatus(owner, 'Failed', err.reason, err.message, active, failed);
+      throw err;
     }
     const total = groups.reduce((n, g) => n + g.replicas, 0);
     if (needed < total) await this.setStatus(owner, 'Pending', 'NoNode', `no Ready node for ${total - needed} worker(s)`, active, failed);

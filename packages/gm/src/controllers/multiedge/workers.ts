@@ -8,12 +8,14 @@
 import type { WorkerEnv } from '@sedna/api/contracts';
 import type { KubeObject, NodeCondition, PodTemplateSpec } from '@sedna/api';
 import type { KindReader, ObjectCache } from '../../runtime/cache.js';
-import { isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
+import { isNotFound, type ObjectClient } from '../../runtime/client.js';
 import { recordEvent } from '../../runtime/events.js';
 import type { ObjectOf } from '../../runtime/kinds.js';
 import { ROLE_LABEL } from '../../nodes/node-lifecycle.js';
 import type { Addressing, AddressingFor, ServiceEndpoint } from '../../workers/addressing.js';
-import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
+import { assertOwned, createOwned } from '../../workers/create-owned.js';
+import { nameLabelValue, serviceName } from '../../workers/names.js';
+import { buildWorkerPod, controllerRef, SPEC_HASH_ANNOTATION, specHash, workerLabels } from '../../workers/worker-pod.js';
 import { brokerEnv } from './broker.js';
 import { ensureReplicas, servesPerReplica } from './replicas.js';
 import type { WorkerGroup } from './worker-groups.js';
@@ -102,9 +104,10 @@ export class MultiEdgeWorkers {
 
   private async ensureService(owner: KubeObject, group: WorkerGroup): Promise<KubeObject> {
     const svc = group.service!;
-    const name = `${owner.metadata.name}-${svc.suffix}`;
+    const name = serviceName(owner.metadata.name!, svc.suffix);
     const namespace = owner.metadata.namespace!;
-    const existing = this.deps.services.get(name, namespace);
+    const found = this.deps.services.get(name, namespace);
+    const existing = found && (await assertOwned(this.deps.client, owner, found));
     const replicas = servesPerReplica(group, this.embedded) ? group.replicas : 1;
     if (existing) {
       // More replicas than node ports: each new one gets its own (those there keep theirs: clients were told them).
@@ -113,15 +116,11 @@ export class MultiEdgeWorkers {
       return this.deps.client.mergePatch('Service', namespace, name, { spec: this.deps.addressing.serviceSpec(svc.port, existing, replicas) });
     }
     const labels = workerLabels(owner, group.workerType);
-    try {
-      return await this.deps.client.create('Service', namespace, {
-        metadata: { name, namespace, labels: { 'app.sedna.io': `${owner.metadata.name}-${svc.suffix}-svc` }, ownerReferences: [controllerRef(owner)] },
-        spec: { ...this.deps.addressing.serviceSpec(svc.port, undefined, replicas), selector: labels },
-      });
-    } catch (err) {
-      if (isConflict(err)) return this.deps.client.get('Service', namespace, name);
-      throw err;
-    }
+    const { object } = await createOwned(this.deps.client, owner, 'Service', {
+      metadata: { name, namespace, labels: { 'app.sedna.io': nameLabelValue(`${owner.metadata.name}-${svc.suffix}-svc`) }, ownerReferences: [controllerRef(owner)] },
+      spec: { ...this.deps.addressing.serviceSpec(svc.port, undefined, replicas), selector: labels },
+    });
+    return object;
   }
 
   /** Why the groups' workers cannot start for want of a broker (./broker.ts), or undefined. */
@@ -167,34 +166,7 @@ export class MultiEdgeWorkers {
   /** Makes `replicas` workers of the group run the current spec; returns their counts. `envOf(replica)`: each one's env. */
   async ensureGroup(owner: KubeObject, group: WorkerGroup, envOf: (replica: number) => WorkerEnv): Promise<GroupCounts> {
     if (this.deps.deployments && group.deployment) return this.ensureDeployment(owner, group, envOf(0));
-    if (servesPerReplica(group, this.embedded)) return ensureReplicas(this, this.deps, owner, group, envOf);
-    const env = envOf(0);
-    const namespace = owner.metadata.namespace!;
-    const node = this.embedded ? this.placement(group.template, group.defaultRole) : undefined;
-    const template: PodTemplateSpec = node ? { ...group.template, spec: { ...group.template.spec, nodeName: node } } : group.template;
-    const hashOf = { template, env };
-    const wanted = specHash(hashOf);
-    const pods = this.deps.pods.list(namespace).filter((p) => isWorkerOf(p, owner, group.workerType) && !p.metadata.deletionTimestamp);
-    const counts: GroupCounts = { active: 0, failed: pods.filter((p) => podPhase(p) === 'Failed').length, succeeded: 0 };
-    let keep = 0;
-    for (const pod of pods) {
-      const upToDate = pod.metadata.annotations?.[SPEC_HASH_ANNOTATION] === wanted;
-      if (upToDate && isActive(pod) && keep < group.replicas) {
-        keep++;
-        if (podPhase(pod) === 'Running') counts.active++;
-        continue;
-      }
-      await this.deletePod(namespace, pod.metadata.name!);
-      if (!upToDate) await recordEvent(this.deps.client, owner, 'Normal', 'WorkerUpdated', `the ${group.workerType} worker ${pod.metadata.name} is replaced to apply the new spec`);
-      else if (!isActive(pod)) await recordEvent(this.deps.client, owner, 'Warning', 'WorkerEnded', `the ${group.workerType} worker ${pod.metadata.name} ended (${podPhase(pod)}); starting another`);
-    }
-    if (this.embedded && !node) return counts; // no Ready node for it yet
-    for (let i = keep; i < group.replicas; i++) {
-      const pod = buildWorkerPod({ owner, workerType: group.workerType, template, env: { ...env, WORKER_NAME: workerName(group.workerNamePrefix ?? group.workerType) }, restartPolicy: 'Always', hashOf });
-      const created = await this.deps.client.create('Pod', namespace, pod);
-      await recordEvent(this.deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} worker ${created.metadata.name}${node ? ` on ${node}` : ''}`);
-    }
-    return counts;
+    return ensureReplicas(this, this.deps, owner, group, envOf);
   }
 
   /** Kubernetes mode: the original's Deployment, its replicas and template kept up to date; available replicas count as active. */
@@ -209,8 +181,8 @@ export class MultiEdgeWorkers {
     const desired = { replicas: group.replicas, selector: { matchLabels: selectorLabels }, template: { metadata: { labels: podMeta.labels, annotations: podMeta.annotations }, spec: pod['spec'] } };
     const existing = this.deps.deployments!.get(name, namespace);
     if (!existing) {
-      await this.deps.client.create('Deployment', namespace, { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': `${owner.metadata.name}-${group.workerType}-svc` }, ownerReferences: podMeta.ownerReferences }, spec: desired });
-      await recordEvent(this.deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} deployment ${name}`);
+      const { created } = await createOwned(this.deps.client, owner, 'Deployment', { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': nameLabelValue(`${owner.metadata.name}-${group.workerType}-svc`) }, ownerReferences: podMeta.ownerReferences }, spec: desired });
+      if (created) await recordEvent(this.deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} deployment ${name}`);
       return { active: 0, failed: 0, succeeded: 0 };
     }
     const spec = existing.spec;

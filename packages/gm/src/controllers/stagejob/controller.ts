@@ -32,6 +32,7 @@ import { type ControllerDeclaration, keyOf, type ObjectKey, type ReconcileResult
 import { recordEvent } from '../../runtime/events.js';
 import { recordStageTransition } from './stage-events.js';
 import type { Addressing, AddressingFor } from '../../workers/addressing.js';
+import { createOwned } from '../../workers/create-owned.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, stableWorker } from '../../workers/worker-pod.js';
 import { podProblem } from '../../workers/pod-problem.js';
 import { References, referenceWatches } from '../../workers/references.js';
@@ -252,10 +253,12 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
     if (!env || !node) return;
     const template = { ...base, spec: { ...base.spec, nodeName: node } };
     // Named after the job and what it runs: a GM restarted before its cache saw this worker cannot make a second one.
-    const stable = stableWorker(job, 'inference', { template, env, replaced: pods.map((p) => p.metadata.name).sort() });
+    // An ended worker of the same spec is replaced under its name: deleted above, created again (an ended Pod goes at
+    // once; one still ending is adopted here, and its removal queues the job, which creates it then).
+    const stable = stableWorker(job, 'inference', { template, env });
     const fullEnv: WorkerEnv = { NAMESPACE: namespace, JOB_NAME: job.metadata.name!, WORKER_NAME: stable.workerName, LC_SERVER: this.addressing.lcServer(node), ...env };
-    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: 'inference', template, env: fullEnv, restartPolicy: 'Always', hashOf: { template, env }, name: stable.podName }));
-    await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the inference worker ${pod.metadata.name}`);
+    const { object, created } = await createOwned(this.client, job, 'Pod', buildWorkerPod({ owner: job, workerType: 'inference', template, env: fullEnv, restartPolicy: 'Always', hashOf: { template, env }, name: stable.podName }));
+    if (created) await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the inference worker ${object.metadata.name}`);
   }
 
   /**
@@ -287,8 +290,8 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
     };
     const withNode = { ...template, metadata: { ...(template.metadata ?? {}), annotations: { ...(template.metadata?.annotations ?? {}), [STAGE_ROUND_ANNOTATION]: String(round) } }, spec: { ...template.spec, ...(node ? { nodeName: node } : {}) } };
     // Never restarted by its node: a failure ends the stage (Failed, with the reason) and the job goes back to Train.
-    const pod = await this.client.create('Pod', namespace, buildWorkerPod({ owner: job, workerType: WORKER_TYPE[stage], template: withNode, env, restartPolicy: 'Never', hashOf: { withNode, env }, name: stable.podName }));
-    await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the ${stage.toLowerCase()} worker ${pod.metadata.name}`);
+    const { object, created } = await createOwned(this.client, job, 'Pod', buildWorkerPod({ owner: job, workerType: WORKER_TYPE[stage], template: withNode, env, restartPolicy: 'Never', hashOf: { withNode, env }, name: stable.podName }));
+    if (created) await recordEvent(this.client, job, 'Normal', 'WorkerCreated', `created the ${stage.toLowerCase()} worker ${object.metadata.name}`);
   }
 
   private async annotateStageNode(job: KubeObject, stage: JobStage, node: string): Promise<void> {
