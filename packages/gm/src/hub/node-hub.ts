@@ -26,6 +26,7 @@ import {
 } from '@sedna/api';
 import { refuseUpgrade, verifyUpgrade } from './auth.js';
 import { NodeSession, type SessionEvents } from './session.js';
+import { UpstreamBudget } from './upstream-budget.js';
 import { UpstreamSequencer } from './upstream-sequencer.js';
 import {
   resolveHubOptions,
@@ -57,6 +58,8 @@ export interface HubNodeInfo {
   lastHeartbeatAt: Date | undefined;
   pendingUpstream: number;
   queuedDownstream: number;
+  /** The hub is not reading the node's socket for now: it holds as many upstream messages as it may (upstream-budget.ts). */
+  readingPaused: boolean;
 }
 
 type HubState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
@@ -70,6 +73,7 @@ export class NodeHub {
   private state: HubState = 'new';
   private timers: NodeJS.Timeout[] = [];
   private readonly sessionEvents: SessionEvents;
+  private readonly upstreamBudget: UpstreamBudget;
   // Guarded: an exception out of an upgrade listener ends the process, and the request comes before any token check.
   private readonly upgradeListener = guardUpgrades((request: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(request, socket, head), {
     name: 'node hub',
@@ -81,6 +85,7 @@ export class NodeHub {
     private readonly hooks: NodeHubHooks,
   ) {
     this.options = resolveHubOptions(options);
+    this.upstreamBudget = new UpstreamBudget(this.options.maxUpstreamInFlight);
     if (typeof hooks.onUpstream !== 'function' || typeof hooks.resyncFor !== 'function') {
       throw new TypeError('NodeHub hooks onUpstream and resyncFor are required');
     }
@@ -184,6 +189,7 @@ export class NodeHub {
       lastHeartbeatAt: record.hello ? new Date(record.lastHeartbeatAt) : undefined,
       pendingUpstream: record.upstream.pending,
       queuedDownstream: record.session?.queuedMessages ?? 0,
+      readingPaused: record.session?.paused ?? false,
     };
   }
 
@@ -347,11 +353,14 @@ export class NodeHub {
       session.close(CloseCode.PolicyViolation, `more than ${this.options.maxPendingUpstream} unacknowledged upstream messages`);
       return;
     }
-    const outcome = await record.upstream.submit(epoch, frame.id, async () => {
-      const checked = checkUpstreamMessage(frame.message);
-      if (!checked.ok) throw new Error(checked.error);
-      await this.hooks.onUpstream(record.name, checked.value, { id: frame.id, outboxEpoch: epoch });
-    });
+    this.upstreamBudget.acquire(session);
+    const outcome = await record.upstream
+      .submit(epoch, frame.id, async () => {
+        const checked = checkUpstreamMessage(frame.message);
+        if (!checked.ok) throw new Error(checked.error);
+        await this.hooks.onUpstream(record.name, checked.value, { id: frame.id, outboxEpoch: epoch });
+      })
+      .finally(() => this.upstreamBudget.release());
     if (outcome.kind === 'failed') {
       this.options.logger.warn('upstream message rejected; negative ack sent, the LC drops it', {
         node: record.name,
@@ -383,6 +392,7 @@ export class NodeHub {
   }
 
   private handleClosed(session: NodeSession, code: number, reason: string): void {
+    this.upstreamBudget.forget(session);
     const record = this.nodes.get(session.nodeName);
     const fields = { node: session.nodeName, remote: session.remoteAddress, code, reason: reason || describeCloseCode(code) };
     if (!record || record.session !== session) {

@@ -50,6 +50,11 @@ export interface NodeHubOptions {
   maxFrameBytes?: number;
   /** Upstream messages of one node waiting to be applied before the hub cuts it (1008); default 1024. */
   maxPendingUpstream?: number;
+  /**
+   * Upstream messages of all nodes held at once (arrived, not yet acknowledged) before the hub stops reading the
+   * sockets that send more, until half are done (upstream-budget.ts); default 256.
+   */
+  maxUpstreamInFlight?: number;
   /** How long close() waits for upstream handlers in progress to finish and be acknowledged; default 5 s. */
   drainTimeoutMs?: number;
   logger?: ChannelLogger;
@@ -97,6 +102,7 @@ export interface ResolvedHubOptions {
   helloTimeoutMs: number;
   maxFrameBytes: number;
   maxPendingUpstream: number;
+  maxUpstreamInFlight: number;
   drainTimeoutMs: number;
   logger: ChannelLogger;
   onRequest: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
@@ -122,6 +128,7 @@ export function resolveHubOptions(options: NodeHubOptions): ResolvedHubOptions {
     helloTimeoutMs: positiveInteger('NodeHub', 'helloTimeoutMs', options.helloTimeoutMs, DEFAULT_HELLO_TIMEOUT_MS),
     maxFrameBytes: positiveInteger('NodeHub', 'maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES),
     maxPendingUpstream: positiveInteger('NodeHub', 'maxPendingUpstream', options.maxPendingUpstream, 1024),
+    maxUpstreamInFlight: positiveInteger('NodeHub', 'maxUpstreamInFlight', options.maxUpstreamInFlight, 256),
     drainTimeoutMs: positiveInteger('NodeHub', 'drainTimeoutMs', options.drainTimeoutMs, 5_000),
     logger: options.logger ?? consoleLogger('gm/hub'),
     onRequest: options.onRequest,

@@ -40,6 +40,8 @@ export class NodeSession {
   private writesInFlight = 0;
   private flushScheduled = false;
   private heardSinceLastPing = true;
+  /** The hub's upstream budget is spent: this socket is not read for now (upstream-budget.ts). */
+  private readingPaused = false;
   private helloTimer: NodeJS.Timeout | undefined;
   private epoch: string | undefined;
   private resolveClosed!: () => void;
@@ -134,9 +136,29 @@ export class NodeSession {
     this.send({ type: 'error', code, message });
   }
 
+  /** Whether the hub stopped reading this socket for now (its upstream budget is spent). */
+  get paused(): boolean {
+    return this.readingPaused;
+  }
+
+  /** Stops reading this socket (the hub holds too many upstream messages); frames already read still arrive. */
+  pauseReading(): void {
+    if (this.readingPaused || !this.open) return;
+    this.readingPaused = true;
+    this.ws.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.readingPaused) return;
+    this.readingPaused = false;
+    // Its pongs were not read while paused: silence then is not a dead peer.
+    this.heardSinceLastPing = true;
+    if (this.open) this.ws.resume();
+  }
+
   /** Called on the hub's ping tick: cuts a peer that answered nothing since the previous ping. */
   pingOrCut(): void {
-    if (!this.open) return;
+    if (!this.open || this.readingPaused) return;
     if (!this.heardSinceLastPing) {
       this.logger.warn('node answered no ping; cutting the connection', { node: this.nodeName, remote: this.remoteAddress });
       this.ws.terminate();

@@ -33,6 +33,12 @@ export class NodeLifecycle {
   /** When each node's Lease and status heartbeat were last written, and whether it is Ready. */
   private readonly beats = new Map<string, { lease: number; status: number; ready: boolean }>();
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * Nodes whose Lease or status heartbeat write is on its way: one at a time per node. When the API server is
+   * slower than the heartbeats, renewals would otherwise pile up in the GM (hundreds of requests per node, all
+   * writing the same thing); the next heartbeat after the write renews again.
+   */
+  private readonly writing = new Set<string>();
 
   constructor(
     private readonly client: KubeClient,
@@ -74,15 +80,26 @@ export class NodeLifecycle {
     if (!beat) return;
     const now = Date.now();
     if (this.ownsNodes && now - beat.lease >= LEASE_RENEW_MS) {
-      beat.lease = now;
-      void this.renewLease(node).catch((err: unknown) => this.log(`node ${node}: cannot renew its lease: ${(err as Error).message}`));
+      this.once(`lease/${node}`, () => {
+        beat.lease = now;
+        return this.renewLease(node).catch((err: unknown) => this.log(`node ${node}: cannot renew its lease: ${(err as Error).message}`));
+      });
     }
     if (beat.ready && now - beat.status >= STATUS_HEARTBEAT_MS) {
-      beat.status = now;
-      void this.setStatus(node, { conditions: [readyCondition(true, 'NodeConnected', 'the local controller connected', this.transitionOf(node))] }).catch((err: unknown) =>
-        this.log(`node ${node}: cannot record its heartbeat: ${(err as Error).message}`),
-      );
+      this.once(`status/${node}`, () => {
+        beat.status = now;
+        return this.setStatus(node, { conditions: [readyCondition(true, 'NodeConnected', 'the local controller connected', this.transitionOf(node))] }).catch((err: unknown) =>
+          this.log(`node ${node}: cannot record its heartbeat: ${(err as Error).message}`),
+        );
+      });
     }
+  }
+
+  /** Runs `write` unless the previous write of `key` is still on its way. */
+  private once(key: string, write: () => Promise<void>): void {
+    if (this.writing.has(key)) return;
+    this.writing.add(key);
+    void write().finally(() => this.writing.delete(key));
   }
 
   private readonly transitions = new Map<string, string>();
