@@ -137,6 +137,8 @@ export class MultiEdgeJobController<K extends MultiEdgeJobKindName> implements R
 
   private async write(job: ObjectOf<K>, next: JobStatus): Promise<void> {
     if (JSON.stringify(next) === JSON.stringify(job.status ?? {})) return;
-    await this.client.mergePatch(this.decl.kind, job.metadata.namespace!, job.metadata.name!, { status: next }, 'status');
+    // Written as a job of either run-to-completion kind: their status is the same (JobStatus).
+    const kind: MultiEdgeJobKindName = this.decl.kind;
+    await this.client.mergePatch(kind, job.metadata.namespace!, job.metadata.name!, { status: next }, 'status');
   }
 }

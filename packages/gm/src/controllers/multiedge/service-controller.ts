@@ -94,6 +94,8 @@ export class MultiEdgeServiceController<K extends MultiEdgeServiceKindName> impl
     const next = { conditions, startTime: status.startTime ?? now(), active, failed };
     const current = { conditions: status.conditions ?? [], startTime: status.startTime, active: status.active, failed: status.failed };
     if (JSON.stringify(next) === JSON.stringify(current)) return;
-    await this.client.mergePatch(this.decl.kind, owner.metadata.namespace!, owner.metadata.name!, { status: next }, 'status');
+    // Written as a service of any multi-edge kind: their status is the same (ServiceStatusShape).
+    const kind: MultiEdgeServiceKindName = this.decl.kind;
+    await this.client.mergePatch(kind, owner.metadata.namespace!, owner.metadata.name!, { status: next }, 'status');
   }
 }
