@@ -9,6 +9,7 @@
 import type { KubeObject } from '@sedna/api';
 import { ApiStatusError, isNotFound, type ObjectClient } from '../runtime/client.js';
 import { recordEvent } from '../runtime/events.js';
+import type { KindName, NewObjectOf, ObjectOf } from '../runtime/kinds.js';
 
 /** A child's name is taken by an object the owner does not control. Retried with backoff: the user may remove it. */
 export class NameConflictError extends Error {
@@ -46,8 +47,8 @@ function isAlreadyExists(err: unknown): boolean {
   return err instanceof ApiStatusError && err.code === 409;
 }
 
-export interface CreatedChild {
-  object: KubeObject;
+export interface CreatedChild<K extends KindName> {
+  object: ObjectOf<K>;
   /** False when the object was there already and is the owner's: adopted, nothing created. */
   created: boolean;
 }
@@ -57,11 +58,10 @@ export interface CreatedChild {
  * it is the owner's. The adopted object may be ending (a worker deleted for replacement): its removal queues the
  * owner again, and that reconcile creates the new one.
  */
-export async function createOwned(client: ObjectClient, owner: KubeObject, kind: string, body: Record<string, unknown>): Promise<CreatedChild> {
-  const meta = body['metadata'] as { name?: string; namespace?: string } | undefined;
-  const name = meta?.name;
+export async function createOwned<K extends KindName>(client: ObjectClient, owner: KubeObject, kind: K, body: NewObjectOf<K>): Promise<CreatedChild<K>> {
+  const name = body.metadata.name;
   if (!name) throw new Error(`createOwned: the ${kind} of ${owner.kind} ${owner.metadata.name} has no name (a generated name is not idempotent)`);
-  const namespace = meta.namespace ?? owner.metadata.namespace ?? '';
+  const namespace = body.metadata.namespace ?? owner.metadata.namespace ?? '';
   // Twice at most: the object in the way may go between the create and the read.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -69,7 +69,7 @@ export async function createOwned(client: ObjectClient, owner: KubeObject, kind:
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
-    let existing: KubeObject;
+    let existing: ObjectOf<K>;
     try {
       existing = await client.get(kind, namespace, name);
     } catch (err) {

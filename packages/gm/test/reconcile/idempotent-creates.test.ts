@@ -196,7 +196,7 @@ describe('createOwned', () => {
 
   it('refuses a body without a name (a generated name is not idempotent)', async () => {
     const h = harness([owner]);
-    await expect(createOwned(h.client, owner, 'Pod', { metadata: { generateName: 'x-' } })).rejects.toThrow(/has no name/);
+    await expect(createOwned(h.client, owner, 'Pod', { metadata: { generateName: 'x-' }, spec: { containers: [] } })).rejects.toThrow(/has no name/);
   });
 });
 

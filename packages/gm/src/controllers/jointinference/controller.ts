@@ -23,7 +23,8 @@ import { firstWorkerProblem } from '../../workers/pod-problem.js';
 import { syncHpa, type HpaSpec } from './autoscaling/hpa-object.js';
 import type { EmbeddedAutoscaler } from './autoscaling/embedded-autoscaler.js';
 import { type ServiceEndpoint } from '../../workers/addressing.js';
-import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, stableWorkerName, workerLabels } from '../../workers/worker-pod.js';
+import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, stableWorkerName } from '../../workers/worker-pod.js';
+import { syncWorkerDeployment } from '../../workers/worker-deployment.js';
 import { WORKER_ENV, type WorkerEnv } from '@sedna/api/contracts';
 
 export const BIG_MODEL_PORT = 5000;
@@ -186,7 +187,7 @@ export class JointInferenceController implements Reconciler {
   }
 
   /** The cloud and edge workers, once the models and the cloud worker's Service are there; else what it waits for. */
-  private async ensureWorkers(ji: KubeObject, spec: JointInferenceServiceSpec, cloudModel: ModelSpec, edgeModel: ModelSpec, service: KubeObject, replicas: Replicas): Promise<string | undefined> {
+  private async ensureWorkers(ji: KubeObject, spec: JointInferenceServiceSpec, cloudModel: ModelSpec, edgeModel: ModelSpec, service: ObjectOf<'Service'>, replicas: Replicas): Promise<string | undefined> {
     const namespace = ji.metadata.namespace!;
     const name = ji.metadata.name!;
     const cloudNode = spec.cloudWorker.template.spec.nodeName;
@@ -246,7 +247,7 @@ export class JointInferenceController implements Reconciler {
   }
 
   /** The cloud worker's Service, with a port per replica it may have (embedded mode; see Addressing.serviceSpec). */
-  private async ensureService(ji: KubeObject, replicas: number): Promise<KubeObject> {
+  private async ensureService(ji: KubeObject, replicas: number): Promise<ObjectOf<'Service'>> {
     const name = serviceName(ji.metadata.name!, 'cloud');
     const namespace = ji.metadata.namespace!;
     const found = this.kubeServices.get(name, namespace);
@@ -254,8 +255,8 @@ export class JointInferenceController implements Reconciler {
     if (existing) {
       const ports = (existing.spec.ports ?? []).length;
       if (!this.addressing.embedded || ports === replicas) return existing;
-      const wanted = this.addressing.serviceSpec(BIG_MODEL_PORT, existing, replicas) as { ports: unknown[] };
-      return this.client.mergePatch('Service', namespace, name, { spec: { ports: wanted.ports } });
+      const wanted = this.addressing.serviceSpec(BIG_MODEL_PORT, existing, replicas);
+      return this.client.mergePatch('Service', namespace, name, { spec: { ports: wanted.ports ?? [] } });
     }
     const spec = this.addressing.serviceSpec(BIG_MODEL_PORT, undefined, replicas);
     const { object } = await createOwned(this.client, ji, 'Service', {
@@ -272,24 +273,10 @@ export class JointInferenceController implements Reconciler {
     // A stable WORKER_NAME per deployment: a random one would change the template on every reconcile.
     const stableName = `${workerType}worker-${specHash(ji.metadata.uid).slice(0, 5)}`;
     const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: stableName }, fieldEnv, restartPolicy: 'Always', hashOf: { template, env, fieldEnv } });
-    const podMeta = pod['metadata'] as { labels: Record<string, string>; annotations: Record<string, string>; ownerReferences: unknown[] };
-    const selectorLabels = workerLabels(ji, workerType);
-    const desired = {
-      replicas: 1,
-      selector: { matchLabels: selectorLabels },
-      template: { metadata: { labels: podMeta.labels, annotations: podMeta.annotations }, spec: pod['spec'] },
-    };
-    const existing = this.deployments!.get(name, namespace);
-    if (!existing) {
-      const { created } = await createOwned(this.client, ji, 'Deployment', { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': nameLabelValue(`${ji.metadata.name}-${workerType}-svc`) }, ownerReferences: podMeta.ownerReferences }, spec: desired });
-      if (!created) return; // the service's already: the next pass compares its template
-      await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker deployment ${name}`);
-      return;
-    }
-    const current = existing.spec.template?.metadata?.annotations?.[SPEC_HASH_ANNOTATION];
-    if (current === podMeta.annotations[SPEC_HASH_ANNOTATION]) return;
-    await this.client.mergePatch('Deployment', namespace, name, { spec: { template: desired.template } });
-    await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `updated the ${workerType} worker deployment ${name} to apply the new spec`);
+    // Its replicas are the HPA's after the first (autoscaling/hpa-object.ts).
+    const change = await syncWorkerDeployment(this.client, this.deployments!.get(name, namespace), { owner: ji, workerType, name, pod, replicas: 1, keepReplicas: false });
+    if (change === 'created') await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker deployment ${name}`);
+    if (change === 'updated') await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `updated the ${workerType} worker deployment ${name} to apply the new spec`);
   }
 
   /**
@@ -322,8 +309,7 @@ export class JointInferenceController implements Reconciler {
     if (pods.some((p) => p.metadata.name === podName && p.metadata.deletionTimestamp)) return; // still ending
     const workerName = stableWorkerName(workerType, ji, { replica, hash: wanted });
     const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: workerName }, fieldEnv, restartPolicy: 'Always', hashOf, name: podName });
-    (pod['metadata'] as { labels: Record<string, string> }).labels[REPLICA_LABEL] = String(replica);
-    const { object, created } = await createOwned(this.client, ji, 'Pod', pod);
+    const { object, created } = await createOwned(this.client, ji, 'Pod', { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, [REPLICA_LABEL]: String(replica) } } });
     if (created) await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker ${object.metadata.name}`);
   }
 
