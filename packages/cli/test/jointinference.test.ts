@@ -114,15 +114,17 @@ describe('JointInferenceService controller', () => {
   });
 
   it('replaces the edge worker when the spec changes, and removes the workers with the service', async () => {
-    const before = (await getJson(['pods', '-l', 'jointinferenceservice.sedna.io/name=ji-demo'])).items.map((p: any) => p.metadata.name).sort();
+    // Workers keep their names when replaced (<service>-<type>-<replica>): a new one is a new uid.
+    const before = (await getJson(['pods', '-l', 'jointinferenceservice.sedna.io/name=ji-demo'])).items.map((p: any) => p.metadata.uid).sort();
     await sedna(['apply', '-f', '-', '--data-dir', dataDir], manifest('second'));
     const after = await waitFor('a new edge worker', async () => {
       const pods = (await getJson(['pods', '-l', 'jointinferenceservice.sedna.io/name=ji-demo'])).items;
       const edge = pods.filter((p: any) => p.metadata.labels['jointinferenceservice.sedna.io/worker-type'] === 'edge' && !p.metadata.deletionTimestamp);
-      return edge.length === 1 && !before.includes(edge[0].metadata.name) && edge[0].status?.phase === 'Running' ? pods : undefined;
+      return edge.length === 1 && !before.includes(edge[0].metadata.uid) && edge[0].status?.phase === 'Running' ? pods : undefined;
     }, 30_000);
     const cloud = after.filter((p: any) => p.metadata.labels['jointinferenceservice.sedna.io/worker-type'] === 'cloud');
-    expect(before).toContain(cloud[0].metadata.name); // the cloud worker was not touched
+    expect(before).toContain(cloud[0].metadata.uid); // the cloud worker was not touched
+    expect(after.map((p: any) => p.metadata.name).sort()).toEqual(['ji-demo-cloud-0', 'ji-demo-edge-0']);
     await sedna(['delete', 'ji', 'ji-demo', '--data-dir', dataDir]);
     await waitFor('workers and service gone', async () => {
       const pods = (await getJson(['pods'])).items.filter((p: any) => p.metadata.name.startsWith('ji-demo-'));
