@@ -100,11 +100,13 @@ spec:
     const aggEnv = Object.fromEntries(byType('aggregation')[0].spec.containers[0].env.map((e: any) => [e.name, e.value]));
     expect(aggEnv).toMatchObject({ AGG_BIND_IP: '127.0.0.1', AGG_BIND_PORT: trainEnv.AGG_PORT });
 
-    const victim = byType('train')[0].metadata.name;
-    await sedna(['delete', 'pod', victim, '--data-dir', dataDir]);
+    // A replaced worker keeps its name (<job>-trainworker-<i>): the replacement is a new uid.
+    const victim = byType('train')[0].metadata;
+    expect(victim.name).toMatch(/^fl-demo-trainworker-[01]$/);
+    await sedna(['delete', 'pod', victim.name, '--data-dir', dataDir]);
     await waitFor('a replacement trainer', async () => {
       const items = (await getJson(['pods', '-l', 'federatedlearningjob.sedna.io/worker-type=train'])).items.filter((p: any) => !p.metadata.deletionTimestamp);
-      return items.length === 2 && !items.some((p: any) => p.metadata.name === victim) ? true : undefined;
+      return items.length === 2 && !items.some((p: any) => p.metadata.uid === victim.uid) && items.some((p: any) => p.metadata.name === victim.name) ? true : undefined;
     }, 30_000);
 
     writeFileSync(go, '');
@@ -141,12 +143,12 @@ spec:
     expect((await sedna(['apply', '-f', '-', '--data-dir', dataDir], job('a'))).status).toBe(0);
     const first = await waitFor('two running workers', async () => {
       const items = (await getJson(['pods', '-l', 'federatedlearningjob.sedna.io/name=fl-respec'])).items;
-      return items.length === 2 && items.every((p: any) => p.status?.phase === 'Running') ? items.map((p: any) => p.metadata.name) : undefined;
+      return items.length === 2 && items.every((p: any) => p.status?.phase === 'Running') ? items.map((p: any) => p.metadata.uid) : undefined;
     }, 30_000);
     expect((await sedna(['apply', '-f', '-', '--data-dir', dataDir], job('b'))).status).toBe(0);
     await waitFor('two new workers of the new generation', async () => {
       const items = (await getJson(['pods', '-l', 'federatedlearningjob.sedna.io/name=fl-respec'])).items.filter((p: any) => !p.metadata.deletionTimestamp);
-      const fresh = items.filter((p: any) => !first.includes(p.metadata.name) && p.metadata.annotations['sedna.io/job-generation'] === '2');
+      const fresh = items.filter((p: any) => !first.includes(p.metadata.uid) && p.metadata.annotations['sedna.io/job-generation'] === '2');
       return items.length === 2 && fresh.length === 2 ? true : undefined;
     }, 30_000);
     const agg = (await getJson(['pods', '-l', 'federatedlearningjob.sedna.io/name=fl-respec,federatedlearningjob.sedna.io/worker-type=aggregation'])).items.find((p: any) => !p.metadata.deletionTimestamp);
