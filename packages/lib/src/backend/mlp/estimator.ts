@@ -1,12 +1,13 @@
 /**
  * The mlp estimator: trains dense networks (dense, dropout, flatten layers) with the WebAssembly SIMD kernels of
  * ./wasm instead of tfjs, several times faster on one thread. Same Estimator contract, same weight layout and
- * names, same saved format (a tfjs model directory) as the tfjs estimator, and exportable to ONNX.
+ * names, same saved format (a tfjs model directory, written and read without loading tfjs) as the tfjs estimator, and
+ * exportable to ONNX.
  */
 import type { Estimator, Labels, Metrics, Tensor, WeightTensor } from '../../core/estimator.js';
 import { checkBatch, checkLabels, classificationMetrics, seededRandom, shuffledIndices, yieldToEventLoop } from '../batch.js';
-import { type ModelSpec, finalActivation, validateModelSpec } from '../model-spec.js';
-import { checkWeightsFit } from '../model-spec.js';
+import { loadSpecModel, saveSpecModel } from '../model-files.js';
+import { type ModelSpec, checkWeightsFit, finalActivation, validateModelSpec } from '../model-spec.js';
 import { type BackendTrainOptions, type OptimizerName, type ResolvedTrainOptions, resolveTrainOptions } from '../train-options.js';
 import { DenseNetwork } from './network.js';
 
@@ -103,9 +104,7 @@ export class MlpEstimator implements Estimator {
   }
 
   async load(url: string): Promise<void> {
-    // The tfjs file format is read through TensorFlow.js: load it only when a model is read or written, so a
-    // worker that trains in memory (federated learning's MistNet) does not pay for it at start.
-    const { loadSpecModel } = await import('../tfjs/spec-model-io.js');
+    // The tfjs file format is read without TensorFlow.js (../model-files.ts): loading tfjs costs seconds.
     const { spec, weights } = await loadSpecModel(url);
     const network = new DenseNetwork(spec);
     network.setWeights(weights);
@@ -116,7 +115,6 @@ export class MlpEstimator implements Estimator {
   /** Saves in the tfjs directory format (model.json + weights.bin); returns the model.json URL. */
   async save(url: string): Promise<string> {
     const net = this.net();
-    const { saveSpecModel } = await import('../tfjs/spec-model-io.js');
     return saveSpecModel(net.spec, net.getWeights(), url);
   }
 
