@@ -118,7 +118,9 @@ describe('the tfjs directory format without tfjs', () => {
     await tfjsEstimator.load(join(dir, 'ours'));
     expect(tfjsEstimator.spec).toEqual(cnnSpec);
     tfjsEstimator.dispose();
-    tf.dispose([x, loaded, reference]);
+    x.dispose();
+    loaded.dispose();
+    reference.dispose();
   });
 
   it('reads what the tfjs estimator and plain tfjs write', async () => {
