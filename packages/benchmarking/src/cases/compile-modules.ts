@@ -1,0 +1,114 @@
+/**
+ * The TypeScript module and metric files of a job, compiled once by the runner (esbuild) into JavaScript that the
+ * case processes import directly. Without this every case process registered tsx, whose module hooks run on a
+ * thread of their own and make every later import a round trip to it: about 1.5-2.5 s of CPU per case, paid by
+ * every case of the grid (in parallel runs, by two at once on two cores).
+ *
+ * Each file is bundled with its relative imports; package imports (`@sedna/lib/...`) stay imports, resolved here to
+ * the file they name from the module's own folder, so the case shares the one ClassFactory with the runner's code.
+ * `import.meta.url`, `import.meta.dirname` and `import.meta.filename` keep the meaning they have in the source file.
+ * A file that does not compile is left to tsx in the case, so its error is the one users see today.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { dirname, extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CaseSpec } from './spec.js';
+
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
+
+/** The .ts files a case may import: module urls, metric urls, model_eval's metric url. */
+function typeScriptUrls(specs: readonly CaseSpec[]): string[] {
+  const urls = new Set<string>();
+  for (const spec of specs) {
+    for (const m of spec.modules) if (m.url) urls.add(m.url);
+    for (const m of spec.testenv.metrics) if (m.url) urls.add(m.url);
+    if (spec.testenv.modelEval.metric.url) urls.add(spec.testenv.modelEval.metric.url);
+  }
+  return [...urls].filter((u) => TYPESCRIPT.has(extname(u).toLowerCase()));
+}
+
+/**
+ * Compiles every TypeScript module file of the specs into `dir`; returns source path -> compiled file for those
+ * that compiled. Never throws: a file left out is loaded through tsx by the case, as before.
+ */
+export async function compileModuleFiles(specs: readonly CaseSpec[], dir: string, log: (line: string) => void): Promise<Record<string, string>> {
+  const urls = typeScriptUrls(specs);
+  if (urls.length === 0) return {};
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return {};
+  }
+  mkdirSync(dir, { recursive: true });
+  const out: Record<string, string> = {};
+  await Promise.all(
+    urls.map(async (url) => {
+      const source = resolve(url);
+      const key = createHash('sha256').update(`${source}\0${statSync(source, { throwIfNoEntry: false })?.mtimeMs ?? 0}`).digest('hex').slice(0, 16);
+      const outfile = join(dir, `${key}.mjs`);
+      try {
+        await esbuild.build({
+          entryPoints: [source],
+          outfile,
+          bundle: true,
+          format: 'esm',
+          platform: 'node',
+          target: 'node20',
+          sourcemap: 'inline',
+          // resolve packages as Node does (no 'module' condition or field)
+          conditions: [],
+          mainFields: ['main'],
+          logLevel: 'silent',
+          plugins: [packagesAsAbsoluteImports(), keepImportMeta()],
+        });
+        out[url] = outfile;
+      } catch (err) {
+        log(`note: ${url} does not compile ahead (${firstLine(err)}); its cases load it through tsx`);
+      }
+    }),
+  );
+  return out;
+}
+
+function firstLine(err: unknown): string {
+  return ((err as Error).message ?? String(err)).split('\n')[0] ?? '';
+}
+
+/** Package imports stay imports, of the absolute file Node would load from the importing file's folder. */
+function packagesAsAbsoluteImports(): import('esbuild').Plugin {
+  return {
+    name: 'packages-as-absolute-imports',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === 'resolving') return undefined;
+        if (isBuiltin(args.path)) return { path: args.path, external: true };
+        const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolving' });
+        if (found.errors.length > 0 || !found.path) return undefined;
+        return { path: pathToFileURL(found.path).href, external: true };
+      });
+    },
+  };
+}
+
+/** import.meta.* of each bundled file as its source file's own. */
+function keepImportMeta(): import('esbuild').Plugin {
+  return {
+    name: 'keep-import-meta',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+        if (args.path.includes(`${'/'}node_modules${'/'}`)) return undefined;
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes('import.meta')) return undefined;
+        const replaced = text
+          .replace(/import\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href))
+          .replace(/import\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)))
+          .replace(/import\.meta\.filename\b/g, JSON.stringify(args.path));
+        const ext = extname(args.path).slice(1);
+        return { contents: replaced, loader: ext.endsWith('ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
