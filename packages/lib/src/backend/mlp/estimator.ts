@@ -9,7 +9,7 @@ import { checkBatch, checkLabels, classificationMetrics, seededRandom, shuffledI
 import { loadSpecModel, saveSpecModel } from '../model-files.js';
 import { type ModelSpec, checkWeightsFit, finalActivation, validateModelSpec } from '../model-spec.js';
 import { type BackendTrainOptions, type OptimizerName, type ResolvedTrainOptions, resolveTrainOptions } from '../train-options.js';
-import { DenseNetwork } from './network.js';
+import { DenseNetwork, describeLayers } from './network.js';
 
 export interface MlpEstimatorOptions {
   /** The network to build; without it, call load() first. Only dense, dropout and flatten layers. */
@@ -25,6 +25,8 @@ const YIELD_EVERY_MS = 100;
 
 export class MlpEstimator implements Estimator {
   private network: DenseNetwork | undefined;
+  /** The constructor's spec, until the network is first needed (net()) or a model is loaded over it. */
+  private pendingSpec: ModelSpec | undefined;
   private optimizerState: { name: OptimizerName; learningRate: number } | undefined;
   private readonly predictBatchSize: number;
 
@@ -32,8 +34,9 @@ export class MlpEstimator implements Estimator {
     this.predictBatchSize = options.predictBatchSize ?? 256;
     if (!Number.isInteger(this.predictBatchSize) || this.predictBatchSize < 1) throw new RangeError('predictBatchSize must be a positive integer');
     if (options.spec !== undefined) {
-      this.network = new DenseNetwork(validateModelSpec(options.spec));
-      this.network.initialise(seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 31)));
+      const spec = validateModelSpec(options.spec);
+      describeLayers(spec); // an unsupported spec fails here, not at first use
+      this.pendingSpec = spec;
     }
   }
 
@@ -43,6 +46,13 @@ export class MlpEstimator implements Estimator {
   }
 
   private net(): DenseNetwork {
+    if (this.network === undefined && this.pendingSpec !== undefined) {
+      // Built at first use: an estimator made to load a model (most of them in incremental learning's rounds)
+      // never fills random weights it would throw away.
+      this.network = new DenseNetwork(this.pendingSpec);
+      this.network.initialise(seededRandom(this.options.seed ?? Math.floor(Math.random() * 2 ** 31)));
+    }
+    this.pendingSpec = undefined;
     if (this.network === undefined) throw new Error('MlpEstimator has no model: pass a spec to the constructor or call load(url) first');
     return this.network;
   }
@@ -109,6 +119,7 @@ export class MlpEstimator implements Estimator {
     const network = new DenseNetwork(spec);
     network.setWeights(weights);
     this.network = network;
+    this.pendingSpec = undefined;
     this.optimizerState = undefined;
   }
 
@@ -130,5 +141,6 @@ export class MlpEstimator implements Estimator {
 
   dispose(): void {
     this.network = undefined;
+    this.pendingSpec = undefined;
   }
 }
