@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type * as Esbuild from 'esbuild';
 import type { CaseSpec } from './spec.js';
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
@@ -36,7 +37,7 @@ function typeScriptUrls(specs: readonly CaseSpec[]): string[] {
 export async function compileModuleFiles(specs: readonly CaseSpec[], dir: string, log: (line: string) => void): Promise<Record<string, string>> {
   const urls = typeScriptUrls(specs);
   if (urls.length === 0) return {};
-  let esbuild: typeof import('esbuild');
+  let esbuild: typeof Esbuild;
   try {
     esbuild = await import('esbuild');
   } catch {
@@ -78,7 +79,7 @@ function firstLine(err: unknown): string {
 }
 
 /** Package imports stay imports, of the absolute file Node would load from the importing file's folder. */
-function packagesAsAbsoluteImports(): import('esbuild').Plugin {
+function packagesAsAbsoluteImports(): Esbuild.Plugin {
   return {
     name: 'packages-as-absolute-imports',
     setup(build) {
@@ -94,7 +95,7 @@ function packagesAsAbsoluteImports(): import('esbuild').Plugin {
 }
 
 /** import.meta.* of each bundled file as its source file's own. */
-function keepImportMeta(): import('esbuild').Plugin {
+function keepImportMeta(): Esbuild.Plugin {
   return {
     name: 'keep-import-meta',
     setup(build) {
