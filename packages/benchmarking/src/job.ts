@@ -14,7 +14,7 @@ import { expandGrid } from './cases/grid.js';
 import { compileModuleFiles } from './cases/compile-modules.js';
 import { killRunningCases, runCases } from './cases/pool.js';
 import type { CaseResult, CaseSpec } from './cases/spec.js';
-import { prepareDataset } from './dataset/prepare.js';
+import { cacheRoot, prepareDataset } from './dataset/prepare.js';
 import { formatTable } from './rank/print-table.js';
 import { saveRank, type RankFiles, type RankedCase } from './rank/rank.js';
 import { writeReport } from './report/report.js';
@@ -63,7 +63,7 @@ export async function runBenchmarkingJob(file: string, options: RunOptions = {})
   mkdirSync(job.outputDir, { recursive: true });
   log(`benchmarking job "${job.name}": ${plan.specs.length} test case(s) from ${job.algorithms.length} algorithm(s), output in ${job.outputDir}`);
   const dataset = await prepareDataset(testenv.dataset, { log });
-  const compiledModules = await compileModuleFiles(plan.specs, join(job.outputDir, '.modules'), log);
+  const compiledModules = await compileModuleFiles(plan.specs, join(cacheRoot(), 'modules'), log);
   const specs = plan.specs.map((s) => ({ ...s, testenv: { ...s.testenv, dataset }, compiledModules }));
 
   let stopSimulation: (() => Promise<void>) | undefined;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -48,5 +48,16 @@ console.log(JSON.stringify({ value: new Cls({ n: 21 }).value(), ownUrl: Cls.ownU
     );
     const { stdout } = await promisify(execFile)(process.execPath, [check]);
     expect(JSON.parse(stdout)).toEqual({ value: 42, ownUrl: pathToFileURL(join(src, 'model.ts')).href, helperUrl: pathToFileURL(join(src, 'sub', 'helper.ts')).href });
+
+    // Unchanged sources: the compiled file is reused as it is; a changed relative import compiles it again.
+    const compiled = out[join(src, 'model.ts')] as string;
+    const builtAt = statSync(compiled).mtimeMs;
+    const again = await compileModuleFiles([specWith([join(src, 'model.ts')])], join(dir, 'out'), (l) => notes.push(l));
+    expect(again).toEqual({ [join(src, 'model.ts')]: compiled });
+    expect(statSync(compiled).mtimeMs).toBe(builtAt);
+    writeFileSync(join(src, 'sub', 'helper.ts'), 'export const where: string = import.meta.url;\nexport const twice = (n: number): number => 3 * n;\n');
+    utimesSync(join(src, 'sub', 'helper.ts'), new Date(), new Date(Date.now() + 5000));
+    await compileModuleFiles([specWith([join(src, 'model.ts')])], join(dir, 'out'), (l) => notes.push(l));
+    expect(readFileSync(compiled, 'utf8')).toContain('3 * n');
   });
 });

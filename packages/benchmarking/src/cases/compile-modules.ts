@@ -8,9 +8,13 @@
  * the file they name from the module's own folder, so the case shares the one ClassFactory with the runner's code.
  * `import.meta.url`, `import.meta.dirname` and `import.meta.filename` keep the meaning they have in the source file.
  * A file that does not compile is left to tsx in the case, so its error is the one users see today.
+ *
+ * Compiled files are kept in the runner's cache (`$SEDNA_BENCHMARK_CACHE/modules/`), each with the list of the files
+ * it was built from (size and mtime): a job whose module files did not change since an earlier job starts no
+ * esbuild at all (its service start is about half a second, before any case can start).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,24 +40,29 @@ function typeScriptUrls(specs: readonly CaseSpec[]): string[] {
  */
 export async function compileModuleFiles(specs: readonly CaseSpec[], dir: string, log: (line: string) => void): Promise<Record<string, string>> {
   const urls = typeScriptUrls(specs);
-  if (urls.length === 0) return {};
+  const out: Record<string, string> = {};
+  const stale: string[] = [];
+  for (const url of urls) {
+    const cached = compiledUpToDate(dir, url);
+    if (cached) out[url] = cached;
+    else stale.push(url);
+  }
+  if (stale.length === 0) return out;
   let esbuild: typeof Esbuild;
   try {
     esbuild = await import('esbuild');
   } catch {
-    return {};
+    return out;
   }
   mkdirSync(dir, { recursive: true });
-  const out: Record<string, string> = {};
   await Promise.all(
-    urls.map(async (url) => {
-      const source = resolve(url);
-      const key = createHash('sha256').update(`${source}\0${statSync(source, { throwIfNoEntry: false })?.mtimeMs ?? 0}`).digest('hex').slice(0, 16);
-      const outfile = join(dir, `${key}.mjs`);
+    stale.map(async (url) => {
+      const { outfile, manifest } = cacheFiles(dir, url);
+      const part = `${outfile}.${process.pid}.part.mjs`;
       try {
-        await esbuild.build({
-          entryPoints: [source],
-          outfile,
+        const result = await esbuild.build({
+          entryPoints: [resolve(url)],
+          outfile: part,
           bundle: true,
           format: 'esm',
           platform: 'node',
@@ -62,9 +71,16 @@ export async function compileModuleFiles(specs: readonly CaseSpec[], dir: string
           // resolve packages as Node does (no 'module' condition or field)
           conditions: [],
           mainFields: ['main'],
+          absWorkingDir: '/',
+          metafile: true,
           logLevel: 'silent',
           plugins: [packagesAsAbsoluteImports(), keepImportMeta()],
         });
+        // Renamed into place: jobs running at once may compile the same file.
+        renameSync(part, outfile);
+        const inputs = Object.keys(result.metafile?.inputs ?? {}).map((p) => resolve('/', p));
+        writeFileSync(`${manifest}.${process.pid}.part`, JSON.stringify({ inputs: inputs.map(fileStamp) } satisfies Manifest));
+        renameSync(`${manifest}.${process.pid}.part`, manifest);
         out[url] = outfile;
       } catch (err) {
         log(`note: ${url} does not compile ahead (${firstLine(err)}); its cases load it through tsx`);
@@ -72,6 +88,41 @@ export async function compileModuleFiles(specs: readonly CaseSpec[], dir: string
     }),
   );
   return out;
+}
+
+interface Stamp {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+interface Manifest {
+  inputs: Stamp[];
+}
+
+function fileStamp(path: string): Stamp {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return { path, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
+}
+
+function cacheFiles(dir: string, url: string): { outfile: string; manifest: string } {
+  const key = createHash('sha256').update(resolve(url)).digest('hex').slice(0, 24);
+  return { outfile: join(dir, `${key}.mjs`), manifest: join(dir, `${key}.json`) };
+}
+
+/** The compiled file of `url` when every file it was built from is unchanged (same size and mtime). */
+function compiledUpToDate(dir: string, url: string): string | undefined {
+  const { outfile, manifest } = cacheFiles(dir, url);
+  try {
+    const { inputs } = JSON.parse(readFileSync(manifest, 'utf8')) as Manifest;
+    const unchanged = inputs.length > 0 && inputs.every((i) => {
+      const now = fileStamp(i.path);
+      return now.size === i.size && now.mtimeMs === i.mtimeMs;
+    });
+    return unchanged && statSync(outfile, { throwIfNoEntry: false }) ? outfile : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function firstLine(err: unknown): string {
