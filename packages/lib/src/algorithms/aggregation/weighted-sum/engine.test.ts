@@ -79,14 +79,23 @@ describe('WeightedSumEngine', () => {
     expect(rb.layers[0]!.every((x) => x === 6)).toBe(true);
   });
 
-  it('hands out prepared output buffers without ever sharing one between results', async () => {
-    const inputs = [[Float32Array.from({ length: 3000 }, (_, i) => i)], [Float32Array.from({ length: 3000 }, () => 1)]];
-    const first = await threaded.weightedSum(inputs, [1, 1]);
-    await threaded.whenIdle(); // the workers pre-fault a buffer for the next job of this shape
-    const second = await threaded.weightedSum(inputs, [2, 0]);
-    expect(second.layers[0]!.buffer).not.toBe(first.layers[0]!.buffer);
-    expect(first.layers[0]![2999]).toBe(3000);
-    expect(second.layers[0]![2999]).toBe(5998);
+  it('hands out prepared output buffers without ever sharing one between results, with or without workers', async () => {
+    // One thread: the calling thread prepares the next buffer slice by slice between event-loop turns.
+    const oneThread = new WeightedSumEngine({ threads: 1, minFloatsForThreads: 0 });
+    const length = 300_000; // more than one 1 MiB slice
+    const inputs = [[Float32Array.from({ length }, (_, i) => i)], [Float32Array.from({ length }, () => 1)]];
+    try {
+      for (const engine of [threaded, oneThread]) {
+        const first = await engine.weightedSum(inputs, [1, 1]);
+        await engine.whenIdle(); // a buffer for the next job of this shape is pre-faulted meanwhile
+        const second = await engine.weightedSum(inputs, [2, 0]);
+        expect(second.layers[0]!.buffer).not.toBe(first.layers[0]!.buffer);
+        expect(first.layers[0]![length - 1]).toBe(length);
+        expect(second.layers[0]![length - 1]).toBe(2 * (length - 1));
+      }
+    } finally {
+      await oneThread.dispose();
+    }
   });
 
   it('rejects mismatched arguments with a clear error', async () => {
