@@ -47,6 +47,28 @@ describe('WeightedSumEngine', () => {
     }
   });
 
+  it('sums inputs that start at any multiple of 4 bytes of their buffer (weights read in place in wire frames)', async () => {
+    const random = seededRandom(3);
+    const lengths = [1000, 17, 4099];
+    const plain = Array.from({ length: 4 }, () => randomLayers(random, lengths));
+    const shifted = plain.map((layers, client) =>
+      layers.map((layer, index) => {
+        const shift = 1 + ((client * 5 + index * 3) % 16); // floats: byte offsets 4..64, mostly not 64-aligned
+        const backing = new Float32Array(layer.length + shift);
+        backing.set(layer, shift);
+        return backing.subarray(shift);
+      }),
+    );
+    const coefficients = [0.4, 0.3, 0.2, 0.1];
+    const reference = weightedSumReference(plain, coefficients);
+    for (const engine of [single, threaded]) {
+      const before = engine.arena.allocatedBytes;
+      const result = await engine.weightedSum(shifted, coefficients);
+      expect(maxDifference(result.layers, reference.layers)).toBeLessThan(1e-6);
+      expect(engine.arena.allocatedBytes).toBe(before); // the shifted copies were released
+    }
+  });
+
   it('reads inputs in place when they live in its arena', async () => {
     const random = seededRandom(2);
     const external = Array.from({ length: 3 }, () => randomLayers(random, [5000, 77]));
