@@ -20,7 +20,8 @@
  *    its next `out` after answering, off the clock. Each of our rounds first waits for the engine to be idle;
  *  - allocated inside the round (`fedavg_vs_numpy_inplace_fresh_output`): an engine that prepares nothing against
  *    `out = np.empty(...)` in the round, both faulting their output memory in while they run. On this virtual
- *    machine that costs more than the sum itself.
+ *    machine that costs more than the sum itself, and more to us: NumPy asks for transparent huge pages for large
+ *    arrays (a fault per 2 MiB), V8's array buffers fault in 4 KiB at a time.
  * NumPy's element-wise operations run on one thread, so the ratios are taken with our engine on one thread too
  * (`fedavg_vs_numpy_inplace`, `fedavg_vs_original_formula`); `fedavg_server_path_gb_per_s` is the default engine
  * (2 threads on this machine) with its per-thread figure beside it. GB are decimal, of client weights read.
