@@ -7,6 +7,7 @@ import { MlpEstimator } from '../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../src/backend/model-spec.js';
 import { seededRandom } from '../src/common/random.js';
 import { AggregationServer, FederatedLearning, silentLog, type AggregationServerOptions } from '../src/core/federated_learning/index.js';
+import type { Tensor } from '../src/core/estimator.js';
 import { HookedEstimator } from './helpers/hooked-estimator.js';
 import { loadFashionMnist, type FashionMnistSlice } from '../src/datasources/fashion-mnist.js';
 

@@ -12,7 +12,7 @@ import { MlpEstimator } from '../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../src/backend/model-spec.js';
 import { syntheticClasses } from '../src/backend/test-data.js';
 import { AggregationServer, FederatedLearning, loadCheckpoint, type AggregationServerOptions, type FederatedTrainResult } from '../src/core/federated_learning/index.js';
-import type { Tensor } from '../src/core/estimator.js';
+import type { Estimator, Tensor } from '../src/core/estimator.js';
 import { HookedEstimator } from './helpers/hooked-estimator.js';
 import { waitFor } from './helpers/wait.js';
 
