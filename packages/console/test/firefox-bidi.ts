@@ -64,6 +64,8 @@ export async function openFirefox(viewport = { width: 1280, height: 800 }): Prom
     child.kill('SIGKILL');
     rmSync(profile, { recursive: true, force: true });
   };
+  // A test that gives up while Firefox starts (a hook's timeout) never gets the page to close: end it with the test process.
+  process.once('exit', cleanup);
   let ws: WebSocket | undefined;
   try {
     // Firefox picks a free port and says where it listens.
