@@ -54,8 +54,7 @@ function firstPortValue(ports: Readonly<Record<string, unknown>>): unknown {
 }
 
 function take(queue: BoundedQueue<Token>): Token | Promise<Token> {
-  const ready = queue.tryShift();
-  return ready ? ready.item : queue.shift();
+  return queue.poll() ?? queue.shift();
 }
 
 /**
@@ -83,6 +82,8 @@ export class NodeRunner {
   private readonly node: BuiltNode;
   private readonly kind: string;
   private readonly stages: readonly UnitStage[];
+  /** The tokens of one row of a node with several input edges, per port: reused for every row. */
+  private readonly scratch: Token[][];
   /** Between fused stages: the emissions of one as the rows of the next. */
   private readonly links: readonly ((emissions: readonly Emission[]) => Row[])[];
   /** The node's only input edge, when it has one. */
@@ -99,6 +100,7 @@ export class NodeRunner {
     this.node = wiring.node;
     this.kind = wiring.node.role === 'unit' ? (wiring.node.unit?.description.kind ?? 'normal') : wiring.node.role;
     this.stages = wiring.stages;
+    this.scratch = wiring.inputs.map((input) => new Array<Token>(input.queues.length));
     this.links = wiring.links.map((link, k) => linkOf(link, (wiring.stages[k] as UnitStage).metrics));
     if ((this.kind === 'normal' || this.kind === 'condition') && this.stages.length === 0) throw new Error(`node ${this.node.name}: no unit to run`);
     const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
@@ -124,16 +126,18 @@ export class NodeRunner {
     const single = this.single;
     if (single) {
       // One input edge (most nodes): the token is the row, without the per-port lists.
-      const ready = single.queue.tryShift();
-      if (ready) return this.rowOf(single.port, ready.item);
+      const ready = single.queue.poll();
+      if (ready !== undefined) return this.rowOf(single.port, ready);
       return single.queue.shift().then((token) => this.rowOf(single.port, token));
     }
     if (this.rowReady()) {
-      const perPort: Token[][] = [];
-      for (const input of this.wiring.inputs) {
-        const tokens: Token[] = [];
-        for (const queue of input.queues) tokens.push((queue.tryShift() as { item: Token }).item);
-        perPort.push(tokens);
+      // Filled in place: combine() only reads it, so no lists are made per item.
+      const perPort = this.scratch;
+      const inputs = this.wiring.inputs;
+      for (let p = 0; p < inputs.length; p++) {
+        const queues = (inputs[p] as NodeWiring['inputs'][number]).queues;
+        const tokens = perPort[p] as Token[];
+        for (let q = 0; q < queues.length; q++) tokens[q] = (queues[q] as BoundedQueue<Token>).poll() as Token;
       }
       return this.combine(perPort);
     }
