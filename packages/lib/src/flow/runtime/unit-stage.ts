@@ -73,14 +73,22 @@ export class UnitStage {
       this.metrics.observe(data.length, (now - started) / 1000);
       return this.emissions(rows, results);
     }
-    return this.ranLater(rows, data.length, results, started);
+    return this.ranLater(rows, data, results, started);
   }
 
-  /** The end of run() for a unit that answered with a promise: one await, not a chain of then()s. */
-  private async ranLater(rows: readonly Row[], items: number, results: Promise<UnitResult[]>, started: number): Promise<Emission[]> {
-    const done = await results;
+  /**
+   * The end of run() for a unit that answered with a promise: one async step (the unit's answer checked, a failed
+   * batch retried item by item, the time observed), not a chain of them.
+   */
+  private async ranLater(rows: readonly Row[], data: readonly DataRow[], pending: Promise<readonly UnitResult[]>, started: number): Promise<Emission[]> {
+    let done: readonly UnitResult[];
+    try {
+      done = this.checked(await pending, data.length);
+    } catch (error) {
+      done = await this.oneByOne(data, error);
+    }
     const now = (this.finishedAt = performance.now());
-    this.metrics.observe(items, (now - started) / 1000);
+    this.metrics.observe(data.length, (now - started) / 1000);
     return this.emissions(rows, done);
   }
 
@@ -120,38 +128,31 @@ export class UnitStage {
    * The unit on a batch (a promise only when the unit answers with one); a failed batch is tried item by item so
    * only the bad items are dropped.
    */
-  private callUnit(rows: readonly DataRow[]): UnitResult[] | Promise<UnitResult[]> {
+  private callUnit(rows: readonly DataRow[]): readonly UnitResult[] | Promise<readonly UnitResult[]> {
     const pool = this.settings.pool;
     if (pool) return Promise.allSettled(rows.map((r) => pool.run(r.ports))).then((settled) => settled.map((s) => (s.status === 'fulfilled' ? { ports: s.value } : { error: s.reason })));
     const process = this.process;
     if (!process) throw new Error(`node ${this.node.name}: unit ${this.node.unit?.description.name} has no process()`);
     // A data row already has the shape of a unit's input ({ports, meta}).
-    const inputs: readonly UnitInput[] = rows;
     try {
-      const called = process(inputs);
-      if (!(called instanceof Promise)) return this.checked(called, inputs.length);
-      return this.calledLater(process, inputs, called);
+      const called = process(rows);
+      // A promise is checked (and a failure retried item by item) by ranLater().
+      return called instanceof Promise ? called : this.checked(called, rows.length);
     } catch (error) {
-      return this.oneByOne(process, inputs, error);
-    }
-  }
-
-  private async calledLater(process: NonNullable<UnitInstance['process']>, inputs: readonly UnitInput[], called: Promise<readonly UnitOutput[]>): Promise<UnitResult[]> {
-    try {
-      return this.checked(await called, inputs.length);
-    } catch (error) {
-      return this.oneByOne(process, inputs, error);
+      return this.oneByOne(rows, error);
     }
   }
 
   /** The unit's outputs, one per input. */
-  private checked(outs: readonly UnitOutput[], inputs: number): UnitResult[] {
+  private checked(outs: readonly UnitResult[], inputs: number): readonly UnitResult[] {
     if (outs.length !== inputs) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs} inputs`);
-    return outs as UnitResult[];
+    return outs;
   }
 
-  private async oneByOne(process: NonNullable<UnitInstance['process']>, inputs: readonly UnitInput[], error: unknown): Promise<UnitResult[]> {
-    if (inputs.length === 1) return [{ error }];
+  /** After a batch failed: each item on its own, so only the bad ones are dropped. */
+  private async oneByOne(inputs: readonly UnitInput[], error: unknown): Promise<UnitResult[]> {
+    const process = this.process;
+    if (inputs.length === 1 || !process) return [{ error }];
     const one: UnitResult[] = [];
     for (const input of inputs) {
       try {
