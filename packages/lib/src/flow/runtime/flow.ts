@@ -8,9 +8,9 @@ import type { Registry } from '@sedna/metrics';
 import type { Env } from '../../common/config.js';
 import type { BuiltEdge, BuiltGraph, BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInstance } from '../types.js';
-import { fusionEnabled, planFusion } from './fusion.js';
+import { fusionEnabled, planFusion, type FusionPlan } from './fusion.js';
 import { FlowMetrics } from './metrics.js';
-import { NodeRunner, type FusedLink } from './node-runner.js';
+import { NodeRunner, type DirectOutput, type FusedLink } from './node-runner.js';
 import { BoundedQueue } from './queue.js';
 import { UnitThreadPool } from './thread-pool.js';
 import type { Token } from './tokens.js';
@@ -102,13 +102,13 @@ export class Flow {
   /** Starts the stream; resolves once it has ended (see `wait()`). */
   start(): Promise<void> {
     if (this.done) return this.done;
-    const fusion = fusionEnabled(this.options.fuse, this.options.env ?? process.env, this.graph) ? planFusion(this.graph) : { chains: [], internalEdges: new Set<BuiltEdge>() };
+    const fusion: FusionPlan = fusionEnabled(this.options.fuse, this.options.env ?? process.env, this.graph) ? planFusion(this.graph) : { chains: [], internalEdges: new Set(), directOutputs: new Set() };
     this.fusedChains = fusion.chains.map((chain) => chain.map((n) => n.name));
     const queues = new Map<BuiltEdge, BoundedQueue<Token>>();
     const byName = new Map(this.graph.nodes.map((n) => [n.name, n]));
     for (const e of this.graph.edges) {
-      // Inside a fused chain the units call one another: no queue.
-      if (fusion.internalEdges.has(e)) continue;
+      // Inside a fused chain the units call one another, and a node feeding an output calls its sink: no queue.
+      if (fusion.internalEdges.has(e) || fusion.directOutputs.has(e)) continue;
       // The consumer's queue_size bounds what waits in front of it.
       const queue = new BoundedQueue<Token>(byName.get(e.to.node)?.queueSize ?? 32);
       queues.set(e, queue);
@@ -135,10 +135,16 @@ export class Flow {
     for (const node of this.graph.nodes) {
       const chain = chainOf.get(node.name) ?? [node];
       if (chain[0] !== node) continue; // a later unit of a fused chain: its chain's head runs it
+      if (node.role === 'output' && this.graph.edges.some((e) => e.to.node === node.name && fusion.directOutputs.has(e))) continue; // the node before delivers
       const last = chain.at(-1) as BuiltNode;
       const inputs = node.inputs.map((port) => ({ port: port.name, queues: this.graph.edges.filter((e) => e.to.node === node.name && e.to.port === port.name).map((e) => queues.get(e) as BoundedQueue<Token>) }));
       const outputs = new Map<string, BoundedQueue<Token>[]>();
-      for (const e of this.graph.edges) if (e.from.node === last.name) outputs.set(e.from.port, [...(outputs.get(e.from.port) ?? []), queues.get(e) as BoundedQueue<Token>]);
+      let direct: DirectOutput | undefined;
+      for (const e of this.graph.edges) {
+        if (e.from.node !== last.name) continue;
+        if (fusion.directOutputs.has(e)) direct = { port: e.from.port, sink: this.options.outputs?.[e.to.node], metrics: this.metrics.unit(e.to.node, 'output') };
+        else outputs.set(e.from.port, [...(outputs.get(e.from.port) ?? []), queues.get(e) as BoundedQueue<Token>]);
+      }
       const origins = new Set(this.graph.edges.filter((e) => e.to.node === node.name).map((e) => byName.get(e.from.node)?.origin));
       const kind = node.unit?.description.kind;
       const stages = node.role === 'unit' && (kind === 'normal' || kind === 'condition') ? chain.map(stageOf) : [];
@@ -149,7 +155,7 @@ export class Flow {
       }
       const sink = this.options.outputs?.[node.name];
       const feed = this.options.inputs?.[node.name];
-      const runner = new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1, stages, links }, stages.length > 0 ? undefined : this.instances.get(node.name), {
+      const runner = new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1, stages, links, ...(direct ? { direct } : {}) }, stages.length > 0 ? undefined : this.instances.get(node.name), {
         metrics: this.metrics.unit(last.name, last.unit?.description.name ?? last.role),
         signal: this.abort.signal,
         itemFailed,

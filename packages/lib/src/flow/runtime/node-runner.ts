@@ -27,6 +27,17 @@ export interface NodeWiring {
   readonly stages: readonly UnitStage[];
   /** Between stage k and k+1 of a fused chain: the output port of k that feeds the input port of k+1. */
   readonly links: readonly FusedLink[];
+  /** The node's only output edge goes to an output node that this node delivers to itself (fusion.ts). */
+  readonly direct?: DirectOutput;
+}
+
+export interface DirectOutput {
+  /** This node's output port. */
+  readonly port: string;
+  /** The output node's sink (none: items are counted and dropped). */
+  readonly sink: ((value: unknown, meta: Meta) => void | Promise<void>) | undefined;
+  /** The output node's metrics. */
+  readonly metrics: UnitMetrics;
 }
 
 export interface FusedLink {
@@ -212,6 +223,8 @@ export class NodeRunner {
   /** The tokens of one emission on every output edge; a promise only when some queue is full (backpressure). */
   private emit(e: Emission): Promise<void> | undefined {
     if (e.kind === 'data') this.hooks.metrics.itemsOut++;
+    const direct = this.wiring.direct;
+    if (direct !== undefined) return this.deliver(direct, e);
     let pending: [BoundedQueue<Token>, Token][] | undefined;
     for (let o = 0; o < this.outputs.length; o++) {
       const { port, queues } = this.outputs[o] as (typeof this.outputs)[number];
@@ -232,6 +245,18 @@ export class NodeRunner {
     return (async () => {
       for (const [q, token] of waiting) await q.push(token);
     })();
+  }
+
+  /** An emission given to an output node's sink directly, counted as that node would count it. */
+  private deliver(direct: DirectOutput, e: Emission): Promise<void> | undefined {
+    const value = e.kind === 'data' ? e.ports[direct.port] : undefined;
+    if (value === undefined) {
+      if (e.kind !== 'sub-end') direct.metrics.skipped++;
+      return undefined;
+    }
+    direct.metrics.itemsIn++;
+    const delivered = direct.sink?.(value, e.meta);
+    return delivered instanceof Promise ? delivered : undefined;
   }
 
   /** Expand and collapse nodes: an item dropped, counted, reported, passed on as a skip. */
