@@ -9,7 +9,8 @@
  *   of what the graph costs), and overhead_cpu_us_per_item the same difference per image. The loop normalizes with
  *   a plain loop as the normalize unit does (Float32Array.from with a mapping function costs about 50 us an image
  *   more and flattered the graph before). items_per_s: the graph's throughput.
- * - scheduler_us_per_item_per_unit: 50,000 items through six units that do nothing.
+ * - scheduler_us_per_item_per_unit: 50,000 items through six units that do nothing (fused into one node, the
+ *   default); scheduler_unfused_us_per_item_per_unit: the same with fusion off (a queue between every two units).
  * - frames_per_s: the video graph on OpenCV's vtest.avi (768x576): decode and scale to the detector's input size
  *   (320x320) in ffmpeg -> normalize -> a small convolutional network on ONNX Runtime standing in for the detector
  *   (random weights: only its cost matters here); `--video-rounds` runs (median, IQR), and video_cpu_ms_per_frame,
@@ -98,8 +99,11 @@ async function overheadPart(): Promise<Record<string, unknown>> {
     const c = process.cpuUsage();
     const t = performance.now(); // models are loaded in open(): both sides time the stream only
     await flow.start();
+    if (!shownChains) log(`  the graph runs with its units ${flow.fusedChains.length ? `fused: ${flow.fusedChains.map((c) => c.join(' -> ')).join('; ')}` : 'unfused'}`);
+    shownChains = true;
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
+  let shownChains = false;
 
   // The same steps, by hand: the lib's estimator, mining filter and big model client, one image at a time.
   const little = new OnnxEstimator();
@@ -179,15 +183,22 @@ async function schedulerPart(): Promise<Record<string, unknown>> {
   const CHAIN = `[graph]\ngraphconf = """digraph chain { in[type=input] a[type=flowunit, flowunit=pass] b[type=flowunit, flowunit=pass] c[type=flowunit, flowunit=pass] d[type=flowunit, flowunit=pass] e[type=flowunit, flowunit=pass] f[type=flowunit, flowunit=pass] out[type=output] in -> a:in a:out -> b:in b:out -> c:in c:out -> d:in d:out -> e:in e:out -> f:in f:out -> out }"""\n`;
   const { graph: chain } = await loadGraphText(CHAIN, path.join(work, 'chain.toml'), { units: [pass], env: {} });
   const CHAIN_ITEMS = 50_000;
-  const hopMicros: number[] = [];
-  for (let r = 0; r < Math.min(rounds, 7); r++) {
-    const flow = await Flow.open(chain, { log: () => undefined, inputs: { in: Array.from({ length: CHAIN_ITEMS }, (_, k) => k) }, outputs: { out: () => undefined } });
-    const t = performance.now();
-    await flow.start();
-    hopMicros.push(((performance.now() - t) * 1000) / CHAIN_ITEMS / 6);
-  }
-  log(`scheduler: ${spread(hopMicros).median.toFixed(2)} us per item per unit (${CHAIN_ITEMS} items through 6 units that do nothing, ${hopMicros.length} runs)`);
-  return { scheduler_us_per_item_per_unit: r2(spread(hopMicros).median), ...figure('scheduler_us_per_item_per_unit', hopMicros, 2) };
+  // Fused (the default), the six units are one node and the output is called by it: what is left is the units'
+  // calls and the per-item bookkeeping. Unfused, every unit is a node of its own behind a queue: the cost of a hop.
+  const perHop = async (fuse: boolean): Promise<number[]> => {
+    const hopMicros: number[] = [];
+    for (let r = 0; r < Math.min(rounds, 7); r++) {
+      const flow = await Flow.open(chain, { fuse, log: () => undefined, inputs: { in: Array.from({ length: CHAIN_ITEMS }, (_, k) => k) }, outputs: { out: () => undefined } });
+      const t = performance.now();
+      await flow.start();
+      hopMicros.push(((performance.now() - t) * 1000) / CHAIN_ITEMS / 6);
+    }
+    return hopMicros;
+  };
+  const fused = await perHop(true);
+  const unfused = await perHop(false);
+  log(`scheduler: ${spread(fused).median.toFixed(2)} us per item per unit fused, ${spread(unfused).median.toFixed(2)} us unfused (${CHAIN_ITEMS} items through 6 units that do nothing, ${fused.length} runs each)`);
+  return { scheduler_us_per_item_per_unit: r2(spread(fused).median), ...figure('scheduler_us_per_item_per_unit', fused, 2), ...figure('scheduler_unfused_us_per_item_per_unit', unfused, 2) };
 }
 
 // ---- the video graph on vtest.avi
