@@ -6,8 +6,8 @@
  * its edges use, typed `any`); a name both a built-in flowunit and a composer unit have opens as the flowunit.
  */
 import { parseGraphDocument, writeGraphToml, type DotNode } from '@sedna/lib/flow/description';
-import { UNITS, type ComposerEdge, type ComposerGraph, type ComposerNode, type PortDef, type UnitDef } from '../composer/units';
-import { FLOWUNIT_PREFIX } from './flowunits';
+import { UNITS, type ComposerEdge, type ComposerGraph, type ComposerNode, type PortDef, type UnitDef } from '../composer/units.js';
+import { FLOWUNIT_PREFIX } from './flowunits.js';
 
 /** Attributes that describe the node itself, not a setting of its unit. */
 const NODE_ATTRIBUTES = new Set(['type', 'flowunit', 'device', 'deviceid', 'label', 'shape']);
