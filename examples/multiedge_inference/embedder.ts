@@ -6,11 +6,12 @@
  * the others apart. Exported to ONNX with the lib's exporter; inference with ONNX Runtime; outputs L2-normalised.
  * The scene's identities are *test* items, never seen in training.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildLayersModel, exportLayersModelToOnnx, loadFashionMnist, OnnxEstimator, SwappableModel, useEngine } from '@sedna/lib';
 import { l2normalize, swapModel, WireError, type Crop } from '@sedna/lib/multi_edge_inference';
+import { colourPartsFeature, COLOUR_PARTS_DIM, isColourPartsModel } from './colour-parts.js';
 import { cropResize, rgbToGray, standardize, type Box, type Gray } from './image.js';
 import { gaussian, rng } from './rng.js';
 
@@ -164,26 +165,56 @@ export function cropInputs(crops: Crop[], requireObject: boolean): Float32Array[
   });
 }
 
-/** The extractor a service runs: its model can be replaced while it serves (update_service). */
+/**
+ * The extractor a service runs: the trained MLP (an `.onnx` model, whose model can be replaced while it serves:
+ * update_service), or the colour-parts descriptor (a `.json` model naming it: ./colour-parts.ts), chosen by the
+ * service's model as the cameras' detector is by theirs.
+ */
 export class FeatureExtractor {
   private model: SwappableModel<OnnxEstimator> | undefined;
+  private descriptor = false;
+  private path: string | undefined;
 
   async load(path: string): Promise<void> {
+    if (path.endsWith('.json')) {
+      const content: unknown = JSON.parse(await readFile(path, 'utf8'));
+      if (!isColourPartsModel(content)) throw new Error(`${path}: a JSON model must be {"feature": "colour-parts"}; got ${JSON.stringify(content)}`);
+      this.descriptor = true;
+      this.path = path;
+      return;
+    }
     const onnx = new OnnxEstimator();
     await onnx.load(path);
     this.model = new SwappableModel(onnx, path);
   }
 
+  /** Length of a feature vector. */
+  get dim(): number {
+    return this.descriptor ? COLOUR_PARTS_DIM : FEATURE_DIM;
+  }
+
   /** Swaps in the model at `url` once it has loaded; the old one keeps serving if it cannot be. */
   update(url: string, version?: string): Promise<string> {
+    if (this.descriptor) return Promise.reject(new WireError('update_service: this extractor is the colour-parts descriptor, which has no trained model to replace'));
     return swapModel(this.serving(), url, () => new OnnxEstimator(), version);
   }
 
   /** The serving model's version (its path at start, then what update_service named). */
   get version(): string | undefined {
-    return this.model?.version;
+    return this.descriptor ? this.path : this.model?.version;
   }
 
+  /**
+   * The L2-normalised features of crops. `requireObject`: a uniform crop (a query image showing nothing) is refused
+   * with a WireError, the service's answer to the user.
+   */
+  async embedCrops(crops: Crop[], requireObject: boolean): Promise<Float32Array[]> {
+    const inputs = cropInputs(crops, requireObject);
+    if (this.descriptor) return crops.map(colourPartsFeature);
+    return this.embed(inputs);
+  }
+
+  /** The MLP's features of preprocessed grey inputs (./embedder.ts preprocess). */
   async embed(inputs: Float32Array[]): Promise<Float32Array[]> {
     if (inputs.length === 0) return [];
     const dim = INPUT_SIZE * INPUT_SIZE;
@@ -195,7 +226,7 @@ export class FeatureExtractor {
   }
 
   private serving(): SwappableModel<OnnxEstimator> {
-    if (!this.model) throw new Error('the feature extractor has no model: call load() first');
+    if (!this.model) throw new Error(this.descriptor ? 'the colour-parts descriptor has no trained model' : 'the feature extractor has no model: call load() first');
     return this.model;
   }
 }

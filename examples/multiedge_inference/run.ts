@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { defaultKubectl, kubectlRunner, type Kubectl } from '../common/kubectl.js';
+import { COLOUR_PARTS_FILE, COLOUR_PARTS_MODEL } from './colour-parts.js';
 import { DETECTOR_MODEL_FILE, trainDetector } from './detector-trained.js';
 import { trainFeatureExtractor, MODEL_FILE } from './embedder.js';
 import { evaluate, realVideoReid, resultsPage, type Figures } from './evaluate.js';
@@ -88,6 +89,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       log(`detector trained in ${t.seconds.toFixed(0)} s on ${t.samples} cells, accuracy ${t.accuracy.toFixed(3)}`);
     }
   }
+  // The feature extractor's model: the MLP for the synthetic items, colour histograms per body part for pedestrians.
+  writeFileSync(join(modelDir, COLOUR_PARTS_FILE), JSON.stringify(COLOUR_PARTS_MODEL));
   const detectorConfig = o.realVideo ? { detector: 'background-subtraction', warmup: 50, minArea: 60 } : { detector: 'background-subtraction', warmup: 25, minArea: 120 };
   writeFileSync(join(modelDir, 'detector.json'), JSON.stringify(detectorConfig));
 
@@ -122,6 +125,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     REALTIME: String(o.realtime),
     MIN_AREA: String(detectorConfig.minArea),
     WARMUP: String(detectorConfig.warmup),
+    FE_MODEL: o.realVideo ? 'feature-extraction-colour-parts' : 'feature-extraction-reid-mlp',
     DETECTOR_MODEL: detector === 'trained' ? 'detection-trained-mlp' : 'detection-background-subtraction',
   });
   const remove = async () => {
