@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { kubectlPath } from '../../packages/apiserver/test/harness.js';
 import { useSednaUp } from '../common/sedna-up-fixture.js';
 import { EXAMPLE_DIR, runScenario } from './run.js';
-import { ensureTestDetector, ensureTestModel } from './test-support.js';
+import { ensureTestDetector, ensureTestModel, TEST_CACHE_DIR } from './test-support.js';
 
 const up = useSednaUp({ name: 'multiedge', edgeNodes: 2, exampleDir: EXAMPLE_DIR, broker: 'nats' });
 
@@ -18,7 +18,7 @@ async function run(transport: 'rest' | 'nats', detector: 'background-subtraction
   mkdirSync(join(up.workDir, 'models'), { recursive: true });
   cpSync(await ensureTestModel(), join(up.workDir, 'models'), { recursive: true });
   if (detector === 'trained') cpSync(await ensureTestDetector(), join(up.workDir, 'models'), { recursive: true });
-  return runScenario({ kubeconfig: up.handle.kubeconfig, kubectl: kubectlPath(), workDir: up.workDir, transport, detector, frames: 80, identities: 3, distractors: 1, fps: 10, realtime: false, trainSteps: 60, matchThresh: 0.8, timeoutMs: 240_000, keep: true, log: () => undefined });
+  return runScenario({ kubeconfig: up.handle.kubeconfig, kubectl: kubectlPath(), workDir: up.workDir, transport, detector, frames: 80, identities: 3, distractors: 1, fps: 10, realtime: false, trainSteps: 60, matchThresh: 0.8, timeoutMs: 240_000, cacheDir: TEST_CACHE_DIR, keep: true, log: () => undefined });
 }
 
 function checkStatus(status: Record<string, any>): void {

@@ -127,17 +127,16 @@ export function resultsPage(outDir: string, videos: Record<string, string>, figu
   for (const [camera, video] of Object.entries(videos)) {
     const { pred } = readDetections(outDir, camera);
     const busy = [...pred].sort((a, b) => b.boxes.length - a.boxes.length).slice(0, count).sort((a, b) => a.frame - b.frame);
-    for (const p of busy) {
-      const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', video], { encoding: 'utf8' });
-      const [w, h] = probe.stdout.trim().split(',').map(Number);
-      const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-vf', `select=eq(n\\,${p.frame})`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 * 1024 * 1024 });
-      if (raw.status !== 0 || raw.stdout.length !== w! * h! * 3) continue;
-      const rgb = new Uint8Array(raw.stdout);
-      for (const b of p.boxes) drawBox(rgb, w!, h!, b.box, colorOf(globals.get(`${camera}/${b.track}`) ?? b.track + 100));
+    const frames = decodeFrames(video, busy.map((p) => p.frame));
+    if (!frames) continue;
+    busy.forEach((p, k) => {
+      const { width: w, height: h } = frames;
+      const rgb = frames.rgb[k]!;
+      for (const b of p.boxes) drawBox(rgb, w, h, b.box, colorOf(globals.get(`${camera}/${b.track}`) ?? b.track + 100));
       const name = `${camera}-${p.frame}.png`;
-      writePng(join(pages, name), w!, h!, rgb);
+      writePng(join(pages, name), w, h, rgb);
       images.push(`<figure><img src="${name}"><figcaption>${camera}, frame ${p.frame}: ${p.boxes.map((b) => `#${globals.get(`${camera}/${b.track}`) ?? '?'}`).join(' ')}</figcaption></figure>`);
-    }
+    });
   }
   const html = `<!doctype html><meta charset="utf-8"><title>Multi-edge inference results</title>
 <style>body{font-family:sans-serif}figure{display:inline-block;margin:6px}img{image-rendering:pixelated;width:480px}</style>
@@ -146,6 +145,22 @@ export function resultsPage(outDir: string, videos: Record<string, string>, figu
   const index = join(pages, 'index.html');
   writeFileSync(index, html);
   return index;
+}
+
+/**
+ * The given frames of a video (ascending indices) as RGB, in one pass of ffmpeg (one process per frame, each
+ * decoding the video from its start, took seconds per page); undefined when ffmpeg cannot read it.
+ */
+function decodeFrames(video: string, indices: number[]): { width: number; height: number; rgb: Uint8Array[] } | undefined {
+  if (indices.length === 0) return undefined;
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', video], { encoding: 'utf8' });
+  const [width, height] = probe.stdout.trim().split(',').map(Number);
+  if (probe.status !== 0 || !width || !height) return undefined;
+  const select = indices.map((n) => `eq(n\\,${n})`).join('+');
+  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-vf', `select=${select}`, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: indices.length * width * height * 3 + 1024 });
+  const size = width * height * 3;
+  if (raw.status !== 0 || raw.stdout.length !== indices.length * size) return undefined;
+  return { width, height, rgb: indices.map((_, k) => new Uint8Array(raw.stdout.subarray(k * size, (k + 1) * size))) };
 }
 
 /**

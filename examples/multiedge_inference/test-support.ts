@@ -2,10 +2,14 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DETECTOR_MODEL_FILE, settingsPath, trainDetector } from './detector-trained.js';
-import { MODEL_FILE, trainFeatureExtractor } from './embedder.js';
+import { trainDetector } from './detector-train.js';
+import { DETECTOR_MODEL_FILE, settingsPath } from './detector-trained.js';
+import { trainFeatureExtractor } from './embedder-train.js';
+import { MODEL_FILE } from './embedder.js';
 
 export const TEST_MODELS_DIR = join(tmpdir(), 'sedna-multiedge-test-models');
+/** Rendered scenarios and cut videos kept between runs (each under a key of its options: ./scenario-files.ts). */
+export const TEST_CACHE_DIR = join(tmpdir(), 'sedna-multiedge-test-cache');
 
 /** The models folder with a feature extractor in it (60 training steps the first time). */
 export async function ensureTestModel(): Promise<string> {
