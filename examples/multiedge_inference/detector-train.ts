@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildLayersModel, exportLayersModelToOnnx, useEngine } from '@sedna/lib';
 import { boxesFromScores, cellInputs, DETECTOR_MODEL_FILE, INPUTS, settingsPath, STRIDE, TrainedDetector } from './detector-trained.js';
-import { rgbToGray } from './image.js';
+import { rgbToGray, type Gray } from './image.js';
 import { averagePrecision, type FrameResult, type GtFrame } from './metrics.js';
 import { rng } from './rng.js';
-import { CAMERAS, makeScenario } from './scene.js';
+import { CAMERAS, makeScenario, WORLD_WIDTH, type CameraSpec } from './scene.js';
 
 /** Candidate thresholds: cells near an object score high too, and a high threshold keeps boxes tight. */
-const THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9];
+const THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97];
 
 /**
  * Chooses the score threshold by AP@0.5 on a validation scenario (seed 202, Fashion-MNIST test items from 6000 on:
@@ -24,14 +24,19 @@ export async function chooseThreshold(modelPath: string, frames = 80): Promise<{
   const scenario = await makeScenario({ identities: 8, distractors: 2, frames, seed: 202, itemOffset: 6000 });
   const gt: GtFrame[] = [];
   const found = new Map<number, FrameResult[]>(THRESHOLDS.map((t) => [t, []]));
-  for (const camera of CAMERAS)
-    for (let t = 0; t < frames; t += 2) {
+  for (const camera of CAMERAS) {
+    let previous: Gray | undefined;
+    for (let t = 0; t < frames; t++) {
       const gray = rgbToGray(scenario.renderFrame(camera, t), camera.width, camera.height);
-      const { scores, cols, rows } = await detector.scores(gray);
+      const before = previous;
+      previous = gray;
+      if (t % 2 === 1) continue;
+      const { scores, cols, rows } = await detector.scores(gray, before);
       const frame = CAMERAS.indexOf(camera) * frames + t; // both cameras' frames in one evaluation
       gt.push({ frame, boxes: scenario.groundTruth(camera, t).map((g) => ({ id: g.id, box: g.box })) });
       for (const thr of THRESHOLDS) found.get(thr)!.push({ frame, boxes: boxesFromScores(scores, cols, rows, gray.width, gray.height, { threshold: thr }).map((d) => ({ ...d, track: -1 })) });
     }
+  }
   const ap = Object.fromEntries(THRESHOLDS.map((thr) => [String(thr), averagePrecision(gt, found.get(thr)!)]));
   const threshold = THRESHOLDS.reduce((best, thr) => (ap[String(thr)]! > ap[String(best)]! ? thr : best), THRESHOLDS[0]!);
   await writeFile(settingsPath(modelPath), JSON.stringify({ threshold, validationAp50: ap }));
@@ -47,11 +52,32 @@ export interface DetectorTrainOptions {
   log?: (line: string) => void;
 }
 
+/** A camera of the training scenario with other optics and exposure than the two of the example (see CAMERAS). */
+function jitteredCamera(r: () => number, index: number): CameraSpec {
+  const scale = 0.9 + 0.6 * r();
+  const width = 320;
+  const height = 240;
+  return {
+    name: `train-${index}`,
+    x0: Math.floor(r() * Math.max(0, WORLD_WIDTH - width / scale)),
+    y0: 0,
+    scale,
+    width,
+    height,
+    gain: 0.7 + 0.4 * r(),
+    gamma: 0.9 + 0.4 * r(),
+    blur: r() < 0.5 ? 1 : 0,
+    noise: 3 + 7 * r(),
+  };
+}
+
 /**
  * Renders a training scenario (seed 101, Fashion-MNIST test items from 4000 on: not those of the evaluated scenario,
- * which starts at 0 and uses 2000), samples cells of every frame of both cameras, positives those inside a
- * ground-truth box, balanced with as many negatives, trains the MLP with tfjs, writes `<outDir>/detector-mlp.onnx`
- * and the threshold chosen on validation data beside it (`detector-mlp.json`).
+ * which starts at 0 and uses 2000) through the example's two cameras and a third whose zoom, position, gain, gamma,
+ * blur and noise change every 20 frames (more lighting and scale than the two cameras show); samples cells of every
+ * other frame, positives those inside a ground-truth box, balanced with as many negatives, each with its motion
+ * against the frame before (on one frame in ten none, as on a camera's first frame); trains the MLP with tfjs, writes
+ * `<outDir>/detector-mlp-v2.onnx` and the threshold chosen on validation data beside it (`detector-mlp-v2.json`).
  */
 export async function trainDetector(o: DetectorTrainOptions): Promise<{ path: string; loss: number; accuracy: number; threshold: number; samples: number; seconds: number }> {
   const started = Date.now();
@@ -62,10 +88,19 @@ export async function trainDetector(o: DetectorTrainOptions): Promise<{ path: st
   const r = rng((o.seed ?? 101) + 1);
   const xs: Float32Array[] = [];
   const ys: number[] = [];
-  for (const camera of CAMERAS) {
-    for (let t = 0; t < frames; t += 2) {
+  const previous = new Map<string, Gray>();
+  let jittered = jitteredCamera(r, 0);
+  for (let t = 0; t < frames; t++) {
+    if (t > 0 && t % 20 === 0) {
+      previous.delete(jittered.name);
+      jittered = jitteredCamera(r, t / 20);
+    }
+    for (const camera of [...CAMERAS, jittered]) {
       const gray = rgbToGray(scenario.renderFrame(camera, t), camera.width, camera.height);
-      const { cols, rows, x } = cellInputs(gray);
+      const before = previous.get(camera.name);
+      previous.set(camera.name, gray);
+      if (t % 2 === 1) continue;
+      const { cols, rows, x } = cellInputs(gray, r() < 0.1 ? undefined : before);
       const boxes = scenario.groundTruth(camera, t).map((g) => g.box);
       const positives: number[] = [];
       const negatives: number[] = [];
@@ -92,9 +127,10 @@ export async function trainDetector(o: DetectorTrainOptions): Promise<{ path: st
         ys.push(0);
       }
     }
+    if (t % 20 === 19) log(`detector: ${t + 1}/${frames} training frames rendered and sampled`);
   }
-  log(`detector: ${ys.length} cells from ${frames} frames of each camera (${ys.filter((y) => y === 1).length} inside objects)`);
-  const model = buildLayersModel({ inputShape: [INPUTS], layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }] }, o.seed ?? 101);
+  log(`detector: ${ys.length} cells from ${frames} frames of three cameras (${ys.filter((y) => y === 1).length} inside objects)`);
+  const model = buildLayersModel({ inputShape: [INPUTS], layers: [{ type: 'dense', units: 48, activation: 'relu' }, { type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }] }, o.seed ?? 101);
   model.compile({ optimizer: tf.train.adam(3e-3), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   const flat = new Float32Array(xs.length * INPUTS);
   xs.forEach((v, i) => flat.set(v, i * INPUTS));
