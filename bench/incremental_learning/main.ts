@@ -181,14 +181,14 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
   // --- the example's objects, from its YAML; the inference worker also answers HTTP for the load
   const port = await freePort();
   const yaml = (await readFile(join(exampleDir, 'incremental_learning.yaml'), 'utf8')).replaceAll('$DATA_DIR', work).replaceAll('$WORKER_NODE', NODE).replaceAll('$REPO_DIR', root);
-  const objects = parseAllDocuments(yaml).map((doc) => doc.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
+  const objects = parseAllDocuments(yaml).map((doc) => doc.toJS() as { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> });
   const job = objects.find((o) => o.kind === 'IncrementalLearningJob');
   if (!job) throw new Error('incremental_learning.yaml has no IncrementalLearningJob');
   const spec = job.spec as unknown as JobSpec;
   const container = spec.deploySpec.template.spec.containers[0];
   if (!container) throw new Error('the deploy template has no container');
   container.env = [...(container.env ?? []), { name: 'INFERENCE_PORT', value: String(port) }];
-  for (const object of objects) await client.create(object.kind, NAMESPACE, { metadata: object.metadata, spec: object.spec });
+  for (const object of objects) await client.createManifest({ apiVersion: object.apiVersion, kind: object.kind, metadata: { ...object.metadata, namespace: NAMESPACE }, spec: object.spec });
   log(`applied the example's Dataset, Models and IncrementalLearningJob (train trigger ${spec.trainSpec.trigger.condition.metric} ${spec.trainSpec.trigger.condition.operator} ${spec.trainSpec.trigger.condition.threshold}, trainProb ${spec.dataset.trainProb})`);
 
   // --- the inference worker answering, then the load and the labeller

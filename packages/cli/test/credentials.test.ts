@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as k8s from '@kubernetes/client-node';
 import { NODE_NAME_HEADER, WIRE_PROTOCOL_VERSION } from '@sedna/api';
-import { KubeClient, bootstrapTokenSecret, newBootstrapToken } from '@sedna/gm';
+import { KubeClient, bootstrapTokenSecret, newBootstrapToken, type KindName } from '@sedna/gm';
 import { ensureNodeIdentity } from '@sedna/lc';
 import { cliMain, ensureBuilt, sedna, tempDir, waitFor } from './harness.js';
 
@@ -45,7 +45,7 @@ function joinNode(node: string, tokenFile: string): Proc {
 }
 
 // Polling goes through the client (fast); what a user does goes through the sedna CLI.
-async function getObject(kind: string, name: string, namespace = ''): Promise<any> {
+async function getObject(kind: KindName, name: string, namespace = ''): Promise<any> {
   return client.get(kind, namespace, name);
 }
 

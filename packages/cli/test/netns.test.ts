@@ -10,7 +10,7 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
-import { KubeClient } from '@sedna/gm';
+import { KubeClient, type KindName } from '@sedna/gm';
 import { cliMain, ensureBuilt, sedna, tempDir, waitFor } from './harness.js';
 
 const hosts = [
@@ -53,7 +53,7 @@ function start(args: string[], netns?: string): ChildProcess {
 // Polling goes through a client (a `sedna get` costs a node and a kubectl process each); what a user does goes
 // through the sedna CLI.
 let client: KubeClient;
-const getObject = (kind: string, name: string, namespace = ''): Promise<any> => client.get(kind, namespace, name);
+const getObject = (kind: KindName, name: string, namespace = ''): Promise<any> => client.get(kind, namespace, name);
 
 async function ready(node: string): Promise<string | undefined> {
   const n = await getObject('Node', node);

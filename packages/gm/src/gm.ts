@@ -93,9 +93,9 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   const nodeInformer = manager.informer('Node');
   // Asked before the manager starts: informers made later would not be started.
   const ownership: OwnershipCaches = {
-    pods: manager.informer('Pod'),
-    datasets: manager.informer('Dataset'),
-    jobs: Object.fromEntries(features.workerReportKinds.map((kind) => [kind.toLowerCase(), manager.informer(kind)])),
+    pods: manager.reader('Pod'),
+    datasets: manager.reader('Dataset'),
+    jobs: Object.fromEntries(features.workerReportKinds.map((kind) => [kind.toLowerCase(), manager.reader(kind)])),
   };
   await manager.start();
 

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGmConfig } from '../src/config.js';
 import { type RunningGlobalManager, startGlobalManager } from '../src/gm.js';
 import { KubeClient } from '../src/runtime/client.js';
+import type { KindName, NewObjectOf } from '../src/runtime/kinds.js';
 import { waitFor } from '../../../test-kit/index.js';
 
 const NODE = 'edge-node';
@@ -41,7 +42,7 @@ const last = async (): Promise<string> => {
 };
 
 /** Creates `count` objects `make(i)`, a few requests at a time. */
-async function createMany(kind: string, count: number, make: (i: number) => Record<string, unknown>): Promise<void> {
+async function createMany<K extends KindName>(kind: K, count: number, make: (i: number) => NewObjectOf<K>): Promise<void> {
   for (let i = 0; i < count; i += 50) {
     await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => client.create(kind, 'default', make(i + j))));
   }
@@ -67,7 +68,7 @@ describe('GM restart under load', () => {
     for (const name of ['initial-model', 'deploy-model']) await client.create('Model', 'default', { metadata: { name }, spec: { url: `/models/${name}`, format: 'pb' } });
     await client.create('Dataset', 'default', { metadata: { name: 'incremental-dataset' }, spec: { url: '/data/index.txt', format: 'txt', nodeName: NODE } });
     const template = (name: string) => ({ spec: { nodeName: NODE, containers: [{ name, image: 'example/il:v1' }] } });
-    const trigger = { condition: { operator: '>', threshold: 500, metric: 'num_of_samples' } };
+    const trigger = { condition: { operator: '>' as const, threshold: 500, metric: 'num_of_samples' } };
     await client.create('IncrementalLearningJob', 'default', {
       metadata: { name: 'il' },
       spec: {

@@ -1,28 +1,30 @@
 /** Events a worker reports with its status become Events on its Pod (or its job), counted through the recorder. */
 import type { KubeObject, UpstreamMessage } from '@sedna/api';
 import { describe, expect, it } from 'vitest';
-import type { KubeClient } from '../src/runtime/client.js';
-import type { ResourceInformer } from '../src/runtime/informer.js';
+import { MemoryCache } from '../src/runtime/cache.js';
+import { RecordingClient } from '../src/runtime/recording-client.js';
 import { onlyEvents, recordWorkerEvents, workerEventsOf } from '../src/workers/worker-events.js';
 
+/** A recording client over an empty cache: the Events it creates and patches. */
 function recordingClient() {
-  const created: Record<string, any>[] = [];
-  const patched: Record<string, any>[] = [];
-  const client = {
-    create: async (_kind: string, _ns: string, body: Record<string, any>) => {
-      const obj = { ...body, metadata: { ...body['metadata'], name: `${body['metadata'].generateName}${created.length}` } };
-      created.push(obj);
-      return obj;
+  const client = new RecordingClient(new MemoryCache());
+  const bodies = (verb: 'create' | 'mergePatch') => client.writes('Event').filter((c) => c.verb === verb).map((c) => c.body!);
+  return {
+    client,
+    get created() {
+      return bodies('create');
     },
-    mergePatch: async (_kind: string, _ns: string, _name: string, patch: Record<string, any>) => {
-      patched.push(patch);
-      return {};
+    get patched() {
+      return bodies('mergePatch');
     },
-  } as unknown as KubeClient;
-  return { client, created, patched };
+  };
 }
 
-const informer = (objects: KubeObject[]): ResourceInformer => ({ list: () => objects, get: (name: string, ns?: string) => objects.find((o) => o.metadata.name === name && o.metadata.namespace === ns) }) as unknown as ResourceInformer;
+/** The readers of the pods and jobs the GM's caches would hold. */
+function sourcesOf(client: RecordingClient, objects: KubeObject[]) {
+  const cache = new MemoryCache(objects);
+  return { client, pods: cache.of('Pod'), jobs: { jointinferenceservice: cache.of('JointInferenceService') } };
+}
 
 const job: KubeObject = { apiVersion: 'sedna.io/v1alpha1', kind: 'JointInferenceService', metadata: { name: 'ji', namespace: 'default', uid: 'job-uid' } };
 const pod: KubeObject = {
@@ -37,21 +39,21 @@ const failed = { type: 'Warning', reason: 'ItemFailed', message: 'flow f, node d
 
 describe('worker events', () => {
   it('records them on the worker Pod (found by WORKER_NAME) with the count the worker summed', async () => {
-    const { client, created, patched } = recordingClient();
-    const sources = { client, pods: informer([pod]), jobs: { jointinferenceservice: informer([job]) } };
+    const events = recordingClient();
+    const sources = sourcesOf(events.client, [pod, job]);
     const m = message({ worker: 'edgeworker-x1', events: [failed] });
     expect(onlyEvents(m)).toBe(true);
     await recordWorkerEvents(sources, 'edge-1', m);
-    expect(created).toHaveLength(1);
-    expect(created[0]).toMatchObject({ involvedObject: { kind: 'Pod', name: 'ji-edge-abcde', uid: 'pod-uid' }, reason: 'ItemFailed', count: 3, source: { component: 'sedna-worker', host: 'edge-1' } });
+    expect(events.created).toHaveLength(1);
+    expect(events.created[0]).toMatchObject({ involvedObject: { kind: 'Pod', name: 'ji-edge-abcde', uid: 'pod-uid' }, reason: 'ItemFailed', count: 3, source: { component: 'sedna-worker', host: 'edge-1' } });
     await recordWorkerEvents(sources, 'edge-1', m);
-    expect(patched.map((p) => p['count'])).toEqual([6]);
+    expect(events.patched.map((p) => p['count'])).toEqual([6]);
   });
 
   it('records them on the job when the Pod is not the reporting node\'s, naming the worker', async () => {
-    const { client, created } = recordingClient();
-    await recordWorkerEvents({ client, pods: informer([pod]), jobs: { jointinferenceservice: informer([job]) } }, 'edge-2', message({ worker: 'edgeworker-x1', events: [failed], phase: 'inference', status: 'running' }));
-    expect(created[0]).toMatchObject({ involvedObject: { kind: 'JointInferenceService', name: 'ji' }, message: `worker edgeworker-x1: ${failed.message}` });
+    const events = recordingClient();
+    await recordWorkerEvents(sourcesOf(events.client, [pod, job]), 'edge-2', message({ worker: 'edgeworker-x1', events: [failed], phase: 'inference', status: 'running' }));
+    expect(events.created[0]).toMatchObject({ involvedObject: { kind: 'JointInferenceService', name: 'ji' }, message: `worker edgeworker-x1: ${failed.message}` });
   });
 
   it('refuses malformed events naming the field; a status with events is still a status', () => {

@@ -124,6 +124,7 @@ export const DeploymentBodySchema = s.object(
       .object(
         {
           replicas: s.int32().optional(),
+          readyReplicas: s.int32().optional(),
           availableReplicas: s.int32().optional(),
           conditions: s.array(s.object({ type: s.string(), status: s.string(), reason: s.string().optional(), message: s.string().optional() }, { preserveUnknown: true })).optional(),
         },

@@ -63,3 +63,10 @@ export interface KubeObject extends TypeMeta {
   metadata: ObjectMeta;
   [field: string]: unknown;
 }
+
+/** Whether a JSON value has the shape of a stored object (a kind and a metadata object); its fields are not checked. */
+export function isKubeObject(value: unknown): value is KubeObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { kind, metadata } = value as { kind?: unknown; metadata?: unknown };
+  return typeof kind === 'string' && typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata);
+}

@@ -7,3 +7,4 @@ export { waitUntil, type WaitOptions } from './wait.js';
 export { WorkQueue, TerminalError, type WorkQueueOptions, type ReconcileResult, type KeyProcessor, type KeyErrorHandler } from './workqueue.js';
 export { Logger, inReconcile, currentReconcile, discardLog, stderrSink, type LogLevel, type LogSink, type LogFields, type ReconcileScope } from './log.js';
 export { applyMergePatch, isObject } from './merge-patch.js';
+export { errorMessage } from './errors.js';

@@ -92,9 +92,16 @@ export interface OpenApiSchema {
   anyOf?: OpenApiSchema[];
 }
 
-export abstract class Schema<T> {
+/**
+ * A schema checks a value and returns its normalised form. `T` is the output (what a reader gets: defaults applied);
+ * `I` the input (what a writer may send: defaulted fields may be left out). `I` is `unknown` where a schema is only
+ * named by its output type (`Schema<X>`), so such a schema accepts any input type-wise and is still checked at run time.
+ */
+export abstract class Schema<T, I = unknown> {
   /** Phantom field carrying the output type; never set at run time. */
   declare readonly __type: T;
+  /** Phantom field carrying the input type; never set at run time. */
+  declare readonly __input: I;
   protected doc?: string;
 
   /** Validates `value` at `path`; returns the normalised value (defaults applied, unknown keys pruned). */
@@ -109,10 +116,10 @@ export abstract class Schema<T> {
     this.doc = doc;
     return this;
   }
-  optional(): OptionalSchema<T> {
+  optional(): OptionalSchema<T, I> {
     return new OptionalSchema(this);
   }
-  default(value: T): DefaultSchema<T> {
+  default(value: T): DefaultSchema<T, I> {
     return new DefaultSchema(this, value);
   }
   /** Validates a whole value; convenient in tests and for config files. */
@@ -125,10 +132,12 @@ export abstract class Schema<T> {
 }
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
+/** What a writer may send for `S`: the output type with every defaulted or optional field optional, at every depth. */
+export type InferInput<S> = S extends Schema<unknown, infer I> ? I : never;
 
 /** A field that may be absent (or null, which Kubernetes treats as absent). */
-export class OptionalSchema<T> extends Schema<T | undefined> {
-  constructor(readonly inner: Schema<T>) {
+export class OptionalSchema<T, I = T> extends Schema<T | undefined, I | undefined> {
+  constructor(readonly inner: Schema<T, I>) {
     super();
   }
   check(value: unknown, path: string, ctx: ValidationContext): T | undefined {
@@ -141,9 +150,9 @@ export class OptionalSchema<T> extends Schema<T | undefined> {
 }
 
 /** A field that takes a default value when absent; present in the output type. */
-export class DefaultSchema<T> extends Schema<T> {
+export class DefaultSchema<T, I = T> extends Schema<T, I | undefined> {
   constructor(
-    readonly inner: Schema<T>,
+    readonly inner: Schema<T, I>,
     readonly defaultValue: T,
   ) {
     super();
@@ -168,7 +177,7 @@ export interface StringOptions {
   refine?: (value: string) => string | undefined;
 }
 
-export class StringSchema<T extends string = string> extends Schema<T> {
+export class StringSchema<T extends string = string> extends Schema<T, T> {
   constructor(readonly options: StringOptions = {}) {
     super();
   }
@@ -202,7 +211,7 @@ export class StringSchema<T extends string = string> extends Schema<T> {
   }
 }
 
-export class EnumSchema<T extends string> extends Schema<T> {
+export class EnumSchema<T extends string> extends Schema<T, T> {
   constructor(readonly values: readonly T[]) {
     super();
   }
@@ -223,7 +232,7 @@ export interface NumberOptions {
   maximum?: number;
 }
 
-export class NumberSchema extends Schema<number> {
+export class NumberSchema extends Schema<number, number> {
   constructor(
     readonly format: 'int32' | 'int64' | 'float' | 'double',
     readonly options: NumberOptions = {},
@@ -250,7 +259,7 @@ export class NumberSchema extends Schema<number> {
   }
 }
 
-export class BooleanSchema extends Schema<boolean> {
+export class BooleanSchema extends Schema<boolean, boolean> {
   check(value: unknown, path: string, ctx: ValidationContext): boolean | undefined {
     if (typeof value !== 'boolean') return ctx.typeInvalid(path, value, 'boolean');
     return value;
@@ -261,7 +270,7 @@ export class BooleanSchema extends Schema<boolean> {
 }
 
 /** Kubernetes IntOrString (ports, quantities): either an integer or a string. */
-export class IntOrStringSchema extends Schema<number | string> {
+export class IntOrStringSchema extends Schema<number | string, number | string> {
   constructor(readonly pattern?: RegExp) {
     super();
   }
@@ -284,7 +293,7 @@ export class IntOrStringSchema extends Schema<number | string> {
 }
 
 /** Any JSON value kept as is (free-form maps such as worker `ownerInfo`). */
-export class AnySchema extends Schema<unknown> {
+export class AnySchema extends Schema<unknown, unknown> {
   check(value: unknown): unknown {
     return value;
   }
@@ -294,7 +303,7 @@ export class AnySchema extends Schema<unknown> {
 }
 
 /** Any JSON object kept as is. */
-export class FreeObjectSchema extends Schema<Record<string, unknown>> {
+export class FreeObjectSchema extends Schema<Record<string, unknown>, Record<string, unknown>> {
   check(value: unknown, path: string, ctx: ValidationContext): Record<string, unknown> | undefined {
     if (!isPlainObject(value)) return ctx.typeInvalid(path, value, 'object');
     return value;
@@ -310,9 +319,9 @@ export interface ArrayOptions {
   minItems?: number;
 }
 
-export class ArraySchema<T> extends Schema<T[]> {
+export class ArraySchema<T, I = T> extends Schema<T[], I[]> {
   constructor(
-    readonly item: Schema<T>,
+    readonly item: Schema<T, I>,
     readonly options: ArrayOptions = {},
   ) {
     super();
@@ -344,9 +353,9 @@ export class ArraySchema<T> extends Schema<T[]> {
 }
 
 /** A map with string keys and values of one schema (labels, annotations, resource lists). */
-export class MapSchema<T> extends Schema<Record<string, T>> {
+export class MapSchema<T, I = T> extends Schema<Record<string, T>, Record<string, I>> {
   constructor(
-    readonly value: Schema<T>,
+    readonly value: Schema<T, I>,
     readonly keyCheck?: (key: string) => string | undefined,
   ) {
     super();
@@ -374,6 +383,12 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type InferShape<S extends Shape> = Simplify<
   { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Exclude<Infer<S[K]>, undefined> }
 >;
+/** Input keys a writer may leave out: optional and defaulted fields (their input type admits undefined). */
+type InputOptionalKeys<S extends Shape> = { [K in keyof S]: undefined extends InferInput<S[K]> ? K : never }[keyof S];
+type InputRequiredKeys<S extends Shape> = Exclude<keyof S, InputOptionalKeys<S>>;
+export type InputShape<S extends Shape> = Simplify<
+  { [K in InputRequiredKeys<S>]: InferInput<S[K]> } & { [K in InputOptionalKeys<S>]?: Exclude<InferInput<S[K]>, undefined> }
+>;
 
 export interface ObjectOptions {
   /** Keep keys the shape does not name (x-kubernetes-preserve-unknown-fields). */
@@ -382,7 +397,7 @@ export interface ObjectOptions {
   refine?: (value: Record<string, unknown>, path: string, ctx: ValidationContext) => void;
 }
 
-export class ObjectSchema<S extends Shape> extends Schema<InferShape<S>> {
+export class ObjectSchema<S extends Shape> extends Schema<InferShape<S>, InputShape<S>> {
   constructor(
     readonly shape: S,
     readonly options: ObjectOptions = {},
@@ -445,8 +460,8 @@ export const s = {
   intOrString: (pattern?: RegExp) => new IntOrStringSchema(pattern),
   any: () => new AnySchema(),
   freeObject: () => new FreeObjectSchema(),
-  array: <T>(item: Schema<T>, options?: ArrayOptions) => new ArraySchema(item, options),
-  map: <T>(value: Schema<T>, keyCheck?: (key: string) => string | undefined) => new MapSchema(value, keyCheck),
+  array: <T, I>(item: Schema<T, I>, options?: ArrayOptions) => new ArraySchema(item, options),
+  map: <T, I>(value: Schema<T, I>, keyCheck?: (key: string) => string | undefined) => new MapSchema(value, keyCheck),
   object: <S extends Shape>(shape: S, options?: ObjectOptions) => new ObjectSchema(shape, options),
   time: () => new StringSchema({ format: 'date-time' }),
 };

@@ -14,7 +14,7 @@ import { jobCredential, restrictTree } from '@sedna/api/guard';
 import { configureJobCredentials } from '../../../gm/src/workers/job-credentials.js';
 import { buildWorkerPod, stableWorker } from '../../../gm/src/workers/worker-pod.js';
 import { checkOwnership, NotOwnedByNode } from '../../../gm/src/channel/ownership.js';
-import type { ResourceInformer } from '../../../gm/src/runtime/informer.js';
+import { MemoryCache } from '../../../gm/src/runtime/cache.js';
 import { makeRoots, MAX_DATASET_FILE_BYTES, readDatasetFile, startLocalController } from '@sedna/lc';
 import { aggregationServerFromEnv, BigModelService, KnowledgeBaseServer, MlpEstimator } from '@sedna/lib';
 import { NodeHub } from '@sedna/gm';
@@ -146,13 +146,13 @@ describe('5. credentials and ownership', () => {
   });
 
   it('refuses a node reporting on a pod, dataset or job of another node', () => {
-    const informer = (objects: KubeObject[]): ResourceInformer => ({ path: '', get: (name, ns) => objects.find((o) => o.metadata.name === name && o.metadata.namespace === ns), list: (ns) => objects.filter((o) => ns === undefined || o.metadata.namespace === ns), onChange: () => undefined, synced: async () => undefined, start: () => undefined, stop: async () => undefined });
     const job = { apiVersion: 'sedna.io/v1alpha1', kind: 'FederatedLearningJob', metadata: { name: 'fl', namespace: 'default', uid: 'u1' }, spec: {} } as KubeObject;
-    const caches = {
-      pods: informer([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', ownerReferences: [{ apiVersion: 'x', kind: 'FederatedLearningJob', name: 'fl', uid: 'u1' }] }, spec: { nodeName: 'edge-1' } } as KubeObject]),
-      datasets: informer([{ apiVersion: 'sedna.io/v1alpha1', kind: 'Dataset', metadata: { name: 'd', namespace: 'default' }, spec: { nodeName: 'edge-1' } } as KubeObject]),
-      jobs: { federatedlearningjob: informer([job]) },
-    };
+    const cache = new MemoryCache([
+      job,
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', ownerReferences: [{ apiVersion: 'x', kind: 'FederatedLearningJob', name: 'fl', uid: 'u1' }] }, spec: { nodeName: 'edge-1' } },
+      { apiVersion: 'sedna.io/v1alpha1', kind: 'Dataset', metadata: { name: 'd', namespace: 'default' }, spec: { nodeName: 'edge-1' } },
+    ]);
+    const caches = { pods: cache.of('Pod'), datasets: cache.of('Dataset'), jobs: { federatedlearningjob: cache.of('FederatedLearningJob') } };
     const message = (resourceKind: string, resourceName: string): UpstreamMessage => ({ header: { namespace: 'default', resourceKind, resourceName, operation: 'status' }, content: {} });
     for (const [kind, name] of [['pod', 'p'], ['dataset', 'd'], ['federatedlearningjob', 'fl']] as const) {
       expect(() => checkOwnership(caches, 'edge-1', message(kind, name))).not.toThrow();

@@ -7,25 +7,31 @@
  *   (stage jobs) the job's dataset is there, whose LC runs its triggers; or the job names the node for a stage.
  * An object the GM does not know is left to its handler (which refuses or ignores it as before).
  */
-import type { KubeObject, UpstreamMessage } from '@sedna/api';
-import type { ResourceInformer } from '../runtime/informer.js';
+import type { UpstreamMessage } from '@sedna/api';
+import type { KindReader } from '../runtime/cache.js';
+import type { ObjectOf, SednaKindName } from '../runtime/kinds.js';
 
 export interface OwnershipCaches {
-  pods: ResourceInformer;
-  datasets: ResourceInformer;
-  /** The job informers by resourceKind (`federatedlearningjob`...). */
-  jobs: Record<string, ResourceInformer>;
+  pods: KindReader<'Pod'>;
+  datasets: KindReader<'Dataset'>;
+  /** The job readers by resourceKind (`federatedlearningjob`...). */
+  jobs: Record<string, KindReader<SednaKindName>>;
 }
 
 export class NotOwnedByNode extends Error {
   override readonly name = 'NotOwnedByNode';
 }
 
-function nodeNameOf(obj: KubeObject | undefined): string | undefined {
-  return (obj?.['spec'] as { nodeName?: string } | undefined)?.nodeName;
+function nodeNameOf(obj: ObjectOf<'Pod'> | ObjectOf<'Dataset'>): string | undefined {
+  return obj.spec.nodeName;
 }
 
-function ownedBy(pod: KubeObject, owner: KubeObject): boolean {
+/** The dataset a job trains on (incremental and lifelong learning), whose node runs the job's triggers. */
+function datasetNameOf(job: ObjectOf<SednaKindName>): string | undefined {
+  return 'dataset' in job.spec ? job.spec.dataset.name : undefined;
+}
+
+function ownedBy(pod: ObjectOf<'Pod'>, owner: ObjectOf<SednaKindName>): boolean {
   return (pod.metadata.ownerReferences ?? []).some((ref) => ref.uid === owner.metadata.uid);
 }
 
@@ -50,8 +56,8 @@ export function checkOwnership(caches: OwnershipCaches, node: string, message: U
   const job = jobs.get(resourceName, namespace);
   if (!job) return;
   if (caches.pods.list(namespace).some((pod) => ownedBy(pod, job) && nodeNameOf(pod) === node)) return;
-  const spec = (job['spec'] ?? {}) as { dataset?: { name?: string } };
-  const dataset = spec.dataset?.name ? caches.datasets.get(spec.dataset.name, namespace) : undefined;
+  const datasetName = datasetNameOf(job);
+  const dataset = datasetName ? caches.datasets.get(datasetName, namespace) : undefined;
   if (dataset && nodeNameOf(dataset) === node) return;
   if (Object.entries(job.metadata.annotations ?? {}).some(([key, value]) => /^sedna\.io\/(Train|Eval|Deploy)$/.test(key) && value === node)) return;
   refuse('none of the job\'s workers runs there and its dataset is elsewhere');

@@ -46,6 +46,6 @@ export class ChannelRouter {
 export function objectMessage(operation: DownstreamMessage['header']['operation'], obj: KubeObject): DownstreamMessage {
   return {
     header: { namespace: obj.metadata.namespace ?? '', resourceKind: obj.kind.toLowerCase(), resourceName: obj.metadata.name ?? '', operation },
-    content: obj as unknown as Record<string, unknown>,
+    content: obj,
   };
 }

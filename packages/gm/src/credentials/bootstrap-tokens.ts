@@ -7,6 +7,7 @@ import {
   CREDENTIAL_LABEL,
   type KubeObject,
 } from '@sedna/api';
+import type { NewObjectOf } from '../runtime/kinds.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -24,12 +25,10 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 const unb64 = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, 'base64').toString('utf8'));
 
 /** The Secret that makes `token` valid until `expires`. */
-export function bootstrapTokenSecret(token: string, namespace: string, expires: Date, description = ''): Record<string, unknown> {
+export function bootstrapTokenSecret(token: string, namespace: string, expires: Date, description = ''): NewObjectOf<'Secret'> {
   const m = BOOTSTRAP_TOKEN_PATTERN.exec(token);
   if (!m) throw new Error('a bootstrap token is <6 of [a-z0-9]>.<16 of [a-z0-9]>');
   return {
-    apiVersion: 'v1',
-    kind: 'Secret',
     metadata: { name: `${BOOTSTRAP_TOKEN_SECRET_PREFIX}${m[1]}`, namespace, labels: { [CREDENTIAL_LABEL]: 'bootstrap' } },
     type: BOOTSTRAP_TOKEN_SECRET_TYPE,
     data: { 'token-id': b64(m[1]!), 'token-secret': b64(m[2]!), expiration: b64(expires.toISOString()), ...(description ? { description: b64(description) } : {}) },

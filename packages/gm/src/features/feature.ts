@@ -9,6 +9,7 @@ import type { ChannelRouter } from '../channel/router.js';
 import type { GmConfig } from '../config.js';
 import type { KubeClient } from '../runtime/client.js';
 import type { ControllerManager } from '../runtime/manager.js';
+import type { SednaKindName } from '../runtime/kinds.js';
 import type { AddressingFor } from '../workers/addressing.js';
 
 export interface FeatureContext {
@@ -34,6 +35,6 @@ export interface Feature {
    * Kinds whose reports a node may send only while one of the object's workers runs there, or its dataset is there
    * (channel/ownership.ts); Pods and Datasets have their own rules.
    */
-  workerReportKinds?: readonly string[];
+  workerReportKinds?: readonly SednaKindName[];
   register(ctx: FeatureContext): void;
 }

@@ -13,6 +13,7 @@ import { multiEdgeFeatures } from '../controllers/multiedge/index.js';
 import { podFeature } from '../controllers/pod/feature.js';
 import { schedulerFeature } from '../controllers/scheduler/feature.js';
 import type { Feature, FeatureContext } from './feature.js';
+import { isSednaKindName, type SednaKindName } from '../runtime/kinds.js';
 import { UnservedController } from './unserved.js';
 
 export const FEATURES: readonly Feature[] = [
@@ -33,7 +34,7 @@ export interface RegisteredFeatures {
   /** The Sedna kinds no feature serves (each has an UnservedController). */
   unserved: readonly string[];
   /** Kinds whose reports the hub checks against the node's workers (channel/ownership.ts). */
-  workerReportKinds: readonly string[];
+  workerReportKinds: readonly SednaKindName[];
 }
 
 /** Registers `features` (all of them by default) and a NotServed controller for every Sedna kind left over. */
@@ -46,7 +47,10 @@ export function registerFeatures(ctx: FeatureContext, features: readonly Feature
     }
     feature.register(ctx);
   }
-  const unserved = KINDS.filter((def) => def.group === SEDNA_GROUP && !served.has(def.kind)).map((def) => def.kind);
+  const unserved = KINDS.filter((def) => def.group === SEDNA_GROUP && !served.has(def.kind)).map((def) => {
+    if (!isSednaKindName(def.kind)) throw new Error(`the API serves ${def.kind} but the GM has no type of it: add it to SednaKindBodies in packages/gm/src/runtime/kinds.ts`);
+    return def.kind;
+  });
   for (const kind of unserved) ctx.manager.add(UnservedController.declaration(kind), (cache) => new UnservedController(kind, cache, ctx.client));
   return { served, unserved, workerReportKinds: features.flatMap((f) => f.workerReportKinds ?? []) };
 }

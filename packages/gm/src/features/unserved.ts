@@ -3,34 +3,33 @@
  * word. Each gets a Failed condition with reason NotServed saying so (once), and a Warning Event; a status the
  * kind's schema refuses leaves the Event alone.
  */
-import type { KubeObject } from '@sedna/api';
 import { rfc3339 } from '@sedna/api/runtime';
 import type { KindReader, ObjectCache } from '../runtime/cache.js';
 import { isInvalid, isNotFound, type ObjectClient } from '../runtime/client.js';
 import { type ControllerDeclaration, type ObjectKey, type Reconciler, splitKey } from '../runtime/controller.js';
 import { recordEvent } from '../runtime/events.js';
-import type { KindName } from '../runtime/kinds.js';
+import type { MergePatchOf, SednaKindName } from '../runtime/kinds.js';
 
 export const NOT_SERVED_REASON = 'NotServed';
 
+/** What every Sedna kind's conditions have in common: enough to see whether the last one is ours. */
 interface AnyCondition {
-  type?: string;
+  type: string;
   reason?: string;
 }
 
 export class UnservedController implements Reconciler {
-  static declaration(kind: string): ControllerDeclaration {
-    // A kind no feature names may be one the runtime's typed kinds do not list yet: it is read untyped.
-    return { name: `unserved-${kind.toLowerCase()}`, for: kind as KindName };
+  static declaration(kind: SednaKindName): ControllerDeclaration {
+    return { name: `unserved-${kind.toLowerCase()}`, for: kind };
   }
-  private readonly objects: KindReader<KindName>;
+  private readonly objects: KindReader<SednaKindName>;
 
   constructor(
-    private readonly kind: string,
+    private readonly kind: SednaKindName,
     cache: ObjectCache,
     private readonly client: ObjectClient,
   ) {
-    this.objects = cache.of(kind as KindName);
+    this.objects = cache.of(kind);
   }
 
   message(): string {
@@ -39,14 +38,18 @@ export class UnservedController implements Reconciler {
 
   async reconcile(key: ObjectKey): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const obj: KubeObject | undefined = this.objects.get(name, namespace);
+    const obj = this.objects.get(name, namespace);
     if (!obj || obj.metadata.deletionTimestamp) return;
-    const conditions = ((obj['status'] as { conditions?: AnyCondition[] } | undefined)?.conditions ?? []);
+    const conditions: readonly AnyCondition[] = obj.status && 'conditions' in obj.status ? (obj.status.conditions ?? []) : [];
     if (conditions.at(-1)?.reason === NOT_SERVED_REASON) return;
     const t = rfc3339();
     const condition = { type: 'Failed', status: 'True', reason: NOT_SERVED_REASON, message: this.message(), lastTransitionTime: t, lastHeartbeatTime: t };
     try {
-      await this.client.mergePatch(this.kind, namespace, name, { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: { conditions: [...conditions, condition] } }, 'status');
+      // The one write not typed by its kind: this controller serves any kind, and its condition has the shape every
+      // Sedna kind's conditions share; a kind whose conditions need more (a stage) refuses it as Invalid, and the
+      // Event still says why nothing happens.
+      const patch = { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: { conditions: [...conditions, condition] } } as MergePatchOf<SednaKindName>;
+      await this.client.mergePatch(this.kind, namespace, name, patch, 'status');
     } catch (err) {
       if (isNotFound(err)) return;
       if (!isInvalid(err)) throw err;

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as k8s from '@kubernetes/client-node';
 import { apiVersionOf, findKind, type KindDefinition, type KubeObject } from '@sedna/api';
-import type { KindName, ObjectOf } from './kinds.js';
+import type { KindName, MergePatchOf, NewObjectOf, ObjectOf } from './kinds.js';
 
 export class ApiStatusError extends Error {
   constructor(
@@ -39,14 +39,25 @@ export interface KubeClientOptions {
   socketPath?: string;
 }
 
-/** The writes (and the one uncached read) controllers make: KubeClient on an API, RecordingClient in tests. */
+/** DeleteOptions the GM sends (meta/v1): a grace period, and a precondition on the uid it meant to delete. */
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+}
+
+/**
+ * The writes (and the one uncached read) controllers make: KubeClient on an API, RecordingClient in tests. Typed by
+ * kind from the schema DSL (`NewObjectOf`, `MergePatchOf`, `ObjectOf`), so a controller cannot write a body of another
+ * kind's shape; what comes back passed the API server's validation and is typed as the kind's stored object.
+ */
 export interface ObjectClient {
-  get(kind: string, namespace: string, name: string): Promise<KubeObject>;
-  create(kind: string, namespace: string, body: Record<string, unknown>): Promise<KubeObject>;
-  mergePatch(kind: string, namespace: string, name: string, patch: Record<string, unknown>, subresource?: 'status'): Promise<KubeObject>;
-  delete(kind: string, namespace: string, name: string, options?: Record<string, unknown>): Promise<KubeObject>;
+  get<K extends KindName>(kind: K, namespace: string, name: string): Promise<ObjectOf<K>>;
+  create<K extends KindName>(kind: K, namespace: string, body: NewObjectOf<K>): Promise<ObjectOf<K>>;
+  mergePatch<K extends KindName>(kind: K, namespace: string, name: string, patch: MergePatchOf<K>, subresource?: 'status'): Promise<ObjectOf<K>>;
+  delete(kind: KindName, namespace: string, name: string, options?: DeleteOptions): Promise<unknown>;
   /** PUT: the whole object replaced (fields absent from `body` go). */
-  replace(kind: string, namespace: string, name: string, body: Record<string, unknown>): Promise<KubeObject>;
+  replace<K extends KindName>(kind: K, namespace: string, name: string, body: NewObjectOf<K>): Promise<ObjectOf<K>>;
 }
 
 export class KubeClient implements ObjectClient {
@@ -122,26 +133,35 @@ export class KubeClient implements ObjectClient {
     return def;
   }
 
-  get(kind: string, namespace: string, name: string): Promise<KubeObject> {
-    return this.request('GET', this.path(this.def(kind), namespace, name));
+  // The API server validated what it returns against the kind's schema: the one place its JSON is typed as the kind.
+  get<K extends KindName>(kind: K, namespace: string, name: string): Promise<ObjectOf<K>> {
+    return this.request<ObjectOf<K>>('GET', this.path(this.def(kind), namespace, name));
   }
 
-  create(kind: string, namespace: string, body: Record<string, unknown>): Promise<KubeObject> {
+  create<K extends KindName>(kind: K, namespace: string, body: NewObjectOf<K>): Promise<ObjectOf<K>> {
     const def = this.def(kind);
-    return this.request('POST', this.path(def, namespace), { apiVersion: apiVersionOf(def), kind: def.kind, ...body });
+    return this.request<ObjectOf<K>>('POST', this.path(def, namespace), { apiVersion: apiVersionOf(def), kind: def.kind, ...body });
   }
 
-  mergePatch(kind: string, namespace: string, name: string, patch: Record<string, unknown>, subresource?: 'status'): Promise<KubeObject> {
-    return this.request('PATCH', this.path(this.def(kind), namespace, name, subresource), patch, 'application/merge-patch+json');
+  mergePatch<K extends KindName>(kind: K, namespace: string, name: string, patch: MergePatchOf<K>, subresource?: 'status'): Promise<ObjectOf<K>> {
+    return this.request<ObjectOf<K>>('PATCH', this.path(this.def(kind), namespace, name, subresource), patch, 'application/merge-patch+json');
   }
 
-  delete(kind: string, namespace: string, name: string, options: Record<string, unknown> = {}): Promise<KubeObject> {
-    return this.request('DELETE', this.path(this.def(kind), namespace, name), { kind: 'DeleteOptions', apiVersion: 'v1', ...options });
+  delete(kind: KindName, namespace: string, name: string, options: DeleteOptions = {}): Promise<unknown> {
+    return this.request<unknown>('DELETE', this.path(this.def(kind), namespace, name), { kind: 'DeleteOptions', apiVersion: 'v1', ...options });
   }
 
-  replace(kind: string, namespace: string, name: string, body: Record<string, unknown>): Promise<KubeObject> {
+  replace<K extends KindName>(kind: K, namespace: string, name: string, body: NewObjectOf<K>): Promise<ObjectOf<K>> {
     const def = this.def(kind);
-    return this.request('PUT', this.path(def, namespace, name), { ...body, apiVersion: apiVersionOf(def), kind: def.kind });
+    return this.request<ObjectOf<K>>('PUT', this.path(def, namespace, name), { ...body, apiVersion: apiVersionOf(def), kind: def.kind });
+  }
+
+  /**
+   * Creates a user's manifest as it is (a tool applying YAML, as `kubectl create` does): not typed by kind, since
+   * it is the user's input; the API server validates it and answers 422 naming the field. Controllers use `create`.
+   */
+  createManifest(manifest: KubeObject): Promise<KubeObject> {
+    return this.request<KubeObject>('POST', this.path(this.def(manifest.kind), manifest.metadata.namespace), manifest);
   }
 
   close(): void {
@@ -154,6 +174,6 @@ export class KubeClient implements ObjectClient {
  * A fresh read of one object, typed by its kind (what the API server returns passed its validation), for the
  * read-modify-write of reports that must not act on a stale cache.
  */
-export async function getObject<K extends KindName>(client: ObjectClient, kind: K, namespace: string, name: string): Promise<ObjectOf<K>> {
-  return (await client.get(kind, namespace, name)) as ObjectOf<K>;
+export function getObject<K extends KindName>(client: ObjectClient, kind: K, namespace: string, name: string): Promise<ObjectOf<K>> {
+  return client.get(kind, namespace, name);
 }

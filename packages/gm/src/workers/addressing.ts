@@ -5,7 +5,10 @@
  * - embedded mode: no cluster network; a cloud worker binds a node port allocated for its Service (type NodePort)
  *   and others reach it at its node's address; LC_SERVER is the node's LC on 127.0.0.1 at the port it announced.
  */
-import { LC_PORT_LABEL, type KubeObject, type NodeAddress } from '@sedna/api';
+import { LC_PORT_LABEL, type NodeAddress, type ServiceSpec } from '@sedna/api';
+
+type ServicePort = NonNullable<ServiceSpec['ports']>[number];
+import type { ObjectOf } from '../runtime/kinds.js';
 import type { ObjectCache } from '../runtime/cache.js';
 
 export { LC_PORT_LABEL };
@@ -39,11 +42,11 @@ export interface Addressing {
    * (an autoscaled worker's maxReplicas); in embedded mode each gets a node port of its own (no kube-proxy spreads
    * the connections: the clients do), on a cluster the Service's one port spreads them.
    */
-  serviceSpec(port: number, existing: KubeObject | undefined, replicas?: number): Record<string, unknown>;
+  serviceSpec(port: number, existing: ObjectOf<'Service'> | undefined, replicas?: number): ServiceSpec;
   /** Where replica 0 serves (and the only one without autoscaling). */
-  endpoint(service: KubeObject, nodeName: string | undefined): ServiceEndpoint | undefined;
+  endpoint(service: ObjectOf<'Service'>, nodeName: string | undefined): ServiceEndpoint | undefined;
   /** Where each replica serves, in replica order; one entry on a cluster (the Service spreads them). */
-  endpoints(service: KubeObject, nodeName: string | undefined): ServiceEndpoint[];
+  endpoints(service: ObjectOf<'Service'>, nodeName: string | undefined): ServiceEndpoint[];
 }
 
 export function kubernetesAddressing(lcServer: string): Addressing {
@@ -52,7 +55,7 @@ export function kubernetesAddressing(lcServer: string): Addressing {
     lcServer: () => lcServer,
     serviceSpec: (port) => ({ type: 'ClusterIP', ports: [{ name: 'tcp-0', port, targetPort: port, protocol: 'TCP' }] }),
     endpoint: (service) => {
-      const port = (service['spec'] as { ports?: { port: number }[] }).ports?.[0]?.port;
+      const port = service.spec.ports?.[0]?.port;
       return port ? { host: `${service.metadata.name}.${service.metadata.namespace}`, port, bindPort: port, bindHost: undefined } : undefined;
     },
     endpoints(service, nodeName) {
@@ -84,10 +87,10 @@ export function embeddedAddressing(cache: ObjectCache): Addressing {
       const port = node?.metadata.labels?.[LC_PORT_LABEL];
       return `http://127.0.0.1:${port ?? 9100}`;
     },
-    serviceSpec: (port, existing, replicas = 1) => {
-      const current = ((existing?.['spec'] as { ports?: { nodePort?: number }[] } | undefined)?.ports ?? []).map((p) => p.nodePort);
+    serviceSpec: (port, existing, replicas = 1): ServiceSpec => {
+      const current = (existing?.spec.ports ?? []).map((p) => p.nodePort);
       const used = usedNodePorts();
-      const ports = Array.from({ length: Math.max(1, replicas) }, (_, i) => {
+      const ports = Array.from({ length: Math.max(1, replicas) }, (_, i): ServicePort => {
         // A replica keeps its node port: its clients were told it.
         let nodePort = current[i];
         if (!nodePort) {
@@ -105,7 +108,7 @@ export function embeddedAddressing(cache: ObjectCache): Addressing {
     endpoints: (service, nodeName) => {
       const host = nodeAddress(nodeName);
       if (!host) return [];
-      return ((service['spec'] as { ports?: { nodePort?: number }[] }).ports ?? []).flatMap((p) => (p.nodePort ? [{ host, port: p.nodePort, bindPort: p.nodePort, bindHost: host }] : []));
+      return (service.spec.ports ?? []).flatMap((p) => (p.nodePort ? [{ host, port: p.nodePort, bindPort: p.nodePort, bindHost: host }] : []));
     },
   };
 }

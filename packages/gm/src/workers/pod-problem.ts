@@ -4,7 +4,7 @@
  * place. Controllers put it into their job's condition and an Event, so `kubectl get`/`describe` on the job says
  * why, not only the Pod.
  */
-import type { KubeObject } from '@sedna/api';
+import type { ObjectOf } from '../runtime/kinds.js';
 
 export interface PodProblem {
   reason: string;
@@ -14,15 +14,8 @@ export interface PodProblem {
 /** Waiting reasons that are a normal step on the way to running. */
 const NORMAL_WAITING = new Set(['ContainerCreating', 'PodInitializing']);
 
-interface PodStatusView {
-  reason?: string;
-  message?: string;
-  conditions?: { type: string; status: string; reason?: string; message?: string }[];
-  containerStatuses?: { name?: string; state?: { waiting?: { reason?: string; message?: string } } }[];
-}
-
-export function podProblem(pod: KubeObject): PodProblem | undefined {
-  const status = (pod['status'] ?? {}) as PodStatusView;
+export function podProblem(pod: ObjectOf<'Pod'>): PodProblem | undefined {
+  const status = pod.status ?? {};
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False') return { reason: scheduled.reason ?? 'Unschedulable', message: scheduled.message ?? 'the pod cannot be scheduled' };
   for (const container of status.containerStatuses ?? []) {
@@ -34,7 +27,7 @@ export function podProblem(pod: KubeObject): PodProblem | undefined {
 }
 
 /** The first problem among a job's worker Pods, with the message naming the worker. */
-export function firstWorkerProblem(pods: readonly KubeObject[], describe: (pod: KubeObject) => string): PodProblem | undefined {
+export function firstWorkerProblem(pods: readonly ObjectOf<'Pod'>[], describe: (pod: ObjectOf<'Pod'>) => string): PodProblem | undefined {
   for (const pod of pods) {
     if (pod.metadata.deletionTimestamp) continue;
     const problem = podProblem(pod);

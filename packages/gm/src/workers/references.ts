@@ -17,6 +17,7 @@ export interface MissingReferences {
 }
 
 const KIND_OF = { datasets: 'Dataset', models: 'Model', nodes: 'Node' } as const satisfies Record<ObjectRef['resource'], KindName>;
+const RESOURCES: readonly ObjectRef['resource'][] = ['datasets', 'models', 'nodes'];
 
 export class References {
   /** `cache`: the controller's, which must watch Dataset, Model and Node (referenceWatches). */
@@ -44,7 +45,7 @@ export class References {
 
 /** Watches that reconcile the objects of `kind` naming a dataset, model or node when that object changes or appears. */
 export function referenceWatches(kind: KindName): Watch[] {
-  return (Object.keys(KIND_OF) as ObjectRef['resource'][]).map((resource) =>
+  return RESOURCES.map((resource) =>
     watch(KIND_OF[resource], (target, cache): ObjectKey[] =>
       cache
         .list(kind, resource === 'nodes' ? undefined : target.metadata.namespace)

@@ -4,7 +4,8 @@
  * local controller and cloud services in each mode.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { apiVersionOf, findKind, type EnvVar, type KubeObject, type PodTemplateSpec } from '@sedna/api';
+import { apiVersionOf, findKind, type EnvVar, type KubeObject, type OwnerReference, type PodTemplateSpec } from '@sedna/api';
+import type { NewObjectOf, ObjectOf } from '../runtime/kinds.js';
 import { nameLabelValue } from './names.js';
 import { JOB_CREDENTIAL_ENV, JOB_UID_ENV } from '@sedna/api/guard';
 import { credentialFor } from './job-credentials.js';
@@ -35,7 +36,7 @@ export function isWorkerOf(pod: KubeObject, owner: KubeObject, workerType?: stri
   return labels[`${p}uid`] === owner.metadata.uid && (!workerType || labels[`${p}worker-type`] === workerType.toLowerCase());
 }
 
-export function controllerRef(owner: KubeObject): NonNullable<KubeObject['metadata']['ownerReferences']>[number] {
+export function controllerRef(owner: KubeObject): OwnerReference {
   const def = findKind(owner.kind)!;
   return { apiVersion: apiVersionOf(def), kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
@@ -78,7 +79,7 @@ function commonEnv(owner: KubeObject): Record<string, string> {
   return { ...(owner.metadata.uid ? { [JOB_UID_ENV]: owner.metadata.uid } : {}), ...(credential ? { [JOB_CREDENTIAL_ENV]: credential } : {}) };
 }
 
-export function buildWorkerPod(spec: WorkerPodSpec): Record<string, unknown> {
+export function buildWorkerPod(spec: WorkerPodSpec): NewObjectOf<'Pod'> {
   const { owner, workerType, template } = spec;
   const env = { ...commonEnv(owner), ...spec.env };
   const fieldEnv = spec.fieldEnv ?? {};
@@ -120,11 +121,11 @@ export function workerName(workerType: string): string {
   return `${workerType.toLowerCase()}worker-${[...bytes].map((b) => chars[b % chars.length]).join('')}`;
 }
 
-export function podPhase(pod: KubeObject): string {
-  return (pod['status'] as { phase?: string } | undefined)?.phase ?? 'Pending';
+export function podPhase(pod: ObjectOf<'Pod'>): string {
+  return pod.status?.phase ?? 'Pending';
 }
 
-export function isActive(pod: KubeObject): boolean {
+export function isActive(pod: ObjectOf<'Pod'>): boolean {
   const phase = podPhase(pod);
   return !pod.metadata.deletionTimestamp && (phase === 'Pending' || phase === 'Running');
 }

@@ -5,6 +5,7 @@
  */
 import { apiVersionOf, findKind, type KubeObject, NODE_ROLE_LABEL } from '@sedna/api';
 import { ChannelRouter } from '../../src/channel/router.js';
+import { isObject } from '@sedna/api/runtime';
 import { MemoryCache } from '../../src/runtime/cache.js';
 import { RecordingClient } from '../../src/runtime/recording-client.js';
 import { embeddedAddressing } from '../../src/workers/addressing.js';
@@ -74,5 +75,6 @@ export function envOf(pod: Record<string, unknown>): Record<string, string> {
 /** What a status patch of the last write to `kind` set. */
 export function lastStatus(client: RecordingClient, kind: string): Record<string, unknown> | undefined {
   const patch = client.writes(kind).filter((c) => c.subresource === 'status').at(-1);
-  return patch?.body?.['status'] as Record<string, unknown> | undefined;
+  const status = patch?.body?.['status'];
+  return isObject(status) ? status : undefined;
 }

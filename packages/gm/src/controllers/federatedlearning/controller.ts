@@ -142,7 +142,7 @@ export class FederatedLearningController implements Reconciler {
   }
 
   /** Creates the workers that are missing; false while the aggregator's node has no address (status written). */
-  private async ensureWorkers(job: Job, spec: FederatedLearningJobSpec, status: FlStatus, workers: KubeObject[], aggModel: ModelSpec, pretrained: ModelSpec | undefined, generation: string): Promise<boolean> {
+  private async ensureWorkers(job: Job, spec: FederatedLearningJobSpec, status: FlStatus, workers: ObjectOf<'Pod'>[], aggModel: ModelSpec, pretrained: ModelSpec | undefined, generation: string): Promise<boolean> {
     const namespace = job.metadata.namespace!;
     const name = job.metadata.name!;
     const service = await this.ensureService(job);
@@ -211,7 +211,7 @@ export class FederatedLearningController implements Reconciler {
     await recordEvent(this.client, job, 'Normal', recreate ? 'WorkerRecreated' : 'WorkerCreated', `${recreate ? 'recreated' : 'created'} the ${workerType} worker ${created.metadata.name}${workerType === 'train' ? ` (trainingWorkers[${index}])` : ''}`);
   }
 
-  private async ensureService(job: KubeObject): Promise<KubeObject> {
+  private async ensureService(job: KubeObject): Promise<ObjectOf<'Service'>> {
     const name = serviceName(job.metadata.name!, 'aggregation');
     const namespace = job.metadata.namespace!;
     const existing = this.services.get(name, namespace);

@@ -11,7 +11,7 @@ import type { JointInferenceServiceSpec, KubeObject, ModelSpec, ServiceCondition
 import { rfc3339 as now } from '@sedna/api/runtime';
 import type { ChannelRouter } from '../../channel/router.js';
 import type { KindReader, ObjectCache } from '../../runtime/cache.js';
-import { isInvalid, isNotFound, type ObjectClient } from '../../runtime/client.js';
+import { isConflict, isInvalid, isNotFound, type ObjectClient } from '../../runtime/client.js';
 import { type ControllerDeclaration, keyOf, type ObjectKey, type ReconcileResult, type Reconciler, splitKey, watch } from '../../runtime/controller.js';
 import { recordConditionEvent, recordEvent } from '../../runtime/events.js';
 import type { ObjectOf } from '../../runtime/kinds.js';
@@ -22,7 +22,8 @@ import { firstWorkerProblem } from '../../workers/pod-problem.js';
 import { syncHpa, type HpaSpec } from './autoscaling/hpa-object.js';
 import type { EmbeddedAutoscaler } from './autoscaling/embedded-autoscaler.js';
 import { type ServiceEndpoint } from '../../workers/addressing.js';
-import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
+import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerName } from '../../workers/worker-pod.js';
+import { syncWorkerDeployment } from '../../workers/worker-deployment.js';
 import { WORKER_ENV, type WorkerEnv } from '@sedna/api/contracts';
 
 export const BIG_MODEL_PORT = 5000;
@@ -180,7 +181,7 @@ export class JointInferenceController implements Reconciler {
   }
 
   /** The cloud and edge workers, once the models and the cloud worker's Service are there; else what it waits for. */
-  private async ensureWorkers(ji: KubeObject, spec: JointInferenceServiceSpec, cloudModel: ModelSpec, edgeModel: ModelSpec, service: KubeObject, replicas: Replicas): Promise<string | undefined> {
+  private async ensureWorkers(ji: KubeObject, spec: JointInferenceServiceSpec, cloudModel: ModelSpec, edgeModel: ModelSpec, service: ObjectOf<'Service'>, replicas: Replicas): Promise<string | undefined> {
     const namespace = ji.metadata.namespace!;
     const name = ji.metadata.name!;
     const cloudNode = spec.cloudWorker.template.spec.nodeName;
@@ -240,15 +241,15 @@ export class JointInferenceController implements Reconciler {
   }
 
   /** The cloud worker's Service, with a port per replica it may have (embedded mode; see Addressing.serviceSpec). */
-  private async ensureService(ji: KubeObject, replicas: number): Promise<KubeObject> {
+  private async ensureService(ji: KubeObject, replicas: number): Promise<ObjectOf<'Service'>> {
     const name = serviceName(ji.metadata.name!, 'cloud');
     const namespace = ji.metadata.namespace!;
     const existing = this.kubeServices.get(name, namespace);
     if (existing) {
       const ports = (existing.spec.ports ?? []).length;
       if (!this.addressing.embedded || ports === replicas) return existing;
-      const wanted = this.addressing.serviceSpec(BIG_MODEL_PORT, existing, replicas) as { ports: unknown[] };
-      return this.client.mergePatch('Service', namespace, name, { spec: { ports: wanted.ports } });
+      const wanted = this.addressing.serviceSpec(BIG_MODEL_PORT, existing, replicas);
+      return this.client.mergePatch('Service', namespace, name, { spec: { ports: wanted.ports ?? [] } });
     }
     const spec = this.addressing.serviceSpec(BIG_MODEL_PORT, undefined, replicas);
     try {
@@ -257,7 +258,7 @@ export class JointInferenceController implements Reconciler {
         spec: { ...spec, selector: { [`jointinferenceservice.sedna.io/name`]: nameLabelValue(ji.metadata.name!), [`jointinferenceservice.sedna.io/worker-type`]: 'cloud' } },
       });
     } catch (err) {
-      if ((err as { code?: number }).code === 409) return this.client.get('Service', namespace, name);
+      if (isConflict(err)) return this.client.get('Service', namespace, name);
       throw err;
     }
   }
@@ -269,23 +270,10 @@ export class JointInferenceController implements Reconciler {
     // A stable WORKER_NAME per deployment: a random one would change the template on every reconcile.
     const stableName = `${workerType}worker-${specHash(ji.metadata.uid).slice(0, 5)}`;
     const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: stableName }, fieldEnv, restartPolicy: 'Always', hashOf: { template, env, fieldEnv } });
-    const podMeta = pod['metadata'] as { labels: Record<string, string>; annotations: Record<string, string>; ownerReferences: unknown[] };
-    const selectorLabels = workerLabels(ji, workerType);
-    const desired = {
-      replicas: 1,
-      selector: { matchLabels: selectorLabels },
-      template: { metadata: { labels: podMeta.labels, annotations: podMeta.annotations }, spec: pod['spec'] },
-    };
-    const existing = this.deployments!.get(name, namespace);
-    if (!existing) {
-      await this.client.create('Deployment', namespace, { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': nameLabelValue(`${ji.metadata.name}-${workerType}-svc`) }, ownerReferences: podMeta.ownerReferences }, spec: desired });
-      await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker deployment ${name}`);
-      return;
-    }
-    const current = existing.spec.template?.metadata?.annotations?.[SPEC_HASH_ANNOTATION];
-    if (current === podMeta.annotations[SPEC_HASH_ANNOTATION]) return;
-    await this.client.mergePatch('Deployment', namespace, name, { spec: { template: desired.template } });
-    await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `updated the ${workerType} worker deployment ${name} to apply the new spec`);
+    // Its replicas are the HPA's after the first (autoscaling/hpa-object.ts).
+    const change = await syncWorkerDeployment(this.client, this.deployments!.get(name, namespace), { owner: ji, workerType, name, pod, replicas: 1, keepReplicas: false });
+    if (change === 'created') await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker deployment ${name}`);
+    if (change === 'updated') await recordEvent(this.client, ji, 'Normal', 'WorkerUpdated', `updated the ${workerType} worker deployment ${name} to apply the new spec`);
   }
 
   /** Embedded mode: one active pod for replica `replica` of a worker type, made from the current spec; an outdated or ended one is replaced. */
@@ -310,8 +298,7 @@ export class JointInferenceController implements Reconciler {
     }
     if (current) return;
     const pod = buildWorkerPod({ owner: ji, workerType, template, env: { ...env, WORKER_NAME: workerName(workerType) }, fieldEnv, restartPolicy: 'Always', hashOf });
-    (pod['metadata'] as { labels: Record<string, string> }).labels[REPLICA_LABEL] = String(replica);
-    const created = await this.client.create('Pod', namespace, pod);
+    const created = await this.client.create('Pod', namespace, { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, [REPLICA_LABEL]: String(replica) } } });
     await recordEvent(this.client, ji, 'Normal', 'WorkerCreated', `created the ${workerType} worker ${created.metadata.name}`);
   }
 

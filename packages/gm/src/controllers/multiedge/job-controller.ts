@@ -5,57 +5,30 @@
  * is started until `backoffLimit` failures (default 6, as a batch/v1 Job), after a Job's backoff delay (./backoff.ts);
  * the original ignored backoffLimit, and its recreated VA Pod failed on the Service that already existed.
  */
+import { rfc3339 as now } from '@sedna/api/runtime';
 import type { ChannelRouter } from '../../channel/router.js';
-import type { KindReader } from '../../runtime/cache.js';
-import type { ObjectClient } from '../../runtime/client.js';
-import { type ControllerDeclaration, type ObjectKey, type ReconcileResult, type Reconciler, splitKey } from '../../runtime/controller.js';
+import { type ObjectKey, type ReconcileResult, splitKey } from '../../runtime/controller.js';
 import { recordEvent } from '../../runtime/events.js';
 import type { ObjectOf } from '../../runtime/kinds.js';
 import { buildWorkerPod, isActive, isWorkerOf, podPhase, workerName } from '../../workers/worker-pod.js';
-import { multiEdgeDeclaration, type PeerKind, peerEnv } from './peers.js';
+import { peerEnv } from './peers.js';
 import { nextRetryAt, retryDelayMs } from './backoff.js';
-import { reportHandler } from './reports.js';
-import type { GroupsOf, MultiEdgeJobKindName } from './worker-groups.js';
-import { type MultiEdgeControllerDeps, type MultiEdgeDeps, multiEdgeDeps, MultiEdgeWorkers } from './workers.js';
+import { MultiEdgeController, type MultiEdgeKindDeclaration } from './base-controller.js';
+import type { MultiEdgeJobKindName } from './worker-groups.js';
+import type { MultiEdgeControllerDeps } from './workers.js';
 
 export const DEFAULT_BACKOFF_LIMIT = 6;
 
-export interface JobKindDeclaration<K extends MultiEdgeJobKindName = MultiEdgeJobKindName> {
-  name: string;
-  kind: K;
-  /** Exactly one group: the job's worker. */
-  groups: GroupsOf<K>;
-  peers?: PeerKind[];
-}
+/** `groups`: exactly one group, the job's worker. */
+export type JobKindDeclaration<K extends MultiEdgeJobKindName = MultiEdgeJobKindName> = MultiEdgeKindDeclaration<K>;
 
 /** A status as read (a new job has none; the counts are defaults the API server fills). */
 type JobStatus = Partial<NonNullable<ObjectOf<MultiEdgeJobKindName>['status']>>;
 type JobCondition = NonNullable<JobStatus['conditions']>[number];
 
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-export class MultiEdgeJobController<K extends MultiEdgeJobKindName> implements Reconciler {
-  static declaration<K extends MultiEdgeJobKindName>(decl: JobKindDeclaration<K>, deployments: boolean): ControllerDeclaration {
-    return multiEdgeDeclaration(decl.name, decl.kind, decl.peers, deployments);
-  }
-  readonly name: string;
-  private readonly objects: KindReader<K>;
-  private readonly deps: MultiEdgeDeps;
-  private readonly workers: MultiEdgeWorkers;
-  private readonly client: ObjectClient;
-
-  constructor(
-    private readonly decl: JobKindDeclaration<K>,
-    deps: MultiEdgeControllerDeps & { router: ChannelRouter },
-  ) {
-    this.name = decl.name;
-    this.objects = deps.cache.of(decl.kind);
-    this.deps = multiEdgeDeps(deps);
-    this.workers = new MultiEdgeWorkers(this.deps);
-    this.client = deps.client;
-    deps.router.handleUpstream(decl.kind.toLowerCase(), reportHandler(deps.client, decl.kind, true));
+export class MultiEdgeJobController<K extends MultiEdgeJobKindName> extends MultiEdgeController<K> {
+  constructor(decl: JobKindDeclaration<K>, deps: MultiEdgeControllerDeps & { router: ChannelRouter }) {
+    super(decl, deps, true);
   }
 
   async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {
@@ -137,6 +110,8 @@ export class MultiEdgeJobController<K extends MultiEdgeJobKindName> implements R
 
   private async write(job: ObjectOf<K>, next: JobStatus): Promise<void> {
     if (JSON.stringify(next) === JSON.stringify(job.status ?? {})) return;
-    await this.client.mergePatch(this.decl.kind, job.metadata.namespace!, job.metadata.name!, { status: next }, 'status');
+    // Written as a job of either run-to-completion kind: their status is the same (JobStatus).
+    const kind: MultiEdgeJobKindName = this.decl.kind;
+    await this.client.mergePatch(kind, job.metadata.namespace!, job.metadata.name!, { status: next }, 'status');
   }
 }

@@ -4,6 +4,7 @@
  * the `data` of their Running condition (the original parsed these reports and threw them away).
  */
 import type { UpstreamMessage } from '@sedna/api';
+import { rfc3339 as now } from '@sedna/api/runtime';
 import { getObject, isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
 import type { MultiEdgeKindName } from './worker-groups.js';
 
@@ -17,9 +18,6 @@ interface JobLikeCondition {
   lastTransitionTime?: string;
 }
 
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function metricsOf(ownerInfo: Record<string, unknown>): { key: string; value: string }[] {
   return Object.entries(ownerInfo)

@@ -7,49 +7,20 @@
  * sync).
  */
 import type { ServiceCondition } from '@sedna/api';
+import { rfc3339 as now } from '@sedna/api/runtime';
 import type { ChannelRouter } from '../../channel/router.js';
-import type { KindReader } from '../../runtime/cache.js';
-import type { ObjectClient } from '../../runtime/client.js';
-import { type ControllerDeclaration, type ObjectKey, type Reconciler, splitKey } from '../../runtime/controller.js';
+import { type ObjectKey, splitKey } from '../../runtime/controller.js';
 import type { ObjectOf } from '../../runtime/kinds.js';
-import { multiEdgeDeclaration, type PeerKind, peerEnv } from './peers.js';
-import { reportHandler } from './reports.js';
-import type { GroupsOf, MultiEdgeServiceKindName } from './worker-groups.js';
-import { type MultiEdgeControllerDeps, type MultiEdgeDeps, multiEdgeDeps, MultiEdgeWorkers } from './workers.js';
+import { peerEnv } from './peers.js';
+import { MultiEdgeController, type MultiEdgeKindDeclaration } from './base-controller.js';
+import type { MultiEdgeServiceKindName } from './worker-groups.js';
+import type { MultiEdgeControllerDeps } from './workers.js';
 
-export interface ServiceKindDeclaration<K extends MultiEdgeServiceKindName = MultiEdgeServiceKindName> {
-  /** The controller's name, as the original's folder: `featureextraction`. */
-  name: string;
-  kind: K;
-  groups: GroupsOf<K>;
-  /** Peer kinds whose addresses these workers get. */
-  peers?: PeerKind[];
-}
+export type ServiceKindDeclaration<K extends MultiEdgeServiceKindName = MultiEdgeServiceKindName> = MultiEdgeKindDeclaration<K>;
 
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-export class MultiEdgeServiceController<K extends MultiEdgeServiceKindName> implements Reconciler {
-  static declaration<K extends MultiEdgeServiceKindName>(decl: ServiceKindDeclaration<K>, deployments: boolean): ControllerDeclaration {
-    return multiEdgeDeclaration(decl.name, decl.kind, decl.peers, deployments);
-  }
-  readonly name: string;
-  private readonly objects: KindReader<K>;
-  private readonly deps: MultiEdgeDeps;
-  private readonly workers: MultiEdgeWorkers;
-  private readonly client: ObjectClient;
-
-  constructor(
-    private readonly decl: ServiceKindDeclaration<K>,
-    deps: MultiEdgeControllerDeps & { router: ChannelRouter },
-  ) {
-    this.name = decl.name;
-    this.objects = deps.cache.of(decl.kind);
-    this.deps = multiEdgeDeps(deps);
-    this.workers = new MultiEdgeWorkers(this.deps);
-    this.client = deps.client;
-    deps.router.handleUpstream(decl.kind.toLowerCase(), reportHandler(deps.client, decl.kind, false));
+export class MultiEdgeServiceController<K extends MultiEdgeServiceKindName> extends MultiEdgeController<K> {
+  constructor(decl: ServiceKindDeclaration<K>, deps: MultiEdgeControllerDeps & { router: ChannelRouter }) {
+    super(decl, deps, false);
   }
 
   async reconcile(key: ObjectKey): Promise<void> {
@@ -94,6 +65,8 @@ export class MultiEdgeServiceController<K extends MultiEdgeServiceKindName> impl
     const next = { conditions, startTime: status.startTime ?? now(), active, failed };
     const current = { conditions: status.conditions ?? [], startTime: status.startTime, active: status.active, failed: status.failed };
     if (JSON.stringify(next) === JSON.stringify(current)) return;
-    await this.client.mergePatch(this.decl.kind, owner.metadata.namespace!, owner.metadata.name!, { status: next }, 'status');
+    // Written as a service of any multi-edge kind: their status is the same (ServiceStatusShape).
+    const kind: MultiEdgeServiceKindName = this.decl.kind;
+    await this.client.mergePatch(kind, owner.metadata.namespace!, owner.metadata.name!, { status: next }, 'status');
   }
 }

@@ -14,6 +14,7 @@ import type { ObjectOf } from '../../runtime/kinds.js';
 import { ROLE_LABEL } from '../../nodes/node-lifecycle.js';
 import type { Addressing, AddressingFor, ServiceEndpoint } from '../../workers/addressing.js';
 import { buildWorkerPod, controllerRef, isActive, isWorkerOf, podPhase, SPEC_HASH_ANNOTATION, specHash, workerLabels, workerName } from '../../workers/worker-pod.js';
+import { syncWorkerDeployment } from '../../workers/worker-deployment.js';
 import { brokerEnv } from './broker.js';
 import { ensureReplicas, servesPerReplica } from './replicas.js';
 import type { WorkerGroup } from './worker-groups.js';
@@ -100,7 +101,7 @@ export class MultiEdgeWorkers {
     return endpoints;
   }
 
-  private async ensureService(owner: KubeObject, group: WorkerGroup): Promise<KubeObject> {
+  private async ensureService(owner: KubeObject, group: WorkerGroup): Promise<ObjectOf<'Service'>> {
     const svc = group.service!;
     const name = `${owner.metadata.name}-${svc.suffix}`;
     const namespace = owner.metadata.namespace!;
@@ -108,7 +109,7 @@ export class MultiEdgeWorkers {
     const replicas = servesPerReplica(group, this.embedded) ? group.replicas : 1;
     if (existing) {
       // More replicas than node ports: each new one gets its own (those there keep theirs: clients were told them).
-      const ports = ((existing['spec'] as { ports?: unknown[] }).ports ?? []).length;
+      const ports = (existing.spec.ports ?? []).length;
       if (ports >= replicas) return existing;
       return this.deps.client.mergePatch('Service', namespace, name, { spec: this.deps.addressing.serviceSpec(svc.port, existing, replicas) });
     }
@@ -204,19 +205,10 @@ export class MultiEdgeWorkers {
     // A stable WORKER_NAME: a random one would change the template on every reconcile.
     const stableName = `${group.workerNamePrefix ?? group.workerType}worker-${specHash(owner.metadata.uid).slice(0, 5)}`;
     const pod = buildWorkerPod({ owner, workerType: group.workerType, template: group.template, env: { ...env, WORKER_NAME: stableName }, restartPolicy: 'Always', hashOf: { template: group.template, env } });
-    const podMeta = pod['metadata'] as { labels: Record<string, string>; annotations: Record<string, string>; ownerReferences: unknown[] };
-    const selectorLabels = workerLabels(owner, group.workerType);
-    const desired = { replicas: group.replicas, selector: { matchLabels: selectorLabels }, template: { metadata: { labels: podMeta.labels, annotations: podMeta.annotations }, spec: pod['spec'] } };
     const existing = this.deps.deployments!.get(name, namespace);
-    if (!existing) {
-      await this.deps.client.create('Deployment', namespace, { metadata: { name, namespace, labels: { ...selectorLabels, 'app.sedna.io': `${owner.metadata.name}-${group.workerType}-svc` }, ownerReferences: podMeta.ownerReferences }, spec: desired });
-      await recordEvent(this.deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} deployment ${name}`);
-      return { active: 0, failed: 0, succeeded: 0 };
-    }
-    const spec = existing.spec;
-    if (spec.template?.metadata?.annotations?.[SPEC_HASH_ANNOTATION] !== podMeta.annotations[SPEC_HASH_ANNOTATION] || spec.replicas !== group.replicas) {
-      await this.deps.client.mergePatch('Deployment', namespace, name, { spec: { replicas: group.replicas, template: desired.template } });
-    }
+    const change = await syncWorkerDeployment(this.deps.client, existing, { owner, workerType: group.workerType, name, pod, replicas: group.replicas, keepReplicas: true });
+    if (change === 'created') await recordEvent(this.deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} deployment ${name}`);
+    if (!existing) return { active: 0, failed: 0, succeeded: 0 };
     const status = existing.status ?? {};
     const failure = (status.conditions ?? []).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
     return { active: Math.min(status.availableReplicas ?? 0, group.replicas), failed: failure ? 1 : 0, succeeded: 0 };

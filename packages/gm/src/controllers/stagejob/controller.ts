@@ -24,7 +24,7 @@ import {
   type WorkerState,
 } from '@sedna/api/contracts';
 import type { KindReader, ObjectCache } from '../../runtime/cache.js';
-import type { ObjectOf } from '../../runtime/kinds.js';
+import type { MergePatchOf, ObjectOf } from '../../runtime/kinds.js';
 import { NodeSync } from '../../channel/node-sync.js';
 import { type ChannelRouter, objectMessage } from '../../channel/router.js';
 import { getObject, isConflict, isNotFound, type ObjectClient } from '../../runtime/client.js';
@@ -44,6 +44,9 @@ export { parseStageData, type StageData };
 
 /** The kinds that run on the stage machine. */
 export type StageJobKindName = 'IncrementalLearningJob' | 'LifelongLearningJob';
+
+/** A status write of a stage job (a merge patch of one of the kinds' status). */
+export type StageStatusPatch = NonNullable<MergePatchOf<StageJobKindName>['status']>;
 
 export interface StageJobContext<K extends StageJobKindName = StageJobKindName> {
   job: ObjectOf<K>;
@@ -75,7 +78,7 @@ export interface StageJobKind<K extends StageJobKindName = StageJobKindName> {
   /** Annotations the job should carry (e.g. the hot-update config path). */
   annotations?(job: ObjectOf<K>): Record<string, string>;
   /** Extra status to write from a report (lifelong learning's knowledge base). */
-  statusFromReport?(job: ObjectOf<K>, content: Record<string, unknown>): Record<string, unknown> | undefined;
+  statusFromReport?(job: ObjectOf<K>, content: Record<string, unknown>): StageStatusPatch | undefined;
 }
 
 export interface StageJobDeps {
@@ -102,6 +105,8 @@ const WORKER_TYPE: Record<JobStage, 'train' | 'eval' | 'inference'> = { Train: '
 
 export class StageJobController<K extends StageJobKindName> implements Reconciler {
   readonly name: string;
+  /** The kind, as what the client writes: a status patch of either stage-job kind. */
+  private readonly kind: StageJobKindName;
   private readonly sync: NodeSync;
   private readonly jobs: KindReader<K>;
   private readonly models: KindReader<'Model'>;
@@ -117,6 +122,7 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
     { cache, client, addressing, router, kbServer }: StageJobDeps,
   ) {
     this.name = spec.kind.toLowerCase();
+    this.kind = spec.kind;
     this.jobs = cache.of(spec.kind);
     this.models = cache.of('Model');
     this.datasets = cache.of('Dataset');
@@ -173,7 +179,7 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
     }
     const wanted = this.spec.annotations?.(job) ?? {};
     if (Object.entries(wanted).some(([k, v]) => job.metadata.annotations?.[k] !== v)) {
-      await this.client.mergePatch(this.spec.kind, namespace, name, { metadata: { annotations: wanted } });
+      await this.client.mergePatch(this.kind, namespace, name, { metadata: { annotations: wanted } });
       return;
     }
     // Missing references keep the job waiting, with a condition naming them (once per change of what is missing).
@@ -294,7 +300,7 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
   private async annotateStageNode(job: KubeObject, stage: JobStage, node: string): Promise<void> {
     const annotation = `sedna.io/${stage}`;
     if (!node || job.metadata.annotations?.[annotation] === node) return;
-    await this.client.mergePatch(this.spec.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { annotations: { [annotation]: node } } });
+    await this.client.mergePatch(this.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { annotations: { [annotation]: node } } });
   }
 
   private async deletePod(namespace: string, name: string): Promise<void> {
@@ -305,9 +311,8 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
 
   /** Appends one condition (the history bounded, round, stage and phase set), guarded by the resourceVersion the decision was made on. */
   private async append(job: KubeObject, status: StageJobStatus, next: StageCondition, start = false): Promise<void> {
-    const patch: Record<string, unknown> = { ...appendStageCondition(status, next) };
-    if (start) patch['startTime'] = next.lastTransitionTime;
-    const written = await this.client.mergePatch(this.spec.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status').then(
+    const patch: StageStatusPatch = { ...appendStageCondition(status, next), ...(start ? { startTime: next.lastTransitionTime } : {}) };
+    const written = await this.client.mergePatch(this.kind, job.metadata.namespace!, job.metadata.name!, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status').then(
       () => true,
       (err: unknown) => {
         // The job changed meanwhile: the change event reconciles again from the new state.
@@ -333,9 +338,9 @@ export class StageJobController<K extends StageJobKindName> implements Reconcile
         console.warn(`[gm] ${this.name} ${namespace}/${resourceName}: a report from ${node} (${content.phase}/${content.status}) is ignored: ${next}`);
         if (Object.keys(extra).length === 0) return;
       }
-      const patch = { ...extra, ...(typeof next === 'string' ? {} : appendStageCondition(status, next)) };
+      const patch: StageStatusPatch = { ...extra, ...(typeof next === 'string' ? {} : appendStageCondition(status, next)) };
       try {
-        await this.client.mergePatch(this.spec.kind, namespace, resourceName, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status');
+        await this.client.mergePatch(this.kind, namespace, resourceName, { metadata: { resourceVersion: job.metadata.resourceVersion }, status: patch }, 'status');
         if (typeof next !== 'string') await recordStageTransition(this.client, job, next);
         return;
       } catch (err) {

@@ -4,8 +4,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type DownstreamMessage, HOT_UPDATE_CONFIG_ANNOTATION } from '@sedna/api';
-import type { LcFeature, LcManager } from '../feature.js';
+import { HOT_UPDATE_CONFIG_ANNOTATION } from '@sedna/api';
+import { errorMessage, isObject } from '@sedna/api/runtime';
+import type { LcFeature } from '../feature.js';
+import { stageJobLcManager } from '../stagejob/feature.js';
 import { stageJobOptions } from '../stagejob/feature-options.js';
 import { IncrementalLearningManager } from './manager.js';
 
@@ -15,27 +17,21 @@ export const incrementalLearningFeature: LcFeature = {
   name: 'incrementallearning',
   kinds: [KIND, 'model'],
   reportKinds: [KIND],
-  manager: (ctx): LcManager => {
+  manager: (ctx) => {
     const manager = new IncrementalLearningManager(stageJobOptions(ctx, KIND));
-    return {
-      apply: async (message: DownstreamMessage) => {
+    return stageJobLcManager(KIND, manager, {
+      applyOther: (message) => {
         const key = `${message.header.namespace}/${message.header.resourceName}`;
-        if (message.header.resourceKind === 'model') {
-          if (message.header.operation === 'delete') manager.deleteModel(key);
-          else manager.upsertModel(message.content);
-          return;
-        }
-        if (message.header.operation === 'delete') {
-          await manager.deleteJob(key);
-          return;
-        }
-        // The hot-update folder exists before the inference worker starts, so it can watch it (DirectoryOrCreate).
-        const config = (message.content['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations?.[HOT_UPDATE_CONFIG_ANNOTATION];
-        if (config) await mkdir(dirname(config), { recursive: true }).catch((err: unknown) => ctx.log(`cannot create the hot-update folder of ${config}: ${(err as Error).message}`));
-        manager.upsertJob(message.content);
+        if (message.header.operation === 'delete') manager.deleteModel(key);
+        else manager.upsertModel(message.content);
       },
-      datasetChanged: (key) => manager.datasetChanged(key),
-      close: () => manager.close(),
-    };
+      // The hot-update folder exists before the inference worker starts, so it can watch it (DirectoryOrCreate).
+      beforeUpsert: async (message) => {
+        // (A job without metadata is refused by upsertJob, which says why.)
+        const { metadata } = message.content;
+        const config = isObject(metadata) && isObject(metadata['annotations']) ? metadata['annotations'][HOT_UPDATE_CONFIG_ANNOTATION] : undefined;
+        if (typeof config === 'string' && config !== '') await mkdir(dirname(config), { recursive: true }).catch((err: unknown) => ctx.log(`cannot create the hot-update folder of ${config}: ${errorMessage(err)}`));
+      },
+    });
   },
 };

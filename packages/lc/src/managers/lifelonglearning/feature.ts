@@ -1,6 +1,6 @@
 /** Lifelong learning on this node: the triggers and round data where the job's dataset is. */
-import type { DownstreamMessage } from '@sedna/api';
-import type { LcFeature, LcManager } from '../feature.js';
+import type { LcFeature } from '../feature.js';
+import { stageJobLcManager } from '../stagejob/feature.js';
 import { stageJobOptions } from '../stagejob/feature-options.js';
 import { LifelongLearningManager } from './manager.js';
 
@@ -10,16 +10,5 @@ export const lifelongLearningFeature: LcFeature = {
   name: 'lifelonglearning',
   kinds: [KIND],
   reportKinds: [KIND],
-  manager: (ctx): LcManager => {
-    const manager = new LifelongLearningManager(stageJobOptions(ctx, KIND));
-    return {
-      apply: async (message: DownstreamMessage) => {
-        const key = `${message.header.namespace}/${message.header.resourceName}`;
-        if (message.header.operation === 'delete') await manager.deleteJob(key);
-        else manager.upsertJob(message.content);
-      },
-      datasetChanged: (key) => manager.datasetChanged(key),
-      close: () => manager.close(),
-    };
-  },
+  manager: (ctx) => stageJobLcManager(KIND, new LifelongLearningManager(stageJobOptions(ctx, KIND))),
 };

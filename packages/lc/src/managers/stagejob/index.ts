@@ -7,3 +7,4 @@ export { JobStateStore, freshState, STATE_VERSION, type JobState, type StageActi
 export { roundPaths, trainOutputDir, writeRoundData, type RoundDataFiles, type RoundDataRequest, type RoundKind } from './round-files.js';
 export { copyModel, publishHotUpdate, HOT_UPDATE_CONTAINER_DIR, HOT_UPDATE_KEEP, type HotUpdatePublished, type HotUpdateRequest } from './model-files.js';
 export { PathPolicy, PathRefused } from './paths.js';
+export { isLegacyMark, mapLegacyMark, upgradeMarks } from './legacy-marks.js';

@@ -7,12 +7,15 @@
  * Each action is taken once per condition (remembered in the job's state file), so a job that comes back
  * unchanged, a resync or an LC restart repeats nothing. A job is reconciled when the dataset changes
  * (datasetChanged), when the job changes, and every checkPeriodSeconds while a trigger waits (the only way to
- * notice a time window opening).
+ * notice a time window opening). Reconciles run on the shared work queue of @sedna/api/runtime, keyed by job: a job
+ * asked for many times runs once and never concurrently with itself, a failure is retried with backoff, and a
+ * trigger's next check is a requeue-after the reconcile returns.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StageCondition } from '@sedna/api';
 import type { WorkerMessage } from '@sedna/api/contracts';
+import { errorMessage, WorkQueue, type ReconcileResult } from '@sedna/api/runtime';
 import { evaluateTrigger, type CompiledTrigger } from '../../trigger/index.js';
 import { latestStageCondition as latestCondition, stageMark } from '@sedna/api/contracts';
 import { ANNOTATION_STAGE_NODE, type ObjectMeta } from './objects.js';
@@ -21,6 +24,7 @@ import { createOutputLayout, trainOutputDir, writeRoundData, type RoundKind } fr
 import { SampleLedger } from './sample-ledger.js';
 import { sampleFormat, sampleLineCheck } from './sample-lines.js';
 import { freshState, JobStateStore, type JobState, type StageAction } from './state-store.js';
+import { upgradeMarks } from './legacy-marks.js';
 import type { SendUpstream, StagePhase, StageUpstreamContent, UpstreamModel } from './upstream.js';
 
 /** What the manager may know of a dataset besides its lines (the dataset manager's snapshot fits). */
@@ -87,9 +91,6 @@ export interface JobEntry<J extends StageJob> {
   job: J;
   state: JobState;
   ledger: SampleLedger;
-  running: Promise<void> | undefined;
-  again: boolean;
-  timer: NodeJS.Timeout | undefined;
   deleted: boolean;
   dirty: boolean;
   layoutReady: boolean;
@@ -110,6 +111,8 @@ export abstract class StageJobManager<J extends StageJob> {
   protected readonly clock: () => Date;
   protected readonly warn: (message: string) => void;
   protected readonly log: (message: string) => void;
+  /** The reconciles of the jobs, by key. */
+  private readonly queue: WorkQueue;
   private closed = false;
 
   /**
@@ -126,6 +129,7 @@ export abstract class StageJobManager<J extends StageJob> {
     this.clock = options.clock ?? (() => new Date());
     this.warn = options.warn ?? ((message) => console.warn(`[${feature}] ${message}`));
     this.log = options.log ?? (() => undefined);
+    this.queue = new WorkQueue((key) => this.reconcile(key), { baseDelayMs: 1000, maxDelayMs: 60_000, name: stateFolder }, (key, error) => this.failed(key, error));
   }
 
   /** The feature's job from the GM's object; throws an error naming the field at fault. */
@@ -147,13 +151,13 @@ export abstract class StageJobManager<J extends StageJob> {
     try {
       job = this.parseJob(object);
     } catch (error) {
-      this.warn(`ignoring ${/^[aeiou]/.test(this.feature) ? 'an' : 'a'} ${this.feature} job: ${(error as Error).message}`);
+      this.warn(`ignoring ${/^[aeiou]/.test(this.feature) ? 'an' : 'a'} ${this.feature} job: ${errorMessage(error)}`);
       return false;
     }
     let entry = this.jobs.get(job.key);
     if (!entry) {
-      const state = this.loadState(job);
-      entry = { job, state, ledger: new SampleLedger(state.ledger), running: undefined, again: false, timer: undefined, deleted: false, dirty: false, layoutReady: false, said: new Map() };
+      const { state, dirty } = this.loadState(job);
+      entry = { job, state, ledger: new SampleLedger(state.ledger), deleted: false, dirty, layoutReady: false, said: new Map() };
       this.jobs.set(job.key, entry);
     } else if (job.uid !== undefined && entry.job.uid !== undefined && job.uid !== entry.job.uid) {
       this.warn(`job ${job.key} was created again (uid ${job.uid}); starting from round 0`);
@@ -162,7 +166,7 @@ export abstract class StageJobManager<J extends StageJob> {
       entry.dirty = true;
     }
     entry.job = job;
-    this.schedule(entry);
+    this.queue.add(job.key);
     return true;
   }
 
@@ -172,8 +176,9 @@ export abstract class StageJobManager<J extends StageJob> {
     if (!entry) return;
     entry.deleted = true;
     this.jobs.delete(key);
-    clearTimeout(entry.timer);
-    await entry.running;
+    this.queue.forget(key);
+    // A reconcile in progress ends before the state goes (a queued one finds no job and does nothing).
+    await this.queue.idle();
     await this.store.remove(key);
     await this.jobDeleted(entry);
   }
@@ -223,55 +228,32 @@ export abstract class StageJobManager<J extends StageJob> {
     };
   }
 
-  /** Resolves when no job has work in progress. */
+  /** Resolves when no job has work in progress (later checks aside). */
   async idle(): Promise<void> {
-    for (;;) {
-      const running = [...this.jobs.values()].map((entry) => entry.running).filter((p): p is Promise<void> => p !== undefined);
-      if (running.length === 0) return;
-      await Promise.all(running);
-    }
+    await this.queue.idle();
   }
 
   /** Stops the periodic checks and waits for work in progress. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const entry of this.jobs.values()) clearTimeout(entry.timer);
-    await this.idle();
+    this.queue.stop();
+    await this.queue.idle();
   }
 
   // ---- scheduling
 
   protected scheduleWhere(predicate: (job: J) => boolean): void {
-    for (const entry of this.jobs.values()) if (predicate(entry.job)) this.schedule(entry);
+    for (const entry of this.jobs.values()) if (predicate(entry.job)) this.queue.add(entry.job.key);
   }
 
-  /** Runs the job's reconcile soon; runs never overlap, and a request during a run gives one more run. */
-  private schedule(entry: JobEntry<J>): void {
-    if (entry.deleted || this.closed) return;
-    if (entry.running) {
-      entry.again = true;
-      return;
-    }
-    entry.running = (async () => {
-      do {
-        entry.again = false;
-        await this.reconcile(entry);
-      } while (entry.again && !entry.deleted && !this.closed);
-    })().finally(() => {
-      entry.running = undefined;
-    });
-  }
-
-  private reschedule(entry: JobEntry<J>, seconds: number): void {
-    clearTimeout(entry.timer);
-    if (entry.deleted || this.closed) return;
-    entry.timer = setTimeout(() => this.schedule(entry), seconds * 1000);
-    entry.timer.unref();
-  }
-
-  private async reconcile(entry: JobEntry<J>): Promise<void> {
-    clearTimeout(entry.timer);
-    entry.timer = undefined;
+  /**
+   * One reconcile of a job: account the dataset's new lines, take what the latest condition asks of this node, save
+   * the state. A failure is thrown to the queue (retried with backoff, the state saved first); a trigger that waits
+   * asks for its next check as a requeue-after.
+   */
+  private async reconcile(key: string): Promise<ReconcileResult | void> {
+    const entry = this.jobs.get(key);
+    if (!entry || entry.deleted || this.closed) return;
     const job = entry.job;
     let recheck: Recheck;
     try {
@@ -283,19 +265,28 @@ export abstract class StageJobManager<J extends StageJob> {
       }
       const latest = latestCondition(job.conditions);
       recheck = latest ? await this.act(entry, latest, stageMark({ conditions: job.conditions, round: job.round }), holdsDataset) : undefined;
+    } finally {
+      await this.saveState(entry);
+    }
+    // What was done must be remembered before it counts as done: an unsaved state is retried like a failure.
+    if (entry.dirty && !entry.deleted) throw new Error('its state is not saved yet');
+    return recheck === undefined ? undefined : { requeueAfterMs: recheck * 1000 };
+  }
+
+  private async saveState(entry: JobEntry<J>): Promise<void> {
+    if (!entry.dirty || entry.deleted) return;
+    try {
+      await this.store.save(entry.job.key, entry.state);
+      entry.dirty = false;
     } catch (error) {
-      this.say(entry, 'error', `job ${job.key}: ${(error as Error).message}`);
-      recheck = job.trainTrigger.checkPeriodSeconds;
+      this.say(entry, 'state', `job ${entry.job.key}: cannot save its state: ${errorMessage(error)}`);
     }
-    if (entry.dirty && !entry.deleted) {
-      try {
-        await this.store.save(job.key, entry.state);
-        entry.dirty = false;
-      } catch (error) {
-        this.say(entry, 'state', `job ${job.key}: cannot save its state: ${(error as Error).message}`);
-      }
-    }
-    if (recheck !== undefined) this.reschedule(entry, recheck);
+  }
+
+  /** A reconcile failed (the queue retries it with backoff): the user is told, once per distinct problem. */
+  private failed(key: string, error: unknown): void {
+    const entry = this.jobs.get(key);
+    if (entry) this.say(entry, 'error', `job ${key}: ${errorMessage(error)}`);
   }
 
   // ---- samples
@@ -409,17 +400,22 @@ export abstract class StageJobManager<J extends StageJob> {
     );
   }
 
-  private loadState(job: J): JobState {
+  /** The job's saved state (fresh when there is none or it is another job's); `dirty` when it must be saved again. */
+  private loadState(job: J): { state: JobState; dirty: boolean } {
     let state: JobState | undefined;
     try {
       state = this.store.load(job.key);
     } catch (error) {
-      this.warn(`job ${job.key}: ${(error as Error).message}; starting from round 0`);
+      this.warn(`job ${job.key}: ${errorMessage(error)}; starting from round 0`);
     }
     if (state && job.uid !== undefined && state.uid !== undefined && state.uid !== job.uid) {
       this.warn(`job ${job.key}: the saved state belongs to an earlier job of that name; starting from round 0`);
       state = undefined;
     }
-    return state ?? freshState(job.uid);
+    if (!state) return { state: freshState(job.uid), dirty: false };
+    // Marks an LC wrote before the status was bounded: mapped to (round, stage, phase), so nothing is done twice.
+    const upgraded = upgradeMarks(state, { conditions: job.conditions, round: job.round });
+    if (upgraded.changed) this.log(`job ${job.key}: its saved marks were of the old form; mapped to rounds`);
+    return { state: upgraded.state, dirty: upgraded.changed };
   }
 }

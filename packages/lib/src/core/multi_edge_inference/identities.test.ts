@@ -2,23 +2,12 @@
  * Identities shared by several ReID replicas: the gallery's compare and set, in memory and in a NATS JetStream
  * key-value bucket on a real nats-server (started here on a free port), with replicas racing on the same objects.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { l2normalize } from './features.js';
 import { assignInGallery, identityBucket, MemoryIdentityStore, NatsIdentityStore, SharedIdentities, type IdentityStore } from './identities.js';
-import { startNatsServer, type RunningNatsServer } from './nats-server.js';
+import { useNatsServer } from '../../../test/helpers/nats-fixture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sedna-identities-'));
-let nats: RunningNatsServer;
-beforeAll(async () => {
-  nats = await startNatsServer({ storeDir: join(dir, 'js') });
-});
-afterAll(async () => {
-  await nats?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const nats = useNatsServer('identities');
 
 /** Object `k`'s appearance: a one-hot direction with a little noise, the same on every camera. */
 function look(k: number, noise: number, seed: number): Float32Array {

@@ -1,25 +1,19 @@
 /** REST and NATS JetStream transports against a real nats-server (started here on a free port), and the camera sources. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempFolder } from '../../../../../test-kit/index.js';
 import { ArrayFrameSource, CameraError, FfmpegFrameSource } from './camera.js';
 import { NatsClient, NatsServer, connectBroker } from './nats.js';
-import { startNatsServer, type RunningNatsServer } from './nats-server.js';
+import { useNatsServer } from '../../../test/helpers/nats-fixture.js';
 import { RestClient, RestServer } from './rest.js';
 import { cropAttachment, featuresOf, withFeatures, type DetTrackMessage } from './wire.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sedna-mei-'));
-let nats: RunningNatsServer;
-beforeAll(async () => {
-  nats = await startNatsServer({ storeDir: join(dir, 'js') });
-});
-afterAll(async () => {
-  await nats?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const nats = useNatsServer('mei');
+/** Videos the camera tests make. */
+const { dir, remove } = tempFolder('sedna-mei-video-');
+afterAll(remove);
 
 function frameMessage(camera: string, index: number): DetTrackMessage {
   const crop = cropAttachment('c', { width: 1, height: 1, rgb: new Uint8Array([index, 0, 0]) });

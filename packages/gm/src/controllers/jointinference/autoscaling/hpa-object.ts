@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '@sedna/api';
 import { isNotFound, type ObjectClient } from '../../../runtime/client.js';
+import type { NewObjectOf } from '../../../runtime/kinds.js';
 import { recordEvent } from '../../../runtime/events.js';
 import { controllerRef, workerLabels } from '../../../workers/worker-pod.js';
 
@@ -19,10 +20,8 @@ export function hpaName(deploymentName: string): string {
   return `hpa-${deploymentName}`;
 }
 
-export function hpaObject(owner: KubeObject, workerType: 'cloud' | 'edge', deploymentName: string, hpa: HpaSpec): KubeObject {
+export function hpaObject(owner: KubeObject, workerType: 'cloud' | 'edge', deploymentName: string, hpa: HpaSpec): NewObjectOf<'HorizontalPodAutoscaler'> {
   return {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
     metadata: { name: hpaName(deploymentName), namespace: owner.metadata.namespace!, labels: workerLabels(owner, workerType), ownerReferences: [controllerRef(owner)] },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName },
@@ -31,7 +30,7 @@ export function hpaObject(owner: KubeObject, workerType: 'cloud' | 'edge', deplo
       ...(hpa.metrics ? { metrics: hpa.metrics } : {}),
       ...(hpa.behavior ? { behavior: hpa.behavior } : {}),
     },
-  } as KubeObject;
+  };
 }
 
 /** Makes the worker's HPA match `hpa` (absent: no HPA). */
@@ -56,8 +55,8 @@ export async function syncHpa(client: ObjectClient, owner: KubeObject, workerTyp
     await recordEvent(client, owner, 'Normal', 'HpaCreated', `created the autoscaler ${name} for the ${workerType} worker (${hpa.minReplicas ?? 1}-${hpa.maxReplicas} replicas)`);
     return;
   }
-  if (JSON.stringify(existing['spec']) === JSON.stringify(desired['spec'])) return;
+  if (JSON.stringify(existing.spec) === JSON.stringify(desired.spec)) return;
   // A whole replacement of the spec: fields the user removed from `hpa` go too.
-  await client.replace('HorizontalPodAutoscaler', namespace, name, { ...existing, spec: desired['spec'] });
+  await client.replace('HorizontalPodAutoscaler', namespace, name, { ...existing, spec: desired.spec });
   await recordEvent(client, owner, 'Normal', 'HpaUpdated', `updated the autoscaler ${name} of the ${workerType} worker`);
 }
