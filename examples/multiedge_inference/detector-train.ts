@@ -48,6 +48,8 @@ export interface DetectorTrainOptions {
   /** Frames of the training scenario per camera (default 120). */
   frames?: number;
   epochs?: number;
+  /** Frames per camera of the validation scenario the threshold is chosen on (default 80). */
+  validationFrames?: number;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -156,7 +158,7 @@ export async function trainDetector(o: DetectorTrainOptions): Promise<{ path: st
   const path = join(o.outDir, DETECTOR_MODEL_FILE);
   await writeFile(path, exportLayersModelToOnnx(model));
   model.dispose();
-  const chosen = await chooseThreshold(path);
+  const chosen = await chooseThreshold(path, o.validationFrames);
   log(`detector: score threshold ${chosen.threshold} (validation AP@0.5 ${Object.entries(chosen.ap).map(([t, a]) => `${t}: ${a.toFixed(3)}`).join(', ')})`);
   return { path, loss, accuracy, threshold: chosen.threshold, samples: ys.length, seconds: (Date.now() - started) / 1000 };
 }
