@@ -66,8 +66,8 @@ describe('multi-edge inference on sedna up', () => {
     checkStatus(result.status);
     for (const cam of Object.values(result.figures.cameras)) {
       expect(cam.warmup).toBe(0); // every frame detected, from the first
-      // It detects here, through the jobs; its accuracy is measured in detectors.test.ts and the benchmark (on this
-      // 80-frame slice, with objects half out of view a large share of the frames, camera B's AP was 0.45-0.49).
+      // It detects here, through the jobs; its accuracy is measured in detectors.test.ts and the benchmark (this
+      // 80-frame slice has objects half out of view a large share of the frames, and a detector trained on a slice).
       expect(cam.det_ap50).toBeGreaterThan(0.3);
     }
     expect(result.figures.hits).toBeGreaterThan(0);

@@ -145,8 +145,9 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     // One kubectl for all three objects a poll: each kubectl is a process, CPU taken from the workers.
     const objects = async () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl's JSON, read field by field below
-      const list = (await getJson(kubectl, [...JOBS.map((j) => `va/${j}`), 'reid/reid', 'fe/feature-extraction'])).items as { kind: string; metadata: { name: string }; status?: any }[];
-      const find = (kind: string, name: string) => list.find((i) => i.kind === kind && i.metadata.name === name) ?? {};
+      type Item = { kind?: string; metadata?: { name: string }; status?: any };
+      const list = (await getJson(kubectl, [...JOBS.map((j) => `va/${j}`), 'reid/reid', 'fe/feature-extraction'])).items as Item[];
+      const find = (kind: string, name: string): Item => list.find((i) => i.kind === kind && i.metadata?.name === name) ?? {};
       return { va: JOBS.map((j) => find('VideoAnalyticsJob', j)), reid: find('ReidJob', 'reid'), fe: find('FeatureExtractionService', 'feature-extraction') };
     };
     for (;;) {
