@@ -90,7 +90,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     ...(autoscaler ? { autoscaler } : {}),
   });
   if (features.unserved.length > 0) log('warn', `no feature serves ${features.unserved.join(', ')}: their objects get a NotServed condition`);
-  const nodeInformer = manager.informer('Node');
+  const nodeReader = manager.reader('Node');
   // Asked before the manager starts: informers made later would not be started.
   const ownership: OwnershipCaches = {
     pods: manager.reader('Pod'),
@@ -156,7 +156,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   });
   const metricsListener = config.metrics.address ? await startMetricsListener(parseListenAddress(config.metrics.address, 'metrics.address'), metrics.registry) : undefined;
   router.attach(hub);
-  nodes.watchForAbsentNodes(() => nodeInformer.list(), config.nodeGracePeriodSeconds * 1000);
+  nodes.watchForAbsentNodes(() => nodeReader.list(), config.nodeGracePeriodSeconds * 1000);
   const address = hub.address();
   const hubUrl = server.url(config.websocket.address);
   log('info', `local controllers connect to ${hubUrl}`);

@@ -46,8 +46,7 @@ export async function ensureReplicas(workers: MultiEdgeWorkers, deps: MultiEdgeD
     if (kept.has(i)) continue;
     const env = envOf(i);
     const pod = buildWorkerPod({ owner, workerType: group.workerType, template, env: { ...env, WORKER_NAME: workerName(group.workerNamePrefix ?? group.workerType) }, restartPolicy: 'Always', hashOf: { template, env } });
-    (pod['metadata'] as { labels: Record<string, string> }).labels[REPLICA_LABEL] = String(i);
-    const created = await deps.client.create('Pod', namespace, pod);
+    const created = await deps.client.create('Pod', namespace, { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, [REPLICA_LABEL]: String(i) } } });
     await recordEvent(deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} worker ${created.metadata.name} (replica ${i}) on ${node}`);
   }
   return counts;
