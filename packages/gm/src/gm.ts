@@ -119,6 +119,8 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   }
   server.route(BOOTSTRAP_PATH, credentials.bootstrapRoute);
 
+  // Read once: the environment is a slow lookup, and this is on the path of every upstream report.
+  const measure = measuring();
   const hub = new NodeHub(
     {
       authenticate: (token, node) => credentials.authenticate(token, node),
@@ -138,7 +140,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
         // Events a worker reported with its status (a flow unit that failed on an item): Events on its Pod.
         await recordWorkerEvents({ client, pods: ownership.pods, jobs: ownership.jobs }, node, message, (m) => log('warn', m));
         if (!onlyEvents(message)) await router.upstream(node, message);
-        if (measuring()) metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
+        if (measure) metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
       },
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
