@@ -42,6 +42,8 @@ const rounds = Number(values.rounds);
 const simRounds = Number(values['sim-rounds']);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'sedna-bench-benchmarking-'));
+// The runner's cache (compiled module files) in the run's folder: the warm-up runs fill it, as a user's first job does.
+process.env.SEDNA_BENCHMARK_CACHE = join(dir, 'runner-cache');
 
 // Download and cache hit: the whole of Debian's Fashion-MNIST; the grid: the --train/--test slice.
 const full = fashionSliceTarGz(60000, 10000);

@@ -3,6 +3,14 @@
  * reads one command per line on stdin and answers each with one JSON line on stdout. Both sides get the same
  * thread environment (OMP/OpenBLAS/MKL thread counts); OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which this machine
  * sets on some processors and which slow a current NumPy, are removed for the child alone.
+ *
+ * The child's malloc keeps freed memory instead of handing it back to the system (MALLOC_TRIM_THRESHOLD_, and
+ * MALLOC_MMAP_THRESHOLD_ at glibc's largest value, 32 MiB, so blocks up to that come from the reusable heap). With
+ * glibc's defaults, PyTorch's per-batch tensors were returned to the system after every step and faulted in again
+ * at the next: on this virtual machine, whose page faults are slow, that cost an MLP epoch several times its CPU
+ * time (the lib bench's train part reports the peer's page faults per epoch, `torch_*_minor_faults`: near zero
+ * with these settings). The peer at its best does not pay that; our side allocates its working memory once
+ * (WebAssembly memories), so it never did.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -32,6 +40,8 @@ export function threadEnv(threads: number): NodeJS.ProcessEnv {
   };
   delete env['OPENBLAS_CORETYPE'];
   delete env['OPENBLAS_L2_SIZE'];
+  env['MALLOC_TRIM_THRESHOLD_'] = String(2 ** 30);
+  env['MALLOC_MMAP_THRESHOLD_'] = String(32 * 2 ** 20);
   return env;
 }
 

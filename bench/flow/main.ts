@@ -9,7 +9,10 @@
  *   of what the graph costs), and overhead_cpu_us_per_item the same difference per image. The loop normalizes with
  *   a plain loop as the normalize unit does (Float32Array.from with a mapping function costs about 50 us an image
  *   more and flattered the graph before). items_per_s: the graph's throughput.
- * - scheduler_us_per_item_per_unit: 50,000 items through six units that do nothing.
+ * - line_*: the same figures for the pipeline without the mining (`--parts overhead_line`, not run by default): every
+ *   image through all units to the big model, one straight line that runs as one fused node.
+ * - scheduler_us_per_item_per_unit: 50,000 items through six units that do nothing (fused into one node, the
+ *   default); scheduler_unfused_us_per_item_per_unit: the same with fusion off (a queue between every two units).
  * - frames_per_s: the video graph on OpenCV's vtest.avi (768x576): decode and scale to the detector's input size
  *   (320x320) in ffmpeg -> normalize -> a small convolutional network on ONNX Runtime standing in for the detector
  *   (random weights: only its cost matters here); `--video-rounds` runs (median, IQR), and video_cpu_ms_per_frame,
@@ -17,7 +20,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory]
+ *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line)]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -49,8 +52,12 @@ const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
 
 // ---- the joint inference edge pipeline: a graph against a hand-written loop
 
-/** The joint inference edge pipeline as a graph against the same steps in a hand-written loop, interleaved. */
-async function overheadPart(): Promise<Record<string, unknown>> {
+/**
+ * The joint inference edge pipeline as a graph against the same steps in a hand-written loop, interleaved. `line`:
+ * the same units without the mining (every image to the big model), a straight line the scheduler fuses into one
+ * node, against the loop doing the same: what the graph costs where nothing runs beside the chain.
+ */
+async function overheadPart(shape: 'mining' | 'line' = 'mining'): Promise<Record<string, unknown>> {
   const paths = modelPaths(values.models!);
   if (!existsSync(paths.little) || !existsSync(paths.big)) {
     log(`training the joint inference example's models into ${values.models}`);
@@ -69,16 +76,14 @@ async function overheadPart(): Promise<Record<string, unknown>> {
     decode[type=flowunit, flowunit=image_decode, format=raw, width=28, height=28, channels=1]
     preprocess[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
     infer[type=flowunit, flowunit=onnx_inference]
-    mining[type=flowunit, flowunit=hard_example_mining]
+    ${shape === 'mining' ? 'mining[type=flowunit, flowunit=hard_example_mining]' : ''}
     cloud[type=flowunit, flowunit=cloud_inference]
     result[type=flowunit, flowunit=classification_result]
     out[type=output]
     in -> decode:in_data
     decode:out_image -> preprocess:in_data
     preprocess:out_data -> infer:input
-    infer:out_inference -> mining:in_inference
-    mining:hard -> cloud:in_inference
-    mining:easy -> result:in_data
+    ${shape === 'mining' ? 'infer:out_inference -> mining:in_inference\n    mining:hard -> cloud:in_inference\n    mining:easy -> result:in_data' : 'infer:out_inference -> cloud:in_inference'}
     cloud:out_inference -> result:in_data
     result:out_data -> out
   }"""\n`;
@@ -98,8 +103,11 @@ async function overheadPart(): Promise<Record<string, unknown>> {
     const c = process.cpuUsage();
     const t = performance.now(); // models are loaded in open(): both sides time the stream only
     await flow.start();
+    if (!shownChains) log(`  the graph runs with its units ${flow.fusedChains.length ? `fused: ${flow.fusedChains.map((c) => c.join(' -> ')).join('; ')}` : 'unfused'}`);
+    shownChains = true;
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
+  let shownChains = false;
 
   // The same steps, by hand: the lib's estimator, mining filter and big model client, one image at a time.
   const little = new OnnxEstimator();
@@ -117,7 +125,7 @@ async function overheadPart(): Promise<Record<string, unknown>> {
       for (let k = 0; k < bytes.length; k++) data[k] = (bytes[k] as number) * 0.00392156862745098;
       const x = { data, shape: [1, 784] };
       let out = await little.predict(x);
-      if (filter.isHard(probabilities(out))) out = await client.predict(x);
+      if (shape === 'line' || filter.isHard(probabilities(out))) out = await client.predict(x);
       let best = 0;
       for (let k = 1; k < out.data.length; k++) if ((out.data[k] as number) > (out.data[best] as number)) best = k;
       classes.push(best);
@@ -125,7 +133,7 @@ async function overheadPart(): Promise<Record<string, unknown>> {
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
 
-  log(`joint inference edge pipeline: ${images} images, ${rounds} interleaved rounds (graph vs hand-written loop)`);
+  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (graph vs hand-written loop)`);
   const answers: { loop?: number[]; graph?: number[] } = {};
   const timed = (side: 'loop' | 'graph') => async (): Promise<number> => {
     const result = side === 'loop' ? await loopSide() : await graphSide();
@@ -179,15 +187,22 @@ async function schedulerPart(): Promise<Record<string, unknown>> {
   const CHAIN = `[graph]\ngraphconf = """digraph chain { in[type=input] a[type=flowunit, flowunit=pass] b[type=flowunit, flowunit=pass] c[type=flowunit, flowunit=pass] d[type=flowunit, flowunit=pass] e[type=flowunit, flowunit=pass] f[type=flowunit, flowunit=pass] out[type=output] in -> a:in a:out -> b:in b:out -> c:in c:out -> d:in d:out -> e:in e:out -> f:in f:out -> out }"""\n`;
   const { graph: chain } = await loadGraphText(CHAIN, path.join(work, 'chain.toml'), { units: [pass], env: {} });
   const CHAIN_ITEMS = 50_000;
-  const hopMicros: number[] = [];
-  for (let r = 0; r < Math.min(rounds, 7); r++) {
-    const flow = await Flow.open(chain, { log: () => undefined, inputs: { in: Array.from({ length: CHAIN_ITEMS }, (_, k) => k) }, outputs: { out: () => undefined } });
-    const t = performance.now();
-    await flow.start();
-    hopMicros.push(((performance.now() - t) * 1000) / CHAIN_ITEMS / 6);
-  }
-  log(`scheduler: ${spread(hopMicros).median.toFixed(2)} us per item per unit (${CHAIN_ITEMS} items through 6 units that do nothing, ${hopMicros.length} runs)`);
-  return { scheduler_us_per_item_per_unit: r2(spread(hopMicros).median), ...figure('scheduler_us_per_item_per_unit', hopMicros, 2) };
+  // Fused (the default), the six units are one node and the output is called by it: what is left is the units'
+  // calls and the per-item bookkeeping. Unfused, every unit is a node of its own behind a queue: the cost of a hop.
+  const perHop = async (fuse: boolean): Promise<number[]> => {
+    const hopMicros: number[] = [];
+    for (let r = 0; r < Math.min(rounds, 7); r++) {
+      const flow = await Flow.open(chain, { fuse, log: () => undefined, inputs: { in: Array.from({ length: CHAIN_ITEMS }, (_, k) => k) }, outputs: { out: () => undefined } });
+      const t = performance.now();
+      await flow.start();
+      hopMicros.push(((performance.now() - t) * 1000) / CHAIN_ITEMS / 6);
+    }
+    return hopMicros;
+  };
+  const fused = await perHop(true);
+  const unfused = await perHop(false);
+  log(`scheduler: ${spread(fused).median.toFixed(2)} us per item per unit fused, ${spread(unfused).median.toFixed(2)} us unfused (${CHAIN_ITEMS} items through 6 units that do nothing, ${fused.length} runs each)`);
+  return { scheduler_us_per_item_per_unit: r2(spread(fused).median), ...figure('scheduler_us_per_item_per_unit', fused, 2), ...figure('scheduler_unfused_us_per_item_per_unit', unfused, 2) };
 }
 
 // ---- the video graph on vtest.avi
@@ -323,7 +338,13 @@ async function memoryPart(): Promise<Record<string, unknown>> {
   return { peak_rss_mb: r2(peakRss, 0), rss_first_quarter_mb: r2(firstQuarter, 0), rss_last_quarter_mb: r2(lastQuarter, 0), backpressure_mb_pushed: r2((ITEMS * FRAME_BYTES) / 2 ** 20, 0) };
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: overheadPart, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+/** The line variant's figures, named line_*. */
+async function overheadLinePart(): Promise<Record<string, unknown>> {
+  const figures = await overheadPart('line');
+  return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`line_${k}`, v]));
+}
+
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};

@@ -3,14 +3,25 @@
  * takes, against NumPy at its best and against the original Python lib's own formula, interleaved round by round.
  *
  * Our side, timed per round: each client's update arrives as the binary wire frame a trainer sends (built once,
- * before timing, with the lib's own encoder); the round decodes the 10 frames as the server does (decodeFrame) and
- * runs the FedAvg strategy on the decoded weights, allocation of the output included.
+ * before timing, with the lib's own encoder); the round decodes the 10 frames as the server does
+ * (`decodeFrame(frame, { view: true })`, as in server/worker-input.ts: the float32 weights are read in place in the
+ * frame, not copied into fresh memory), and runs the FedAvg strategy on the decoded weights, which copies them into
+ * the engine's memory (kept from round to round) and sums them; the output allocation is inside the round.
  * NumPy's side, timed per round inside a Python process kept alive for the comparison (same data, read from a file
  * our side writes):
- *  - in place, float32: `out = np.zeros(n, float32)`, then per client `np.multiply(w, n_k / N, out=tmp)` and
- *    `np.add(out, tmp, out=out)`: the fastest honest NumPy FedAvg we know, output allocation included;
+ *  - in place, float32: `np.multiply(w_1, n_1 / N, out=out)`, then per further client `np.multiply(w, n_k / N,
+ *    out=tmp)` and `np.add(out, tmp, out=out)`, with `tmp` kept from round to round as our engine keeps its memory:
+ *    the fastest honest NumPy FedAvg we know;
  *  - the original's formula (lib/sedna/algorithms/aggregation/aggregation.py): `row = np.zeros(shape)` (float64),
  *    `row += np.array(w) * n / total` per client, without its final `tolist()`.
+ * The output buffer, two ways, the same on both sides:
+ *  - prepared between rounds (`fedavg_vs_numpy_inplace`, and the threaded figure): rounds of a real job are seconds
+ *    apart, and our engine uses the gap to map the next output buffer (spare-outputs.ts); NumPy's side likewise maps
+ *    its next `out` after answering, off the clock. Each of our rounds first waits for the engine to be idle;
+ *  - allocated inside the round (`fedavg_vs_numpy_inplace_fresh_output`): an engine that prepares nothing against
+ *    `out = np.empty(...)` in the round, both faulting their output memory in while they run. On this virtual
+ *    machine that costs more than the sum itself, and more to us: NumPy asks for transparent huge pages for large
+ *    arrays (a fault per 2 MiB), V8's array buffers fault in 4 KiB at a time.
  * NumPy's element-wise operations run on one thread, so the ratios are taken with our engine on one thread too
  * (`fedavg_vs_numpy_inplace`, `fedavg_vs_original_formula`); `fedavg_server_path_gb_per_s` is the default engine
  * (2 threads on this machine) with its per-thread figure beside it. GB are decimal, of client weights read.
@@ -45,13 +56,18 @@ flat = np.fromfile(sys.argv[3], dtype=np.float32)
 weights = [flat[i * size:(i + 1) * size] for i in range(clients)]
 samples = [100 + 10 * i for i in range(clients)]
 total = sum(samples)
-def inplace():
-    out = np.zeros(size, dtype=np.float32)
-    tmp = np.empty(size, dtype=np.float32)
-    for w, n in zip(weights, samples):
+tmp = np.zeros(size, dtype=np.float32)
+spare = np.zeros(size, dtype=np.float32)
+def weighted_sum(out):
+    np.multiply(weights[0], np.float32(samples[0] / total), out=out)
+    for w, n in zip(weights[1:], samples[1:]):
         np.multiply(w, np.float32(n / total), out=tmp)
         np.add(out, tmp, out=out)
     return out
+def inplace():
+    return weighted_sum(np.empty(size, dtype=np.float32))
+def inplace_prepared():
+    return weighted_sum(spare)
 def formula():
     updates = []
     for inx, row in enumerate([np.zeros(np.array(w).shape) for w in [weights[0]]]):
@@ -60,13 +76,19 @@ def formula():
         updates.append(row)
     return updates
 def handle(cmd):
+    global spare
     if cmd == 'result':
         inplace().tofile(sys.argv[4])
         return {'written': sys.argv[4]}
-    run = inplace if cmd == 'inplace' else formula
+    run = {'inplace': inplace, 'inplace_prepared': inplace_prepared, 'formula': formula}[cmd]
     start = time.perf_counter()
     run()
-    return {'ms': (time.perf_counter() - start) * 1000, 'numpy': np.__version__}
+    ms = (time.perf_counter() - start) * 1000
+    if cmd == 'inplace_prepared':
+        # The next round's output, mapped now, between rounds, as our engine does.
+        spare = np.empty(size, dtype=np.float32)
+        spare.fill(0)
+    return {'ms': ms, 'numpy': np.__version__}
 `;
 
 function makeClientData(): Float32Array[] {
@@ -90,7 +112,7 @@ function makeFrames(data: readonly Float32Array[]): Uint8Array[] {
 async function serverRound(fedavg: FedAvg, frames: readonly Uint8Array[]): Promise<{ ms: number; out: Float32Array }> {
   const start = performance.now();
   const clients: AggClient[] = frames.map((frame) => {
-    const { header, weights } = decodeFrame(frame);
+    const { header, weights } = decodeFrame(frame, { view: true });
     return { id: String(header['client_id']), numSamples: Number(header['num_samples']), weights: weights! };
   });
   const result = await fedavg.aggregate(clients);
@@ -101,6 +123,7 @@ async function serverRound(fedavg: FedAvg, frames: readonly Uint8Array[]): Promi
 export async function measure(): Promise<Record<string, number>> {
   const work = mkdtempSync(join(tmpdir(), 'sedna-bench-fedavg-'));
   const one = new WeightedSumEngine({ threads: 1 });
+  const oneFresh = new WeightedSumEngine({ threads: 1, prepareOutputs: false });
   const all = new WeightedSumEngine();
   let numpy: PythonPeer | undefined;
   try {
@@ -114,13 +137,14 @@ export async function measure(): Promise<Record<string, number>> {
     numpy = await PythonPeer.start(NUMPY_SCRIPT, { args: [String(CLIENTS), String(PARAMETERS), dataFile, resultFile], threads: 1 });
     const peer = numpy;
     let numpyVersion = '';
-    const numpyMs = async (command: 'inplace' | 'formula'): Promise<number> => {
+    const numpyMs = async (command: 'inplace' | 'inplace_prepared' | 'formula'): Promise<number> => {
       const answer = await peer.ask<{ ms: number; numpy: string }>(command);
       numpyVersion = answer.numpy;
       return answer.ms;
     };
 
     const fedavgOne = new FedAvg({}, { engine: one });
+    const fedavgOneFresh = new FedAvg({}, { engine: oneFresh });
     const fedavgAll = new FedAvg({}, { engine: all });
     // Rounds of a federated job are seconds apart (clients train); the engine uses the gap to prepare the next
     // output buffer, so each of our rounds first waits for the engine to be idle, as a real gap would allow.
@@ -129,12 +153,14 @@ export async function measure(): Promise<Record<string, number>> {
       return (await serverRound(fedavg, frames)).ms;
     };
 
-    log(`server path, 1 thread, against NumPy in place: ${ROUNDS} interleaved rounds`);
-    const vsInplace = await interleave(ROUNDS, ours(fedavgOne, one), () => numpyMs('inplace'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, numpy in place ${b.toFixed(1)} ms`));
+    log(`server path, 1 thread, output prepared between rounds on both sides, against NumPy in place: ${ROUNDS} interleaved rounds`);
+    const vsInplace = await interleave(ROUNDS, ours(fedavgOne, one), () => numpyMs('inplace_prepared'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, numpy in place ${b.toFixed(1)} ms`));
     log(`server path, 1 thread, against the original's formula: ${ROUNDS} interleaved rounds`);
     const vsFormula = await interleave(ROUNDS, ours(fedavgOne, one), () => numpyMs('formula'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, original formula ${b.toFixed(1)} ms`));
+    log(`server path, 1 thread, output allocated in the round on both sides, against NumPy in place: ${ROUNDS} interleaved rounds`);
+    const vsFresh = await interleave(ROUNDS, ours(fedavgOneFresh, oneFresh), () => numpyMs('inplace'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, numpy in place ${b.toFixed(1)} ms`));
     log(`server path, ${all.threads} threads, against NumPy in place: ${ROUNDS} interleaved rounds`);
-    const threaded = await interleave(ROUNDS, ours(fedavgAll, all), () => numpyMs('inplace'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, numpy in place ${b.toFixed(1)} ms`));
+    const threaded = await interleave(ROUNDS, ours(fedavgAll, all), () => numpyMs('inplace_prepared'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, numpy in place ${b.toFixed(1)} ms`));
 
     await peer.ask('result');
     const expected = new Float32Array(readFileSync(resultFile).buffer.slice(0));
@@ -155,6 +181,8 @@ export async function measure(): Promise<Record<string, number>> {
       ...figure('fedavg_server_path_1thread_gb_per_s', gbPerS([...vsInplace.a, ...vsFormula.a]), 2),
       ...figure('fedavg_vs_numpy_inplace', speedup(vsInplace), 2),
       ...figure('fedavg_numpy_inplace_ms', [...vsInplace.b, ...threaded.b], 1),
+      ...figure('fedavg_numpy_inplace_fresh_output_ms', vsFresh.b, 1),
+      ...figure('fedavg_vs_numpy_inplace_fresh_output', speedup(vsFresh), 2),
       ...figure('fedavg_vs_original_formula', speedup(vsFormula), 2),
       ...figure('fedavg_original_formula_ms', vsFormula.b, 1),
       fedavg_ratio_threads_each_side: 1,
@@ -164,6 +192,7 @@ export async function measure(): Promise<Record<string, number>> {
   } finally {
     await numpy?.stop();
     await one.dispose();
+    await oneFresh.dispose();
     await all.dispose();
     rmSync(work, { recursive: true, force: true });
   }

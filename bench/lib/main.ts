@@ -18,10 +18,26 @@ if (unknown.length) {
   console.error(`unknown part(s) ${unknown.join(', ')}; known: ${Object.keys(parts).join(', ')}`);
   process.exit(2);
 }
+// A part that leaves an await unsettled ends the process with code 13 and nothing said (it happened: the FedAvg
+// part's engine dispose). Whatever ends the run early, say which part was running and fail.
+let running = 'startup';
+process.on('exit', (code) => {
+  if (running !== 'done') {
+    process.stderr.write(`[bench lib] the run ended (exit code ${code}) during part "${running}" without printing its figures\n`);
+    if (code === 0) process.exitCode = 1;
+  }
+});
 const result: Record<string, number> = {};
 for (const name of selected) {
+  running = name;
   process.stderr.write(`[bench lib] ${name}\n`);
-  Object.assign(result, await parts[name]!());
+  try {
+    Object.assign(result, await parts[name]!());
+  } catch (error) {
+    process.stderr.write(`[bench lib] part "${name}" failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  }
 }
+running = 'done';
 console.log(JSON.stringify(result));
 process.exit(0);

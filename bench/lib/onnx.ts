@@ -2,7 +2,9 @@
  * Overhead of the lib's ONNX estimator over calling ONNX Runtime directly, on the same model and the same batches:
  * a Fashion-MNIST MLP (784-256-128-10, trained for one epoch on 10,000 images with the mlp estimator and exported
  * with the lib's exporter), inference over the 10,000 test images in batches of 256, one intra-op thread.
- * Rounds interleave direct and lib passes (each >= 1 s; the order alternates) so machine noise hits both alike.
+ * Rounds interleave direct and lib passes, one pass over the test set each (about a tenth of a second; the order
+ * alternates), so that the two passes of a round see the same load on a shared machine: with rounds of a second
+ * or more, the load changed between the two sides of a round and the per-round ratio measured the machine.
  *  - onnx_lib_overhead_pct_median/_iqr: over rounds of (1 - lib throughput / direct throughput) * 100 (positive:
  *    the lib is slower); the throughputs are reported as medians and interquartile ranges over rounds too.
  * Run alone: `npx tsx bench/lib/onnx.ts`.
@@ -17,22 +19,17 @@ import { MLP_SPEC } from './train.js';
 import { figure, interleave, round } from '../common/stats.js';
 
 const BATCH = 256;
-const ROUNDS = 7;
-const ROUND_MS = 1000;
+const ROUNDS = 41;
 
 const log = (msg: string): void => {
   process.stderr.write(`[bench lib/onnx] ${msg}\n`);
 };
 
-/** Repeats full passes over the test set for at least ROUND_MS; returns samples per second. */
+/** One full pass over the test set; returns samples per second. */
 async function timed(pass: () => Promise<void>, samples: number): Promise<number> {
   const start = performance.now();
-  let passes = 0;
-  do {
-    await pass();
-    passes++;
-  } while (performance.now() - start < ROUND_MS);
-  return (passes * samples) / ((performance.now() - start) / 1000);
+  await pass();
+  return samples / ((performance.now() - start) / 1000);
 }
 
 export async function measure(): Promise<Record<string, number>> {
@@ -64,12 +61,18 @@ export async function measure(): Promise<Record<string, number>> {
 
   const accuracy = (await lib.evaluate(x, test.y))['accuracy'] as number;
   log(`test accuracy of the model: ${(accuracy * 100).toFixed(2)} %`);
-  // interleave() warms both up first (process, caches and CPU frequency settle) and alternates which runs first.
+  // A few unrecorded passes of each first (JIT, ONNX Runtime's arenas); interleave() adds one more of each.
+  for (let pass = 0; pass < 3; pass++) {
+    await direct();
+    await viaLib();
+  }
   const runs = await interleave(
     ROUNDS,
     () => timed(direct, test.n),
     () => timed(viaLib, test.n),
-    (r, d, l) => log(`round ${r}/${ROUNDS}: direct ${d.toFixed(0)} samples/s, lib ${l.toFixed(0)} samples/s`),
+    (r, d, l) => {
+      if (r % 10 === 0 || r === ROUNDS) log(`round ${r}/${ROUNDS}: direct ${d.toFixed(0)} samples/s, lib ${l.toFixed(0)} samples/s`);
+    },
   );
   const directRuns = runs.a;
   const libRuns = runs.b;

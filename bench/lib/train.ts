@@ -6,7 +6,9 @@
  *  - train_samples_per_s: MLP 784-256-128-10 (ReLU, logits + softmax cross-entropy, Adam 1e-3, batch 64), one
  *    shuffled epoch on the 60,000 training images, with the mlp estimator (WebAssembly SIMD kernels);
  *  - torch_train_samples_per_s: the same model and loop in PyTorch (Debian's python3-torch on OpenBLAS; refused on
- *    the reference BLAS), torch.set_num_threads(1) and the BLAS/OMP thread variables at 1;
+ *    the reference BLAS), torch.set_num_threads(1) and the BLAS/OMP thread variables at 1, glibc's malloc told to
+ *    keep freed memory (bench/common/python-peer.ts: otherwise every step faults its tensors in again);
+ *    torch_*_minor_faults: the peer's page faults per epoch, to show it;
  *  - train_ratio_vs_torch: ours over PyTorch's, per round;
  *  - cnn_*: conv 3x3x16, maxpool 2, conv 3x3x32, maxpool 2, dense 128, dense 10, the tfjs estimator (wasm backend
  *    with the lib's Conv2DBackpropFilter kernel), one epoch on 6,000 images, against the same CNN in PyTorch.
@@ -54,7 +56,7 @@ export const CNN_SPEC: ModelSpec = {
 
 /** The PyTorch side: same data files, same models, same loop; one fresh model and one epoch per command. */
 const TORCH_SCRIPT = String.raw`
-import gzip, sys, time
+import gzip, resource, sys, time
 import numpy as np, torch, torch.nn as nn
 torch.set_num_threads(int(sys.argv[1]))
 D = '/usr/share/datasets/fashion-mnist/'
@@ -67,20 +69,21 @@ y = torch.from_numpy(idx('train-labels-idx1-ubyte.gz').astype(np.int64))
 n_cnn = int(sys.argv[2])
 def epoch(m, x, y):
     opt = torch.optim.Adam(m.parameters(), lr=1e-3); lossf = nn.CrossEntropyLoss(); n = x.shape[0]
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     t0 = time.perf_counter(); perm = torch.randperm(n)
     for i in range(0, n, 64):
         idx_ = perm[i:i + 64]; opt.zero_grad(); loss = lossf(m(x[idx_]), y[idx_]); loss.backward(); opt.step()
-    return n / (time.perf_counter() - t0)
+    return n / (time.perf_counter() - t0), resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
 def handle(cmd):
     torch.manual_seed(1)
     if cmd == 'mlp':
         m = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-        sps = epoch(m, x, y)
+        sps, faults = epoch(m, x, y)
     else:
         m = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(800, 128), nn.ReLU(), nn.Linear(128, 10))
-        sps = epoch(m, x[:n_cnn].view(-1, 1, 28, 28), y[:n_cnn])
-    return {'samples_per_s': sps, 'threads': torch.get_num_threads(), 'torch': torch.__version__}
+        sps, faults = epoch(m, x[:n_cnn].view(-1, 1, 28, 28), y[:n_cnn])
+    return {'samples_per_s': sps, 'minor_faults': faults, 'threads': torch.get_num_threads(), 'torch': torch.__version__}
 `;
 
 export async function measure(): Promise<Record<string, number>> {
@@ -91,9 +94,11 @@ export async function measure(): Promise<Record<string, number>> {
   log(`starting the PyTorch baseline (${PYTHON}, ${THREADS} thread)`);
   const torch = await PythonPeer.start(TORCH_SCRIPT, { args: [String(THREADS), String(CNN_SAMPLES)], threads: THREADS });
   let torchThreads = 0;
+  const torchFaults: Record<'mlp' | 'cnn', number[]> = { mlp: [], cnn: [] };
   const torchEpoch = async (model: 'mlp' | 'cnn'): Promise<number> => {
-    const r = await torch.ask<{ samples_per_s: number; threads: number }>(model);
+    const r = await torch.ask<{ samples_per_s: number; minor_faults: number; threads: number }>(model);
     torchThreads = r.threads;
+    torchFaults[model].push(r.minor_faults);
     return r.samples_per_s;
   };
   try {
@@ -135,6 +140,9 @@ export async function measure(): Promise<Record<string, number>> {
       ...figure('torch_cnn_train_samples_per_s', cnn.b, 0),
       ...figure('cnn_ratio_vs_torch', cnn.ratio),
       cnn_test_accuracy_1_epoch: round(cnnAccuracy, 4),
+      // Page faults of PyTorch's process per epoch (warm-up included): near zero shows its malloc keeps memory.
+      ...figure('torch_mlp_minor_faults', torchFaults.mlp, 0),
+      ...figure('torch_cnn_minor_faults', torchFaults.cnn, 0),
       train_rounds: ROUNDS,
       train_threads_ours: THREADS,
       train_threads_torch: torchThreads,

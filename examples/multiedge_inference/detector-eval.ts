@@ -20,9 +20,9 @@ export interface DetectorFigures {
 
 export async function compareDetectors(modelPath: string, scenarioOptions: ScenarioOptions, warmup = 25): Promise<DetectorFigures> {
   const scenario = await makeScenario(scenarioOptions);
-  const trained = await TrainedDetector.load(modelPath);
   const cameras: DetectorFigures['cameras'] = {};
   for (const camera of CAMERAS) {
+    const trained = await TrainedDetector.load(modelPath); // one per camera: it keeps the camera's previous frame
     const bs = new BackgroundSubtractionDetector({ warmup, minArea: 120 });
     const gt: GtFrame[] = [];
     const bsOut: FrameResult[] = [];
@@ -49,6 +49,6 @@ export async function compareDetectors(modelPath: string, scenarioOptions: Scena
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { model: { type: 'string', default: '/tmp/sedna-multiedge/models/detector-mlp.onnx' }, frames: { type: 'string', default: '220' }, identities: { type: 'string', default: '10' }, distractors: { type: 'string', default: '2' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string', default: '/tmp/sedna-multiedge/models/detector-mlp-v2.onnx' }, frames: { type: 'string', default: '220' }, identities: { type: 'string', default: '10' }, distractors: { type: 'string', default: '2' } } });
   console.log(JSON.stringify(await compareDetectors(values.model!, { frames: Number(values.frames), identities: Number(values.identities), distractors: Number(values.distractors) })));
 }

@@ -1,58 +1,143 @@
 /**
  * A trained detector, the alternative to background subtraction (`detector: trained` in the worker's env): a small
- * MLP scores every cell of a grid (stride 2 px) from the grey values around it (7x7 samples 2 px apart: a 13x13 px
- * neighbourhood), "inside an object's box" or not; cells above 0.5 form 8-connected components, each a box, its
- * confidence the mean score (the threshold chosen on a validation scenario when trained). It needs no background and no warm-up: it works from the first frame and on a moving
- * camera. Trained here with tfjs on frames of the synthetic scenario rendered for it (another seed and other
- * Fashion-MNIST items than the scenario it is evaluated on), the labels from its exact ground truth; exported to ONNX
- * with the lib's exporter and run with ONNX Runtime (one batch of all cells per frame).
+ * MLP scores every cell of a grid (stride 2 px), "inside an object's box" or not, from three views of its
+ * surroundings: the grey values close by (7x7 samples 2 px apart: a 13x13 px neighbourhood, its pattern relative to
+ * its mean, and the mean), the context further out (7x7 box means 6 px apart: 43x43 px, about an object's size, so
+ * a cell knows whether it lies within an object or on a bright patch of background), and the motion there (7x7 box
+ * means of the absolute difference to the camera's previous frame, 4 px apart: objects move, the background does
+ * not, as surveillance detectors use it; zero on a camera's first frame, as in part of the training). Cells above the
+ * threshold form 8-connected components, each a box, its confidence the mean score (the threshold chosen on a
+ * validation scenario when trained). It needs no background model and no warm-up: it works from the first frame.
+ * Trained (./detector-train.ts) with tfjs on frames of the synthetic scenario rendered for it (another seed and
+ * other Fashion-MNIST items than the scenario it is evaluated on), the labels from its exact ground truth; exported
+ * to ONNX with the lib's exporter and run with ONNX Runtime (one batch of all cells per frame).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { buildLayersModel, exportLayersModelToOnnx, OnnxEstimator, useEngine } from '@sedna/lib';
+import { readFile } from 'node:fs/promises';
+import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
 import type { Detection } from './detector.js';
-import { rgbToGray, type Box, type Gray } from './image.js';
-import { averagePrecision, type FrameResult, type GtFrame } from './metrics.js';
-import { rng } from './rng.js';
-import { CAMERAS, makeScenario } from './scene.js';
+import type { Box, Gray } from './image.js';
 
-export const DETECTOR_MODEL_FILE = 'detector-mlp.onnx';
-/** Grid stride, samples per side and their spacing, in pixels. */
-const STRIDE = 2;
+/** The model's file; its name changes with its inputs, so a model trained for other inputs is not loaded. */
+export const DETECTOR_MODEL_FILE = 'detector-mlp-v2.onnx';
+/** Grid stride in pixels. */
+export const STRIDE = 2;
+/** Samples per side of each view. */
 const SIDE = 7;
-const STEP = 2;
-const INPUTS = SIDE * SIDE;
+const VIEW = SIDE * SIDE;
+/** Spacing of the samples of the near view, the context view (box means of radius 3) and the motion view (radius 2). */
+const NEAR_STEP = 2;
+const FAR_STEP = 6;
+const FAR_RADIUS = 3;
+const MOTION_STEP = 4;
+const MOTION_RADIUS = 2;
+export const INPUTS = 3 * VIEW;
 
-/** The cells of a frame: their count per row and column, and the model's input for each (grey/255, centred on the cell's mean). */
-export function cellInputs(frame: Gray): { cols: number; rows: number; x: Float32Array } {
+/** Each pixel's mean over the box of `radius` around it (clipped to the image), through a summed-area table. */
+function boxMeans(width: number, height: number, radius: number, value: (i: number) => number): Float32Array {
+  const W = width + 1;
+  const s = new Float64Array(W * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      row += value(y * width + x);
+      s[(y + 1) * W + x + 1] = s[y * W + x + 1]! + row;
+    }
+  }
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const y1 = Math.max(0, y - radius);
+    const y2 = Math.min(height, y + radius + 1);
+    for (let x = 0; x < width; x++) {
+      const x1 = Math.max(0, x - radius);
+      const x2 = Math.min(width, x + radius + 1);
+      out[y * width + x] = (s[y2 * W + x2]! - s[y1 * W + x2]! - s[y2 * W + x1]! + s[y1 * W + x1]!) / ((x2 - x1) * (y2 - y1));
+    }
+  }
+  return out;
+}
+
+/**
+ * An image sampled at the cells' centres (the grid's resolution), padded by `pad` cells on every side with its
+ * border values, so that gathering a view needs no bounds checks.
+ */
+function atCells(image: Float32Array | Uint8Array, width: number, cols: number, rows: number, pad: number, scale: number): { data: Float32Array; stride: number } {
+  const stride = cols + 2 * pad;
+  const data = new Float32Array(stride * (rows + 2 * pad));
+  for (let r = -pad; r < rows + pad; r++) {
+    const y = Math.min(rows - 1, Math.max(0, r)) * STRIDE + STRIDE / 2;
+    for (let c = -pad; c < cols + pad; c++) {
+      const xx = Math.min(cols - 1, Math.max(0, c)) * STRIDE + STRIDE / 2;
+      data[(r + pad) * stride + c + pad] = image[y * width + xx]! * scale;
+    }
+  }
+  return { data, stride };
+}
+
+/** Cells between two samples of each view (the samples' spacing in pixels over the grid's stride). */
+const NEAR_CELLS = NEAR_STEP / STRIDE;
+const FAR_CELLS = FAR_STEP / STRIDE;
+const MOTION_CELLS = MOTION_STEP / STRIDE;
+const HALF = (SIDE - 1) / 2;
+const PAD = HALF * Math.max(NEAR_CELLS, FAR_CELLS, MOTION_CELLS);
+
+/**
+ * The cells of a frame: their count per row and column, and the model's input for each: the near and context views
+ * (grey/255, each centred on its own mean, that mean in the view's middle slot: less bound to a camera's gain) and
+ * the motion view (absolute difference/255 to `previous`, zero without one). Samples beyond the frame repeat its
+ * border. Every view's samples fall on cell centres: the views are gathered from images at the grid's resolution.
+ */
+export function cellInputs(frame: Gray, previous?: Gray, reuse?: Float32Array): { cols: number; rows: number; x: Float32Array } {
   const { width: w, height: h, data } = frame;
   const cols = Math.floor(w / STRIDE);
   const rows = Math.floor(h / STRIDE);
-  const x = new Float32Array(cols * rows * INPUTS);
-  const half = ((SIDE - 1) / 2) * STEP;
+  // A camera's frames keep their size: its detector hands the last frame's buffer back (11 MB a frame otherwise).
+  const x = reuse?.length === cols * rows * INPUTS ? reuse : new Float32Array(cols * rows * INPUTS);
+  const near = atCells(data, w, cols, rows, PAD, 1 / 255);
+  const far = atCells(boxMeans(w, h, FAR_RADIUS, (i) => data[i]!), w, cols, rows, PAD, 1 / 255);
+  const prev = previous && previous.width === w && previous.height === h ? previous.data : undefined;
+  const motion = prev ? atCells(boxMeans(w, h, MOTION_RADIUS, (i) => Math.abs(data[i]! - prev[i]!)), w, cols, rows, PAD, 1 / 255) : undefined;
+  const stride = near.stride; // the same for the three
+  const offsets = (cells: number) => {
+    const o = new Int32Array(VIEW);
+    let i = 0;
+    for (let dy = -HALF; dy <= HALF; dy++) for (let dx = -HALF; dx <= HALF; dx++) o[i++] = dy * cells * stride + dx * cells;
+    return o;
+  };
+  const nearAt = offsets(NEAR_CELLS);
+  const farAt = offsets(FAR_CELLS);
+  const motionAt = offsets(MOTION_CELLS);
+  const middle = VIEW >> 1;
+  const nd = near.data;
+  const fd = far.data;
+  const md = motion?.data;
   let k = 0;
-  for (let r = 0; r < rows; r++) {
-    const cy = r * STRIDE + STRIDE / 2;
+  for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
-      const cx = c * STRIDE + STRIDE / 2;
-      const start = k;
-      let mean = 0;
-      for (let dy = -half; dy <= half; dy += STEP) {
-        const yy = Math.min(h - 1, Math.max(0, cy + dy)) * w;
-        for (let dx = -half; dx <= half; dx += STEP) {
-          const v = data[yy + Math.min(w - 1, Math.max(0, cx + dx))]! / 255;
-          x[k++] = v;
-          mean += v;
-        }
+      const centre = (r + PAD) * stride + c + PAD;
+      // The near and context views, each centred on its mean (the mean in its middle slot), then the motion view.
+      let nearMean = 0;
+      let farMean = 0;
+      for (let i = 0; i < VIEW; i++) {
+        const v = nd[centre + nearAt[i]!]!;
+        const u = fd[centre + farAt[i]!]!;
+        x[k + i] = v;
+        x[k + VIEW + i] = u;
+        nearMean += v;
+        farMean += u;
       }
-      // The level around the cell as one input, the pattern relative to it as the others: less bound to a camera's gain.
-      mean /= INPUTS;
-      for (let i = start; i < k; i++) x[i] = x[i]! - mean;
-      x[start + (INPUTS >> 1)] = mean;
+      nearMean /= VIEW;
+      farMean /= VIEW;
+      for (let i = 0; i < VIEW; i++) {
+        x[k + i] = x[k + i]! - nearMean;
+        x[k + VIEW + i] = x[k + VIEW + i]! - farMean;
+      }
+      x[k + middle] = nearMean;
+      x[k + VIEW + middle] = farMean;
+      if (md) for (let i = 0; i < VIEW; i++) x[k + 2 * VIEW + i] = md[centre + motionAt[i]!]!;
+      else x.fill(0, k + 2 * VIEW, k + INPUTS);
+      k += INPUTS;
     }
-  }
   return { cols, rows, x };
 }
 
@@ -105,9 +190,11 @@ export function boxesFromScores(scores: Float32Array, cols: number, rows: number
 /** Beside the model: the score threshold chosen on validation data (`<model>.json`, `{"threshold": 0.8}`). */
 export const settingsPath = (modelPath: string): string => modelPath.replace(/\.onnx$/, '') + '.json';
 
-/** The detector a camera worker runs: ONNX Runtime over all cells of a frame. */
+/** The detector a camera worker runs: ONNX Runtime over all cells of a frame; it keeps the previous frame for motion. */
 export class TrainedDetector {
   readonly ready = true;
+  private previous: Gray | undefined;
+  private buffer: Float32Array | undefined;
   private constructor(
     private readonly model: OnnxEstimator,
     readonly threshold: number,
@@ -120,128 +207,22 @@ export class TrainedDetector {
     return new TrainedDetector(model, settings.threshold ?? 0.5);
   }
 
-  /** The cells' scores of a frame. */
-  async scores(frame: Gray): Promise<{ scores: Float32Array; cols: number; rows: number }> {
-    const { cols, rows, x } = cellInputs(frame);
+  /** The cells' scores of a frame, its motion against `previous` (none: no motion input). */
+  async scores(frame: Gray, previous?: Gray): Promise<{ scores: Float32Array; cols: number; rows: number }> {
+    // The inputs' buffer is taken while ONNX Runtime reads it and handed back after (a call meanwhile gets its own).
+    const buffer = this.buffer;
+    this.buffer = undefined;
+    const { cols, rows, x } = cellInputs(frame, previous, buffer);
     const out = await this.model.predict({ data: x, shape: [cols * rows, INPUTS] });
+    this.buffer = x;
     return { scores: out.data, cols, rows };
   }
 
+  /** The boxes of the camera's next frame (its motion against the frame before). */
   async detect(frame: Gray): Promise<Detection[]> {
-    const { scores, cols, rows } = await this.scores(frame);
+    const previous = this.previous;
+    this.previous = frame;
+    const { scores, cols, rows } = await this.scores(frame, previous);
     return boxesFromScores(scores, cols, rows, frame.width, frame.height, { threshold: this.threshold });
   }
-}
-
-/** Candidate thresholds: cells near an object score high too, and a high threshold keeps boxes tight. */
-const THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9];
-
-/**
- * Chooses the score threshold by AP@0.5 on a validation scenario (seed 202, Fashion-MNIST test items from 6000 on:
- * neither those trained on nor those of the evaluated scenario) and writes it beside the model.
- */
-export async function chooseThreshold(modelPath: string, frames = 80): Promise<{ threshold: number; ap: Record<string, number> }> {
-  const detector = await TrainedDetector.load(modelPath);
-  const scenario = await makeScenario({ identities: 8, distractors: 2, frames, seed: 202, itemOffset: 6000 });
-  const gt: GtFrame[] = [];
-  const found = new Map<number, FrameResult[]>(THRESHOLDS.map((t) => [t, []]));
-  for (const camera of CAMERAS)
-    for (let t = 0; t < frames; t += 2) {
-      const gray = rgbToGray(scenario.renderFrame(camera, t), camera.width, camera.height);
-      const { scores, cols, rows } = await detector.scores(gray);
-      const frame = CAMERAS.indexOf(camera) * frames + t; // both cameras' frames in one evaluation
-      gt.push({ frame, boxes: scenario.groundTruth(camera, t).map((g) => ({ id: g.id, box: g.box })) });
-      for (const thr of THRESHOLDS) found.get(thr)!.push({ frame, boxes: boxesFromScores(scores, cols, rows, gray.width, gray.height, { threshold: thr }).map((d) => ({ ...d, track: -1 })) });
-    }
-  const ap = Object.fromEntries(THRESHOLDS.map((thr) => [String(thr), averagePrecision(gt, found.get(thr)!)]));
-  const threshold = THRESHOLDS.reduce((best, thr) => (ap[String(thr)]! > ap[String(best)]! ? thr : best), THRESHOLDS[0]!);
-  await writeFile(settingsPath(modelPath), JSON.stringify({ threshold, validationAp50: ap }));
-  return { threshold, ap };
-}
-
-export interface DetectorTrainOptions {
-  outDir: string;
-  /** Frames of the training scenario per camera (default 120). */
-  frames?: number;
-  epochs?: number;
-  seed?: number;
-  log?: (line: string) => void;
-}
-
-/**
- * Renders a training scenario (seed 101, Fashion-MNIST test items from 4000 on: not those of the evaluated scenario,
- * which starts at 0 and uses 2000), samples cells of every frame of both cameras, positives those inside a
- * ground-truth box, balanced with as many negatives, trains the MLP with tfjs, writes `<outDir>/detector-mlp.onnx`
- * and the threshold chosen on validation data beside it (`detector-mlp.json`).
- */
-export async function trainDetector(o: DetectorTrainOptions): Promise<{ path: string; loss: number; accuracy: number; threshold: number; samples: number; seconds: number }> {
-  const started = Date.now();
-  const log = o.log ?? (() => undefined);
-  await useEngine('wasm');
-  const frames = o.frames ?? 120;
-  const scenario = await makeScenario({ identities: 8, distractors: 2, frames, seed: o.seed ?? 101, itemOffset: 4000 });
-  const r = rng((o.seed ?? 101) + 1);
-  const xs: Float32Array[] = [];
-  const ys: number[] = [];
-  for (const camera of CAMERAS) {
-    for (let t = 0; t < frames; t += 2) {
-      const gray = rgbToGray(scenario.renderFrame(camera, t), camera.width, camera.height);
-      const { cols, rows, x } = cellInputs(gray);
-      const boxes = scenario.groundTruth(camera, t).map((g) => g.box);
-      const positives: number[] = [];
-      const negatives: number[] = [];
-      for (let k = 0; k < cols * rows; k++) {
-        const cx = (k % cols) * STRIDE + STRIDE / 2;
-        const cy = Math.floor(k / cols) * STRIDE + STRIDE / 2;
-        (boxes.some((b) => cx >= b[0] && cx < b[2] && cy >= b[1] && cy < b[3]) ? positives : negatives).push(k);
-      }
-      // Every positive (at most 600 a frame) and as many negatives, half of them near an object (the hard ones).
-      const take = (list: number[], n: number) => Array.from({ length: Math.min(n, list.length) }, () => list[Math.floor(r() * list.length)]!);
-      const pos = take(positives, 600);
-      const near = negatives.filter((k) => {
-        const cx = (k % cols) * STRIDE;
-        const cy = Math.floor(k / cols) * STRIDE;
-        return boxes.some((b) => cx >= b[0] - 12 && cx < b[2] + 12 && cy >= b[1] - 12 && cy < b[3] + 12);
-      });
-      const neg = [...take(near, Math.ceil(pos.length / 2) + 20), ...take(negatives, Math.ceil(pos.length / 2) + 20)];
-      for (const k of pos) {
-        xs.push(x.slice(k * INPUTS, (k + 1) * INPUTS));
-        ys.push(1);
-      }
-      for (const k of neg) {
-        xs.push(x.slice(k * INPUTS, (k + 1) * INPUTS));
-        ys.push(0);
-      }
-    }
-  }
-  log(`detector: ${ys.length} cells from ${frames} frames of each camera (${ys.filter((y) => y === 1).length} inside objects)`);
-  const model = buildLayersModel({ inputShape: [INPUTS], layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }] }, o.seed ?? 101);
-  model.compile({ optimizer: tf.train.adam(3e-3), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-  const flat = new Float32Array(xs.length * INPUTS);
-  xs.forEach((v, i) => flat.set(v, i * INPUTS));
-  const x = tf.tensor2d(flat, [xs.length, INPUTS]);
-  const y = tf.tensor2d(Float32Array.from(ys), [ys.length, 1]);
-  let loss = NaN;
-  let accuracy = NaN;
-  await model.fit(x, y, {
-    epochs: o.epochs ?? 8,
-    batchSize: 256,
-    shuffle: true,
-    callbacks: {
-      onEpochEnd: (epoch, logs) => {
-        loss = logs?.['loss'] ?? NaN;
-        accuracy = logs?.['acc'] ?? logs?.['accuracy'] ?? NaN;
-        log(`detector: epoch ${epoch + 1}, loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)}`);
-      },
-    },
-  });
-  x.dispose();
-  y.dispose();
-  await mkdir(o.outDir, { recursive: true });
-  const path = join(o.outDir, DETECTOR_MODEL_FILE);
-  await writeFile(path, exportLayersModelToOnnx(model));
-  model.dispose();
-  const chosen = await chooseThreshold(path);
-  log(`detector: score threshold ${chosen.threshold} (validation AP@0.5 ${Object.entries(chosen.ap).map(([t, a]) => `${t}: ${a.toFixed(3)}`).join(', ')})`);
-  return { path, loss, accuracy, threshold: chosen.threshold, samples: ys.length, seconds: (Date.now() - started) / 1000 };
 }

@@ -23,7 +23,7 @@ describe('the trained detector', () => {
   });
 
   it('is trained from the synthetic scenario and finds its objects (AP@0.5 against the exact ground truth)', async () => {
-    const figures = await compareDetectors(join(await ensureTestDetector(), DETECTOR_MODEL_FILE), { identities: 6, distractors: 2, frames: 120 });
+    const figures = await compareDetectors(join(await ensureTestDetector(), DETECTOR_MODEL_FILE), { identities: 6, distractors: 2, frames: 70 });
     for (const [camera, f] of Object.entries(figures.cameras)) expect(f.trained, `${camera}: ${JSON.stringify(f)}`).toBeGreaterThan(0.5);
   }, 240_000);
 });

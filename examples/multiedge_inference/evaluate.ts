@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { colorOf, drawBox, type Box } from './image.js';
+import { colorOf, drawBox, iou, type Box } from './image.js';
 import { averagePrecision, idf1, mota, percentile, reidScores, tracklets, type FrameResult, type GtFrame } from './metrics.js';
 import { writePng } from './worker-common.js';
 
@@ -127,17 +127,16 @@ export function resultsPage(outDir: string, videos: Record<string, string>, figu
   for (const [camera, video] of Object.entries(videos)) {
     const { pred } = readDetections(outDir, camera);
     const busy = [...pred].sort((a, b) => b.boxes.length - a.boxes.length).slice(0, count).sort((a, b) => a.frame - b.frame);
-    for (const p of busy) {
-      const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', video], { encoding: 'utf8' });
-      const [w, h] = probe.stdout.trim().split(',').map(Number);
-      const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-vf', `select=eq(n\\,${p.frame})`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 * 1024 * 1024 });
-      if (raw.status !== 0 || raw.stdout.length !== w! * h! * 3) continue;
-      const rgb = new Uint8Array(raw.stdout);
-      for (const b of p.boxes) drawBox(rgb, w!, h!, b.box, colorOf(globals.get(`${camera}/${b.track}`) ?? b.track + 100));
+    const frames = decodeFrames(video, busy.map((p) => p.frame));
+    if (!frames) continue;
+    busy.forEach((p, k) => {
+      const { width: w, height: h } = frames;
+      const rgb = frames.rgb[k]!;
+      for (const b of p.boxes) drawBox(rgb, w, h, b.box, colorOf(globals.get(`${camera}/${b.track}`) ?? b.track + 100));
       const name = `${camera}-${p.frame}.png`;
-      writePng(join(pages, name), w!, h!, rgb);
+      writePng(join(pages, name), w, h, rgb);
       images.push(`<figure><img src="${name}"><figcaption>${camera}, frame ${p.frame}: ${p.boxes.map((b) => `#${globals.get(`${camera}/${b.track}`) ?? '?'}`).join(' ')}</figcaption></figure>`);
-    }
+    });
   }
   const html = `<!doctype html><meta charset="utf-8"><title>Multi-edge inference results</title>
 <style>body{font-family:sans-serif}figure{display:inline-block;margin:6px}img{image-rendering:pixelated;width:480px}</style>
@@ -149,25 +148,43 @@ export function resultsPage(outDir: string, videos: Record<string, string>, figu
 }
 
 /**
- * Real video: the cameras overlap by 64 px (A's x 160-224 is B's x 0-64 at the same instant), so two tracklets,
- * one per camera, whose boxes coincide there (IoU >= 0.5 after the shift) in at least 3 frames are the same person:
- * pseudo ground truth for cross-camera ReID. Every such A tracklet queries all B tracklets.
+ * The given frames of a video (ascending indices) as RGB, in one pass of ffmpeg (one process per frame, each
+ * decoding the video from its start, took seconds per page); undefined when ffmpeg cannot read it.
  */
-export function realVideoReid(outDir: string, shift = 160): { reid_rank1: number; reid_map: number; reid_queries: number; detections: number } {
+function decodeFrames(video: string, indices: number[]): { width: number; height: number; rgb: Uint8Array[] } | undefined {
+  if (indices.length === 0) return undefined;
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', video], { encoding: 'utf8' });
+  const [width, height] = probe.stdout.trim().split(',').map(Number);
+  if (probe.status !== 0 || !width || !height) return undefined;
+  const select = indices.map((n) => `eq(n\\,${n})`).join('+');
+  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-vf', `select=${select}`, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: indices.length * width * height * 3 + 1024 });
+  const size = width * height * 3;
+  if (raw.status !== 0 || raw.stdout.length !== indices.length * size) return undefined;
+  return { width, height, rgb: indices.map((_, k) => new Uint8Array(raw.stdout.subarray(k * size, (k + 1) * size))) };
+}
+
+/**
+ * Real video: the cameras overlap by 64 px (A's x 160-224 is B's x 0-64 at the same instant), so two tracklets,
+ * one per camera, whose boxes coincide there in at least 3 frames are the same person: pseudo ground truth for
+ * cross-camera ReID. Only the part of each box inside the shared strip is compared (IoU >= 0.5): a person crossing
+ * it is cut by A's right edge or B's left edge, so whole boxes rarely coincide (comparing them, and skipping A's
+ * boxes that start left of the strip, left 2 queries in 30 s). Every such A tracklet queries all B tracklets.
+ */
+export function realVideoReid(outDir: string, shift = 160, overlap = 64): { reid_rank1: number; reid_map: number; reid_queries: number; detections: number } {
   const a = readDetections(outDir, 'camera-a').pred;
   const b = readDetections(outDir, 'camera-b').pred;
   const bByFrame = new Map(b.map((p) => [p.frame, p.boxes]));
+  /** The box's part between x0 and x1, or undefined when under 4 px of it is there. */
+  const strip = (box: Box, x0: number, x1: number): Box | undefined => (Math.min(x1, box[2]) - Math.max(x0, box[0]) >= 4 ? [Math.max(x0, box[0]), box[1], Math.min(x1, box[2]), box[3]] : undefined);
   const pairs = new Map<string, number>();
   for (const p of a)
     for (const ba of p.boxes) {
-      if (ba.box[0] < shift) continue;
-      const moved: Box = [ba.box[0] - shift, ba.box[1], ba.box[2] - shift, ba.box[3]];
+      const inA = strip(ba.box, shift, shift + overlap);
+      if (!inA) continue;
+      const moved: Box = [inA[0] - shift, inA[1], inA[2] - shift, inA[3]];
       for (const bb of bByFrame.get(p.frame) ?? []) {
-        const ix = Math.max(0, Math.min(moved[2], bb.box[2]) - Math.max(moved[0], bb.box[0]));
-        const iy = Math.max(0, Math.min(moved[3], bb.box[3]) - Math.max(moved[1], bb.box[1]));
-        const inter = ix * iy;
-        const union = (moved[2] - moved[0]) * (moved[3] - moved[1]) + (bb.box[2] - bb.box[0]) * (bb.box[3] - bb.box[1]) - inter;
-        if (union > 0 && inter / union >= 0.5) pairs.set(`${ba.track}:${bb.track}`, (pairs.get(`${ba.track}:${bb.track}`) ?? 0) + 1);
+        const inB = strip(bb.box, 0, overlap);
+        if (inB && iou(moved, inB) >= 0.5) pairs.set(`${ba.track}:${bb.track}`, (pairs.get(`${ba.track}:${bb.track}`) ?? 0) + 1);
       }
     }
   const mean = (preds: FrameResult[]) => {

@@ -9,7 +9,7 @@
 import { OwnerKinds } from './owner-kinds.js';
 import { brokerFromEnv, cropsOf, NatsServer, pluginEndpoint, RestServer, serviceUpdateOf, withFeatures, WireError, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
 import { multiEdgeRecorder } from '@sedna/lib/metrics';
-import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
+import { FeatureExtractor } from './embedder.js';
 import { log, Reporter } from './worker-common.js';
 
 const WHO = `fe ${process.env.WORKER_NAME ?? ''}`;
@@ -25,12 +25,12 @@ const state = () => ({ ...counters, modelVersion: extractor.version ?? '' });
 
 async function extract(message: DetTrackMessage): Promise<DetTrackMessage> {
   const started = performance.now();
-  const features = await extractor.embed(cropInputs(cropsOf(message), false));
+  const features = await extractor.embedCrops(cropsOf(message), false);
   metrics.extraction(features.length, (performance.now() - started) / 1000);
   counters.messages++;
   counters.boxes += features.length;
   void reporter.report(state());
-  return withFeatures(message, features, FEATURE_DIM);
+  return withFeatures(message, features, extractor.dim);
 }
 
 const endpoint = pluginEndpoint('Feature_Extraction');
@@ -41,9 +41,9 @@ const rest = new RestServer({
   routes: {
     feature_extraction: extract,
     get_target_features: async (message) => {
-      const features = await extractor.embed(cropInputs(cropsOf(message), true));
+      const features = await extractor.embedCrops(cropsOf(message), true);
       counters.queries += features.length;
-      return withFeatures(message, features, FEATURE_DIM);
+      return withFeatures(message, features, extractor.dim);
     },
     update_service: async (message) => {
       const update = serviceUpdateOf(message);

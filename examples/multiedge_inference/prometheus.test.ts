@@ -5,45 +5,31 @@
  * the workers wrote themselves (frames, detections, matches), and one worker's /metrics passes `promtool check
  * metrics`.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlPath } from '../../packages/apiserver/test/harness.js';
-import { readControlPlaneInfo } from '../../packages/cli/src/paths.js';
 import { waitFor } from '../../packages/cli/test/harness.js';
-import { httpGet, promQuery, promScalar } from '../common/prometheus-query.js';
+import { httpGet } from '../common/prometheus-query.js';
+import { controlPlaneTls, promtoolCheck, startPrometheus, type PrometheusServer } from '../common/prometheus-server.js';
 import { useSednaUp } from '../common/sedna-up-fixture.js';
-import { freePort } from '../common/worker-process.js';
 import { EXAMPLE_DIR } from './run.js';
 import { runSearch } from './search.js';
 import { ensureTestModel } from './test-support.js';
 
 const up = useSednaUp({ name: 'multiedge-prom', edgeNodes: 2, exampleDir: EXAMPLE_DIR });
-let promDir: string;
-let prometheus: ChildProcess | undefined;
-let promUrl: string;
+let prometheus: PrometheusServer | undefined;
 
 const get = httpGet;
-const query = (promql: string) => promQuery(promUrl, promql);
-const scalar = (promql: string) => promScalar(promUrl, promql);
+const query = (promql: string) => prometheus!.query(promql);
+const scalar = (promql: string) => prometheus!.scalar(promql);
 
 beforeAll(async () => {
-  promDir = mkdtempSync(join(tmpdir(), 'sedna-multiedge-prom-'));
-  const info = readControlPlaneInfo(up.dataDir)!;
   // The written configuration unchanged, but for a scrape every second.
-  writeFileSync(join(promDir, 'prometheus.yml'), readFileSync(info.prometheusConfig!, 'utf8').replaceAll('5s', '1s'));
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  prometheus = spawn('prometheus', [`--config.file=${join(promDir, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(promDir, 'data')}`], { stdio: 'ignore' });
-  await waitFor('prometheus ready', async () => ((await get(`${promUrl}/-/ready`).catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 60_000);
+  prometheus = await startPrometheus(up.dataDir);
 }, 120_000);
 
-afterAll(() => {
-  prometheus?.kill();
-  if (promDir) rmSync(promDir, { recursive: true, force: true });
-});
+afterAll(() => prometheus?.stop());
 
 describe('multi-edge metrics scraped by Prometheus', () => {
   it('frames, detections, fps, latencies and matches of object search, equal to what the workers wrote', async () => {
@@ -82,17 +68,14 @@ describe('multi-edge metrics scraped by Prometheus', () => {
     await waitFor('the service\'s condition', async () => ((await scalar(`sedna_job_stage_condition{kind="ObjectSearchService",${sel},condition="Running"}`)) === 1 ? true : undefined), 30_000);
 
     // One camera worker's /metrics as Prometheus scraped it passes promtool.
-    const targets = JSON.parse((await get(`${promUrl}/api/v1/targets`)).body) as { data: { activeTargets: { scrapeUrl: string; labels: Record<string, string>; health: string }[] } };
-    const workers = targets.data.activeTargets.filter((t) => t.labels['job'] === 'sedna-workers');
+    const workers = (await prometheus!.activeTargets()).filter((t) => t.labels['job'] === 'sedna-workers');
     expect(workers.length).toBe(4); // user worker, ReID worker, two tracking workers
-    const info = readControlPlaneInfo(up.dataDir)!;
-    const pki = join(up.dataDir, 'apiserver', 'pki');
-    const tls = { ca: readFileSync(info.caFile, 'utf8'), cert: readFileSync(join(pki, 'control-plane-client.crt'), 'utf8'), key: readFileSync(join(pki, 'control-plane-client.key'), 'utf8') };
+    const tls = controlPlaneTls(up.dataDir);
     for (const target of workers) {
       const answer = await get(target.scrapeUrl, tls);
       expect(answer.status, target.scrapeUrl).toBe(200);
-      const checked = spawnSync('promtool', ['check', 'metrics'], { input: answer.body, encoding: 'utf8' });
-      expect(checked.status, `${target.scrapeUrl}: ${checked.stdout}${checked.stderr}`).toBe(0);
+      const checked = promtoolCheck(answer.body);
+      expect(checked.ok, `${target.scrapeUrl}: ${checked.output}`).toBe(true);
     }
   }, 360_000);
 });

@@ -10,7 +10,7 @@ import { kubectlPath } from '../../packages/apiserver/test/harness.js';
 import { useSednaUp } from '../common/sedna-up-fixture.js';
 import { ensureVtest } from './real-video.js';
 import { EXAMPLE_DIR, runScenario } from './run.js';
-import { ensureTestModel } from './test-support.js';
+import { ensureTestModel, TEST_CACHE_DIR } from './test-support.js';
 
 let vtest: string | undefined;
 let why = '';
@@ -26,7 +26,7 @@ describe.skipIf(!vtest)(`the real-video scenario on sedna up${vtest ? '' : ` (sk
   it('detects and tracks pedestrians in both cameras and matches them across the overlap', async () => {
     mkdirSync(join(up.workDir, 'models'), { recursive: true });
     cpSync(await ensureTestModel(), join(up.workDir, 'models'), { recursive: true });
-    const result = await runScenario({ kubeconfig: up.handle.kubeconfig, kubectl: kubectlPath(), workDir: up.workDir, transport: 'rest', frames: 0, identities: 0, distractors: 0, fps: 10, realtime: false, trainSteps: 60, matchThresh: 0.8, realVideo: { seconds: 8 }, timeoutMs: 240_000, log: () => undefined });
+    const result = await runScenario({ kubeconfig: up.handle.kubeconfig, kubectl: kubectlPath(), workDir: up.workDir, transport: 'rest', frames: 0, identities: 0, distractors: 0, fps: 10, realtime: false, trainSteps: 60, matchThresh: 0.8, realVideo: { seconds: 8 }, timeoutMs: 240_000, cacheDir: TEST_CACHE_DIR, log: () => undefined });
     for (const va of Object.values(result.status['va'] as Record<string, { phase: string }>)) expect(va.phase).toBe('Succeeded');
     expect(result.figures.detections).toBeGreaterThan(20);
     for (const cam of Object.values(result.figures.cameras)) expect(cam.frames).toBe(80);

@@ -28,7 +28,7 @@ import {
   type Crop,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
-import { multiEdgeRecorder } from '@sedna/lib/metrics';
+import { awaitFinalScrape, multiEdgeRecorder } from '@sedna/lib/metrics';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, readImage, Reporter } from './worker-common.js';
 
@@ -159,6 +159,8 @@ metrics.identities(identities.count);
 writeFileSync(join(dir, 'identities.jsonl'), identities.lines().map((l) => JSON.stringify(l)).join('\n') + '\n');
 log(WHO, `done: ${counters.messages} messages, ${counters.boxes} boxes, ${counters.hits} hits, ${counters.identities} identities across cameras`);
 await reporter.report({ ...counters }, 'completed', true);
+// A scraper that has been reading this worker gets its final figures before the process (and its /metrics) ends.
+log(WHO, `final metrics: ${await awaitFinalScrape()}`);
 await nats?.close();
 await rest.close();
 process.exit(0);

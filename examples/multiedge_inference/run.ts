@@ -18,8 +18,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { defaultKubectl, kubectlRunner, type Kubectl } from '../common/kubectl.js';
-import { DETECTOR_MODEL_FILE, trainDetector } from './detector-trained.js';
-import { trainFeatureExtractor, MODEL_FILE } from './embedder.js';
+import { COLOUR_PARTS_FILE, COLOUR_PARTS_MODEL } from './colour-parts.js';
+import { trainDetector } from './detector-train.js';
+import { DETECTOR_MODEL_FILE } from './detector-trained.js';
+import { trainFeatureExtractor } from './embedder-train.js';
+import { MODEL_FILE } from './embedder.js';
 import { evaluate, realVideoReid, resultsPage, type Figures } from './evaluate.js';
 import { realVideoCameras } from './real-video.js';
 import { writeScenario } from './scenario-files.js';
@@ -42,6 +45,8 @@ export interface RunOptions {
   trainSteps: number;
   matchThresh: number;
   realVideo?: { seconds: number };
+  /** Where the rendered scenario and the cut real video are kept and reused (default: the work dir). */
+  cacheDir?: string;
   keep?: boolean;
   timeoutMs: number;
   log?: (line: string) => void;
@@ -88,6 +93,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       log(`detector trained in ${t.seconds.toFixed(0)} s on ${t.samples} cells, accuracy ${t.accuracy.toFixed(3)}`);
     }
   }
+  // The feature extractor's model: the MLP for the synthetic items, colour histograms per body part for pedestrians.
+  writeFileSync(join(modelDir, COLOUR_PARTS_FILE), JSON.stringify(COLOUR_PARTS_MODEL));
   const detectorConfig = o.realVideo ? { detector: 'background-subtraction', warmup: 50, minArea: 60 } : { detector: 'background-subtraction', warmup: 25, minArea: 120 };
   writeFileSync(join(modelDir, 'detector.json'), JSON.stringify(detectorConfig));
 
@@ -96,9 +103,9 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   let queries: string[] = [];
   let queryIds: number[] = [];
   if (o.realVideo) {
-    videos = await realVideoCameras(join(o.workDir, 'real'), o.realVideo.seconds, log);
+    videos = await realVideoCameras(join(o.cacheDir ?? o.workDir, 'real'), o.realVideo.seconds, log);
   } else {
-    const files = await writeScenario(join(o.workDir, 'scenario'), { identities: o.identities, distractors: o.distractors, frames: o.frames, fps: o.fps }, log);
+    const files = await writeScenario(join(o.cacheDir ?? o.workDir, 'scenario'), { identities: o.identities, distractors: o.distractors, frames: o.frames, fps: o.fps }, log);
     videos = files.videos;
     gt = files.gt;
     queries = files.queries;
@@ -122,6 +129,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     REALTIME: String(o.realtime),
     MIN_AREA: String(detectorConfig.minArea),
     WARMUP: String(detectorConfig.warmup),
+    FE_MODEL: o.realVideo ? 'feature-extraction-colour-parts' : 'feature-extraction-reid-mlp',
     DETECTOR_MODEL: detector === 'trained' ? 'detection-trained-mlp' : 'detection-background-subtraction',
   });
   const remove = async () => {
@@ -134,9 +142,16 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     log(applied.stdout.trim().replace(/\n/g, '; '));
     const deadline = Date.now() + o.timeoutMs;
     let last = '';
+    // One kubectl for all three objects a poll: each kubectl is a process, CPU taken from the workers.
+    const objects = async () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl's JSON, read field by field below
+      type Item = { kind?: string; metadata?: { name: string }; status?: any };
+      const list = (await getJson(kubectl, [...JOBS.map((j) => `va/${j}`), 'reid/reid', 'fe/feature-extraction'])).items as Item[];
+      const find = (kind: string, name: string): Item => list.find((i) => i.kind === kind && i.metadata?.name === name) ?? {};
+      return { va: JOBS.map((j) => find('VideoAnalyticsJob', j)), reid: find('ReidJob', 'reid'), fe: find('FeatureExtractionService', 'feature-extraction') };
+    };
     for (;;) {
-      const va = await Promise.all(JOBS.map((j) => getJson(kubectl, ['va', j])));
-      const reid = await getJson(kubectl, ['reid', 'reid']);
+      const { va, reid } = await objects();
       const phases = [...va.map((v) => v.status?.phase ?? 'Pending'), reid.status?.phase ?? 'Pending'];
       const line = `cameras ${phases.slice(0, 2).join('/')}, reid ${phases[2]}; ${va.map((v) => (v.status?.metrics ?? []).filter((m: { key: string }) => m.key === 'frames' || m.key === 'results').map((m: { key: string; value: string }) => `${m.key}=${m.value}`).join(' ')).join(' | ')}`;
       if (line !== last) log(line);
@@ -151,11 +166,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     }
     const table = await kubectl(['get', 'va,fe,reid']);
     log(`\n${table.stdout}`);
-    const status = {
-      va: Object.fromEntries(await Promise.all(JOBS.map(async (j) => [j, (await getJson(kubectl, ['va', j])).status]))),
-      fe: (await getJson(kubectl, ['fe', 'feature-extraction'])).status,
-      reid: (await getJson(kubectl, ['reid', 'reid'])).status,
-    };
+    const final = await objects();
+    const status = { va: Object.fromEntries(JOBS.map((j, i) => [j, final.va[i]!.status])), fe: final.fe.status, reid: final.reid.status };
     const figures: Figures = o.realVideo ? { ...evaluate(outDir, Object.fromEntries(Object.keys(videos).map((c) => [c, ''])), []), ...realVideoReid(outDir) } : evaluate(outDir, gt, queryIds);
     const page = resultsPage(outDir, videos, figures);
     return { figures, page, outDir, status };

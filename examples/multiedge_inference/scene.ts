@@ -4,7 +4,7 @@
  * with another gain, gamma, blur and noise. Every frame of both cameras comes with the boxes, identities and
  * classes of what it shows (an object counts as visible when at least half of its box is in view).
  */
-import { loadFashionMnist } from '@sedna/lib';
+import { loadFashionMnist } from '@sedna/lib/datasources';
 import type { Box } from './image.js';
 import { gaussian, rng } from './rng.js';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { CameraError, cropsOf, featuresOf, frameSourceFromEnv, RestClient, ServiceQueue, wireSize, withFeatures, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
 import { multiEdgeRecorder } from '@sedna/lib/metrics';
 import { CameraPipeline } from './camera-pipeline.js';
-import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
+import { FeatureExtractor } from './embedder.js';
 import { searchOwnerKind } from './owner-kinds.js';
 import { log, outputDir, Reporter } from './worker-common.js';
 
@@ -65,8 +65,8 @@ const uplink = new ServiceQueue<DetTrackMessage>({
   timeoutMs: 5,
   process: async (batch) => {
     for (const m of batch) {
-      const features = await extractor.embed(cropInputs(cropsOf(m), false));
-      const enriched = withFeatures(m, features, FEATURE_DIM);
+      const features = await extractor.embedCrops(cropsOf(m), false);
+      const enriched = withFeatures(m, features, extractor.dim);
       const f = featuresOf(enriched);
       if (m.header.capture_ms !== undefined) cameraMetrics.result(Date.now() - m.header.capture_ms);
       appendFileSync(out, JSON.stringify({ frame: m.header.frame_index, capture_ms: m.header.capture_ms, result_ms: Date.now(), boxes: m.header.bbox_coord.map((box, i) => ({ box, confidence: m.header.confidence[i], track: m.header.tracklets[i], feature: f ? Array.from(f.rows[i]!, (v) => Math.round(v * 1e4) / 1e4) : undefined })) }) + '\n');

@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { cropsOf, decodeMessage, encodeMessage, featuresAttachment, WIRE_CONTENT_TYPE, WireError, type Crop, type DetTrackMessage } from '@sedna/lib/multi_edge_inference';
 import { multiEdgeRecorder } from '@sedna/lib/metrics';
-import { cropInputs, FeatureExtractor, FEATURE_DIM } from './embedder.js';
+import { FeatureExtractor } from './embedder.js';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, readImage, Reporter } from './worker-common.js';
 
@@ -38,7 +38,7 @@ const hits: Record<string, unknown>[] = [];
 async function query(crops: Crop[], userID: string): Promise<void> {
   if (crops.length === 0) throw new WireError('a query needs at least one image (crop attachment)');
   const started = performance.now();
-  const rows = await extractor.embed(cropInputs(crops, true));
+  const rows = await extractor.embedCrops(crops, true);
   metrics.extraction(rows.length, (performance.now() - started) / 1000);
   targets = { version: (targets?.version ?? 0) + 1, userID, rows, at: Date.now() };
   counters.queries++;
@@ -70,7 +70,7 @@ function json(res: ServerResponse, code: number, value: unknown): void {
 
 function targetsMessage(): DetTrackMessage | undefined {
   if (!targets) return undefined;
-  const f = featuresAttachment(targets.rows, FEATURE_DIM);
+  const f = featuresAttachment(targets.rows, extractor.dim);
   return { header: { camera: 'user', frame_index: 0, detection_time: new Date(targets.at).toISOString(), userID: targets.userID, bbox_coord: [], confidence: [], tracklets: [], attachments: [f.info], extra: { version: targets.version } }, attachments: [f.bytes] };
 }
 

@@ -25,7 +25,7 @@ import {
   type ClientTransport,
   type DetTrackMessage,
 } from '@sedna/lib/multi_edge_inference';
-import { multiEdgeRecorder } from '@sedna/lib/metrics';
+import { awaitFinalScrape, multiEdgeRecorder } from '@sedna/lib/metrics';
 import { CameraPipeline } from './camera-pipeline.js';
 import { OwnerKinds } from './owner-kinds.js';
 import { log, outputDir, Reporter } from './worker-common.js';
@@ -184,6 +184,8 @@ try {
   await reporter.report({ ...counters(), lastError: reason }, 'failed', true);
 }
 summary();
+// A scraper that has been reading this camera gets its final figures before the process (and its /metrics) ends.
+log(WHO, `final metrics: ${await awaitFinalScrape()}`);
 await fe.close();
 await reid?.close();
 await status.close();

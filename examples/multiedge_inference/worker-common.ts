@@ -1,7 +1,8 @@
 /** What the three example workers share: reporting counters to the LC, logging, the output folder, PNG/JPEG reading. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { buildWorkerMessage, LCClient, workerIdentityFromEnv, type OwnerKind, type WorkerReportStatus } from '@sedna/lib';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { encodePng } from './png.js';
+import { buildWorkerMessage, LCClient, workerIdentityFromEnv, type OwnerKind, type WorkerReportStatus } from '@sedna/lib/reporter';
 
 export function log(who: string, line: string): void {
   console.log(`[${new Date().toISOString()}] [${who}] ${line}`);
@@ -67,8 +68,7 @@ export function readImage(path: string): { width: number; height: number; rgb: U
   return { width: width!, height: height!, rgb: new Uint8Array(raw.stdout) };
 }
 
-/** Writes raw RGB as a PNG (through ffmpeg). */
+/** Writes raw RGB as a PNG. */
 export function writePng(path: string, width: number, height: number, rgb: Uint8Array): void {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', 'pipe:0', '-frames:v', '1', path], { input: rgb });
-  if (r.status !== 0) throw new Error(`cannot write ${path}: ${r.stderr.toString()}`);
+  writeFileSync(path, encodePng(width, height, rgb));
 }

@@ -5,50 +5,37 @@
  * are read back through Prometheus' HTTP query API and compared with the job's status; every endpoint passes
  * `promtool check metrics`.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readControlPlaneInfo } from '../../../packages/cli/src/paths.js';
 import { sedna, waitFor } from '../../../packages/cli/test/harness.js';
-import { type HttpAnswer, httpGet, promQuery, promScalar } from '../../common/prometheus-query.js';
-import { freePort } from '../../common/worker-process.js';
+import { type HttpAnswer, httpGet } from '../../common/prometheus-query.js';
+import { promtoolCheck, startPrometheus, type PrometheusServer } from '../../common/prometheus-server.js';
 import { type RoundFixture, startRoundFixture } from './round-fixture.js';
 
 let f: RoundFixture;
 let dataDir: string;
-let promDir: string;
-let prometheus: ChildProcess | undefined;
-let promUrl: string;
+let prometheus: PrometheusServer | undefined;
 
 /** `client`: a client certificate and key (node APIs serve TLS to the control plane's alone). */
 function get(url: string, token?: string, ca?: string, client?: { cert: string; key: string }): Promise<HttpAnswer> {
   return httpGet(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, ...(ca ? { ca } : {}), ...(client ?? {}) });
 }
 
-const query = (promql: string) => promQuery(promUrl, promql);
-const scalar = (promql: string) => promScalar(promUrl, promql);
+const query = (promql: string) => prometheus!.query(promql);
+const scalar = (promql: string) => prometheus!.scalar(promql);
 
 beforeAll(async () => {
   f = await startRoundFixture('sedna-prom');
   dataDir = f.dataDir;
-  promDir = mkdtempSync(join(tmpdir(), 'sedna-prom-tsdb-'));
-  const info = readControlPlaneInfo(dataDir)!;
   // The written configuration unchanged, but for a scrape every second so that short stages are seen.
-  const config = readFileSync(info.prometheusConfig!, 'utf8').replaceAll('5s', '1s');
-  const configFile = join(promDir, 'prometheus.yml');
-  writeFileSync(configFile, config);
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  prometheus = spawn('prometheus', [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(promDir, 'data')}`], { stdio: 'ignore' });
-  await waitFor('prometheus ready', async () => ((await get(`${promUrl}/-/ready`).catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 60_000);
+  prometheus = await startPrometheus(dataDir);
 }, 240_000);
 
 afterAll(async () => {
-  prometheus?.kill();
+  prometheus?.stop();
   await f?.stop();
-  if (promDir) rmSync(promDir, { recursive: true, force: true });
 });
 
 describe('Prometheus scraping sedna up with an incremental learning job', () => {
@@ -113,8 +100,7 @@ describe('Prometheus scraping sedna up with an incremental learning job', () => 
     const nodeToken = readFileSync(info.nodeTokenFile, 'utf8').trim();
     const pki = join(dataDir, 'apiserver', 'pki');
     const controlPlane = { cert: readFileSync(join(pki, 'control-plane-client.crt'), 'utf8'), key: readFileSync(join(pki, 'control-plane-client.key'), 'utf8') };
-    const targets = (await get(`${promUrl}/api/v1/targets`)).body;
-    const scrapeUrls = (JSON.parse(targets) as { data: { activeTargets: { scrapeUrl: string; labels: Record<string, string> }[] } }).data.activeTargets;
+    const scrapeUrls = await prometheus!.activeTargets();
     expect(scrapeUrls.length).toBeGreaterThanOrEqual(5);
     for (const target of scrapeUrls) {
       const token = target.labels['job'] === 'sedna-apiserver' ? readFileSync(join(dataDir, 'apiserver', 'token'), 'utf8').trim() : nodeToken;
@@ -129,8 +115,8 @@ describe('Prometheus scraping sedna up with an incremental learning job', () => 
         continue;
       }
       expect(answer.status, target.scrapeUrl).toBe(200);
-      const checked = spawnSync('promtool', ['check', 'metrics'], { input: answer.body, encoding: 'utf8' });
-      expect(checked.status, `${target.scrapeUrl}: ${checked.stdout}${checked.stderr}`).toBe(0);
+      const checked = promtoolCheck(answer.body);
+      expect(checked.ok, `${target.scrapeUrl}: ${checked.output}`).toBe(true);
     }
   }, 360_000);
 });

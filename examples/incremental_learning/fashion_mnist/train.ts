@@ -5,10 +5,14 @@
  *   BASE_MODEL_URL        the model to start from (the initial model, then the last trained one)
  *   MODEL_URL             the round's output folder
  *   epochs, batch_size, learning_rate (template env)
+ *   rehearsal_ratios      optional, e.g. "0,1,2": replay original training images with the round's samples, the
+ *                         ratio chosen on validation data (rehearsal.ts); rehearsal_original, rehearsal_validation,
+ *                         rehearsal_max_drop (points) size it
  * and reports `train completed` with the model in two formats: tfjs (the next round's base) and onnx (what the
  * eval and inference workers run). Run: `node --import tsx examples/incremental_learning/fashion_mnist/train.ts`.
  */
 import { Context, IncrementalLearning, MlpEstimator, onnxSaver, readImageSet } from './lib.js';
+import { withRehearsal } from './rehearsal.js';
 import { logger, required, runMain, samplesBase } from './worker-env.js';
 
 const log = logger('train-worker');
@@ -28,7 +32,23 @@ runMain(async () => {
     seed: 7,
   };
   log(`training on ${samples} samples from ${process.env.BASE_MODEL_URL ?? 'a new model'} (${JSON.stringify(trainOptions)})`);
+  const ratios = String(context.getParameters('rehearsal_ratios', '')).split(',').filter((r) => r.trim() !== '').map(Number);
+  if (ratios.some((r) => !(r >= 0))) throw new Error(`rehearsal_ratios must be non-negative numbers separated by commas, got ${JSON.stringify(process.env.rehearsal_ratios)}`);
+  let round = { x: data.x, y: data.y };
+  if (ratios.length > 0) {
+    const rehearsed = await withRehearsal(round, {
+      baseModelUrl: required('BASE_MODEL_URL'),
+      ratios,
+      originalCount: context.getParameters('rehearsal_original', 10_000),
+      validationCount: context.getParameters('rehearsal_validation', 2_000),
+      maxDropPoints: context.getParameters('rehearsal_max_drop', 1),
+      train: trainOptions,
+      log,
+    });
+    round = rehearsed.data;
+    log(`training on ${samples} new and ${round.y.length - samples} replayed original samples`);
+  }
   const il = new IncrementalLearning({ estimator: new MlpEstimator(), log });
-  const { metrics, results } = await il.train({ x: data.x, y: data.y }, { trainOptions, alsoSave: [onnxSaver()] });
+  const { metrics, results } = await il.train(round, { trainOptions, alsoSave: [onnxSaver()] });
   log(`trained in ${metrics.seconds?.toFixed(1)} s, train accuracy ${metrics.accuracy?.toFixed(3)}; saved ${results.map((r) => `${r.url} (${r.format})`).join(', ')}`);
 }, log);

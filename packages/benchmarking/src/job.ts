@@ -11,9 +11,10 @@ import { loadAlgorithm, type AlgorithmConfig } from './config/algorithm.js';
 import { loadBenchmarkingJob, type BenchmarkingJobConfig } from './config/benchmarkingjob.js';
 import { loadTestEnv, type TestEnvConfig } from './config/testenv.js';
 import { expandGrid } from './cases/grid.js';
+import { compileModuleFiles } from './cases/compile-modules.js';
 import { killRunningCases, runCases } from './cases/pool.js';
 import type { CaseResult, CaseSpec } from './cases/spec.js';
-import { prepareDataset } from './dataset/prepare.js';
+import { cacheRoot, prepareDataset } from './dataset/prepare.js';
 import { formatTable } from './rank/print-table.js';
 import { saveRank, type RankFiles, type RankedCase } from './rank/rank.js';
 import { writeReport } from './report/report.js';
@@ -62,7 +63,8 @@ export async function runBenchmarkingJob(file: string, options: RunOptions = {})
   mkdirSync(job.outputDir, { recursive: true });
   log(`benchmarking job "${job.name}": ${plan.specs.length} test case(s) from ${job.algorithms.length} algorithm(s), output in ${job.outputDir}`);
   const dataset = await prepareDataset(testenv.dataset, { log });
-  const specs = plan.specs.map((s) => ({ ...s, testenv: { ...s.testenv, dataset } }));
+  const compiledModules = await compileModuleFiles(plan.specs, join(cacheRoot(), 'modules'), log);
+  const specs = plan.specs.map((s) => ({ ...s, testenv: { ...s.testenv, dataset }, compiledModules }));
 
   let stopSimulation: (() => Promise<void>) | undefined;
   let simulationStartupSeconds: number | undefined;

@@ -4,7 +4,8 @@
  * `sedna up`'s prometheus.yml names, and `sedna console --kubeconfig ... --prometheus-url ...` serves the page.
  * Debian's chromium at a tablet's viewport (820x1180, portrait) logs in there, sees the nodes, follows a joint
  * inference service to Running and sees its figures and its workers charted from Prometheus; the pages fit the
- * tablet's width; a multi-edge object tracking service composed there compiles to YAML the server accepts.
+ * tablet's width; a multi-edge VideoAnalyticsJob's camera is charted per camera (frame rate, frames and detections)
+ * from Prometheus; a multi-edge object tracking service composed there compiles to YAML the server accepts.
  * Screenshots in packages/console/test-output/screenshots (tablet-*).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -19,7 +20,7 @@ import { cliMain, ensureBuilt, repoRoot, sedna, waitFor } from '../../cli/test/h
 import { stopPodProcesses } from '../../cli/test/pod-processes.js';
 import { freePort } from '../../../examples/common/worker-process.js';
 import { chromiumMissing, openBrowser, type BrowserHandle } from './browser.js';
-import { cloudWorker, edgeWorker, killWorkersOf } from './stand-ins.js';
+import { cameraWorker, cloudWorker, edgeWorker, killWorkersOf } from './stand-ins.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const TABLET = { width: 820, height: 1180 };
@@ -48,6 +49,7 @@ beforeAll(async () => {
   promDir = mkdtempSync(join(tmpdir(), 'sedna-console-prom-'));
   writeFileSync(join(workDir, 'edge.js'), edgeWorker);
   writeFileSync(join(workDir, 'cloud.js'), cloudWorker);
+  writeFileSync(join(workDir, 'camera.mjs'), cameraWorker(join(repoRoot, 'packages/lib/dist/metrics/index.js')));
   // Prometheus' port first: the control plane is told where it will be, then it starts with the written config.
   const promPort = await freePort();
   const prometheusUrl = `http://127.0.0.1:${promPort}`;
@@ -150,6 +152,45 @@ spec:
     expect(await fitsWidth()).toBe(true);
     await page.getByTestId('prometheus-charts').scrollIntoViewIfNeeded();
     await b.screenshot('tablet-02-joint-inference-prometheus');
+  }, 240_000);
+
+  it("charts a multi-edge camera's frame rate, frames and detections from Prometheus", async () => {
+    const apply = await sedna(['apply', '-f', '-', '--data-dir', dataDir], `apiVersion: sedna.io/v1alpha1
+kind: Model
+metadata: {name: detector}
+spec: {url: /models/detector.json, format: json}
+---
+apiVersion: sedna.io/v1alpha1
+kind: VideoAnalyticsJob
+metadata: {name: street-camera}
+spec:
+  model: {name: detector}
+  template:
+    spec:
+      nodeName: edge-node-1
+      containers:
+      - name: detection
+        image: x
+        command: ["node", "${join(workDir, 'camera.mjs')}"]
+        env: [{name: video_id, value: camera-a}]
+`);
+    expect(apply.stderr).toBe('');
+    const { page } = b;
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('job-link-street-camera').click();
+    await expect.poll(() => page.getByTestId('job-phase').textContent(), { timeout: 60_000 }).toBe('Running');
+    await expect.poll(() => page.getByTestId('chart-source').textContent()).toContain('Prometheus');
+    // The camera's own figures, scraped through its LC: its frame rate (a line for camera-a), frames and detections.
+    const chart = (name: string) => page.getByTestId(`prom-chart-${name}`);
+    const points = (name: string) => chart(name).getAttribute('data-points').then(Number);
+    await expect.poll(() => points('camera-frames-per-second'), { timeout: 90_000 }).toBeGreaterThan(0);
+    await expect.poll(() => chart('camera-frames-per-second').textContent()).toContain('camera-a');
+    await expect.poll(() => points('frames-detections-drops-per-second'), { timeout: 90_000 }).toBeGreaterThan(0);
+    await chart('camera-frames-per-second').locator('canvas').first().waitFor();
+    await chart('frames-detections-drops-per-second').locator('canvas').first().waitFor();
+    expect(await fitsWidth()).toBe(true);
+    await chart('camera-frames-per-second').scrollIntoViewIfNeeded();
+    await b.screenshot('tablet-04-video-analytics-prometheus');
   }, 240_000);
 
   it('composes multi-edge object tracking on the tablet: compiled to an ObjectTrackingService the server accepts', async () => {

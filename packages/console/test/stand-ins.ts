@@ -7,6 +7,7 @@
  * Unix socket its LC named (SEDNA_METRICS_SOCKET), as @sedna/lib's workers do.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 export const cloudWorker = `const http = require('http'); http.createServer((q, s) => s.end('big model here')).listen(Number(process.env.BIG_MODEL_BIND_PORT), () => console.log('serving on', process.env.BIG_MODEL_BIND_PORT));`;
 
@@ -31,6 +32,26 @@ if (process.env.SEDNA_METRICS_SOCKET) {
   await report({ name: process.env.WORKER_NAME, namespace: process.env.NAMESPACE, ownerName: process.env.JOB_NAME, ownerKind: 'jointinferenceservice', kind: 'inference', status: 'running', ownerInfo: { inferenceNumber: 10, hardExampleNumber: 2, uploadCloudRatio: 0.2, startTime: 'x', updateTime: 'y' } });
   setInterval(() => { inferences += 5; if (inferences % 25 === 0) hard += 1; }, 500);
 })();`;
+
+/**
+ * A stand-in camera of a VideoAnalyticsJob (an ES module): it records ten frames a second, some with detections,
+ * and its frame rate through the lib's own multi-edge recorder (`libMetrics`: the built `@sedna/lib/metrics`), so
+ * its /metrics are a real worker's, served on the socket its LC named.
+ */
+export function cameraWorker(libMetrics: string): string {
+  return `
+const { multiEdgeRecorder } = await import(${JSON.stringify(pathToFileURL(libMetrics).href)});
+const camera = multiEdgeRecorder().camera(process.env.video_id || 'camera');
+const started = Date.now();
+let frames = 0;
+console.log('camera', process.env.video_id, 'streaming');
+setInterval(() => {
+  frames++;
+  camera.frame(frames % 3 === 0 ? 2 : 1);
+  camera.fps(Math.round((frames / ((Date.now() - started) / 1000)) * 100) / 100);
+}, 100);
+`;
+}
 
 /** Workers whose command line names this test's work dir: the stand-ins it started (ended whatever state they are in). */
 export function killWorkersOf(dir: string): void {

@@ -90,7 +90,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     ...(autoscaler ? { autoscaler } : {}),
   });
   if (features.unserved.length > 0) log('warn', `no feature serves ${features.unserved.join(', ')}: their objects get a NotServed condition`);
-  const nodeInformer = manager.informer('Node');
+  const nodeReader = manager.reader('Node');
   // Asked before the manager starts: informers made later would not be started.
   const ownership: OwnershipCaches = {
     pods: manager.reader('Pod'),
@@ -119,6 +119,8 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   }
   server.route(BOOTSTRAP_PATH, credentials.bootstrapRoute);
 
+  // Read once: the environment is a slow lookup, and this is on the path of every upstream report.
+  const measure = measuring();
   const hub = new NodeHub(
     {
       authenticate: (token, node) => credentials.authenticate(token, node),
@@ -138,7 +140,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
         // Events a worker reported with its status (a flow unit that failed on an item): Events on its Pod.
         await recordWorkerEvents({ client, pods: ownership.pods, jobs: ownership.jobs }, node, message, (m) => log('warn', m));
         if (!onlyEvents(message)) await router.upstream(node, message);
-        if (measuring()) metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
+        if (measure) metrics.hub.upstreamMessages.inc({ kind: message.header.resourceKind });
       },
       resyncFor: async (node): Promise<DownstreamMessage[]> => router.resyncFor(node),
     },
@@ -156,7 +158,7 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
   });
   const metricsListener = config.metrics.address ? await startMetricsListener(parseListenAddress(config.metrics.address, 'metrics.address'), metrics.registry) : undefined;
   router.attach(hub);
-  nodes.watchForAbsentNodes(() => nodeInformer.list(), config.nodeGracePeriodSeconds * 1000);
+  nodes.watchForAbsentNodes(() => nodeReader.list(), config.nodeGracePeriodSeconds * 1000);
   const address = hub.address();
   const hubUrl = server.url(config.websocket.address);
   log('info', `local controllers connect to ${hubUrl}`);

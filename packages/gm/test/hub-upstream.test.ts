@@ -5,19 +5,25 @@ import { Cleanup, HubWorld, LcWorld, TOKEN, statusMessage, tempDir, waitFor } fr
 
 const samples = (gm: HubWorld) => gm.upstream.map((entry) => entry.message.content.numberOfSamples);
 
+/** A hub whose upstream handler holds every message until `releaseHandler()`, then records it. */
+async function gatedHub(cleanup: Cleanup): Promise<{ gm: HubWorld; releaseHandler: () => void }> {
+  let releaseHandler!: () => void;
+  const handlerGate = new Promise<void>((resolve) => (releaseHandler = resolve));
+  const gm = await HubWorld.start(cleanup, {}, {
+    onUpstream: async (node, message, meta) => {
+      await handlerGate;
+      gm.upstream.push({ node, message, meta });
+    },
+  });
+  return { gm, releaseHandler };
+}
+
 describe('hub upstream delivery', () => {
   const cleanup = new Cleanup();
   afterEach(() => cleanup.run());
 
   it('acknowledges a message once the handler applied it, and the LC removes it from its outbox', async () => {
-    let releaseHandler!: () => void;
-    const handlerGate = new Promise<void>((resolve) => (releaseHandler = resolve));
-    const gm = await HubWorld.start(cleanup, {}, {
-      onUpstream: async (node, message, meta) => {
-        await handlerGate;
-        gm.upstream.push({ node, message, meta });
-      },
-    });
+    const { gm, releaseHandler } = await gatedHub(cleanup);
     const lc = LcWorld.start(cleanup, gm.url, `${tempDir(cleanup)}/outbox.db`);
     await waitFor('the connection', () => lc.client.connected);
     await lc.client.sendUpstream(statusMessage('ds', 1));
@@ -112,14 +118,7 @@ describe('hub shutdown', () => {
   afterEach(() => cleanup.run());
 
   it('lets a handler in progress finish and acknowledges it before closing', async () => {
-    let releaseHandler!: () => void;
-    const handlerGate = new Promise<void>((resolve) => (releaseHandler = resolve));
-    const gm = await HubWorld.start(cleanup, {}, {
-      onUpstream: async (node, message, meta) => {
-        await handlerGate;
-        gm.upstream.push({ node, message, meta });
-      },
-    });
+    const { gm, releaseHandler } = await gatedHub(cleanup);
     const lc = LcWorld.start(cleanup, gm.url, `${tempDir(cleanup)}/outbox.db`);
     await lc.client.sendUpstream(statusMessage('ds', 1));
     await waitFor('the message in the handler', () => gm.hub.nodeInfo('edge-1')?.pendingUpstream === 1);

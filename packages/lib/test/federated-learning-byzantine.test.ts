@@ -7,7 +7,8 @@ import { MlpEstimator } from '../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../src/backend/model-spec.js';
 import { seededRandom } from '../src/common/random.js';
 import { AggregationServer, FederatedLearning, silentLog, type AggregationServerOptions } from '../src/core/federated_learning/index.js';
-import type { Estimator, Labels, Metrics, Tensor, TrainOptions, WeightTensor } from '../src/core/estimator.js';
+import type { Tensor } from '../src/core/estimator.js';
+import { HookedEstimator } from './helpers/hooked-estimator.js';
 import { loadFashionMnist, type FashionMnistSlice } from '../src/datasources/fashion-mnist.js';
 
 const spec: ModelSpec = { inputShape: [784], layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10 }] };
@@ -15,30 +16,9 @@ const HONEST = 4;
 const PER_WORKER = 500;
 
 /** Trains like the others but reports large random weights (a faulty or malicious worker). */
-class ByzantineEstimator implements Estimator {
-  private readonly random = seededRandom(99);
-  constructor(private readonly inner: MlpEstimator) {}
-  train(x: Tensor, y: Labels, options?: TrainOptions): Promise<Metrics> {
-    return this.inner.train(x, y, options);
-  }
-  evaluate(x: Tensor, y: Labels): Promise<Metrics> {
-    return this.inner.evaluate(x, y);
-  }
-  predict(x: Tensor): Promise<Tensor> {
-    return this.inner.predict(x);
-  }
-  load(url: string): Promise<void> {
-    return this.inner.load(url);
-  }
-  save(url: string): Promise<string> {
-    return this.inner.save(url);
-  }
-  getWeights(): WeightTensor[] {
-    return this.inner.getWeights().map((tensor) => ({ ...tensor, data: tensor.data.map(() => (this.random() - 0.5) * 200) }));
-  }
-  setWeights(weights: readonly WeightTensor[]): void {
-    this.inner.setWeights(weights);
-  }
+function byzantine(inner: MlpEstimator): HookedEstimator {
+  const random = seededRandom(99);
+  return new HookedEstimator(inner, { weights: (weights) => weights.map((tensor) => ({ ...tensor, data: tensor.data.map(() => (random() - 0.5) * 200) })) });
 }
 
 let train: FashionMnistSlice;
@@ -79,7 +59,7 @@ async function run(aggregation: AggregationServerOptions['aggregation'], withByz
   const url = `ws://127.0.0.1:${port}/x`;
   const workers = Array.from({ length: count }, (_, k) => {
     const inner = new MlpEstimator({ spec, seed: 10 + k });
-    const estimator = withByzantine && k === HONEST ? new ByzantineEstimator(inner) : inner;
+    const estimator = withByzantine && k === HONEST ? byzantine(inner) : inner;
     return new FederatedLearning({ estimator, env: {}, aggregatorUrl: url, workerName: k === HONEST ? 'byzantine' : `edge-${k}`, epochs: 2, batchSize: 32, reporter: false, log: silentLog, trainOptions: { seed: k } });
   });
   await Promise.all(workers.map((worker, k) => worker.train(share(k))));

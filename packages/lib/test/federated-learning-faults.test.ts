@@ -12,7 +12,8 @@ import { MlpEstimator } from '../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../src/backend/model-spec.js';
 import { syntheticClasses } from '../src/backend/test-data.js';
 import { AggregationServer, FederatedLearning, loadCheckpoint, type AggregationServerOptions, type FederatedTrainResult } from '../src/core/federated_learning/index.js';
-import type { Estimator, Labels, Metrics, Tensor, TrainOptions, WeightTensor } from '../src/core/estimator.js';
+import type { Estimator, Tensor } from '../src/core/estimator.js';
+import { HookedEstimator } from './helpers/hooked-estimator.js';
 import { waitFor } from './helpers/wait.js';
 
 const spec: ModelSpec = { inputShape: [12], layers: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 4 }] };
@@ -21,39 +22,6 @@ const task = syntheticClasses(480, [12], 4, 5, 0.8);
 function share(k: number): { x: Tensor; y: Int32Array } {
   const n = 120;
   return { x: { data: task.x.data.slice(k * n * 12, (k + 1) * n * 12), shape: [n, 12] }, y: task.y.slice(k * n, (k + 1) * n) };
-}
-
-/** An estimator around an mlp one, with hooks: before each local training, and on the weights it reports. */
-class HookedEstimator implements Estimator {
-  trainings = 0;
-  constructor(
-    readonly inner: Estimator,
-    private readonly hooks: { beforeTrain?: (training: number) => Promise<void> | void; weights?: (weights: WeightTensor[]) => WeightTensor[]; ignoreSetWeights?: boolean },
-  ) {}
-  async train(x: Tensor, y: Labels, options?: TrainOptions): Promise<Metrics> {
-    this.trainings++;
-    await this.hooks.beforeTrain?.(this.trainings);
-    return this.inner.train(x, y, options);
-  }
-  evaluate(x: Tensor, y: Labels): Promise<Metrics> {
-    return this.inner.evaluate(x, y);
-  }
-  predict(x: Tensor): Promise<Tensor> {
-    return this.inner.predict(x);
-  }
-  load(url: string): Promise<void> {
-    return this.inner.load(url);
-  }
-  save(url: string): Promise<string> {
-    return this.inner.save(url);
-  }
-  getWeights(): WeightTensor[] {
-    const weights = this.inner.getWeights();
-    return this.hooks.weights ? this.hooks.weights(weights) : weights;
-  }
-  setWeights(weights: readonly WeightTensor[]): void {
-    if (!this.hooks.ignoreSetWeights) this.inner.setWeights(weights);
-  }
 }
 
 const logs: string[] = [];

@@ -1,19 +1,13 @@
 /** The worker's event reporter: repeats summed per period, sent with the LC report, kept and merged when it fails. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LCClient, WorkerEventReporter, workerEventReporterFromEnv, type WorkerIdentity } from '../src/reporter/index.js';
-import { FakeLC } from './helpers/fake-lc.js';
+import { fakeLcPerTest, type FakeLC } from './helpers/fake-lc.js';
 
 const identity: WorkerIdentity = { name: 'ji-edge-0', namespace: 'default', ownerName: 'ji', ownerKind: 'default' };
 
 describe('WorkerEventReporter', () => {
   let lc: FakeLC;
-  beforeEach(async () => {
-    lc = new FakeLC();
-    await lc.start();
-  });
-  afterEach(async () => {
-    await lc.stop();
-  });
+  fakeLcPerTest((started) => (lc = started));
 
   it('sums repeats into one event with a count, and stop() sends what is pending', async () => {
     const reporter = new WorkerEventReporter({ client: new LCClient({ lcServer: lc.url }), identity, periodMs: 60_000 });

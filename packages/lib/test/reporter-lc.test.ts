@@ -11,20 +11,14 @@ import {
   type InferenceOwnerInfo,
   type WorkerIdentity,
 } from '../src/reporter/index.js';
-import { FakeLC } from './helpers/fake-lc.js';
+import { FakeLC, fakeLcPerTest } from './helpers/fake-lc.js';
 import { waitFor } from './helpers/wait.js';
 
 const identity: WorkerIdentity = { name: 'ji-edge-0', namespace: 'default', ownerName: 'helmet-ji', ownerKind: 'jointinferenceservice' };
 
 describe('LCClient', () => {
   let lc: FakeLC;
-  beforeEach(async () => {
-    lc = new FakeLC();
-    await lc.start();
-  });
-  afterEach(async () => {
-    await lc.stop();
-  });
+  fakeLcPerTest((started) => (lc = started));
 
   it('POSTs the original message shape to /sedna/workers/{name}/info', async () => {
     const client = new LCClient({ lcServer: `${lc.url}/` });

@@ -2,7 +2,7 @@
  * Defensive request handling shared by every HTTP and websocket entry point (API server, hub, LC report endpoint
  * and node API, knowledge base, aggregation server, big model service): see README.md.
  */
-export { MalformedRequest } from './malformed.js';
+export { MalformedRequest, assertClientErrorStatus } from './malformed.js';
 export { parseRequestUrl, decodeComponent } from './request-url.js';
 export { readLimitedBody } from './body.js';
 export { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, jsonDepth, parseJsonBounded, parseYamlBounded, valueDepth, yamlDepthBound, type ParseLimits } from './nesting.js';

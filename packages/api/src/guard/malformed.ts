@@ -7,6 +7,11 @@ export class MalformedRequest extends Error {
     message: string,
   ) {
     super(message);
-    if (!Number.isInteger(status) || status < 400 || status > 499) throw new Error(`MalformedRequest: status ${status} is not a 4xx`);
+    assertClientErrorStatus(status, 'MalformedRequest');
   }
+}
+
+/** Refuses a status that is not a 4xx: an error answered to a client must blame the request, never the server. */
+export function assertClientErrorStatus(status: number, errorName: string): void {
+  if (!Number.isInteger(status) || status < 400 || status > 499) throw new Error(`${errorName}: status ${status} is not a 4xx`);
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { s } from './dsl.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { s, type Infer, type InferInput } from './dsl.js';
 import { findKind } from '../kinds.js';
 
 describe('schema dsl', () => {
@@ -8,6 +8,14 @@ describe('schema dsl', () => {
     count: s.int32({ minimum: 0 }).default(3),
     tags: s.array(s.string()).optional(),
     nested: s.object({ on: s.boolean() }).optional(),
+  });
+
+  it('infers what a reader gets (defaults applied) and what a writer may send (defaulted fields optional)', () => {
+    expectTypeOf<Infer<typeof S>>().toEqualTypeOf<{ name: string; count: number; tags?: string[]; nested?: { on: boolean } }>();
+    expectTypeOf<InferInput<typeof S>>().toEqualTypeOf<{ name: string; count?: number; tags?: string[]; nested?: { on: boolean } }>();
+    // At every depth: a defaulted field inside an array item or a map value may be left out too.
+    const _deep = s.object({ items: s.array(s.object({ n: s.int32().default(1) })), byName: s.map(s.object({ on: s.boolean().default(false) })) });
+    expectTypeOf<InferInput<typeof _deep>>().toEqualTypeOf<{ items: { n?: number }[]; byName: Record<string, { on?: boolean }> }>();
   });
 
   it('applies defaults and drops nulls of optional fields', () => {

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasBearerToken } from '@sedna/metrics';
+import { errorMessage } from '@sedna/api/runtime';
 
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
@@ -30,12 +31,7 @@ export function withExtraRoutes(handler: (req: IncomingMessage, res: ServerRespo
         res.writeHead(400, { 'Content-Type': 'text/plain' }).end('malformed URL\n');
         return;
       }
-      Promise.resolve()
-        .then(() => route(req, res, url))
-        .catch((err: unknown) => {
-          if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-          res.end(`${err instanceof Error ? err.message : String(err)}\n`);
-        });
+      run(route, req, res, url);
       return;
     }
     if (!req.url?.startsWith(EXTRA_PREFIX)) {
@@ -53,11 +49,16 @@ export function withExtraRoutes(handler: (req: IncomingMessage, res: ServerRespo
       res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized\n');
       return;
     }
-    Promise.resolve()
-      .then(() => route(req, res, url))
-      .catch((err: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-        res.end(`${err instanceof Error ? err.message : String(err)}\n`);
-      });
+    run(route, req, res, url);
   };
+}
+
+/** Runs a route; what it throws (or rejects with) is answered 500 with its message. */
+function run(route: ExtraRoute, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  Promise.resolve()
+    .then(() => route(req, res, url))
+    .catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(`${errorMessage(err)}\n`);
+    });
 }

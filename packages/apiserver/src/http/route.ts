@@ -23,6 +23,24 @@ export interface DiscoveryRoute {
 
 export type Route = ResourceRoute | DiscoveryRoute;
 
+const PARSED = Symbol('sedna.parsedRoute');
+type WithParsedRoute = { [PARSED]?: { path: string; route: Route } };
+
+/**
+ * parseRoute once per request: the metrics wrapper classifies a request (verb, resource) before the handler serves
+ * it, and both need its route; parsing it twice was most of what measuring a request cost. Kept on the request
+ * object itself (a symbol property, gone with the request; a WeakMap of short-lived keys costs the collector more)
+ * and checked against the path. A path that does not parse is not remembered (it throws).
+ */
+export function routeOfRequest(req: object, pathname: string): Route {
+  const holder = req as WithParsedRoute;
+  const memo = holder[PARSED];
+  if (memo !== undefined && memo.path === pathname) return memo.route;
+  const route = parseRoute(pathname);
+  holder[PARSED] = { path: pathname, route };
+  return route;
+}
+
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter((p) => p !== '').map((p) => decodeComponent(p, 'a segment of the path'));
   let group: string;

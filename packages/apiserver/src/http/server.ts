@@ -14,7 +14,7 @@ import { groupVersionDocument, openApiRoot } from './openapi.js';
 import { openApiV2Json, openApiV2Protobuf } from './openapi-v2.js';
 import { boolParam, intParam } from './query.js';
 import { answerReview, isReviewKind } from './reviews.js';
-import { parseRoute, type ResourceRoute } from './route.js';
+import { routeOfRequest, type ResourceRoute } from './route.js';
 import { serveWatch } from './watch.js';
 
 export interface PodLogOptions {
@@ -128,7 +128,7 @@ async function handle(o: HandlerOptions, req: IncomingMessage, res: ServerRespon
     else sendJson(res, 200, openApiV2Json());
     return;
   }
-  const route = parseRoute(path);
+  const route = routeOfRequest(req, path);
   if (route.type === 'discovery') throw errors.pathNotFound(path);
   await handleResource(o, req, res, url, route, method);
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiServerMetrics, componentRegistry, measuring, handleMetricsRequest, hasBearerToken, isMetricsRequest, statusClass, type Registry } from '@sedna/metrics';
-import { parseRoute } from '../http/route.js';
+import { routeOfRequest } from '../http/route.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -15,13 +15,16 @@ export interface ApiServerInstrumentation {
   wrap(handler: Handler, token: string): Handler;
 }
 
-/** Verb and resource of a request, as Kubernetes' apiserver_request_total labels them; undefined for non-resource paths. */
-export function requestKind(method: string, url: string): { verb: string; resource: string; watch: boolean } | undefined {
+/**
+ * Verb and resource of a request, as Kubernetes' apiserver_request_total labels them; undefined for non-resource
+ * paths. `req` keys the parsed route, which the handler then reuses instead of parsing the path again.
+ */
+export function requestKind(method: string, url: string, req: object = {}): { verb: string; resource: string; watch: boolean } | undefined {
   const q = url.indexOf('?');
   const path = (q < 0 ? url : url.slice(0, q)).replace(/\/+$/, '');
   let route;
   try {
-    route = parseRoute(path);
+    route = routeOfRequest(req, path);
   } catch {
     return undefined;
   }
@@ -63,7 +66,7 @@ export function instrumentApiServer(): ApiServerInstrumentation {
         handleMetricsRequest(registry, req, res);
         return;
       }
-      const kind = measure ? requestKind(req.method ?? 'GET', req.url ?? '/') : undefined;
+      const kind = measure ? requestKind(req.method ?? 'GET', req.url ?? '/', req) : undefined;
       if (!kind) {
         handler(req, res);
         return;

@@ -43,6 +43,12 @@ async function ensureTypeScript(): Promise<void> {
 }
 
 const loaded = new Map<string, Promise<void>>();
+let compiled: Record<string, string> = {};
+
+/** The JavaScript the runner compiled for TypeScript module files (compile-modules.ts): imported instead of tsx. */
+export function useCompiledModules(files: Record<string, string> | undefined): void {
+  compiled = files ?? {};
+}
 
 /** Imports a module file once; its registrations land in the lib's ClassFactory. */
 export function importModuleFile(url: string, what: string): Promise<void> {
@@ -52,9 +58,10 @@ export function importModuleFile(url: string, what: string): Promise<void> {
       const ext = extname(url).toLowerCase();
       if (ext === '.py') throw new Error(`${what}: ${url} is a Python file; this runner loads TypeScript (.ts, .mts) or JavaScript (.js, .mjs) files that register with ClassFactory from @sedna/lib`);
       if (!['.ts', '.mts', '.js', '.mjs', '.cjs'].includes(ext)) throw new Error(`${what}: ${url} is not a TypeScript or JavaScript file (.ts, .mts, .js, .mjs)`);
-      if (ext === '.ts' || ext === '.mts') await ensureTypeScript();
+      const ahead = compiled[url];
+      if ((ext === '.ts' || ext === '.mts') && !ahead) await ensureTypeScript();
       try {
-        await import(pathToFileURL(url).href);
+        await import(pathToFileURL(ahead ?? url).href);
       } catch (err) {
         throw new Error(`${what}: ${url} does not load: ${(err as Error).message}`, { cause: err });
       }

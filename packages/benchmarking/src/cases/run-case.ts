@@ -9,6 +9,7 @@ import { loadIndex, type LabelledSet } from '../paradigms/data.js';
 import { PARADIGM_RUNNERS } from '../paradigms/registry.js';
 import { systemMetric } from '../metrics/system.js';
 import { callMetric, loadUserMetric } from '../metrics/user.js';
+import { useCompiledModules } from './modules.js';
 import type { CaseSpec, MetricValue } from './spec.js';
 
 export interface CaseOutput {
@@ -17,6 +18,7 @@ export interface CaseOutput {
 }
 
 export async function runCase(spec: CaseSpec, log: (line: string) => void): Promise<CaseOutput> {
+  useCompiledModules(spec.compiledModules);
   const outputDir = join(spec.outputDir, 'output');
   mkdirSync(outputDir, { recursive: true });
   const lazy = (file: string | undefined, what: string): (() => Promise<LabelledSet>) => {

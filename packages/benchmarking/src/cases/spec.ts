@@ -22,6 +22,8 @@ export interface CaseSpec {
   /** `<workspace>/<job>/<algorithm>/<id>`. */
   outputDir: string;
   simulation?: SimulationTarget;
+  /** TypeScript module files compiled ahead by the runner (compile-modules.ts): source url -> JavaScript file. */
+  compiledModules?: Record<string, string>;
 }
 
 /** A metric's value: a number, or for Matrix a structure the rank keeps as JSON. */

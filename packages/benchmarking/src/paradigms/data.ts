@@ -36,6 +36,18 @@ export function sampleSize(x: Tensor): number {
   return x.data.length / (x.shape[0] ?? 1);
 }
 
+/** Samples from..to-1 as views of the set's arrays (no copy: the sets are read, never written). */
+export function slice(set: LabelledSet, from: number, to: number, source = set.source): LabelledSet {
+  const size = sampleSize(set.x);
+  return {
+    x: { data: set.x.data.subarray(from * size, to * size), shape: [to - from, ...set.x.shape.slice(1)] },
+    y: set.y.subarray(from, to),
+    origins: set.origins.slice(from, to),
+    ids: set.ids.slice(from, to),
+    source,
+  };
+}
+
 /** The samples at `indexes`, in that order. */
 export function subset(set: LabelledSet, indexes: readonly number[], source = set.source): LabelledSet {
   const size = sampleSize(set.x);
@@ -64,7 +76,7 @@ export function splitDefault(set: LabelledSet, times: number, trainRatio: number
     const start = t * piece;
     const end = t === times - 1 ? n : start + piece;
     const cut = start + Math.round((end - start) * trainRatio);
-    out.push([subset(set, range(start, cut)), subset(set, range(cut, end))]);
+    out.push([slice(set, start, cut), slice(set, cut, end)]);
   }
   return out;
 }

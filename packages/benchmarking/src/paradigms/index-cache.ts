@@ -5,7 +5,8 @@
  * time; a dataset folder the runner prepared is written once and never changed in place. Writes go through a
  * temporary file and a rename (parallel cases may write at once); a folder that is not writable only means no cache.
  *
- * Layout: uint32 length of a JSON header {n, shape, ids, origins}, the header, then x (float32) and y (int32).
+ * Layout: uint32 length of a JSON header {n, shape, ids, origins} (space-padded to end 4-byte aligned), the header,
+ * then x (float32) and y (int32).
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -33,10 +34,13 @@ export function readDecoded(indexFile: string): LabelledSet | undefined {
   const headerLength = bytes.readUInt32LE(0);
   const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as Header;
   const size = header.shape.reduce((a, b) => a * b, 1);
-  // Copies keep the arrays aligned whatever the header's length.
-  const xStart = 4 + headerLength;
-  const x = new Float32Array(bytes.buffer.slice(bytes.byteOffset + xStart, bytes.byteOffset + xStart + size * 4));
-  const y = new Int32Array(bytes.buffer.slice(bytes.byteOffset + xStart + size * 4, bytes.byteOffset + xStart + size * 4 + header.n * 4));
+  const xStart = bytes.byteOffset + 4 + headerLength;
+  const yStart = xStart + size * 4;
+  // The header is padded so that x starts 4-byte aligned: the arrays are views of the file's bytes, not copies
+  // (tens of MB per case). A file written before the padding, or a pooled buffer, is copied.
+  const aligned = xStart % 4 === 0;
+  const x = aligned ? new Float32Array(bytes.buffer, xStart, size) : new Float32Array(bytes.buffer.slice(xStart, yStart));
+  const y = aligned ? new Int32Array(bytes.buffer, yStart, header.n) : new Int32Array(bytes.buffer.slice(yStart, yStart + header.n * 4));
   return { x: { data: x, shape: header.shape }, y, ids: header.ids, origins: header.origins, source: indexFile };
 }
 
@@ -48,7 +52,10 @@ export function writeDecoded(indexFile: string, set: LabelledSet): void {
   } catch {
     return;
   }
-  const header = Buffer.from(JSON.stringify({ n: set.y.length, shape: [...set.x.shape], ids: set.ids, origins: set.origins } satisfies Header));
+  const json = JSON.stringify({ n: set.y.length, shape: [...set.x.shape], ids: set.ids, origins: set.origins } satisfies Header);
+  // trailing spaces (still the same JSON) so that x starts at a multiple of 4 bytes: readDecoded maps it in place
+  const jsonBytes = Buffer.byteLength(json);
+  const header = Buffer.from(json + ' '.repeat((4 - ((4 + jsonBytes) % 4)) % 4));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length, 0);
   const x = Buffer.from(set.x.data.buffer, set.x.data.byteOffset, set.x.data.byteLength);

@@ -1,17 +1,30 @@
-/** One line per paradigm: Ianvs's paradigm_type to the code that runs it, in the case's process or on the simulated control plane. */
+/**
+ * One line per paradigm: Ianvs's paradigm_type to the code that runs it, in the case's process or on the simulated
+ * control plane. Each is imported when a case runs it: a case runs one paradigm, and loading every paradigm's lib
+ * entry point (federated learning's alone is about half a second) was a large part of each case's start.
+ */
 import type { ParadigmType } from '../config/algorithm.js';
-import { federatedLearning } from './federated.js';
-import { incrementalLearning } from './incremental.js';
-import { jointInference } from './joint.js';
-import { lifelongLearning } from './lifelong.js';
-import { singleTaskLearning } from './singletask.js';
 import { localEvenWhenSimulated, onClusterWhenSimulated, refusingSimulation } from './simulated.js';
-import type { Paradigm } from './types.js';
+import type { Paradigm, ParadigmContext } from './types.js';
+
+/** A paradigm whose module loads at its first run. */
+function lazy(load: () => Promise<Paradigm>): Paradigm {
+  return async (ctx: ParadigmContext) => (await load())(ctx);
+}
 
 export const PARADIGM_RUNNERS: Record<ParadigmType, Paradigm> = {
-  singletasklearning: localEvenWhenSimulated('singletasklearning', singleTaskLearning),
-  incrementallearning: onClusterWhenSimulated(incrementalLearning, async () => (await import('./incremental-cluster.js')).incrementalOnCluster),
-  jointinference: onClusterWhenSimulated(jointInference, async () => (await import('./joint-cluster.js')).jointInferenceOnCluster),
-  federatedlearning: onClusterWhenSimulated(federatedLearning, async () => (await import('./federated-cluster.js')).federatedOnCluster),
-  lifelonglearning: refusingSimulation('lifelonglearning', lifelongLearning),
+  singletasklearning: localEvenWhenSimulated('singletasklearning', lazy(async () => (await import('./singletask.js')).singleTaskLearning)),
+  incrementallearning: onClusterWhenSimulated(
+    lazy(async () => (await import('./incremental.js')).incrementalLearning),
+    async () => (await import('./incremental-cluster.js')).incrementalOnCluster,
+  ),
+  jointinference: onClusterWhenSimulated(
+    lazy(async () => (await import('./joint.js')).jointInference),
+    async () => (await import('./joint-cluster.js')).jointInferenceOnCluster,
+  ),
+  federatedlearning: onClusterWhenSimulated(
+    lazy(async () => (await import('./federated.js')).federatedLearning),
+    async () => (await import('./federated-cluster.js')).federatedOnCluster,
+  ),
+  lifelonglearning: refusingSimulation('lifelonglearning', lazy(async () => (await import('./lifelong.js')).lifelongLearning)),
 };

@@ -85,19 +85,22 @@ export async function writeReport(job: BenchmarkingJobConfig, rank: RankFiles, p
   const dir = join(job.outputDir, 'report');
   mkdirSync(dir, { recursive: true });
   const plots = plotsFor(passed);
+  const pngs: { file: string; svg: string }[] = [];
   for (const c of passed) {
     for (const h of heatmapsFor(c)) {
       plots.push({ name: `heatmap-${safe(h.key)}-${c.spec.id.slice(0, 8)}`, title: `${h.key} heatmap, ${caseLabel(c)}`, svg: h.svg });
       if (caseHeatmaps) {
         mkdirSync(join(c.spec.outputDir, 'output'), { recursive: true });
-        writeFileSync(join(c.spec.outputDir, 'output', `${h.key}-heatmap.png`), svgToPng(h.svg));
+        pngs.push({ file: join(c.spec.outputDir, 'output', `${h.key}-heatmap.png`), svg: h.svg });
       }
     }
   }
   for (const p of plots) {
     writeFileSync(join(dir, `${p.name}.svg`), p.svg);
-    writeFileSync(join(dir, `${p.name}.png`), svgToPng(p.svg));
+    pngs.push({ file: join(dir, `${p.name}.png`), svg: p.svg });
   }
+  // all at once: they render on the thread pool, in parallel
+  await Promise.all(pngs.map(async (p) => writeFileSync(p.file, await svgToPng(p.svg))));
   const failures = failed.length
     ? `<h2>Failed test cases</h2><ul>${failed.map((c) => `<li>${caseLabel(c).replace(/</g, '&lt;')}: ${(c.result.error ?? '').replace(/</g, '&lt;')}</li>`).join('')}</ul>`
     : '';

@@ -7,9 +7,10 @@
  * cluster the kubelet owns the Node, its status and its Lease: the hello only adds the LC's labels to a Node that
  * exists.
  */
-import type { KubeObject, NodeCondition, NodeHello } from '@sedna/api';
+import type { NodeCondition, NodeHello } from '@sedna/api';
 import { rfc3339 as now, rfc3339Micro as microTime } from '@sedna/api/runtime';
 import { isNotFound, type KubeClient } from '../runtime/client.js';
+import type { ObjectOf } from '../runtime/kinds.js';
 
 import { NODE_ROLE_LABEL as ROLE_LABEL } from '@sedna/api';
 export { ROLE_LABEL };
@@ -146,13 +147,13 @@ export class NodeLifecycle {
   }
 
   /** After a GM start, nodes that stay away for the grace period are NotReady. */
-  watchForAbsentNodes(list: () => KubeObject[], graceMs: number): void {
+  watchForAbsentNodes(list: () => ObjectOf<'Node'>[], graceMs: number): void {
     if (!this.ownsNodes) return;
     this.timer = setTimeout(() => {
       for (const node of list()) {
         const name = node.metadata.name!;
         if (this.seen.has(name)) continue;
-        const conditions = ((node['status'] as { conditions?: NodeCondition[] } | undefined)?.conditions ?? []);
+        const conditions = node.status?.conditions ?? [];
         if (conditions.some((c) => c.type === 'Ready' && c.status === 'True')) this.onReady(name, false, 'NodeStatusUnknown', 'the local controller did not reconnect after the GM started');
       }
     }, graceMs);

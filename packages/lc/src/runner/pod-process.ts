@@ -70,13 +70,7 @@ export class PodProcess {
   /** A pod the runner has not seen before: record it and start its container. */
   static start(pod: RunnablePod, podDir: string, context: PodProcessContext): PodProcess {
     mkdirSync(podDir, { recursive: true, mode: 0o700 });
-    const state: PersistedPodState = {
-      version: 1,
-      startTime: timestamp(),
-      restartCount: 0,
-      nextBackoffMs: 0,
-      lifecycle: { kind: 'creating' },
-    };
+    const state = freshPodState();
     const podProcess = new PodProcess(pod, podDir, context, state);
     savePod(podDir, pod);
     podProcess.persist();
@@ -89,13 +83,7 @@ export class PodProcess {
    * ended meanwhile, and carry on from there.
    */
   static adopt(pod: RunnablePod, podDir: string, context: PodProcessContext, saved: PersistedPodState | undefined): PodProcess {
-    const state: PersistedPodState = saved ?? {
-      version: 1,
-      startTime: timestamp(),
-      restartCount: 0,
-      nextBackoffMs: 0,
-      lifecycle: { kind: 'creating' },
-    };
+    const state = saved ?? freshPodState();
     const podProcess = new PodProcess(pod, podDir, context, state);
     podProcess.resume();
     return podProcess;
@@ -386,4 +374,9 @@ export class PodProcess {
   private describe(): string {
     return `${this.pod.metadata.namespace}/${this.pod.metadata.name} (${this.pod.metadata.uid})`;
   }
+}
+
+/** The state of a pod whose container is about to be created for the first time. */
+function freshPodState(): PersistedPodState {
+  return { version: 1, startTime: timestamp(), restartCount: 0, nextBackoffMs: 0, lifecycle: { kind: 'creating' } };
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MalformedRequest, decodeComponent, parseJsonBounded, parseRequestUrl, readLimitedBody } from '@sedna/api/guard';
+import { MalformedRequest, assertClientErrorStatus, decodeComponent, parseJsonBounded, parseRequestUrl, readLimitedBody } from '@sedna/api/guard';
 import { adaptOriginalLibMessage, parseWorkerMessage, WORKER_REPORT_PATH, type WorkerMessage, type WorkerOwnerLookup } from '@sedna/api/contracts';
 
 /** Takes the reports of one owner kind (a manager of the LC). */
@@ -28,7 +28,7 @@ export class WorkerReportRejected extends Error {
     message: string,
   ) {
     super(message);
-    if (!Number.isInteger(status) || status < 400 || status > 499) throw new Error(`WorkerReportRejected: status ${status} is not a 4xx`);
+    assertClientErrorStatus(status, 'WorkerReportRejected');
   }
 }
 

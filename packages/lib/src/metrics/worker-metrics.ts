@@ -12,16 +12,22 @@ import http from 'node:http';
 import { dirname } from 'node:path';
 import { componentRegistry, handleMetricsRequest, isMetricsRequest, parseListenAddress, type Owner, type Registry } from '@sedna/metrics';
 import { WORKER_ENV } from '@sedna/api/contracts';
+import { ScrapeTracker, type FinalScrape } from './final-scrape.js';
 
 export const METRICS_SOCKET_ENV = WORKER_ENV.SEDNA_METRICS_SOCKET;
 export const METRICS_ADDRESS_ENV = WORKER_ENV.SEDNA_METRICS_ADDRESS;
 
 let registry: Registry | undefined;
+/** The scrapes this process answered, on any of its listeners. */
+const scrapes = new ScrapeTracker();
 
 function serve(target: { path: string } | { host: string; port: number }, reg: Registry, log: (m: string) => void): void {
   const server = http.createServer((req, res) => {
-    if (isMetricsRequest(req)) handleMetricsRequest(reg, req, res);
-    else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('this listener serves /metrics only\n');
+    if (isMetricsRequest(req)) {
+      const arrivedAt = scrapes.arrived();
+      res.once('finish', () => scrapes.completed(arrivedAt));
+      handleMetricsRequest(reg, req, res);
+    } else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('this listener serves /metrics only\n');
   });
   server.on('error', (err) => log(`cannot serve metrics on ${'path' in target ? target.path : `${target.host}:${target.port}`}: ${err.message}`));
   if ('path' in target) {
@@ -48,6 +54,15 @@ export function workerRegistry(env: NodeJS.ProcessEnv = process.env, log: (m: st
     }
   }
   return registry;
+}
+
+/**
+ * For a worker about to exit with its figures final: waits until a scraper has read them (one more scrape than
+ * those before this call), when the worker has been scraped at all; at most `maxMs`, less when the scrapes seen so
+ * far came more often (./final-scrape.ts). Call it after the last counter is set.
+ */
+export function awaitFinalScrape(maxMs = 15_000): Promise<FinalScrape> {
+  return registry ? scrapes.awaitNext(maxMs) : Promise.resolve('never scraped');
 }
 
 /** The job or service this worker belongs to, from the original's environment (NAMESPACE, JOB_NAME or SERVICE_NAME). */

@@ -2,7 +2,7 @@
  * Export straight from a tfjs model (a tf.Sequential or functional chain of supported layers).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { specFromLayersModel } from '../backend/tfjs/layers.js';
+import { specFromLayersModel } from '../backend/tfjs/layers-spec.js';
 import { type OnnxExportOptions, exportToOnnx } from './export.js';
 
 export function exportLayersModelToOnnx(model: tf.LayersModel, options: OnnxExportOptions = {}): Uint8Array {

@@ -83,8 +83,18 @@ export function encodeWeightsMessage(message: WeightsMessage): Uint8Array {
   return out;
 }
 
+export interface DecodeWeightsOptions {
+  /**
+   * Return views into `bytes` instead of copies where the float data is 4-byte aligned in memory (it always is
+   * relative to the message start; a message at an unaligned offset of its buffer is copied). Views keep `bytes`
+   * alive and see any later change to it: for a receiver that owns the bytes (a websocket message), they save a
+   * copy and, more costly, the fresh memory a copy needs.
+   */
+  readonly view?: boolean;
+}
+
 /** Decodes and validates; every inconsistency is a WeightsCodecError saying what is wrong where. */
-export function decodeWeightsMessage(bytes: Uint8Array): WeightsMessage {
+export function decodeWeightsMessage(bytes: Uint8Array, options: DecodeWeightsOptions = {}): WeightsMessage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (pos: number, n: number, what: string): void => {
     if (pos + n > bytes.length) throw new WeightsCodecError(`truncated: ${what} needs bytes ${pos}..${pos + n - 1}, but the message has ${bytes.length}`);
@@ -147,7 +157,7 @@ export function decodeWeightsMessage(bytes: Uint8Array): WeightsMessage {
   }
   pos = dataOffset;
   const weights: WeightTensor[] = headers.map((h) => {
-    const data = readFloats(bytes, view, pos, h.size);
+    const data = options.view === true && canView(bytes, pos) ? new Float32Array(bytes.buffer, bytes.byteOffset + pos, h.size) : readFloats(bytes, view, pos, h.size);
     pos += 4 * h.size;
     return { name: h.name, shape: h.shape, data };
   });
@@ -168,6 +178,11 @@ function writeFloats(out: Uint8Array, view: DataView, pos: number, data: Float32
     return;
   }
   for (let i = 0; i < data.length; i++) view.setFloat32(pos + 4 * i, data[i] ?? 0, true);
+}
+
+/** A Float32Array view needs a little-endian host and a 4-byte aligned address in the underlying buffer. */
+function canView(bytes: Uint8Array, pos: number): boolean {
+  return LITTLE_ENDIAN_HOST && (bytes.byteOffset + pos) % 4 === 0;
 }
 
 function readFloats(bytes: Uint8Array, view: DataView, pos: number, n: number): Float32Array {

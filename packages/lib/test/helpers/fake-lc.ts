@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach } from 'vitest';
 
 export interface ReceivedReport {
   worker: string;
@@ -75,4 +76,18 @@ export class FakeLC {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+}
+
+/** A FakeLC started before each test of the calling block and stopped after it; `use` receives each one. */
+export function fakeLcPerTest(use: (lc: FakeLC) => void): void {
+  let lc: FakeLC | undefined;
+  beforeEach(async () => {
+    lc = new FakeLC();
+    await lc.start();
+    use(lc);
+  });
+  afterEach(async () => {
+    await lc?.stop();
+    lc = undefined;
+  });
 }

@@ -9,6 +9,18 @@ export interface Series {
   points: readonly (readonly [number, number])[];
 }
 
+/**
+ * The time axis' range: the points' own span. uPlot widens an empty span (a single point in time, as a page just
+ * opened has) by orders of magnitude, which drew an axis of years; a minute either side is what a reader expects.
+ */
+function timeRange(_plot: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) {
+    const now = Date.now() / 1000;
+    return [now - 60, now];
+  }
+  return min === max ? [min - 60, max + 60] : [min, max];
+}
+
 export function Chart({ series, height = 180, testId }: { series: readonly Series[]; height?: number; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
@@ -22,7 +34,7 @@ export function Chart({ series, height = 180, testId }: { series: readonly Serie
     if (!box.current) return;
     const colors = ['#228be6', '#e8590c', '#2f9e44', '#ae3ec9'];
     plot.current = new uPlot(
-      { width: box.current.clientWidth || 400, height, series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: colors[i % colors.length], spanGaps: true }))], scales: { x: { time: true } } },
+      { width: box.current.clientWidth || 400, height, series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: colors[i % colors.length], spanGaps: true }))], scales: { x: { time: true, range: timeRange } } },
       data,
       box.current,
     );

@@ -4,7 +4,7 @@
  * with its typed ports and its options as fields.
  */
 import { parseFlowunitToml, type UnitDescription } from '@sedna/lib/flow/description';
-import type { UnitDef } from '../composer/units';
+import type { UnitDef } from '../composer/units.js';
 
 export const FLOWUNIT_PREFIX = 'flowunit:';
 

@@ -3,11 +3,11 @@
  * `flowunit` attribute names the unit; the other attributes are its settings) and edges (`a:out -> b:in`). Parsing
  * and writing are the flow runtime's own (`@sedna/lib/flow/description`). A node naming one of the composer's Sedna
  * units opens as that unit; any other as a flowunit with the ports its description declares (or, unknown, the ports
- * its edges use, typed `any`).
+ * its edges use, typed `any`); a name both a built-in flowunit and a composer unit have opens as the flowunit.
  */
 import { parseGraphDocument, writeGraphToml, type DotNode } from '@sedna/lib/flow/description';
-import { UNITS, type ComposerEdge, type ComposerGraph, type ComposerNode, type PortDef, type UnitDef } from '../composer/units';
-import { FLOWUNIT_PREFIX } from './flowunits';
+import { UNITS, type ComposerEdge, type ComposerGraph, type ComposerNode, type PortDef, type UnitDef } from '../composer/units.js';
+import { FLOWUNIT_PREFIX } from './flowunits.js';
 
 /** Attributes that describe the node itself, not a setting of its unit. */
 const NODE_ATTRIBUTES = new Set(['type', 'flowunit', 'device', 'deviceid', 'label', 'shape']);
@@ -24,6 +24,9 @@ export function importGraphToml(text: string, fileName: string, known: ReadonlyM
   const unitName = (n: DotNode): string => n.attributes['flowunit'] ?? (n.attributes['type'] === 'input' ? 'input' : n.attributes['type'] === 'output' ? 'output' : n.name);
   const typeOf = (n: DotNode): string => {
     const name = unitName(n);
+    // A flowunit the catalogue declares opens as that flowunit even when a composer unit has its name
+    // (hard_example_mining, cloud_inference): the graph's edges use the flowunit's ports.
+    if (known.has(`${FLOWUNIT_PREFIX}${name}`)) return `${FLOWUNIT_PREFIX}${name}`;
     return UNITS.some((u) => u.type === name) ? name : `${FLOWUNIT_PREFIX}${name}`;
   };
   const byName = new Map(doc.dot.nodes.map((n) => [n.name, n]));

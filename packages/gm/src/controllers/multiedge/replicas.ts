@@ -59,8 +59,7 @@ export async function ensureReplicas(workers: MultiEdgeWorkers, deps: MultiEdgeD
     const env = envOf(i);
     const workerName = stableWorkerName(group.workerNamePrefix ?? group.workerType, owner, { group: group.workerType, replica: i, hash: wanted[i] });
     const pod = buildWorkerPod({ owner, workerType: group.workerType, template, env: { ...env, WORKER_NAME: workerName }, restartPolicy: 'Always', hashOf: { template, env }, name });
-    (pod['metadata'] as { labels: Record<string, string> }).labels[REPLICA_LABEL] = String(i);
-    const { created } = await createOwned(deps.client, owner, 'Pod', pod);
+    const { created } = await createOwned(deps.client, owner, 'Pod', { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, [REPLICA_LABEL]: String(i) } } });
     if (created) await recordEvent(deps.client, owner, 'Normal', 'WorkerCreated', `created the ${group.workerType} worker ${name} (replica ${i})${node ? ` on ${node}` : ''}`);
   }
   return counts;

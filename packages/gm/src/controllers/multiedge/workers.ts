@@ -82,7 +82,7 @@ export class MultiEdgeWorkers {
    */
   placement(template: PodTemplateSpec, defaultRole: 'cloud' | 'edge'): string | undefined {
     if (template.spec.nodeName) return template.spec.nodeName;
-    const selector = (template.spec as { nodeSelector?: Record<string, string> }).nodeSelector ?? {};
+    const selector = template.spec.nodeSelector ?? {};
     const ready = this.deps.nodes.list().filter(isReady).sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
     const bySelector = Object.keys(selector).length > 0 ? ready.find((n) => Object.entries(selector).every(([k, v]) => ({ 'kubernetes.io/hostname': n.metadata.name, ...n.metadata.labels })[k] === v)) : undefined;
     return (bySelector ?? ready.find((n) => n.metadata.labels?.[ROLE_LABEL] === defaultRole))?.metadata.name;

@@ -1,14 +1,15 @@
 /**
  * The mlp estimator: trains dense networks (dense, dropout, flatten layers) with the WebAssembly SIMD kernels of
  * ./wasm instead of tfjs, several times faster on one thread. Same Estimator contract, same weight layout and
- * names, same saved format (a tfjs model directory) as the tfjs estimator, and exportable to ONNX.
+ * names, same saved format (a tfjs model directory, written and read without loading tfjs) as the tfjs estimator, and
+ * exportable to ONNX.
  */
 import type { Estimator, Labels, Metrics, Tensor, WeightTensor } from '../../core/estimator.js';
 import { checkBatch, checkLabels, classificationMetrics, seededRandom, shuffledIndices, yieldToEventLoop } from '../batch.js';
-import { type ModelSpec, finalActivation, validateModelSpec } from '../model-spec.js';
-import { checkWeightsFit } from '../model-spec.js';
+import { loadSpecModel, saveSpecModel } from '../model-files.js';
+import { type ModelSpec, checkWeightsFit, finalActivation, validateModelSpec } from '../model-spec.js';
 import { type BackendTrainOptions, type OptimizerName, type ResolvedTrainOptions, resolveTrainOptions } from '../train-options.js';
-import { DenseNetwork } from './network.js';
+import { DenseNetwork, describeLayers } from './network.js';
 
 export interface MlpEstimatorOptions {
   /** The network to build; without it, call load() first. Only dense, dropout and flatten layers. */
@@ -24,6 +25,8 @@ const YIELD_EVERY_MS = 100;
 
 export class MlpEstimator implements Estimator {
   private network: DenseNetwork | undefined;
+  /** The constructor's spec, until the network is first needed (net()) or a model is loaded over it. */
+  private pendingSpec: ModelSpec | undefined;
   private optimizerState: { name: OptimizerName; learningRate: number } | undefined;
   private readonly predictBatchSize: number;
 
@@ -31,8 +34,9 @@ export class MlpEstimator implements Estimator {
     this.predictBatchSize = options.predictBatchSize ?? 256;
     if (!Number.isInteger(this.predictBatchSize) || this.predictBatchSize < 1) throw new RangeError('predictBatchSize must be a positive integer');
     if (options.spec !== undefined) {
-      this.network = new DenseNetwork(validateModelSpec(options.spec));
-      this.network.initialise(seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 31)));
+      const spec = validateModelSpec(options.spec);
+      describeLayers(spec); // an unsupported spec fails here, not at first use
+      this.pendingSpec = spec;
     }
   }
 
@@ -42,6 +46,13 @@ export class MlpEstimator implements Estimator {
   }
 
   private net(): DenseNetwork {
+    if (this.network === undefined && this.pendingSpec !== undefined) {
+      // Built at first use: an estimator made to load a model (most of them in incremental learning's rounds)
+      // never fills random weights it would throw away.
+      this.network = new DenseNetwork(this.pendingSpec);
+      this.network.initialise(seededRandom(this.options.seed ?? Math.floor(Math.random() * 2 ** 31)));
+    }
+    this.pendingSpec = undefined;
     if (this.network === undefined) throw new Error('MlpEstimator has no model: pass a spec to the constructor or call load(url) first');
     return this.network;
   }
@@ -103,20 +114,18 @@ export class MlpEstimator implements Estimator {
   }
 
   async load(url: string): Promise<void> {
-    // The tfjs file format is read through TensorFlow.js: load it only when a model is read or written, so a
-    // worker that trains in memory (federated learning's MistNet) does not pay for it at start.
-    const { loadSpecModel } = await import('../tfjs/spec-model-io.js');
+    // The tfjs file format is read without TensorFlow.js (../model-files.ts): loading tfjs costs seconds.
     const { spec, weights } = await loadSpecModel(url);
     const network = new DenseNetwork(spec);
     network.setWeights(weights);
     this.network = network;
+    this.pendingSpec = undefined;
     this.optimizerState = undefined;
   }
 
   /** Saves in the tfjs directory format (model.json + weights.bin); returns the model.json URL. */
   async save(url: string): Promise<string> {
     const net = this.net();
-    const { saveSpecModel } = await import('../tfjs/spec-model-io.js');
     return saveSpecModel(net.spec, net.getWeights(), url);
   }
 
@@ -132,5 +141,6 @@ export class MlpEstimator implements Estimator {
 
   dispose(): void {
     this.network = undefined;
+    this.pendingSpec = undefined;
   }
 }

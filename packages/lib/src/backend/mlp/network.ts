@@ -49,7 +49,7 @@ interface Workspace {
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 
 /** Reads which dense layers a spec describes; throws for layers this backend does not train. */
-function describeLayers(spec: ModelSpec): Omit<DenseLayer, 'w' | 'b' | 'gw' | 'gb' | 'mw' | 'vw' | 'mb' | 'vb'>[] {
+export function describeLayers(spec: ModelSpec): Omit<DenseLayer, 'w' | 'b' | 'gw' | 'gb' | 'mw' | 'vw' | 'mb' | 'vb'>[] {
   let width = sizeOf(spec.inputShape);
   const layers: Omit<DenseLayer, 'w' | 'b' | 'gw' | 'gb' | 'mw' | 'vw' | 'mb' | 'vb'>[] = [];
   const inputDropout: number[] = [];
@@ -133,6 +133,9 @@ export class DenseNetwork {
 
   /** Forgets Adam's moments and step count. */
   resetOptimizer(): void {
+    // Only Adam writes the moments, and it counts its steps: before its first step they are still the fresh
+    // memory's zeros (clearing them anyway touched megabytes for every estimator built only to load a model).
+    if (this.adamStep === 0) return;
     for (const l of this.layers) {
       this.rt.f32(l.mw, l.inSize * l.outSize).fill(0);
       this.rt.f32(l.vw, l.inSize * l.outSize).fill(0);

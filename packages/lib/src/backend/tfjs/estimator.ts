@@ -11,7 +11,8 @@ import { type TfjsEngine, type TfjsEngineChoice, engineFor, useEngine } from './
 import { buildLayersModel, specFromLayersModel } from './layers.js';
 import { readModelArtifacts } from './model-dir.js';
 import { checkWeightsFit } from '../model-spec.js';
-import { saveLayersModel, specFromArtifacts } from './spec-model-io.js';
+import { specFromArtifacts } from '../model-files.js';
+import { saveLayersModel } from './spec-model-io.js';
 
 export interface TfjsEstimatorOptions {
   /** The model to build; without it, call load() before anything else. */

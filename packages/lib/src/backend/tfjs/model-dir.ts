@@ -123,7 +123,12 @@ export async function readModelArtifacts(url: string): Promise<tf.io.ModelArtifa
         }
       }
     }
-    const weightData = concatBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)).buffer as ArrayBuffer;
+    // One weights file (what tfjs and this lib write) is used as read, without copying it twice more.
+    const only = buffers.length === 1 ? (buffers[0] as Uint8Array) : undefined;
+    const weightData =
+      only !== undefined && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength
+        ? (only.buffer as ArrayBuffer)
+        : (concatBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)).buffer as ArrayBuffer);
     return {
       modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
       weightSpecs,

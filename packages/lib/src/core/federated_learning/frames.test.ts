@@ -22,6 +22,21 @@ describe('binary frames', () => {
     expect(decodeFrame(encodeFrame({ type: 'x' })).weights).toBeUndefined();
   });
 
+  it('read float32 weights in place when asked (the aggregation server), copying only what is unaligned', () => {
+    const frame = encodeFrame({ type: 'update_weight' }, new WeightsEncoder().encode(weights));
+    const inPlace = decodeFrame(frame, { view: true }).weights!;
+    expect(inPlace.every((tensor) => tensor.data.buffer === frame.buffer)).toBe(true);
+    expect(inPlace.map((tensor) => Array.from(tensor.data))).toEqual(weights.map((tensor) => Array.from(tensor.data)));
+    expect(decodeFrame(frame).weights!.some((tensor) => tensor.data.buffer === frame.buffer)).toBe(false); // copies by default
+    for (const shift of [1, 2, 3, 4]) {
+      const message = Buffer.alloc(frame.length + 8);
+      message.set(frame, shift);
+      const decoded = decodeFrame(message.subarray(shift, shift + frame.length), { view: true }).weights!;
+      expect(decoded.every((tensor) => tensor.data.buffer === message.buffer)).toBe((message.byteOffset + shift) % 4 === 0);
+      expect(decoded.map((tensor) => Array.from(tensor.data))).toEqual(weights.map((tensor) => Array.from(tensor.data)));
+    }
+  });
+
   it('decode frames that sit at any offset of a larger buffer, as websocket messages do', () => {
     for (const compression of ['Float16', 'Float32', 'Int8Linear']) {
       const frame = encodeFrame({ type: 'x' }, new WeightsEncoder(compression).encode(weights));

@@ -73,8 +73,17 @@ export function encodeFrame(header: Record<string, unknown>, body?: Uint8Array):
   return frame;
 }
 
+export interface DecodeFrameOptions {
+  /**
+   * Float32 weights (the transmitter's weights message) as views into `frame` where it is aligned, not copies:
+   * for a receiver that owns the frame, such as the aggregation server with a websocket message. A copy needs
+   * fresh memory as large as the weights, and first touching fresh memory costs more than the copy itself.
+   */
+  readonly view?: boolean;
+}
+
 /** Decodes a frame; every problem is a ProtocolError that says what is wrong. */
-export function decodeFrame(frame: Uint8Array): DecodedFrame {
+export function decodeFrame(frame: Uint8Array, options: DecodeFrameOptions = {}): DecodedFrame {
   if (frame.length < 8 || FRAME_MAGIC.some((byte, index) => frame[index] !== byte)) {
     throw new ProtocolError(`a binary frame must start with "SFL1" (this one has ${frame.length} bytes starting ${hex(frame.subarray(0, 4))})`);
   }
@@ -91,13 +100,13 @@ export function decodeFrame(frame: Uint8Array): DecodedFrame {
   if (!isObject(header)) throw new ProtocolError('the frame header must be a JSON object');
   const body = frame.subarray(Math.min(frame.length, align4(8 + headerLength)));
   if (body.length === 0) return { header, weights: undefined, encoding: undefined };
-  return { header, ...decodeWeightsBody(body) };
+  return { header, ...decodeWeightsBody(body, options) };
 }
 
 /** The weights in a body of either encoding. */
-export function decodeWeightsBody(body: Uint8Array): { weights: WeightTensor[]; encoding: string } {
+export function decodeWeightsBody(body: Uint8Array, options: DecodeFrameOptions = {}): { weights: WeightTensor[]; encoding: string } {
   try {
-    if (startsWith(body, WEIGHTS_MESSAGE_MAGIC)) return { weights: [...decodeWeightsMessage(body).weights], encoding: 'Float32' };
+    if (startsWith(body, WEIGHTS_MESSAGE_MAGIC)) return { weights: [...decodeWeightsMessage(body, options).weights], encoding: 'Float32' };
     if (startsWith(body, CONTAINER_MAGIC)) {
       const weights = decodeWeights(body);
       return { weights, encoding: codecOf(body) };

@@ -12,7 +12,7 @@ export { AggregatorConnection } from './client/connection.js';
 export type { ConnectionOptions, Inbound } from './client/connection.js';
 export { proximalStep } from './client/proximal.js';
 export { WeightsEncoder, decodeFrame, decodeWeightsBody, encodeFrame } from './frames.js';
-export type { DecodedFrame } from './frames.js';
+export type { DecodeFrameOptions, DecodedFrame } from './frames.js';
 export { positionalName, weightsFromNested, weightsToNested } from './json-weights.js';
 export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 export type { Checkpoint } from './checkpoint.js';

@@ -15,19 +15,28 @@ export interface GraphDocument {
   readonly driverDirs: readonly string[];
   readonly queueSize: number;
   readonly batchSize: number;
+  /** `[graph] fuse` (default true): the scheduler may run chains of units as one node (runtime/fusion.ts). */
+  readonly fuse: boolean;
   readonly dot: DotGraph;
 }
 
 export const DEFAULT_QUEUE_SIZE = 32;
 
 const TOP_KEYS = new Set(['driver', 'profile', 'flow', 'graph', 'log']);
-const GRAPH_KEYS = new Set(['format', 'graphconf', 'graphconffilepath', 'queue_size', 'batch_size']);
+const GRAPH_KEYS = new Set(['format', 'graphconf', 'graphconffilepath', 'queue_size', 'batch_size', 'fuse']);
 
 function positiveInteger(value: unknown, where: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'string' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new FlowGraphError(`${where} must be a positive integer, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function booleanKey(value: unknown, where: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new FlowGraphError(`${where} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 function baseName(file: string): string {
@@ -67,6 +76,7 @@ export function parseGraphDocument(text: string, file: string, readGraphconfFile
     driverDirs,
     queueSize: positiveInteger(graph.queue_size, `${file}: [graph] queue_size`, DEFAULT_QUEUE_SIZE),
     batchSize: positiveInteger(graph.batch_size, `${file}: [graph] batch_size`, 1),
+    fuse: booleanKey(graph.fuse, `${file}: [graph] fuse`, true),
     dot,
   };
 }

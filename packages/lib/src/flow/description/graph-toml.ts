@@ -20,6 +20,8 @@ export interface GraphFile {
   readonly queueSize: number;
   /** Default batch size (`[graph] batch_size`, default 1). */
   readonly batchSize: number;
+  /** `[graph] fuse` (default true): chains of units may run as one node. */
+  readonly fuse: boolean;
   readonly dot: DotGraph;
 }
 

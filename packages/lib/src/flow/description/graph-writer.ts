@@ -10,6 +10,8 @@ export interface GraphFileContent {
   readonly driverDirs?: readonly string[];
   readonly queueSize?: number;
   readonly batchSize?: number;
+  /** Written only when false (fusion is on by default). */
+  readonly fuse?: boolean;
   readonly dot: DotGraph;
 }
 
@@ -59,6 +61,7 @@ export function writeGraphToml(content: GraphFileContent): string {
     'format = "graphviz"',
     ...(content.queueSize !== undefined ? [`queue_size = ${content.queueSize}`] : []),
     ...(content.batchSize !== undefined ? [`batch_size = ${content.batchSize}`] : []),
+    ...(content.fuse === false ? ['fuse = false'] : []),
     `graphconf = '''${conf}\n'''`,
     '',
   ];

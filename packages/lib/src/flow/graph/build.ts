@@ -48,6 +48,8 @@ export interface BuiltGraph {
   /** In topological order (sources first). */
   readonly nodes: readonly BuiltNode[];
   readonly edges: readonly BuiltEdge[];
+  /** The graph file's `fuse` (default true): the scheduler may run chains of units as one node. */
+  readonly fuse: boolean;
 }
 
 /** The port of an external input node (`name[type=input]`) and of an output node. */
@@ -145,6 +147,7 @@ export function buildGraph(graph: GraphFile, units: UnitLookup, env: Env): Built
     baseDir: graph.baseDir,
     nodes: (order ?? []).map((name) => ({ ...(draft.get(name) as Draft), level: levels.get(name) ?? 0, origin: origins.get(name) ?? name })),
     edges,
+    fuse: graph.fuse,
   };
 }
 

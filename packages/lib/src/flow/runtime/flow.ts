@@ -6,13 +6,15 @@
  */
 import type { Registry } from '@sedna/metrics';
 import type { Env } from '../../common/config.js';
-import type { BuiltGraph } from '../graph/build.js';
+import type { BuiltEdge, BuiltGraph, BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInstance } from '../types.js';
+import { fusionEnabled, planFusion, type FusionPlan } from './fusion.js';
 import { FlowMetrics } from './metrics.js';
-import { NodeRunner } from './node-runner.js';
+import { NodeRunner, type DirectOutput, type FusedLink } from './node-runner.js';
 import { BoundedQueue } from './queue.js';
 import { UnitThreadPool } from './thread-pool.js';
 import type { Token } from './tokens.js';
+import { UnitStage } from './unit-stage.js';
 
 export interface FlowEvent {
   readonly type: 'Normal' | 'Warning';
@@ -36,6 +38,11 @@ export interface FlowOptions {
   metricsRegistry?: Registry;
   /** Where the items of the graph's `type=output` nodes go, by node name (default: counted and dropped). */
   outputs?: Readonly<Record<string, (value: unknown, meta: Meta) => void | Promise<void>>>;
+  /**
+   * Run linear chains of units as one node each (runtime/fusion.ts). Default: the environment's SEDNA_FLOW_FUSE,
+   * else the graph file's `[graph] fuse`, else on.
+   */
+  fuse?: boolean;
 }
 
 const KEPT_EVENTS = 1000;
@@ -48,6 +55,8 @@ export class Flow {
   private readonly pools: UnitThreadPool[] = [];
   private done: Promise<void> | undefined;
   private readonly log: (line: string) => void;
+  /** The chains of units that run as one node each (by node name, in stream order); set by `start()`. */
+  fusedChains: readonly (readonly string[])[] = [];
 
   private constructor(
     readonly graph: BuiltGraph,
@@ -93,44 +102,73 @@ export class Flow {
   /** Starts the stream; resolves once it has ended (see `wait()`). */
   start(): Promise<void> {
     if (this.done) return this.done;
-    const queues = new Map<string, BoundedQueue<Token>>();
-    const key = (e: BuiltGraph['edges'][number]): string => `${e.from.node}:${e.from.port}->${e.to.node}:${e.to.port}`;
+    const fusion: FusionPlan = fusionEnabled(this.options.fuse, this.options.env ?? process.env, this.graph) ? planFusion(this.graph) : { chains: [], internalEdges: new Set(), directOutputs: new Set() };
+    this.fusedChains = fusion.chains.map((chain) => chain.map((n) => n.name));
+    const queues = new Map<BuiltEdge, BoundedQueue<Token>>();
     const byName = new Map(this.graph.nodes.map((n) => [n.name, n]));
     for (const e of this.graph.edges) {
+      // Inside a fused chain the units call one another, and a node feeding an output calls its sink: no queue.
+      if (fusion.internalEdges.has(e) || fusion.directOutputs.has(e)) continue;
       // The consumer's queue_size bounds what waits in front of it.
       const queue = new BoundedQueue<Token>(byName.get(e.to.node)?.queueSize ?? 32);
-      queues.set(key(e), queue);
+      queues.set(e, queue);
       this.metrics.queues.push({ from: `${e.from.node}:${e.from.port}`, to: `${e.to.node}:${e.to.port}`, queue: queue as BoundedQueue<unknown> });
     }
-    const runners = this.graph.nodes.map((node) => {
-      const inputs = node.inputs.map((port) => ({ port: port.name, queues: this.graph.edges.filter((e) => e.to.node === node.name && e.to.port === port.name).map((e) => queues.get(key(e)) as BoundedQueue<Token>) }));
-      const outputs = new Map<string, BoundedQueue<Token>[]>();
-      for (const e of this.graph.edges) if (e.from.node === node.name) outputs.set(e.from.port, [...(outputs.get(e.from.port) ?? []), queues.get(key(e)) as BoundedQueue<Token>]);
-      const origins = new Set(this.graph.edges.filter((e) => e.to.node === node.name).map((e) => byName.get(e.from.node)?.origin));
+    const itemFailed = (name: string, id: string, meta: Meta, error: unknown): void => {
+      const why = error instanceof Error ? error.message : String(error);
+      this.event('Warning', 'ItemFailed', name, `item ${id}${describeMeta(meta)} dropped: ${why}`, `an item was dropped: ${why}`);
+    };
+    // Every node's metrics, in graph order, whether it runs alone or in a chain.
+    for (const node of this.graph.nodes) this.metrics.unit(node.name, node.unit?.description.name ?? node.role);
+    const chainOf = new Map<string, readonly BuiltNode[]>();
+    for (const chain of fusion.chains) for (const node of chain) chainOf.set(node.name, chain);
+    const stageOf = (node: BuiltNode): UnitStage => {
       let pool: UnitThreadPool | undefined;
       if (node.threads > 0 && node.unit?.threadFunction) {
         pool = new UnitThreadPool(node.unit.threadFunction, node.options, node.threads, node.name);
         this.pools.push(pool);
       }
-      const metrics = this.metrics.unit(node.name, node.unit?.description.name ?? node.role);
+      const connectedOutputs = [...new Set(this.graph.edges.filter((e) => e.from.node === node.name).map((e) => e.from.port))];
+      return new UnitStage({ node, instance: this.instances.get(node.name), pool, metrics: this.metrics.unit(node.name, node.unit?.description.name ?? node.role), connectedOutputs, itemFailed });
+    };
+    const runners: { runner: NodeRunner; name: string }[] = [];
+    for (const node of this.graph.nodes) {
+      const chain = chainOf.get(node.name) ?? [node];
+      if (chain[0] !== node) continue; // a later unit of a fused chain: its chain's head runs it
+      if (node.role === 'output' && this.graph.edges.some((e) => e.to.node === node.name && fusion.directOutputs.has(e))) continue; // the node before delivers
+      const last = chain.at(-1) as BuiltNode;
+      const inputs = node.inputs.map((port) => ({ port: port.name, queues: this.graph.edges.filter((e) => e.to.node === node.name && e.to.port === port.name).map((e) => queues.get(e) as BoundedQueue<Token>) }));
+      const outputs = new Map<string, BoundedQueue<Token>[]>();
+      let direct: DirectOutput | undefined;
+      for (const e of this.graph.edges) {
+        if (e.from.node !== last.name) continue;
+        if (fusion.directOutputs.has(e)) direct = { port: e.from.port, sink: this.options.outputs?.[e.to.node], metrics: this.metrics.unit(e.to.node, 'output') };
+        else outputs.set(e.from.port, [...(outputs.get(e.from.port) ?? []), queues.get(e) as BoundedQueue<Token>]);
+      }
+      const origins = new Set(this.graph.edges.filter((e) => e.to.node === node.name).map((e) => byName.get(e.from.node)?.origin));
+      const kind = node.unit?.description.kind;
+      const stages = node.role === 'unit' && (kind === 'normal' || kind === 'condition') ? chain.map(stageOf) : [];
+      const links: FusedLink[] = [];
+      for (let k = 1; k < chain.length; k++) {
+        const edge = this.graph.edges.find((e) => e.from.node === chain[k - 1]?.name && e.to.node === chain[k]?.name) as BuiltEdge;
+        links.push({ fromPort: edge.from.port, toPort: edge.to.port });
+      }
       const sink = this.options.outputs?.[node.name];
       const feed = this.options.inputs?.[node.name];
-      return new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1 }, this.instances.get(node.name), pool, {
-        metrics,
+      const runner = new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1, stages, links, ...(direct ? { direct } : {}) }, stages.length > 0 ? undefined : this.instances.get(node.name), {
+        metrics: this.metrics.unit(last.name, last.unit?.description.name ?? last.role),
         signal: this.abort.signal,
-        itemFailed: (name, id, meta, error) => {
-          const why = error instanceof Error ? error.message : String(error);
-          this.event('Warning', 'ItemFailed', name, `item ${id}${describeMeta(meta)} dropped: ${why}`, `an item was dropped: ${why}`);
-        },
+        itemFailed,
         ...(sink ? { sink } : {}),
         ...(feed ? { feed } : {}),
       });
-    });
+      runners.push({ runner, name: chain.length > 1 ? chain.map((n) => n.name).join('+') : node.name });
+    }
     this.done = new Promise<void>((resolve, reject) => {
       let left = runners.length;
       let failed = false;
       if (left === 0) resolve();
-      runners.forEach((runner, k) => {
+      runners.forEach(({ runner, name: node }) => {
         runner.run().then(
           () => {
             if (--left === 0 && !failed) void this.finish().then(resolve, reject);
@@ -138,8 +176,7 @@ export class Flow {
           (error: unknown) => {
             if (failed) return;
             failed = true;
-            const node = this.graph.nodes[k]?.name;
-            this.event('Warning', 'FlowFailed', node ?? '', (error as Error).message);
+            this.event('Warning', 'FlowFailed', node, (error as Error).message);
             this.abort.abort();
             void this.finish().then(() => reject(new Error(`node ${node}: ${(error as Error).message}`, { cause: error })), reject);
           },

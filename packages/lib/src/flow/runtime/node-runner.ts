@@ -2,14 +2,15 @@
  * Runs one node of a flow: reads its inputs one item at a time (a token from each incoming edge, paired), groups
  * them into batches, calls the unit (with up to `concurrency` batches in flight, or in worker threads), and sends
  * the outputs on in the order the items came, whatever order the calls finish in. An item the unit throws on is
- * reported and goes on as a skip, so the stream goes on and stays paired.
+ * reported and goes on as a skip, so the stream goes on and stays paired. A node may be a fused chain of units
+ * (fusion.ts): its stages are called in turn on each batch, with nothing scheduled between them.
  */
 import type { BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
 import type { UnitMetrics } from './metrics.js';
 import type { BoundedQueue } from './queue.js';
-import type { UnitThreadPool } from './thread-pool.js';
 import { EOS, formatId, type ItemId, type Row, type Token } from './tokens.js';
+import type { Emission, UnitStage } from './unit-stage.js';
 
 export interface NodeWiring {
   readonly node: BuiltNode;
@@ -19,9 +20,33 @@ export interface NodeWiring {
   readonly outputs: ReadonlyMap<string, readonly BoundedQueue<Token>[]>;
   /** False for an output node fed by the streams of several sources: it takes each edge as it comes. */
   readonly paired: boolean;
+  /**
+   * Normal and condition nodes: the units called on each batch, in turn (one, or a fused chain); the node's
+   * inputs are the first one's, its outputs the last one's.
+   */
+  readonly stages: readonly UnitStage[];
+  /** Between stage k and k+1 of a fused chain: the output port of k that feeds the input port of k+1. */
+  readonly links: readonly FusedLink[];
+  /** The node's only output edge goes to an output node that this node delivers to itself (fusion.ts). */
+  readonly direct?: DirectOutput;
+}
+
+export interface DirectOutput {
+  /** This node's output port. */
+  readonly port: string;
+  /** The output node's sink (none: items are counted and dropped). */
+  readonly sink: ((value: unknown, meta: Meta) => void | Promise<void>) | undefined;
+  /** The output node's metrics. */
+  readonly metrics: UnitMetrics;
+}
+
+export interface FusedLink {
+  readonly fromPort: string;
+  readonly toPort: string;
 }
 
 export interface NodeHooks {
+  /** The node's metrics (a fused chain's: its last unit's, whose items leave the node). */
   readonly metrics: UnitMetrics;
   readonly signal: AbortSignal;
   itemFailed(node: string, id: string, meta: Meta, error: unknown): void;
@@ -31,11 +56,7 @@ export interface NodeHooks {
   readonly feed?: AsyncIterable<unknown> | Iterable<unknown>;
 }
 
-type Emission = { readonly kind: 'data'; readonly id: ItemId; readonly meta: Meta; readonly ports: Readonly<Record<string, unknown>> } | { readonly kind: 'skip' | 'sub-end'; readonly id: ItemId; readonly meta: Meta };
-
 const EMPTY_META: Meta = Object.freeze({});
-
-type UnitResult = UnitOutput | { error: unknown };
 
 /** The value of a row's only port (an output node has one input port). */
 function firstPortValue(ports: Readonly<Record<string, unknown>>): unknown {
@@ -43,28 +64,39 @@ function firstPortValue(ports: Readonly<Record<string, unknown>>): unknown {
   return undefined;
 }
 
-type DataRow = Extract<Row, { kind: 'data' }>;
-
-/** The data rows of a batch: the batch itself when all of them are (no copy on the usual path). */
-function dataRows(rows: Row[]): DataRow[] {
-  let all = true;
-  for (const row of rows) if (row.kind !== 'data') all = false;
-  if (all) return rows as DataRow[];
-  const data: DataRow[] = [];
-  for (const row of rows) if (row.kind === 'data') data.push(row);
-  return data;
+function take(queue: BoundedQueue<Token>): Token | Promise<Token> {
+  return queue.poll() ?? queue.shift();
 }
 
-function take(queue: BoundedQueue<Token>): Token | Promise<Token> {
-  const ready = queue.tryShift();
-  return ready ? ready.item : queue.shift();
+/**
+ * The emissions of one fused stage as the rows of the next: a data item's value moves from the upstream unit's
+ * output port to the downstream unit's input port (the one object a unit's input needs); skips pass as they are.
+ * The upstream unit's items out are counted here, as an edge's emit would.
+ */
+function linkOf(link: FusedLink, upstream: UnitMetrics): (emissions: readonly Emission[]) => Row[] {
+  const { fromPort, toPort } = link;
+  return (emissions) => {
+    const rows: Row[] = new Array<Row>(emissions.length);
+    for (let k = 0; k < emissions.length; k++) {
+      const e = emissions[k] as Emission;
+      if (e.kind !== 'data') rows[k] = e;
+      else {
+        upstream.itemsOut++;
+        rows[k] = { kind: 'data', id: e.id, ports: { [toPort]: e.ports[fromPort] }, meta: e.meta };
+      }
+    }
+    return rows;
+  };
 }
 
 export class NodeRunner {
   private readonly node: BuiltNode;
   private readonly kind: string;
-  /** The unit's process(), bound once. */
-  private readonly process: UnitInstance['process'];
+  private readonly stages: readonly UnitStage[];
+  /** The tokens of one row of a node with several input edges, per port: reused for every row. */
+  private readonly scratch: Token[][];
+  /** Between fused stages: the emissions of one as the rows of the next. */
+  private readonly links: readonly ((emissions: readonly Emission[]) => Row[])[];
   /** The node's only input edge, when it has one. */
   private readonly single: { readonly port: string; readonly queue: BoundedQueue<Token> } | undefined;
   /** The output ports and their edges' queues, as an array (walked for every item: no Map iterator each time). */
@@ -72,13 +104,16 @@ export class NodeRunner {
 
   constructor(
     private readonly wiring: NodeWiring,
+    /** Source, expand and collapse nodes: the unit's code (normal and condition units are in wiring.stages). */
     private readonly instance: UnitInstance | undefined,
-    private readonly pool: UnitThreadPool | undefined,
     private readonly hooks: NodeHooks,
   ) {
     this.node = wiring.node;
     this.kind = wiring.node.role === 'unit' ? (wiring.node.unit?.description.kind ?? 'normal') : wiring.node.role;
-    this.process = instance?.process?.bind(instance);
+    this.stages = wiring.stages;
+    this.scratch = wiring.inputs.map((input) => new Array<Token>(input.queues.length));
+    this.links = wiring.links.map((link, k) => linkOf(link, (wiring.stages[k] as UnitStage).metrics));
+    if ((this.kind === 'normal' || this.kind === 'condition') && this.stages.length === 0) throw new Error(`node ${this.node.name}: no unit to run`);
     const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
     this.single = only ? { port: only.port, queue: only.queues[0] as BoundedQueue<Token> } : undefined;
     this.outputs = [...wiring.outputs].map(([port, queues]) => ({ port, queues }));
@@ -90,7 +125,8 @@ export class NodeRunner {
     else if (this.kind === 'expand') await this.runExpand();
     else if (this.kind === 'collapse') await this.runCollapse();
     else await this.runNormal();
-    await this.instance?.close?.();
+    if (this.stages.length > 0) for (const stage of this.stages) await stage.instance?.close?.();
+    else await this.instance?.close?.();
     await this.emitToAll(EOS);
   }
 
@@ -101,16 +137,18 @@ export class NodeRunner {
     const single = this.single;
     if (single) {
       // One input edge (most nodes): the token is the row, without the per-port lists.
-      const ready = single.queue.tryShift();
-      if (ready) return this.rowOf(single.port, ready.item);
+      const ready = single.queue.poll();
+      if (ready !== undefined) return this.rowOf(single.port, ready);
       return single.queue.shift().then((token) => this.rowOf(single.port, token));
     }
     if (this.rowReady()) {
-      const perPort: Token[][] = [];
-      for (const input of this.wiring.inputs) {
-        const tokens: Token[] = [];
-        for (const queue of input.queues) tokens.push((queue.tryShift() as { item: Token }).item);
-        perPort.push(tokens);
+      // Filled in place: combine() only reads it, so no lists are made per item.
+      const perPort = this.scratch;
+      const inputs = this.wiring.inputs;
+      for (let p = 0; p < inputs.length; p++) {
+        const queues = (inputs[p] as NodeWiring['inputs'][number]).queues;
+        const tokens = perPort[p] as Token[];
+        for (let q = 0; q < queues.length; q++) tokens[q] = (queues[q] as BoundedQueue<Token>).poll() as Token;
       }
       return this.combine(perPort);
     }
@@ -185,6 +223,8 @@ export class NodeRunner {
   /** The tokens of one emission on every output edge; a promise only when some queue is full (backpressure). */
   private emit(e: Emission): Promise<void> | undefined {
     if (e.kind === 'data') this.hooks.metrics.itemsOut++;
+    const direct = this.wiring.direct;
+    if (direct !== undefined) return this.deliver(direct, e);
     let pending: [BoundedQueue<Token>, Token][] | undefined;
     for (let o = 0; o < this.outputs.length; o++) {
       const { port, queues } = this.outputs[o] as (typeof this.outputs)[number];
@@ -207,6 +247,19 @@ export class NodeRunner {
     })();
   }
 
+  /** An emission given to an output node's sink directly, counted as that node would count it. */
+  private deliver(direct: DirectOutput, e: Emission): Promise<void> | undefined {
+    const value = e.kind === 'data' ? e.ports[direct.port] : undefined;
+    if (value === undefined) {
+      if (e.kind !== 'sub-end') direct.metrics.skipped++;
+      return undefined;
+    }
+    direct.metrics.itemsIn++;
+    const delivered = direct.sink?.(value, e.meta);
+    return delivered instanceof Promise ? delivered : undefined;
+  }
+
+  /** Expand and collapse nodes: an item dropped, counted, reported, passed on as a skip. */
   private failed(id: ItemId, meta: Meta, error: unknown): Emission {
     this.hooks.metrics.errors++;
     this.hooks.itemFailed(this.node.name, formatId(id), meta, error);
@@ -322,7 +375,7 @@ export class NodeRunner {
         if (row.kind === 'data') items++;
       }
       while (inFlight.length >= this.node.concurrency && failure === undefined) await new Promise<void>((resolve) => (wakeReader = resolve));
-      inFlight.push((async () => this.processRows(rows))());
+      inFlight.push((async () => this.runStages(rows))());
       wakeEmitter?.();
       wakeEmitter = undefined;
     }
@@ -350,7 +403,7 @@ export class NodeRunner {
         if (row.kind === 'data') items++;
       }
       // A unit that answers synchronously is called and its results sent on without a promise in between.
-      const processed = this.processRows(rows);
+      const processed = this.runStages(rows);
       for (const e of processed instanceof Promise ? await processed : processed) {
         const waiting = this.emit(e);
         if (waiting) await waiting;
@@ -359,114 +412,29 @@ export class NodeRunner {
     }
   }
 
-  /** The unit on the data rows of a batch, and the emissions of every row; a promise only if the unit is async. */
-  private processRows(rows: Row[]): Emission[] | Promise<Emission[]> {
-    const data = dataRows(rows);
-    if (data.length === 0) return this.emissions(rows, []);
-    this.hooks.metrics.itemsIn += data.length;
-    const started = performance.now();
-    const results = this.callUnit(data);
-    if (!(results instanceof Promise)) {
-      this.hooks.metrics.observe(data.length, (performance.now() - started) / 1000);
-      return this.emissions(rows, results);
-    }
-    return this.processedLater(rows, data.length, results, started);
-  }
-
-  /** The end of processRows for a unit that answered with a promise: one await, not a chain of then()s. */
-  private async processedLater(rows: readonly Row[], items: number, results: Promise<UnitResult[]>, started: number): Promise<Emission[]> {
-    const done = await results;
-    this.hooks.metrics.observe(items, (performance.now() - started) / 1000);
-    return this.emissions(rows, done);
-  }
-
-  private emissions(rows: readonly Row[], results: readonly UnitResult[]): Emission[] {
-    const emissions: Emission[] = [];
-    let next = 0;
-    for (const row of rows) {
-      if (row.kind === 'eos') throw new Error('unreachable: end of stream inside a batch');
-      if (row.kind === 'error') {
-        emissions.push(this.failed(row.id, row.meta, new Error(row.reason)));
-        continue;
-      }
-      if (row.kind !== 'data') {
-        if (row.kind === 'skip') this.hooks.metrics.skipped++;
-        emissions.push({ kind: row.kind, id: row.id, meta: row.meta });
-        continue;
-      }
-      const out = results[next++] as UnitResult;
-      if ('error' in out) {
-        emissions.push(this.failed(row.id, row.meta, out.error));
-        continue;
-      }
-      const problem = this.checkOutput(out);
-      emissions.push(problem ? this.failed(row.id, row.meta, new Error(problem)) : { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports });
-    }
-    return emissions;
-  }
-
   /**
-   * The unit on a batch (a promise only when the unit answers with one); a failed batch is tried item by item so
-   * only the bad items are dropped.
+   * A batch through the node's stages: one unit, or a fused chain whose units are called in turn, each stage's
+   * emissions becoming the next one's rows (no queue, no token); a promise only where a unit answers with one.
    */
-  private callUnit(rows: readonly Extract<Row, { kind: 'data' }>[]): UnitResult[] | Promise<UnitResult[]> {
-    const pool = this.pool;
-    if (pool) return Promise.allSettled(rows.map((r) => pool.run(r.ports))).then((settled) => settled.map((s) => (s.status === 'fulfilled' ? { ports: s.value } : { error: s.reason })));
-    const process = this.process;
-    if (!process) throw new Error(`node ${this.node.name}: unit ${this.node.unit?.description.name} has no process()`);
-    // A data row already has the shape of a unit's input ({ports, meta}).
-    const inputs: readonly UnitInput[] = rows;
-    try {
-      const called = process(inputs);
-      if (!(called instanceof Promise)) return this.checked(called, inputs.length);
-      return this.calledLater(process, inputs, called);
-    } catch (error) {
-      return this.oneByOne(process, inputs, error);
+  private runStages(rows: readonly Row[]): Emission[] | Promise<Emission[]> {
+    const stages = this.stages;
+    let out = (stages[0] as UnitStage).run(rows);
+    for (let k = 1; k < stages.length; k++) {
+      if (out instanceof Promise) return this.runStagesLater(out, k);
+      const previous = stages[k - 1] as UnitStage;
+      out = (stages[k] as UnitStage).run(this.links[k - 1]?.(out) as Row[], previous.finishedAt);
     }
+    return out;
   }
 
-  private async calledLater(process: NonNullable<UnitInstance['process']>, inputs: readonly UnitInput[], called: Promise<readonly UnitOutput[]>): Promise<UnitResult[]> {
-    try {
-      return this.checked(await called, inputs.length);
-    } catch (error) {
-      return this.oneByOne(process, inputs, error);
+  private async runStagesLater(pending: Promise<Emission[]>, from: number): Promise<Emission[]> {
+    let out = await pending;
+    for (let k = from; k < this.stages.length; k++) {
+      const previous = this.stages[k - 1] as UnitStage;
+      const next = (this.stages[k] as UnitStage).run(this.links[k - 1]?.(out) as Row[], previous.finishedAt);
+      out = next instanceof Promise ? await next : next;
     }
-  }
-
-  /** The unit's outputs, one per input. */
-  private checked(outs: readonly UnitOutput[], inputs: number): UnitResult[] {
-    if (outs.length !== inputs) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs} inputs`);
-    return outs as UnitResult[];
-  }
-
-  private async oneByOne(process: NonNullable<UnitInstance['process']>, inputs: readonly UnitInput[], error: unknown): Promise<UnitResult[]> {
-    if (inputs.length === 1) return [{ error }];
-    const one: UnitResult[] = [];
-    for (const input of inputs) {
-      try {
-        const [out] = await process([input]);
-        one.push(out ?? { error: new Error('the unit returned no output') });
-      } catch (itemError) {
-        one.push({ error: itemError });
-      }
-    }
-    return one;
-  }
-
-  /** A condition unit sets exactly one output; other units set every connected output. */
-  private checkOutput(out: UnitOutput): string | undefined {
-    if (this.kind === 'condition') {
-      let set = 0;
-      for (const p of this.node.outputs) if (out.ports[p.name] !== undefined) set++;
-      return set === 1 ? undefined : `condition unit ${this.node.unit?.description.name} must set exactly one output, set ${set}`;
-    }
-    for (let o = 0; o < this.outputs.length; o++) {
-      if (out.ports[(this.outputs[o] as (typeof this.outputs)[number]).port] === undefined) {
-        const missing = [...this.wiring.outputs.keys()].filter((p) => out.ports[p] === undefined);
-        return `unit ${this.node.unit?.description.name} gave no value on output ${missing.join(', ')}`;
-      }
-    }
-    return undefined;
+    return out;
   }
 
   private async runExpand(): Promise<void> {

@@ -61,6 +61,14 @@ export class BoundedQueue<T> {
     return this.size === 0 ? undefined : { item: this.take() };
   }
 
+  /**
+   * The next item if one is there now, else undefined: tryShift() without a wrapper object per item, for queues
+   * whose items are never undefined (the scheduler's tokens).
+   */
+  poll(): T | undefined {
+    return this.size === 0 ? undefined : this.take();
+  }
+
   /** The next item without taking it, if one is there now. */
   peek(): { item: T } | undefined {
     return this.size === 0 ? undefined : { item: this.items[this.head] as T };

@@ -47,6 +47,28 @@ describe('WeightedSumEngine', () => {
     }
   });
 
+  it('sums inputs that start at any multiple of 4 bytes of their buffer (weights read in place in wire frames)', async () => {
+    const random = seededRandom(3);
+    const lengths = [1000, 17, 4099];
+    const plain = Array.from({ length: 4 }, () => randomLayers(random, lengths));
+    const shifted = plain.map((layers, client) =>
+      layers.map((layer, index) => {
+        const shift = 1 + ((client * 5 + index * 3) % 16); // floats: byte offsets 4..64, mostly not 64-aligned
+        const backing = new Float32Array(layer.length + shift);
+        backing.set(layer, shift);
+        return backing.subarray(shift);
+      }),
+    );
+    const coefficients = [0.4, 0.3, 0.2, 0.1];
+    const reference = weightedSumReference(plain, coefficients);
+    for (const engine of [single, threaded]) {
+      const before = engine.arena.allocatedBytes;
+      const result = await engine.weightedSum(shifted, coefficients);
+      expect(maxDifference(result.layers, reference.layers)).toBeLessThan(1e-6);
+      expect(engine.arena.allocatedBytes).toBe(before); // the shifted copies were released
+    }
+  });
+
   it('reads inputs in place when they live in its arena', async () => {
     const random = seededRandom(2);
     const external = Array.from({ length: 3 }, () => randomLayers(random, [5000, 77]));
@@ -79,14 +101,23 @@ describe('WeightedSumEngine', () => {
     expect(rb.layers[0]!.every((x) => x === 6)).toBe(true);
   });
 
-  it('hands out prepared output buffers without ever sharing one between results', async () => {
-    const inputs = [[Float32Array.from({ length: 3000 }, (_, i) => i)], [Float32Array.from({ length: 3000 }, () => 1)]];
-    const first = await threaded.weightedSum(inputs, [1, 1]);
-    await threaded.whenIdle(); // the workers pre-fault a buffer for the next job of this shape
-    const second = await threaded.weightedSum(inputs, [2, 0]);
-    expect(second.layers[0]!.buffer).not.toBe(first.layers[0]!.buffer);
-    expect(first.layers[0]![2999]).toBe(3000);
-    expect(second.layers[0]![2999]).toBe(5998);
+  it('hands out prepared output buffers without ever sharing one between results, with or without workers', async () => {
+    // One thread: the calling thread prepares the next buffer slice by slice between event-loop turns.
+    const oneThread = new WeightedSumEngine({ threads: 1, minFloatsForThreads: 0 });
+    const length = 300_000; // more than one 1 MiB slice
+    const inputs = [[Float32Array.from({ length }, (_, i) => i)], [Float32Array.from({ length }, () => 1)]];
+    try {
+      for (const engine of [threaded, oneThread]) {
+        const first = await engine.weightedSum(inputs, [1, 1]);
+        await engine.whenIdle(); // a buffer for the next job of this shape is pre-faulted meanwhile
+        const second = await engine.weightedSum(inputs, [2, 0]);
+        expect(second.layers[0]!.buffer).not.toBe(first.layers[0]!.buffer);
+        expect(first.layers[0]![length - 1]).toBe(length);
+        expect(second.layers[0]![length - 1]).toBe(2 * (length - 1));
+      }
+    } finally {
+      await oneThread.dispose();
+    }
   });
 
   it('rejects mismatched arguments with a clear error', async () => {

@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { WeightArena } from './arena.js';
 import { runClaimedChunks, type PlannedLayer, type WeightedSumPlan } from './chunk-runner.js';
 import { weightedSumReference, type WeightedSumOutput } from './reference.js';
+import { SpareOutputs } from './spare-outputs.js';
 import { instantiateWeightedSum, type WeightedSumKernel } from './wasm-module.js';
 import { KernelWorkerPool } from './worker-pool.js';
 
@@ -26,11 +27,18 @@ export interface WeightedSumEngineOptions {
   minFloatsForThreads?: number;
   /** `js` forces the plain-JS reference (for tests and for runtimes without wasm SIMD). */
   backend?: 'wasm' | 'js';
+  /**
+   * Prepare the next output buffers after a large job, between jobs (default true; see spare-outputs.ts).
+   * False makes every job allocate and fault in its output while it runs (benchmarks report both).
+   */
+  prepareOutputs?: boolean;
 }
 
 const DEFAULT_CHUNK_FLOATS = 65536;
 const DEFAULT_MIN_FLOATS_FOR_THREADS = 1 << 20;
 const MAX_DEFAULT_THREADS = 4;
+/** The arena's block alignment, which copies of outside inputs mirror (see inArena). */
+const COPY_ALIGN = 64;
 
 export class WeightedSumEngine {
   readonly arena: WeightArena;
@@ -38,12 +46,12 @@ export class WeightedSumEngine {
   readonly backend: 'wasm' | 'js';
   private readonly chunkFloats: number;
   private readonly minFloatsForThreads: number;
+  private readonly prepareOutputs: boolean;
   private kernel: WeightedSumKernel | undefined;
   private pool: KernelWorkerPool | undefined;
   private threadsDisabled = false;
-  /** Pre-faulted output buffers by byte length, ready for the next job of the same shape. */
-  private readonly spareOutputs = new Map<number, { ready: SharedArrayBuffer[]; preparing: number }>();
-  private readonly background = new Set<Promise<void>>();
+  /** Pre-faulted output buffers, ready for the next job of the same shape. */
+  private readonly spareOutputs = new SpareOutputs();
   /** Jobs run one at a time: they share the claim counter and the worker pool. */
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -58,6 +66,7 @@ export class WeightedSumEngine {
     }
     this.minFloatsForThreads = options.minFloatsForThreads ?? DEFAULT_MIN_FLOATS_FOR_THREADS;
     this.backend = options.backend ?? 'wasm';
+    this.prepareOutputs = options.prepareOutputs ?? true;
   }
 
   /**
@@ -75,6 +84,7 @@ export class WeightedSumEngine {
   /** Stops the worker threads. The engine cannot be used afterwards. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.spareOutputs.stop();
     await this.queue;
     await this.pool?.terminate();
     this.pool = undefined;
@@ -89,8 +99,14 @@ export class WeightedSumEngine {
     const temporaries: Float32Array[] = [];
     const inArena = (data: Float32Array): Float32Array => {
       if (arena.contains(data)) return data;
-      const copy = arena.adopt(data);
-      temporaries.push(copy);
+      // The copy starts at the same address modulo 64 as the original: copying into shared memory, V8 goes word
+      // by word only when both sides are equally aligned, and byte by byte otherwise (about three times slower;
+      // the weights of a wire frame start at any multiple of 4). The kernel reads unaligned vectors anyway.
+      const shift = (data.byteOffset % COPY_ALIGN) / 4;
+      const block = arena.allocate(data.length + shift, false);
+      temporaries.push(block);
+      const copy = block.subarray(shift);
+      copy.set(data);
       return copy;
     };
     try {
@@ -105,8 +121,9 @@ export class WeightedSumEngine {
       const coefTable = counter + 16;
       tables.set(coefficients, 4);
       const addresses = new Int32Array(tables.buffer, tables.byteOffset, tableFloats);
-      const outputs = layerLengths.map((length) => new Float32Array(this.takeSpareOutput(length * 4) ?? new SharedArrayBuffer(length * 4)));
-      const pool = totalFloatsOf(layerLengths, clientCount) >= this.minFloatsForThreads ? this.workerPool() : undefined;
+      const outputs = layerLengths.map((length) => new Float32Array(this.spareOutputs.take(length * 4) ?? new SharedArrayBuffer(length * 4)));
+      const large = totalFloatsOf(layerLengths, clientCount) >= this.minFloatsForThreads;
+      const pool = large ? this.workerPool() : undefined;
       const scratchBlocks = Array.from({ length: 1 + (pool?.size ?? 0) }, () => arena.allocate(this.chunkFloats, false));
       temporaries.push(...scratchBlocks);
       const layers: PlannedLayer[] = [];
@@ -148,49 +165,14 @@ export class WeightedSumEngine {
         }
       }
       if (failure !== undefined) throw failure.error;
-      if (pool !== undefined && this.pool === pool) this.prepareSpareOutputs(pool, layerLengths);
+      // Small jobs are not worth it: their outputs fault in quickly.
+      if (large && this.prepareOutputs && !this.disposed) {
+        if (pool === undefined) this.spareOutputs.prepare(layerLengths, this.spareOutputs.prefaultHere);
+        else if (this.pool === pool) this.spareOutputs.prepare(layerLengths, (buffer) => pool.prefault(buffer));
+      }
       return { layers: outputs, nonFinite: nonFiniteChunks > 0 };
     } finally {
       for (const block of temporaries) arena.release(block);
-    }
-  }
-
-  private takeSpareOutput(bytes: number): SharedArrayBuffer | undefined {
-    return this.spareOutputs.get(bytes)?.ready.pop();
-  }
-
-  /**
-   * Fresh output memory costs a page fault per 4 KiB on first write, about as much as the weighted sum
-   * itself. So after a job the workers pre-fault buffers for the next job of the same shape, between rounds.
-   * Buffers are never reused, only prepared: the caller owns every output it was given.
-   */
-  private prepareSpareOutputs(pool: KernelWorkerPool, layerLengths: readonly number[]): void {
-    const wanted = new Map<number, number>();
-    for (const length of layerLengths) if (length > 0) wanted.set(length * 4, (wanted.get(length * 4) ?? 0) + 1);
-    for (const bytes of this.spareOutputs.keys()) if (!wanted.has(bytes)) this.spareOutputs.delete(bytes);
-    for (const [bytes, count] of wanted) {
-      let spares = this.spareOutputs.get(bytes);
-      if (spares === undefined) {
-        spares = { ready: [], preparing: 0 };
-        this.spareOutputs.set(bytes, spares);
-      }
-      const entry = spares;
-      for (let missing = count - entry.ready.length - entry.preparing; missing > 0; missing--) {
-        const buffer = new SharedArrayBuffer(bytes);
-        entry.preparing++;
-        // A failed pre-fault only means the next job allocates fresh memory.
-        const prepared = pool.prefault(buffer).then(
-          () => {
-            entry.preparing--;
-            if (this.spareOutputs.get(bytes) === entry) entry.ready.push(buffer);
-          },
-          () => {
-            entry.preparing--;
-          },
-        );
-        this.background.add(prepared);
-        void prepared.finally(() => this.background.delete(prepared));
-      }
     }
   }
 
@@ -200,7 +182,7 @@ export class WeightedSumEngine {
    */
   async whenIdle(): Promise<void> {
     await this.queue;
-    await Promise.all([...this.background]);
+    await this.spareOutputs.settled();
   }
 
   private disableThreads(error: unknown): void {

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { WeightArena } from './arena.js';
 import type { WeightedSumPlan } from './chunk-runner.js';
@@ -44,5 +47,11 @@ describe('KernelWorkerPool', () => {
     }
     expect(pool.healthy).toBe(false);
     await expect(pool.dispatch(plan)).rejects.toThrow(/terminated/);
+  });
+
+  it('lets a program that disposes the engine right after a job finish (not exit 13 with the await unsettled)', async () => {
+    const fixture = fileURLToPath(new URL('../../../../test/helpers/weighted-sum-dispose-exit.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=source', '--import', 'tsx', fixture], { timeout: 60_000 });
+    expect(stdout.trim()).toBe('disposed');
   });
 });

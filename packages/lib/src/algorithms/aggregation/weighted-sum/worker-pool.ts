@@ -55,6 +55,8 @@ export class KernelWorkerPool {
   private outstanding = 0;
   private nextJobId = 1;
   private failure: Error | undefined;
+  /** Set by terminate(): from then on the workers stay ref'd until they have exited. */
+  private terminating = false;
 
   constructor(memory: WasmMemory, size: number) {
     const module = weightedSumModule();
@@ -117,6 +119,7 @@ export class KernelWorkerPool {
 
   /** Workers keep the process alive exactly while some job or pre-fault is out. */
   private updateRefs(change: number): void {
+    if (this.terminating) return;
     const before = this.outstanding;
     this.outstanding += change;
     if (before === 0 && this.outstanding > 0) for (const worker of this.workers) worker.ref();
@@ -124,6 +127,12 @@ export class KernelWorkerPool {
   }
 
   async terminate(): Promise<void> {
+    // An idle worker is unref'd, and the exit that settles terminate() does not keep the event loop alive by
+    // itself: a caller awaiting this at the end of a program (the lib bench's last step) saw the process end
+    // with the await unsettled, exit code 13 and no message. Ref'd for good (the jobs failed below must not
+    // unref them when they settle), the workers are waited for.
+    this.terminating = true;
+    for (const worker of this.workers) worker.ref();
     this.fail(new Error('weighted-sum worker pool terminated'));
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }

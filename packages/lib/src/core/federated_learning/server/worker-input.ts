@@ -70,7 +70,8 @@ function readFrame(bytes: Buffer, ctx: ReadContext): WorkerInput {
   if (ctx.subscribed === undefined) throw new ProtocolError('a binary frame before subscribing');
   let frame;
   try {
-    frame = decodeFrame(bytes);
+    // The websocket message is ours alone: its weights are read in place, not copied into fresh memory.
+    frame = decodeFrame(bytes, { view: true });
   } catch (error) {
     return { kind: 'unreadable', reason: (error as Error).message, retry: true };
   }

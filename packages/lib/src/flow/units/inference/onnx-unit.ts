@@ -13,7 +13,7 @@ import { ModelHotUpdater } from '../../../hotupdate/model-hot-updater.js';
 import { SwappableModel } from '../../../hotupdate/swappable-model.js';
 import { LCClient } from '../../../reporter/lc-client.js';
 import { workerIdentityFromEnv, type OwnerKind } from '../../../reporter/message.js';
-import type { OptionSpec, PortSpec, UnitContext, UnitDefinition, UnitInstance } from '../../types.js';
+import type { OptionSpec, PortSpec, UnitContext, UnitDefinition, UnitInput, UnitInstance, UnitOutput } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { isTensor, type InferenceRecord } from './records.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
@@ -74,24 +74,41 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     });
     updater.start();
   }
+  // The model's sample shape, read once per model (ONNX Runtime's metadata is walked on every read).
+  const sampleShapes = new WeakMap<OnnxEstimator, readonly number[] | undefined>();
+  const sampleShape = (e: OnnxEstimator): readonly number[] | undefined => {
+    if (!sampleShapes.has(e)) sampleShapes.set(e, e.inputShape);
+    return sampleShapes.get(e);
+  };
+  const { input: inputPort, output: outputPort, record: recordPort } = ports;
   return {
     async process(batch) {
-      const samples = batch.map((item) => {
-        const value = item.ports[ports.input];
-        if (!isTensor(value)) throw new TypeError(`${ports.input} must be a float32 tensor`);
-        return value;
-      });
+      const samples: Tensor[] = new Array<Tensor>(batch.length);
+      for (let k = 0; k < batch.length; k++) {
+        const value = (batch[k] as UnitInput).ports[inputPort];
+        if (!isTensor(value)) throw new TypeError(`${inputPort} must be a float32 tensor`);
+        samples[k] = value;
+      }
       // The version is read when the model is leased: the one that answers, even if a swap comes during the call.
       let version: string | undefined;
       const outputs = await model.use((e) => {
         version = model.version;
-        return e.predict(stack(samples, e.inputShape));
+        return e.predict(stack(samples, sampleShape(e)));
       });
-      return samples.map((input, k) => {
+      const meta = { model_version: version ?? 'initial' };
+      const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
+      for (let k = 0; k < samples.length; k++) {
         const output = row(outputs, k);
-        const record: InferenceRecord = { input, output, answeredBy: 'edge', ...(version ? { modelVersion: version } : {}) };
-        return { ports: { [ports.output]: output, ...(ports.record ? { [ports.record]: record } : {}) }, meta: { model_version: version ?? 'initial' } };
-      });
+        const outPorts: Record<string, unknown> = {};
+        outPorts[outputPort] = output;
+        if (recordPort) {
+          const record: InferenceRecord = version ? { input: samples[k] as Tensor, output, answeredBy: 'edge', modelVersion: version } : { input: samples[k] as Tensor, output, answeredBy: 'edge' };
+          outPorts[recordPort] = record;
+        }
+        // One meta object for the batch: the scheduler copies it into each item's own.
+        results[k] = { ports: outPorts, meta };
+      }
+      return results;
     },
     async close() {
       await updater?.stop();

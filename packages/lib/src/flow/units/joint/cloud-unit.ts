@@ -35,15 +35,18 @@ const cloudInference = defineUnit({
         const same = records.every((r) => r.input.data.length === width);
         const shape = [records.length, ...((records[0]?.input.shape[0] === 1 ? records[0]?.input.shape.slice(1) : records[0]?.input.shape) ?? [])];
         if (!same) throw new Error('cloud_inference: the samples of one batch differ in size');
-        const data = new Float32Array(width * records.length);
-        records.forEach((r, k) => data.set(r.input.data, k * width));
+        // One record (batch_size 1, a stream's usual case): its sample is the batch, as a hand-written call sends it.
+        const data = records.length === 1 ? (records[0] as InferenceRecord).input.data : new Float32Array(width * records.length);
+        if (records.length > 1) records.forEach((r, k) => data.set(r.input.data, k * width));
         try {
           const answer = await client.predict({ data, shape });
           if (failing) context.event('Normal', 'CloudRecovered', `${client.endpoint} answers again`);
           failing = false;
           const rowWidth = answer.data.length / records.length;
           return records.map((r, k) => {
-            const out: InferenceRecord = { ...r, edgeOutput: r.output, output: { data: answer.data.slice(k * rowWidth, (k + 1) * rowWidth), shape: [1, ...answer.shape.slice(1)] }, answeredBy: 'cloud' };
+            // One record: the answer is its row (no copy).
+            const output = records.length === 1 && answer.shape[0] === 1 ? answer : { data: answer.data.slice(k * rowWidth, (k + 1) * rowWidth), shape: [1, ...answer.shape.slice(1)] };
+            const out: InferenceRecord = { ...r, edgeOutput: r.output, output, answeredBy: 'cloud' };
             return { ports: { out_inference: out }, meta: { answered_by: 'cloud' } };
           });
         } catch (error) {

@@ -1,0 +1,10 @@
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runScenario } from './run.js';
+const t0 = Date.now();
+const work = '/tmp/me/wt-emb';
+mkdirSync(join(work, 'models'), { recursive: true });
+cpSync('/tmp/sedna-multiedge-test-models', join(work, 'models'), { recursive: true });
+const transport = (process.argv[2] ?? 'rest') as 'rest' | 'nats';
+const r = await runScenario({ kubeconfig: '/tmp/me/up/apiserver/kubeconfig', workDir: work, transport, frames: Number(process.argv[3] ?? 80), identities: 3, distractors: 1, fps: 10, realtime: false, trainSteps: 60, matchThresh: 0.8, timeoutMs: 240_000, keep: true, log: (l) => console.log(((Date.now() - t0) / 1000).toFixed(1), l.slice(0, 200)) });
+console.log(((Date.now() - t0) / 1000).toFixed(1), 'done', JSON.stringify(r.figures.cameras));

@@ -1,0 +1,232 @@
+/**
+ * Fusion of unit chains (src/flow/runtime/fusion.ts): which chains are fused, how to switch it off, and that every
+ * graph gives the same outputs, in the same order, with the same events and per-unit counts, fused and unfused:
+ * graphs of test units (failures, skips, conditions, batches, async units) and the three example graphs' shapes
+ * with the built-in units (joint inference edge, ModelBox's mnist, the incremental learning inference worker).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MlpEstimator } from '../../src/backend/mlp/estimator.js';
+import type { ModelSpec } from '../../src/backend/model-spec.js';
+import { CrossEntropyFilter } from '../../src/algorithms/hard_example_mining/index.js';
+import { BigModelService } from '../../src/core/joint_inference/big-model-service.js';
+import { defineUnit, Flow, loadGraphText, type FlowEvent, type Meta, type UnitDefinition } from '../../src/flow/index.js';
+import { saveOnnx } from '../../src/onnx/export.js';
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Adds `add`; throws on the value `fail`; answers after `ms` (0: synchronously, no promise). */
+const add = defineUnit({
+  name: 'add',
+  kind: 'normal',
+  description: 'adds',
+  inputs: [['in', 'any']],
+  outputs: [['out', 'any']],
+  options: [
+    { name: 'add', type: 'number', description: 'what to add', default: 1 },
+    { name: 'fail', type: 'number', description: 'the value it throws on', default: -1 },
+    { name: 'ms', type: 'number', description: 'async wait (0: synchronous)', default: 0 },
+  ],
+  open: (context) => {
+    const { add: plus, fail, ms } = context.options as { add: number; fail: number; ms: number };
+    const map = (batch: readonly { ports: Readonly<Record<string, unknown>> }[]): { ports: Record<string, unknown>; meta: Meta }[] =>
+      batch.map((item) => {
+        if (item.ports.in === fail) throw new Error(`no ${fail}`);
+        return { ports: { out: (item.ports.in as number) + plus }, meta: { [`by_${context.node}`]: true } };
+      });
+    return ms > 0 ? { process: async (batch) => (await delay(ms), map(batch)) } : { process: map };
+  },
+});
+
+const parity = defineUnit({
+  name: 'parity',
+  kind: 'condition',
+  description: 'even or odd',
+  inputs: [['in', 'any']],
+  outputs: [['even', 'any'], ['odd', 'any']],
+  open: () => ({ process: (batch) => batch.map((item) => ({ ports: (item.ports.in as number) % 2 === 0 ? { even: item.ports.in } : { odd: item.ports.in } })) }),
+});
+
+const units: UnitDefinition[] = [add, parity];
+
+interface Run {
+  outputs: { value: unknown; meta: Meta }[];
+  events: string[];
+  counts: Record<string, { itemsIn: number; itemsOut: number; errors: number; skipped: number; batches?: number }>;
+  chains: readonly (readonly string[])[];
+}
+
+async function run(graphText: string, fuse: boolean, options: { items?: unknown[]; env?: Record<string, string>; units?: UnitDefinition[]; file?: string; batches?: boolean } = {}): Promise<Run> {
+  const env = options.env ?? {};
+  const { graph } = await loadGraphText(graphText, options.file ?? path.join(tmpdir(), 'fusion.toml'), { units: options.units ?? units, env });
+  const outputs: Run['outputs'] = [];
+  const events: FlowEvent[] = [];
+  const flow = await Flow.open(graph, { env, fuse, log: () => undefined, onEvent: (e) => events.push(e), ...(options.items ? { inputs: { in: options.items } } : {}), outputs: { out: (value, meta) => void outputs.push({ value, meta }) } });
+  await flow.start();
+  const counts: Run['counts'] = {};
+  for (const u of flow.metrics.snapshot().units) {
+    counts[u.node] = { itemsIn: u.itemsIn, itemsOut: u.itemsOut, errors: u.errors, skipped: u.skipped, ...(options.batches ? { batches: u.batches } : {}) };
+    // Every unit that got items was timed (fused units too, one clock read between them).
+    if (u.itemsIn > 0 && u.node !== 'out' && u.node !== 'in') expect(u.busySeconds, `${u.node} busy seconds`).toBeGreaterThan(0);
+  }
+  return { outputs, events: events.map((e) => `${e.type} ${e.reason} ${e.node}: ${e.message}`), counts, chains: flow.fusedChains };
+}
+
+/** The graph fused and unfused: everything the user sees is the same; returns the fused run. */
+async function same(graphText: string, options: Parameters<typeof run>[2] = {}): Promise<Run> {
+  const fused = await run(graphText, true, options);
+  const unfused = await run(graphText, false, options);
+  expect(unfused.chains).toEqual([]);
+  expect(fused.outputs).toEqual(unfused.outputs);
+  expect(fused.events).toEqual(unfused.events);
+  expect(fused.counts).toEqual(unfused.counts);
+  return fused;
+}
+
+const graph = (body: string, extra = ''): string => `[graph]\n${extra}graphconf = """digraph g { ${body} }"""\n`;
+const numbers = (n: number): number[] => Array.from({ length: n }, (_, k) => k);
+
+describe('fusion of unit chains', () => {
+  it('fuses a linear chain into one node with the same outputs, order, events and per-unit counts', async () => {
+    const text = graph(`in[type=input] a[type=flowunit, flowunit=add, fail=13] b[type=flowunit, flowunit=add, add=10, ms=1] c[type=flowunit, flowunit=add, add=100] out[type=output]
+      in -> a:in a:out -> b:in b:out -> c:in c:out -> out`);
+    const fused = await same(text, { items: numbers(40), batches: true });
+    expect(fused.chains).toEqual([['a', 'b', 'c']]);
+    expect(fused.outputs.map((o) => o.value)).toEqual(numbers(40).filter((k) => k !== 13).map((k) => k + 111));
+    expect(fused.outputs[0]?.meta).toEqual({ index: 0, by_a: true, by_b: true, by_c: true });
+    expect(fused.events).toEqual(['Warning ItemFailed a: item 13 (index=13) dropped: no 13']);
+    expect(fused.counts.b).toEqual({ itemsIn: 39, itemsOut: 39, errors: 0, skipped: 1, batches: 39 });
+  });
+
+  it('ends a chain at a condition unit and at fan-out and fan-in; branches meet again in order', async () => {
+    const text = graph(`in[type=input] a[type=flowunit, flowunit=add, add=0] p[type=flowunit, flowunit=parity]
+      e1[type=flowunit, flowunit=add, add=1000] e2[type=flowunit, flowunit=add, add=1000, fail=1004] o1[type=flowunit, flowunit=add, add=0, ms=1]
+      m[type=flowunit, flowunit=add, add=0] out[type=output]
+      in -> a:in a:out -> p:in p:even -> e1:in e1:out -> e2:in p:odd -> o1:in e2:out -> m:in o1:out -> m:in m:out -> out`);
+    const fused = await same(text, { items: numbers(30), batches: true });
+    // a -> p (a condition ends a chain), e1 -> e2; m has two edges in, o1 feeds a fan-in: both alone.
+    expect(fused.chains).toEqual([['a', 'p'], ['e1', 'e2']]);
+    expect(fused.outputs.map((o) => o.value)).toEqual(numbers(30).filter((k) => k !== 4).map((k) => (k % 2 === 0 ? k + 2000 : k)));
+    expect(fused.counts.e1).toMatchObject({ itemsIn: 15, skipped: 15 });
+  });
+
+  it('fuses only units with the same batch size, one batch in flight and no worker threads', async () => {
+    const text = graph(`in[type=input] a[type=flowunit, flowunit=add, batch_size=4] b[type=flowunit, flowunit=add, batch_size=4, fail=5] c[type=flowunit, flowunit=add, batch_size=2]
+      d[type=flowunit, flowunit=add, batch_size=2, concurrency=3, ms=2] e[type=flowunit, flowunit=add, batch_size=2] f[type=flowunit, flowunit=add, batch_size=2] out[type=output]
+      in -> a:in a:out -> b:in b:out -> c:in c:out -> d:in d:out -> e:in e:out -> f:in f:out -> out`);
+    const fused = await same(text, { items: numbers(50) });
+    expect(fused.chains).toEqual([['a', 'b'], ['e', 'f']]);
+    expect(fused.outputs.map((o) => o.value)).toEqual(numbers(50).filter((k) => k !== 4).map((k) => k + 6));
+  });
+
+  it('is switched off by the flow option, SEDNA_FLOW_FUSE=false and [graph] fuse = false; a bad value is refused', async () => {
+    const body = `in[type=input] a[type=flowunit, flowunit=add] b[type=flowunit, flowunit=add] out[type=output] in -> a:in a:out -> b:in b:out -> out`;
+    expect((await run(graph(body), true, { items: numbers(3) })).chains).toEqual([['a', 'b']]);
+    expect((await run(graph(body), false, { items: numbers(3) })).chains).toEqual([]);
+    const open = async (text: string, env: Record<string, string>): Promise<Flow> => {
+      const { graph: built } = await loadGraphText(text, path.join(tmpdir(), 'fusion.toml'), { units, env });
+      return Flow.open(built, { env, log: () => undefined, inputs: { in: numbers(3) } });
+    };
+    for (const [text, env, chains] of [
+      [graph(body), {}, [['a', 'b']]],
+      [graph(body), { SEDNA_FLOW_FUSE: 'false' }, []],
+      [graph(body), { SEDNA_FLOW_FUSE: '0' }, []],
+      [graph(body, 'fuse = false\n'), {}, []],
+      [graph(body, 'fuse = false\n'), { SEDNA_FLOW_FUSE: 'true' }, [['a', 'b']]],
+    ] as const) {
+      const flow = await open(text, env);
+      await flow.start();
+      expect(flow.fusedChains, `${JSON.stringify(env)} ${text.includes('fuse = false') ? 'fuse = false' : ''}`).toEqual(chains);
+    }
+    const bad = await open(graph(body), { SEDNA_FLOW_FUSE: 'maybe' });
+    expect(() => bad.start()).toThrow(/SEDNA_FLOW_FUSE="maybe": expected true or false/);
+    await bad.stop();
+    await expect(loadGraphText(graph(body, 'fuse = "sometimes"\n'), 'bad.toml', { units, env: {} })).rejects.toThrow(/\[graph\] fuse must be true or false/);
+  });
+});
+
+describe('the example graphs fused and unfused, with the built-in units', () => {
+  const SPEC: ModelSpec = { inputShape: [784], layers: [{ type: 'dense', units: 10, activation: 'softmax' }] };
+  let dir: string;
+  let service: BigModelService;
+  let env: Record<string, string>;
+  const image = (seed: number): Uint8Array => Uint8Array.from({ length: 784 }, (_, i) => (i * 31 + seed * 17) % 256);
+  const images = Array.from({ length: 40 }, (_, k) => (k === 7 ? new Uint8Array(5) : image(k))); // item 7 is broken
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'flow-fusion-'));
+    const little = new MlpEstimator({ spec: SPEC, seed: 1 });
+    await saveOnnx(little, path.join(dir, 'little.onnx'));
+    service = new BigModelService({ estimator: new MlpEstimator({ spec: SPEC, seed: 7 }), modelUrl: false, env: { JOB_NAME: 'ji', BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: '0' }, log: () => undefined });
+    const { port } = await service.start();
+    // The threshold at the little model's median confidence on these images: about half of them are hard.
+    const filter = new CrossEntropyFilter();
+    const confidences: number[] = [];
+    for (const bytes of images) if (bytes.length === 784) confidences.push(filter.confidence((await little.predict({ data: Float32Array.from(bytes, (v) => v / 255), shape: [1, 784] })).data) as number);
+    const median = [...confidences].sort((a, b) => a - b)[Math.floor(confidences.length / 2)] as number;
+    env = { MODEL_URL: path.join(dir, 'little.onnx'), HEM_NAME: 'CrossEntropy', HEM_PARAMETERS: JSON.stringify([{ key: 'threshold_cross_entropy', value: String(median) }]), BIG_MODEL_IP: '127.0.0.1', BIG_MODEL_PORT: String(port), JOB_NAME: 'ji' };
+  });
+  afterAll(async () => {
+    await service.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('joint inference edge (the benchmark\'s graph): decode -> normalize -> infer -> mining -> cloud | edge -> result', async () => {
+    const text = graph(`in[type=input]
+      decode[type=flowunit, flowunit=image_decode, format=raw, width=28, height=28, channels=1]
+      preprocess[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
+      infer[type=flowunit, flowunit=onnx_inference] mining[type=flowunit, flowunit=hard_example_mining]
+      cloud[type=flowunit, flowunit=cloud_inference] result[type=flowunit, flowunit=classification_result] out[type=output]
+      in -> decode:in_data decode:out_image -> preprocess:in_data preprocess:out_data -> infer:input infer:out_inference -> mining:in_inference
+      mining:hard -> cloud:in_inference mining:easy -> result:in_data cloud:out_inference -> result:in_data result:out_data -> out`);
+    const fused = await same(text, { items: images, env, units: [], batches: true });
+    expect(fused.chains).toEqual([['decode', 'preprocess', 'infer', 'mining']]);
+    expect(fused.outputs).toHaveLength(39);
+    const answeredBy = new Set(fused.outputs.map((o) => (o.value as { answeredBy: string }).answeredBy));
+    expect(answeredBy).toEqual(new Set(['cloud', 'edge']));
+    expect(fused.events).toEqual([expect.stringMatching(/^Warning ItemFailed decode: item 7 \(index=7\) dropped: expected 784 bytes/)]);
+  });
+
+  it('ModelBox\'s mnist shape: preprocess -> normalize -> infer (batches of 8) -> response', async () => {
+    const text = graph(`in[type=input]
+      mnist_preprocess[type=flowunit, flowunit=image_decode, format=raw, width=28, height=28, channels=1]
+      mnist_normalize[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
+      mnist_infer[type=flowunit, flowunit=onnx_inference, batch_size=8] mnist_response[type=flowunit, flowunit=classification_result] out[type=output]
+      in -> mnist_preprocess:in_data mnist_preprocess:out_image -> mnist_normalize:in_data mnist_normalize:out_data -> mnist_infer:input
+      mnist_infer:output -> mnist_response:in_data mnist_response:out_data -> out`);
+    const fused = await same(text, { items: images, env, units: [] });
+    expect(fused.chains).toEqual([['mnist_preprocess', 'mnist_normalize']]);
+    expect(fused.outputs).toHaveLength(39);
+  });
+
+  it('incremental learning inference: normalize -> infer -> mining -> saver | edge -> result -> file', async () => {
+    const run_ = async (fuse: boolean): Promise<{ run: Run; lines: string[]; saved: string[] }> => {
+      const sub = path.join(dir, fuse ? 'fused' : 'unfused');
+      const text = graph(`in[type=input]
+        preprocess[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
+        infer[type=flowunit, flowunit=onnx_inference] mining[type=flowunit, flowunit=hard_example_mining]
+        save[type=flowunit, flowunit=hard_example_saver, dir="${sub}/he"] result[type=flowunit, flowunit=classification_result]
+        results[type=flowunit, flowunit=file_output, path="${sub}/results.txt", template="{index} {value.class} {value.answeredBy}"]
+        tap[type=flowunit, flowunit=classification_result] out[type=output]
+        in -> preprocess:in_data preprocess:out_data -> infer:input infer:out_inference -> mining:in_inference
+        mining:hard -> save:in_inference save:out_inference -> result:in_data mining:easy -> result:in_data
+        result:out_data -> results:in_data infer:output -> tap:in_data tap:out_data -> out`);
+      const frames = images.filter((b) => b.length === 784).map((b) => ({ data: b, width: 28, height: 28, channels: 1, layout: 'hwc', pixelFormat: 'gray' }));
+      const result = await run(text, fuse, { items: frames, env, units: [] });
+      return { run: result, lines: (await readFile(path.join(sub, 'results.txt'), 'utf8')).trim().split('\n'), saved: (await readFile(path.join(sub, 'he', 'index.txt'), 'utf8')).trim().split('\n').map((l) => path.basename(l.split(/\s+/)[0] as string)) };
+    };
+    const fused = await run_(true);
+    const unfused = await run_(false);
+    // infer fans out (mining and tap), result has two edges in: the chains are preprocess -> infer and result -> results.
+    expect(fused.run.chains).toEqual([['preprocess', 'infer'], ['result', 'results']]);
+    expect(unfused.run.chains).toEqual([]);
+    expect(fused.run.outputs).toEqual(unfused.run.outputs);
+    expect(fused.run.counts).toEqual(unfused.run.counts);
+    expect(fused.lines).toEqual(unfused.lines);
+    expect(fused.lines).toHaveLength(39);
+    expect(fused.saved).toEqual(unfused.saved);
+    expect(fused.saved.length).toBeGreaterThan(0);
+  });
+});
