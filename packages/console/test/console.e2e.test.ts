@@ -183,14 +183,22 @@ spec: {url: /models/little.onnx, format: onnx}
     await expect.poll(() => page.getByTestId('log-count').textContent()).toMatch(/^1 of \d+ lines match$/);
     await expect.poll(() => page.getByTestId('log-view').locator('mark').count()).toBe(1);
     await b.screenshot('04-joint-inference-job');
-    // Restart the edge worker (with confirmation): its pod is replaced and the new one runs.
+    // Restart the edge worker (with confirmation): its pod is replaced and the new one runs. Worker names are
+    // deterministic (the replacement keeps the name), so the replacement is told apart by its uid.
     const edgeRow = page.getByTestId('workers-table').locator('tr', { hasText: '-edge-' });
-    const before = await edgeRow.locator('td').first().textContent();
+    const edgePod = (await edgeRow.locator('td').first().textContent())!.trim();
+    const uidOf = async (): Promise<string | undefined> => {
+      const r = await sedna(['get', 'pod', edgePod, '-o', 'json', '--data-dir', dataDir]);
+      return r.status === 0 ? (JSON.parse(r.stdout) as { metadata: { uid: string } }).metadata.uid : undefined;
+    };
+    const before = await uidOf();
+    expect(before).toBeDefined();
     await edgeRow.getByRole('button', { name: 'Restart' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Restart' }).click();
     await expect.poll(async () => {
+      const uid = await uidOf();
       const row = page.getByTestId('workers-table').locator('tr', { hasText: '-edge-' });
-      return (await row.count()) === 1 && (await row.locator('td').first().textContent()) !== before ? row.getByText('Running').count() : 0;
+      return uid !== undefined && uid !== before && (await row.count()) === 1 ? row.getByText('Running').count() : 0;
     }, { timeout: 60_000 }).toBe(1);
   }, 120_000);
 

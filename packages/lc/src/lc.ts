@@ -19,7 +19,7 @@ import { ProcessRunner } from './runner/index.js';
 import { DEFAULT_REPORT_PORT, WorkerReportServer } from './server/index.js';
 import { lcMetrics } from './metrics/lc-metrics.js';
 import { logSearchRoute } from './logsearch/index.js';
-import { METRICS_SOCKET_ENV, workerMetricsSocket } from './metrics/worker-socket.js';
+import { METRICS_SOCKET_ENV, claimWorkerMetricsSocket, workerMetricsSocket } from './metrics/worker-socket.js';
 import { startMetricsListener, type MetricsListener } from '@sedna/metrics';
 import { choosePort, readStablePorts, writeStablePorts } from './ports/stable-ports.js';
 import { DiskPressure, queueWorkerReport } from './diskpressure/index.js';
@@ -104,7 +104,7 @@ export async function startLocalController(options: LocalControllerOptions): Pro
   const runner = options.runPods
     ? new ProcessRunner({
         dataDir: runnerDir,
-        workerEnv: (pod) => ({ [METRICS_SOCKET_ENV]: workerMetricsSocket(runnerDir, pod.metadata.namespace, pod.metadata.name) }),
+        workerEnv: (pod) => ({ [METRICS_SOCKET_ENV]: claimWorkerMetricsSocket(runnerDir, pod.metadata.namespace, pod.metadata.name) }),
         hostIP: options.address,
         onStatus: (pod, status) => upstream(statusMessage('pod', pod.metadata.namespace, pod.metadata.name, { uid: pod.metadata.uid, status: status as unknown as Record<string, unknown> })),
         ...(options.maxGracePeriodSeconds !== undefined ? { maxGracePeriodSeconds: options.maxGracePeriodSeconds } : {}),

@@ -5,7 +5,7 @@
  * The path is short (a hash), as a Unix socket path holds at most 107 bytes.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,19 @@ export function workerMetricsSocket(runnerDir: string, namespace: string, name: 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const id = createHash('sha256').update(`${runnerDir}\0${namespace}/${name}`).digest('hex').slice(0, 24);
   return join(dir, `${id}.sock`);
+}
+
+/**
+ * The socket path for a container about to start, with whatever an earlier process left there removed. Worker
+ * names are deterministic, so a replaced Pod (or a restarted container) gets the same path as its predecessor, and
+ * a predecessor that was killed leaves its socket file behind: the new worker's listen() would fail with
+ * EADDRINUSE and the worker crash-loop. The predecessor is stopped before its successor starts, so nothing live
+ * is removed.
+ */
+export function claimWorkerMetricsSocket(runnerDir: string, namespace: string, name: string): string {
+  const path = workerMetricsSocket(runnerDir, namespace, name);
+  rmSync(path, { force: true });
+  return path;
 }
 
 /** Answers with the worker's metrics read from its socket; 503 when the worker serves none (not a lib worker, or not started). */
