@@ -10,6 +10,7 @@ import { buildLayersModel, exportLayersModelToOnnx, loadFashionMnist, useEngine 
 import { FEATURE_DIM, INPUT_SIZE, MODEL_FILE, preprocess } from './embedder.js';
 import type { Box } from './image.js';
 import { gaussian, rng } from './rng.js';
+import { tightBox } from './scene.js';
 
 /** One augmented view of a 28x28 item, as a camera would show it, cut at its (jittered) tight box. */
 export function renderView(pixels: Uint8Array, r: () => number): Float32Array {
@@ -20,18 +21,7 @@ export function renderView(pixels: Uint8Array, r: () => number): Float32Array {
   const gx = (r() - 0.5) * 0.6;
   const gy = (r() - 0.5) * 0.6;
   const canvas = new Float32Array(size * size);
-  let x1 = 28;
-  let y1 = 28;
-  let x2 = 0;
-  let y2 = 0;
-  for (let y = 0; y < 28; y++)
-    for (let x = 0; x < 28; x++)
-      if (pixels[y * 28 + x]! > 30) {
-        x1 = Math.min(x1, x);
-        y1 = Math.min(y1, y);
-        x2 = Math.max(x2, x + 1);
-        y2 = Math.max(y2, y + 1);
-      }
+  const [x1, y1, x2, y2] = tightBox(pixels);
   for (let v = 0; v < size; v++)
     for (let u = 0; u < size; u++) {
       const ix = Math.floor((u - margin) / scale);

@@ -77,7 +77,8 @@ export interface Scenario {
   groundTruth(camera: CameraSpec, t: number): GtBox[];
 }
 
-function tightBox(pixels: Uint8Array): Box {
+/** The tight box of a 28x28 item's ink (pixels over 30), in item pixels. */
+export function tightBox(pixels: Uint8Array): Box {
   let x1 = 28;
   let y1 = 28;
   let x2 = 0;

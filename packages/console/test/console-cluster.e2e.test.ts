@@ -20,7 +20,7 @@ import { cliMain, ensureBuilt, repoRoot, sedna, waitFor } from '../../cli/test/h
 import { stopPodProcesses } from '../../cli/test/pod-processes.js';
 import { freePort } from '../../../examples/common/worker-process.js';
 import { chromiumMissing, openBrowser, type BrowserHandle } from './browser.js';
-import { cameraWorker, cloudWorker, edgeWorker, killWorkersOf } from './stand-ins.js';
+import { cameraWorker, cloudWorker, edgeWorker, killWorkersOf, standInJointInferenceYaml } from './stand-ins.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const TABLET = { width: 820, height: 1180 };
@@ -115,28 +115,7 @@ describe.skipIf(chromiumMissing || !existsSync(PROMETHEUS))('the web console bes
   }, 60_000);
 
   it('follows a joint inference service to Running and charts its figures and workers from Prometheus', async () => {
-    const apply = await sedna(['apply', '-f', '-', '--data-dir', dataDir], `apiVersion: sedna.io/v1alpha1
-kind: Model
-metadata: {name: little}
-spec: {url: /models/little.onnx, format: onnx}
----
-apiVersion: sedna.io/v1alpha1
-kind: Model
-metadata: {name: big}
-spec: {url: /models/big.onnx, format: onnx}
----
-apiVersion: sedna.io/v1alpha1
-kind: JointInferenceService
-metadata: {name: ji-charted}
-spec:
-  edgeWorker:
-    model: {name: little}
-    hardExampleMining: {name: IBT}
-    template: {spec: {nodeName: edge-node-1, containers: [{name: edge, image: x, command: ["node", "${join(workDir, 'edge.js')}"]}]}}
-  cloudWorker:
-    model: {name: big}
-    template: {spec: {nodeName: cloud-node, containers: [{name: cloud, image: x, command: ["node", "${join(workDir, 'cloud.js')}"]}]}}
-`);
+    const apply = await sedna(['apply', '-f', '-', '--data-dir', dataDir], standInJointInferenceYaml('ji-charted', workDir));
     expect(apply.stderr).toBe('');
     const { page } = b;
     // The service shows up on the overview through the watch sedna console multiplexes over the API's watches.

@@ -15,7 +15,7 @@ import { readControlPlaneInfo } from '../../cli/src/paths.js';
 import { ensureBuilt, repoRoot, sedna } from '../../cli/test/harness.js';
 import { stopPodProcesses } from '../../cli/test/pod-processes.js';
 import { FIREFOX, firefoxMissing, openFirefox, type FirefoxPage } from './firefox-bidi.js';
-import { cloudWorker, edgeWorker, killWorkersOf } from './stand-ins.js';
+import { cloudWorker, edgeWorker, killWorkersOf, standInJointInferenceYaml } from './stand-ins.js';
 
 if (firefoxMissing) console.warn(`[console firefox e2e] skipped: no Firefox at ${FIREFOX} (apt-get install firefox-esr, or SEDNA_FIREFOX=<path>)`);
 
@@ -67,28 +67,7 @@ describe.skipIf(firefoxMissing)('the web console in Firefox (WebDriver BiDi)', (
     await ff.screenshot('firefox-01-overview');
     const loggedIn = Date.now() - t0;
 
-    const apply = await sedna(['apply', '-f', '-', '--data-dir', dataDir], `apiVersion: sedna.io/v1alpha1
-kind: Model
-metadata: {name: little}
-spec: {url: /models/little.onnx, format: onnx}
----
-apiVersion: sedna.io/v1alpha1
-kind: Model
-metadata: {name: big}
-spec: {url: /models/big.onnx, format: onnx}
----
-apiVersion: sedna.io/v1alpha1
-kind: JointInferenceService
-metadata: {name: ji-firefox}
-spec:
-  edgeWorker:
-    model: {name: little}
-    hardExampleMining: {name: IBT}
-    template: {spec: {nodeName: edge-node-1, containers: [{name: edge, image: x, command: ["node", "${join(workDir, 'edge.js')}"]}]}}
-  cloudWorker:
-    model: {name: big}
-    template: {spec: {nodeName: cloud-node, containers: [{name: cloud, image: x, command: ["node", "${join(workDir, 'cloud.js')}"]}]}}
-`);
+    const apply = await sedna(['apply', '-f', '-', '--data-dir', dataDir], standInJointInferenceYaml('ji-firefox', workDir));
     expect(apply.stderr).toBe('');
     // The service appears on the overview through the console's watch, and its page follows it to Running.
     await ff.click('job-link-ji-firefox');

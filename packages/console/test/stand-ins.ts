@@ -7,6 +7,7 @@
  * Unix socket its LC named (SEDNA_METRICS_SOCKET), as @sedna/lib's workers do.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const cloudWorker = `const http = require('http'); http.createServer((q, s) => s.end('big model here')).listen(Number(process.env.BIG_MODEL_BIND_PORT), () => console.log('serving on', process.env.BIG_MODEL_BIND_PORT));`;
@@ -50,6 +51,35 @@ setInterval(() => {
   camera.frame(frames % 3 === 0 ? 2 : 1);
   camera.fps(Math.round((frames / ((Date.now() - started) / 1000)) * 100) / 100);
 }, 100);
+`;
+}
+
+/**
+ * The YAML of a joint inference service `name` run by the stand-ins written to `workDir` (edge.js on edge-node-1,
+ * cloud.js on cloud-node), with the two Models it names.
+ */
+export function standInJointInferenceYaml(name: string, workDir: string): string {
+  return `apiVersion: sedna.io/v1alpha1
+kind: Model
+metadata: {name: little}
+spec: {url: /models/little.onnx, format: onnx}
+---
+apiVersion: sedna.io/v1alpha1
+kind: Model
+metadata: {name: big}
+spec: {url: /models/big.onnx, format: onnx}
+---
+apiVersion: sedna.io/v1alpha1
+kind: JointInferenceService
+metadata: {name: ${name}}
+spec:
+  edgeWorker:
+    model: {name: little}
+    hardExampleMining: {name: IBT}
+    template: {spec: {nodeName: edge-node-1, containers: [{name: edge, image: x, command: ["node", "${join(workDir, 'edge.js')}"]}]}}
+  cloudWorker:
+    model: {name: big}
+    template: {spec: {nodeName: cloud-node, containers: [{name: cloud, image: x, command: ["node", "${join(workDir, 'cloud.js')}"]}]}}
 `;
 }
 

@@ -5,7 +5,7 @@
  * The JSON written is what tfjs-layers 4.22 writes for the same Sequential model (class names, snake_case config
  * keys, `batch_input_shape` on the first layer), so `tf.loadLayersModel` reads it.
  */
-import { ACTIVATIONS, type Activation, type LayerSpec, type ModelSpec, type Padding, layerName, pair, validateModelSpec } from './model-spec.js';
+import { type LayerSpec, type ModelSpec, type Padding, activationOf, layerName, pair, size2, validateModelSpec } from './model-spec.js';
 
 type Json = Record<string, unknown>;
 
@@ -72,20 +72,6 @@ export function topologyFromSpec(spec: ModelSpec): Json {
 /** Thrown for a topology this reader does not describe (a functional model): the caller may hand it to tfjs. */
 export class UnsupportedTopologyError extends Error {
   override name = 'UnsupportedTopologyError';
-}
-
-function activationOf(config: Json, where: string): Activation {
-  const a = config['activation'] ?? 'linear';
-  if (typeof a !== 'string' || !(ACTIVATIONS as readonly string[]).includes(a)) {
-    throw new Error(`${where}: activation ${JSON.stringify(a)} is not supported (supported: ${ACTIVATIONS.join(', ')})`);
-  }
-  return a as Activation;
-}
-
-function size2(v: unknown, where: string): [number, number] {
-  if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number') return [v[0], v[1]];
-  throw new Error(`${where}: expected a 2-D size, got ${JSON.stringify(v)}`);
 }
 
 function checkChannelsLast(config: Json, where: string): void {

@@ -106,6 +106,22 @@ const isPadding = (v: unknown): v is Padding => v === 'valid' || v === 'same';
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_.-]+$/.test(v);
 
+/** A layer config's activation (absent: linear), or an error naming `where` and the supported ones. */
+export function activationOf(config: Readonly<Record<string, unknown>>, where: string): Activation {
+  const a = config['activation'] ?? 'linear';
+  if (typeof a !== 'string' || !(ACTIVATIONS as readonly string[]).includes(a)) {
+    throw new Error(`${where}: activation ${JSON.stringify(a)} is not supported (supported: ${ACTIVATIONS.join(', ')})`);
+  }
+  return a as Activation;
+}
+
+/** A layer config's 2-D size (a number stands for both sides), or an error naming `where`. */
+export function size2(v: unknown, where: string): [number, number] {
+  if (typeof v === 'number') return [v, v];
+  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number') return [v[0], v[1]];
+  throw new Error(`${where}: expected a 2-D size, got ${JSON.stringify(v)}`);
+}
+
 /** Checks a spec that came from JSON or a user; throws a ModelSpecError naming the offending field. */
 export function validateModelSpec(input: unknown, field = 'spec'): ModelSpec {
   if (typeof input !== 'object' || input === null) throw new ModelSpecError(`${field} must be an object`);

@@ -4,21 +4,7 @@
  * the ONNX exporter's entry point does not load TensorFlow.js.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, type Activation, type LayerSpec, type ModelSpec, type Padding, validateModelSpec } from '../model-spec.js';
-
-function activationOf(config: tf.serialization.ConfigDict, where: string): Activation {
-  const a = config['activation'] ?? 'linear';
-  if (typeof a !== 'string' || !(ACTIVATIONS as readonly string[]).includes(a)) {
-    throw new Error(`${where}: activation ${JSON.stringify(a)} is not supported (supported: ${ACTIVATIONS.join(', ')})`);
-  }
-  return a as Activation;
-}
-
-function size2(v: unknown, where: string): [number, number] {
-  if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number') return [v[0], v[1]];
-  throw new Error(`${where}: expected a 2-D size, got ${JSON.stringify(v)}`);
-}
+import { type LayerSpec, type ModelSpec, type Padding, activationOf, size2, validateModelSpec } from '../model-spec.js';
 
 function checkChannelsLast(config: tf.serialization.ConfigDict, where: string): void {
   const format = config['dataFormat'];
