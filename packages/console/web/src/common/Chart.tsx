@@ -10,15 +10,17 @@ export interface Series {
 }
 
 /**
- * The time axis' range: the points' own span. uPlot widens an empty span (a single point in time, as a page just
- * opened has) by orders of magnitude, which drew an axis of years; a minute either side is what a reader expects.
+ * The time axis' range: the points' own span. For a single point in time (a page just opened) uPlot widens the span
+ * by 86,400 / 0.001 s, an axis of nearly three years; a minute either side is what a reader expects.
  */
-function timeRange(_plot: uPlot, min: number, max: number): uPlot.Range.MinMax {
+function timeRange(plot: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  const times = plot.data[0];
+  if (times.length === 1) return [times[0]! - 60, times[0]! + 60];
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
     const now = Date.now() / 1000;
     return [now - 60, now];
   }
-  return min === max ? [min - 60, max + 60] : [min, max];
+  return [min, max];
 }
 
 export function Chart({ series, height = 180, testId }: { series: readonly Series[]; height?: number; testId?: string }) {
