@@ -43,6 +43,7 @@ import { LoadGenerator, probe, type RequestOutcome } from './load.js';
 import { DatasetAppends, findPodDir, firstTimedLogLine, JobConditions, Lines, Pods, processStartedAt } from './observe.js';
 import { waitUntil } from '@sedna/api/runtime';
 import { freePort } from '../../test-kit/index.js';
+import { ensureWorkersBuilt } from '../../examples/common/worker-build.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const exampleDir = join(root, 'examples/incremental_learning/fashion_mnist');
@@ -109,6 +110,7 @@ try {
 
 async function run(): Promise<Record<string, unknown> & { outcome: string }> {
   if (!existsSync(join(root, 'packages/cli/dist/main.js'))) throw new Error('sedna up runs the built CLI: run `npm run build` first');
+  ensureWorkersBuilt(exampleDir, log);
 
   // --- the example's data, once; a fresh work folder for this run
   const prepared = await prepare({ work: resolve(values.prepared!), frames: DEFAULTS.frames, holdout: DEFAULTS.holdout, baseSamples: DEFAULTS.baseSamples, baseEpochs: DEFAULTS.baseEpochs, log });

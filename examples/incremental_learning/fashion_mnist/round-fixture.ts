@@ -13,6 +13,7 @@ import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
 import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
 import { ensureBuilt, sedna } from '../../../packages/cli/test/harness.js';
 import { stopChild } from '../../../test-kit/index.js';
+import { ensureWorkersBuilt } from '../../common/worker-build.js';
 
 export const IL_EXAMPLE_DIR = resolve(import.meta.dirname, '.');
 const repo = resolve(IL_EXAMPLE_DIR, '../../..');
@@ -55,6 +56,7 @@ function run(args: string[]): Promise<{ status: number; out: string }> {
  */
 export async function startRoundFixture(prefix: string, prepareScript = join(IL_EXAMPLE_DIR, 'prepare.ts')): Promise<RoundFixture> {
   ensureBuilt();
+  ensureWorkersBuilt(IL_EXAMPLE_DIR);
   const dataDir = mkdtempSync(join(tmpdir(), `${prefix}-embedded-`));
   const work = mkdtempSync(join(tmpdir(), `${prefix}-work-`));
   const prepared = await run(['--import', 'tsx', prepareScript, '--work', work, '--frames', '1200', '--holdout', '400', '--base-samples', '6000', '--base-epochs', '3']);

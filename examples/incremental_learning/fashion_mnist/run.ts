@@ -30,6 +30,7 @@ import { WorkerReportServer } from '../../../packages/lc/src/server/index.js';
 import { evaluateClassifier, OnnxEstimator, readImageSet } from './lib.js';
 import { LocalGm, type LocalJob } from './local/local-gm.js';
 import { startWorker } from './local/processes.js';
+import { ensureWorkersBuilt } from '../../common/worker-build.js';
 import { DEFAULTS } from './model.js';
 import { DEFAULT_WORK_DIR, EXAMPLE_DIR, REPO_DIR, type WorkPaths } from './paths.js';
 import { prepare } from './prepare.js';
@@ -82,7 +83,8 @@ const work = path.resolve(values.work);
 const p = await prepare({ work, fresh: values.fresh, frames: number('frames'), holdout: number('holdout'), baseSamples: number('base-samples'), baseEpochs: number('base-epochs'), log: say });
 await resetRun(p);
 
-// The job as the YAML has it, with the placeholders filled in.
+// The job as the YAML has it, with the placeholders filled in; its workers run from their build.
+ensureWorkersBuilt(EXAMPLE_DIR, say);
 const yamlText = (await readFile(path.join(EXAMPLE_DIR, 'incremental_learning.yaml'), 'utf8')).replaceAll('$WORKER_NODE', NODE).replaceAll('$DATA_DIR', work).replaceAll('$REPO_DIR', REPO_DIR);
 const objects = parseAllDocuments(yamlText).map((doc) => doc.toJS() as { kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, unknown> });
 const job = objects.find((o) => o.kind === 'IncrementalLearningJob') as unknown as LocalJob;

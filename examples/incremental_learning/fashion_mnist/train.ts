@@ -11,8 +11,10 @@
  * and reports `train completed` with the model in two formats: tfjs (the next round's base) and onnx (what the
  * eval and inference workers run). Run: `node --import tsx examples/incremental_learning/fashion_mnist/train.ts`.
  */
-import { Context, IncrementalLearning, MlpEstimator, onnxSaver, readImageSet } from './lib.js';
-import { withRehearsal } from './rehearsal.js';
+// Only what reading the round's data needs loads before the first line; the training engine (the estimator, ONNX
+// export, rehearsal) loads after it, while the worker already reports its work.
+import { Context } from '@sedna/lib/common';
+import { readImageSet } from '@sedna/lib/datasources';
 import { logger, required, runMain, samplesBase } from './worker-env.js';
 
 const log = logger('train-worker');
@@ -31,9 +33,11 @@ runMain(async () => {
     learningRate: context.getParameters('learning_rate', 0.0005),
     seed: 7,
   };
-  log(`training on ${samples} samples from ${process.env.BASE_MODEL_URL ?? 'a new model'} (${JSON.stringify(trainOptions)})`);
   const ratios = String(context.getParameters('rehearsal_ratios', '')).split(',').filter((r) => r.trim() !== '').map(Number);
   if (ratios.some((r) => !(r >= 0))) throw new Error(`rehearsal_ratios must be non-negative numbers separated by commas, got ${JSON.stringify(process.env.rehearsal_ratios)}`);
+  log(`read ${samples} samples from ${dataUrl}; training from ${process.env.BASE_MODEL_URL ?? 'a new model'} (${JSON.stringify(trainOptions)})`);
+  const { IncrementalLearning, MlpEstimator, onnxSaver } = await import('./lib.js');
+  const { withRehearsal } = await import('./rehearsal.js');
   let round = { x: data.x, y: data.y };
   if (ratios.length > 0) {
     const rehearsed = await withRehearsal(round, {
