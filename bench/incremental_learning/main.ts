@@ -16,15 +16,20 @@
  *   the inference worker served before, and of the one it serves after the hot update;
  * - acc_original_before, acc_original_after, forgetting_points: the same two models on the same images unshifted
  *   (the original distribution): what the update forgets;
- * - trigger_to_worker_ready_ms: from the same crossing append to the train worker's own first log line.
+ * - trigger_to_worker_ready_ms: from the same crossing append to the train worker's own first log line (the worker
+ *   reads the round's samples, then says how many it read and what it trains from).
+ * The two trigger figures are also measured over `--rounds` first rounds (default 5): after the first job's round,
+ * the job is deleted and the example's job is applied again as a job of its own (its own dataset, hard examples and
+ * output), with the same load and labeller, until its train worker's first line (repeats.ts); the JSON has their
+ * median and IQR (`trigger_to_worker_ready_ms_median`, `_iqr`, ...) and each round's figures; the unsuffixed figures
+ * are the first round's.
  *
  * Progress goes to stderr; the last line on stdout is one JSON object.
- *   npm run bench -- incremental_learning [--prepared DIR] [--rate 100] [--label-rate 150] [--timeout 240] [--keep]
+ *   npm run bench -- incremental_learning [--prepared DIR] [--rate 100] [--label-rate 150] [--timeout 240] [--rounds 5] [--keep]
  * The example's data (base model trained on the Fashion-MNIST training set, the shifted site) is prepared once
  * into --prepared (default /tmp/sedna-bench-il/prepared, about 35 s) and reused; every run works in a fresh
  * temporary folder, removed at the end (kept with --keep).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,9 +45,11 @@ import { DEFAULTS } from '../../examples/incremental_learning/fashion_mnist/mode
 import { workPaths } from '../../examples/incremental_learning/fashion_mnist/paths.js';
 import { prepare } from '../../examples/incremental_learning/fashion_mnist/prepare.js';
 import { LoadGenerator, probe, type RequestOutcome } from './load.js';
-import { DatasetAppends, findPodDir, firstTimedLogLine, JobConditions, Lines, Pods, processStartedAt } from './observe.js';
-import { waitUntil } from '@sedna/api/runtime';
-import { freePort } from '../../test-kit/index.js';
+import { DatasetAppends, findPodDir, firstTimedLogLine, JobConditions, Lines, Pods } from './observe.js';
+import { TrainWorkerWatch, triggerFigures, type TriggerCondition } from './trigger.js';
+import { removeJob, repeatRound, startLabeller, until, type RepeatContext } from './repeats.js';
+import { figure, spread } from '../common/stats.js';
+import { freePort, stopChild } from '../../test-kit/index.js';
 import { ensureWorkersBuilt } from '../../examples/common/worker-build.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -61,6 +68,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '100' },
     'label-rate': { type: 'string', default: '150' },
     timeout: { type: 'string', default: '240' },
+    rounds: { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -69,9 +77,11 @@ const log = (m: string): void => void process.stderr.write(`[incremental_learnin
 const rate = Number(values.rate);
 const labelRate = Number(values['label-rate']);
 const timeoutMs = Number(values.timeout) * 1000;
+const rounds = Number(values.rounds);
 for (const [name, value] of [['rate', rate], ['label-rate', labelRate], ['timeout', timeoutMs]] as const) {
   if (!(value > 0)) throw new Error(`--${name} must be a positive number`);
 }
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number of at least 1, got ${JSON.stringify(values.rounds)}`);
 
 // Everything the run opens, closed in reverse order also on failure or Ctrl-C.
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -208,26 +218,16 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
   const appends = new DatasetAppends(w.dataset);
   appends.start();
   cleanups.push(() => appends.stop());
-  const labeller = startLabeller(w, labelRate, lines);
+  const labeller = startLabeller({ exampleDir, root, work, lines, labelRate }, w.hardExamples, w.dataset);
   cleanups.push(() => stopChild(labeller));
 
   // --- the round: until the deploy stage ends
   const deadline = Date.now() + timeoutMs;
-  let trainProcessAt: number | undefined;
-  let trainPodDir: string | undefined;
-  let trainFirstLog: { at: number; line: string } | undefined;
+  const trainWorker = new TrainWorkerWatch(pods, JOB, join(dataDir, 'nodes'), NAMESPACE, log);
   let outcome: 'deployed' | 'not deployed' | 'failed' | 'timed out' = 'timed out';
   for (;;) {
     checks(handle, conditions, pods);
-    const trainPod = pods.ofType('train')[0];
-    if (trainPod && trainProcessAt === undefined) {
-      trainPodDir ??= await findPodDir(join(dataDir, 'nodes'), NAMESPACE, trainPod.name, trainPod.uid);
-      if (trainPodDir) {
-        trainProcessAt = await processStartedAt(trainPodDir);
-        if (trainProcessAt !== undefined) log(`the train worker's process started (${trainPod.name})`);
-      }
-    }
-    if (trainPodDir && !trainFirstLog && conditions.find('Train', 'Completed')) trainFirstLog = await firstTimedLogLine(trainPodDir);
+    await trainWorker.poll(conditions.find('Train', 'Completed') !== undefined);
     const failed = conditions.seen.find((c) => c.type === 'Failed');
     if (failed) {
       outcome = 'failed';
@@ -260,30 +260,9 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
   if (values.keep) await writeFile(join(work, 'observations.json'), JSON.stringify({ outcomes: load.outcomes, pauses: load.pauses, appends: appends.appends, conditions: conditions.seen, lines: lines.lines }));
 
   // --- the trigger: which append crossed the threshold, and when the train worker started
-  const trigger = spec.trainSpec.trigger.condition;
-  const linesNeeded = linesToFire(spec.dataset.trainProb, trigger.operator, Number(trigger.threshold));
-  const crossing = appends.crossing(linesNeeded);
-  if (crossing && crossing.previous && crossing.append.lines - crossing.previous.lines > Math.ceil(labelRate / 2)) {
-    log(`warning: the crossing record covers ${crossing.append.lines - crossing.previous.lines} lines, more than one append: its mtime is the later append's`);
-  }
-  const crossedAt = crossing?.append.mtimeMs;
+  const triggerCondition = spec.trainSpec.trigger.condition;
+  const triggerFirst = triggerFigures({ job: JOB, condition: triggerCondition, trainProb: spec.dataset.trainProb, appends, lines, conditions, worker: trainWorker, labelRate, log });
   const since = (t0: number | undefined, t: number | undefined): number | null => (t0 === undefined || t === undefined ? null : Math.round(t - t0));
-  const trainPod = pods.ofType('train')[0];
-  const trainReady = conditions.find('Train', 'Ready');
-  const triggerFigures = {
-    threshold: `${trigger.metric} ${trigger.operator} ${trigger.threshold}`,
-    train_prob: spec.dataset.trainProb,
-    dataset_lines_needed: linesNeeded,
-    crossing_append: crossing ? { lines_before: crossing.previous?.lines ?? 0, lines_after: crossing.append.lines } : null,
-    // What the LC counted when it fired: floor(train_prob × lines_after) when it fired on the crossing append itself.
-    lc_fired_at_num_of_samples: Number(/num_of_samples = (\d+)/.exec(lines.first(/train trigger fired/)?.line ?? '')?.[1] ?? Number.NaN) || null,
-    // Each from the crossing append's mtime, in ms.
-    lc_trigger_fired_line_seen_ms: since(crossedAt, lines.first(/train trigger fired/)?.at),
-    train_ready_seen_ms: since(crossedAt, trainReady?.seenAt),
-    train_pod_seen_ms: since(crossedAt, trainPod?.seenAt),
-    train_process_started_ms: since(crossedAt, trainProcessAt),
-    train_worker_first_log_line_ms: since(crossedAt, trainFirstLog?.at),
-  };
 
   // --- the hot update: from the deploy decision to the first answer of the new model
   const deployReady = conditions.find('Deploy', 'Ready');
@@ -338,7 +317,7 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
   const countLines = async (file: string): Promise<number | null> => (existsSync(file) ? (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '').length : null);
 
   const result = {
-    trigger_to_train_start_ms: since(crossedAt, trainProcessAt),
+    trigger_to_train_start_ms: triggerFirst.trigger_to_train_start_ms,
     hot_update_ms: since(decisionAt, newAnswer?.doneAt),
     requests_lost_during_swap: windowStart === undefined ? null : lost(inWindow),
     acc_before: round4(accBefore),
@@ -349,10 +328,10 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
     acc_original_after: round4(accOriginalAfter),
     forgetting_points: Math.round((accOriginalBefore - accOriginalAfter) * 1000) / 10,
     // From the crossing append to the train worker's own first log line (its first line of work).
-    trigger_to_worker_ready_ms: since(crossedAt, trainFirstLog?.at),
-    targets: { trigger_to_train_start_ms: '< 2000', trigger_to_worker_ready_ms: '< 2000', hot_update_ms: '< 1000', requests_lost_during_swap: 0, acc_gain_points: '>= 5', forgetting_points: '<= 1' },
+    trigger_to_worker_ready_ms: triggerFirst.trigger_to_worker_ready_ms,
+    targets: { trigger_to_train_start_ms_median: '< 2000', trigger_to_worker_ready_ms_median: '< 2000', hot_update_ms: '< 1000', requests_lost_during_swap: 0, acc_gain_points: '>= 5', forgetting_points: '<= 1' },
     outcome,
-    trigger: triggerFigures,
+    trigger: triggerFirst,
     hot_update: hotFigures,
     load: {
       rate_per_s: rate,
@@ -379,8 +358,39 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
     conditions: conditions.seen.map((c) => `${c.stage}/${c.type}`),
     seconds: Math.round((Date.now() - started) / 1000),
   };
-  log(`trigger -> train process ${result.trigger_to_train_start_ms} ms, -> the worker's first line ${result.trigger_to_worker_ready_ms} ms; original distribution ${pct(accOriginalBefore)} -> ${pct(accOriginalAfter)}; hot update ${result.hot_update_ms} ms; ${result.requests_lost_during_swap} of ${inWindow.length} requests lost during the swap; site accuracy ${pct(accBefore)} -> ${pct(accAfter)}`);
-  return result;
+  log(`round 1: trigger -> train process ${result.trigger_to_train_start_ms} ms, -> the worker's first line ${result.trigger_to_worker_ready_ms} ms; original distribution ${pct(accOriginalBefore)} -> ${pct(accOriginalAfter)}; hot update ${result.hot_update_ms} ms; ${result.requests_lost_during_swap} of ${inWindow.length} requests lost during the swap; site accuracy ${pct(accBefore)} -> ${pct(accAfter)}`);
+
+  // --- the trigger again: more first rounds, each a job of its own (repeats.ts), after the first job is gone
+  const triggerRounds: Record<string, unknown>[] = [triggerFirst];
+  if (rounds > 1 && outcome === 'deployed') {
+    const datasetObject = objects.find((o) => o.kind === 'Dataset');
+    if (!datasetObject) throw new Error('incremental_learning.yaml has no Dataset');
+    const check = (): void => checks(handle, conditions, pods);
+    await removeJob({ client, namespace: NAMESPACE, check }, JOB, datasetObject.metadata.name);
+    conditions.stop();
+    const context: RepeatContext = {
+      kc, client, pods, lines, namespace: NAMESPACE, work, nodesDir: join(dataDir, 'nodes'), exampleDir, root, dataset: datasetObject, job,
+      load: { rate, images, labels: holdout.y, timeoutMs: REQUEST_TIMEOUT_MS }, labelRate, timeoutMs, log, check: () => checks(handle, undefined, pods),
+    };
+    for (let k = 2; k <= rounds; k++) triggerRounds.push(await repeatRound(context, k));
+  }
+  const ready = triggerRounds.map((r) => r.trigger_to_worker_ready_ms);
+  const start = triggerRounds.map((r) => r.trigger_to_train_start_ms);
+  const complete = ready.every((v): v is number => typeof v === 'number') && start.every((v): v is number => typeof v === 'number');
+  const withRounds = {
+    ...result,
+    // Over every round (the first and the repeats): null when a round missed a step.
+    ...(complete ? figure('trigger_to_worker_ready_ms', ready, 0) : { trigger_to_worker_ready_ms_median: null, trigger_to_worker_ready_ms_iqr: null }),
+    ...(complete ? figure('trigger_to_train_start_ms', start, 0) : { trigger_to_train_start_ms_median: null, trigger_to_train_start_ms_iqr: null }),
+    trigger_rounds: triggerRounds.length,
+    trigger_per_round: triggerRounds,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  if (rounds > 1 && complete) {
+    const s = spread(ready as number[]);
+    log(`trigger -> the worker's first line over ${triggerRounds.length} rounds: median ${Math.round(s.median)} ms, IQR ${Math.round(s.iqr)} ms (${ready.join(', ')})`);
+  }
+  return withRounds;
 }
 
 // --- helpers
@@ -388,60 +398,16 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
 interface JobSpec {
   dataset: { trainProb: number };
   outputDir: string;
-  trainSpec: { trigger: { condition: { metric: string; operator: string; threshold: number } } };
+  trainSpec: { trigger: { condition: TriggerCondition } };
   deploySpec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } };
 }
 
-/**
- * Dataset lines after which the train trigger fires on round 1: the LC counts train samples as
- * floor(trainProb × samples seen) (packages/lc/src/managers/stagejob/sample-ledger.ts), and the trigger compares
- * that with the threshold.
- */
-function linesToFire(trainProb: number, operator: string, threshold: number): number {
-  const holds: Record<string, (v: number) => boolean> = { '>': (v) => v > threshold, '>=': (v) => v >= threshold, '=': (v) => v === threshold, '==': (v) => v === threshold };
-  const test = holds[operator];
-  if (!test) throw new Error(`the bench reads the train trigger's operators > >= =, not ${operator}`);
-  for (let n = 1; n < 10_000_000; n++) if (test(Math.floor(trainProb * n + 1e-9))) return n;
-  throw new Error('the train trigger never fires');
-}
-
-function startLabeller(w: ReturnType<typeof workPaths>, rate: number, lines: Lines): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(exampleDir, 'label.ts'), '--he', w.hardExamples, '--ground-truth', w.groundTruth, '--dataset', w.dataset, '--rate', String(rate)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => lines.add(`labeller | ${line}`)));
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** Throws when a part the figures depend on has stopped: a control-plane process or a watch. */
-function checks(handle: UpHandle, conditions: JobConditions, pods: Pods): void {
+function checks(handle: UpHandle, conditions: JobConditions | undefined, pods: Pods): void {
   const dead = handle.children.find((c) => c.exitCode !== null || c.signalCode !== null);
   if (dead) throw new Error(`a control-plane process exited (${dead.signalCode ?? dead.exitCode}): ${dead.spawnargs.slice(2, 4).join(' ')}`);
-  conditions.check();
+  conditions?.check();
   pods.check();
-}
-
-/** Waits for `check`; `guard` throws when the run can no longer succeed (a process died), which ends the wait. */
-function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, guard: () => void): Promise<T> {
-  return waitUntil(what, check, {
-    timeoutMs,
-    intervalMs: 20,
-    failed: () => {
-      try {
-        guard();
-        return undefined;
-      } catch (error) {
-        return (error as Error).message;
-      }
-    },
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -115,6 +115,11 @@ export class Pods {
     return [...this.seen.values()].filter((p) => p.workerType === workerType).sort((a, b) => a.seenAt - b.seenAt);
   }
 
+  /** The workers of one IncrementalLearningJob of a type, first seen first. */
+  ofJob(job: string, workerType: string): SeenPod[] {
+    return this.ofType(workerType).filter((p) => p.object.metadata.labels?.['incrementallearningjob.sedna.io/name'] === job);
+  }
+
   check(): void {
     if (this.failure) throw new Error(`the watch of the pods failed: ${String(this.failure)}`);
   }
