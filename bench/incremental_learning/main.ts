@@ -40,6 +40,7 @@ import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { KubeClient } from '@sedna/gm';
 import { up, type UpHandle } from '../../packages/cli/src/commands/up.js';
+import { stopPodProcesses } from '../../packages/cli/test/pod-processes.js';
 import { evaluateClassifier, OnnxEstimator, readImageSet, resolveModelPath, type Tensor } from '../../examples/incremental_learning/fashion_mnist/lib.js';
 import { DEFAULTS } from '../../examples/incremental_learning/fashion_mnist/model.js';
 import { workPaths } from '../../examples/incremental_learning/fashion_mnist/paths.js';
@@ -180,6 +181,8 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
     },
   });
   cleanups.push(() => handle.stop());
+  // Workers outlive their LC on purpose (a restarted LC adopts them): the run ends them, as the CLI's tests do.
+  cleanups.push(() => stopPodProcesses(dataDir));
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(handle.kubeconfig);
   const client = new KubeClient(kc);
@@ -364,12 +367,14 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
   const triggerRounds: Record<string, unknown>[] = [triggerFirst];
   if (rounds > 1 && outcome === 'deployed') {
     const datasetObject = objects.find((o) => o.kind === 'Dataset');
-    if (!datasetObject) throw new Error('incremental_learning.yaml has no Dataset');
+    const deployModel = objects.find((o) => o.kind === 'Model' && o.metadata.name === spec.deploySpec.model.name);
+    if (!datasetObject || !deployModel) throw new Error('incremental_learning.yaml has no Dataset or no deploy Model');
     const check = (): void => checks(handle, conditions, pods);
-    await removeJob({ client, namespace: NAMESPACE, check }, JOB, datasetObject.metadata.name);
+    // The first job goes (it would train its second round meanwhile); its Dataset and Models may stay.
+    await removeJob({ client, namespace: NAMESPACE, check }, JOB, []);
     conditions.stop();
     const context: RepeatContext = {
-      kc, client, pods, lines, namespace: NAMESPACE, work, nodesDir: join(dataDir, 'nodes'), exampleDir, root, dataset: datasetObject, job,
+      kc, client, pods, lines, namespace: NAMESPACE, work, nodesDir: join(dataDir, 'nodes'), exampleDir, root, dataset: datasetObject, deployModel, job, baseOnnx: prepared.baseOnnx,
       load: { rate, images, labels: holdout.y, timeoutMs: REQUEST_TIMEOUT_MS }, labelRate, timeoutMs, log, check: () => checks(handle, undefined, pods),
     };
     for (let k = 2; k <= rounds; k++) triggerRounds.push(await repeatRound(context, k));
@@ -399,7 +404,7 @@ interface JobSpec {
   dataset: { trainProb: number };
   outputDir: string;
   trainSpec: { trigger: { condition: TriggerCondition } };
-  deploySpec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } };
+  deploySpec: { model: { name: string }; template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } };
 }
 
 /** Throws when a part the figures depend on has stopped: a control-plane process or a watch. */

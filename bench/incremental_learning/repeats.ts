@@ -1,7 +1,7 @@
 /**
  * Repeat rounds of the trigger measurement (`--rounds N`): N - 1 more first rounds of the example's job, each a job
- * of its own applied from the same YAML (its own Dataset file, hard examples folder and output folder; the same
- * Models), with the same request load on its inference worker and the same labeller, measured from the append that
+ * of its own applied from the same YAML (its own Dataset file, hard examples folder and output folder, and its own
+ * deploy Model, a fresh copy of the base model: a deploy writes the new model over the deploy Model's file), with the same request load on its inference worker and the same labeller, measured from the append that
  * takes its train samples over the threshold to its train worker's first log line (trigger.ts), then deleted.
  *
  * Why not the job's own later rounds: its inference worker saves hard examples on the first pass over the camera's
@@ -10,8 +10,8 @@
  * figure (the stage machine's turn-around, not the trigger).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import type { KubeClient } from '@sedna/gm';
 import { waitUntil } from '@sedna/api/runtime';
@@ -39,9 +39,12 @@ export interface RepeatContext {
   nodesDir: string;
   exampleDir: string;
   root: string;
-  /** The example's Dataset and IncrementalLearningJob, placeholders filled in, as the first round applied them. */
+  /** The example's Dataset, deploy Model and IncrementalLearningJob, placeholders filled in, as the first round applied them. */
   dataset: ManifestObject;
+  deployModel: ManifestObject;
   job: ManifestObject;
+  /** The base model in ONNX (what the first round's deploy Model file started as). */
+  baseOnnx: string;
   load: { rate: number; images: Uint8Array[]; labels: Int32Array; timeoutMs: number };
   labelRate: number;
   timeoutMs: number;
@@ -53,24 +56,29 @@ export interface RepeatContext {
 interface JobSpecShape {
   dataset: { name: string; trainProb: number };
   outputDir: string;
+  deploySpec: { model: { name: string }; template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } };
   trainSpec: { trigger: { condition: TriggerCondition } };
-  deploySpec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } };
 }
 
 /** One repeat round (`round` >= 2): its trigger figures, as the first round's. */
 export async function repeatRound(ctx: RepeatContext, round: number): Promise<Record<string, unknown> & { trigger_to_worker_ready_ms: number | null }> {
   const jobName = `${ctx.job.metadata.name}-r${round}`;
   const datasetName = `${ctx.dataset.metadata.name}-r${round}`;
+  const modelName = `${ctx.deployModel.metadata.name}-r${round}`;
   const dir = join(ctx.work, 'repeats', `r${round}`);
   const datasetFile = join(dir, 'dataset', 'train_data.txt');
+  const modelFile = join(dir, 'models', 'deploy', 'model.onnx');
   const heDir = join(dir, 'he');
   await mkdir(join(dir, 'dataset', 'images'), { recursive: true });
   await mkdir(join(dir, 'infer'), { recursive: true });
+  await mkdir(dirname(modelFile), { recursive: true });
+  await copyFile(ctx.baseOnnx, modelFile);
   await writeFile(datasetFile, '');
   const port = await freePort();
 
   const spec = structuredClone(ctx.job.spec) as unknown as JobSpecShape;
   spec.dataset.name = datasetName;
+  spec.deploySpec.model.name = modelName;
   spec.outputDir = join(dir, 'output');
   const container = spec.deploySpec.template.spec.containers[0];
   if (!container) throw new Error('the deploy template has no container');
@@ -83,8 +91,9 @@ export async function repeatRound(ctx: RepeatContext, round: number): Promise<Re
     await conditions.start();
     cleanups.push(() => conditions.stop());
     await ctx.client.createManifest({ apiVersion: ctx.dataset.apiVersion, kind: ctx.dataset.kind, metadata: { name: datasetName, namespace: ctx.namespace }, spec: { ...ctx.dataset.spec, url: datasetFile } });
+    await ctx.client.createManifest({ apiVersion: ctx.deployModel.apiVersion, kind: ctx.deployModel.kind, metadata: { name: modelName, namespace: ctx.namespace }, spec: { ...ctx.deployModel.spec, url: modelFile } });
     await ctx.client.createManifest({ apiVersion: ctx.job.apiVersion, kind: ctx.job.kind, metadata: { name: jobName, namespace: ctx.namespace }, spec: spec as unknown as Record<string, unknown> });
-    cleanups.push(() => removeJob(ctx, jobName, datasetName));
+    cleanups.push(() => removeJob(ctx, jobName, [{ kind: 'Dataset', name: datasetName }, { kind: 'Model', name: modelName }]));
     ctx.log(`round ${round}: applied ${jobName} (its own dataset, hard examples and output folders)`);
 
     const guard = (): void => {
@@ -125,10 +134,10 @@ export async function repeatRound(ctx: RepeatContext, round: number): Promise<Re
   }
 }
 
-/** Deletes a job (its workers with it) and its dataset, and waits until its workers' Pods are gone. */
-export async function removeJob(ctx: Pick<RepeatContext, 'client' | 'namespace' | 'check'>, job: string, dataset: string | undefined): Promise<void> {
+/** Deletes a job (its workers with it) and objects of its own, and waits until its workers' Pods are gone. */
+export async function removeJob(ctx: Pick<RepeatContext, 'client' | 'namespace' | 'check'>, job: string, own: { kind: 'Dataset' | 'Model'; name: string }[]): Promise<void> {
   await ctx.client.delete('IncrementalLearningJob', ctx.namespace, job).catch(ignoreNotFound);
-  if (dataset) await ctx.client.delete('Dataset', ctx.namespace, dataset).catch(ignoreNotFound);
+  for (const object of own) await ctx.client.delete(object.kind, ctx.namespace, object.name).catch(ignoreNotFound);
   const selector = encodeURIComponent(`incrementallearningjob.sedna.io/name=${job}`);
   await until(
     `the Pods of ${job} to be gone`,
