@@ -9,7 +9,8 @@
  *                         ratio chosen on validation data (rehearsal.ts); rehearsal_original, rehearsal_validation,
  *                         rehearsal_max_drop (points) size it
  * and reports `train completed` with the model in two formats: tfjs (the next round's base) and onnx (what the
- * eval and inference workers run). Run: `node --import tsx examples/incremental_learning/fashion_mnist/train.ts`.
+ * eval and inference workers run). Run: `node examples/incremental_learning/fashion_mnist/dist/train.js` (built by
+ * `npm run build`), or from its source: `node --import tsx examples/incremental_learning/fashion_mnist/train.ts`.
  */
 // Only what reading the round's data needs loads before the first line; the training engine (the estimator, ONNX
 // export, rehearsal) loads after it, while the worker already reports its work.
