@@ -111,7 +111,7 @@ export const incrementalOnCluster: Paradigm = async (ctx) => {
       transfers.push([inference.y.length, hard.length]);
       ctx.log(`round ${r}: ${hard.length} of ${inference.y.length} samples are hard examples`);
       if (hard.length === 0) continue;
-      const jobRound = follower.settle() + 1;
+      const jobRound = (await follower.settle()) + 1;
       appendFileSync(datasetFile, hard.map((i) => `${relative(dirname(datasetFile), inference.ids[i] as string)} ${inference.y[i]}`).join('\n') + '\n');
       const outcome = roundDeployment(await follower.roundEnded(jobRound, ROUND_TIMEOUT_MINUTES));
       if (outcome.deployed) deployed++;

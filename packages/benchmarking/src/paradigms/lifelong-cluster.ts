@@ -96,7 +96,7 @@ export const lifelongOnCluster: Paradigm = async (ctx) => {
   let last: LifelongInferResult | undefined;
   try {
     for (const [r, task] of tasks.entries()) {
-      const jobRound = follower.settle() + 1;
+      const jobRound = (await follower.settle()) + 1;
       datasetLines.push(...taskLines(task));
       writeAtomically(datasetFile, datasetLines.join('\n') + '\n');
       ctx.log(`round ${r + 1}: added task ${task.entry} (${task.samples.size} samples) to the job's dataset`);
@@ -110,7 +110,7 @@ export const lifelongOnCluster: Paradigm = async (ctx) => {
       rounds.push({ round: r + 1, task: task.entry, index: index.create_time, task_groups: index.seen_task.task_groups.map((g) => g.entry), unseen: last.unseen, answered_by: last.answeredBy });
       ctx.log(`round ${r + 1}: learned task ${task.entry}; knowledge base index ${index.create_time} deployed; accuracy per task ${formatRow(matrix[matrix.length - 1] as number[])}`);
     }
-    const status = follower.status();
+    const status = await follower.status();
     const knowledgeBase = knowledgeBaseOf(deployedIndex(outputDir), status.knowledgeBase);
     ctx.log(`the knowledge base: ${knowledgeBase.task_groups.map((g) => `${g.entry} (model trained on ${g.train_samples} samples${g.eval_accuracy === undefined ? '' : `, eval accuracy ${g.eval_accuracy.toFixed(3)}`})`).join(', ')}`);
     const final = last as LifelongInferResult;

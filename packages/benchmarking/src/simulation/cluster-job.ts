@@ -4,13 +4,14 @@
  * delete everything afterwards, and read the bytes on the emulated links over the job's lifetime.
  */
 import { spawnSync } from 'node:child_process';
+import { findKind } from '@sedna/api';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { SimulationTarget } from '../cases/spec.js';
 import type { ParadigmContext } from '../paradigms/types.js';
-import { sednaMain } from './cluster.js';
+import { getJson, readKubeconfig, sednaMain, type Kubeconfig } from './cluster.js';
 import { linkBytes } from './links.js';
 
 /** The worker programs of simulated jobs (always the built JavaScript: they run as the nodes' pod processes). */
@@ -86,8 +87,19 @@ export interface JobStatus {
   [field: string]: unknown;
 }
 
-export function jobStatus(sim: SimulationTarget, kind: string, name: string): JobStatus {
-  return (JSON.parse(kubectl(sim, ['get', kind, name, '-o', 'json'])) as { status?: JobStatus }).status ?? {};
+const kubeconfigs = new Map<string, Kubeconfig>();
+
+/**
+ * A job's status (`kind` as users write it, e.g. LifelongLearningJob), read from the API server directly: jobs are
+ * polled twice a second, and a kubectl process per poll kept a core of the small machine busy.
+ */
+export async function jobStatus(sim: SimulationTarget, kind: string, name: string): Promise<JobStatus> {
+  const def = findKind(kind);
+  if (!def) throw new Error(`${kind} is not a kind of the API`);
+  let kc = kubeconfigs.get(sim.kubeconfig);
+  if (!kc) kubeconfigs.set(sim.kubeconfig, (kc = readKubeconfig(sim.kubeconfig)));
+  const object = (await getJson(kc, `/apis/${def.group}/${def.version}/namespaces/default/${def.plural}/${encodeURIComponent(name)}`)) as { status?: JobStatus };
+  return object.status ?? {};
 }
 
 /**
@@ -107,8 +119,8 @@ export class StageJobFollower {
   ) {}
 
   /** Takes the conditions there are now as known, and returns the job's round: call it before starting the next. */
-  settle(): number {
-    const { conditions, round } = this.conditions();
+  async settle(): Promise<number> {
+    const { conditions, round } = await this.conditions();
     for (const c of conditions) this.known.add(conditionKey(c));
     return round;
   }
@@ -122,7 +134,7 @@ export class StageJobFollower {
   async roundEnded(round: number, timeoutMinutes: number): Promise<JobCondition> {
     const deadline = Date.now() + timeoutMinutes * 60_000;
     for (;;) {
-      const { conditions, round: current } = this.conditions();
+      const { conditions, round: current } = await this.conditions();
       for (const c of conditions) {
         const key = conditionKey(c);
         if (this.known.has(key)) continue;
@@ -143,12 +155,12 @@ export class StageJobFollower {
   }
 
   /** The job's status as the API has it now. */
-  status(): JobStatus {
-    return jobStatus(simulationOf(this.ctx), this.kind.toLowerCase(), this.name);
+  status(): Promise<JobStatus> {
+    return jobStatus(simulationOf(this.ctx), this.kind, this.name);
   }
 
-  private conditions(): { conditions: JobCondition[]; round: number } {
-    const status = this.status();
+  private async conditions(): Promise<{ conditions: JobCondition[]; round: number }> {
+    const status = await this.status();
     const conditions = status.conditions ?? [];
     const round = typeof status.round === 'number' ? status.round : conditions.filter((c) => c.stage === 'Train' && c.type === 'Ready').length;
     return { conditions, round };
@@ -176,7 +188,7 @@ export async function waitForSucceeded(ctx: ParadigmContext, kind: string, name:
   const sim = simulationOf(ctx);
   const deadline = Date.now() + timeoutMinutes * 60_000;
   for (;;) {
-    const status = jobStatus(sim, kind, name);
+    const status = await jobStatus(sim, kind, name);
     if (status.phase === 'Succeeded') return;
     if (status.phase === 'Failed') throw new Error(`the ${kind} failed: ${status.conditions?.at(-1)?.message ?? 'no message'}`);
     if (Date.now() > deadline) throw new Error(`the ${kind} did not finish within ${timeoutMinutes} minutes (phase ${status.phase ?? 'unknown'})`);
