@@ -180,8 +180,10 @@ async function run(): Promise<Record<string, unknown> & { outcome: string }> {
       if (/job default\/|error|warn|fail/i.test(line) && !/new train and .* new eval samples/.test(line)) log(line);
     },
   });
+  // Workers outlive their LC on purpose (a restarted LC adopts them): the run ends them before the control plane
+  // stops, and once more after it (cleanups run last first), for the LC may restart one meanwhile.
+  cleanups.push(() => stopPodProcesses(dataDir));
   cleanups.push(() => handle.stop());
-  // Workers outlive their LC on purpose (a restarted LC adopts them): the run ends them, as the CLI's tests do.
   cleanups.push(() => stopPodProcesses(dataDir));
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(handle.kubeconfig);

@@ -93,9 +93,12 @@ export async function startRoundFixture(prefix: string, prepareScript = join(IL_
     stop: async () => {
       // The labeller writes into the work folder: it must be gone before the folder is removed.
       if (labeller) await stopChild(labeller);
-      // Workers outlive their LC (it re-adopts them): end them before the control plane.
+      // Workers outlive their LC (it re-adopts them): end them before the control plane, and once more after it, for
+      // the LC may have restarted one meanwhile (the inference worker's restartPolicy is Always): left running, it
+      // kept writing into the work folder, whose removal then failed.
       stopPodProcesses(dataDir);
       await handle.stop();
+      stopPodProcesses(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(work, { recursive: true, force: true });
     },
