@@ -8,7 +8,8 @@
  *    frame is read as the server reads a websocket message (`readWorkerInput`: decoded with the weights viewed in
  *    place) and given to the server's round coordinator, which checks it (shapes, non-finite values) and, as an
  *    accepted update, copies its weights into the FedAvg engine's arena (server/arena-placement.ts). Rounds of a real
- *    job are seconds apart and workers answer one by one; the round closes when the last update is accepted.
+ *    job are seconds apart and workers answer one by one; the round closes when the last update is accepted (so, as
+ *    in the server, the end of the last copy may still be in the cache when the round starts).
  *  - In the round (timed): `aggregateClosedRound`, what the server runs when a round closes: FedAvg on the placed
  *    weights, read in place by the SIMD kernel, then the updates' arena memory is released; the output allocation
  *    is inside the round.
@@ -25,7 +26,8 @@
  * The output buffer, two ways, the same on both sides:
  *  - prepared between rounds (`fedavg_vs_numpy_inplace`, and the threaded figure): rounds of a real job are seconds
  *    apart, and our engine uses the gap to map the next output buffer (spare-outputs.ts); NumPy's side likewise maps
- *    its next `out` after answering, off the clock. Each of our rounds first waits for the engine to be idle;
+ *    its next `out` before answering, off the clock. Every round, ours and NumPy's, first waits for our engines
+ *    to be idle, so that no preparation runs beside a timed round;
  *  - allocated inside the round (`fedavg_vs_numpy_inplace_fresh_output`): an engine that prepares nothing against
  *    `out = np.empty(...)` in the round, both faulting their output memory in while they run. On this virtual
  *    machine that costs more than the sum itself, and more to us: NumPy asks for transparent huge pages for large
@@ -169,7 +171,10 @@ export async function measure(): Promise<Record<string, number>> {
     numpy = await PythonPeer.start(NUMPY_SCRIPT, { args: [String(CLIENTS), String(PARAMETERS), dataFile, resultFile], threads: 1 });
     const peer = numpy;
     let numpyVersion = '';
+    // Our engine prepares its next output in the background after a round; NumPy's round starts once that is done,
+    // so that it never shares the memory bus or a core with our preparation (NumPy prepares before it answers).
     const numpyMs = async (command: 'inplace' | 'inplace_prepared' | 'formula'): Promise<number> => {
+      await Promise.all([one, oneFresh, all].map((engine) => engine.whenIdle()));
       const answer = await peer.ask<{ ms: number; numpy: string }>(command);
       numpyVersion = answer.numpy;
       return answer.ms;
