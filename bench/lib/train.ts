@@ -10,8 +10,16 @@
  *    keep freed memory (bench/common/python-peer.ts: otherwise every step faults its tensors in again);
  *    torch_*_minor_faults: the peer's page faults per epoch, to show it;
  *  - train_ratio_vs_torch: ours over PyTorch's, per round;
- *  - cnn_*: conv 3x3x16, maxpool 2, conv 3x3x32, maxpool 2, dense 128, dense 10, the tfjs estimator (wasm backend
- *    with the lib's Conv2DBackpropFilter kernel), one epoch on 6,000 images, against the same CNN in PyTorch.
+ *  - cnn_*: conv 3x3x16, maxpool 2, conv 3x3x32, maxpool 2, dense 128, dense 10, one epoch on 6,000 images,
+ *    against the same CNN in PyTorch, with the lib's fastest estimator for it (`cnn_estimator`): the mlp estimator
+ *    (its own WebAssembly SIMD kernels: conv as im2col + GEMM); cnn_tfjs_*: the tfjs estimator (wasm backend with
+ *    the lib's gradient kernels) on the same epoch, not interleaved, to show which is faster;
+ *  - *_gflops_per_s: samples/s x FLOPs per sample (*_flops_per_sample), FLOPs counted as in ./flops.ts: Σ over dense
+ *    and conv2d layers of 2·MACs x 3 (forward, weight-gradient and input-gradient GEMMs; x 2 for the first layer,
+ *    which needs no input gradient), MACs = in·out or OH·OW·KH·KW·C·filters. wasm_gemm_peak_gflops: the lib's GEMM
+ *    kernel alone on a product that stays in cache, the ceiling of our side: WebAssembly SIMD is 128-bit and has no
+ *    fused multiply-add on Node 20 (4 multiplies + 4 adds per two instructions), while OpenBLAS uses AVX2/AVX-512
+ *    with FMA.
  * Throughput = samples / wall time of the epoch (shuffle included), as in the project's ML baselines.
  * Run alone: `npx tsx bench/lib/train.ts [--rounds N]`.
  */
@@ -21,7 +29,8 @@ import type { ModelSpec } from '@sedna/lib/model-spec';
 import { readFashionMnist } from '@sedna/lib/datasources';
 import { TfjsEstimator } from '@sedna/lib/estimators/tfjs';
 import { PYTHON, PythonPeer, requireOpenBlas } from '../common/python-peer.js';
-import { figure, interleave, round } from '../common/stats.js';
+import { figure, interleave, median, round } from '../common/stats.js';
+import { trainingFlopsPerSample, wasmGemmPeakGflops } from './flops.js';
 
 const CNN_SAMPLES = 6000;
 const THREADS = 1;
@@ -86,7 +95,7 @@ def handle(cmd):
     return {'samples_per_s': sps, 'minor_faults': faults, 'threads': torch.get_num_threads(), 'torch': torch.__version__}
 `;
 
-export async function measure(): Promise<Record<string, number>> {
+export async function measure(): Promise<Record<string, number | string>> {
   requireOpenBlas();
   log('reading Fashion-MNIST (train 60,000, t10k 10,000)');
   const train = await readFashionMnist('train');
@@ -112,34 +121,57 @@ export async function measure(): Promise<Record<string, number>> {
     log(`MLP 784-256-128-10, 1 epoch of 60,000, batch 64, Adam 1e-3: ${ROUNDS} interleaved rounds`);
     const mlp = await interleave(ROUNDS, ourMlpEpoch, () => torchEpoch('mlp'), (r, a, b) => log(`mlp round ${r}: ours ${a.toFixed(0)}, torch ${b.toFixed(0)} samples/s`));
 
+    const cnnData = { data: train.x.subarray(0, CNN_SAMPLES * 784), shape: [CNN_SAMPLES, 28, 28, 1] };
+    const cnnLabels = train.y.subarray(0, CNN_SAMPLES);
+    const cnnOptions = { epochs: 1, batchSize: 64, learningRate: 1e-3, optimizer: 'adam' as const, seed: 1 };
     let cnnAccuracy = 0;
-    let engine = '';
     const ourCnnEpoch = async (): Promise<number> => {
-      const cnn = await TfjsEstimator.create({ spec: CNN_SPEC, seed: 1 });
-      engine = cnn.trainingEngine();
-      const run = await cnn.train({ data: train.x.subarray(0, CNN_SAMPLES * 784), shape: [CNN_SAMPLES, 28, 28, 1] }, train.y.subarray(0, CNN_SAMPLES), {
-        epochs: 1,
-        batchSize: 64,
-        learningRate: 1e-3,
-        optimizer: 'adam',
-        seed: 1,
-      });
+      const cnn = new MlpEstimator({ spec: CNN_SPEC, seed: 1 });
+      const run = await cnn.train(cnnData, cnnLabels, cnnOptions);
       cnnAccuracy = (await cnn.evaluate({ data: test.x, shape: [test.n, 28, 28, 1] }, test.y))['accuracy'] as number;
-      cnn.dispose();
       return run['samplesPerSecond'] as number;
     };
-    log(`CNN, tfjs estimator (wasm), 1 epoch of ${CNN_SAMPLES}: ${ROUNDS} interleaved rounds`);
-    const cnn = await interleave(ROUNDS, ourCnnEpoch, () => torchEpoch('cnn'), (r, a, b) => log(`cnn round ${r}: ours ${a.toFixed(0)} (${engine}), torch ${b.toFixed(0)} samples/s`));
+    log(`CNN, mlp estimator, 1 epoch of ${CNN_SAMPLES}: ${ROUNDS} interleaved rounds`);
+    const cnn = await interleave(ROUNDS, ourCnnEpoch, () => torchEpoch('cnn'), (r, a, b) => log(`cnn round ${r}: ours ${a.toFixed(0)}, torch ${b.toFixed(0)} samples/s`));
+
+    let tfjsEngine = '';
+    const tfjsCnn: number[] = [];
+    log(`CNN, tfjs estimator, 1 epoch of ${CNN_SAMPLES}: warm-up + ${ROUNDS} rounds (for comparison, not interleaved)`);
+    for (let r = 0; r <= ROUNDS; r++) {
+      const model = await TfjsEstimator.create({ spec: CNN_SPEC, seed: 1 });
+      tfjsEngine = model.trainingEngine();
+      const run = await model.train(cnnData, cnnLabels, cnnOptions);
+      model.dispose();
+      if (r > 0) tfjsCnn.push(run['samplesPerSecond'] as number);
+      log(`tfjs cnn ${r === 0 ? 'warm-up' : `round ${r}`}: ${(run['samplesPerSecond'] as number).toFixed(0)} samples/s (${tfjsEngine})`);
+    }
+    if (median(tfjsCnn) > median(cnn.a)) log('note: the tfjs estimator was faster than the mlp estimator on this run');
+
+    const mlpFlops = trainingFlopsPerSample(MLP_SPEC);
+    const cnnFlops = trainingFlopsPerSample(CNN_SPEC);
+    const gflops = (samplesPerSecond: readonly number[], flops: number): number[] => samplesPerSecond.map((s) => (s * flops) / 1e9);
+    log('the lib GEMM kernel alone (cache-resident 128x256x256)');
+    const gemmPeak = wasmGemmPeakGflops();
 
     return {
       ...figure('train_samples_per_s', mlp.a, 0),
       ...figure('torch_train_samples_per_s', mlp.b, 0),
       ...figure('train_ratio_vs_torch', mlp.ratio),
       mlp_test_accuracy_1_epoch: round(mlpAccuracy, 4),
+      mlp_flops_per_sample: mlpFlops,
+      ...figure('train_gflops_per_s', gflops(mlp.a, mlpFlops), 2),
+      ...figure('torch_train_gflops_per_s', gflops(mlp.b, mlpFlops), 2),
+      wasm_gemm_peak_gflops: round(gemmPeak, 2),
+      cnn_estimator: 'mlp',
       ...figure('cnn_train_samples_per_s', cnn.a, 0),
       ...figure('torch_cnn_train_samples_per_s', cnn.b, 0),
       ...figure('cnn_ratio_vs_torch', cnn.ratio),
       cnn_test_accuracy_1_epoch: round(cnnAccuracy, 4),
+      cnn_flops_per_sample: cnnFlops,
+      ...figure('cnn_train_gflops_per_s', gflops(cnn.a, cnnFlops), 2),
+      ...figure('torch_cnn_train_gflops_per_s', gflops(cnn.b, cnnFlops), 2),
+      ...figure('cnn_tfjs_train_samples_per_s', tfjsCnn, 0),
+      cnn_tfjs_engine: tfjsEngine,
       // Page faults of PyTorch's process per epoch (warm-up included): near zero shows its malloc keeps memory.
       ...figure('torch_mlp_minor_faults', torchFaults.mlp, 0),
       ...figure('torch_cnn_minor_faults', torchFaults.cnn, 0),
