@@ -7,7 +7,8 @@
  *  - col2im is its adjoint: it adds every row of dcol back onto the pixels it came from (dx must start zeroed);
  *  - gather / scatter_add move values by an int32 index table (-1 = none): max pooling keeps the index of each
  *    window's maximum (window_argmax in ./kernels.ts), reads the maxima with gather and routes the gradient back
- *    with scatter_add.
+ *    with scatter_add;
+ *  - add_into sums the partial weight gradients of a reduction split into cache-sized chunks.
  * Runs are moved four floats at a time (v128) with a scalar tail.
  */
 import { FunctionBuilder, type Local, ValType } from './assembler.js';
@@ -144,8 +145,16 @@ function scatterAdd(): FunctionBuilder {
   return f;
 }
 
+function addInto(): FunctionBuilder {
+  // add_into(n, dst, src): dst[i] += src[i] (sums the partial products of a weight gradient computed in chunks)
+  const f = new FunctionBuilder('add_into', [i32, i32, i32]);
+  const [n, dst, src] = f.params as [Local, Local, Local];
+  runLoop(f, 'add', n, src, dst, f.local(i32), f.local(i32), f.local(v128));
+  return f;
+}
+
 export function convKernelFunctions(): FunctionBuilder[] {
-  return [im2colKernel('im2col'), im2colKernel('col2im'), gather(), scatterAdd()];
+  return [im2colKernel('im2col'), im2colKernel('col2im'), gather(), scatterAdd(), addInto()];
 }
 
 /** The exported convolution kernels; see the module comment. */
@@ -154,4 +163,5 @@ export interface ConvKernels {
   col2im(dcol: number, dx: number, B: number, H: number, W: number, C: number, OH: number, OW: number, KH: number, KW: number, sh: number, sw: number, top: number, left: number): void;
   gather(n: number, src: number, idx: number, dst: number): void;
   scatter_add(n: number, src: number, idx: number, dst: number): void;
+  add_into(n: number, dst: number, src: number): void;
 }
