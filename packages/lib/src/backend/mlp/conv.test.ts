@@ -92,6 +92,21 @@ describe('wasm trainer: convolution and pooling layers', () => {
     }
   });
 
+  it('sums a wide convolution\'s weight gradient over several chunks of rows exactly as tfjs computes it', async () => {
+    // Q + CO = 3*3*80 + 48 floats a row: the weight gradient runs in chunks of 64 of the 200 output pixels
+    const spec: ModelSpec = { inputShape: [12, 12, 80], layers: [{ type: 'conv2d', filters: 48, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 3 }] };
+    const { x, y } = syntheticClasses(2, spec.inputShape, 3, 4);
+    const mlp = new MlpEstimator({ spec, seed: 1 });
+    const tfjs = await TfjsEstimator.create({ spec, seed: 2, engine: 'cpu' });
+    tfjs.setWeights(mlp.getWeights());
+    const opts = { epochs: 1, batchSize: 2, learningRate: 0.1, optimizer: 'sgd' as const, shuffle: false };
+    await mlp.train(x, y, opts);
+    await tfjs.train(x, y, opts);
+    const [ours, theirs] = [mlp.getWeights()[0] as WeightTensor, tfjs.getWeights()[0] as WeightTensor];
+    expect(maxDiff(ours.data, theirs.data)).toBeLessThan(1e-5);
+    tfjs.dispose();
+  });
+
   it('saves in the tfjs format: tfjs loads what it saves and it loads what tfjs saves', async () => {
     const spec = specs['strided conv, same pool of 3 channels, no bias, softmax'] as ModelSpec;
     const x = randomInputs(5, spec.inputShape);
