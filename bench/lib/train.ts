@@ -14,12 +14,13 @@
  *    against the same CNN in PyTorch, with the lib's fastest estimator for it (`cnn_estimator`): the mlp estimator
  *    (its own WebAssembly SIMD kernels: conv as im2col + GEMM); cnn_tfjs_*: the tfjs estimator (wasm backend with
  *    the lib's gradient kernels) on the same epoch, not interleaved, to show which is faster;
- *  - *_gflops_per_s: samples/s x FLOPs per sample (*_flops_per_sample), FLOPs counted as in ./flops.ts: Σ over dense
- *    and conv2d layers of 2·MACs x 3 (forward, weight-gradient and input-gradient GEMMs; x 2 for the first layer,
- *    which needs no input gradient), MACs = in·out or OH·OW·KH·KW·C·filters. wasm_gemm_peak_gflops: the lib's GEMM
- *    kernel alone on a product that stays in cache, the ceiling of our side: WebAssembly SIMD is 128-bit and has no
- *    fused multiply-add on Node 20 (4 multiplies + 4 adds per two instructions), while OpenBLAS uses AVX2/AVX-512
- *    with FMA.
+ *  - *_gflops_per_s: samples/s x FLOPs per sample (*_flops_per_sample), FLOPs counted as in ./flops.ts: Σ over
+ *    dense and conv2d layers of 2·MACs x 3 (forward, weight-gradient and input-gradient GEMMs; x 2 for the first
+ *    layer, which needs no input gradient), MACs = in·out or OH·OW·KH·KW·C·filters;
+ *  - wasm_gemm_peak_gflops: the lib's GEMM kernel alone on a product that stays in cache (timed in CPU time), the
+ *    ceiling of our side: WebAssembly SIMD is 128-bit and has no fused multiply-add on Node 20 (a multiply and an
+ *    add instruction per 4 multiply-adds), while PyTorch's dense layers run on OpenBLAS and its convolutions on
+ *    oneDNN, both with AVX2 (or AVX-512) and FMA.
  * Throughput = samples / wall time of the epoch (shuffle included), as in the project's ML baselines.
  * Run alone: `npx tsx bench/lib/train.ts [--rounds N]`.
  */
