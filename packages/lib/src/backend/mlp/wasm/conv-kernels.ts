@@ -54,15 +54,16 @@ function im2colKernel(direction: 'im2col' | 'col2im'): FunctionBuilder {
   ];
   // im2col(x, col, ...), col2im(dcol, dx, ...): x stands for the image side (x or dx), col for dcol
   const [x, col] = direction === 'im2col' ? [first, second] : [second, first];
-  const [b, oy, ox, kh, kw, iy, ix, cp, xp, i, n4, rowRun, contiguous] = Array.from({ length: 13 }, () => f.local(i32)) as [
-    Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
-  ];
+  const [b, oy, ox, kh, kw, iy, ix, cp, xp, i, n4, rowRun, contiguous, rowInside, srcRow, dstRow, rowBytes] = Array.from({ length: 17 }, () =>
+    f.local(i32),
+  ) as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local];
   const zero = f.local(v128);
   f.f32Const(0).f32x4Splat().set(zero);
   f.get(KW).get(C).i32Mul().set(rowRun);
+  // bytes of one col row (Q = KH*KW*C floats)
+  f.get(KH).get(rowRun).i32Mul().i32Const(2).i32Shl().set(rowBytes);
   // a kernel row is one contiguous run of x when the horizontal stride is 1
   f.get(sw).i32Const(1).i32Sub().i32Eqz().set(contiguous);
-  f.get(col).set(cp);
   // Moves `n` floats between x at xp and col at cp; cp always advances by n floats (zeros for padding in im2col).
   const move = (n: Local, inside: boolean): void => {
     if (direction === 'im2col') {
@@ -74,33 +75,42 @@ function im2colKernel(direction: 'im2col' | 'col2im'): FunctionBuilder {
       f.get(cp).get(n).i32Const(2).i32Shl().i32Add().set(cp);
     }
   };
+  // Kernel row kh of every output pixel of an image row (b, oy): the input row iy and its address are the same for
+  // all of them, so they are worked out once; each pixel's run starts ox*sw pixels further along it.
   f.forRange(b, B, () => {
     f.forRange(oy, OH, () => {
-      f.forRange(ox, OW, () => {
-        f.forRange(kh, KH, () => {
-          f.get(oy).get(sh).i32Mul().get(kh).i32Add().get(top).i32Sub().set(iy);
-          f.get(ox).get(sw).i32Mul().get(left).i32Sub().set(ix);
-          // whole row inside and contiguous: 0 <= iy < H, 0 <= ix, ix + KW <= W
-          f.get(contiguous).get(iy).get(H).i32LtU().i32And().get(ix).i32Const(0).i32GeS().i32And().get(ix).get(KW).i32Add().get(W).i32GtS().i32Eqz().i32And();
+      f.forRange(kh, KH, () => {
+        f.get(oy).get(sh).i32Mul().get(kh).i32Add().get(top).i32Sub().set(iy);
+        f.get(iy).get(H).i32LtU().set(rowInside);
+        f.get(x).get(b).get(H).i32Mul().get(iy).i32Add().get(W).i32Mul().get(C).i32Mul().i32Const(2).i32Shl().i32Add().set(srcRow);
+        // dstRow = col + ((b*OH + oy)*OW*Q + kh*KW*C) * 4
+        f.get(col).get(b).get(OH).i32Mul().get(oy).i32Add().get(OW).i32Mul().get(rowBytes).i32Mul().i32Add();
+        f.get(kh).get(rowRun).i32Mul().i32Const(2).i32Shl().i32Add().set(dstRow);
+        f.i32Const(0).get(left).i32Sub().set(ix);
+        f.forRange(ox, OW, () => {
+          f.get(dstRow).set(cp);
+          // whole kernel row inside and contiguous: 0 <= iy < H, 0 <= ix, ix + KW <= W
+          f.get(contiguous).get(rowInside).i32And().get(ix).i32Const(0).i32GeS().i32And().get(ix).get(KW).i32Add().get(W).i32GtS().i32Eqz().i32And();
           f.ifThen(
             () => {
-              f.get(x).get(b).get(H).i32Mul().get(iy).i32Add().get(W).i32Mul().get(ix).i32Add().get(C).i32Mul().i32Const(2).i32Shl().i32Add().set(xp);
+              f.get(srcRow).get(ix).get(C).i32Mul().i32Const(2).i32Shl().i32Add().set(xp);
               if (direction === 'im2col') runLoop(f, 'copy', rowRun, xp, cp, i, n4, zero);
               else runLoop(f, 'add', rowRun, cp, xp, i, n4, zero);
             },
             () => {
               f.forRange(kw, KW, () => {
-                f.get(iy).get(H).i32LtU().get(ix).get(W).i32LtU().i32And().ifThen(
+                f.get(rowInside).get(ix).get(kw).i32Add().get(W).i32LtU().i32And().ifThen(
                   () => {
-                    f.get(x).get(b).get(H).i32Mul().get(iy).i32Add().get(W).i32Mul().get(ix).i32Add().get(C).i32Mul().i32Const(2).i32Shl().i32Add().set(xp);
+                    f.get(srcRow).get(ix).get(kw).i32Add().get(C).i32Mul().i32Const(2).i32Shl().i32Add().set(xp);
                     move(C, true);
                   },
                   () => move(C, false),
                 );
-                f.inc(ix, 1);
               });
             },
           );
+          f.addTo(dstRow, rowBytes);
+          f.addTo(ix, sw);
         });
       });
     });
