@@ -5,15 +5,19 @@
  * GEMM: C[M x N] = A[M x K] · B[K x N], computed on packed operands so one kernel serves every transposition the
  * training step needs (X·W forward, Aᵀ·dZ for weight gradients, dZ·Wᵀ for input gradients):
  *  - pack_a copies A, given by element strides (rsA, csA), into panels of 4 rows laid out k-major
- *    ([panel][k][4]), zero-padding the last panel;
+ *    ([panel][k][4]), zero-padding the last panel; full panels of a row-major A go 4x4 floats at a time,
+ *    transposed in registers with shuffles;
  *  - pack_b copies B, given by element strides (rsB, csB), into panels of 8 columns ([panel][k][8]), zero-padded;
  *    a row-major B can also be read in place (bsk = row bytes, bsq = 32), which the forward pass does;
  *  - gemm walks 8-column blocks (outer) and 4-row panels (inner); its 4x8 micro-kernel keeps the tile in eight
  *    f32x4 registers: per k it loads two vectors of B, broadcasts four scalars of A (v128.load32_splat) and
  *    does 8 multiplies and 8 adds (wasm SIMD has no fused multiply-add in the default feature set). Tiles that
- *    stick out past N go through a 4x8 scratch tile and are copied out column by column.
+ *    stick out past N go through a 4x8 scratch tile and are copied out column by column;
+ *  - gemm_s is gemm with A read in place when the 4 rows of a panel are adjacent floats (the transpose of a
+ *    row-major matrix): weight gradients need no packing.
  * Element-wise kernels (bias + ReLU, ReLU backward, column sums, Adam, SGD) run 4 lanes at a time with a scalar
- * tail. window_argmax serves the tfjs max-pool gradient (../../tfjs/wasm-kernel-overrides.ts).
+ * tail. window_argmax finds max-pooling windows' maxima, for the mlp trainer's pooling layer and the tfjs max-pool
+ * gradient (../../tfjs/wasm-kernel-overrides.ts). The convolution kernels are in ./conv-kernels.ts.
  */
 import { FunctionBuilder, type Local, ValType, assembleModule } from './assembler.js';
 import { type ConvKernels, convKernelFunctions } from './conv-kernels.js';
