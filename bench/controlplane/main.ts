@@ -50,9 +50,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'sedna-bench-cp-'));
 const children: ChildProcess[] = [];
 
 function startCli(args: string[]): ChildProcess {
-  // BENCH_NODE_ARGS passes node flags to the control plane and LCs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  // BENCH_NODE_ARGS passes node flags to the control plane (the API server's process and the GM's) and the LC, e.g.
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SEDNA_GM_NODE_ARGS: nodeArgs.join(' ') } });
   child.stderr!.on('data', (c: Buffer) => {
     const text = c.toString();
     if (/error/i.test(text)) process.stderr.write(text);
