@@ -32,6 +32,8 @@ export class ControllerManager {
     readonly kc: k8s.KubeConfig,
     log: StructuredLogger | LogSink = new StructuredLogger('gm'),
     private readonly queueOptions: WorkQueueOptions = {},
+    /** The embedded API server's local socket, where the informers list and watch when given. */
+    private readonly apiSocket?: string,
   ) {
     this.log = log instanceof StructuredLogger ? log : new StructuredLogger('gm', log);
   }
@@ -43,7 +45,7 @@ export class ControllerManager {
       if (this.started) throw new Error(`the informer of ${kind} is asked after the manager started: declare it before start()`);
       const def = findKind(kind);
       if (!def) throw new Error(`unknown kind ${kind}`);
-      informer = createInformer(this.kc, { apiVersion: apiVersionOf(def), kind: def.kind, plural: def.plural }, { log: (m) => this.log.warn(m) });
+      informer = createInformer(this.kc, { apiVersion: apiVersionOf(def), kind: def.kind, plural: def.plural }, { log: (m) => this.log.warn(m), ...(this.apiSocket !== undefined ? { apiSocket: this.apiSocket } : {}) });
       this.informers.set(kind, informer);
     }
     return informer;
