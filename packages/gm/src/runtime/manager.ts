@@ -87,12 +87,13 @@ export class ControllerManager {
       else log.warn(`reconcile failed, retrying in ${retry} ms: ${why}`, { key });
     });
     this.controllers.set(declaration.name, { declaration, queue });
-    const on = (kind: KindName, map: (obj: AnyObject) => string[]) =>
-      this.informer(kind).onChange((_type, obj, old) => {
+    const on = (kind: KindName, map: (obj: AnyObject) => string[], updated?: (old: AnyObject, obj: AnyObject) => boolean) =>
+      this.informer(kind).onChange((type, obj, old) => {
+        if (type === 'update' && old && updated && !updated(old as AnyObject, obj as AnyObject)) return;
         for (const key of new Set([...map(obj as AnyObject), ...(old ? map(old as AnyObject) : [])])) queue.add(key);
       });
     const filter = declaration.forFilter;
-    on(declaration.for, filter ? (obj) => (filter(obj) ? self(obj) : []) : self);
+    on(declaration.for, filter ? (obj) => (filter(obj) ? self(obj) : []) : self, declaration.forUpdated);
     for (const kind of declaration.owns ?? []) on(kind, ownerKeys(declaration.for));
     for (const w of declaration.watches ?? []) on(w.kind, (obj) => w.map(obj, cache));
     return controller;
