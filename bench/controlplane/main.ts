@@ -15,7 +15,9 @@
  *
  * With --metrics-cost it measures instead what the metrics cost the status update rate (./metrics-cost.ts).
  * "Persisted" means the API server's store committed it: with --store-sync normal (the default) a write survives a
- * killed process, with --store-sync full it also survives a power cut (an fsync per write); the JSON says which.
+ * killed process, with --store-sync full it also survives a power cut (an fsync per commit; the writes that arrive in
+ * one turn of the API server's event loop share a commit); the JSON says which. An ack is sent only after the commit.
+ * The sustained phase also reports the CPU time of the GM and of the API server per acknowledged report.
  *
  *   npm run bench -- controlplane [--nodes 1000] [--store-sync normal|full] [--rate 2000] [--sustained 60] [--restarts 3 | --no-restart] [--no-pods] [--metrics-cost [--rounds 8] [--per-node 5] [--scrape-interval 5]]
  */
