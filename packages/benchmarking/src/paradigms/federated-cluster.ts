@@ -48,7 +48,7 @@ export const federatedOnCluster: Paradigm = async (ctx) => {
   const applied = applyObjects(ctx, objects);
   ctx.log(`applied FederatedLearningJob ${name}: ${parts.length} training workers on ${[...new Set(parts.map((_, k) => sim.edgeNodes[k % sim.edgeNodes.length]))].join(', ')}, the aggregator on ${sim.cloudNodes[0]}`);
   try {
-    await waitForSucceeded(ctx, 'federatedlearningjob', name);
+    await waitForSucceeded(ctx, 'FederatedLearningJob', name);
   } finally {
     applied.remove();
   }

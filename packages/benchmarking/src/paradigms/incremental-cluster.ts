@@ -13,11 +13,14 @@
 import { appendFileSync, copyFileSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { requireModule, moduleInstance } from '../cases/modules.js';
-import { applyObjects, jobStatus, simulationOf, waitForWorkerFile, workerContainer } from '../simulation/cluster-job.js';
+import { applyObjects, simulationOf, roundDeployment, StageJobFollower, waitForWorkerFile, workerContainer } from '../simulation/cluster-job.js';
 import type { InferOrder, InferResult } from '../simulation/workers/il-infer.js';
 import { splitDefault, type LabelledSet } from './data.js';
 import { modelEvalMetric, trainModel } from './incremental.js';
-import type { BaseModel, Paradigm, ParadigmContext } from './types.js';
+import type { BaseModel, Paradigm } from './types.js';
+
+/** How long one round of the job (train, eval, deploy decision) may take. */
+const ROUND_TIMEOUT_MINUTES = 20;
 
 function writeIndex(file: string, set: LabelledSet): string {
   mkdirSync(dirname(file), { recursive: true });
@@ -99,6 +102,7 @@ export const incrementalOnCluster: Paradigm = async (ctx) => {
     return waitForWorkerFile<InferResult>(join(orders, `${k}.result.json`), 'the inference worker');
   };
   const transfers: [number, number][] = [];
+  const follower = new StageJobFollower(ctx, 'IncrementalLearningJob', name);
   try {
     for (let r = 1; r <= rounds; r++) {
       const [inference, evaluation] = pieces[r - 1] as [LabelledSet, LabelledSet];
@@ -107,9 +111,9 @@ export const incrementalOnCluster: Paradigm = async (ctx) => {
       transfers.push([inference.y.length, hard.length]);
       ctx.log(`round ${r}: ${hard.length} of ${inference.y.length} samples are hard examples`);
       if (hard.length === 0) continue;
-      const before = completedDeploys(ctx, name);
+      const jobRound = (await follower.settle()) + 1;
       appendFileSync(datasetFile, hard.map((i) => `${relative(dirname(datasetFile), inference.ids[i] as string)} ${inference.y[i]}`).join('\n') + '\n');
-      const outcome = await waitForRound(ctx, name, before);
+      const outcome = roundDeployment(await follower.roundEnded(jobRound, ROUND_TIMEOUT_MINUTES));
       if (outcome.deployed) deployed++;
       ctx.log(`round ${r}: the job's round ended: ${outcome.deployed ? 'the new model was deployed (hot update)' : `not deployed (${outcome.reason})`}`);
     }
@@ -121,37 +125,3 @@ export const incrementalOnCluster: Paradigm = async (ctx) => {
     applied.remove();
   }
 };
-
-interface Condition {
-  stage?: string;
-  type?: string;
-  data?: string;
-  message?: string;
-}
-
-function conditions(ctx: ParadigmContext, name: string): Condition[] {
-  return (jobStatus(simulationOf(ctx), 'incrementallearningjob', name).conditions ?? []) as Condition[];
-}
-
-function completedDeploys(ctx: ParadigmContext, name: string): number {
-  return conditions(ctx, name).filter((c) => c.stage === 'Deploy' && c.type === 'Completed').length;
-}
-
-/** Waits until the job's round after `before` completed deploys ends: deployed, or not (the trigger said no). */
-async function waitForRound(ctx: ParadigmContext, name: string, before: number, timeoutMinutes = 20): Promise<{ deployed: boolean; reason?: string }> {
-  const deadline = Date.now() + timeoutMinutes * 60_000;
-  for (;;) {
-    const all = conditions(ctx, name);
-    const failed = all.slice(-1).find((c) => c.type === 'Failed');
-    if (failed) throw new Error(`the IncrementalLearningJob's ${failed.stage} stage failed: ${failed.message ?? failed.data ?? ''}`);
-    const deploys = all.filter((c) => c.stage === 'Deploy' && c.type === 'Completed');
-    if (deploys.length > before) {
-      const last = deploys[deploys.length - 1] as Condition;
-      const info = JSON.parse(last.data ?? '{}') as { output?: { ownerInfo?: { deployed?: boolean; reason?: string } } };
-      const ownerInfo = info.output?.ownerInfo;
-      return ownerInfo?.deployed === false ? { deployed: false, reason: ownerInfo.reason ?? 'no reason given' } : { deployed: true };
-    }
-    if (Date.now() > deadline) throw new Error(`the IncrementalLearningJob's round did not end within ${timeoutMinutes} minutes (last condition ${all.at(-1)?.stage}/${all.at(-1)?.type})`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}

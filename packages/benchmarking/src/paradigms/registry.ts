@@ -4,7 +4,7 @@
  * entry point (federated learning's alone is about half a second) was a large part of each case's start.
  */
 import type { ParadigmType } from '../config/algorithm.js';
-import { localEvenWhenSimulated, onClusterWhenSimulated, refusingSimulation } from './simulated.js';
+import { localEvenWhenSimulated, onClusterWhenSimulated } from './simulated.js';
 import type { Paradigm, ParadigmContext } from './types.js';
 
 /** A paradigm whose module loads at its first run. */
@@ -26,5 +26,8 @@ export const PARADIGM_RUNNERS: Record<ParadigmType, Paradigm> = {
     lazy(async () => (await import('./federated.js')).federatedLearning),
     async () => (await import('./federated-cluster.js')).federatedOnCluster,
   ),
-  lifelonglearning: refusingSimulation('lifelonglearning', lazy(async () => (await import('./lifelong.js')).lifelongLearning)),
+  lifelonglearning: onClusterWhenSimulated(
+    lazy(async () => (await import('./lifelong.js')).lifelongLearning),
+    async () => (await import('./lifelong-cluster.js')).lifelongOnCluster,
+  ),
 };

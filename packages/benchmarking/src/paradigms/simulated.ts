@@ -1,7 +1,7 @@
 /**
  * How a paradigm runs under `simulation`: as a real job on the simulated control plane (its `*-cluster.ts`, loaded
  * only then); for single-task learning, which has no edge-cloud part, in the case's process as without simulation,
- * with a line in the case's log saying so; or, for paradigms whose job is not written yet, refused.
+ * with a line in the case's log saying so.
  */
 import type { Paradigm } from './types.js';
 
@@ -12,14 +12,6 @@ export function onClusterWhenSimulated(local: Paradigm, cluster: () => Promise<P
 export function localEvenWhenSimulated(name: string, local: Paradigm): Paradigm {
   return async (ctx) => {
     if (ctx.spec.simulation) ctx.log(`simulation: ${name} has no edge-cloud part and runs in the case's process; the simulated control plane is not used for it`);
-    return local(ctx);
-  };
-}
-
-/** Paradigms that do not run as jobs on the simulated control plane yet refuse a simulation instead of faking one. */
-export function refusingSimulation(name: string, local: Paradigm): Paradigm {
-  return async (ctx) => {
-    if (ctx.spec.simulation) throw new Error(`simulation: ${name} as a job on the simulated control plane is not implemented (federatedlearning, jointinference and incrementallearning are); remove simulation to run it in the case's process`);
     return local(ctx);
   };
 }

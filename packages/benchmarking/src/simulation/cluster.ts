@@ -56,13 +56,13 @@ function end(child: ChildProcess): Promise<void> {
   });
 }
 
-interface Kubeconfig {
+export interface Kubeconfig {
   server: string;
   token: string;
   ca: Buffer;
 }
 
-function readKubeconfig(file: string): Kubeconfig {
+export function readKubeconfig(file: string): Kubeconfig {
   const kc = parse(readFileSync(file, 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority'?: string; 'certificate-authority-data'?: string } }[]; users: { user: { token: string } }[] };
   const cluster = kc.clusters[0]?.cluster;
   const token = kc.users[0]?.user.token;
@@ -71,7 +71,8 @@ function readKubeconfig(file: string): Kubeconfig {
   return { server: cluster.server, token, ca };
 }
 
-function getJson(kc: Kubeconfig, path: string): Promise<unknown> {
+/** GET of an API path with the kubeconfig's token; a request unanswered for 30 s fails (callers poll with deadlines). */
+export function getJson(kc: Kubeconfig, path: string): Promise<unknown> {
   return new Promise((resolvePromise, reject) => {
     const req = request(new URL(path, kc.server), { ca: kc.ca, headers: { authorization: `Bearer ${kc.token}` } }, (res) => {
       let body = '';
@@ -79,6 +80,7 @@ function getJson(kc: Kubeconfig, path: string): Promise<unknown> {
       res.on('end', () => (res.statusCode === 200 ? resolvePromise(JSON.parse(body)) : reject(new Error(`GET ${path}: HTTP ${res.statusCode}`))));
     });
     req.on('error', reject);
+    req.setTimeout(30_000, () => req.destroy(new Error(`GET ${path}: no answer within 30 s`)));
     req.end();
   });
 }
