@@ -1,25 +1,37 @@
 /**
  * What the metrics cost the control plane's status update rate. Two control planes run side by side, one measuring
  * (the default) and one with SEDNA_METRICS=off (which skips all measuring on the hot paths), each serving the same
- * number of simulated local controllers. The measuring one is also scraped, its API server's and GM's /metrics, for
- * the whole run at the interval of the prometheus.yml `sedna up` writes (5 s; `--scrape-interval`), so the cost of
- * being scraped is counted too.
+ * number of simulated local controllers. The measuring one is also scraped, its API server's and GM's /metrics, at
+ * the interval of the prometheus.yml `sedna up` writes (5 s; `--scrape-interval`), so the cost of being scraped is
+ * counted too.
  *
  * Rounds interleave the two sides (bench/common/stats.ts: the side going first alternates, one warm-up each). A
  * round is one burst of upstream status reports per side, applied to the API and acknowledged. Two figures per
  * round:
  * - the rate: reports per second of wall time, end to end;
  * - the CPU per report: CPU time the control plane's two processes (API server and GM) spent during the burst,
- *   divided by the reports. On a saturated control plane the rate is the CPU it has over the CPU per report, and
- *   unlike the wall rate this does not move with other work on a shared machine (it counts only our processes).
+ *   divided by the reports. It counts only our processes, but it is not immune to other work on a shared machine:
+ *   a burst slowed down also carries more of the processes' background (heartbeats, lease renewals, lumps of
+ *   30-130 ms of CPU per second at idle with 200 simulated nodes) and runs with colder caches.
  * The cost is computed per round (that round's measuring side against the same round's other side), so its
- * interquartile range is a real spread.
+ * interquartile range is a real spread. Each burst's log line gives its seconds, the CPU of each process, the scrapes
+ * in it and its window on the monotonic clock, so that --cpu-prof profiles (BENCH_NODE_ARGS="--cpu-prof
+ * --cpu-prof-dir=DIR", written to DIR-on and DIR-off) can be cut to the bursts.
+ *
+ * Scrapes run on the clock of the measuring side's own bursts (burst-scraper.ts). The scraper used to run on the
+ * wall clock for the whole run: with bursts of half a second it scraped whichever side happened to be busy, so its
+ * scrapes landed in the other side's bursts as often as in the measuring side's (there they took CPU from the side
+ * without metrics on the shared cores, and counted for no one). Now every scrape lands in a burst of the side that
+ * pays for it, at the interval's share of that side's time, and a scrape still running when the burst's last
+ * report is acknowledged is waited for and counted with it.
  *
  * On a shared 2-core machine those end-to-end figures carry a spread of many percent. So the cost is also computed
- * from its two parts, each measured precisely: the CPU the measuring adds to one status update (timed in this
- * process, measuringCostPerUpdate) and the CPU one scrape takes (the two processes' CPU over 40 scrapes, less their
- * idle CPU over the same time). A scrape costs the same whatever the update rate, so its share is computed at the
- * rate measured without metrics: (measuring + scrape CPU / interval / rate) / CPU per update without metrics.
+ * from its two parts: the CPU the measuring adds to one status update (timed in this process,
+ * measuringCostPerUpdate) and the CPU one scrape takes (the two processes' CPU over 40 scrapes, less their idle CPU
+ * over the same time). A scrape costs the same whatever the update rate, so its share is computed at the rate
+ * measured without metrics: (measuring + scrape CPU / interval / rate) / CPU per update without metrics. The
+ * in-process part is a lower bound: a tight loop runs the measuring code hot and monomorphic, and CPU profiles of
+ * the running API server showed the same code costing several times more there (packages/metrics/README.md).
  */
 import { until } from '../common/until.js';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -35,6 +47,7 @@ import { Registry } from 'prom-client';
 import { routeOfRequest } from '../../packages/apiserver/src/http/route.js';
 import { requestKind } from '../../packages/apiserver/src/metrics/instrument.js';
 import { againstTarget, figure, interleave, median, round, spread } from '../common/stats.js';
+import { BurstScraper } from './burst-scraper.js';
 import { connectSimLc, sendDatasetReports, type SimNode } from './sim-lc.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -53,6 +66,8 @@ interface Side {
   acks: number;
   refused: string[];
   scrape: () => Promise<void>;
+  /** The measuring side's scraper (burst-scraper.ts); the other side is not scraped. */
+  scraper?: BurstScraper;
   rounds: number;
 }
 
@@ -85,7 +100,10 @@ function cpuSeconds(pid: number): number {
 
 async function startSide(label: 'on' | 'off', nodes: number): Promise<Side> {
   const dataDir = mkdtempSync(join(tmpdir(), `sedna-bench-metrics-${label}-`));
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', '--node-grace-period', '120'], {
+  // BENCH_NODE_ARGS passes node flags to each side's control plane process (the API server), as in main.ts; a
+  // --cpu-prof-dir gets the side's label appended (<dir>-on, <dir>-off).
+  const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean).map((a) => (a.startsWith('--cpu-prof-dir=') ? `${a}-${label}` : a));
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', join(root, 'packages/cli/src/main.ts'), 'control-plane', '--allow-shared-token', '--data-dir', dataDir, '--port', '0', '--hub-port', '0', '--kb-port', '0', '--node-grace-period', '120'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, SEDNA_METRICS: label },
   });
@@ -135,15 +153,23 @@ async function connectSide(label: 'on' | 'off', nodes: number, dataDir: string, 
 async function burst(side: Side, perNode: number): Promise<Burst> {
   const base = side.acks;
   const roundNo = side.rounds++;
-  const cpu0 = side.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const cpu0 = side.pids.map(cpuSeconds);
+  const scrapes0 = side.scraper?.scrapes ?? 0;
+  // Monotonic microseconds, the clock of --cpu-prof profiles: a profile's samples can be cut to the bursts.
+  const mono0 = process.hrtime.bigint() / 1000n;
   const t0 = performance.now();
+  side.scraper?.resume();
   // Every round sends new sample counts, so every report is a real status change the API persists.
   const total = sendDatasetReports(side.sims, perNode, (i) => `ds-${i}`, (r) => roundNo * 100 + r + 1);
   await untilReady('every report acknowledged or one refused', () => (side.acks - base >= total || side.refused.length > 0 ? true : undefined), 300_000);
+  // A scrape still running belongs to this burst: its CPU is counted with it.
+  await side.scraper?.pause();
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = side.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpu0;
+  const cpu = side.pids.map((pid, i) => cpuSeconds(pid) - cpu0[i]!);
   if (side.refused.length > 0) throw new Error(`the GM refused a report: ${side.refused[0]}`);
-  return { perS: total / seconds, cpuUsPerUpdate: (cpu / total) * 1e6 };
+  const scrapes = (side.scraper?.scrapes ?? 0) - scrapes0;
+  log(`metrics ${side.label}, burst ${roundNo}: ${seconds.toFixed(2)} s, CPU API server ${(cpu[0]! * 1000).toFixed(0)} ms, GM ${(cpu[1]! * 1000).toFixed(0)} ms, ${scrapes} scrape(s) (monotonic µs ${mono0}-${process.hrtime.bigint() / 1000n})`);
+  return { perS: total / seconds, cpuUsPerUpdate: ((cpu[0]! + cpu[1]!) / total) * 1e6 };
 }
 
 /** CPU milliseconds one scrape of the API server and the GM takes: 40 scrapes, less the idle CPU of their time. */
@@ -205,9 +231,10 @@ export async function runMetricsCost(options: { nodes: number; rounds: number; p
     sides.push(off);
     const on = await startSide('on', options.nodes);
     sides.push(on);
-    // Scraped for the whole run, as a Prometheus would: a burst carries the scrapes of its own time.
-    const scraper = setInterval(() => void on.scrape().catch((err: unknown) => log(`scrape failed: ${String(err)}`)), options.scrapeIntervalS * 1000);
-    stopScraper = () => clearInterval(scraper);
+    // Scraped at the interval, on the clock of its own bursts (burst-scraper.ts): each burst carries the scrapes
+    // of its own time, and none lands in the other side's bursts.
+    on.scraper = new BurstScraper(on.scrape, options.scrapeIntervalS * 1000, (err) => log(`scrape failed: ${String(err)}`));
+    stopScraper = () => void on.scraper?.pause();
     const onBursts: Burst[] = [];
     const offBursts: Burst[] = [];
     // interleave() runs one unrecorded warm-up of each side first (JIT, caches), then alternates which goes first.

@@ -11,6 +11,9 @@
  *   more and flattered the graph before). items_per_s: the graph's throughput.
  * - line_*: the same figures for the pipeline without the mining (`--parts overhead_line`, not run by default): every
  *   image through all units to the big model, one straight line that runs as one fused node.
+ * - units_*: the graph's own units opened once and called one after the other by hand, no scheduler (`--parts
+ *   overhead_units`, not run by default), against the same loop: the units' share of the graph's overhead; the rest
+ *   of overhead_cpu_us_per_item is the scheduler's.
  * - scheduler_us_per_item_per_unit: 50,000 items through six units that do nothing (fused into one node, the
  *   default); scheduler_unfused_us_per_item_per_unit: the same with fusion off (a queue between every two units).
  * - frames_per_s: the video graph on OpenCV's vtest.avi (768x576): decode and scale to the detector's input size
@@ -20,7 +23,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units)]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -36,7 +39,7 @@ import { weightShapes, type ModelSpec } from '@sedna/lib/model-spec';
 import { BigModelClient, BigModelService } from '@sedna/lib/joint-inference';
 import { probabilities } from '@sedna/lib/incremental-learning';
 import { loadFashionMnist } from '@sedna/lib/datasources';
-import { defineUnit, Flow, loadGraphText } from '@sedna/lib/flow';
+import { defineUnit, Flow, loadGraphText, type UnitInstance, type UnitOutput } from '@sedna/lib/flow';
 import { exportToOnnx } from '@sedna/lib/onnx';
 import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
@@ -57,7 +60,7 @@ const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
  * the same units without the mining (every image to the big model), a straight line the scheduler fuses into one
  * node, against the loop doing the same: what the graph costs where nothing runs beside the chain.
  */
-async function overheadPart(shape: 'mining' | 'line' = 'mining'): Promise<Record<string, unknown>> {
+async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph' | 'units' = 'graph'): Promise<Record<string, unknown>> {
   const paths = modelPaths(values.models!);
   if (!existsSync(paths.little) || !existsSync(paths.big)) {
     log(`training the joint inference example's models into ${values.models}`);
@@ -109,6 +112,35 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining'): Promise<Record
   }
   let shownChains = false;
 
+  // `--parts overhead_units`: the graph's own units, opened once and called one after the other by hand (no
+  // scheduler, no queue, no metrics): what the units' code costs over the loop's direct lib calls, so that the
+  // graph's overhead splits into the units' share and the scheduler's.
+  const units: Record<string, UnitInstance> = {};
+  if (against === 'units') {
+    for (const node of jiGraph.nodes) {
+      if (node.role !== 'unit' || !node.unit) continue;
+      units[node.name] = await node.unit.open({ node: node.name, options: node.options, env, baseDir: work, signal: new AbortController().signal, log: () => undefined, event: () => undefined });
+    }
+  }
+  const call = async (name: string, port: string, value: unknown): Promise<UnitOutput> => {
+    const out = await (units[name]?.process?.([{ ports: { [port]: value }, meta: {} }]) ?? []);
+    return out[0] as UnitOutput;
+  };
+  async function unitsSide(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
+    const classes: number[] = [];
+    const c = process.cpuUsage();
+    const t = performance.now();
+    for (const bytes of raw) {
+      const image = (await call('decode', 'in_data', bytes)).ports.out_image;
+      const tensor = (await call('preprocess', 'in_data', image)).ports.out_data;
+      let record = (await call('infer', 'input', tensor)).ports.out_inference;
+      const hard = shape === 'line' || (await call('mining', 'in_inference', record)).ports.hard !== undefined;
+      if (hard) record = (await call('cloud', 'in_inference', record)).ports.out_inference;
+      classes.push(((await call('result', 'in_data', record)).ports.out_data as { class: number }).class);
+    }
+    return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
+  }
+
   // The same steps, by hand: the lib's estimator, mining filter and big model client, one image at a time.
   const little = new OnnxEstimator();
   await little.load(paths.little);
@@ -133,10 +165,10 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining'): Promise<Record
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
 
-  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (graph vs hand-written loop)`);
+  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (${against === 'units' ? "the graph's units called by hand" : 'graph'} vs hand-written loop)`);
   const answers: { loop?: number[]; graph?: number[] } = {};
   const timed = (side: 'loop' | 'graph') => async (): Promise<number> => {
-    const result = side === 'loop' ? await loopSide() : await graphSide();
+    const result = side === 'loop' ? await loopSide() : against === 'units' ? await unitsSide() : await graphSide();
     if (result.classes.length !== images) throw new Error(`${side}: ${result.classes.length} answers for ${images} images`);
     answers[side] = result.classes;
     cpu[side].push(result.cpu);
@@ -144,11 +176,11 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining'): Promise<Record
   };
   // interleave() runs one warm-up of each side itself; the others here.
   for (let w = 1; w < Number(values.warmup); w++) {
-    await graphSide();
+    await (against === 'units' ? unitsSide() : graphSide());
     await loopSide();
   }
   // A is the graph, B the loop: the per-round ratio graph/loop gives the overhead's spread.
-  const rounds_ = await interleave(rounds, timed('graph'), timed('loop'), (r, g, l) => log(`  round ${r}: graph ${g.toFixed(3)} s (${cpu.graph.at(-1)?.toFixed(3)} s CPU), loop ${l.toFixed(3)} s (${cpu.loop.at(-1)?.toFixed(3)} s CPU)`));
+  const rounds_ = await interleave(rounds, timed('graph'), timed('loop'), (r, g, l) => log(`  round ${r}: ${against === 'units' ? 'units by hand' : 'graph'} ${g.toFixed(3)} s (${cpu.graph.at(-1)?.toFixed(3)} s CPU), loop ${l.toFixed(3)} s (${cpu.loop.at(-1)?.toFixed(3)} s CPU)`));
   // interleave() ran one unrecorded warm-up of each side first.
   const cpuRatio = cpu.graph.slice(1).map((g, k) => (g / (cpu.loop[k + 1] as number) - 1) * 100);
   // What the graph adds to each image in CPU time, microseconds: the overhead in absolute terms.
@@ -161,8 +193,9 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining'): Promise<Record
   const loopMedian = spread(loopTimes).median;
   const overheadPct = overhead.median;
   const cpuOverhead = spread(cpuRatio);
-  log(`  medians: graph ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overheadPct.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); in CPU time ${cpuOverhead.median.toFixed(1)} % (IQR ${cpuOverhead.q1.toFixed(1)} to ${cpuOverhead.q3.toFixed(1)}); the same answers: ${same}`);
+  log(`  medians: ${against === 'units' ? 'units by hand' : 'graph'} ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overheadPct.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); in CPU time ${cpuOverhead.median.toFixed(1)} % (IQR ${cpuOverhead.q1.toFixed(1)} to ${cpuOverhead.q3.toFixed(1)}); the same answers: ${same}`);
   client.close();
+  for (const unit of Object.values(units)) await unit.close?.();
   await service.stop();
   return {
     overhead_pct: r2(overheadPct),
@@ -344,7 +377,13 @@ async function overheadLinePart(): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`line_${k}`, v]));
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+/** The units called by hand against the loop, named units_*. */
+async function overheadUnitsPart(): Promise<Record<string, unknown>> {
+  const figures = await overheadPart('mining', 'units');
+  return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images', 'items_per_s'].includes(k)).map(([k, v]) => [`units_${k}`, v]));
+}
+
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};

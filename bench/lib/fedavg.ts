@@ -2,13 +2,22 @@
  * FedAvg of 10 clients x 10 M float32 parameters (400 MB of client weights) on the path the real aggregation server
  * takes, against NumPy at its best and against the original Python lib's own formula, interleaved round by round.
  *
- * Our side, timed per round: each client's update arrives as the binary wire frame a trainer sends (built once,
- * before timing, with the lib's own encoder); the round decodes the 10 frames as the server does
- * (`decodeFrame(frame, { view: true })`, as in server/worker-input.ts: the float32 weights are read in place in the
- * frame, not copied into fresh memory), and runs the FedAvg strategy on the decoded weights, which copies them into
- * the engine's memory (kept from round to round) and sums them; the output allocation is inside the round.
+ * Our side runs the server's own steps, without its sockets. Each client's update is the binary wire frame a trainer
+ * sends (built once, before timing, with the lib's own encoder).
+ *  - On arrival (not in the round's time; its cost per client is reported as `fedavg_arrival_ms_per_client`): the
+ *    frame is read as the server reads a websocket message (`readWorkerInput`: decoded with the weights viewed in
+ *    place) and given to the server's round coordinator, which checks it (shapes, non-finite values) and, as an
+ *    accepted update, copies its weights into the FedAvg engine's arena (server/arena-placement.ts). Rounds of a real
+ *    job are seconds apart and workers answer one by one; the round closes when the last update is accepted (so, as
+ *    in the server, the end of the last copy may still be in the cache when the round starts).
+ *  - In the round (timed): `aggregateClosedRound`, what the server runs when a round closes: FedAvg on the placed
+ *    weights, read in place by the SIMD kernel, then the updates' arena memory is released; the output allocation
+ *    is inside the round.
+ * `fedavg_unplaced_vs_numpy_inplace` is the same without placement: the weights stay in the frames and the engine
+ * copies them into its arena chunk by chunk in the round (staged-runner.ts), as for any caller whose inputs are
+ * outside the arena.
  * NumPy's side, timed per round inside a Python process kept alive for the comparison (same data, read from a file
- * our side writes):
+ * our side writes; its arrays are in memory before the round, as ours are after arrival):
  *  - in place, float32: `np.multiply(w_1, n_1 / N, out=out)`, then per further client `np.multiply(w, n_k / N,
  *    out=tmp)` and `np.add(out, tmp, out=out)`, with `tmp` kept from round to round as our engine keeps its memory:
  *    the fastest honest NumPy FedAvg we know;
@@ -17,7 +26,8 @@
  * The output buffer, two ways, the same on both sides:
  *  - prepared between rounds (`fedavg_vs_numpy_inplace`, and the threaded figure): rounds of a real job are seconds
  *    apart, and our engine uses the gap to map the next output buffer (spare-outputs.ts); NumPy's side likewise maps
- *    its next `out` after answering, off the clock. Each of our rounds first waits for the engine to be idle;
+ *    its next `out` before answering, off the clock. Every round, ours and NumPy's, first waits for our engines
+ *    to be idle, so that no preparation runs beside a timed round;
  *  - allocated inside the round (`fedavg_vs_numpy_inplace_fresh_output`): an engine that prepares nothing against
  *    `out = np.empty(...)` in the round, both faulting their output memory in while they run. On this virtual
  *    machine that costs more than the sum itself, and more to us: NumPy asks for transparent huge pages for large
@@ -25,16 +35,17 @@
  * NumPy's element-wise operations run on one thread, so the ratios are taken with our engine on one thread too
  * (`fedavg_vs_numpy_inplace`, `fedavg_vs_original_formula`); `fedavg_server_path_gb_per_s` is the default engine
  * (2 threads on this machine) with its per-thread figure beside it. GB are decimal, of client weights read.
- * The result is checked against NumPy's: `fedavg_max_abs_diff_vs_numpy`.
+ * The result is checked against NumPy's: `fedavg_max_abs_diff_vs_numpy` (0: the same float32 operations in the
+ * same order, multiply then add per client, client 1 first).
  * Run alone: `npx tsx bench/lib/fedavg.ts [--rounds N]`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FedAvg, WeightedSumEngine, type AggClient } from '@sedna/lib/algorithms';
+import { FedAvg, WeightedSumEngine } from '@sedna/lib/algorithms';
 import { seededRandom } from '@sedna/lib/common';
-import { WeightsEncoder, decodeFrame, encodeFrame } from '@sedna/lib/federated-learning';
+import { ArenaPlacement, RoundCoordinator, WeightsEncoder, aggregateClosedRound, encodeFrame, readWorkerInput, type RoundRules } from '@sedna/lib/federated-learning';
 import { PythonPeer } from '../common/python-peer.js';
 import { figure, interleave, round, spread } from '../common/stats.js';
 
@@ -100,24 +111,47 @@ function makeClientData(): Float32Array[] {
   });
 }
 
-/** The frames trainers send: the lib's float32 weights message inside an update_weight frame. */
-function makeFrames(data: readonly Float32Array[]): Uint8Array[] {
+const clientName = (index: number): string => `trainworker-${index}`;
+
+/** The frames trainers send: the lib's float32 weights message inside an update_weight frame, as the client builds it. */
+function makeFrames(data: readonly Float32Array[]): Buffer[] {
   const encoder = new WeightsEncoder();
-  return data.map((weights, index) =>
-    encodeFrame({ type: 'update_weight', client_id: `trainworker-${index}`, num_samples: 100 + 10 * index, round: 1 }, encoder.encode([{ name: 'weights', shape: [PARAMETERS], data: weights }])),
-  );
+  return data.map((weights, index) => {
+    const header = { type: 'update_weight', client: clientName(index), job_name: 'bench', round_number: 1, num_samples: 100 + 10 * index };
+    const frame = encodeFrame(header, encoder.encode([{ name: 'weights', shape: [PARAMETERS], data: weights }]));
+    return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  });
 }
 
-/** One round of the aggregation server's path: decode every frame, aggregate. Returns ms. */
-async function serverRound(fedavg: FedAvg, frames: readonly Uint8Array[]): Promise<{ ms: number; out: Float32Array }> {
+/** The server's rounds: every client trains, and a round closes when all have answered. */
+function roundRules(fedavg: FedAvg, placement: ArenaPlacement | undefined): RoundRules {
+  return { participants: CLIENTS, exitRound: 1, minClients: CLIENTS, roundTimeoutMs: 600_000, mistnet: false, algorithm: fedavg.name, ...(placement === undefined ? {} : { placement }) };
+}
+
+/**
+ * One round as the server runs it: every frame arrives (read, checked and, with a placement, copied into the arena;
+ * each arrival's ms goes into `arrivalMs`), then the closed round is aggregated: only that is timed.
+ */
+async function serverRound(fedavg: FedAvg, placement: ArenaPlacement | undefined, frames: readonly Buffer[], arrivalMs: number[]): Promise<{ ms: number; out: Float32Array }> {
+  const coordinator = new RoundCoordinator(roundRules(fedavg, placement));
+  let closed = false;
+  for (const [index, frame] of frames.entries()) {
+    const arrived = performance.now();
+    const context = { subscribed: clientName(index), openRound: coordinator.round.number, tensorNames: undefined, s3: undefined, readFeatures: undefined };
+    const input = await readWorkerInput(frame, true, context);
+    if (input.kind !== 'update') throw new Error(`the frame of ${clientName(index)} was not read as an update: ${JSON.stringify(input)}`);
+    const decisions = coordinator.update(clientName(index), input.update, input.bytes);
+    arrivalMs.push(performance.now() - arrived);
+    const refusal = decisions.find((decision) => decision.kind === 'refuse');
+    if (refusal !== undefined) throw new Error(`the server refused the update of ${clientName(index)}: ${JSON.stringify(refusal)}`);
+    closed ||= decisions.some((decision) => decision.kind === 'close');
+  }
+  if (!closed) throw new Error('the round did not close after every client answered');
   const start = performance.now();
-  const clients: AggClient[] = frames.map((frame) => {
-    const { header, weights } = decodeFrame(frame, { view: true });
-    return { id: String(header['client_id']), numSamples: Number(header['num_samples']), weights: weights! };
-  });
-  const result = await fedavg.aggregate(clients);
+  const combined = await aggregateClosedRound(coordinator.round, undefined, fedavg);
   const ms = performance.now() - start;
-  return { ms, out: result.weights[0]!.data };
+  if (combined.weights === undefined) throw new Error(`the round was not aggregated: ${JSON.stringify(combined.rejected)}`);
+  return { ms, out: combined.weights[0]!.data };
 }
 
 export async function measure(): Promise<Record<string, number>> {
@@ -137,7 +171,10 @@ export async function measure(): Promise<Record<string, number>> {
     numpy = await PythonPeer.start(NUMPY_SCRIPT, { args: [String(CLIENTS), String(PARAMETERS), dataFile, resultFile], threads: 1 });
     const peer = numpy;
     let numpyVersion = '';
+    // Our engine prepares its next output in the background after a round; NumPy's round starts once that is done,
+    // so that it never shares the memory bus or a core with our preparation (NumPy prepares before it answers).
     const numpyMs = async (command: 'inplace' | 'inplace_prepared' | 'formula'): Promise<number> => {
+      await Promise.all([one, oneFresh, all].map((engine) => engine.whenIdle()));
       const answer = await peer.ask<{ ms: number; numpy: string }>(command);
       numpyVersion = answer.numpy;
       return answer.ms;
@@ -146,15 +183,20 @@ export async function measure(): Promise<Record<string, number>> {
     const fedavgOne = new FedAvg({}, { engine: one });
     const fedavgOneFresh = new FedAvg({}, { engine: oneFresh });
     const fedavgAll = new FedAvg({}, { engine: all });
+    const placementOf = new Map([fedavgOne, fedavgOneFresh, fedavgAll].map((fedavg) => [fedavg, new ArenaPlacement(fedavg.inputArena)]));
+    const arrivalMs: number[] = [];
+    const unplacedArrivalMs: number[] = [];
     // Rounds of a federated job are seconds apart (clients train); the engine uses the gap to prepare the next
     // output buffer, so each of our rounds first waits for the engine to be idle, as a real gap would allow.
-    const ours = (fedavg: FedAvg, engine: WeightedSumEngine) => async (): Promise<number> => {
+    const ours = (fedavg: FedAvg, engine: WeightedSumEngine, placed = true) => async (): Promise<number> => {
       await engine.whenIdle();
-      return (await serverRound(fedavg, frames)).ms;
+      return (await serverRound(fedavg, placed ? placementOf.get(fedavg) : undefined, frames, placed ? arrivalMs : unplacedArrivalMs)).ms;
     };
 
     log(`server path, 1 thread, output prepared between rounds on both sides, against NumPy in place: ${ROUNDS} interleaved rounds`);
     const vsInplace = await interleave(ROUNDS, ours(fedavgOne, one), () => numpyMs('inplace_prepared'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, numpy in place ${b.toFixed(1)} ms`));
+    log(`server path without placement on arrival (staged in the round), 1 thread, against NumPy in place: ${ROUNDS} interleaved rounds`);
+    const unplaced = await interleave(ROUNDS, ours(fedavgOne, one, false), () => numpyMs('inplace_prepared'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, numpy in place ${b.toFixed(1)} ms`));
     log(`server path, 1 thread, against the original's formula: ${ROUNDS} interleaved rounds`);
     const vsFormula = await interleave(ROUNDS, ours(fedavgOne, one), () => numpyMs('formula'), (r, a, b) => log(`round ${r}: ours ${a.toFixed(1)} ms, original formula ${b.toFixed(1)} ms`));
     log(`server path, 1 thread, output allocated in the round on both sides, against NumPy in place: ${ROUNDS} interleaved rounds`);
@@ -164,7 +206,7 @@ export async function measure(): Promise<Record<string, number>> {
 
     await peer.ask('result');
     const expected = new Float32Array(readFileSync(resultFile).buffer.slice(0));
-    const { out } = await serverRound(fedavgAll, frames);
+    const { out } = await serverRound(fedavgAll, placementOf.get(fedavgAll), frames, []);
     let maxDifference = 0;
     for (let position = 0; position < out.length; position++) maxDifference = Math.max(maxDifference, Math.abs(out[position]! - expected[position]!));
     log(`largest difference to NumPy's result: ${maxDifference.toExponential(2)} (numpy ${numpyVersion})`);
@@ -180,7 +222,11 @@ export async function measure(): Promise<Record<string, number>> {
       ...figure('fedavg_server_path_ms', threaded.a, 1),
       ...figure('fedavg_server_path_1thread_gb_per_s', gbPerS([...vsInplace.a, ...vsFormula.a]), 2),
       ...figure('fedavg_vs_numpy_inplace', speedup(vsInplace), 2),
-      ...figure('fedavg_numpy_inplace_ms', [...vsInplace.b, ...threaded.b], 1),
+      ...figure('fedavg_unplaced_vs_numpy_inplace', speedup(unplaced), 2),
+      ...figure('fedavg_unplaced_1thread_gb_per_s', gbPerS(unplaced.a), 2),
+      ...figure('fedavg_arrival_ms_per_client', arrivalMs, 1),
+      ...figure('fedavg_arrival_unplaced_ms_per_client', unplacedArrivalMs, 1),
+      ...figure('fedavg_numpy_inplace_ms', [...vsInplace.b, ...unplaced.b, ...threaded.b], 1),
       ...figure('fedavg_numpy_inplace_fresh_output_ms', vsFresh.b, 1),
       ...figure('fedavg_vs_numpy_inplace_fresh_output', speedup(vsFresh), 2),
       ...figure('fedavg_vs_original_formula', speedup(vsFormula), 2),

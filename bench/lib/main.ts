@@ -10,7 +10,7 @@ import { measure as fedavg } from './fedavg.js';
 import { measure as onnx } from './onnx.js';
 import { measure as train } from './train.js';
 
-const parts: Record<string, () => Promise<Record<string, number>>> = { fedavg, compression, onnx, train, 'cold-start': coldStart };
+const parts: Record<string, () => Promise<Record<string, number | string>>> = { fedavg, compression, onnx, train, 'cold-start': coldStart };
 const onlyIndex = process.argv.indexOf('--only');
 const selected = onlyIndex >= 0 ? process.argv[onlyIndex + 1]!.split(',') : Object.keys(parts);
 const unknown = selected.filter((s) => !(s in parts));
@@ -27,7 +27,7 @@ process.on('exit', (code) => {
     if (code === 0) process.exitCode = 1;
   }
 });
-const result: Record<string, number> = {};
+const result: Record<string, number | string> = {};
 for (const name of selected) {
   running = name;
   process.stderr.write(`[bench lib] ${name}\n`);

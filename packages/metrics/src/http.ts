@@ -14,6 +14,8 @@ export const METRICS_PATH = '/metrics';
 /** True for a request of `/metrics` (any query string). */
 export function isMetricsRequest(req: http.IncomingMessage): boolean {
   const url = req.url ?? '/';
+  // Every request of a component passes here first: the common answer without splitting or a regular expression.
+  if (!url.startsWith(METRICS_PATH)) return false;
   const path = url.split('?', 1)[0]!.replace(/\/+$/, '');
   return path === METRICS_PATH;
 }

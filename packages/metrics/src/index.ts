@@ -2,6 +2,7 @@ export { componentRegistry, measuring, SEDNA_VERSION, type Component } from './r
 export { handleMetricsRequest, hasBearerToken, isMetricsRequest, METRICS_PATH, parseListenAddress, renderMetrics, startMetricsListener, type MetricsListener } from './http.js';
 export { BoundedLabel, oneOf, statusClass } from './bounded.js';
 export * from './catalogue/controlplane.js';
+export { TalliedCounter, TalliedHistogram, type CounterSeries, type HistogramSeries, type TalliedValue } from './tally/tally.js';
 export { Registry } from 'prom-client';
 export { currentCondition, POD_PHASES, systemMetrics, type ObservedObject, type SystemSources } from './catalogue/system.js';
 export { DEPLOY_STATUSES, lifelongTaskFigures, lifelongTaskMetrics, stageJobFigures, stageJobMetrics, type StageJobFigures, type TaskFigure } from './catalogue/stagejobs.js';

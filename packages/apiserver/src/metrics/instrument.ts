@@ -4,7 +4,7 @@
  * knows about metrics. `/metrics` takes the same bearer token as the API.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiServerMetrics, componentRegistry, measuring, handleMetricsRequest, hasBearerToken, isMetricsRequest, statusClass, type Registry } from '@sedna/metrics';
+import { apiServerMetrics, componentRegistry, measuring, handleMetricsRequest, hasBearerToken, isMetricsRequest, statusClass, type CounterSeries, type HistogramSeries, type Registry } from '@sedna/metrics';
 import { routeOfRequest } from '../http/route.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -21,7 +21,9 @@ export interface ApiServerInstrumentation {
  */
 export function requestKind(method: string, url: string, req: object = {}): { verb: string; resource: string; watch: boolean } | undefined {
   const q = url.indexOf('?');
-  const path = (q < 0 ? url : url.slice(0, q)).replace(/\/+$/, '');
+  let end = q < 0 ? url.length : q;
+  while (end > 0 && url.charCodeAt(end - 1) === 47 /* '/' */) end--;
+  const path = url.slice(0, end);
   let route;
   try {
     route = routeOfRequest(req, path);
@@ -51,10 +53,39 @@ export function requestKind(method: string, url: string, req: object = {}): { ve
   return { verb, resource, watch };
 }
 
+/** The series one kind of request (verb and resource) is counted in, resolved once per kind. */
+interface RequestSeries {
+  verb: string;
+  resource: string;
+  duration: HistogramSeries;
+  /** By status class ("2xx"...), made on first use. */
+  byClass: Map<string, CounterSeries>;
+}
+
 export function instrumentApiServer(): ApiServerInstrumentation {
   const registry = componentRegistry('apiserver');
   const metrics = apiServerMetrics(registry);
   const measure = measuring();
+  // Verbs and resources are bounded (the served kinds' plural and subresources), so this map is too.
+  const seriesByKind = new Map<string, RequestSeries>();
+  const seriesOf = (verb: string, resource: string): RequestSeries => {
+    const key = `${verb} ${resource}`;
+    let series = seriesByKind.get(key);
+    if (!series) {
+      series = { verb, resource, duration: metrics.duration.of({ verb, resource }), byClass: new Map() };
+      seriesByKind.set(key, series);
+    }
+    return series;
+  };
+  const count = (series: RequestSeries, status: number): void => {
+    const code = statusClass(status);
+    let counter = series.byClass.get(code);
+    if (!counter) {
+      counter = metrics.requests.of({ verb: series.verb, resource: series.resource, code });
+      series.byClass.set(code, counter);
+    }
+    counter.inc();
+  };
   return {
     registry,
     wrap: (handler, token) => (req, res) => {
@@ -71,15 +102,19 @@ export function instrumentApiServer(): ApiServerInstrumentation {
         handler(req, res);
         return;
       }
-      const started = process.hrtime.bigint();
+      const series = seriesOf(kind.verb, kind.resource);
       if (kind.watch) {
         metrics.watches.inc({ resource: kind.resource });
         res.once('close', () => metrics.watches.dec({ resource: kind.resource }));
+        res.on('finish', () => count(series, res.statusCode));
+      } else {
+        const started = performance.now();
+        // 'finish' comes once: a plain listener, not once()'s wrapper and removal.
+        res.on('finish', () => {
+          count(series, res.statusCode);
+          series.duration.observe((performance.now() - started) / 1000);
+        });
       }
-      res.once('finish', () => {
-        metrics.requests.inc({ verb: kind.verb, resource: kind.resource, code: statusClass(res.statusCode) });
-        if (!kind.watch) metrics.duration.observe({ verb: kind.verb, resource: kind.resource }, Number(process.hrtime.bigint() - started) / 1e9);
-      });
       handler(req, res);
     },
   };

@@ -125,15 +125,18 @@ export class ControllerManager {
 }
 
 function timed(name: string, controller: Reconciler, metrics: ControllerMetrics): Reconciler['reconcile'] {
+  // Resolved once per controller: a reconcile adds to its series without hashing labels.
+  const success = metrics.reconcileDuration.of({ controller: name, result: 'success' });
+  const error = metrics.reconcileDuration.of({ controller: name, result: 'error' });
   return async (key) => {
-    const started = process.hrtime.bigint();
-    let result = 'error';
+    const started = performance.now();
+    let series = error;
     try {
       const out = await controller.reconcile(key);
-      result = 'success';
+      series = success;
       return out;
     } finally {
-      metrics.reconcileDuration.observe({ controller: name, result }, Number(process.hrtime.bigint() - started) / 1e9);
+      series.observe((performance.now() - started) / 1000);
     }
   };
 }

@@ -4,33 +4,36 @@
  * latency per LC. Each factory registers its metrics in the registry it is given.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { TalliedCounter, TalliedHistogram } from '../tally/tally.js';
 
 /** Request latencies from 0.5 ms (a status write on the local socket) to 10 s (a large list under load). */
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+// The series measured on every API request, reconcile and upstream report are tallied (../tally): a handle adds to
+// plain numbers, and prom-client gets the totals at scrape time.
 export interface ApiServerMetrics {
-  requests: Counter<'verb' | 'resource' | 'code'>;
-  duration: Histogram<'verb' | 'resource'>;
+  requests: TalliedCounter<'verb' | 'resource' | 'code'>;
+  duration: TalliedHistogram<'verb' | 'resource'>;
   watches: Gauge<'resource'>;
 }
 
 export function apiServerMetrics(registry: Registry): ApiServerMetrics {
   return {
-    requests: new Counter({ name: 'sedna_apiserver_requests_total', help: 'API requests answered, by verb (get, list, watch, create, update, patch, delete, deletecollection), resource and status class', labelNames: ['verb', 'resource', 'code'], registers: [registry] }),
-    duration: new Histogram({ name: 'sedna_apiserver_request_duration_seconds', help: 'Time to answer an API request (watches: until the first byte), by verb and resource', labelNames: ['verb', 'resource'], buckets: REQUEST_BUCKETS, registers: [registry] }),
+    requests: new TalliedCounter({ name: 'sedna_apiserver_requests_total', help: 'API requests answered, by verb (get, list, watch, create, update, patch, delete, deletecollection), resource and status class', labelNames: ['verb', 'resource', 'code'], registers: [registry] }),
+    duration: new TalliedHistogram({ name: 'sedna_apiserver_request_duration_seconds', help: 'Time to answer an API request (watches: until the first byte), by verb and resource', labelNames: ['verb', 'resource'], buckets: REQUEST_BUCKETS, registers: [registry] }),
     watches: new Gauge({ name: 'sedna_apiserver_watches', help: 'Watches open now, by resource', labelNames: ['resource'], registers: [registry] }),
   };
 }
 
 export interface ControllerMetrics {
-  reconcileDuration: Histogram<'controller' | 'result'>;
+  reconcileDuration: TalliedHistogram<'controller' | 'result'>;
   queueDepth: Gauge<'controller'>;
 }
 
 /** `queueDepths` is read at each scrape. */
 export function controllerMetrics(registry: Registry, queueDepths: () => Map<string, number>): ControllerMetrics {
   return {
-    reconcileDuration: new Histogram({ name: 'sedna_gm_reconcile_duration_seconds', help: 'Time of one reconcile, by controller and result (success, error)', labelNames: ['controller', 'result'], buckets: REQUEST_BUCKETS, registers: [registry] }),
+    reconcileDuration: new TalliedHistogram({ name: 'sedna_gm_reconcile_duration_seconds', help: 'Time of one reconcile, by controller and result (success, error)', labelNames: ['controller', 'result'], buckets: REQUEST_BUCKETS, registers: [registry] }),
     queueDepth: new Gauge({
       name: 'sedna_gm_workqueue_depth',
       help: 'Keys waiting in a controller\'s work queue',
@@ -57,7 +60,7 @@ export interface HubMetrics {
   nodeReady: Gauge<'node'>;
   pendingUpstream: Gauge<'node'>;
   queuedDownstream: Gauge<'node'>;
-  upstreamMessages: Counter<'kind'>;
+  upstreamMessages: TalliedCounter<'kind'>;
 }
 
 export function hubMetrics(registry: Registry, nodes: () => HubNodeFigures[]): HubMetrics {
@@ -87,7 +90,7 @@ export function hubMetrics(registry: Registry, nodes: () => HubNodeFigures[]): H
     nodeReady: perNode('sedna_gm_node_ready', '1 when the node is Ready by its heartbeats, 0 when NotReady', (n) => (n.ready === undefined ? undefined : n.ready ? 1 : 0)),
     pendingUpstream: perNode('sedna_gm_upstream_pending', 'Upstream reports of a node received and not yet applied', (n) => n.pendingUpstream),
     queuedDownstream: perNode('sedna_gm_downstream_queued', 'Downstream messages for a node not yet written to its connection', (n) => n.queuedDownstream),
-    upstreamMessages: new Counter({ name: 'sedna_gm_upstream_messages_total', help: 'Upstream reports applied, by resource kind', labelNames: ['kind'], registers: [registry] }),
+    upstreamMessages: new TalliedCounter({ name: 'sedna_gm_upstream_messages_total', help: 'Upstream reports applied, by resource kind', labelNames: ['kind'], registers: [registry] }),
   };
 }
 

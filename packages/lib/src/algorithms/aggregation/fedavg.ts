@@ -1,6 +1,7 @@
 import { ParamReader, type AlgorithmParams } from '../params.js';
 import { weightedAverage } from './weighted-average.js';
 import { defaultWeightedSumEngine, type WeightedSumEngine } from './weighted-sum/engine.js';
+import type { WeightArena } from './weighted-sum/arena.js';
 import { AggregationError, type AggClient, type Aggregation, type AggregationResult } from './types.js';
 
 export interface EngineOptions {
@@ -37,6 +38,11 @@ export class FedAvg extends RoundMemory {
     super();
     new ParamReader('aggregation "FedAvg"', param, []);
     this.engine = options.engine ?? defaultWeightedSumEngine();
+  }
+
+  /** Its engine's arena: the aggregation server copies arriving updates there, so the round reads them in place. */
+  get inputArena(): WeightArena {
+    return this.engine.arena;
   }
 
   protected aggregateRound(clients: readonly AggClient[]): Promise<AggregationResult> {

@@ -8,6 +8,7 @@ import { ParamReader, type AlgorithmParams } from '../params.js';
 import { RoundMemory, type EngineOptions } from './fedavg.js';
 import { weightedAverage } from './weighted-average.js';
 import { defaultWeightedSumEngine, type WeightedSumEngine } from './weighted-sum/engine.js';
+import type { WeightArena } from './weighted-sum/arena.js';
 import type { AggClient, AggregationResult } from './types.js';
 
 export class FedProx extends RoundMemory {
@@ -21,6 +22,11 @@ export class FedProx extends RoundMemory {
     const read = new ParamReader('aggregation "FedProx"', param, ['proximal_mu']);
     this.proximalMu = read.number('proximal_mu', 0, { min: 0 });
     this.engine = options.engine ?? defaultWeightedSumEngine();
+  }
+
+  /** Its engine's arena: the aggregation server copies arriving updates there, so the round reads them in place. */
+  get inputArena(): WeightArena {
+    return this.engine.arena;
   }
 
   protected aggregateRound(clients: readonly AggClient[]): Promise<AggregationResult> {

@@ -7,6 +7,7 @@ import { RoundMemory, type EngineOptions } from './fedavg.js';
 import { screenClients, tensorsLike } from './screening.js';
 import { weightedAverage } from './weighted-average.js';
 import { defaultWeightedSumEngine, type WeightedSumEngine } from './weighted-sum/engine.js';
+import type { WeightArena } from './weighted-sum/arena.js';
 import type { AggClient, AggregationResult } from './types.js';
 
 /** Applies `reduce` to the K client values of every coordinate (`values` is sorted ascending). */
@@ -135,6 +136,11 @@ export class Krum extends RoundMemory {
     this.numMaliciousClients = read.number('num_malicious_clients', 0, { min: 0, integer: true });
     this.numClientsToKeep = read.number('num_clients_to_keep', 0, { min: 0, integer: true });
     this.engine = options.engine ?? defaultWeightedSumEngine();
+  }
+
+  /** Its engine's arena: the aggregation server copies arriving updates there, so the round reads them in place. */
+  get inputArena(): WeightArena {
+    return this.engine.arena;
   }
 
   /** How many best-scored clients to average; 0 means plain Krum (the single best, unaveraged). */

@@ -9,6 +9,7 @@ import { RoundMemory, type EngineOptions } from './fedavg.js';
 import { tensorsLike } from './screening.js';
 import { weightedAverage } from './weighted-average.js';
 import { defaultWeightedSumEngine, type WeightedSumEngine } from './weighted-sum/engine.js';
+import type { WeightArena } from './weighted-sum/arena.js';
 import { AggregationError, type AggClient, type AggregationResult, type StatefulAggregation } from './types.js';
 
 function cloneTensors(weights: readonly WeightTensor[]): WeightTensor[] {
@@ -35,6 +36,11 @@ export abstract class ServerOptimizer extends RoundMemory implements StatefulAgg
   constructor(options: EngineOptions) {
     super();
     this.engine = options.engine ?? defaultWeightedSumEngine();
+  }
+
+  /** Its engine's arena: the aggregation server copies arriving updates there, so the round reads them in place. */
+  get inputArena(): WeightArena {
+    return this.engine.arena;
   }
 
   get globalWeights(): readonly WeightTensor[] | undefined {

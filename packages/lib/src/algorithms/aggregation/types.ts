@@ -2,6 +2,7 @@
  * Federated aggregation: combine the weights several training workers uploaded into the next global model.
  */
 import type { WeightTensor } from '../../core/estimator.js';
+import type { WeightArena } from './weighted-sum/arena.js';
 
 /** One training worker's upload for a round (the original's AggClient). */
 export interface AggClient {
@@ -38,6 +39,11 @@ export interface Aggregation {
    * clients at all it returns the previous round's result, as the original did (and fails before the first).
    */
   aggregate(clients: readonly AggClient[]): Promise<AggregationResult>;
+  /**
+   * Where the strategy reads client weights without copying them in the round (its weighted-sum engine's arena):
+   * the aggregation server copies each update there as it arrives. Undefined: weights are read wherever they are.
+   */
+  readonly inputArena?: WeightArena;
 }
 
 /** Server-side optimizers that keep state between rounds (FedAvgM, FedAdam, FedYogi, FedAdagrad). */

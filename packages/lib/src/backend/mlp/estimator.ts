@@ -1,18 +1,20 @@
 /**
- * The mlp estimator: trains dense networks (dense, dropout, flatten layers) with the WebAssembly SIMD kernels of
- * ./wasm instead of tfjs, several times faster on one thread. Same Estimator contract, same weight layout and
- * names, same saved format (a tfjs model directory, written and read without loading tfjs) as the tfjs estimator, and
- * exportable to ONNX.
+ * The mlp estimator: trains sequential networks of dense, conv2d, maxPooling2d, dropout and flatten layers with
+ * the WebAssembly SIMD kernels of ./wasm instead of tfjs, several times faster on one thread. Same Estimator
+ * contract, same weight layout and names, same saved format (a tfjs model directory, written and read without
+ * loading tfjs) as the tfjs estimator, and exportable to ONNX. (The name is from when it trained dense networks
+ * only; it stays, as BACKEND_TYPE=MLP, the examples and saved deployments name it.)
  */
 import type { Estimator, Labels, Metrics, Tensor, WeightTensor } from '../../core/estimator.js';
 import { checkBatch, checkLabels, classificationMetrics, seededRandom, shuffledIndices, yieldToEventLoop } from '../batch.js';
 import { loadSpecModel, saveSpecModel } from '../model-files.js';
 import { type ModelSpec, checkWeightsFit, finalActivation, validateModelSpec } from '../model-spec.js';
 import { type BackendTrainOptions, type OptimizerName, type ResolvedTrainOptions, resolveTrainOptions } from '../train-options.js';
-import { DenseNetwork, describeLayers } from './network.js';
+import { WasmNetwork } from './network.js';
+import { planLayers } from './plan.js';
 
 export interface MlpEstimatorOptions {
-  /** The network to build; without it, call load() first. Only dense, dropout and flatten layers. */
+  /** The network to build; without it, call load() first. Dense, conv2d, maxPooling2d, dropout and flatten layers. */
   spec?: ModelSpec;
   /** Seed for the initial weights (and the default shuffle and dropout seed). */
   seed?: number;
@@ -24,7 +26,7 @@ export interface MlpEstimatorOptions {
 const YIELD_EVERY_MS = 100;
 
 export class MlpEstimator implements Estimator {
-  private network: DenseNetwork | undefined;
+  private network: WasmNetwork | undefined;
   /** The constructor's spec, until the network is first needed (net()) or a model is loaded over it. */
   private pendingSpec: ModelSpec | undefined;
   private optimizerState: { name: OptimizerName; learningRate: number } | undefined;
@@ -35,7 +37,7 @@ export class MlpEstimator implements Estimator {
     if (!Number.isInteger(this.predictBatchSize) || this.predictBatchSize < 1) throw new RangeError('predictBatchSize must be a positive integer');
     if (options.spec !== undefined) {
       const spec = validateModelSpec(options.spec);
-      describeLayers(spec); // an unsupported spec fails here, not at first use
+      planLayers(spec); // an unsupported spec fails here, not at first use
       this.pendingSpec = spec;
     }
   }
@@ -45,11 +47,11 @@ export class MlpEstimator implements Estimator {
     return new MlpEstimator(options);
   }
 
-  private net(): DenseNetwork {
+  private net(): WasmNetwork {
     if (this.network === undefined && this.pendingSpec !== undefined) {
       // Built at first use: an estimator made to load a model (most of them in incremental learning's rounds)
       // never fills random weights it would throw away.
-      this.network = new DenseNetwork(this.pendingSpec);
+      this.network = new WasmNetwork(this.pendingSpec);
       this.network.initialise(seededRandom(this.options.seed ?? Math.floor(Math.random() * 2 ** 31)));
     }
     this.pendingSpec = undefined;
@@ -102,7 +104,7 @@ export class MlpEstimator implements Estimator {
   async predict(x: Tensor): Promise<Tensor> {
     const net = this.net();
     const n = checkBatch(x, net.spec.inputShape);
-    return { data: net.predict(x.data, n, this.predictBatchSize), shape: [n, net.outputSize] };
+    return { data: net.predict(x.data, n, this.predictBatchSize), shape: [n, ...net.outputShape] };
   }
 
   async evaluate(x: Tensor, y: Labels): Promise<Metrics> {
@@ -116,7 +118,7 @@ export class MlpEstimator implements Estimator {
   async load(url: string): Promise<void> {
     // The tfjs file format is read without TensorFlow.js (../model-files.ts): loading tfjs costs seconds.
     const { spec, weights } = await loadSpecModel(url);
-    const network = new DenseNetwork(spec);
+    const network = new WasmNetwork(spec);
     network.setWeights(weights);
     this.network = network;
     this.pendingSpec = undefined;

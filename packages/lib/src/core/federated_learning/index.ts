@@ -5,6 +5,15 @@
 export { AggregationServer } from './server/aggregation-server.js';
 export type { AggregationServerOptions, AggregatorStatus, FederatedResult } from './server/aggregation-server.js';
 export { aggregationServerFromEnv } from './server/from-env.js';
+// The server's steps without its sockets, for benchmarks that time them as the server runs them.
+export { readWorkerInput } from './server/worker-input.js';
+export type { ReadContext, WorkerInput } from './server/worker-input.js';
+export { RoundCoordinator } from './server/round-coordinator.js';
+export type { CoordinatorDecision, RoundRules, WeightsUpdate } from './server/round-coordinator.js';
+export { aggregateClosedRound } from './server/combine.js';
+export type { CombinedRound } from './server/combine.js';
+export { ArenaPlacement } from './server/arena-placement.js';
+export type { UpdatePlacement } from './server/open-round.js';
 export type { AggregatorFromEnvOptions } from './server/from-env.js';
 export { FederatedLearning } from './client/federated-learning.js';
 export type { FederatedLearningOptions, FederatedTrainResult, RoundTiming, TrainData } from './client/federated-learning.js';

@@ -8,7 +8,7 @@
  * The Laplace mechanism gives each feature value ε-local differential privacy (the clipped range has sensitivity
  * 2·clip); a whole feature vector of d values composes to d·ε. The original's default ε is 100, which protects
  * little: it makes the noise small enough to learn from. Both parts run on the lib's mlp estimator, so the model
- * must be a dense network (dense, dropout and flatten layers).
+ * must be made of the layers it trains (dense, conv2d, maxPooling2d, dropout and flatten).
  */
 import { MlpEstimator } from '../../backend/mlp/estimator.js';
 import { layerName, outputShapeOf, weightShapes, type ModelSpec } from '../../backend/model-spec.js';

@@ -139,7 +139,8 @@ export class NodeRunner {
       // One input edge (most nodes): the token is the row, without the per-port lists.
       const ready = single.queue.poll();
       if (ready !== undefined) return this.rowOf(single.port, ready);
-      return single.queue.shift().then((token) => this.rowOf(single.port, token));
+      // Not there yet: read it once it is (readRow again, now without waiting).
+      return (single.queue.waitForItem() as Promise<void>).then(this.readRowNow);
     }
     if (this.rowReady()) {
       // Filled in place: combine() only reads it, so no lists are made per item.
@@ -155,16 +156,24 @@ export class NodeRunner {
     return this.readRowWaiting();
   }
 
+  /**
+   * A row of a node with several input edges once every edge has a token: waits for the first empty edge, looks
+   * again, and reads the row in place (readRow's scratch) when all are there; no lists or taken tokens per wait.
+   */
   private async readRowWaiting(): Promise<Row> {
-    const inputs = this.wiring.inputs;
-    if (inputs.length === 1 && inputs[0]?.queues.length === 1) return this.combine([[await take(inputs[0].queues[0] as BoundedQueue<Token>)]]);
-    const perPort: Token[][] = [];
-    for (const input of inputs) {
-      const tokens: Token[] = [];
-      for (const queue of input.queues) tokens.push(await take(queue));
-      perPort.push(tokens);
+    for (;;) {
+      const empty = this.firstEmptyQueue();
+      if (empty === undefined) return this.readRow() as Row;
+      await empty.waitForItem();
     }
-    return this.combine(perPort);
+  }
+
+  /** readRow() once an item has arrived (bound once: no closure per wait). */
+  private readonly readRowNow = (): Row | Promise<Row> => this.readRow();
+
+  private firstEmptyQueue(): BoundedQueue<Token> | undefined {
+    for (const input of this.wiring.inputs) for (const queue of input.queues) if (queue.size === 0) return queue;
+    return undefined;
   }
 
   /** True when every input edge has a token waiting: the next row can be read without waiting. */
@@ -278,9 +287,18 @@ export class NodeRunner {
       const out = produced as UnitOutput;
       return { kind: 'data', id, meta: out.meta ?? EMPTY_META, ports: out.ports };
     };
+    if (Array.isArray(stream)) {
+      // An input node's array, by index (a for-of with an await in its body keeps an iterator result per item).
+      for (let k = 0; k < stream.length; k++) {
+        if (signal.aborted) break;
+        const waiting = this.emit(emission(stream[k]));
+        if (waiting) await waiting;
+      }
+      return;
+    }
     if (Symbol.iterator in stream) {
-      // Items already in memory (an input node's array): taken without a promise per item; the loop waits only
-      // when a queue is full, so the consumers are woken once per run of items instead of once per item.
+      // Items already in memory: taken without a promise per item; the loop waits only when a queue is full, so
+      // the consumers are woken once per run of items instead of once per item.
       for (const produced of stream) {
         if (signal.aborted) break;
         const waiting = this.emit(emission(produced));
@@ -404,8 +422,10 @@ export class NodeRunner {
       }
       // A unit that answers synchronously is called and its results sent on without a promise in between.
       const processed = this.runStages(rows);
-      for (const e of processed instanceof Promise ? await processed : processed) {
-        const waiting = this.emit(e);
+      const emissions = processed instanceof Promise ? await processed : processed;
+      // Indexed: a for-of with an await in its body keeps an iterator result object per element.
+      for (let k = 0; k < emissions.length; k++) {
+        const waiting = this.emit(emissions[k] as Emission);
         if (waiting) await waiting;
       }
       if (ended) return;

@@ -56,6 +56,15 @@ export class BoundedQueue<T> {
     return this.take();
   }
 
+  /**
+   * Undefined when an item is there; else a promise that resolves when one is added (the one consumer then takes
+   * it). One promise per wait, no async frame: the scheduler waits this way for every item that is not there yet.
+   */
+  waitForItem(): Promise<void> | undefined {
+    if (this.size > 0) return undefined;
+    return new Promise<void>((resolve) => (this.waitingConsumer = resolve));
+  }
+
   /** The next item if one is there now. */
   tryShift(): { item: T } | undefined {
     return this.size === 0 ? undefined : { item: this.take() };

@@ -100,26 +100,28 @@ export class UnitStage {
   }
 
   private emissions(rows: readonly Row[], results: readonly UnitResult[]): Emission[] {
-    const emissions: Emission[] = [];
+    // Sized once: one emission per row (an empty list grown by push reallocates its store, for every call).
+    const emissions = new Array<Emission>(rows.length);
     let next = 0;
-    for (const row of rows) {
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k] as Row;
       if (row.kind === 'eos') throw new Error('unreachable: end of stream inside a batch');
       if (row.kind === 'error') {
-        emissions.push(this.failed(row.id, row.meta, new Error(row.reason)));
+        emissions[k] = this.failed(row.id, row.meta, new Error(row.reason));
         continue;
       }
       if (row.kind !== 'data') {
         if (row.kind === 'skip') this.metrics.skipped++;
-        emissions.push(row);
+        emissions[k] = row;
         continue;
       }
       const out = results[next++] as UnitResult;
       if ('error' in out) {
-        emissions.push(this.failed(row.id, row.meta, out.error));
+        emissions[k] = this.failed(row.id, row.meta, out.error);
         continue;
       }
       const problem = this.checkOutput(out);
-      emissions.push(problem ? this.failed(row.id, row.meta, new Error(problem)) : { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports });
+      emissions[k] = problem ? this.failed(row.id, row.meta, new Error(problem)) : { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports };
     }
     return emissions;
   }

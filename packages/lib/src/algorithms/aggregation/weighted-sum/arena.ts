@@ -1,8 +1,8 @@
 /**
  * Float32 storage inside one shared WebAssembly memory, so the SIMD kernel (and worker threads running it)
- * read client weights where they already are. Copying 10 clients' weights into wasm memory costs about as
- * much as the weighted sum itself, so an aggregation server that wants the fast path decodes each client's
- * update straight into the arena when it arrives (`allocate`), or copies it in then (`adopt`).
+ * read client weights where they already are. Inputs outside the arena cost the engine a staging copy in the
+ * round (staged-runner.ts), so the aggregation server copies each client's update in when it arrives
+ * (`adopt`, via server/arena-placement.ts); a decoder may also write straight into `allocate`d blocks.
  *
  * The memory is shared (a SharedArrayBuffer underneath), which also means growing it never detaches the
  * views handed out earlier: they keep pointing at the same bytes.
@@ -11,7 +11,12 @@ import { wasm, type WasmMemory } from './wasm-api.js';
 import { MAX_MEMORY_PAGES } from './wasm-module.js';
 
 const PAGE_BYTES = 65536;
-/** Cache-line alignment: the kernel reads 64-byte rows, so aligned blocks never straddle lines needlessly. */
+/**
+ * Cache-line alignment: the kernel reads 64-byte rows, so aligned blocks never straddle lines needlessly. Copies
+ * into shared memory go word by word only when source and target are equally aligned (V8 falls
+ * back to a byte loop otherwise, about three times slower; weights in a wire frame start at any multiple of 4),
+ * so `adopt` places its copy at the source's address modulo this.
+ */
 const ALIGN = 64;
 /** Address 0 is never handed out, so a zero address can never be mistaken for a block. */
 const RESERVED_BYTES = ALIGN;
@@ -32,8 +37,8 @@ export class WeightArena {
   private readonly buffers = new WeakSet<ArrayBufferLike>();
   /** Free blocks sorted by offset, never adjacent (adjacent ones are merged on release). */
   private readonly free: Block[] = [];
-  /** Allocated blocks by offset: how `release` finds the size and refuses foreign views. */
-  private readonly allocated = new Map<number, number>();
+  /** Allocated blocks by the byte offset of the view handed out: how `release` finds the block and refuses foreign views. */
+  private readonly allocated = new Map<number, Block>();
 
   constructor(options: ArenaOptions = {}) {
     const initialBytes = Math.max(options.initialBytes ?? 0, 0) + RESERVED_BYTES;
@@ -57,7 +62,7 @@ export class WeightArena {
 
   get allocatedBytes(): number {
     let total = 0;
-    for (const bytes of this.allocated.values()) total += bytes;
+    for (const block of this.allocated.values()) total += block.bytes;
     return total;
   }
 
@@ -67,19 +72,27 @@ export class WeightArena {
    */
   allocate(length: number, zeroFill = true): Float32Array {
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`WeightArena.allocate: length must be a non-negative integer, got ${length}`);
-    const bytes = Math.max(ALIGN, Math.ceil((length * 4) / ALIGN) * ALIGN);
-    const offset = this.take(bytes);
-    this.allocated.set(offset, bytes);
-    const view = new Float32Array(this.buffer, offset, length);
+    const view = this.place(length, 0);
     if (zeroFill) view.fill(0);
     return view;
   }
 
-  /** Copies `data` into the arena and returns the copy. */
+  /**
+   * Copies `data` into the arena and returns the copy, which starts at the same address modulo 64 as `data` (so
+   * the copy runs at memory speed; the kernel reads unaligned vectors anyway). Release the copy, as any block.
+   */
   adopt(data: Float32Array): Float32Array {
-    const copy = this.allocate(data.length, false);
+    const copy = this.place(data.length, data.byteOffset % ALIGN);
     copy.set(data);
     return copy;
+  }
+
+  /** A view of `length` floats starting `shiftBytes` (a multiple of 4, < 64) into a fresh 64-aligned block. */
+  private place(length: number, shiftBytes: number): Float32Array {
+    const bytes = Math.max(ALIGN, Math.ceil((length * 4 + shiftBytes) / ALIGN) * ALIGN);
+    const offset = this.take(bytes);
+    this.allocated.set(offset + shiftBytes, { offset, bytes });
+    return new Float32Array(this.buffer, offset + shiftBytes, length);
   }
 
   /** True when `data` is a view into this arena's memory (allocated here or not). */
@@ -89,10 +102,10 @@ export class WeightArena {
 
   /** Returns a block from `allocate`/`adopt`. The view must not be used afterwards. */
   release(data: Float32Array): void {
-    const bytes = this.contains(data) ? this.allocated.get(data.byteOffset) : undefined;
-    if (bytes === undefined) throw new Error('WeightArena.release: this array was not allocated by this arena (or was already released)');
+    const block = this.contains(data) ? this.allocated.get(data.byteOffset) : undefined;
+    if (block === undefined) throw new Error('WeightArena.release: this array was not allocated by this arena (or was already released)');
     this.allocated.delete(data.byteOffset);
-    this.insertFree({ offset: data.byteOffset, bytes });
+    this.insertFree({ ...block });
   }
 
   private take(bytes: number): number {

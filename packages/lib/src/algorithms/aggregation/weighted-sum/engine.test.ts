@@ -33,7 +33,7 @@ describe('WeightedSumEngine', () => {
     expect(Array.from(layers[0]!)).toEqual(Array.from({ length: 20 }, (_, i) => 75 + i));
   });
 
-  it('agrees with the plain-JS reference on odd layer sizes, on one thread and with workers', async () => {
+  it('agrees with the plain-JS reference on odd layer sizes (inputs outside the arena: staged)', async () => {
     const random = seededRandom(1);
     const lengths = [1, 15, 0, 16, 17, 333, 1000, 4099, 0];
     const inputs = Array.from({ length: 7 }, () => randomLayers(random, lengths));
@@ -65,7 +65,7 @@ describe('WeightedSumEngine', () => {
       const before = engine.arena.allocatedBytes;
       const result = await engine.weightedSum(shifted, coefficients);
       expect(maxDifference(result.layers, reference.layers)).toBeLessThan(1e-6);
-      expect(engine.arena.allocatedBytes).toBe(before); // the shifted copies were released
+      expect(engine.arena.allocatedBytes).toBe(before); // the staging blocks were released
     }
   });
 
@@ -81,6 +81,31 @@ describe('WeightedSumEngine', () => {
     for (const layers of inArena) for (const layer of layers) threaded.arena.release(layer);
   });
 
+  it('stages inputs outside the arena chunk by chunk, bit for bit as when it reads them in place', async () => {
+    const random = seededRandom(5);
+    const lengths = [1, 15, 16, 17, 333, 1000, 4099];
+    const outside = Array.from({ length: 5 }, () => randomLayers(random, lengths));
+    const coefficients = [0.3, 0.1, 0.2, 0.25, 0.15];
+    // 1 KiB of staging for 5 clients and the output: 32 floats a chunk, so layers take many chunks and end in a tail.
+    const staged = new WeightedSumEngine({ threads: 1, stagingBytes: 1024 });
+    const placed = outside.map((layers) => layers.map((layer) => threaded.arena.adopt(layer)));
+    const someInArena = outside.map((layers, client) => (client % 2 === 0 ? layers : layers.map((layer) => staged.arena.adopt(layer))));
+    try {
+      const inPlace = await threaded.weightedSum(placed, coefficients);
+      expect(maxDifference(inPlace.layers, weightedSumReference(outside, coefficients).layers)).toBeLessThan(1e-6);
+      const before = staged.arena.allocatedBytes;
+      for (const inputs of [outside, someInArena]) {
+        const result = await staged.weightedSum(inputs, coefficients);
+        result.layers.forEach((layer, index) => expect(Array.from(layer)).toEqual(Array.from(inPlace.layers[index]!)));
+        expect(result.nonFinite).toBe(false);
+        expect(staged.arena.allocatedBytes).toBe(before); // the staging blocks were released
+      }
+    } finally {
+      for (const layers of placed) for (const layer of layers) threaded.arena.release(layer);
+      await staged.dispose();
+    }
+  });
+
   it('flags NaN and infinite inputs, even with a zero coefficient', async () => {
     const clean = [Float32Array.from({ length: 100 }, () => 1)];
     const withNaN = [Float32Array.from({ length: 100 }, (_, i) => (i === 40 ? Number.NaN : 1))];
@@ -90,6 +115,12 @@ describe('WeightedSumEngine', () => {
       expect((await engine.weightedSum([clean, withInfinityInTail], [1, 0])).nonFinite).toBe(true);
       expect((await engine.weightedSum([clean, clean], [0.5, 0.5])).nonFinite).toBe(false);
     }
+    // The same in the arena: the claimed-chunk path, with the worker threads.
+    const placed = [clean, withNaN, withInfinityInTail].map((layers) => layers.map((layer) => threaded.arena.adopt(layer)));
+    expect((await threaded.weightedSum([placed[0]!, placed[1]!], [0.5, 0.5])).nonFinite).toBe(true);
+    expect((await threaded.weightedSum([placed[0]!, placed[2]!], [1, 0])).nonFinite).toBe(true);
+    expect((await threaded.weightedSum([placed[0]!, placed[0]!], [0.5, 0.5])).nonFinite).toBe(false);
+    for (const layers of placed) for (const layer of layers) threaded.arena.release(layer);
     expect(weightedSumReference([clean, withNaN], [0.5, 0.5]).nonFinite).toBe(true);
   });
 
@@ -126,6 +157,7 @@ describe('WeightedSumEngine', () => {
     expect(() => single.weightedSum([one, [Float32Array.of(1)]], [0.5, 0.5])).toThrow(/input 1 layer 0 has 1 floats, input 0 has 2/);
     expect(() => single.weightedSum([one], [Number.NaN])).toThrow(/coefficient 0 must be finite/);
     expect(() => new WeightedSumEngine({ chunkFloats: 10 })).toThrow(/multiple of 16/);
+    expect(() => new WeightedSumEngine({ stagingBytes: 0 })).toThrow(/stagingBytes must be a positive integer/);
   });
 });
 
@@ -143,6 +175,19 @@ describe('WeightArena', () => {
     arena.release(b);
     arena.release(c);
     expect(() => arena.release(c)).toThrow(/already released/);
+    expect(arena.allocatedBytes).toBe(0);
+  });
+
+  it('adopts a copy at the source address modulo 64 and releases it like any block', () => {
+    const arena = new WeightArena();
+    const backing = new Float32Array(100).map((_, i) => i);
+    for (const shift of [0, 1, 5, 15, 16, 17]) {
+      const source = backing.subarray(shift, shift + 40);
+      const copy = arena.adopt(source);
+      expect(copy.byteOffset % 64).toBe(source.byteOffset % 64);
+      expect(Array.from(copy)).toEqual(Array.from(source));
+      arena.release(copy);
+    }
     expect(arena.allocatedBytes).toBe(0);
   });
 

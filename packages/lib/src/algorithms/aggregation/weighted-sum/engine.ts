@@ -2,18 +2,24 @@
  * The weighted sum behind FedAvg and its relatives, `out = Σ_c coef_c · w_c` per layer, done with the
  * hand-assembled SIMD kernel on the main thread plus worker threads, all reading the same shared memory.
  *
- * Inputs already in the engine's arena are read in place (the fast path: decode client updates into
- * `engine.arena` when they arrive). Other inputs are copied into the arena first, which costs about as much
- * as the sum itself but is still quicker than a JS loop. Outputs are fresh Float32Arrays on their own
- * SharedArrayBuffers (so the worker threads can fill them): the caller owns them and never holds views into
- * reusable arena memory.
+ * Two paths, both reading every input float from main memory once and writing every output float once:
+ * - every input in the engine's arena (the aggregation server copies each update in as it arrives, see
+ *   server/arena-placement.ts): the calling thread and the worker threads claim chunks and read the inputs in
+ *   place (chunk-runner.ts);
+ * - some input outside the arena (e.g. weights read in place in a wire frame): the calling thread copies one
+ *   cache-sized chunk of each input at a time into its own wasm memory and runs the kernel on it
+ *   (staged-runner.ts). No input is copied whole: that would read and write it once more and have the kernel
+ *   read the copy back from main memory.
+ * Both give bit-identical results. Outputs are fresh Float32Arrays on their own SharedArrayBuffers (so the
+ * worker threads can fill them): the caller owns them and never holds views into reusable arena memory.
  */
 import { availableParallelism } from 'node:os';
 import { WeightArena } from './arena.js';
 import { runClaimedChunks, type PlannedLayer, type WeightedSumPlan } from './chunk-runner.js';
+import { StagingArea } from './staged-runner.js';
 import { weightedSumReference, type WeightedSumOutput } from './reference.js';
 import { SpareOutputs } from './spare-outputs.js';
-import { instantiateWeightedSum, type WeightedSumKernel } from './wasm-module.js';
+import { KERNEL_ROW_FLOATS, instantiateWeightedSum, type WeightedSumKernel } from './wasm-module.js';
 import { KernelWorkerPool } from './worker-pool.js';
 
 export interface WeightedSumEngineOptions {
@@ -32,13 +38,22 @@ export interface WeightedSumEngineOptions {
    * False makes every job allocate and fault in its output while it runs (benchmarks report both).
    */
   prepareOutputs?: boolean;
+  /**
+   * Bytes through which inputs are staged, chunk by chunk, when some are outside the arena (all clients' chunks
+   * and the output scratch together; see staged-runner.ts). Default 512 KiB, so that they stay in the L2 cache.
+   */
+  stagingBytes?: number;
 }
 
 const DEFAULT_CHUNK_FLOATS = 65536;
 const DEFAULT_MIN_FLOATS_FOR_THREADS = 1 << 20;
 const MAX_DEFAULT_THREADS = 4;
-/** The arena's block alignment, which copies of outside inputs mirror (see inArena). */
-const COPY_ALIGN = 64;
+/**
+ * Half of the 1 MiB of cache per core that /proc/cpuinfo reports on the project machine (server cores have 0.5-2 MiB
+ * of L2), so that the staged chunks and the output scratch stay in it; 128 KiB to 1 MiB cost alike there (CPU time
+ * of 10 x 10 M floats, measured under load).
+ */
+const DEFAULT_STAGING_BYTES = 512 * 1024;
 
 export class WeightedSumEngine {
   readonly arena: WeightArena;
@@ -47,7 +62,10 @@ export class WeightedSumEngine {
   private readonly chunkFloats: number;
   private readonly minFloatsForThreads: number;
   private readonly prepareOutputs: boolean;
+  private readonly stagingBytes: number;
   private kernel: WeightedSumKernel | undefined;
+  /** This thread's own memory for staging inputs outside the arena; made on first use. */
+  private staging: StagingArea | undefined;
   private pool: KernelWorkerPool | undefined;
   private threadsDisabled = false;
   /** Pre-faulted output buffers, ready for the next job of the same shape. */
@@ -67,6 +85,10 @@ export class WeightedSumEngine {
     this.minFloatsForThreads = options.minFloatsForThreads ?? DEFAULT_MIN_FLOATS_FOR_THREADS;
     this.backend = options.backend ?? 'wasm';
     this.prepareOutputs = options.prepareOutputs ?? true;
+    this.stagingBytes = options.stagingBytes ?? DEFAULT_STAGING_BYTES;
+    if (!Number.isInteger(this.stagingBytes) || this.stagingBytes < 1) {
+      throw new RangeError(`WeightedSumEngine: stagingBytes must be a positive integer, got ${options.stagingBytes}`);
+    }
   }
 
   /**
@@ -94,47 +116,50 @@ export class WeightedSumEngine {
     if (this.disposed) throw new Error('WeightedSumEngine: used after dispose()');
     if (this.backend === 'js' || inputs.length === 0) return weightedSumReference(inputs, coefficients);
     this.kernel ??= instantiateWeightedSum(this.arena.memory);
-    const kernel = this.kernel;
+    const layerLengths = inputs[0]!.map((data) => data.length);
+    const outputs = layerLengths.map((length) => new Float32Array(this.spareOutputs.take(length * 4) ?? new SharedArrayBuffer(length * 4)));
+    const large = totalFloatsOf(layerLengths, inputs.length) >= this.minFloatsForThreads;
+    const nonFinite = inputs.every((layers) => layers.every((data) => this.arena.contains(data)))
+      ? await this.runClaimed(this.kernel, inputs, coefficients, outputs, large)
+      : this.runStaged(inputs, coefficients, outputs);
+    // Small jobs are not worth it: their outputs fault in quickly.
+    if (large && this.prepareOutputs && !this.disposed) {
+      const pool = this.workerPool();
+      this.spareOutputs.prepare(layerLengths, pool === undefined ? this.spareOutputs.prefaultHere : (buffer) => pool.prefault(buffer));
+    }
+    return { layers: outputs, nonFinite };
+  }
+
+  /** Every input is in the arena: the calling thread and the workers claim chunks and read the inputs in place. */
+  private async runClaimed(
+    kernel: WeightedSumKernel,
+    inputs: readonly (readonly Float32Array[])[],
+    coefficients: readonly number[],
+    outputs: readonly Float32Array[],
+    large: boolean,
+  ): Promise<boolean> {
     const arena = this.arena;
     const temporaries: Float32Array[] = [];
-    const inArena = (data: Float32Array): Float32Array => {
-      if (arena.contains(data)) return data;
-      // The copy starts at the same address modulo 64 as the original: copying into shared memory, V8 goes word
-      // by word only when both sides are equally aligned, and byte by byte otherwise (about three times slower;
-      // the weights of a wire frame start at any multiple of 4). The kernel reads unaligned vectors anyway.
-      const shift = (data.byteOffset % COPY_ALIGN) / 4;
-      const block = arena.allocate(data.length + shift, false);
-      temporaries.push(block);
-      const copy = block.subarray(shift);
-      copy.set(data);
-      return copy;
-    };
     try {
-      const clientLayers = inputs.map((layers) => layers.map(inArena));
-      const layerLengths = inputs[0]!.map((data) => data.length);
       const clientCount = inputs.length;
       // One table block: [counter, pad to 16 bytes][K coefficients][K addresses per layer]
-      const tableFloats = 4 + clientCount * (1 + layerLengths.length);
+      const tableFloats = 4 + clientCount * (1 + outputs.length);
       const tables = arena.allocate(tableFloats);
       temporaries.push(tables);
       const counter = tables.byteOffset;
       const coefTable = counter + 16;
       tables.set(coefficients, 4);
       const addresses = new Int32Array(tables.buffer, tables.byteOffset, tableFloats);
-      const outputs = layerLengths.map((length) => new Float32Array(this.spareOutputs.take(length * 4) ?? new SharedArrayBuffer(length * 4)));
-      const large = totalFloatsOf(layerLengths, clientCount) >= this.minFloatsForThreads;
       const pool = large ? this.workerPool() : undefined;
       const scratchBlocks = Array.from({ length: 1 + (pool?.size ?? 0) }, () => arena.allocate(this.chunkFloats, false));
       temporaries.push(...scratchBlocks);
       const layers: PlannedLayer[] = [];
       let totalChunks = 0;
-      layerLengths.forEach((length, layer) => {
+      outputs.forEach((output, layer) => {
         const ptrTable = coefTable + 4 * clientCount * (1 + layer);
-        for (let client = 0; client < clientCount; client++) {
-          addresses[(ptrTable - counter) / 4 + client] = clientLayers[client]![layer]!.byteOffset;
-        }
-        layers.push({ ptrTable, output: outputs[layer]!, length, firstChunk: totalChunks });
-        totalChunks += Math.ceil(length / this.chunkFloats);
+        for (let client = 0; client < clientCount; client++) addresses[(ptrTable - counter) / 4 + client] = inputs[client]![layer]!.byteOffset;
+        layers.push({ ptrTable, output, length: output.length, firstChunk: totalChunks });
+        totalChunks += Math.ceil(output.length / this.chunkFloats);
       });
       const scratch = scratchBlocks.map((block) => block.byteOffset);
       const plan: WeightedSumPlan = { clientCount, coefTable, counter, chunkFloats: this.chunkFloats, totalChunks, layers, scratch };
@@ -165,15 +190,18 @@ export class WeightedSumEngine {
         }
       }
       if (failure !== undefined) throw failure.error;
-      // Small jobs are not worth it: their outputs fault in quickly.
-      if (large && this.prepareOutputs && !this.disposed) {
-        if (pool === undefined) this.spareOutputs.prepare(layerLengths, this.spareOutputs.prefaultHere);
-        else if (this.pool === pool) this.spareOutputs.prepare(layerLengths, (buffer) => pool.prefault(buffer));
-      }
-      return { layers: outputs, nonFinite: nonFiniteChunks > 0 };
+      return nonFiniteChunks > 0;
     } finally {
       for (const block of temporaries) arena.release(block);
     }
+  }
+
+  /** Some input is outside the arena: the calling thread stages chunks of every input (staged-runner.ts). */
+  private runStaged(inputs: readonly (readonly Float32Array[])[], coefficients: readonly number[], outputs: readonly Float32Array[]): boolean {
+    // The staging blocks of every input plus the output scratch fit in stagingBytes.
+    const rows = Math.floor(this.stagingBytes / 4 / (inputs.length + 1) / KERNEL_ROW_FLOATS);
+    this.staging ??= new StagingArea();
+    return this.staging.run(inputs, coefficients, outputs, Math.max(1, rows) * KERNEL_ROW_FLOATS) > 0;
   }
 
   /**

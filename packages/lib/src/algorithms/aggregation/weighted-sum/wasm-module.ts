@@ -49,7 +49,8 @@
  * the loop streams 4·K bytes in per 4 bytes out, which is what memory bandwidth rewards. Four accumulators
  * (one 64-byte cache line per client per row) amortize the loop bookkeeping.
  *
- * The memory is imported and shared so that worker threads can run the same kernel on the same weights.
+ * The memory is imported and shared so that worker threads can run the same kernel on the same weights. A second
+ * variant of the module imports an unshared memory: one thread's own staging memory (staged-runner.ts).
  */
 
 import { wasm, type WasmMemory, type WasmModule } from './wasm-api.js';
@@ -209,16 +210,25 @@ function kernelBody(): number[] {
 /** Largest shared memory the module accepts: 65536 pages of 64 KiB = 4 GiB, the wasm32 limit. */
 export const MAX_MEMORY_PAGES = 65536;
 
+/**
+ * Which memory the module imports: `shared` (the arena, read by the worker threads too) or `private` (one thread's
+ * own memory, see staged-runner.ts: copies into a SharedArrayBuffer go word by word through V8's relaxed-atomic
+ * copy, copies into an ordinary ArrayBuffer are a plain memmove).
+ */
+export type KernelMemory = 'shared' | 'private';
+
 /** The bytes of the module. */
-export function weightedSumModuleBytes(): Uint8Array {
+export function weightedSumModuleBytes(memory: KernelMemory = 'shared'): Uint8Array {
   const magicAndVersion = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   // type section (id 1): one type, func (i32 × 6) -> (f32)
   const params = [TYPE.i32, TYPE.i32, TYPE.i32, TYPE.i32, TYPE.i32, TYPE.i32].map((type) => [type]);
   const types = section(1, vector([[TYPE.func, ...vector(params), ...vector([[TYPE.f32]])]]));
-  // import section (id 2): "env" "memory", kind 2 (memory), limits flag 3 (has max, shared), min 1, max 65536
+  // import section (id 2): "env" "memory", kind 2 (memory), limits flag 3 (has max, shared) or 1 (has max), min 1,
+  // max 65536
+  const limitsFlag = memory === 'shared' ? 0x03 : 0x01;
   const imports = section(
     2,
-    vector([[...utf8Name('env'), ...utf8Name('memory'), 0x02, 0x03, ...unsignedLeb128(1), ...unsignedLeb128(MAX_MEMORY_PAGES)]]),
+    vector([[...utf8Name('env'), ...utf8Name('memory'), 0x02, limitsFlag, ...unsignedLeb128(1), ...unsignedLeb128(MAX_MEMORY_PAGES)]]),
   );
   // function section (id 3): one function of type 0
   const functions = section(3, vector([[0]]));
@@ -238,23 +248,27 @@ export type WeightedSumKernel = (ptrTable: number, coefTable: number, clientCoun
 /** Floats the kernel handles per row; (end - begin) must be a multiple of it. */
 export const KERNEL_ROW_FLOATS = 16;
 
-let compiled: WasmModule | undefined;
+const compiled = new Map<KernelMemory, WasmModule>();
 
 /** Compiles the module once per thread. Throws a clear error on a runtime without wasm SIMD or threads. */
-export function weightedSumModule(): WasmModule {
-  if (compiled === undefined) {
+export function weightedSumModule(memory: KernelMemory = 'shared'): WasmModule {
+  let module = compiled.get(memory);
+  if (module === undefined) {
     try {
-      compiled = new wasm.Module(weightedSumModuleBytes());
+      module = new wasm.Module(weightedSumModuleBytes(memory));
     } catch (error) {
       throw new Error(`this runtime cannot compile the SIMD weighted-sum kernel (it needs wasm SIMD and shared memory): ${String(error)}`, {
         cause: error,
       });
     }
+    compiled.set(memory, module);
   }
-  return compiled;
+  return module;
 }
 
+/** The kernel on `memory`, shared (the arena's) or not (a thread's own). */
 export function instantiateWeightedSum(memory: WasmMemory): WeightedSumKernel {
-  const instance = new wasm.Instance(weightedSumModule(), { env: { memory } });
+  const kind: KernelMemory = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'private';
+  const instance = new wasm.Instance(weightedSumModule(kind), { env: { memory } });
   return instance.exports['weighted_sum'] as WeightedSumKernel;
 }

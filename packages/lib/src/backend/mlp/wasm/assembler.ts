@@ -164,6 +164,10 @@ export class FunctionBuilder {
   i32LtS(): this {
     return this.op(0x48);
   }
+  /** Unsigned <: one compare checks 0 <= a < b for a signed a. */
+  i32LtU(): this {
+    return this.op(0x49);
+  }
   i32GeS(): this {
     return this.op(0x4e);
   }
@@ -187,6 +191,13 @@ export class FunctionBuilder {
   }
   i32And(): this {
     return this.op(0x71);
+  }
+
+  i32Load(offset = 0): this {
+    return this.op(0x28).memarg(2, offset);
+  }
+  i32Store(offset = 0): this {
+    return this.op(0x36).memarg(2, offset);
   }
 
   // f32
@@ -248,6 +259,12 @@ export class FunctionBuilder {
   /** v128.bitselect(a, b, mask): bits of a where mask is 1, of b elsewhere. */
   v128Bitselect(): this {
     return this.simd(0x52);
+  }
+  /** i8x16.shuffle by 32-bit lanes: lane i of the result is lane lanes[i] of a (0-3) or of b (4-7). */
+  f32x4Shuffle(lanes: readonly [number, number, number, number]): this {
+    this.simd(0x0d);
+    for (const l of lanes) this.op(l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3);
+    return this;
   }
   i32x4Splat(): this {
     return this.simd(0x11);

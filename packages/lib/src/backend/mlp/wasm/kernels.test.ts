@@ -86,6 +86,73 @@ describe('wasm SIMD kernels', () => {
     expectClose(rt.f32(c, M * N), want);
   });
 
+  it('gemm_s reads a row-major X [K x M] in place as Xᵀ', () => {
+    const rt = new KernelRuntime();
+    for (const [M, N, K] of [[9, 16, 37], [13, 10, 5], [4, 8, 1]] as [number, number, number][]) {
+      const X = rand(K * M);
+      const B = rand(K * N);
+      const want = reference(M, N, K, X, 1, M, B, N, 1);
+      const x = rt.alloc(K * M + 16);
+      rt.f32(x, K * M).set(X);
+      const c = rt.alloc(M * N);
+      rt.kernels.gemm_s(M, N, K, x, M * 4, 16, put(rt, B), N * 4, 32, c, N, rt.alloc(32));
+      expectClose(rt.f32(c, M * N), want);
+    }
+  });
+
+  it('im2col matches the definition (strides, padding) and col2im is its adjoint', () => {
+    const rt = new KernelRuntime();
+    // [B, H, W, C, KH, KW, sh, sw, top, left]
+    const cases: number[][] = [
+      [2, 5, 6, 1, 3, 3, 1, 1, 0, 0],
+      [1, 6, 7, 8, 3, 2, 2, 1, 1, 0],
+      [2, 4, 5, 3, 2, 3, 1, 2, 0, 1],
+    ];
+    for (const [B, H, W, C, KH, KW, sh, sw, top, left] of cases as [number, number, number, number, number, number, number, number, number, number][]) {
+      const OH = Math.floor((H + 2 * top - KH) / sh) + 1;
+      const OW = Math.floor((W + 2 * left - KW) / sw) + 1;
+      const Q = KH * KW * C;
+      const X = rand(B * H * W * C);
+      const want = new Float32Array(B * OH * OW * Q);
+      for (let b = 0; b < B; b++)
+        for (let oy = 0; oy < OH; oy++)
+          for (let ox = 0; ox < OW; ox++)
+            for (let kh = 0; kh < KH; kh++)
+              for (let kw = 0; kw < KW; kw++)
+                for (let ci = 0; ci < C; ci++) {
+                  const [iy, ix] = [oy * sh + kh - top, ox * sw + kw - left];
+                  const inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+                  want[((b * OH + oy) * OW + ox) * Q + (kh * KW + kw) * C + ci] = inside ? (X[((b * H + iy) * W + ix) * C + ci] as number) : 0;
+                }
+      const col = rt.alloc(want.length);
+      rt.f32(col, want.length).fill(NaN);
+      rt.kernels.im2col(put(rt, X), col, B, H, W, C, OH, OW, KH, KW, sh, sw, top, left);
+      expect(Array.from(rt.f32(col, want.length))).toEqual(Array.from(want));
+      // <im2col(x), d> = <x, col2im(d)> for any d
+      const D = rand(want.length);
+      const dx = rt.alloc(X.length);
+      rt.f32(dx, X.length).fill(0);
+      rt.kernels.col2im(put(rt, D), dx, B, H, W, C, OH, OW, KH, KW, sh, sw, top, left);
+      const lhs = want.reduce((s, v, i) => s + v * (D[i] as number), 0);
+      const rhs = rt.f32(dx, X.length).reduce((s, v, i) => s + v * (X[i] as number), 0);
+      expect(Math.abs(lhs - rhs)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('gather and scatter_add follow an index table, skipping -1', () => {
+    const rt = new KernelRuntime();
+    const src = rand(6);
+    const idx = rt.alloc(4);
+    rt.i32(idx, 4).set([5, -1, 0, 5]);
+    const out = rt.alloc(4);
+    rt.kernels.gather(4, put(rt, src), idx, out);
+    expect(Array.from(rt.f32(out, 4))).toEqual([src[5], 0, src[0], src[5]]);
+    const dst = rt.alloc(6);
+    rt.f32(dst, 6).fill(0);
+    rt.kernels.scatter_add(4, put(rt, Float32Array.of(1, 2, 3, 4)), idx, dst);
+    expect(Array.from(rt.f32(dst, 6))).toEqual([3, 0, 0, 0, 0, 5]);
+  });
+
   it('bias_act adds the bias and applies ReLU (or not), tails included', () => {
     const rt = new KernelRuntime();
     const [M, N] = [3, 7];

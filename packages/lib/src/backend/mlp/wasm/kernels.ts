@@ -5,17 +5,22 @@
  * GEMM: C[M x N] = A[M x K] · B[K x N], computed on packed operands so one kernel serves every transposition the
  * training step needs (X·W forward, Aᵀ·dZ for weight gradients, dZ·Wᵀ for input gradients):
  *  - pack_a copies A, given by element strides (rsA, csA), into panels of 4 rows laid out k-major
- *    ([panel][k][4]), zero-padding the last panel;
+ *    ([panel][k][4]), zero-padding the last panel; full panels of a row-major A go 4x4 floats at a time,
+ *    transposed in registers with shuffles;
  *  - pack_b copies B, given by element strides (rsB, csB), into panels of 8 columns ([panel][k][8]), zero-padded;
  *    a row-major B can also be read in place (bsk = row bytes, bsq = 32), which the forward pass does;
  *  - gemm walks 8-column blocks (outer) and 4-row panels (inner); its 4x8 micro-kernel keeps the tile in eight
  *    f32x4 registers: per k it loads two vectors of B, broadcasts four scalars of A (v128.load32_splat) and
  *    does 8 multiplies and 8 adds (wasm SIMD has no fused multiply-add in the default feature set). Tiles that
- *    stick out past N go through a 4x8 scratch tile and are copied out column by column.
+ *    stick out past N go through a 4x8 scratch tile and are copied out column by column;
+ *  - gemm_s is gemm with A read in place when the 4 rows of a panel are adjacent floats (the transpose of a
+ *    row-major matrix): weight gradients need no packing.
  * Element-wise kernels (bias + ReLU, ReLU backward, column sums, Adam, SGD) run 4 lanes at a time with a scalar
- * tail. window_argmax serves the tfjs max-pool gradient (../../tfjs/wasm-kernel-overrides.ts).
+ * tail. window_argmax finds max-pooling windows' maxima, for the mlp trainer's pooling layer and the tfjs max-pool
+ * gradient (../../tfjs/wasm-kernel-overrides.ts). The convolution kernels are in ./conv-kernels.ts.
  */
 import { FunctionBuilder, type Local, ValType, assembleModule } from './assembler.js';
+import { type ConvKernels, convKernelFunctions } from './conv-kernels.js';
 
 const { i32, f32, v128 } = ValType;
 
@@ -34,26 +39,74 @@ function packA(): FunctionBuilder {
   const d = f.local(i32);
   const src = f.local(i32);
   const step = f.local(i32);
+  const rows: Local[] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const rowBytes = f.local(i32);
+  const k4 = f.local(i32);
+  const [v0, v1, v2, v3] = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
+  const [t0, t1, t2, t3] = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
+  const row = (r: number): Local => rows[r] as Local;
   f.get(M).i32Const(3).i32Add().i32Const(-4).i32And().set(mPad);
   f.get(csA).i32Const(2).i32Shl().set(step);
+  f.get(rsA).i32Const(2).i32Shl().set(rowBytes);
+  f.get(K).i32Const(2).i32ShrU().set(k4);
+  /**
+   * A whole panel of a row-major A (csA = 1): four rows read four floats at a time and transposed in registers
+   * (two rounds of shuffles), one v128 store per k; the K % 4 tail goes float by float.
+   */
+  const rowMajorPanel = (): void => {
+    f.get(A).get(i).get(rowBytes).i32Mul().i32Add().set(row(0));
+    for (let r = 1; r < 4; r++) f.get(row(r - 1)).get(rowBytes).i32Add().set(row(r));
+    f.get(dst).get(i).i32Const(2).i32ShrU().get(K).i32Mul().i32Const(4).i32Shl().i32Add().set(d);
+    f.forRange(k, k4, () => {
+      [v0, v1, v2, v3].forEach((v, r) => f.get(row(r)).v128Load().set(v));
+      // rows (r0..r3) x k (k0..k3) -> pairs of rows interleaved -> one register per k
+      f.get(v0).get(v1).f32x4Shuffle([0, 4, 1, 5]).set(t0);
+      f.get(v0).get(v1).f32x4Shuffle([2, 6, 3, 7]).set(t1);
+      f.get(v2).get(v3).f32x4Shuffle([0, 4, 1, 5]).set(t2);
+      f.get(v2).get(v3).f32x4Shuffle([2, 6, 3, 7]).set(t3);
+      f.get(d).get(t0).get(t2).f32x4Shuffle([0, 1, 4, 5]).v128Store(0);
+      f.get(d).get(t0).get(t2).f32x4Shuffle([2, 3, 6, 7]).v128Store(16);
+      f.get(d).get(t1).get(t3).f32x4Shuffle([0, 1, 4, 5]).v128Store(32);
+      f.get(d).get(t1).get(t3).f32x4Shuffle([2, 3, 6, 7]).v128Store(48);
+      for (let r = 0; r < 4; r++) f.inc(row(r), 16);
+      f.inc(d, 64);
+    });
+    f.get(k4).i32Const(2).i32Shl().set(k);
+    f.block(() => {
+      f.get(k).get(K).i32GeS().brIf(0);
+      f.loop(() => {
+        for (let r = 0; r < 4; r++) {
+          f.get(d).get(row(r)).f32Load().f32Store(r * 4);
+          f.inc(row(r), 4);
+        }
+        f.inc(d, 16).inc(k, 1);
+        f.get(k).get(K).i32LtS().brIf(0);
+      });
+    });
+    f.inc(i, 3); // the loop adds the 4th
+  };
   f.forRange(i, mPad, () => {
-    // d = dst + ((i >> 2) * K * 4 + (i & 3)) * 4
-    f.get(dst).get(i).i32Const(2).i32ShrU().get(K).i32Mul().i32Const(2).i32Shl().get(i).i32Const(3).i32And().i32Add().i32Const(2).i32Shl().i32Add().set(d);
-    f.get(i).get(M).i32LtS().ifThen(
-      () => {
-        f.get(A).get(i).get(rsA).i32Mul().i32Const(2).i32Shl().i32Add().set(src);
-        f.forRange(k, K, () => {
-          f.get(d).get(src).f32Load().f32Store();
-          f.addTo(src, step).inc(d, 16);
-        });
-      },
-      () => {
-        f.forRange(k, K, () => {
-          f.get(d).f32Const(0).f32Store();
-          f.inc(d, 16);
-        });
-      },
-    );
+    // a full panel of a row-major A: the fast path; anything else row by row
+    f.get(csA).i32Const(1).i32Sub().i32Eqz().get(i).i32Const(3).i32And().i32Eqz().i32And().get(i).i32Const(4).i32Add().get(M).i32GtS().i32Eqz().i32And();
+    f.ifThen(rowMajorPanel, () => {
+      // d = dst + ((i >> 2) * K * 4 + (i & 3)) * 4
+      f.get(dst).get(i).i32Const(2).i32ShrU().get(K).i32Mul().i32Const(2).i32Shl().get(i).i32Const(3).i32And().i32Add().i32Const(2).i32Shl().i32Add().set(d);
+      f.get(i).get(M).i32LtS().ifThen(
+        () => {
+          f.get(A).get(i).get(rsA).i32Mul().i32Const(2).i32Shl().i32Add().set(src);
+          f.forRange(k, K, () => {
+            f.get(d).get(src).f32Load().f32Store();
+            f.addTo(src, step).inc(d, 16);
+          });
+        },
+        () => {
+          f.forRange(k, K, () => {
+            f.get(d).f32Const(0).f32Store();
+            f.inc(d, 16);
+          });
+        },
+      );
+    });
   });
   return f;
 }
@@ -114,11 +167,18 @@ function packB(): FunctionBuilder {
   return f;
 }
 
-function gemm(): FunctionBuilder {
+function gemm(stridedA: boolean): FunctionBuilder {
   // gemm(M, N, K, pa, pb, bsk, bsq, c, ldc, scratch): C = A·B; pa packed by pack_a; B vectors for (k, block q) at
   // pb + k*bsk + q*bsq (bytes); scratch: 128 bytes for the tile that sticks out past N.
-  const f = new FunctionBuilder('gemm', [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [M, N, K, pa, pb, bsk, bsq, c, ldc, scratch] = f.params as Local[] as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local];
+  // gemm_s(M, N, K, a, ask, asp, pb, bsk, bsq, c, ldc, scratch): the same with A read in place wherever its 4 rows
+  // of a panel sit at consecutive floats: A(i, k) for the panel p at a + p*asp + k*ask + (i & 3)*4. A row-major
+  // X [K x M] read as Xᵀ (ask = M*4, asp = 16) is one: weight gradients (inputᵀ·dZ, colᵀ·dY) need no packing.
+  // Rows past M read up to 3 floats past A's panel (results dropped): keep that slack readable.
+  const params = stridedA ? 12 : 10;
+  const f = new FunctionBuilder(stridedA ? 'gemm_s' : 'gemm', Array(params).fill(i32) as ValType[]);
+  const [M, N, K, pa] = f.params as Local[] as [Local, Local, Local, Local];
+  const [ask, asp] = (stridedA ? f.params.slice(4, 6) : [undefined, undefined]) as [Local | undefined, Local | undefined];
+  const [pb, bsk, bsq, c, ldc, scratch] = f.params.slice(stridedA ? 6 : 4) as Local[] as [Local, Local, Local, Local, Local, Local];
   const q = f.local(i32);
   const p = f.local(i32);
   const k = f.local(i32);
@@ -129,7 +189,7 @@ function gemm(): FunctionBuilder {
   const ptrB = f.local(i32);
   const cp = f.local(i32);
   const rowBytes = f.local(i32);
-  const panelBytes = f.local(i32);
+  const panelBytes = asp ?? f.local(i32);
   const cols = f.local(i32);
   const acc = Array.from({ length: 8 }, () => f.local(v128));
   const b0 = f.local(v128);
@@ -139,7 +199,7 @@ function gemm(): FunctionBuilder {
   f.get(N).i32Const(7).i32Add().i32Const(3).i32ShrU().set(nq);
   f.get(M).i32Const(3).i32Add().i32Const(2).i32ShrU().set(np);
   f.get(ldc).i32Const(2).i32Shl().set(rowBytes);
-  f.get(K).i32Const(4).i32Shl().set(panelBytes); // K * 16 bytes per packed panel of A
+  if (!stridedA) f.get(K).i32Const(4).i32Shl().set(panelBytes); // K * 16 bytes per packed panel of A
   f.forRange(q, nq, () => {
     f.forRange(p, np, () => {
       for (const x of acc) f.f32Const(0).f32x4Splat().set(x);
@@ -153,7 +213,9 @@ function gemm(): FunctionBuilder {
           f.get(acc[2 * row] as Local).get(a).get(b0).f32x4Mul().f32x4Add().set(acc[2 * row] as Local);
           f.get(acc[2 * row + 1] as Local).get(a).get(b1).f32x4Mul().f32x4Add().set(acc[2 * row + 1] as Local);
         }
-        f.inc(ptrA, 16).addTo(ptrB, bsk);
+        if (ask === undefined) f.inc(ptrA, 16);
+        else f.addTo(ptrA, ask);
+        f.addTo(ptrB, bsk);
       });
       // cp = c + ((p*4) * ldc + q*8) * 4
       f.get(c).get(p).i32Const(2).i32Shl().get(ldc).i32Mul().get(q).i32Const(3).i32Shl().i32Add().i32Const(2).i32Shl().i32Add().set(cp);
@@ -456,14 +518,15 @@ function windowArgmax(): FunctionBuilder {
 /** The assembled module's bytes (built once per process). */
 let moduleBytes: Uint8Array | undefined;
 export function kernelModuleBytes(): Uint8Array {
-  return (moduleBytes ??= assembleModule([packA(), packB(), gemm(), biasAct(), reluBackward(), colSum(), adam(), sgd(), windowArgmax()]));
+  return (moduleBytes ??= assembleModule([packA(), packB(), gemm(false), gemm(true), biasAct(), reluBackward(), colSum(), adam(), sgd(), windowArgmax(), ...convKernelFunctions()]));
 }
 
 /** The exported kernels; see the module comment for their contracts. */
-export interface Kernels {
+export interface Kernels extends ConvKernels {
   pack_a(M: number, K: number, A: number, rsA: number, csA: number, dst: number): void;
   pack_b(K: number, N: number, B: number, rsB: number, csB: number, dst: number): void;
   gemm(M: number, N: number, K: number, pa: number, pb: number, bsk: number, bsq: number, c: number, ldc: number, scratch: number): void;
+  gemm_s(M: number, N: number, K: number, a: number, ask: number, asp: number, pb: number, bsk: number, bsq: number, c: number, ldc: number, scratch: number): void;
   bias_act(M: number, N: number, z: number, bias: number, relu: number): void;
   relu_backward(n: number, d: number, a: number): void;
   col_sum(M: number, N: number, x: number, out: number): void;

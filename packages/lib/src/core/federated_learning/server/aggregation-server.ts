@@ -36,7 +36,8 @@ import { cloneWeights } from '../structure.js';
 import { whyNotResume } from './resume.js';
 import { callerRefusal, RefusalLog } from './caller-auth.js';
 import { clientInfoHandler, type ClientInfo } from './client-info.js';
-import { combineRound } from './combine.js';
+import { ArenaPlacement } from './arena-placement.js';
+import { aggregateClosedRound } from './combine.js';
 import { GlobalModelSender } from './global-sender.js';
 import { MistNetRounds } from './mistnet-rounds.js';
 import type { CloseReason, OpenRound } from './open-round.js';
@@ -121,6 +122,7 @@ export class AggregationServer {
       minClients: this.minClients,
       roundTimeoutMs: this.roundTimeoutMs,
       ...(this.chooser === undefined ? {} : { chooser: this.chooser }),
+      ...(this.aggregation.inputArena === undefined ? {} : { placement: new ArenaPlacement(this.aggregation.inputArena) }),
       mistnet: this.mistnet !== undefined,
       algorithm: this.aggregation.name,
     });
@@ -229,6 +231,8 @@ export class AggregationServer {
     this.rounds.stopped = true;
     clearInterval(this.pingTimer);
     clearTimeout(this.roundTimer);
+    // A round being aggregated still reads its updates; it gives their memory back when it is done.
+    if (!this.rounds.closing) this.round.releaseInputs();
     for (const socket of this.wss?.clients ?? []) socket.terminate();
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     const http = this.http;
@@ -418,7 +422,7 @@ export class AggregationServer {
 
   private async closeRound(reason: CloseReason): Promise<void> {
     const round = this.round;
-    const combined = this.mistnet !== undefined ? await this.mistnet.combine(round.accepted(), this.global) : { ...(await combineRound(round.accepted(), this.global, this.aggregation)), metrics: undefined };
+    const combined = this.mistnet !== undefined ? await this.mistnet.combine(round.accepted(), this.global) : { ...(await aggregateClosedRound(round, this.global, this.aggregation)), metrics: undefined };
     for (const rejection of combined.rejected) this.log(`round ${round.number}: left out the update of worker "${rejection.id}": ${rejection.reason}`);
     if (combined.weights !== undefined) this.global = this.sender.asSent(combined.weights);
     else this.log(`round ${round.number}: no update could be aggregated; the global model stays as it was`);

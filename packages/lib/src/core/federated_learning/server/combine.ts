@@ -8,7 +8,7 @@
 import { AggregationError, type AggClient, type Aggregation, type ClientRejection } from '../../../algorithms/aggregation/types.js';
 import type { WeightTensor } from '../../estimator.js';
 import { renamedLike, shapeMismatch, structureKey } from '../structure.js';
-import type { AcceptedUpdate } from './open-round.js';
+import type { AcceptedUpdate, OpenRound } from './open-round.js';
 
 export interface CombinedRound {
   /** The new global model; undefined when no update could be used. */
@@ -71,6 +71,18 @@ export async function combineRound(updates: readonly AcceptedUpdate[], global: r
     if (!(error instanceof AggregationError)) throw error;
     const named = error.rejected.length > 0 ? error.rejected : fitting.map((update) => ({ id: update.id, reason: error.message }));
     return { weights: undefined, used: [], rejected: [...rejected, ...named], totalSamples: 0, aggregationMs: performance.now() - started };
+  }
+}
+
+/**
+ * What the server does with a closed round: combines its updates, then gives their memory back for the next
+ * round's (the new model is in fresh memory). The round's updates must not be read afterwards.
+ */
+export async function aggregateClosedRound(round: OpenRound, global: readonly WeightTensor[] | undefined, aggregation: Aggregation): Promise<CombinedRound> {
+  try {
+    return await combineRound(round.accepted(), global, aggregation);
+  } finally {
+    round.releaseInputs();
   }
 }
 

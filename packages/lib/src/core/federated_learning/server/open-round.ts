@@ -21,6 +21,14 @@ export type Answer = { readonly kind: 'accepted'; readonly update: AcceptedUpdat
 
 export type CloseReason = 'participants' | 'timeout';
 
+/** Where accepted weights are kept until the round is aggregated (arena-placement.ts); none: where they arrived. */
+export interface UpdatePlacement {
+  /** The weights, moved to where the aggregation reads them best. */
+  place(weights: readonly WeightTensor[]): WeightTensor[];
+  /** Gives back what `place` took for these weights. */
+  release(weights: readonly WeightTensor[]): void;
+}
+
 export class OpenRound {
   private readonly answers = new Map<string, Answer>();
   /** When the first answer came (performance.now()); the round timeout counts from there. */
@@ -30,14 +38,47 @@ export class OpenRound {
   /** With client choice: the workers chosen for this round (undefined: not chosen yet, or no client choice). */
   selected: ReadonlySet<string> | undefined;
 
-  /** `number` is the round being collected: rounds completed + 1. */
-  constructor(readonly number: number) {}
+  /** Placed weights not yet released, by worker. */
+  private readonly placed = new Map<string, readonly WeightTensor[]>();
 
-  /** Records a worker's answer, replacing an earlier one of the same worker. */
+  /** `number` is the round being collected: rounds completed + 1. */
+  constructor(
+    readonly number: number,
+    private readonly placement?: UpdatePlacement,
+  ) {}
+
+  /** Records a worker's answer, replacing an earlier one of the same worker (whose placed weights are released). */
   answer(id: string, answer: Answer, bytes: number): void {
     this.firstAnswerAt ??= performance.now();
     this.bytesReceived += bytes;
+    this.releaseOf(id);
+    if (answer.kind === 'accepted' && this.placement !== undefined && answer.update.weights.length > 0) {
+      const weights = this.placement.place(answer.update.weights);
+      this.placed.set(id, weights);
+      this.answers.set(id, { kind: 'accepted', update: { ...answer.update, weights } });
+      return;
+    }
     this.answers.set(id, answer);
+  }
+
+  /**
+   * Gives back the memory of every placed update, once the round has been aggregated (or abandoned). The accepted
+   * updates must not be read afterwards: their weights' memory is reused.
+   */
+  releaseInputs(): void {
+    for (const id of [...this.placed.keys()]) {
+      this.releaseOf(id);
+      // Whoever still asks for this update gets no weights rather than memory that is someone else's now.
+      const answer = this.answers.get(id);
+      if (answer?.kind === 'accepted') this.answers.set(id, { kind: 'accepted', update: { ...answer.update, weights: [] } });
+    }
+  }
+
+  private releaseOf(id: string): void {
+    const weights = this.placed.get(id);
+    if (weights === undefined) return;
+    this.placed.delete(id);
+    this.placement!.release(weights);
   }
 
   hasAccepted(id: string): boolean {

@@ -16,7 +16,7 @@ import type { ClientChoose } from '../../../algorithms/client_choose/types.js';
 import type { Tensor, WeightTensor } from '../../estimator.js';
 import type { ClientMetrics } from '../protocol.js';
 import { shapeMismatch, unusableWeights } from '../structure.js';
-import { OpenRound, type CloseReason } from './open-round.js';
+import { OpenRound, type CloseReason, type UpdatePlacement } from './open-round.js';
 
 export type CoordinatorDecision =
   /** Tell the worker its update was refused (and log it); `retry`: it may send another for this round. */
@@ -46,6 +46,8 @@ export interface RoundRules {
   mistnet: boolean;
   /** The aggregation's name, for refusals. */
   algorithm: string;
+  /** Where accepted weights are kept until their round is aggregated; none: where they arrived. */
+  placement?: UpdatePlacement;
 }
 
 /** A worker's weights update, as read from its frame or JSON message. */
@@ -62,7 +64,7 @@ export interface WeightsUpdate {
 
 export class RoundCoordinator {
   /** The round being collected: completed + 1. */
-  round = new OpenRound(1);
+  round: OpenRound;
   completedRounds = 0;
   /** A round is being aggregated: updates wait for the next one. */
   closing = false;
@@ -72,12 +74,14 @@ export class RoundCoordinator {
   global: readonly WeightTensor[] | undefined;
   private timerArmed = false;
 
-  constructor(readonly rules: RoundRules) {}
+  constructor(readonly rules: RoundRules) {
+    this.round = new OpenRound(1, rules.placement);
+  }
 
   /** After a checkpoint: `completed` rounds are done, the next is open. */
   resume(completed: number): void {
     this.completedRounds = completed;
-    this.round = new OpenRound(completed + 1);
+    this.replaceRound(completed + 1);
   }
 
   /** Answers the open round waits for, and usable updates it needs to end by timeout. */
@@ -169,7 +173,7 @@ export class RoundCoordinator {
 
   /** After the round's model went out (the checkpoint written): the next round opens, with its workers chosen. */
   openNextRound(available: readonly string[]): CoordinatorDecision[] {
-    this.round = new OpenRound(this.completedRounds + 1);
+    this.replaceRound(this.completedRounds + 1);
     return this.completedRounds >= this.rules.exitRound ? [] : this.choose(available);
   }
 
@@ -180,6 +184,12 @@ export class RoundCoordinator {
 
   get exitReached(): boolean {
     return this.completedRounds >= this.rules.exitRound;
+  }
+
+  /** Opens round `number`; the round it replaces gives back its updates' memory (if the server did not yet). */
+  private replaceRound(number: number): void {
+    this.round.releaseInputs();
+    this.round = new OpenRound(number, this.rules.placement);
   }
 
   private arm(): CoordinatorDecision[] {
