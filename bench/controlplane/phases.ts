@@ -2,7 +2,8 @@
  * Two phases of the control plane benchmark at scale, with the simulated LCs connected:
  * - sustained: dataset status reports at a steady rate (default 2,000/s) for a while (default 60 s), spread over
  *   the nodes; each report's send-to-acknowledgement latency (the ack comes once the API server stored the status),
- *   the rate actually acknowledged, and the peak resident memory of the GM and the API server sampled every 250 ms;
+ *   the rate actually acknowledged, the peak resident memory of the GM and the API server sampled every 250 ms, and
+ *   the CPU time each of the two used per acknowledged report;
  * - GM restart: the GM process killed (SIGKILL) while every LC is connected; the control plane's supervisor starts
  *   it again, every LC reconnects with its backoff and is resynced; the time from the kill until every node has
  *   been resynced and is Ready in the API.
@@ -16,6 +17,18 @@ import { sendDatasetReport, type SimNode } from './sim-lc.js';
 export function rssMb(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, seconds (0 if it has gone); /proc counts clock ticks of 10 ms. */
+export function cpuSeconds(pid: number): number {
+  try {
+    // The fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14, 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }
@@ -51,6 +64,12 @@ export interface SustainedResult {
   ack_p99_ms: number | null;
   peak_gm_rss_mb: number;
   peak_apiserver_rss_mb: number;
+  /**
+   * CPU time the GM's and the API server's processes used from the first send until the last acknowledgement, per
+   * acknowledged report (ms): what a report costs, which the machine's other load changes much less than latency.
+   */
+  gm_cpu_ms_per_report: number;
+  apiserver_cpu_ms_per_report: number;
 }
 
 export async function sustainedReports(options: { sims: readonly SimNode[]; tracker: AckLatencies; rate: number; seconds: number; gmPid: number; apiPid: number; log: (m: string) => void }): Promise<SustainedResult> {
@@ -61,6 +80,8 @@ export async function sustainedReports(options: { sims: readonly SimNode[]; trac
     peakGm = Math.max(peakGm, rssMb(options.gmPid));
     peakApi = Math.max(peakApi, rssMb(options.apiPid));
   }, 250);
+  const gmCpu0 = cpuSeconds(options.gmPid);
+  const apiCpu0 = cpuSeconds(options.apiPid);
   let sent = 0;
   let next = 0;
   const samples = new Map<number, number>();
@@ -93,6 +114,9 @@ export async function sustainedReports(options: { sims: readonly SimNode[]; trac
   const ackSeconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const unacked = tracker.inFlight;
+  const acked = Math.max(1, sent - unacked);
+  const gmCpuMs = ((cpuSeconds(options.gmPid) - gmCpu0) * 1000) / acked;
+  const apiCpuMs = ((cpuSeconds(options.apiPid) - apiCpu0) * 1000) / acked;
   const withUnacked = [...tracker.latencies, ...Array.from({ length: unacked }, () => Number.POSITIVE_INFINITY)];
   const result: SustainedResult = {
     rate_target_per_s: rate,
@@ -104,8 +128,10 @@ export async function sustainedReports(options: { sims: readonly SimNode[]; trac
     ack_p99_ms: finite(round(percentile(withUnacked, 0.99))),
     peak_gm_rss_mb: round(peakGm),
     peak_apiserver_rss_mb: round(peakApi),
+    gm_cpu_ms_per_report: round(gmCpuMs, 3),
+    apiserver_cpu_ms_per_report: round(apiCpuMs, 3),
   };
-  log(`sustained: ${sent} reports over ${sendSeconds.toFixed(1)} s (asked ${rate}/s), ${sent - unacked} acknowledged after ${ackSeconds.toFixed(1)} s (${unacked} not); send to ack p50 ${result.ack_p50_ms} ms, p99 ${result.ack_p99_ms} ms; peak RSS GM ${result.peak_gm_rss_mb} MB, API server ${result.peak_apiserver_rss_mb} MB`);
+  log(`sustained: ${sent} reports over ${sendSeconds.toFixed(1)} s (asked ${rate}/s), ${sent - unacked} acknowledged after ${ackSeconds.toFixed(1)} s (${unacked} not); send to ack p50 ${result.ack_p50_ms} ms, p99 ${result.ack_p99_ms} ms; peak RSS GM ${result.peak_gm_rss_mb} MB, API server ${result.peak_apiserver_rss_mb} MB; CPU per report GM ${result.gm_cpu_ms_per_report} ms, API server ${result.apiserver_cpu_ms_per_report} ms`);
   return result;
 }
 

@@ -17,6 +17,7 @@ import { parseBrokerKind } from './commands/broker.js';
 import { STORE_SYNC_MODES, type StoreSync } from '@sedna/apiserver';
 import { startControlPlane } from './commands/control-plane.js';
 import { runGm, waitForFile } from './commands/gm.js';
+import { limitHeapGrowth } from '@sedna/gm';
 import { join as joinNode } from './commands/join.js';
 import { createToken } from './commands/token.js';
 import { parseListenAddress } from '@sedna/metrics';
@@ -163,6 +164,8 @@ program
   .option('--wait-for-config', 'wait until the configuration file exists (the control plane starts the GM while it starts what the file names)', false)
   .action(async (o: { config: string; kubeconfig?: string; tlsCert?: string; tlsKey?: string; caCert?: string; caKey?: string; nodeApiClientCert?: string; nodeApiClientKey?: string; readyFile?: string; kubernetes: boolean; waitForConfig: boolean }) => {
     serverProcess('gm');
+    // The GM's own process: its garbage collection keeps the peak near what is live (see heap-policy.ts).
+    limitHeapGrowth();
     const running: { gm?: Awaited<ReturnType<typeof runGm>> } = {};
     // Started by a control plane: go when it goes, even if it was killed without a chance to stop us (also while
     // still waiting for the configuration).

@@ -69,9 +69,9 @@ export async function startGlobalManager(options: GlobalManagerOptions): Promise
     if (config.kubeConfig) kc.loadFromFile(config.kubeConfig);
     else kc.loadFromCluster();
   }
-  // Watches stay on the kubeconfig's server; the many small writes take the local socket when there is one.
+  // The many small writes, and the watches that echo them back, take the local socket when there is one.
   const client = new KubeClient(kc, config.apiSocket ? { socketPath: config.apiSocket } : {});
-  const manager = new ControllerManager(kc, logger);
+  const manager = new ControllerManager(kc, logger, {}, config.apiSocket || undefined);
   const metrics = gmMetrics(manager);
   const router = new ChannelRouter();
   const nodes = new NodeLifecycle(client, (m) => log('info', m), options.runPodsOnLocalControllers);

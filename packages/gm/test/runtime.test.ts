@@ -49,6 +49,35 @@ describe('controller runtime', () => {
     expect(datasets.list()).toEqual([]);
     await manager.stop();
   });
+
+  it('skips the updates its forUpdated predicate says do not concern it (a status report), not the others', async () => {
+    const manager = new ControllerManager(kc, () => undefined, { baseDelayMs: 10 });
+    const datasets = manager.informer('Dataset');
+    const reconciled: string[] = [];
+    manager.add({ name: 'spec-only', for: 'Dataset', forUpdated: (old, obj) => old.metadata.generation !== obj.metadata.generation }, (cache) => ({
+      reconcile: async (key) => {
+        const [namespace, name] = key.split('/');
+        const obj = cache.get('Dataset', name!, namespace);
+        reconciled.push(`${key}:${obj ? obj.spec.format : 'gone'}`);
+      },
+    }));
+    const api = kc.makeApiClient(k8s.CustomObjectsApi);
+    const G = { group: 'sedna.io', version: 'v1alpha1', namespace: 'default', plural: 'datasets' };
+    const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+    await manager.start();
+    await api.createNamespacedCustomObject({ ...G, body: { apiVersion: 'sedna.io/v1alpha1', kind: 'Dataset', metadata: { name: 'filtered' }, spec: { url: '/a', format: 'txt', nodeName: 'n' } } });
+    await until(() => reconciled.includes('default/filtered:txt'), 'the add');
+    await api.patchNamespacedCustomObjectStatus({ ...G, name: 'filtered', body: { status: { numberOfSamples: 3 } } }, mergePatch);
+    await until(() => (datasets.get('filtered', 'default')?.['status'] as { numberOfSamples?: number } | undefined)?.numberOfSamples === 3, 'the status in the cache');
+    await api.patchNamespacedCustomObject({ ...G, name: 'filtered', body: { spec: { format: 'csv' } } }, mergePatch);
+    await until(() => reconciled.includes('default/filtered:csv'), 'the spec update');
+    await manager.idle();
+    // The status update between them queued nothing: one reconcile for the add, one for the spec change.
+    expect(reconciled).toEqual(['default/filtered:txt', 'default/filtered:csv']);
+    await api.deleteNamespacedCustomObject({ ...G, name: 'filtered' });
+    await until(() => reconciled.includes('default/filtered:gone'), 'the delete');
+    await manager.stop();
+  });
 });
 
 describe('controller builder', () => {

@@ -212,9 +212,15 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
     throw errors.pathNotFound(url.pathname);
   }
   const readJson = async (): Promise<unknown> => parseBody(await readBody(req, bodyLimit), req.headers['content-type']);
+  // Every answer waits until the store has committed the writes made so far (its own, and those it may have read):
+  // a client never sees a state that is not on disk.
+  const send = async (code: number, body: unknown, warnings: string[] = []): Promise<void> => {
+    await o.store.committed();
+    sendJson(res, code, body, warnings);
+  };
   if (isReviewKind(def)) {
     if (method !== 'POST' || name !== undefined) throw errors.methodNotAllowed(method, url.pathname);
-    sendJson(res, 201, answerReview(def, await readJson()));
+    await send(201, answerReview(def, await readJson()));
     return;
   }
 
@@ -225,6 +231,8 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
       const fieldSelector = query.get('fieldSelector') ?? undefined;
       const asTable = includeFromAccept(req.headers.accept, query);
       if (route.watchPrefix || boolParam(query, 'watch')) {
+        // The watch starts from committed state: its first events and resourceVersion are on disk.
+        while (o.store.pendingWrites > 0) await o.store.committed();
         serveWatch(
           o.store,
           {
@@ -257,17 +265,17 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
         listMeta['remainingItemCount'] = result.remainingItemCount;
       }
       if (asTable) {
-        sendJson(res, 200, table(def, result.items.map((i) => i.object), asTable, listMeta));
+        await send(200, table(def, result.items.map((i) => i.object), asTable, listMeta));
         return;
       }
       // Lists are assembled from each object's stored JSON: no re-serialisation of 10,000 objects.
       const head = JSON.stringify({ ...listKind(def), metadata: listMeta }).slice(0, -1);
-      sendJson(res, 200, `${head},"items":[${result.items.map((i) => i.json).join(',')}]}`);
+      await send(200, `${head},"items":[${result.items.map((i) => i.json).join(',')}]}`);
       return;
     }
     if (method === 'POST') {
       const result = o.registry.create(def, namespace, await readJson(), writeOptions(query));
-      sendJson(res, 201, result.object, result.warnings);
+      await send(201, result.object, result.warnings);
       return;
     }
     if (method === 'DELETE') {
@@ -277,7 +285,7 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
         ...(query.get('fieldSelector') ? { fieldSelector: query.get('fieldSelector')! } : {}),
       }).items;
       const deleted = items.map((i) => o.registry.delete(def, i.object.metadata.namespace ?? '', i.object.metadata.name!, deleteOptions));
-      sendJson(res, 200, { ...listKind(def), metadata: { resourceVersion: String(o.store.resourceVersion) }, items: deleted });
+      await send(200, { ...listKind(def), metadata: { resourceVersion: String(o.store.resourceVersion) }, items: deleted });
       return;
     }
     throw errors.methodNotAllowed(method, url.pathname);
@@ -297,25 +305,25 @@ async function handleResource(o: HandlerOptions, req: IncomingMessage, res: Serv
     case 'GET': {
       const stored = o.registry.get(def, namespace, name);
       const asTable = includeFromAccept(req.headers.accept, query);
-      if (asTable) sendJson(res, 200, table(def, [stored.object], asTable, { resourceVersion: stored.object.metadata.resourceVersion }));
-      else sendJson(res, 200, stored.json);
+      if (asTable) await send(200, table(def, [stored.object], asTable, { resourceVersion: stored.object.metadata.resourceVersion }));
+      else await send(200, stored.json);
       return;
     }
     case 'PUT': {
       const result = o.registry.update(def, namespace, name, await readJson(), status, writeOptions(query));
-      sendJson(res, 200, result.object, result.warnings);
+      await send(200, result.object, result.warnings);
       return;
     }
     case 'PATCH': {
       const type = patchType(req.headers['content-type']);
       const result = o.registry.patch(def, namespace, name, type, await readJson(), status, writeOptions(query));
-      sendJson(res, 200, result.object, result.warnings);
+      await send(200, result.object, result.warnings);
       return;
     }
     case 'DELETE': {
       if (status) throw errors.methodNotAllowed(method, url.pathname);
       const deleted = o.registry.delete(def, namespace, name, await readDeleteOptions(req, query, bodyLimit));
-      sendJson(res, 200, deleted);
+      await send(200, deleted);
       return;
     }
     default:

@@ -1,12 +1,17 @@
 /**
  * Durable object store: SQLite in WAL mode behind an in-memory index.
  *
- * Every write gets the next global resourceVersion, and is committed (object row plus event row, one transaction)
- * before the caller answers. The event log keeps the newest `eventRetention` changes, in memory and on disk, so
- * that a watch can resume from a resourceVersion it saw, also across a restart of the server; older versions get
- * 410 Gone. Durability (`sync`): by default WAL with synchronous=NORMAL, which survives a killed process (SIGKILL)
- * but may lose the last transactions to a power cut; `full` (synchronous=FULL) syncs the WAL to disk at every commit,
- * so an acknowledged write also survives a power cut, at the price of one fsync per write.
+ * Every write gets the next global resourceVersion and is visible in the index at once; its rows (object row plus
+ * event row) are committed with every other write of the same turn of the event loop, in one transaction (a group
+ * commit: one commit, and with `full` one fsync, for all the writes that arrived together). Watchers hear of a change
+ * only after its commit, and callers that answer a client wait for `committed()` first, so nothing outside this
+ * process sees a write that is not on disk. A commit that fails undoes the writes of its batch in the index.
+ *
+ * The event log keeps the newest `eventRetention` changes, in memory and on disk, so that a watch can resume from a
+ * resourceVersion it saw, also across a restart of the server; older versions get 410 Gone. Durability (`sync`): by
+ * default WAL with synchronous=NORMAL, which survives a killed process (SIGKILL) but may lose the last transactions
+ * to a power cut; `full` (synchronous=FULL) syncs the WAL to disk at every commit, so an acknowledged write also
+ * survives a power cut, at the price of one fsync per commit (per batch of writes that arrived together).
  */
 import Database from 'better-sqlite3';
 import type { KubeObject } from '@sedna/api';
@@ -73,7 +78,11 @@ export class Store {
     insertEvent: Database.Statement;
     pruneEvents: Database.Statement;
   };
-  private readonly writeTx: (event: ChangeEvent) => void;
+  private readonly writeTx: (events: readonly ChangeEvent[]) => void;
+  /** Writes in the index, not yet committed, with what each replaced (to undo a batch whose commit failed). */
+  private staged: { event: ChangeEvent; replaced: StoredObject | undefined }[] = [];
+  private flushScheduled = false;
+  private waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
   /** The durability SQLite really applies (read back from the connection, not from the options). */
   get sync(): StoreSync {
@@ -102,10 +111,12 @@ export class Store {
       insertEvent: this.db.prepare('INSERT INTO events (rv, type, resource, namespace, name, data) VALUES (?, ?, ?, ?, ?, ?)'),
       pruneEvents: this.db.prepare('DELETE FROM events WHERE rv < ?'),
     };
-    this.writeTx = this.db.transaction((e: ChangeEvent) => {
-      if (e.type === 'DELETED') this.stmt.remove.run(e.resource, e.namespace, e.name);
-      else this.stmt.upsert.run(e.resource, e.namespace, e.name, e.rv, e.json);
-      this.stmt.insertEvent.run(e.rv, e.type, e.resource, e.namespace, e.name, e.json);
+    this.writeTx = this.db.transaction((events: readonly ChangeEvent[]) => {
+      for (const e of events) {
+        if (e.type === 'DELETED') this.stmt.remove.run(e.resource, e.namespace, e.name);
+        else this.stmt.upsert.run(e.resource, e.namespace, e.name, e.rv, e.json);
+        this.stmt.insertEvent.run(e.rv, e.type, e.resource, e.namespace, e.name, e.json);
+      }
     });
     this.load();
   }
@@ -158,18 +169,21 @@ export class Store {
     return [...this.byResource.keys()];
   }
 
-  /** Writes a new or changed object; returns the stored copy with its new resourceVersion. */
+  /**
+   * Writes a new or changed object; returns the stored copy with its new resourceVersion. It is committed with the
+   * other writes of this turn of the event loop: answer a client only after `committed()`.
+   */
   put(resource: string, object: KubeObject, type: 'ADDED' | 'MODIFIED'): StoredObject {
     const namespace = object.metadata.namespace ?? '';
     const name = object.metadata.name ?? '';
     const rv = this.rv + 1;
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } } as KubeObject;
     const json = JSON.stringify(stored);
-    const previous = this.get(resource, namespace, name)?.object;
-    this.commit({ rv, type, resource, namespace, name, object: stored, json, ...(previous ? { previous } : {}) });
+    const replaced = this.get(resource, namespace, name);
+    const previous = replaced?.object;
     const entry = { object: stored, json, rv };
+    this.stage({ rv, type, resource, namespace, name, object: stored, json, ...(previous ? { previous } : {}) }, replaced);
     this.index(resource).set(objectKey(namespace, name), entry);
-    this.notify(this.events[this.events.length - 1]!);
     return entry;
   }
 
@@ -180,21 +194,70 @@ export class Store {
     const rv = this.rv + 1;
     const last = { ...current.object, metadata: { ...current.object.metadata, resourceVersion: String(rv) } } as KubeObject;
     const json = JSON.stringify(last);
-    this.commit({ rv, type: 'DELETED', resource, namespace, name, object: last, json, previous: current.object });
+    this.stage({ rv, type: 'DELETED', resource, namespace, name, object: last, json, previous: current.object }, current);
     this.byResource.get(resource)?.delete(objectKey(namespace, name));
-    this.notify(this.events[this.events.length - 1]!);
     return { object: last, json, rv };
   }
 
-  private commit(event: ChangeEvent): void {
-    this.writeTx(event);
+  /** Writes made and not yet committed. */
+  get pendingWrites(): number {
+    return this.staged.length;
+  }
+
+  /**
+   * Resolves once every write made so far is committed (at once when none is pending); rejects when the commit of
+   * one of them failed (the write was undone).
+   */
+  committed(): Promise<void> {
+    if (this.staged.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  private stage(event: ChangeEvent, replaced: StoredObject | undefined): void {
     this.rv = event.rv;
-    this.events.push(event);
+    this.staged.push({ event, replaced });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // After the I/O callbacks of this turn: the requests that arrived together share one commit.
+    setImmediate(() => this.flush());
+  }
+
+  /** Commits every staged write in one transaction, then tells the watchers and answers the waiters. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.staged;
+    const waiters = this.waiters;
+    if (batch.length === 0) return;
+    this.staged = [];
+    this.waiters = [];
+    const events = batch.map((b) => b.event);
+    try {
+      this.writeTx(events);
+    } catch (err) {
+      this.undo(batch);
+      const error = new Error(`the store could not commit ${batch.length} write(s): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      for (const w of waiters) w.reject(error);
+      return;
+    }
+    for (const event of events) this.events.push(event);
     if (this.events.length > this.eventRetention * 1.1) {
       const drop = this.events.length - this.eventRetention;
       this.events.splice(0, drop);
       this.stmt.pruneEvents.run(this.events[0]!.rv);
     }
+    for (const event of events) this.notify(event);
+    for (const w of waiters) w.resolve();
+  }
+
+  /** Puts back what a failed batch replaced, newest first, and its resourceVersions with it. */
+  private undo(batch: readonly { event: ChangeEvent; replaced: StoredObject | undefined }[]): void {
+    for (let i = batch.length - 1; i >= 0; i--) {
+      const { event, replaced } = batch[i]!;
+      const key = objectKey(event.namespace, event.name);
+      if (replaced) this.index(event.resource).set(key, replaced);
+      else this.byResource.get(event.resource)?.delete(key);
+    }
+    this.rv = batch[0]!.event.rv - 1;
   }
 
   /**
@@ -234,6 +297,8 @@ export class Store {
   }
 
   close(): void {
+    // Writes still staged are committed first (their watchers are told too).
+    this.flush();
     this.listeners.clear();
     this.db.close();
   }

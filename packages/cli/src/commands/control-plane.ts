@@ -156,7 +156,10 @@ class GmSupervisor {
     // A configuration left from before names another hub port or knowledge base: the child must wait for this one.
     rmSync(this.configFile, { force: true });
     // The IPC channel ties the GM's life to ours: it exits when we are gone (see `sedna gm`).
-    const child = spawn(process.execPath, [GM_MAIN, ...this.args, '--wait-for-config'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // SEDNA_GM_NODE_ARGS: node flags for the GM's process only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", which
+    // NODE_OPTIONS does not allow); the benchmarks pass their BENCH_NODE_ARGS on this way.
+    const nodeArgs = (process.env['SEDNA_GM_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, GM_MAIN, ...this.args, '--wait-for-config'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`the GM exited (${signal ?? code}) before it was ready`))));
     exited.catch(() => undefined);

@@ -45,6 +45,11 @@ export interface ControllerDeclaration {
   for: KindName;
   /** Only objects of `for` that pass (the scheduler: pods not bound yet); all when absent. */
   forFilter?: (obj: AnyObject) => boolean;
+  /**
+   * Whether an update of a `for` object concerns it (the dataset controller: its spec, annotations or deletion, not
+   * the status its node reports twice a second); every update when absent. Adds and deletes always do.
+   */
+  forUpdated?: (old: AnyObject, obj: AnyObject) => boolean;
   /** Kinds it creates with a controller ownerReference to its object: a change queues the owner's key. */
   owns?: readonly KindName[];
   /** Other kinds it reads. */

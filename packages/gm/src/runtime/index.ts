@@ -7,3 +7,4 @@ export * from './manager.js';
 export * from './client.js';
 export * from './events.js';
 export * from './recording-client.js';
+export * from './heap-policy.js';

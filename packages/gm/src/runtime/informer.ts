@@ -6,6 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '@sedna/api';
 import { KubeClient } from './client.js';
+import { SocketWatch } from './socket-watch.js';
 
 export type ObjectHandler = (type: 'add' | 'update' | 'delete', obj: KubeObject, old?: KubeObject) => void;
 
@@ -34,14 +35,23 @@ export interface InformerTarget {
 // The client's typed models turn timestamps into Dates; our objects stay plain JSON, read raw.
 type WatchedObject = KubeObject & k8s.KubernetesObject;
 
-export function createInformer(kc: k8s.KubeConfig, target: InformerTarget, options: { labelSelector?: string; namespace?: string; log?: (msg: string) => void } = {}): ResourceInformer {
+export interface InformerOptions {
+  labelSelector?: string;
+  namespace?: string;
+  log?: (msg: string) => void;
+  /** The embedded API server's local socket: list and watch there (plain HTTP) instead of the kubeconfig's server. */
+  apiSocket?: string;
+}
+
+export function createInformer(kc: k8s.KubeConfig, target: InformerTarget, options: InformerOptions = {}): ResourceInformer {
   const handlers: ObjectHandler[] = [];
   // One namespace when given: a Role in that namespace is then enough (the GM's Secrets and Lease on a cluster).
   const all = collectionPath(target.apiVersion, target.plural);
   const path = options.namespace ? all.replace(new RegExp(`/${target.plural}$`), `/namespaces/${options.namespace}/${target.plural}`) : all;
-  const client = new KubeClient(kc);
+  const client = new KubeClient(kc, options.apiSocket !== undefined ? { socketPath: options.apiSocket } : {});
   const list = () => client.request<k8s.KubernetesListObject<WatchedObject>>('GET', path + (options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : ''));
-  const lw = new k8s.ListWatch<WatchedObject>(path, new k8s.Watch(kc), list, false, options.labelSelector);
+  const watch = options.apiSocket !== undefined ? (new SocketWatch(kc, options.apiSocket) as unknown as k8s.Watch) : new k8s.Watch(kc);
+  const lw = new k8s.ListWatch<WatchedObject>(path, watch, list, false, options.labelSelector);
   const previous = new Map<string, KubeObject>();
   const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
   let resolveSynced: () => void;

@@ -32,6 +32,8 @@ export class ControllerManager {
     readonly kc: k8s.KubeConfig,
     log: StructuredLogger | LogSink = new StructuredLogger('gm'),
     private readonly queueOptions: WorkQueueOptions = {},
+    /** The embedded API server's local socket, where the informers list and watch when given. */
+    private readonly apiSocket?: string,
   ) {
     this.log = log instanceof StructuredLogger ? log : new StructuredLogger('gm', log);
   }
@@ -43,7 +45,7 @@ export class ControllerManager {
       if (this.started) throw new Error(`the informer of ${kind} is asked after the manager started: declare it before start()`);
       const def = findKind(kind);
       if (!def) throw new Error(`unknown kind ${kind}`);
-      informer = createInformer(this.kc, { apiVersion: apiVersionOf(def), kind: def.kind, plural: def.plural }, { log: (m) => this.log.warn(m) });
+      informer = createInformer(this.kc, { apiVersion: apiVersionOf(def), kind: def.kind, plural: def.plural }, { log: (m) => this.log.warn(m), ...(this.apiSocket !== undefined ? { apiSocket: this.apiSocket } : {}) });
       this.informers.set(kind, informer);
     }
     return informer;
@@ -85,12 +87,13 @@ export class ControllerManager {
       else log.warn(`reconcile failed, retrying in ${retry} ms: ${why}`, { key });
     });
     this.controllers.set(declaration.name, { declaration, queue });
-    const on = (kind: KindName, map: (obj: AnyObject) => string[]) =>
-      this.informer(kind).onChange((_type, obj, old) => {
+    const on = (kind: KindName, map: (obj: AnyObject) => string[], updated?: (old: AnyObject, obj: AnyObject) => boolean) =>
+      this.informer(kind).onChange((type, obj, old) => {
+        if (type === 'update' && old && updated && !updated(old as AnyObject, obj as AnyObject)) return;
         for (const key of new Set([...map(obj as AnyObject), ...(old ? map(old as AnyObject) : [])])) queue.add(key);
       });
     const filter = declaration.forFilter;
-    on(declaration.for, filter ? (obj) => (filter(obj) ? self(obj) : []) : self);
+    on(declaration.for, filter ? (obj) => (filter(obj) ? self(obj) : []) : self, declaration.forUpdated);
     for (const kind of declaration.owns ?? []) on(kind, ownerKeys(declaration.for));
     for (const w of declaration.watches ?? []) on(w.kind, (obj) => w.map(obj, cache));
     return controller;

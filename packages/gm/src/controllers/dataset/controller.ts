@@ -39,7 +39,8 @@ export interface DatasetDeps {
 }
 
 export class DatasetController implements Reconciler {
-  static readonly declaration: ControllerDeclaration = { name: 'dataset', for: 'Dataset' };
+  // A status update (its node's report, written by this GM) changes nothing the node must be told: no reconcile.
+  static readonly declaration: ControllerDeclaration = { name: 'dataset', for: 'Dataset', forUpdated: (old, obj) => fingerprint(old as Dataset) !== fingerprint(obj as Dataset) };
   private readonly nodes: NodeSync;
   private readonly datasets: KindReader<'Dataset'>;
   private readonly client: ObjectClient;
