@@ -25,20 +25,26 @@ afterAll(async () => {
 
 const until = async (check: () => boolean, what: string): Promise<void> => void (await waitFor(what, check, 10_000, 10));
 
+/** A manager with one Dataset controller that records `<key>:<spec.format>` (or `:gone`) for every reconcile. */
+function datasetRecorder(spec: Parameters<ControllerManager['add']>[0]) {
+  const manager = new ControllerManager(kc, () => undefined, { baseDelayMs: 10 });
+  const datasets = manager.informer('Dataset');
+  const reconciled: string[] = [];
+  manager.add(spec, (cache) => ({
+    reconcile: async (key) => {
+      const [namespace, name] = key.split('/');
+      const obj = cache.get('Dataset', name!, namespace);
+      reconciled.push(`${key}:${obj ? obj.spec.format : 'gone'}`);
+    },
+  }));
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const G = { group: 'sedna.io', version: 'v1alpha1', namespace: 'default', plural: 'datasets' };
+  return { manager, datasets, reconciled, api, G };
+}
+
 describe('controller runtime', () => {
   it('reconciles each changed object from an up-to-date cache', async () => {
-    const manager = new ControllerManager(kc, () => undefined, { baseDelayMs: 10 });
-    const datasets = manager.informer('Dataset');
-    const reconciled: string[] = [];
-    manager.add({ name: 'test', for: 'Dataset' }, (cache) => ({
-      reconcile: async (key) => {
-        const [namespace, name] = key.split('/');
-        const obj = cache.get('Dataset', name!, namespace);
-        reconciled.push(`${key}:${obj ? obj.spec.format : 'gone'}`);
-      },
-    }));
-    const api = kc.makeApiClient(k8s.CustomObjectsApi);
-    const G = { group: 'sedna.io', version: 'v1alpha1', namespace: 'default', plural: 'datasets' };
+    const { manager, datasets, reconciled, api, G } = datasetRecorder({ name: 'test', for: 'Dataset' });
     await api.createNamespacedCustomObject({ ...G, body: { apiVersion: 'sedna.io/v1alpha1', kind: 'Dataset', metadata: { name: 'pre' }, spec: { url: '/a', format: 'txt', nodeName: 'n' } } });
     await manager.start();
     await until(() => reconciled.includes('default/pre:txt'), 'the initial list');
@@ -51,18 +57,7 @@ describe('controller runtime', () => {
   });
 
   it('skips the updates its forUpdated predicate says do not concern it (a status report), not the others', async () => {
-    const manager = new ControllerManager(kc, () => undefined, { baseDelayMs: 10 });
-    const datasets = manager.informer('Dataset');
-    const reconciled: string[] = [];
-    manager.add({ name: 'spec-only', for: 'Dataset', forUpdated: (old, obj) => old.metadata.generation !== obj.metadata.generation }, (cache) => ({
-      reconcile: async (key) => {
-        const [namespace, name] = key.split('/');
-        const obj = cache.get('Dataset', name!, namespace);
-        reconciled.push(`${key}:${obj ? obj.spec.format : 'gone'}`);
-      },
-    }));
-    const api = kc.makeApiClient(k8s.CustomObjectsApi);
-    const G = { group: 'sedna.io', version: 'v1alpha1', namespace: 'default', plural: 'datasets' };
+    const { manager, datasets, reconciled, api, G } = datasetRecorder({ name: 'spec-only', for: 'Dataset', forUpdated: (old, obj) => old.metadata.generation !== obj.metadata.generation });
     const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
     await manager.start();
     await api.createNamespacedCustomObject({ ...G, body: { apiVersion: 'sedna.io/v1alpha1', kind: 'Dataset', metadata: { name: 'filtered' }, spec: { url: '/a', format: 'txt', nodeName: 'n' } } });
