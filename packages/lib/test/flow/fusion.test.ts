@@ -100,16 +100,53 @@ describe('fusion of unit chains', () => {
     expect(fused.counts.b).toEqual({ itemsIn: 39, itemsOut: 39, errors: 0, skipped: 1, batches: 39 });
   });
 
-  it('ends a chain at a condition unit and at fan-out and fan-in; branches meet again in order', async () => {
+  it('fuses a condition unit, its branches and the unit where they meet; items meet again in order', async () => {
     const text = graph(`in[type=input] a[type=flowunit, flowunit=add, add=0] p[type=flowunit, flowunit=parity]
       e1[type=flowunit, flowunit=add, add=1000] e2[type=flowunit, flowunit=add, add=1000, fail=1004] o1[type=flowunit, flowunit=add, add=0, ms=1]
       m[type=flowunit, flowunit=add, add=0] out[type=output]
       in -> a:in a:out -> p:in p:even -> e1:in e1:out -> e2:in p:odd -> o1:in e2:out -> m:in o1:out -> m:in m:out -> out`);
     const fused = await same(text, { items: numbers(30), batches: true });
-    // a -> p (a condition ends a chain), e1 -> e2; m has two edges in, o1 feeds a fan-in: both alone.
-    expect(fused.chains).toEqual([['a', 'p'], ['e1', 'e2']]);
+    // The branches (e1 -> e2 on even, o1 on odd, an async unit) meet at m: all one node, in the graph's order.
+    expect(fused.chains).toEqual([['a', 'p', 'e1', 'o1', 'e2', 'm']]);
     expect(fused.outputs.map((o) => o.value)).toEqual(numbers(30).filter((k) => k !== 4).map((k) => (k % 2 === 0 ? k + 2000 : k)));
-    expect(fused.counts.e1).toMatchObject({ itemsIn: 15, skipped: 15 });
+    expect(fused.outputs[1]?.meta).toEqual({ index: 1, by_a: true, by_o1: true, by_m: true });
+    expect(fused.events).toEqual(['Warning ItemFailed e2: item 4 (index=4) dropped: no 1004']);
+    expect(fused.counts.e1).toMatchObject({ itemsIn: 15, itemsOut: 15, skipped: 15 });
+    expect(fused.counts.e2).toMatchObject({ itemsIn: 15, itemsOut: 14, errors: 1, skipped: 15 });
+    expect(fused.counts.m).toMatchObject({ itemsIn: 29, itemsOut: 29, skipped: 1 });
+  });
+
+  it('goes on after the meeting unit, through a second condition, with batches', async () => {
+    const text = graph(`in[type=input] p[type=flowunit, flowunit=parity, batch_size=4] e[type=flowunit, flowunit=add, add=1, batch_size=4, fail=6]
+      m[type=flowunit, flowunit=add, add=0, batch_size=4, ms=1] q[type=flowunit, flowunit=parity, batch_size=4] z[type=flowunit, flowunit=add, add=100, batch_size=4]
+      n[type=flowunit, flowunit=add, add=0, batch_size=4] out[type=output]
+      in -> p:in p:even -> e:in e:out -> m:in p:odd -> m:in m:out -> q:in q:even -> z:in z:out -> n:in q:odd -> n:in n:out -> out`);
+    // A branch unit gets its branch's items of each batch of the node: its calls differ, not its items or order.
+    const fused = await same(text, { items: numbers(41) });
+    expect(fused.chains).toEqual([['p', 'e', 'm', 'q', 'z', 'n']]);
+    // Even k: +1 on the first even branch, so odd at the second condition; odd k: odd at both; e fails on 6.
+    expect(fused.outputs.map((o) => o.value)).toEqual(numbers(41).filter((k) => k !== 6).map((k) => (k % 2 === 0 ? k + 1 : k)));
+    expect(fused.counts.z).toMatchObject({ itemsIn: 0, skipped: 41 });
+  });
+
+  it('leaves a condition\'s branches alone where they fan out, meet other items, or a port has two edges', async () => {
+    const p = 'in[type=input] p[type=flowunit, flowunit=parity] e1[type=flowunit, flowunit=add] m[type=flowunit, flowunit=add, add=0] out[type=output]';
+    const shapes = [
+      // e1 fans out (to m and to an output of its own)
+      `${p} out2[type=output] in -> p:in p:even -> e1:in e1:out -> m:in e1:out -> out2 p:odd -> m:in m:out -> out`,
+      // m is also fed by a unit outside the branches
+      `${p} o1[type=flowunit, flowunit=add] in -> p:in in -> o1:in p:even -> e1:in e1:out -> m:in p:odd -> m:in o1:out -> m:in m:out -> out`,
+      // the branches end at different units
+      `${p} out2[type=output] in -> p:in p:even -> e1:in e1:out -> out p:odd -> m:in m:out -> out2`,
+      // one port of the condition has two edges
+      `${p} in -> p:in p:even -> e1:in p:even -> m:in e1:out -> m:in p:odd -> m:in m:out -> out`,
+    ];
+    for (const body of shapes) {
+      const { graph: built } = await loadGraphText(graph(body), path.join(tmpdir(), 'fusion.toml'), { units, env: {} });
+      const flow = await Flow.open(built, { env: {}, log: () => undefined, inputs: { in: numbers(4) } });
+      await flow.start();
+      for (const chain of flow.fusedChains) expect(chain, body).not.toContain('p');
+    }
   });
 
   it('fuses only units with the same batch size, one batch in flight and no worker threads', async () => {
@@ -182,7 +219,7 @@ describe('the example graphs fused and unfused, with the built-in units', () => 
       in -> decode:in_data decode:out_image -> preprocess:in_data preprocess:out_data -> infer:input infer:out_inference -> mining:in_inference
       mining:hard -> cloud:in_inference mining:easy -> result:in_data cloud:out_inference -> result:in_data result:out_data -> out`);
     const fused = await same(text, { items: images, env, units: [], batches: true });
-    expect(fused.chains).toEqual([['decode', 'preprocess', 'infer', 'mining']]);
+    expect(fused.chains).toEqual([['decode', 'preprocess', 'infer', 'mining', 'cloud', 'result']]);
     expect(fused.outputs).toHaveLength(39);
     const answeredBy = new Set(fused.outputs.map((o) => (o.value as { answeredBy: string }).answeredBy));
     expect(answeredBy).toEqual(new Set(['cloud', 'edge']));
@@ -219,8 +256,9 @@ describe('the example graphs fused and unfused, with the built-in units', () => 
     };
     const fused = await run_(true);
     const unfused = await run_(false);
-    // infer fans out (mining and tap), result has two edges in: the chains are preprocess -> infer and result -> results.
-    expect(fused.run.chains).toEqual([['preprocess', 'infer'], ['result', 'results']]);
+    // infer fans out (mining and tap): preprocess -> infer is one node, mining with its branches (save | edge)
+    // meeting at result, and results after it, another.
+    expect(fused.run.chains).toEqual([['preprocess', 'infer'], ['mining', 'save', 'result', 'results']]);
     expect(unfused.run.chains).toEqual([]);
     expect(fused.run.outputs).toEqual(unfused.run.outputs);
     expect(fused.run.counts).toEqual(unfused.run.counts);

@@ -10,7 +10,8 @@ import type { BuiltEdge, BuiltGraph, BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInstance } from '../types.js';
 import { fusionEnabled, planFusion, type FusionPlan } from './fusion.js';
 import { FlowMetrics } from './metrics.js';
-import { NodeRunner, type DirectOutput, type FusedLink } from './node-runner.js';
+import type { FusedSource } from './fused-stages.js';
+import { NodeRunner, type DirectOutput } from './node-runner.js';
 import { BoundedQueue } from './queue.js';
 import { UnitThreadPool } from './thread-pool.js';
 import type { Token } from './tokens.js';
@@ -55,7 +56,7 @@ export class Flow {
   private readonly pools: UnitThreadPool[] = [];
   private done: Promise<void> | undefined;
   private readonly log: (line: string) => void;
-  /** The chains of units that run as one node each (by node name, in stream order); set by `start()`. */
+  /** The units that run as one node each (runtime/fusion.ts; by node name, in the graph's order); set by `start()`. */
   fusedChains: readonly (readonly string[])[] = [];
 
   private constructor(
@@ -148,14 +149,14 @@ export class Flow {
       const origins = new Set(this.graph.edges.filter((e) => e.to.node === node.name).map((e) => byName.get(e.from.node)?.origin));
       const kind = node.unit?.description.kind;
       const stages = node.role === 'unit' && (kind === 'normal' || kind === 'condition') ? chain.map(stageOf) : [];
-      const links: FusedLink[] = [];
-      for (let k = 1; k < chain.length; k++) {
-        const edge = this.graph.edges.find((e) => e.from.node === chain[k - 1]?.name && e.to.node === chain[k]?.name) as BuiltEdge;
-        links.push({ fromPort: edge.from.port, toPort: edge.to.port });
-      }
+      // A fused node: per unit, the edges into it from the units before it.
+      const stageIndex = new Map(chain.map((n, k) => [n.name, k]));
+      const sources: FusedSource[][] = chain.map((member, k) =>
+        k === 0 ? [] : this.graph.edges.filter((e) => e.to.node === member.name && stageIndex.has(e.from.node)).map((e) => ({ stage: stageIndex.get(e.from.node) as number, fromPort: e.from.port, toPort: e.to.port })),
+      );
       const sink = this.options.outputs?.[node.name];
       const feed = this.options.inputs?.[node.name];
-      const runner = new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1, stages, links, ...(direct ? { direct } : {}) }, stages.length > 0 ? undefined : this.instances.get(node.name), {
+      const runner = new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1, stages, sources, ...(direct ? { direct } : {}) }, stages.length > 0 ? undefined : this.instances.get(node.name), {
         metrics: this.metrics.unit(last.name, last.unit?.description.name ?? last.role),
         signal: this.abort.signal,
         itemFailed,

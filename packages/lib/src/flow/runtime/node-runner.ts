@@ -9,7 +9,8 @@ import type { BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
 import type { UnitMetrics } from './metrics.js';
 import type { BoundedQueue } from './queue.js';
-import { EOS, formatId, type ItemId, type Row, type Token } from './tokens.js';
+import { FusedStages, type FusedSource } from './fused-stages.js';
+import { combineRow, EOS, formatId, type ItemId, type Row, type Token } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
 
 export interface NodeWiring {
@@ -21,12 +22,12 @@ export interface NodeWiring {
   /** False for an output node fed by the streams of several sources: it takes each edge as it comes. */
   readonly paired: boolean;
   /**
-   * Normal and condition nodes: the units called on each batch, in turn (one, or a fused chain); the node's
-   * inputs are the first one's, its outputs the last one's.
+   * Normal and condition nodes: the units called on each batch, in turn (one, or the units of a fused node in the
+   * graph's order); the node's inputs are the first one's, its outputs the last one's.
    */
   readonly stages: readonly UnitStage[];
-  /** Between stage k and k+1 of a fused chain: the output port of k that feeds the input port of k+1. */
-  readonly links: readonly FusedLink[];
+  /** A fused node: per stage, the edges into it from the stages before it (none for the first). */
+  readonly sources: readonly (readonly FusedSource[])[];
   /** The node's only output edge goes to an output node that this node delivers to itself (fusion.ts). */
   readonly direct?: DirectOutput;
 }
@@ -38,11 +39,6 @@ export interface DirectOutput {
   readonly sink: ((value: unknown, meta: Meta) => void | Promise<void>) | undefined;
   /** The output node's metrics. */
   readonly metrics: UnitMetrics;
-}
-
-export interface FusedLink {
-  readonly fromPort: string;
-  readonly toPort: string;
 }
 
 export interface NodeHooks {
@@ -68,35 +64,16 @@ function take(queue: BoundedQueue<Token>): Token | Promise<Token> {
   return queue.poll() ?? queue.shift();
 }
 
-/**
- * The emissions of one fused stage as the rows of the next: a data item's value moves from the upstream unit's
- * output port to the downstream unit's input port (the one object a unit's input needs); skips pass as they are.
- * The upstream unit's items out are counted here, as an edge's emit would.
- */
-function linkOf(link: FusedLink, upstream: UnitMetrics): (emissions: readonly Emission[]) => Row[] {
-  const { fromPort, toPort } = link;
-  return (emissions) => {
-    const rows: Row[] = new Array<Row>(emissions.length);
-    for (let k = 0; k < emissions.length; k++) {
-      const e = emissions[k] as Emission;
-      if (e.kind !== 'data') rows[k] = e;
-      else {
-        upstream.itemsOut++;
-        rows[k] = { kind: 'data', id: e.id, ports: { [toPort]: e.ports[fromPort] }, meta: e.meta };
-      }
-    }
-    return rows;
-  };
-}
-
 export class NodeRunner {
   private readonly node: BuiltNode;
   private readonly kind: string;
   private readonly stages: readonly UnitStage[];
   /** The tokens of one row of a node with several input edges, per port: reused for every row. */
   private readonly scratch: Token[][];
-  /** Between fused stages: the emissions of one as the rows of the next. */
-  private readonly links: readonly ((emissions: readonly Emission[]) => Row[])[];
+  /** A fused node's units and the edges between them (undefined: one unit). */
+  private readonly fused: FusedStages | undefined;
+  /** The input ports' names, in the order of wiring.inputs. */
+  private readonly inputPorts: readonly string[];
   /** The node's only input edge, when it has one. */
   private readonly single: { readonly port: string; readonly queue: BoundedQueue<Token> } | undefined;
   /** The output ports and their edges' queues, as an array (walked for every item: no Map iterator each time). */
@@ -112,7 +89,8 @@ export class NodeRunner {
     this.kind = wiring.node.role === 'unit' ? (wiring.node.unit?.description.kind ?? 'normal') : wiring.node.role;
     this.stages = wiring.stages;
     this.scratch = wiring.inputs.map((input) => new Array<Token>(input.queues.length));
-    this.links = wiring.links.map((link, k) => linkOf(link, (wiring.stages[k] as UnitStage).metrics));
+    this.fused = wiring.stages.length > 1 ? new FusedStages(wiring.stages, wiring.sources) : undefined;
+    this.inputPorts = wiring.inputs.map((input) => input.port);
     if ((this.kind === 'normal' || this.kind === 'condition') && this.stages.length === 0) throw new Error(`node ${this.node.name}: no unit to run`);
     const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
     this.single = only ? { port: only.port, queue: only.queues[0] as BoundedQueue<Token> } : undefined;
@@ -151,7 +129,7 @@ export class NodeRunner {
         const tokens = perPort[p] as Token[];
         for (let q = 0; q < queues.length; q++) tokens[q] = (queues[q] as BoundedQueue<Token>).poll() as Token;
       }
-      return this.combine(perPort);
+      return combineRow(this.node.name, this.inputPorts, perPort);
     }
     return this.readRowWaiting();
   }
@@ -186,41 +164,6 @@ export class NodeRunner {
     if (token.kind === 'data') return { kind: 'data', id: token.id, ports: { [port]: token.value }, meta: token.meta };
     if (token.kind === 'eos') return { kind: 'eos' };
     return { kind: token.kind, id: token.id, meta: token.meta };
-  }
-
-  private combine(perPort: Token[][]): Row {
-    let first: Token | undefined;
-    let eos = 0;
-    let count = 0;
-    for (const tokens of perPort) for (const t of tokens) {
-      count++;
-      if (t.kind === 'eos') eos++;
-      else first ??= t;
-    }
-    if (eos === count) return { kind: 'eos' };
-    if (first === undefined || first.kind === 'eos') return { kind: 'eos' };
-    if (eos > 0) throw new Error(`node ${this.node.name}: its inputs ended at different items (the graph's streams are out of step)`);
-    const ports: Record<string, unknown> = {};
-    let meta: Meta = EMPTY_META;
-    let state: 'data' | 'skip' | 'sub-end' = 'data';
-    for (let p = 0; p < perPort.length; p++) {
-      const tokens = perPort[p] as Token[];
-      const port = this.wiring.inputs[p]?.port as string;
-      let values = 0;
-      let subEnd = false;
-      for (const t of tokens) {
-        if (t.kind === 'data') {
-          values++;
-          ports[port] = t.value;
-          meta = meta === EMPTY_META ? t.meta : { ...meta, ...t.meta };
-        } else if (t.kind === 'sub-end') subEnd = true;
-      }
-      if (values > 1) return { kind: 'error', id: first.id, meta: first.meta, reason: `input port ${port} got ${values} values for one item (its edges are not branches of one condition)` };
-      if (subEnd) state = 'sub-end';
-      else if (values === 0 && state === 'data') state = 'skip';
-    }
-    if (state === 'data') return { kind: 'data', id: first.id, ports, meta };
-    return { kind: state, id: first.id, meta: first.meta };
   }
 
   // ---- writing
@@ -433,28 +376,11 @@ export class NodeRunner {
   }
 
   /**
-   * A batch through the node's stages: one unit, or a fused chain whose units are called in turn, each stage's
-   * emissions becoming the next one's rows (no queue, no token); a promise only where a unit answers with one.
+   * A batch through the node's unit, or through the units of a fused node (fused-stages.ts: no queue or token
+   * between them); a promise only where a unit answers with one.
    */
   private runStages(rows: readonly Row[]): Emission[] | Promise<Emission[]> {
-    const stages = this.stages;
-    let out = (stages[0] as UnitStage).run(rows);
-    for (let k = 1; k < stages.length; k++) {
-      if (out instanceof Promise) return this.runStagesLater(out, k);
-      const previous = stages[k - 1] as UnitStage;
-      out = (stages[k] as UnitStage).run(this.links[k - 1]?.(out) as Row[], previous.finishedAt);
-    }
-    return out;
-  }
-
-  private async runStagesLater(pending: Promise<Emission[]>, from: number): Promise<Emission[]> {
-    let out = await pending;
-    for (let k = from; k < this.stages.length; k++) {
-      const previous = this.stages[k - 1] as UnitStage;
-      const next = (this.stages[k] as UnitStage).run(this.links[k - 1]?.(out) as Row[], previous.finishedAt);
-      out = next instanceof Promise ? await next : next;
-    }
-    return out;
+    return this.fused ? this.fused.run(rows) : (this.stages[0] as UnitStage).run(rows);
   }
 
   private async runExpand(): Promise<void> {

@@ -24,6 +24,49 @@ export type Row =
   | { readonly kind: 'error'; readonly id: ItemId; readonly meta: Meta; readonly reason: string }
   | { readonly kind: 'eos' };
 
+const EMPTY_META: Meta = Object.freeze({});
+
+/**
+ * One item's tokens from every input edge of a unit (per input port, one token per edge into it) as its row: data
+ * with every port's value and the merged metas; a skip when some port got none (a condition sent the item the
+ * other way, or a unit dropped it); the end of a sub-stream; the end of the stream when every edge ended; an error
+ * row when a port got two values for one item (its edges are not branches of one condition). `perPort` is only read.
+ */
+export function combineRow(node: string, ports: readonly string[], perPort: readonly (readonly Token[])[]): Row {
+  let first: Token | undefined;
+  let eos = 0;
+  let count = 0;
+  for (const tokens of perPort) for (const t of tokens) {
+    count++;
+    if (t.kind === 'eos') eos++;
+    else first ??= t;
+  }
+  if (eos === count) return { kind: 'eos' };
+  if (first === undefined || first.kind === 'eos') return { kind: 'eos' };
+  if (eos > 0) throw new Error(`node ${node}: its inputs ended at different items (the graph's streams are out of step)`);
+  const values: Record<string, unknown> = {};
+  let meta: Meta = EMPTY_META;
+  let state: 'data' | 'skip' | 'sub-end' = 'data';
+  for (let p = 0; p < perPort.length; p++) {
+    const tokens = perPort[p] as readonly Token[];
+    const port = ports[p] as string;
+    let set = 0;
+    let subEnd = false;
+    for (const t of tokens) {
+      if (t.kind === 'data') {
+        set++;
+        values[port] = t.value;
+        meta = meta === EMPTY_META ? t.meta : { ...meta, ...t.meta };
+      } else if (t.kind === 'sub-end') subEnd = true;
+    }
+    if (set > 1) return { kind: 'error', id: first.id, meta: first.meta, reason: `input port ${port} got ${set} values for one item (its edges are not branches of one condition)` };
+    if (subEnd) state = 'sub-end';
+    else if (set === 0 && state === 'data') state = 'skip';
+  }
+  if (state === 'data') return { kind: 'data', id: first.id, ports: values, meta };
+  return { kind: state, id: first.id, meta: first.meta };
+}
+
 export function sameId(a: ItemId, b: ItemId): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
