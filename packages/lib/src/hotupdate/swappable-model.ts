@@ -42,16 +42,34 @@ export class SwappableModel<E extends Estimator = Estimator> {
     return this.swaps;
   }
 
-  /** Runs `work` on the current estimator, which stays alive until `work` settles. */
-  async use<T>(work: (estimator: E) => Promise<T> | T): Promise<T> {
+  /**
+   * Runs `work` on the current estimator, which stays alive until `work` settles. Not an async function: the lease
+   * is released in the one `then` of `work`'s promise (a serving loop calls this for every request).
+   */
+  use<T>(work: (estimator: E) => Promise<T> | T): Promise<T> {
     const slot = this.slot;
     slot.leases++;
+    let result: Promise<T> | T;
     try {
-      return await work(slot.estimator);
-    } finally {
-      slot.leases--;
-      if (slot.retired && slot.leases === 0) this.dispose(slot);
+      result = work(slot.estimator);
+    } catch (error) {
+      this.release(slot);
+      return Promise.reject(error);
     }
+    if (!isThenable(result)) {
+      this.release(slot);
+      return Promise.resolve(result);
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        this.release(slot);
+        return value;
+      },
+      (error: unknown) => {
+        this.release(slot);
+        throw error;
+      },
+    );
   }
 
   predict(x: Tensor): Promise<Tensor> {
@@ -74,6 +92,12 @@ export class SwappableModel<E extends Estimator = Estimator> {
     if (this.slot.leases === 0) this.dispose(this.slot);
   }
 
+  /** A lease ended: a retired estimator is disposed once its last lease has. */
+  private release(slot: Slot<E>): void {
+    slot.leases--;
+    if (slot.retired && slot.leases === 0) this.dispose(slot);
+  }
+
   private dispose(slot: Slot<E>): void {
     if (slot.disposed) return;
     slot.disposed = true;
@@ -83,4 +107,8 @@ export class SwappableModel<E extends Estimator = Estimator> {
       this.onDisposeError(err);
     }
   }
+}
+
+function isThenable<T>(value: Promise<T> | T): value is Promise<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -82,7 +82,8 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
   };
   const { input: inputPort, output: outputPort, record: recordPort } = ports;
   return {
-    async process(batch) {
+    // Not an async function: the model's promise is answered with one `then` (this runs for every batch).
+    process(batch) {
       const samples: Tensor[] = new Array<Tensor>(batch.length);
       for (let k = 0; k < batch.length; k++) {
         const value = (batch[k] as UnitInput).ports[inputPort];
@@ -91,24 +92,27 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
       }
       // The version is read when the model is leased: the one that answers, even if a swap comes during the call.
       let version: string | undefined;
-      const outputs = await model.use((e) => {
-        version = model.version;
-        return e.predict(stack(samples, sampleShape(e)));
-      });
-      const meta = { model_version: version ?? 'initial' };
-      const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
-      for (let k = 0; k < samples.length; k++) {
-        const output = row(outputs, k);
-        const outPorts: Record<string, unknown> = {};
-        outPorts[outputPort] = output;
-        if (recordPort) {
-          const record: InferenceRecord = version ? { input: samples[k] as Tensor, output, answeredBy: 'edge', modelVersion: version } : { input: samples[k] as Tensor, output, answeredBy: 'edge' };
-          outPorts[recordPort] = record;
-        }
-        // One meta object for the batch: the scheduler copies it into each item's own.
-        results[k] = { ports: outPorts, meta };
-      }
-      return results;
+      return model
+        .use((e) => {
+          version = model.version;
+          return e.predict(stack(samples, sampleShape(e)));
+        })
+        .then((outputs) => {
+          const meta = { model_version: version ?? 'initial' };
+          const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
+          for (let k = 0; k < samples.length; k++) {
+            const output = row(outputs, k);
+            const outPorts: Record<string, unknown> = {};
+            outPorts[outputPort] = output;
+            if (recordPort) {
+              const record: InferenceRecord = version ? { input: samples[k] as Tensor, output, answeredBy: 'edge', modelVersion: version } : { input: samples[k] as Tensor, output, answeredBy: 'edge' };
+              outPorts[recordPort] = record;
+            }
+            // One meta object for the batch: the scheduler copies it into each item's own.
+            results[k] = { ports: outPorts, meta };
+          }
+          return results;
+        });
     },
     async close() {
       await updater?.stop();

@@ -5,10 +5,15 @@
  * JointInference does: the stream does not stop for a cloud outage.
  */
 import { BigModelClient } from '../../../core/joint_inference/big-model-client.js';
-import type { UnitDefinition } from '../../types.js';
+import type { Tensor } from '../../../core/estimator.js';
+import type { UnitDefinition, UnitInput } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { requireRecord, type InferenceRecord } from '../inference/records.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
+
+/** The metas of the answers, one object each for every item (the scheduler copies them into each item's meta). */
+const CLOUD_META = Object.freeze({ answered_by: 'cloud' });
+const FALLBACK_META = Object.freeze({ answered_by: 'edge-fallback' });
 
 const cloudInference = defineUnit({
   name: 'cloud_inference',
@@ -28,32 +33,47 @@ const cloudInference = defineUnit({
     if (format !== 'binary' && format !== 'json') throw new Error(`option format: binary or json, got ${JSON.stringify(format)}`);
     const client = new BigModelClient({ host: option<string>(context, 'big_model_ip'), port: option<number>(context, 'big_model_port'), jobName: option<string>(context, 'job_name'), format, timeoutMs: option<number>(context, 'timeout_ms') });
     let failing = false;
+    /**
+     * The record with the cloud's answer: the same fields in the same order as `{ ...r, edgeOutput: r.output,
+     * output, answeredBy: 'cloud' }`, written out for the records mining passes on (a literal costs less than a
+     * spread, and this runs for every hard item).
+     */
+    const answered = (r: InferenceRecord, output: Tensor): InferenceRecord => {
+      const { input, modelVersion, hard, edgeOutput } = r;
+      if (edgeOutput !== undefined) return { ...r, edgeOutput: r.output, output, answeredBy: 'cloud' };
+      if (modelVersion === undefined) return hard === undefined ? { input, output, answeredBy: 'cloud', edgeOutput: r.output } : { input, output, answeredBy: 'cloud', hard, edgeOutput: r.output };
+      return hard === undefined ? { input, output, answeredBy: 'cloud', modelVersion, edgeOutput: r.output } : { input, output, answeredBy: 'cloud', modelVersion, hard, edgeOutput: r.output };
+    };
     return {
-      async process(batch) {
-        const records = batch.map((item) => requireRecord(item.ports.in_inference, 'in_inference'));
-        const width = records[0]?.input.data.length ?? 0;
-        const same = records.every((r) => r.input.data.length === width);
-        const shape = [records.length, ...((records[0]?.input.shape[0] === 1 ? records[0]?.input.shape.slice(1) : records[0]?.input.shape) ?? [])];
-        if (!same) throw new Error('cloud_inference: the samples of one batch differ in size');
+      // Not an async function: the cloud's promise is answered with one `then` (this runs for every hard item).
+      process(batch) {
+        const records = new Array<InferenceRecord>(batch.length);
+        for (let k = 0; k < batch.length; k++) records[k] = requireRecord((batch[k] as UnitInput).ports.in_inference, 'in_inference');
+        const first = records[0] as InferenceRecord;
+        const width = first.input.data.length;
+        for (const r of records) if (r.input.data.length !== width) throw new Error('cloud_inference: the samples of one batch differ in size');
+        const shape = [records.length, ...(first.input.shape[0] === 1 ? first.input.shape.slice(1) : first.input.shape)];
         // One record (batch_size 1, a stream's usual case): its sample is the batch, as a hand-written call sends it.
-        const data = records.length === 1 ? (records[0] as InferenceRecord).input.data : new Float32Array(width * records.length);
-        if (records.length > 1) records.forEach((r, k) => data.set(r.input.data, k * width));
-        try {
-          const answer = await client.predict({ data, shape });
-          if (failing) context.event('Normal', 'CloudRecovered', `${client.endpoint} answers again`);
-          failing = false;
-          const rowWidth = answer.data.length / records.length;
-          return records.map((r, k) => {
-            // One record: the answer is its row (no copy).
-            const output = records.length === 1 && answer.shape[0] === 1 ? answer : { data: answer.data.slice(k * rowWidth, (k + 1) * rowWidth), shape: [1, ...answer.shape.slice(1)] };
-            const out: InferenceRecord = { ...r, edgeOutput: r.output, output, answeredBy: 'cloud' };
-            return { ports: { out_inference: out }, meta: { answered_by: 'cloud' } };
-          });
-        } catch (error) {
-          if (!failing) context.event('Warning', 'CloudFailed', `${(error as Error).message}; answering with the edge model`);
-          failing = true;
-          return records.map((r) => ({ ports: { out_inference: { ...r, answeredBy: 'edge-fallback' } satisfies InferenceRecord }, meta: { answered_by: 'edge-fallback' } }));
+        let data = first.input.data;
+        if (records.length > 1) {
+          data = new Float32Array(width * records.length);
+          for (let k = 0; k < records.length; k++) data.set((records[k] as InferenceRecord).input.data, k * width);
         }
+        return client.predict({ data, shape }).then(
+          (answer) => {
+            if (failing) context.event('Normal', 'CloudRecovered', `${client.endpoint} answers again`);
+            failing = false;
+            // One record: the answer is its row (no copy).
+            if (records.length === 1 && answer.shape[0] === 1) return [{ ports: { out_inference: answered(first, answer) }, meta: CLOUD_META }];
+            const rowWidth = answer.data.length / records.length;
+            return records.map((r, k) => ({ ports: { out_inference: answered(r, { data: answer.data.slice(k * rowWidth, (k + 1) * rowWidth), shape: [1, ...answer.shape.slice(1)] }) }, meta: CLOUD_META }));
+          },
+          (error: unknown) => {
+            if (!failing) context.event('Warning', 'CloudFailed', `${(error as Error).message}; answering with the edge model`);
+            failing = true;
+            return records.map((r) => ({ ports: { out_inference: { ...r, answeredBy: 'edge-fallback' } satisfies InferenceRecord }, meta: FALLBACK_META }));
+          },
+        );
       },
       close: () => client.close(),
     };

@@ -9,7 +9,7 @@ import { parseKeyValueList } from '../../../common/config.js';
 import type { ParamValue } from '../../../common/parameters.js';
 import { sampleOf } from '../../../core/joint_inference/joint-inference.js';
 import { probabilities } from '../../../core/incremental_learning/incremental-learning.js';
-import type { OptionSpec, UnitContext, UnitDefinition, UnitInstance } from '../../types.js';
+import type { OptionSpec, UnitContext, UnitDefinition, UnitInput, UnitInstance, UnitOutput } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { requireRecord, type InferenceRecord } from '../inference/records.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
@@ -21,16 +21,33 @@ function miningInput(algorithm: string): (record: InferenceRecord) => unknown {
   return BOX_ALGORITHMS.has(algorithm) ? (r) => sampleOf(r.output) : (r) => probabilities(r.output);
 }
 
+/** The metas of the two outputs, one object each for every item (the scheduler copies them into each item's meta). */
+const HARD_META = Object.freeze({ hard: true });
+const EASY_META = Object.freeze({ hard: false });
+
+/**
+ * The record with its verdict: the same fields in the same order as `{ ...record, hard }`, written out for the
+ * records onnx_inference makes (a spread of an object costs more than a literal, and this runs for every item).
+ */
+function judged(record: InferenceRecord, hard: boolean): InferenceRecord {
+  if (record.edgeOutput !== undefined || record.hard !== undefined) return { ...record, hard };
+  const { input, output, answeredBy, modelVersion } = record;
+  return modelVersion === undefined ? { input, output, answeredBy, hard } : { input, output, answeredBy, modelVersion, hard };
+}
+
 function conditionInstance(hem: HardExampleMining): UnitInstance {
   const judge = miningInput(hem.name);
   return {
-    process: (batch) =>
-      batch.map((item) => {
-        const record = requireRecord(item.ports.in_inference, 'in_inference');
+    process: (batch) => {
+      const outs = new Array<UnitOutput>(batch.length);
+      for (let k = 0; k < batch.length; k++) {
+        const record = requireRecord((batch[k] as UnitInput).ports.in_inference, 'in_inference');
         const hard = hem.isHard(judge(record));
-        const out: InferenceRecord = { ...record, hard };
-        return { ports: hard ? { hard: out } : { easy: out }, meta: { hard } };
-      }),
+        const out = judged(record, hard);
+        outs[k] = hard ? { ports: { hard: out }, meta: HARD_META } : { ports: { easy: out }, meta: EASY_META };
+      }
+      return outs;
+    },
   };
 }
 
