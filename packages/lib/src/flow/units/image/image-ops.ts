@@ -85,7 +85,15 @@ export function resizePorts(ports: Record<string, unknown>, options: Record<stri
  * Options: `mean` (list; default 0) and `standard_deviation_inverse` (list; default 1).
  */
 export function affinePorts(ports: Record<string, unknown>, options: Record<string, unknown>): Record<string, unknown> {
-  const input = ports.in_data as { data: Uint8Array | Float32Array; shape?: number[]; width?: number; height?: number; channels?: number; layout?: string };
+  return { out_data: affine(ports.in_data, (options.mean as number[] | undefined) ?? ZERO, (options.standard_deviation_inverse as number[] | undefined) ?? ONE) };
+}
+
+const ZERO: readonly number[] = [0];
+const ONE: readonly number[] = [1];
+
+/** affinePorts' work on one image or tensor, with the per-channel lists already read (a unit reads them once). */
+export function affine(value: unknown, mean: readonly number[], scale: readonly number[]): { data: Float32Array; shape: number[] } {
+  const input = value as { data: Uint8Array | Float32Array; shape?: number[]; width?: number; height?: number; channels?: number; layout?: string } | undefined;
   if (!input || !ArrayBuffer.isView(input.data)) throw new TypeError('in_data must be an image or a tensor');
   const src = input.data;
   let shape: number[];
@@ -103,8 +111,6 @@ export function affinePorts(ports: Record<string, unknown>, options: Record<stri
     plane = w * h;
     shape = planar ? [channels, h, w] : [h, w, channels];
   }
-  const mean = (options.mean as number[] | undefined) ?? [0];
-  const scale = (options.standard_deviation_inverse as number[] | undefined) ?? [1];
   if (mean.length !== 1 && mean.length !== channels) throw new Error(`mean has ${mean.length} values for ${channels} channels`);
   if (scale.length !== 1 && scale.length !== channels) throw new Error(`standard_deviation_inverse has ${scale.length} values for ${channels} channels`);
   let out: Float32Array;
@@ -125,7 +131,7 @@ export function affinePorts(ports: Record<string, unknown>, options: Record<stri
       out[i] = ((src[i] as number) - ((mean.length === 1 ? mean[0] : mean[k]) as number)) * ((scale.length === 1 ? scale[0] : scale[k]) as number);
     }
   }
-  return { out_data: { data: out, shape } };
+  return { data: out, shape };
 }
 
 function affineBytes(src: Uint8Array, m: number, s: number): Float32Array {

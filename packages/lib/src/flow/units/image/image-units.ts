@@ -1,8 +1,8 @@
 /** Image units with ModelBox's names and ports: image_decode, resize, packed_planar_transpose, mean, normalize. */
 import type { Tensor } from '../../../core/estimator.js';
-import type { UnitDefinition, UnitInput } from '../../types.js';
+import type { UnitDefinition, UnitInput, UnitOutput } from '../../types.js';
 import { defineUnit, option } from '../define.js';
-import { affinePorts, decodePnm, isImage, resizePorts, transposePorts, type Image } from './image-ops.js';
+import { affine, affinePorts, decodePnm, isImage, resizePorts, transposePorts, type Image } from './image-ops.js';
 
 /** The bytes of an HTTP request or a file: raw image bytes, or a PGM/PPM file. */
 function bytesOf(value: unknown): Uint8Array {
@@ -87,14 +87,19 @@ function affineUnit(name: 'mean' | 'normalize', option: 'mean' | 'standard_devia
     open(context) {
       const values = context.options[option] as readonly unknown[];
       if (!values.every((v) => typeof v === 'number')) throw new Error(`option ${option} must be numbers, got ${JSON.stringify(values)}`);
-      const only = { [option]: values };
+      // Read once: each item is one call of affine() (what the worker threads run too, through affinePorts).
+      const mean = option === 'mean' ? (values as number[]) : [0];
+      const scale = option === 'standard_deviation_inverse' ? (values as number[]) : [1];
       return {
-        process: (batch) =>
-          batch.map((item) => {
-            const input = item.ports.in_data;
+        process: (batch) => {
+          const outs = new Array<UnitOutput>(batch.length);
+          for (let k = 0; k < batch.length; k++) {
+            const input = (batch[k] as UnitInput).ports.in_data;
             if (!isImage(input) && !isTensor(input)) throw new TypeError(`${name}: in_data must be an image or a tensor`);
-            return { ports: affinePorts(item.ports as Record<string, unknown>, only) };
-          }),
+            outs[k] = { ports: { out_data: affine(input, mean, scale) } };
+          }
+          return outs;
+        },
       };
     },
   });
