@@ -116,11 +116,12 @@ export class FusedStages {
     return emitted[this.last] as Emission[];
   }
 
-  private async runFrom(pending: Promise<Emission[]>, k: number, emitted: (Emission[] | undefined)[]): Promise<Emission[]> {
-    emitted[k] = await pending;
-    if (k === this.last) return emitted[k] as Emission[];
-    const rest = this.continueFrom(k + 1, emitted);
-    return rest instanceof Promise ? await rest : rest;
+  /** The rest of the stages once stage k's promise is answered (a `then`, not an async function's steps). */
+  private runFrom(pending: Promise<Emission[]>, k: number, emitted: (Emission[] | undefined)[]): Promise<Emission[]> {
+    return pending.then((out) => {
+      emitted[k] = out;
+      return k === this.last ? out : this.continueFrom(k + 1, emitted);
+    });
   }
 
   /** A stage's items out, counted once per item (not per edge), as a node of its own counts what it sends. */

@@ -68,27 +68,31 @@ export class UnitStage {
     }
     this.metrics.itemsIn += data.length;
     const results = this.callUnit(data);
-    if (!(results instanceof Promise)) {
-      const now = (this.finishedAt = performance.now());
-      this.metrics.observe(data.length, (now - started) / 1000);
-      return this.emissions(rows, results);
-    }
+    if (!(results instanceof Promise)) return this.finished(rows, data.length, results, started);
     return this.ranLater(rows, data, results, started);
   }
 
   /**
-   * The end of run() for a unit that answered with a promise: one async step (the unit's answer checked, a failed
-   * batch retried item by item, the time observed), not a chain of them.
+   * The end of run() for a unit that answered with a promise: one `then` (the unit's answer checked, a failed batch
+   * retried item by item, the time observed), not an async function's chain of steps.
    */
-  private async ranLater(rows: readonly Row[], data: readonly DataRow[], pending: Promise<readonly UnitResult[]>, started: number): Promise<Emission[]> {
-    let done: readonly UnitResult[];
-    try {
-      done = this.checked(await pending, data.length);
-    } catch (error) {
-      done = await this.oneByOne(data, error);
-    }
+  private ranLater(rows: readonly Row[], data: readonly DataRow[], pending: Promise<readonly UnitResult[]>, started: number): Promise<Emission[]> {
+    const retried = (error: unknown): Promise<Emission[]> => this.oneByOne(data, error).then((done) => this.finished(rows, data.length, done, started));
+    return pending.then((outs) => {
+      let done: readonly UnitResult[];
+      try {
+        done = this.checked(outs, data.length);
+      } catch (error) {
+        return retried(error);
+      }
+      return this.finished(rows, data.length, done, started);
+    }, retried);
+  }
+
+  /** The call's time observed (its end is the next fused stage's start) and the emissions of its rows. */
+  private finished(rows: readonly Row[], items: number, done: readonly UnitResult[], started: number): Emission[] {
     const now = (this.finishedAt = performance.now());
-    this.metrics.observe(data.length, (now - started) / 1000);
+    this.metrics.observe(items, (now - started) / 1000);
     return this.emissions(rows, done);
   }
 
