@@ -40,4 +40,20 @@ describe('SwappableModel', () => {
     expect(disposed).toEqual(['a', 'b']);
     expect(() => model.swap(b, 'v3')).toThrow(/fresh estimator/);
   });
+
+  it('keeps a leased estimator (acquire/release) and a failed or thrown use() alive only as long as their work', async () => {
+    const disposed: string[] = [];
+    const a = stub('a', disposed);
+    const model = new SwappableModel(a, 'v1');
+    const lease = model.acquire();
+    expect(lease).toMatchObject({ estimator: a, version: 'v1' });
+    await expect(model.use(() => Promise.reject(new Error('failed')))).rejects.toThrow('failed');
+    await expect(model.use(() => {
+      throw new Error('thrown');
+    })).rejects.toThrow('thrown');
+    model.swap(stub('b', disposed), 'v2');
+    expect(disposed).toEqual([]);
+    model.release(lease);
+    expect(disposed).toEqual(['a']);
+  });
 });

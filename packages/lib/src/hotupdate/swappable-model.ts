@@ -6,7 +6,14 @@
  */
 import type { Estimator, Tensor } from '../core/estimator.js';
 
-interface Slot<E> {
+/** A lease of the serving estimator (acquire()): it stays alive until the lease is released. */
+export interface ModelLease<E> {
+  readonly estimator: E;
+  /** The version that answers under this lease. */
+  readonly version: string | undefined;
+}
+
+interface Slot<E> extends ModelLease<E> {
   readonly estimator: E;
   readonly version: string | undefined;
   leases: number;
@@ -92,8 +99,20 @@ export class SwappableModel<E extends Estimator = Estimator> {
     if (this.slot.leases === 0) this.dispose(this.slot);
   }
 
-  /** A lease ended: a retired estimator is disposed once its last lease has. */
-  private release(slot: Slot<E>): void {
+  /**
+   * Leases the serving estimator without a callback (use() is this around one function): it stays alive until
+   * `release(lease)`, which must come once, whatever the work's outcome. For a caller that answers its work's
+   * promise itself and would otherwise add a `then` per call.
+   */
+  acquire(): ModelLease<E> {
+    const slot = this.slot;
+    slot.leases++;
+    return slot;
+  }
+
+  /** Ends a lease from acquire() (or use()): a retired estimator is disposed once its last lease has ended. */
+  release(lease: ModelLease<E>): void {
+    const slot = lease as Slot<E>;
     slot.leases--;
     if (slot.retired && slot.leases === 0) this.dispose(slot);
   }

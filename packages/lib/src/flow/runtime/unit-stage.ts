@@ -77,16 +77,18 @@ export class UnitStage {
    * retried item by item, the time observed), not an async function's chain of steps.
    */
   private ranLater(rows: readonly Row[], data: readonly DataRow[], pending: Promise<readonly UnitResult[]>, started: number): Promise<Emission[]> {
-    const retried = (error: unknown): Promise<Emission[]> => this.oneByOne(data, error).then((done) => this.finished(rows, data.length, done, started));
-    return pending.then((outs) => {
-      let done: readonly UnitResult[];
-      try {
-        done = this.checked(outs, data.length);
-      } catch (error) {
-        return retried(error);
-      }
-      return this.finished(rows, data.length, done, started);
-    }, retried);
+    return pending.then(
+      (outs) => {
+        let done: readonly UnitResult[];
+        try {
+          done = this.checked(outs, data.length);
+        } catch (error) {
+          return this.oneByOne(data, error).then((one) => this.finished(rows, data.length, one, started));
+        }
+        return this.finished(rows, data.length, done, started);
+      },
+      (error: unknown) => this.oneByOne(data, error).then((one) => this.finished(rows, data.length, one, started)),
+    );
   }
 
   /** The call's time observed (its end is the next fused stage's start) and the emissions of its rows. */

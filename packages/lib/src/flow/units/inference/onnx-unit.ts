@@ -90,14 +90,20 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
         if (!isTensor(value)) throw new TypeError(`${inputPort} must be a float32 tensor`);
         samples[k] = value;
       }
-      // The version is read when the model is leased: the one that answers, even if a swap comes during the call.
-      let version: string | undefined;
-      return model
-        .use((e) => {
-          version = model.version;
-          return e.predict(stack(samples, sampleShape(e)));
-        })
-        .then((outputs) => {
+      // Leased once per batch: the model that answers (and its version) stays even if a swap comes during the call;
+      // released in the one `then` of the answer.
+      const lease = model.acquire();
+      const version = lease.version;
+      let answer: Promise<Tensor>;
+      try {
+        answer = lease.estimator.predict(stack(samples, sampleShape(lease.estimator)));
+      } catch (error) {
+        model.release(lease);
+        throw error;
+      }
+      return answer.then(
+        (outputs) => {
+          model.release(lease);
           const meta = { model_version: version ?? 'initial' };
           const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
           for (let k = 0; k < samples.length; k++) {
@@ -112,7 +118,12 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
             results[k] = { ports: outPorts, meta };
           }
           return results;
-        });
+        },
+        (error: unknown) => {
+          model.release(lease);
+          throw error;
+        },
+      );
     },
     async close() {
       await updater?.stop();
