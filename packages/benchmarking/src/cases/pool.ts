@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { longestFirst, readCaseDurations, saveCaseDurations } from './durations.js';
 import { ianvsTime, type CaseResult, type CaseSpec } from './spec.js';
 
 // Cases always run the built JavaScript (also when the runner itself runs from its TypeScript sources), so a
@@ -18,6 +19,11 @@ export interface PoolOptions {
   log: (line: string) => void;
   /** Called when a case ends (progress). */
   onResult?: (result: CaseResult, done: number, total: number) => void;
+  /**
+   * The cases' durations of earlier runs (durations.ts): with `parallel` > 1 the longest start first, and this
+   * run's durations are added. Without it, or serially, cases start in grid order.
+   */
+  durationsFile?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -30,13 +36,14 @@ export function killRunningCases(): void {
 export async function runCases(specs: readonly CaseSpec[], options: PoolOptions): Promise<CaseResult[]> {
   if (!existsSync(CASE_PROCESS)) throw new Error(`${CASE_PROCESS} is missing: build the project first (npm run build)`);
   const results: CaseResult[] = new Array(specs.length);
+  const order = startOrder(specs, options);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
-      const k = next++;
-      const spec = specs[k];
-      if (!spec) return;
+      const k = order[next++];
+      if (k === undefined) return;
+      const spec = specs[k] as CaseSpec;
       options.log(`case ${k + 1}/${specs.length} ${spec.algorithm.name} ${describeCase(spec)} started (${spec.outputDir})`);
       const result = await runOne(spec);
       results[k] = result;
@@ -46,7 +53,17 @@ export async function runCases(specs: readonly CaseSpec[], options: PoolOptions)
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel, specs.length)) }, worker));
+  if (options.durationsFile) saveCaseDurations(options.durationsFile, specs, results);
   return results;
+}
+
+/** Grid order, or with several cases at a time and known durations, the longest first. */
+function startOrder(specs: readonly CaseSpec[], options: PoolOptions): number[] {
+  const grid = specs.map((_, k) => k);
+  if (!options.durationsFile || options.parallel <= 1 || specs.length <= options.parallel) return grid;
+  const order = longestFirst(specs, readCaseDurations(options.durationsFile));
+  if (order.some((k, i) => k !== i)) options.log(`starting the longest cases first, by their durations in earlier runs (${options.durationsFile})`);
+  return order;
 }
 
 function describeCase(spec: CaseSpec): string {
