@@ -75,7 +75,14 @@ export async function runCases(specs: readonly CaseSpec[], options: PoolOptions)
       options.onResult?.(result, done, specs.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel, specs.length)) }, worker));
+  const all = Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel, specs.length)) }, worker));
+  // The first threads are starting (each loads its code for a few hundred ms): read the datasets meanwhile.
+  for (const spec of specs) {
+    const { trainIndex, testIndex } = spec.testenv.dataset;
+    if (trainIndex) void shared.get(trainIndex, 'train data');
+    if (testIndex) void shared.get(testIndex, 'test data');
+  }
+  await all;
   if (options.durationsFile) saveCaseDurations(options.durationsFile, specs, results);
   return results;
 }
