@@ -7,7 +7,10 @@
  *   the grid below runs on the first --train and --test images (a slice served the same way);
  * - cache_hit_s: the same dataset prepared again (the marker says it is there: nothing fetched or extracted);
  * - serial_s, parallel_s, speedup: the incremental learning example's grid (4 test cases) with --parallel 1,
- *   then --parallel 2, each from a fresh workspace, on that dataset;
+ *   then --parallel 2, each from a fresh workspace, on that dataset (by default the whole of it: 60,000 training
+ *   and 10,000 test images); the runner's cache is shared by the runs, as a user's jobs share it: the warm-up runs
+ *   fill it with the compiled module files and the cases' durations, by which --parallel 2 starts the longest
+ *   cases first;
  * - simulation_startup_s: the simulated control plane with 1 cloud and 3 edge nodes, from the start until every
  *   node is Ready.
  *
@@ -42,7 +45,8 @@ const rounds = Number(values.rounds);
 const simRounds = Number(values['sim-rounds']);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'sedna-bench-benchmarking-'));
-// The runner's cache (compiled module files) in the run's folder: the warm-up runs fill it, as a user's first job does.
+// The runner's cache (compiled module files, the cases' durations) in the run's folder: the warm-up runs fill it, as
+// a user's first job does.
 process.env.SEDNA_BENCHMARK_CACHE = join(dir, 'runner-cache');
 
 // Download and cache hit: the whole of Debian's Fashion-MNIST; the grid: the --train/--test slice.

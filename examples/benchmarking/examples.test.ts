@@ -99,20 +99,24 @@ describe('benchmarking examples on a Fashion-MNIST slice', () => {
     writeFileSync(join(dir, 'bad-testenv.yaml'), `testenv:\n  dataset:\n    dataset_url: "${server.url}/fashion-mnist-slice.tar.gz"\n    dataset_path: "${join(dir, 'dataset', 'fashion-mnist-slice')}"\n    train_index: "./train_index.txt"\n    test_index: "./test_index.txt"\n  metrics:\n    - name: needs_variety\n      url: "${modules}/fragile-metric.ts"\n`);
     writeFileSync(join(dir, 'bad-algo.yaml'), `algorithm:\n  paradigm_type: singletasklearning\n  modules:\n    - type: basemodel\n      name: MaybeConstant\n      url: "${modules}/constant-model.ts"\n      hyperparameters:\n        - constant: {values: [true, false]}\n`);
     writeFileSync(join(dir, 'broken-algo.yaml'), `algorithm:\n  paradigm_type: singletasklearning\n  modules:\n    - type: basemodel\n      name: Broken\n      url: "${modules}/broken-module.ts"\n`);
+    writeFileSync(join(dir, 'exiting-algo.yaml'), `algorithm:\n  paradigm_type: singletasklearning\n  modules:\n    - type: basemodel\n      name: ExitingModel\n      url: "${modules}/exiting-model.ts"\n      hyperparameters:\n        - how: {values: [exit, uncaught]}\n`);
     writeFileSync(join(dir, 'py-algo.yaml'), `algorithm:\n  paradigm_type: singletasklearning\n  modules:\n    - type: basemodel\n      name: FPN\n      url: "./basemodel.py"\n`);
     const file = join(dir, 'bad-job.yaml');
-    writeFileSync(file, `benchmarkingjob:\n  name: bad\n  workspace: "${base}"\n  testenv: "${join(dir, 'bad-testenv.yaml')}"\n  test_object:\n    type: algorithms\n    algorithms:\n      - {name: maybe_constant, url: "${join(dir, 'bad-algo.yaml')}"}\n      - {name: broken, url: "${join(dir, 'broken-algo.yaml')}"}\n      - {name: python, url: "${join(dir, 'py-algo.yaml')}"}\n  rank:\n    sort_by: [{needs_variety: descend}]\n`);
+    writeFileSync(file, `benchmarkingjob:\n  name: bad\n  workspace: "${base}"\n  testenv: "${join(dir, 'bad-testenv.yaml')}"\n  test_object:\n    type: algorithms\n    algorithms:\n      - {name: maybe_constant, url: "${join(dir, 'bad-algo.yaml')}"}\n      - {name: broken, url: "${join(dir, 'broken-algo.yaml')}"}\n      - {name: python, url: "${join(dir, 'py-algo.yaml')}"}\n      - {name: exiting, url: "${join(dir, 'exiting-algo.yaml')}"}\n  rank:\n    sort_by: [{needs_variety: descend}]\n`);
     const out = await runBenchmarkingJob(file, { parallel: 2, log });
-    expect(out.cases).toHaveLength(4);
+    expect(out.cases).toHaveLength(6);
     expect(out.failed.map((c) => c.result.error)).toEqual([
       'metric "needs_variety" failed: predictions are all one class',
       expect.stringMatching(/^module basemodel "Broken": .*broken-module.ts does not load: this module is broken on purpose/),
       expect.stringMatching(/^module basemodel "FPN": .*basemodel.py is a Python file; this runner loads TypeScript \(.ts, .mts\) or JavaScript/),
+      // A module that exits, or throws where nothing catches it, ends its own case's thread, not the run.
+      expect.stringMatching(/^the case's thread ended \(exit code 3\) before its result/),
+      expect.stringMatching(/^the case's thread ended \(exit code 1\) before its result: .*thrown in a timer on purpose/),
     ]);
     const all = csv(out.rank!.allRank);
     expect(all.rows).toHaveLength(1);
     expect(all.rows[0]).toMatchObject({ algorithm: 'maybe_constant', 'basemodel-constant': 'False' });
     const failures = csv(join(base, 'bad', 'rank', 'failed_cases.csv'));
-    expect(failures.rows.map((r) => r.algorithm)).toEqual(['maybe_constant', 'broken', 'python']);
+    expect(failures.rows.map((r) => r.algorithm)).toEqual(['maybe_constant', 'broken', 'python', 'exiting', 'exiting']);
   }, 240_000);
 });

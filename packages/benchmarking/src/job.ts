@@ -12,6 +12,7 @@ import { loadBenchmarkingJob, type BenchmarkingJobConfig } from './config/benchm
 import { loadTestEnv, type TestEnvConfig } from './config/testenv.js';
 import { expandGrid } from './cases/grid.js';
 import { compileModuleFiles } from './cases/compile-modules.js';
+import { caseDurationsFile } from './cases/durations.js';
 import { killRunningCases, runCases } from './cases/pool.js';
 import type { CaseResult, CaseSpec } from './cases/spec.js';
 import { cacheRoot, prepareDataset } from './dataset/prepare.js';
@@ -81,7 +82,7 @@ export async function runBenchmarkingJob(file: string, options: RunOptions = {})
       simulationStartupSeconds = simulation.startupSeconds;
       for (const s of specs) s.simulation = simulation.target;
     }
-    const results = await runCases(specs, { parallel: options.parallel ?? 1, log });
+    const results = await runCases(specs, { parallel: options.parallel ?? 1, log, durationsFile: caseDurationsFile(cacheRoot()) });
     const all: RankedCase[] = specs.map((spec, k) => ({ spec, result: results[k] as CaseResult }));
     const passed = all.filter((c) => c.result.ok);
     const failed = all.filter((c) => !c.result.ok);

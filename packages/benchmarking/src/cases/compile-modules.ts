@@ -1,6 +1,6 @@
 /**
  * The TypeScript module and metric files of a job, compiled once by the runner (esbuild) into JavaScript that the
- * case processes import directly. Without this every case process registered tsx, whose module hooks run on a
+ * cases' threads import directly. Without this every case registered tsx, whose module hooks run on a
  * thread of their own and make every later import a round trip to it: about 1.5-2.5 s of CPU per case, paid by
  * every case of the grid (in parallel runs, by two at once on two cores).
  *

@@ -1,4 +1,4 @@
-/** What the runner hands a case process, and what it hands back: plain JSON, one file each. */
+/** What the runner hands a case's thread, and what it hands back: plain JSON (also kept as case.json, result.json). */
 import type { AlgorithmConfig } from '../config/algorithm.js';
 import type { TestEnvConfig } from '../config/testenv.js';
 import type { ModuleInstance } from './grid.js';

@@ -19,9 +19,22 @@ export interface LabelledSet {
   source: string;
 }
 
-/** The index's samples, decoded once and then read from the decoded cache beside it (index-cache.ts). */
+/** Where a test case's thread gets the sets the runner has read once for every case (cases/case-thread.ts). */
+export type SharedIndexProvider = (indexFile: string, what: string) => Promise<LabelledSet | undefined>;
+let sharedIndexes: SharedIndexProvider | undefined;
+
+export function provideSharedIndexes(provider: SharedIndexProvider | undefined): void {
+  sharedIndexes = provider;
+}
+
+/**
+ * The index's samples: the runner's shared copy when this is a test case's thread, else decoded once and then read
+ * from the decoded cache beside the index (index-cache.ts).
+ */
 export async function loadIndex(indexFile: string | undefined, what: string): Promise<LabelledSet> {
   if (!indexFile) throw new Error(`the test environment has no ${what} (testenv.dataset.${what === 'train data' ? 'train_index' : 'test_index'})`);
+  const shared = await sharedIndexes?.(indexFile, what);
+  if (shared) return shared;
   const cached = readDecoded(indexFile);
   if (cached) return cached;
   const set = await readImageSet(indexFile, { dataType: 'train', onMalformed: 'error' });

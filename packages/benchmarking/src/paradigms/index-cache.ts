@@ -8,7 +8,7 @@
  * Layout: uint32 length of a JSON header {n, shape, ids, origins} (space-padded to end 4-byte aligned), the header,
  * then x (float32) and y (int32).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { LabelledSet } from './data.js';
 
@@ -31,8 +31,44 @@ export function readDecoded(indexFile: string): LabelledSet | undefined {
   } catch {
     return undefined;
   }
-  const headerLength = bytes.readUInt32LE(0);
-  const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as Header;
+  return setOfBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), indexFile);
+}
+
+/**
+ * The decoded cache file read into memory that threads share (a SharedArrayBuffer): the runner reads it once and
+ * every test case's thread makes its views of it with `sharedSet` (a case does not read tens of MB of its own, nor
+ * fault in the pages again: on two cores, that reading was what two cases at once slowed each other down with).
+ */
+export function readDecodedShared(indexFile: string): SharedArrayBuffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(decodedCacheFile(indexFile), 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const shared = new SharedArrayBuffer(size);
+    const view = new Uint8Array(shared);
+    for (let at = 0; at < size; ) {
+      const got = readSync(fd, view, at, Math.min(size - at, 1 << 24), at);
+      if (got === 0) throw new Error(`${indexFile}: its decoded cache file ended after ${at} of ${size} bytes`);
+      at += got;
+    }
+    return shared;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The set whose decoded cache file `readDecodedShared` read: views of the shared memory, no copy. */
+export function sharedSet(shared: SharedArrayBuffer, indexFile: string): LabelledSet {
+  return setOfBytes(new Uint8Array(shared), indexFile);
+}
+
+function setOfBytes(bytes: Uint8Array, indexFile: string): LabelledSet {
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  const header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 4, headerLength).toString('utf8')) as Header;
   const size = header.shape.reduce((a, b) => a * b, 1);
   const xStart = bytes.byteOffset + 4 + headerLength;
   const yStart = xStart + size * 4;

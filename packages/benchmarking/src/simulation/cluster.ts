@@ -19,7 +19,7 @@ import { createLinks, deleteLink, linkBytes, linkSupportProblem, type EdgeLink }
 import { waitUntil } from '@sedna/api/runtime';
 import type { NodeHostOrder } from './node-host.js';
 
-// Always the built JavaScript (also when this module runs from its TypeScript sources), as for case processes.
+// Always the built JavaScript (also when this module runs from its TypeScript sources), as for the test cases.
 const NODE_HOST = fileURLToPath(new URL('../../dist/simulation/node-host.js', import.meta.url));
 
 export interface Simulation {

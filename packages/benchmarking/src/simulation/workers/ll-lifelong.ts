@@ -2,7 +2,7 @@
  * The lib's LifelongLearning as the workers of a simulated lifelong learning case build it (ll-train.ts, ll-eval.ts,
  * ll-infer.ts): the case's basemodel module makes every task model, and every lifelong module of the algorithm YAML
  * fills its slot (task_definition, task_allocation, task_update_decision, unseen_sample_recognition, ...). The
- * task_definition and task_allocation defaults are the case process's (lifelong-tasks.ts). Unseen sample
+ * task_definition and task_allocation defaults are the test case's (lifelong-tasks.ts). Unseen sample
  * recognition defaults to SampleRecognitionByTaskAttr: a sample is seen when task allocation finds a learned task
  * for it, which is how the case's process decides which model answers; the other slots keep the lib's defaults.
  * Everything else comes from the environment the GM gives the worker (KB_SERVER, OUTPUT_URL, MODEL_URLS, ...).

@@ -1,5 +1,5 @@
 /**
- * How a worker of a simulated service hands its result to the case process, which polls for it
+ * How a worker of a simulated service hands its result to the test case, which polls for it
  * (simulation/cluster-job.ts waitForWorkerFile): the file appears whole (written beside it, then renamed), or
  * `<file>.error` holds the worker's failure.
  */
