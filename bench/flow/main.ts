@@ -8,7 +8,12 @@
  *   time this process spent on each side (moves much less when other work shares the machine: the honest measure
  *   of what the graph costs), and overhead_cpu_us_per_item the same difference per image. The loop normalizes with
  *   a plain loop as the normalize unit does (Float32Array.from with a mapping function costs about 50 us an image
- *   more and flattered the graph before). items_per_s: the graph's throughput.
+ *   more and flattered the graph before). Both sides work one image at a time: in the graph the mining's two
+ *   branches and the result run inside one fused node (runtime/fusion.ts), so an image goes to the big model and
+ *   back before the next one starts, as in the loop. What the graph does beyond the loop is what a graph gives and
+ *   is counted as its overhead: per-unit metrics (counts, a clock read per unit), an inference record per image
+ *   (the sample, the answer, who answered, the mining's verdict) and a result with the confidence and who answered;
+ *   the loop computes the class only. items_per_s: the graph's throughput.
  * - line_*: the same figures for the pipeline without the mining (`--parts overhead_line`, not run by default): every
  *   image through all units to the big model, one straight line that runs as one fused node.
  * - units_*: the graph's own units opened once and called one after the other by hand, no scheduler (`--parts
