@@ -9,6 +9,7 @@
  * with one, and the time of each call is measured with one clock read between units (each one's end is the next
  * one's start).
  */
+import { portGetter, portObject } from './port-objects.js';
 import { combineRow, type Row, type Token } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
 
@@ -32,7 +33,9 @@ type RowsOf = (emitted: readonly (Emission[] | undefined)[]) => Row[];
 
 /** A stage fed by one edge: each emission becomes a row on the edge's input port (the one object a row needs). */
 function oneEdge(source: FusedSource): RowsOf {
-  const { stage, fromPort, toPort } = source;
+  const { stage } = source;
+  const ports = portObject(source.toPort);
+  const read = portGetter(source.fromPort);
   return (emitted) => {
     const emissions = emitted[stage] as Emission[];
     const rows = new Array<Row>(emissions.length);
@@ -42,8 +45,8 @@ function oneEdge(source: FusedSource): RowsOf {
         rows[k] = e;
         continue;
       }
-      const value = e.ports[fromPort];
-      rows[k] = value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, ports: { [toPort]: value }, meta: e.meta };
+      const value = read(e.ports);
+      rows[k] = value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, ports: ports(value), meta: e.meta };
     }
     return rows;
   };

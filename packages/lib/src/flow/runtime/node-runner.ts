@@ -10,6 +10,7 @@ import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
 import type { UnitMetrics } from './metrics.js';
 import type { BoundedQueue } from './queue.js';
 import { FusedStages, type FusedSource } from './fused-stages.js';
+import { portGetter, portObject } from './port-objects.js';
 import { combineRow, EOS, formatId, type ItemId, type Row, type Token } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
 
@@ -76,8 +77,12 @@ export class NodeRunner {
   private readonly inputPorts: readonly string[];
   /** The node's only input edge, when it has one. */
   private readonly single: { readonly port: string; readonly queue: BoundedQueue<Token> } | undefined;
+  /** The read of the port a directly called output takes (port-objects.ts). */
+  private readonly directRead: ((ports: Readonly<Record<string, unknown>>) => unknown) | undefined;
+  /** The ports object of a row of the single input edge (port-objects.ts). */
+  private readonly singlePorts: ((value: unknown) => Record<string, unknown>) | undefined;
   /** The output ports and their edges' queues, as an array (walked for every item: no Map iterator each time). */
-  private readonly outputs: readonly { readonly port: string; readonly queues: readonly BoundedQueue<Token>[] }[];
+  private readonly outputs: readonly { readonly read: (ports: Readonly<Record<string, unknown>>) => unknown; readonly queues: readonly BoundedQueue<Token>[] }[];
 
   constructor(
     private readonly wiring: NodeWiring,
@@ -94,7 +99,9 @@ export class NodeRunner {
     if ((this.kind === 'normal' || this.kind === 'condition') && this.stages.length === 0) throw new Error(`node ${this.node.name}: no unit to run`);
     const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
     this.single = only ? { port: only.port, queue: only.queues[0] as BoundedQueue<Token> } : undefined;
-    this.outputs = [...wiring.outputs].map(([port, queues]) => ({ port, queues }));
+    this.singlePorts = only ? portObject(only.port) : undefined;
+    this.directRead = wiring.direct ? portGetter(wiring.direct.port) : undefined;
+    this.outputs = [...wiring.outputs].map(([port, queues]) => ({ read: portGetter(port), queues }));
   }
 
   async run(): Promise<void> {
@@ -116,7 +123,7 @@ export class NodeRunner {
     if (single) {
       // One input edge (most nodes): the token is the row, without the per-port lists.
       const ready = single.queue.poll();
-      if (ready !== undefined) return this.rowOf(single.port, ready);
+      if (ready !== undefined) return this.rowOf(ready);
       // Not there yet: read it once it is (readRow again, now without waiting).
       return (single.queue.waitForItem() as Promise<void>).then(this.readRowNow);
     }
@@ -160,8 +167,8 @@ export class NodeRunner {
     return true;
   }
 
-  private rowOf(port: string, token: Token): Row {
-    if (token.kind === 'data') return { kind: 'data', id: token.id, ports: { [port]: token.value }, meta: token.meta };
+  private rowOf(token: Token): Row {
+    if (token.kind === 'data') return { kind: 'data', id: token.id, ports: (this.singlePorts as (value: unknown) => Record<string, unknown>)(token.value), meta: token.meta };
     if (token.kind === 'eos') return { kind: 'eos' };
     return { kind: token.kind, id: token.id, meta: token.meta };
   }
@@ -179,11 +186,11 @@ export class NodeRunner {
     if (direct !== undefined) return this.deliver(direct, e);
     let pending: [BoundedQueue<Token>, Token][] | undefined;
     for (let o = 0; o < this.outputs.length; o++) {
-      const { port, queues } = this.outputs[o] as (typeof this.outputs)[number];
+      const { read, queues } = this.outputs[o] as (typeof this.outputs)[number];
       let token: Token;
       if (e.kind !== 'data') token = e;
       else {
-        const value = e.ports[port];
+        const value = read(e.ports);
         token = value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, value, meta: e.meta };
       }
       for (let k = 0; k < queues.length; k++) {
@@ -201,7 +208,7 @@ export class NodeRunner {
 
   /** An emission given to an output node's sink directly, counted as that node would count it. */
   private deliver(direct: DirectOutput, e: Emission): Promise<void> | undefined {
-    const value = e.kind === 'data' ? e.ports[direct.port] : undefined;
+    const value = e.kind === 'data' ? (this.directRead as (ports: Readonly<Record<string, unknown>>) => unknown)(e.ports) : undefined;
     if (value === undefined) {
       if (e.kind !== 'sub-end') direct.metrics.skipped++;
       return undefined;

@@ -8,6 +8,7 @@ import type { BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
 import type { UnitMetrics } from './metrics.js';
 import type { UnitThreadPool } from './thread-pool.js';
+import { portGetter } from './port-objects.js';
 import { formatId, type ItemId, type Row } from './tokens.js';
 
 export type Emission = { readonly kind: 'data'; readonly id: ItemId; readonly meta: Meta; readonly ports: Readonly<Record<string, unknown>> } | { readonly kind: 'skip' | 'sub-end'; readonly id: ItemId; readonly meta: Meta };
@@ -41,6 +42,9 @@ export class UnitStage {
   private readonly condition: boolean;
   /** The unit's process(), bound once. */
   private readonly process: UnitInstance['process'];
+  /** Reads of the connected output ports, and of every output port (a condition's), one function per port name. */
+  private readonly connectedReads: readonly ((ports: Readonly<Record<string, unknown>>) => unknown)[];
+  private readonly outputReads: readonly ((ports: Readonly<Record<string, unknown>>) => unknown)[];
   /** When the last call's results were in (performance.now()): the next fused stage's clock starts there. */
   finishedAt = 0;
 
@@ -49,6 +53,8 @@ export class UnitStage {
     this.metrics = settings.metrics;
     this.condition = settings.node.unit?.description.kind === 'condition';
     this.process = settings.instance?.process?.bind(settings.instance);
+    this.connectedReads = settings.connectedOutputs.map(portGetter);
+    this.outputReads = settings.node.outputs.map((p) => portGetter(p.name));
   }
 
   get instance(): UnitInstance | undefined {
@@ -177,12 +183,14 @@ export class UnitStage {
   private checkOutput(out: UnitOutput): string | undefined {
     if (this.condition) {
       let set = 0;
-      for (const p of this.node.outputs) if (out.ports[p.name] !== undefined) set++;
+      const reads = this.outputReads;
+      for (let o = 0; o < reads.length; o++) if ((reads[o] as (ports: Readonly<Record<string, unknown>>) => unknown)(out.ports) !== undefined) set++;
       return set === 1 ? undefined : `condition unit ${this.node.unit?.description.name} must set exactly one output, set ${set}`;
     }
     const connected = this.settings.connectedOutputs;
-    for (let o = 0; o < connected.length; o++) {
-      if (out.ports[connected[o] as string] === undefined) {
+    const reads = this.connectedReads;
+    for (let o = 0; o < reads.length; o++) {
+      if ((reads[o] as (ports: Readonly<Record<string, unknown>>) => unknown)(out.ports) === undefined) {
         const missing = connected.filter((p) => out.ports[p] === undefined);
         return `unit ${this.node.unit?.description.name} gave no value on output ${missing.join(', ')}`;
       }

@@ -1,0 +1,34 @@
+/**
+ * An item's ports object with one port, `{ [port]: value }`, made by a function written for that port name. The
+ * scheduler makes one for every item at every edge; V8 builds a literal with a computed key in a function shared by
+ * all edges through a slow generic path (about six times the cost of a literal with the name written out), so each
+ * port name gets its own small function with the name as a plain key, made once and kept.
+ */
+const makers = new Map<string, (value: unknown) => Record<string, unknown>>();
+
+export function portObject(port: string): (value: unknown) => Record<string, unknown> {
+  let make = makers.get(port);
+  if (make === undefined) {
+    // The name as a JSON string literal: any port name is a valid key, nothing in it is code.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    make = new Function('value', `return { ${JSON.stringify(port)}: value };`) as (value: unknown) => Record<string, unknown>;
+    makers.set(port, make);
+  }
+  return make;
+}
+
+const getters = new Map<string, (ports: Readonly<Record<string, unknown>>) => unknown>();
+
+/**
+ * `ports[port]` by a function written for that port name: the scheduler reads one port of every item at every
+ * edge, and a computed read in a function shared by all edges goes through V8's generic (megamorphic) path.
+ */
+export function portGetter(port: string): (ports: Readonly<Record<string, unknown>>) => unknown {
+  let get = getters.get(port);
+  if (get === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    get = new Function('ports', `return ports[${JSON.stringify(port)}];`) as (ports: Readonly<Record<string, unknown>>) => unknown;
+    getters.set(port, get);
+  }
+  return get;
+}
