@@ -16,6 +16,8 @@
  *   the loop computes the class only. items_per_s: the graph's throughput.
  * - line_*: the same figures for the pipeline without the mining (`--parts overhead_line`, not run by default): every
  *   image through all units to the big model, one straight line that runs as one fused node.
+ * - stand_ins_*: the same graph and loop with stand-ins for the two models that answer at once (`--parts
+ *   overhead_stand_ins`, not run by default; stand-ins.ts): the graph's own per-image work, without the lib calls.
  * - units_*: the graph's own units opened once and called one after the other by hand, no scheduler (`--parts
  *   overhead_units`, not run by default), against the same loop: the units' share of the graph's overhead; the rest
  *   of overhead_cpu_us_per_item is the scheduler's.
@@ -28,7 +30,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units, overhead_stand_ins)]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -48,6 +50,7 @@ import { defineUnit, Flow, loadGraphText, type UnitInstance, type UnitOutput } f
 import { exportToOnnx } from '@sedna/lib/onnx';
 import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
+import { standInsPart } from './stand-ins.js';
 import { ensureVtest } from './vtest.js';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
@@ -390,7 +393,16 @@ async function overheadUnitsPart(): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images', 'items_per_s'].includes(k)).map(([k, v]) => [`units_${k}`, v]));
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+/** The graph and the loop with stand-ins for the models (stand-ins.ts), named stand_ins_*. */
+async function overheadStandInsPart(): Promise<Record<string, unknown>> {
+  const paths = modelPaths(values.models!);
+  if (!existsSync(paths.little) || !existsSync(paths.big)) await trainModels({ outDir: values.models!, log });
+  const test = await loadFashionMnist({ split: 'test', count: images });
+  const raw = Array.from({ length: images }, (_, k) => test.pixels.subarray(k * 784, (k + 1) * 784));
+  return standInsPart({ raw, littleModel: paths.little, bigModel: paths.big, threshold, rounds, warmup: Number(values.warmup), work, log });
+}
+
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, overhead_stand_ins: overheadStandInsPart, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};

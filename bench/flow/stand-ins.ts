@@ -1,0 +1,154 @@
+/**
+ * `npm run bench -- flow --parts overhead_stand_ins`: the joint inference edge graph and the hand-written loop of
+ * the `overhead` part with the two models replaced by stand-ins that answer at once with the answers the real models
+ * gave for these images (computed once, before the rounds): the little model's in `onnx_inference`'s place, the big
+ * model service's in `cloud_inference`'s, each answering with a promise as ONNX Runtime and the HTTP client do. The
+ * steps around them are the same on both sides (decode, normalize, CrossEntropy mining, the class), so what is left
+ * of the difference is the graph's own per-image work: the scheduler's, and its units' records and metas. Compared
+ * with `overhead_cpu_us_per_item`, it tells how much of the graph's overhead is its own code and how much is the
+ * lib's calls (ONNX Runtime, the HTTP client and server) costing more beside it.
+ */
+import path from 'node:path';
+import { CrossEntropyFilter } from '@sedna/lib/algorithms';
+import type { Tensor } from '@sedna/lib/common';
+import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
+import { defineUnit, Flow, loadGraphText, type UnitOutput } from '@sedna/lib/flow';
+import { probabilities } from '@sedna/lib/incremental-learning';
+import { figure, interleave, round as r2, spread } from '../common/stats.js';
+
+export interface StandInSettings {
+  readonly raw: readonly Uint8Array[];
+  readonly littleModel: string;
+  readonly bigModel: string;
+  readonly threshold: number;
+  readonly rounds: number;
+  readonly warmup: number;
+  readonly work: string;
+  readonly log: (line: string) => void;
+}
+
+/** Each side goes through the images this many times a round: a round of a few milliseconds is too short to time. */
+const PASSES = 10;
+
+export async function standInsPart(settings: StandInSettings): Promise<Record<string, unknown>> {
+  const { threshold, rounds, log } = settings;
+  const count = settings.raw.length;
+  const raw = Array.from({ length: count * PASSES }, (_, k) => settings.raw[k % count] as Uint8Array);
+  const images = raw.length;
+  // The real models' answers for every image, once: the stand-ins give them back.
+  const answers = async (model: string): Promise<Tensor[]> => {
+    const estimator = new OnnxEstimator();
+    await estimator.load(model);
+    const out: Tensor[] = [];
+    for (const bytes of settings.raw) out.push(await estimator.predict({ data: Float32Array.from(bytes, (v) => v * 0.00392156862745098), shape: [1, 784] }));
+    estimator.dispose();
+    return out;
+  };
+  const little = await answers(settings.littleModel);
+  const big = await answers(settings.bigModel);
+
+  // The stand-in units: the records and metas the real units make, the answer by the item's index.
+  const standInInference = defineUnit({
+    name: 'stand_in_inference',
+    kind: 'normal',
+    description: "onnx_inference's stand-in: the little model's answer for the item, at once",
+    inputs: [['input', 'tensor']],
+    outputs: [['out_inference', 'inference']],
+    open: () => ({
+      process: (batch) => Promise.resolve(batch.map((item): UnitOutput => ({ ports: { out_inference: { input: item.ports.input, output: little[(item.meta.index as number) % count], answeredBy: 'edge' } }, meta: { model_version: 'initial' } }))),
+    }),
+  });
+  const standInCloud = defineUnit({
+    name: 'stand_in_cloud',
+    kind: 'normal',
+    description: "cloud_inference's stand-in: the big model's answer for the item, at once",
+    inputs: [['in_inference', 'inference']],
+    outputs: [['out_inference', 'inference']],
+    open: () => ({
+      process: (batch) =>
+        Promise.resolve(
+          batch.map((item): UnitOutput => {
+            const record = item.ports.in_inference as { input: Tensor; output: Tensor; answeredBy: string; hard?: boolean };
+            return { ports: { out_inference: { input: record.input, output: big[(item.meta.index as number) % count], answeredBy: 'cloud', hard: record.hard, edgeOutput: record.output } }, meta: { answered_by: 'cloud' } };
+          }),
+        ),
+    }),
+  });
+  const env = { HEM_NAME: 'CrossEntropy', HEM_PARAMETERS: JSON.stringify([{ key: 'threshold_cross_entropy', value: String(threshold) }]) };
+  const { graph } = await loadGraphText(
+    `[graph]\ngraphconf = """digraph ji {
+    in[type=input]
+    decode[type=flowunit, flowunit=image_decode, format=raw, width=28, height=28, channels=1]
+    preprocess[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
+    infer[type=flowunit, flowunit=stand_in_inference]
+    mining[type=flowunit, flowunit=hard_example_mining]
+    cloud[type=flowunit, flowunit=stand_in_cloud]
+    result[type=flowunit, flowunit=classification_result]
+    out[type=output]
+    in -> decode:in_data decode:out_image -> preprocess:in_data preprocess:out_data -> infer:input
+    infer:out_inference -> mining:in_inference mining:hard -> cloud:in_inference mining:easy -> result:in_data
+    cloud:out_inference -> result:in_data result:out_data -> out
+  }"""\n`,
+    path.join(settings.work, 'stand-ins.toml'),
+    { units: [standInInference, standInCloud], env },
+  );
+  const filter = new CrossEntropyFilter({ threshold_cross_entropy: threshold });
+  const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1e6;
+  };
+  const cpu: { graph: number[]; loop: number[] } = { graph: [], loop: [] };
+  const classes: { graph: number[]; loop: number[] } = { graph: [], loop: [] };
+  const graphSide = async (): Promise<number> => {
+    const got: number[] = [];
+    const flow = await Flow.open(graph, { env, log: () => undefined, inputs: { in: raw }, outputs: { out: (v) => void got.push((v as { class: number }).class) } });
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await flow.start();
+    cpu.graph.push(cpuSeconds(c));
+    classes.graph = got;
+    return (performance.now() - t) / 1000;
+  };
+  let inputs = 0;
+  const loopSide = async (): Promise<number> => {
+    const got: number[] = [];
+    const c = process.cpuUsage();
+    const t = performance.now();
+    for (let i = 0; i < raw.length; i++) {
+      const bytes = raw[i] as Uint8Array;
+      const data = new Float32Array(bytes.length);
+      for (let k = 0; k < bytes.length; k++) data[k] = (bytes[k] as number) * 0.00392156862745098;
+      inputs += data.length; // the normalized sample is used, as the model would use it
+      let out = await Promise.resolve(little[i % count] as Tensor);
+      if (filter.isHard(probabilities(out))) out = await Promise.resolve(big[i % count] as Tensor);
+      let best = 0;
+      for (let k = 1; k < out.data.length; k++) if ((out.data[k] as number) > (out.data[best] as number)) best = k;
+      got.push(best);
+    }
+    cpu.loop.push(cpuSeconds(c));
+    classes.loop = got;
+    return (performance.now() - t) / 1000;
+  };
+  log(`joint inference edge pipeline with stand-ins for the models: ${count} images ${PASSES} times a round, ${rounds} interleaved rounds (graph vs hand-written loop)`);
+  for (let w = 1; w < settings.warmup; w++) {
+    await graphSide();
+    await loopSide();
+  }
+  cpu.graph.length = 0;
+  cpu.loop.length = 0;
+  const timed = await interleave(rounds, graphSide, loopSide);
+  // interleave() ran one unrecorded warm-up of each side first.
+  const graphCpu = cpu.graph.slice(1);
+  const loopCpu = cpu.loop.slice(1);
+  const ratio = graphCpu.map((g, k) => (g / (loopCpu[k] as number) - 1) * 100);
+  const extra = graphCpu.map((g, k) => ((g - (loopCpu[k] as number)) * 1e6) / images);
+  const same = classes.loop.length === images && classes.loop.every((c, k) => c === classes.graph[k]);
+  log(`  medians: graph ${spread(timed.a).median.toFixed(3)} s, loop ${spread(timed.b).median.toFixed(3)} s; in CPU time ${spread(ratio).median.toFixed(1)} % (${spread(extra).median.toFixed(1)} us an image); the same answers: ${same}`);
+  return {
+    ...figure('stand_ins_overhead_cpu_pct', ratio, 2),
+    ...figure('stand_ins_overhead_cpu_us_per_item', extra, 1),
+    ...figure('stand_ins_loop_cpu_us_per_item', loopCpu.map((c) => (c * 1e6) / images), 1),
+    stand_ins_same_answers: same && inputs > 0,
+    stand_ins_overhead_pct: r2(spread(timed.ratio.map((x) => (x - 1) * 100)).median),
+  };
+}
