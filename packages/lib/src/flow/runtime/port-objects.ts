@@ -10,7 +10,6 @@ export function portObject(port: string): (value: unknown) => Record<string, unk
   let make = makers.get(port);
   if (make === undefined) {
     // The name as a JSON string literal: any port name is a valid key, nothing in it is code.
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     make = new Function('value', `return { ${JSON.stringify(port)}: value };`) as (value: unknown) => Record<string, unknown>;
     makers.set(port, make);
   }
@@ -26,7 +25,6 @@ const getters = new Map<string, (ports: Readonly<Record<string, unknown>>) => un
 export function portGetter(port: string): (ports: Readonly<Record<string, unknown>>) => unknown {
   let get = getters.get(port);
   if (get === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     get = new Function('ports', `return ports[${JSON.stringify(port)}];`) as (ports: Readonly<Record<string, unknown>>) => unknown;
     getters.set(port, get);
   }
