@@ -9,7 +9,7 @@
  * with one, and the time of each call is measured with one clock read between units (each one's end is the next
  * one's start).
  */
-import { portGetter, portObject } from './port-objects.js';
+import { portGetter, portObject, type PortRead } from './port-objects.js';
 import { combineRow, type Row, type Token } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
 
@@ -21,10 +21,10 @@ export interface FusedSource {
   readonly toPort: string;
 }
 
-/** What goes on an edge from `port` for one emission: the value, or a skip when there is none. */
-export function tokenOf(e: Emission, port: string): Token {
+/** What goes on an edge for one emission: the value its port (read by `read`) has, or a skip when there is none. */
+function tokenOf(e: Emission, read: PortRead): Token {
   if (e.kind !== 'data') return e;
-  const value = e.ports[port];
+  const value = read(e.ports);
   return value === undefined ? { kind: 'skip', id: e.id, meta: e.meta } : { kind: 'data', id: e.id, value, meta: e.meta };
 }
 
@@ -54,7 +54,7 @@ function oneEdge(source: FusedSource): RowsOf {
 
 /** A stage fed by several edges (where a condition's branches meet): each item's tokens paired into one row. */
 function severalEdges(node: string, ports: readonly string[], sources: readonly FusedSource[]): RowsOf {
-  const byPort = ports.map((port) => sources.filter((s) => s.toPort === port));
+  const byPort = ports.map((port) => sources.filter((s) => s.toPort === port).map((s) => ({ stage: s.stage, read: portGetter(s.fromPort) })));
   // Reused for every row: combineRow only reads them.
   const perPort: Token[][] = byPort.map((s) => new Array<Token>(s.length));
   return (emitted) => {
@@ -62,11 +62,11 @@ function severalEdges(node: string, ports: readonly string[], sources: readonly 
     const rows = new Array<Row>(n);
     for (let k = 0; k < n; k++) {
       for (let p = 0; p < byPort.length; p++) {
-        const feeding = byPort[p] as FusedSource[];
+        const feeding = byPort[p] as { stage: number; read: PortRead }[];
         const tokens = perPort[p] as Token[];
         for (let s = 0; s < feeding.length; s++) {
-          const source = feeding[s] as FusedSource;
-          tokens[s] = tokenOf((emitted[source.stage] as Emission[])[k] as Emission, source.fromPort);
+          const source = feeding[s] as { stage: number; read: PortRead };
+          tokens[s] = tokenOf((emitted[source.stage] as Emission[])[k] as Emission, source.read);
         }
       }
       rows[k] = combineRow(node, ports, perPort);

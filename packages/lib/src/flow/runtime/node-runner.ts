@@ -10,7 +10,7 @@ import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
 import type { UnitMetrics } from './metrics.js';
 import type { BoundedQueue } from './queue.js';
 import { FusedStages, type FusedSource } from './fused-stages.js';
-import { portGetter, portObject } from './port-objects.js';
+import { portGetter, portObject, type PortRead } from './port-objects.js';
 import { combineRow, EOS, formatId, type ItemId, type Row, type Token } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
 
@@ -78,11 +78,11 @@ export class NodeRunner {
   /** The node's only input edge, when it has one. */
   private readonly single: { readonly port: string; readonly queue: BoundedQueue<Token> } | undefined;
   /** The read of the port a directly called output takes (port-objects.ts). */
-  private readonly directRead: ((ports: Readonly<Record<string, unknown>>) => unknown) | undefined;
+  private readonly directRead: PortRead | undefined;
   /** The ports object of a row of the single input edge (port-objects.ts). */
   private readonly singlePorts: ((value: unknown) => Record<string, unknown>) | undefined;
   /** The output ports and their edges' queues, as an array (walked for every item: no Map iterator each time). */
-  private readonly outputs: readonly { readonly read: (ports: Readonly<Record<string, unknown>>) => unknown; readonly queues: readonly BoundedQueue<Token>[] }[];
+  private readonly outputs: readonly { readonly read: PortRead; readonly queues: readonly BoundedQueue<Token>[] }[];
 
   constructor(
     private readonly wiring: NodeWiring,
@@ -208,7 +208,7 @@ export class NodeRunner {
 
   /** An emission given to an output node's sink directly, counted as that node would count it. */
   private deliver(direct: DirectOutput, e: Emission): Promise<void> | undefined {
-    const value = e.kind === 'data' ? (this.directRead as (ports: Readonly<Record<string, unknown>>) => unknown)(e.ports) : undefined;
+    const value = e.kind === 'data' ? (this.directRead as PortRead)(e.ports) : undefined;
     if (value === undefined) {
       if (e.kind !== 'sub-end') direct.metrics.skipped++;
       return undefined;

@@ -16,16 +16,19 @@ export function portObject(port: string): (value: unknown) => Record<string, unk
   return make;
 }
 
-const getters = new Map<string, (ports: Readonly<Record<string, unknown>>) => unknown>();
+/** A read of one port of an item's ports object. */
+export type PortRead = (ports: Readonly<Record<string, unknown>>) => unknown;
+
+const getters = new Map<string, PortRead>();
 
 /**
  * `ports[port]` by a function written for that port name: the scheduler reads one port of every item at every
  * edge, and a computed read in a function shared by all edges goes through V8's generic (megamorphic) path.
  */
-export function portGetter(port: string): (ports: Readonly<Record<string, unknown>>) => unknown {
+export function portGetter(port: string): PortRead {
   let get = getters.get(port);
   if (get === undefined) {
-    get = new Function('ports', `return ports[${JSON.stringify(port)}];`) as (ports: Readonly<Record<string, unknown>>) => unknown;
+    get = new Function('ports', `return ports[${JSON.stringify(port)}];`) as PortRead;
     getters.set(port, get);
   }
   return get;

@@ -8,7 +8,7 @@ import type { BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
 import type { UnitMetrics } from './metrics.js';
 import type { UnitThreadPool } from './thread-pool.js';
-import { portGetter } from './port-objects.js';
+import { portGetter, type PortRead } from './port-objects.js';
 import { formatId, type ItemId, type Row } from './tokens.js';
 
 export type Emission = { readonly kind: 'data'; readonly id: ItemId; readonly meta: Meta; readonly ports: Readonly<Record<string, unknown>> } | { readonly kind: 'skip' | 'sub-end'; readonly id: ItemId; readonly meta: Meta };
@@ -43,8 +43,8 @@ export class UnitStage {
   /** The unit's process(), bound once. */
   private readonly process: UnitInstance['process'];
   /** Reads of the connected output ports, and of every output port (a condition's), one function per port name. */
-  private readonly connectedReads: readonly ((ports: Readonly<Record<string, unknown>>) => unknown)[];
-  private readonly outputReads: readonly ((ports: Readonly<Record<string, unknown>>) => unknown)[];
+  private readonly connectedReads: readonly PortRead[];
+  private readonly outputReads: readonly PortRead[];
   /** When the last call's results were in (performance.now()): the next fused stage's clock starts there. */
   finishedAt = 0;
 
@@ -184,13 +184,13 @@ export class UnitStage {
     if (this.condition) {
       let set = 0;
       const reads = this.outputReads;
-      for (let o = 0; o < reads.length; o++) if ((reads[o] as (ports: Readonly<Record<string, unknown>>) => unknown)(out.ports) !== undefined) set++;
+      for (let o = 0; o < reads.length; o++) if ((reads[o] as PortRead)(out.ports) !== undefined) set++;
       return set === 1 ? undefined : `condition unit ${this.node.unit?.description.name} must set exactly one output, set ${set}`;
     }
     const connected = this.settings.connectedOutputs;
     const reads = this.connectedReads;
     for (let o = 0; o < reads.length; o++) {
-      if ((reads[o] as (ports: Readonly<Record<string, unknown>>) => unknown)(out.ports) === undefined) {
+      if ((reads[o] as PortRead)(out.ports) === undefined) {
         const missing = connected.filter((p) => out.ports[p] === undefined);
         return `unit ${this.node.unit?.description.name} gave no value on output ${missing.join(', ')}`;
       }
