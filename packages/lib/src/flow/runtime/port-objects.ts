@@ -1,7 +1,7 @@
 /**
  * An item's ports object with one port, `{ [port]: value }`, made by a function written for that port name. The
  * scheduler makes one for every item at every edge; V8 builds a literal with a computed key in a function shared by
- * all edges through a slow generic path (about six times the cost of a literal with the name written out), so each
+ * all edges through a slow generic path (several times the cost of a literal with the name written out), so each
  * port name gets its own small function with the name as a plain key, made once and kept.
  */
 const makers = new Map<string, (value: unknown) => Record<string, unknown>>();
