@@ -114,7 +114,7 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
     const c = process.cpuUsage();
     const t = performance.now(); // models are loaded in open(): both sides time the stream only
     await flow.start();
-    if (!shownChains) log(`  the graph runs with its units ${flow.fusedChains.length ? `fused: ${flow.fusedChains.map((c) => c.join(' -> ')).join('; ')}` : 'unfused'}`);
+    if (!shownChains) log(`  the graph runs with its units ${flow.fusedChains.length ? `fused, one node each: ${flow.fusedChains.map((c) => c.join(', ')).join('; ')}` : 'unfused'}`);
     shownChains = true;
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
