@@ -17,7 +17,14 @@
  * - line_*: the same figures for the pipeline without the mining (`--parts overhead_line`, not run by default): every
  *   image through all units to the big model, one straight line that runs as one fused node.
  * - stand_ins_*: the same graph and loop with stand-ins for the two models that answer at once (`--parts
- *   overhead_stand_ins`, not run by default; stand-ins.ts): the graph's own per-image work, without the lib calls.
+ *   overhead_stand_ins`, not run by default; stand-ins.ts): the graph's own per-image work, without the lib calls;
+ *   `--stand-ins-evict-kb N`: each stand-in (on both sides) walks N KB of memory first, evicting the caches between
+ *   the graph's steps as the real models' calls do; `--stand-ins-next-turn`: the stand-ins answer on the next turn
+ *   of the event loop (setImmediate, as onnxruntime-node's run does); `--stand-ins-evict-functions N`: each stand-in
+ *   first calls N distinct small functions, whose code goes through the instruction caches as the real calls' does.
+ * - cpu_split_*: where the graph's extra CPU goes (`--parts cpu_split`, not run by default; cpu-split.ts, needs perf):
+ *   each side alone under `perf record`, CPU microseconds an image per part (the scheduler's code, the units', the
+ *   lib's, Node's, V8's builtins and runtime, ONNX Runtime, the kernel, ...), `--split-runs` runs of each side.
  * - units_*: the graph's own units opened once and called one after the other by hand, no scheduler (`--parts
  *   overhead_units`, not run by default), against the same loop: the units' share of the graph's overhead; the rest
  *   of overhead_cpu_us_per_item is the scheduler's.
@@ -30,7 +37,8 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units, overhead_stand_ins)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units, overhead_stand_ins, cpu_split)]
+ *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -40,20 +48,20 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { modelPaths } from '../../examples/joint_inference/fashion_mnist/models.js';
 import { trainModels } from '../../examples/joint_inference/fashion_mnist/train.js';
-import { CrossEntropyFilter } from '@sedna/lib/algorithms';
 import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
 import { weightShapes, type ModelSpec } from '@sedna/lib/model-spec';
-import { BigModelClient, BigModelService } from '@sedna/lib/joint-inference';
-import { probabilities } from '@sedna/lib/incremental-learning';
+import { BigModelService } from '@sedna/lib/joint-inference';
 import { loadFashionMnist } from '@sedna/lib/datasources';
 import { defineUnit, Flow, loadGraphText, type UnitInstance, type UnitOutput } from '@sedna/lib/flow';
 import { exportToOnnx } from '@sedna/lib/onnx';
 import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
+import { cpuSplitPart } from './cpu-split.js';
+import { handWrittenLoop, jiEnv, jiGraphText } from './ji-pipeline.js';
 import { standInsPart } from './stand-ins.js';
 import { ensureVtest } from './vtest.js';
 
-const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
+const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' }, 'split-runs': { type: 'string', default: '2' }, 'stand-ins-evict-kb': { type: 'string', default: '0' }, 'stand-ins-next-turn': { type: 'boolean', default: false }, 'stand-ins-evict-functions': { type: 'string', default: '0' }, 'split-top': { type: 'string', default: '25' } } });
 const log = (m: string): void => void process.stderr.write(`[flow bench] ${m}\n`);
 const images = Number(values.images);
 const rounds = Number(values.rounds);
@@ -80,24 +88,8 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
   await big.load(paths.big);
   const service = new BigModelService({ estimator: big, modelUrl: false, env: { JOB_NAME: 'bench', BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: '0' }, log: () => undefined });
   const { port } = await service.start();
-  const env = { MODEL_URL: paths.little, HEM_NAME: 'CrossEntropy', HEM_PARAMETERS: JSON.stringify([{ key: 'threshold_cross_entropy', value: String(threshold) }]), BIG_MODEL_IP: '127.0.0.1', BIG_MODEL_PORT: String(port), JOB_NAME: 'bench' };
-
-  const JI_GRAPH = `[graph]\ngraphconf = """digraph ji {
-    in[type=input]
-    decode[type=flowunit, flowunit=image_decode, format=raw, width=28, height=28, channels=1]
-    preprocess[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
-    infer[type=flowunit, flowunit=onnx_inference]
-    ${shape === 'mining' ? 'mining[type=flowunit, flowunit=hard_example_mining]' : ''}
-    cloud[type=flowunit, flowunit=cloud_inference]
-    result[type=flowunit, flowunit=classification_result]
-    out[type=output]
-    in -> decode:in_data
-    decode:out_image -> preprocess:in_data
-    preprocess:out_data -> infer:input
-    ${shape === 'mining' ? 'infer:out_inference -> mining:in_inference\n    mining:hard -> cloud:in_inference\n    mining:easy -> result:in_data' : 'infer:out_inference -> cloud:in_inference'}
-    cloud:out_inference -> result:in_data
-    result:out_data -> out
-  }"""\n`;
+  const env = jiEnv(paths.little, threshold, port);
+  const JI_GRAPH = jiGraphText(shape);
   const { graph: jiGraph } = await loadGraphText(JI_GRAPH, path.join(work, 'ji.toml'), { env });
 
   // Besides the wall time, each side's CPU time (this process's, every thread: ONNX Runtime runs on the main one):
@@ -152,26 +144,11 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
   }
 
   // The same steps, by hand: the lib's estimator, mining filter and big model client, one image at a time.
-  const little = new OnnxEstimator();
-  await little.load(paths.little);
-  const filter = new CrossEntropyFilter({ threshold_cross_entropy: threshold });
-  const client = new BigModelClient({ host: '127.0.0.1', port, jobName: 'bench' });
+  const loop = await handWrittenLoop(paths.little, threshold, port, shape);
   async function loopSide(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
-    const classes: number[] = [];
     const c = process.cpuUsage();
     const t = performance.now();
-    for (const bytes of raw) {
-      // A plain loop, as the normalize unit does it (Float32Array.from with a mapping function is several times
-      // slower and would flatter the graph).
-      const data = new Float32Array(bytes.length);
-      for (let k = 0; k < bytes.length; k++) data[k] = (bytes[k] as number) * 0.00392156862745098;
-      const x = { data, shape: [1, 784] };
-      let out = await little.predict(x);
-      if (shape === 'line' || filter.isHard(probabilities(out))) out = await client.predict(x);
-      let best = 0;
-      for (let k = 1; k < out.data.length; k++) if ((out.data[k] as number) > (out.data[best] as number)) best = k;
-      classes.push(best);
-    }
+    const classes = await loop.run(raw);
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
 
@@ -204,7 +181,7 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
   const overheadPct = overhead.median;
   const cpuOverhead = spread(cpuRatio);
   log(`  medians: ${against === 'units' ? 'units by hand' : 'graph'} ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overheadPct.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); in CPU time ${cpuOverhead.median.toFixed(1)} % (IQR ${cpuOverhead.q1.toFixed(1)} to ${cpuOverhead.q3.toFixed(1)}); the same answers: ${same}`);
-  client.close();
+  loop.close();
   for (const unit of Object.values(units)) await unit.close?.();
   await service.stop();
   return {
@@ -399,10 +376,17 @@ async function overheadStandInsPart(): Promise<Record<string, unknown>> {
   if (!existsSync(paths.little) || !existsSync(paths.big)) await trainModels({ outDir: values.models!, log });
   const test = await loadFashionMnist({ split: 'test', count: images });
   const raw = Array.from({ length: images }, (_, k) => test.pixels.subarray(k * 784, (k + 1) * 784));
-  return standInsPart({ raw, littleModel: paths.little, bigModel: paths.big, threshold, rounds, warmup: Number(values.warmup), work, log });
+  return standInsPart({ raw, littleModel: paths.little, bigModel: paths.big, threshold, rounds, warmup: Number(values.warmup), work, log, evictKb: Number(values['stand-ins-evict-kb']), nextTurn: values['stand-ins-next-turn'] === true, evictFunctions: Number(values['stand-ins-evict-functions']) });
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, overhead_stand_ins: overheadStandInsPart, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+/** Where the graph's extra CPU goes, each side alone under perf (cpu-split.ts), named cpu_split_*. */
+async function cpuSplitPart_(): Promise<Record<string, unknown>> {
+  const paths = modelPaths(values.models!);
+  if (!existsSync(paths.little) || !existsSync(paths.big)) await trainModels({ outDir: values.models!, log });
+  return cpuSplitPart({ rounds: Math.min(rounds, 10), images, models: values.models!, threshold, runs: Number(values['split-runs']), top: Number(values['split-top']), log });
+}
+
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, overhead_stand_ins: overheadStandInsPart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};

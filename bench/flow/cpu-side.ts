@@ -1,0 +1,67 @@
+/**
+ * The joint inference edge pipeline's two sides (the graph, the hand-written loop) in interleaved rounds, for
+ * `npm run bench -- flow --parts cpu_split` (cpu-split.ts), which runs this under `perf record` with perf's clock set
+ * to CLOCK_MONOTONIC (the clock of process.hrtime): each round's start and end are printed, so that every sample can
+ * be given to the side whose round it fell in. The graph's flows are opened (its models loaded) outside the rounds.
+ * Prints one JSON line: the rounds' windows, and each side's CPU time per image.
+ *   node --conditions=source --import tsx bench/flow/cpu-side.ts --rounds 10 --images 2000 --models DIR
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { tmpdir } from 'node:os';
+import { modelPaths } from '../../examples/joint_inference/fashion_mnist/models.js';
+import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
+import { BigModelService } from '@sedna/lib/joint-inference';
+import { loadFashionMnist } from '@sedna/lib/datasources';
+import { Flow, loadGraphText } from '@sedna/lib/flow';
+import { handWrittenLoop, jiEnv, jiGraphText } from './ji-pipeline.js';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '5' }, images: { type: 'string', default: '2000' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
+const rounds = Number(values.rounds);
+const images = Number(values.images);
+const threshold = Number(values.threshold);
+
+const paths = modelPaths(values.models);
+const test = await loadFashionMnist({ split: 'test', count: images });
+const raw = Array.from({ length: images }, (_, k) => test.pixels.subarray(k * 784, (k + 1) * 784));
+const big = new OnnxEstimator();
+await big.load(paths.big);
+const service = new BigModelService({ estimator: big, modelUrl: false, env: { JOB_NAME: 'bench', BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: '0' }, log: () => undefined });
+const { port } = await service.start();
+const env = jiEnv(paths.little, threshold, port);
+const { graph } = await loadGraphText(jiGraphText('mining'), path.join(tmpdir(), 'sedna-flow-cpu-side.toml'), { env });
+const loop = await handWrittenLoop(paths.little, threshold, port, 'mining');
+
+/** A round's flow, opened (its models loaded) before the sampling starts. */
+const openFlow = async (): Promise<{ start(): Promise<void>; classes: number[] }> => {
+  const classes: number[] = [];
+  const flow = await Flow.open(graph, { env, log: () => undefined, inputs: { in: raw }, outputs: { out: (v) => void classes.push((v as { class: number }).class) } });
+  return { start: () => flow.start(), classes };
+};
+for (let w = 0; w < Number(values.warmup); w++) {
+  await loop.run(raw);
+  await (await openFlow()).start();
+}
+type Side = 'graph' | 'loop';
+const windows: { side: Side; start: number; end: number }[] = [];
+const cpu: Record<Side, number> = { graph: 0, loop: 0 };
+/** One round of a side: its window on CLOCK_MONOTONIC (seconds) and its CPU time. */
+const round = async (side: Side): Promise<void> => {
+  const flow = side === 'graph' ? await openFlow() : undefined;
+  const before = process.cpuUsage();
+  const start = Number(process.hrtime.bigint()) / 1e9;
+  const answers = flow ? (await flow.start(), flow.classes.length) : (await loop.run(raw)).length;
+  const end = Number(process.hrtime.bigint()) / 1e9;
+  const used = process.cpuUsage(before);
+  if (answers !== images) throw new Error(`${side}: ${answers} answers for ${images} images`);
+  windows.push({ side, start, end });
+  cpu[side] += used.user + used.system;
+};
+for (let r = 0; r < rounds; r++) {
+  // The side going first alternates.
+  for (const side of r % 2 === 0 ? (['graph', 'loop'] as const) : (['loop', 'graph'] as const)) await round(side);
+}
+loop.close();
+await service.stop();
+console.log(JSON.stringify({ pid: process.pid, images_per_round: images, rounds, windows, cpu_us_per_item: { graph: cpu.graph / (rounds * images), loop: cpu.loop / (rounds * images) } }));
+process.exit(0);

@@ -1,0 +1,73 @@
+/**
+ * The joint inference edge pipeline of the flow bench, shared by its parts (main.ts) and by the CPU split's side
+ * runner (cpu-side.ts): the graph's text, and the same steps as a hand-written loop over the lib's estimator, mining
+ * filter and big model client, one image at a time.
+ */
+import { CrossEntropyFilter } from '@sedna/lib/algorithms';
+import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
+import { BigModelClient } from '@sedna/lib/joint-inference';
+import { probabilities } from '@sedna/lib/incremental-learning';
+
+/** `mining`: CrossEntropy sends the hard images to the big model; `line`: every image goes there. */
+export type PipelineShape = 'mining' | 'line';
+
+/** The graph: decode, normalize, the little model, the mining (or none), the big model, the class. */
+export function jiGraphText(shape: PipelineShape): string {
+  return `[graph]\ngraphconf = """digraph ji {
+    in[type=input]
+    decode[type=flowunit, flowunit=image_decode, format=raw, width=28, height=28, channels=1]
+    preprocess[type=flowunit, flowunit=normalize, standard_deviation_inverse="0.00392156862745098"]
+    infer[type=flowunit, flowunit=onnx_inference]
+    ${shape === 'mining' ? 'mining[type=flowunit, flowunit=hard_example_mining]' : ''}
+    cloud[type=flowunit, flowunit=cloud_inference]
+    result[type=flowunit, flowunit=classification_result]
+    out[type=output]
+    in -> decode:in_data
+    decode:out_image -> preprocess:in_data
+    preprocess:out_data -> infer:input
+    ${shape === 'mining' ? 'infer:out_inference -> mining:in_inference\n    mining:hard -> cloud:in_inference\n    mining:easy -> result:in_data' : 'infer:out_inference -> cloud:in_inference'}
+    cloud:out_inference -> result:in_data
+    result:out_data -> out
+  }"""\n`;
+}
+
+/** The worker environment the graph's units take their defaults from. */
+export function jiEnv(littleModel: string, threshold: number, bigModelPort: number): Record<string, string> {
+  return { MODEL_URL: littleModel, HEM_NAME: 'CrossEntropy', HEM_PARAMETERS: JSON.stringify([{ key: 'threshold_cross_entropy', value: String(threshold) }]), BIG_MODEL_IP: '127.0.0.1', BIG_MODEL_PORT: String(bigModelPort), JOB_NAME: 'bench' };
+}
+
+export interface HandWrittenLoop {
+  /** The images through the steps, one at a time; the class of each. */
+  run(raw: readonly Uint8Array[]): Promise<number[]>;
+  close(): void;
+}
+
+/** The same steps by hand: the lib's estimator, mining filter and big model client, one image at a time. */
+export async function handWrittenLoop(littleModel: string, threshold: number, bigModelPort: number, shape: PipelineShape): Promise<HandWrittenLoop> {
+  const little = new OnnxEstimator();
+  await little.load(littleModel);
+  const filter = new CrossEntropyFilter({ threshold_cross_entropy: threshold });
+  const client = new BigModelClient({ host: '127.0.0.1', port: bigModelPort, jobName: 'bench' });
+  return {
+    async run(raw) {
+      const classes: number[] = [];
+      for (const bytes of raw) {
+        // A plain loop, as the normalize unit does it (Float32Array.from with a mapping function is several times
+        // slower and would flatter the graph).
+        const data = new Float32Array(bytes.length);
+        for (let k = 0; k < bytes.length; k++) data[k] = (bytes[k] as number) * 0.00392156862745098;
+        const x = { data, shape: [1, 784] };
+        let out = await little.predict(x);
+        if (shape === 'line' || filter.isHard(probabilities(out))) out = await client.predict(x);
+        let best = 0;
+        for (let k = 1; k < out.data.length; k++) if ((out.data[k] as number) > (out.data[best] as number)) best = k;
+        classes.push(best);
+      }
+      return classes;
+    },
+    close() {
+      client.close();
+      little.dispose();
+    },
+  };
+}
