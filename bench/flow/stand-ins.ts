@@ -25,6 +25,25 @@ export interface StandInSettings {
   readonly warmup: number;
   readonly work: string;
   readonly log: (line: string) => void;
+  /**
+   * KB of memory each stand-in walks (one read per 64-byte cache line) before it answers, on both sides alike (0:
+   * none): the real models' calls run a lot of other code and data through the caches between the graph's steps;
+   * this puts the same kind of disturbance back, so the graph's own work can be timed with its code and data
+   * evicted between steps as they are beside the real models.
+   */
+  readonly evictKb: number;
+  /**
+   * The stand-ins answer on the next turn of the event loop (setImmediate, as onnxruntime-node's run does) rather
+   * than with a promise already resolved, on both sides alike: each image then crosses event loop turns as with the
+   * real models.
+   */
+  readonly nextTurn: boolean;
+  /**
+   * Distinct small functions each stand-in calls first, on both sides alike (0: none): their machine code goes
+   * through the instruction caches, as ONNX Runtime's, the HTTP stack's and the kernel's code does between the
+   * graph's steps beside the real models.
+   */
+  readonly evictFunctions: number;
 }
 
 /** Each side goes through the images this many times a round: a round of a few milliseconds is too short to time. */
@@ -44,6 +63,25 @@ export async function standInsPart(settings: StandInSettings): Promise<Record<st
     estimator.dispose();
     return out;
   };
+  // What the walks below read, kept so that they are not optimized away.
+  let evicted = 0;
+  // Each function its own code (a body of its own, so V8 compiles each separately).
+  const codeWalk = Array.from({ length: settings.evictFunctions }, (_, k) => new Function('x', `let a = x + ${k}; for (let i = 0; i < 3; i++) { a = (a * ${(k % 7) + 3} + ${k}) % ${1000 + k}; if (a > ${k % 500}) a -= ${k % 13}; else a += ${k % 11}; } return a;`) as (x: number) => number);
+  const walkCode = (): void => {
+    let x = 0;
+    for (let k = 0; k < codeWalk.length; k++) x = (codeWalk[k] as (x: number) => number)(x);
+    evicted += x & 1;
+  };
+  // The memory the stand-ins walk.
+  const evictBytes = new Uint8Array(settings.evictKb * 1024);
+  const evict = (): void => {
+    walkCode();
+    let sum = 0;
+    for (let k = 0; k < evictBytes.length; k += 64) sum += evictBytes[k] as number;
+    evicted += sum + 1;
+  };
+  /** A stand-in's answer: resolved at once, or on the next turn of the event loop (settings.nextTurn). */
+  const answer = <T>(value: T): Promise<T> => (settings.nextTurn ? new Promise((resolve) => setImmediate(() => resolve(value))) : Promise.resolve(value));
   const little = await answers(settings.littleModel);
   const big = await answers(settings.bigModel);
 
@@ -55,7 +93,7 @@ export async function standInsPart(settings: StandInSettings): Promise<Record<st
     inputs: [['input', 'tensor']],
     outputs: [['out_inference', 'inference']],
     open: () => ({
-      process: (batch) => Promise.resolve(batch.map((item): UnitOutput => ({ ports: { out_inference: { input: item.ports.input, output: little[(item.meta.index as number) % count], answeredBy: 'edge' } }, meta: { model_version: 'initial' } }))),
+      process: (batch) => (evict(), answer(batch.map((item): UnitOutput => ({ ports: { out_inference: { input: item.ports.input, output: little[(item.meta.index as number) % count], answeredBy: 'edge' } }, meta: { model_version: 'initial' } })))),
     }),
   });
   const standInCloud = defineUnit({
@@ -66,12 +104,12 @@ export async function standInsPart(settings: StandInSettings): Promise<Record<st
     outputs: [['out_inference', 'inference']],
     open: () => ({
       process: (batch) =>
-        Promise.resolve(
+        (evict(), answer(
           batch.map((item): UnitOutput => {
             const record = item.ports.in_inference as { input: Tensor; output: Tensor; answeredBy: string; hard?: boolean };
             return { ports: { out_inference: { input: record.input, output: big[(item.meta.index as number) % count], answeredBy: 'cloud', hard: record.hard, edgeOutput: record.output } }, meta: { answered_by: 'cloud' } };
           }),
-        ),
+        )),
     }),
   });
   const env = { HEM_NAME: 'CrossEntropy', HEM_PARAMETERS: JSON.stringify([{ key: 'threshold_cross_entropy', value: String(threshold) }]) };
@@ -119,8 +157,12 @@ export async function standInsPart(settings: StandInSettings): Promise<Record<st
       const data = new Float32Array(bytes.length);
       for (let k = 0; k < bytes.length; k++) data[k] = (bytes[k] as number) * 0.00392156862745098;
       inputs += data.length; // the normalized sample is used, as the model would use it
-      let out = await Promise.resolve(little[i % count] as Tensor);
-      if (filter.isHard(probabilities(out))) out = await Promise.resolve(big[i % count] as Tensor);
+      evict();
+      let out = await answer(little[i % count] as Tensor);
+      if (filter.isHard(probabilities(out))) {
+        evict();
+        out = await answer(big[i % count] as Tensor);
+      }
       let best = 0;
       for (let k = 1; k < out.data.length; k++) if ((out.data[k] as number) > (out.data[best] as number)) best = k;
       got.push(best);
@@ -129,7 +171,7 @@ export async function standInsPart(settings: StandInSettings): Promise<Record<st
     classes.loop = got;
     return (performance.now() - t) / 1000;
   };
-  log(`joint inference edge pipeline with stand-ins for the models: ${count} images ${PASSES} times a round, ${rounds} interleaved rounds (graph vs hand-written loop)`);
+  log(`joint inference edge pipeline with stand-ins for the models${settings.evictKb ? ` (each walks ${settings.evictKb} KB)` : ''}${settings.nextTurn ? ' (answering on the next event loop turn)' : ''}${settings.evictFunctions ? ` (each calls ${settings.evictFunctions} distinct functions)` : ''}: ${count} images ${PASSES} times a round, ${rounds} interleaved rounds (graph vs hand-written loop)`);
   for (let w = 1; w < settings.warmup; w++) {
     await graphSide();
     await loopSide();
@@ -148,7 +190,10 @@ export async function standInsPart(settings: StandInSettings): Promise<Record<st
     ...figure('stand_ins_overhead_cpu_pct', ratio, 2),
     ...figure('stand_ins_overhead_cpu_us_per_item', extra, 1),
     ...figure('stand_ins_loop_cpu_us_per_item', loopCpu.map((c) => (c * 1e6) / images), 1),
-    stand_ins_same_answers: same && inputs > 0,
+    stand_ins_same_answers: same && inputs > 0 && evicted >= 0,
+    stand_ins_evict_kb: settings.evictKb,
+    stand_ins_next_turn: settings.nextTurn,
+    stand_ins_evict_functions: settings.evictFunctions,
     stand_ins_overhead_pct: r2(spread(timed.ratio.map((x) => (x - 1) * 100)).median),
   };
 }
