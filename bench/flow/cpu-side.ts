@@ -10,11 +10,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { modelPaths } from '../../examples/joint_inference/fashion_mnist/models.js';
-import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
-import { BigModelService } from '@sedna/lib/joint-inference';
-import { loadFashionMnist } from '@sedna/lib/datasources';
 import { Flow, loadGraphText } from '@sedna/lib/flow';
-import { handWrittenLoop, jiEnv, jiGraphText } from './ji-pipeline.js';
+import { handWrittenLoop, jiEnv, jiGraphText, startBigModel, testImages } from './ji-pipeline.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '5' }, images: { type: 'string', default: '2000' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' } } });
 const rounds = Number(values.rounds);
@@ -22,12 +19,9 @@ const images = Number(values.images);
 const threshold = Number(values.threshold);
 
 const paths = modelPaths(values.models);
-const test = await loadFashionMnist({ split: 'test', count: images });
-const raw = Array.from({ length: images }, (_, k) => test.pixels.subarray(k * 784, (k + 1) * 784));
-const big = new OnnxEstimator();
-await big.load(paths.big);
-const service = new BigModelService({ estimator: big, modelUrl: false, env: { JOB_NAME: 'bench', BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: '0' }, log: () => undefined });
-const { port } = await service.start();
+const raw = await testImages(images);
+const service = await startBigModel(paths.big);
+const { port } = service;
 const env = jiEnv(paths.little, threshold, port);
 const { graph } = await loadGraphText(jiGraphText('mining'), path.join(tmpdir(), 'sedna-flow-cpu-side.toml'), { env });
 const loop = await handWrittenLoop(paths.little, threshold, port, 'mining');

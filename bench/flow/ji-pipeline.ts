@@ -1,12 +1,41 @@
 /**
  * The joint inference edge pipeline of the flow bench, shared by its parts (main.ts) and by the CPU split's side
- * runner (cpu-side.ts): the graph's text, and the same steps as a hand-written loop over the lib's estimator, mining
- * filter and big model client, one image at a time.
+ * runner (cpu-side.ts): the models, the test images, the big model's service, the graph's text, and the same steps
+ * as a hand-written loop over the lib's estimator, mining filter and big model client, one image at a time.
  */
+import { existsSync } from 'node:fs';
+import { modelPaths } from '../../examples/joint_inference/fashion_mnist/models.js';
+import { trainModels } from '../../examples/joint_inference/fashion_mnist/train.js';
 import { CrossEntropyFilter } from '@sedna/lib/algorithms';
+import { loadFashionMnist } from '@sedna/lib/datasources';
 import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
-import { BigModelClient } from '@sedna/lib/joint-inference';
+import { BigModelClient, BigModelService } from '@sedna/lib/joint-inference';
 import { probabilities } from '@sedna/lib/incremental-learning';
+
+/** The joint inference example's little and big models in `dir`, trained there first when they are missing. */
+export async function readyModels(dir: string, log: (line: string) => void): Promise<{ little: string; big: string }> {
+  const paths = modelPaths(dir);
+  if (!existsSync(paths.little) || !existsSync(paths.big)) {
+    log(`training the joint inference example's models into ${dir}`);
+    await trainModels({ outDir: dir, log });
+  }
+  return paths;
+}
+
+/** The first `count` Fashion-MNIST test images, each its 784 raw bytes. */
+export async function testImages(count: number): Promise<Uint8Array[]> {
+  const test = await loadFashionMnist({ split: 'test', count });
+  return Array.from({ length: count }, (_, k) => test.pixels.subarray(k * 784, (k + 1) * 784));
+}
+
+/** The big model's service on a free loopback port, in this process (as both sides of the bench call it). */
+export async function startBigModel(bigModel: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const big = new OnnxEstimator();
+  await big.load(bigModel);
+  const service = new BigModelService({ estimator: big, modelUrl: false, env: { JOB_NAME: 'bench', BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: '0' }, log: () => undefined });
+  const { port } = await service.start();
+  return { port, stop: () => service.stop() };
+}
 
 /** `mining`: CrossEntropy sends the hard images to the big model; `line`: every image goes there. */
 export type PipelineShape = 'mining' | 'line';

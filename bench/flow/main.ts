@@ -41,23 +41,18 @@
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { modelPaths } from '../../examples/joint_inference/fashion_mnist/models.js';
-import { trainModels } from '../../examples/joint_inference/fashion_mnist/train.js';
-import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
 import { weightShapes, type ModelSpec } from '@sedna/lib/model-spec';
-import { BigModelService } from '@sedna/lib/joint-inference';
-import { loadFashionMnist } from '@sedna/lib/datasources';
 import { defineUnit, Flow, loadGraphText, type UnitInstance, type UnitOutput } from '@sedna/lib/flow';
 import { exportToOnnx } from '@sedna/lib/onnx';
 import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
 import { cpuSplitPart } from './cpu-split.js';
-import { handWrittenLoop, jiEnv, jiGraphText } from './ji-pipeline.js';
+import { handWrittenLoop, jiEnv, jiGraphText, readyModels, startBigModel, testImages } from './ji-pipeline.js';
 import { standInsPart } from './stand-ins.js';
 import { ensureVtest } from './vtest.js';
 
@@ -77,17 +72,10 @@ const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
  * node, against the loop doing the same: what the graph costs where nothing runs beside the chain.
  */
 async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph' | 'units' = 'graph'): Promise<Record<string, unknown>> {
-  const paths = modelPaths(values.models!);
-  if (!existsSync(paths.little) || !existsSync(paths.big)) {
-    log(`training the joint inference example's models into ${values.models}`);
-    await trainModels({ outDir: values.models!, log });
-  }
-  const test = await loadFashionMnist({ split: 'test', count: images });
-  const raw = Array.from({ length: images }, (_, k) => test.pixels.subarray(k * 784, (k + 1) * 784));
-  const big = new OnnxEstimator();
-  await big.load(paths.big);
-  const service = new BigModelService({ estimator: big, modelUrl: false, env: { JOB_NAME: 'bench', BIG_MODEL_BIND_IP: '127.0.0.1', BIG_MODEL_BIND_PORT: '0' }, log: () => undefined });
-  const { port } = await service.start();
+  const paths = await readyModels(values.models!, log);
+  const raw = await testImages(images);
+  const service = await startBigModel(paths.big);
+  const { port } = service;
   const env = jiEnv(paths.little, threshold, port);
   const JI_GRAPH = jiGraphText(shape);
   const { graph: jiGraph } = await loadGraphText(JI_GRAPH, path.join(work, 'ji.toml'), { env });
@@ -372,17 +360,14 @@ async function overheadUnitsPart(): Promise<Record<string, unknown>> {
 
 /** The graph and the loop with stand-ins for the models (stand-ins.ts), named stand_ins_*. */
 async function overheadStandInsPart(): Promise<Record<string, unknown>> {
-  const paths = modelPaths(values.models!);
-  if (!existsSync(paths.little) || !existsSync(paths.big)) await trainModels({ outDir: values.models!, log });
-  const test = await loadFashionMnist({ split: 'test', count: images });
-  const raw = Array.from({ length: images }, (_, k) => test.pixels.subarray(k * 784, (k + 1) * 784));
+  const paths = await readyModels(values.models!, log);
+  const raw = await testImages(images);
   return standInsPart({ raw, littleModel: paths.little, bigModel: paths.big, threshold, rounds, warmup: Number(values.warmup), work, log, evictKb: Number(values['stand-ins-evict-kb']), nextTurn: values['stand-ins-next-turn'] === true, evictFunctions: Number(values['stand-ins-evict-functions']) });
 }
 
 /** Where the graph's extra CPU goes, each side alone under perf (cpu-split.ts), named cpu_split_*. */
 async function cpuSplitPart_(): Promise<Record<string, unknown>> {
-  const paths = modelPaths(values.models!);
-  if (!existsSync(paths.little) || !existsSync(paths.big)) await trainModels({ outDir: values.models!, log });
+  await readyModels(values.models!, log);
   return cpuSplitPart({ rounds: Math.min(rounds, 10), images, models: values.models!, threshold, runs: Number(values['split-runs']), top: Number(values['split-top']), log });
 }
 
