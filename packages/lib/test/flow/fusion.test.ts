@@ -49,7 +49,48 @@ const parity = defineUnit({
   open: () => ({ process: (batch) => batch.map((item) => ({ ports: (item.ports.in as number) % 2 === 0 ? { even: item.ports.in } : { odd: item.ports.in } })) }),
 });
 
-const units: UnitDefinition[] = [add, parity];
+/** Passes items on, but answers the value `at` wrongly, as `mode` says. */
+const wrong = defineUnit({
+  name: 'wrong',
+  kind: 'normal',
+  description: 'answers one item wrongly',
+  inputs: [['in', 'any']],
+  outputs: [['out', 'any']],
+  options: [
+    { name: 'at', type: 'number', description: 'the value answered wrongly', default: -1 },
+    { name: 'mode', type: 'string', description: 'two, nothing, no-list, null, no-ports, missing, throw, reject', default: 'two' },
+  ],
+  open: (context) => {
+    const { at, mode } = context.options as { at: number; mode: string };
+    const right = (batch: readonly { ports: Readonly<Record<string, unknown>> }[]): unknown[] => batch.map((item) => ({ ports: { out: item.ports.in } }));
+    const answer = (batch: readonly { ports: Readonly<Record<string, unknown>> }[]): unknown => {
+      if (!batch.some((item) => item.ports.in === at)) return right(batch);
+      if (mode === 'two') return [...right(batch), ...right(batch)];
+      if (mode === 'nothing') return [];
+      if (mode === 'no-list') return { ports: { out: at } };
+      if (mode === 'null') return batch.map((item) => (item.ports.in === at ? null : { ports: { out: item.ports.in } }));
+      if (mode === 'no-ports') return batch.map((item) => (item.ports.in === at ? { ports: 7 } : { ports: { out: item.ports.in } }));
+      if (mode === 'missing') return batch.map((item) => ({ ports: item.ports.in === at ? { elsewhere: 1 } : { out: item.ports.in } }));
+      throw new Error(`wrong at ${at}`);
+    };
+    return mode === 'reject' ? { process: async (batch) => (await delay(1), answer(batch)) as never } : { process: (batch) => answer(batch) as never };
+  },
+});
+
+/** A condition that sets both outputs for the value `at`. */
+const both = defineUnit({
+  name: 'both',
+  kind: 'condition',
+  description: 'even or odd, both for one value',
+  inputs: [['in', 'any']],
+  outputs: [['even', 'any'], ['odd', 'any']],
+  options: [{ name: 'at', type: 'number', description: 'the value sent both ways', default: -1 }],
+  open: (context) => ({
+    process: (batch) => batch.map((item) => ({ ports: item.ports.in === context.options.at ? { even: item.ports.in, odd: item.ports.in } : (item.ports.in as number) % 2 === 0 ? { even: item.ports.in } : { odd: item.ports.in } })),
+  }),
+});
+
+const units: UnitDefinition[] = [add, parity, wrong, both];
 
 interface Run {
   outputs: { value: unknown; meta: Meta }[];
@@ -58,12 +99,12 @@ interface Run {
   chains: readonly (readonly string[])[];
 }
 
-async function run(graphText: string, fuse: boolean, options: { items?: unknown[]; env?: Record<string, string>; units?: UnitDefinition[]; file?: string; batches?: boolean } = {}): Promise<Run> {
+async function run(graphText: string, fuse: boolean, options: { items?: unknown[]; env?: Record<string, string>; units?: UnitDefinition[]; file?: string; batches?: boolean; compile?: boolean } = {}): Promise<Run> {
   const env = options.env ?? {};
   const { graph } = await loadGraphText(graphText, options.file ?? path.join(tmpdir(), 'fusion.toml'), { units: options.units ?? units, env });
   const outputs: Run['outputs'] = [];
   const events: FlowEvent[] = [];
-  const flow = await Flow.open(graph, { env, fuse, log: () => undefined, onEvent: (e) => events.push(e), ...(options.items ? { inputs: { in: options.items } } : {}), outputs: { out: (value, meta) => void outputs.push({ value, meta }) } });
+  const flow = await Flow.open(graph, { env, fuse, ...(options.compile === false ? { compile: false } : {}), log: () => undefined, onEvent: (e) => events.push(e), ...(options.items ? { inputs: { in: options.items } } : {}), outputs: { out: (value, meta) => void outputs.push({ value, meta }) } });
   await flow.start();
   const counts: Run['counts'] = {};
   for (const u of flow.metrics.snapshot().units) {
@@ -71,17 +112,27 @@ async function run(graphText: string, fuse: boolean, options: { items?: unknown[
     // Every unit that got items was timed (fused units too, one clock read between them).
     if (u.itemsIn > 0 && u.node !== 'out' && u.node !== 'in') expect(u.busySeconds, `${u.node} busy seconds`).toBeGreaterThan(0);
   }
+  // A fused node with batch_size 1 runs its compiled chain, unless told not to.
+  if (options.compile === false) expect(flow.compiledChains).toEqual([]);
+  else expect(flow.compiledChains).toEqual(flow.fusedChains.filter((chain) => graph.nodes.find((n) => n.name === chain[0])?.batchSize === 1));
   return { outputs, events: events.map((e) => `${e.type} ${e.reason} ${e.node}: ${e.message}`), counts, chains: flow.fusedChains };
 }
 
-/** The graph fused and unfused: everything the user sees is the same; returns the fused run. */
+/**
+ * The graph fused (its batch_size 1 nodes through their compiled chains, runtime/item-chain.ts), fused on the
+ * general path (compile: false), and unfused: everything the user sees is the same; returns the first run.
+ */
 async function same(graphText: string, options: Parameters<typeof run>[2] = {}): Promise<Run> {
   const fused = await run(graphText, true, options);
+  const general = await run(graphText, true, { ...options, compile: false });
   const unfused = await run(graphText, false, options);
   expect(unfused.chains).toEqual([]);
-  expect(fused.outputs).toEqual(unfused.outputs);
-  expect(fused.events).toEqual(unfused.events);
-  expect(fused.counts).toEqual(unfused.counts);
+  expect(general.chains).toEqual(fused.chains);
+  for (const other of [general, unfused]) {
+    expect(fused.outputs).toEqual(other.outputs);
+    expect(fused.events).toEqual(other.events);
+    expect(fused.counts).toEqual(other.counts);
+  }
   return fused;
 }
 
@@ -114,6 +165,30 @@ describe('fusion of unit chains', () => {
     expect(fused.counts.e1).toMatchObject({ itemsIn: 15, itemsOut: 15, skipped: 15 });
     expect(fused.counts.e2).toMatchObject({ itemsIn: 15, itemsOut: 14, errors: 1, skipped: 15 });
     expect(fused.counts.m).toMatchObject({ itemsIn: 29, itemsOut: 29, skipped: 1 });
+  });
+
+  it('drops an item a unit answers wrongly, the same way on every path, and goes on', async () => {
+    const modes = ['two', 'nothing', 'no-list', 'null', 'no-ports', 'missing', 'throw', 'reject'];
+    const chain = modes.map((mode, k) => `w${k}[type=flowunit, flowunit=wrong, mode=${mode}, at=${k + 2}]`).join(' ');
+    const edges = modes.map((_, k) => `w${k}:out -> w${k + 1}:in`).join(' ').replace(`w${modes.length}:in`, 'c:in');
+    const text = graph(`in[type=input] ${chain} c[type=flowunit, flowunit=both, at=15] e[type=flowunit, flowunit=add, add=0] o[type=flowunit, flowunit=add, add=0] m[type=flowunit, flowunit=add, add=0] out[type=output]
+      in -> w0:in ${edges} c:even -> e:in c:odd -> o:in e:out -> m:in o:out -> m:in m:out -> out`);
+    const fused = await same(text, { items: numbers(20), batches: true });
+    expect(fused.chains).toEqual([[...modes.map((_, k) => `w${k}`), 'c', 'e', 'o', 'm']]);
+    expect(fused.outputs.map((o) => o.value)).toEqual(numbers(20).filter((k) => k < 2 || k > 9).filter((k) => k !== 15));
+    expect(fused.events).toEqual([
+      'Warning ItemFailed w0: item 2 (index=2) dropped: unit wrong returned 2 outputs for 1 inputs',
+      'Warning ItemFailed w1: item 3 (index=3) dropped: unit wrong returned 0 outputs for 1 inputs',
+      'Warning ItemFailed w2: item 4 (index=4) dropped: unit wrong returned object instead of a list of outputs for 1 inputs',
+      'Warning ItemFailed w3: item 5 (index=5) dropped: unit wrong gave an output without a ports object',
+      'Warning ItemFailed w4: item 6 (index=6) dropped: unit wrong gave an output without a ports object',
+      'Warning ItemFailed w5: item 7 (index=7) dropped: unit wrong gave no value on output out',
+      'Warning ItemFailed w6: item 8 (index=8) dropped: wrong at 8',
+      'Warning ItemFailed w7: item 9 (index=9) dropped: wrong at 9',
+      'Warning ItemFailed c: item 15 (index=15) dropped: condition unit both must set exactly one output, set 2',
+    ]);
+    expect(fused.counts.w7).toEqual({ itemsIn: 13, itemsOut: 12, errors: 1, skipped: 7, batches: 13 });
+    expect(fused.counts.m).toMatchObject({ itemsIn: 11, itemsOut: 11, errors: 0, skipped: 9 });
   });
 
   it('goes on after the meeting unit, through a second condition, with batches', async () => {

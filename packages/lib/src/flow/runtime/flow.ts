@@ -44,6 +44,11 @@ export interface FlowOptions {
    * else the graph file's `[graph] fuse`, else on.
    */
   fuse?: boolean;
+  /**
+   * Take each item of a fused node with batch_size 1 through a function compiled for its chain
+   * (runtime/item-chain.ts). Default on; off, such nodes run their general path (for tests and comparisons).
+   */
+  compile?: boolean;
 }
 
 const KEPT_EVENTS = 1000;
@@ -58,6 +63,8 @@ export class Flow {
   private readonly log: (line: string) => void;
   /** The units that run as one node each (runtime/fusion.ts; by node name, in the graph's order); set by `start()`. */
   fusedChains: readonly (readonly string[])[] = [];
+  /** Of the fused nodes, those whose items go through a function compiled for their chain (batch_size 1). */
+  compiledChains: readonly (readonly string[])[] = [];
 
   private constructor(
     readonly graph: BuiltGraph,
@@ -156,7 +163,7 @@ export class Flow {
       );
       const sink = this.options.outputs?.[node.name];
       const feed = this.options.inputs?.[node.name];
-      const runner = new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1, stages, sources, ...(direct ? { direct } : {}) }, stages.length > 0 ? undefined : this.instances.get(node.name), {
+      const runner = new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1, stages, sources, compile: this.options.compile !== false, ...(direct ? { direct } : {}) }, stages.length > 0 ? undefined : this.instances.get(node.name), {
         metrics: this.metrics.unit(last.name, last.unit?.description.name ?? last.role),
         signal: this.abort.signal,
         itemFailed,
@@ -164,6 +171,7 @@ export class Flow {
         ...(feed ? { feed } : {}),
       });
       runners.push({ runner, name: chain.length > 1 ? chain.map((n) => n.name).join('+') : node.name });
+      if (runner.compiled) this.compiledChains = [...this.compiledChains, chain.map((n) => n.name)];
     }
     this.done = new Promise<void>((resolve, reject) => {
       let left = runners.length;

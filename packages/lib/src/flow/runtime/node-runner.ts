@@ -10,6 +10,7 @@ import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
 import type { UnitMetrics } from './metrics.js';
 import type { BoundedQueue } from './queue.js';
 import { FusedStages, type FusedSource } from './fused-stages.js';
+import { compileItemChain, type ItemChain } from './item-chain.js';
 import { portGetter, portObject, type PortRead } from './port-objects.js';
 import { combineRow, EOS, formatId, type ItemId, type Row, type Token } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
@@ -31,6 +32,8 @@ export interface NodeWiring {
   readonly sources: readonly (readonly FusedSource[])[];
   /** The node's only output edge goes to an output node that this node delivers to itself (fusion.ts). */
   readonly direct?: DirectOutput;
+  /** A fused node with batch_size 1 takes each item through a function compiled for its chain (item-chain.ts). */
+  readonly compile?: boolean;
 }
 
 export interface DirectOutput {
@@ -73,6 +76,8 @@ export class NodeRunner {
   private readonly scratch: Token[][];
   /** A fused node's units and the edges between them (undefined: one unit). */
   private readonly fused: FusedStages | undefined;
+  /** A fused node's chain compiled for one item at a time (item-chain.ts), when its batches are of one item. */
+  private readonly itemChain: ItemChain | undefined;
   /** The input ports' names, in the order of wiring.inputs. */
   private readonly inputPorts: readonly string[];
   /** The node's only input edge, when it has one. */
@@ -95,6 +100,7 @@ export class NodeRunner {
     this.stages = wiring.stages;
     this.scratch = wiring.inputs.map((input) => new Array<Token>(input.queues.length));
     this.fused = wiring.stages.length > 1 ? new FusedStages(wiring.stages, wiring.sources) : undefined;
+    this.itemChain = this.fused && wiring.compile !== false ? compileItemChain(wiring.stages, wiring.sources) : undefined;
     this.inputPorts = wiring.inputs.map((input) => input.port);
     if ((this.kind === 'normal' || this.kind === 'condition') && this.stages.length === 0) throw new Error(`node ${this.node.name}: no unit to run`);
     const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
@@ -102,6 +108,11 @@ export class NodeRunner {
     this.singlePorts = only ? portObject(only.port) : undefined;
     this.directRead = wiring.direct ? portGetter(wiring.direct.port) : undefined;
     this.outputs = [...wiring.outputs].map(([port, queues]) => ({ read: portGetter(port), queues }));
+  }
+
+  /** Items go through a function compiled for the node's chain (item-chain.ts). */
+  get compiled(): boolean {
+    return this.itemChain !== undefined;
   }
 
   async run(): Promise<void> {
@@ -354,10 +365,17 @@ export class NodeRunner {
 
   /** One batch at a time: read, call the unit, send the results on, read the next. */
   private async runSequential(): Promise<void> {
+    const chain = this.itemChain;
     for (;;) {
       const next = this.readRow();
       const first = next instanceof Promise ? await next : next;
       if (first.kind === 'eos') return;
+      if (chain !== undefined && first.kind === 'data') {
+        // batch_size 1: the item through the compiled chain (skips and sub-stream ends take the general path).
+        const waiting = this.emit(await chain(first));
+        if (waiting) await waiting;
+        continue;
+      }
       const rows: Row[] = [first];
       let items = first.kind === 'data' ? 1 : 0;
       let ended = false;

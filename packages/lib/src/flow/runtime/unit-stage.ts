@@ -61,6 +61,21 @@ export class UnitStage {
     return this.settings.instance;
   }
 
+  /** The unit runs in worker threads. */
+  get pooled(): boolean {
+    return this.settings.pool !== undefined;
+  }
+
+  /** A condition unit: it sets exactly one of its outputs. */
+  get isCondition(): boolean {
+    return this.condition;
+  }
+
+  /** The output ports whose values go somewhere. */
+  get connectedOutputs(): readonly string[] {
+    return this.settings.connectedOutputs;
+  }
+
   /**
    * The unit on the data rows of a batch, and the emissions of every row; a promise only if the unit answers with
    * one. `started` is the clock reading the call's time counts from (the previous fused stage's end: one clock
@@ -128,11 +143,11 @@ export class UnitStage {
         continue;
       }
       const out = results[next++] as UnitResult;
-      if ('error' in out) {
+      if (out !== null && typeof out === 'object' && 'error' in out) {
         emissions[k] = this.failed(row.id, row.meta, out.error);
         continue;
       }
-      const problem = this.checkOutput(out);
+      const problem = typeof out?.ports !== 'object' || out.ports === null ? `unit ${this.node.unit?.description.name} gave an output without a ports object` : this.outputProblem(out);
       emissions[k] = problem ? this.failed(row.id, row.meta, new Error(problem)) : { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports };
     }
     return emissions;
@@ -159,8 +174,14 @@ export class UnitStage {
 
   /** The unit's outputs, one per input. */
   private checked(outs: readonly UnitResult[], inputs: number): readonly UnitResult[] {
-    if (outs.length !== inputs) throw new Error(`unit ${this.node.unit?.description.name} returned ${outs.length} outputs for ${inputs} inputs`);
+    if (!Array.isArray(outs) || outs.length !== inputs) throw this.countProblem(outs, inputs);
     return outs;
+  }
+
+  /** What is wrong with an answer that is not a list of one output per input. */
+  countProblem(outs: unknown, inputs: number): Error {
+    const got = Array.isArray(outs) ? `${outs.length} outputs` : `${outs === null ? 'null' : typeof outs} instead of a list of outputs`;
+    return new Error(`unit ${this.node.unit?.description.name} returned ${got} for ${inputs} inputs`);
   }
 
   /** After a batch failed: each item on its own, so only the bad ones are dropped. */
@@ -179,8 +200,8 @@ export class UnitStage {
     return one;
   }
 
-  /** A condition unit sets exactly one output; other units set every connected output. */
-  private checkOutput(out: UnitOutput): string | undefined {
+  /** What is wrong with an output: a condition unit sets exactly one output; other units set every connected one. */
+  outputProblem(out: UnitOutput): string | undefined {
     if (this.condition) {
       let set = 0;
       const reads = this.outputReads;

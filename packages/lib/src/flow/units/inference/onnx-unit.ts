@@ -13,7 +13,7 @@ import { ModelHotUpdater } from '../../../hotupdate/model-hot-updater.js';
 import { SwappableModel } from '../../../hotupdate/swappable-model.js';
 import { LCClient } from '../../../reporter/lc-client.js';
 import { workerIdentityFromEnv, type OwnerKind } from '../../../reporter/message.js';
-import type { OptionSpec, PortSpec, UnitContext, UnitDefinition, UnitInput, UnitInstance, UnitOutput } from '../../types.js';
+import type { Meta, OptionSpec, PortSpec, UnitContext, UnitDefinition, UnitInput, UnitInstance, UnitOutput } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { isTensor, type InferenceRecord } from './records.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
@@ -81,6 +81,14 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     return sampleShapes.get(e);
   };
   const { input: inputPort, output: outputPort, record: recordPort } = ports;
+  // One frozen meta object per model version, given to every item it answers: the scheduler merges a meta it has
+  // seen before without looking at its keys again.
+  let lastMeta: Meta = Object.freeze({ model_version: 'initial' });
+  const metaOf = (version: string | undefined): Meta => {
+    const wanted = version ?? 'initial';
+    if (lastMeta.model_version !== wanted) lastMeta = Object.freeze({ model_version: wanted });
+    return lastMeta;
+  };
   return {
     // Not an async function: the model's promise is answered with one `then` (this runs for every batch).
     process(batch) {
@@ -104,7 +112,7 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
       return answer.then(
         (outputs) => {
           model.release(lease);
-          const meta = { model_version: version ?? 'initial' };
+          const meta = metaOf(version);
           const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
           for (let k = 0; k < samples.length; k++) {
             const output = row(outputs, k);

@@ -1,0 +1,152 @@
+/**
+ * A fused node's units (fusion.ts) compiled into one function that takes a single item through all of them: the
+ * path of a stream's items when the node's batch_size is 1. It does what fused-stages.ts and unit-stage.ts do for a
+ * batch of one data row (each unit's rows from the units before it, skips where a branch was not taken, the pairing
+ * where branches meet, the checks of what a unit gives back, every unit's counts, time per call, events and dropped
+ * items), with none of their per-batch lists, one `await` where a unit answers with a promise, and the metas merged
+ * once per unit that gives one.
+ *
+ * Why a function written for each chain: run by shared code, every step of every unit goes through the same call
+ * sites (the unit's process(), the reads of its ports), which V8 then sees called with many functions and objects of
+ * many shapes, and handles through its slowest, generic paths; and the scheduler's per-batch lists and objects
+ * between the units cost more than the units' own work on a small item. Written out per chain, each site sees one
+ * unit and one shape. Measured in `npm run bench -- flow` (overhead_pct): see the flow README.
+ *
+ * Only what a graph's names become is written into the code: port names as JSON string literals (no name is ever
+ * code) and the chain's node names in comments; the units, their metrics and their stages are passed in as values.
+ */
+import type { Meta, UnitInstance, UnitOutput } from '../types.js';
+import type { FusedSource } from './fused-stages.js';
+import type { Row } from './tokens.js';
+import type { Emission, UnitStage } from './unit-stage.js';
+
+type DataRow = Extract<Row, { kind: 'data' }>;
+
+/** One item through the chain: the last unit's emission for it (data, or a skip where it was dropped or not sent). */
+export type ItemChain = (row: DataRow) => Promise<Emission>;
+
+/** What the compiled code reaches for, per stage, besides the unit's instance. */
+interface StageHooks {
+  readonly stage: UnitStage;
+  readonly metrics: UnitStage['metrics'];
+  /** The item dropped: counted, reported (an event), as unit-stage.ts does. */
+  failed(id: DataRow['id'], meta: Meta, error: unknown): void;
+  /** Why an answer that is not one output per input is wrong. */
+  countProblem(outs: unknown): Error;
+  /** Why an output is wrong (a missing connected output, a condition that set none or several). */
+  outputProblem(out: UnitOutput): Error;
+}
+
+/** A merged meta: the item's and what a unit added (one object per merge, as unit-stage.ts makes). */
+function mergeMeta(base: Meta, added: Meta): Meta {
+  return { ...base, ...added };
+}
+
+/** A marker for "no error" (a unit may throw anything, undefined included). */
+const NONE: unique symbol = Symbol('none');
+
+const literal = (name: string): string => JSON.stringify(name);
+
+type ChainFactory = (hooks: readonly StageHooks[], instances: readonly UnitInstance[], merge: typeof mergeMeta, none: typeof NONE) => ItemChain;
+
+/**
+ * The factories made so far, by their code: a graph opened again (a new flow of the same graph, as a worker does
+ * for each stream) gets the same factory, so its chain shares what V8 learned and compiled for the last one rather
+ * than starting cold (each new Function is new code to V8).
+ */
+const factories = new Map<string, ChainFactory>();
+
+/**
+ * The chain's function, or undefined when it cannot be compiled: batches of more than one item, a unit in worker
+ * threads or without process(), or a port named `__proto__` (an object literal would set the prototype). Those
+ * nodes keep the general path (fused-stages.ts).
+ */
+export function compileItemChain(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[]): ItemChain | undefined {
+  if (stages.length < 2) return undefined;
+  for (const stage of stages) {
+    if (stage.node.batchSize !== 1 || stage.pooled || typeof stage.instance?.process !== 'function') return undefined;
+    const names = [...stage.node.inputs, ...stage.node.outputs].map((p) => p.name);
+    if (names.includes('__proto__')) return undefined;
+  }
+  const last = stages.length - 1;
+  const lines: string[] = ['return async function runItem(row) {', '  const id = row.id;', '  let t0 = performance.now();', '  let t1 = 0;'];
+  // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken); m<k>: its meta.
+  lines.push(`  let ${stages.map((_, k) => `o${k}, m${k}`).join(', ')};`);
+  stages.forEach((stage, k) => {
+    lines.push(`  // ${k}: node ${stage.node.name.replace(/[\r\n]/g, ' ')}`);
+    lines.push('  {');
+    // The stage's input: `input` (a UnitInput) and `meta`, or a skip, or an error.
+    if (k === 0) {
+      lines.push('    const meta = row.meta;', '    const input = row;', '    m0 = meta;', '    {');
+    } else {
+      const into = sources[k] ?? [];
+      if (into.length === 0) throw new Error(`fused node: unit ${stage.node.name} has no edge from the units before it`);
+      for (const s of into) if (!(s.stage < k)) throw new Error(`fused node: unit ${stage.node.name} is fed by a later unit`);
+      if (into.length === 1) {
+        const s = into[0] as FusedSource;
+        lines.push(`    const v = o${s.stage} === undefined ? undefined : o${s.stage}.ports[${literal(s.fromPort)}];`);
+        lines.push(`    const meta = m${s.stage};`, `    m${k} = meta;`);
+        lines.push(`    if (v === undefined) S[${k}].metrics.skipped++;`);
+        lines.push(`    else {`, `      const input = { ports: { ${literal(s.toPort)}: v }, meta };`);
+      } else {
+        // Where branches meet: per input port, the values its edges bring (a port given two is an error; a port
+        // given none makes the item a skip here), and the metas of those that brought one, merged in port order.
+        const ports = stage.node.inputs.map((p) => p.name);
+        const first = into[0] as FusedSource;
+        lines.push(`    let meta;`, `    let problem;`, `    let missing = false;`);
+        ports.forEach((port, p) => {
+          const feeding = into.filter((s) => s.toPort === port);
+          lines.push(`    let p${p}; let n${p} = 0;`);
+          for (const s of feeding) {
+            const value = `o${s.stage}.ports[${literal(s.fromPort)}]`;
+            lines.push(`    if (o${s.stage} !== undefined && ${value} !== undefined) { p${p} = ${value}; n${p}++; meta = meta === undefined ? m${s.stage} : MERGE(meta, m${s.stage}); }`);
+          }
+          lines.push(`    if (n${p} > 1) problem ??= ${literal(`input port ${port} got `)} + n${p} + ${literal(' values for one item (its edges are not branches of one condition)')};`);
+          lines.push(`    if (n${p} === 0) missing = true;`);
+        });
+        lines.push(`    if (problem !== undefined) { m${k} = m${first.stage}; S[${k}].failed(id, m${k}, new Error(problem)); }`);
+        lines.push(`    else if (missing) { m${k} = m${first.stage}; S[${k}].metrics.skipped++; }`);
+        lines.push(`    else {`, `      m${k} = meta;`, `      const input = { ports: { ${ports.map((port, p) => `${literal(port)}: p${p}`).join(', ')} }, meta };`);
+      }
+    }
+    // The call: a promise is awaited; a throw, a rejection or a wrong answer drops the item (counted, reported).
+    lines.push(`      S[${k}].metrics.itemsIn++;`);
+    lines.push(`      let out; let error = NONE;`);
+    lines.push(`      try {`, `        out = I[${k}].process([input]);`, `        if (out instanceof Promise) out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
+    lines.push(`      t1 = performance.now();`, `      S[${k}].metrics.observe(1, (t1 - t0) / 1000);`, `      t0 = t1;`);
+    lines.push(`      if (error === NONE) {`);
+    lines.push(`        const one = Array.isArray(out) && out.length === 1 ? out[0] : undefined;`);
+    lines.push(`        if (one === undefined) error = S[${k}].countProblem(out);`);
+    // What every connected output (a condition: exactly one of its outputs) must have.
+    const check = stage.isCondition
+      ? `(${stage.node.outputs.map((p) => `(one.ports[${literal(p.name)}] !== undefined ? 1 : 0)`).join(' + ')}) !== 1`
+      : stage.connectedOutputs.length > 0
+        ? stage.connectedOutputs.map((p) => `one.ports[${literal(p)}] === undefined`).join(' || ')
+        : 'false';
+    lines.push(`        else if (one === null || typeof one.ports !== 'object' || one.ports === null || ${check}) error = S[${k}].outputProblem(one);`);
+    lines.push(`        else {`, `          o${k} = one;`, `          m${k} = one.meta ? MERGE(meta, one.meta) : meta;`);
+    if (k < last) lines.push(`          S[${k}].metrics.itemsOut++;`);
+    lines.push(`        }`, `      }`);
+    lines.push(`      if (error !== NONE) S[${k}].failed(id, meta, error);`);
+    lines.push(`    }`);
+    lines.push('  }');
+  });
+  // The last unit's answer: data, or a skip (the emission a fused node's last stage gives; the node counts it out).
+  lines.push(`  return o${last} === undefined ? { kind: 'skip', id, meta: m${last} } : { kind: 'data', id, meta: m${last}, ports: o${last}.ports };`);
+  lines.push('};');
+  const source = lines.join('\n');
+  let factory = factories.get(source);
+  if (factory === undefined) {
+    factory = new Function('S', 'I', 'MERGE', 'NONE', source) as ChainFactory;
+    factories.set(source, factory);
+  }
+  const hooks: StageHooks[] = stages.map((stage) => ({
+    stage,
+    metrics: stage.metrics,
+    failed: (id, meta, error) => void stage.failed(id, meta, error),
+    countProblem: (outs) => stage.countProblem(outs, 1),
+    outputProblem: (out) => new Error(typeof out?.ports === 'object' && out.ports !== null ? (stage.outputProblem(out) as string) : `unit ${stage.node.unit?.description.name} gave an output without a ports object`),
+  }));
+  return factory(hooks, stages.map((stage) => stage.instance as UnitInstance), mergeMeta, NONE);
+}
+
