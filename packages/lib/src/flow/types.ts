@@ -51,6 +51,11 @@ export interface UnitDescription {
   readonly options: readonly OptionSpec[];
   /** CPU-bound: the scheduler may run it in worker threads (`threads` option). */
   readonly cpuBound?: boolean;
+  /**
+   * The unit never reads its items' metas: inside a fused node the scheduler may then give it an item's meta
+   * without what the units just before it added (merged once, where a unit reads it or the item leaves the node).
+   */
+  readonly ignoresMeta?: boolean;
 }
 
 /** Data every item carries along the graph (frame number, the HTTP exchange it answers, ...). */

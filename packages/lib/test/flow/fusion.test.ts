@@ -90,7 +90,28 @@ const both = defineUnit({
   }),
 });
 
-const units: UnitDefinition[] = [add, parity, wrong, both];
+/** Passes items on and adds to their meta; declares it never reads metas (so a fused node may merge them later). */
+const quiet = defineUnit({
+  name: 'quiet',
+  kind: 'normal',
+  ignoresMeta: true,
+  description: 'passes, tags the meta',
+  inputs: [['in', 'any']],
+  outputs: [['out', 'any']],
+  open: (context) => ({ process: (batch) => batch.map((item) => ({ ports: { out: item.ports.in }, meta: { [`by_${context.node}`]: true } })) }),
+});
+
+/** The meta each item arrives with, as its value. */
+const metas = defineUnit({
+  name: 'metas',
+  kind: 'normal',
+  description: 'the meta as the value',
+  inputs: [['in', 'any']],
+  outputs: [['out', 'any']],
+  open: () => ({ process: (batch) => batch.map((item) => ({ ports: { out: { ...item.meta } } })) }),
+});
+
+const units: UnitDefinition[] = [add, parity, wrong, both, quiet, metas];
 
 interface Run {
   outputs: { value: unknown; meta: Meta }[];
@@ -189,6 +210,16 @@ describe('fusion of unit chains', () => {
     ]);
     expect(fused.counts.w7).toEqual({ itemsIn: 13, itemsOut: 12, errors: 1, skipped: 7, batches: 13 });
     expect(fused.counts.m).toMatchObject({ itemsIn: 11, itemsOut: 11, errors: 0, skipped: 9 });
+  });
+
+  it('gives a unit that reads metas everything the units before it added, also past units that ignore metas', async () => {
+    const text = graph(`in[type=input] a[type=flowunit, flowunit=add, add=0] q1[type=flowunit, flowunit=quiet] p[type=flowunit, flowunit=parity]
+      q2[type=flowunit, flowunit=quiet] r[type=flowunit, flowunit=metas] q3[type=flowunit, flowunit=quiet] out[type=output]
+      in -> a:in a:out -> q1:in q1:out -> p:in p:even -> q2:in q2:out -> r:in p:odd -> r:in r:out -> q3:in q3:out -> out`);
+    const fused = await same(text, { items: numbers(6) });
+    expect(fused.chains).toEqual([['a', 'q1', 'p', 'q2', 'r', 'q3']]);
+    expect(fused.outputs.map((o) => o.value)).toEqual(numbers(6).map((k) => (k % 2 === 0 ? { index: k, by_a: true, by_q1: true, by_q2: true } : { index: k, by_a: true, by_q1: true })));
+    expect(fused.outputs.map((o) => o.meta)).toEqual(numbers(6).map((k) => (k % 2 === 0 ? { index: k, by_a: true, by_q1: true, by_q2: true, by_q3: true } : { index: k, by_a: true, by_q1: true, by_q3: true })));
   });
 
   it('goes on after the meeting unit, through a second condition, with batches', async () => {

@@ -11,7 +11,8 @@ import type { Meta, UnitInstance } from '../types.js';
 import { fusionEnabled, planFusion, type FusionPlan } from './fusion.js';
 import { FlowMetrics } from './metrics.js';
 import type { FusedSource } from './fused-stages.js';
-import { NodeRunner, type DirectOutput } from './node-runner.js';
+import { compilable } from './item-chain.js';
+import { NodeRunner, type DirectInput, type DirectOutput } from './node-runner.js';
 import { BoundedQueue } from './queue.js';
 import { UnitThreadPool } from './thread-pool.js';
 import type { Token } from './tokens.js';
@@ -114,9 +115,22 @@ export class Flow {
     this.fusedChains = fusion.chains.map((chain) => chain.map((n) => n.name));
     const queues = new Map<BuiltEdge, BoundedQueue<Token>>();
     const byName = new Map(this.graph.nodes.map((n) => [n.name, n]));
+    // An input node whose one edge goes to a compiled chain: that chain's node reads the input's items itself.
+    const directInputs = new Map<string, BuiltEdge>();
+    if (this.options.compile !== false) {
+      for (const chain of fusion.chains) {
+        const head = chain[0] as BuiltNode;
+        const into = this.graph.edges.filter((e) => e.to.node === head.name);
+        const from = into.length === 1 ? byName.get((into[0] as BuiltEdge).from.node) : undefined;
+        if (!from || from.role !== 'input' || this.graph.edges.filter((e) => e.from.node === from.name).length !== 1) continue;
+        if (compilable(chain, (n) => this.instances.get(n.name))) directInputs.set(head.name, into[0] as BuiltEdge);
+      }
+    }
+    const directInputEdges = new Set(directInputs.values());
     for (const e of this.graph.edges) {
-      // Inside a fused chain the units call one another, and a node feeding an output calls its sink: no queue.
-      if (fusion.internalEdges.has(e) || fusion.directOutputs.has(e)) continue;
+      // Inside a fused chain the units call one another, a node feeding an output calls its sink, and a compiled
+      // chain reads its input node's items: no queue.
+      if (fusion.internalEdges.has(e) || fusion.directOutputs.has(e) || directInputEdges.has(e)) continue;
       // The consumer's queue_size bounds what waits in front of it.
       const queue = new BoundedQueue<Token>(byName.get(e.to.node)?.queueSize ?? 32);
       queues.set(e, queue);
@@ -144,6 +158,7 @@ export class Flow {
       const chain = chainOf.get(node.name) ?? [node];
       if (chain[0] !== node) continue; // a later unit of a fused chain: its chain's head runs it
       if (node.role === 'output' && this.graph.edges.some((e) => e.to.node === node.name && fusion.directOutputs.has(e))) continue; // the node before delivers
+      if (node.role === 'input' && this.graph.edges.some((e) => e.from.node === node.name && directInputEdges.has(e))) continue; // the node after reads it
       const last = chain.at(-1) as BuiltNode;
       const inputs = node.inputs.map((port) => ({ port: port.name, queues: this.graph.edges.filter((e) => e.to.node === node.name && e.to.port === port.name).map((e) => queues.get(e) as BoundedQueue<Token>) }));
       const outputs = new Map<string, BoundedQueue<Token>[]>();
@@ -163,7 +178,9 @@ export class Flow {
       );
       const sink = this.options.outputs?.[node.name];
       const feed = this.options.inputs?.[node.name];
-      const runner = new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1, stages, sources, compile: this.options.compile !== false, ...(direct ? { direct } : {}) }, stages.length > 0 ? undefined : this.instances.get(node.name), {
+      const inputEdge = directInputs.get(node.name);
+      const directInput: DirectInput | undefined = inputEdge ? { port: inputEdge.to.port, feed: this.options.inputs?.[inputEdge.from.node] ?? [], metrics: this.metrics.unit(inputEdge.from.node, 'input') } : undefined;
+      const runner = new NodeRunner({ node, inputs, outputs, paired: origins.size <= 1, stages, sources, compile: this.options.compile !== false, ...(direct ? { direct } : {}), ...(directInput ? { directInput } : {}) }, stages.length > 0 ? undefined : this.instances.get(node.name), {
         metrics: this.metrics.unit(last.name, last.unit?.description.name ?? last.role),
         signal: this.abort.signal,
         itemFailed,

@@ -3,8 +3,9 @@
  * path of a stream's items when the node's batch_size is 1. It does what fused-stages.ts and unit-stage.ts do for a
  * batch of one data row (each unit's rows from the units before it, skips where a branch was not taken, the pairing
  * where branches meet, the checks of what a unit gives back, every unit's counts, time per call, events and dropped
- * items), with none of their per-batch lists, one `await` where a unit answers with a promise, and the metas merged
- * once per unit that gives one.
+ * items), with none of their per-batch lists, one `await` where a unit answers with a promise, and an item's meta
+ * merged once (where a unit reads it, where the item is reported, and at the end) rather than once per unit that adds
+ * to it: units that declare `ignoresMeta` get it without what the units just before them added.
  *
  * Why a function written for each chain: run by shared code, every step of every unit goes through the same call
  * sites (the unit's process(), the reads of its ports), which V8 then sees called with many functions and objects of
@@ -15,6 +16,7 @@
  * Only what a graph's names become is written into the code: port names as JSON string literals (no name is ever
  * code) and the chain's node names in comments; the units, their metrics and their stages are passed in as values.
  */
+import type { BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInstance, UnitOutput } from '../types.js';
 import type { FusedSource } from './fused-stages.js';
 import type { Row } from './tokens.js';
@@ -37,17 +39,12 @@ interface StageHooks {
   outputProblem(out: UnitOutput): Error;
 }
 
-/** A merged meta: the item's and what a unit added (one object per merge, as unit-stage.ts makes). */
-function mergeMeta(base: Meta, added: Meta): Meta {
-  return { ...base, ...added };
-}
-
 /** A marker for "no error" (a unit may throw anything, undefined included). */
 const NONE: unique symbol = Symbol('none');
 
 const literal = (name: string): string => JSON.stringify(name);
 
-type ChainFactory = (hooks: readonly StageHooks[], instances: readonly UnitInstance[], merge: typeof mergeMeta, none: typeof NONE) => ItemChain;
+type ChainFactory = (hooks: readonly StageHooks[], instances: readonly UnitInstance[], none: typeof NONE) => ItemChain;
 
 /**
  * The factories made so far, by their code: a graph opened again (a new flow of the same graph, as a worker does
@@ -56,28 +53,45 @@ type ChainFactory = (hooks: readonly StageHooks[], instances: readonly UnitInsta
  */
 const factories = new Map<string, ChainFactory>();
 
+/** Whether a fused chain of units can be compiled (see compileItemChain). */
+export function compilable(chain: readonly BuiltNode[], instanceOf: (node: BuiltNode) => UnitInstance | undefined): boolean {
+  if (chain.length < 2) return false;
+  for (const node of chain) {
+    if (node.batchSize !== 1 || node.threads > 0 || typeof instanceOf(node)?.process !== 'function') return false;
+    if ([...node.inputs, ...node.outputs].some((p) => p.name === '__proto__')) return false;
+  }
+  return true;
+}
+
 /**
  * The chain's function, or undefined when it cannot be compiled: batches of more than one item, a unit in worker
  * threads or without process(), or a port named `__proto__` (an object literal would set the prototype). Those
  * nodes keep the general path (fused-stages.ts).
  */
 export function compileItemChain(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[]): ItemChain | undefined {
-  if (stages.length < 2) return undefined;
-  for (const stage of stages) {
-    if (stage.node.batchSize !== 1 || stage.pooled || typeof stage.instance?.process !== 'function') return undefined;
-    const names = [...stage.node.inputs, ...stage.node.outputs].map((p) => p.name);
-    if (names.includes('__proto__')) return undefined;
-  }
+  if (stages.some((stage) => stage.pooled)) return undefined;
+  if (!compilable(stages.map((stage) => stage.node), (node) => stages.find((stage) => stage.node === node)?.instance)) return undefined;
   const last = stages.length - 1;
-  const lines: string[] = ['return async function runItem(row) {', '  const id = row.id;', '  let t0 = performance.now();', '  let t1 = 0;'];
-  // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken); m<k>: its meta.
-  lines.push(`  let ${stages.map((_, k) => `o${k}, m${k}`).join(', ')};`);
+  // The item's meta: `base`, a merged object, and a<k>: what unit k added since (undefined: nothing, or it did not
+  // run). Merged only where a unit reads metas (a unit that declares ignoresMeta gets `base`), where an item is
+  // reported, and at the end: once per item rather than once per unit that adds to it.
+  const pending = (upTo: number): string[] => stages.slice(0, upTo).map((_, j) => `a${j}`);
+  const merged = (upTo: number): string => {
+    const adds = pending(upTo);
+    if (adds.length === 0) return 'base';
+    // Object.assign skips the undefined ones (and is much faster than a spread here: see tokens.ts mergeMeta).
+    return `(${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : (base = Object.assign({}, base, ${adds.join(', ')}), ${adds.join(' = ')} = undefined, base))`;
+  };
+  const lines: string[] = ['return async function runItem(row) {', '  const id = row.id;', '  let base = row.meta;', '  let t0 = performance.now();', '  let t1 = 0;'];
+  // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken).
+  lines.push(`  let ${stages.map((_, k) => `o${k}, a${k}`).join(', ')};`);
   stages.forEach((stage, k) => {
+    const meta = stage.node.unit?.description.ignoresMeta === true ? 'base' : merged(k);
     lines.push(`  // ${k}: node ${stage.node.name.replace(/[\r\n]/g, ' ')}`);
     lines.push('  {');
-    // The stage's input: `input` (a UnitInput) and `meta`, or a skip, or an error.
+    // The stage's input (a UnitInput), or a skip, or an error.
     if (k === 0) {
-      lines.push('    const meta = row.meta;', '    const input = row;', '    m0 = meta;', '    {');
+      lines.push('    const input = row;', '    {');
     } else {
       const into = sources[k] ?? [];
       if (into.length === 0) throw new Error(`fused node: unit ${stage.node.name} has no edge from the units before it`);
@@ -85,28 +99,25 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
       if (into.length === 1) {
         const s = into[0] as FusedSource;
         lines.push(`    const v = o${s.stage} === undefined ? undefined : o${s.stage}.ports[${literal(s.fromPort)}];`);
-        lines.push(`    const meta = m${s.stage};`, `    m${k} = meta;`);
         lines.push(`    if (v === undefined) S[${k}].metrics.skipped++;`);
-        lines.push(`    else {`, `      const input = { ports: { ${literal(s.toPort)}: v }, meta };`);
+        lines.push(`    else {`, `      const input = { ports: { ${literal(s.toPort)}: v }, meta: ${meta} };`);
       } else {
         // Where branches meet: per input port, the values its edges bring (a port given two is an error; a port
-        // given none makes the item a skip here), and the metas of those that brought one, merged in port order.
+        // given none makes the item a skip here).
         const ports = stage.node.inputs.map((p) => p.name);
-        const first = into[0] as FusedSource;
-        lines.push(`    let meta;`, `    let problem;`, `    let missing = false;`);
+        lines.push(`    let problem;`, `    let missing = false;`);
         ports.forEach((port, p) => {
-          const feeding = into.filter((s) => s.toPort === port);
           lines.push(`    let p${p}; let n${p} = 0;`);
-          for (const s of feeding) {
+          for (const s of into.filter((edge) => edge.toPort === port)) {
             const value = `o${s.stage}.ports[${literal(s.fromPort)}]`;
-            lines.push(`    if (o${s.stage} !== undefined && ${value} !== undefined) { p${p} = ${value}; n${p}++; meta = meta === undefined ? m${s.stage} : MERGE(meta, m${s.stage}); }`);
+            lines.push(`    if (o${s.stage} !== undefined && ${value} !== undefined) { p${p} = ${value}; n${p}++; }`);
           }
           lines.push(`    if (n${p} > 1) problem ??= ${literal(`input port ${port} got `)} + n${p} + ${literal(' values for one item (its edges are not branches of one condition)')};`);
           lines.push(`    if (n${p} === 0) missing = true;`);
         });
-        lines.push(`    if (problem !== undefined) { m${k} = m${first.stage}; S[${k}].failed(id, m${k}, new Error(problem)); }`);
-        lines.push(`    else if (missing) { m${k} = m${first.stage}; S[${k}].metrics.skipped++; }`);
-        lines.push(`    else {`, `      m${k} = meta;`, `      const input = { ports: { ${ports.map((port, p) => `${literal(port)}: p${p}`).join(', ')} }, meta };`);
+        lines.push(`    if (problem !== undefined) S[${k}].failed(id, ${merged(k)}, new Error(problem));`);
+        lines.push(`    else if (missing) S[${k}].metrics.skipped++;`);
+        lines.push(`    else {`, `      const input = { ports: { ${ports.map((port, p) => `${literal(port)}: p${p}`).join(', ')} }, meta: ${meta} };`);
       }
     }
     // The call: a promise is awaited; a throw, a rejection or a wrong answer drops the item (counted, reported).
@@ -124,20 +135,21 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
         ? stage.connectedOutputs.map((p) => `one.ports[${literal(p)}] === undefined`).join(' || ')
         : 'false';
     lines.push(`        else if (one === null || typeof one.ports !== 'object' || one.ports === null || ${check}) error = S[${k}].outputProblem(one);`);
-    lines.push(`        else {`, `          o${k} = one;`, `          m${k} = one.meta ? MERGE(meta, one.meta) : meta;`);
+    lines.push(`        else {`, `          o${k} = one;`, `          if (one.meta) a${k} = one.meta;`);
     if (k < last) lines.push(`          S[${k}].metrics.itemsOut++;`);
     lines.push(`        }`, `      }`);
-    lines.push(`      if (error !== NONE) S[${k}].failed(id, meta, error);`);
+    lines.push(`      if (error !== NONE) S[${k}].failed(id, ${merged(k)}, error);`);
     lines.push(`    }`);
     lines.push('  }');
   });
   // The last unit's answer: data, or a skip (the emission a fused node's last stage gives; the node counts it out).
-  lines.push(`  return o${last} === undefined ? { kind: 'skip', id, meta: m${last} } : { kind: 'data', id, meta: m${last}, ports: o${last}.ports };`);
+  lines.push(process.env.XNOMERGE === '1' ? '  const meta = base;' : `  const meta = ${merged(stages.length)};`);
+  lines.push(`  return o${last} === undefined ? { kind: 'skip', id, meta } : { kind: 'data', id, meta, ports: o${last}.ports };`);
   lines.push('};');
   const source = lines.join('\n');
   let factory = factories.get(source);
   if (factory === undefined) {
-    factory = new Function('S', 'I', 'MERGE', 'NONE', source) as ChainFactory;
+    factory = new Function('S', 'I', 'NONE', source) as ChainFactory;
     factories.set(source, factory);
   }
   const hooks: StageHooks[] = stages.map((stage) => ({
@@ -147,6 +159,6 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
     countProblem: (outs) => stage.countProblem(outs, 1),
     outputProblem: (out) => new Error(typeof out?.ports === 'object' && out.ports !== null ? (stage.outputProblem(out) as string) : `unit ${stage.node.unit?.description.name} gave an output without a ports object`),
   }));
-  return factory(hooks, stages.map((stage) => stage.instance as UnitInstance), mergeMeta, NONE);
+  return factory(hooks, stages.map((stage) => stage.instance as UnitInstance), NONE);
 }
 

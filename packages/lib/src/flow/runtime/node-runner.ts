@@ -12,7 +12,7 @@ import type { BoundedQueue } from './queue.js';
 import { FusedStages, type FusedSource } from './fused-stages.js';
 import { compileItemChain, type ItemChain } from './item-chain.js';
 import { portGetter, portObject, type PortRead } from './port-objects.js';
-import { combineRow, EOS, formatId, type ItemId, type Row, type Token } from './tokens.js';
+import { combineRow, EOS, formatId, mergeMeta, type ItemId, type Row, type Token } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
 
 export interface NodeWiring {
@@ -34,6 +34,17 @@ export interface NodeWiring {
   readonly direct?: DirectOutput;
   /** A fused node with batch_size 1 takes each item through a function compiled for its chain (item-chain.ts). */
   readonly compile?: boolean;
+  /** A compiled chain's node reads the items of the input node before it itself (no queue, no input node). */
+  readonly directInput?: DirectInput;
+}
+
+export interface DirectInput {
+  /** The node's input port the items come in on. */
+  readonly port: string;
+  /** The input node's items. */
+  readonly feed: AsyncIterable<unknown> | Iterable<unknown>;
+  /** The input node's metrics (its items out, counted as it would count them). */
+  readonly metrics: UnitMetrics;
 }
 
 export interface DirectOutput {
@@ -116,7 +127,8 @@ export class NodeRunner {
   }
 
   async run(): Promise<void> {
-    if (this.kind === 'source' || this.kind === 'input') await this.runSource();
+    if (this.wiring.directInput) await this.runFed(this.wiring.directInput);
+    else if (this.kind === 'source' || this.kind === 'input') await this.runSource();
     else if (this.kind === 'output') await this.runOutput();
     else if (this.kind === 'expand') await this.runExpand();
     else if (this.kind === 'collapse') await this.runCollapse();
@@ -363,6 +375,46 @@ export class NodeRunner {
     await emitter;
   }
 
+  /**
+   * A compiled chain fed by an input node directly: each of the input's items, numbered and with its index as meta
+   * as the input node gives them (runSource), through the chain, then sent on.
+   */
+  private async runFed(input: DirectInput): Promise<void> {
+    const chain = this.itemChain;
+    if (chain === undefined) throw new Error(`node ${this.node.name}: an input read directly needs a compiled chain`);
+    const signal = this.hooks.signal;
+    const ports = portObject(input.port);
+    const counts = input.metrics;
+    let seq = 0;
+    const row = (value: unknown): Extract<Row, { kind: 'data' }> => {
+      const index = seq++;
+      counts.itemsOut++;
+      return { kind: 'data', id: [index], ports: ports(value), meta: { index } };
+    };
+    const feed = input.feed;
+    if (Array.isArray(feed)) {
+      // By index, and no function of our own awaited per item: this loop is the stream's whole envelope.
+      for (let k = 0; k < feed.length && !signal.aborted; k++) {
+        const waiting = this.emit(await chain(row(feed[k])));
+        if (waiting) await waiting;
+      }
+      return;
+    }
+    if (Symbol.iterator in feed) {
+      for (const value of feed) {
+        if (signal.aborted) break;
+        const waiting = this.emit(await chain(row(value)));
+        if (waiting) await waiting;
+      }
+      return;
+    }
+    for await (const value of feed) {
+      if (signal.aborted) break;
+      const waiting = this.emit(await chain(row(value)));
+      if (waiting) await waiting;
+    }
+  }
+
   /** One batch at a time: read, call the unit, send the results on, read the next. */
   private async runSequential(): Promise<void> {
     const chain = this.itemChain;
@@ -425,7 +477,7 @@ export class NodeRunner {
       const started = performance.now();
       try {
         for await (const out of expand({ ports: row.ports, meta: row.meta })) {
-          await this.emit({ kind: 'data', id: [...row.id, k++], meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports });
+          await this.emit({ kind: 'data', id: [...row.id, k++], meta: out.meta ? mergeMeta(row.meta, out.meta) : row.meta, ports: out.ports });
           if (this.hooks.signal.aborted) break;
         }
       } catch (error) {
@@ -453,7 +505,7 @@ export class NodeRunner {
         let emission: Emission;
         try {
           const out = await collapse(children, row.meta);
-          emission = { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports };
+          emission = { kind: 'data', id: row.id, meta: out.meta ? mergeMeta(row.meta, out.meta) : row.meta, ports: out.ports };
         } catch (error) {
           emission = this.failed(row.id, row.meta, error);
         }

@@ -9,7 +9,7 @@ import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
 import type { UnitMetrics } from './metrics.js';
 import type { UnitThreadPool } from './thread-pool.js';
 import { portGetter, type PortRead } from './port-objects.js';
-import { formatId, type ItemId, type Row } from './tokens.js';
+import { formatId, mergeMeta, type ItemId, type Row } from './tokens.js';
 
 export type Emission = { readonly kind: 'data'; readonly id: ItemId; readonly meta: Meta; readonly ports: Readonly<Record<string, unknown>> } | { readonly kind: 'skip' | 'sub-end'; readonly id: ItemId; readonly meta: Meta };
 
@@ -148,7 +148,7 @@ export class UnitStage {
         continue;
       }
       const problem = typeof out?.ports !== 'object' || out.ports === null ? `unit ${this.node.unit?.description.name} gave an output without a ports object` : this.outputProblem(out);
-      emissions[k] = problem ? this.failed(row.id, row.meta, new Error(problem)) : { kind: 'data', id: row.id, meta: out.meta ? { ...row.meta, ...out.meta } : row.meta, ports: out.ports };
+      emissions[k] = problem ? this.failed(row.id, row.meta, new Error(problem)) : { kind: 'data', id: row.id, meta: out.meta ? mergeMeta(row.meta, out.meta) : row.meta, ports: out.ports };
     }
     return emissions;
   }

@@ -9,6 +9,8 @@ export interface UnitDeclaration {
   outputs?: readonly (readonly [string, PortType])[];
   options?: readonly OptionSpec[];
   cpuBound?: boolean;
+  /** The unit never reads its items' metas (UnitDescription.ignoresMeta). */
+  ignoresMeta?: boolean;
   /** For cpuBound units: a self-contained `(ports, options) => ports` (see UnitDefinition.threadFunction). */
   threadFunction?: (ports: Record<string, unknown>, options: Record<string, unknown>) => Record<string, unknown>;
   open(context: UnitContext): Promise<UnitInstance> | UnitInstance;
@@ -27,6 +29,7 @@ export function defineUnit(d: UnitDeclaration): UnitDefinition {
     outputs: ports(d.outputs),
     options: d.options ?? [],
     ...(d.cpuBound ? { cpuBound: true } : {}),
+    ...(d.ignoresMeta ? { ignoresMeta: true } : {}),
   };
   return { description, open: d.open, ...(d.threadFunction ? { threadFunction: d.threadFunction.toString() } : {}) };
 }

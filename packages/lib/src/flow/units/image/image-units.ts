@@ -14,6 +14,7 @@ function bytesOf(value: unknown): Uint8Array {
 const imageDecode = defineUnit({
   name: 'image_decode',
   kind: 'normal',
+  ignoresMeta: true,
   description: 'Decodes image bytes (binary PGM/PPM, or raw pixels of a given size) into an image',
   inputs: [['in_data', 'any']],
   outputs: [['out_image', 'image']],
@@ -45,6 +46,7 @@ const imageDecode = defineUnit({
 const resize = defineUnit({
   name: 'resize',
   kind: 'normal',
+  ignoresMeta: true,
   description: 'Resizes an image (bilinear, or nearest)',
   inputs: [['in_image', 'image']],
   outputs: [['out_image', 'image']],
@@ -66,6 +68,7 @@ const resize = defineUnit({
 const transpose = defineUnit({
   name: 'packed_planar_transpose',
   kind: 'normal',
+  ignoresMeta: true,
   description: 'Interleaved (HWC) image to planar (CHW)',
   inputs: [['in_image', 'image']],
   outputs: [['out_image', 'image']],
@@ -78,6 +81,7 @@ function affineUnit(name: 'mean' | 'normalize', option: 'mean' | 'standard_devia
   return defineUnit({
     name,
     kind: 'normal',
+    ignoresMeta: true,
     description,
     inputs: [['in_data', 'any']],
     outputs: [['out_data', 'tensor']],

@@ -144,6 +144,7 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
 export const onnxInference = defineUnit({
   name: 'onnx_inference',
   kind: 'normal',
+  ignoresMeta: true,
   description: 'Runs a model on ONNX Runtime, batch_size samples per call, with hot update of the model',
   inputs: [['input', 'tensor']],
   outputs: [['output', 'tensor'], ['out_inference', 'inference']],
@@ -161,7 +162,7 @@ export function onnxUnitFromDescription(name: string, description: string, model
   const input = inputs[0] as PortSpec;
   const output = outputs[0] as PortSpec;
   return {
-    description: { name, kind: 'normal', description, version: '1.0.0', device: 'cpu', inputs: [{ ...input, type: 'tensor' }], outputs: [{ ...output, type: 'tensor' }], options: ONNX_OPTIONS.map((o) => (o.name === 'model_url' ? { name: 'model_url', type: 'string', description: o.description, default: modelFile } : o)) },
+    description: { name, kind: 'normal', description, version: '1.0.0', device: 'cpu', ignoresMeta: true, inputs: [{ ...input, type: 'tensor' }], outputs: [{ ...output, type: 'tensor' }], options: ONNX_OPTIONS.map((o) => (o.name === 'model_url' ? { name: 'model_url', type: 'string', description: o.description, default: modelFile } : o)) },
     open: (context) => openOnnxInference(context, resolveModel(option<string>(context, 'model_url'), context.baseDir), { input: input.name, output: output.name }),
   };
 }

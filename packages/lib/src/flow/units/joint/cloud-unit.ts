@@ -18,6 +18,7 @@ const FALLBACK_META = Object.freeze({ answered_by: 'edge-fallback' });
 const cloudInference = defineUnit({
   name: 'cloud_inference',
   kind: 'normal',
+  ignoresMeta: true,
   description: 'Sends items to the big model service in the cloud (joint inference); falls back to the edge answer if it fails',
   inputs: [['in_inference', 'inference']],
   outputs: [['out_inference', 'inference']],

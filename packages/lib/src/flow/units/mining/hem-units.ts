@@ -57,6 +57,7 @@ function algorithmUnit(unit: string, algorithm: string, options: OptionSpec[]): 
   return defineUnit({
     name: unit,
     kind: 'condition',
+    ignoresMeta: true,
     description: `Hard example mining "${algorithm}": hard items out on hard, the others on easy`,
     ...PORTS,
     options,
@@ -74,6 +75,7 @@ const threshold = (name: string, description: string): OptionSpec => ({ name, ty
 const fromEnvironment = defineUnit({
   name: 'hard_example_mining',
   kind: 'condition',
+  ignoresMeta: true,
   description: 'Hard example mining chosen by name (HEM_NAME, HEM_PARAMETERS of the job): hard items out on hard, the others on easy',
   ...PORTS,
   options: [

@@ -104,6 +104,7 @@ interface ClassificationResult {
 const classificationResult = defineUnit({
   name: 'classification_result',
   kind: 'normal',
+  ignoresMeta: true,
   description: "A classifier's output as {class, confidence} (and the model version and who answered, for records)",
   inputs: [['in_data', 'any']],
   outputs: [['out_data', 'json']],
