@@ -222,6 +222,24 @@ describe('fusion of unit chains', () => {
     expect(fused.outputs.map((o) => o.meta)).toEqual(numbers(6).map((k) => (k % 2 === 0 ? { index: k, by_a: true, by_q1: true, by_q2: true, by_q3: true } : { index: k, by_a: true, by_q1: true, by_q3: true })));
   });
 
+  it('times a compiled unit\'s first calls and one in eight after, and counts every call in its histogram', async () => {
+    const text = graph(`in[type=input] a[type=flowunit, flowunit=add] p[type=flowunit, flowunit=parity] e[type=flowunit, flowunit=add] o[type=flowunit, flowunit=add] m[type=flowunit, flowunit=add] out[type=output]
+      in -> a:in a:out -> p:in p:even -> e:in p:odd -> o:in e:out -> m:in o:out -> m:in m:out -> out`);
+    const { graph: built } = await loadGraphText(text, path.join(tmpdir(), 'sampled.toml'), { units, env: {} });
+    const flow = await Flow.open(built, { log: () => undefined, inputs: { in: numbers(1000) }, outputs: { out: () => undefined } });
+    await flow.start();
+    expect(flow.compiledChains).toEqual([['a', 'p', 'e', 'o', 'm']]);
+    for (const [node, calls] of [['a', 1000], ['e', 500], ['o', 500], ['m', 1000]] as const) {
+      const unit = flow.metrics.units.get(node);
+      expect(unit?.batches, node).toBe(calls);
+      // Every call is in the histogram (the untimed ones with the timed call after them, or the last one's).
+      expect(unit?.latencyBuckets.reduce((x, y) => x + y, 0), node).toBe(calls);
+      expect(unit?.busySeconds, node).toBeGreaterThan(0);
+    }
+    const text2 = await flow.metrics.text();
+    expect(text2).toMatch(/sedna_flow_unit_latency_seconds_count\{[^}]*node="a"[^}]*\} 1000/);
+  });
+
   it('goes on after the meeting unit, through a second condition, with batches', async () => {
     const text = graph(`in[type=input] p[type=flowunit, flowunit=parity, batch_size=4] e[type=flowunit, flowunit=add, add=1, batch_size=4, fail=6]
       m[type=flowunit, flowunit=add, add=0, batch_size=4, ms=1] q[type=flowunit, flowunit=parity, batch_size=4] z[type=flowunit, flowunit=add, add=100, batch_size=4]

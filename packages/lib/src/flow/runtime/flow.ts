@@ -238,6 +238,7 @@ export class Flow {
   }
 
   private async finish(): Promise<void> {
+    for (const unit of this.metrics.units.values()) unit.settle();
     await Promise.all(this.pools.map((p) => p.close()));
     this.pools.length = 0;
   }

@@ -82,7 +82,7 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
     // Object.assign skips the undefined ones (and is much faster than a spread here: see tokens.ts mergeMeta).
     return `(${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : (base = Object.assign({}, base, ${adds.join(', ')}), ${adds.join(' = ')} = undefined, base))`;
   };
-  const lines: string[] = ['return async function runItem(row) {', '  const id = row.id;', '  let base = row.meta;', '  let t0 = performance.now();', '  let t1 = 0;'];
+  const lines: string[] = ['return async function runItem(row) {', '  const id = row.id;', '  let base = row.meta;', '  let t0 = -1;'];
   // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken).
   lines.push(`  let ${stages.map((_, k) => `o${k}, a${k}`).join(', ')};`);
   stages.forEach((stage, k) => {
@@ -121,10 +121,13 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
       }
     }
     // The call: a promise is awaited; a throw, a rejection or a wrong answer drops the item (counted, reported).
+    // Timed on its first calls and one in eight after (metrics.ts: sampled); a timed call after a timed one starts
+    // at its end (one clock read between them); t0 < 0: no clock read to start from.
     lines.push(`      S[${k}].metrics.itemsIn++;`);
+    lines.push(`      const timed = S[${k}].metrics.sampled;`, `      if (timed && t0 < 0) t0 = performance.now();`);
     lines.push(`      let out; let error = NONE;`);
     lines.push(`      try {`, `        out = I[${k}].process([input]);`, `        if (out instanceof Promise) out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
-    lines.push(`      t1 = performance.now();`, `      S[${k}].metrics.observe(1, (t1 - t0) / 1000);`, `      t0 = t1;`);
+    lines.push(`      if (timed) {`, `        const t1 = performance.now();`, `        S[${k}].metrics.observe(1, (t1 - t0) / 1000);`, `        t0 = t1;`, `      } else {`, `        S[${k}].metrics.untimedCall();`, `        t0 = -1;`, `      }`);
     lines.push(`      if (error === NONE) {`);
     lines.push(`        const one = Array.isArray(out) && out.length === 1 ? out[0] : undefined;`);
     lines.push(`        if (one === undefined) error = S[${k}].countProblem(out);`);

@@ -74,11 +74,16 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     });
     updater.start();
   }
-  // The model's sample shape, read once per model (ONNX Runtime's metadata is walked on every read).
-  const sampleShapes = new WeakMap<OnnxEstimator, readonly number[] | undefined>();
+  // The model's sample shape, read once per model (ONNX Runtime's metadata is walked on every read): the last
+  // model's, kept with it (a hot update brings a new one).
+  let shapeOf: OnnxEstimator | undefined;
+  let shape: readonly number[] | undefined;
   const sampleShape = (e: OnnxEstimator): readonly number[] | undefined => {
-    if (!sampleShapes.has(e)) sampleShapes.set(e, e.inputShape);
-    return sampleShapes.get(e);
+    if (e !== shapeOf) {
+      shapeOf = e;
+      shape = e.inputShape;
+    }
+    return shape;
   };
   const { input: inputPort, output: outputPort, record: recordPort } = ports;
   // One frozen meta object per model version, given to every item it answers: the scheduler merges a meta it has

@@ -52,8 +52,9 @@ const cloudInference = defineUnit({
         for (let k = 0; k < batch.length; k++) records[k] = requireRecord((batch[k] as UnitInput).ports.in_inference, 'in_inference');
         const first = records[0] as InferenceRecord;
         const width = first.input.data.length;
-        for (const r of records) if (r.input.data.length !== width) throw new Error('cloud_inference: the samples of one batch differ in size');
-        const shape = [records.length, ...(first.input.shape[0] === 1 ? first.input.shape.slice(1) : first.input.shape)];
+        for (let k = 1; k < records.length; k++) if ((records[k] as InferenceRecord).input.data.length !== width) throw new Error('cloud_inference: the samples of one batch differ in size');
+        const sampleShape = first.input.shape[0] === 1 ? first.input.shape.slice(1) : first.input.shape;
+        const shape = [records.length, ...sampleShape];
         // One record (batch_size 1, a stream's usual case): its sample is the batch, as a hand-written call sends it.
         let data = first.input.data;
         if (records.length > 1) {
