@@ -25,6 +25,9 @@
  * - cpu_split_*: where the graph's extra CPU goes (`--parts cpu_split`, not run by default; cpu-split.ts, needs perf):
  *   each side alone under `perf record`, CPU microseconds an image per part (the scheduler's code, the units', the
  *   lib's, Node's, V8's builtins and runtime, ONNX Runtime, the kernel, ...), `--split-runs` runs of each side.
+ * - general_*: the same graph with its fused node on the general path (`--parts overhead_general`, not run by
+ *   default; `Flow.open(graph, { compile: false })`): per batch, each unit's rows and emissions as lists, rather
+ *   than each item through the function compiled for the chain (runtime/item-chain.ts).
  * - units_*: the graph's own units opened once and called one after the other by hand, no scheduler (`--parts
  *   overhead_units`, not run by default), against the same loop: the units' share of the graph's overhead; the rest
  *   of overhead_cpu_us_per_item is the scheduler's.
@@ -37,7 +40,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units, overhead_stand_ins, cpu_split)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units, overhead_general, overhead_stand_ins, cpu_split)]
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
@@ -71,7 +74,7 @@ const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
  * the same units without the mining (every image to the big model), a straight line the scheduler fuses into one
  * node, against the loop doing the same: what the graph costs where nothing runs beside the chain.
  */
-async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph' | 'units' = 'graph'): Promise<Record<string, unknown>> {
+async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph' | 'general' | 'units' = 'graph'): Promise<Record<string, unknown>> {
   const paths = await readyModels(values.models!, log);
   const raw = await testImages(images);
   const service = await startBigModel(paths.big);
@@ -90,11 +93,11 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
 
   async function graphSide(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
     const classes: number[] = [];
-    const flow = await Flow.open(jiGraph, { env, log: () => undefined, inputs: { in: raw }, outputs: { out: (v) => void classes.push((v as { class: number }).class) } });
+    const flow = await Flow.open(jiGraph, { env, compile: against !== 'general', log: () => undefined, inputs: { in: raw }, outputs: { out: (v) => void classes.push((v as { class: number }).class) } });
     const c = process.cpuUsage();
     const t = performance.now(); // models are loaded in open(): both sides time the stream only
     await flow.start();
-    if (!shownChains) log(`  the graph runs with its units ${flow.fusedChains.length ? `fused, one node each: ${flow.fusedChains.map((c) => c.join(', ')).join('; ')}` : 'unfused'}`);
+    if (!shownChains) log(`  the graph runs with its units ${flow.fusedChains.length ? `fused, one node each: ${flow.fusedChains.map((c) => c.join(', ')).join('; ')}` : 'unfused'}${flow.compiledChains.length ? ', compiled for one item at a time' : ', on the general path'}`);
     shownChains = true;
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
@@ -140,7 +143,7 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
 
-  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (${against === 'units' ? "the graph's units called by hand" : 'graph'} vs hand-written loop)`);
+  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (${against === 'units' ? "the graph's units called by hand" : against === 'general' ? 'graph on the general path' : 'graph'} vs hand-written loop)`);
   const answers: { loop?: number[]; graph?: number[] } = {};
   const timed = (side: 'loop' | 'graph') => async (): Promise<number> => {
     const result = side === 'loop' ? await loopSide() : against === 'units' ? await unitsSide() : await graphSide();
@@ -358,6 +361,12 @@ async function overheadUnitsPart(): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images', 'items_per_s'].includes(k)).map(([k, v]) => [`units_${k}`, v]));
 }
 
+/** The graph with its fused node on the general path (no compiled chain) against the loop, named general_*. */
+async function overheadGeneralPart(): Promise<Record<string, unknown>> {
+  const figures = await overheadPart('mining', 'general');
+  return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`general_${k}`, v]));
+}
+
 /** The graph and the loop with stand-ins for the models (stand-ins.ts), named stand_ins_*. */
 async function overheadStandInsPart(): Promise<Record<string, unknown>> {
   const paths = await readyModels(values.models!, log);
@@ -371,7 +380,7 @@ async function cpuSplitPart_(): Promise<Record<string, unknown>> {
   return cpuSplitPart({ rounds: Math.min(rounds, 10), images, models: values.models!, threshold, runs: Number(values['split-runs']), top: Number(values['split-top']), log });
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, overhead_stand_ins: overheadStandInsPart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};
