@@ -6,12 +6,34 @@
  */
 const makers = new Map<string, (value: unknown) => Record<string, unknown>>();
 
+/**
+ * A port name as an object literal's key: a JSON string literal (nothing in a name is code), computed for
+ * `__proto__`, which as a plain key would set the object's prototype rather than make a port.
+ */
+function literalKey(port: string): string {
+  return port === '__proto__' ? `[${JSON.stringify(port)}]` : JSON.stringify(port);
+}
+
 export function portObject(port: string): (value: unknown) => Record<string, unknown> {
   let make = makers.get(port);
   if (make === undefined) {
     // The name as a JSON string literal: any port name is a valid key, nothing in it is code.
-    make = new Function('value', `return { ${JSON.stringify(port)}: value };`) as (value: unknown) => Record<string, unknown>;
+    make = new Function('value', `return { ${literalKey(port)}: value };`) as (value: unknown) => Record<string, unknown>;
     makers.set(port, make);
+  }
+  return make;
+}
+
+const pairMakers = new Map<string, (a: unknown, b: unknown) => Record<string, unknown>>();
+
+/** An item's ports object with two ports, `{ [first]: a, [second]: b }`, by a function written for the two names. */
+export function portsObject2(first: string, second: string): (a: unknown, b: unknown) => Record<string, unknown> {
+  if (first === second) throw new Error(`two ports of one name: ${first}`);
+  const key = JSON.stringify([first, second]);
+  let make = pairMakers.get(key);
+  if (make === undefined) {
+    make = new Function('a', 'b', `return { ${literalKey(first)}: a, ${literalKey(second)}: b };`) as (a: unknown, b: unknown) => Record<string, unknown>;
+    pairMakers.set(key, make);
   }
   return make;
 }

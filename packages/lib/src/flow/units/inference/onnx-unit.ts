@@ -16,6 +16,7 @@ import { workerIdentityFromEnv, type OwnerKind } from '../../../reporter/message
 import type { Meta, OptionSpec, PortSpec, UnitContext, UnitDefinition, UnitInput, UnitInstance, UnitOutput } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { isTensor, type InferenceRecord } from './records.js';
+import { portObject, portsObject2 } from '../../runtime/port-objects.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
 
 export const ONNX_OPTIONS: readonly OptionSpec[] = [
@@ -107,6 +108,10 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     return shape;
   };
   const { input: inputPort, output: outputPort, record: recordPort } = ports;
+  // The ports objects made by functions written for these port names (port-objects.ts): no empty object grown by
+  // computed keys for every item.
+  const outputPorts = portObject(outputPort);
+  const bothPorts = recordPort ? portsObject2(outputPort, recordPort) : undefined;
   // One frozen meta object per model version, given to every item it answers: the scheduler merges a meta it has
   // seen before without looking at its keys again.
   let lastMeta: Meta = Object.freeze({ model_version: 'initial' });
@@ -142,12 +147,11 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
           const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
           for (let k = 0; k < samples.length; k++) {
             const output = row(outputs, k);
-            const outPorts: Record<string, unknown> = {};
-            outPorts[outputPort] = output;
+            let outPorts: Record<string, unknown>;
             if (recordPort) {
               const record: InferenceRecord = version ? { input: samples[k] as Tensor, output, answeredBy: 'edge', modelVersion: version } : { input: samples[k] as Tensor, output, answeredBy: 'edge' };
-              outPorts[recordPort] = record;
-            }
+              outPorts = (bothPorts as NonNullable<typeof bothPorts>)(output, record);
+            } else outPorts = outputPorts(output);
             // One meta object for the batch: the scheduler copies it into each item's own.
             results[k] = { ports: outPorts, meta };
           }
