@@ -31,6 +31,8 @@
  * - units_*: the graph's own units opened once and called one after the other by hand, no scheduler (`--parts
  *   overhead_units`, not run by default), against the same loop: the units' share of the graph's overhead; the rest
  *   of overhead_cpu_us_per_item is the scheduler's.
+ * - meta_merge_*: merging an item's meta with what a unit added, a spread against Object.assign (`--parts
+ *   meta_merge`, not run by default), ns an item.
  * - scheduler_us_per_item_per_unit: 50,000 items through six units that do nothing (fused into one node, the
  *   default); scheduler_unfused_us_per_item_per_unit: the same with fusion off (a queue between every two units).
  * - frames_per_s: the video graph on OpenCV's vtest.avi (768x576): decode and scale to the detector's input size
@@ -40,7 +42,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units, overhead_general, overhead_stand_ins, cpu_split)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split)]
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
@@ -349,6 +351,55 @@ async function memoryPart(): Promise<Record<string, unknown>> {
   return { peak_rss_mb: r2(peakRss, 0), rss_first_quarter_mb: r2(firstQuarter, 0), rss_last_quarter_mb: r2(lastQuarter, 0), backpressure_mb_pushed: r2((ITEMS * FRAME_BYTES) / 2 ** 20, 0) };
 }
 
+// ---- merging metas: spreads against Object.assign
+
+/**
+ * `--parts meta_merge`: what merging an item's meta with what its units added costs, written out in place as a
+ * compiled chain does (item-chain.ts): per item a fresh `{ index }` and the metas of the joint inference graph's units
+ * (the model version, the mining's verdict, on a quarter of the items who answered). Three ways, interleaved rounds,
+ * ns an item: a spread after each unit (`{ ...meta, ...added }`, what the scheduler did), Object.assign after each
+ * unit, and one Object.assign of all of them at the end (what a compiled chain does now).
+ */
+async function metaMergePart(): Promise<Record<string, unknown>> {
+  const version = Object.freeze({ model_version: 'initial' });
+  const verdicts = [Object.freeze({ hard: true }), Object.freeze({ hard: false })];
+  const cloud = Object.freeze({ answered_by: 'cloud' });
+  const ITEMS = 200_000;
+  let keys = 0;
+  const timedLoop = (merge: (i: number) => object) => async (): Promise<number> => {
+    const t = performance.now();
+    for (let i = 0; i < ITEMS; i++) keys += Object.keys(merge(i)).length;
+    return (performance.now() - t) / 1000;
+  };
+  const spreads = timedLoop((i) => {
+    let meta: object = { ...{ index: i }, ...version };
+    meta = { ...meta, ...(verdicts[i & 1] as object) };
+    if ((i & 3) === 0) meta = { ...meta, ...cloud };
+    return meta;
+  });
+  const assigns = timedLoop((i) => {
+    let meta: object = Object.assign({}, { index: i }, version);
+    meta = Object.assign({}, meta, verdicts[i & 1] as object);
+    if ((i & 3) === 0) meta = Object.assign({}, meta, cloud);
+    return meta;
+  });
+  const once = timedLoop((i) => Object.assign({}, { index: i }, version, verdicts[i & 1] as object, (i & 3) === 0 ? cloud : undefined));
+  const runs = Math.min(rounds, 11);
+  const ns = (seconds: number): number => (seconds * 1e9) / ITEMS;
+  const times: Record<'spreads' | 'assigns' | 'once', number[]> = { spreads: [], assigns: [], once: [] };
+  for (let r = 0; r < runs + 1; r++) {
+    // The order turns every round; the first round warms up and is not kept.
+    const order = (['spreads', 'assigns', 'once'] as const).map((_, k, all) => all[(k + r) % all.length] as 'spreads' | 'assigns' | 'once');
+    for (const way of order) {
+      const seconds = await (way === 'spreads' ? spreads : way === 'assigns' ? assigns : once)();
+      if (r > 0) times[way].push(ns(seconds));
+    }
+  }
+  const median = (xs: number[]): number => spread(xs).median;
+  log(`meta merge (${ITEMS} items, 2.25 merges each, ${runs} rounds): spreads ${median(times.spreads).toFixed(0)} ns an item, Object.assign ${median(times.assigns).toFixed(0)}, one Object.assign at the end ${median(times.once).toFixed(0)}${keys > 0 ? '' : ' (no keys?)'}`);
+  return { ...figure('meta_merge_spreads_ns_per_item', times.spreads, 0), ...figure('meta_merge_assigns_ns_per_item', times.assigns, 0), ...figure('meta_merge_once_ns_per_item', times.once, 0) };
+}
+
 /** The line variant's figures, named line_*. */
 async function overheadLinePart(): Promise<Record<string, unknown>> {
   const figures = await overheadPart('line');
@@ -380,7 +431,7 @@ async function cpuSplitPart_(): Promise<Record<string, unknown>> {
   return cpuSplitPart({ rounds: Math.min(rounds, 10), images, models: values.models!, threshold, runs: Number(values['split-runs']), top: Number(values['split-top']), log });
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};

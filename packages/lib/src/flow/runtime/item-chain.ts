@@ -79,7 +79,8 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
   const merged = (upTo: number): string => {
     const adds = pending(upTo);
     if (adds.length === 0) return 'base';
-    // Object.assign skips the undefined ones (and is much faster than a spread here: see tokens.ts mergeMeta).
+    // Object.assign skips the undefined ones, and written out in place it is several times faster than a spread of
+    // metas whose shapes vary (see tokens.ts mergeMeta).
     return `(${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : (base = Object.assign({}, base, ${adds.join(', ')}), ${adds.join(' = ')} = undefined, base))`;
   };
   const lines: string[] = ['return async function runItem(row) {', '  const id = row.id;', '  let base = row.meta;', '  let t0 = -1;'];

@@ -57,8 +57,8 @@ export class UnitMetrics {
 
   /**
    * Whether to time the next call. A compiled chain (item-chain.ts) times a unit's first TIMED_FIRST calls and one
-   * in TIMED_EVERY after: on a stream each clock read costs as much as a small unit's work (about 70 ns here, two or
-   * more an item per unit).
+   * in TIMED_EVERY after: on a stream a clock read for every unit of every item costs as much as a small unit's
+   * work.
    */
   get sampled(): boolean {
     return this.batches < TIMED_FIRST || this.batches % TIMED_EVERY === 0;

@@ -56,8 +56,7 @@ const WARM_UP_RUNS = 3;
 
 /**
  * A few inferences on zeros before the model serves: ONNX Runtime's first runs on a new session cost several times
- * a later one (about 250 us then 100-200 us against 40 for the small classifier here), which would otherwise fall on
- * a stream's first items. Only for a model whose input shape is fixed; a model that cannot run on zeros is left to
+ * a later one, which would otherwise fall on a stream's first items. Only for a model whose input shape is fixed; a model that cannot run on zeros is left to
  * its first item, which reports its error as usual.
  */
 async function warmUp(estimator: OnnxEstimator): Promise<void> {
