@@ -240,6 +240,17 @@ describe('fusion of unit chains', () => {
     expect(text2).toMatch(/sedna_flow_unit_latency_seconds_count\{[^}]*node="a"[^}]*\} 1000/);
   });
 
+  it('compiles a chain whose node names and ports hold anything without running any of it', async () => {
+    // A quoted Graphviz ID may hold a line separator (U+2028), which ends a JavaScript comment line.
+    const name = 'a\u2028globalThis.sednaFlowInjected = true;//';
+    const text = graph(`in[type=input] ${JSON.stringify(name)}[type=flowunit, flowunit=add] b[type=flowunit, flowunit=add] out[type=output]
+      in -> ${JSON.stringify(name)}:in ${JSON.stringify(name)}:out -> b:in b:out -> out`);
+    const fused = await same(text, { items: numbers(3) });
+    expect(fused.chains).toEqual([[name, 'b']]);
+    expect(fused.outputs.map((o) => o.value)).toEqual([2, 3, 4]);
+    expect((globalThis as Record<string, unknown>).sednaFlowInjected).toBeUndefined();
+  });
+
   it('goes on after the meeting unit, through a second condition, with batches', async () => {
     const text = graph(`in[type=input] p[type=flowunit, flowunit=parity, batch_size=4] e[type=flowunit, flowunit=add, add=1, batch_size=4, fail=6]
       m[type=flowunit, flowunit=add, add=0, batch_size=4, ms=1] q[type=flowunit, flowunit=parity, batch_size=4] z[type=flowunit, flowunit=add, add=100, batch_size=4]

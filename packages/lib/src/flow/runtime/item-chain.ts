@@ -88,7 +88,8 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
   lines.push(`  let ${stages.map((_, k) => `o${k}, a${k}`).join(', ')};`);
   stages.forEach((stage, k) => {
     const meta = stage.node.unit?.description.ignoresMeta === true ? 'base' : merged(k);
-    lines.push(`  // ${k}: node ${stage.node.name.replace(/[\r\n]/g, ' ')}`);
+    // The name in a line comment, without the characters that would end the line (and let the rest be code).
+    lines.push(`  // ${k}: node ${stage.node.name.replace(/[\r\n\u2028\u2029]/g, ' ')}`);
     lines.push('  {');
     // The stage's input (a UnitInput), or a skip, or an error.
     if (k === 0) {
@@ -147,7 +148,7 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
     lines.push('  }');
   });
   // The last unit's answer: data, or a skip (the emission a fused node's last stage gives; the node counts it out).
-  lines.push(process.env.XNOMERGE === '1' ? '  const meta = base;' : `  const meta = ${merged(stages.length)};`);
+  lines.push(`  const meta = ${merged(stages.length)};`);
   lines.push(`  return o${last} === undefined ? { kind: 'skip', id, meta } : { kind: 'data', id, meta, ports: o${last}.ports };`);
   lines.push('};');
   const source = lines.join('\n');
