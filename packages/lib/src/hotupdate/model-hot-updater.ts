@@ -36,6 +36,8 @@ export interface ModelHotUpdaterOptions<E extends Estimator> {
   model: SwappableModel<E>;
   /** Makes an empty estimator to load a new model into. */
   createEstimator: () => E | Promise<E>;
+  /** Runs on a newly loaded estimator before it is swapped in (a warm-up: its first calls then cost no request). */
+  prepare?: (estimator: E) => Promise<void> | void;
   /** Poll period in ms (default 60 s; see pollPeriodSeconds for the env value). */
   pollPeriodMs?: number;
   /** Watch the config's folder for changes (default true; only for local configs). */
@@ -145,6 +147,7 @@ export class ModelHotUpdater<E extends Estimator> {
     try {
       fresh = await this.options.createEstimator();
       await fresh.load(modelPath);
+      await this.options.prepare?.(fresh);
     } catch (err) {
       try {
         fresh?.dispose?.();

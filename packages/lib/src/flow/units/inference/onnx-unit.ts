@@ -86,6 +86,8 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
       configUrl: settings.configUrl,
       model,
       createEstimator: create,
+      // A new model is warmed before it serves, as the first one is at open.
+      prepare: warmUp,
       pollPeriodMs: settings.pollPeriodSeconds * 1000,
       ...(canReport ? { lc: { client: LCClient.fromEnv(context.env), identity: workerIdentityFromEnv(option<string>(context, 'report_owner_kind') as OwnerKind, context.env) } } : {}),
       onEvent: (event) => {
