@@ -6,7 +6,7 @@
  *
  *   node --import tsx examples/multiedge_inference/search.ts --kubeconfig .sedna/apiserver/kubeconfig [--tracking]
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -105,9 +105,9 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   mkdirSync(modelDir, { recursive: true });
   if (!existsSync(join(modelDir, MODEL_FILE))) await trainFeatureExtractor({ outDir: modelDir, steps: 300, log });
   const files = await writeScenario(join(o.workDir, 'scenario'), { identities: o.identities, distractors: o.distractors, frames: o.frames, fps: o.fps }, log);
-  const outDir = join(o.workDir, `output-${o.mode}`);
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+  // A folder of its own for each run: the workers of an earlier run in the same work folder may still be ending,
+  // writing their last lines, while this one starts (removing a shared folder then raced them: ENOTEMPTY).
+  const outDir = mkdtempSync(join(o.workDir, `output-${o.mode}-`));
   const manifest = renderManifest(await readFile(join(EXAMPLE_DIR, o.mode === 'search' ? 'object_search.yaml' : 'object_tracking.yaml'), 'utf8'), {
     EXAMPLE_DIR,
     MODEL_DIR: modelDir,
