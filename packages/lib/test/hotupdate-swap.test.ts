@@ -198,6 +198,36 @@ describe('model hot update', () => {
     expect(lc.received.map((r) => r.body.status)).toEqual(['failed', 'completed']);
   });
 
+  it('prepares a new model before it serves; a model that fails to prepare is a failed load', async () => {
+    const model = await serving(1);
+    const prepared: number[] = [];
+    updater = new ModelHotUpdater({
+      configUrl: path.join(dir, 'model_config.json'),
+      model,
+      createEstimator: () => new VersionEstimator(),
+      // Runs on the loaded model while the old one still serves: it must not be serving yet.
+      prepare: async (fresh) => {
+        expect(model.estimator).not.toBe(fresh);
+        if (fresh.version === 7) throw new Error('cannot warm version 7');
+        prepared.push((await fresh.predict(input)).data[0] as number);
+      },
+      watch: false,
+      pollPeriodMs: 60_000,
+      storage,
+      onEvent: () => undefined,
+      checkOnStart: false,
+    });
+    updater.start();
+    await writeFile(path.join(dir, 'model-v6.txt'), '6');
+    await writeConfig(dir, 'model-v6.txt', 't6');
+    expect(await updater.checkNow()).toBe('updated');
+    expect(prepared).toEqual([6]);
+    await writeFile(path.join(dir, 'model-v7.txt'), '7');
+    await writeConfig(dir, 'model-v7.txt', 't7');
+    expect(await updater.checkNow()).toBe('failed');
+    expect(model.version).toBe('t6');
+  });
+
   it('falls back to polling when watching is off', async () => {
     const model = await serving(1);
     updater = new ModelHotUpdater({
