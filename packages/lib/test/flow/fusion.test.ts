@@ -111,7 +111,17 @@ const metas = defineUnit({
   open: () => ({ process: (batch) => batch.map((item) => ({ ports: { out: { ...item.meta } } })) }),
 });
 
-const units: UnitDefinition[] = [add, parity, wrong, both, quiet, metas];
+/** Adds one, on ports named `__proto__` (an object literal with that key would set a prototype, not a port). */
+const proto = defineUnit({
+  name: 'proto',
+  kind: 'normal',
+  description: 'adds one on oddly named ports',
+  inputs: [['__proto__', 'any']],
+  outputs: [['__proto__', 'any']],
+  open: () => ({ process: (batch) => batch.map((item) => ({ ports: Object.defineProperty({}, '__proto__', { value: (Object.getOwnPropertyDescriptor(item.ports, '__proto__')?.value as number) + 1, enumerable: true }) })) }),
+});
+
+const units: UnitDefinition[] = [add, parity, wrong, both, quiet, metas, proto];
 
 interface Run {
   outputs: { value: unknown; meta: Meta }[];
@@ -249,6 +259,12 @@ describe('fusion of unit chains', () => {
     expect(fused.chains).toEqual([[name, 'b']]);
     expect(fused.outputs.map((o) => o.value)).toEqual([2, 3, 4]);
     expect((globalThis as Record<string, unknown>).sednaFlowInjected).toBeUndefined();
+    // Ports named __proto__ are ports like any other.
+    const oddPorts = graph(`in[type=input] p[type=flowunit, flowunit=proto] q[type=flowunit, flowunit=proto] out[type=output]
+      in -> p:__proto__ p:__proto__ -> q:__proto__ q:__proto__ -> out`);
+    const odd = await same(oddPorts, { items: numbers(3) });
+    expect(odd.chains).toEqual([['p', 'q']]);
+    expect(odd.outputs.map((o) => o.value)).toEqual([2, 3, 4]);
   });
 
   it('goes on after the meeting unit, through a second condition, with batches', async () => {

@@ -14,11 +14,13 @@
  * unit and one shape. Measured in `npm run bench -- flow` (overhead_pct): see the flow README.
  *
  * Only what a graph's names become is written into the code: port names as JSON string literals (no name is ever
- * code) and the chain's node names in comments; the units, their metrics and their stages are passed in as values.
+ * code; as object keys through port-objects.ts literalKey) and the chain's node names in comments; the units and
+ * their stages (metrics, counts, reports of dropped items) are passed in as values.
  */
 import type { BuiltNode } from '../graph/build.js';
-import type { Meta, UnitInstance, UnitOutput } from '../types.js';
+import type { UnitInstance } from '../types.js';
 import type { FusedSource } from './fused-stages.js';
+import { literalKey } from './port-objects.js';
 import type { Row } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
 
@@ -27,24 +29,13 @@ type DataRow = Extract<Row, { kind: 'data' }>;
 /** One item through the chain: the last unit's emission for it (data, or a skip where it was dropped or not sent). */
 export type ItemChain = (row: DataRow) => Promise<Emission>;
 
-/** What the compiled code reaches for, per stage, besides the unit's instance. */
-interface StageHooks {
-  readonly stage: UnitStage;
-  readonly metrics: UnitStage['metrics'];
-  /** The item dropped: counted, reported (an event), as unit-stage.ts does. */
-  failed(id: DataRow['id'], meta: Meta, error: unknown): void;
-  /** Why an answer that is not one output per input is wrong. */
-  countProblem(outs: unknown): Error;
-  /** Why an output is wrong (a missing connected output, a condition that set none or several). */
-  outputProblem(out: UnitOutput): Error;
-}
-
 /** A marker for "no error" (a unit may throw anything, undefined included). */
 const NONE: unique symbol = Symbol('none');
 
+/** A name in code as a string literal (a port read `o.ports["name"]`, a message); as an object key: literalKey. */
 const literal = (name: string): string => JSON.stringify(name);
 
-type ChainFactory = (hooks: readonly StageHooks[], instances: readonly UnitInstance[], none: typeof NONE) => ItemChain;
+type ChainFactory = (stages: readonly UnitStage[], instances: readonly UnitInstance[], none: typeof NONE) => ItemChain;
 
 /**
  * The factories made so far, by their code: a graph opened again (a new flow of the same graph, as a worker does
@@ -58,15 +49,13 @@ export function compilable(chain: readonly BuiltNode[], instanceOf: (node: Built
   if (chain.length < 2) return false;
   for (const node of chain) {
     if (node.batchSize !== 1 || node.threads > 0 || typeof instanceOf(node)?.process !== 'function') return false;
-    if ([...node.inputs, ...node.outputs].some((p) => p.name === '__proto__')) return false;
   }
   return true;
 }
 
 /**
- * The chain's function, or undefined when it cannot be compiled: batches of more than one item, a unit in worker
- * threads or without process(), or a port named `__proto__` (an object literal would set the prototype). Those
- * nodes keep the general path (fused-stages.ts).
+ * The chain's function, or undefined when it cannot be compiled: batches of more than one item, or a unit in
+ * worker threads or without process(). Those nodes keep the general path (fused-stages.ts).
  */
 export function compileItemChain(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[]): ItemChain | undefined {
   if (stages.some((stage) => stage.pooled)) return undefined;
@@ -102,7 +91,7 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
         const s = into[0] as FusedSource;
         lines.push(`    const v = o${s.stage} === undefined ? undefined : o${s.stage}.ports[${literal(s.fromPort)}];`);
         lines.push(`    if (v === undefined) S[${k}].metrics.skipped++;`);
-        lines.push(`    else {`, `      const input = { ports: { ${literal(s.toPort)}: v }, meta: ${meta} };`);
+        lines.push(`    else {`, `      const input = { ports: { ${literalKey(s.toPort)}: v }, meta: ${meta} };`);
       } else {
         // Where branches meet: per input port, the values its edges bring (a port given two is an error; a port
         // given none makes the item a skip here).
@@ -119,7 +108,7 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
         });
         lines.push(`    if (problem !== undefined) S[${k}].failed(id, ${merged(k)}, new Error(problem));`);
         lines.push(`    else if (missing) S[${k}].metrics.skipped++;`);
-        lines.push(`    else {`, `      const input = { ports: { ${ports.map((port, p) => `${literal(port)}: p${p}`).join(', ')} }, meta: ${meta} };`);
+        lines.push(`    else {`, `      const input = { ports: { ${ports.map((port, p) => `${literalKey(port)}: p${p}`).join(', ')} }, meta: ${meta} };`);
       }
     }
     // The call: a promise is awaited; a throw, a rejection or a wrong answer drops the item (counted, reported).
@@ -132,14 +121,14 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
     lines.push(`      if (timed) {`, `        const t1 = performance.now();`, `        S[${k}].metrics.observe(1, (t1 - t0) / 1000);`, `        t0 = t1;`, `      } else {`, `        S[${k}].metrics.untimedCall();`, `        t0 = -1;`, `      }`);
     lines.push(`      if (error === NONE) {`);
     lines.push(`        const one = Array.isArray(out) && out.length === 1 ? out[0] : undefined;`);
-    lines.push(`        if (one === undefined) error = S[${k}].countProblem(out);`);
+    lines.push(`        if (one === undefined) error = S[${k}].countProblem(out, 1);`);
     // What every connected output (a condition: exactly one of its outputs) must have.
     const check = stage.isCondition
       ? `(${stage.node.outputs.map((p) => `(one.ports[${literal(p.name)}] !== undefined ? 1 : 0)`).join(' + ')}) !== 1`
       : stage.connectedOutputs.length > 0
         ? stage.connectedOutputs.map((p) => `one.ports[${literal(p)}] === undefined`).join(' || ')
         : 'false';
-    lines.push(`        else if (one === null || typeof one.ports !== 'object' || one.ports === null || ${check}) error = S[${k}].outputProblem(one);`);
+    lines.push(`        else if (one === null || typeof one.ports !== 'object' || one.ports === null || ${check}) error = new Error(S[${k}].outputProblem(one));`);
     lines.push(`        else {`, `          o${k} = one;`, `          if (one.meta) a${k} = one.meta;`);
     if (k < last) lines.push(`          S[${k}].metrics.itemsOut++;`);
     lines.push(`        }`, `      }`);
@@ -157,13 +146,6 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
     factory = new Function('S', 'I', 'NONE', source) as ChainFactory;
     factories.set(source, factory);
   }
-  const hooks: StageHooks[] = stages.map((stage) => ({
-    stage,
-    metrics: stage.metrics,
-    failed: (id, meta, error) => void stage.failed(id, meta, error),
-    countProblem: (outs) => stage.countProblem(outs, 1),
-    outputProblem: (out) => new Error(typeof out?.ports === 'object' && out.ports !== null ? (stage.outputProblem(out) as string) : `unit ${stage.node.unit?.description.name} gave an output without a ports object`),
-  }));
-  return factory(hooks, stages.map((stage) => stage.instance as UnitInstance), NONE);
+  return factory(stages, stages.map((stage) => stage.instance as UnitInstance), NONE);
 }
 

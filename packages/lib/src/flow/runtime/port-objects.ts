@@ -4,38 +4,36 @@
  * all edges through a slow generic path (several times the cost of a literal with the name written out), so each
  * port name gets its own small function with the name as a plain key, made once and kept.
  */
-const makers = new Map<string, (value: unknown) => Record<string, unknown>>();
-
 /**
  * A port name as an object literal's key: a JSON string literal (nothing in a name is code), computed for
  * `__proto__`, which as a plain key would set the object's prototype rather than make a port.
  */
-function literalKey(port: string): string {
+export function literalKey(port: string): string {
   return port === '__proto__' ? `[${JSON.stringify(port)}]` : JSON.stringify(port);
 }
 
-export function portObject(port: string): (value: unknown) => Record<string, unknown> {
-  let make = makers.get(port);
+const makers = new Map<string, (...values: unknown[]) => Record<string, unknown>>();
+
+/** The function `(v0, v1, ...) => ({ [ports[0]]: v0, [ports[1]]: v1, ... })` written for these names, made once. */
+function maker(ports: readonly string[]): (...values: unknown[]) => Record<string, unknown> {
+  if (new Set(ports).size !== ports.length) throw new Error(`two ports of one name: ${ports.join(', ')}`);
+  const key = JSON.stringify(ports);
+  let make = makers.get(key);
   if (make === undefined) {
-    // The name as a JSON string literal: any port name is a valid key, nothing in it is code.
-    make = new Function('value', `return { ${literalKey(port)}: value };`) as (value: unknown) => Record<string, unknown>;
-    makers.set(port, make);
+    const values = ports.map((_, k) => `v${k}`);
+    make = new Function(...values, `return { ${ports.map((port, k) => `${literalKey(port)}: v${k}`).join(', ')} };`) as (...values: unknown[]) => Record<string, unknown>;
+    makers.set(key, make);
   }
   return make;
 }
 
-const pairMakers = new Map<string, (a: unknown, b: unknown) => Record<string, unknown>>();
+export function portObject(port: string): (value: unknown) => Record<string, unknown> {
+  return maker([port]);
+}
 
 /** An item's ports object with two ports, `{ [first]: a, [second]: b }`, by a function written for the two names. */
 export function portsObject2(first: string, second: string): (a: unknown, b: unknown) => Record<string, unknown> {
-  if (first === second) throw new Error(`two ports of one name: ${first}`);
-  const key = JSON.stringify([first, second]);
-  let make = pairMakers.get(key);
-  if (make === undefined) {
-    make = new Function('a', 'b', `return { ${literalKey(first)}: a, ${literalKey(second)}: b };`) as (a: unknown, b: unknown) => Record<string, unknown>;
-    pairMakers.set(key, make);
-  }
-  return make;
+  return maker([first, second]);
 }
 
 /** A read of one port of an item's ports object. */

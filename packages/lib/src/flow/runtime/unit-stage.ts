@@ -147,7 +147,7 @@ export class UnitStage {
         emissions[k] = this.failed(row.id, row.meta, out.error);
         continue;
       }
-      const problem = typeof out?.ports !== 'object' || out.ports === null ? `unit ${this.node.unit?.description.name} gave an output without a ports object` : this.outputProblem(out);
+      const problem = this.outputProblem(out);
       emissions[k] = problem ? this.failed(row.id, row.meta, new Error(problem)) : { kind: 'data', id: row.id, meta: out.meta ? mergeMeta(row.meta, out.meta) : row.meta, ports: out.ports };
     }
     return emissions;
@@ -200,8 +200,12 @@ export class UnitStage {
     return one;
   }
 
-  /** What is wrong with an output: a condition unit sets exactly one output; other units set every connected one. */
-  outputProblem(out: UnitOutput): string | undefined {
+  /**
+   * What is wrong with an output (undefined: nothing): it has a ports object; a condition unit sets exactly one
+   * output, other units set every connected one.
+   */
+  outputProblem(out: UnitOutput | null | undefined): string | undefined {
+    if (typeof out?.ports !== 'object' || out.ports === null) return `unit ${this.node.unit?.description.name} gave an output without a ports object`;
     if (this.condition) {
       let set = 0;
       const reads = this.outputReads;
