@@ -396,7 +396,9 @@ async function metaMergePart(): Promise<Record<string, unknown>> {
     }
   }
   const median = (xs: number[]): number => spread(xs).median;
-  log(`meta merge (${ITEMS} items, 2.25 merges each, ${runs} rounds): spreads ${median(times.spreads).toFixed(0)} ns an item, Object.assign ${median(times.assigns).toFixed(0)}, one Object.assign at the end ${median(times.once).toFixed(0)}${keys > 0 ? '' : ' (no keys?)'}`);
+  // Every merged meta has its index and version: fewer keys would mean a way merged nothing.
+  if (keys < ITEMS * 2 * 3 * (runs + 1)) throw new Error(`meta merge: ${keys} keys in the merged metas, fewer than every item's index and version`);
+  log(`meta merge (${ITEMS} items, 2.25 merges each, ${runs} rounds): spreads ${median(times.spreads).toFixed(0)} ns an item, Object.assign ${median(times.assigns).toFixed(0)}, one Object.assign at the end ${median(times.once).toFixed(0)}`);
   return { ...figure('meta_merge_spreads_ns_per_item', times.spreads, 0), ...figure('meta_merge_assigns_ns_per_item', times.assigns, 0), ...figure('meta_merge_once_ns_per_item', times.once, 0) };
 }
 

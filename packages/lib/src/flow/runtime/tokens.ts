@@ -27,10 +27,10 @@ export type Row =
 const EMPTY_META: Meta = Object.freeze({});
 
 /**
- * An item's meta with what a unit added: a new object, the added keys last. Object.assign rather than `{ ...base,
- * ...added }`: the same here, in one shared function, but where merges are written out in place (a compiled chain,
- * item-chain.ts) spreads of metas whose shapes vary from item to item take V8's slow path on Node 20 (`npm run bench
- * -- flow --parts meta_merge`: about 1,000 ns an item for the joint inference graph's merges against 170).
+ * An item's meta with what a unit added: a new object, the added keys last. Object.assign, as the compiled chains
+ * merge (item-chain.ts): written out in place, spreads of metas whose shapes vary from item to item take V8's slow
+ * path on Node 20 (`npm run bench -- flow --parts meta_merge`: about 1,000 ns an item for the joint inference graph's
+ * merges against 170).
  */
 export function mergeMeta(base: Meta, added: Meta): Meta {
   return Object.assign({}, base, added);

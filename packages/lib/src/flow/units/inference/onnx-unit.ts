@@ -55,9 +55,9 @@ function row(batch: Tensor, k: number): Tensor {
 const WARM_UP_RUNS = 3;
 
 /**
- * A few inferences on zeros before the model serves: ONNX Runtime's first runs on a new session cost several times
- * a later one, which would otherwise fall on a stream's first items. Only for a model whose input shape is fixed; a model that cannot run on zeros is left to
- * its first item, which reports its error as usual.
+ * A few inferences on zeros before the model serves, so that ONNX Runtime's setup on a new session's first runs
+ * does not fall on a stream's first items. Only for a model whose input shape is fixed; a model that cannot run on
+ * zeros is left to its first item, which reports its error as usual.
  */
 async function warmUp(estimator: OnnxEstimator): Promise<void> {
   const shape = estimator.inputShape;
@@ -113,8 +113,8 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
   // computed keys for every item.
   const outputPorts = portObject(outputPort);
   const bothPorts = recordPort ? portsObject2(outputPort, recordPort) : undefined;
-  // One frozen meta object per model version, given to every item it answers: the scheduler merges a meta it has
-  // seen before without looking at its keys again.
+  // One meta object per model version, given to every item it answers (not a new one per batch); frozen, as the
+  // items share it.
   let lastMeta: Meta = Object.freeze({ model_version: 'initial' });
   const metaOf = (version: string | undefined): Meta => {
     const wanted = version ?? 'initial';
@@ -149,9 +149,9 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
           for (let k = 0; k < samples.length; k++) {
             const output = row(outputs, k);
             let outPorts: Record<string, unknown>;
-            if (recordPort) {
+            if (bothPorts) {
               const record: InferenceRecord = version ? { input: samples[k] as Tensor, output, answeredBy: 'edge', modelVersion: version } : { input: samples[k] as Tensor, output, answeredBy: 'edge' };
-              outPorts = (bothPorts as NonNullable<typeof bothPorts>)(output, record);
+              outPorts = bothPorts(output, record);
             } else outPorts = outputPorts(output);
             // One meta object for the batch: the scheduler copies it into each item's own.
             results[k] = { ports: outPorts, meta };
