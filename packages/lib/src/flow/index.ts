@@ -15,6 +15,7 @@ export { UnitRegistry } from './registry.js';
 export { builtinRegistry, loadGraphFile, loadGraphText } from './load.js';
 export type { LoadedGraph, LoadGraphOptions } from './load.js';
 export { Flow } from './runtime/flow.js';
+export { FlowInput } from './runtime/flow-input.js';
 export type { FlowEvent, FlowOptions } from './runtime/flow.js';
 export { FlowMetrics, UnitMetrics } from './runtime/metrics.js';
 export type { QueueSnapshot, UnitMetricsSnapshot } from './runtime/metrics.js';

@@ -9,6 +9,7 @@ import type { Env } from '../../common/config.js';
 import type { BuiltEdge, BuiltGraph, BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInstance } from '../types.js';
 import { fusionEnabled, planFusion, type FusionPlan } from './fusion.js';
+import { FlowInput } from './flow-input.js';
 import { FlowMetrics } from './metrics.js';
 import type { FusedSource } from './fused-stages.js';
 import { compilable } from './item-chain.js';
@@ -34,8 +35,11 @@ export interface FlowOptions {
   log?: (line: string) => void;
   /** Every event (also kept in `flow.events`, the last 1000). */
   onEvent?: (event: FlowEvent) => void;
-  /** Items for the graph's `type=input` nodes, by node name. */
-  inputs?: Readonly<Record<string, AsyncIterable<unknown> | Iterable<unknown>>>;
+  /**
+   * Items for the graph's `type=input` nodes, by node name: all at once (an array, any iterable), as a generator
+   * makes them, or pushed as they come (a FlowInput, which also keeps a flow open for work given round after round).
+   */
+  inputs?: Readonly<Record<string, AsyncIterable<unknown> | Iterable<unknown> | FlowInput>>;
   /** Where the flow's metrics are shown (a worker's: `workerRegistry()`); default a registry of the flow's own. */
   metricsRegistry?: Registry;
   /** Where the items of the graph's `type=output` nodes go, by node name (default: counted and dropped). */
@@ -78,7 +82,10 @@ export class Flow {
   /** Opens every unit (loads models, binds ports...); nothing flows until `start()`. */
   static async open(graph: BuiltGraph, options: FlowOptions = {}): Promise<Flow> {
     const flow = new Flow(graph, options);
-    for (const name of Object.keys(options.inputs ?? {})) if (!graph.nodes.some((n) => n.name === name && n.role === 'input')) throw new Error(`inputs: ${name} is not an input node of the graph`);
+    for (const [name, feed] of Object.entries(options.inputs ?? {})) {
+      if (!graph.nodes.some((n) => n.name === name && n.role === 'input')) throw new Error(`inputs: ${name} is not an input node of the graph`);
+      if (feed instanceof FlowInput && feed.attached) throw new Error(`inputs: ${name}: this FlowInput already feeds ${feed.attached}; give each flow one of its own`);
+    }
     try {
       for (const node of graph.nodes) {
         if (node.role === 'input' && !options.inputs?.[node.name]) throw new Error(`node ${node.name} is an input (type=input): give its items in the flow's inputs`);
@@ -111,6 +118,11 @@ export class Flow {
   /** Starts the stream; resolves once it has ended (see `wait()`). */
   start(): Promise<void> {
     if (this.done) return this.done;
+    for (const [name, feed] of this.pushedInputs()) {
+      feed.attach(`node ${name} of flow ${this.graph.name}`);
+      // A stop ends the flow's wait for the next item.
+      this.abort.signal.addEventListener('abort', () => feed.wakeReader(), { once: true });
+    }
     const fusion: FusionPlan = fusionEnabled(this.options.fuse, this.options.env ?? process.env, this.graph) ? planFusion(this.graph) : { chains: [], internalEdges: new Set(), directOutputs: new Set() };
     this.fusedChains = fusion.chains.map((chain) => chain.map((n) => n.name));
     const queues = new Map<BuiltEdge, BoundedQueue<Token>>();
@@ -222,7 +234,10 @@ export class Flow {
   async stop(): Promise<void> {
     this.abort.abort();
     if (this.done) await this.done.catch(() => undefined);
-    else await this.closeUnits();
+    else {
+      this.refusePushes();
+      await this.closeUnits();
+    }
   }
 
   get stopping(): boolean {
@@ -237,7 +252,18 @@ export class Flow {
     this.options.onEvent?.(event);
   }
 
+  /** The inputs given as FlowInputs, by input node. */
+  private pushedInputs(): [string, FlowInput][] {
+    return Object.entries(this.options.inputs ?? {}).filter((entry): entry is [string, FlowInput] => entry[1] instanceof FlowInput);
+  }
+
+  /** Pushes to the flow's FlowInputs are refused from now on (a producer waiting for room is told so). */
+  private refusePushes(): void {
+    for (const [name, feed] of this.pushedInputs()) feed.refuse(`flow ${this.graph.name} has ended: its input ${name} takes no more items`);
+  }
+
   private async finish(): Promise<void> {
+    this.refusePushes();
     for (const unit of this.metrics.units.values()) unit.settle();
     await Promise.all(this.pools.map((p) => p.close()));
     this.pools.length = 0;

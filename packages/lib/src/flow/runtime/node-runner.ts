@@ -9,6 +9,7 @@ import type { BuiltNode } from '../graph/build.js';
 import type { Meta, UnitInput, UnitInstance, UnitOutput } from '../types.js';
 import type { UnitMetrics } from './metrics.js';
 import type { BoundedQueue } from './queue.js';
+import { FlowInput } from './flow-input.js';
 import { FusedStages, type FusedSource } from './fused-stages.js';
 import { compileItemChain, type ItemChain } from './item-chain.js';
 import { portGetter, portObject, type PortRead } from './port-objects.js';
@@ -269,6 +270,14 @@ export class NodeRunner {
       }
       return;
     }
+    if (stream instanceof FlowInput) {
+      for (;;) {
+        const produced = stream.poll() ?? (await nextPushed(stream, signal));
+        if (produced === undefined || signal.aborted) return;
+        const waiting = this.emit(emission(produced));
+        if (waiting) await waiting;
+      }
+    }
     if (Symbol.iterator in stream) {
       // Items already in memory: taken without a promise per item; the loop waits only when a queue is full, so
       // the consumers are woken once per run of items instead of once per item.
@@ -400,6 +409,15 @@ export class NodeRunner {
       }
       return;
     }
+    if (feed instanceof FlowInput) {
+      // Items given as they come: taken while they are there, a wait only when none is (see nextPushed).
+      for (;;) {
+        const value = feed.poll() ?? (await nextPushed(feed, signal));
+        if (value === undefined || signal.aborted) return;
+        const waiting = this.emit(await chain(row(value)));
+        if (waiting) await waiting;
+      }
+    }
     if (Symbol.iterator in feed) {
       for (const value of feed) {
         if (signal.aborted) break;
@@ -516,5 +534,18 @@ export class NodeRunner {
         await this.emit(row.kind === 'error' ? this.failed(row.id, row.meta, new Error(row.reason)) : { kind: row.kind, id: row.id, meta: row.meta });
       }
     }
+  }
+}
+
+/**
+ * A FlowInput's next item once one is pushed; undefined when it has ended with none left, or the flow is stopping
+ * (the flow wakes the wait when it stops). Called only when poll() found nothing: a promise per wait, not per item.
+ */
+async function nextPushed<T>(input: FlowInput<T>, signal: AbortSignal): Promise<T | undefined> {
+  for (;;) {
+    if (input.ended || signal.aborted) return input.poll();
+    await input.waitForItem();
+    const item = input.poll();
+    if (item !== undefined) return item;
   }
 }
