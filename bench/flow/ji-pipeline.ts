@@ -11,6 +11,7 @@ import { loadFashionMnist } from '@sedna/lib/datasources';
 import { OnnxEstimator } from '@sedna/lib/estimators/onnx';
 import { BigModelClient, BigModelService } from '@sedna/lib/joint-inference';
 import { probabilities } from '@sedna/lib/incremental-learning';
+import { Flow, FlowInput, type BuiltGraph } from '@sedna/lib/flow';
 
 /** The joint inference example's little and big models in `dir`, trained there first when they are missing. */
 export async function readyModels(dir: string, log: (line: string) => void): Promise<{ little: string; big: string }> {
@@ -97,6 +98,51 @@ export async function handWrittenLoop(littleModel: string, threshold: number, bi
     close() {
       client.close();
       little.dispose();
+    },
+  };
+}
+
+export interface GraphRunner {
+  /** The images through the graph; the class of each, once the last has come out. */
+  run(raw: readonly Uint8Array[]): Promise<number[]>;
+  readonly flow: Flow;
+  close(): Promise<void>;
+}
+
+/**
+ * The graph as a worker runs it: one flow, opened once (the loop, too, keeps its estimator and client), fed each
+ * run's images through a FlowInput; a run ends when its last class has come out.
+ */
+export async function openGraphRunner(graph: BuiltGraph, env: Record<string, string>, compile = true): Promise<GraphRunner> {
+  const feed = new FlowInput<Uint8Array>();
+  let classes: number[] = [];
+  let wanted = 0;
+  let ended: (() => void) | undefined;
+  const flow = await Flow.open(graph, {
+    env,
+    compile,
+    log: () => undefined,
+    inputs: { in: feed },
+    outputs: {
+      out: (v) => {
+        if (classes.push((v as { class: number }).class) === wanted) ended?.();
+      },
+    },
+  });
+  const done = flow.start();
+  return {
+    flow,
+    async run(raw) {
+      const mine: number[] = (classes = []);
+      wanted = raw.length;
+      const all = new Promise<void>((resolve) => (ended = resolve));
+      for (const bytes of raw) if (!feed.tryPush(bytes)) await feed.push(bytes);
+      await all;
+      return mine;
+    },
+    async close() {
+      feed.end();
+      await done;
     },
   };
 }

@@ -13,7 +13,12 @@
  *   back before the next one starts, as in the loop. What the graph does beyond the loop is what a graph gives and
  *   is counted as its overhead: per-unit metrics (counts, a clock read per unit), an inference record per image
  *   (the sample, the answer, who answered, the mining's verdict) and a result with the confidence and who answered;
- *   the loop computes the class only. items_per_s: the graph's throughput.
+ *   the loop computes the class only. The graph is opened once and fed round after round through a FlowInput
+ *   (ji-pipeline.ts openGraphRunner), as a worker runs its graph and as the loop keeps its estimator and client.
+ *   items_per_s: the graph's throughput.
+ * - per_round_*: the same figures with a new flow each round (`--parts overhead_per_round`, not run by default),
+ *   opened (its models loaded) before the round's clock starts: what a short stream also pays for a flow's start and
+ *   end (the first calls of a new ONNX Runtime session and of a new connection to the big model, the units' close).
  * - line_*: the same figures for the pipeline without the mining (`--parts overhead_line`, not run by default): every
  *   image through all units to the big model, one straight line that runs as one fused node.
  * - stand_ins_*: the same graph and loop with stand-ins for the two models that answer at once (`--parts
@@ -42,7 +47,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split)]
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
@@ -57,7 +62,7 @@ import { exportToOnnx } from '@sedna/lib/onnx';
 import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
 import { cpuSplitPart } from './cpu-split.js';
-import { handWrittenLoop, jiEnv, jiGraphText, readyModels, startBigModel, testImages } from './ji-pipeline.js';
+import { handWrittenLoop, jiEnv, jiGraphText, openGraphRunner, readyModels, startBigModel, testImages, type GraphRunner } from './ji-pipeline.js';
 import { standInsPart } from './stand-ins.js';
 import { ensureVtest } from './vtest.js';
 
@@ -76,7 +81,7 @@ const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
  * the same units without the mining (every image to the big model), a straight line the scheduler fuses into one
  * node, against the loop doing the same: what the graph costs where nothing runs beside the chain.
  */
-async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph' | 'general' | 'units' = 'graph'): Promise<Record<string, unknown>> {
+async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph' | 'general' | 'units' = 'graph', perRound = false): Promise<Record<string, unknown>> {
   const paths = await readyModels(values.models!, log);
   const raw = await testImages(images);
   const service = await startBigModel(paths.big);
@@ -93,17 +98,33 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
   };
   const cpu: { graph: number[]; loop: number[] } = { graph: [], loop: [] };
 
-  async function graphSide(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
+  const showChains = (flow: Flow): void => {
+    if (!shownChains) log(`  the graph runs with its units ${flow.fusedChains.length ? `fused, one node each: ${flow.fusedChains.map((c) => c.join(', ')).join('; ')}` : 'unfused'}${flow.compiledChains.length ? ', compiled for one item at a time' : ', on the general path'}`);
+    shownChains = true;
+  };
+  let shownChains = false;
+  // `perRound` (--parts overhead_per_round): a new flow each round, opened (models loaded) before its clock starts,
+  // what a short stream pays for a flow's start and end besides its items.
+  async function graphPerRound(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
     const classes: number[] = [];
     const flow = await Flow.open(jiGraph, { env, compile: against !== 'general', log: () => undefined, inputs: { in: raw }, outputs: { out: (v) => void classes.push((v as { class: number }).class) } });
     const c = process.cpuUsage();
     const t = performance.now(); // models are loaded in open(): both sides time the stream only
     await flow.start();
-    if (!shownChains) log(`  the graph runs with its units ${flow.fusedChains.length ? `fused, one node each: ${flow.fusedChains.map((c) => c.join(', ')).join('; ')}` : 'unfused'}${flow.compiledChains.length ? ', compiled for one item at a time' : ', on the general path'}`);
-    shownChains = true;
+    showChains(flow);
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
-  let shownChains = false;
+  // Otherwise one flow, opened once as a worker opens its graph, fed round after round (ji-pipeline.ts).
+  const runner = perRound || against === 'units' ? undefined : await openGraphRunner(jiGraph, env, against !== 'general');
+  async function graphRound(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    const classes = await (runner as GraphRunner).run(raw);
+    const seconds = (performance.now() - t) / 1000;
+    showChains((runner as GraphRunner).flow);
+    return { seconds, cpu: cpuSeconds(c), classes };
+  }
+  const graphSide = perRound ? graphPerRound : graphRound;
 
   // `--parts overhead_units`: the graph's own units, opened once and called one after the other by hand (no
   // scheduler, no queue, no metrics): what the units' code costs over the loop's direct lib calls, so that the
@@ -145,7 +166,7 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
 
-  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (${against === 'units' ? "the graph's units called by hand" : against === 'general' ? 'graph on the general path' : 'graph'} vs hand-written loop)`);
+  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (${against === 'units' ? "the graph's units called by hand" : against === 'general' ? 'graph on the general path' : 'graph'}${against === 'units' ? '' : perRound ? ', a new flow each round' : ', one flow fed round after round'} vs hand-written loop)`);
   const answers: { loop?: number[]; graph?: number[] } = {};
   const timed = (side: 'loop' | 'graph') => async (): Promise<number> => {
     const result = side === 'loop' ? await loopSide() : against === 'units' ? await unitsSide() : await graphSide();
@@ -175,6 +196,7 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
   const cpuOverhead = spread(cpuRatio);
   log(`  medians: ${against === 'units' ? 'units by hand' : 'graph'} ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overheadPct.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); in CPU time ${cpuOverhead.median.toFixed(1)} % (IQR ${cpuOverhead.q1.toFixed(1)} to ${cpuOverhead.q3.toFixed(1)}); the same answers: ${same}`);
   loop.close();
+  await runner?.close();
   for (const unit of Object.values(units)) await unit.close?.();
   await service.stop();
   return {
@@ -408,6 +430,12 @@ async function overheadLinePart(): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`line_${k}`, v]));
 }
 
+/** A new flow each round against the loop, named per_round_*. */
+async function overheadPerRoundPart(): Promise<Record<string, unknown>> {
+  const figures = await overheadPart('mining', 'graph', true);
+  return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`per_round_${k}`, v]));
+}
+
 /** The units called by hand against the loop, named units_*. */
 async function overheadUnitsPart(): Promise<Record<string, unknown>> {
   const figures = await overheadPart('mining', 'units');
@@ -433,7 +461,7 @@ async function cpuSplitPart_(): Promise<Record<string, unknown>> {
   return cpuSplitPart({ rounds: Math.min(rounds, 10), images, models: values.models!, threshold, runs: Number(values['split-runs']), top: Number(values['split-top']), log });
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};
