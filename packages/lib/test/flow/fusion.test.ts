@@ -7,7 +7,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MlpEstimator } from '../../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../../src/backend/model-spec.js';
 import { CrossEntropyFilter } from '../../src/algorithms/hard_example_mining/index.js';
@@ -232,13 +232,23 @@ describe('fusion of unit chains', () => {
     expect(fused.outputs.map((o) => o.meta)).toEqual(numbers(6).map((k) => (k % 2 === 0 ? { index: k, by_a: true, by_q1: true, by_q2: true, by_q3: true } : { index: k, by_a: true, by_q1: true, by_q3: true })));
   });
 
-  it('times a compiled unit\'s first calls and one in eight after, and counts every call in its histogram', async () => {
+  it('times every unit of a compiled chain\'s first items and of one in 64 after, and counts every call in its histogram', async () => {
     const text = graph(`in[type=input] a[type=flowunit, flowunit=add] p[type=flowunit, flowunit=parity] e[type=flowunit, flowunit=add] o[type=flowunit, flowunit=add] m[type=flowunit, flowunit=add] out[type=output]
       in -> a:in a:out -> p:in p:even -> e:in p:odd -> o:in e:out -> m:in o:out -> m:in m:out -> out`);
     const { graph: built } = await loadGraphText(text, path.join(tmpdir(), 'sampled.toml'), { units, env: {} });
     const flow = await Flow.open(built, { log: () => undefined, inputs: { in: numbers(1000) }, outputs: { out: () => undefined } });
-    await flow.start();
+    const clock = vi.spyOn(performance, 'now');
+    let reads: number;
+    try {
+      await flow.start();
+    } finally {
+      reads = clock.mock.calls.length;
+      clock.mockRestore();
+    }
     expect(flow.compiledChains).toEqual([['a', 'p', 'e', 'o', 'm']]);
+    // Timed: items 0-255, then 256, 320, ..., 960 (12 more); each read the clock once to start and once after each of
+    // its four units (a, p, e or o, m).
+    expect(reads).toBe((256 + 12) * 5);
     for (const [node, calls] of [['a', 1000], ['e', 500], ['o', 500], ['m', 1000]] as const) {
       const unit = flow.metrics.units.get(node);
       expect(unit?.batches, node).toBe(calls);

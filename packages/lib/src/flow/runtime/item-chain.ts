@@ -20,6 +20,7 @@
 import type { BuiltNode } from '../graph/build.js';
 import type { UnitInstance } from '../types.js';
 import type { FusedSource } from './fused-stages.js';
+import { TIMED_EVERY, TIMED_FIRST } from './metrics.js';
 import { literalKey } from './port-objects.js';
 import type { Row } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
@@ -72,7 +73,12 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
     // metas whose shapes vary (see tokens.ts mergeMeta).
     return `(${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : (base = Object.assign({}, base, ${adds.join(', ')}), ${adds.join(' = ')} = undefined, base))`;
   };
-  const lines: string[] = ['return async function runItem(row) {', '  const id = row.id;', '  let base = row.meta;', '  let t0 = -1;'];
+  // Timing (metrics.ts): the chain's first TIMED_FIRST items and one in TIMED_EVERY after are timed at every unit,
+  // with one clock read between two units (a unit's time starts where the last one's ended); the calls of the other
+  // items are counted (untimedCall) and given the time of the unit's next timed call. One decision per item, not one
+  // per unit: on a stream, clock reads and their bookkeeping at every unit of every item cost as much as small units.
+  const lines: string[] = ['const T = { items: 0 };', 'return async function runItem(row) {', '  const id = row.id;', '  let base = row.meta;'];
+  lines.push(`  const timed = T.items < ${TIMED_FIRST} || T.items % ${TIMED_EVERY} === 0;`, '  T.items++;', '  let t0 = timed ? performance.now() : 0;');
   // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken).
   lines.push(`  let ${stages.map((_, k) => `o${k}, a${k}`).join(', ')};`);
   stages.forEach((stage, k) => {
@@ -112,13 +118,10 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
       }
     }
     // The call: a promise is awaited; a throw, a rejection or a wrong answer drops the item (counted, reported).
-    // Timed on its first calls and one in eight after (metrics.ts: sampled); a timed call after a timed one starts
-    // at its end (one clock read between them); t0 < 0: no clock read to start from.
     lines.push(`      S[${k}].metrics.itemsIn++;`);
-    lines.push(`      const timed = S[${k}].metrics.sampled;`, `      if (timed && t0 < 0) t0 = performance.now();`);
     lines.push(`      let out; let error = NONE;`);
     lines.push(`      try {`, `        out = I[${k}].process([input]);`, `        if (out instanceof Promise) out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
-    lines.push(`      if (timed) {`, `        const t1 = performance.now();`, `        S[${k}].metrics.observe(1, (t1 - t0) / 1000);`, `        t0 = t1;`, `      } else {`, `        S[${k}].metrics.untimedCall();`, `        t0 = -1;`, `      }`);
+    lines.push(`      if (timed) {`, `        const t1 = performance.now();`, `        S[${k}].metrics.observe(1, (t1 - t0) / 1000);`, `        t0 = t1;`, `      } else S[${k}].metrics.untimedCall();`);
     lines.push(`      if (error === NONE) {`);
     lines.push(`        const one = Array.isArray(out) && out.length === 1 ? out[0] : undefined;`);
     lines.push(`        if (one === undefined) error = S[${k}].countProblem(out, 1);`);

@@ -9,10 +9,10 @@ import { FLOW_LATENCY_BUCKETS, registerFlowMetrics, Registry, type FlowQueueFigu
 import type { BoundedQueue } from './queue.js';
 
 const LATENCY_WINDOW = 1024;
-/** A compiled chain times every call of a unit until it has made this many (see UnitMetrics.sampled). */
+/** A compiled chain (item-chain.ts) times every unit's call for its first this many items... */
 export const TIMED_FIRST = 256;
-/** ... and one call in this many after. */
-export const TIMED_EVERY = 8;
+/** ... and for one item in this many after; the other calls are counted (untimedCall). */
+export const TIMED_EVERY = 64;
 
 export class UnitMetrics {
   itemsIn = 0;
@@ -34,7 +34,7 @@ export class UnitMetrics {
     readonly unit: string,
   ) {}
 
-  /** Calls since the last timed one (a compiled chain times only some calls: see sampled()). */
+  /** Calls since the last timed one (a compiled chain times only some items' calls: see TIMED_EVERY). */
   private untimed = 0;
 
   /**
@@ -53,15 +53,6 @@ export class UnitMetrics {
     this.lastBucket = bucket;
     const perItem = items > 0 ? seconds / items : seconds;
     this.recent[this.recentCount++ % LATENCY_WINDOW] = perItem;
-  }
-
-  /**
-   * Whether to time the next call. A compiled chain (item-chain.ts) times a unit's first TIMED_FIRST calls and one
-   * in TIMED_EVERY after: on a stream a clock read for every unit of every item costs as much as a small unit's
-   * work.
-   */
-  get sampled(): boolean {
-    return this.batches < TIMED_FIRST || this.batches % TIMED_EVERY === 0;
   }
 
   /** The last timed call's time and bucket (settle() gives them to the untimed calls after it). */
