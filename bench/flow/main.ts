@@ -33,6 +33,9 @@
  * - general_*: the same graph with its fused node on the general path (`--parts overhead_general`, not run by
  *   default; `Flow.open(graph, { compile: false })`): per batch, each unit's rows and emissions as lists, rather
  *   than each item through the function compiled for the chain (runtime/item-chain.ts).
+ * - lean_*: the same figures for the graph of lean units (`--parts overhead_lean`, not run by default; lean-units.ts):
+ *   each unit one of the loop's steps with the loop's own calls and nothing more, so that against the loop it gives
+ *   the runtime's share of the overhead, and the real graph's overhead less it the units' share.
  * - units_*: the graph's own units opened once and called one after the other by hand, no scheduler (`--parts
  *   overhead_units`, not run by default), against the same loop: the units' share of the graph's overhead; the rest
  *   of overhead_cpu_us_per_item is the scheduler's.
@@ -47,7 +50,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split)]
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
@@ -63,6 +66,7 @@ import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
 import { cpuSplitPart } from './cpu-split.js';
 import { handWrittenLoop, jiEnv, jiGraphText, openGraphRunner, readyModels, startBigModel, testImages, type GraphRunner } from './ji-pipeline.js';
+import { leanGraph } from './lean-units.js';
 import { standInsPart } from './stand-ins.js';
 import { ensureVtest } from './vtest.js';
 
@@ -81,7 +85,7 @@ const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
  * the same units without the mining (every image to the big model), a straight line the scheduler fuses into one
  * node, against the loop doing the same: what the graph costs where nothing runs beside the chain.
  */
-async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph' | 'general' | 'units' = 'graph', perRound = false): Promise<Record<string, unknown>> {
+async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph' | 'general' | 'units' | 'lean' = 'graph', perRound = false): Promise<Record<string, unknown>> {
   const paths = await readyModels(values.models!, log);
   const raw = await testImages(images);
   const service = await startBigModel(paths.big);
@@ -115,7 +119,9 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
   // Otherwise one flow, opened once as a worker opens its graph, fed round after round (ji-pipeline.ts).
-  const runner = perRound || against === 'units' ? undefined : await openGraphRunner(jiGraph, env, against !== 'general');
+  // `--parts overhead_lean`: the graph of lean units (lean-units.ts), each one of the loop's steps and nothing more.
+  const lean = against === 'lean' ? await leanGraph(paths.little, threshold, port, path.join(work, 'lean.toml')) : undefined;
+  const runner = perRound || against === 'units' ? undefined : await openGraphRunner(lean?.graph ?? jiGraph, env, against !== 'general');
   async function graphRound(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
     const c = process.cpuUsage();
     const t = performance.now();
@@ -166,7 +172,7 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
 
-  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (${against === 'units' ? "the graph's units called by hand" : against === 'general' ? 'graph on the general path' : 'graph'}${against === 'units' ? '' : perRound ? ', a new flow each round' : ', one flow fed round after round'} vs hand-written loop)`);
+  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (${against === 'units' ? "the graph's units called by hand" : against === 'general' ? 'graph on the general path' : against === 'lean' ? 'the graph of lean units' : 'graph'}${against === 'units' ? '' : perRound ? ', a new flow each round' : ', one flow fed round after round'} vs hand-written loop)`);
   const answers: { loop?: number[]; graph?: number[] } = {};
   const timed = (side: 'loop' | 'graph') => async (): Promise<number> => {
     const result = side === 'loop' ? await loopSide() : against === 'units' ? await unitsSide() : await graphSide();
@@ -197,6 +203,7 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
   log(`  medians: ${against === 'units' ? 'units by hand' : 'graph'} ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overheadPct.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); in CPU time ${cpuOverhead.median.toFixed(1)} % (IQR ${cpuOverhead.q1.toFixed(1)} to ${cpuOverhead.q3.toFixed(1)}); the same answers: ${same}`);
   loop.close();
   await runner?.close();
+  lean?.close();
   for (const unit of Object.values(units)) await unit.close?.();
   await service.stop();
   return {
@@ -436,6 +443,12 @@ async function overheadPerRoundPart(): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`per_round_${k}`, v]));
 }
 
+/** The graph of lean units (lean-units.ts) against the loop, named lean_*. */
+async function overheadLeanPart(): Promise<Record<string, unknown>> {
+  const figures = await overheadPart('mining', 'lean');
+  return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`lean_${k}`, v]));
+}
+
 /** The units called by hand against the loop, named units_*. */
 async function overheadUnitsPart(): Promise<Record<string, unknown>> {
   const figures = await overheadPart('mining', 'units');
@@ -461,7 +474,7 @@ async function cpuSplitPart_(): Promise<Record<string, unknown>> {
   return cpuSplitPart({ rounds: Math.min(rounds, 10), images, models: values.models!, threshold, runs: Number(values['split-runs']), top: Number(values['split-top']), log });
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_lean: overheadLeanPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};
