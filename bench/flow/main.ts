@@ -15,6 +15,9 @@
  *   (the sample, the answer, who answered, the mining's verdict) and a result with the confidence and who answered;
  *   the loop computes the class only. The graph is opened once and fed round after round through a FlowInput
  *   (ji-pipeline.ts openGraphRunner), as a worker runs its graph and as the loop keeps its estimator and client.
+ *   The rounds run in `--processes` processes one after the other (default 3), each with its own warm-up, and the
+ *   medians are taken of all their rounds: a process's code and memory layout moves both sides by a few percent for
+ *   its whole life, so one process is one draw of it.
  *   items_per_s: the graph's throughput.
  * - per_round_*: the same figures with a new flow each round (`--parts overhead_per_round`, not run by default),
  *   opened (its models loaded) before the round's clock starts: what a short stream also pays for a flow's start and
@@ -50,14 +53,16 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21 (per process)] [--processes 3] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split)]
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { weightShapes, type ModelSpec } from '@sedna/lib/model-spec';
 import { defineUnit, Flow, loadGraphText, type UnitInstance, type UnitOutput } from '@sedna/lib/flow';
@@ -70,7 +75,7 @@ import { leanGraph } from './lean-units.js';
 import { standInsPart } from './stand-ins.js';
 import { ensureVtest } from './vtest.js';
 
-const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' }, 'split-runs': { type: 'string', default: '2' }, 'stand-ins-evict-kb': { type: 'string', default: '0' }, 'stand-ins-next-turn': { type: 'boolean', default: false }, 'stand-ins-evict-functions': { type: 'string', default: '0' }, 'split-top': { type: 'string', default: '25' } } });
+const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' }, processes: { type: 'string', default: '3' }, 'rounds-json': { type: 'boolean', default: false }, 'split-runs': { type: 'string', default: '2' }, 'stand-ins-evict-kb': { type: 'string', default: '0' }, 'stand-ins-next-turn': { type: 'boolean', default: false }, 'stand-ins-evict-functions': { type: 'string', default: '0' }, 'split-top': { type: 'string', default: '25' } } });
 const log = (m: string): void => void process.stderr.write(`[flow bench] ${m}\n`);
 const images = Number(values.images);
 const rounds = Number(values.rounds);
@@ -85,7 +90,7 @@ const work = await mkdtemp(path.join(tmpdir(), 'sedna-flow-bench-'));
  * the same units without the mining (every image to the big model), a straight line the scheduler fuses into one
  * node, against the loop doing the same: what the graph costs where nothing runs beside the chain.
  */
-async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph' | 'general' | 'units' | 'lean' = 'graph', perRound = false): Promise<Record<string, unknown>> {
+async function overheadRounds(shape: 'mining' | 'line', against: Against, perRound: boolean): Promise<OverheadRounds> {
   const paths = await readyModels(values.models!, log);
   const raw = await testImages(images);
   const service = await startBigModel(paths.big);
@@ -192,34 +197,91 @@ async function overheadPart(shape: 'mining' | 'line' = 'mining', against: 'graph
   const cpuRatio = cpu.graph.slice(1).map((g, k) => (g / (cpu.loop[k + 1] as number) - 1) * 100);
   // What the graph adds to each image in CPU time, microseconds: the overhead in absolute terms.
   const cpuExtraMicros = cpu.graph.slice(1).map((g, k) => ((g - (cpu.loop[k + 1] as number)) * 1e6) / images);
-  const graphTimes = rounds_.a;
-  const loopTimes = rounds_.b;
-  const overhead = spread(rounds_.ratio.map((x) => (x - 1) * 100));
   const same = (answers.loop ?? []).every((c, k) => c === answers.graph?.[k]);
-  const graphMedian = spread(graphTimes).median;
-  const loopMedian = spread(loopTimes).median;
-  const overheadPct = overhead.median;
-  const cpuOverhead = spread(cpuRatio);
-  log(`  medians: ${against === 'units' ? 'units by hand' : 'graph'} ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overheadPct.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); in CPU time ${cpuOverhead.median.toFixed(1)} % (IQR ${cpuOverhead.q1.toFixed(1)} to ${cpuOverhead.q3.toFixed(1)}); the same answers: ${same}`);
   loop.close();
   await runner?.close();
   lean?.close();
   for (const unit of Object.values(units)) await unit.close?.();
   await service.stop();
   return {
-    overhead_pct: r2(overheadPct),
-    ...figure('overhead_pct', rounds_.ratio.map((x) => (x - 1) * 100), 2),
-    ...figure('graph_seconds', graphTimes),
-    ...figure('loop_seconds', loopTimes),
-    ...figure('overhead_cpu_pct', cpuRatio, 2),
-    ...figure('overhead_cpu_us_per_item', cpuExtraMicros, 1),
-    ...figure('loop_cpu_us_per_item', cpu.loop.slice(1).map((c) => (c * 1e6) / images), 1),
+    overheadPct: rounds_.ratio.map((x) => (x - 1) * 100),
+    graphSeconds: rounds_.a,
+    loopSeconds: rounds_.b,
+    cpuPct: cpuRatio,
+    cpuExtraMicros,
+    loopCpuMicros: cpu.loop.slice(1).map((c) => (c * 1e6) / images),
+    same,
+  };
+}
+
+type Against = 'graph' | 'general' | 'units' | 'lean';
+
+/** Each interleaved round's figures (the per-round values the medians and IQRs are taken of). */
+interface OverheadRounds {
+  overheadPct: number[];
+  graphSeconds: number[];
+  loopSeconds: number[];
+  cpuPct: number[];
+  cpuExtraMicros: number[];
+  loopCpuMicros: number[];
+  same: boolean;
+}
+
+/**
+ * An overhead part's figures: its rounds run in this process, or with `--processes N` in N processes one after the
+ * other (each this bench with the same arguments for that one part, `--processes 1 --rounds-json`), their rounds
+ * pooled. Each process draws its own code and memory layout, which moves both sides' speeds by a few percent for
+ * the life of the process: the medians of several processes' rounds depend less on one draw.
+ */
+async function overheadPart(part: string, shape: 'mining' | 'line' = 'mining', against: Against = 'graph', perRound = false): Promise<Record<string, unknown>> {
+  const processes = Number(values.processes);
+  if (!Number.isInteger(processes) || processes < 1) throw new Error(`--processes: a whole number of at least 1, got ${values.processes}`);
+  let r: OverheadRounds;
+  if (processes <= 1) r = await overheadRounds(shape, against, perRound);
+  else {
+    const runs: OverheadRounds[] = [];
+    for (let k = 0; k < processes; k++) {
+      log(`${part}: process ${k + 1} of ${processes}`);
+      runs.push(await roundsInProcess(part));
+    }
+    r = { overheadPct: runs.flatMap((x) => x.overheadPct), graphSeconds: runs.flatMap((x) => x.graphSeconds), loopSeconds: runs.flatMap((x) => x.loopSeconds), cpuPct: runs.flatMap((x) => x.cpuPct), cpuExtraMicros: runs.flatMap((x) => x.cpuExtraMicros), loopCpuMicros: runs.flatMap((x) => x.loopCpuMicros), same: runs.every((x) => x.same) };
+  }
+  if (values['rounds-json']) return { rounds_json: r };
+  const overhead = spread(r.overheadPct);
+  const cpuOverhead = spread(r.cpuPct);
+  const graphMedian = spread(r.graphSeconds).median;
+  const loopMedian = spread(r.loopSeconds).median;
+  const side = against === 'units' ? 'units by hand' : 'graph';
+  log(`  medians${processes > 1 ? ` of ${processes} processes' rounds` : ''}: ${side} ${graphMedian.toFixed(3)} s, loop ${loopMedian.toFixed(3)} s; overhead ${overhead.median.toFixed(1)} % (IQR ${overhead.q1.toFixed(1)} to ${overhead.q3.toFixed(1)}); in CPU time ${cpuOverhead.median.toFixed(1)} % (IQR ${cpuOverhead.q1.toFixed(1)} to ${cpuOverhead.q3.toFixed(1)}); the same answers: ${r.same}`);
+  return {
+    overhead_pct: r2(overhead.median),
+    ...figure('overhead_pct', r.overheadPct, 2),
+    ...figure('graph_seconds', r.graphSeconds),
+    ...figure('loop_seconds', r.loopSeconds),
+    ...figure('overhead_cpu_pct', r.cpuPct, 2),
+    ...figure('overhead_cpu_us_per_item', r.cpuExtraMicros, 1),
+    ...figure('loop_cpu_us_per_item', r.loopCpuMicros, 1),
     rounds,
+    processes,
     images,
-    same_answers: same,
+    same_answers: r.same,
     items_per_s: r2(images / graphMedian, 0),
     loop_items_per_s: r2(images / loopMedian, 0),
   };
+}
+
+/** One process's rounds of an overhead part: this bench run again for that part alone (see overheadPart). */
+async function roundsInProcess(part: string): Promise<OverheadRounds> {
+  const args = process.argv.slice(2).filter((a, k, all) => !['--parts', '--processes'].includes(a) && !['--parts', '--processes'].includes(all[k - 1] ?? '') && !a.startsWith('--parts=') && !a.startsWith('--processes='));
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args, '--parts', part, '--processes', '1', '--rounds-json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${part}: its process ended with code ${code}`);
+  const last = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+  const rounds_ = Object.values(last).find((v) => v && typeof v === 'object' && 'overheadPct' in v) as OverheadRounds | undefined;
+  if (!rounds_) throw new Error(`${part}: its process printed no rounds`);
+  return rounds_;
 }
 
 // ---- the scheduler's own cost: items through six units that do nothing
@@ -433,31 +495,31 @@ async function metaMergePart(): Promise<Record<string, unknown>> {
 
 /** The line variant's figures, named line_*. */
 async function overheadLinePart(): Promise<Record<string, unknown>> {
-  const figures = await overheadPart('line');
+  const figures = await overheadPart('overhead_line', 'line');
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`line_${k}`, v]));
 }
 
 /** A new flow each round against the loop, named per_round_*. */
 async function overheadPerRoundPart(): Promise<Record<string, unknown>> {
-  const figures = await overheadPart('mining', 'graph', true);
+  const figures = await overheadPart('overhead_per_round', 'mining', 'graph', true);
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`per_round_${k}`, v]));
 }
 
 /** The graph of lean units (lean-units.ts) against the loop, named lean_*. */
 async function overheadLeanPart(): Promise<Record<string, unknown>> {
-  const figures = await overheadPart('mining', 'lean');
+  const figures = await overheadPart('overhead_lean', 'mining', 'lean');
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`lean_${k}`, v]));
 }
 
 /** The units called by hand against the loop, named units_*. */
 async function overheadUnitsPart(): Promise<Record<string, unknown>> {
-  const figures = await overheadPart('mining', 'units');
+  const figures = await overheadPart('overhead_units', 'mining', 'units');
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images', 'items_per_s'].includes(k)).map(([k, v]) => [`units_${k}`, v]));
 }
 
 /** The graph with its fused node on the general path (no compiled chain) against the loop, named general_*. */
 async function overheadGeneralPart(): Promise<Record<string, unknown>> {
-  const figures = await overheadPart('mining', 'general');
+  const figures = await overheadPart('overhead_general', 'mining', 'general');
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`general_${k}`, v]));
 }
 
@@ -474,7 +536,7 @@ async function cpuSplitPart_(): Promise<Record<string, unknown>> {
   return cpuSplitPart({ rounds: Math.min(rounds, 10), images, models: values.models!, threshold, runs: Number(values['split-runs']), top: Number(values['split-top']), log });
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('mining'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_lean: overheadLeanPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('overhead'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_lean: overheadLeanPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};
