@@ -242,7 +242,9 @@ async function overheadPart(part: string, shape: 'mining' | 'line' = 'mining', a
     const runs: OverheadRounds[] = [];
     for (let k = 0; k < processes; k++) {
       log(`${part}: process ${k + 1} of ${processes}`);
-      runs.push(await roundsInProcess(part));
+      const run = await roundsInProcess(part);
+      log(`${part}: process ${k + 1}: loop ${spread(run.loopCpuMicros).median.toFixed(1)} us of CPU an image, overhead ${spread(run.overheadPct).median.toFixed(1)} % (its rounds' median)`);
+      runs.push(run);
     }
     r = { overheadPct: runs.flatMap((x) => x.overheadPct), graphSeconds: runs.flatMap((x) => x.graphSeconds), loopSeconds: runs.flatMap((x) => x.loopSeconds), cpuPct: runs.flatMap((x) => x.cpuPct), cpuExtraMicros: runs.flatMap((x) => x.cpuExtraMicros), loopCpuMicros: runs.flatMap((x) => x.loopCpuMicros), same: runs.every((x) => x.same) };
   }
