@@ -96,6 +96,12 @@ export interface UnitContext {
 export interface UnitInstance {
   /** normal and condition units: one output per input, in order. */
   process?(batch: readonly UnitInput[]): Promise<readonly UnitOutput[]> | readonly UnitOutput[];
+  /**
+   * Optional, beside process(): what process() gives for a batch of one, without the two lists. A fused node whose
+   * units take one item at a time (batch_size 1: a stream's usual case; runtime/item-chain.ts) calls it instead of
+   * process() for every item; batches, worker threads and the unfused path call process().
+   */
+  processOne?(input: UnitInput): Promise<UnitOutput> | UnitOutput;
   /** expand units: the sub-stream of one item (may be long: it is consumed with backpressure). */
   expand?(input: UnitInput): AsyncIterable<UnitOutput> | Iterable<UnitOutput>;
   /** collapse units: one output for a whole sub-stream (`parent` is the meta of the item that was expanded). */

@@ -12,7 +12,7 @@ import { MlpEstimator } from '../../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../../src/backend/model-spec.js';
 import { CrossEntropyFilter } from '../../src/algorithms/hard_example_mining/index.js';
 import { BigModelService } from '../../src/core/joint_inference/big-model-service.js';
-import { defineUnit, Flow, loadGraphText, type FlowEvent, type Meta, type UnitDefinition } from '../../src/flow/index.js';
+import { defineUnit, Flow, loadGraphText, type FlowEvent, type Meta, type UnitDefinition, type UnitInput, type UnitOutput } from '../../src/flow/index.js';
 import { saveOnnx } from '../../src/onnx/export.js';
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,6 +77,45 @@ const wrong = defineUnit({
   },
 });
 
+/** Calls of wrongOne's processOne (the compiled chain's path). */
+const oneCalls = { n: 0 };
+
+/**
+ * Passes items on with processOne() (and process(), the same answer for each item of a batch), but answers the value
+ * `at` wrongly, as `mode` says.
+ */
+const wrongOne = defineUnit({
+  name: 'wrong_one',
+  kind: 'normal',
+  description: 'answers one item wrongly, one item at a time',
+  inputs: [['in', 'any']],
+  outputs: [['out', 'any']],
+  options: [
+    { name: 'at', type: 'number', description: 'the value answered wrongly', default: -1 },
+    { name: 'mode', type: 'string', description: 'undefined, null, number, no-ports, missing, throw, reject', default: 'undefined' },
+  ],
+  open: (context) => {
+    const { at, mode } = context.options as { at: number; mode: string };
+    const answer = (input: UnitInput): UnitOutput => {
+      if (input.ports.in !== at) return { ports: { out: input.ports.in } };
+      if (mode === 'undefined') return undefined as never;
+      if (mode === 'null') return null as never;
+      if (mode === 'number') return 7 as never;
+      if (mode === 'no-ports') return { ports: 7 } as never;
+      if (mode === 'missing') return { ports: { elsewhere: 1 } };
+      throw new Error(`wrong at ${at}`);
+    };
+    const processOne = (input: UnitInput): UnitOutput | Promise<UnitOutput> => {
+      oneCalls.n++;
+      return mode === 'reject' ? delay(1).then(() => answer(input)) : answer(input);
+    };
+    return {
+      process: (batch) => (mode === 'reject' ? delay(1).then(() => batch.map(answer)) : batch.map(answer)),
+      processOne,
+    };
+  },
+});
+
 /** A condition that sets both outputs for the value `at`. */
 const both = defineUnit({
   name: 'both',
@@ -121,7 +160,7 @@ const proto = defineUnit({
   open: () => ({ process: (batch) => batch.map((item) => ({ ports: Object.defineProperty({}, '__proto__', { value: (Object.getOwnPropertyDescriptor(item.ports, '__proto__')?.value as number) + 1, enumerable: true }) })) }),
 });
 
-const units: UnitDefinition[] = [add, parity, wrong, both, quiet, metas, proto];
+const units: UnitDefinition[] = [add, parity, wrong, wrongOne, both, quiet, metas, proto];
 
 interface Run {
   outputs: { value: unknown; meta: Meta }[];
@@ -220,6 +259,28 @@ describe('fusion of unit chains', () => {
     ]);
     expect(fused.counts.w7).toEqual({ itemsIn: 13, itemsOut: 12, errors: 1, skipped: 7, batches: 13 });
     expect(fused.counts.m).toMatchObject({ itemsIn: 11, itemsOut: 11, errors: 0, skipped: 9 });
+  });
+
+  it('takes each item through a unit\'s processOne() in a compiled chain, a wrong answer dropped as on the other paths', async () => {
+    const modes = ['undefined', 'null', 'number', 'no-ports', 'missing', 'throw', 'reject'];
+    const chain = modes.map((mode, k) => `w${k}[type=flowunit, flowunit=wrong_one, mode=${mode}, at=${k + 2}]`).join(' ');
+    const edges = modes.map((_, k) => `w${k}:out -> w${k + 1}:in`).join(' ').replace(`w${modes.length}:in`, 'out');
+    const text = graph(`in[type=input] ${chain} out[type=output] in -> w0:in ${edges}`);
+    oneCalls.n = 0;
+    const fused = await same(text, { items: numbers(12) });
+    expect(fused.chains).toEqual([modes.map((_, k) => `w${k}`)]);
+    // Only the compiled chain calls processOne: each unit once for every item that reached it (one fewer each).
+    expect(oneCalls.n).toBe(12 + 11 + 10 + 9 + 8 + 7 + 6);
+    expect(fused.outputs.map((o) => o.value)).toEqual(numbers(12).filter((k) => k < 2 || k > 8));
+    expect(fused.events).toEqual([
+      'Warning ItemFailed w0: item 2 (index=2) dropped: unit wrong_one gave an output without a ports object',
+      'Warning ItemFailed w1: item 3 (index=3) dropped: unit wrong_one gave an output without a ports object',
+      'Warning ItemFailed w2: item 4 (index=4) dropped: unit wrong_one gave an output without a ports object',
+      'Warning ItemFailed w3: item 5 (index=5) dropped: unit wrong_one gave an output without a ports object',
+      'Warning ItemFailed w4: item 6 (index=6) dropped: unit wrong_one gave no value on output out',
+      'Warning ItemFailed w5: item 7 (index=7) dropped: wrong at 7',
+      'Warning ItemFailed w6: item 8 (index=8) dropped: wrong at 8',
+    ]);
   });
 
   it('gives a unit that reads metas everything the units before it added, also past units that ignore metas', async () => {

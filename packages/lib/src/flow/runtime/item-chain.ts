@@ -1,7 +1,8 @@
 /**
  * A fused node's units (fusion.ts) compiled into one function that takes a single item through all of them: the
  * path of a stream's items when the node's batch_size is 1. It does what fused-stages.ts and unit-stage.ts do for a
- * batch of one data row (each unit's rows from the units before it, skips where a branch was not taken, the pairing
+ * batch of one data row (each unit's rows from the units before it, the unit called with the item itself where it
+ * has processOne() and with a batch of one otherwise, skips where a branch was not taken, the pairing
  * where branches meet, the checks of what a unit gives back, every unit's counts, time per call, events and dropped
  * items), with none of their per-batch lists, one `await` where a unit answers with a promise, and an item's meta
  * merged once (where a unit reads it, where the item is reported, and at the end) rather than once per unit that adds
@@ -120,18 +121,20 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
     // The call: a promise is awaited; a throw, a rejection or a wrong answer drops the item (counted, reported).
     lines.push(`      S[${k}].metrics.itemsIn++;`);
     lines.push(`      let out; let error = NONE;`);
-    lines.push(`      try {`, `        out = I[${k}].process([input]);`, `        if (out instanceof Promise) out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
+    // A unit with processOne() is given the item itself and answers with its output; otherwise a batch of one.
+    const single = typeof stage.instance?.processOne === 'function';
+    lines.push(`      try {`, single ? `        out = I[${k}].processOne(input);` : `        out = I[${k}].process([input]);`, `        if (out instanceof Promise) out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
     lines.push(`      if (timed) {`, `        const t1 = performance.now();`, `        S[${k}].metrics.observe(1, (t1 - t0) / 1000);`, `        t0 = t1;`, `      } else S[${k}].metrics.untimedCall();`);
     lines.push(`      if (error === NONE) {`);
-    lines.push(`        const one = Array.isArray(out) && out.length === 1 ? out[0] : undefined;`);
-    lines.push(`        if (one === undefined) error = S[${k}].countProblem(out, 1);`);
+    if (single) lines.push(`        const one = typeof out === 'object' ? out : null;`);
+    else lines.push(`        const one = Array.isArray(out) && out.length === 1 ? out[0] : undefined;`, `        if (one === undefined) error = S[${k}].countProblem(out, 1);`);
     // What every connected output (a condition: exactly one of its outputs) must have.
     const check = stage.isCondition
       ? `(${stage.node.outputs.map((p) => `(one.ports[${literal(p.name)}] !== undefined ? 1 : 0)`).join(' + ')}) !== 1`
       : stage.connectedOutputs.length > 0
         ? stage.connectedOutputs.map((p) => `one.ports[${literal(p)}] === undefined`).join(' || ')
         : 'false';
-    lines.push(`        else if (one === null || typeof one.ports !== 'object' || one.ports === null || ${check}) error = new Error(S[${k}].outputProblem(one));`);
+    lines.push(`        ${single ? '' : 'else '}if (one === null || typeof one.ports !== 'object' || one.ports === null || ${check}) error = new Error(S[${k}].outputProblem(one));`);
     lines.push(`        else {`, `          o${k} = one;`, `          if (one.meta) a${k} = one.meta;`);
     if (k < last) lines.push(`          S[${k}].metrics.itemsOut++;`);
     lines.push(`        }`, `      }`);

@@ -45,6 +45,7 @@ const imageDecode = defineUnit({
         for (let k = 0; k < batch.length; k++) outs[k] = decode((batch[k] as UnitInput).ports.in_data);
         return outs;
       },
+      processOne: (input: UnitInput) => decode(input.ports.in_data),
     };
   },
 });
@@ -100,16 +101,18 @@ function affineUnit(name: 'mean' | 'normalize', option: 'mean' | 'standard_devia
       // Read once: each item is one call of affine() (what the worker threads run too, through affinePorts).
       const mean = option === 'mean' ? (values as number[]) : [0];
       const scale = option === 'standard_deviation_inverse' ? (values as number[]) : [1];
+      const one = (input: UnitInput): UnitOutput => {
+        const value = input.ports.in_data;
+        if (!isImage(value) && !isTensor(value)) throw new TypeError(`${name}: in_data must be an image or a tensor`);
+        return { ports: { out_data: affine(value, mean, scale) } };
+      };
       return {
         process: (batch) => {
           const outs = new Array<UnitOutput>(batch.length);
-          for (let k = 0; k < batch.length; k++) {
-            const input = (batch[k] as UnitInput).ports.in_data;
-            if (!isImage(input) && !isTensor(input)) throw new TypeError(`${name}: in_data must be an image or a tensor`);
-            outs[k] = { ports: { out_data: affine(input, mean, scale) } };
-          }
+          for (let k = 0; k < batch.length; k++) outs[k] = one(batch[k] as UnitInput);
           return outs;
         },
+        processOne: one,
       };
     },
   });

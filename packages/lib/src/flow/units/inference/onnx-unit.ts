@@ -121,7 +121,39 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     if (lastMeta.model_version !== wanted) lastMeta = Object.freeze({ model_version: wanted });
     return lastMeta;
   };
+  /** One sample's output ports: the answer, and (on onnx_inference) the inference record with it. */
+  const outputFor = (sample: Tensor, output: Tensor, version: string | undefined): Record<string, unknown> => {
+    if (!bothPorts) return outputPorts(output);
+    const record: InferenceRecord = version ? { input: sample, output, answeredBy: 'edge', modelVersion: version } : { input: sample, output, answeredBy: 'edge' };
+    return bothPorts(output, record);
+  };
   return {
+    // One item (a stream's usual case, batch_size 1): process() without its lists. Not an async function: the
+    // model's promise is answered with one `then`.
+    processOne(input) {
+      const sample = input.ports[inputPort];
+      if (!isTensor(sample)) throw new TypeError(`${inputPort} must be a float32 tensor`);
+      const lease = model.acquire();
+      const version = lease.version;
+      let answer: Promise<Tensor>;
+      try {
+        answer = lease.estimator.predict(stack([sample], sampleShape(lease.estimator)));
+      } catch (error) {
+        model.release(lease);
+        throw error;
+      }
+      return answer.then(
+        (outputs) => {
+          model.release(lease);
+          // One meta object for every item of a model version: the scheduler copies it into each item's own.
+          return { ports: outputFor(sample, row(outputs, 0), version), meta: metaOf(version) };
+        },
+        (error: unknown) => {
+          model.release(lease);
+          throw error;
+        },
+      );
+    },
     // Not an async function: the model's promise is answered with one `then` (this runs for every batch).
     process(batch) {
       const samples: Tensor[] = new Array<Tensor>(batch.length);
@@ -146,16 +178,8 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
           model.release(lease);
           const meta = metaOf(version);
           const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
-          for (let k = 0; k < samples.length; k++) {
-            const output = row(outputs, k);
-            let outPorts: Record<string, unknown>;
-            if (bothPorts) {
-              const record: InferenceRecord = version ? { input: samples[k] as Tensor, output, answeredBy: 'edge', modelVersion: version } : { input: samples[k] as Tensor, output, answeredBy: 'edge' };
-              outPorts = bothPorts(output, record);
-            } else outPorts = outputPorts(output);
-            // One meta object for the batch: the scheduler copies it into each item's own.
-            results[k] = { ports: outPorts, meta };
-          }
+          // One meta object for the batch: the scheduler copies it into each item's own.
+          for (let k = 0; k < samples.length; k++) results[k] = { ports: outputFor(samples[k] as Tensor, row(outputs, k), version), meta };
           return results;
         },
         (error: unknown) => {

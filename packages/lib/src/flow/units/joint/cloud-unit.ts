@@ -6,7 +6,7 @@
  */
 import { BigModelClient } from '../../../core/joint_inference/big-model-client.js';
 import type { Tensor } from '../../../core/estimator.js';
-import type { UnitDefinition, UnitInput } from '../../types.js';
+import type { UnitDefinition, UnitInput, UnitOutput } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { requireRecord, type InferenceRecord } from '../inference/records.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
@@ -45,7 +45,33 @@ const cloudInference = defineUnit({
       if (modelVersion === undefined) return hard === undefined ? { input, output, answeredBy: 'cloud', edgeOutput: r.output } : { input, output, answeredBy: 'cloud', hard, edgeOutput: r.output };
       return hard === undefined ? { input, output, answeredBy: 'cloud', modelVersion, edgeOutput: r.output } : { input, output, answeredBy: 'cloud', modelVersion, hard, edgeOutput: r.output };
     };
+    const recovered = (): void => {
+      if (failing) context.event('Normal', 'CloudRecovered', `${client.endpoint} answers again`);
+      failing = false;
+    };
+    const failed = (error: unknown): void => {
+      if (!failing) context.event('Warning', 'CloudFailed', `${(error as Error).message}; answering with the edge model`);
+      failing = true;
+    };
+    const fallback = (r: InferenceRecord): UnitOutput => ({ ports: { out_inference: { ...r, answeredBy: 'edge-fallback' } satisfies InferenceRecord }, meta: FALLBACK_META });
     return {
+      // One item (a stream's usual case, batch_size 1): its sample is the batch, as a hand-written call sends it.
+      // Not an async function: the cloud's promise is answered with one `then` (this runs for every hard item).
+      processOne(input) {
+        const record = requireRecord(input.ports.in_inference, 'in_inference');
+        const sample = record.input;
+        const shape = sample.shape[0] === 1 ? sample.shape : [1, ...sample.shape];
+        return client.predict({ data: sample.data, shape }).then(
+          (answer): UnitOutput => {
+            recovered();
+            return { ports: { out_inference: answered(record, answer.shape[0] === 1 ? answer : { data: answer.data, shape: [1, ...answer.shape.slice(1)] }) }, meta: CLOUD_META };
+          },
+          (error: unknown) => {
+            failed(error);
+            return fallback(record);
+          },
+        );
+      },
       // Not an async function: the cloud's promise is answered with one `then` (this runs for every hard item).
       process(batch) {
         const records = new Array<InferenceRecord>(batch.length);
@@ -63,17 +89,15 @@ const cloudInference = defineUnit({
         }
         return client.predict({ data, shape }).then(
           (answer) => {
-            if (failing) context.event('Normal', 'CloudRecovered', `${client.endpoint} answers again`);
-            failing = false;
+            recovered();
             // One record: the answer is its row (no copy).
             if (records.length === 1 && answer.shape[0] === 1) return [{ ports: { out_inference: answered(first, answer) }, meta: CLOUD_META }];
             const rowWidth = answer.data.length / records.length;
             return records.map((r, k) => ({ ports: { out_inference: answered(r, { data: answer.data.slice(k * rowWidth, (k + 1) * rowWidth), shape: [1, ...answer.shape.slice(1)] }) }, meta: CLOUD_META }));
           },
           (error: unknown) => {
-            if (!failing) context.event('Warning', 'CloudFailed', `${(error as Error).message}; answering with the edge model`);
-            failing = true;
-            return records.map((r) => ({ ports: { out_inference: { ...r, answeredBy: 'edge-fallback' } satisfies InferenceRecord }, meta: FALLBACK_META }));
+            failed(error);
+            return records.map(fallback);
           },
         );
       },

@@ -37,17 +37,19 @@ function judged(record: InferenceRecord, hard: boolean): InferenceRecord {
 
 function conditionInstance(hem: HardExampleMining): UnitInstance {
   const judge = miningInput(hem.name);
+  const one = (input: UnitInput): UnitOutput => {
+    const record = requireRecord(input.ports.in_inference, 'in_inference');
+    const hard = hem.isHard(judge(record));
+    const out = judged(record, hard);
+    return hard ? { ports: { hard: out }, meta: HARD_META } : { ports: { easy: out }, meta: EASY_META };
+  };
   return {
     process: (batch) => {
       const outs = new Array<UnitOutput>(batch.length);
-      for (let k = 0; k < batch.length; k++) {
-        const record = requireRecord((batch[k] as UnitInput).ports.in_inference, 'in_inference');
-        const hard = hem.isHard(judge(record));
-        const out = judged(record, hard);
-        outs[k] = hard ? { ports: { hard: out }, meta: HARD_META } : { ports: { easy: out }, meta: EASY_META };
-      }
+      for (let k = 0; k < batch.length; k++) outs[k] = one(batch[k] as UnitInput);
       return outs;
     },
+    processOne: one,
   };
 }
 

@@ -115,6 +115,7 @@ const classificationResult = defineUnit({
       for (let k = 0; k < batch.length; k++) outs[k] = { ports: { out_data: classification((batch[k] as UnitInput).ports.in_data) } };
       return outs;
     },
+    processOne: (input) => ({ ports: { out_data: classification(input.ports.in_data) } }),
   }),
 });
 
