@@ -86,15 +86,23 @@ describe('FlowInput: items pushed as they come', () => {
     expect(() => input.tryPush(2)).toThrow('has ended: its input in takes no more items');
   });
 
-  it('refuses undefined, and a second flow on the same input', async () => {
+  it('refuses undefined, a second flow on the same input, and one input for two input nodes', async () => {
     const input = new FlowInput<number>();
     expect(() => input.tryPush(undefined as unknown as number)).toThrow('cannot be undefined');
     const first = await open(input);
-    const done = first.flow.start();
     await expect(open(input)).rejects.toThrow('already feeds node in of flow');
+    const done = first.flow.start();
     input.end();
     await done;
     expect(() => new FlowInput(0)).toThrow('positive integer');
+    const two = '[graph]\ngraphconf = """digraph t2 { a[type=input] b[type=input] sink[type=output] a -> sink b -> sink }"""\n';
+    const { graph } = await loadGraphText(two, '/tmp/flow-input-two.toml', { units: [double], env: {} });
+    const shared = new FlowInput<number>();
+    await expect(Flow.open(graph, { log: () => undefined, inputs: { a: shared, b: shared } })).rejects.toThrow('already feeds node a of flow');
+    // The failed open gave it back: a flow of its own can have it.
+    const again = await open(shared);
+    shared.end();
+    await again.flow.start();
   });
 
   it('is an async iterable of its items for a reader of its own', async () => {

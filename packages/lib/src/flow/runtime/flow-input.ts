@@ -65,7 +65,7 @@ export class FlowInput<T = unknown> implements AsyncIterable<T> {
 
   // ---- the flow's side
 
-  /** What reads this input (`node in of flow ji`), once a flow has started with it; undefined before. */
+  /** What reads this input (`node in of flow ji`), once a flow has opened with it; undefined before. */
   get attached(): string | undefined {
     return this.owner;
   }
@@ -74,6 +74,11 @@ export class FlowInput<T = unknown> implements AsyncIterable<T> {
   attach(reader: string): void {
     if (this.owner !== undefined) throw new Error(`inputs: a FlowInput feeds one input node of one flow; this one already feeds ${this.owner}`);
     this.owner = reader;
+  }
+
+  /** The flow that attached it failed to open: free for another. */
+  detach(): void {
+    this.owner = undefined;
   }
 
   /** The next item if one is there now. */

@@ -82,11 +82,15 @@ export class Flow {
   /** Opens every unit (loads models, binds ports...); nothing flows until `start()`. */
   static async open(graph: BuiltGraph, options: FlowOptions = {}): Promise<Flow> {
     const flow = new Flow(graph, options);
-    for (const [name, feed] of Object.entries(options.inputs ?? {})) {
-      if (!graph.nodes.some((n) => n.name === name && n.role === 'input')) throw new Error(`inputs: ${name} is not an input node of the graph`);
-      if (feed instanceof FlowInput && feed.attached) throw new Error(`inputs: ${name}: this FlowInput already feeds ${feed.attached}; give each flow one of its own`);
-    }
+    for (const name of Object.keys(options.inputs ?? {})) if (!graph.nodes.some((n) => n.name === name && n.role === 'input')) throw new Error(`inputs: ${name} is not an input node of the graph`);
+    // Each FlowInput is this flow's from now on (refused if another flow, or another input node, has it already);
+    // given back if the flow fails to open.
+    const attached: FlowInput[] = [];
     try {
+      for (const [name, feed] of flow.pushedInputs()) {
+        feed.attach(`node ${name} of flow ${graph.name}`);
+        attached.push(feed);
+      }
       for (const node of graph.nodes) {
         if (node.role === 'input' && !options.inputs?.[node.name]) throw new Error(`node ${node.name} is an input (type=input): give its items in the flow's inputs`);
         if (node.role !== 'unit' || !node.unit) continue;
@@ -109,6 +113,7 @@ export class Flow {
         }
       }
     } catch (error) {
+      for (const feed of attached) feed.detach();
       await flow.closeUnits();
       throw error;
     }
@@ -118,11 +123,8 @@ export class Flow {
   /** Starts the stream; resolves once it has ended (see `wait()`). */
   start(): Promise<void> {
     if (this.done) return this.done;
-    for (const [name, feed] of this.pushedInputs()) {
-      feed.attach(`node ${name} of flow ${this.graph.name}`);
-      // A stop ends the flow's wait for the next item.
-      this.abort.signal.addEventListener('abort', () => feed.wakeReader(), { once: true });
-    }
+    // A stop ends the flow's wait for the next pushed item.
+    for (const [, feed] of this.pushedInputs()) this.abort.signal.addEventListener('abort', () => feed.wakeReader(), { once: true });
     const fusion: FusionPlan = fusionEnabled(this.options.fuse, this.options.env ?? process.env, this.graph) ? planFusion(this.graph) : { chains: [], internalEdges: new Set(), directOutputs: new Set() };
     this.fusedChains = fusion.chains.map((chain) => chain.map((n) => n.name));
     const queues = new Map<BuiltEdge, BoundedQueue<Token>>();
