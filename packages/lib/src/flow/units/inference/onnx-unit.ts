@@ -127,66 +127,53 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     const record: InferenceRecord = version ? { input: sample, output, answeredBy: 'edge', modelVersion: version } : { input: sample, output, answeredBy: 'edge' };
     return bothPorts(output, record);
   };
-  return {
-    // One item (a stream's usual case, batch_size 1): process() without its lists. Not an async function: the
-    // model's promise is answered with one `then`.
-    processOne(input) {
-      const sample = input.ports[inputPort];
-      if (!isTensor(sample)) throw new TypeError(`${inputPort} must be a float32 tensor`);
-      const lease = model.acquire();
-      const version = lease.version;
-      let answer: Promise<Tensor>;
-      try {
-        answer = lease.estimator.predict(stack([sample], sampleShape(lease.estimator)));
-      } catch (error) {
+  /**
+   * The model on these samples (stacked into one batch), `answer` given its outputs and the version that answered.
+   * The model is leased for the call: the one that answers (and its version) stays even if a swap comes during it,
+   * and is released in the one `then` of its answer. Not an async function (this runs for every item).
+   */
+  const infer = <T>(samples: readonly Tensor[], answer: (outputs: Tensor, version: string | undefined) => T): Promise<T> => {
+    const lease = model.acquire();
+    const version = lease.version;
+    let outputs: Promise<Tensor>;
+    try {
+      outputs = lease.estimator.predict(stack(samples, sampleShape(lease.estimator)));
+    } catch (error) {
+      model.release(lease);
+      throw error;
+    }
+    return outputs.then(
+      (batch) => {
+        model.release(lease);
+        return answer(batch, version);
+      },
+      (error: unknown) => {
         model.release(lease);
         throw error;
-      }
-      return answer.then(
-        (outputs) => {
-          model.release(lease);
-          // One meta object for every item of a model version: the scheduler copies it into each item's own.
-          return { ports: outputFor(sample, row(outputs, 0), version), meta: metaOf(version) };
-        },
-        (error: unknown) => {
-          model.release(lease);
-          throw error;
-        },
-      );
+      },
+    );
+  };
+  const sampleOf = (input: UnitInput): Tensor => {
+    const value = input.ports[inputPort];
+    if (!isTensor(value)) throw new TypeError(`${inputPort} must be a float32 tensor`);
+    return value;
+  };
+  return {
+    // One item (a stream's usual case, batch_size 1): process() without its lists. One meta object for every item
+    // of a model version: the scheduler copies it into each item's own.
+    processOne(input) {
+      const sample = sampleOf(input);
+      return infer([sample], (outputs, version) => ({ ports: outputFor(sample, row(outputs, 0), version), meta: metaOf(version) }));
     },
-    // Not an async function: the model's promise is answered with one `then` (this runs for every batch).
     process(batch) {
       const samples: Tensor[] = new Array<Tensor>(batch.length);
-      for (let k = 0; k < batch.length; k++) {
-        const value = (batch[k] as UnitInput).ports[inputPort];
-        if (!isTensor(value)) throw new TypeError(`${inputPort} must be a float32 tensor`);
-        samples[k] = value;
-      }
-      // Leased once per batch: the model that answers (and its version) stays even if a swap comes during the call;
-      // released in the one `then` of the answer.
-      const lease = model.acquire();
-      const version = lease.version;
-      let answer: Promise<Tensor>;
-      try {
-        answer = lease.estimator.predict(stack(samples, sampleShape(lease.estimator)));
-      } catch (error) {
-        model.release(lease);
-        throw error;
-      }
-      return answer.then(
-        (outputs) => {
-          model.release(lease);
-          const meta = metaOf(version);
-          const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
-          // One meta object for the batch: the scheduler copies it into each item's own.
-          for (let k = 0; k < samples.length; k++) results[k] = { ports: outputFor(samples[k] as Tensor, row(outputs, k), version), meta };
-          return results;
-        },
-        (error: unknown) => {
-          model.release(lease);
-          throw error;
-        },
-      );
+      for (let k = 0; k < batch.length; k++) samples[k] = sampleOf(batch[k] as UnitInput);
+      return infer(samples, (outputs, version) => {
+        const meta = metaOf(version);
+        const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
+        for (let k = 0; k < samples.length; k++) results[k] = { ports: outputFor(samples[k] as Tensor, row(outputs, k), version), meta };
+        return results;
+      });
     },
     async close() {
       await updater?.stop();
