@@ -9,10 +9,10 @@
  * when none is.
  */
 import { DEFAULT_QUEUE_SIZE } from '../description/graph-document.js';
+import { ItemBuffer } from './item-buffer.js';
 
 export class FlowInput<T = unknown> implements AsyncIterable<T> {
-  private items: T[] = [];
-  private head = 0;
+  private readonly items = new ItemBuffer<T>();
   private isEnded = false;
   /** Why items are no longer taken (the flow stopped or failed): pushes are refused with it. */
   private refusal: Error | undefined;
@@ -31,7 +31,7 @@ export class FlowInput<T = unknown> implements AsyncIterable<T> {
 
   /** Items given and not yet taken. */
   get size(): number {
-    return this.items.length - this.head;
+    return this.items.size;
   }
 
   /** True once end() was called (items given before may still be waiting to be taken). */
@@ -83,15 +83,8 @@ export class FlowInput<T = unknown> implements AsyncIterable<T> {
 
   /** The next item if one is there now. */
   poll(): T | undefined {
-    if (this.size === 0) return undefined;
-    const item = this.items[this.head] as T;
-    this.items[this.head] = undefined as T;
-    this.head++;
-    // Compact now and then so the array does not grow with the stream.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items.splice(0, this.head);
-      this.head = 0;
-    }
+    if (this.items.size === 0) return undefined;
+    const item = this.items.shift();
     if (this.producers.length > 0 && this.size <= this.lowWater) {
       const waiting = this.producers;
       this.producers = [];

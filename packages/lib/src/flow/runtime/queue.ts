@@ -6,9 +6,10 @@
  * is free: behind a slow unit the producers then run in bursts of half a queue, instead of every unit upstream
  * waking (a promise, a turn of the event loop) for every single item.
  */
+import { ItemBuffer } from './item-buffer.js';
+
 export class BoundedQueue<T> {
-  private readonly items: T[] = [];
-  private head = 0;
+  private readonly items = new ItemBuffer<T>();
   private waitingConsumer: (() => void) | undefined;
   private waitingProducer: (() => void) | undefined;
   /** Most items held at once. */
@@ -22,7 +23,7 @@ export class BoundedQueue<T> {
   }
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.items.size;
   }
 
   /** Waits for room, then adds the item. */
@@ -80,18 +81,11 @@ export class BoundedQueue<T> {
 
   /** The next item without taking it, if one is there now. */
   peek(): { item: T } | undefined {
-    return this.size === 0 ? undefined : { item: this.items[this.head] as T };
+    return this.size === 0 ? undefined : { item: this.items.first() };
   }
 
   private take(): T {
-    const item = this.items[this.head] as T;
-    this.items[this.head] = undefined as T;
-    this.head++;
-    // Compact now and then so the array does not grow with the stream.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items.splice(0, this.head);
-      this.head = 0;
-    }
+    const item = this.items.shift();
     if (this.waitingProducer && this.size <= this.lowWater) {
       const producer = this.waitingProducer;
       this.waitingProducer = undefined;
