@@ -28,7 +28,7 @@ const { graph } = await loadGraphText(jiGraphText('mining'), path.join(tmpdir(),
 const loop = await handWrittenLoop(paths.little, threshold, port, 'mining');
 
 // The graph as a worker runs it, one flow fed round after round (as `--parts overhead` measures it).
-const runner = await openGraphRunner(graph, env);
+const runner = await openGraphRunner(graph, env, images);
 for (let w = 0; w < Number(values.warmup); w++) {
   await loop.run(raw);
   await runner.run(raw);

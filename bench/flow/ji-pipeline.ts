@@ -111,10 +111,12 @@ export interface GraphRunner {
 
 /**
  * The graph as a worker runs it: one flow, opened once (the loop, too, keeps its estimator and client), fed each
- * run's images through a FlowInput; a run ends when its last class has come out.
+ * run's images through a FlowInput; a run ends when its last class has come out. `capacity`: the images the input
+ * holds; a run's worth gives each run's images at once, as the loop has them in an array (a smaller input makes the
+ * feeding loop wait and wake every half of it, which is timed with the graph).
  */
-export async function openGraphRunner(graph: BuiltGraph, env: Record<string, string>, compile = true): Promise<GraphRunner> {
-  const feed = new FlowInput<Uint8Array>();
+export async function openGraphRunner(graph: BuiltGraph, env: Record<string, string>, capacity: number, compile = true): Promise<GraphRunner> {
+  const feed = new FlowInput<Uint8Array>(capacity);
   let classes: number[] = [];
   let wanted = 0;
   let ended: (() => void) | undefined;

@@ -14,7 +14,8 @@
  *   is counted as its overhead: per-unit metrics (counts, a clock read per unit), an inference record per image
  *   (the sample, the answer, who answered, the mining's verdict) and a result with the confidence and who answered;
  *   the loop computes the class only. The graph is opened once and fed round after round through a FlowInput
- *   (ji-pipeline.ts openGraphRunner), as a worker runs its graph and as the loop keeps its estimator and client.
+ *   (ji-pipeline.ts openGraphRunner), as a worker runs its graph and as the loop keeps its estimator and client;
+ *   the input holds a round, so that each round's images are given at once, as the loop has them in an array.
  *   The rounds run in `--processes` processes one after the other (default 3), each with its own warm-up, and the
  *   medians are taken of all their rounds: a process's code and memory layout moves both sides by a few percent for
  *   its whole life, so one process is one draw of it.
@@ -126,7 +127,7 @@ async function overheadRounds(shape: 'mining' | 'line', against: Against, perRou
   // Otherwise one flow, opened once as a worker opens its graph, fed round after round (ji-pipeline.ts).
   // `--parts overhead_lean`: the graph of lean units (lean-units.ts), each one of the loop's steps and nothing more.
   const lean = against === 'lean' ? await leanGraph(paths.little, threshold, port, path.join(work, 'lean.toml')) : undefined;
-  const runner = perRound || against === 'units' ? undefined : await openGraphRunner(lean?.graph ?? jiGraph, env, against !== 'general');
+  const runner = perRound || against === 'units' ? undefined : await openGraphRunner(lean?.graph ?? jiGraph, env, images, against !== 'general');
   async function graphRound(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
     const c = process.cpuUsage();
     const t = performance.now();
