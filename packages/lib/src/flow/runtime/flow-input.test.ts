@@ -64,8 +64,11 @@ describe('FlowInput: items pushed as they come', () => {
     expect(input.tryPush(4)).toBe(false);
     let pushed = false;
     const fifth = input.push(4).then(() => (pushed = true));
-    await Promise.resolve();
+    // Not added (a push with room adds its item at once), and still waiting a turn of the event loop later.
+    expect(input.size).toBe(4);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(pushed).toBe(false);
+    expect(input.size).toBe(4);
     const { flow, out, outputs } = await open(input);
     const done = flow.start();
     await fifth;
