@@ -18,7 +18,7 @@
  *   the input holds a round, so that each round's images are given at once, as the loop has them in an array.
  *   The rounds run in `--processes` processes one after the other (default 3), each with its own warm-up, and the
  *   medians are taken of all their rounds: a process's code and memory layout moves both sides by a few percent for
- *   its whole life, so one process is one draw of it.
+ *   its whole life, so one process is one draw of it (overhead_pct_process_medians: each process's own median).
  *   items_per_s: the graph's throughput.
  * - per_round_*: the same figures with a new flow each round (`--parts overhead_per_round`, not run by default),
  *   opened (its models loaded) before the round's clock starts: what a short stream also pays for a flow's start and
@@ -238,8 +238,12 @@ async function overheadPart(part: string, shape: 'mining' | 'line' = 'mining', a
   const processes = Number(values.processes);
   if (!Number.isInteger(processes) || processes < 1) throw new Error(`--processes: a whole number of at least 1, got ${values.processes}`);
   let r: OverheadRounds;
-  if (processes <= 1) r = await overheadRounds(shape, against, perRound);
-  else {
+  // Each process's own median of the overhead (one entry in a single process): how far one draw of layout moves it.
+  let processMedians: number[];
+  if (processes <= 1) {
+    r = await overheadRounds(shape, against, perRound);
+    processMedians = [spread(r.overheadPct).median];
+  } else {
     const runs: OverheadRounds[] = [];
     for (let k = 0; k < processes; k++) {
       log(`${part}: process ${k + 1} of ${processes}`);
@@ -247,6 +251,7 @@ async function overheadPart(part: string, shape: 'mining' | 'line' = 'mining', a
       log(`${part}: process ${k + 1}: loop ${spread(run.loopCpuMicros).median.toFixed(1)} us of CPU an image, overhead ${spread(run.overheadPct).median.toFixed(1)} % (its rounds' median)`);
       runs.push(run);
     }
+    processMedians = runs.map((run) => spread(run.overheadPct).median);
     r = { overheadPct: runs.flatMap((x) => x.overheadPct), graphSeconds: runs.flatMap((x) => x.graphSeconds), loopSeconds: runs.flatMap((x) => x.loopSeconds), cpuPct: runs.flatMap((x) => x.cpuPct), cpuExtraMicros: runs.flatMap((x) => x.cpuExtraMicros), loopCpuMicros: runs.flatMap((x) => x.loopCpuMicros), same: runs.every((x) => x.same) };
   }
   if (values['rounds-json']) return { rounds_json: r };
@@ -264,6 +269,7 @@ async function overheadPart(part: string, shape: 'mining' | 'line' = 'mining', a
     ...figure('overhead_cpu_pct', r.cpuPct, 2),
     ...figure('overhead_cpu_us_per_item', r.cpuExtraMicros, 1),
     ...figure('loop_cpu_us_per_item', r.loopCpuMicros, 1),
+    overhead_pct_process_medians: processMedians.map((m) => r2(m)),
     rounds,
     processes,
     images,
