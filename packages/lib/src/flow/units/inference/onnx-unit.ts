@@ -121,7 +121,11 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     if (lastMeta.model_version !== wanted) lastMeta = Object.freeze({ model_version: wanted });
     return lastMeta;
   };
-  /** One sample's output ports: the answer, and (on onnx_inference) the inference record with it. */
+  /**
+   * One sample's output ports: the answer, and (on onnx_inference) the inference record with it. The record's input
+   * is the sample as the model took it ([1, ...the model's sample shape]): what the big model of joint inference is
+   * sent and what a hard example is saved as, the same as a hand-written call of the model gives them.
+   */
   const outputFor = (sample: Tensor, output: Tensor, version: string | undefined): Record<string, unknown> => {
     if (!bothPorts) return outputPorts(output);
     const record: InferenceRecord = version ? { input: sample, output, answeredBy: 'edge', modelVersion: version } : { input: sample, output, answeredBy: 'edge' };
@@ -132,12 +136,14 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
    * The model is leased for the call: the one that answers (and its version) stays even if a swap comes during it,
    * and is released in the one `then` of its answer. Not an async function (this runs for every item).
    */
-  const infer = <T>(samples: readonly Tensor[], answer: (outputs: Tensor, version: string | undefined) => T): Promise<T> => {
+  const infer = <T>(samples: readonly Tensor[], answer: (outputs: Tensor, version: string | undefined, inputs: Tensor) => T): Promise<T> => {
     const lease = model.acquire();
     const version = lease.version;
+    let inputs: Tensor;
     let outputs: Promise<Tensor>;
     try {
-      outputs = lease.estimator.predict(stack(samples, sampleShape(lease.estimator)));
+      inputs = stack(samples, sampleShape(lease.estimator));
+      outputs = lease.estimator.predict(inputs);
     } catch (error) {
       model.release(lease);
       throw error;
@@ -145,7 +151,7 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     return outputs.then(
       (batch) => {
         model.release(lease);
-        return answer(batch, version);
+        return answer(batch, version, inputs);
       },
       (error: unknown) => {
         model.release(lease);
@@ -162,16 +168,18 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     // One item (a stream's usual case, batch_size 1): process() without its lists. One meta object for every item
     // of a model version: the scheduler copies it into each item's own.
     processOne(input) {
-      const sample = sampleOf(input);
-      return infer([sample], (outputs, version) => ({ ports: outputFor(sample, row(outputs, 0), version), meta: metaOf(version) }));
+      // A batch of one is the sample with a batch axis (stack: its data, no copy).
+      return infer([sampleOf(input)], (outputs, version, inputs) => ({ ports: outputFor(inputs, row(outputs, 0), version), meta: metaOf(version) }));
     },
     process(batch) {
       const samples: Tensor[] = new Array<Tensor>(batch.length);
       for (let k = 0; k < batch.length; k++) samples[k] = sampleOf(batch[k] as UnitInput);
-      return infer(samples, (outputs, version) => {
+      return infer(samples, (outputs, version, inputs) => {
         const meta = metaOf(version);
         const results: UnitOutput[] = new Array<UnitOutput>(samples.length);
-        for (let k = 0; k < samples.length; k++) results[k] = { ports: outputFor(samples[k] as Tensor, row(outputs, k), version), meta };
+        // Each sample's own data with the batch's sample shape (stack copied them into the batch).
+        const taken = [1, ...inputs.shape.slice(1)];
+        for (let k = 0; k < samples.length; k++) results[k] = { ports: outputFor(samples.length === 1 ? inputs : { data: (samples[k] as Tensor).data, shape: taken.slice() }, row(outputs, k), version), meta };
         return results;
       });
     },
