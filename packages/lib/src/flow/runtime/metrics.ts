@@ -11,7 +11,7 @@ import type { BoundedQueue } from './queue.js';
 const LATENCY_WINDOW = 1024;
 /** A compiled chain (item-chain.ts) times every unit's call for its first this many items... */
 export const TIMED_FIRST = 256;
-/** ... and for one item in this many after; the other calls are counted (untimedCall). */
+/** ... and for one item in this many after; the other calls are counted with the next timed one (observeItem). */
 export const TIMED_EVERY = 64;
 
 export class UnitMetrics {
@@ -21,7 +21,12 @@ export class UnitMetrics {
   errors = 0;
   /** Items that passed as skips (sent the other way by a condition, or dropped upstream). */
   skipped = 0;
-  batches = 0;
+  /** Calls of the unit's code counted by observe(). */
+  private calls = 0;
+  /** The unit is in a compiled chain, which calls it once per item: its calls are its items in. */
+  private callsAreItems = false;
+  /** A compiled chain's unit: its items in at its last timed call (observeItem). */
+  private itemsObserved = 0;
   /** Seconds spent in the unit's code, summed. */
   busySeconds = 0;
   private readonly recent = new Float64Array(LATENCY_WINDOW);
@@ -34,15 +39,20 @@ export class UnitMetrics {
     readonly unit: string,
   ) {}
 
-  /** Calls since the last timed one (a compiled chain times only some items' calls: see TIMED_EVERY). */
+  /** Calls since the last timed one, given its time (a compiled chain times only some items' calls: see TIMED_EVERY). */
   private untimed = 0;
+
+  /** Calls of the unit's code (a batch each; one item each in a compiled chain). */
+  get batches(): number {
+    return this.callsAreItems ? this.itemsIn : this.calls;
+  }
 
   /**
    * One call of the unit's code on `items` items that took `seconds`. The calls made untimed since the last timed
    * one are counted with it, as taking as long: the histogram and the busy time stay within a few calls of them.
    */
   observe(items: number, seconds: number): void {
-    this.batches++;
+    this.calls++;
     const weight = 1 + this.untimed;
     this.untimed = 0;
     this.busySeconds += seconds * weight;
@@ -55,22 +65,35 @@ export class UnitMetrics {
     this.recent[this.recentCount++ % LATENCY_WINDOW] = perItem;
   }
 
+  /** The unit is in a compiled chain (item-chain.ts): called once for each item in, and only some calls timed. */
+  countCallsByItems(): void {
+    this.callsAreItems = true;
+  }
+
+  /**
+   * A compiled chain's timed call (of one item, which itemsIn already counts): the calls since the last timed one,
+   * which the chain counted only in itemsIn, are given its time.
+   */
+  observeItem(seconds: number): void {
+    this.untimed += this.itemsIn - this.itemsObserved - 1;
+    this.itemsObserved = this.itemsIn;
+    this.observe(1, seconds);
+  }
+
   /** The last timed call's time and bucket (settle() gives them to the untimed calls after it). */
   private lastSeconds = 0;
   private lastBucket = 0;
 
   /** At the end of the stream: the untimed calls after the last timed one count as taking as long as it. */
   settle(): void {
+    if (this.callsAreItems) {
+      this.untimed += this.itemsIn - this.itemsObserved;
+      this.itemsObserved = this.itemsIn;
+    }
     if (this.untimed === 0) return;
     this.busySeconds += this.lastSeconds * this.untimed;
     (this.latencyBuckets[this.lastBucket] as number) += this.untimed;
     this.untimed = 0;
-  }
-
-  /** A call that was not timed: counted now, given the time of the next timed call. */
-  untimedCall(): void {
-    this.batches++;
-    this.untimed++;
   }
 
   /** The p-quantile of the last 1024 calls' time per item, in seconds. */
