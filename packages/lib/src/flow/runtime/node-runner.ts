@@ -386,49 +386,54 @@ export class NodeRunner {
 
   /**
    * A compiled chain fed by an input node directly: each of the input's items, numbered and with its index as meta
-   * as the input node gives them (runSource), through the chain, then sent on.
+   * as the input node gives them (runSource), through the chain, then sent on. One method per kind of feed, each a
+   * small function of its own (the FlowInput loop's machine code: 5 KB, against 9 KB for the four loops in one).
    */
-  private async runFed(input: DirectInput): Promise<void> {
+  private runFed(input: DirectInput): Promise<void> {
     const chain = this.itemChain;
     if (chain === undefined) throw new Error(`node ${this.node.name}: an input read directly needs a compiled chain`);
-    const signal = this.hooks.signal;
-    const ports = portObject(input.port);
-    const counts = input.metrics;
-    let seq = 0;
-    const row = (value: unknown): Extract<Row, { kind: 'data' }> => {
-      const index = seq++;
-      counts.itemsOut++;
-      return { kind: 'data', id: [index], ports: ports(value), meta: { index } };
-    };
     const feed = input.feed;
-    if (Array.isArray(feed)) {
-      // By index, and no function of our own awaited per item: this loop is the stream's whole envelope.
-      for (let k = 0; k < feed.length && !signal.aborted; k++) {
-        const waiting = this.emit(await chain(row(feed[k])));
-        if (waiting) await waiting;
-      }
-      return;
+    const item = new FedItems(portObject(input.port), input.metrics);
+    if (Array.isArray(feed)) return this.runFedArray(chain, feed, item);
+    if (feed instanceof FlowInput) return this.runFedPushed(chain, feed, item);
+    if (Symbol.iterator in feed) return this.runFedIterable(chain, feed, item);
+    return this.runFedAsync(chain, feed, item);
+  }
+
+  /** An array, by index, and no function of our own awaited per item: this loop is the stream's whole envelope. */
+  private async runFedArray(chain: ItemChain, feed: readonly unknown[], item: FedItems): Promise<void> {
+    const signal = this.hooks.signal;
+    for (let k = 0; k < feed.length && !signal.aborted; k++) {
+      const waiting = this.emit(await chain(item.row(feed[k])));
+      if (waiting) await waiting;
     }
-    if (feed instanceof FlowInput) {
-      // Items given as they come: taken while they are there, a wait only when none is (see nextPushed).
-      for (;;) {
-        const value = feed.poll() ?? (await nextPushed(feed, signal));
-        if (value === undefined || signal.aborted) return;
-        const waiting = this.emit(await chain(row(value)));
-        if (waiting) await waiting;
-      }
+  }
+
+  /** Items given as they come: taken while they are there, a wait only when none is (see nextPushed). */
+  private async runFedPushed(chain: ItemChain, feed: FlowInput, item: FedItems): Promise<void> {
+    const signal = this.hooks.signal;
+    for (;;) {
+      const value = feed.poll() ?? (await nextPushed(feed, signal));
+      if (value === undefined || signal.aborted) return;
+      const waiting = this.emit(await chain(item.row(value)));
+      if (waiting) await waiting;
     }
-    if (Symbol.iterator in feed) {
-      for (const value of feed) {
-        if (signal.aborted) break;
-        const waiting = this.emit(await chain(row(value)));
-        if (waiting) await waiting;
-      }
-      return;
+  }
+
+  private async runFedIterable(chain: ItemChain, feed: Iterable<unknown>, item: FedItems): Promise<void> {
+    const signal = this.hooks.signal;
+    for (const value of feed) {
+      if (signal.aborted) break;
+      const waiting = this.emit(await chain(item.row(value)));
+      if (waiting) await waiting;
     }
+  }
+
+  private async runFedAsync(chain: ItemChain, feed: AsyncIterable<unknown>, item: FedItems): Promise<void> {
+    const signal = this.hooks.signal;
     for await (const value of feed) {
       if (signal.aborted) break;
-      const waiting = this.emit(await chain(row(value)));
+      const waiting = this.emit(await chain(item.row(value)));
       if (waiting) await waiting;
     }
   }
@@ -534,6 +539,24 @@ export class NodeRunner {
         await this.emit(row.kind === 'error' ? this.failed(row.id, row.meta, new Error(row.reason)) : { kind: row.kind, id: row.id, meta: row.meta });
       }
     }
+  }
+}
+
+/** The rows of a directly fed chain's items: numbered, the index as meta, counted out of the input node. */
+class FedItems {
+  private seq = 0;
+
+  constructor(
+    /** The ports object of the chain's input port (port-objects.ts). */
+    private readonly ports: (value: unknown) => Record<string, unknown>,
+    /** The input node's metrics. */
+    private readonly counts: UnitMetrics,
+  ) {}
+
+  row(value: unknown): Extract<Row, { kind: 'data' }> {
+    const index = this.seq++;
+    this.counts.itemsOut++;
+    return { kind: 'data', id: [index], ports: this.ports(value), meta: { index } };
   }
 }
 
