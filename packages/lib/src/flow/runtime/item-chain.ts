@@ -66,8 +66,8 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
   // with one clock read between two units (a unit's time starts where the last one's ended); the calls of the other
   // items are given the time of the unit's next timed call (observeItem counts them by the unit's items in). One
   // decision per item, not one per unit; and two functions, one with the clock reads and one without: the untimed
-  // items, nearly all, run code with none of the timing in it (a quarter less machine code: 25 against 34 KB for the
-  // joint inference graph's chain in the sizes V8 writes with --perf-basic-prof).
+  // items, nearly all, run code with none of the timing in it: less machine code on every image's way (its size:
+  // `npm run bench -- flow --parts code_sizes`).
   const lines: string[] = ['const T = { items: 0 };', ...itemFunction('runTimedItem', stages, sources, true), ...itemFunction('runUntimedItem', stages, sources, false)];
   lines.push('return function runItem(row) {', '  const n = T.items++;', `  return n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0 ? runTimedItem(row) : runUntimedItem(row);`, '};');
   const source = lines.join('\n');
