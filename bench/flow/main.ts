@@ -34,6 +34,8 @@
  * - cpu_split_*: where the graph's extra CPU goes (`--parts cpu_split`, not run by default; cpu-split.ts, needs perf):
  *   each side alone under `perf record`, CPU microseconds an image per part (the scheduler's code, the units', the
  *   lib's, Node's, V8's builtins and runtime, ONNX Runtime, the kernel, ...), `--split-runs` runs of each side.
+ * - code_kb_*: the machine code V8 made (TurboFan, KB) for the compiled chain's two functions, the loop feeding it
+ *   from the FlowInput and the hand-written loop (`--parts code_sizes`, not run by default; code-sizes.ts).
  * - general_*: the same graph with its fused node on the general path (`--parts overhead_general`, not run by
  *   default; `Flow.open(graph, { compile: false })`): per batch, each unit's rows and emissions as lists, rather
  *   than each item through the function compiled for the chain (runtime/item-chain.ts).
@@ -54,7 +56,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21 (per process)] [--processes 3] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21 (per process)] [--processes 3] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split, code_sizes)]
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
@@ -74,6 +76,7 @@ import { cpuSplitPart } from './cpu-split.js';
 import { handWrittenLoop, jiEnv, jiGraphText, openGraphRunner, readyModels, startBigModel, testImages, type GraphRunner } from './ji-pipeline.js';
 import { leanGraph } from './lean-units.js';
 import { standInsPart } from './stand-ins.js';
+import { codeSizesPart } from './code-sizes.js';
 import { ensureVtest } from './vtest.js';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' }, processes: { type: 'string', default: '3' }, 'rounds-json': { type: 'boolean', default: false }, 'split-runs': { type: 'string', default: '2' }, 'stand-ins-evict-kb': { type: 'string', default: '0' }, 'stand-ins-next-turn': { type: 'boolean', default: false }, 'stand-ins-evict-functions': { type: 'string', default: '0' }, 'split-top': { type: 'string', default: '25' } } });
@@ -545,7 +548,12 @@ async function cpuSplitPart_(): Promise<Record<string, unknown>> {
   return cpuSplitPart({ rounds: Math.min(rounds, 10), images, models: values.models!, threshold, runs: Number(values['split-runs']), top: Number(values['split-top']), log });
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('overhead'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_lean: overheadLeanPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+async function codeSizesPart_(): Promise<Record<string, unknown>> {
+  await readyModels(values.models!, log);
+  return codeSizesPart({ images, models: values.models!, threshold, log });
+}
+
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('overhead'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_lean: overheadLeanPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, code_sizes: codeSizesPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};
