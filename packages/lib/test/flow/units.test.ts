@@ -114,6 +114,19 @@ describe('onnx_inference', () => {
     await waitFor('the deploy report', () => lc.received.find((r) => r.body.kind === 'deploy' && r.body.status === 'completed'));
     expect(lc.received.find((r) => r.body.kind === 'deploy')?.body).toMatchObject({ name: 'infer-1', ownerName: 'il-job', ownerKind: 'incrementallearningjob' });
   });
+
+  it("gives in its record the sample as the model took it ([1, ...the model's sample shape], the same data), item by item and in batches", async () => {
+    const samples = Array.from({ length: 6 }, (_, k) => ({ data: Float32Array.from(image(k), (v) => v / 255), shape: [28, 28, 1] }));
+    for (const batch of [1, 4]) {
+      const records: { input: { data: Float32Array; shape: number[] } }[] = [];
+      const { flow } = await open(`[graph]\ngraphconf = """digraph g { in[type=input] m[type=flowunit, flowunit=onnx_inference, batch_size=${batch}] out[type=output] in -> m:input m:out_inference -> out }"""\n`, { env: { MODEL_URL: path.join(dir, 'v1.onnx') }, inputs: { in: samples }, sink: (v) => void records.push(v as (typeof records)[number]) });
+      await flow.start();
+      expect(records.map((r) => r.input.shape)).toEqual(Array(6).fill([1, 784]));
+      records.forEach((r, k) => expect(Array.from(r.input.data)).toEqual(Array.from((samples[k] as (typeof samples)[number]).data)));
+      // One item at a time, the record holds the sample's own array (no copy).
+      if (batch === 1) records.forEach((r, k) => expect(r.input.data).toBe((samples[k] as (typeof samples)[number]).data));
+    }
+  });
 });
 
 describe('mining, saving, reporting and the cloud', () => {
