@@ -42,6 +42,9 @@
  * - lean_*: the same figures for the graph of lean units (`--parts overhead_lean`, not run by default; lean-units.ts):
  *   each unit one of the loop's steps with the loop's own calls and nothing more, so that against the loop it gives
  *   the runtime's share of the overhead, and the real graph's overhead less it the units' share.
+ * - skeleton_*: the same figures for a graph of one lean unit doing all of the loop's steps and five passing its
+ *   answer on (`--parts overhead_skeleton`, not run by default; lean-units.ts): the runtime's envelope around a
+ *   stream's items, with six units in the chain but the work in one.
  * - units_*: the graph's own units opened once and called one after the other by hand, no scheduler (`--parts
  *   overhead_units`, not run by default), against the same loop: the units' share of the graph's overhead; the rest
  *   of overhead_cpu_us_per_item is the scheduler's.
@@ -56,7 +59,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21 (per process)] [--processes 3] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split, code_sizes)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21 (per process)] [--processes 3] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_skeleton, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split, code_sizes)]
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
@@ -74,7 +77,7 @@ import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
 import { cpuSplitPart } from './cpu-split.js';
 import { handWrittenLoop, jiEnv, jiGraphText, openGraphRunner, readyModels, startBigModel, testImages, type GraphRunner } from './ji-pipeline.js';
-import { leanGraph } from './lean-units.js';
+import { leanGraph, skeletonGraph } from './lean-units.js';
 import { standInsPart } from './stand-ins.js';
 import { codeSizesPart } from './code-sizes.js';
 import { ensureVtest } from './vtest.js';
@@ -128,8 +131,9 @@ async function overheadRounds(shape: 'mining' | 'line', against: Against, perRou
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
   // Otherwise one flow, opened once as a worker opens its graph, fed round after round (ji-pipeline.ts).
-  // `--parts overhead_lean`: the graph of lean units (lean-units.ts), each one of the loop's steps and nothing more.
-  const lean = against === 'lean' ? await leanGraph(paths.little, threshold, port, path.join(work, 'lean.toml')) : undefined;
+  // `--parts overhead_lean`: the graph of lean units (lean-units.ts), each one of the loop's steps and nothing more;
+  // `--parts overhead_skeleton`: one lean unit doing all of the loop's steps, five passing its answer on.
+  const lean = against === 'lean' ? await leanGraph(paths.little, threshold, port, path.join(work, 'lean.toml')) : against === 'skeleton' ? await skeletonGraph(paths.little, threshold, port, path.join(work, 'skeleton.toml')) : undefined;
   const runner = perRound || against === 'units' ? undefined : await openGraphRunner(lean?.graph ?? jiGraph, env, images, against !== 'general');
   async function graphRound(): Promise<{ seconds: number; cpu: number; classes: number[] }> {
     const c = process.cpuUsage();
@@ -181,7 +185,7 @@ async function overheadRounds(shape: 'mining' | 'line', against: Against, perRou
     return { seconds: (performance.now() - t) / 1000, cpu: cpuSeconds(c), classes };
   }
 
-  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (${against === 'units' ? "the graph's units called by hand" : against === 'general' ? 'graph on the general path' : against === 'lean' ? 'the graph of lean units' : 'graph'}${against === 'units' ? '' : perRound ? ', a new flow each round' : ', one flow fed round after round'} vs hand-written loop)`);
+  log(`joint inference edge pipeline${shape === 'line' ? ' without mining (every image to the big model)' : ''}: ${images} images, ${rounds} interleaved rounds (${against === 'units' ? "the graph's units called by hand" : against === 'general' ? 'graph on the general path' : against === 'lean' ? 'the graph of lean units' : against === 'skeleton' ? 'the skeleton graph: one unit doing every step, five passing on' : 'graph'}${against === 'units' ? '' : perRound ? ', a new flow each round' : ', one flow fed round after round'} vs hand-written loop)`);
   const answers: { loop?: number[]; graph?: number[] } = {};
   const timed = (side: 'loop' | 'graph') => async (): Promise<number> => {
     const result = side === 'loop' ? await loopSide() : against === 'units' ? await unitsSide() : await graphSide();
@@ -218,7 +222,7 @@ async function overheadRounds(shape: 'mining' | 'line', against: Against, perRou
   };
 }
 
-type Against = 'graph' | 'general' | 'units' | 'lean';
+type Against = 'graph' | 'general' | 'units' | 'lean' | 'skeleton';
 
 /** Each interleaved round's figures (the per-round values the medians and IQRs are taken of). */
 interface OverheadRounds {
@@ -517,6 +521,12 @@ async function overheadPerRoundPart(): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`per_round_${k}`, v]));
 }
 
+/** The skeleton graph (lean-units.ts) against the loop, named skeleton_*. */
+async function overheadSkeletonPart(): Promise<Record<string, unknown>> {
+  const figures = await overheadPart('overhead_skeleton', 'mining', 'skeleton');
+  return Object.fromEntries(Object.entries(figures).filter(([k]) => !['rounds', 'images'].includes(k)).map(([k, v]) => [`skeleton_${k}`, v]));
+}
+
 /** The graph of lean units (lean-units.ts) against the loop, named lean_*. */
 async function overheadLeanPart(): Promise<Record<string, unknown>> {
   const figures = await overheadPart('overhead_lean', 'mining', 'lean');
@@ -553,7 +563,7 @@ async function codeSizesPart_(): Promise<Record<string, unknown>> {
   return codeSizesPart({ images, models: values.models!, threshold, log });
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('overhead'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_lean: overheadLeanPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, code_sizes: codeSizesPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('overhead'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_lean: overheadLeanPart, overhead_skeleton: overheadSkeletonPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, code_sizes: codeSizesPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};
