@@ -29,9 +29,12 @@ const imageDecode = defineUnit({
     if (format !== 'pnm' && format !== 'raw') throw new Error(`option format: pnm or raw, got ${JSON.stringify(format)}`);
     const [w, h, c] = [option<number>(context, 'width'), option<number>(context, 'height'), option<number>(context, 'channels')];
     if (format === 'raw' && !(w > 0 && h > 0 && (c === 1 || c === 3))) throw new Error('format raw needs width, height > 0 and channels 1 or 3');
+    // Compared once here: an option's string is not interned, so each item's `format === 'pnm'` was a call of V8's
+    // string comparison.
+    const pnm = format === 'pnm';
     const decode = (value: unknown): UnitOutput => {
       const bytes = bytesOf(value);
-      if (format === 'pnm') return { ports: { out_image: decodePnm(bytes) } };
+      if (pnm) return { ports: { out_image: decodePnm(bytes) } };
       if (bytes.length !== w * h * c) throw new Error(`expected ${w * h * c} bytes (${w}x${h}x${c}), got ${bytes.length}`);
       // The bytes are the pixels: a view of them, not a copy (units that change pixels write new arrays).
       const image: Image = { data: bytes, width: w, height: h, channels: c, layout: 'hwc', pixelFormat: c === 1 ? 'gray' : 'rgb' };

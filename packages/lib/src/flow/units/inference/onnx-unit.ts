@@ -32,7 +32,7 @@ export const ONNX_OPTIONS: readonly OptionSpec[] = [
 function stack(inputs: readonly Tensor[], sampleShape: readonly number[] | undefined): Tensor {
   const first = inputs[0] as Tensor;
   const shape = sampleShape ?? (first.shape[0] === 1 && first.shape.length > 1 ? first.shape.slice(1) : first.shape);
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = product(shape);
   // One sample (batch_size 1, the usual case of a stream): its data is the batch, no copy.
   if (inputs.length === 1 && first.data.length === size) return { data: first.data, shape: [1, ...shape] };
   const data = new Float32Array(size * inputs.length);
@@ -41,6 +41,24 @@ function stack(inputs: readonly Tensor[], sampleShape: readonly number[] | undef
     data.set(t.data, k * size);
   });
   return { data, shape: [inputs.length, ...shape] };
+}
+
+/** One sample as a batch of one: stack() of a single input, without the list. */
+function stackOne(sample: Tensor, sampleShape: readonly number[] | undefined): Tensor {
+  const shape = sampleShape ?? (sample.shape[0] === 1 && sample.shape.length > 1 ? sample.shape.slice(1) : sample.shape);
+  const size = product(shape);
+  if (sample.data.length !== size) throw new Error(`a sample has ${sample.data.length} values, the model takes ${size} ([${shape.join(', ')}])`);
+  return { data: sample.data, shape: [1, ...shape] };
+}
+
+/**
+ * The product of a shape's sizes. A function of its own, not `reduce` with an arrow: an arrow in a function that
+ * runs for every item is a new function object each time, and its first call a trip through V8's lazy compiling.
+ */
+function product(shape: readonly number[]): number {
+  let size = 1;
+  for (let k = 0; k < shape.length; k++) size *= shape[k] as number;
+  return size;
 }
 
 /** Row k of a batch output, with a batch axis of 1. */
@@ -62,7 +80,7 @@ const WARM_UP_RUNS = 3;
 async function warmUp(estimator: OnnxEstimator): Promise<void> {
   const shape = estimator.inputShape;
   if (shape === undefined) return;
-  const x = { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape: [1, ...shape] };
+  const x = { data: new Float32Array(product(shape)), shape: [1, ...shape] };
   try {
     for (let k = 0; k < WARM_UP_RUNS; k++) await estimator.predict(x);
   } catch {
@@ -159,6 +177,33 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
       },
     );
   };
+  /**
+   * One sample (processOne): `infer` without its list of samples and its `answer` callback. Each function made for
+   * an item costs its allocation and, on its first call, a trip through V8's lazy-compile builtin: this makes two,
+   * the `then` callbacks, where infer() makes three.
+   */
+  const inferOne = (sample: Tensor): Promise<UnitOutput> => {
+    const lease = model.acquire();
+    let inputs: Tensor;
+    let outputs: Promise<Tensor>;
+    try {
+      inputs = stackOne(sample, sampleShape(lease.estimator));
+      outputs = lease.estimator.predict(inputs);
+    } catch (error) {
+      model.release(lease);
+      throw error;
+    }
+    return outputs.then(
+      (batch): UnitOutput => {
+        model.release(lease);
+        return { ports: outputFor(inputs, row(batch, 0), lease.version), meta: metaOf(lease.version) };
+      },
+      (error: unknown) => {
+        model.release(lease);
+        throw error;
+      },
+    );
+  };
   const sampleOf = (input: UnitInput): Tensor => {
     const value = input.ports[inputPort];
     if (!isTensor(value)) throw new TypeError(`${inputPort} must be a float32 tensor`);
@@ -169,7 +214,7 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     // of a model version: the scheduler copies it into each item's own.
     processOne(input) {
       // A batch of one is the sample with a batch axis (stack: its data, no copy).
-      return infer([sampleOf(input)], (outputs, version, inputs) => ({ ports: outputFor(inputs, row(outputs, 0), version), meta: metaOf(version) }));
+      return inferOne(sampleOf(input));
     },
     process(batch) {
       const samples: Tensor[] = new Array<Tensor>(batch.length);
