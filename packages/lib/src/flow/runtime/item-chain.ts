@@ -21,7 +21,8 @@
 import type { BuiltNode } from '../graph/build.js';
 import type { UnitInstance } from '../types.js';
 import type { FusedSource } from './fused-stages.js';
-import { TIMED_EVERY, TIMED_FIRST } from './metrics.js';
+import { TIMED_EVERY, TIMED_FIRST, type ChainCount } from './metrics.js';
+import { metaMerge, type MergeMeta } from './meta-merge.js';
 import { literalKey } from './port-objects.js';
 import type { Row } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
@@ -37,7 +38,7 @@ const NONE: unique symbol = Symbol('none');
 /** A name in code as a string literal (a port read `o.ports["name"]`, a message); as an object key: literalKey. */
 const literal = (name: string): string => JSON.stringify(name);
 
-type ChainFactory = (stages: readonly UnitStage[], instances: readonly UnitInstance[], none: typeof NONE) => ItemChain;
+type ChainFactory = (stages: readonly UnitStage[], instances: readonly UnitInstance[], none: typeof NONE, mergeMeta: MergeMeta, count: ChainCount) => ItemChain;
 
 /**
  * The factories made so far, by their code: a graph opened again (a new flow of the same graph, as a worker does
@@ -68,17 +69,20 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
   // decision per item, not one per unit; and two functions, one with the clock reads and one without: the untimed
   // items, nearly all, run code with none of the timing in it: less machine code on every image's way (its size:
   // `npm run bench -- flow --parts code_sizes`).
-  const lines: string[] = ['const T = { items: 0 };', ...itemFunction('runTimedItem', stages, sources, true), ...itemFunction('runUntimedItem', stages, sources, false)];
-  lines.push('return function runItem(row) {', '  const n = T.items++;', `  return n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0 ? runTimedItem(row) : runUntimedItem(row);`, '};');
+  const lines: string[] = [...itemFunction('runTimedItem', stages, sources, true), ...itemFunction('runUntimedItem', stages, sources, false)];
+  lines.push('return function runItem(row) {', '  const n = C.items++;', `  return n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0 ? runTimedItem(row) : runUntimedItem(row);`, '};');
   const source = lines.join('\n');
   let factory = factories.get(source);
   if (factory === undefined) {
-    factory = new Function('S', 'I', 'NONE', source) as ChainFactory;
+    factory = new Function('S', 'I', 'NONE', 'MM', 'C', source) as ChainFactory;
     factories.set(source, factory);
   }
-  // Each unit of the chain is called once per item: its calls are its items in (see observeItem).
-  for (const stage of stages) stage.metrics.countCallsByItems();
-  return factory(stages, stages.map((stage) => stage.instance as UnitInstance), NONE);
+  // The chain counts its items (C.items, once an item); each unit's items in and out follow from them and the few
+  // skipped, refused or failed at it (metrics.ts countByChain): nothing is counted per unit for an item that goes
+  // through. Each unit is called once per item: its calls are its items in (see observeItem).
+  const count: ChainCount = { items: 0 };
+  stages.forEach((stage, k) => stage.metrics.countByChain(count, k === stages.length - 1));
+  return factory(stages, stages.map((stage) => stage.instance as UnitInstance), NONE, metaMerge(stages.length), count);
 }
 
 /** The code of one of a chain's two functions (`name`): an item through every unit, with clock reads or without. */
@@ -97,7 +101,9 @@ function itemFunction(name: string, stages: readonly UnitStage[], sources: reado
   };
   const lines: string[] = [`async function ${name}(row) {`, '  const id = row.id;', '  let base = row.meta;'];
   if (timed) lines.push('  let t0 = performance.now();');
-  // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken).
+  // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken). A unit's input is
+  // written as two flat literals, not one nested: code V8 has not optimized (the timed function, which runs for few
+  // items) makes a nested literal through its runtime, several times slower.
   lines.push(`  let ${stages.map((_, k) => `o${k}, a${k}`).join(', ')};`);
   stages.forEach((stage, k) => {
     const meta = stage.node.unit?.description.ignoresMeta === true ? 'base' : merged(k);
@@ -114,8 +120,8 @@ function itemFunction(name: string, stages: readonly UnitStage[], sources: reado
       if (into.length === 1) {
         const s = into[0] as FusedSource;
         lines.push(`    const v = o${s.stage} === undefined ? undefined : o${s.stage}.ports[${literal(s.fromPort)}];`);
-        lines.push(`    if (v === undefined) S[${k}].metrics.skipped++;`);
-        lines.push(`    else {`, `      const input = { ports: { ${literalKey(s.toPort)}: v }, meta: ${meta} };`);
+        lines.push(`    if (v === undefined) S[${k}].metrics.chainSkipped++;`);
+        lines.push(`    else {`, `      const ports = { ${literalKey(s.toPort)}: v };`, `      const input = { ports, meta: ${meta} };`);
       } else {
         // Where branches meet: per input port, the values its edges bring (a port given two is an error; a port
         // given none makes the item a skip here).
@@ -130,17 +136,18 @@ function itemFunction(name: string, stages: readonly UnitStage[], sources: reado
           lines.push(`    if (n${p} > 1) problem ??= ${literal(`input port ${port} got `)} + n${p} + ${literal(' values for one item (its edges are not branches of one condition)')};`);
           lines.push(`    if (n${p} === 0) missing = true;`);
         });
-        lines.push(`    if (problem !== undefined) S[${k}].failed(id, ${merged(k)}, new Error(problem));`);
-        lines.push(`    else if (missing) S[${k}].metrics.skipped++;`);
-        lines.push(`    else {`, `      const input = { ports: { ${ports.map((port, p) => `${literalKey(port)}: p${p}`).join(', ')} }, meta: ${meta} };`);
+        lines.push(`    if (problem !== undefined) { S[${k}].metrics.chainRefused++; S[${k}].failed(id, ${merged(k)}, new Error(problem)); }`);
+        lines.push(`    else if (missing) S[${k}].metrics.chainSkipped++;`);
+        lines.push(`    else {`, `      const ports = { ${ports.map((port, p) => `${literalKey(port)}: p${p}`).join(', ')} };`, `      const input = { ports, meta: ${meta} };`);
       }
     }
     // The call: a promise is awaited; a throw, a rejection or a wrong answer drops the item (counted, reported).
-    lines.push(`      S[${k}].metrics.itemsIn++;`);
     lines.push(`      let out; let error = NONE;`);
-    // A unit with processOne() is given the item itself and answers with its output; otherwise a batch of one.
+    // A unit with processOne() is given the item itself and answers with its output; otherwise a batch of one. An
+    // answer with a `then` is awaited (a promise, or any thenable, as `await` takes them): one load on the answer's
+    // shape, where `instanceof Promise` walks its prototypes.
     const single = typeof stage.instance?.processOne === 'function';
-    lines.push(`      try {`, single ? `        out = I[${k}].processOne(input);` : `        out = I[${k}].process([input]);`, `        if (out instanceof Promise) out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
+    lines.push(`      try {`, single ? `        out = I[${k}].processOne(input);` : `        out = I[${k}].process([input]);`, `        if (typeof out === 'object' && out !== null && typeof out.then === 'function') out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
     if (timed) lines.push(`      const t1 = performance.now();`, `      S[${k}].metrics.observeItem((t1 - t0) / 1000);`, `      t0 = t1;`);
     lines.push(`      if (error === NONE) {`);
     if (single) lines.push(`        const one = typeof out === 'object' ? out : null;`);
@@ -153,14 +160,15 @@ function itemFunction(name: string, stages: readonly UnitStage[], sources: reado
         : 'false';
     lines.push(`        ${single ? '' : 'else '}if (one === null || typeof one.ports !== 'object' || one.ports === null || ${check}) error = new Error(S[${k}].outputProblem(one));`);
     lines.push(`        else {`, `          o${k} = one;`, `          if (one.meta) a${k} = one.meta;`);
-    if (k < last) lines.push(`          S[${k}].metrics.itemsOut++;`);
     lines.push(`        }`, `      }`);
-    lines.push(`      if (error !== NONE) S[${k}].failed(id, ${merged(k)}, error);`);
+    lines.push(`      if (error !== NONE) { S[${k}].metrics.chainFailed++; S[${k}].failed(id, ${merged(k)}, error); }`);
     lines.push(`    }`);
     lines.push('  }');
   });
   // The last unit's answer: data, or a skip (the emission a fused node's last stage gives; the node counts it out).
-  lines.push(`  const meta = ${merged(stages.length)};`);
+  // The item's meta as it leaves: merged by meta-merge.ts (a function written for the keys), not Object.assign.
+  const adds = pending(stages.length);
+  lines.push(`  const meta = ${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : MM(base, ${adds.join(', ')});`);
   lines.push(`  return o${last} === undefined ? { kind: 'skip', id, meta } : { kind: 'data', id, meta, ports: o${last}.ports };`);
   lines.push('}');
   return lines;

@@ -14,7 +14,16 @@ export const TIMED_FIRST = 256;
 /** ... and for one item in this many after; the other calls are counted with the next timed one (observeItem). */
 export const TIMED_EVERY = 64;
 
+/** The items that have gone into a compiled chain (item-chain.ts counts them, one increment an item). */
+export interface ChainCount {
+  items: number;
+}
+
 export class UnitMetrics {
+  /**
+   * Items in and out, and skips, counted one by one by the scheduler. A compiled chain counts its units' items
+   * otherwise (countByChain): read a unit's figures through counts(), as the snapshot and Prometheus do.
+   */
   itemsIn = 0;
   itemsOut = 0;
   /** Items the unit threw on (reported and dropped). */
@@ -25,8 +34,34 @@ export class UnitMetrics {
   private calls = 0;
   /** The unit is in a compiled chain, which calls it once per item: its calls are its items in. */
   private callsAreItems = false;
+  /**
+   * A compiled chain's unit (countByChain): its items in and out follow from the chain's items and the few it did
+   * not call or that failed in it, so the chain adds nothing per unit for an item that goes through.
+   */
+  private chain: { readonly count: ChainCount; readonly last: boolean } | undefined;
+  /** Of the chain's items, those that passed this unit as skips (not sent its way, or dropped before it). */
+  chainSkipped = 0;
+  /** Of the chain's items, those dropped here before the unit was called (two values for one input port). */
+  chainRefused = 0;
+  /** Of the chain's items, those the unit was called on and failed (threw, or answered wrong). */
+  chainFailed = 0;
   /** A compiled chain's unit: its items in at its last timed call (observeItem). */
   private itemsObserved = 0;
+
+  /** Items the unit was called on: those counted, and those of a compiled chain neither skipped nor refused here. */
+  private chainItemsIn(): number {
+    const chain = this.chain;
+    return chain === undefined ? 0 : chain.count.items - this.chainSkipped - this.chainRefused;
+  }
+
+  /** The unit's items in and out and its skips, with those of its compiled chain. */
+  counts(): { itemsIn: number; itemsOut: number; skipped: number } {
+    const chainIn = this.chainItemsIn();
+    // A chain's last unit sends its items out of the node, which counts them (itemsOut).
+    const chainOut = this.chain === undefined || this.chain.last ? 0 : chainIn - this.chainFailed;
+    return { itemsIn: this.itemsIn + chainIn, itemsOut: this.itemsOut + chainOut, skipped: this.skipped + this.chainSkipped };
+  }
+
   /** Seconds spent in the unit's code, summed. */
   busySeconds = 0;
   private readonly recent = new Float64Array(LATENCY_WINDOW);
@@ -44,7 +79,7 @@ export class UnitMetrics {
 
   /** Calls of the unit's code (a batch each; one item each in a compiled chain). */
   get batches(): number {
-    return this.callsAreItems ? this.itemsIn : this.calls;
+    return this.callsAreItems ? this.itemsIn + this.chainItemsIn() : this.calls;
   }
 
   /**
@@ -65,18 +100,24 @@ export class UnitMetrics {
     this.recent[this.recentCount++ % LATENCY_WINDOW] = perItem;
   }
 
-  /** The unit is in a compiled chain (item-chain.ts): called once for each item in, and only some calls timed. */
-  countCallsByItems(): void {
+  /**
+   * The unit is in a compiled chain (item-chain.ts): called once for each item in, only some calls timed, and its
+   * items in and out counted from the chain's `count` (the last unit's items out are the node's, counted as it sends
+   * them).
+   */
+  countByChain(count: ChainCount, last: boolean): void {
     this.callsAreItems = true;
+    this.chain = { count, last };
   }
 
   /**
-   * A compiled chain's timed call (of one item, which itemsIn already counts): the calls since the last timed one,
-   * which the chain counted only in itemsIn, are given its time.
+   * A compiled chain's timed call (of one item, already among its items in): the calls since the last timed one,
+   * counted only as items in, are given its time.
    */
   observeItem(seconds: number): void {
-    this.untimed += this.itemsIn - this.itemsObserved - 1;
-    this.itemsObserved = this.itemsIn;
+    const itemsIn = this.itemsIn + this.chainItemsIn();
+    this.untimed += itemsIn - this.itemsObserved - 1;
+    this.itemsObserved = itemsIn;
     this.observe(1, seconds);
   }
 
@@ -87,8 +128,9 @@ export class UnitMetrics {
   /** At the end of the stream: the untimed calls after the last timed one count as taking as long as it. */
   settle(): void {
     if (this.callsAreItems) {
-      this.untimed += this.itemsIn - this.itemsObserved;
-      this.itemsObserved = this.itemsIn;
+      const itemsIn = this.itemsIn + this.chainItemsIn();
+      this.untimed += itemsIn - this.itemsObserved;
+      this.itemsObserved = itemsIn;
     }
     if (this.untimed === 0) return;
     this.busySeconds += this.lastSeconds * this.untimed;
@@ -151,7 +193,7 @@ export class FlowMetrics {
   }
 
   private unitFigures(): FlowUnitFigures[] {
-    return [...this.units.values()].map((m) => ({ node: m.node, unit: m.unit, itemsIn: m.itemsIn, itemsOut: m.itemsOut, errors: m.errors, skipped: m.skipped, busySeconds: m.busySeconds, latencyBuckets: Array.from(m.latencyBuckets), calls: m.batches }));
+    return [...this.units.values()].map((m) => ({ node: m.node, unit: m.unit, ...m.counts(), errors: m.errors, busySeconds: m.busySeconds, latencyBuckets: Array.from(m.latencyBuckets), calls: m.batches }));
   }
 
   private queueFigures(): FlowQueueFigures[] {
@@ -166,18 +208,21 @@ export class FlowMetrics {
 
   snapshot(): { units: UnitMetricsSnapshot[]; queues: QueueSnapshot[] } {
     return {
-      units: [...this.units.values()].map((m) => ({
-        node: m.node,
-        unit: m.unit,
-        itemsIn: m.itemsIn,
-        itemsOut: m.itemsOut,
-        errors: m.errors,
-        skipped: m.skipped,
-        batches: m.batches,
-        busySeconds: m.busySeconds,
-        latencyP50Ms: m.latencyQuantile(0.5) * 1000,
-        latencyP99Ms: m.latencyQuantile(0.99) * 1000,
-      })),
+      units: [...this.units.values()].map((m) => {
+        const { itemsIn, itemsOut, skipped } = m.counts();
+        return {
+          node: m.node,
+          unit: m.unit,
+          itemsIn,
+          itemsOut,
+          errors: m.errors,
+          skipped,
+          batches: m.batches,
+          busySeconds: m.busySeconds,
+          latencyP50Ms: m.latencyQuantile(0.5) * 1000,
+          latencyP99Ms: m.latencyQuantile(0.99) * 1000,
+        };
+      }),
       queues: this.queues.map((q) => ({ from: q.from, to: q.to, depth: q.queue.size, maxDepth: q.queue.maxDepth, capacity: q.queue.capacity })),
     };
   }
