@@ -34,8 +34,9 @@
  * - cpu_split_*: where the graph's extra CPU goes (`--parts cpu_split`, not run by default; cpu-split.ts, needs perf):
  *   each side alone under `perf record`, CPU microseconds an image per part (the scheduler's code, the units', the
  *   lib's, Node's, V8's builtins and runtime, ONNX Runtime, the kernel, ...), `--split-runs` runs of each side.
- * - code_kb_*: the machine code V8 made (TurboFan, KB) for the compiled chain's two functions, the loop feeding it
- *   from the FlowInput and the hand-written loop (`--parts code_sizes`, not run by default; code-sizes.ts).
+ * - code_kb_*: the machine code V8 made (TurboFan, KB) for the compiled chain's loop over its FlowInput (with the
+ *   untimed items' code in it), its function for timed items, and the hand-written loop (`--parts code_sizes`, not
+ *   run by default; code-sizes.ts).
  * - general_*: the same graph with its fused node on the general path (`--parts overhead_general`, not run by
  *   default; `Flow.open(graph, { compile: false })`): per batch, each unit's rows and emissions as lists, rather
  *   than each item through the function compiled for the chain (runtime/item-chain.ts).

@@ -20,6 +20,7 @@
  */
 import type { BuiltNode } from '../graph/build.js';
 import type { UnitInstance } from '../types.js';
+import type { FlowInput } from './flow-input.js';
 import type { FusedSource } from './fused-stages.js';
 import { TIMED_EVERY, TIMED_FIRST, type ChainCount } from './metrics.js';
 import { metaMerge, type MergeMeta } from './meta-merge.js';
@@ -32,13 +33,28 @@ type DataRow = Extract<Row, { kind: 'data' }>;
 /** One item through the chain: the last unit's emission for it (data, or a skip where it was dropped or not sent). */
 export type ItemChain = (row: DataRow) => Promise<Emission>;
 
+/** The chain's loop over a FlowInput's items (see pushedLoop); ends when the input has ended or the flow stops. */
+export type PushedLoop = (
+  feed: FlowInput,
+  signal: AbortSignal,
+  rowOf: (value: unknown) => DataRow,
+  emit: (emission: Emission) => Promise<void> | undefined,
+  next: (feed: FlowInput, signal: AbortSignal) => Promise<unknown>,
+) => Promise<void>;
+
+/** A compiled chain: one item at a time, and its own loop over a FlowInput. */
+export interface CompiledChain {
+  readonly item: ItemChain;
+  readonly pushed: PushedLoop;
+}
+
 /** A marker for "no error" (a unit may throw anything, undefined included). */
 const NONE: unique symbol = Symbol('none');
 
 /** A name in code as a string literal (a port read `o.ports["name"]`, a message); as an object key: literalKey. */
 const literal = (name: string): string => JSON.stringify(name);
 
-type ChainFactory = (stages: readonly UnitStage[], instances: readonly UnitInstance[], none: typeof NONE, mergeMeta: MergeMeta, count: ChainCount) => ItemChain;
+type ChainFactory = (stages: readonly UnitStage[], instances: readonly UnitInstance[], none: typeof NONE, mergeMeta: MergeMeta, count: ChainCount) => CompiledChain;
 
 /**
  * The factories made so far, by their code: a graph opened again (a new flow of the same graph, as a worker does
@@ -60,7 +76,7 @@ export function compilable(chain: readonly BuiltNode[], instanceOf: (node: Built
  * The chain's function, or undefined when it cannot be compiled: batches of more than one item, or a unit in
  * worker threads or without process(). Those nodes keep the general path (fused-stages.ts).
  */
-export function compileItemChain(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[]): ItemChain | undefined {
+export function compileItemChain(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[]): CompiledChain | undefined {
   if (stages.some((stage) => stage.pooled)) return undefined;
   if (!compilable(stages.map((stage) => stage.node), (node) => stages.find((stage) => stage.node === node)?.instance)) return undefined;
   // Timing (metrics.ts): the chain's first TIMED_FIRST items and one in TIMED_EVERY after are timed at every unit,
@@ -69,8 +85,9 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
   // decision per item, not one per unit; and two functions, one with the clock reads and one without: the untimed
   // items, nearly all, run code with none of the timing in it: less machine code on every image's way (its size:
   // `npm run bench -- flow --parts code_sizes`).
-  const lines: string[] = [...itemFunction('runTimedItem', stages, sources, true), ...itemFunction('runUntimedItem', stages, sources, false)];
-  lines.push('return function runItem(row) {', '  const n = C.items++;', `  return n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0 ? runTimedItem(row) : runUntimedItem(row);`, '};');
+  const lines: string[] = [...itemFunction('runTimedItem', stages, sources, true), ...itemFunction('runUntimedItem', stages, sources, false), ...pushedLoop(stages, sources)];
+  lines.push('function runItem(row) {', '  const n = C.items++;', `  return n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0 ? runTimedItem(row) : runUntimedItem(row);`, '}');
+  lines.push('return { item: runItem, pushed: runPushed };');
   const source = lines.join('\n');
   let factory = factories.get(source);
   if (factory === undefined) {
@@ -87,6 +104,38 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
 
 /** The code of one of a chain's two functions (`name`): an item through every unit, with clock reads or without. */
 function itemFunction(name: string, stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[], timed: boolean): string[] {
+  return [`async function ${name}(row) {`, ...itemBody(stages, sources, timed, (emission) => `return ${emission};`), '}'];
+}
+
+/**
+ * The chain's loop over a FlowInput (node-runner.ts runFedPushed): each item as the input node would give it
+ * (`rowOf`), through the units, its emission sent on (`emit`, a promise only when a queue is full). The untimed
+ * items' code is written into the loop, not called: no function call, promise and `await` of its own per item
+ * (each a microtask and a suspension of this loop); the timed ones call runTimedItem.
+ */
+function pushedLoop(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[]): string[] {
+  const body = itemBody(stages, sources, false, (emission) => `emission = ${emission};`).map((line) => `      ${line}`);
+  return [
+    'async function runPushed(feed, signal, rowOf, emit, next) {',
+    '  for (;;) {',
+    '    const value = feed.poll() ?? (await next(feed, signal));',
+    '    if (value === undefined || signal.aborted) return;',
+    '    const row = rowOf(value);',
+    '    const n = C.items++;',
+    '    let emission;',
+    `    if (n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0) emission = await runTimedItem(row);`,
+    '    else {',
+    ...body,
+    '    }',
+    '    const waiting = emit(emission);',
+    '    if (waiting !== undefined) await waiting;',
+    '  }',
+    '}',
+  ];
+}
+
+/** The statements that take `row` through the chain's units and end with `finish` of its emission. */
+function itemBody(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[], timed: boolean, finish: (emission: string) => string): string[] {
   const last = stages.length - 1;
   // The item's meta: `base`, a merged object, and a<k>: what unit k added since (undefined: nothing, or it did not
   // run). Merged only where a unit reads metas (a unit that declares ignoresMeta gets `base`), where an item is
@@ -99,7 +148,7 @@ function itemFunction(name: string, stages: readonly UnitStage[], sources: reado
     // metas whose shapes vary (see tokens.ts mergeMeta).
     return `(${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : (base = Object.assign({}, base, ${adds.join(', ')}), ${adds.join(' = ')} = undefined, base))`;
   };
-  const lines: string[] = [`async function ${name}(row) {`, '  const id = row.id;', '  let base = row.meta;'];
+  const lines: string[] = ['  const id = row.id;', '  let base = row.meta;'];
   if (timed) lines.push('  let t0 = performance.now();');
   // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken). A unit's input is
   // written as two flat literals, not one nested: code V8 has not optimized (the timed function, which runs for few
@@ -169,7 +218,6 @@ function itemFunction(name: string, stages: readonly UnitStage[], sources: reado
   // The item's meta as it leaves: merged by meta-merge.ts (a function written for the keys), not Object.assign.
   const adds = pending(stages.length);
   lines.push(`  const meta = ${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : MM(base, ${adds.join(', ')});`);
-  lines.push(`  return o${last} === undefined ? { kind: 'skip', id, meta } : { kind: 'data', id, meta, ports: o${last}.ports };`);
-  lines.push('}');
+  lines.push(`  ${finish(`o${last} === undefined ? { kind: 'skip', id, meta } : { kind: 'data', id, meta, ports: o${last}.ports }`)}`);
   return lines;
 }

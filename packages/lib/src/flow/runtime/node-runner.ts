@@ -11,7 +11,7 @@ import type { UnitMetrics } from './metrics.js';
 import type { BoundedQueue } from './queue.js';
 import { FlowInput } from './flow-input.js';
 import { FusedStages, type FusedSource } from './fused-stages.js';
-import { compileItemChain, type ItemChain } from './item-chain.js';
+import { compileItemChain, type ItemChain, type PushedLoop } from './item-chain.js';
 import { portGetter, portObject, type PortRead } from './port-objects.js';
 import { combineRow, EOS, formatId, mergeMeta, type ItemId, type Row, type Token } from './tokens.js';
 import type { Emission, UnitStage } from './unit-stage.js';
@@ -90,6 +90,8 @@ export class NodeRunner {
   private readonly fused: FusedStages | undefined;
   /** A fused node's chain compiled for one item at a time (item-chain.ts), when its batches are of one item. */
   private readonly itemChain: ItemChain | undefined;
+  /** The compiled chain's own loop over a FlowInput that feeds it directly. */
+  private readonly pushedLoop: PushedLoop | undefined;
   /** The input ports' names, in the order of wiring.inputs. */
   private readonly inputPorts: readonly string[];
   /** The node's only input edge, when it has one. */
@@ -112,7 +114,9 @@ export class NodeRunner {
     this.stages = wiring.stages;
     this.scratch = wiring.inputs.map((input) => new Array<Token>(input.queues.length));
     this.fused = wiring.stages.length > 1 ? new FusedStages(wiring.stages, wiring.sources) : undefined;
-    this.itemChain = this.fused && wiring.compile !== false ? compileItemChain(wiring.stages, wiring.sources) : undefined;
+    const compiled = this.fused && wiring.compile !== false ? compileItemChain(wiring.stages, wiring.sources) : undefined;
+    this.itemChain = compiled?.item;
+    this.pushedLoop = compiled?.pushed;
     this.inputPorts = wiring.inputs.map((input) => input.port);
     if ((this.kind === 'normal' || this.kind === 'condition') && this.stages.length === 0) throw new Error(`node ${this.node.name}: no unit to run`);
     const only = wiring.inputs.length === 1 && wiring.inputs[0]?.queues.length === 1 ? wiring.inputs[0] : undefined;
@@ -202,6 +206,9 @@ export class NodeRunner {
   private async emitToAll(token: Token): Promise<void> {
     for (const queues of this.wiring.outputs.values()) for (const q of queues) if (!q.tryPush(token)) await q.push(token);
   }
+
+  /** emit(), bound once (a compiled chain's own loop calls it for every item). */
+  private readonly emitNow = (e: Emission): Promise<void> | undefined => this.emit(e);
 
   /** The tokens of one emission on every output edge; a promise only when some queue is full (backpressure). */
   private emit(e: Emission): Promise<void> | undefined {
@@ -386,8 +393,9 @@ export class NodeRunner {
 
   /**
    * A compiled chain fed by an input node directly: each of the input's items, numbered and with its index as meta
-   * as the input node gives them (runSource), through the chain, then sent on. One method per kind of feed, each a
-   * small function of its own: only the loop that runs is on the items' way (its size: the flow bench's code_sizes).
+   * as the input node gives them (runSource), through the chain, then sent on. A FlowInput (a worker's stream) is
+   * read by the chain's own loop (item-chain.ts pushedLoop); the other kinds of feed by a small method each, so that
+   * only the loop that runs is on the items' way (its size: the flow bench's code_sizes).
    */
   private runFed(input: DirectInput): Promise<void> {
     const chain = this.itemChain;
@@ -395,7 +403,7 @@ export class NodeRunner {
     const feed = input.feed;
     const item = new FedItems(portObject(input.port), input.metrics);
     if (Array.isArray(feed)) return this.runFedArray(chain, feed, item);
-    if (feed instanceof FlowInput) return this.runFedPushed(chain, feed, item);
+    if (feed instanceof FlowInput) return (this.pushedLoop as PushedLoop)(feed, this.hooks.signal, (value) => item.row(value), this.emitNow, nextPushed);
     if (Symbol.iterator in feed) return this.runFedIterable(chain, feed, item);
     return this.runFedAsync(chain, feed, item);
   }
@@ -405,17 +413,6 @@ export class NodeRunner {
     const signal = this.hooks.signal;
     for (let k = 0; k < feed.length && !signal.aborted; k++) {
       const waiting = this.emit(await chain(item.row(feed[k])));
-      if (waiting) await waiting;
-    }
-  }
-
-  /** Items given as they come: taken while they are there, a wait only when none is (see nextPushed). */
-  private async runFedPushed(chain: ItemChain, feed: FlowInput, item: FedItems): Promise<void> {
-    const signal = this.hooks.signal;
-    for (;;) {
-      const value = feed.poll() ?? (await nextPushed(feed, signal));
-      if (value === undefined || signal.aborted) return;
-      const waiting = this.emit(await chain(item.row(value)));
       if (waiting) await waiting;
     }
   }
