@@ -102,6 +102,13 @@ export interface UnitInstance {
    * process() for every item; batches, worker threads and the unfused path call process().
    */
   processOne?(input: UnitInput): Promise<UnitOutput> | UnitOutput;
+  /**
+   * Optional, for a unit of one input and one output port that neither reads nor adds metas (its description says
+   * ignoresMeta, and its answers carry none): processOne() on the input port's value itself, answering the output
+   * port's value (or a promise of it). A compiled chain calls it instead of processOne(), without a ports object and
+   * an input around each value and an output around each answer (three objects an item fewer).
+   */
+  processValue?(value: unknown): unknown;
   /** expand units: the sub-stream of one item (may be long: it is consumed with backpressure). */
   expand?(input: UnitInput): AsyncIterable<UnitOutput> | Iterable<UnitOutput>;
   /** collapse units: one output for a whole sub-stream (`parent` is the meta of the item that was expanded). */

@@ -12,7 +12,7 @@ import { MlpEstimator } from '../../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../../src/backend/model-spec.js';
 import { CrossEntropyFilter } from '../../src/algorithms/hard_example_mining/index.js';
 import { BigModelService } from '../../src/core/joint_inference/big-model-service.js';
-import { defineUnit, Flow, loadGraphText, type FlowEvent, type Meta, type UnitDefinition, type UnitInput, type UnitOutput } from '../../src/flow/index.js';
+import { defineUnit, Flow, FlowInput, loadGraphText, type FlowEvent, type Meta, type UnitDefinition, type UnitInput, type UnitOutput } from '../../src/flow/index.js';
 import { saveOnnx } from '../../src/onnx/export.js';
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -116,6 +116,41 @@ const wrongOne = defineUnit({
   },
 });
 
+/** Calls of byValue's processValue (the compiled chain's path for it). */
+const valueCalls = { n: 0 };
+
+/**
+ * Passes values on by value (processValue; process() for the other paths gives the same answers), answering the
+ * value `at` wrongly as `mode` says; `async` answers every value a little later, `reject` fails `at` a little later.
+ */
+const byValue = defineUnit({
+  name: 'by_value',
+  kind: 'normal',
+  ignoresMeta: true,
+  description: 'passes values on by value, one answered wrongly',
+  inputs: [['in', 'any']],
+  outputs: [['out', 'any']],
+  options: [
+    { name: 'at', type: 'number', description: 'the value answered wrongly', default: -1 },
+    { name: 'mode', type: 'string', description: 'undefined, throw, reject, async', default: 'undefined' },
+  ],
+  open: (context) => {
+    const { at, mode } = context.options as { at: number; mode: string };
+    const answer = (value: unknown): unknown => {
+      if (value !== at || mode === 'async') return value;
+      if (mode === 'undefined') return undefined;
+      throw new Error(`wrong at ${at}`);
+    };
+    const later = mode === 'async' || mode === 'reject';
+    const processValue = (value: unknown): unknown => {
+      valueCalls.n++;
+      return later ? delay(1).then(() => answer(value)) : answer(value);
+    };
+    const output = (item: UnitInput): UnitOutput => ({ ports: { out: answer(item.ports.in) } });
+    return { processValue, process: (batch) => (later ? delay(1).then(() => batch.map(output)) : batch.map(output)) };
+  },
+});
+
 /** A condition that sets both outputs for the value `at`. */
 const both = defineUnit({
   name: 'both',
@@ -160,7 +195,7 @@ const proto = defineUnit({
   open: () => ({ process: (batch) => batch.map((item) => ({ ports: Object.defineProperty({}, '__proto__', { value: (Object.getOwnPropertyDescriptor(item.ports, '__proto__')?.value as number) + 1, enumerable: true }) })) }),
 });
 
-const units: UnitDefinition[] = [add, parity, wrong, wrongOne, both, quiet, metas, proto];
+const units: UnitDefinition[] = [add, parity, wrong, wrongOne, byValue, both, quiet, metas, proto];
 
 interface Run {
   outputs: { value: unknown; meta: Meta }[];
@@ -169,12 +204,12 @@ interface Run {
   chains: readonly (readonly string[])[];
 }
 
-async function run(graphText: string, fuse: boolean, options: { items?: unknown[]; env?: Record<string, string>; units?: UnitDefinition[]; file?: string; batches?: boolean; compile?: boolean } = {}): Promise<Run> {
+async function run(graphText: string, fuse: boolean, options: { items?: unknown[]; pushed?: boolean; env?: Record<string, string>; units?: UnitDefinition[]; file?: string; batches?: boolean; compile?: boolean } = {}): Promise<Run> {
   const env = options.env ?? {};
   const { graph } = await loadGraphText(graphText, options.file ?? path.join(tmpdir(), 'fusion.toml'), { units: options.units ?? units, env });
   const outputs: Run['outputs'] = [];
   const events: FlowEvent[] = [];
-  const flow = await Flow.open(graph, { env, fuse, ...(options.compile === false ? { compile: false } : {}), log: () => undefined, onEvent: (e) => events.push(e), ...(options.items ? { inputs: { in: options.items } } : {}), outputs: { out: (value, meta) => void outputs.push({ value, meta }) } });
+  const flow = await Flow.open(graph, { env, fuse, ...(options.compile === false ? { compile: false } : {}), log: () => undefined, onEvent: (e) => events.push(e), ...(options.items ? { inputs: { in: options.pushed ? pushedInput(options.items) : options.items } } : {}), outputs: { out: (value, meta) => void outputs.push({ value, meta }) } });
   await flow.start();
   const counts: Run['counts'] = {};
   for (const u of flow.metrics.snapshot().units) {
@@ -188,17 +223,29 @@ async function run(graphText: string, fuse: boolean, options: { items?: unknown[
   return { outputs, events: events.map((e) => `${e.type} ${e.reason} ${e.node}: ${e.message}`), counts, chains: flow.fusedChains };
 }
 
+/** The items through a FlowInput, pushed as a worker pushes a stream's items, then ended. */
+function pushedInput(items: readonly unknown[]): FlowInput<unknown> {
+  const input = new FlowInput<unknown>(4);
+  void (async () => {
+    for (const item of items) if (!input.tryPush(item)) await input.push(item);
+    input.end();
+  })();
+  return input;
+}
+
 /**
- * The graph fused (its batch_size 1 nodes through their compiled chains, runtime/item-chain.ts), fused on the
- * general path (compile: false), and unfused: everything the user sees is the same; returns the first run.
+ * The graph fused (its batch_size 1 nodes through their compiled chains, runtime/item-chain.ts; the items given in
+ * an array, and pushed through a FlowInput, which a compiled chain reads in its own loop), fused on the general path
+ * (compile: false), and unfused: everything the user sees is the same; returns the first run.
  */
 async function same(graphText: string, options: Parameters<typeof run>[2] = {}): Promise<Run> {
   const fused = await run(graphText, true, options);
+  const pushed = options.items ? await run(graphText, true, { ...options, pushed: true }) : fused;
   const general = await run(graphText, true, { ...options, compile: false });
   const unfused = await run(graphText, false, options);
   expect(unfused.chains).toEqual([]);
   expect(general.chains).toEqual(fused.chains);
-  for (const other of [general, unfused]) {
+  for (const other of [pushed, general, unfused]) {
     expect(fused.outputs).toEqual(other.outputs);
     expect(fused.events).toEqual(other.events);
     expect(fused.counts).toEqual(other.counts);
@@ -269,8 +316,9 @@ describe('fusion of unit chains', () => {
     oneCalls.n = 0;
     const fused = await same(text, { items: numbers(12) });
     expect(fused.chains).toEqual([modes.map((_, k) => `w${k}`)]);
-    // Only the compiled chain calls processOne: each unit once for every item that reached it (one fewer each).
-    expect(oneCalls.n).toBe(12 + 11 + 10 + 9 + 8 + 7 + 6);
+    // Only the compiled chain calls processOne (twice: items in an array, then pushed): each unit once for every
+    // item that reached it (one fewer each).
+    expect(oneCalls.n).toBe(2 * (12 + 11 + 10 + 9 + 8 + 7 + 6));
     expect(fused.outputs.map((o) => o.value)).toEqual(numbers(12).filter((k) => k < 2 || k > 8));
     expect(fused.events).toEqual([
       'Warning ItemFailed w0: item 2 (index=2) dropped: unit wrong_one gave an output without a ports object',
@@ -280,6 +328,27 @@ describe('fusion of unit chains', () => {
       'Warning ItemFailed w4: item 6 (index=6) dropped: unit wrong_one gave no value on output out',
       'Warning ItemFailed w5: item 7 (index=7) dropped: wrong at 7',
       'Warning ItemFailed w6: item 8 (index=8) dropped: wrong at 8',
+    ]);
+  });
+
+  it('calls a unit by value (processValue) in a compiled chain, between units called with ports, a wrong answer dropped as on the other paths', async () => {
+    const modes = ['undefined', 'throw', 'async', 'reject'];
+    const chain = modes.map((mode, k) => `v${k}[type=flowunit, flowunit=by_value, mode=${mode}, at=${k + 2}] a${k}[type=flowunit, flowunit=add, add=0]`).join(' ');
+    const edges = modes.map((_, k) => `v${k}:out -> a${k}:in a${k}:out -> v${k + 1}:in`).join(' ').replace(`v${modes.length}:in`, 'out');
+    const text = graph(`in[type=input] ${chain} out[type=output] in -> v0:in ${edges}`);
+    valueCalls.n = 0;
+    const fused = await same(text, { items: numbers(10) });
+    expect(fused.chains).toEqual([modes.flatMap((_, k) => [`v${k}`, `a${k}`])]);
+    // Only the compiled chain calls processValue (twice: items in an array, then pushed): each by_value unit once for
+    // every item that reached it (mode async drops none).
+    expect(valueCalls.n).toBe(2 * (10 + 9 + 8 + 8));
+    expect(fused.outputs.map((o) => o.value)).toEqual(numbers(10).filter((k) => k !== 2 && k !== 3 && k !== 5));
+    // The metas the add units gave the items around the units called by value.
+    expect(fused.outputs[0]?.meta).toEqual({ index: 0, by_a0: true, by_a1: true, by_a2: true, by_a3: true });
+    expect(fused.events).toEqual([
+      'Warning ItemFailed v0: item 2 (index=2) dropped: unit by_value gave no value on output out',
+      'Warning ItemFailed v1: item 3 (index=3) dropped: wrong at 3',
+      'Warning ItemFailed v3: item 5 (index=5) dropped: wrong at 5',
     ]);
   });
 

@@ -148,6 +148,11 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
     // metas whose shapes vary (see tokens.ts mergeMeta).
     return `(${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : (base = Object.assign({}, base, ${adds.join(', ')}), ${adds.join(' = ')} = undefined, base))`;
   };
+  // Units called by value (processValue, see types.ts): one input and one output port (connected), no metas read
+  // or added, fed by one edge. Their o<k> holds the output port's value itself rather than their output object.
+  const byValue = stages.map((stage, k) => typeof stage.instance?.processValue === 'function' && stage.node.inputs.length === 1 && stage.node.outputs.length === 1 && stage.connectedOutputs.length === 1 && !stage.isCondition && stage.node.unit?.description.ignoresMeta === true && (k === 0 || (sources[k] ?? []).length === 1));
+  /** The value stage s sent on its port `port` (stage s sent something: o<s> is not undefined). */
+  const sent = (s: number, port: string): string => (byValue[s] ? `o${s}` : `o${s}.ports[${literal(port)}]`);
   const lines: string[] = ['  const id = row.id;', '  let base = row.meta;'];
   if (timed) lines.push('  let t0 = performance.now();');
   // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken). A unit's input is
@@ -161,16 +166,18 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
     lines.push('  {');
     // The stage's input (a UnitInput), or a skip, or an error.
     if (k === 0) {
-      lines.push('    const input = row;', '    {');
+      if (byValue[0]) lines.push(`    const v = row.ports[${literal((stage.node.inputs[0] as { name: string }).name)}];`, '    {');
+      else lines.push('    const input = row;', '    {');
     } else {
       const into = sources[k] ?? [];
       if (into.length === 0) throw new Error(`fused node: unit ${stage.node.name} has no edge from the units before it`);
       for (const s of into) if (!(s.stage < k)) throw new Error(`fused node: unit ${stage.node.name} is fed by a later unit`);
       if (into.length === 1) {
         const s = into[0] as FusedSource;
-        lines.push(`    const v = o${s.stage} === undefined ? undefined : o${s.stage}.ports[${literal(s.fromPort)}];`);
+        lines.push(`    const v = o${s.stage} === undefined ? undefined : ${sent(s.stage, s.fromPort)};`);
         lines.push(`    if (v === undefined) S[${k}].metrics.chainSkipped++;`);
-        lines.push(`    else {`, `      const ports = { ${literalKey(s.toPort)}: v };`, `      const input = { ports, meta: ${meta} };`);
+        lines.push(`    else {`);
+        if (!byValue[k]) lines.push(`      const ports = { ${literalKey(s.toPort)}: v };`, `      const input = { ports, meta: ${meta} };`);
       } else {
         // Where branches meet: per input port, the values its edges bring (a port given two is an error; a port
         // given none makes the item a skip here).
@@ -179,7 +186,7 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
         ports.forEach((port, p) => {
           lines.push(`    let p${p}; let n${p} = 0;`);
           for (const s of into.filter((edge) => edge.toPort === port)) {
-            const value = `o${s.stage}.ports[${literal(s.fromPort)}]`;
+            const value = sent(s.stage, s.fromPort);
             lines.push(`    if (o${s.stage} !== undefined && ${value} !== undefined) { p${p} = ${value}; n${p}++; }`);
           }
           lines.push(`    if (n${p} > 1) problem ??= ${literal(`input port ${port} got `)} + n${p} + ${literal(' values for one item (its edges are not branches of one condition)')};`);
@@ -196,9 +203,16 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
     // answer with a `then` is awaited (a promise, or any thenable, as `await` takes them): one load on the answer's
     // shape, where `instanceof Promise` walks its prototypes.
     const single = typeof stage.instance?.processOne === 'function';
-    lines.push(`      try {`, single ? `        out = I[${k}].processOne(input);` : `        out = I[${k}].process([input]);`, `        if (typeof out === 'object' && out !== null && typeof out.then === 'function') out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
+    lines.push(`      try {`, byValue[k] ? `        out = I[${k}].processValue(v);` : single ? `        out = I[${k}].processOne(input);` : `        out = I[${k}].process([input]);`, `        if (typeof out === 'object' && out !== null && typeof out.then === 'function') out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
     if (timed) lines.push(`      const t1 = performance.now();`, `      S[${k}].metrics.observeItem((t1 - t0) / 1000);`, `      t0 = t1;`);
     lines.push(`      if (error === NONE) {`);
+    if (byValue[k]) {
+      // A value given by value: only that there is one to check (its output port is the one the edge after reads).
+      lines.push(`        if (out === undefined) error = new Error(S[${k}].outputProblem({ ports: {} }));`, `        else o${k} = out;`, `      }`);
+      lines.push(`      if (error !== NONE) { S[${k}].metrics.chainFailed++; S[${k}].failed(id, ${merged(k)}, error); }`);
+      lines.push(`    }`, '  }');
+      return;
+    }
     if (single) lines.push(`        const one = typeof out === 'object' ? out : null;`);
     else lines.push(`        const one = Array.isArray(out) && out.length === 1 ? out[0] : undefined;`, `        if (one === undefined) error = S[${k}].countProblem(out, 1);`);
     // What every connected output (a condition: exactly one of its outputs) must have.
@@ -218,6 +232,7 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
   // The item's meta as it leaves: merged by meta-merge.ts (a function written for the keys), not Object.assign.
   const adds = pending(stages.length);
   lines.push(`  const meta = ${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : MM(base, ${adds.join(', ')});`);
-  lines.push(`  ${finish(`o${last} === undefined ? { kind: 'skip', id, meta } : { kind: 'data', id, meta, ports: o${last}.ports }`)}`);
+  const lastPorts = byValue[last] ? `{ ${literalKey((stages[last]?.node.outputs[0] as { name: string }).name)}: o${last} }` : `o${last}.ports`;
+  lines.push(`  ${finish(`o${last} === undefined ? { kind: 'skip', id, meta } : { kind: 'data', id, meta, ports: ${lastPorts} }`)}`);
   return lines;
 }

@@ -32,14 +32,14 @@ const imageDecode = defineUnit({
     // Compared once here: an option's string is not interned, so each item's `format === 'pnm'` was a call of V8's
     // string comparison.
     const pnm = format === 'pnm';
-    const decode = (value: unknown): UnitOutput => {
+    const imageOf = (value: unknown): Image => {
       const bytes = bytesOf(value);
-      if (pnm) return { ports: { out_image: decodePnm(bytes) } };
+      if (pnm) return decodePnm(bytes);
       if (bytes.length !== w * h * c) throw new Error(`expected ${w * h * c} bytes (${w}x${h}x${c}), got ${bytes.length}`);
       // The bytes are the pixels: a view of them, not a copy (units that change pixels write new arrays).
-      const image: Image = { data: bytes, width: w, height: h, channels: c, layout: 'hwc', pixelFormat: c === 1 ? 'gray' : 'rgb' };
-      return { ports: { out_image: image } };
+      return { data: bytes, width: w, height: h, channels: c, layout: 'hwc', pixelFormat: c === 1 ? 'gray' : 'rgb' };
     };
+    const decode = (value: unknown): UnitOutput => ({ ports: { out_image: imageOf(value) } });
     return {
       // A loop, not batch.map with an arrow: no new function per call (each one's first call costs V8 a trip
       // through its lazy-compile builtin, on a stream's every item).
@@ -49,6 +49,7 @@ const imageDecode = defineUnit({
         return outs;
       },
       processOne: (input: UnitInput) => decode(input.ports.in_data),
+      processValue: imageOf,
     };
   },
 });
@@ -104,11 +105,11 @@ function affineUnit(name: 'mean' | 'normalize', option: 'mean' | 'standard_devia
       // Read once: each item is one call of affine() (what the worker threads run too, through affinePorts).
       const mean = option === 'mean' ? (values as number[]) : [0];
       const scale = option === 'standard_deviation_inverse' ? (values as number[]) : [1];
-      const one = (input: UnitInput): UnitOutput => {
-        const value = input.ports.in_data;
+      const transformed = (value: unknown): Tensor => {
         if (!isImage(value) && !isTensor(value)) throw new TypeError(`${name}: in_data must be an image or a tensor`);
-        return { ports: { out_data: affine(value, mean, scale) } };
+        return affine(value, mean, scale);
       };
+      const one = (input: UnitInput): UnitOutput => ({ ports: { out_data: transformed(input.ports.in_data) } });
       return {
         process: (batch) => {
           const outs = new Array<UnitOutput>(batch.length);
@@ -116,6 +117,7 @@ function affineUnit(name: 'mean' | 'normalize', option: 'mean' | 'standard_devia
           return outs;
         },
         processOne: one,
+        processValue: transformed,
       };
     },
   });

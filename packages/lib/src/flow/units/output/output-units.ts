@@ -116,6 +116,7 @@ const classificationResult = defineUnit({
       return outs;
     },
     processOne: (input) => ({ ports: { out_data: classification(input.ports.in_data) } }),
+    processValue: classification,
   }),
 });
 
