@@ -37,6 +37,9 @@
  * - code_kb_*: the machine code V8 made (TurboFan, KB) for the compiled chain's loop over its FlowInput (with the
  *   untimed items' code in it), its function for timed items, and the hand-written loop (`--parts code_sizes`, not
  *   run by default; code-sizes.ts).
+ * - instructions_*, i1_misses_*, flow_*, by_kind: the machine instructions and instruction-cache misses an image on
+ *   each side, counted under callgrind rather than timed (`--parts instructions`, not run by default, needs
+ *   valgrind; instructions.ts): a change too small to time shows in them.
  * - general_*: the same graph with its fused node on the general path (`--parts overhead_general`, not run by
  *   default; `Flow.open(graph, { compile: false })`): per batch, each unit's rows and emissions as lists, rather
  *   than each item through the function compiled for the chain (runtime/item-chain.ts).
@@ -49,8 +52,8 @@
  * - units_*: the graph's own units opened once and called one after the other by hand, no scheduler (`--parts
  *   overhead_units`, not run by default), against the same loop: the units' share of the graph's overhead; the rest
  *   of overhead_cpu_us_per_item is the scheduler's.
- * - meta_merge_*: merging an item's meta with what a unit added, a spread against Object.assign (`--parts
- *   meta_merge`, not run by default), ns an item.
+ * - meta_merge_*: merging an item's meta with what a unit added, a spread, Object.assign and the chain's merge
+ *   function (`--parts meta_merge`, not run by default), ns an item.
  * - scheduler_us_per_item_per_unit: 50,000 items through six units that do nothing (fused into one node, the
  *   default); scheduler_unfused_us_per_item_per_unit: the same with fusion off (a queue between every two units).
  * - frames_per_s: the video graph on OpenCV's vtest.avi (768x576): decode and scale to the detector's input size
@@ -60,7 +63,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21 (per process)] [--processes 3] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_skeleton, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split, code_sizes)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21 (per process)] [--processes 3] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_skeleton, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split, code_sizes, instructions)]
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
@@ -72,7 +75,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { weightShapes, type ModelSpec } from '@sedna/lib/model-spec';
-import { defineUnit, Flow, loadGraphText, type UnitInstance, type UnitOutput } from '@sedna/lib/flow';
+import { defineUnit, Flow, loadGraphText, metaMerge, type UnitInstance, type UnitOutput } from '@sedna/lib/flow';
 import { exportToOnnx } from '@sedna/lib/onnx';
 import { writeFile } from 'node:fs/promises';
 import { figure, interleave, round as r2, spread } from '../common/stats.js';
@@ -81,6 +84,7 @@ import { handWrittenLoop, jiEnv, jiGraphText, openGraphRunner, readyModels, star
 import { leanGraph, skeletonGraph } from './lean-units.js';
 import { standInsPart } from './stand-ins.js';
 import { codeSizesPart } from './code-sizes.js';
+import { instructionsPart } from './instructions.js';
 import { ensureVtest } from './vtest.js';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' }, processes: { type: 'string', default: '3' }, 'rounds-json': { type: 'boolean', default: false }, 'split-runs': { type: 'string', default: '2' }, 'stand-ins-evict-kb': { type: 'string', default: '0' }, 'stand-ins-next-turn': { type: 'boolean', default: false }, 'stand-ins-evict-functions': { type: 'string', default: '0' }, 'split-top': { type: 'string', default: '25' } } });
@@ -464,9 +468,10 @@ async function memoryPart(): Promise<Record<string, unknown>> {
 /**
  * `--parts meta_merge`: what merging an item's meta with what its units added costs, written out in place as a
  * compiled chain does (item-chain.ts): per item a fresh `{ index }` and the metas of the joint inference graph's units
- * (the model version, the mining's verdict, on a quarter of the items who answered). Three ways, interleaved rounds,
+ * (the model version, the mining's verdict, on a quarter of the items who answered). Four ways, interleaved rounds,
  * ns an item: a spread after each unit (`{ ...meta, ...added }`, what the scheduler did), Object.assign after each
- * unit, and one Object.assign of all of them at the end (what a compiled chain does now).
+ * unit, one Object.assign of all of them at the end (what a compiled chain did until this round), and one merge by a
+ * function written for the keys of each combination of frozen metas (runtime/meta-merge.ts, what it does now).
  */
 async function metaMergePart(): Promise<Record<string, unknown>> {
   const version = Object.freeze({ model_version: 'initial' });
@@ -492,22 +497,27 @@ async function metaMergePart(): Promise<Record<string, unknown>> {
     return meta;
   });
   const once = timedLoop((i) => Object.assign({}, { index: i }, version, verdicts[i & 1] as object, (i & 3) === 0 ? cloud : undefined));
+  // What a compiled chain does (runtime/meta-merge.ts): a function written for the keys of each combination.
+  const merge = metaMerge(4);
+  const built = timedLoop((i) => merge({ index: i }, undefined, version, verdicts[i & 1], (i & 3) === 0 ? cloud : undefined));
+  const ways = { spreads, assigns, once, built };
+  type Way = keyof typeof ways;
   const runs = Math.min(rounds, 11);
   const ns = (seconds: number): number => (seconds * 1e9) / ITEMS;
-  const times: Record<'spreads' | 'assigns' | 'once', number[]> = { spreads: [], assigns: [], once: [] };
+  const times: Record<Way, number[]> = { spreads: [], assigns: [], once: [], built: [] };
   for (let r = 0; r < runs + 1; r++) {
     // The order turns every round; the first round warms up and is not kept.
-    const order = (['spreads', 'assigns', 'once'] as const).map((_, k, all) => all[(k + r) % all.length] as 'spreads' | 'assigns' | 'once');
+    const order = (Object.keys(ways) as Way[]).map((_, k, all) => all[(k + r) % all.length] as Way);
     for (const way of order) {
-      const seconds = await (way === 'spreads' ? spreads : way === 'assigns' ? assigns : once)();
+      const seconds = await ways[way]();
       if (r > 0) times[way].push(ns(seconds));
     }
   }
   const median = (xs: number[]): number => spread(xs).median;
   // Every merged meta has its index and version: fewer keys would mean a way merged nothing.
-  if (keys < ITEMS * 2 * 3 * (runs + 1)) throw new Error(`meta merge: ${keys} keys in the merged metas, fewer than every item's index and version`);
-  log(`meta merge (${ITEMS} items, 2.25 merges each, ${runs} rounds): spreads ${median(times.spreads).toFixed(0)} ns an item, Object.assign ${median(times.assigns).toFixed(0)}, one Object.assign at the end ${median(times.once).toFixed(0)}`);
-  return { ...figure('meta_merge_spreads_ns_per_item', times.spreads, 0), ...figure('meta_merge_assigns_ns_per_item', times.assigns, 0), ...figure('meta_merge_once_ns_per_item', times.once, 0) };
+  if (keys < ITEMS * 2 * 4 * (runs + 1)) throw new Error(`meta merge: ${keys} keys in the merged metas, fewer than every item's index and version`);
+  log(`meta merge (${ITEMS} items, 2.25 merges each, ${runs} rounds): spreads ${median(times.spreads).toFixed(0)} ns an item, Object.assign ${median(times.assigns).toFixed(0)}, one Object.assign at the end ${median(times.once).toFixed(0)}, one merge by a function written for the keys (meta-merge.ts) ${median(times.built).toFixed(0)}`);
+  return { ...figure('meta_merge_spreads_ns_per_item', times.spreads, 0), ...figure('meta_merge_assigns_ns_per_item', times.assigns, 0), ...figure('meta_merge_once_ns_per_item', times.once, 0), ...figure('meta_merge_built_ns_per_item', times.built, 0) };
 }
 
 /** The line variant's figures, named line_*. */
@@ -559,12 +569,18 @@ async function cpuSplitPart_(): Promise<Record<string, unknown>> {
   return cpuSplitPart({ rounds: Math.min(rounds, 10), images, models: values.models!, threshold, runs: Number(values['split-runs']), top: Number(values['split-top']), log });
 }
 
+/** Instructions and instruction-cache misses an image on each side, counted under callgrind (instructions.ts). */
+async function instructionsPart_(): Promise<Record<string, unknown>> {
+  await readyModels(values.models!, log);
+  return instructionsPart({ models: values.models!, threshold, images: Math.min(images, 500), rounds: 2, warmup: 16, log });
+}
+
 async function codeSizesPart_(): Promise<Record<string, unknown>> {
   await readyModels(values.models!, log);
   return codeSizesPart({ images, models: values.models!, threshold, log });
 }
 
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('overhead'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_lean: overheadLeanPart, overhead_skeleton: overheadSkeletonPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, code_sizes: codeSizesPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
+const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { overhead: () => overheadPart('overhead'), overhead_line: overheadLinePart, overhead_per_round: overheadPerRoundPart, overhead_lean: overheadLeanPart, overhead_skeleton: overheadSkeletonPart, overhead_units: overheadUnitsPart, overhead_general: overheadGeneralPart, overhead_stand_ins: overheadStandInsPart, meta_merge: metaMergePart, cpu_split: cpuSplitPart_, code_sizes: codeSizesPart_, instructions: instructionsPart_, scheduler: schedulerPart, video: videoPart, memory: memoryPart };
 const chosen = values.parts!.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of chosen) if (!PARTS[p]) throw new Error(`--parts: unknown part ${p} (known: ${Object.keys(PARTS).join(', ')})`);
 const results: Record<string, unknown> = {};

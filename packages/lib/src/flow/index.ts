@@ -20,6 +20,8 @@ export type { FlowEvent, FlowOptions } from './runtime/flow.js';
 export { FlowMetrics, UnitMetrics } from './runtime/metrics.js';
 export type { QueueSnapshot, UnitMetricsSnapshot } from './runtime/metrics.js';
 export { BoundedQueue } from './runtime/queue.js';
+export { metaMerge } from './runtime/meta-merge.js';
+export type { MergeMeta } from './runtime/meta-merge.js';
 export { defineUnit } from './units/define.js';
 export type { UnitDeclaration } from './units/define.js';
 export type { Image } from './units/image/image-ops.js';
