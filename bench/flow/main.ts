@@ -16,9 +16,10 @@
  *   the loop computes the class only. The graph is opened once and fed round after round through a FlowInput
  *   (ji-pipeline.ts openGraphRunner), as a worker runs its graph and as the loop keeps its estimator and client;
  *   the input holds a round, so that each round's images are given at once, as the loop has them in an array.
- *   The rounds run in `--processes` processes one after the other (default 3), each with its own warm-up, and the
+ *   The rounds run in `--processes` processes one after the other (default 5), each with its own warm-up, and the
  *   medians are taken of all their rounds: a process's code and memory layout moves both sides by a few percent for
- *   its whole life, so one process is one draw of it (overhead_pct_process_medians: each process's own median).
+ *   its whole life, so one process is one draw of it (overhead_pct_process_medians: each process's own median;
+ *   they spread by one to two points, so five draws rather than three: the run's median moves less).
  *   items_per_s: the graph's throughput.
  * - per_round_*: the same figures with a new flow each round (`--parts overhead_per_round`, not run by default),
  *   opened (its models loaded) before the round's clock starts: what a short stream also pays for a flow's start and
@@ -63,7 +64,7 @@
  *   `resize` unit (bilinear, 2 worker threads) on the first --resize-frames frames.
  * - peak_rss_mb: a fast source of 1.3 MB frames into a unit that takes 10 ms each; the resident memory sampled
  *   every 50 ms (peak, and the mean of the first and the last quarter of the run: flat means equal).
- *   npm run bench -- flow [--images 2000] [--rounds 21 (per process)] [--processes 3] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_skeleton, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split, code_sizes, instructions)]
+ *   npm run bench -- flow [--images 2000] [--rounds 21 (per process)] [--processes 5] [--warmup 3] [--parts overhead,scheduler,video,memory (and overhead_line, overhead_per_round, overhead_lean, overhead_skeleton, overhead_units, overhead_general, overhead_stand_ins, meta_merge, cpu_split, code_sizes, instructions)]
  *     [--split-runs 2] [--split-top 25] [--stand-ins-evict-kb 0] [--stand-ins-next-turn] [--stand-ins-evict-functions 0]
  *     [--frames 0 (all 795)] [--video-rounds 3] [--resize-frames 300] [--models DIR]
  */
@@ -87,7 +88,7 @@ import { codeSizesPart } from './code-sizes.js';
 import { instructionsPart } from './instructions.js';
 import { ensureVtest } from './vtest.js';
 
-const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' }, processes: { type: 'string', default: '3' }, 'rounds-json': { type: 'boolean', default: false }, 'split-runs': { type: 'string', default: '2' }, 'stand-ins-evict-kb': { type: 'string', default: '0' }, 'stand-ins-next-turn': { type: 'boolean', default: false }, 'stand-ins-evict-functions': { type: 'string', default: '0' }, 'split-top': { type: 'string', default: '25' } } });
+const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '21' }, warmup: { type: 'string', default: '3' }, parts: { type: 'string', default: 'overhead,scheduler,video,memory' }, frames: { type: 'string', default: '0' }, 'resize-frames': { type: 'string', default: '300' }, 'video-rounds': { type: 'string', default: '3' }, models: { type: 'string', default: '/tmp/sedna-ji-fashion-mnist/models' }, threshold: { type: 'string', default: '0.7' }, processes: { type: 'string', default: '5' }, 'rounds-json': { type: 'boolean', default: false }, 'split-runs': { type: 'string', default: '2' }, 'stand-ins-evict-kb': { type: 'string', default: '0' }, 'stand-ins-next-turn': { type: 'boolean', default: false }, 'stand-ins-evict-functions': { type: 'string', default: '0' }, 'split-top': { type: 'string', default: '25' } } });
 const log = (m: string): void => void process.stderr.write(`[flow bench] ${m}\n`);
 const images = Number(values.images);
 const rounds = Number(values.rounds);
