@@ -1,6 +1,6 @@
 /**
- * A fused node's units (fusion.ts) compiled into one function that takes a single item through all of them: the
- * path of a stream's items when the node's batch_size is 1. It does what fused-stages.ts and unit-stage.ts do for a
+ * A fused node's units (fusion.ts) compiled into a function that takes a single item through all of them (and a loop
+ * that does so for each item of a FlowInput): the path of a stream's items when the node's batch_size is 1. It does what fused-stages.ts and unit-stage.ts do for a
  * batch of one data row (each unit's rows from the units before it, the unit called with the item itself where it
  * has processOne() and with a batch of one otherwise, skips where a branch was not taken, the pairing
  * where branches meet, the checks of what a unit gives back, every unit's counts, time per call, events and dropped
@@ -73,8 +73,9 @@ export function compilable(chain: readonly BuiltNode[], instanceOf: (node: Built
 }
 
 /**
- * The chain's function, or undefined when it cannot be compiled: batches of more than one item, or a unit in
- * worker threads or without process(). Those nodes keep the general path (fused-stages.ts).
+ * The chain's functions (one item at a time; its own loop over a FlowInput), or undefined when it cannot be
+ * compiled: batches of more than one item, or a unit in worker threads or without process(). Those nodes keep the
+ * general path (fused-stages.ts).
  */
 export function compileItemChain(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[]): CompiledChain | undefined {
   if (stages.some((stage) => stage.pooled)) return undefined;
@@ -108,7 +109,7 @@ function itemFunction(name: string, stages: readonly UnitStage[], sources: reado
 }
 
 /**
- * The chain's loop over a FlowInput (node-runner.ts runFedPushed): each item as the input node would give it
+ * The chain's loop over a FlowInput (node-runner.ts runFed): each item as the input node would give it
  * (`rowOf`), through the units, its emission sent on (`emit`, a promise only when a queue is full). The untimed
  * items' code is written into the loop, not called: no function call, promise and `await` of its own per item
  * (each a microtask and a suspension of this loop); the timed ones call runTimedItem.

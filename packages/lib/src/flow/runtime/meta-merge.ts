@@ -4,8 +4,8 @@
  * with its last value), made where it can be by a function written for those keys.
  *
  * Why: Object.assign copies key by key through V8's generic path, about 1,300 machine instructions an item for the
- * joint inference graph's four metas (counted under callgrind: `npm run bench -- flow --parts instructions`, see
- * the flow README), where a literal with the keys written out takes a few dozen. Units give the same few frozen metas
+ * joint inference graph's four metas (counted under callgrind, see the flow README's "What the graph costs"), where a
+ * literal with the keys written out takes a few dozen. Units give the same few frozen metas
  * again and again (onnx_inference its model version, the mining unit hard or easy, cloud_inference who answered),
  * so a combination of them, by identity, with the keys of the item's own meta, gets a builder
  * `(base) => ({ "index": base["index"], "model_version": V[0], ... })` whose added values are constants: a frozen

@@ -31,10 +31,10 @@ export const ONNX_OPTIONS: readonly OptionSpec[] = [
 /** The samples of a batch as one tensor [n, ...sample]; each input is one sample, with or without a batch axis of 1. */
 function stack(inputs: readonly Tensor[], sampleShape: readonly number[] | undefined): Tensor {
   const first = inputs[0] as Tensor;
+  // One sample (batch_size 1, the usual case of a stream): its data is the batch, no copy.
+  if (inputs.length === 1) return stackOne(first, sampleShape);
   const shape = sampleShape ?? (first.shape[0] === 1 && first.shape.length > 1 ? first.shape.slice(1) : first.shape);
   const size = product(shape);
-  // One sample (batch_size 1, the usual case of a stream): its data is the batch, no copy.
-  if (inputs.length === 1 && first.data.length === size) return { data: first.data, shape: [1, ...shape] };
   const data = new Float32Array(size * inputs.length);
   inputs.forEach((t, k) => {
     if (t.data.length !== size) throw new Error(`a sample has ${t.data.length} values, the model takes ${size} ([${shape.join(', ')}])`);
