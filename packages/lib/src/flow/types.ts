@@ -93,6 +93,11 @@ export interface UnitContext {
 }
 
 /** A unit's running code. Implement the method that matches the description's kind. */
+/** What a unit's start() began (see UnitInstance.start): the work's promise, and whatever else the unit keeps in it. */
+export interface StartedWork {
+  readonly work: Promise<unknown>;
+}
+
 export interface UnitInstance {
   /** normal and condition units: one output per input, in order. */
   process?(batch: readonly UnitInput[]): Promise<readonly UnitOutput[]> | readonly UnitOutput[];
@@ -109,6 +114,16 @@ export interface UnitInstance {
    * an input around each value and an output around each answer (three objects an item fewer).
    */
   processValue?(value: unknown): unknown;
+  /**
+   * Optional, beside processOne(), for a unit whose answer to an item is some work's promise turned into its output
+   * (onnx_inference: the model's answer): processOne() in two steps. start() begins the work and gives its promise
+   * with what finish() needs; a compiled chain awaits that promise itself and calls finish(), or fail() when it
+   * rejects (the item is then dropped as for a rejected processOne()). No `then` of the unit's own per item: one
+   * promise, callback and microtask fewer.
+   */
+  start?(input: UnitInput): StartedWork;
+  finish?(started: StartedWork, result: unknown): UnitOutput;
+  fail?(started: StartedWork, error: unknown): void;
   /** expand units: the sub-stream of one item (may be long: it is consumed with backpressure). */
   expand?(input: UnitInput): AsyncIterable<UnitOutput> | Iterable<UnitOutput>;
   /** collapse units: one output for a whole sub-stream (`parent` is the meta of the item that was expanded). */

@@ -151,6 +151,50 @@ const byValue = defineUnit({
   },
 });
 
+/** Calls of twoSteps' start and fail (the compiled chain's path for it). */
+const stepCalls = { start: 0, fail: 0 };
+
+/**
+ * Passes values on a little later in two steps (start, finish, fail; process() for the other paths gives the same
+ * answers), answering the value `at` wrongly as `mode` says: its work rejects, its finish throws, or its start throws.
+ */
+const twoSteps = defineUnit({
+  name: 'two_steps',
+  kind: 'normal',
+  description: 'passes values on in two steps, one answered wrongly',
+  inputs: [['in', 'any']],
+  outputs: [['out', 'any']],
+  options: [
+    { name: 'at', type: 'number', description: 'the value answered wrongly', default: -1 },
+    { name: 'mode', type: 'string', description: 'reject, finish, start', default: 'reject' },
+  ],
+  open: (context) => {
+    const { at, mode } = context.options as { at: number; mode: string };
+    const work = (value: unknown): Promise<unknown> => delay(1).then(() => {
+      if (value === at && mode === 'reject') throw new Error(`wrong at ${at}`);
+      return value;
+    });
+    const output = (value: unknown): UnitOutput => {
+      if (value === at && mode === 'finish') throw new Error(`wrong at ${at}`);
+      return { ports: { out: value } };
+    };
+    const begin = (value: unknown): Promise<unknown> => {
+      if (value === at && mode === 'start') throw new Error(`wrong at ${at}`);
+      return work(value);
+    };
+    return {
+      process: (batch) => Promise.all(batch.map((item) => begin(item.ports.in).then(output))),
+      processOne: (input) => begin(input.ports.in).then(output),
+      start: (input) => {
+        stepCalls.start++;
+        return { work: begin(input.ports.in) };
+      },
+      finish: (_started, result) => output(result),
+      fail: () => void stepCalls.fail++,
+    };
+  },
+});
+
 /** A condition that sets both outputs for the value `at`. */
 const both = defineUnit({
   name: 'both',
@@ -195,7 +239,7 @@ const proto = defineUnit({
   open: () => ({ process: (batch) => batch.map((item) => ({ ports: Object.defineProperty({}, '__proto__', { value: (Object.getOwnPropertyDescriptor(item.ports, '__proto__')?.value as number) + 1, enumerable: true }) })) }),
 });
 
-const units: UnitDefinition[] = [add, parity, wrong, wrongOne, byValue, both, quiet, metas, proto];
+const units: UnitDefinition[] = [add, parity, wrong, wrongOne, byValue, twoSteps, both, quiet, metas, proto];
 
 interface Run {
   outputs: { value: unknown; meta: Meta }[];
@@ -349,6 +393,27 @@ describe('fusion of unit chains', () => {
       'Warning ItemFailed v0: item 2 (index=2) dropped: unit by_value gave no value on output out',
       'Warning ItemFailed v1: item 3 (index=3) dropped: wrong at 3',
       'Warning ItemFailed v3: item 5 (index=5) dropped: wrong at 5',
+    ]);
+  });
+
+  it('awaits a two-step unit\'s work itself in a compiled chain (start, finish, fail), a wrong answer dropped as on the other paths', async () => {
+    const modes = ['reject', 'finish', 'start'];
+    const chain = modes.map((mode, k) => `s${k}[type=flowunit, flowunit=two_steps, mode=${mode}, at=${k + 2}]`).join(' ');
+    const edges = modes.map((_, k) => `s${k}:out -> s${k + 1}:in`).join(' ').replace(`s${modes.length}:in`, 'out');
+    const text = graph(`in[type=input] ${chain} out[type=output] in -> s0:in ${edges}`);
+    stepCalls.start = 0;
+    stepCalls.fail = 0;
+    const fused = await same(text, { items: numbers(8) });
+    expect(fused.chains).toEqual([modes.map((_, k) => `s${k}`)]);
+    // Only the compiled chain starts and fails work (twice: items in an array, then pushed); fail is called for the
+    // rejected work only (a throw in finish or start is the unit's own).
+    expect(stepCalls.start).toBe(2 * (8 + 7 + 6));
+    expect(stepCalls.fail).toBe(2);
+    expect(fused.outputs.map((o) => o.value)).toEqual([0, 1, 5, 6, 7]);
+    expect(fused.events).toEqual([
+      'Warning ItemFailed s0: item 2 (index=2) dropped: wrong at 2',
+      'Warning ItemFailed s1: item 3 (index=3) dropped: wrong at 3',
+      'Warning ItemFailed s2: item 4 (index=4) dropped: wrong at 4',
     ]);
   });
 

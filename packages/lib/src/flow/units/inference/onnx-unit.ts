@@ -10,10 +10,10 @@ import { OnnxEstimator } from '../../../backend/onnx/estimator.js';
 import type { Tensor } from '../../../core/estimator.js';
 import { hotUpdateSettingsFromEnv } from '../../../hotupdate/config.js';
 import { ModelHotUpdater } from '../../../hotupdate/model-hot-updater.js';
-import { SwappableModel } from '../../../hotupdate/swappable-model.js';
+import { SwappableModel, type ModelLease } from '../../../hotupdate/swappable-model.js';
 import { LCClient } from '../../../reporter/lc-client.js';
 import { workerIdentityFromEnv, type OwnerKind } from '../../../reporter/message.js';
-import type { Meta, OptionSpec, PortSpec, UnitContext, UnitDefinition, UnitInput, UnitInstance, UnitOutput } from '../../types.js';
+import type { Meta, OptionSpec, PortSpec, StartedWork, UnitContext, UnitDefinition, UnitInput, UnitInstance, UnitOutput } from '../../types.js';
 import { defineUnit, option } from '../define.js';
 import { isTensor, type InferenceRecord } from './records.js';
 import { portObject, portsObject2 } from '../../runtime/port-objects.js';
@@ -204,6 +204,12 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
       },
     );
   };
+  /** One sample's model call, begun (start below): the model's promise, the model leased for it, the sample. */
+  interface OneCall extends StartedWork {
+    readonly work: Promise<Tensor>;
+    readonly lease: ModelLease<OnnxEstimator>;
+    readonly inputs: Tensor;
+  }
   const sampleOf = (input: UnitInput): Tensor => {
     const value = input.ports[inputPort];
     if (!isTensor(value)) throw new TypeError(`${inputPort} must be a float32 tensor`);
@@ -215,6 +221,25 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     processOne(input) {
       // A batch of one is the sample with a batch axis (stack: its data, no copy).
       return inferOne(sampleOf(input));
+    },
+    // processOne in two steps, for a compiled chain (see UnitInstance.start): the chain awaits the model's promise.
+    start(input): OneCall {
+      const lease = model.acquire();
+      try {
+        const inputs = stackOne(sampleOf(input), sampleShape(lease.estimator));
+        return { work: lease.estimator.predict(inputs), lease, inputs };
+      } catch (error) {
+        model.release(lease);
+        throw error;
+      }
+    },
+    finish(started, batch): UnitOutput {
+      const { lease, inputs } = started as OneCall;
+      model.release(lease);
+      return { ports: outputFor(inputs, row(batch as Tensor, 0), lease.version), meta: metaOf(lease.version) };
+    },
+    fail(started) {
+      model.release((started as OneCall).lease);
     },
     process(batch) {
       const samples: Tensor[] = new Array<Tensor>(batch.length);
