@@ -14,7 +14,7 @@ import { SwappableModel, type ModelLease } from '../../../hotupdate/swappable-mo
 import { LCClient } from '../../../reporter/lc-client.js';
 import { workerIdentityFromEnv, type OwnerKind } from '../../../reporter/message.js';
 import type { Meta, OptionSpec, PortSpec, StartedWork, UnitContext, UnitDefinition, UnitInput, UnitInstance, UnitOutput } from '../../types.js';
-import { defineUnit, option } from '../define.js';
+import { defineUnit, option, processOneOf } from '../define.js';
 import { isTensor, type InferenceRecord } from './records.js';
 import { portObject, portsObject2 } from '../../runtime/port-objects.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
@@ -177,70 +177,43 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
       },
     );
   };
-  /**
-   * One sample (processOne): `infer` without its list of samples and its `answer` callback. Each function made for
-   * an item costs its allocation and, on its first call, a trip through V8's lazy-compile builtin: this makes two,
-   * the `then` callbacks, where infer() makes three.
-   */
-  const inferOne = (sample: Tensor): Promise<UnitOutput> => {
-    const lease = model.acquire();
-    let inputs: Tensor;
-    let outputs: Promise<Tensor>;
-    try {
-      inputs = stackOne(sample, sampleShape(lease.estimator));
-      outputs = lease.estimator.predict(inputs);
-    } catch (error) {
-      model.release(lease);
-      throw error;
-    }
-    return outputs.then(
-      (batch): UnitOutput => {
-        model.release(lease);
-        return { ports: outputFor(inputs, row(batch, 0), lease.version), meta: metaOf(lease.version) };
-      },
-      (error: unknown) => {
-        model.release(lease);
-        throw error;
-      },
-    );
-  };
-  /** One sample's model call, begun (start below): the model's promise, the model leased for it, the sample. */
-  interface OneCall extends StartedWork {
-    readonly work: Promise<Tensor>;
-    readonly lease: ModelLease<OnnxEstimator>;
-    readonly inputs: Tensor;
-  }
   const sampleOf = (input: UnitInput): Tensor => {
     const value = input.ports[inputPort];
     if (!isTensor(value)) throw new TypeError(`${inputPort} must be a float32 tensor`);
     return value;
   };
-  return {
-    // One item (a stream's usual case, batch_size 1): process() without its lists. One meta object for every item
-    // of a model version: the scheduler copies it into each item's own.
-    processOne(input) {
-      // A batch of one is the sample with a batch axis (stack: its data, no copy).
-      return inferOne(sampleOf(input));
-    },
-    // processOne in two steps, for a compiled chain (see UnitInstance.start): the chain awaits the model's promise.
-    start(input): OneCall {
-      const lease = model.acquire();
-      try {
-        const inputs = stackOne(sampleOf(input), sampleShape(lease.estimator));
-        return { work: lease.estimator.predict(inputs), lease, inputs };
-      } catch (error) {
-        model.release(lease);
-        throw error;
-      }
-    },
-    finish(started, batch): UnitOutput {
-      const { lease, inputs } = started as OneCall;
+  // One item (a stream's usual case, batch_size 1) in two steps (see UnitInstance.start): the model leased and
+  // started on the sample (a batch of one is the sample with a batch axis: its data, no copy), then its answer
+  // turned into the output, the lease released either way. A compiled chain awaits the model's promise itself;
+  // processOne() (processOneOf) chains the two steps for the other callers. One meta object for every item of a
+  // model version: the scheduler copies it into each item's own.
+  /** One sample's model call, begun: the model's promise, the model leased for it, the sample as it went in. */
+  interface OneCall extends StartedWork {
+    readonly work: Promise<Tensor>;
+    readonly lease: ModelLease<OnnxEstimator>;
+    readonly inputs: Tensor;
+  }
+  const start = (input: UnitInput): OneCall => {
+    const lease = model.acquire();
+    try {
+      const inputs = stackOne(sampleOf(input), sampleShape(lease.estimator));
+      return { work: lease.estimator.predict(inputs), lease, inputs };
+    } catch (error) {
       model.release(lease);
-      return { ports: outputFor(inputs, row(batch as Tensor, 0), lease.version), meta: metaOf(lease.version) };
-    },
-    fail(started) {
-      model.release((started as OneCall).lease);
-    },
+      throw error;
+    }
+  };
+  const finish = (started: StartedWork, batch: unknown): UnitOutput => {
+    const { lease, inputs } = started as OneCall;
+    model.release(lease);
+    return { ports: outputFor(inputs, row(batch as Tensor, 0), lease.version), meta: metaOf(lease.version) };
+  };
+  const fail = (started: StartedWork): void => model.release((started as OneCall).lease);
+  return {
+    processOne: processOneOf(start, finish, fail),
+    start,
+    finish,
+    fail,
     process(batch) {
       const samples: Tensor[] = new Array<Tensor>(batch.length);
       for (let k = 0; k < batch.length; k++) samples[k] = sampleOf(batch[k] as UnitInput);
