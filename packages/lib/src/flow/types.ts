@@ -92,12 +92,12 @@ export interface UnitContext {
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
 
-/** A unit's running code. Implement the method that matches the description's kind. */
 /** What a unit's start() began (see UnitInstance.start): the work's promise, and whatever else the unit keeps in it. */
 export interface StartedWork {
   readonly work: Promise<unknown>;
 }
 
+/** A unit's running code. Implement the method that matches the description's kind. */
 export interface UnitInstance {
   /** normal and condition units: one output per input, in order. */
   process?(batch: readonly UnitInput[]): Promise<readonly UnitOutput[]> | readonly UnitOutput[];
