@@ -103,7 +103,10 @@ describe('ProcessRunner survives a SIGKILLed local controller', () => {
     const workerPid = Number(readFileSync(path.join(work, 'pid'), 'utf8'));
     await sigkill(host);
     writeFileSync(path.join(work, 'go'), '');
-    await waitFor('the worker to end', () => !processAlive(workerPid));
+    // The wrapper records the exit status just after the worker ends; wait for the wrapper too, else the new LC may
+    // still find it alive and (rightly) adopt a running pod, which is the first test's case, not this one.
+    const wrapperPid = Number(readFileSync(path.join(dataDir, 'pods', `default_gone-meanwhile_${pod.metadata.uid}`, 'pid'), 'utf8'));
+    await waitFor('the worker and its wrapper to end', () => !processAlive(workerPid) && !processAlive(wrapperPid));
 
     // The GM resends the pod to the new LC before anyone called recover(): run() re-adopts instead of starting twice.
     const { runner, statuses } = newRunner(dataDir);
