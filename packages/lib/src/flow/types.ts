@@ -118,12 +118,13 @@ export interface UnitInstance {
    * Optional, beside processOne(), for a unit whose answer to an item is some work's promise turned into its output
    * (onnx_inference: the model's answer): processOne() in two steps. start() begins the work and gives its promise
    * with what finish() needs; a compiled chain awaits that promise itself and calls finish(), or fail() when it
-   * rejects (the item is then dropped as for a rejected processOne()). No `then` of the unit's own per item: one
-   * promise, callback and microtask fewer.
+   * rejects. fail() throws to drop the item (as a rejected processOne() does), or answers with an output of its own
+   * (cloud_inference: the edge's answer when the cloud fails). No `then` of the unit's own per item: one promise,
+   * callback and microtask fewer.
    */
   start?(input: UnitInput): StartedWork;
   finish?(started: StartedWork, result: unknown): UnitOutput;
-  fail?(started: StartedWork, error: unknown): void;
+  fail?(started: StartedWork, error: unknown): UnitOutput;
   /** expand units: the sub-stream of one item (may be long: it is consumed with backpressure). */
   expand?(input: UnitInput): AsyncIterable<UnitOutput> | Iterable<UnitOutput>;
   /** collapse units: one output for a whole sub-stream (`parent` is the meta of the item that was expanded). */

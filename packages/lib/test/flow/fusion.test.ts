@@ -156,7 +156,8 @@ const stepCalls = { start: 0, fail: 0 };
 
 /**
  * Passes values on a little later in two steps (start, finish, fail; process() for the other paths gives the same
- * answers), answering the value `at` wrongly as `mode` says: its work rejects, its finish throws, or its start throws.
+ * answers), answering the value `at` wrongly as `mode` says: its work rejects, its finish throws, or its start throws;
+ * or its work rejects and fail() answers with the value's negative (a fallback).
  */
 const twoSteps = defineUnit({
   name: 'two_steps',
@@ -166,12 +167,12 @@ const twoSteps = defineUnit({
   outputs: [['out', 'any']],
   options: [
     { name: 'at', type: 'number', description: 'the value answered wrongly', default: -1 },
-    { name: 'mode', type: 'string', description: 'reject, finish, start', default: 'reject' },
+    { name: 'mode', type: 'string', description: 'reject, finish, start, fallback', default: 'reject' },
   ],
   open: (context) => {
     const { at, mode } = context.options as { at: number; mode: string };
     const work = (value: unknown): Promise<unknown> => delay(1).then(() => {
-      if (value === at && mode === 'reject') throw new Error(`wrong at ${at}`);
+      if (value === at && (mode === 'reject' || mode === 'fallback')) throw new Error(`wrong at ${at}`);
       return value;
     });
     const output = (value: unknown): UnitOutput => {
@@ -182,15 +183,24 @@ const twoSteps = defineUnit({
       if (value === at && mode === 'start') throw new Error(`wrong at ${at}`);
       return work(value);
     };
+    const rejected = (value: unknown, error: unknown): UnitOutput => {
+      if (mode === 'fallback') return { ports: { out: -(value as number) } };
+      throw error;
+    };
+    const one = (value: unknown): Promise<UnitOutput> => begin(value).then(output, (error: unknown) => rejected(value, error));
     return {
-      process: (batch) => Promise.all(batch.map((item) => begin(item.ports.in).then(output))),
-      processOne: (input) => begin(input.ports.in).then(output),
+      process: (batch) => Promise.all(batch.map((item) => one(item.ports.in))),
+      processOne: (input) => one(input.ports.in),
       start: (input) => {
         stepCalls.start++;
-        return { work: begin(input.ports.in) };
+        const value = input.ports.in;
+        return { work: begin(value), value };
       },
       finish: (_started, result) => output(result),
-      fail: () => void stepCalls.fail++,
+      fail: (started, error) => {
+        stepCalls.fail++;
+        return rejected((started as { value: unknown }).value, error);
+      },
     };
   },
 });
@@ -396,8 +406,8 @@ describe('fusion of unit chains', () => {
     ]);
   });
 
-  it('awaits a two-step unit\'s work itself in a compiled chain (start, finish, fail), a wrong answer dropped as on the other paths', async () => {
-    const modes = ['reject', 'finish', 'start'];
+  it('awaits a two-step unit\'s work itself in a compiled chain (start, finish, fail), a wrong answer dropped or answered by fail() as on the other paths', async () => {
+    const modes = ['reject', 'finish', 'start', 'fallback'];
     const chain = modes.map((mode, k) => `s${k}[type=flowunit, flowunit=two_steps, mode=${mode}, at=${k + 2}]`).join(' ');
     const edges = modes.map((_, k) => `s${k}:out -> s${k + 1}:in`).join(' ').replace(`s${modes.length}:in`, 'out');
     const text = graph(`in[type=input] ${chain} out[type=output] in -> s0:in ${edges}`);
@@ -406,10 +416,10 @@ describe('fusion of unit chains', () => {
     const fused = await same(text, { items: numbers(8) });
     expect(fused.chains).toEqual([modes.map((_, k) => `s${k}`)]);
     // Only the compiled chain starts and fails work (twice: items in an array, then pushed); fail is called for the
-    // rejected work only (a throw in finish or start is the unit's own).
-    expect(stepCalls.start).toBe(2 * (8 + 7 + 6));
-    expect(stepCalls.fail).toBe(2);
-    expect(fused.outputs.map((o) => o.value)).toEqual([0, 1, 5, 6, 7]);
+    // rejected work only (a throw in finish or start is the unit's own); the last unit's fail answers for item 5.
+    expect(stepCalls.start).toBe(2 * (8 + 7 + 6 + 5));
+    expect(stepCalls.fail).toBe(2 * 2);
+    expect(fused.outputs.map((o) => o.value)).toEqual([0, 1, -5, 6, 7]);
     expect(fused.events).toEqual([
       'Warning ItemFailed s0: item 2 (index=2) dropped: wrong at 2',
       'Warning ItemFailed s1: item 3 (index=3) dropped: wrong at 3',

@@ -204,10 +204,11 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
     // answer with a `then` is awaited (a promise, or any thenable, as `await` takes them): one load on the answer's
     // shape, where `instanceof Promise` walks its prototypes.
     const single = typeof stage.instance?.processOne === 'function';
-    // A unit that starts work and finishes it (start, finish and fail, see types.ts): its work's promise awaited here.
+    // A unit that starts work and finishes it (start, finish and fail, see types.ts): its work's promise awaited here;
+    // on a rejection, fail() throws (the item is dropped) or answers.
     const twoSteps = single && !byValue[k] && typeof stage.instance?.start === 'function' && typeof stage.instance.finish === 'function' && typeof stage.instance.fail === 'function';
     if (twoSteps) {
-      lines.push(`      try {`, `        const started = I[${k}].start(input);`, `        let result;`, `        try {`, `          result = await started.work;`, `        } catch (failure) {`, `          I[${k}].fail(started, failure);`, `          throw failure;`, `        }`, `        out = I[${k}].finish(started, result);`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
+      lines.push(`      try {`, `        const started = I[${k}].start(input);`, `        let result, rejected = false;`, `        try {`, `          result = await started.work;`, `        } catch (thrown) {`, `          result = thrown;`, `          rejected = true;`, `        }`, `        out = rejected ? I[${k}].fail(started, result) : I[${k}].finish(started, result);`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
     } else {
       lines.push(`      try {`, byValue[k] ? `        out = I[${k}].processValue(v);` : single ? `        out = I[${k}].processOne(input);` : `        out = I[${k}].process([input]);`, `        if (typeof out === 'object' && out !== null && typeof out.then === 'function') out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
     }

@@ -46,21 +46,18 @@ export function optionalOption<T>(context: UnitContext, name: string): T | undef
 
 /**
  * processOne() from a unit's two steps (UnitInstance.start, finish, fail), for the callers that are not a compiled
- * chain: the work's promise, then finish() on its result, or fail() and the rejection.
+ * chain: the work's promise, then finish() on its result, or fail() on its rejection (which throws, or answers).
  */
 export function processOneOf(
   start: (input: UnitInput) => StartedWork,
   finish: (started: StartedWork, result: unknown) => UnitOutput,
-  fail: (started: StartedWork, error: unknown) => void,
+  fail: (started: StartedWork, error: unknown) => UnitOutput,
 ): (input: UnitInput) => Promise<UnitOutput> {
   return (input) => {
     const started = start(input);
     return started.work.then(
       (result) => finish(started, result),
-      (error: unknown) => {
-        fail(started, error);
-        throw error;
-      },
+      (error: unknown) => fail(started, error),
     );
   };
 }

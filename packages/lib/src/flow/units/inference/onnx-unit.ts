@@ -208,7 +208,10 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     model.release(lease);
     return { ports: outputFor(inputs, row(batch as Tensor, 0), lease.version), meta: metaOf(lease.version) };
   };
-  const fail = (started: StartedWork): void => model.release((started as OneCall).lease);
+  const fail = (started: StartedWork, error: unknown): UnitOutput => {
+    model.release((started as OneCall).lease);
+    throw error;
+  };
   return {
     processOne: processOneOf(start, finish, fail),
     start,

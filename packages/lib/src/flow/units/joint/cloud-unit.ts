@@ -6,8 +6,8 @@
  */
 import { BigModelClient } from '../../../core/joint_inference/big-model-client.js';
 import type { Tensor } from '../../../core/estimator.js';
-import type { UnitDefinition, UnitInput, UnitOutput } from '../../types.js';
-import { defineUnit, option } from '../define.js';
+import type { StartedWork, UnitDefinition, UnitInput, UnitOutput } from '../../types.js';
+import { defineUnit, option, processOneOf } from '../define.js';
 import { requireRecord, type InferenceRecord } from '../inference/records.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
 
@@ -54,27 +54,37 @@ const cloudInference = defineUnit({
       failing = true;
     };
     const fallback = (r: InferenceRecord): UnitOutput => ({ ports: { out_inference: { ...r, answeredBy: 'edge-fallback' } satisfies InferenceRecord }, meta: FALLBACK_META });
+    /** One hard item's call, begun: the cloud's promise and the record it answers. */
+    interface CloudCall extends StartedWork {
+      readonly work: Promise<Tensor>;
+      readonly record: InferenceRecord;
+    }
+    // One item (a stream's usual case, batch_size 1) in two steps (see UnitInstance.start): its sample is the batch,
+    // as a hand-written call sends it; a compiled chain awaits the cloud's promise itself (no `then` of our own for
+    // each hard item), and processOne() chains the steps for the other callers.
+    const start = (input: UnitInput): CloudCall => {
+      const record = requireRecord(input.ports.in_inference, 'in_inference');
+      const sample = record.input;
+      const shape = sample.shape[0] === 1 ? sample.shape : [1, ...sample.shape];
+      return { work: client.predict({ data: sample.data, shape }), record };
+    };
+    const finish = (started: StartedWork, result: unknown): UnitOutput => {
+      recovered();
+      const answer = result as Tensor;
+      // Two flat literals: this runs for a quarter of the items or fewer, so V8 may leave it unoptimized, where a
+      // nested literal is made by its runtime, several times slower.
+      const ports = { out_inference: answered((started as CloudCall).record, answer.shape[0] === 1 ? answer : { data: answer.data, shape: [1, ...answer.shape.slice(1)] }) };
+      return { ports, meta: CLOUD_META };
+    };
+    const fail = (started: StartedWork, error: unknown): UnitOutput => {
+      failed(error);
+      return fallback((started as CloudCall).record);
+    };
     return {
-      // One item (a stream's usual case, batch_size 1): its sample is the batch, as a hand-written call sends it.
-      // Not an async function: the cloud's promise is answered with one `then` (this runs for every hard item).
-      processOne(input) {
-        const record = requireRecord(input.ports.in_inference, 'in_inference');
-        const sample = record.input;
-        const shape = sample.shape[0] === 1 ? sample.shape : [1, ...sample.shape];
-        return client.predict({ data: sample.data, shape }).then(
-          (answer): UnitOutput => {
-            recovered();
-            // Two flat literals: this callback runs for a quarter of the items or fewer, so V8 may leave it
-            // unoptimized, where a nested literal is made by its runtime, several times slower.
-            const ports = { out_inference: answered(record, answer.shape[0] === 1 ? answer : { data: answer.data, shape: [1, ...answer.shape.slice(1)] }) };
-            return { ports, meta: CLOUD_META };
-          },
-          (error: unknown) => {
-            failed(error);
-            return fallback(record);
-          },
-        );
-      },
+      processOne: processOneOf(start, finish, fail),
+      start,
+      finish,
+      fail,
       // Not an async function: the cloud's promise is answered with one `then` (this runs for every hard item).
       process(batch) {
         const records = new Array<InferenceRecord>(batch.length);
