@@ -406,6 +406,33 @@ describe('fusion of unit chains', () => {
     ]);
   });
 
+  it('calls a unit by value where branches meet, and in a chain of units all by value (no metas to merge)', async () => {
+    // Even values straight from the condition, odd ones through a unit that adds a meta; the unit where they meet
+    // fails 5.
+    const met = graph(`in[type=input] p[type=flowunit, flowunit=parity] o[type=flowunit, flowunit=add, add=0] m[type=flowunit, flowunit=by_value, mode=throw, at=5] out[type=output]
+      in -> p:in p:even -> m:in p:odd -> o:in o:out -> m:in m:out -> out`);
+    valueCalls.n = 0;
+    const fusedMet = await same(met, { items: numbers(8) });
+    expect(fusedMet.chains).toEqual([['p', 'o', 'm']]);
+    expect(valueCalls.n).toBe(2 * 8);
+    expect(fusedMet.outputs.map((o) => o.value)).toEqual([0, 1, 2, 3, 4, 6, 7]);
+    expect(fusedMet.outputs.slice(0, 2).map((o) => o.meta)).toEqual([{ index: 0 }, { index: 1, by_o: true }]);
+    expect(fusedMet.events).toEqual(['Warning ItemFailed m: item 5 (index=5) dropped: wrong at 5']);
+    // Two units that both send every item into one port: refused there, whoever is called by value.
+    const twice = graph(`in[type=input] a[type=flowunit, flowunit=add, add=0] b[type=flowunit, flowunit=add, add=0] m[type=flowunit, flowunit=by_value] out[type=output]
+      in -> a:in a:out -> b:in a:out -> m:in b:out -> m:in m:out -> out`);
+    const fusedTwice = await same(twice, { items: numbers(2) });
+    expect(fusedTwice.outputs).toEqual([]);
+    expect(fusedTwice.events).toEqual([0, 1].map((k) => `Warning ItemFailed m: item ${k} (index=${k}) dropped: input port in got 2 values for one item (its edges are not branches of one condition)`));
+    // All by value: each item leaves with the meta it came in with.
+    const all = graph(`in[type=input] v0[type=flowunit, flowunit=by_value] v1[type=flowunit, flowunit=by_value, mode=undefined, at=3] out[type=output]
+      in -> v0:in v0:out -> v1:in v1:out -> out`);
+    const fusedAll = await same(all, { items: numbers(6) });
+    expect(fusedAll.chains).toEqual([['v0', 'v1']]);
+    expect(fusedAll.outputs.map((o) => o.value)).toEqual([0, 1, 2, 4, 5]);
+    expect(fusedAll.outputs[0]?.meta).toEqual({ index: 0 });
+  });
+
   it('awaits a two-step unit\'s work itself in a compiled chain (start, finish, fail), a wrong answer dropped or answered by fail() as on the other paths', async () => {
     const modes = ['reject', 'finish', 'start', 'fallback'];
     const chain = modes.map((mode, k) => `s${k}[type=flowunit, flowunit=two_steps, mode=${mode}, at=${k + 2}]`).join(' ');

@@ -86,7 +86,8 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
   // decision per item, not one per unit; and two functions, one with the clock reads and one without: the untimed
   // items, nearly all, run code with none of the timing in it: less machine code on every image's way (its size:
   // `npm run bench -- flow --parts code_sizes`).
-  const lines: string[] = [...itemFunction('runTimedItem', stages, sources, true), ...itemFunction('runUntimedItem', stages, sources, false), ...pushedLoop(stages, sources)];
+  const byValue = unitsByValue(stages);
+  const lines: string[] = [...itemFunction('runTimedItem', stages, sources, byValue, true), ...itemFunction('runUntimedItem', stages, sources, byValue, false), ...pushedLoop(stages, sources, byValue)];
   lines.push('function runItem(row) {', '  const n = C.items++;', `  return n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0 ? runTimedItem(row) : runUntimedItem(row);`, '}');
   lines.push('return { item: runItem, pushed: runPushed };');
   const source = lines.join('\n');
@@ -100,12 +101,28 @@ export function compileItemChain(stages: readonly UnitStage[], sources: readonly
   // through. Each unit is called once per item: its calls are its items in (see observeItem).
   const count: ChainCount = { items: 0 };
   stages.forEach((stage, k) => stage.metrics.countByChain(count, k === stages.length - 1));
-  return factory(stages, stages.map((stage) => stage.instance as UnitInstance), NONE, metaMerge(stages.length), count);
+  const adding = byValue.filter((value) => !value).length;
+  return factory(stages, stages.map((stage) => stage.instance as UnitInstance), NONE, adding > 0 ? metaMerge(adding) : noMerge, count);
+}
+
+/** The merge of a chain whose units all run by value (none adds metas): never called. */
+const noMerge: MergeMeta = () => {
+  throw new Error('item chain: no unit of this chain adds metas');
+};
+
+/**
+ * Which units are called by value (processValue, see types.ts): one input and one output port (the output
+ * connected), no metas read or added, not a condition. Their o<k> holds the output port's value itself rather than
+ * their output object, and they have no a<k> (they add no metas). Several edges into the one input port are the
+ * branches of a condition meeting there (see itemBody).
+ */
+function unitsByValue(stages: readonly UnitStage[]): boolean[] {
+  return stages.map((stage) => typeof stage.instance?.processValue === 'function' && stage.node.inputs.length === 1 && stage.node.outputs.length === 1 && stage.connectedOutputs.length === 1 && !stage.isCondition && stage.node.unit?.description.ignoresMeta === true);
 }
 
 /** The code of one of a chain's two functions (`name`): an item through every unit, with clock reads or without. */
-function itemFunction(name: string, stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[], timed: boolean): string[] {
-  return [`async function ${name}(row) {`, ...itemBody(stages, sources, timed, (emission) => `return ${emission};`), '}'];
+function itemFunction(name: string, stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[], byValue: readonly boolean[], timed: boolean): string[] {
+  return [`async function ${name}(row) {`, ...itemBody(stages, sources, byValue, timed, (emission) => `return ${emission};`), '}'];
 }
 
 /**
@@ -114,34 +131,43 @@ function itemFunction(name: string, stages: readonly UnitStage[], sources: reado
  * items' code is written into the loop, not called: no function call, promise and `await` of its own per item
  * (each a microtask and a suspension of this loop); the timed ones call runTimedItem.
  */
-function pushedLoop(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[]): string[] {
-  const body = itemBody(stages, sources, false, (emission) => `emission = ${emission};`).map((line) => `      ${line}`);
+function pushedLoop(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[], byValue: readonly boolean[]): string[] {
+  const body = itemBody(stages, sources, byValue, false, (emission) => `emission = ${emission};`).map((line) => `      ${line}`);
+  // The flow's stop is read as a flag of the loop's own, set by the signal's abort event (dispatched as it aborts):
+  // `signal.aborted` is a getter of Node's that checks its receiver, a call for every item.
   return [
     'async function runPushed(feed, signal, rowOf, emit, next) {',
-    '  for (;;) {',
-    '    const value = feed.poll() ?? (await next(feed, signal));',
-    '    if (value === undefined || signal.aborted) return;',
-    '    const row = rowOf(value);',
-    '    const n = C.items++;',
-    '    let emission;',
-    `    if (n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0) emission = await runTimedItem(row);`,
-    '    else {',
-    ...body,
+    '  let stopped = signal.aborted;',
+    '  const stop = () => { stopped = true; };',
+    "  signal.addEventListener('abort', stop, { once: true });",
+    '  try {',
+    '    for (;;) {',
+    '      const value = feed.poll() ?? (await next(feed, signal));',
+    '      if (value === undefined || stopped) return;',
+    '      const row = rowOf(value);',
+    '      const n = C.items++;',
+    '      let emission;',
+    `      if (n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0) emission = await runTimedItem(row);`,
+    '      else {',
+    ...body.map((line) => `  ${line}`),
+    '      }',
+    '      const waiting = emit(emission);',
+    '      if (waiting !== undefined) await waiting;',
     '    }',
-    '    const waiting = emit(emission);',
-    '    if (waiting !== undefined) await waiting;',
+    '  } finally {',
+    "    signal.removeEventListener('abort', stop);",
     '  }',
     '}',
   ];
 }
 
 /** The statements that take `row` through the chain's units and end with `finish` of its emission. */
-function itemBody(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[], timed: boolean, finish: (emission: string) => string): string[] {
+function itemBody(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[], byValue: readonly boolean[], timed: boolean, finish: (emission: string) => string): string[] {
   const last = stages.length - 1;
   // The item's meta: `base`, a merged object, and a<k>: what unit k added since (undefined: nothing, or it did not
-  // run). Merged only where a unit reads metas (a unit that declares ignoresMeta gets `base`), where an item is
-  // reported, and at the end: once per item rather than once per unit that adds to it.
-  const pending = (upTo: number): string[] => stages.slice(0, upTo).map((_, j) => `a${j}`);
+  // run; units by value have none). Merged only where a unit reads metas (a unit that declares ignoresMeta gets
+  // `base`), where an item is reported, and at the end: once per item rather than once per unit that adds to it.
+  const pending = (upTo: number): string[] => stages.slice(0, upTo).flatMap((_, j) => (byValue[j] ? [] : [`a${j}`]));
   const merged = (upTo: number): string => {
     const adds = pending(upTo);
     if (adds.length === 0) return 'base';
@@ -149,9 +175,6 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
     // metas whose shapes vary (see tokens.ts mergeMeta).
     return `(${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : (base = Object.assign({}, base, ${adds.join(', ')}), ${adds.join(' = ')} = undefined, base))`;
   };
-  // Units called by value (processValue, see types.ts): one input and one output port (connected), no metas read
-  // or added, fed by one edge. Their o<k> holds the output port's value itself rather than their output object.
-  const byValue = stages.map((stage, k) => typeof stage.instance?.processValue === 'function' && stage.node.inputs.length === 1 && stage.node.outputs.length === 1 && stage.connectedOutputs.length === 1 && !stage.isCondition && stage.node.unit?.description.ignoresMeta === true && (k === 0 || (sources[k] ?? []).length === 1));
   /** The value stage s sent on its port `port` (stage s sent something: o<s> is not undefined). */
   const sent = (s: number, port: string): string => (byValue[s] ? `o${s}` : `o${s}.ports[${literal(port)}]`);
   const lines: string[] = ['  const id = row.id;', '  let base = row.meta;'];
@@ -159,7 +182,7 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
   // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken). A unit's input is
   // written as two flat literals, not one nested: code V8 has not optimized (the timed function, which runs for few
   // items) makes a nested literal through its runtime, several times slower.
-  lines.push(`  let ${stages.map((_, k) => `o${k}, a${k}`).join(', ')};`);
+  lines.push(`  let ${stages.map((_, k) => (byValue[k] ? `o${k}` : `o${k}, a${k}`)).join(', ')};`);
   stages.forEach((stage, k) => {
     const meta = stage.node.unit?.description.ignoresMeta === true ? 'base' : merged(k);
     // The name in a line comment, without the characters that would end the line (and let the rest be code).
@@ -195,7 +218,8 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
         });
         lines.push(`    if (problem !== undefined) { S[${k}].metrics.chainRefused++; S[${k}].failed(id, ${merged(k)}, new Error(problem)); }`);
         lines.push(`    else if (missing) S[${k}].metrics.chainSkipped++;`);
-        lines.push(`    else {`, `      const ports = { ${ports.map((port, p) => `${literalKey(port)}: p${p}`).join(', ')} };`, `      const input = { ports, meta: ${meta} };`);
+        if (byValue[k]) lines.push(`    else {`, `      const v = p0;`);
+        else lines.push(`    else {`, `      const ports = { ${ports.map((port, p) => `${literalKey(port)}: p${p}`).join(', ')} };`, `      const input = { ports, meta: ${meta} };`);
       }
     }
     // The call: a promise is awaited; a throw, a rejection or a wrong answer drops the item (counted, reported).
@@ -239,7 +263,7 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
   // The last unit's answer: data, or a skip (the emission a fused node's last stage gives; the node counts it out).
   // The item's meta as it leaves: merged by meta-merge.ts (a function written for the keys), not Object.assign.
   const adds = pending(stages.length);
-  lines.push(`  const meta = ${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : MM(base, ${adds.join(', ')});`);
+  lines.push(adds.length === 0 ? '  const meta = base;' : `  const meta = ${adds.map((a) => `${a} === undefined`).join(' && ')} ? base : MM(base, ${adds.join(', ')});`);
   const lastPorts = byValue[last] ? `{ ${literalKey((stages[last]?.node.outputs[0] as { name: string }).name)}: o${last} }` : `o${last}.ports`;
   lines.push(`  ${finish(`o${last} === undefined ? { kind: 'skip', id, meta } : { kind: 'data', id, meta, ports: ${lastPorts} }`)}`);
   return lines;
