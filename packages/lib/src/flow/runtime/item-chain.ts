@@ -134,29 +134,34 @@ function itemFunction(name: string, stages: readonly UnitStage[], sources: reado
 function pushedLoop(stages: readonly UnitStage[], sources: readonly (readonly FusedSource[])[], byValue: readonly boolean[]): string[] {
   const body = itemBody(stages, sources, byValue, false, (emission) => `emission = ${emission};`).map((line) => `      ${line}`);
   // The flow's stop is read as a flag of the loop's own, set by the signal's abort event (dispatched as it aborts):
-  // `signal.aborted` is a getter of Node's that checks its receiver, a call for every item.
+  // `signal.aborted` is a getter of Node's that checks its receiver, a call for every item. The loop is an async
+  // arrow of no parameters: what it shares with runPushed (its arguments, the flag) lives in their closure, not among
+  // the variables saved at each of its awaits (see itemBody).
   return [
-    'async function runPushed(feed, signal, rowOf, emit, next) {',
+    'function runPushed(feed, signal, rowOf, emit, next) {',
     '  let stopped = signal.aborted;',
     '  const stop = () => { stopped = true; };',
     "  signal.addEventListener('abort', stop, { once: true });",
-    '  try {',
-    '    for (;;) {',
-    '      const value = feed.poll() ?? (await next(feed, signal));',
-    '      if (value === undefined || stopped) return;',
-    '      const row = rowOf(value);',
-    '      const n = C.items++;',
-    '      let emission;',
-    `      if (n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0) emission = await runTimedItem(row);`,
-    '      else {',
-    ...body.map((line) => `  ${line}`),
+    '  const loop = async () => {',
+    '    try {',
+    '      for (;;) {',
+    '        const value = feed.poll() ?? (await next(feed, signal));',
+    '        if (value === undefined || stopped) return;',
+    '        const row = rowOf(value);',
+    '        const n = C.items++;',
+    '        let emission;',
+    `        if (n < ${TIMED_FIRST} || n % ${TIMED_EVERY} === 0) emission = await runTimedItem(row);`,
+    '        else {',
+    ...body.map((line) => `    ${line}`),
+    '        }',
+    '        const waiting = emit(emission);',
+    '        if (waiting !== undefined) await waiting;',
     '      }',
-    '      const waiting = emit(emission);',
-    '      if (waiting !== undefined) await waiting;',
+    '    } finally {',
+    "      signal.removeEventListener('abort', stop);",
     '    }',
-    '  } finally {',
-    "    signal.removeEventListener('abort', stop);",
-    '  }',
+    '  };',
+    '  return loop();',
     '}',
   ];
 }
@@ -182,11 +187,18 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
   // o<k>: stage k's output (undefined: it sent nothing: skipped, dropped, or a branch not taken). A unit's input is
   // written as two flat literals, not one nested: code V8 has not optimized (the timed function, which runs for few
   // items) makes a nested literal through its runtime, several times slower.
-  lines.push(`  let ${stages.map((_, k) => (byValue[k] ? `o${k}` : `o${k}, a${k}`)).join(', ')};`);
+  //
+  // Why o<k> and a<k> are declared where stage k begins, and a unit's `error` and a two-step unit's `result` are set
+  // after its call on every path rather than before it: at an `await`, V8 saves every variable that is live there
+  // into the async function's state (and, the state being long-lived, each store of an object goes through the
+  // garbage collector's write barrier). A variable set before the await and read after it is live there; one
+  // declared or set after it is not. So at a unit's await only what the item still needs is saved: its id and meta,
+  // and the outputs and metas of the units before.
   stages.forEach((stage, k) => {
     const meta = stage.node.unit?.description.ignoresMeta === true ? 'base' : merged(k);
     // The name in a line comment, without the characters that would end the line (and let the rest be code).
     lines.push(`  // ${k}: node ${stage.node.name.replace(/[\r\n\u2028\u2029]/g, ' ')}`);
+    lines.push(byValue[k] ? `  let o${k};` : `  let o${k}, a${k};`);
     lines.push('  {');
     // The stage's input (a UnitInput), or a skip, or an error.
     if (k === 0) {
@@ -223,7 +235,7 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
       }
     }
     // The call: a promise is awaited; a throw, a rejection or a wrong answer drops the item (counted, reported).
-    lines.push(`      let out; let error = NONE;`);
+    lines.push(`      let out, error;`);
     // A unit with processOne() is given the item itself and answers with its output; otherwise a batch of one. An
     // answer with a `then` is awaited (a promise, or any thenable, as `await` takes them): one load on the answer's
     // shape, where `instanceof Promise` walks its prototypes.
@@ -232,9 +244,9 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
     // on a rejection, fail() throws (the item is dropped) or answers.
     const twoSteps = single && !byValue[k] && typeof stage.instance?.start === 'function' && typeof stage.instance.finish === 'function' && typeof stage.instance.fail === 'function';
     if (twoSteps) {
-      lines.push(`      try {`, `        const started = I[${k}].start(input);`, `        let result, rejected = false;`, `        try {`, `          result = await started.work;`, `        } catch (thrown) {`, `          result = thrown;`, `          rejected = true;`, `        }`, `        out = rejected ? I[${k}].fail(started, result) : I[${k}].finish(started, result);`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
+      lines.push(`      try {`, `        const started = I[${k}].start(input);`, `        let result, rejected;`, `        try {`, `          result = await started.work;`, `          rejected = false;`, `        } catch (thrown) {`, `          result = thrown;`, `          rejected = true;`, `        }`, `        out = rejected ? I[${k}].fail(started, result) : I[${k}].finish(started, result);`, `        error = NONE;`, `      } catch (thrown) {`, `        error = thrown;`, `        out = undefined;`, `      }`);
     } else {
-      lines.push(`      try {`, byValue[k] ? `        out = I[${k}].processValue(v);` : single ? `        out = I[${k}].processOne(input);` : `        out = I[${k}].process([input]);`, `        if (typeof out === 'object' && out !== null && typeof out.then === 'function') out = await out;`, `      } catch (thrown) {`, `        error = thrown;`, `      }`);
+      lines.push(`      try {`, byValue[k] ? `        out = I[${k}].processValue(v);` : single ? `        out = I[${k}].processOne(input);` : `        out = I[${k}].process([input]);`, `        if (typeof out === 'object' && out !== null && typeof out.then === 'function') out = await out;`, `        error = NONE;`, `      } catch (thrown) {`, `        error = thrown;`, `        out = undefined;`, `      }`);
     }
     if (timed) lines.push(`      const t1 = performance.now();`, `      S[${k}].metrics.observeItem((t1 - t0) / 1000);`, `      t0 = t1;`);
     lines.push(`      if (error === NONE) {`);
