@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 /** The functions reported, by the name V8 gives them (its map's `JS:*name place`). */
 const FUNCTIONS: readonly { readonly figure: string; readonly required: boolean; readonly test: (name: string, place: string) => boolean }[] = [
   // The chain's own loop over its FlowInput, with the untimed items' code written in (item-chain.ts pushedLoop).
-  { figure: 'chain_pushed', required: true, test: (name) => name === 'runPushed' },
+  { figure: 'chain_pushed', required: true, test: (name) => name === 'runPushedLoop' },
   { figure: 'chain_timed', required: false, test: (name) => name === 'runTimedItem' },
   { figure: 'loop', required: true, test: (name, place) => name === 'run' && place.includes('bench/flow/ji-pipeline.ts') },
 ];
