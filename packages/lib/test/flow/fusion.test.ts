@@ -12,7 +12,7 @@ import { MlpEstimator } from '../../src/backend/mlp/estimator.js';
 import type { ModelSpec } from '../../src/backend/model-spec.js';
 import { CrossEntropyFilter } from '../../src/algorithms/hard_example_mining/index.js';
 import { BigModelService } from '../../src/core/joint_inference/big-model-service.js';
-import { defineUnit, Flow, FlowInput, loadGraphText, type FlowEvent, type Meta, type UnitDefinition, type UnitInput, type UnitOutput } from '../../src/flow/index.js';
+import { defineUnit, Flow, FlowInput, loadGraphText, type FlowEvent, type Meta, type StartedWork, type UnitDefinition, type UnitInput, type UnitOutput } from '../../src/flow/index.js';
 import { saveOnnx } from '../../src/onnx/export.js';
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -154,6 +154,11 @@ const byValue = defineUnit({
 /** Calls of twoSteps' start and fail (the compiled chain's path for it). */
 const stepCalls = { start: 0, fail: 0 };
 
+/** What twoSteps' start began: the work, and the value it was given (its fallback answers with it). */
+interface Begun extends StartedWork {
+  readonly value: unknown;
+}
+
 /**
  * Passes values on a little later in two steps (start, finish, fail; process() for the other paths gives the same
  * answers), answering the value `at` wrongly as `mode` says: its work rejects, its finish throws, or its start throws;
@@ -191,7 +196,7 @@ const twoSteps = defineUnit({
     return {
       process: (batch) => Promise.all(batch.map((item) => one(item.ports.in))),
       processOne: (input) => one(input.ports.in),
-      start: (input) => {
+      start: (input): Begun => {
         stepCalls.start++;
         const value = input.ports.in;
         return { work: begin(value), value };
@@ -199,7 +204,7 @@ const twoSteps = defineUnit({
       finish: (_started, result) => output(result),
       fail: (started, error) => {
         stepCalls.fail++;
-        return rejected((started as { value: unknown }).value, error);
+        return rejected((started as Begun).value, error);
       },
     };
   },
