@@ -189,8 +189,8 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
   // written as two flat literals, not one nested: code V8 has not optimized (the timed function, which runs for few
   // items) makes a nested literal through its runtime, several times slower.
   //
-  // Why o<k> and a<k> are declared where stage k begins, and a unit's `error` and a two-step unit's `result` are set
-  // after its call on every path rather than before it: at an `await`, V8 saves every variable that is live there
+  // Why o<k> and a<k> are declared where stage k begins, and a unit's `error` and a two-step unit's `rejected` are
+  // set after its call on every path rather than before it: at an `await`, V8 saves every variable that is live there
   // into the async function's state (and, the state being long-lived, each store of an object goes through the
   // garbage collector's write barrier). A variable set before the await and read after it is live there; one
   // declared or set after it is not. So at a unit's await only what the item still needs is saved: its id and meta,
