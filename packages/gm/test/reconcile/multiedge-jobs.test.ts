@@ -56,7 +56,8 @@ describe('the multi-edge job controllers: reconcile', () => {
     expect(envOf(h.cache.get('Pod', 'va-videoanalytics-0', 'default') as unknown as Record<string, unknown>)).toMatchObject({
       JOB_NAME: 'va',
       MODEL_URL: '/models/yolox',
-      DET_MODEL_BIND_URL: '0.0.0.0',
+      // Its node's address, not every interface (another control plane on the machine may use the same node port).
+      DET_MODEL_BIND_URL: '127.0.0.1',
       WORKER_NAME: expect.stringMatching(/^videoanalyticsworker-[0-9a-f]{5}$/),
     });
   });

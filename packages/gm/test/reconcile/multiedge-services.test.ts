@@ -89,7 +89,8 @@ describe('the multi-edge service controllers: reconcile', () => {
     const pod = h.cache.get('Pod', 'fe-fe-0', 'default')!;
     expect(pod.metadata.labels).toMatchObject({ 'featureextractionservice.sedna.io/name': 'fe', 'featureextractionservice.sedna.io/worker-type': 'fe', 'multiedge.sedna.io/replica': '0' });
     expect(pod.spec.nodeName).toBe('cloud');
-    expect(envOf(pod as unknown as Record<string, unknown>)).toMatchObject({ SERVICE_NAME: 'fe', MODEL_URL: '/models/m3l', FE_MODEL_BIND_URL: '0.0.0.0', WORKER_NAME: expect.stringMatching(/^feworker-[0-9a-f]{5}$/) });
+    // It binds its node's address (the cloud node's, 10.0.0.1 here), where its clients are sent, not every interface.
+    expect(envOf(pod as unknown as Record<string, unknown>)).toMatchObject({ SERVICE_NAME: 'fe', MODEL_URL: '/models/m3l', FE_MODEL_BIND_URL: '10.0.0.1', WORKER_NAME: expect.stringMatching(/^feworker-[0-9a-f]{5}$/) });
     const service = h.cache.get('Service', 'fe-fe', 'default')!;
     expect(service.spec.selector).toEqual(expect.objectContaining({ 'featureextractionservice.sedna.io/worker-type': 'fe' }));
   });

@@ -148,8 +148,12 @@ export class MultiEdgeWorkers {
       if (!svc || !endpoint) continue;
       if (other === group) {
         if (svc.bindEnv) {
-          env[svc.bindEnv.host] = '0.0.0.0';
-          env[svc.bindEnv.port] = String((all[replica] ?? endpoint).bindPort);
+          // Embedded: its node's address, where the others are sent (as the other kinds' serving workers bind), not
+          // every interface: another control plane on the machine may serve its own node port on another address.
+          // On a cluster: every interface of the pod's own network.
+          const own = all[replica] ?? endpoint;
+          env[svc.bindEnv.host] = own.bindHost ?? '0.0.0.0';
+          env[svc.bindEnv.port] = String(own.bindPort);
         }
         continue;
       }
