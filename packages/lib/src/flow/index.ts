@@ -22,7 +22,7 @@ export type { QueueSnapshot, UnitMetricsSnapshot } from './runtime/metrics.js';
 export { BoundedQueue } from './runtime/queue.js';
 export { metaMerge } from './runtime/meta-merge.js';
 export type { MergeMeta } from './runtime/meta-merge.js';
-export { defineUnit, processOneOf } from './units/define.js';
+export { defineUnit } from './units/define.js';
 export type { UnitDeclaration } from './units/define.js';
 export type { Image } from './units/image/image-ops.js';
 export type { InferenceRecord } from './units/inference/records.js';

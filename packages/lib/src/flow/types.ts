@@ -115,12 +115,12 @@ export interface UnitInstance {
    */
   processValue?(value: unknown): unknown;
   /**
-   * Optional, beside processOne(), for a unit whose answer to an item is some work's promise turned into its output
-   * (onnx_inference: the model's answer): processOne() in two steps. start() begins the work and gives its promise
-   * with what finish() needs; a compiled chain awaits that promise itself and calls finish(), or fail() when it
-   * rejects. fail() throws to drop the item (as a rejected processOne() does), or answers with an output of its own
-   * (cloud_inference: the edge's answer when the cloud fails). No `then` of the unit's own per item: one promise,
-   * callback and microtask fewer.
+   * Optional, beside process(), for a unit whose answer to an item is some work's promise turned into its output
+   * (onnx_inference: the model's answer): a compiled chain's form of one item, in two steps, used instead of
+   * processOne(). start() begins the work and gives its promise with what finish() needs; the chain awaits that
+   * promise itself and calls finish(), or fail() when it rejects. fail() throws to drop the item (as a rejected
+   * processOne() does), or answers with an output of its own (cloud_inference: the edge's answer when the cloud
+   * fails). No `then` of the unit's own per item: one promise, callback and microtask fewer.
    */
   start?(input: UnitInput): StartedWork;
   finish?(started: StartedWork, result: unknown): UnitOutput;

@@ -195,7 +195,6 @@ const twoSteps = defineUnit({
     const one = (value: unknown): Promise<UnitOutput> => begin(value).then(output, (error: unknown) => rejected(value, error));
     return {
       process: (batch) => Promise.all(batch.map((item) => one(item.ports.in))),
-      processOne: (input) => one(input.ports.in),
       start: (input): Begun => {
         stepCalls.start++;
         const value = input.ports.in;

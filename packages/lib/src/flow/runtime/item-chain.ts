@@ -1,8 +1,9 @@
 /**
  * A fused node's units (fusion.ts) compiled into a function that takes a single item through all of them (and a loop
- * that does so for each item of a FlowInput): the path of a stream's items when the node's batch_size is 1. It does what fused-stages.ts and unit-stage.ts do for a
- * batch of one data row (each unit's rows from the units before it, the unit called with the item itself where it
- * has processOne() and with a batch of one otherwise, skips where a branch was not taken, the pairing
+ * that does so for each item of a FlowInput): the path of a stream's items when the node's batch_size is 1. It does
+ * what fused-stages.ts and unit-stage.ts do for a batch of one data row (each unit's rows from the units before it,
+ * the unit called with the item itself where it has processValue(), start() or processOne(), and with a batch of one
+ * otherwise, skips where a branch was not taken, the pairing
  * where branches meet, the checks of what a unit gives back, every unit's counts, time per call, events and dropped
  * items), with none of their per-batch lists, one `await` where a unit answers with a promise, and an item's meta
  * merged once (where a unit reads it, where the item is reported, and at the end) rather than once per unit that adds
@@ -240,10 +241,10 @@ function itemBody(stages: readonly UnitStage[], sources: readonly (readonly Fuse
     // A unit with processOne() is given the item itself and answers with its output; otherwise a batch of one. An
     // answer with a `then` is awaited (a promise, or any thenable, as `await` takes them): one load on the answer's
     // shape, where `instanceof Promise` walks its prototypes.
-    const single = typeof stage.instance?.processOne === 'function';
     // A unit that starts work and finishes it (start, finish and fail, see types.ts): its work's promise awaited here;
-    // on a rejection, fail() throws (the item is dropped) or answers.
-    const twoSteps = single && !byValue[k] && typeof stage.instance?.start === 'function' && typeof stage.instance.finish === 'function' && typeof stage.instance.fail === 'function';
+    // on a rejection, fail() throws (the item is dropped) or answers. Its answer is one output, as processOne()'s.
+    const twoSteps = !byValue[k] && typeof stage.instance?.start === 'function' && typeof stage.instance.finish === 'function' && typeof stage.instance.fail === 'function';
+    const single = twoSteps || typeof stage.instance?.processOne === 'function';
     if (twoSteps) {
       lines.push(`      try {`, `        const started = I[${k}].start(input);`, `        let result, rejected;`, `        try {`, `          result = await started.work;`, `          rejected = false;`, `        } catch (thrown) {`, `          result = thrown;`, `          rejected = true;`, `        }`, `        out = rejected ? I[${k}].fail(started, result) : I[${k}].finish(started, result);`, `        error = NONE;`, `      } catch (thrown) {`, `        error = thrown;`, `        out = undefined;`, `      }`);
     } else {

@@ -1,5 +1,5 @@
 /** A compact way to declare a built-in unit: ports as `[name, type]` pairs, options, and its code. */
-import type { OptionSpec, PortSpec, PortType, StartedWork, UnitContext, UnitDefinition, UnitDescription, UnitInput, UnitInstance, UnitKind, UnitOutput } from '../types.js';
+import type { OptionSpec, PortSpec, PortType, UnitContext, UnitDefinition, UnitDescription, UnitInstance, UnitKind } from '../types.js';
 
 export interface UnitDeclaration {
   name: string;
@@ -42,22 +42,4 @@ export function option<T extends string | number | boolean | readonly (string | 
 /** An option that may be unset. */
 export function optionalOption<T>(context: UnitContext, name: string): T | undefined {
   return context.options[name] as T | undefined;
-}
-
-/**
- * processOne() from a unit's two steps (UnitInstance.start, finish, fail), for the callers that are not a compiled
- * chain: the work's promise, then finish() on its result, or fail() on its rejection (which throws, or answers).
- */
-export function processOneOf(
-  start: (input: UnitInput) => StartedWork,
-  finish: (started: StartedWork, result: unknown) => UnitOutput,
-  fail: (started: StartedWork, error: unknown) => UnitOutput,
-): (input: UnitInput) => Promise<UnitOutput> {
-  return (input) => {
-    const started = start(input);
-    return started.work.then(
-      (result) => finish(started, result),
-      (error: unknown) => fail(started, error),
-    );
-  };
 }

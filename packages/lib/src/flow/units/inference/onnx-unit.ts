@@ -14,7 +14,7 @@ import { SwappableModel, type ModelLease } from '../../../hotupdate/swappable-mo
 import { LCClient } from '../../../reporter/lc-client.js';
 import { workerIdentityFromEnv, type OwnerKind } from '../../../reporter/message.js';
 import type { Meta, OptionSpec, PortSpec, StartedWork, UnitContext, UnitDefinition, UnitInput, UnitInstance, UnitOutput } from '../../types.js';
-import { defineUnit, option, processOneOf } from '../define.js';
+import { defineUnit, option } from '../define.js';
 import { isTensor, type InferenceRecord } from './records.js';
 import { portObject, portsObject2 } from '../../runtime/port-objects.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
@@ -184,9 +184,9 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
   };
   // One item (a stream's usual case, batch_size 1) in two steps (see UnitInstance.start): the model leased and
   // started on the sample (a batch of one is the sample with a batch axis: its data, no copy), then its answer
-  // turned into the output, the lease released either way. A compiled chain awaits the model's promise itself;
-  // processOne() (processOneOf) chains the two steps for the other callers. One meta object for every item of a
-  // model version: the scheduler copies it into each item's own.
+  // turned into the output, the lease released either way. A compiled chain awaits the model's promise itself; the
+  // other paths call process(). One meta object for every item of a model version: the scheduler copies it into
+  // each item's own.
   /** One sample's model call, begun: the model's promise, the model leased for it, the sample as it went in. */
   interface OneCall extends StartedWork {
     readonly work: Promise<Tensor>;
@@ -213,7 +213,6 @@ export async function openOnnxInference(context: UnitContext, modelPath: string,
     throw error;
   };
   return {
-    processOne: processOneOf(start, finish, fail),
     start,
     finish,
     fail,

@@ -7,7 +7,7 @@
 import { BigModelClient } from '../../../core/joint_inference/big-model-client.js';
 import type { Tensor } from '../../../core/estimator.js';
 import type { StartedWork, UnitDefinition, UnitInput, UnitOutput } from '../../types.js';
-import { defineUnit, option, processOneOf } from '../define.js';
+import { defineUnit, option } from '../define.js';
 import { requireRecord, type InferenceRecord } from '../inference/records.js';
 import { WORKER_ENV } from '@sedna/api/contracts';
 
@@ -61,7 +61,7 @@ const cloudInference = defineUnit({
     }
     // One item (a stream's usual case, batch_size 1) in two steps (see UnitInstance.start): its sample is the batch,
     // as a hand-written call sends it; a compiled chain awaits the cloud's promise itself (no `then` of our own for
-    // each hard item), and processOne() chains the steps for the other callers.
+    // each hard item); the other paths call process().
     const start = (input: UnitInput): CloudCall => {
       const record = requireRecord(input.ports.in_inference, 'in_inference');
       const sample = record.input;
@@ -81,7 +81,6 @@ const cloudInference = defineUnit({
       return fallback((started as CloudCall).record);
     };
     return {
-      processOne: processOneOf(start, finish, fail),
       start,
       finish,
       fail,
