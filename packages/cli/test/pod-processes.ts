@@ -19,7 +19,9 @@ export function podFolders(dataDir: string): { node: string; dir: string; name: 
     for (const entry of safeReaddir(root)) {
       const [, name, uid] = entry.split('_');
       if (name === undefined || uid === undefined) continue;
-      const dir = realpathSync(join(root, entry));
+      const dir = realpathOrUndefined(join(root, entry));
+      // the LC removes the folder of a deleted pod, which may happen between the listing and here
+      if (dir === undefined) continue;
       let wrapperPid: number | undefined;
       try {
         const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { lifecycle?: { kind: string; pid?: number } };
@@ -38,6 +40,14 @@ function safeReaddir(dir: string): string[] {
     return readdirSync(dir);
   } catch {
     return [];
+  }
+}
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 
