@@ -10,6 +10,7 @@ import { LC_PORT_LABEL, type NodeAddress, type ServiceSpec } from '@sedna/api';
 type ServicePort = NonNullable<ServiceSpec['ports']>[number];
 import type { ObjectOf } from '../runtime/kinds.js';
 import type { ObjectCache } from '../runtime/cache.js';
+import { hostListeningPorts } from './host-listening-ports.js';
 
 export { LC_PORT_LABEL };
 const NODE_PORT_MIN = 30000;
@@ -70,9 +71,10 @@ export type AddressingFor = (cache: ObjectCache) => Addressing;
 
 /**
  * `cache`: the controller's; it must watch Node (the address and LC port), and Service (node ports in use) when
- * it makes Services.
+ * it makes Services. `portsInUseOnHost`: ports a new node port must not be drawn from, besides other Services' (by
+ * default what listens on this machine: the nodes of `sedna up` are all this machine).
  */
-export function embeddedAddressing(cache: ObjectCache): Addressing {
+export function embeddedAddressing(cache: ObjectCache, portsInUseOnHost: () => Set<number> = hostListeningPorts): Addressing {
   const nodes = cache.of('Node');
   const nodeAddress = (name: string | undefined): string | undefined => {
     const node = name ? nodes.get(name) : undefined;
@@ -89,11 +91,12 @@ export function embeddedAddressing(cache: ObjectCache): Addressing {
     },
     serviceSpec: (port, existing, replicas = 1): ServiceSpec => {
       const current = (existing?.spec.ports ?? []).map((p) => p.nodePort);
-      const used = usedNodePorts();
+      let used: Set<number> | undefined;
       const ports = Array.from({ length: Math.max(1, replicas) }, (_, i): ServicePort => {
         // A replica keeps its node port: its clients were told it.
         let nodePort = current[i];
         if (!nodePort) {
+          used ??= new Set([...usedNodePorts(), ...portsInUseOnHost()]);
           do nodePort = NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN + 1));
           while (used.has(nodePort));
           used.add(nodePort);
