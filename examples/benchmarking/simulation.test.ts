@@ -28,12 +28,16 @@ function job(name: string, links: string): string {
   });
 }
 
-const namespaces = (): string[] => (root ? execFileSync('ip', ['netns', 'list']).toString().split('\n').filter((l) => /^sdn-\d+-e\d/.test(l)) : []);
+/**
+ * The edge namespaces of the simulation a process runs (`sdn-<pid % 10000>-e<k>`): only its own, since other
+ * simulation test files may run at the same time.
+ */
+const namespaces = (pid: number): string[] => (root ? execFileSync('ip', ['netns', 'list']).toString().split('\n').filter((l) => l.startsWith(`sdn-${pid % 10000}-e`)) : []);
 
 describe('edge-cloud simulation', () => {
   it('runs federated learning as a job on 1 cloud and 3 edge nodes and tears everything down', async () => {
     const logs: string[] = [];
-    const before = namespaces();
+    const before = namespaces(process.pid);
     const out = await runBenchmarkingJob(job('fl', root ? '    links: [{edge: all, bandwidth_mbps: 100}]\n' : ''), { parallel: 1, log: (l) => void logs.push(l) });
     expect(out.failed.map((c) => c.result.error)).toEqual([]);
     expect(out.simulationStartupSeconds).toBeGreaterThan(0);
@@ -48,7 +52,7 @@ describe('edge-cloud simulation', () => {
     expect(manifest.match(/nodeName: edge-node-\d/g)?.sort()).toEqual(['nodeName: edge-node-1', 'nodeName: edge-node-2', 'nodeName: edge-node-3']);
     expect(logs.some((l) => /4 nodes Ready/.test(l))).toBe(true);
     expect(processesUnder(join(out.job.outputDir, 'simulation'))).toEqual([]);
-    expect(namespaces()).toEqual(before);
+    expect(namespaces(process.pid)).toEqual(before);
   }, 300_000);
 
   it('stops the simulated control plane on Ctrl-C', async () => {
@@ -63,7 +67,7 @@ describe('edge-cloud simulation', () => {
     expect(output).toContain('interrupted: stopping the test cases and the simulation');
     const simDir = join(dir, 'interrupted', 'workspace', 'benchmarkingjob', 'simulation');
     await waitFor('no process left', () => (processesUnder(simDir).length === 0 ? true : undefined), 20_000);
-    expect(namespaces()).toEqual([]);
+    expect(namespaces(child.pid!)).toEqual([]);
   }, 300_000);
 
   it.skipIf(!root)('refuses links it cannot emulate, saying what is missing', async () => {

@@ -63,17 +63,60 @@ function netemArgs(link: LinkConfig): string[] {
   return args;
 }
 
-/** Creates one namespace per edge node (a /30 subnet each under 10.232.<k>.0), with the link's netem. */
+/**
+ * The subnets an edge link may take: 10.232.<s>.0/24, the host side at .1 and the edge at .2. Several simulations
+ * may run at once on one machine (parallel test files, two benchmark jobs), and two links in one subnet would take
+ * each other's traffic, so each link reserves its own: by the host side's interface, named after the subnet
+ * (interface names are unique on the host, so creating the pair is the reservation), in a subnet no address of
+ * this machine is in.
+ */
+const SUBNETS = { first: 1, last: 254 } as const;
+const subnetIfNames = (s: number): { hostIf: string; nsIf: string } => ({ hostIf: `sdnsub${s}h`, nsIf: `sdnsub${s}n` });
+
+/** Third octets of 10.232.X.0/24 where this machine already has an address (another program's network, say). */
+function subnetsWithAddresses(): Set<number> {
+  const used = new Set<number>();
+  for (const match of run('ip', ['-o', '-4', 'addr', 'show']).matchAll(/inet 10\.232\.(\d+)\./g)) used.add(Number(match[1]));
+  return used;
+}
+
+/** Creates the veth pair of a free subnet; its host side is the reservation. */
+function reserveSubnet(): { subnet: number; hostIf: string; nsIf: string } {
+  const taken = subnetsWithAddresses();
+  for (let subnet = SUBNETS.first; subnet <= SUBNETS.last; subnet++) {
+    if (taken.has(subnet)) continue;
+    const names = subnetIfNames(subnet);
+    try {
+      run('ip', ['link', 'add', names.hostIf, 'type', 'veth', 'peer', 'name', names.nsIf]);
+      return { subnet, ...names };
+    } catch (err) {
+      // Another link holds it (its interface exists): try the next.
+      if (!/exists/i.test(String((err as { stderr?: unknown }).stderr ?? ''))) throw err;
+    }
+  }
+  throw new Error(`no free subnet for an emulated link: 10.232.${SUBNETS.first}.0/24 to 10.232.${SUBNETS.last}.0/24 are all taken (ip link show | grep sdnsub)`);
+}
+
+/** Creates one namespace per edge node, each in a subnet of its own (above), with the link's netem. */
 export function createLinks(edgeNumber: number, links: readonly LinkConfig[], tag: string): EdgeLink[] {
   const made: EdgeLink[] = [];
   try {
     for (let k = 1; k <= edgeNumber; k++) {
       const config = links.find((l) => l.edge === k) ?? links.find((l) => l.edge === 'all');
-      const link: EdgeLink = { edge: k, ns: `sdn-${tag}-e${k}`, hostIf: `sb${tag}h${k}`, nsIf: `sb${tag}n${k}`, hostIp: `10.232.${k}.1`, edgeIp: `10.232.${k}.2`, config };
-      deleteLink(link);
-      run('ip', ['netns', 'add', link.ns]);
+      const ns = `sdn-${tag}-e${k}`;
+      // A namespace of this name is left over from an earlier run that ended without cleaning up (the tag is ours).
+      deleteNamespace(ns);
+      run('ip', ['netns', 'add', ns]);
+      let reserved: ReturnType<typeof reserveSubnet>;
+      try {
+        reserved = reserveSubnet();
+      } catch (err) {
+        deleteNamespace(ns);
+        throw err;
+      }
+      const { subnet, hostIf, nsIf } = reserved;
+      const link: EdgeLink = { edge: k, ns, hostIf, nsIf, hostIp: `10.232.${subnet}.1`, edgeIp: `10.232.${subnet}.2`, config };
       made.push(link);
-      run('ip', ['link', 'add', link.hostIf, 'type', 'veth', 'peer', 'name', link.nsIf]);
       run('ip', ['link', 'set', link.nsIf, 'netns', link.ns]);
       run('ip', ['addr', 'add', `${link.hostIp}/24`, 'dev', link.hostIf]);
       run('ip', ['link', 'set', link.hostIf, 'up']);
@@ -98,13 +141,21 @@ export function createLinks(edgeNumber: number, links: readonly LinkConfig[], ta
   return made;
 }
 
+function deleteNamespace(ns: string): void {
+  try {
+    run('ip', ['netns', 'del', ns]);
+  } catch {
+    // not there
+  }
+}
+
+/** Removes a link: its namespace, and the veth pair (which frees its subnet) if the namespace's end did not take it along. */
 export function deleteLink(link: EdgeLink): void {
-  for (const args of [['netns', 'del', link.ns], ['link', 'del', link.hostIf]]) {
-    try {
-      run('ip', args);
-    } catch {
-      // already gone
-    }
+  deleteNamespace(link.ns);
+  try {
+    run('ip', ['link', 'del', link.hostIf]);
+  } catch {
+    // already gone with the namespace
   }
 }
 
