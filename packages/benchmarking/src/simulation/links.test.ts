@@ -14,7 +14,7 @@ afterEach(async () => {
 
 /** What a process in the link's namespace hears from a server on the host side that tells each peer its address. */
 async function askFromEdge(link: EdgeLink): Promise<string> {
-  const server = createServer((socket) => socket.end(socket.remoteAddress?.replace(/^::ffff:/, '')));
+  const server = createServer((socket) => socket.end(socket.remoteAddress?.replace(/^::ffff:/, '') ?? ''));
   servers.push(server);
   await new Promise<void>((done) => server.listen(0, '0.0.0.0', done));
   const { port } = server.address() as { port: number };
