@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { up, type UpHandle } from '../../packages/cli/src/commands/up.js';
 import { ensureBuilt, runCommand } from '../../packages/cli/test/harness.js';
-import { stopPodProcesses } from '../../packages/cli/test/pod-processes.js';
+import { stopControlPlaneAndPods } from '../../packages/cli/test/pod-processes.js';
 
 export interface SednaUpFixture {
   readonly handle: UpHandle;
@@ -33,8 +33,7 @@ export function useSednaUp(options: { name: string; edgeNodes: number; exampleDi
     state.handle = await up({ dataDir: state.dataDir, edgeNodes: options.edgeNodes, apiPort: 0, hubPort: 0, datasetRoots: ['/'], ...(options.broker ? { broker: options.broker, brokerPort: 0 } : {}), log: () => undefined });
   }, 120_000);
   afterAll(async () => {
-    if (state.dataDir) stopPodProcesses(state.dataDir);
-    await state.handle?.stop();
+    await stopControlPlaneAndPods(state.dataDir, () => state.handle?.stop());
     for (const dir of [state.dataDir, state.workDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
   return {

@@ -16,7 +16,7 @@ import { KubeClient } from '@sedna/gm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
 import { ensureBuilt } from '../../../packages/cli/test/harness.js';
-import { podFolders, stopPodProcesses, workerPids } from '../../../packages/cli/test/pod-processes.js';
+import { podFolders, stopControlPlaneAndPods, workerPids } from '../../../packages/cli/test/pod-processes.js';
 import { kubectlPath } from '../../../packages/apiserver/test/harness.js';
 import { EXAMPLE_DIR } from './manifest.js';
 import type { RoundRecord } from './sedna-lib.js';
@@ -66,11 +66,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   runner?.kill('SIGKILL');
-  // Workers outlive their LC on purpose (a restarted LC re-adopts them), so stopping the control plane would leave
-  // the job's processes of a failed run behind: end every pod's process group first.
-  if (dataDir !== undefined) stopPodProcesses(dataDir);
   client?.close();
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { up, type UpHandle } from '../../../packages/cli/src/commands/up.js';
-import { stopPodProcesses } from '../../../packages/cli/test/pod-processes.js';
+import { stopControlPlaneAndPods } from '../../../packages/cli/test/pod-processes.js';
 import { ensureBuilt, sedna } from '../../../packages/cli/test/harness.js';
 import { stopChild } from '../../../test-kit/index.js';
 import { ensureWorkersBuilt } from '../../common/worker-build.js';
@@ -93,12 +93,7 @@ export async function startRoundFixture(prefix: string, prepareScript = join(IL_
     stop: async () => {
       // The labeller writes into the work folder: it must be gone before the folder is removed.
       if (labeller) await stopChild(labeller);
-      // Workers outlive their LC (it re-adopts them): end them before the control plane, and once more after it, for
-      // the LC may have restarted one meanwhile (the inference worker's restartPolicy is Always): left running, it
-      // kept writing into the work folder, whose removal then failed.
-      stopPodProcesses(dataDir);
-      await handle.stop();
-      stopPodProcesses(dataDir);
+      await stopControlPlaneAndPods(dataDir, () => handle.stop());
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(work, { recursive: true, force: true });
     },

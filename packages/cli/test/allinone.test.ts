@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../src/commands/up.js';
-import { stopPodProcesses } from './pod-processes.js';
+import { stopControlPlaneAndPods } from './pod-processes.js';
 import { readControlPlaneInfo } from '../src/paths.js';
 import { ensureBuilt, processAlive, sedna, tempDir, waitFor } from './harness.js';
 
@@ -40,9 +40,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  // Workers outlive their LC (it re-adopts them): end them before the control plane.
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
 });

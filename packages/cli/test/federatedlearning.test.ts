@@ -9,7 +9,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../src/commands/up.js';
-import { stopPodProcesses } from './pod-processes.js';
+import { stopControlPlaneAndPods } from './pod-processes.js';
 import { ensureBuilt, sedna, tempDir, waitFor } from './harness.js';
 
 let handle: UpHandle;
@@ -35,9 +35,7 @@ beforeAll(async () => {
   handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: [dataDir], log: () => undefined });
 }, 120_000);
 afterAll(async () => {
-  // Workers outlive their LC (it re-adopts them): end them before the control plane.
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   rmSync(dataDir, { recursive: true, force: true });
 });
 

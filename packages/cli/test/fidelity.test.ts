@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultKubectl, type Kubectl, kubectlRunner } from '../../../examples/common/kubectl.js';
 import { up, type UpHandle } from '../src/commands/up.js';
 import { ensureBuilt, processAlive, tempDir, waitFor } from './harness.js';
-import { podFolders, stopPodProcesses } from './pod-processes.js';
+import { podFolders, stopControlPlaneAndPods } from './pod-processes.js';
 
 let handle: UpHandle;
 let dataDir: string;
@@ -29,8 +29,7 @@ beforeAll(async () => {
   kubectl = kubectlRunner(defaultKubectl(), handle.kubeconfig);
 }, 120_000);
 afterAll(async () => {
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

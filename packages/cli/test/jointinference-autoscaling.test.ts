@@ -13,7 +13,7 @@ import { NODE_API_PORT_LABEL } from '@sedna/api';
 import { parseExposition, sumOf } from '@sedna/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../src/commands/up.js';
-import { stopPodProcesses } from './pod-processes.js';
+import { stopControlPlaneAndPods } from './pod-processes.js';
 import { ensureBuilt, repoRoot, sedna, tempDir, waitFor } from './harness.js';
 
 let handle: UpHandle;
@@ -101,8 +101,7 @@ beforeAll(async () => {
   handle = await up({ dataDir, edgeNodes: 1, apiPort: 0, hubPort: 0, datasetRoots: [dataDir], hpaSyncPeriodSeconds: 1, log: () => undefined });
 }, 120_000);
 afterAll(async () => {
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../src/commands/up.js';
-import { stopPodProcesses } from './pod-processes.js';
+import { stopControlPlaneAndPods } from './pod-processes.js';
 import { ensureBuilt, sedna, tempDir, waitFor } from './harness.js';
 
 let handle: UpHandle;
@@ -78,9 +78,7 @@ beforeAll(async () => {
   handle = await up({ dataDir, edgeNodes: 1, apiPort: 0, hubPort: 0, datasetRoots: [dataDir], log: () => undefined });
 }, 120_000);
 afterAll(async () => {
-  // Workers outlive their LC (it re-adopts them): end them before the control plane.
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../src/commands/up.js';
-import { stopPodProcesses } from './pod-processes.js';
+import { stopControlPlaneAndPods } from './pod-processes.js';
 import { ensureBuilt, sedna, tempDir, waitFor } from './harness.js';
 
 let handle: UpHandle;
@@ -106,8 +106,7 @@ beforeAll(async () => {
   handle = await up({ dataDir, edgeNodes: 2, apiPort: 0, hubPort: 0, datasetRoots: [dataDir], broker: 'nats', brokerPort: 0, log: () => undefined });
 }, 120_000);
 afterAll(async () => {
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   rmSync(dataDir, { recursive: true, force: true });
 });
 

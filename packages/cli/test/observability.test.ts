@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../src/commands/up.js';
 import { readControlPlaneInfo } from '../src/paths.js';
 import { ensureBuilt, sedna, tempDir, waitFor } from './harness.js';
-import { stopPodProcesses } from './pod-processes.js';
+import { stopControlPlaneAndPods } from './pod-processes.js';
 
 let handle: UpHandle;
 let dataDir: string;
@@ -24,8 +24,7 @@ beforeAll(async () => {
   handle = await up({ dataDir, edgeNodes: 1, apiPort: 0, hubPort: 0, datasetRoots: ['/'], log: () => undefined });
 }, 300_000);
 afterAll(async () => {
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

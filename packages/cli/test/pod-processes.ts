@@ -97,7 +97,33 @@ function signalGroup(pgid: number): void {
   }
 }
 
-/** Ends (SIGKILL) every pod process group of the LCs under `dataDir`; call it before stopping the control plane. */
+/**
+ * Ends (SIGKILL) every pod process group of the LCs under `dataDir`; call it before stopping the control plane.
+ * Besides the wrappers the runners' state names, it ends any process whose command line holds a pod folder of
+ * `dataDir`: a wrapper started just now, whose state.json does not say `running` yet, would otherwise live on and
+ * write into the folder the test is about to remove.
+ */
 export function stopPodProcesses(dataDir: string): void {
   for (const pod of podFolders(dataDir)) if (pod.wrapperPid !== undefined) signalGroup(pod.wrapperPid);
+  const podsUnder = [dataDir, realpathOrUndefined(dataDir) ?? dataDir].map((root) => join(root, 'nodes') + '/');
+  for (const entry of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    const args = cmdline(pid);
+    if (!args.some((arg) => arg.includes('/runner/pods/') && podsUnder.some((root) => arg.startsWith(root)))) continue;
+    const group = procStat(pid)?.group;
+    if (group !== undefined && group > 1 && group !== procStat(process.pid)?.group) signalGroup(group);
+  }
+}
+
+/**
+ * Ends a test's all-in-one control plane and every worker it ran: the pods' processes first (so that none talks to
+ * a control plane going away), then the control plane (`stop`), then the pods' processes again: an LC that saw its
+ * worker killed may have started it again (restartPolicy Always or OnFailure) before it stopped itself.
+ */
+export async function stopControlPlaneAndPods(dataDir: string | undefined, stop: () => Promise<unknown> | undefined): Promise<void> {
+  if (dataDir !== undefined) stopPodProcesses(dataDir);
+  await stop();
+  if (dataDir !== undefined) stopPodProcesses(dataDir);
 }

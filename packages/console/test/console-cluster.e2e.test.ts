@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../../cli/src/commands/up.js';
 import { readControlPlaneInfo } from '../../cli/src/paths.js';
 import { cliMain, ensureBuilt, repoRoot, sedna, waitFor } from '../../cli/test/harness.js';
-import { stopPodProcesses } from '../../cli/test/pod-processes.js';
+import { stopControlPlaneAndPods } from '../../cli/test/pod-processes.js';
 import { freePort } from '../../../examples/common/worker-process.js';
 import { chromiumMissing, openBrowser, type BrowserHandle } from './browser.js';
 import { cameraWorker, cloudWorker, edgeWorker, killWorkersOf, standInJointInferenceYaml } from './stand-ins.js';
@@ -72,8 +72,7 @@ afterAll(async () => {
   await b?.close();
   consoleServer?.kill();
   prometheus?.kill();
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   for (const dir of [workDir, dataDir]) if (dir) killWorkersOf(dir);
   for (const dir of [dataDir, workDir, promDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });

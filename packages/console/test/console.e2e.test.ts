@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type UpHandle } from '../../cli/src/commands/up.js';
 import { readControlPlaneInfo } from '../../cli/src/paths.js';
 import { ensureBuilt, repoRoot, sedna } from '../../cli/test/harness.js';
-import { stopPodProcesses } from '../../cli/test/pod-processes.js';
+import { stopControlPlaneAndPods } from '../../cli/test/pod-processes.js';
 import { chromiumMissing, openBrowser, type BrowserHandle } from './browser.js';
 import { cloudWorker, edgeWorker, killWorkersOf } from './stand-ins.js';
 
@@ -45,8 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await b?.close();
-  if (dataDir) stopPodProcesses(dataDir);
-  await handle?.stop();
+  await stopControlPlaneAndPods(dataDir, () => handle?.stop());
   for (const dir of [workDir, dataDir]) if (dir) killWorkersOf(dir);
   for (const dir of [dataDir, workDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
