@@ -66,6 +66,12 @@ export function kubernetesAddressing(lcServer: string): Addressing {
   };
 }
 
+function countInRange(ports: Set<number>): number {
+  let n = 0;
+  for (const port of ports) if (port >= NODE_PORT_MIN && port <= NODE_PORT_MAX) n++;
+  return n;
+}
+
 /** How a controller's workers are addressed, from its own cache (which then must watch Node and Service). */
 export type AddressingFor = (cache: ObjectCache) => Addressing;
 
@@ -97,6 +103,7 @@ export function embeddedAddressing(cache: ObjectCache, portsInUseOnHost: () => S
         let nodePort = current[i];
         if (!nodePort) {
           used ??= new Set([...usedNodePorts(), ...portsInUseOnHost()]);
+          if (countInRange(used) > NODE_PORT_MAX - NODE_PORT_MIN) throw new Error(`no free node port left in ${NODE_PORT_MIN}-${NODE_PORT_MAX}: Services and programs on this machine hold them all`);
           do nodePort = NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN + 1));
           while (used.has(nodePort));
           used.add(nodePort);

@@ -35,6 +35,9 @@ describe('ports in use on this machine', () => {
     const spec = addressing.serviceSpec(5000, undefined);
     expect(spec.ports?.[0]?.nodePort).toBe(32767);
 
+    const all = new Set([...taken, 32767]);
+    expect(() => embeddedAddressing(new MemoryCache([]), () => all).serviceSpec(5000, undefined)).toThrow('no free node port left in 30000-32767');
+
     let asked = 0;
     const keeping = embeddedAddressing(new MemoryCache([]), () => {
       asked++;
