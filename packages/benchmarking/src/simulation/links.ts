@@ -149,14 +149,19 @@ function deleteNamespace(ns: string): void {
   }
 }
 
-/** Removes a link: its namespace, and the veth pair (which frees its subnet) if the namespace's end did not take it along. */
+/**
+ * Removes a link: the veth pair first (deleting the host side takes the namespace's end along, at once), then the
+ * namespace. Not the other way round: a namespace's interfaces go in the background after it is deleted, and once
+ * the pair is gone another simulation may reserve the subnet under the same interface name, which this must then
+ * not delete.
+ */
 export function deleteLink(link: EdgeLink): void {
-  deleteNamespace(link.ns);
   try {
     run('ip', ['link', 'del', link.hostIf]);
   } catch {
-    // already gone with the namespace
+    // not created, or already gone
   }
+  deleteNamespace(link.ns);
 }
 
 /** Bytes sent each way on a link so far (the host side's interface counters). */
