@@ -8,8 +8,8 @@ if command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   # The servers and clients the tests start or drive: nats-server (multi-edge transport), prometheus/promtool
   # (observability), ffmpeg (camera input), the Python Kubernetes client and the Python web stack (workers of the
-  # original lib's shape), chromium (the web console's end-to-end tests).
-  apt_packages=(openssl unzip iproute2 dataset-fashion-mnist python3-numpy chromium
+  # original lib's shape), chromium and firefox-esr (the web console's end-to-end tests).
+  apt_packages=(openssl unzip iproute2 dataset-fashion-mnist python3-numpy chromium firefox-esr
     nats-server prometheus ffmpeg python3-kubernetes python3-fastapi python3-uvicorn python3-websockets python3-requests
     fonts-dejavu-core)
   missing=()
