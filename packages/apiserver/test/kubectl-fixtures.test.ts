@@ -3,7 +3,7 @@
  * (test/fixtures/kinds, written to cover every field the original documentation uses, and the multi-edge kinds):
  * `kubectl apply -f dir/` applies them all, each reads back equal, every kind lists with its printer columns by
  * short name, and the bad samples in test/fixtures/bad are refused with an error that names the field. This runs on
- * a fresh clone; kubectl-seeds.test.ts adds the check against the original documentation where it is present.
+ * a fresh clone: it reads nothing from outside the repository.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, startTestServer, type TestServer } from './harness.js';
-import { isSubset } from './seeds.js';
+import { isSubset } from './is-subset.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const kindsDir = join(fixtures, 'kinds');
